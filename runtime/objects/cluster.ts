@@ -1,0 +1,58 @@
+import type { ResourceType } from '../resources/registry.js';
+import type { KubeObject, WatchEvent } from './types.js';
+
+export interface ListOptions {
+  /** Only this namespace; all namespaces when absent. */
+  namespace?: string;
+  /** Kubernetes label selector syntax (`a=b,c!=d,e in (f,g),!h`). */
+  labelSelector?: string;
+  /** Kubernetes field selector syntax (`metadata.name=x,status.phase!=Running`). */
+  fieldSelector?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The store's resourceVersion at the time of the list; start a watch from it. */
+  resourceVersion: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Deliver events after this resourceVersion; absent or '0' means "now, starting with ADDED for every object". */
+  resourceVersion?: string;
+  /** Send periodic BOOKMARK events carrying the current resourceVersion. */
+  allowWatchBookmarks?: boolean;
+}
+
+export interface DeleteOptions {
+  /** Background (default for most kinds), Foreground or Orphan. */
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** 0 forces immediate removal of a pod; absent uses the pod's terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface UpdateOptions {
+  /** Write only `status` (true) or everything but `status` (false, the default) — as Kubernetes' status subresource. */
+  status?: boolean;
+  /** Name recorded in managedFields for this writer. */
+  fieldManager?: string;
+}
+
+/**
+ * The runtime's API as the in-process controllers see it. It assumes valid
+ * input (the HTTP layer validates) and applies Kubernetes object semantics:
+ * uid, resourceVersion, generation, creationTimestamp, optimistic concurrency,
+ * finalizers, graceful pod deletion and owner-reference garbage collection.
+ * Every method throws a StatusError (NotFound, AlreadyExists, Conflict, Gone…).
+ */
+export interface Cluster {
+  get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(type: ResourceType, options?: ListOptions): Promise<ListResult>;
+  create(type: ResourceType, object: KubeObject): Promise<KubeObject>;
+  /** Replaces the object; a stale metadata.resourceVersion fails with Conflict. An absent one is last-writer-wins. */
+  update(type: ResourceType, object: KubeObject, options?: UpdateOptions): Promise<KubeObject>;
+  /** Returns the object as it was deleted, or with deletionTimestamp set when deletion is graceful or blocked by finalizers. */
+  delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject>;
+  /** Calls `onEvent` for every change until the returned function is called. Throws Gone (410) for a too-old resourceVersion. */
+  watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void>;
+}

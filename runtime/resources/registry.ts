@@ -1,0 +1,84 @@
+/**
+ * The resources the built-in runtime serves: one entry each, the single source
+ * for discovery, routing, OpenAPI trimming and the in-process client.
+ */
+export interface ResourceType {
+  /** API group; '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** Lower-case plural used in URLs, e.g. `deployments`. */
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  namespaced: boolean;
+  /** Subresources served beside the resource. */
+  subresources: Array<'status' | 'scale' | 'log'>;
+  /** Kubernetes' discovery categories (`kubectl get all`). */
+  categories: string[];
+  /** true when the object has a spec whose changes bump metadata.generation. */
+  hasGeneration: boolean;
+}
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+export const resourceVerbs: readonly string[] = VERBS;
+
+function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'categories' | 'subresources' | 'hasGeneration'> &
+  Partial<Pick<ResourceType, 'categories' | 'subresources' | 'hasGeneration'>>): ResourceType {
+  return {
+    listKind: `${def.kind}List`,
+    singular: def.kind.toLowerCase(),
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    ...def,
+  };
+}
+
+export const resources = {
+  namespaces: r({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, subresources: ['status'] }),
+  nodes: r({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, subresources: ['status'] }),
+  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, subresources: ['status', 'log'], categories: ['all'] }),
+  services: r({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, subresources: ['status'], categories: ['all'] }),
+  endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'], namespaced: true }),
+  configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], namespaced: true }),
+  secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [], namespaced: true }),
+  events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], namespaced: true }),
+  deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, subresources: ['status'], hasGeneration: true }),
+} satisfies Record<string, ResourceType>;
+
+export type ResourceName = keyof typeof resources;
+
+export const allResources: readonly ResourceType[] = Object.values(resources);
+
+/** `apps/v1`, or `v1` for the core group. */
+export function apiVersionOf(t: ResourceType): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** `deployments.apps`, or `pods` for the core group: the name used in Status messages. */
+export function qualifiedName(t: ResourceType): string {
+  return t.group ? `${t.plural}.${t.group}` : t.plural;
+}
+
+export function findByPlural(group: string, version: string, plural: string): ResourceType | undefined {
+  return allResources.find((t) => t.group === group && t.version === version && t.plural === plural);
+}
+
+export function findByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return allResources.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
+}
+
+/** API groups other than core, with their versions, for `/apis`. */
+export function apiGroups(): Array<{ name: string; versions: string[] }> {
+  const groups = new Map<string, Set<string>>();
+  for (const t of allResources) {
+    if (!t.group) continue;
+    if (!groups.has(t.group)) groups.set(t.group, new Set());
+    groups.get(t.group)!.add(t.version);
+  }
+  return [...groups].map(([name, versions]) => ({ name, versions: [...versions] }));
+}
