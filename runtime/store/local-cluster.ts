@@ -1,0 +1,382 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { alreadyExists, conflict, forbidden, invalid, notFound } from '../errors/status-error.js';
+import type { Cluster, DeleteOptions, ListOptions, ListResult, UpdateOptions, WatchOptions } from '../objects/cluster.js';
+import type { KubeObject, WatchEvent } from '../objects/types.js';
+import { allResources, apiVersionOf, qualifiedName, resources, type ResourceType } from '../resources/registry.js';
+import { parseFieldSelector } from './field-selector.js';
+import { FOREGROUND_FINALIZER, GarbageCollector } from './garbage-collector.js';
+import { parseLabelSelector } from './label-selector.js';
+import { NamespaceReconciler } from './namespace-reconciler.js';
+import { ObjectIndex, typeKeyOf } from './object-index.js';
+import { applyCreateDefaults, CONFLICT_MESSAGE, generateName, normalize, specChanged, timestamp } from './object-rules.js';
+import { ServiceAllocator } from './service-allocator.js';
+import { SqliteStore, type Persistence } from './sqlite-store.js';
+import type { StoreOps } from './store-ops.js';
+import { WatchHub, type StoreEvent } from './watch-hub.js';
+
+export interface LocalClusterOptions {
+  /**
+   * Directory holding `store.db`; absent keeps everything in memory only.
+   * @defaultValue undefined
+   */
+  stateDir?: string;
+  /**
+   * Recent events kept to resume watches from a past resourceVersion.
+   * @defaultValue 10000
+   */
+  watchWindow?: number;
+  /**
+   * Interval of BOOKMARK events for watches that allow them, in milliseconds; 0 sends them only on `bookmark()`.
+   * @defaultValue 10000
+   */
+  bookmarkIntervalMs?: number;
+}
+
+/** The built-in runtime's object store, with Kubernetes object semantics. */
+export interface LocalCluster extends Cluster {
+  close(): Promise<void>;
+  /** The resourceVersion of the latest committed write. */
+  currentResourceVersion(): string;
+  /** Sends a BOOKMARK now to every watch that allows them. */
+  bookmark(): void;
+  /** Resolves once the garbage collector and namespace finalizer have no pending work (for tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Kubernetes' NamespaceLifecycle admission refuses to delete these. */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const NAMESPACES = typeKeyOf(resources.namespaces);
+
+export async function openLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const cluster = new StoreCluster(options);
+  cluster.start();
+  return cluster;
+}
+
+class StoreCluster implements LocalCluster, StoreOps {
+  readonly index = new ObjectIndex();
+  private rv = 0;
+  private readonly persistence?: Persistence;
+  private readonly hub: WatchHub;
+  private readonly allocator = new ServiceAllocator();
+  private readonly types = new Map(allResources.map((t) => [typeKeyOf(t), t]));
+  private readonly gc: GarbageCollector;
+  private readonly namespaces: NamespaceReconciler;
+  private closed = false;
+
+  constructor(options: LocalClusterOptions) {
+    if (options.stateDir) {
+      const sqlite = new SqliteStore(options.stateDir);
+      const { rows, rv } = sqlite.load();
+      for (const row of rows) {
+        this.index.put(row.typeKey, row.object);
+        if (row.object.kind === 'Service') this.allocator.adopt(row.object);
+      }
+      this.rv = rv;
+      this.persistence = sqlite;
+    }
+    this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, bookmarkIntervalMs: options.bookmarkIntervalMs });
+    this.gc = new GarbageCollector(this);
+    this.namespaces = new NamespaceReconciler(this);
+  }
+
+  start(): void {
+    for (const name of SYSTEM_NAMESPACES) {
+      if (!this.index.get(NAMESPACES, '', name)) {
+        this.createObject(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      }
+    }
+    this.gc.start();
+    this.namespaces.start();
+  }
+
+  async get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const object = this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
+    if (!object) throw notFound(qualifiedName(type), name);
+    return structuredClone(object);
+  }
+
+  async list(type: ResourceType, options: ListOptions = {}): Promise<ListResult> {
+    const labels = parseLabelSelector(options.labelSelector);
+    const fields = parseFieldSelector(options.fieldSelector);
+    const namespace = type.namespaced ? options.namespace || undefined : undefined;
+    const items: KubeObject[] = [];
+    for (const object of this.index.list(typeKeyOf(type), namespace)) {
+      if (labels.matches(object.metadata.labels) && fields.matches(object)) items.push(structuredClone(object));
+    }
+    return { items, resourceVersion: String(this.rv) };
+  }
+
+  async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {
+    return structuredClone(this.createObject(type, object));
+  }
+
+  async update(type: ResourceType, object: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
+    return structuredClone(this.updateObject(type, object, options));
+  }
+
+  async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
+    return structuredClone(this.deleteObject(type, namespace, name, options));
+  }
+
+  async watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void> {
+    const typeKey = typeKeyOf(type);
+    const namespace = type.namespaced ? options.namespace || undefined : undefined;
+    return this.hub.watch(
+      {
+        typeKey,
+        apiVersion: apiVersionOf(type),
+        kind: type.kind,
+        namespace,
+        labels: parseLabelSelector(options.labelSelector),
+        fields: parseFieldSelector(options.fieldSelector),
+        resourceVersion: options.resourceVersion,
+        bookmarks: options.allowWatchBookmarks === true,
+      },
+      () => this.index.list(typeKey, namespace),
+      onEvent,
+    );
+  }
+
+  currentResourceVersion(): string {
+    return String(this.rv);
+  }
+
+  bookmark(): void {
+    this.hub.bookmark();
+  }
+
+  async idle(): Promise<void> {
+    // Each collector can give the other work; settle until neither has any.
+    for (let i = 0; i < 100; i++) {
+      const before = this.rv;
+      await this.gc.idle();
+      await this.namespaces.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.rv === before) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.gc.stop();
+    this.namespaces.stop();
+    this.hub.close();
+    this.persistence?.close();
+  }
+
+  typeOf(typeKey: string): ResourceType {
+    const type = this.types.get(typeKey);
+    if (!type) throw new Error(`unknown resource type ${typeKey}`);
+    return type;
+  }
+
+  createObject(type: ResourceType, input: KubeObject): KubeObject {
+    this.assertOpen();
+    const resource = qualifiedName(type);
+    const object = normalize(input);
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    const meta = (object.metadata = { ...(object.metadata ?? {}) });
+    if (type.namespaced) meta.namespace ||= 'default';
+    else delete meta.namespace;
+    const namespace = meta.namespace ?? '';
+    const typeKey = typeKeyOf(type);
+    if (!meta.name) {
+      if (!meta.generateName) {
+        throw invalid(type.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+      }
+      // Retry a few suffixes before reporting the clash, as a generated name rarely repeats.
+      for (let i = 0; i < 8 && (!meta.name || this.index.get(typeKey, namespace, meta.name)); i++) meta.name = generateName(meta.generateName);
+    }
+    const name = meta.name!;
+    if (type.namespaced) this.assertNamespaceAccepts(resource, name, namespace);
+    if (this.index.get(typeKey, namespace, name)) throw alreadyExists(resource, name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = timestamp();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (type.hasGeneration) meta.generation = 1;
+    else delete meta.generation;
+    applyCreateDefaults(type.kind, object);
+    if (type === resources.services) this.allocator.assign(object);
+    try {
+      return this.commitPut(typeKey, object, 'ADDED');
+    } catch (err) {
+      if (type === resources.services) this.allocator.release(object);
+      throw err;
+    }
+  }
+
+  updateObject(type: ResourceType, input: KubeObject, options: UpdateOptions = {}): KubeObject {
+    this.assertOpen();
+    const resource = qualifiedName(type);
+    const typeKey = typeKeyOf(type);
+    const name = input.metadata?.name ?? '';
+    const namespace = type.namespaced ? input.metadata?.namespace || 'default' : '';
+    const existing = this.index.get(typeKey, namespace, name);
+    if (!existing) throw notFound(resource, name);
+    const given = input.metadata;
+    if (given.resourceVersion && given.resourceVersion !== existing.metadata.resourceVersion) {
+      throw conflict(resource, name, CONFLICT_MESSAGE);
+    }
+    if (given.uid && given.uid !== existing.metadata.uid) {
+      throw conflict(resource, name, `Precondition failed: UID in precondition: ${given.uid}, UID in object meta: ${existing.metadata.uid}`);
+    }
+    const hasStatus = type.subresources.includes('status');
+    let next: KubeObject;
+    if (options.status && hasStatus) {
+      next = structuredClone(existing);
+      if (input.status === undefined) delete next.status;
+      else next.status = normalize(input.status);
+    } else {
+      next = normalize(input);
+      next.apiVersion = existing.apiVersion;
+      next.kind = existing.kind;
+      const meta = (next.metadata = { ...next.metadata });
+      for (const key of ['uid', 'creationTimestamp', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+        if (existing.metadata[key] === undefined) delete meta[key];
+        else (meta as Record<string, unknown>)[key] = existing.metadata[key];
+      }
+      if (hasStatus) {
+        if (existing.status === undefined) delete next.status;
+        else next.status = structuredClone(existing.status);
+      }
+      if (type.hasGeneration && specChanged(existing, next)) meta.generation = (existing.metadata.generation ?? 0) + 1;
+      if (existing.metadata.deletionTimestamp) {
+        const before = new Set(existing.metadata.finalizers ?? []);
+        const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
+        if (added.length > 0) {
+          throw invalid(type.kind, name, [{ field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, reason: 'FieldValueForbidden' }]);
+        }
+      }
+      if (meta.finalizers?.length === 0) delete meta.finalizers;
+    }
+    next.metadata.resourceVersion = existing.metadata.resourceVersion;
+    if (isDeepStrictEqual(next, existing)) return existing;
+    if (type === resources.services) this.allocator.assign(next, existing);
+    const m = next.metadata;
+    // A deleting object whose last finalizer went away is gone, as in Kubernetes.
+    if (m.deletionTimestamp && !m.finalizers?.length && m.deletionGracePeriodSeconds === 0) {
+      return this.commitRemove(typeKey, next);
+    }
+    return this.commitPut(typeKey, next, 'MODIFIED', existing);
+  }
+
+  deleteObject(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+    this.assertOpen();
+    const resource = qualifiedName(type);
+    const typeKey = typeKeyOf(type);
+    const existing = this.index.get(typeKey, type.namespaced ? namespace || 'default' : '', name);
+    if (!existing) throw notFound(resource, name);
+    const meta = existing.metadata;
+    const pre = options.preconditions ?? {};
+    if (pre.uid && pre.uid !== meta.uid) {
+      throw conflict(resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+      throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+    }
+    if (type === resources.namespaces) return this.beginNamespaceDeletion(existing);
+    const policy = options.propagationPolicy ?? 'Background';
+    if (policy === 'Orphan') this.orphanDependents(existing);
+    const finalizers = [...(meta.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER) && this.index.dependents(meta.uid!).length > 0) {
+      finalizers.push(FOREGROUND_FINALIZER);
+    }
+    const grace = this.gracePeriodOf(type, existing, options);
+    if (grace === 0 && finalizers.length === 0) return this.commitRemove(typeKey, existing);
+    const next = structuredClone(existing);
+    const m = next.metadata;
+    if (finalizers.length > 0) m.finalizers = finalizers;
+    if (!m.deletionTimestamp || grace < (m.deletionGracePeriodSeconds ?? Infinity)) {
+      // Kubernetes: deletionTimestamp is when the object will be gone if the grace period runs out.
+      m.deletionTimestamp = timestamp(grace);
+      m.deletionGracePeriodSeconds = grace;
+    }
+    if (!meta.deletionTimestamp && type.hasGeneration) m.generation = (m.generation ?? 0) + 1;
+    if (isDeepStrictEqual(next, existing)) return existing;
+    return this.commitPut(typeKey, next, 'MODIFIED', existing);
+  }
+
+  removeNamespace(name: string): void {
+    const ns = this.index.get(NAMESPACES, '', name);
+    if (ns) this.commitRemove(NAMESPACES, ns);
+  }
+
+  /** Pods on a node stop gracefully; the kubelet finishes them with a zero grace period. */
+  private gracePeriodOf(type: ResourceType, object: KubeObject, options: DeleteOptions): number {
+    if (type !== resources.pods) return 0;
+    const phase = object.status?.phase;
+    if (!object.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    return Math.max(0, options.gracePeriodSeconds ?? object.spec?.terminationGracePeriodSeconds ?? 30);
+  }
+
+  private beginNamespaceDeletion(existing: KubeObject): KubeObject {
+    const name = existing.metadata.name!;
+    if (IMMORTAL_NAMESPACES.has(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    if (existing.metadata.deletionTimestamp) return existing;
+    const next = structuredClone(existing);
+    next.metadata.deletionTimestamp = timestamp();
+    next.metadata.deletionGracePeriodSeconds = 0;
+    next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    return this.commitPut(NAMESPACES, next, 'MODIFIED', existing);
+  }
+
+  private orphanDependents(owner: KubeObject): void {
+    const uid = owner.metadata.uid!;
+    for (const { typeKey, object } of this.index.dependents(uid)) {
+      const next = structuredClone(object);
+      const refs = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+      if (refs.length > 0) next.metadata.ownerReferences = refs;
+      else delete next.metadata.ownerReferences;
+      this.updateObject(this.typeOf(typeKey), next);
+    }
+  }
+
+  private assertNamespaceAccepts(resource: string, name: string, namespace: string): void {
+    const ns = this.index.get(NAMESPACES, '', namespace);
+    if (!ns) throw notFound('namespaces', namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden(`${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the local cluster store is closed');
+  }
+
+  private commitPut(typeKey: string, object: KubeObject, type: 'ADDED' | 'MODIFIED', previous?: KubeObject): KubeObject {
+    const rv = this.rv + 1;
+    object.metadata.resourceVersion = String(rv);
+    this.persistence?.commit(rv, typeKey, object.metadata.namespace ?? '', object.metadata.name!, object);
+    this.rv = rv;
+    this.index.put(typeKey, object);
+    this.publish({ rv, typeKey, type, object, previous });
+    return object;
+  }
+
+  private commitRemove(typeKey: string, object: KubeObject): KubeObject {
+    const rv = this.rv + 1;
+    const final: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+    const namespace = object.metadata.namespace ?? '';
+    this.persistence?.commit(rv, typeKey, namespace, object.metadata.name!, null);
+    this.rv = rv;
+    const stored = this.index.get(typeKey, namespace, object.metadata.name!);
+    this.index.remove(typeKey, namespace, object.metadata.name!);
+    if (stored?.kind === 'Service') this.allocator.release(stored);
+    if (object.kind === 'Service' && stored !== object) this.allocator.release(object);
+    this.publish({ rv, typeKey, type: 'DELETED', object: final });
+    return final;
+  }
+
+  private publish(event: StoreEvent): void {
+    this.hub.publish(event);
+    this.gc.observe(event);
+    this.namespaces.observe(event);
+  }
+}

@@ -1,0 +1,108 @@
+import type { ResourceType } from '../resources/registry.js';
+import type { KubeObject } from '../objects/types.js';
+
+/** `apps/deployments`, `/pods`: identifies a resource type inside the store. */
+export function typeKeyOf(type: ResourceType): string {
+  return `${type.group}/${type.plural}`;
+}
+
+export interface IndexedObject {
+  typeKey: string;
+  object: KubeObject;
+}
+
+/**
+ * The in-memory copy of every stored object, indexed by type and namespace
+ * (so listing one namespace is not a scan of everything), by uid, and by the
+ * owner uids named in ownerReferences (for the garbage collector).
+ * Stored objects are never mutated: every write replaces the object.
+ */
+export class ObjectIndex {
+  private readonly byType = new Map<string, Map<string, Map<string, KubeObject>>>();
+  private readonly byUid = new Map<string, IndexedObject>();
+  private readonly byOwner = new Map<string, Map<string, IndexedObject>>();
+
+  get(typeKey: string, namespace: string, name: string): KubeObject | undefined {
+    return this.byType.get(typeKey)?.get(namespace)?.get(name);
+  }
+
+  /** Objects of one type, in one namespace or all, sorted by namespace then name as Kubernetes lists them. */
+  list(typeKey: string, namespace?: string): KubeObject[] {
+    const namespaces = this.byType.get(typeKey);
+    if (!namespaces) return [];
+    if (namespace !== undefined) {
+      const names = namespaces.get(namespace);
+      return names ? [...names.keys()].sort().map((n) => names.get(n)!) : [];
+    }
+    const out: KubeObject[] = [];
+    for (const ns of [...namespaces.keys()].sort()) {
+      const names = namespaces.get(ns)!;
+      for (const n of [...names.keys()].sort()) out.push(names.get(n)!);
+    }
+    return out;
+  }
+
+  /** How many objects of any type live in `namespace`. */
+  countInNamespace(namespace: string): number {
+    let n = 0;
+    for (const namespaces of this.byType.values()) n += namespaces.get(namespace)?.size ?? 0;
+    return n;
+  }
+
+  findByUid(uid: string): IndexedObject | undefined {
+    return this.byUid.get(uid);
+  }
+
+  /** Objects whose ownerReferences name `ownerUid`. */
+  dependents(ownerUid: string): IndexedObject[] {
+    return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
+  }
+
+  /** Every uid that some object names as its owner. */
+  ownerUids(): string[] {
+    return [...this.byOwner.keys()];
+  }
+
+  put(typeKey: string, object: KubeObject): void {
+    const ns = object.metadata.namespace ?? '';
+    const name = object.metadata.name!;
+    let namespaces = this.byType.get(typeKey);
+    if (!namespaces) this.byType.set(typeKey, (namespaces = new Map()));
+    let names = namespaces.get(ns);
+    if (!names) namespaces.set(ns, (names = new Map()));
+    const previous = names.get(name);
+    if (previous) this.unlink(previous);
+    names.set(name, object);
+    this.link({ typeKey, object });
+  }
+
+  remove(typeKey: string, namespace: string, name: string): void {
+    const names = this.byType.get(typeKey)?.get(namespace);
+    const previous = names?.get(name);
+    if (!previous) return;
+    names!.delete(name);
+    if (names!.size === 0) this.byType.get(typeKey)!.delete(namespace);
+    this.unlink(previous);
+  }
+
+  private link(entry: IndexedObject): void {
+    const uid = entry.object.metadata.uid;
+    if (uid) this.byUid.set(uid, entry);
+    for (const ref of entry.object.metadata.ownerReferences ?? []) {
+      let deps = this.byOwner.get(ref.uid);
+      if (!deps) this.byOwner.set(ref.uid, (deps = new Map()));
+      deps.set(uid!, entry);
+    }
+  }
+
+  private unlink(object: KubeObject): void {
+    const uid = object.metadata.uid;
+    if (uid) this.byUid.delete(uid);
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      const deps = this.byOwner.get(ref.uid);
+      if (!deps) continue;
+      deps.delete(uid!);
+      if (deps.size === 0) this.byOwner.delete(ref.uid);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import { badRequest, gone } from '../errors/status-error.js';
+import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { FieldSelector } from './field-selector.js';
+import type { LabelSelector } from './label-selector.js';
+
+/** One committed change, as the store publishes it. */
+export interface StoreEvent {
+  rv: number;
+  typeKey: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+  /** The object before a MODIFIED change, to tell selector entries and exits apart. */
+  previous?: KubeObject;
+}
+
+export interface WatchFilter {
+  typeKey: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labels: LabelSelector;
+  fields: FieldSelector;
+  /** A resourceVersion to replay from; undefined or '0' for "current state, then changes". */
+  resourceVersion?: string;
+  bookmarks: boolean;
+}
+
+interface Watcher extends WatchFilter {
+  lastRv: number;
+  closed: boolean;
+  onEvent: (event: WatchEvent) => void;
+}
+
+export interface WatchHubOptions {
+  /** The resourceVersion the store had when the hub started; watches from before it are Gone. */
+  startRv: number;
+  /**
+   * How many recent events are kept to replay a watch from a past resourceVersion.
+   * @defaultValue 10000
+   */
+  windowSize?: number;
+  /**
+   * Interval between BOOKMARK events for watchers that allow them, in milliseconds; 0 disables the timer.
+   * @defaultValue 10000
+   */
+  bookmarkIntervalMs?: number;
+}
+
+/**
+ * Fans committed changes out to watchers. Deliveries go through one FIFO
+ * queue so a watcher that writes from inside its callback cannot make others
+ * see events out of order.
+ */
+export class WatchHub {
+  private readonly events: StoreEvent[] = [];
+  private readonly windowSize: number;
+  /** Every event with rv > windowStart is in `events`. */
+  private windowStart: number;
+  private currentRv: number;
+  private readonly watchers = new Set<Watcher>();
+  private readonly queue: Array<() => void> = [];
+  private draining = false;
+  private readonly timer?: NodeJS.Timeout;
+
+  constructor(options: WatchHubOptions) {
+    this.windowSize = options.windowSize ?? 10_000;
+    this.windowStart = options.startRv;
+    this.currentRv = options.startRv;
+    const interval = options.bookmarkIntervalMs ?? 10_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => this.bookmark(), interval);
+      this.timer.unref();
+    }
+  }
+
+  publish(event: StoreEvent): void {
+    this.currentRv = event.rv;
+    this.events.push(event);
+    // Trim in chunks so a write is not a memmove of the whole window.
+    if (this.events.length > this.windowSize + 1000) {
+      const dropped = this.events.splice(0, this.events.length - this.windowSize);
+      this.windowStart = dropped[dropped.length - 1].rv;
+    }
+    this.queue.push(() => {
+      for (const w of this.watchers) this.deliver(w, event);
+    });
+    this.drain();
+  }
+
+  /** Starts a watch; `snapshot` gives the current objects of the type when no resourceVersion is given. */
+  watch(filter: WatchFilter, snapshot: () => KubeObject[], onEvent: (event: WatchEvent) => void): () => void {
+    const w: Watcher = { ...filter, lastRv: 0, closed: false, onEvent };
+    const from = filter.resourceVersion;
+    if (!from || from === '0') {
+      const objects = snapshot();
+      w.lastRv = this.currentRv;
+      // Ahead of anything already queued: those events are older than the snapshot.
+      this.queue.unshift(() => {
+        for (const object of objects) if (this.matches(w, object)) this.send(w, 'ADDED', object);
+      });
+    } else {
+      if (!/^\d+$/.test(from)) throw badRequest(`invalid resourceVersion "${from}": must be an integer`);
+      const rv = Number(from);
+      if (rv < this.windowStart) throw gone(`too old resource version: ${rv} (${this.currentRv})`);
+      w.lastRv = rv;
+      this.queue.unshift(() => {
+        for (let i = this.firstAfter(rv); i < this.events.length; i++) this.deliver(w, this.events[i]);
+      });
+    }
+    this.watchers.add(w);
+    this.drain();
+    return () => {
+      w.closed = true;
+      this.watchers.delete(w);
+    };
+  }
+
+  /** Sends a BOOKMARK with the current resourceVersion to every watcher that allows them. */
+  bookmark(): void {
+    const rv = String(this.currentRv);
+    this.queue.push(() => {
+      for (const w of this.watchers) {
+        if (!w.bookmarks || w.closed) continue;
+        this.emit(w, { type: 'BOOKMARK', object: { apiVersion: w.apiVersion, kind: w.kind, metadata: { resourceVersion: rv } } });
+      }
+    });
+    this.drain();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const w of this.watchers) w.closed = true;
+    this.watchers.clear();
+  }
+
+  private deliver(w: Watcher, e: StoreEvent): void {
+    if (w.closed || e.rv <= w.lastRv) return;
+    w.lastRv = e.rv;
+    if (e.typeKey !== w.typeKey) return;
+    const now = this.matches(w, e.object);
+    if (e.type === 'MODIFIED') {
+      // Kubernetes semantics: leaving the selection is a DELETED, entering it an ADDED.
+      const before = e.previous !== undefined && this.matches(w, e.previous);
+      if (before && now) this.send(w, 'MODIFIED', e.object);
+      else if (before) this.send(w, 'DELETED', e.object);
+      else if (now) this.send(w, 'ADDED', e.object);
+    } else if (now) {
+      this.send(w, e.type, e.object);
+    }
+  }
+
+  private matches(w: Watcher, object: KubeObject): boolean {
+    if (w.namespace !== undefined && object.metadata.namespace !== w.namespace) return false;
+    return w.labels.matches(object.metadata.labels) && w.fields.matches(object);
+  }
+
+  private send(w: Watcher, type: WatchEvent['type'], object: KubeObject): void {
+    this.emit(w, { type, object: structuredClone(object) });
+  }
+
+  private emit(w: Watcher, event: WatchEvent): void {
+    try {
+      w.onEvent(event);
+    } catch {
+      // A failing watcher must not stop delivery to the others.
+    }
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) this.queue.shift()!();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private firstAfter(rv: number): number {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.events[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
