@@ -77,7 +77,7 @@ export class WatchHub {
     this.currentRv = event.rv;
     this.events.push(event);
     // Trim in chunks so a write is not a memmove of the whole window.
-    if (this.events.length > this.windowSize + 1000) {
+    if (this.events.length > this.windowSize + Math.ceil(this.windowSize / 10)) {
       const dropped = this.events.splice(0, this.events.length - this.windowSize);
       this.windowStart = dropped[dropped.length - 1].rv;
     }
