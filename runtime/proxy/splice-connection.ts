@@ -35,8 +35,11 @@ export async function spliceConnection(
     ({ socket: upstream } = await dialEndpoint(picker, { ...options, signal: abort.signal }));
   } catch (error) {
     client.off('close', onEarlyClose);
-    if (!client.destroyed) client.resetAndDestroy();
-    options.onError?.(error as Error);
+    // A client that hung up while we dialled is not a failure of the Service.
+    if (!client.destroyed) {
+      client.resetAndDestroy();
+      options.onError?.(error as Error);
+    }
     options.onClose?.();
     return;
   }
