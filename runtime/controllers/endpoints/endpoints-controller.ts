@@ -1,0 +1,154 @@
+import type { Cluster } from '../../objects/cluster.js';
+import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import { resources } from '../../resources/registry.js';
+import { semanticEqual } from '../canonical-json.js';
+import { selectorToString } from '../label-selector.js';
+import {
+  done,
+  keyOf,
+  splitKey,
+  startReconciler,
+  type ReconcileResult,
+  type ReconcilerLogger,
+  type RunningReconciler,
+} from '../reconciler.js';
+import { endpointSubsets } from './endpoint-subsets.js';
+
+const COMPONENT = 'endpoint-controller';
+const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+export interface EndpointsControllerOptions {
+  cluster: Cluster;
+  /** @defaultValue the reconcilers' default logger */
+  logger?: ReconcilerLogger;
+  /** @defaultValue 4 */
+  concurrency?: number;
+}
+
+/**
+ * What the controller knows between reconciles, only to decide which
+ * Services a pod change concerns: each Service's selector, and which pods
+ * each Service's Endpoints last listed (so a pod whose labels stop matching
+ * still wakes the Services it leaves).
+ */
+class ServiceIndex {
+  private readonly selectors = new Map<string, Record<string, string>>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly memberOf = new Map<string, Set<string>>();
+
+  setSelector(svcKey: string, selector: Record<string, string> | undefined): void {
+    if (selector) this.selectors.set(svcKey, selector);
+    else this.selectors.delete(svcKey);
+  }
+
+  setMembers(svcKey: string, podKeys: Set<string>): void {
+    for (const p of this.members.get(svcKey) ?? []) this.memberOf.get(p)?.delete(svcKey);
+    if (podKeys.size) this.members.set(svcKey, podKeys);
+    else this.members.delete(svcKey);
+    for (const p of podKeys) {
+      let s = this.memberOf.get(p);
+      if (!s) this.memberOf.set(p, (s = new Set()));
+      s.add(svcKey);
+    }
+  }
+
+  servicesFor(pod: KubeObject): string[] {
+    const ns = pod.metadata.namespace;
+    const labels = pod.metadata.labels ?? {};
+    const keys = new Set(this.memberOf.get(keyOf(pod)) ?? []);
+    for (const [svcKey, selector] of this.selectors) {
+      if (!svcKey.startsWith(`${ns}/`)) continue;
+      if (Object.entries(selector).every(([k, v]) => labels[k] === v)) keys.add(svcKey);
+    }
+    return [...keys];
+  }
+}
+
+/** Keeps an Endpoints object per selector-bearing Service listing its ready (and not-ready) pods. */
+export function startEndpointsController(options: EndpointsControllerOptions): Promise<RunningReconciler> {
+  const { cluster } = options;
+  const index = new ServiceIndex();
+  return startReconciler({
+    name: COMPONENT,
+    cluster,
+    primary: resources.services,
+    logger: options.logger,
+    concurrency: options.concurrency,
+    reconcile: (key) => reconcileEndpoints(cluster, index, key),
+    watches: [
+      { type: resources.pods, keysFor: (e: WatchEvent) => index.servicesFor(e.object) },
+      // Someone edited or deleted an Endpoints we manage: put it back.
+      { type: resources.endpoints, keysFor: (e: WatchEvent) => [keyOf(e.object)] },
+    ],
+  });
+}
+
+function hasSelector(service: KubeObject): boolean {
+  const s = service.spec?.selector;
+  return !!s && Object.keys(s).length > 0 && service.spec?.type !== 'ExternalName';
+}
+
+async function reconcileEndpoints(cluster: Cluster, index: ServiceIndex, key: string): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  let service: KubeObject;
+  try {
+    service = await cluster.get(resources.services, namespace, name);
+  } catch (err: any) {
+    if (err?.code !== 404) throw err;
+    index.setSelector(key, undefined);
+    index.setMembers(key, new Set());
+    await ignoreNotFound(cluster.delete(resources.endpoints, namespace, name));
+    return done;
+  }
+  // A Service without a selector has hand-made Endpoints; they are not ours to touch.
+  if (!hasSelector(service)) {
+    index.setSelector(key, undefined);
+    index.setMembers(key, new Set());
+    return done;
+  }
+  if (service.metadata.deletionTimestamp) return done;
+  index.setSelector(key, service.spec.selector);
+
+  const pods = await cluster.list(resources.pods, {
+    namespace,
+    labelSelector: selectorToString({ matchLabels: service.spec.selector }),
+  });
+  const subsets = endpointSubsets(service, pods.items);
+  const members = new Set<string>();
+  for (const s of subsets) for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) members.add(`${namespace}/${a.targetRef.name}`);
+  index.setMembers(key, members);
+
+  const labels: Record<string, string> = { ...(service.metadata.labels ?? {}) };
+  if (service.spec.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  let current: KubeObject | undefined;
+  try {
+    current = await cluster.get(resources.endpoints, namespace, name);
+  } catch (err: any) {
+    if (err?.code !== 404) throw err;
+  }
+  if (!current) {
+    const created: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, labels } };
+    if (subsets.length) created.subsets = subsets;
+    try {
+      await cluster.create(resources.endpoints, created);
+    } catch (err: any) {
+      // Created meanwhile (e.g. by a client); the next reconcile, woken by its watch event, updates it.
+      if (err?.reason !== 'AlreadyExists') throw err;
+    }
+    return done;
+  }
+  if (semanticEqual(current.subsets ?? [], subsets) && semanticEqual(current.metadata.labels ?? {}, labels)) return done;
+  const next: KubeObject = { ...current, metadata: { ...current.metadata, labels } };
+  if (subsets.length) next.subsets = subsets;
+  else delete next.subsets;
+  await cluster.update(resources.endpoints, next, { fieldManager: COMPONENT });
+  return done;
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err: any) {
+    if (err?.code !== 404) throw err;
+  }
+}

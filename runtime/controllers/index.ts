@@ -1,0 +1,52 @@
+import type { Cluster } from '../objects/cluster.js';
+import { startDeploymentController } from './deployment/deployment-controller.js';
+import { startEndpointsController } from './endpoints/endpoints-controller.js';
+import type { ReconcilerLogger, RunningReconciler } from './reconciler.js';
+import { startReplicaSetController } from './replicaset/replicaset-controller.js';
+
+export interface ControllersOptions {
+  cluster: Cluster;
+  /** @defaultValue a pino logger on stderr at level `BATON_LOG_LEVEL` or `warn` */
+  logger?: ReconcilerLogger;
+}
+
+/** Starts the deployment, replicaset and endpoints controllers against `cluster`. */
+export async function startControllers(options: ControllersOptions): Promise<{ stop(): Promise<void> }> {
+  const started: RunningReconciler[] = [];
+  try {
+    started.push(await startReplicaSetController(options));
+    started.push(await startDeploymentController(options));
+    started.push(await startEndpointsController(options));
+  } catch (err) {
+    await Promise.all(started.map((c) => c.stop()));
+    throw err;
+  }
+  return {
+    async stop() {
+      await Promise.all(started.map((c) => c.stop()));
+    },
+  };
+}
+
+export {
+  startReconciler,
+  runSteps,
+  done,
+  requeueAfter,
+  next,
+  stop,
+  nextAndRequeue,
+  keyOf,
+  splitKey,
+  type ReconcileResult,
+  type ReconcilerOptions,
+  type ReconcilerLogger,
+  type RunningReconciler,
+  type Step,
+  type StepResult,
+  type WatchSource,
+} from './reconciler.js';
+export { TerminalError } from './terminal-error.js';
+export { WorkQueue, Backoff } from './work-queue.js';
+export { isPodReady, podAvailability, podReadyCondition } from './pod-conditions.js';
+export { computePodTemplateHash, POD_TEMPLATE_HASH_LABEL } from './deployment/pod-template-hash.js';

@@ -1,0 +1,296 @@
+import pino from 'pino';
+import type { Cluster } from '../objects/cluster.js';
+import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { ResourceType } from '../resources/registry.js';
+import { TerminalError } from './terminal-error.js';
+import { Backoff, WorkQueue } from './work-queue.js';
+
+/**
+ * The one reconcile shape of the runtime (controller-runtime's Reconciler):
+ * a reconcile function takes only a key (`namespace/name`, or `name` for
+ * cluster-scoped objects), re-reads desired and live state, and returns
+ * `done`, `requeueAfter(ms)`, or throws. A thrown TerminalError is logged and
+ * not retried; any other error retries with exponential back-off and jitter.
+ * Watches only decide which keys to wake; the event itself is never trusted.
+ */
+export interface ReconcileResult {
+  /** Reconcile the key again after this many ms even if nothing changes. */
+  requeueAfterMs?: number;
+}
+
+export const done: ReconcileResult = Object.freeze({});
+
+export function requeueAfter(ms: number): ReconcileResult {
+  return { requeueAfterMs: Math.max(0, Math.ceil(ms)) };
+}
+
+/** The outcome of one step: go on to the next step, or stop here. Either may ask for a later requeue. */
+export interface StepResult {
+  stop: boolean;
+  requeueAfterMs?: number;
+}
+
+export const next: StepResult = Object.freeze({ stop: false });
+
+export function stop(requeueAfterMs?: number): StepResult {
+  return requeueAfterMs === undefined ? { stop: true } : { stop: true, requeueAfterMs };
+}
+
+/** Continue with the next step, but come back after `ms` (e.g. when minReadySeconds will have passed). */
+export function nextAndRequeue(ms: number): StepResult {
+  return { stop: false, requeueAfterMs: Math.max(0, Math.ceil(ms)) };
+}
+
+/** One step of a reconciler. Steps share `ctx` (clients, scratch state) and act on `obj`. */
+export type Step<C, O> = (ctx: C, obj: O) => Promise<StepResult>;
+
+/**
+ * Runs steps in order, stopping at the first that says stop (or throws).
+ * The earliest requeue any step asked for wins.
+ */
+export async function runSteps<C, O>(steps: ReadonlyArray<Step<C, O>>, ctx: C, obj: O): Promise<ReconcileResult> {
+  let requeue: number | undefined;
+  for (const step of steps) {
+    const r = await step(ctx, obj);
+    if (r.requeueAfterMs !== undefined) requeue = requeue === undefined ? r.requeueAfterMs : Math.min(requeue, r.requeueAfterMs);
+    if (r.stop) break;
+  }
+  return requeue === undefined ? done : { requeueAfterMs: requeue };
+}
+
+/** `namespace/name`, or `name` for a cluster-scoped object. */
+export function keyOf(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : String(obj.metadata.name);
+}
+
+export function splitKey(key: string): { namespace: string | undefined; name: string } {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The subset of pino's logger the reconcilers use. */
+export interface ReconcilerLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** A type whose changes wake keys of the reconciler. */
+export interface WatchSource {
+  type: ResourceType;
+  /**
+   * The keys a change to this object should reconcile. Called for watch
+   * events, and with synthetic ADDED events for every object after a relist.
+   */
+  keysFor(event: WatchEvent): string[] | Promise<string[]>;
+}
+
+export interface ReconcilerOptions {
+  /** Used in logs. */
+  name: string;
+  cluster: Cluster;
+  /** The primary type: every object of it is a key, enqueued at start and on every resync. */
+  primary: ResourceType;
+  reconcile(key: string): Promise<ReconcileResult>;
+  /**
+   * Further types to watch (owned objects, referenced objects).
+   * @defaultValue []
+   */
+  watches?: WatchSource[];
+  /**
+   * Relist the primary type and reconcile every key this often, to heal anything a watch missed.
+   * @defaultValue 60000
+   */
+  resyncMs?: number;
+  /**
+   * Keys reconciled at once; one key is never reconciled by two workers at a time.
+   * @defaultValue 4
+   */
+  concurrency?: number;
+  /**
+   * First retry delay after an error; doubles per consecutive failure of the key.
+   * @defaultValue 10
+   */
+  backoffBaseMs?: number;
+  /**
+   * Longest retry delay after errors.
+   * @defaultValue 30000
+   */
+  backoffMaxMs?: number;
+  /** @defaultValue a pino logger on stderr at level `BATON_LOG_LEVEL` or `warn` */
+  logger?: ReconcilerLogger;
+}
+
+export interface RunningReconciler {
+  /** Schedules a key now (e.g. from another controller). */
+  enqueue(key: string): void;
+  enqueueAfter(key: string, ms: number): void;
+  /** Stops watches, timers and workers; waits for reconciles in flight to finish. */
+  stop(): Promise<void>;
+}
+
+let defaultLogger: ReconcilerLogger | undefined;
+
+export function defaultReconcilerLogger(): ReconcilerLogger {
+  defaultLogger ??= pino({ name: 'baton-runtime', level: process.env.BATON_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: 2, sync: true }));
+  return defaultLogger;
+}
+
+/** Starts watches, the resync timer and `concurrency` workers for one reconciler. */
+export async function startReconciler(options: ReconcilerOptions): Promise<RunningReconciler> {
+  const log = options.logger ?? defaultReconcilerLogger();
+  const queue = new WorkQueue();
+  const backoff = new Backoff(options.backoffBaseMs ?? 10, options.backoffMaxMs ?? 30_000);
+  let stopped = false;
+
+  const enqueueAll = async (): Promise<string> => {
+    const listed = await options.cluster.list(options.primary);
+    for (const obj of listed.items) queue.add(keyOf(obj));
+    return listed.resourceVersion;
+  };
+
+  const primaryWatch: WatchSource = { type: options.primary, keysFor: (e) => [keyOf(e.object)] };
+  const watchers = [primaryWatch, ...(options.watches ?? [])].map((source, i) =>
+    new Watcher(options.cluster, source, queue, log, options.name, i === 0 ? enqueueAll : undefined),
+  );
+  await Promise.all(watchers.map((w) => w.start()));
+
+  const resync = setInterval(() => {
+    enqueueAll().catch((err) => log.warn({ err, reconciler: options.name }, 'resync list failed'));
+  }, options.resyncMs ?? 60_000);
+  resync.unref();
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        const result = await options.reconcile(key);
+        backoff.forget(key);
+        if (result.requeueAfterMs !== undefined && !stopped) queue.addAfter(key, result.requeueAfterMs);
+      } catch (err) {
+        if (stopped) {
+          // Errors while shutting down (a closed store) are expected.
+        } else if (err instanceof TerminalError) {
+          backoff.forget(key);
+          log.error({ err, key, reconciler: options.name }, `not retrying: ${err.message}`);
+        } else {
+          const delay = backoff.next(key);
+          log.debug({ err, key, reconciler: options.name, retryInMs: delay }, 'reconcile failed');
+          queue.addAfter(key, delay);
+        }
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+  const workers = Array.from({ length: options.concurrency ?? 4 }, () => worker());
+
+  return {
+    enqueue: (key) => queue.add(key),
+    enqueueAfter: (key, ms) => queue.addAfter(key, ms),
+    async stop() {
+      stopped = true;
+      clearInterval(resync);
+      for (const w of watchers) w.stop();
+      queue.shutdown();
+      await Promise.all(workers);
+    },
+  };
+}
+
+/**
+ * Keeps one watch open on a type: lists, watches from the list's
+ * resourceVersion, and on Gone or an ERROR event relists and starts over,
+ * so no change is missed for long.
+ */
+class Watcher {
+  private cancel: (() => void) | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly source: WatchSource,
+    private readonly queue: WorkQueue,
+    private readonly log: ReconcilerLogger,
+    private readonly name: string,
+    /** For the primary type: list and enqueue everything; returns the list's resourceVersion. */
+    private readonly listPrimary: (() => Promise<string>) | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.establish(true);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  private async establish(initial: boolean): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const rv = await this.relist(initial);
+      if (this.stopped) return;
+      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv }, (event) => this.onEvent(event));
+      if (this.stopped) {
+        cancel();
+        return;
+      }
+      this.cancel = cancel;
+      this.failures = 0;
+    } catch (err) {
+      if (initial) throw err;
+      this.scheduleRestart(err);
+    }
+  }
+
+  private async relist(initial: boolean): Promise<string> {
+    if (this.listPrimary) return this.listPrimary();
+    const listed = await this.cluster.list(this.source.type);
+    // At start the primary list covers everything; after a lost watch, wake whatever the missed changes touched.
+    if (!initial) for (const object of listed.items) this.wake({ type: 'ADDED', object });
+    return listed.resourceVersion;
+  }
+
+  private onEvent(event: WatchEvent): void {
+    if (this.stopped) return;
+    if (event.type === 'BOOKMARK') return;
+    if (event.type === 'ERROR') {
+      this.cancel?.();
+      this.cancel = undefined;
+      this.scheduleRestart(event.object);
+      return;
+    }
+    this.wake(event);
+  }
+
+  private wake(event: WatchEvent): void {
+    try {
+      const keys = this.source.keysFor(event);
+      if (Array.isArray(keys)) for (const k of keys) this.queue.add(k);
+      else
+        keys.then(
+          (ks) => ks.forEach((k) => this.queue.add(k)),
+          (err) => this.log.warn({ err, reconciler: this.name }, 'mapping a watch event to keys failed'),
+        );
+    } catch (err) {
+      this.log.warn({ err, reconciler: this.name }, 'mapping a watch event to keys failed');
+    }
+  }
+
+  private scheduleRestart(why: unknown): void {
+    if (this.stopped || this.retryTimer) return;
+    const delay = Math.min(5_000, 50 * 2 ** this.failures++);
+    this.log.debug({ why, type: this.source.type.plural, reconciler: this.name }, 'watch lost; relisting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.establish(false);
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

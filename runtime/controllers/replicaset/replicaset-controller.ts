@@ -1,0 +1,205 @@
+import type { Cluster } from '../../objects/cluster.js';
+import { recordEvent } from '../../objects/record-event.js';
+import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import { resources } from '../../resources/registry.js';
+import { semanticEqual } from '../canonical-json.js';
+import { claimChildren } from '../claim-children.js';
+import { controllerRefOf } from '../controller-ref.js';
+import { selectorIsEmpty, selectorMatches, type LabelSelector } from '../label-selector.js';
+import { isPodActive } from '../pod-conditions.js';
+import {
+  done,
+  next,
+  requeueAfter,
+  runSteps,
+  splitKey,
+  startReconciler,
+  stop,
+  type ReconcileResult,
+  type ReconcilerLogger,
+  type RunningReconciler,
+  type Step,
+} from '../reconciler.js';
+import { TerminalError } from '../terminal-error.js';
+import { deletionOrder } from './pod-deletion-order.js';
+import { podFromTemplate } from './pod-from-template.js';
+import { calculateReplicaSetStatus } from './replicaset-status.js';
+import { slowStartBatch } from './slow-start.js';
+
+const COMPONENT = 'replicaset-controller';
+
+export interface ReplicaSetControllerOptions {
+  cluster: Cluster;
+  /**
+   * Most pods created or deleted in one reconcile; the rest follow in the next (Kubernetes' burstReplicas).
+   * @defaultValue 500
+   */
+  burstReplicas?: number;
+  /** @defaultValue the reconcilers' default logger */
+  logger?: ReconcilerLogger;
+  /** @defaultValue 4 */
+  concurrency?: number;
+}
+
+interface Ctx {
+  cluster: Cluster;
+  burst: number;
+  /** Active pods this RS controls, once claimed. */
+  pods?: KubeObject[];
+  manageError?: unknown;
+}
+
+/** Keeps spec.replicas pods of each ReplicaSet running from its template. */
+export function startReplicaSetController(options: ReplicaSetControllerOptions): Promise<RunningReconciler> {
+  const { cluster } = options;
+  const burst = options.burstReplicas ?? 500;
+  return startReconciler({
+    name: COMPONENT,
+    cluster,
+    primary: resources.replicasets,
+    logger: options.logger,
+    concurrency: options.concurrency,
+    reconcile: (key) => reconcileReplicaSet({ cluster, burst }, key),
+    watches: [{ type: resources.pods, keysFor: (e) => podKeys(cluster, e) }],
+  });
+}
+
+/** The RS that controls the pod, or for an orphan every RS whose selector would adopt it. */
+async function podKeys(cluster: Cluster, e: WatchEvent): Promise<string[]> {
+  const pod = e.object;
+  const ns = pod.metadata.namespace;
+  const ref = controllerRefOf(pod);
+  if (ref) return ref.kind === 'ReplicaSet' ? [`${ns}/${ref.name}`] : [];
+  if (e.type === 'DELETED' || pod.metadata.deletionTimestamp) return [];
+  const rss = await cluster.list(resources.replicasets, { namespace: ns });
+  return rss.items
+    .filter((rs) => !selectorIsEmpty(rs.spec?.selector) && selectorMatches(rs.spec.selector, pod.metadata.labels))
+    .map((rs) => `${ns}/${rs.metadata.name}`);
+}
+
+export async function reconcileReplicaSet(base: { cluster: Cluster; burst: number }, key: string): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  let rs: KubeObject;
+  try {
+    rs = await base.cluster.get(resources.replicasets, namespace, name);
+  } catch (err: any) {
+    if (err?.code === 404) return done;
+    throw err;
+  }
+  const ctx: Ctx = { ...base };
+  let result: ReconcileResult = done;
+  try {
+    result = await runSteps(steps, ctx, rs);
+  } finally {
+    if (ctx.pods) {
+      const availableInMs = await writeStatus(ctx.cluster, rs, ctx.pods, ctx.manageError);
+      if (availableInMs !== undefined) {
+        result = requeueAfter(Math.min(result.requeueAfterMs ?? Infinity, availableInMs));
+      }
+    }
+  }
+  return result;
+}
+
+const claimPods: Step<Ctx, KubeObject> = async (ctx, rs) => {
+  const selector = rs.spec?.selector as LabelSelector | undefined;
+  if (selectorIsEmpty(selector)) throw new TerminalError(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
+  const listed = await ctx.cluster.list(resources.pods, { namespace: rs.metadata.namespace });
+  ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, listed.items.filter(isPodActive));
+  return next;
+};
+
+const manageReplicas: Step<Ctx, KubeObject> = async (ctx, rs) => {
+  if (rs.metadata.deletionTimestamp) return stop();
+  const pods = ctx.pods!;
+  const want = rs.spec?.replicas ?? 1;
+  const diff = pods.length - want;
+  try {
+    if (diff < 0) return await createPods(ctx, rs, Math.min(-diff, ctx.burst), -diff > ctx.burst);
+    if (diff > 0) return await deletePods(ctx, rs, [...pods].sort(deletionOrder).slice(0, Math.min(diff, ctx.burst)), diff > ctx.burst);
+  } catch (err) {
+    ctx.manageError = err;
+    throw err;
+  }
+  return next;
+};
+
+const steps = [claimPods, manageReplicas];
+
+async function createPods(ctx: Ctx, rs: KubeObject, count: number, more: boolean) {
+  const created: string[] = [];
+  const { error } = await slowStartBatch(count, 1, async () => {
+    const pod = await createWithFreshName(ctx.cluster, rs);
+    created.push(String(pod.metadata.name));
+    ctx.pods!.push(pod);
+  });
+  await recordBatch(ctx.cluster, rs, 'SuccessfulCreate', 'Created pod', created);
+  if (error !== undefined) {
+    const msg = error instanceof Error ? error.message : String(error);
+    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedCreate', `Error creating: ${msg}`, COMPONENT);
+    throw Object.assign(error instanceof Error ? error : new Error(msg), { action: 'create' });
+  }
+  return more ? stop(0) : next;
+}
+
+async function createWithFreshName(cluster: Cluster, rs: KubeObject): Promise<KubeObject> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await cluster.create(resources.pods, podFromTemplate(rs, rs.spec?.template));
+    } catch (err: any) {
+      if (err?.code !== 409 || err?.reason !== 'AlreadyExists' || attempt >= 4) throw err;
+    }
+  }
+}
+
+async function deletePods(ctx: Ctx, rs: KubeObject, victims: KubeObject[], more: boolean) {
+  const deleted: string[] = [];
+  const results = await Promise.allSettled(
+    victims.map(async (pod) => {
+      try {
+        await ctx.cluster.delete(resources.pods, pod.metadata.namespace, String(pod.metadata.name), {
+          preconditions: { uid: pod.metadata.uid },
+        });
+        deleted.push(String(pod.metadata.name));
+      } catch (err: any) {
+        if (err?.code !== 404) throw err;
+      }
+    }),
+  );
+  const gone = new Set(deleted);
+  ctx.pods = ctx.pods!.filter((p) => !gone.has(String(p.metadata.name)));
+  await recordBatch(ctx.cluster, rs, 'SuccessfulDelete', 'Deleted pod', deleted);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const err = failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedDelete', `Error deleting: ${err.message}`, COMPONENT);
+    throw Object.assign(err, { action: 'delete' });
+  }
+  return more ? stop(0) : next;
+}
+
+/** One event per pod as Kubernetes records them, summarised past a few so a scale to thousands does not flood the store. */
+async function recordBatch(cluster: Cluster, rs: KubeObject, reason: string, what: string, names: string[]): Promise<void> {
+  const shown = names.slice(0, 5);
+  await Promise.all(shown.map((n) => recordEvent(cluster, rs, 'Normal', reason, `${what}: ${n}`, COMPONENT)));
+  if (names.length > shown.length) {
+    await recordEvent(cluster, rs, 'Normal', reason, `${what}s: ${names.length - shown.length} more`, COMPONENT);
+  }
+}
+
+/** Writes status when it changed; returns when a ready pod turns available. */
+async function writeStatus(cluster: Cluster, rs: KubeObject, pods: KubeObject[], manageError: unknown): Promise<number | undefined> {
+  const { status, availableInMs } = calculateReplicaSetStatus(rs, pods, manageError, new Date());
+  if (!semanticEqual(status, rs.status ?? {})) {
+    const next = structuredClone(rs);
+    next.status = status;
+    // The controller owns RS status: last writer wins rather than failing on a concurrent spec change.
+    delete next.metadata.resourceVersion;
+    try {
+      await cluster.update(resources.replicasets, next, { status: true, fieldManager: COMPONENT });
+    } catch (err: any) {
+      if (err?.code !== 404) throw err;
+    }
+  }
+  return availableInMs;
+}
