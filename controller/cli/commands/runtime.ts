@@ -1,11 +1,51 @@
 import type { Command } from 'commander';
+import { startRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
+
+interface RuntimeFlags {
+  stateDir: string;
+  port: string;
+  host: string;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`baton runtime: --port must be a number from 0 to 65535, got "${text}"`);
+  return port;
+}
 
 export function registerRuntime(program: Command): void {
   program
     .command('runtime')
     .description('run the built-in runtime (Kubernetes API subset) alone')
-    .action(() => {
-      throw new CliError('baton runtime: not implemented yet');
+    .option('--state-dir <dir>', 'where the store, token and kubeconfig live', '.baton')
+    .option('--port <port>', 'port of the Kubernetes API (0: any free port)', '7071')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (flags: RuntimeFlags) => {
+      const port = parsePort(flags.port);
+      let runtime;
+      try {
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new CliError(`baton runtime: ${flags.host}:${port} is already in use; pick another --port`);
+        if (code === 'EADDRNOTAVAIL') throw new CliError(`baton runtime: cannot listen on ${flags.host}: no such local address`);
+        throw err;
+      }
+      process.stdout.write(`baton runtime: Kubernetes API at ${runtime.url}\n`);
+      process.stdout.write(`kubeconfig: ${runtime.kubeconfigPath}\n`);
+      process.stdout.write(`  export KUBECONFIG=${runtime.kubeconfigPath}\n`);
+      const stop = (signal: string) => {
+        process.stdout.write(`baton runtime: ${signal}, shutting down\n`);
+        runtime.close().then(
+          () => process.exit(0),
+          (err) => {
+            process.stderr.write(`baton runtime: shutdown failed: ${(err as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
     });
 }

@@ -1,0 +1,48 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { StatusError } from '../errors/status-error.js';
+import { bearerAuth } from './auth/bearer-auth.js';
+import { discoveryRouter } from './discovery/discovery-router.js';
+import type { ApiContext } from './handlers/api-context.js';
+import { handleResourceRequest } from './handlers/resource-handler.js';
+import { openApiRouter } from './openapi/openapi-router.js';
+import { sendStatus } from './send-status.js';
+
+export interface ApiAppOptions extends ApiContext {
+  /** Every request must carry `Authorization: Bearer <token>`. */
+  token: string;
+}
+
+/**
+ * The runtime's Kubernetes API as an express app: auth, discovery, OpenAPI,
+ * then resource requests. Every failure is answered with a Kubernetes Status.
+ */
+export function createApiApp(options: ApiAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'extended');
+  app.use(bearerAuth(options.token));
+  app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
+  app.get('/readyz', (_req, res) => void res.type('text/plain').send('ok'));
+  app.get('/livez', (_req, res) => void res.type('text/plain').send('ok'));
+  app.use(discoveryRouter());
+  app.use(openApiRouter(options.openapi));
+  const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs };
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (!(await handleResourceRequest(ctx, req, res))) next();
+    } catch (err) {
+      req.resume();
+      sendStatus(res, err);
+    }
+  });
+  app.use((req: Request, res: Response) => {
+    req.resume();
+    sendStatus(res, new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.path})`, {}));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    req.resume();
+    sendStatus(res, err);
+  });
+  return app;
+}

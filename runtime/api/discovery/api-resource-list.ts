@@ -1,0 +1,64 @@
+import { allResources, apiGroups, resourceVerbs, type ResourceType } from '../../resources/registry.js';
+
+/** The Kubernetes version the runtime reports; kubectl 1.32 is the client it is tested with. */
+export const SERVED_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-baton' };
+
+export function versionInfo(): Record<string, unknown> {
+  return {
+    ...SERVED_VERSION,
+    gitCommit: 'baton',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+function subresourceEntries(t: ResourceType): Record<string, unknown>[] {
+  return t.subresources.map((sub) => {
+    if (sub === 'scale') {
+      return { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    }
+    if (sub === 'log') return { name: `${t.plural}/log`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get'] };
+    return { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
+  });
+}
+
+/** `APIResourceList` for one group/version, subresources included (`deployments/scale`). */
+export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const types = allResources.filter((t) => t.group === group && t.version === version);
+  if (types.length === 0) return undefined;
+  const resources: Record<string, unknown>[] = [];
+  for (const t of types) {
+    resources.push({
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: [...resourceVerbs],
+      ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+      ...(t.categories.length ? { categories: t.categories } : {}),
+    });
+    resources.push(...subresourceEntries(t));
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+export function apiVersions(serverAddress: string): Record<string, unknown> {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function apiGroup(name: string, versions: string[]): Record<string, unknown> {
+  const list = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { name, versions: list, preferredVersion: list[0] };
+}
+
+export function apiGroupList(): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map((g) => apiGroup(g.name, g.versions)) };
+}
+
+export function apiGroupInfo(name: string): Record<string, unknown> | undefined {
+  const found = apiGroups().find((g) => g.name === name);
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) } : undefined;
+}

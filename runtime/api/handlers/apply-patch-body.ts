@@ -1,0 +1,22 @@
+import { badRequest } from '../../errors/status-error.js';
+import type { KubeObject } from '../../objects/types.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../patch/index.js';
+import type { PatchType } from '../request/media-type.js';
+
+/** Applies a JSON, merge or strategic merge patch to a copy of `live`. */
+export function applyPatchBody(live: KubeObject, body: unknown, patchType: Exclude<PatchType, 'apply'>, kind: string): KubeObject {
+  let result: unknown;
+  if (patchType === 'json') result = applyJsonPatch(live, body);
+  else if (patchType === 'merge') result = applyMergePatch(live, body);
+  else result = applyStrategicMergePatch(live, body, kind);
+  if (!result || typeof result !== 'object' || Array.isArray(result)) throw badRequest('the patch did not produce an object');
+  return result as KubeObject;
+}
+
+/** true when the patch itself names a resourceVersion, which then must match (no retry on conflict). */
+export function patchSetsResourceVersion(body: unknown, patchType: PatchType): boolean {
+  if (patchType === 'json') {
+    return Array.isArray(body) && body.some((op) => typeof op?.path === 'string' && op.path === '/metadata/resourceVersion');
+  }
+  return Boolean((body as KubeObject | undefined)?.metadata?.resourceVersion);
+}

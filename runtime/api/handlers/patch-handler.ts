@@ -1,0 +1,84 @@
+import type { Request, Response } from 'express';
+import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
+import type { KubeObject } from '../../objects/types.js';
+import type { ResourceType } from '../../resources/registry.js';
+import { decodeBody, isPlainObject } from '../request/decode-object.js';
+import { checkObjectFor } from '../request/decode-write-body.js';
+import { patchTypeOf, type PatchType } from '../request/media-type.js';
+import { readBody } from '../request/read-body.js';
+import { isDryRun, queryBool, queryString } from '../request/query-options.js';
+import type { ApiContext } from './api-context.js';
+import { admitObject, fieldManagerOf } from './admit-object.js';
+import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
+import { recordUpdate, serverSideApply } from './field-ownership.js';
+import { sendObject } from './respond.js';
+
+/** Attempts when a concurrent writer changes the object between our read and write. */
+const CONFLICT_RETRIES = 5;
+
+export async function readPatchBody(req: Request): Promise<{ patchType: PatchType; body: unknown }> {
+  const contentType = req.headers['content-type'];
+  const patchType = patchTypeOf(contentType);
+  if (!patchType) {
+    req.resume();
+    throw unsupportedMediaType(contentType ?? '');
+  }
+  const raw = await readBody(req);
+  // Apply bodies are YAML (JSON is YAML too); the other patch types are JSON.
+  const body = decodeBody(raw, patchType === 'apply' ? 'application/yaml' : 'application/json');
+  if (patchType === 'json' ? !Array.isArray(body) : !isPlainObject(body)) {
+    throw badRequest(patchType === 'json' ? 'a JSON patch must be a list of operations' : 'the patch must be a JSON object');
+  }
+  return { patchType, body };
+}
+
+/**
+ * PATCH in its four content types. Apply (server-side) needs a fieldManager,
+ * honours `force`, and creates the object when it does not exist yet.
+ */
+export async function handlePatch(
+  ctx: ApiContext,
+  req: Request,
+  res: Response,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  status: boolean,
+): Promise<void> {
+  const { patchType, body } = await readPatchBody(req);
+  const manager = queryString(req, 'fieldManager');
+  if (patchType === 'apply' && !manager) throw badRequest('PATCH request with apply patch type requires a fieldManager query parameter');
+  const force = queryBool(req, 'force');
+  const dryRun = isDryRun(req);
+  const pinned = patchSetsResourceVersion(body, patchType);
+
+  for (let attempt = 0; ; attempt++) {
+    let live: KubeObject | undefined;
+    try {
+      live = await ctx.cluster.get(type, namespace, name);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404 || patchType !== 'apply' || status) throw err;
+    }
+    let next: KubeObject;
+    if (patchType === 'apply') {
+      const applied = checkObjectFor(body as KubeObject, type, namespace, name);
+      next = serverSideApply({ live, applied, manager: manager!, force });
+    } else {
+      next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req));
+    }
+    next = checkObjectFor(next, type, namespace, name);
+    admitObject(ctx, res, type, next);
+    if (!live) {
+      if (dryRun) return sendObject(req, res, type, next, 201);
+      return sendObject(req, res, type, await ctx.cluster.create(type, next), 201);
+    }
+    if (!pinned) next.metadata.resourceVersion = live.metadata.resourceVersion;
+    if (dryRun) return sendObject(req, res, type, next);
+    try {
+      return sendObject(req, res, type, await ctx.cluster.update(type, next, { status, fieldManager: manager ?? fieldManagerOf(req) }));
+    } catch (err) {
+      const retry = !pinned && (err as { code?: number; reason?: string }).reason === 'Conflict' && attempt < CONFLICT_RETRIES;
+      if (!retry) throw err;
+    }
+  }
+}

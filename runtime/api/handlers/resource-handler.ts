@@ -1,0 +1,67 @@
+import type { Request, Response } from 'express';
+import { methodNotAllowed } from '../../errors/status-error.js';
+import { parseApiPath, type ApiPath } from '../routing/parse-api-path.js';
+import { queryBool } from '../request/query-options.js';
+import type { ApiContext } from './api-context.js';
+import { handleGet, handleList } from './read-handlers.js';
+import { handleLog } from './log-handler.js';
+import { handlePatch } from './patch-handler.js';
+import { handleScale } from './scale-handler.js';
+import { handleWatch } from './watch-handler.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handleUpdate } from './write-handlers.js';
+
+function notAllowed(req: Request, path: ApiPath): Error {
+  const what = path.subresource ? `${path.type.plural}/${path.subresource}` : path.type.plural;
+  return methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} ${what})`);
+}
+
+async function handleCollection(ctx: ApiContext, req: Request, res: Response, path: ApiPath): Promise<void> {
+  const { type, namespace } = path;
+  switch (req.method) {
+    case 'GET':
+      if (path.watchPrefix || queryBool(req, 'watch')) return handleWatch(ctx, req, res, type, namespace);
+      return handleList(ctx, req, res, type, namespace);
+    case 'POST':
+      return handleCreate(ctx, req, res, type, namespace);
+    case 'DELETE':
+      return handleDeleteCollection(ctx, req, res, type, namespace);
+    default:
+      throw notAllowed(req, path);
+  }
+}
+
+async function handleItem(ctx: ApiContext, req: Request, res: Response, path: ApiPath, name: string): Promise<void> {
+  const { type, namespace, subresource } = path;
+  if (subresource === 'scale') {
+    if (!['GET', 'PUT', 'PATCH'].includes(req.method)) throw notAllowed(req, path);
+    return handleScale(ctx, req, res, type, namespace, name);
+  }
+  if (subresource === 'log') {
+    if (req.method !== 'GET') throw notAllowed(req, path);
+    return handleLog(ctx, req, res, namespace, name);
+  }
+  const status = subresource === 'status';
+  switch (req.method) {
+    case 'GET':
+      if (!status && (path.watchPrefix || queryBool(req, 'watch'))) return handleWatch(ctx, req, res, type, namespace, name);
+      return handleGet(ctx, req, res, type, namespace, name);
+    case 'PUT':
+      return handleUpdate(ctx, req, res, type, namespace, name, status);
+    case 'PATCH':
+      return handlePatch(ctx, req, res, type, namespace, name, status);
+    case 'DELETE':
+      if (status) throw notAllowed(req, path);
+      return handleDelete(ctx, req, res, type, namespace, name);
+    default:
+      throw notAllowed(req, path);
+  }
+}
+
+/** Routes a resource request by path and method; false when the path is not a resource path. */
+export async function handleResourceRequest(ctx: ApiContext, req: Request, res: Response): Promise<boolean> {
+  const path = parseApiPath(req.path);
+  if (!path) return false;
+  if (path.name === undefined) await handleCollection(ctx, req, res, path);
+  else await handleItem(ctx, req, res, path, path.name);
+  return true;
+}

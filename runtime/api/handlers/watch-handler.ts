@@ -1,0 +1,80 @@
+import type { Request, Response } from 'express';
+import { StatusError } from '../../errors/status-error.js';
+import type { WatchEvent } from '../../objects/types.js';
+import type { ResourceType } from '../../resources/registry.js';
+import { wantsTable } from '../request/media-type.js';
+import { queryBool, queryInt, queryString } from '../request/query-options.js';
+import { toTable } from '../printing/to-table.js';
+import { toStatusError } from '../send-status.js';
+import type { ApiContext } from './api-context.js';
+import { includeObjectOf } from './respond.js';
+
+/**
+ * A chunked stream of `{"type":…,"object":…}` lines. A too-old
+ * resourceVersion is answered as Kubernetes does: 200, then one ERROR event
+ * carrying a 410 Expired Status, then the end of the stream.
+ */
+export async function handleWatch(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name?: string): Promise<void> {
+  let fieldSelector = queryString(req, 'fieldSelector');
+  if (name !== undefined) fieldSelector = [fieldSelector, `metadata.name=${name}`].filter(Boolean).join(',');
+  const table = wantsTable(req.headers.accept);
+  const includeObject = includeObjectOf(req);
+  let first = true;
+  let ended = false;
+
+  res.status(200);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-cache, private');
+  res.setHeader('Transfer-Encoding', 'chunked');
+  res.flushHeaders();
+
+  const write = (event: WatchEvent | { type: 'ERROR'; object: Record<string, unknown> }) => {
+    if (ended) return;
+    let object: unknown = event.object;
+    if (table && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
+      object = toTable(type.kind, [event.object as WatchEvent['object']], { includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
+      first = false;
+    }
+    res.write(`${JSON.stringify({ type: event.type, object })}\n`);
+  };
+
+  let stop: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    stop?.();
+    if (timer) clearTimeout(timer);
+    res.end();
+  };
+  req.on('close', finish);
+  res.on('close', finish);
+
+  try {
+    stop = await ctx.cluster.watch(
+      type,
+      {
+        namespace,
+        labelSelector: queryString(req, 'labelSelector'),
+        fieldSelector,
+        resourceVersion: queryString(req, 'resourceVersion') || undefined,
+        allowWatchBookmarks: queryBool(req, 'allowWatchBookmarks'),
+      },
+      write,
+    );
+  } catch (err) {
+    const status = toStatusError(err);
+    const shaped = status.code === 410 ? new StatusError(410, 'Expired', status.message) : status;
+    write({ type: 'ERROR', object: shaped.toStatus() });
+    finish();
+    return;
+  }
+  if (ended) {
+    stop();
+    return;
+  }
+  const timeout = queryInt(req, 'timeoutSeconds');
+  // Kubernetes ends every watch after a while (30–60 min) so clients re-list now and then.
+  const seconds = timeout !== undefined && timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800);
+  timer = setTimeout(finish, seconds * 1000);
+}

@@ -1,0 +1,49 @@
+import type { KubeObject } from '../../objects/types.js';
+
+const SCHEMA_REF = '#/components/schemas/';
+
+function resolve(schemas: Record<string, any>, schema: any): any {
+  let s = schema;
+  for (let i = 0; i < 10 && s; i++) {
+    if (typeof s.$ref === 'string') s = schemas[s.$ref.slice(SCHEMA_REF.length)];
+    else if (Array.isArray(s.allOf) && s.allOf.length === 1) s = s.allOf[0];
+    else break;
+  }
+  return s;
+}
+
+function walk(schemas: Record<string, any>, schema: any, value: unknown, path: string, out: string[]): void {
+  const s = resolve(schemas, schema);
+  if (!s || value === null || value === undefined || s['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((v, i) => walk(schemas, s.items, v, `${path}[${i}]`, out));
+    return;
+  }
+  if (typeof value !== 'object') return;
+  if (s.properties) {
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const child = s.properties[key];
+      const at = path ? `${path}.${key}` : key;
+      if (child) walk(schemas, child, v, at, out);
+      else if (!s.additionalProperties) out.push(at);
+    }
+  } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) walk(schemas, s.additionalProperties, v, `${path}.${key}`, out);
+  }
+}
+
+/**
+ * Paths of fields the published schema does not know (`spec.replica`). The
+ * runtime keeps them and warns, as Kubernetes' fieldValidation=Warn does.
+ */
+export function unknownFields(schemas: Record<string, any>, obj: KubeObject): string[] {
+  const name = Object.keys(schemas).find((k) =>
+    (schemas[k]['x-kubernetes-group-version-kind'] ?? []).some(
+      (g: any) => g.kind === obj.kind && (g.group ? `${g.group}/${g.version}` : g.version) === obj.apiVersion,
+    ),
+  );
+  if (!name) return [];
+  const out: string[] = [];
+  walk(schemas, { $ref: `${SCHEMA_REF}${name}` }, obj, '', out);
+  return out;
+}

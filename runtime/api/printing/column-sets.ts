@@ -1,0 +1,200 @@
+import type { KubeObject } from '../../objects/types.js';
+import { ageOf } from './human-duration.js';
+import { podSummary } from './pod-status.js';
+
+export interface ColumnDefinition {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  /** 0 for the default view, 1 for `-o wide` only. */
+  priority: number;
+}
+
+export interface ColumnSet {
+  columns: ColumnDefinition[];
+  cells(obj: KubeObject, now: number): unknown[];
+}
+
+function col(name: string, type: ColumnDefinition['type'] = 'string', priority = 0, format = ''): ColumnDefinition {
+  return { name, type, format, description: `${name} column`, priority };
+}
+
+const nameCol = { ...col('Name', 'string', 0, 'name'), description: 'Name must be unique within a namespace.' };
+const ageCol = { ...col('Age'), description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' };
+
+const none = (v: string | undefined | null) => (v ? v : '<none>');
+const age = (o: KubeObject, now: number) => ageOf(o.metadata.creationTimestamp, now);
+
+function selectorText(selector: any): string {
+  if (!selector) return '<none>';
+  const parts: string[] = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.length ? parts.join(',') : '<none>';
+}
+
+function mapSelectorText(selector: Record<string, string> | undefined): string {
+  const parts = Object.entries(selector ?? {}).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(',') : '<none>';
+}
+
+function containersAndImages(template: any): [string, string] {
+  const containers = (template?.spec?.containers ?? []) as Array<{ name: string; image: string }>;
+  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
+}
+
+const workloadWide = [col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)];
+
+function servicePorts(svc: KubeObject): string {
+  const ports = (svc.spec?.ports ?? []) as Array<{ port: number; nodePort?: number; protocol?: string }>;
+  if (ports.length === 0) return '<none>';
+  return ports.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
+}
+
+function serviceExternalIp(svc: KubeObject): string {
+  const type = svc.spec?.type ?? 'ClusterIP';
+  const external: string[] = svc.spec?.externalIPs ?? [];
+  if (type === 'ExternalName') return svc.spec?.externalName ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress = ((svc.status?.loadBalancer?.ingress ?? []) as Array<{ ip?: string; hostname?: string }>).map((i) => i.ip || i.hostname || '');
+    const all = [...ingress.filter(Boolean), ...external];
+    return all.length ? all.join(',') : '<pending>';
+  }
+  return external.length ? external.join(',') : '<none>';
+}
+
+function endpointsText(ep: KubeObject): string {
+  const list: string[] = [];
+  let total = 0;
+  for (const subset of (ep.subsets ?? []) as any[]) {
+    const ports = (subset.ports ?? []) as Array<{ port: number }>;
+    for (const addr of subset.addresses ?? []) {
+      const targets = ports.length ? ports.map((p) => `${addr.ip}:${p.port}`) : [addr.ip];
+      for (const t of targets) {
+        total++;
+        if (list.length < 3) list.push(t);
+      }
+    }
+  }
+  if (total === 0) return '<none>';
+  return total > 3 ? `${list.join(',')} + ${total - 3} more...` : list.join(',');
+}
+
+function nodeStatus(node: KubeObject): string {
+  const ready = ((node.status?.conditions ?? []) as Array<{ type: string; status: string }>).find((c) => c.type === 'Ready');
+  const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
+  if (node.spec?.unschedulable) parts.push('SchedulingDisabled');
+  return parts.join(',');
+}
+
+function nodeRoles(node: KubeObject): string {
+  const roles = Object.keys(node.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length))
+    .filter(Boolean);
+  return roles.length ? roles.sort().join(',') : '<none>';
+}
+
+function nodeAddress(node: KubeObject, type: string): string {
+  const found = ((node.status?.addresses ?? []) as Array<{ type: string; address: string }>).find((a) => a.type === type);
+  return found ? found.address : '<none>';
+}
+
+function eventLastSeen(ev: KubeObject, now: number): string {
+  const last = (ev.lastTimestamp as string) || ((ev.series as any)?.lastObservedTime as string) || (ev.eventTime as string) || ev.metadata.creationTimestamp;
+  const first = (ev.firstTimestamp as string) || (ev.eventTime as string) || ev.metadata.creationTimestamp;
+  const count = Number((ev.series as any)?.count ?? ev.count ?? 1);
+  if (count > 1) return `${ageOf(last, now)} (x${count} over ${ageOf(first, now)})`;
+  return ageOf(last, now);
+}
+
+function ingressHosts(ing: KubeObject): string {
+  const hosts = ((ing.spec?.rules ?? []) as Array<{ host?: string }>).map((r) => r.host || '*');
+  if (hosts.length === 0) return '*';
+  return hosts.length > 4 ? `${hosts.slice(0, 4).join(',')} + ${hosts.length - 4} more...` : hosts.join(',');
+}
+
+function ingressAddress(ing: KubeObject): string {
+  return ((ing.status?.loadBalancer?.ingress ?? []) as Array<{ ip?: string; hostname?: string }>)
+    .map((i) => i.ip || i.hostname)
+    .filter(Boolean)
+    .join(',');
+}
+
+/** Kubernetes' own columns per kind, as `kubectl get` prints them. */
+export const columnSets: Record<string, ColumnSet> = {
+  Pod: {
+    columns: [nameCol, col('Ready'), col('Status'), col('Restarts'), ageCol, col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
+    cells: (pod, now) => {
+      const s = podSummary(pod, now);
+      const gates = (pod.spec?.readinessGates ?? []) as Array<{ conditionType: string }>;
+      const conditions = (pod.status?.conditions ?? []) as Array<{ type: string; status: string }>;
+      const gatesText = gates.length
+        ? `${gates.filter((g) => conditions.some((c) => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`
+        : '<none>';
+      return [pod.metadata.name, s.ready, s.status, s.restarts, age(pod, now), none(pod.status?.podIP), none(pod.spec?.nodeName), none(pod.status?.nominatedNodeName), gatesText];
+    },
+  },
+  Deployment: {
+    columns: [nameCol, col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), ageCol, ...workloadWide],
+    cells: (d, now) => {
+      const [containers, images] = containersAndImages(d.spec?.template);
+      const desired = d.spec?.replicas ?? 1;
+      return [d.metadata.name, `${d.status?.readyReplicas ?? 0}/${desired}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(d, now), containers, images, selectorText(d.spec?.selector)];
+    },
+  },
+  ReplicaSet: {
+    columns: [nameCol, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), ageCol, ...workloadWide],
+    cells: (rs, now) => {
+      const [containers, images] = containersAndImages(rs.spec?.template);
+      return [rs.metadata.name, rs.spec?.replicas ?? 1, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, age(rs, now), containers, images, selectorText(rs.spec?.selector)];
+    },
+  },
+  Service: {
+    columns: [nameCol, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), ageCol, col('Selector', 'string', 1)],
+    cells: (svc, now) => [svc.metadata.name, svc.spec?.type ?? 'ClusterIP', none(svc.spec?.clusterIP), serviceExternalIp(svc), servicePorts(svc), age(svc, now), mapSelectorText(svc.spec?.selector)],
+  },
+  Endpoints: {
+    columns: [nameCol, col('Endpoints'), ageCol],
+    cells: (ep, now) => [ep.metadata.name, endpointsText(ep), age(ep, now)],
+  },
+  ConfigMap: {
+    columns: [nameCol, col('Data', 'integer'), ageCol],
+    cells: (cm, now) => [cm.metadata.name, Object.keys((cm.data as object) ?? {}).length + Object.keys((cm.binaryData as object) ?? {}).length, age(cm, now)],
+  },
+  Secret: {
+    columns: [nameCol, col('Type'), col('Data', 'integer'), ageCol],
+    cells: (s, now) => [s.metadata.name, (s.type as string) || 'Opaque', Object.keys((s.data as object) ?? {}).length, age(s, now)],
+  },
+  Namespace: {
+    columns: [nameCol, col('Status'), ageCol],
+    cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? (ns.metadata.deletionTimestamp ? 'Terminating' : 'Active'), age(ns, now)],
+  },
+  Event: {
+    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Message'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('First Seen', 'string', 1), col('Count', 'string', 1), { ...col('Name', 'string', 1, 'name') }],
+    cells: (ev, now) => {
+      const involved = (ev.involvedObject ?? {}) as { kind?: string; name?: string; fieldPath?: string };
+      const source = (ev.source as any)?.component || (ev.reportingComponent as string) || '';
+      const first = (ev.firstTimestamp as string) || (ev.eventTime as string) || ev.metadata.creationTimestamp;
+      return [eventLastSeen(ev, now), ev.type ?? '', ev.reason ?? '', `${(involved.kind ?? '').toLowerCase()}/${involved.name ?? ''}`, String(ev.message ?? '').trim(), involved.fieldPath ?? '', source, ageOf(first, now), String(ev.count ?? 1), ev.metadata.name];
+    },
+  },
+  Node: {
+    columns: [nameCol, col('Status'), col('Roles'), ageCol, col('Version'), col('Internal-IP', 'string', 1), col('External-IP', 'string', 1), col('OS-Image', 'string', 1), col('Kernel-Version', 'string', 1), col('Container-Runtime', 'string', 1)],
+    cells: (n, now) => {
+      const info = n.status?.nodeInfo ?? {};
+      return [n.metadata.name, nodeStatus(n), nodeRoles(n), age(n, now), info.kubeletVersion ?? '', nodeAddress(n, 'InternalIP'), nodeAddress(n, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>'];
+    },
+  },
+  Ingress: {
+    columns: [nameCol, col('Class'), col('Hosts'), col('Address'), col('Ports'), ageCol],
+    cells: (ing, now) => [ing.metadata.name, none(ing.spec?.ingressClassName), ingressHosts(ing), ingressAddress(ing), (ing.spec?.tls ?? []).length ? '80, 443' : '80', age(ing, now)],
+  },
+};
+
+export const defaultColumnSet: ColumnSet = { columns: [nameCol, ageCol], cells: (o, now) => [o.metadata.name, age(o, now)] };

@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import { badRequest } from '../../errors/status-error.js';
+import type { DeleteOptions } from '../../objects/cluster.js';
+
+export function queryString(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  if (Array.isArray(value)) return value.length ? String(value[value.length - 1]) : undefined;
+  return value === undefined ? undefined : String(value);
+}
+
+export function queryBool(req: Request, name: string): boolean {
+  const value = queryString(req, name);
+  return value === '1' || value === 'true' || value === 'True';
+}
+
+export function queryInt(req: Request, name: string): number | undefined {
+  const value = queryString(req, name);
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw badRequest(`invalid value for query parameter ${name}: ${JSON.stringify(value)} is not an integer`);
+  return n;
+}
+
+const POLICIES = ['Background', 'Foreground', 'Orphan'] as const;
+
+/** DeleteOptions from a JSON body (kubectl sends one) with query parameters taking precedence. */
+export function deleteOptionsOf(req: Request, body: Record<string, unknown> | undefined): DeleteOptions {
+  const options: DeleteOptions = {};
+  const policy = queryString(req, 'propagationPolicy') ?? (body?.propagationPolicy as string | undefined);
+  const orphan = queryString(req, 'orphanDependents') ?? body?.orphanDependents;
+  if (policy !== undefined) {
+    if (!(POLICIES as readonly string[]).includes(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Background", "Foreground", "Orphan"`);
+    options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  } else if (orphan === true || orphan === 'true') {
+    options.propagationPolicy = 'Orphan';
+  }
+  const grace = queryInt(req, 'gracePeriodSeconds') ?? (body?.gracePeriodSeconds as number | undefined);
+  if (grace !== undefined) {
+    if (!Number.isInteger(grace) || grace < 0) throw badRequest(`gracePeriodSeconds must be a non-negative integer, got ${JSON.stringify(grace)}`);
+    options.gracePeriodSeconds = grace;
+  }
+  const pre = body?.preconditions as DeleteOptions['preconditions'] | undefined;
+  if (pre && typeof pre === 'object') options.preconditions = { uid: pre.uid, resourceVersion: pre.resourceVersion };
+  return options;
+}
+
+/** `dryRun=All` asks for the result without writing it. */
+export function isDryRun(req: Request): boolean {
+  const value = queryString(req, 'dryRun');
+  if (value === undefined || value === '') return false;
+  if (value !== 'All') throw badRequest(`dryRun: Unsupported value: "${value}": supported values: "All"`);
+  return true;
+}

@@ -1,0 +1,110 @@
+import { StatusError, type StatusCause } from '../../errors/status-error.js';
+import type { KubeObject } from '../../objects/types.js';
+import type { ResourceType } from '../../resources/registry.js';
+import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from './dns-names.js';
+import { invalidValue, required } from './field-error.js';
+import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
+
+/** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
+const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
+
+function validateMetadata(obj: KubeObject, type: ResourceType): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const meta = obj.metadata;
+  const rule = NAME_RULES[type.kind] ?? 'subdomain';
+  if (!meta.name && !meta.generateName) causes.push({ ...required('metadata.name'), message: 'Required value: name or generateName is required' });
+  if (meta.name !== undefined) {
+    if (typeof meta.name !== 'string') causes.push(invalidValue('metadata.name', meta.name, 'must be a string'));
+    else for (const p of nameProblems(meta.name, rule)) causes.push(invalidValue('metadata.name', meta.name, p));
+  }
+  for (const [key, value] of Object.entries(meta.labels ?? {})) {
+    for (const p of qualifiedNameProblems(key)) causes.push(invalidValue('metadata.labels', key, p));
+    if (typeof value !== 'string') causes.push(invalidValue(`metadata.labels`, value, 'label values must be strings'));
+    else for (const p of labelValueProblems(value)) causes.push(invalidValue('metadata.labels', value, p));
+  }
+  for (const [key, value] of Object.entries(meta.annotations ?? {})) {
+    for (const p of qualifiedNameProblems(key)) causes.push(invalidValue('metadata.annotations', key, p));
+    if (typeof value !== 'string') causes.push(invalidValue('metadata.annotations', value, 'annotation values must be strings'));
+  }
+  return causes;
+}
+
+function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(labels[e.key]))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(labels[e.key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+function validateWorkload(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = obj.spec;
+  if (!spec || typeof spec !== 'object') return [required('spec')];
+  if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) {
+    causes.push(invalidValue('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  }
+  const selector = spec.selector;
+  const labels = (spec.template?.metadata?.labels ?? {}) as Record<string, string>;
+  if (!selector) causes.push(required('spec.selector'));
+  else if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
+    causes.push(invalidValue('spec.selector', selector, `empty selector is invalid for ${obj.kind.toLowerCase()}`));
+  } else if (!selectorMatches(selector, labels)) {
+    causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+  }
+  if (!spec.template) causes.push(required('spec.template'));
+  else causes.push(...validatePodSpec(spec.template.spec, 'spec.template.spec'));
+  return causes;
+}
+
+function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
+  switch (type.kind) {
+    case 'Pod':
+      return validatePodSpec(obj.spec, 'spec');
+    case 'Deployment':
+    case 'ReplicaSet':
+      return validateWorkload(obj);
+    case 'Service':
+      return validateServicePorts(obj.spec);
+    case 'ConfigMap':
+      return validateDataKeys(obj.data, 'data').concat(validateDataKeys(obj.binaryData, 'binaryData'));
+    case 'Secret':
+      return validateDataKeys(obj.data, 'data').concat(validateDataKeys(obj.stringData, 'stringData'));
+    default:
+      return [];
+  }
+}
+
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function validateDataKeys(data: unknown, path: string): StatusCause[] {
+  if (data === undefined || data === null) return [];
+  if (typeof data !== 'object' || Array.isArray(data)) return [invalidValue(path, data, 'must be a map of string keys')];
+  return Object.keys(data)
+    .filter((k) => !DATA_KEY.test(k) || k.length > 253)
+    .map((k) => invalidValue(`${path}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+}
+
+/**
+ * Checks an object before it is written: names per kind, labels, and the
+ * workload rules users most often break. Throws 422 Invalid with one cause per
+ * field, worded as Kubernetes words them.
+ */
+export function validateObject(obj: KubeObject, type: ResourceType): void {
+  const causes = [...validateMetadata(obj, type), ...validateSpec(obj, type)];
+  if (causes.length === 0) return;
+  const qualified = type.group ? `${type.kind}.${type.group}` : type.kind;
+  const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
+  const list = causes.map((c) => `${c.field}: ${c.message}`);
+  const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+  throw new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, {
+    name,
+    group: type.group,
+    kind: type.kind,
+    causes,
+  });
+}
