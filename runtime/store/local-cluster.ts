@@ -13,6 +13,7 @@ import { applyCreateDefaults, CONFLICT_MESSAGE, generateName, normalize, specCha
 import { ServiceAllocator } from './service-allocator.js';
 import { SqliteStore, type Persistence } from './sqlite-store.js';
 import type { StoreOps } from './store-ops.js';
+import { copyOf } from './stored-json.js';
 import { WatchHub, type StoreEvent } from './watch-hub.js';
 
 export interface LocalClusterOptions {
@@ -95,7 +96,7 @@ class StoreCluster implements LocalCluster, StoreOps {
   async get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
     const object = this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
     if (!object) throw notFound(qualifiedName(type), name);
-    return structuredClone(object);
+    return copyOf(object);
   }
 
   async list(type: ResourceType, options: ListOptions = {}): Promise<ListResult> {
@@ -104,21 +105,21 @@ class StoreCluster implements LocalCluster, StoreOps {
     const namespace = type.namespaced ? options.namespace || undefined : undefined;
     const items: KubeObject[] = [];
     for (const object of this.index.list(typeKeyOf(type), namespace)) {
-      if (labels.matches(object.metadata.labels) && fields.matches(object)) items.push(structuredClone(object));
+      if (labels.matches(object.metadata.labels) && fields.matches(object)) items.push(copyOf(object));
     }
     return { items, resourceVersion: String(this.rv) };
   }
 
   async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {
-    return structuredClone(this.createObject(type, object));
+    return copyOf(this.createObject(type, object));
   }
 
   async update(type: ResourceType, object: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
-    return structuredClone(this.updateObject(type, object, options));
+    return copyOf(this.updateObject(type, object, options));
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
-    return structuredClone(this.deleteObject(type, namespace, name, options));
+    return copyOf(this.deleteObject(type, namespace, name, options));
   }
 
   async watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void> {

@@ -17,27 +17,34 @@ export interface IndexedObject {
  * owner uids named in ownerReferences (for the garbage collector).
  * Stored objects are never mutated: every write replaces the object.
  */
+/** One type in one namespace; the sorted name list is kept until a name comes or goes. */
+interface Bucket {
+  objects: Map<string, KubeObject>;
+  sorted?: string[];
+}
+
+function sortedNames(bucket: Bucket): string[] {
+  return (bucket.sorted ??= [...bucket.objects.keys()].sort());
+}
+
 export class ObjectIndex {
-  private readonly byType = new Map<string, Map<string, Map<string, KubeObject>>>();
+  private readonly byType = new Map<string, Map<string, Bucket>>();
   private readonly byUid = new Map<string, IndexedObject>();
   private readonly byOwner = new Map<string, Map<string, IndexedObject>>();
 
   get(typeKey: string, namespace: string, name: string): KubeObject | undefined {
-    return this.byType.get(typeKey)?.get(namespace)?.get(name);
+    return this.byType.get(typeKey)?.get(namespace)?.objects.get(name);
   }
 
   /** Objects of one type, in one namespace or all, sorted by namespace then name as Kubernetes lists them. */
   list(typeKey: string, namespace?: string): KubeObject[] {
     const namespaces = this.byType.get(typeKey);
     if (!namespaces) return [];
-    if (namespace !== undefined) {
-      const names = namespaces.get(namespace);
-      return names ? [...names.keys()].sort().map((n) => names.get(n)!) : [];
-    }
     const out: KubeObject[] = [];
-    for (const ns of [...namespaces.keys()].sort()) {
-      const names = namespaces.get(ns)!;
-      for (const n of [...names.keys()].sort()) out.push(names.get(n)!);
+    const buckets = namespace !== undefined ? [namespaces.get(namespace)] : [...namespaces.keys()].sort().map((ns) => namespaces.get(ns));
+    for (const bucket of buckets) {
+      if (!bucket) continue;
+      for (const name of sortedNames(bucket)) out.push(bucket.objects.get(name)!);
     }
     return out;
   }
@@ -45,7 +52,7 @@ export class ObjectIndex {
   /** How many objects of any type live in `namespace`. */
   countInNamespace(namespace: string): number {
     let n = 0;
-    for (const namespaces of this.byType.values()) n += namespaces.get(namespace)?.size ?? 0;
+    for (const namespaces of this.byType.values()) n += namespaces.get(namespace)?.objects.size ?? 0;
     return n;
   }
 
@@ -68,20 +75,22 @@ export class ObjectIndex {
     const name = object.metadata.name!;
     let namespaces = this.byType.get(typeKey);
     if (!namespaces) this.byType.set(typeKey, (namespaces = new Map()));
-    let names = namespaces.get(ns);
-    if (!names) namespaces.set(ns, (names = new Map()));
-    const previous = names.get(name);
+    let bucket = namespaces.get(ns);
+    if (!bucket) namespaces.set(ns, (bucket = { objects: new Map() }));
+    const previous = bucket.objects.get(name);
     if (previous) this.unlink(previous);
-    names.set(name, object);
+    else bucket.sorted = undefined;
+    bucket.objects.set(name, object);
     this.link({ typeKey, object });
   }
 
   remove(typeKey: string, namespace: string, name: string): void {
-    const names = this.byType.get(typeKey)?.get(namespace);
-    const previous = names?.get(name);
-    if (!previous) return;
-    names!.delete(name);
-    if (names!.size === 0) this.byType.get(typeKey)!.delete(namespace);
+    const bucket = this.byType.get(typeKey)?.get(namespace);
+    const previous = bucket?.objects.get(name);
+    if (!bucket || !previous) return;
+    bucket.objects.delete(name);
+    bucket.sorted = undefined;
+    if (bucket.objects.size === 0) this.byType.get(typeKey)!.delete(namespace);
     this.unlink(previous);
   }
 

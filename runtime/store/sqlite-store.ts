@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../objects/types.js';
+import { rememberJson, storedJson } from './stored-json.js';
 
 export interface StoredRow {
   typeKey: string;
@@ -10,7 +11,7 @@ export interface StoredRow {
 
 /** Where committed objects go; the in-memory store has none. */
 export interface Persistence {
-  /** Writes (object) or removes (null) one object and the new global resourceVersion, atomically. */
+  /** Writes (object) or removes (null) one object, recording the new global resourceVersion, atomically. */
   commit(rv: number, typeKey: string, namespace: string, name: string, object: KubeObject | null): void;
   close(): void;
 }
@@ -51,9 +52,13 @@ export class SqliteStore implements Persistence {
     this.remove = this.db.prepare('DELETE FROM objects WHERE type = ? AND namespace = ? AND name = ?');
     this.setRv = this.db.prepare("INSERT INTO meta (key, value) VALUES ('resourceVersion', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.write = this.db.transaction((rv: number, typeKey: string, namespace: string, name: string, json: string | null) => {
-      if (json === null) this.remove.run(typeKey, namespace, name);
-      else this.upsert.run(typeKey, namespace, name, rv, json);
-      this.setRv.run(String(rv));
+      // A row carries its own rv; only a removal, which leaves no row, records the counter apart.
+      if (json === null) {
+        this.remove.run(typeKey, namespace, name);
+        this.setRv.run(String(rv));
+      } else {
+        this.upsert.run(typeKey, namespace, name, rv, json);
+      }
     });
   }
 
@@ -61,14 +66,19 @@ export class SqliteStore implements Persistence {
   load(): { rows: StoredRow[]; rv: number } {
     const rows = this.db.prepare('SELECT type, data FROM objects').all() as Array<{ type: string; data: string }>;
     const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'resourceVersion'").get() as { value: string } | undefined;
+    const newest = this.db.prepare('SELECT max(rv) AS rv FROM objects').get() as { rv: number | null };
     return {
-      rows: rows.map((r) => ({ typeKey: r.type, object: JSON.parse(r.data) as KubeObject })),
-      rv: meta ? Number(meta.value) : 0,
+      rows: rows.map((r) => {
+        const object = JSON.parse(r.data) as KubeObject;
+        rememberJson(object, r.data);
+        return { typeKey: r.type, object };
+      }),
+      rv: Math.max(meta ? Number(meta.value) : 0, newest.rv ?? 0),
     };
   }
 
   commit(rv: number, typeKey: string, namespace: string, name: string, object: KubeObject | null): void {
-    this.write(rv, typeKey, namespace, name, object === null ? null : JSON.stringify(object));
+    this.write(rv, typeKey, namespace, name, object === null ? null : storedJson(object));
   }
 
   close(): void {

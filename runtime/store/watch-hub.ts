@@ -2,6 +2,7 @@ import { badRequest, gone } from '../errors/status-error.js';
 import type { KubeObject, WatchEvent } from '../objects/types.js';
 import type { FieldSelector } from './field-selector.js';
 import type { LabelSelector } from './label-selector.js';
+import { copyOf } from './stored-json.js';
 
 /** One committed change, as the store publishes it. */
 export interface StoreEvent {
@@ -155,7 +156,7 @@ export class WatchHub {
   }
 
   private send(w: Watcher, type: WatchEvent['type'], object: KubeObject): void {
-    this.emit(w, { type, object: structuredClone(object) });
+    this.emit(w, { type, object: copyOf(object) });
   }
 
   private emit(w: Watcher, event: WatchEvent): void {
