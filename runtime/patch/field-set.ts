@@ -1,0 +1,134 @@
+import { isObject, type JsonObject } from './json-value.js';
+
+/**
+ * A path into an object in managedFields (FieldsV1) notation: each element is
+ * `f:<field>`, `k:<json of the merge key>` (an item of an associative list),
+ * `v:<json value>` (an item of a set) or `i:<index>`.
+ */
+export type FieldPath = readonly string[];
+
+/** A set of field paths, as one manager's entry in `metadata.managedFields` describes it. */
+export class FieldSet {
+  private readonly members = new Map<string, FieldPath>();
+
+  static of(paths: Iterable<FieldPath>): FieldSet {
+    const set = new FieldSet();
+    for (const p of paths) set.add(p);
+    return set;
+  }
+
+  /** Decodes a FieldsV1 object: `{}` marks a member, `"."` marks the enclosing path as a member. */
+  static fromFieldsV1(fields: unknown): FieldSet {
+    const set = new FieldSet();
+    const walk = (node: unknown, path: string[]): void => {
+      if (!isObject(node)) return;
+      for (const [key, child] of Object.entries(node)) {
+        if (key === '.') {
+          set.add(path);
+          continue;
+        }
+        const childPath = [...path, key];
+        if (isObject(child) && Object.keys(child).length === 0) set.add(childPath);
+        else walk(child, childPath);
+      }
+    };
+    walk(fields, []);
+    return set;
+  }
+
+  add(path: FieldPath): void {
+    this.members.set(JSON.stringify(path), path);
+  }
+
+  has(path: FieldPath): boolean {
+    return this.members.has(JSON.stringify(path));
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  paths(): FieldPath[] {
+    return [...this.members.values()];
+  }
+
+  /** True when a member is `path` itself or lies below it. */
+  hasAtOrBelow(path: FieldPath): boolean {
+    return this.paths().some((p) => p.length >= path.length && path.every((e, i) => p[i] === e));
+  }
+
+  union(other: FieldSet): FieldSet {
+    return FieldSet.of([...this.paths(), ...other.paths()]);
+  }
+
+  difference(other: FieldSet): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => !other.has(p)));
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => other.has(p)));
+  }
+
+  /** Encodes as FieldsV1, children in the order Kubernetes writes them (`.` first, then f:, k:, v:, i:). */
+  toFieldsV1(): JsonObject {
+    const root: JsonObject = {};
+    for (const path of this.paths()) {
+      let node = root;
+      path.forEach((el, i) => {
+        const last = i === path.length - 1;
+        const existing = node[el] as JsonObject | undefined;
+        if (last) {
+          if (!existing) node[el] = {};
+          else if (Object.keys(existing).length > 0) existing['.'] = {};
+          return;
+        }
+        if (!existing) node[el] = {};
+        else if (Object.keys(existing).length === 0 && this.has(path.slice(0, i + 1))) existing['.'] = {};
+        node = node[el] as JsonObject;
+      });
+    }
+    return sortFields(root);
+  }
+}
+
+const ORDER = ['.', 'f', 'k', 'v', 'i'];
+
+function sortFields(node: JsonObject): JsonObject {
+  const rank = (k: string) => ORDER.indexOf(k === '.' ? '.' : k.slice(0, 1));
+  const out: JsonObject = {};
+  const keys = Object.keys(node).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const k of keys) out[k] = sortFields(node[k] as JsonObject);
+  return out;
+}
+
+export function fieldElement(name: string): string {
+  return `f:${name}`;
+}
+
+export function keyElement(key: string, value: unknown): string {
+  return `k:${JSON.stringify({ [key]: value })}`;
+}
+
+export function valueElement(value: unknown): string {
+  return `v:${JSON.stringify(value)}`;
+}
+
+export function indexElement(index: number): string {
+  return `i:${index}`;
+}
+
+/** The path as Kubernetes prints it in conflict messages: `.spec.containers[name="app"].image`. */
+export function describePath(path: FieldPath): string {
+  return path
+    .map((el) => {
+      const body = el.slice(2);
+      if (el.startsWith('f:')) return `.${body}`;
+      if (el.startsWith('k:')) {
+        const key = JSON.parse(body) as JsonObject;
+        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      }
+      if (el.startsWith('v:')) return `[=${body}]`;
+      return `[${body}]`;
+    })
+    .join('');
+}

@@ -1,0 +1,107 @@
+import { FieldSet, fieldElement, indexElement, keyElement, valueElement, type FieldPath } from './field-set.js';
+import { isObject, jsonEqual } from './json-value.js';
+import { fieldPath, itemPath, lookupFieldMeta } from './patch-meta.js';
+
+/** How server-side apply sees a value: a struct/map of fields, an associative list, a set, or one atomic value. */
+export type Shape = 'struct' | 'mapList' | 'setList' | 'atomic';
+
+/** A located value: its FieldsV1 path and its patch-meta path (`spec.containers[].env`). */
+export interface Node {
+  path: FieldPath;
+  meta: string;
+  value: unknown;
+}
+
+export function shapeOf(kind: string, node: Node): Shape {
+  const meta = node.meta === '' ? undefined : lookupFieldMeta(kind, node.meta);
+  if (Array.isArray(node.value)) {
+    if (meta?.ssaAtomic) return 'atomic';
+    if (meta?.list === 'map' && meta.key) return 'mapList';
+    if (meta?.list === 'set') return 'setList';
+    return 'atomic';
+  }
+  if (isObject(node.value)) return meta?.ssaAtomic ? 'atomic' : 'struct';
+  return 'atomic';
+}
+
+/** The children of a struct or list, each with its path element. */
+export function childrenOf(kind: string, node: Node, shape = shapeOf(kind, node)): Node[] {
+  const { path, meta, value } = node;
+  if (shape === 'struct') {
+    return Object.entries(value as Record<string, unknown>).map(([k, v]) => ({ path: [...path, fieldElement(k)], meta: fieldPath(meta, k), value: v }));
+  }
+  if (shape === 'mapList') {
+    const key = lookupFieldMeta(kind, meta)?.key as string;
+    return (value as unknown[]).map((item, i) => ({
+      path: [...path, isObject(item) && item[key] !== undefined ? keyElement(key, item[key]) : indexElement(i)],
+      meta: itemPath(meta),
+      value: item,
+    }));
+  }
+  if (shape === 'setList') {
+    return (value as unknown[]).map((v) => ({ path: [...path, valueElement(v)], meta: itemPath(meta), value: v }));
+  }
+  return [];
+}
+
+/**
+ * The fields a value sets, as an Apply entry records them: every leaf and
+ * atomic value, every list item itself, and empty structs or lists.
+ */
+export function fieldSetOf(kind: string, node: Node, into = new FieldSet()): FieldSet {
+  const shape = shapeOf(kind, node);
+  const children = childrenOf(kind, node, shape);
+  if (shape === 'atomic' || (children.length === 0 && node.path.length > 0)) {
+    into.add(node.path);
+    return into;
+  }
+  for (const child of children) {
+    if (shape !== 'struct') into.add(child.path);
+    if (shape !== 'setList') fieldSetOf(kind, child, into);
+  }
+  return into;
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/** Which fields an edit from `before` to `after` added, changed and removed. */
+export function compareObjects(kind: string, before: unknown, after: unknown): Comparison {
+  const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  if (before === undefined) {
+    if (after !== undefined) fieldSetOf(kind, { path: [], meta: '', value: after }, out.added);
+    return out;
+  }
+  compareNodes(kind, { path: [], meta: '', value: before }, { path: [], meta: '', value: after }, out);
+  return out;
+}
+
+function compareNodes(kind: string, before: Node, after: Node, out: Comparison): void {
+  const shape = shapeOf(kind, after);
+  if (shape !== shapeOf(kind, before) || shape === 'atomic') {
+    if (!jsonEqual(before.value, after.value)) {
+      out.modified.add(after.path);
+      if (shape !== 'atomic') fieldSetOf(kind, after, out.added);
+    }
+    return;
+  }
+  const was = new Map(childrenOf(kind, before, shape).map((c) => [JSON.stringify(c.path), c]));
+  for (const child of childrenOf(kind, after, shape)) {
+    const id = JSON.stringify(child.path);
+    const old = was.get(id);
+    was.delete(id);
+    if (!old) {
+      if (shape !== 'struct') out.added.add(child.path);
+      if (shape !== 'setList') fieldSetOf(kind, child, out.added);
+    } else if (shape !== 'setList') {
+      compareNodes(kind, old, child, out);
+    }
+  }
+  for (const gone of was.values()) {
+    if (shape !== 'struct') out.removed.add(gone.path);
+    if (shape !== 'setList') fieldSetOf(kind, gone, out.removed);
+  }
+}
