@@ -1,10 +1,16 @@
 import { StatusError } from '../errors/status-error.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject, OwnerReference } from '../objects/types.js';
+import { findByKind } from '../resources/registry.js';
 import type { StoreEvent } from './watch-hub.js';
 import { ReconcileQueue, type ReconcileResult } from './reconcile-queue.js';
 import type { StoreOps } from './store-ops.js';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/** An owner of a kind this runtime does not serve cannot be looked up, so it is never presumed gone. */
+function isServed(ref: OwnerReference): boolean {
+  return findByKind(ref.apiVersion, ref.kind) !== undefined;
+}
 
 function isForegroundDeleting(object: KubeObject): boolean {
   return !!object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER);
@@ -20,8 +26,11 @@ function isForegroundDeleting(object: KubeObject): boolean {
 export class GarbageCollector {
   private readonly queue: ReconcileQueue<string>;
 
-  constructor(private readonly store: StoreOps) {
-    this.queue = new ReconcileQueue((uid) => this.reconcile(uid));
+  constructor(
+    private readonly store: StoreOps,
+    onError?: (error: unknown, ownerUid: string) => void,
+  ) {
+    this.queue = new ReconcileQueue((uid) => this.reconcile(uid), (uid, error) => onError?.(error, uid));
   }
 
   /** Looks at every owner once: after a restart, dependents of owners deleted meanwhile are collected. */
@@ -41,6 +50,7 @@ export class GarbageCollector {
     }
     if (isForegroundDeleting(object)) this.queue.enqueue(uid);
     for (const ref of object.metadata.ownerReferences ?? []) {
+      if (!isServed(ref)) continue;
       const owner = this.store.index.findByUid(ref.uid);
       if (!owner || owner.object.metadata.deletionTimestamp) this.queue.enqueue(ref.uid);
     }
@@ -66,7 +76,8 @@ export class GarbageCollector {
         ignoreNotFound(() => this.store.deleteObject(type, object.metadata.namespace, object.metadata.name!, { propagationPolicy: 'Foreground' }));
         continue;
       }
-      const solid = refs.filter((r) => r.uid !== ownerUid && this.store.index.findByUid(r.uid));
+      if (!refs.some((r) => r.uid === ownerUid && isServed(r))) continue;
+      const solid = refs.filter((r) => r.uid !== ownerUid && (!isServed(r) || this.store.index.findByUid(r.uid)));
       if (solid.length > 0) {
         // Another owner still exists: only drop the references to owners that are gone.
         const next = structuredClone(object);

@@ -32,6 +32,11 @@ export interface LocalClusterOptions {
    * @defaultValue 10000
    */
   bookmarkIntervalMs?: number;
+  /**
+   * Told about failures of the garbage collector and namespace finalizer, which retry with backoff.
+   * @defaultValue writes a line to stderr
+   */
+  onBackgroundError?: (error: unknown, what: string) => void;
 }
 
 /** The built-in runtime's object store, with Kubernetes object semantics. */
@@ -79,8 +84,9 @@ class StoreCluster implements LocalCluster, StoreOps {
       this.persistence = sqlite;
     }
     this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, bookmarkIntervalMs: options.bookmarkIntervalMs });
-    this.gc = new GarbageCollector(this);
-    this.namespaces = new NamespaceReconciler(this);
+    const report = options.onBackgroundError ?? ((error, what) => process.stderr.write(`baton store: ${what}: ${String(error)}\n`));
+    this.gc = new GarbageCollector(this, (error, uid) => report(error, `garbage collection of dependents of ${uid}`));
+    this.namespaces = new NamespaceReconciler(this, (error, name) => report(error, `emptying namespace ${name}`));
   }
 
   start(): void {
@@ -221,7 +227,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     const namespace = type.namespaced ? input.metadata?.namespace || 'default' : '';
     const existing = this.index.get(typeKey, namespace, name);
     if (!existing) throw notFound(resource, name);
-    const given = input.metadata;
+    const given = input.metadata ?? {};
     if (given.resourceVersion && given.resourceVersion !== existing.metadata.resourceVersion) {
       throw conflict(resource, name, CONFLICT_MESSAGE);
     }
@@ -258,8 +264,9 @@ class StoreCluster implements LocalCluster, StoreOps {
       if (meta.finalizers?.length === 0) delete meta.finalizers;
     }
     next.metadata.resourceVersion = existing.metadata.resourceVersion;
-    if (isDeepStrictEqual(next, existing)) return existing;
+    // Before the comparison: a PUT that omits the allocated ClusterIP/NodePorts changes nothing.
     if (type === resources.services) this.allocator.assign(next, existing);
+    if (isDeepStrictEqual(next, existing)) return existing;
     const m = next.metadata;
     // A deleting object whose last finalizer went away is gone, as in Kubernetes.
     if (m.deletionTimestamp && !m.finalizers?.length && m.deletionGracePeriodSeconds === 0) {

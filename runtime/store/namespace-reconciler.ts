@@ -15,8 +15,11 @@ const NAMESPACES = typeKeyOf(resources.namespaces);
 export class NamespaceReconciler {
   private readonly queue: ReconcileQueue<string>;
 
-  constructor(private readonly store: StoreOps) {
-    this.queue = new ReconcileQueue((name) => this.reconcile(name));
+  constructor(
+    private readonly store: StoreOps,
+    onError?: (error: unknown, namespace: string) => void,
+  ) {
+    this.queue = new ReconcileQueue((name) => this.reconcile(name), (name, error) => onError?.(error, name));
   }
 
   start(): void {

@@ -140,6 +140,12 @@ describe('owner references', () => {
     expect(child.metadata.ownerReferences?.map((r) => r.name)).toEqual(['b']);
   });
 
+  it('never collects an object whose owner is of a kind this runtime does not serve', async () => {
+    await cluster.create(resources.configmaps, configMap('cr-child', { ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: 'w-uid' }] }));
+    await cluster.idle();
+    expect(await exists(resources.configmaps, 'cr-child')).toBe(true);
+  });
+
   it('collects an object created with an owner that does not exist', async () => {
     await cluster.create(resources.configmaps, configMap('stray', ownedBy({ ...configMap('gone'), metadata: { name: 'gone', uid: 'no-such-uid' } })));
     await cluster.idle();

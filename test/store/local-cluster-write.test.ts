@@ -102,6 +102,13 @@ describe('services', () => {
     const updated = await cluster.update(resources.services, svc('a', { type: 'NodePort', ports: [{ port: 80 }], selector: { app: 'x' } }));
     expect(updated.spec.clusterIP).toBe(a.spec.clusterIP);
     expect(updated.spec.ports[0].nodePort).toBe(a.spec.ports[0].nodePort);
+    const again = await cluster.update(resources.services, svc('a', { type: 'NodePort', ports: [{ port: 80 }], selector: { app: 'x' } }));
+    expect(again.metadata.resourceVersion).toBe(updated.metadata.resourceVersion);
+  });
+
+  it('refuses to change an allocated ClusterIP', async () => {
+    await cluster.create(resources.services, svc('a', { ports: [{ port: 80 }] }));
+    await expectStatus(cluster.update(resources.services, svc('a', { clusterIP: '127.2.9.9', ports: [{ port: 80 }] })), 422, /field is immutable/);
   });
 });
 
