@@ -105,8 +105,10 @@ export function fieldElement(name: string): string {
   return `f:${name}`;
 }
 
-export function keyElement(key: string, value: unknown): string {
-  return `k:${JSON.stringify({ [key]: value })}`;
+/** `k:{"name":"app"}`; with several key fields, they are written in name order. */
+export function keyElement(key: Record<string, unknown>): string {
+  const sorted = Object.keys(key).sort().map((k) => [k, key[k]]);
+  return `k:${JSON.stringify(Object.fromEntries(sorted))}`;
 }
 
 export function valueElement(value: unknown): string {

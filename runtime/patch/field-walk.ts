@@ -31,17 +31,29 @@ export function childrenOf(kind: string, node: Node, shape = shapeOf(kind, node)
     return Object.entries(value as Record<string, unknown>).map(([k, v]) => ({ path: [...path, fieldElement(k)], meta: fieldPath(meta, k), value: v }));
   }
   if (shape === 'mapList') {
-    const key = lookupFieldMeta(kind, meta)?.key as string;
-    return (value as unknown[]).map((item, i) => ({
-      path: [...path, isObject(item) && item[key] !== undefined ? keyElement(key, item[key]) : indexElement(i)],
-      meta: itemPath(meta),
-      value: item,
-    }));
+    const fieldMeta = lookupFieldMeta(kind, meta);
+    const keys = fieldMeta?.ssaKeys ?? { [fieldMeta?.key as string]: undefined };
+    return (value as unknown[]).map((item, i) => {
+      const key = itemKey(item, keys);
+      return { path: [...path, key ? keyElement(key) : indexElement(i)], meta: itemPath(meta), value: item };
+    });
   }
   if (shape === 'setList') {
     return (value as unknown[]).map((v) => ({ path: [...path, valueElement(v)], meta: itemPath(meta), value: v }));
   }
   return [];
+}
+
+/** An item's key fields, defaults filled in; undefined when a key field without default is missing. */
+function itemKey(item: unknown, keys: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!isObject(item)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, fallback] of Object.entries(keys)) {
+    const value = item[name] ?? fallback;
+    if (value === undefined) return undefined;
+    out[name] = value;
+  }
+  return out;
 }
 
 /**

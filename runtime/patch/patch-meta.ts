@@ -15,6 +15,11 @@ export interface FieldMeta {
   list?: 'map' | 'set';
   /** The merge key of a `map` list. */
   key?: string;
+  /**
+   * Server-side apply identifies items by these fields (listMapKey), each with its
+   * schema default; when absent, by `key` alone.
+   */
+  ssaKeys?: Record<string, unknown>;
   /** patchStrategy includes retainKeys: a `$retainKeys` directive may clear sibling fields. */
   retainKeys?: boolean;
   /**
@@ -32,7 +37,7 @@ const OBJECT_META: Table = {
 };
 
 const CONTAINER: Table = {
-  ports: { list: 'map', key: 'containerPort' },
+  ports: { list: 'map', key: 'containerPort', ssaKeys: { containerPort: undefined, protocol: 'TCP' } },
   env: { list: 'map', key: 'name' },
   volumeMounts: { list: 'map', key: 'mountPath' },
   volumeDevices: { list: 'map', key: 'devicePath' },
@@ -45,7 +50,11 @@ const POD: Table = {
   'spec.ephemeralContainers': { list: 'map', key: 'name' },
   'spec.imagePullSecrets': { list: 'map', key: 'name' },
   'spec.hostAliases': { list: 'map', key: 'ip' },
-  'spec.topologySpreadConstraints': { list: 'map', key: 'topologyKey' },
+  'spec.topologySpreadConstraints': {
+    list: 'map',
+    key: 'topologyKey',
+    ssaKeys: { topologyKey: undefined, whenUnsatisfiable: undefined },
+  },
   'spec.schedulingGates': { list: 'map', key: 'name' },
   'spec.resourceClaims': { list: 'map', key: 'name', retainKeys: true },
   'status.conditions': { list: 'map', key: 'type' },
@@ -67,7 +76,7 @@ const KINDS: Record<string, Table> = {
   Deployment: { ...TEMPLATED, 'spec.strategy': { retainKeys: true } },
   ReplicaSet: TEMPLATED,
   Service: {
-    'spec.ports': { list: 'map', key: 'port' },
+    'spec.ports': { list: 'map', key: 'port', ssaKeys: { port: undefined, protocol: 'TCP' } },
     'spec.selector': { ssaAtomic: true },
     'status.conditions': { list: 'map', key: 'type' },
   },

@@ -154,7 +154,7 @@ describe('serverSideApply', () => {
     expect(apply(untracked, config({ replicas: 1 })).spec.replicas).toBe(1);
   });
 
-  it('records sets by value and Service ports by port', () => {
+  it('records sets by value and Service ports by port and protocol (defaulted)', () => {
     const svc: KubeObject = {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name: 's', finalizers: ['example.com/hold'] },
@@ -163,7 +163,7 @@ describe('serverSideApply', () => {
     const out = apply(undefined, svc);
     expect(out.metadata.managedFields?.[0].fieldsV1).toEqual({
       'f:metadata': { 'f:finalizers': { 'v:"example.com/hold"': {} } },
-      'f:spec': { 'f:ports': { 'k:{"port":80}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} },
+      'f:spec': { 'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} },
     });
   });
 
