@@ -39,6 +39,8 @@ export function applyCreateDefaults(kind: string, object: KubeObject): void {
     object.spec = { ...(object.spec ?? {}) };
     object.spec.finalizers ??= ['kubernetes'];
     object.status = { ...(object.status ?? {}), phase: 'Active' };
+  } else if (kind === 'Service') {
+    object.status ??= { loadBalancer: {} };
   } else if (kind === 'Pod') {
     object.status = { ...(object.status ?? {}) };
     object.status.phase ??= 'Pending';

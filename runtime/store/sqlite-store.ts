@@ -33,10 +33,22 @@ export class SqliteStore implements Persistence {
 
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
-    this.db = new Database(join(stateDir, 'store.db'));
-    this.db.pragma('journal_mode = WAL');
+    const file = join(stateDir, 'store.db');
+    this.db = new Database(file);
+    // Exclusive: the in-memory index is the truth for reads, so a second
+    // process writing the same file would silently diverge from it.
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('busy_timeout = 500');
+    try {
+      this.db.pragma('journal_mode = WAL');
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+        throw new Error(`${file} is in use by another baton runtime; stop it or use another --state-dir`);
+      }
+      throw err;
+    }
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS objects (
         type TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,

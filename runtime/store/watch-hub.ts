@@ -102,7 +102,7 @@ export class WatchHub {
     } else {
       if (!/^\d+$/.test(from)) throw badRequest(`invalid resourceVersion "${from}": must be an integer`);
       const rv = Number(from);
-      if (rv < this.windowStart) throw gone(`too old resource version: ${rv} (${this.currentRv})`);
+      if (rv < this.windowStart) throw gone(`too old resource version: ${rv} (${this.windowStart})`);
       w.lastRv = rv;
       this.queue.unshift(() => {
         for (let i = this.firstAfter(rv); i < this.events.length; i++) this.deliver(w, this.events[i]);

@@ -50,6 +50,12 @@ describe('persistence', () => {
     await expectStatus(second.watch(resources.configmaps, { resourceVersion: String(Number(rv) - 1) }, () => {}), 410);
   });
 
+  it('refuses a second opener of the same state dir', async () => {
+    const dir = await stateDir();
+    await openAt(dir);
+    await expect(openLocalCluster({ stateDir: dir })).rejects.toThrow(/is in use by another baton runtime/);
+  });
+
   it('collects, after a restart, dependents whose owner went away', async () => {
     const dir = await stateDir();
     const first = await openAt(dir);
