@@ -1,15 +1,17 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { badRequest } from '../../errors/status-error.js';
-import { mediaTypeOf } from './media-type.js';
+import { decodeKubeProtobuf } from '../protobuf/decode-kube-protobuf.js';
+import { mediaTypeOf, PROTOBUF } from './media-type.js';
 
 /**
  * Parses a request body as JSON, or YAML when the content type says so.
  * Malformed input is a 400 naming the line and column.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = mediaTypeOf(contentType);
+  if (type === PROTOBUF) return decodeKubeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty; an object is required');
-  const type = mediaTypeOf(contentType);
   if (type.endsWith('yaml')) {
     try {
       return parseYaml(text, { uniqueKeys: false });

@@ -17,10 +17,12 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
   return PATCH_TYPES[mediaTypeOf(contentType)];
 }
 
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
 /** Bodies of create and update: JSON, or YAML as kubectl and curl users send it. */
 export function isObjectMediaType(contentType: string | undefined): boolean {
   const type = mediaTypeOf(contentType);
-  return type === 'application/json' || type === 'application/yaml' || type === '*/*' || type === '';
+  return type === 'application/json' || type === 'application/yaml' || type === PROTOBUF || type === '*/*' || type === '';
 }
 
 /** What the client asked for in Accept: a Table (server-side printing) or the plain object. */
