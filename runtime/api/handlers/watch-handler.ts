@@ -39,7 +39,7 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
   };
 
   let stop: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined = undefined;
   const finish = () => {
     if (ended) return;
     ended = true;
