@@ -1,0 +1,18 @@
+export { renderApp, type RenderAppInput } from './render-app.js';
+export { renderChart, type RenderChartInput, type ChartRef } from './chart/render-chart.js';
+export { renderManifests, type RenderManifestsInput } from './manifests/render-manifests.js';
+export type { RenderResult, ReleaseInfo } from './render-result.js';
+export type { RenderedObject } from './objects/finalize-objects.js';
+export { applyRank, clusterScopedKinds } from './objects/finalize-objects.js';
+export { canonicalJson, contentDigest } from './objects/canonical-json.js';
+export { parseSet } from './values/parse-set.js';
+export { mergeValues } from './values/merge-values.js';
+export type { Values } from './values/values.js';
+export type { ValuesSource } from './values/load-values.js';
+export { RenderError, type RenderErrorCode, type RenderErrorData } from './errors/render-error.js';
+export type { FileTree, TreeEntry, TreeEntryType } from './tree/file-tree.js';
+export { DiskTree } from './tree/disk-tree.js';
+export { MemoryTree, type MemoryEntry, type MemorySymlink } from './tree/memory-tree.js';
+export { CompileCache, sharedCompileCache, type CompileCacheOptions } from './template/compile-cache.js';
+export { defaultLimits, type RenderLimits } from './limits.js';
+export { formatObjects, type OutputFormat } from './format-objects.js';

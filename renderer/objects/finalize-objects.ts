@@ -1,0 +1,87 @@
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { RenderError } from '../errors/render-error.js';
+import { contentDigest } from './canonical-json.js';
+import type { ObjectCandidate } from './collect-objects.js';
+
+/** One object of a render's output. */
+export interface RenderedObject {
+  object: KubeObject;
+  /** Tree path of the file (template or manifest) and the line its document starts on. */
+  source: { file: string; line: number };
+  /** `sha256:` of the object's canonical JSON: equal objects, equal digests. */
+  digest: string;
+}
+
+/** Kinds that live outside namespaces; everything else gets the target namespace. */
+export const clusterScopedKinds: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'RuntimeClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'APIService',
+  'CSIDriver',
+  'VolumeAttachment',
+]);
+
+const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob']);
+
+/** Apply order: Namespaces, then config, then Services, then workloads, then the rest. */
+export function applyRank(kind: string): number {
+  if (kind === 'Namespace') return 0;
+  if (kind === 'ConfigMap' || kind === 'Secret') return 1;
+  if (kind === 'Service') return 2;
+  if (workloadKinds.has(kind)) return 3;
+  return 4;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Defaults namespaces, rejects duplicates (same kind, namespace and name),
+ * sorts into apply order (then kind, namespace, name) and digests each object.
+ */
+export function finalizeObjects(candidates: ObjectCandidate[], namespace: string, errors: RenderError[]): RenderedObject[] {
+  const seen = new Map<string, ObjectCandidate>();
+  const out: RenderedObject[] = [];
+  for (const c of candidates) {
+    const obj = c.object;
+    if (!clusterScopedKinds.has(obj.kind) && obj.metadata.namespace === undefined) {
+      const { name, ...rest } = obj.metadata;
+      obj.metadata = { name, namespace, ...rest };
+    } else if (clusterScopedKinds.has(obj.kind) && obj.metadata.namespace !== undefined) {
+      errors.push(RenderError.at('INVALID_OBJECT', c.file, c.line, c.col, `${obj.kind} ${obj.metadata.name} is cluster-scoped and must not set metadata.namespace`));
+      continue;
+    }
+    const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const first = seen.get(key);
+    if (first) {
+      const ns = obj.metadata.namespace ? `${obj.metadata.namespace}/` : '';
+      errors.push(
+        RenderError.at('DUPLICATE_OBJECT', c.file, c.line, c.col, `duplicate ${obj.kind} ${ns}${obj.metadata.name}: already defined at ${first.file}:${first.line}:${first.col}`, {
+          first: { file: first.file, line: first.line, col: first.col },
+        }),
+      );
+      continue;
+    }
+    seen.set(key, c);
+    out.push({ object: obj as KubeObject, source: { file: c.file, line: c.line }, digest: contentDigest(obj) });
+  }
+  return out.sort((a, b) => {
+    const x = a.object;
+    const y = b.object;
+    return (
+      applyRank(x.kind) - applyRank(y.kind) ||
+      cmp(x.kind, y.kind) ||
+      cmp(x.metadata.namespace ?? '', y.metadata.namespace ?? '') ||
+      cmp(x.metadata.name ?? '', y.metadata.name ?? '')
+    );
+  });
+}

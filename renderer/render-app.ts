@@ -1,0 +1,82 @@
+import { renderChart, type ChartRef } from './chart/render-chart.js';
+import { RenderError } from './errors/render-error.js';
+import { withDefaults, type RenderLimits } from './limits.js';
+import { renderManifests } from './manifests/render-manifests.js';
+import { finish, type ReleaseInfo, type RenderResult } from './render-result.js';
+import type { CompileCache } from './template/compile-cache.js';
+import type { FileTree } from './tree/file-tree.js';
+import { TreeReader } from './tree/load-dir.js';
+import { joinTreePath, normalizeTreePath } from './tree/tree-path.js';
+import type { ValuesSource } from './values/load-values.js';
+import type { Values } from './values/values.js';
+
+export interface RenderAppInput {
+  /** The app's repository at the commit being rendered. */
+  repo: FileTree;
+  /** Repo path of the app: plain manifests, or a chart when it holds Chart.yaml. Give this or `chart`. */
+  path?: string;
+  /** A chart from elsewhere (baton's bundled charts/), rendered with this repository's values files. */
+  chart?: ChartRef;
+  /** Repo-relative values files, lowest first (charts only). @defaultValue [] */
+  valuesFiles?: string[];
+  /** Inline values (charts only), over the values files. @defaultValue {} */
+  values?: Values;
+  /** Name inline values are reported under, e.g. 'baton.yaml'. @defaultValue '<inline values>' */
+  valuesName?: string;
+  /** `--set` expressions (charts only), applied last. @defaultValue [] */
+  set?: string[];
+  release: ReleaseInfo;
+  /** @defaultValue the process-wide compile cache */
+  compileCache?: CompileCache | false;
+  limits?: Partial<RenderLimits>;
+}
+
+/**
+ * Renders one application of a repository, the controller's entry point:
+ * a bundled chart, a chart in the repository, or a directory of manifests.
+ * Files (and symlinks) reach the chart and the repository, never beyond.
+ */
+export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
+  const limits = withDefaults(input.limits);
+  const reader = new TreeReader(input.repo, '', limits);
+  const errors: RenderError[] = [];
+  if ((input.path === undefined) === (input.chart === undefined)) {
+    return finish([], [RenderError.at('BAD_CHART', 'baton.yaml', 1, 1, 'an app needs exactly one of path or chart')]);
+  }
+  let chart = input.chart;
+  if (!chart) {
+    let path: string;
+    try {
+      path = normalizeTreePath(input.path!);
+      const found = await reader.resolve(joinTreePath(path, 'Chart.yaml'));
+      if (found?.type === 'file') chart = { tree: input.repo, path };
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      return finish([], [err]);
+    }
+    if (!chart) return renderManifests({ tree: input.repo, path, namespace: input.release.namespace, limits: input.limits });
+  }
+  const valuesFiles: ValuesSource[] = [];
+  for (const f of input.valuesFiles ?? []) {
+    try {
+      const content = await reader.readFile(normalizeTreePath(f));
+      if (content) valuesFiles.push({ file: f, content });
+      else errors.push(RenderError.at('NOT_FOUND', f, 1, 1, `values file "${f}" not found in the repository`));
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) return finish([], errors);
+  return renderChart({
+    chart,
+    release: input.release,
+    valuesFiles,
+    values: input.values,
+    valuesName: input.valuesName,
+    set: input.set,
+    repo: input.repo,
+    compileCache: input.compileCache,
+    limits: input.limits,
+  });
+}

@@ -1,0 +1,27 @@
+import type { RenderError } from './errors/render-error.js';
+import type { RenderedObject } from './objects/finalize-objects.js';
+
+/** What every render returns: objects in apply order, or the errors (all of them) that stopped it. */
+export interface RenderResult {
+  /** Empty whenever `errors` is not: a render is all or nothing. */
+  objects: RenderedObject[];
+  errors: RenderError[];
+}
+
+/** Who is being rendered, as templates see it in `Release`. */
+export interface ReleaseInfo {
+  name: string;
+  /** Target namespace; namespaced objects without one get it. */
+  namespace: string;
+  /** @defaultValue 1 */
+  revision?: number;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Errors in file, line, column order, so the same input prints the same report. */
+export function finish(objects: RenderedObject[], errors: RenderError[]): RenderResult {
+  if (errors.length === 0) return { objects, errors };
+  const sorted = [...errors].sort((a, b) => cmp(a.data.file, b.data.file) || a.data.line - b.data.line || a.data.col - b.data.col);
+  return { objects: [], errors: sorted };
+}

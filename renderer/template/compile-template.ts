@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import Handlebars from 'handlebars';
+import type { RenderErrorCode } from '../errors/render-error.js';
+import { helperNames } from './helpers.js';
+import type { CompileCache } from './compile-cache.js';
+
+/** A problem found before rendering, located within the template. */
+export interface TemplateIssue {
+  code: RenderErrorCode;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** A value path used by the template (to name it when a lookup fails). */
+export interface PathRef {
+  original: string;
+  parts: string[];
+  line: number;
+  col: number;
+}
+
+/** A template compiled once and shared by every render of the same content. */
+export interface CompiledTemplate {
+  /** Handlebars' template spec; absent when `issues` holds a syntax error. */
+  spec?: unknown;
+  issues: TemplateIssue[];
+  /** Partials named literally (`include "x"`, `{{> x}}`), checked against the chart's partials. */
+  partialRefs: { name: string; line: number; col: number }[];
+  paths: PathRef[];
+}
+
+/** Options every template is compiled with; part of the cache key's meaning. */
+export const compileOptions = { strict: true, noEscape: true, data: true } as const;
+
+/** Names that reach object prototypes; refused anywhere in a template. */
+const forbidden = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+
+export function templateDigest(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+export function compileTemplate(source: string, cache: CompileCache | false): CompiledTemplate {
+  const digest = cache ? templateDigest(source) : '';
+  const hit = cache ? cache.get(digest) : undefined;
+  if (hit) return hit;
+  const compiled = compileUncached(source);
+  if (cache) cache.set(digest, compiled);
+  return compiled;
+}
+
+function compileUncached(source: string): CompiledTemplate {
+  const out: CompiledTemplate = { issues: [], partialRefs: [], paths: [] };
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch (err) {
+    out.issues.push(parseIssue(err as Error & { lineNumber?: number; column?: number }, source));
+    return out;
+  }
+  walk(ast, out);
+  if (out.issues.length > 0) return out;
+  const H = Handlebars as any;
+  const environment = new H.Compiler().compile(ast, { ...compileOptions });
+  out.spec = new H.JavaScriptCompiler().compile(environment, { ...compileOptions }, undefined, true);
+  return out;
+}
+
+function at(node: any): { line: number; col: number } {
+  return { line: node?.loc?.start?.line ?? 1, col: (node?.loc?.start?.column ?? 0) + 1 };
+}
+
+function checkCall(node: any, out: CompiledTemplate): void {
+  const path = node.path;
+  if (path?.type !== 'PathExpression') return;
+  const isCall = node.type === 'SubExpression' || (node.params?.length ?? 0) > 0 || !!node.hash;
+  if (isCall && !path.data && path.parts.length === 1 && !helperNames.has(path.parts[0]) && node.type !== 'BlockStatement') {
+    const name = path.parts[0] as string;
+    const near = [...helperNames].find((h) => h.toLowerCase() === name.toLowerCase());
+    out.issues.push({ code: 'UNKNOWN_HELPER', ...at(path), message: `unknown helper "${name}"${near ? `; did you mean "${near}"?` : ''} (see renderer/README.md for the helpers)` });
+  }
+  const first = node.params?.[0];
+  if (path.original === 'include' && first?.type === 'StringLiteral') out.partialRefs.push({ name: first.value, ...at(first) });
+  if (path.original === 'lookup') {
+    for (const p of node.params ?? []) {
+      if (p.type === 'StringLiteral' && forbidden.has(p.value)) {
+        out.issues.push({ code: 'FORBIDDEN_NAME', ...at(p), message: `"${p.value}" is not allowed in a template (it reaches object prototypes)` });
+      }
+    }
+  }
+}
+
+function walk(node: any, out: CompiledTemplate): void {
+  if (Array.isArray(node)) {
+    for (const n of node) walk(n, out);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  switch (node.type) {
+    case 'MustacheStatement':
+    case 'SubExpression':
+    case 'BlockStatement':
+      checkCall(node, out);
+      break;
+    case 'PartialStatement':
+    case 'PartialBlockStatement':
+      if (node.name?.type === 'PathExpression' || node.name?.type === 'StringLiteral') {
+        out.partialRefs.push({ name: node.name.original ?? node.name.value, ...at(node.name) });
+      }
+      break;
+    case 'PathExpression': {
+      const bad = (node.parts as string[]).find((p) => forbidden.has(p));
+      if (bad) out.issues.push({ code: 'FORBIDDEN_NAME', ...at(node), message: `"${node.original}": "${bad}" is not allowed in a template (it reaches object prototypes)` });
+      out.paths.push({ original: node.original, parts: node.parts, ...at(node) });
+      return;
+    }
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (k !== 'loc' && typeof v === 'object') walk(v, out);
+  }
+}
+
+/**
+ * Handlebars' parser reports "Parse error on line N:" plus an excerpt with a
+ * caret; recover the column from the excerpt so the error points at the spot.
+ */
+function parseIssue(err: Error & { lineNumber?: number; column?: number }, source: string): TemplateIssue {
+  const msg = err.message;
+  if (typeof err.lineNumber === 'number') {
+    return { code: 'TEMPLATE_SYNTAX', line: err.lineNumber, col: (err.column ?? 0) + 1, message: `template syntax: ${msg.replace(/ - \d+:\d+$/, '')}` };
+  }
+  const lineMatch = /(?:Parse|Lexical) error on line (\d+)/.exec(msg);
+  const line = lineMatch ? Number(lineMatch[1]) : 1;
+  const parts = msg.split('\n');
+  let col = 1;
+  if (parts.length >= 3 && /^-*\^$/.test(parts[2])) {
+    const before = parts[1].slice(0, parts[2].length - 1).replace(/^\.\.\./, '');
+    const text = source.split('\n')[line - 1] ?? '';
+    // The excerpt drops newlines; the part of it on the error line is its longest suffix found in that line.
+    for (let k = before.length; k >= 0; k--) {
+      const tail = before.slice(before.length - k);
+      const idx = text.indexOf(tail);
+      if (idx >= 0) {
+        col = idx + tail.length + 1;
+        break;
+      }
+    }
+  }
+  const got = /got '([^']+)'/.exec(msg)?.[1];
+  let detail: string;
+  if (got === 'EOF') detail = 'unexpected end of template (a {{ or a {{#block}} is not closed)';
+  else if (got) detail = `unexpected ${got.toLowerCase().replace(/_/g, ' ')}`;
+  else if (msg.startsWith('Lexical')) detail = 'unrecognized text';
+  else detail = parts[parts.length - 1];
+  return { code: 'TEMPLATE_SYNTAX', line, col, message: `template syntax: ${detail}` };
+}

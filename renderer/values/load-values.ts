@@ -1,0 +1,59 @@
+import { RenderError } from '../errors/render-error.js';
+import { parseDocuments, type FieldPath } from '../yaml/parse-documents.js';
+import { forbiddenKeys, isPlainMap, type Values } from './values.js';
+
+/** A values file's text and the name to report it under. */
+export interface ValuesSource {
+  file: string;
+  content: string | Buffer;
+}
+
+/** One layer of values, remembering where it came from so errors can point into it. */
+export interface ValuesLayer {
+  file: string;
+  value: Values;
+  /** Line and column of a value in this layer's file; absent for --set and inline values. */
+  locate?: (path: FieldPath) => { line: number; col: number };
+}
+
+/** Parses a values file (one YAML mapping; an empty file is `{}`), appending any errors. */
+export function parseValuesFile(source: ValuesSource, errors: RenderError[]): ValuesLayer | undefined {
+  const text = typeof source.content === 'string' ? source.content : source.content.toString('utf8');
+  const before = errors.length;
+  const docs = parseDocuments(text, source.file, errors, { forbiddenKeys });
+  if (errors.length > before) return undefined;
+  if (docs.length === 0) return { file: source.file, value: {} };
+  if (docs.length > 1) {
+    errors.push(RenderError.at('BAD_VALUES', source.file, docs[1].line, docs[1].col, 'a values file must hold a single YAML document'));
+    return undefined;
+  }
+  const doc = docs[0];
+  if (!isPlainMap(doc.value)) {
+    errors.push(RenderError.at('BAD_VALUES', source.file, doc.line, doc.col, 'values must be a mapping (key: value), not a list or a scalar'));
+    return undefined;
+  }
+  return { file: source.file, value: doc.value, locate: doc.locate };
+}
+
+/** Refuses prototype-reaching keys in values that did not come from YAML (inline values from baton.yaml). */
+export function checkValueKeys(value: unknown, file: string, errors: RenderError[], path = 'values'): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkValueKeys(v, file, errors, `${path}[${i}]`));
+  } else if (isPlainMap(value)) {
+    for (const k of Object.keys(value)) {
+      if ((forbiddenKeys as readonly string[]).includes(k)) {
+        errors.push(RenderError.at('FORBIDDEN_NAME', file, 1, 1, `${path}: key "${k}" is not allowed (it could alter object prototypes)`));
+      } else checkValueKeys(value[k], file, errors, `${path}.${k}`);
+    }
+  }
+}
+
+/** True when `path` exists in `value`. */
+export function hasPath(value: unknown, path: FieldPath): boolean {
+  let cur: unknown = value;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, seg)) return false;
+    cur = (cur as any)[seg];
+  }
+  return true;
+}

@@ -1,0 +1,91 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { RenderError } from '../errors/render-error.js';
+
+export type FieldPath = readonly (string | number)[];
+
+/** One YAML document with what is needed to point back into its file. */
+export interface ParsedDocument {
+  value: unknown;
+  /** 1-based line and column where the document's content starts. */
+  line: number;
+  col: number;
+  /** Position of the value at `path` (or of its nearest existing parent). */
+  locate(path: FieldPath): { line: number; col: number };
+}
+
+export interface ParseOptions {
+  /** Map keys refused wherever they appear (prototype-pollution names). @defaultValue ['__proto__'] */
+  forbiddenKeys?: readonly string[];
+  /** Added to every reported line, for text that was cut out of a larger file. @defaultValue 0 */
+  lineOffset?: number;
+  /** How syntax errors name the text (template output is not the file on disk). @defaultValue 'YAML' */
+  what?: string;
+}
+
+/** Strips the position suffix and snippet that `prettyErrors` appends; we print our own position. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Parses a (multi-document) YAML or JSON text. Syntax errors, duplicate keys,
+ * tabs used as indentation and forbidden keys are appended to `errors`, each
+ * with its line and column; broken documents are left out of the result.
+ */
+export function parseDocuments(text: string, file: string, errors: RenderError[], options: ParseOptions = {}): ParsedDocument[] {
+  const forbidden = new Set(options.forbiddenKeys ?? ['__proto__']);
+  const offset = options.lineOffset ?? 0;
+  const what = options.what ?? 'YAML';
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  const list: Document[] = Array.isArray(docs) ? docs : [docs as unknown as Document];
+  const out: ParsedDocument[] = [];
+  const pos = (offsetInText: number) => {
+    const p = lc.linePos(offsetInText);
+    return { line: p.line + offset, col: p.col };
+  };
+  for (const doc of list) {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const hint = e.code === 'TAB_AS_INDENT' ? ' (indent with spaces)' : '';
+        errors.push(RenderError.at('YAML_SYNTAX', file, p.line + offset, p.col, `${what}: ${firstLine(e.message)}${hint}`, { yamlCode: e.code }));
+      }
+      continue;
+    }
+    const contents = doc.contents as Node | null;
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue;
+    let bad = false;
+    visit(doc, {
+      Pair(_, pair) {
+        if (isPair(pair) && isScalar(pair.key) && forbidden.has(String(pair.key.value))) {
+          const p = pos(pair.key.range?.[0] ?? 0);
+          errors.push(RenderError.at('FORBIDDEN_NAME', file, p.line, p.col, `key "${String(pair.key.value)}" is not allowed (it could alter object prototypes)`));
+          bad = true;
+        }
+      },
+    });
+    if (bad) continue;
+    const start = pos(contents.range?.[0] ?? 0);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      errors.push(RenderError.at('YAML_SYNTAX', file, start.line, start.col, `${what}: ${(err as Error).message}`));
+      continue;
+    }
+    out.push({
+      value,
+      line: start.line,
+      col: start.col,
+      locate(path) {
+        for (let n = path.length; n >= 0; n--) {
+          const node = n === 0 ? contents : (doc.getIn(path.slice(0, n), true) as Node | undefined);
+          if (node && (isMap(node) || isSeq(node) || isScalar(node)) && node.range) return pos(node.range[0]);
+        }
+        return start;
+      },
+    });
+  }
+  return out;
+}
