@@ -36,6 +36,8 @@ export class GarbageCollector {
   /** Looks at every owner once: after a restart, dependents of owners deleted meanwhile are collected. */
   start(): void {
     for (const uid of this.store.index.ownerUids()) this.queue.enqueue(uid);
+    // An owner whose last dependent went just before a crash still carries the finalizer.
+    for (const { object } of this.store.index.all()) if (isForegroundDeleting(object)) this.queue.enqueue(object.metadata.uid!);
   }
 
   /** Called for every committed change; decides which owners need a look. */

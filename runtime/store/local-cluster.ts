@@ -313,7 +313,16 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   removeNamespace(name: string): void {
     const ns = this.index.get(NAMESPACES, '', name);
-    if (ns) this.commitRemove(NAMESPACES, ns);
+    if (!ns) return;
+    if (!ns.metadata.finalizers?.length) {
+      this.commitRemove(NAMESPACES, ns);
+      return;
+    }
+    // Emptied, but someone else's finalizer holds it: the update that drops that finalizer removes it.
+    if (!ns.spec?.finalizers?.length) return;
+    const next = structuredClone(ns);
+    next.spec.finalizers = [];
+    this.commitPut(NAMESPACES, next, 'MODIFIED', ns);
   }
 
   /** Pods on a node stop gracefully; the kubelet finishes them with a zero grace period. */

@@ -65,6 +65,13 @@ export class ObjectIndex {
     return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
+  /** Every stored object, in no particular order. */
+  *all(): IterableIterator<IndexedObject> {
+    for (const [typeKey, namespaces] of this.byType) {
+      for (const bucket of namespaces.values()) for (const object of bucket.objects.values()) yield { typeKey, object };
+    }
+  }
+
   /** Every uid that some object names as its owner. */
   ownerUids(): string[] {
     return [...this.byOwner.keys()];

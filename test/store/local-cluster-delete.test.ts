@@ -170,6 +170,16 @@ describe('namespaces', () => {
     await expectStatus(cluster.get(resources.namespaces, undefined, 'shop'), 404, 'namespaces "shop" not found');
   });
 
+  it('keeps an emptied namespace while another finalizer holds it', async () => {
+    await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'held', finalizers: ['x/hold'] } });
+    await cluster.delete(resources.namespaces, undefined, 'held');
+    await cluster.idle();
+    const held = await cluster.get(resources.namespaces, undefined, 'held');
+    expect(held.spec.finalizers).toEqual([]);
+    await cluster.update(resources.namespaces, { ...held, metadata: { ...held.metadata, finalizers: [] } });
+    await expectStatus(cluster.get(resources.namespaces, undefined, 'held'), 404);
+  });
+
   it.each(['default', 'kube-system', 'kube-public'])('refuses to delete %s', async (name) => {
     await expectStatus(cluster.delete(resources.namespaces, undefined, name), 403, `namespaces "${name}" is forbidden: this namespace may not be deleted`);
   });

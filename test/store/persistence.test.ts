@@ -71,6 +71,23 @@ describe('persistence', () => {
     await expectStatus(second.get(resources.configmaps, 'default', 'dep'), 404);
   });
 
+  it('finishes, after a restart, a foreground deletion whose dependents are already gone', async () => {
+    const dir = await stateDir();
+    const first = await openAt(dir);
+    await first.create(resources.deployments, deployment('d', 1, { finalizers: ['foregroundDeletion'] }));
+    await first.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'going' } });
+    await first.create(resources.configmaps, configMap('in-going', { namespace: 'going' }));
+    // Stop the collectors from acting before the "crash": close right after marking.
+    await first.delete(resources.deployments, 'default', 'd');
+    await first.delete(resources.namespaces, undefined, 'going');
+    await first.close();
+    const second = await openAt(dir);
+    await second.idle();
+    await expectStatus(second.get(resources.deployments, 'default', 'd'), 404);
+    await expectStatus(second.get(resources.configmaps, 'going', 'in-going'), 404);
+    await expectStatus(second.get(resources.namespaces, undefined, 'going'), 404);
+  });
+
   it('loses no acknowledged write when the writer is SIGKILLed mid-burst', async () => {
     const dir = await stateDir();
     const script = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
