@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 function readyIps(ep: KubeObject): string[] {
-  return (ep.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip)).sort();
+  return ((ep.subsets ?? []) as any[]).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip)).sort();
 }
 function notReadyNames(ep: KubeObject): string[] {
-  return (ep.subsets ?? []).flatMap((s: any) => (s.notReadyAddresses ?? []).map((a: any) => a.targetRef.name)).sort();
+  return ((ep.subsets ?? []) as any[]).flatMap((s: any) => (s.notReadyAddresses ?? []).map((a: any) => a.targetRef.name)).sort();
 }
 
 describe('Endpoints controller', () => {
@@ -49,9 +49,10 @@ describe('Endpoints controller', () => {
         return readyIps(e).length === 3 && e;
       });
       expect(ep.metadata.labels).toEqual({ tier: 'web' });
-      expect(ep.subsets).toHaveLength(1);
-      expect(ep.subsets[0].ports).toEqual([{ name: 'web', port: 8080, protocol: 'TCP' }]);
-      expect(ep.subsets[0].addresses[0]).toMatchObject({ nodeName: 'local', targetRef: { kind: 'Pod', namespace: ns } });
+      const subsets = ep.subsets as any[];
+      expect(subsets).toHaveLength(1);
+      expect(subsets[0].ports).toEqual([{ name: 'web', port: 8080, protocol: 'TCP' }]);
+      expect(subsets[0].addresses[0]).toMatchObject({ nodeName: 'local', targetRef: { kind: 'Pod', namespace: ns } });
 
       const pods = (await cluster.list(resources.pods, { namespace: ns })).items;
       const flaky = String(pods[0].metadata.name);

@@ -28,6 +28,10 @@ export function calculateStatus(allRSs: KubeObject[], newRS: KubeObject | undefi
     availableReplicas: available,
     unavailableReplicas: Math.max(0, sumSpecReplicas(allRSs) - available),
   };
+  // Kubernetes omits zero counts (omitempty); clients must read absence as 0 there too.
+  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) {
+    if (status[k] === 0) delete status[k];
+  }
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   status.conditions = structuredClone(d.status?.conditions ?? []);
   if (available >= desiredReplicas(d) - maxUnavailable(d)) {

@@ -3,9 +3,9 @@ import { isPodReady, podAvailability } from '../pod-conditions.js';
 
 export interface ReplicaSetStatus {
   replicas: number;
-  fullyLabeledReplicas: number;
-  readyReplicas: number;
-  availableReplicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
   observedGeneration?: number;
   conditions?: Array<{ type: string; status: string; lastTransitionTime: string; reason: string; message: string }>;
   [field: string]: unknown;
@@ -45,6 +45,8 @@ export function calculateReplicaSetStatus(
     availableReplicas: available,
     observedGeneration: rs.metadata.generation,
   };
+  // As Kubernetes serializes it: replicas always, the other counts only when non-zero.
+  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[k] === 0) delete status[k];
   const failure = status.conditions?.find((c) => c.type === 'ReplicaFailure');
   if (manageError !== undefined && !failure) {
     const creating = (manageError as { action?: string }).action !== 'delete';
