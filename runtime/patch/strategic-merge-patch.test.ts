@@ -101,6 +101,22 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'kubectl apply swapping a container keeps a container it does not manage before the new one, as apimachinery does',
+    patch: { spec: { template: { spec: {
+      '$setElementOrder/containers': [{ name: 'app' }, { name: 'metrics' }],
+      containers: [{ name: 'metrics', image: 'prom/exporter:1' }, { name: 'sidecar', $patch: 'delete' }],
+    } } } },
+    expect: (o) => expect(tpl(o).containers.map((c: { name: string }) => c.name)).toEqual(['app', 'metrics']),
+  },
+  {
+    name: 'a new container lands after server-only ones when another is deleted in the same patch',
+    patch: { spec: { template: { spec: {
+      '$setElementOrder/containers': [{ name: 'metrics' }],
+      containers: [{ name: 'metrics', image: 'prom/exporter:1' }, { name: 'app', $patch: 'delete' }],
+    } } } },
+    expect: (o) => expect(tpl(o).containers.map((c: { name: string }) => c.name)).toEqual(['sidecar', 'metrics']),
+  },
+  {
     name: '$setElementOrder alone reorders the live list',
     patch: { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'app' }] } } } },
     expect: (o) => expect(tpl(o).containers.map((c: { name: string }) => c.name)).toEqual(['sidecar', 'app']),

@@ -20,11 +20,19 @@ export function applyStrategicMergePatch(target: KubeObject, patch: unknown, kin
   if (!isObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
   }
-  return new Merger(kind).map(cloneJson(target) as unknown as JsonObject, patch, '') as unknown as KubeObject;
+  return mergeStrategic(target as unknown as JsonObject, patch, (path) => lookupFieldMeta(kind, path)) as unknown as KubeObject;
+}
+
+/** Finds the patch metadata of a field path such as `spec.containers[].env`. */
+export type MetaLookup = (path: string) => FieldMeta | undefined;
+
+/** Strategic merge of `patch` into a copy of `target`, with patch metadata from `lookup`. */
+export function mergeStrategic(target: JsonObject, patch: JsonObject, lookup: MetaLookup): JsonObject {
+  return new Merger(lookup).map(cloneJson(target), patch, '');
 }
 
 class Merger {
-  constructor(private readonly kind: string) {}
+  constructor(private readonly lookup: MetaLookup) {}
 
   /** Merge `patch` into `original` (owned by the caller, may be mutated) and return the result. */
   map(original: JsonObject | undefined, patch: JsonObject, path: string): JsonObject {
@@ -71,7 +79,7 @@ class Merger {
   private value(original: unknown, patch: unknown, path: string): unknown {
     if (isObject(patch)) return this.map(isObject(original) ? original : undefined, patch, path);
     if (Array.isArray(patch)) {
-      const meta = lookupFieldMeta(this.kind, path);
+      const meta = this.lookup(path);
       if (meta?.list && Array.isArray(original)) return this.list(original, patch, meta, path);
       if (meta?.list) return this.list([], patch, meta, path);
       return patch.map((item) => this.value(undefined, item, itemPath(path)));
@@ -93,14 +101,16 @@ class Merger {
 
   /** Merge a list field and put it in `$setElementOrder` order; undefined when neither side has the list. */
   private orderedList(original: unknown, patch: unknown, order: unknown[], path: string): unknown[] | undefined {
-    const meta = lookupFieldMeta(this.kind, path);
+    const meta = this.lookup(path);
     const originalList = Array.isArray(original) ? original : undefined;
     const patchList = Array.isArray(patch) ? patch : undefined;
     if (patch !== undefined && patch !== null && !patchList) throw badRequest('invalid patch format of setElementOrder list');
     checkOrder(patchList ?? [], order, meta?.key);
     let merged: unknown[];
+    let serverOrder = originalList ?? [];
     if (originalList && patchList) {
       merged = meta?.list ? this.list(originalList, patchList, meta, path) : this.value(undefined, patchList, path) as unknown[];
+      if (meta?.list === 'map' && meta.key) serverOrder = liveOrderAfterMerge(originalList, patchList, meta.key);
     } else if (patchList) {
       merged = this.value(undefined, patchList, path) as unknown[];
     } else if (originalList) {
@@ -108,7 +118,7 @@ class Merger {
     } else {
       return undefined;
     }
-    return orderMergedList(merged, order, originalList ?? [], meta?.key);
+    return orderMergedList(merged, order, serverOrder, meta?.key);
   }
 
   private list(original: unknown[], patch: unknown[], meta: FieldMeta, path: string): unknown[] {
@@ -156,6 +166,27 @@ class Merger {
     }
     return orderMergedList(merged, plain, current, key);
   }
+}
+
+/**
+ * The reference order apimachinery ends up using to place server-only items
+ * under `$setElementOrder`: its merge deletes and appends in place, so the live
+ * list it compares against reads as the surviving items, then the new ones,
+ * cut to the live list's length. Reproduced because it decides where a new
+ * container lands relative to ones kubectl does not manage.
+ */
+function liveOrderAfterMerge(original: unknown[], patch: unknown[], key: string): unknown[] {
+  const items = patch.filter(isObject);
+  if (items.some((p) => p[PATCH] === 'replace')) return original;
+  const deleted = items.filter((p) => p[PATCH] === 'delete').map((p) => p[key]);
+  const surviving = original.filter((o) => !(isObject(o) && deleted.some((d) => jsonEqual(d, o[key]))));
+  const added: unknown[] = [];
+  for (const p of items) {
+    if (PATCH in p) continue;
+    const known = [...surviving, ...added].some((o) => isObject(o) && jsonEqual(o[key], p[key]));
+    if (!known) added.push(p);
+  }
+  return [...surviving, ...added].slice(0, original.length);
 }
 
 function noMergeKey(item: JsonObject, key: string) {
