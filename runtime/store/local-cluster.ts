@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { alreadyExists, conflict, forbidden, invalid, notFound } from '../errors/status-error.js';
+import { alreadyExists, conflict, forbidden, notFound } from '../errors/status-error.js';
 import type { Cluster, DeleteOptions, ListOptions, ListResult, UpdateOptions, WatchOptions } from '../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../objects/types.js';
 import { allResources, apiVersionOf, qualifiedName, resources, type ResourceType } from '../resources/registry.js';
 import { parseFieldSelector } from './field-selector.js';
-import { FOREGROUND_FINALIZER, GarbageCollector } from './garbage-collector.js';
+import { GarbageCollector } from './garbage-collector.js';
 import { parseLabelSelector } from './label-selector.js';
 import { NamespaceReconciler } from './namespace-reconciler.js';
 import { ObjectIndex, typeKeyOf } from './object-index.js';
-import { applyCreateDefaults, CONFLICT_MESSAGE, generateName, normalize, specChanged, timestamp } from './object-rules.js';
+import { timestamp } from './object-rules.js';
+import { planDeletion } from './plan-deletion.js';
+import { prepareCreate } from './prepare-create.js';
+import { isReadyToRemove, prepareUpdate } from './prepare-update.js';
 import { ServiceAllocator } from './service-allocator.js';
 import { SqliteStore, type Persistence } from './sqlite-store.js';
 import type { StoreOps } from './store-ops.js';
@@ -183,33 +185,12 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   createObject(type: ResourceType, input: KubeObject): KubeObject {
     this.assertOpen();
-    const resource = qualifiedName(type);
-    const object = normalize(input);
-    object.apiVersion = apiVersionOf(type);
-    object.kind = type.kind;
-    const meta = (object.metadata = { ...(object.metadata ?? {}) });
-    if (type.namespaced) meta.namespace ||= 'default';
-    else delete meta.namespace;
-    const namespace = meta.namespace ?? '';
     const typeKey = typeKeyOf(type);
-    if (!meta.name) {
-      if (!meta.generateName) {
-        throw invalid(type.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
-      }
-      // Retry a few suffixes before reporting the clash, as a generated name rarely repeats.
-      for (let i = 0; i < 8 && (!meta.name || this.index.get(typeKey, namespace, meta.name)); i++) meta.name = generateName(meta.generateName);
-    }
-    const name = meta.name!;
-    if (type.namespaced) this.assertNamespaceAccepts(resource, name, namespace);
-    if (this.index.get(typeKey, namespace, name)) throw alreadyExists(resource, name);
-    meta.uid = randomUUID();
-    meta.creationTimestamp = timestamp();
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    if (type.hasGeneration) meta.generation = 1;
-    else delete meta.generation;
-    applyCreateDefaults(type.kind, object);
+    const object = prepareCreate(type, input, (ns, name) => this.index.get(typeKey, ns, name) !== undefined);
+    const namespace = object.metadata.namespace ?? '';
+    const name = object.metadata.name!;
+    if (type.namespaced) this.assertNamespaceAccepts(qualifiedName(type), name, namespace);
+    if (this.index.get(typeKey, namespace, name)) throw alreadyExists(qualifiedName(type), name);
     if (type === resources.services) this.allocator.assign(object);
     try {
       return this.commitPut(typeKey, object, 'ADDED');
@@ -221,57 +202,15 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   updateObject(type: ResourceType, input: KubeObject, options: UpdateOptions = {}): KubeObject {
     this.assertOpen();
-    const resource = qualifiedName(type);
     const typeKey = typeKeyOf(type);
     const name = input.metadata?.name ?? '';
-    const namespace = type.namespaced ? input.metadata?.namespace || 'default' : '';
-    const existing = this.index.get(typeKey, namespace, name);
-    if (!existing) throw notFound(resource, name);
-    const given = input.metadata ?? {};
-    if (given.resourceVersion && given.resourceVersion !== existing.metadata.resourceVersion) {
-      throw conflict(resource, name, CONFLICT_MESSAGE);
-    }
-    if (given.uid && given.uid !== existing.metadata.uid) {
-      throw conflict(resource, name, `Precondition failed: UID in precondition: ${given.uid}, UID in object meta: ${existing.metadata.uid}`);
-    }
-    const hasStatus = type.subresources.includes('status');
-    let next: KubeObject;
-    if (options.status && hasStatus) {
-      next = structuredClone(existing);
-      if (input.status === undefined) delete next.status;
-      else next.status = normalize(input.status);
-    } else {
-      next = normalize(input);
-      next.apiVersion = existing.apiVersion;
-      next.kind = existing.kind;
-      const meta = (next.metadata = { ...next.metadata });
-      for (const key of ['uid', 'creationTimestamp', 'name', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
-        if (existing.metadata[key] === undefined) delete meta[key];
-        else (meta as Record<string, unknown>)[key] = existing.metadata[key];
-      }
-      if (hasStatus) {
-        if (existing.status === undefined) delete next.status;
-        else next.status = structuredClone(existing.status);
-      }
-      if (type.hasGeneration && specChanged(existing, next)) meta.generation = (existing.metadata.generation ?? 0) + 1;
-      if (existing.metadata.deletionTimestamp) {
-        const before = new Set(existing.metadata.finalizers ?? []);
-        const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
-        if (added.length > 0) {
-          throw invalid(type.kind, name, [{ field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, reason: 'FieldValueForbidden' }]);
-        }
-      }
-      if (meta.finalizers?.length === 0) delete meta.finalizers;
-    }
-    next.metadata.resourceVersion = existing.metadata.resourceVersion;
+    const existing = this.index.get(typeKey, type.namespaced ? input.metadata?.namespace || 'default' : '', name);
+    if (!existing) throw notFound(qualifiedName(type), name);
+    const next = prepareUpdate(type, input, existing, options);
     // Before the comparison: a PUT that omits the allocated ClusterIP/NodePorts changes nothing.
     if (type === resources.services) this.allocator.assign(next, existing);
     if (isDeepStrictEqual(next, existing)) return existing;
-    const m = next.metadata;
-    // A deleting object whose last finalizer went away is gone, as in Kubernetes.
-    if (m.deletionTimestamp && !m.finalizers?.length && m.deletionGracePeriodSeconds === 0) {
-      return this.commitRemove(typeKey, next);
-    }
+    if (isReadyToRemove(next)) return this.commitRemove(typeKey, next);
     return this.commitPut(typeKey, next, 'MODIFIED', existing);
   }
 
@@ -290,25 +229,11 @@ class StoreCluster implements LocalCluster, StoreOps {
       throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
     }
     if (type === resources.namespaces) return this.beginNamespaceDeletion(existing);
-    const policy = options.propagationPolicy ?? 'Background';
-    if (policy === 'Orphan') this.orphanDependents(existing);
-    const finalizers = [...(meta.finalizers ?? [])];
-    if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER) && this.index.dependents(meta.uid!).length > 0) {
-      finalizers.push(FOREGROUND_FINALIZER);
-    }
-    const grace = this.gracePeriodOf(type, existing, options);
-    if (grace === 0 && finalizers.length === 0) return this.commitRemove(typeKey, existing);
-    const next = structuredClone(existing);
-    const m = next.metadata;
-    if (finalizers.length > 0) m.finalizers = finalizers;
-    if (!m.deletionTimestamp || grace < (m.deletionGracePeriodSeconds ?? Infinity)) {
-      // Kubernetes: deletionTimestamp is when the object will be gone if the grace period runs out.
-      m.deletionTimestamp = timestamp(grace);
-      m.deletionGracePeriodSeconds = grace;
-    }
-    if (!meta.deletionTimestamp && type.hasGeneration) m.generation = (m.generation ?? 0) + 1;
-    if (isDeepStrictEqual(next, existing)) return existing;
-    return this.commitPut(typeKey, next, 'MODIFIED', existing);
+    if (options.propagationPolicy === 'Orphan') this.orphanDependents(existing);
+    const plan = planDeletion(type, existing, options, this.index.dependents(meta.uid!).length > 0);
+    if (plan === 'remove') return this.commitRemove(typeKey, existing);
+    if (isDeepStrictEqual(plan, existing)) return existing;
+    return this.commitPut(typeKey, plan, 'MODIFIED', existing);
   }
 
   removeNamespace(name: string): void {
@@ -323,14 +248,6 @@ class StoreCluster implements LocalCluster, StoreOps {
     const next = structuredClone(ns);
     next.spec.finalizers = [];
     this.commitPut(NAMESPACES, next, 'MODIFIED', ns);
-  }
-
-  /** Pods on a node stop gracefully; the kubelet finishes them with a zero grace period. */
-  private gracePeriodOf(type: ResourceType, object: KubeObject, options: DeleteOptions): number {
-    if (type !== resources.pods) return 0;
-    const phase = object.status?.phase;
-    if (!object.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    return Math.max(0, options.gracePeriodSeconds ?? object.spec?.terminationGracePeriodSeconds ?? 30);
   }
 
   private beginNamespaceDeletion(existing: KubeObject): KubeObject {
