@@ -1,19 +1,23 @@
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../objects/types.js';
 import type { ResourceType } from '../../resources/registry.js';
+import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { unknownFields } from '../openapi/unknown-fields.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
 import { addWarnings } from './respond.js';
 
 /**
- * The checks every write passes before the store sees it: field validation
- * (422) and a Warning for each field the published schema does not know.
- * Unknown fields are kept, so nothing a user wrote is silently dropped.
+ * What every write passes before the store sees it: a Warning for each field
+ * the published schema does not know (kept, so nothing a user wrote is
+ * silently lost), Kubernetes' defaults, then validation (422). Returns the
+ * defaulted object.
  */
-export function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject): void {
-  validateObject(obj, type);
+export function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject): KubeObject {
   addWarnings(res, unknownFields(ctx.openapi.schemas, obj).map((path) => `unknown field "${path}"`));
+  const defaulted = applyDefaults(structuredClone(obj));
+  validateObject(defaulted, type);
+  return defaulted;
 }
 
 /** The writer's name for managedFields: `fieldManager`, else the client's program name as Kubernetes derives it. */

@@ -10,7 +10,7 @@ import { isDryRun, queryBool, queryString } from '../request/query-options.js';
 import type { ApiContext } from './api-context.js';
 import { admitObject, fieldManagerOf } from './admit-object.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
-import { recordUpdate, serverSideApply } from './field-ownership.js';
+import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
 
 /** Attempts when a concurrent writer changes the object between our read and write. */
@@ -64,10 +64,9 @@ export async function handlePatch(
       const applied = checkObjectFor(body as KubeObject, type, namespace, name);
       next = serverSideApply({ live, applied, manager: manager!, force });
     } else {
-      next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req));
+      next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req), undefined, status ? 'status' : undefined);
     }
-    next = checkObjectFor(next, type, namespace, name);
-    admitObject(ctx, res, type, next);
+    next = admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name));
     if (!live) {
       if (dryRun) return sendObject(req, res, type, next, 201);
       return sendObject(req, res, type, await ctx.cluster.create(type, next), 201);

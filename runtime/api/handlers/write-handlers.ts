@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../../errors/status-error.js';
 import type { KubeObject } from '../../objects/types.js';
 import { qualifiedName, resources, type ResourceType } from '../../resources/registry.js';
-import { recordUpdate } from './field-ownership.js';
+import { recordUpdate } from '../../patch/index.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readObjectBody } from '../request/decode-write-body.js';
 import { readBody } from '../request/read-body.js';
@@ -13,8 +13,7 @@ import { admitObject, fieldManagerOf } from './admit-object.js';
 import { sendJson, sendObject } from './respond.js';
 
 export async function handleCreate(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined): Promise<void> {
-  const obj = await readObjectBody(req, type, namespace);
-  admitObject(ctx, res, type, obj);
+  const obj = admitObject(ctx, res, type, await readObjectBody(req, type, namespace));
   const recorded = recordUpdate(undefined, obj, fieldManagerOf(req));
   if (isDryRun(req)) return sendObject(req, res, type, recorded, 201);
   sendObject(req, res, type, await ctx.cluster.create(type, recorded), 201);
@@ -30,10 +29,9 @@ export async function handleUpdate(
   name: string,
   status: boolean,
 ): Promise<void> {
-  const obj = await readObjectBody(req, type, namespace, name);
-  admitObject(ctx, res, type, obj);
+  const obj = admitObject(ctx, res, type, await readObjectBody(req, type, namespace, name));
   const live = await ctx.cluster.get(type, namespace, name);
-  const recorded = recordUpdate(live, obj, fieldManagerOf(req));
+  const recorded = recordUpdate(live, obj, fieldManagerOf(req), undefined, status ? 'status' : undefined);
   if (isDryRun(req)) return sendObject(req, res, type, recorded);
   sendObject(req, res, type, await ctx.cluster.update(type, recorded, { status, fieldManager: fieldManagerOf(req) }));
 }

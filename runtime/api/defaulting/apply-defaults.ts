@@ -1,0 +1,111 @@
+import type { KubeObject } from '../../objects/types.js';
+
+type Obj = Record<string, any>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function imageTag(image: string): string | undefined {
+  const afterSlash = image.slice(image.lastIndexOf('/') + 1);
+  if (afterSlash.includes('@')) return '@digest';
+  const colon = afterSlash.lastIndexOf(':');
+  return colon >= 0 ? afterSlash.slice(colon + 1) : undefined;
+}
+
+function defaultProbe(probe: unknown): void {
+  if (!isObj(probe)) return;
+  probe.timeoutSeconds ??= 1;
+  probe.periodSeconds ??= 10;
+  probe.successThreshold ??= 1;
+  probe.failureThreshold ??= 3;
+  if (isObj(probe.httpGet)) probe.httpGet.scheme ??= 'HTTP';
+}
+
+function defaultContainer(c: unknown): void {
+  if (!isObj(c)) return;
+  if (typeof c.image === 'string' && c.imagePullPolicy === undefined) {
+    const tag = imageTag(c.image);
+    c.imagePullPolicy = tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+  }
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  for (const p of Array.isArray(c.ports) ? c.ports : []) if (isObj(p)) p.protocol ??= 'TCP';
+  for (const e of Array.isArray(c.env) ? c.env : []) {
+    if (isObj(e) && isObj(e.valueFrom) && isObj(e.valueFrom.fieldRef)) e.valueFrom.fieldRef.apiVersion ??= 'v1';
+  }
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.startupProbe);
+}
+
+function defaultPodSpec(spec: unknown): void {
+  if (!isObj(spec)) return;
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  for (const list of [spec.initContainers, spec.containers]) for (const c of Array.isArray(list) ? list : []) defaultContainer(c);
+}
+
+function defaultDeployment(spec: Obj): void {
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  spec.strategy ??= {};
+  if (isObj(spec.strategy)) {
+    spec.strategy.type ??= 'RollingUpdate';
+    if (spec.strategy.type === 'RollingUpdate') {
+      spec.strategy.rollingUpdate ??= {};
+      spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+      spec.strategy.rollingUpdate.maxSurge ??= '25%';
+    }
+  }
+}
+
+function defaultService(spec: Obj): void {
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    if (!isObj(p)) continue;
+    p.protocol ??= 'TCP';
+    if (p.targetPort === undefined && p.port !== undefined) p.targetPort = p.port;
+  }
+}
+
+/**
+ * The defaults Kubernetes fills in when it decodes an object (its
+ * SetDefaults_* functions) for the fields users and controllers read back:
+ * rollout strategy, restart policy, pull policy, port protocols, probe timings.
+ * Mutates and returns `obj`.
+ */
+export function applyDefaults(obj: KubeObject): KubeObject {
+  const spec = obj.spec;
+  switch (obj.kind) {
+    case 'Pod':
+      defaultPodSpec(spec);
+      break;
+    case 'Deployment':
+      if (isObj(spec)) {
+        defaultDeployment(spec);
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'ReplicaSet':
+      if (isObj(spec)) {
+        spec.replicas ??= 1;
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'Service':
+      if (isObj(spec)) defaultService(spec);
+      break;
+    case 'Secret':
+      obj.type ??= 'Opaque';
+      break;
+  }
+  return obj;
+}
