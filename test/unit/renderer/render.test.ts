@@ -143,7 +143,7 @@ describe('renderChart', () => {
 
     const escape = new MemoryTree({ ...chartFiles, 'charts/web/templates/x.yaml': 'a: {{Files.get "../envs/prod.yaml"}}\n' });
     const e = await renderApp({ repo: escape, chart: { tree: escape, path: 'charts/web' }, release });
-    expect(e.errors[0].format()).toMatch(/^charts\/web\/templates\/x.yaml:1:6: Files: path "..\/envs\/prod.yaml" contains "..", which is not allowed/);
+    expect(e.errors[0].format()).toMatch(/^charts\/web\/templates\/x.yaml:1:4: Files: path "..\/envs\/prod.yaml" contains "..", which is not allowed/);
   });
 
   it('renders an app whose path is a chart in the repository', async () => {
