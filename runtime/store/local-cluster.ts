@@ -4,6 +4,7 @@ import type { Cluster, DeleteOptions, ListOptions, ListResult, UpdateOptions, Wa
 import type { KubeObject, WatchEvent } from '../objects/types.js';
 import { allResources, apiVersionOf, qualifiedName, resources, type ResourceType } from '../resources/registry.js';
 import { parseFieldSelector } from './field-selector.js';
+import { EventReaper } from './event-reaper.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { parseLabelSelector } from './label-selector.js';
 import { NamespaceReconciler } from './namespace-reconciler.js';
@@ -39,6 +40,11 @@ export interface LocalClusterOptions {
    * @defaultValue writes a line to stderr
    */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /**
+   * Core Events not updated for this long are deleted, as the API server's --event-ttl does.
+   * @defaultValue 3600
+   */
+  eventTtlSeconds?: number;
 }
 
 /** The built-in runtime's object store, with Kubernetes object semantics. */
@@ -50,6 +56,8 @@ export interface LocalCluster extends Cluster {
   bookmark(): void;
   /** Resolves once the garbage collector and namespace finalizer have no pending work (for tests and shutdown). */
   idle(): Promise<void>;
+  /** Deletes expired Events now (a timer does it every minute); returns how many went. */
+  expireEvents(now?: number): number;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -72,6 +80,7 @@ class StoreCluster implements LocalCluster, StoreOps {
   private readonly types = new Map(allResources.map((t) => [typeKeyOf(t), t]));
   private readonly gc: GarbageCollector;
   private readonly namespaces: NamespaceReconciler;
+  private readonly events: EventReaper;
   private closed = false;
 
   constructor(options: LocalClusterOptions) {
@@ -89,6 +98,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     const report = options.onBackgroundError ?? ((error, what) => process.stderr.write(`baton store: ${what}: ${String(error)}\n`));
     this.gc = new GarbageCollector(this, (error, uid) => report(error, `garbage collection of dependents of ${uid}`));
     this.namespaces = new NamespaceReconciler(this, (error, name) => report(error, `emptying namespace ${name}`));
+    this.events = new EventReaper(this, options.eventTtlSeconds ?? 3600, 60_000);
   }
 
   start(): void {
@@ -157,6 +167,10 @@ class StoreCluster implements LocalCluster, StoreOps {
     this.hub.bookmark();
   }
 
+  expireEvents(now?: number): number {
+    return this.events.sweep(now);
+  }
+
   async idle(): Promise<void> {
     // Each collector can give the other work; settle until neither has any.
     for (let i = 0; i < 100; i++) {
@@ -171,6 +185,7 @@ class StoreCluster implements LocalCluster, StoreOps {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.events.stop();
     this.gc.stop();
     this.namespaces.stop();
     this.hub.close();

@@ -184,3 +184,24 @@ describe('namespaces', () => {
     await expectStatus(cluster.delete(resources.namespaces, undefined, name), 403, `namespaces "${name}" is forbidden: this namespace may not be deleted`);
   });
 });
+
+describe('events', () => {
+  it('expire after the TTL, counted from their last write or occurrence', async () => {
+    const event = (name: string, lastTimestamp: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'default' },
+      involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' },
+      reason: 'Test',
+      message: 'm',
+      type: 'Normal',
+      lastTimestamp,
+    });
+    const now = Date.now();
+    await cluster.create(resources.events, event('recent', new Date(now + 2 * 3600_000).toISOString()));
+    await cluster.create(resources.events, event('old', new Date(now - 2 * 3600_000).toISOString()));
+    expect(cluster.expireEvents(now)).toBe(0);
+    expect(cluster.expireEvents(now + 2 * 3600_000)).toBe(1);
+    expect((await cluster.list(resources.events)).items.map((e) => e.metadata.name)).toEqual(['recent']);
+  });
+});
