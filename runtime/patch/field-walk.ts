@@ -57,21 +57,32 @@ function itemKey(item: unknown, keys: Record<string, unknown>): Record<string, u
 }
 
 /**
- * The fields a value sets, as an Apply entry records them: every leaf and
- * atomic value, every list item itself, and empty structs or lists.
+ * The fields a value sets, as an Apply entry records them (structured-merge-diff's
+ * ToFieldSet): every scalar and atomic value and every list item; structs and
+ * maps only through their fields, so an empty one sets nothing.
  */
 export function fieldSetOf(kind: string, node: Node, into = new FieldSet()): FieldSet {
   const shape = shapeOf(kind, node);
-  const children = childrenOf(kind, node, shape);
-  if (shape === 'atomic' || (children.length === 0 && node.path.length > 0)) {
-    into.add(node.path);
+  if (shape === 'atomic') {
+    if (node.path.length > 0) into.add(node.path);
     return into;
   }
-  for (const child of children) {
+  for (const child of childrenOf(kind, node, shape)) {
     if (shape !== 'struct') into.add(child.path);
     if (shape !== 'setList') fieldSetOf(kind, child, into);
   }
   return into;
+}
+
+// Always present in a typed Kubernetes object, so an update never "adds" them.
+const SKELETON = new Set(['["f:metadata"]', '["f:spec"]', '["f:status"]']);
+
+/** Every node of a subtree, containers included, as a comparison reports an added or removed subtree. */
+function subtreePaths(kind: string, node: Node, into: FieldSet): void {
+  if (node.path.length > 0 && !SKELETON.has(JSON.stringify(node.path))) into.add(node.path);
+  const shape = shapeOf(kind, node);
+  if (shape === 'atomic') return;
+  for (const child of childrenOf(kind, node, shape)) subtreePaths(kind, child, into);
 }
 
 export interface Comparison {
@@ -80,24 +91,22 @@ export interface Comparison {
   removed: FieldSet;
 }
 
-/** Which fields an edit from `before` to `after` added, changed and removed. */
+/**
+ * Which fields an edit from `before` to `after` added, changed and removed
+ * (structured-merge-diff's Compare): an added or removed struct, map or list
+ * item counts itself and everything under it; a changed scalar or atomic value
+ * counts once.
+ */
 export function compareObjects(kind: string, before: unknown, after: unknown): Comparison {
   const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  if (before === undefined) {
-    if (after !== undefined) fieldSetOf(kind, { path: [], meta: '', value: after }, out.added);
-    return out;
-  }
-  compareNodes(kind, { path: [], meta: '', value: before }, { path: [], meta: '', value: after }, out);
+  compareNodes(kind, { path: [], meta: '', value: before ?? {} }, { path: [], meta: '', value: after ?? {} }, out);
   return out;
 }
 
 function compareNodes(kind: string, before: Node, after: Node, out: Comparison): void {
   const shape = shapeOf(kind, after);
   if (shape !== shapeOf(kind, before) || shape === 'atomic') {
-    if (!jsonEqual(before.value, after.value)) {
-      out.modified.add(after.path);
-      if (shape !== 'atomic') fieldSetOf(kind, after, out.added);
-    }
+    if (!jsonEqual(before.value, after.value)) out.modified.add(after.path);
     return;
   }
   const was = new Map(childrenOf(kind, before, shape).map((c) => [JSON.stringify(c.path), c]));
@@ -105,15 +114,8 @@ function compareNodes(kind: string, before: Node, after: Node, out: Comparison):
     const id = JSON.stringify(child.path);
     const old = was.get(id);
     was.delete(id);
-    if (!old) {
-      if (shape !== 'struct') out.added.add(child.path);
-      if (shape !== 'setList') fieldSetOf(kind, child, out.added);
-    } else if (shape !== 'setList') {
-      compareNodes(kind, old, child, out);
-    }
+    if (!old) subtreePaths(kind, child, out.added);
+    else compareNodes(kind, old, child, out);
   }
-  for (const gone of was.values()) {
-    if (shape !== 'struct') out.removed.add(gone.path);
-    if (shape !== 'setList') fieldSetOf(kind, gone, out.removed);
-  }
+  for (const gone of was.values()) subtreePaths(kind, gone, out.removed);
 }

@@ -99,6 +99,17 @@ describe('serverSideApply', () => {
     expect(err.details?.causes?.map((c) => c.field)).toEqual(['.spec.replicas', '.spec.template.spec.containers[name="app"].image']);
   });
 
+  it('names container ports by containerPort and protocol in conflicts', () => {
+    const withPort = (name: string) => {
+      const c = config();
+      c.spec.template.spec.containers[0].ports = [{ containerPort: 8080, name }];
+      return c;
+    };
+    const mine = apply(undefined, withPort('http'), 'ci');
+    const err = conflictOf(() => apply(mine, withPort('web'), 'other'));
+    expect(err.details?.causes?.[0]?.field).toBe('.spec.template.spec.containers[name="app"].ports[containerPort=8080,protocol="TCP"].name');
+  });
+
   it('shares ownership when another manager applies the same value', () => {
     const mine = apply(undefined, config({ replicas: 2 }), 'ci');
     const both = apply(mine, config({ replicas: 2 }), 'other');
@@ -185,7 +196,7 @@ describe('recordUpdate', () => {
   it('gives a creator every field it wrote', () => {
     const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', uid: 'u', resourceVersion: '1' }, data: { a: '1' } };
     expect(recordUpdate(undefined, cm, 'kubectl-create', now).metadata.managedFields).toEqual([
-      { manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } },
+      { manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } },
     ]);
   });
 
@@ -200,6 +211,18 @@ describe('recordUpdate', () => {
     expect(entries[0].fieldsV1['f:metadata']).toBeUndefined();
     expect((entries[0].fieldsV1 as any)['f:spec']['f:replicas']).toBeUndefined();
     expect(entries[1].fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
+  });
+
+  it('marks a map or list item it added as its own with ".", as Kubernetes records updates', () => {
+    const created = serverSideApply({ live: undefined, applied: config(), manager: 'kubectl', force: false, now });
+    const edited = structuredClone(created);
+    edited.metadata.annotations = { note: 'x' };
+    edited.spec.template.spec.containers.push({ name: 'debug', image: 'busybox' });
+    const entry = recordUpdate(created, edited, 'kubectl-edit', now).metadata.managedFields?.find((m) => m.manager === 'kubectl-edit');
+    expect(entry?.fieldsV1).toEqual({
+      'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } },
+      'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"debug"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+    });
   });
 
   it('leaves managedFields alone when nothing changed', () => {
