@@ -1,0 +1,34 @@
+import type { Cluster } from '../objects/cluster.js';
+import type { ContainerLogs } from './container-logs.js';
+import type { PodDriver } from './pod-driver.js';
+import type { PodIpAllocator } from './pod-ip-allocator.js';
+import type { PodRecord, PodRecordStore } from './pod-record.js';
+import type { ProbeWorker } from './probe-runner.js';
+
+/** Probe workers of one running container instance. */
+export interface ContainerProbes {
+  instance: number;
+  startup?: ProbeWorker;
+  liveness?: ProbeWorker;
+  readiness?: ProbeWorker;
+}
+
+/** What the kubelet's parts share: clients, on-disk records and in-memory runtime state. */
+export interface KubeletContext {
+  cluster: Cluster;
+  driver: PodDriver;
+  nodeName: string;
+  store: PodRecordStore;
+  logs: ContainerLogs;
+  ips: PodIpAllocator;
+  /** Records of pods on this node by uid, mirrored on disk. */
+  records: Map<string, PodRecord>;
+  /** Probe workers by `<uid>/<container>`. */
+  probes: Map<string, ContainerProbes>;
+  /** Pending SIGKILL timers of containers being stopped, by `<uid>/<container>`. */
+  killTimers: Map<string, NodeJS.Timeout>;
+  /** Wakes the reconcile of a pod key (`namespace/name`). */
+  enqueue(key: string): void;
+  /** True once stop() was called: long waits give up and leave processes running. */
+  stopping(): boolean;
+}

@@ -1,0 +1,172 @@
+import type { Readable } from 'node:stream';
+import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
+import { badRequest, notFound } from '../errors/status-error.js';
+import type { Cluster } from '../objects/cluster.js';
+import type { KubeObject } from '../objects/types.js';
+import { resources } from '../resources/registry.js';
+import { ContainerLogs, type LogOptions } from './container-logs.js';
+import { isNotFound } from './is-not-found.js';
+import type { KubeletContext } from './kubelet-context.js';
+import { localNodeResources, registerNode } from './node-registration.js';
+import type { PodDriver } from './pod-driver.js';
+import { PodIpAllocator } from './pod-ip-allocator.js';
+import { PodRecordStore, type PodRecord } from './pod-record.js';
+import { syncPod } from './pod-sync.js';
+import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
+import { createProcessDriver } from './process-driver.js';
+import { schedulePod } from './scheduler.js';
+
+export interface KubeletOptions {
+  cluster: Cluster;
+  /** Pod state (records, logs, volumes) lives below `stateDir/pods/`. */
+  stateDir: string;
+  /**
+   * Name of the Node object this kubelet registers and whose pods it runs.
+   * @defaultValue 'baton'
+   */
+  nodeName?: string;
+  /**
+   * How containers run.
+   * @defaultValue the process driver
+   */
+  driver?: PodDriver;
+  /**
+   * Relist all pods this often, to heal anything a watch missed.
+   * @defaultValue 10000
+   */
+  resyncMs?: number;
+  /**
+   * A container's current log is cut (into `current.log.1`) beyond this size.
+   * @defaultValue 10485760 (10 MiB)
+   */
+  maxLogBytes?: number;
+}
+
+export interface Kubelet {
+  /** Stops reconciling; the pods' processes keep running and are re-adopted by the next kubelet. */
+  stop(): Promise<void>;
+  /** A container's log; throws NotFound for an unknown pod, BadRequest for an unknown container or missing previous log. */
+  logs(namespace: string, pod: string, options?: LogOptions): Readable;
+}
+
+const HEARTBEAT_MS = 30_000;
+
+/** Registers the node, re-adopts (or reaps) what earlier runs left, and starts reconciling pods. */
+export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
+  const nodeName = options.nodeName ?? 'baton';
+  const driver = options.driver ?? createProcessDriver();
+  const store = new PodRecordStore(options.stateDir);
+  let stopped = false;
+  const running: { reconciler?: RunningReconciler } = {};
+  const ctx: KubeletContext = {
+    cluster: options.cluster,
+    driver,
+    nodeName,
+    store,
+    logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),
+    ips: new PodIpAllocator(),
+    records: new Map(),
+    probes: new Map(),
+    killTimers: new Map(),
+    enqueue: (key) => running.reconciler?.enqueue(key),
+    stopping: () => stopped,
+  };
+  const node = localNodeResources(nodeName);
+  await registerNode(options.cluster, nodeName, driver.name);
+
+  // Addresses in use come first from live pod statuses, then from our own records.
+  const pods = (await options.cluster.list(resources.pods)).items;
+  const liveUids = new Set(pods.map((p) => p.metadata.uid!));
+  for (const pod of pods) {
+    if (pod.spec?.nodeName === nodeName && pod.status?.podIP) ctx.ips.claim(pod.status.podIP, pod.metadata.uid!);
+  }
+  for (const record of store.loadAll()) {
+    if (!liveUids.has(record.uid)) {
+      await removeOrphan(ctx, record);
+      continue;
+    }
+    ctx.records.set(record.uid, record);
+    if (record.podIP && !ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
+  }
+  driver.onExit?.((handle) => {
+    for (const record of ctx.records.values()) {
+      if (Object.values(record.containers).some((c) => c.current?.pid === handle.pid)) ctx.enqueue(`${record.namespace}/${record.name}`);
+    }
+  });
+
+  const reconcile = async (key: string): Promise<ReconcileResult> => {
+    const { namespace, name } = splitKey(key);
+    let pod: KubeObject | undefined;
+    try {
+      pod = await options.cluster.get(resources.pods, namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    for (const record of [...ctx.records.values()]) {
+      if (record.namespace === namespace && record.name === name && record.uid !== pod?.metadata.uid) await removeOrphan(ctx, record);
+    }
+    if (!pod) return {};
+    const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
+    if (!pod.spec?.nodeName) return after(await schedulePod(ctx, pod, node));
+    if (pod.spec.nodeName !== nodeName) return {};
+    if (pod.metadata.deletionTimestamp) return after(await terminatePod(ctx, pod));
+    const phase = pod.status?.phase;
+    const record = ctx.records.get(pod.metadata.uid!);
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      if (record) ensureStopped(ctx, record);
+      return {};
+    }
+    return after(await syncPod(ctx, pod));
+  };
+
+  running.reconciler = await startReconciler({
+    name: 'kubelet',
+    cluster: options.cluster,
+    primary: resources.pods,
+    reconcile,
+    resyncMs: options.resyncMs ?? 10_000,
+    // Graceful terminations wait out grace periods inside a reconcile; others must not queue behind them.
+    concurrency: 16,
+  });
+
+  const heartbeat = setInterval(() => {
+    registerNode(options.cluster, nodeName, driver.name).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(heartbeat);
+      await running.reconciler?.stop();
+      for (const set of ctx.probes.values()) for (const w of [set.startup, set.liveness, set.readiness]) w?.stop();
+      ctx.probes.clear();
+      for (const t of ctx.killTimers.values()) clearTimeout(t);
+      ctx.killTimers.clear();
+    },
+    logs(namespace, podName, logOptions = {}) {
+      const record = [...ctx.records.values()].find((r) => r.namespace === namespace && r.name === podName);
+      if (!record) throw notFound('pods', podName);
+      return readLogs(ctx, record, logOptions);
+    },
+  };
+}
+
+function readLogs(ctx: KubeletContext, record: PodRecord, options: LogOptions): Readable {
+  const names = Object.keys(record.containers);
+  let container = options.container;
+  if (!container) {
+    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${record.name}, choose one of: [${names.join(' ')}]`);
+    container = names[0];
+  }
+  const cr = record.containers[container];
+  if (!cr) throw badRequest(`container ${container} is not valid for pod ${record.name}`);
+  const dir = ctx.store.containerDir(record.uid, container);
+  if (options.previous && !ctx.logs.hasPrevious(dir)) throw badRequest(`previous terminated container "${container}" in pod "${record.name}" not found`);
+  if (!cr.current && !cr.lastTerminated) {
+    throw badRequest(`container "${container}" in pod "${record.name}" is waiting to start: ${cr.waiting?.reason ?? 'ContainerCreating'}`);
+  }
+  const instance = cr.current;
+  const stillRunning = (): boolean => !!instance && ctx.records.get(record.uid)?.containers[container!]?.current === instance && ctx.driver.isAlive(instance);
+  return ctx.logs.read(dir, options, stillRunning);
+}

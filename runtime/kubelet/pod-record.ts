@@ -1,0 +1,88 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContainerHandle } from './pod-driver.js';
+
+/** A container's ended instance, as `state.terminated` / `lastState.terminated` show it. */
+export interface TerminatedState {
+  exitCode: number;
+  signal?: number;
+  reason: string;
+  message?: string;
+  startedAt: string;
+  finishedAt: string;
+  containerID: string;
+}
+
+/** What the kubelet knows about one container, kept on disk to survive restarts. */
+export interface ContainerRecord {
+  restartCount: number;
+  /** The running (or last started) instance; absent before the first start. */
+  current?: ContainerHandle & { instance: number };
+  lastTerminated?: TerminatedState;
+  /** Set once the container has ended and its restart policy says it stays ended. */
+  finished?: boolean;
+  /** Crashes since the back-off was last reset (a run of 10 minutes resets it). */
+  crashes?: number;
+  /** Kubelet-style crash-loop back-off: the delay in effect and when it ends. */
+  backoffSeconds?: number;
+  backoffUntil?: string;
+  /** Why the container cannot be created (config errors); cleared on a successful start. */
+  waiting?: { reason: string; message: string };
+  /** Why the kubelet itself is stopping the current instance (OOMKilled, liveness…), for the termination reason. */
+  killReason?: string;
+}
+
+export interface PodRecord {
+  uid: string;
+  namespace: string;
+  name: string;
+  podIP: string;
+  startTime: string;
+  containers: Record<string, ContainerRecord>;
+}
+
+/** Files of one pod below `stateDir/pods/<uid>/`. */
+export class PodRecordStore {
+  constructor(private readonly stateDir: string) {}
+
+  podDir(uid: string): string {
+    return join(this.stateDir, 'pods', uid);
+  }
+
+  containerDir(uid: string, container: string): string {
+    return join(this.podDir(uid), container);
+  }
+
+  loadAll(): PodRecord[] {
+    const root = join(this.stateDir, 'pods');
+    let uids: string[];
+    try {
+      uids = readdirSync(root);
+    } catch {
+      return [];
+    }
+    const records: PodRecord[] = [];
+    for (const uid of uids) {
+      try {
+        records.push(JSON.parse(readFileSync(join(root, uid, 'state.json'), 'utf8')) as PodRecord);
+      } catch {
+        // A pod dir without a readable record was never started; it is swept as an orphan by uid.
+        records.push({ uid, namespace: '', name: '', podIP: '', startTime: '', containers: {} });
+      }
+    }
+    return records;
+  }
+
+  /** Written atomically: a crash mid-write must not lose the pids of running containers. */
+  save(record: PodRecord): void {
+    const dir = this.podDir(record.uid);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, 'state.json.tmp');
+    writeFileSync(tmp, JSON.stringify(record, null, 1));
+    renameSync(tmp, join(dir, 'state.json'));
+  }
+
+  remove(uid: string): void {
+    rmSync(this.podDir(uid), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,136 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../objects/types.js';
+import { recordEvent } from '../objects/record-event.js';
+import { resources } from '../resources/registry.js';
+import { resolveContainer } from './container-env.js';
+import { ensureProbes, killContainer, observeExit, startContainer } from './container-lifecycle.js';
+import type { KubeletContext } from './kubelet-context.js';
+import type { VolumeMount } from './pod-driver.js';
+import type { PodRecord } from './pod-record.js';
+import { buildPodStatus, type ContainerView } from './pod-status.js';
+import { syncVolumes } from './pod-volumes.js';
+import { rssByProcessGroup } from './proc-stat.js';
+import { memoryBytes } from './quantity.js';
+
+/** How often a pod with running containers is looked at again (exits of adopted processes, memory, log size). */
+const POLL_MS = 1000;
+
+/** The pod's record, creating it (with a loopback IP, reusing the one its status shows if still free) on first sight. */
+export function recordFor(ctx: KubeletContext, pod: KubeObject): PodRecord {
+  const uid = pod.metadata.uid!;
+  let record = ctx.records.get(uid);
+  if (!record) {
+    const shown: string | undefined = pod.status?.podIP;
+    const podIP = shown && shown.startsWith('127.1.') && ctx.ips.claim(shown, uid) ? shown : ctx.ips.allocate(uid);
+    record = {
+      uid,
+      namespace: pod.metadata.namespace!,
+      name: pod.metadata.name!,
+      podIP,
+      startTime: pod.status?.startTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      containers: {},
+    };
+    ctx.records.set(uid, record);
+    ctx.store.save(record);
+  }
+  return record;
+}
+
+/** Observed state of each container, for the status. */
+export function containerViews(ctx: KubeletContext, pod: KubeObject, record: PodRecord): ContainerView[] {
+  return (pod.spec?.containers ?? []).map((spec: any) => {
+    const cr = record.containers[spec.name] ?? { restartCount: 0 };
+    const running = !!cr.current && ctx.driver.isAlive(cr.current);
+    const probes = ctx.probes.get(`${record.uid}/${spec.name}`);
+    const started = !spec.startupProbe || (probes ? !probes.startup || probes.startup.result : (pod.status?.containerStatuses ?? []).some((s: any) => s.name === spec.name && s.started));
+    const ready = running && started && (spec.readinessProbe ? !!probes?.readiness?.result : true);
+    return { spec, record: cr, running, ready, started };
+  });
+}
+
+/** Writes `status` when it differs from what the pod shows (ignoring the clock in unchanged conditions). */
+export async function writeStatus(ctx: KubeletContext, pod: KubeObject, status: Record<string, unknown>): Promise<void> {
+  if (isDeepStrictEqual(pod.status ?? {}, status)) return;
+  await ctx.cluster.update(resources.pods, { ...pod, status }, { status: true, fieldManager: 'kubelet' });
+}
+
+/**
+ * One pass over a pod bound to this node: notice exits, apply the restart
+ * policy and back-off, start what should run, act on probe results and the
+ * memory limit, then write the status.
+ */
+export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<number | undefined> {
+  const record = recordFor(ctx, pod);
+  let mounts: Map<string, VolumeMount[]> | Error;
+  try {
+    mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid));
+  } catch (err) {
+    mounts = err as Error;
+  }
+  let sample: Map<number, number> | undefined;
+  const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  let requeue: number | undefined;
+  const soon = (ms: number): void => {
+    requeue = requeue === undefined ? ms : Math.min(requeue, ms);
+  };
+
+  for (const spec of pod.spec?.containers ?? []) {
+    const cr = (record.containers[spec.name] ??= { restartCount: 0 });
+    if (cr.current && !ctx.driver.isAlive(cr.current)) {
+      await observeExit(ctx, pod, record, spec.name, cr);
+      ctx.store.save(record);
+    }
+    if (!cr.current && !cr.finished) {
+      const wait = cr.backoffUntil ? Date.parse(cr.backoffUntil) - Date.now() : 0;
+      if (wait > 0) {
+        soon(wait);
+        continue;
+      }
+      await startContainer(ctx, pod, record, spec, cr, mounts instanceof Error ? mounts : (mounts.get(spec.name) ?? []));
+      ctx.store.save(record);
+      if (!cr.current) {
+        soon(5000);
+        continue;
+      }
+    }
+    if (!cr.current) continue;
+    soon(POLL_MS);
+    const dir = ctx.store.containerDir(record.uid, spec.name);
+    ctx.logs.maintain(dir);
+    let probes = ctx.probes.get(`${record.uid}/${spec.name}`);
+    if (!probes || probes.instance !== cr.current.instance) {
+      // Adopted after a runtime restart: probes start again for the running instance.
+      const { env } = await resolveContainer(ctx.cluster, pod, spec, record.podIP).catch(() => ({ env: {} as Record<string, string> }));
+      probes = ensureProbes(ctx, pod, record, spec, cr, env, true);
+    }
+    if (probes.startup?.result) {
+      probes.liveness?.resume();
+      probes.readiness?.resume();
+    }
+    const startupFailed = !!probes.startup?.failedOut;
+    if ((probes.liveness && !probes.liveness.result) || startupFailed) {
+      if (!cr.killReason) {
+        cr.killReason = 'Unhealthy';
+        const which = startupFailed ? 'startup' : 'liveness';
+        await recordEvent(ctx.cluster, pod, 'Normal', 'Killing', `Container ${spec.name} failed ${which} probe, will be restarted`, 'kubelet');
+        killContainer(ctx, record.uid, spec.name, cr.current, spec.livenessProbe?.terminationGracePeriodSeconds ?? grace);
+        ctx.store.save(record);
+      }
+    }
+    const limit = memoryBytes(spec.resources?.limits?.memory);
+    if (limit > 0 && cr.killReason !== 'OOMKilled') {
+      sample ??= rssByProcessGroup();
+      const used = ctx.driver.memoryUsage(cr.current, sample);
+      if (used > limit) {
+        cr.killReason = 'OOMKilled';
+        ctx.store.save(record);
+        ctx.driver.signal(cr.current, 'SIGKILL');
+        await recordEvent(ctx.cluster, pod, 'Warning', 'OOMKilling', `Memory limit ${spec.resources.limits.memory} exceeded: container ${spec.name} used ${Math.round(used / 1048576)}Mi; killed`, 'kubelet');
+        soon(100);
+      }
+    }
+  }
+
+  await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), false));
+  return requeue;
+}

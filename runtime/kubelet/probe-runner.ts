@@ -1,0 +1,156 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { ContainerHandle, PodDriver } from './pod-driver.js';
+
+export type ProbeKind = 'startup' | 'liveness' | 'readiness';
+
+export interface ProbeOutcome {
+  ok: boolean;
+  /** Why it failed, worded as the kubelet words it. */
+  message: string;
+}
+
+/** What a probe needs to reach its container. */
+export interface ProbeTarget {
+  podIP: string;
+  container: any;
+  handle: ContainerHandle;
+  env: Record<string, string>;
+  driver: PodDriver;
+}
+
+function resolvePort(port: number | string, container: any): number | undefined {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  return (container.ports ?? []).find((p: any) => p.name === port)?.containerPort;
+}
+
+function httpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+  const port = resolvePort(action.port, target.container);
+  if (port === undefined) return Promise.resolve({ ok: false, message: `unknown port ${JSON.stringify(action.port)}` });
+  const host = action.host || target.podIP;
+  const path = action.path || '/';
+  const url = `${(action.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path}`;
+  if ((action.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') return Promise.resolve({ ok: false, message: `HTTPS probes are not supported by the built-in runtime (${url})` });
+  const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
+  for (const h of action.httpHeaders ?? []) headers[h.name] = h.value;
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, method: 'GET', headers, timeout: timeoutMs }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
+    });
+    req.on('timeout', () => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
+    req.on('error', (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }));
+    req.end();
+  });
+}
+
+function tcpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+  const port = resolvePort(action.port, target.container);
+  if (port === undefined) return Promise.resolve({ ok: false, message: `unknown port ${JSON.stringify(action.port)}` });
+  const host = action.host || target.podIP;
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve({ ok: true, message: '' });
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` });
+    });
+    socket.once('error', (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
+  });
+}
+
+async function execProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+  const argv: string[] = action.command ?? [];
+  if (argv.length === 0) return { ok: false, message: 'exec probe has no command' };
+  const result = await target.driver.exec(target.handle, { env: target.env, workingDir: target.container.workingDir ?? '' }, argv, timeoutMs);
+  if (result.exitCode === 0) return { ok: true, message: '' };
+  return { ok: false, message: result.exitCode === -1 ? `command ${JSON.stringify(argv.join(' '))} timed out` : result.output.trim() || `command exited with ${result.exitCode}` };
+}
+
+/** Runs a probe or lifecycle handler (httpGet, tcpSocket, exec) once. */
+export function runHandler(handler: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+  if (handler.httpGet) return httpProbe(handler.httpGet, target, timeoutMs);
+  if (handler.tcpSocket) return tcpProbe(handler.tcpSocket, target, timeoutMs);
+  if (handler.exec) return execProbe(handler.exec, target, timeoutMs);
+  if (handler.sleep) return new Promise((r) => setTimeout(() => r({ ok: true, message: '' }), Number(handler.sleep.seconds ?? 0) * 1000));
+  return Promise.resolve({ ok: false, message: `probe kind ${Object.keys(handler).join(', ')} is not supported (httpGet, tcpSocket and exec are)` });
+}
+
+export interface ProbeListener {
+  /** The probe's result flipped; `ok` is the new result. */
+  onResult(kind: ProbeKind, ok: boolean): void;
+  /** One attempt failed (for the `Unhealthy` event). */
+  onFailure(kind: ProbeKind, message: string): void;
+}
+
+/**
+ * One probe of one container instance, on Kubernetes' schedule: first after
+ * initialDelaySeconds, then every periodSeconds; the result flips after
+ * successThreshold successes or failureThreshold failures in a row.
+ */
+export class ProbeWorker {
+  result: boolean;
+  /** failureThreshold failures in a row were seen (a failed startup probe kills the container). */
+  failedOut = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private streak = 0;
+  private lastOk?: boolean;
+  private paused: boolean;
+
+  constructor(
+    readonly kind: ProbeKind,
+    private readonly probe: any,
+    private readonly target: ProbeTarget,
+    private readonly listener: ProbeListener,
+    options: { initial: boolean; paused: boolean },
+  ) {
+    this.result = options.initial;
+    this.paused = options.paused;
+  }
+
+  /** `startedAtMs`: when the container instance started, so initialDelaySeconds counts from there. */
+  start(startedAtMs: number): void {
+    const delay = Math.max(0, startedAtMs + (this.probe.initialDelaySeconds ?? 0) * 1000 - Date.now());
+    this.timer = setTimeout(() => void this.tick(), delay);
+    this.timer.unref();
+  }
+
+  /** Liveness and readiness probes wait until the startup probe has succeeded. */
+  resume(): void {
+    this.paused = false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.paused) {
+      const timeoutMs = (this.probe.timeoutSeconds ?? 1) * 1000;
+      const outcome = await runHandler(this.probe, this.target, timeoutMs).catch((err: Error) => ({ ok: false, message: err.message }));
+      if (this.stopped) return;
+      this.streak = outcome.ok === this.lastOk ? this.streak + 1 : 1;
+      this.lastOk = outcome.ok;
+      if (!outcome.ok) this.listener.onFailure(this.kind, outcome.message);
+      const threshold = outcome.ok ? (this.probe.successThreshold ?? 1) : (this.probe.failureThreshold ?? 3);
+      if (this.streak >= threshold) {
+        const flipped = this.result !== outcome.ok || (!outcome.ok && !this.failedOut);
+        this.result = outcome.ok;
+        this.failedOut = !outcome.ok;
+        if (flipped) this.listener.onResult(this.kind, outcome.ok);
+      }
+      // A startup probe is done once it succeeds.
+      if (this.kind === 'startup' && this.result) return;
+    }
+    this.timer = setTimeout(() => void this.tick(), (this.probe.periodSeconds ?? 10) * 1000);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,163 @@
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DriverError } from './pod-driver.js';
+import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
+import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
+
+/**
+ * The container's process is `sh` running this script, which execs nothing:
+ * it stays as the process-group leader so it can record the exit code, and
+ * it ignores TERM only until the command ends (a trap handler, unlike an
+ * ignored signal, is not inherited by the command).
+ */
+const WRAPPER = [
+  'exit_file=$1; work_dir=$2; shift 2',
+  'if [ -n "$work_dir" ]; then cd "$work_dir" || exit 126; fi',
+  'trap : TERM INT HUP',
+  '"$@"',
+  'code=$?',
+  'echo $code > "$exit_file"',
+  'exit $code',
+].join('\n');
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function mountScript(launch: ContainerLaunch): string {
+  const lines: string[] = ['set -e'];
+  for (const m of launch.mounts) {
+    const target = quote(m.target);
+    lines.push(`if [ -d ${quote(m.source)} ]; then mkdir -p ${target}; else mkdir -p "$(dirname ${target})"; [ -e ${target} ] || touch ${target}; fi`);
+    lines.push(`mount --bind ${quote(m.source)} ${target}`);
+    if (m.readOnly) lines.push(`mount -o remount,bind,ro ${target}`);
+  }
+  lines.push('set +e');
+  return lines.join('\n');
+}
+
+let mountNamespacesChecked: string | true | undefined;
+
+/** Whether `unshare --mount` works here; the failure text otherwise. */
+export function mountNamespaceSupport(): string | true {
+  if (mountNamespacesChecked === undefined) {
+    const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { encoding: 'utf8', timeout: 5000 });
+    mountNamespacesChecked = probe.status === 0 ? true : (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim();
+  }
+  return mountNamespacesChecked;
+}
+
+/** Inherited so that `node`, `sh` and friends resolve as on the host. */
+function hostBaseEnv(): Record<string, string> {
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+  if (process.env.HOME) base.HOME = process.env.HOME;
+  if (process.env.LANG) base.LANG = process.env.LANG;
+  return base;
+}
+
+/** Runs each container as a detached host process group with its output in a file, so pods outlive the runtime. */
+export function createProcessDriver(): PodDriver {
+  const exitListeners: Array<(handle: ContainerHandle) => void> = [];
+
+  return {
+    name: 'process',
+
+    async start(launch) {
+      if (launch.argv.length === 0) {
+        throw new DriverError('CreateContainerConfigError', 'process driver runs `command`; this container has none');
+      }
+      const namespaced = launch.mounts.length > 0;
+      if (namespaced) {
+        const support = mountNamespaceSupport();
+        if (support !== true) {
+          throw new DriverError('CreateContainerError', `volumes need a private mount namespace (unshare --mount), which is not permitted here: ${support}`);
+        }
+      }
+      mkdirSync(dirname(launch.logPath), { recursive: true });
+      rmSync(launch.exitPath, { force: true });
+      const script = namespaced ? `${mountScript(launch)}\n${WRAPPER}` : WRAPPER;
+      const shArgs = ['-c', script, 'baton-container', launch.exitPath, launch.workingDir, ...launch.argv];
+      const [file, args] = namespaced
+        ? ['unshare', ['--mount', '--propagation', 'private', 'sh', ...shArgs]]
+        : ['sh', shArgs];
+      const out = openSync(launch.logPath, 'a');
+      try {
+        const child = spawn(file, args, {
+          detached: true,
+          stdio: ['ignore', out, out],
+          env: { ...hostBaseEnv(), ...launch.env },
+          cwd: dirname(launch.logPath),
+        });
+        const pid = await new Promise<number>((resolve, reject) => {
+          child.once('spawn', () => resolve(child.pid!));
+          child.once('error', (err) => reject(new DriverError('StartError', `cannot start ${file}: ${err.message}`)));
+        });
+        const stat = readProcStat(pid);
+        const handle: ContainerHandle = {
+          pid,
+          procStart: stat?.startTime ?? '',
+          startedAt: new Date().toISOString(),
+          exitPath: launch.exitPath,
+          mountNamespace: namespaced,
+        };
+        child.once('exit', () => exitListeners.forEach((l) => l(handle)));
+        child.unref();
+        return handle;
+      } finally {
+        closeSync(out);
+      }
+    },
+
+    isAlive(handle) {
+      return isSameLiveProcess(handle.pid, handle.procStart);
+    },
+
+    signal(handle, signal) {
+      if (!isSameLiveProcess(handle.pid, handle.procStart)) return;
+      try {
+        process.kill(-handle.pid, signal);
+      } catch {
+        // Gone between the check and the kill.
+      }
+    },
+
+    exitCode(handle) {
+      try {
+        const code = Number.parseInt(readFileSync(handle.exitPath, 'utf8').trim(), 10);
+        return Number.isNaN(code) ? undefined : code;
+      } catch {
+        return undefined;
+      }
+    },
+
+    exec(handle, launch, argv, timeoutMs) {
+      const [file, args] = handle.mountNamespace
+        ? ['nsenter', ['--target', String(handle.pid), '--mount', '--', ...argv]]
+        : [argv[0], argv.slice(1)];
+      return new Promise<ExecResult>((resolve) => {
+        execFile(
+          file,
+          args,
+          { env: { ...hostBaseEnv(), ...launch.env }, cwd: launch.workingDir || undefined, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
+          (err, stdout, stderr) => {
+            const output = `${stdout}${stderr}`;
+            if (!err) return resolve({ exitCode: 0, output });
+            const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+            if (e.killed) return resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
+            resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
+          },
+        );
+      });
+    },
+
+    memoryUsage(handle, sample) {
+      if (!isSameLiveProcess(handle.pid, handle.procStart)) return 0;
+      return (sample ?? rssByProcessGroup()).get(handle.pid) ?? 0;
+    },
+
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { KubeObject } from '../objects/types.js';
+import { recordEvent } from '../objects/record-event.js';
+import { resources } from '../resources/registry.js';
+import type { KubeletContext } from './kubelet-context.js';
+import { cpuMillis, memoryBytes } from './quantity.js';
+
+export interface NodeResources {
+  cpuMillis: number;
+  memoryBytes: number;
+  pods: number;
+  labels: Record<string, string>;
+}
+
+/** A pod's requests as the scheduler counts them: requests, or limits where requests are absent. */
+export function podRequests(pod: KubeObject): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    cpu += cpuMillis(req.cpu ?? lim.cpu);
+    memory += memoryBytes(req.memory ?? lim.memory);
+  }
+  return { cpu, memory };
+}
+
+function isActive(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Why the pod does not fit the node, in the scheduler's words; undefined when it fits. */
+export function unschedulableReason(pod: KubeObject, bound: KubeObject[], node: NodeResources): string | undefined {
+  const reasons: string[] = [];
+  const selector: Record<string, string> = pod.spec?.nodeSelector ?? {};
+  if (Object.entries(selector).some(([k, v]) => node.labels[k] !== v)) reasons.push("node(s) didn't match Pod's node affinity/selector");
+  const want = podRequests(pod);
+  let cpu = 0;
+  let memory = 0;
+  for (const other of bound) {
+    const r = podRequests(other);
+    cpu += r.cpu;
+    memory += r.memory;
+  }
+  if (cpu + want.cpu > node.cpuMillis) reasons.push('Insufficient cpu');
+  if (memory + want.memory > node.memoryBytes) reasons.push('Insufficient memory');
+  if (bound.length + 1 > node.pods) reasons.push('Too many pods');
+  if (reasons.length === 0) return undefined;
+  return `0/1 nodes are available: ${reasons.map((r) => `1 ${r}`).join(', ')}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
+}
+
+/**
+ * Binds a pending pod to this node when its requests fit what the bound pods
+ * leave of the node's allocatable; otherwise marks it Unschedulable and tries
+ * again later.
+ */
+export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: NodeResources): Promise<number | undefined> {
+  if (pod.metadata.deletionTimestamp) return undefined;
+  const all = (await ctx.cluster.list(resources.pods)).items;
+  const bound = all.filter((p) => p.spec?.nodeName === ctx.nodeName && isActive(p) && p.metadata.uid !== pod.metadata.uid);
+  const why = unschedulableReason(pod, bound, node);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  if (why) {
+    const before = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+    if (before?.message !== why) {
+      await ctx.cluster.update(resources.pods, {
+        ...pod,
+        status: { ...(pod.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: why, lastProbeTime: null, lastTransitionTime: now }] },
+      }, { status: true, fieldManager: 'kube-scheduler' });
+      await recordEvent(ctx.cluster, pod, 'Warning', 'FailedScheduling', why, 'default-scheduler');
+    }
+    return 10_000;
+  }
+  const bound2 = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
+  await ctx.cluster.update(resources.pods, {
+    ...bound2,
+    status: { ...(bound2.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
+  }, { status: true, fieldManager: 'kube-scheduler' });
+  await recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
+  return 0;
+}
