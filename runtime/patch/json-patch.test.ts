@@ -21,6 +21,19 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(t).toEqual(target());
   });
 
+  it('applies kubectl rollout undo: replace the pod template and the annotations', () => {
+    const live = {
+      metadata: { name: 'web', annotations: { 'deployment.kubernetes.io/revision': '3' } },
+      spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'v3' }, { name: 'debug', image: 'busybox' }] } } },
+    };
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'v2' }] } };
+    const out = applyJsonPatch(live, [
+      { op: 'replace', path: '/spec/template', value: template },
+      { op: 'replace', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '3' } },
+    ]) as typeof live;
+    expect(out.spec).toEqual({ replicas: 2, template });
+  });
+
   it.each([
     ['a failed test op', [{ op: 'replace', path: '/spec/replicas', value: 5 }, { op: 'test', path: '/spec/replicas', value: 2 }], 'testing value /spec/replicas failed: test failed'],
     ['removing a missing key', [{ op: 'remove', path: '/spec/missing' }], 'Unable to remove nonexistent key: missing: missing value'],
