@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resources } from '../../runtime/resources/registry.js';
+import { HTTP_SERVER, NODE, httpGetJson, isReady, startHarness, type Harness } from './kubelet-harness.js';
+
+describe('kubelet: restarts, probes and re-adoption', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('backs off a crashing container: CrashLoopBackOff, restartCount, lastState exit code, previous logs', async () => {
+    await h.createPod('crasher', { containers: [{ name: 'app', command: ['sh', '-c', 'echo "run at $(date +%s%N)"; exit 3'] }] });
+    const pod = await h.waitForPod('crasher', 'CrashLoopBackOff', (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const status = pod.status.containerStatuses[0];
+    expect(pod.status.phase).toBe('Running');
+    expect(status.restartCount).toBeGreaterThanOrEqual(1);
+    expect(status.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(status.state.waiting.message).toMatch(/^back-off 10s restarting failed container=app pod=crasher_/);
+    expect(status.ready).toBe(false);
+    expect(await h.logs('crasher', { previous: true })).toMatch(/^run at \d+\n$/);
+    const events = (await h.cluster.list(resources.events, { namespace: h.namespace })).items.filter((e: any) => e.involvedObject.name === 'crasher');
+    expect(events.map((e: any) => e.reason)).toContain('BackOff');
+  });
+
+  it('runs a job-like pod with restartPolicy Never to Succeeded', async () => {
+    await h.createPod('once', { restartPolicy: 'Never', containers: [{ name: 'app', command: ['sh', '-c', 'echo done'] }] });
+    const pod = await h.waitForPod('once', 'Succeeded', (p) => p?.status?.phase === 'Succeeded');
+    expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(await h.logs('once', { tailLines: 1 })).toBe('done\n');
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    const flag = `${h.stateDir}/unhealthy-flag`;
+    await h.createPod('sick', {
+      containers: [{
+        name: 'app',
+        command: [NODE, '-e', HTTP_SERVER],
+        ports: [{ containerPort: 8080, name: 'http' }],
+        env: [{ name: 'UNHEALTHY_FILE', value: flag }],
+        livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 2 },
+      }],
+    });
+    const running = await h.waitForPod('sick', 'Ready', isReady);
+    await httpGetJson(`http://${running.status.podIP}:8080/`);
+    const { writeFileSync, rmSync } = await import('node:fs');
+    writeFileSync(flag, 'x');
+    const restarted = await h.waitForPod('sick', 'restarted', (p) => p?.status?.containerStatuses?.[0]?.restartCount >= 1);
+    rmSync(flag);
+    // The server exits 0 on SIGTERM; the kubelet still restarts it (restartPolicy Always).
+    expect(restarted.status.containerStatuses[0].lastState.terminated.exitCode).toBe(0);
+    const reasons = (await h.cluster.list(resources.events, { namespace: h.namespace })).items.filter((e: any) => e.involvedObject.name === 'sick').map((e: any) => `${e.reason}: ${e.message}`);
+    expect(reasons).toContain('Killing: Container app failed liveness probe, will be restarted');
+    expect(reasons.some((r) => r.startsWith('Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500'))).toBe(true);
+  });
+
+  it('re-adopts the running process after the runtime restarts, never starting a second one', async () => {
+    await h.createPod('steady', { containers: [{ name: 'app', command: [NODE, '-e', HTTP_SERVER], ports: [{ containerPort: 8080 }] }] });
+    const before = await h.waitForPod('steady', 'Ready', isReady);
+    const ip = before.status.podIP;
+    const pid = (await httpGetJson(`http://${ip}:8080/`)).pid;
+    await h.restartKubelet();
+    // A full reconcile pass of the new kubelet has happened once the node heartbeat and a status write are seen.
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await h.getPod('steady');
+    expect(after.status.podIP).toBe(ip);
+    expect(after.status.containerStatuses[0].restartCount).toBe(0);
+    expect(isReady(after)).toBe(true);
+    expect((await httpGetJson(`http://${ip}:8080/`)).pid).toBe(pid);
+    expect(await h.logs('steady')).toContain(`listening on ${ip}:8080`);
+    const record = JSON.parse(readFileSync(`${h.stateDir}/pods/${after.metadata.uid}/state.json`, 'utf8'));
+    expect(record.containers.app.current.instance).toBe(0);
+  });
+
+  it('kills a pod\'s processes when the pod object vanished while the runtime was down', async () => {
+    const pod = await h.waitForPod('steady', 'Ready', isReady);
+    const pid = (await httpGetJson(`http://${pod.status.podIP}:8080/`)).pid;
+    await h.kubelet.stop();
+    await h.cluster.delete(resources.pods, h.namespace, 'steady', { gracePeriodSeconds: 0 });
+    await h.restartKubelet();
+    const deadline = Date.now() + 10_000;
+    let alive = true;
+    while (alive && Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 200));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+  });
+});
