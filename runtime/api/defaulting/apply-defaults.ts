@@ -76,6 +76,16 @@ function defaultService(spec: Obj): void {
   }
 }
 
+/** Kubernetes stores `stringData` only as base64 `data` (stringData wins on a clash). */
+function foldStringData(secret: KubeObject): void {
+  const stringData = secret.stringData;
+  if (!isObj(stringData)) return;
+  const data: Obj = isObj(secret.data) ? { ...secret.data } : {};
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  secret.data = data;
+  delete secret.stringData;
+}
+
 /**
  * The defaults Kubernetes fills in when it decodes an object (its
  * SetDefaults_* functions) for the fields users and controllers read back:
@@ -105,6 +115,7 @@ export function applyDefaults(obj: KubeObject): KubeObject {
       break;
     case 'Secret':
       obj.type ??= 'Opaque';
+      foldStringData(obj);
       break;
   }
   return obj;

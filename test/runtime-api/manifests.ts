@@ -1,0 +1,33 @@
+import type { ResourceName } from '../../runtime/resources/registry.js';
+
+/** One manifest per served resource, named `<prefix>-<kind>`, placed in `namespace` when namespaced. */
+export function manifestFor(resource: ResourceName, name: string, namespace: string): string {
+  const meta = (ns = true) => `metadata:\n  name: ${name}\n${ns ? `  namespace: ${namespace}\n` : ''}  labels:\n    app: ${name}\n`;
+  const podSpec = (indent: string) =>
+    [`containers:`, `- name: web`, `  image: registry.example/web:1.0`, `  ports:`, `  - containerPort: 8080`, `- name: sidecar`, `  image: registry.example/sidecar:2.0`]
+      .map((l) => indent + l)
+      .join('\n');
+  switch (resource) {
+    case 'namespaces':
+      return `apiVersion: v1\nkind: Namespace\n${meta(false)}`;
+    case 'nodes':
+      return `apiVersion: v1\nkind: Node\n${meta(false)}spec:\n  podCIDR: 10.0.0.0/24\n`;
+    case 'pods':
+      return `apiVersion: v1\nkind: Pod\n${meta()}spec:\n${podSpec('  ')}\n`;
+    case 'services':
+      return `apiVersion: v1\nkind: Service\n${meta()}spec:\n  selector:\n    app: ${name}\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n`;
+    case 'endpoints':
+      return `apiVersion: v1\nkind: Endpoints\n${meta()}subsets:\n- addresses:\n  - ip: 127.1.0.5\n  ports:\n  - name: http\n    port: 8080\n`;
+    case 'configmaps':
+      return `apiVersion: v1\nkind: ConfigMap\n${meta()}data:\n  greeting: hello\n  color: blue\n`;
+    case 'secrets':
+      return `apiVersion: v1\nkind: Secret\n${meta()}type: Opaque\ndata:\n  password: czNjcmV0\n`;
+    case 'events':
+      return `apiVersion: v1\nkind: Event\n${meta()}involvedObject:\n  kind: Pod\n  name: somepod\n  namespace: ${namespace}\nreason: Testing\nmessage: a test event\ntype: Normal\ncount: 1\nfirstTimestamp: "2026-01-01T00:00:00Z"\nlastTimestamp: "2026-01-01T00:00:00Z"\nsource:\n  component: test\n`;
+    case 'deployments':
+    case 'replicasets':
+      return `apiVersion: apps/v1\nkind: ${resource === 'deployments' ? 'Deployment' : 'ReplicaSet'}\n${meta()}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'ingresses':
+      return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
+  }
+}
