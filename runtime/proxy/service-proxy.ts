@@ -1,11 +1,10 @@
 import { pino, type Logger } from 'pino';
+import { keyOf, startReconciler, type RunningReconciler } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
 import { resources } from '../resources/registry.js';
 import type { EndpointPicker } from './endpoint-picker.js';
 import type { ServiceProxyStats } from './proxy-stats.js';
-import { ReconcileQueue } from './reconcile-queue.js';
 import { ServiceTable } from './service-table.js';
-import { objectKey, watchKeys } from './watch-keys.js';
 
 export interface ServiceProxyOptions {
   cluster: Cluster;
@@ -49,43 +48,38 @@ export interface ServiceProxy {
 export async function startServiceProxy(options: ServiceProxyOptions): Promise<ServiceProxy> {
   const { cluster } = options;
   const logger = options.logger ?? pino({ name: 'service-proxy' });
+  const resyncMs = options.resyncIntervalMs ?? 30_000;
   const table = new ServiceTable({
     cluster,
     nodePortHost: options.nodePortHost ?? '0.0.0.0',
     connectTimeoutMs: options.connectTimeoutMs ?? 1000,
     logger,
-    requeue: (key) => queue.add(key),
+    requeue: (key) => reconciler.enqueue(key),
   });
-  const queue = new ReconcileQueue((key) => table.reconcile(key), {
-    onError: (key, error) => logger.warn({ service: key, err: error }, `service ${key}: reconcile failed; retrying`),
-  });
-
-  const watchOptions = { onError: (error: unknown) => logger.warn({ err: error }, 'service proxy watch broke; listing again') };
-  const stopWatches = [
-    watchKeys(cluster, resources.services, (key) => queue.add(key), watchOptions),
+  const reconciler: RunningReconciler = await startReconciler({
+    name: 'service-proxy',
+    cluster,
+    primary: resources.services,
     // Endpoints are named after their Service, so their key is the Service's key.
-    watchKeys(cluster, resources.endpoints, (key) => queue.add(key), watchOptions),
-  ];
-
-  const resync = async () => {
-    try {
-      const { items } = await cluster.list(resources.services);
-      for (const key of new Set([...items.map(objectKey), ...table.keys()])) queue.add(key);
-    } catch (error) {
-      logger.warn({ err: error }, 'service proxy resync failed');
-    }
-  };
-  const resyncTimer = setInterval(() => void resync(), options.resyncIntervalMs ?? 30_000);
-  resyncTimer.unref();
+    watches: [{ type: resources.endpoints, keysFor: (event) => [keyOf(event.object)] }],
+    reconcile: (key) => table.reconcile(key),
+    resyncMs,
+    logger,
+  });
+  // The resync relists existing Services only; a deletion missed while a watch
+  // was down would leave its sockets open, so served keys are revisited too.
+  const sweep = setInterval(() => {
+    for (const key of table.keys()) reconciler.enqueue(key);
+  }, resyncMs);
+  sweep.unref();
 
   let stopped = false;
   return {
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(resyncTimer);
-      for (const stop of stopWatches) stop();
-      await queue.stop();
+      clearInterval(sweep);
+      await reconciler.stop();
       table.closeAll();
     },
     stats: () => table.stats(),

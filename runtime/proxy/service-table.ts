@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
+import { keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileResult, type Step, type StepResult } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
 import { recordEvent } from '../objects/record-event.js';
 import type { KubeObject } from '../objects/types.js';
@@ -7,7 +8,6 @@ import { resources, type ResourceType } from '../resources/registry.js';
 import { EndpointPicker } from './endpoint-picker.js';
 import { PortListener } from './port-listener.js';
 import { newCounters, type ConnectionCounters, type ServiceProxyStats } from './proxy-stats.js';
-import type { ReconcileResult } from './reconcile-queue.js';
 import { listenerKey, planServicePorts, readyEndpointsFor, type ListenerSpec } from './service-ports.js';
 import { spliceConnection } from './splice-connection.js';
 
@@ -34,8 +34,6 @@ interface ServiceState {
   skippedNote: string;
 }
 
-type Step = (state: ServiceState, endpoints: KubeObject | undefined) => Promise<ReconcileResult>;
-
 /**
  * The proxy's live state per Service — endpoint pickers and listening sockets —
  * and the reconcile that makes it match the Service and its Endpoints.
@@ -43,7 +41,10 @@ type Step = (state: ServiceState, endpoints: KubeObject | undefined) => Promise<
 export class ServiceTable {
   private readonly states = new Map<string, ServiceState>();
   private readonly clients = new Set<net.Socket>();
-  private readonly steps: Step[] = [(s, e) => this.syncPickers(s, e), (s) => this.syncListeners(s)];
+  private readonly steps: Array<Step<ServiceState, KubeObject | undefined>> = [
+    (state, endpoints) => this.syncPickers(state, endpoints),
+    (state) => this.syncListeners(state),
+  ];
 
   constructor(private readonly options: ServiceTableOptions) {}
 
@@ -53,11 +54,11 @@ export class ServiceTable {
 
   /** Re-reads the Service and its Endpoints and converges listeners and pickers to them. */
   async reconcile(key: string): Promise<ReconcileResult> {
-    const [namespace, name] = key.split('/');
+    const { namespace, name } = splitKey(key);
     const service = await getOrUndefined(this.options.cluster, resources.services, namespace, name);
     if (!service || service.metadata.deletionTimestamp) {
       this.forget(key);
-      return;
+      return {};
     }
     const endpoints = await getOrUndefined(this.options.cluster, resources.endpoints, namespace, name);
     let state = this.states.get(key);
@@ -74,10 +75,7 @@ export class ServiceTable {
       this.states.set(key, state);
     }
     state.service = service;
-    for (const step of this.steps) {
-      const result = await step(state, endpoints);
-      if (result) return result;
-    }
+    return runSteps(this.steps, state, endpoints);
   }
 
   /** The picker of a Service port, by number or name; for routers that share the proxy's balancing. */
@@ -109,7 +107,7 @@ export class ServiceTable {
     this.clients.clear();
   }
 
-  private async syncPickers(state: ServiceState, endpoints: KubeObject | undefined): Promise<ReconcileResult> {
+  private async syncPickers(state: ServiceState, endpoints: KubeObject | undefined): Promise<StepResult> {
     const wanted = new Set<string>();
     for (const port of (state.service.spec?.ports ?? []) as any[]) {
       if ((port.protocol ?? 'TCP') !== 'TCP') continue;
@@ -124,9 +122,10 @@ export class ServiceTable {
       picker.setEndpoints([]);
       state.pickers.delete(portName);
     }
+    return next;
   }
 
-  private async syncListeners(state: ServiceState): Promise<ReconcileResult> {
+  private async syncListeners(state: ServiceState): Promise<StepResult> {
     const key = keyOf(state.service);
     const plan = planServicePorts(state.service, this.options.nodePortHost);
     const note = plan.skipped.join(', ');
@@ -153,11 +152,11 @@ export class ServiceTable {
     for (const at of state.listenErrors.keys()) if (!desired.has(at)) state.listenErrors.delete(at);
     if (!failed) {
       state.listenRetries = 0;
-      return;
+      return next;
     }
     // A port held by someone else is waited on, not fatal: retry with growing delays.
     state.listenRetries++;
-    return { requeueAfterMs: Math.min(30_000, 1000 * 2 ** Math.min(state.listenRetries - 1, 5)) };
+    return nextAndRequeue(Math.min(30_000, 1000 * 2 ** Math.min(state.listenRetries - 1, 5)));
   }
 
   private async listen(state: ServiceState, spec: ListenerSpec): Promise<boolean> {
@@ -215,11 +214,7 @@ export class ServiceTable {
   }
 }
 
-function keyOf(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-
-async function getOrUndefined(cluster: Cluster, type: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined> {
+async function getOrUndefined(cluster: Cluster, type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
   try {
     return await cluster.get(type, namespace, name);
   } catch (error) {
