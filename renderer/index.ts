@@ -3,7 +3,8 @@ export { renderChart, type RenderChartInput, type ChartRef } from './chart/rende
 export { renderManifests, type RenderManifestsInput } from './manifests/render-manifests.js';
 export type { RenderResult, ReleaseInfo } from './render-result.js';
 export type { RenderedObject } from './objects/finalize-objects.js';
-export { applyRank, clusterScopedKinds } from './objects/finalize-objects.js';
+export { applyRank } from './objects/finalize-objects.js';
+export { clusterScopedKinds } from './objects/cluster-scoped.js';
 export { canonicalJson, contentDigest } from './objects/canonical-json.js';
 export { parseSet } from './values/parse-set.js';
 export { mergeValues } from './values/merge-values.js';

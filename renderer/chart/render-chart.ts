@@ -1,5 +1,5 @@
 import { RenderError } from '../errors/render-error.js';
-import { withDefaults, type RenderLimits } from '../limits.js';
+import { formatBytes, withDefaults, type RenderLimits } from '../limits.js';
 import { collectObjects, type ObjectCandidate } from '../objects/collect-objects.js';
 import { finalizeObjects } from '../objects/finalize-objects.js';
 import { finish, type ReleaseInfo, type RenderResult } from '../render-result.js';
@@ -63,6 +63,10 @@ export async function renderChart(input: RenderChartInput): Promise<RenderResult
   const layers: ValuesLayer[] = [];
   if (chart.values) layers.push(chart.values);
   for (const src of input.valuesFiles ?? []) {
+    if (src.content.length > limits.maxFileBytes) {
+      errors.push(RenderError.at('TOO_LARGE', src.file, 1, 1, `values file is ${formatBytes(src.content.length)}, over the ${formatBytes(limits.maxFileBytes)} limit`));
+      continue;
+    }
     const l = parseValuesFile(src, errors);
     if (l) layers.push(l);
   }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { RenderError } from '../errors/render-error.js';
 import { contentDigest } from './canonical-json.js';
+import { clusterScopedKinds } from './cluster-scoped.js';
 import type { ObjectCandidate } from './collect-objects.js';
 
 /** One object of a render's output. */
@@ -11,25 +12,6 @@ export interface RenderedObject {
   /** `sha256:` of the object's canonical JSON: equal objects, equal digests. */
   digest: string;
 }
-
-/** Kinds that live outside namespaces; everything else gets the target namespace. */
-export const clusterScopedKinds: ReadonlySet<string> = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'APIService',
-  'CSIDriver',
-  'VolumeAttachment',
-]);
 
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob']);
 
@@ -56,9 +38,6 @@ export function finalizeObjects(candidates: ObjectCandidate[], namespace: string
     if (!clusterScopedKinds.has(obj.kind) && obj.metadata.namespace === undefined) {
       const { name, ...rest } = obj.metadata;
       obj.metadata = { name, namespace, ...rest };
-    } else if (clusterScopedKinds.has(obj.kind) && obj.metadata.namespace !== undefined) {
-      errors.push(RenderError.at('INVALID_OBJECT', c.file, c.line, c.col, `${obj.kind} ${obj.metadata.name} is cluster-scoped and must not set metadata.namespace`));
-      continue;
     }
     const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const first = seen.get(key);

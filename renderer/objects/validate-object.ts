@@ -1,4 +1,5 @@
 import type { FieldPath } from '../yaml/parse-documents.js';
+import { clusterScopedKinds } from './cluster-scoped.js';
 
 /** A problem with one field of an object. */
 export interface ObjectIssue {
@@ -13,11 +14,16 @@ const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const labelNamed = new Set(['Namespace', 'Service']);
 const workloads = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
+/** `spec.containers[0].image`, the way kubectl names fields. */
+export function fieldName(path: FieldPath): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s === '' ? p : `${s}.${p}`), '');
+}
+
 const isMap = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkName(name: unknown, label: boolean, path: FieldPath, issues: ObjectIssue[]): void {
   if (typeof name !== 'string' || name === '') {
-    issues.push({ path, message: `${path.join('.')} is required and must be a string` });
+    issues.push({ path, message: `${fieldName(path)} is required and must be a string` });
     return;
   }
   const max = label ? 63 : 253;
@@ -25,7 +31,7 @@ function checkName(name: unknown, label: boolean, path: FieldPath, issues: Objec
   if (name.length > max || !re.test(name)) {
     issues.push({
       path,
-      message: `${path.join('.')} "${name}" is not a valid DNS-1123 ${label ? 'label' : 'subdomain'} (lowercase letters, digits and "-"${label ? '' : ', "."'}, start and end alphanumeric, at most ${max} characters)`,
+      message: `${fieldName(path)} "${name}" is not a valid DNS-1123 ${label ? 'label' : 'subdomain'} (lowercase letters, digits and "-"${label ? '' : ', "."'}, start and end alphanumeric, at most ${max} characters)`,
     });
   }
 }
@@ -33,7 +39,7 @@ function checkName(name: unknown, label: boolean, path: FieldPath, issues: Objec
 function checkStringMap(m: unknown, path: FieldPath, issues: ObjectIssue[], what: string): void {
   if (m === undefined) return;
   if (!isMap(m)) {
-    issues.push({ path, message: `${path.join('.')} must be a map of strings` });
+    issues.push({ path, message: `${fieldName(path)} must be a map of strings` });
     return;
   }
   for (const [k, v] of Object.entries(m)) {
@@ -43,31 +49,31 @@ function checkStringMap(m: unknown, path: FieldPath, issues: ObjectIssue[], what
 
 function checkPodSpec(spec: unknown, path: FieldPath, issues: ObjectIssue[]): void {
   if (!isMap(spec)) {
-    issues.push({ path, message: `${path.join('.')} is required` });
+    issues.push({ path, message: `${fieldName(path)} is required` });
     return;
   }
   const containers = spec.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
-    issues.push({ path: [...path, 'containers'], message: `${[...path, 'containers'].join('.')} must list at least one container` });
+    issues.push({ path: [...path, 'containers'], message: `${fieldName([...path, 'containers'])} must list at least one container` });
     return;
   }
   for (const key of ['initContainers', 'containers'] as const) {
     const list = spec[key];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      issues.push({ path: [...path, key], message: `${[...path, key].join('.')} must be a list` });
+      issues.push({ path: [...path, key], message: `${fieldName([...path, key])} must be a list` });
       continue;
     }
     list.forEach((c, i) => {
       const cp = [...path, key, i];
-      if (!isMap(c)) return issues.push({ path: cp, message: `${cp.join('.')} must be a mapping` });
+      if (!isMap(c)) return issues.push({ path: cp, message: `${fieldName(cp)} must be a mapping` });
       checkName(c.name, true, [...cp, 'name'], issues);
-      if (typeof c.image !== 'string' || c.image === '') issues.push({ path: [...cp, 'image'], message: `${cp.join('.')}.image is required` });
-      if (c.ports !== undefined && !Array.isArray(c.ports)) issues.push({ path: [...cp, 'ports'], message: `${cp.join('.')}.ports must be a list` });
+      if (typeof c.image !== 'string' || c.image === '') issues.push({ path: [...cp, 'image'], message: `${fieldName(cp)}.image is required` });
+      if (c.ports !== undefined && !Array.isArray(c.ports)) issues.push({ path: [...cp, 'ports'], message: `${fieldName(cp)}.ports must be a list` });
       (Array.isArray(c.ports) ? c.ports : []).forEach((p: any, j: number) => {
         const port = p?.containerPort;
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
-          issues.push({ path: [...cp, 'ports', j, 'containerPort'], message: `${cp.join('.')}.ports[${j}].containerPort must be a number 1-65535, got ${JSON.stringify(port)}` });
+          issues.push({ path: [...cp, 'ports', j, 'containerPort'], message: `${fieldName(cp)}.ports[${j}].containerPort must be a number 1-65535, got ${JSON.stringify(port)}` });
         }
       });
       (Array.isArray(c.env) ? c.env : []).forEach((e: any, j: number) => {
@@ -92,7 +98,9 @@ export function validateObject(obj: Record<string, any>): ObjectIssue[] {
   }
   const md = obj.metadata;
   checkName(md.name, labelNamed.has(obj.kind), ['metadata', 'name'], issues);
-  if (md.namespace !== undefined) checkName(md.namespace, true, ['metadata', 'namespace'], issues);
+  if (md.namespace !== undefined && clusterScopedKinds.has(obj.kind)) {
+    issues.push({ path: ['metadata', 'namespace'], message: `${obj.kind} is cluster-scoped: remove metadata.namespace` });
+  } else if (md.namespace !== undefined) checkName(md.namespace, true, ['metadata', 'namespace'], issues);
   checkStringMap(md.labels, ['metadata', 'labels'], issues, 'label');
   checkStringMap(md.annotations, ['metadata', 'annotations'], issues, 'annotation');
   const spec = obj.spec;

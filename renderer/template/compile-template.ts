@@ -127,7 +127,9 @@ function walk(node: any, out: CompiledTemplate): void {
 function parseIssue(err: Error & { lineNumber?: number; column?: number }, source: string): TemplateIssue {
   const msg = err.message;
   if (typeof err.lineNumber === 'number') {
-    return { code: 'TEMPLATE_SYNTAX', line: err.lineNumber, col: (err.column ?? 0) + 1, message: `template syntax: ${msg.replace(/ - \d+:\d+$/, '')}` };
+    const mismatch = /^(\S+) doesn't match (\S+)/.exec(msg);
+    const text = mismatch ? `{{#${mismatch[1]}}} is closed by {{/${mismatch[2]}}}` : msg.replace(/ - \d+:\d+$/, '');
+    return { code: 'TEMPLATE_SYNTAX', line: err.lineNumber, col: (err.column ?? 0) + 1, message: `template syntax: ${text}` };
   }
   const lineMatch = /(?:Parse|Lexical) error on line (\d+)/.exec(msg);
   const line = lineMatch ? Number(lineMatch[1]) : 1;
@@ -148,9 +150,28 @@ function parseIssue(err: Error & { lineNumber?: number; column?: number }, sourc
   }
   const got = /got '([^']+)'/.exec(msg)?.[1];
   let detail: string;
+  const open = got === 'EOF' ? unclosed(source) : undefined;
+  if (open) return { code: 'TEMPLATE_SYNTAX', line: open.line, col: open.col, message: `template syntax: ${open.what} is never closed` };
   if (got === 'EOF') detail = 'unexpected end of template (a {{ or a {{#block}} is not closed)';
   else if (got) detail = `unexpected ${got.toLowerCase().replace(/_/g, ' ')}`;
   else if (msg.startsWith('Lexical')) detail = 'unrecognized text';
   else detail = parts[parts.length - 1];
   return { code: 'TEMPLATE_SYNTAX', line, col, message: `template syntax: ${detail}` };
+}
+
+/** The last `{{` without `}}`, else the innermost `{{#block}}` without its `{{/block}}`. */
+function unclosed(source: string): { line: number; col: number; what: string } | undefined {
+  const pos = (offset: number) => {
+    const before = source.slice(0, offset);
+    return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+  };
+  const lastOpen = source.lastIndexOf('{{');
+  if (lastOpen >= 0 && source.indexOf('}}', lastOpen) < 0) return { ...pos(lastOpen), what: '"{{"' };
+  const stack: { name: string; offset: number }[] = [];
+  for (const m of source.matchAll(/\{\{~?\s*([#/^])\s*\*?([^\s}~]*)/g)) {
+    if (m[1] === '/') stack.pop();
+    else if (m[1] === '#') stack.push({ name: m[2], offset: m.index });
+  }
+  const top = stack[stack.length - 1];
+  return top ? { ...pos(top.offset), what: `{{#${top.name}}}` } : undefined;
 }

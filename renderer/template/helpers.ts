@@ -40,7 +40,7 @@ function int(v: unknown, what: string): number {
 
 function compare(a: unknown, b: unknown, op: string): boolean {
   if (typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) {
-    throw new Error(`${op} compares two numbers or two strings, got ${typeof a} and ${typeof b}`);
+    throw new Error(`compares two numbers or two strings, got ${typeof a} and ${typeof b}`);
   }
   const x = a as number | string;
   const y = b as number | string;
@@ -92,7 +92,7 @@ const pure: Record<string, HelperDef> = {
     min: 2,
     max: 2,
     fn: (sep, l) => {
-      if (!Array.isArray(l)) throw new Error('join expects a list as its second argument');
+      if (!Array.isArray(l)) throw new Error('the second argument must be a list');
       return l.map(str).join(str(sep));
     },
   },
@@ -105,7 +105,7 @@ const pure: Record<string, HelperDef> = {
     max: 1,
     fn: (s) => {
       const t = str(s).replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 === 1) throw new Error(`b64dec: ${JSON.stringify(t.slice(0, 40))} is not valid base64`);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 === 1) throw new Error(`${JSON.stringify(t.slice(0, 40))} is not valid base64`);
       return Buffer.from(t, 'base64').toString('utf8');
     },
   },
@@ -118,11 +118,11 @@ const pure: Record<string, HelperDef> = {
     min: 0,
     max: many,
     fn: (...kv) => {
-      if (kv.length % 2 !== 0) throw new Error('dict takes key/value pairs; the last key has no value');
+      if (kv.length % 2 !== 0) throw new Error('takes key/value pairs; the last key has no value');
       const out: Record<string, unknown> = {};
       for (let i = 0; i < kv.length; i += 2) {
         const k = str(kv[i]);
-        if ((forbiddenKeys as readonly string[]).includes(k)) throw new Error(`dict key "${k}" is not allowed`);
+        if ((forbiddenKeys as readonly string[]).includes(k)) throw new Error(`key "${k}" is not allowed`);
         out[k] = kv[i + 1];
       }
       return out;

@@ -71,7 +71,20 @@ export function parseDocuments(text: string, file: string, errors: RenderError[]
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      errors.push(RenderError.at('YAML_SYNTAX', file, start.line, start.col, `${what}: ${(err as Error).message}`));
+      // toJS knows no positions: point at the alias it could not resolve, when that is the problem.
+      const alias = /Unresolved alias[^:]*: (.+)$/.exec((err as Error).message)?.[1];
+      let at = start;
+      if (alias) {
+        visit(doc, {
+          Alias(_, node) {
+            if (node.source === alias && node.range) {
+              at = pos(node.range[0]);
+              return visit.BREAK;
+            }
+          },
+        });
+      }
+      errors.push(RenderError.at('YAML_SYNTAX', file, at.line, at.col, `${what}: ${(err as Error).message}`));
       continue;
     }
     out.push({

@@ -123,7 +123,7 @@ describe('renderChart', () => {
     expect(r.errors.map((e) => e.format())).toEqual([
       'c/templates/a.yaml:1:9: Values.nope is not defined (set it in values, or use {{default VALUE Values.nope}} / {{#if Values.nope}})',
       'c/templates/b.yaml:2:1: rendered YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
-      'c/templates/c.yaml:2:1: template syntax: unexpected end of template (a {{ or a {{#block}} is not closed)',
+      'c/templates/c.yaml:1:1: template syntax: {{#if}} is never closed',
     ]);
   });
 
