@@ -185,6 +185,16 @@ describe('serverSideApply', () => {
     expect(apply(live, applied).status).toEqual({ replicas: 1 });
   });
 
+  it('applies only status through the status subresource, recorded as such', () => {
+    const live = apply(undefined, config({ replicas: 1 }));
+    const applied = { ...config({ replicas: 7 }), status: { replicas: 1, readyReplicas: 1 } };
+    const out = serverSideApply({ live, applied, manager: 'controller', force: false, now, subresource: 'status' });
+    expect(out.spec.replicas).toBe(1);
+    expect(out.status).toEqual({ replicas: 1, readyReplicas: 1 });
+    const entry = out.metadata.managedFields?.find((m) => m.manager === 'controller');
+    expect(entry).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } } });
+  });
+
   it('rejects an applied configuration that carries managedFields', () => {
     const applied = config();
     applied.metadata.managedFields = [{ manager: 'x', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }];

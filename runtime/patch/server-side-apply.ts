@@ -16,6 +16,12 @@ export interface ServerSideApplyArgs {
   /** The `force` query parameter: take fields other managers own instead of failing with a conflict. */
   force: boolean;
   /**
+   * `status` when applying to the status subresource: only `status` is applied, and
+   * the manager's entry is recorded with that subresource.
+   * @defaultValue undefined (the main resource, where `status` is ignored)
+   */
+  subresource?: string;
+  /**
    * Time recorded in the manager's entry (RFC 3339).
    * @defaultValue the current time
    */
@@ -30,7 +36,8 @@ const BEFORE_FIRST_APPLY = 'before-first-apply';
  * applied before but no longer does (unless another manager owns them), and
  * records ownership in `metadata.managedFields`. A field another manager owns
  * that the apply would change is a 409 Conflict unless `force` moves it over.
- * `status` is not applied through the main resource, as in Kubernetes.
+ * `status` is not applied through the main resource, and only `status` is
+ * applied through the status subresource, as in Kubernetes.
  */
 export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   const { live, applied, manager, force } = args;
@@ -43,9 +50,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   }
   const kind = applied.kind;
   const time = timestamp(args.now);
-  const config = withoutNulls(cloneJson(applied)) as KubeObject;
-  delete config.status;
-  delete config.metadata.managedFields;
+  const config = appliedPart(withoutNulls(cloneJson(applied)) as KubeObject, args.subresource);
 
   const managers = decodeManagers(live?.metadata.managedFields);
   const liveTracked = trackedView(live);
@@ -55,7 +60,13 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
       set: fieldSetOf(kind, { path: [], meta: '', value: liveTracked }),
     });
   }
-  const entry: Manager['entry'] = { manager, operation: 'Apply', apiVersion: applied.apiVersion, time };
+  const entry: Manager['entry'] = {
+    manager,
+    operation: 'Apply',
+    apiVersion: applied.apiVersion,
+    time,
+    ...(args.subresource ? { subresource: args.subresource } : {}),
+  };
   const id = managerId(entry);
   const previous = managers.find((m) => managerId(m.entry) === id);
   const appliedSet = fieldSetOf(kind, { path: [], meta: '', value: trackedView(config) });
@@ -79,6 +90,22 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   }
   merged.metadata.managedFields = encodeManagers(managers) as ManagedFieldsEntry[];
   return merged;
+}
+
+/** What an apply may change: the status subresource takes only `status`, the main resource everything else. */
+function appliedPart(config: KubeObject, subresource: string | undefined): KubeObject {
+  delete config.metadata.managedFields;
+  if (subresource !== 'status') {
+    delete config.status;
+    return config;
+  }
+  const { name, namespace } = config.metadata;
+  return {
+    apiVersion: config.apiVersion,
+    kind: config.kind,
+    metadata: { ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) },
+    ...(config.status === undefined ? {} : { status: config.status }),
+  };
 }
 
 /** A null in an applied configuration means "not set". */
