@@ -26,6 +26,8 @@ export function prepareUpdate(type: ResourceType, input: KubeObject, existing: K
     const next = structuredClone(existing);
     if (input.status === undefined) delete next.status;
     else next.status = normalize(input.status);
+    // The API layer records status writers in managedFields (subresource: status); keep what it computed.
+    if (given.managedFields) next.metadata.managedFields = normalize(given.managedFields);
     return next;
   }
   const next = normalize(input);
