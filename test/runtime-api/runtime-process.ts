@@ -118,6 +118,8 @@ export function apiRequest(
   if (options.token !== null) headers.authorization = `Bearer ${options.token ?? rt.token}`;
   if (options.contentType) headers['content-type'] = options.contentType;
   if (options.accept) headers.accept = options.accept;
+  // Node sends DELETE bodies without framing unless told the length.
+  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
   return new Promise((done, fail) => {
     const req = request(url, { method, headers, ca: rt.ca }, (res) => {
       let text = '';

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRequest, kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+
+let rt: RuntimeProcess;
+const ns = 'edge';
+const cmPath = `/api/v1/namespaces/${ns}/configmaps`;
+const json = 'application/json';
+
+function configMap(name: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, ...extra });
+}
+
+beforeAll(async () => {
+  rt = await startRuntimeProcess();
+  await kubectlOk(rt.kubeconfig, ['create', 'namespace', ns]);
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  if (rt) await removeDir(rt.stateDir);
+});
+
+describe('the runtime API edge', () => {
+  it('answers every request without the right bearer token with a 401 Status', async () => {
+    for (const token of [null, 'wrong-token']) {
+      const res = await apiRequest(rt, 'GET', '/api/v1/namespaces', { token });
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    }
+  });
+
+  it('rejects bad bodies with a Kubernetes Status and writes nothing', async () => {
+    const cases: Array<[string, { body: string | Buffer; contentType: string }, number, string]> = [
+      ['malformed JSON', { body: '{"apiVersion": ', contentType: json }, 400, 'BadRequest'],
+      ['malformed YAML', { body: 'metadata: [unclosed', contentType: 'application/yaml' }, 400, 'BadRequest'],
+      ['wrong content type', { body: configMap('ct'), contentType: 'text/plain' }, 415, 'UnsupportedMediaType'],
+      ['oversized body', { body: Buffer.alloc(4 * 1024 * 1024, 'a'), contentType: json }, 413, 'RequestEntityTooLarge'],
+      ['kind not matching the URL', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k' } }), contentType: json }, 400, 'BadRequest'],
+      ['apiVersion not matching the URL', { body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'k' } }), contentType: json }, 400, 'BadRequest'],
+      ['namespace not matching the URL', { body: configMap('n', { metadata: { name: 'n', namespace: 'other' } }), contentType: json }, 400, 'BadRequest'],
+      ['a list instead of an object', { body: '[1,2]', contentType: json }, 400, 'BadRequest'],
+    ];
+    for (const [what, req, code, reason] of cases) {
+      const res = await apiRequest(rt, 'POST', cmPath, req);
+      expect(res.status, what).toBe(code);
+      expect(res.json(), what).toMatchObject({ kind: 'Status', status: 'Failure', reason, code });
+    }
+    const list = await apiRequest(rt, 'GET', cmPath);
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('answers unknown paths and kinds with a 404 Status', async () => {
+    for (const path of ['/api/v1/namespaces/edge/widgets', '/apis/batch/v1/jobs', '/nothing/here', '/api/v1/namespaces/edge/pods/p/exec']) {
+      const res = await apiRequest(rt, 'GET', path);
+      expect(res.status, path).toBe(404);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });
+    }
+  });
+
+  it('validates at the edge: 422 Invalid with one cause per field', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'Not_A_Name' },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template: { metadata: { labels: { app: 'b' } }, spec: { containers: [{ image: 'x', ports: [{ containerPort: 99999 }] }, { name: 'c', image: 'y' }, { name: 'c' }] } },
+      },
+    };
+    const res = await apiRequest(rt, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, { body: JSON.stringify(deployment), contentType: json });
+    expect(res.status).toBe(422);
+    const status = res.json();
+    expect(status.reason).toBe('Invalid');
+    const fields = status.details.causes.map((c: { field: string; message: string }) => `${c.field}: ${c.message.split(':')[0]}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'metadata.name: Invalid value',
+        'spec.template.metadata.labels: Invalid value',
+        'spec.template.spec.containers[0].name: Required value',
+        'spec.template.spec.containers[0].ports[0].containerPort: Invalid value',
+        'spec.template.spec.containers[2].image: Required value',
+        'spec.template.spec.containers[2].name: Duplicate value',
+      ]),
+    );
+    const noSelector = structuredClone(deployment) as any;
+    noSelector.metadata.name = 'nosel';
+    delete noSelector.spec.selector;
+    noSelector.spec.template.spec.containers = [{ name: 'web', image: 'x' }];
+    const res2 = await apiRequest(rt, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, { body: JSON.stringify(noSelector), contentType: json });
+    expect(res2.status).toBe(422);
+    expect(res2.json().message).toContain('spec.selector: Required value');
+  });
+
+  it('kubectl shows the invalid field the way Kubernetes words it', async () => {
+    const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: broken\n  namespace: ${ns}\nspec:\n  selector:\n    matchLabels: {app: broken}\n  template:\n    metadata:\n      labels: {app: broken}\n    spec:\n      containers:\n      - image: nginx\n`;
+    const r = await kubectl(rt.kubeconfig, ['apply', '-f', '-'], manifest);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('spec.template.spec.containers[0].name: Required value');
+  });
+
+  it('accepts YAML bodies, keeps unknown fields and warns about them', async () => {
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  k: v\nsurprise: kept\n`;
+    const res = await apiRequest(rt, 'POST', cmPath, { body: yaml, contentType: 'application/yaml' });
+    expect(res.status).toBe(201);
+    expect(String(res.headers.warning)).toContain('unknown field \\"surprise\\"');
+    const got = await apiRequest(rt, 'GET', `${cmPath}/from-yaml`);
+    expect(got.json()).toMatchObject({ data: { k: 'v' }, surprise: 'kept' });
+  });
+
+  it('PUT with a stale resourceVersion is a 409 Conflict', async () => {
+    const created = (await apiRequest(rt, 'POST', cmPath, { body: configMap('cas'), contentType: json })).json();
+    const first = { ...created, data: { a: 'first' } };
+    expect((await apiRequest(rt, 'PUT', `${cmPath}/cas`, { body: JSON.stringify(first), contentType: json })).status).toBe(200);
+    const stale = { ...created, data: { a: 'stale' } };
+    const res = await apiRequest(rt, 'PUT', `${cmPath}/cas`, { body: JSON.stringify(stale), contentType: json });
+    expect(res.status).toBe(409);
+    expect(res.json()).toMatchObject({ reason: 'Conflict' });
+    expect((await apiRequest(rt, 'GET', `${cmPath}/cas`)).json().data).toEqual({ a: 'first' });
+  });
+
+  it('apply-patch on a missing object creates it; fieldManager is required', async () => {
+    const body = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  x: "1"\n`;
+    const noManager = await apiRequest(rt, 'PATCH', `${cmPath}/applied`, { body, contentType: 'application/apply-patch+yaml' });
+    expect(noManager.status).toBe(400);
+    const res = await apiRequest(rt, 'PATCH', `${cmPath}/applied?fieldManager=edge-test`, { body, contentType: 'application/apply-patch+yaml' });
+    expect(res.status).toBe(201);
+    expect(res.json().metadata.managedFields[0]).toMatchObject({ manager: 'edge-test', operation: 'Apply' });
+  });
+
+  it('watch: a too-old resourceVersion ends the stream with an ERROR event carrying 410 Expired', async () => {
+    await rt.stop();
+    rt = await startRuntimeProcess(rt.stateDir);
+    const res = await apiRequest(rt, 'GET', `${cmPath}?watch=true&resourceVersion=1`);
+    expect(res.status).toBe(200);
+    const events = res.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events).toEqual([{ type: 'ERROR', object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }) }]);
+  });
+
+  it('serves server-side printing, discovery and OpenAPI as kubectl needs them', async () => {
+    const table = await apiRequest(rt, 'GET', cmPath, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    expect(table.json()).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
+    expect(table.json().columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Data', 'Age']);
+
+    const aggregated = await apiRequest(rt, 'GET', '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+    expect(aggregated.headers['content-type']).toMatch(/^application\/json/);
+    expect(aggregated.json().kind).toBe('APIGroupList');
+    const apps = (await apiRequest(rt, 'GET', '/apis/apps/v1')).json();
+    expect(apps.resources.find((r: { name: string }) => r.name === 'deployments/scale')).toMatchObject({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
+
+    const index = (await apiRequest(rt, 'GET', '/openapi/v3')).json();
+    expect(Object.keys(index.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/networking.k8s.io/v1']);
+    const appsDoc = (await apiRequest(rt, 'GET', index.paths['apis/apps/v1'].serverRelativeURL)).json();
+    const patch = appsDoc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+    expect(patch.parameters.map((p: { name: string }) => p.name)).toContain('fieldValidation');
+    expect(Object.keys(patch.requestBody.content)).toContain('application/strategic-merge-patch+json');
+    expect(appsDoc.components.schemas['io.k8s.api.apps.v1.Deployment']).toBeDefined();
+    expect(Object.keys(appsDoc.paths).some((p) => p.includes('statefulsets'))).toBe(false);
+  });
+
+  it('pods/log answers a clear 404 Status while no pods run', async () => {
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], `apiVersion: v1\nkind: Pod\nmetadata:\n  name: quiet\n  namespace: ${ns}\nspec:\n  containers:\n  - name: main\n    image: busybox\n`);
+    const r = await kubectl(rt.kubeconfig, ['logs', 'quiet', '-n', ns]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('not available');
+  });
+
+  it('delete honours a DeleteOptions body and deletecollection removes by selector', async () => {
+    for (const name of ['dc-1', 'dc-2', 'dc-keep']) {
+      const labels = name === 'dc-keep' ? { keep: 'yes' } : { sweep: 'yes' };
+      await apiRequest(rt, 'POST', cmPath, { body: configMap(name, { metadata: { name, labels } }), contentType: json });
+    }
+    const one = await apiRequest(rt, 'DELETE', `${cmPath}/dc-1`, { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' }), contentType: json });
+    expect(one.status, one.text).toBe(200);
+    const bad = await apiRequest(rt, 'DELETE', `${cmPath}/dc-2?propagationPolicy=Sideways`);
+    expect(bad.status).toBe(400);
+    const many = await apiRequest(rt, 'DELETE', `${cmPath}?labelSelector=sweep%3Dyes`);
+    expect(many.status).toBe(200);
+    expect(many.json().items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['dc-2']);
+    const left = (await apiRequest(rt, 'GET', `${cmPath}?labelSelector=keep%3Dyes`)).json().items;
+    expect(left.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['dc-keep']);
+  });
+});
