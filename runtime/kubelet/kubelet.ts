@@ -80,14 +80,19 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   for (const pod of pods) {
     if (pod.spec?.nodeName === nodeName && pod.status?.podIP) ctx.ips.claim(pod.status.podIP, pod.metadata.uid!);
   }
+  const orphans: PodRecord[] = [];
   for (const record of store.loadAll()) {
     if (!liveUids.has(record.uid)) {
-      await removeOrphan(ctx, record);
-      continue;
+      orphans.push(record);
+    } else if (!record.podIP) {
+      // Crashed before its record was first written: nothing of it can be running yet.
+      store.remove(record.uid);
+    } else {
+      ctx.records.set(record.uid, record);
+      if (!ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
     }
-    ctx.records.set(record.uid, record);
-    if (record.podIP && !ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
   }
+  await Promise.all(orphans.map((record) => removeOrphan(ctx, record)));
   driver.onExit?.((handle) => {
     for (const record of ctx.records.values()) {
       if (Object.values(record.containers).some((c) => c.current?.pid === handle.pid)) ctx.enqueue(`${record.namespace}/${record.name}`);
