@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountNamespaceSupport } from '../../runtime/kubelet/index.js';
 import { resources } from '../../runtime/resources/registry.js';
-import { HTTP_SERVER, NODE, httpGetJson, isReady, startHarness, type Harness } from './kubelet-harness.js';
+import { NODE, httpGetJson, isReady, startHarness, type Harness } from './kubelet-harness.js';
 
 const support = mountNamespaceSupport();
 if (support !== true) console.warn(`skipping volume tests: unshare --mount is not permitted here (${support})`);
