@@ -1,0 +1,71 @@
+/**
+ * An Application as baton works with it: one entry of `baton.yaml` (or an
+ * `--app` flag) with every default filled in. The parser validates user input
+ * once; everything inside the controller takes an AppSpec as valid.
+ */
+export interface SyncPolicy {
+  /** Sync on every new revision without a person asking. @defaultValue true */
+  automated: boolean;
+  /** Delete live objects the app no longer renders. @defaultValue true */
+  prune: boolean;
+  /** Re-apply when live objects drift from the rendered ones. @defaultValue true */
+  selfHeal: boolean;
+}
+
+export interface RolloutPolicy {
+  /** Seconds the health gate waits for workloads to become available. @defaultValue 120 */
+  progressDeadlineSeconds: number;
+  /** Re-apply the last healthy revision when the gate fails. @defaultValue true */
+  autoRollback: boolean;
+}
+
+export interface PreviewPolicy {
+  /** Whether pull/merge requests get a preview of this app. @defaultValue false */
+  enabled: boolean;
+  /** Values layered over the app's own for previews. @defaultValue {} */
+  values: Record<string, unknown>;
+}
+
+export interface AppSpec {
+  /** DNS-1123 label, unique within a repository. */
+  name: string;
+  /** Id of the repository the app comes from (see RepositorySpec.id). */
+  repository: string;
+  /** Repository path holding plain manifests or a chart. Exactly one of `path` and `chart`. */
+  path?: string;
+  /** Name of a chart bundled with baton (its `charts/` directory). */
+  chart?: string;
+  /** Pin to this revision (commit, branch or tag) instead of following the repository's branch. */
+  revision?: string;
+  /** @defaultValue the app's name */
+  namespace: string;
+  /** `local` is the built-in runtime; others are kubeconfig contexts. @defaultValue 'local' */
+  cluster: string;
+  /** Repository-relative chart values files, lowest first. @defaultValue [] */
+  values: string[];
+  /** Inline values, applied after the values files. @defaultValue {} */
+  set: Record<string, unknown>;
+  syncPolicy: SyncPolicy;
+  rollout: RolloutPolicy;
+  /** Apps that must be Healthy before this one syncs. @defaultValue [] */
+  dependsOn: string[];
+  preview: PreviewPolicy;
+}
+
+export interface RepositorySpec {
+  /** Stable id derived from the normalized URL or path; names the mirror in the state dir. */
+  id: string;
+  /** http(s) remote URL, or an absolute local path to a repository. */
+  url: string;
+  /** @defaultValue the remote HEAD's branch */
+  branch?: string;
+  /** Seconds between ref checks (±10% jitter). @defaultValue 30 */
+  intervalSeconds: number;
+  /** Name of the environment variable holding an access token. @defaultValue 'BATON_GIT_TOKEN' */
+  tokenEnv?: string;
+  /** File holding an access token (wins over tokenEnv). */
+  tokenFile?: string;
+}
+
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Syncing' | 'Unknown';
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Unknown';
