@@ -64,6 +64,7 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 /** Kubernetes' NamespaceLifecycle admission refuses to delete these. */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const NAMESPACES = typeKeyOf(resources.namespaces);
+const SERVICES = typeKeyOf(resources.services);
 
 export async function openLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const cluster = new StoreCluster(options);
@@ -86,12 +87,17 @@ class StoreCluster implements LocalCluster, StoreOps {
   constructor(options: LocalClusterOptions) {
     if (options.stateDir) {
       const sqlite = new SqliteStore(options.stateDir);
-      const { rows, rv } = sqlite.load();
-      for (const row of rows) {
-        this.index.put(row.typeKey, row.object);
-        if (row.object.kind === 'Service') this.allocator.adopt(row.object);
+      try {
+        const { rows, rv } = sqlite.load();
+        for (const row of rows) {
+          this.index.put(row.typeKey, row.object);
+          if (row.typeKey === SERVICES) this.allocator.adopt(row.object);
+        }
+        this.rv = rv;
+      } catch (err) {
+        sqlite.close();
+        throw err;
       }
-      this.rv = rv;
       this.persistence = sqlite;
     }
     this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, bookmarkIntervalMs: options.bookmarkIntervalMs });
@@ -206,11 +212,11 @@ class StoreCluster implements LocalCluster, StoreOps {
     const name = object.metadata.name!;
     if (type.namespaced) this.assertNamespaceAccepts(qualifiedName(type), name, namespace);
     if (this.index.get(typeKey, namespace, name)) throw alreadyExists(qualifiedName(type), name);
-    if (type === resources.services) this.allocator.assign(object);
+    if (typeKey === SERVICES) this.allocator.assign(object);
     try {
       return this.commitPut(typeKey, object, 'ADDED');
     } catch (err) {
-      if (type === resources.services) this.allocator.release(object);
+      if (typeKey === SERVICES) this.allocator.release(object);
       throw err;
     }
   }
@@ -223,7 +229,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     if (!existing) throw notFound(qualifiedName(type), name);
     const next = prepareUpdate(type, input, existing, options);
     // Before the comparison: a PUT that omits the allocated ClusterIP/NodePorts changes nothing.
-    if (type === resources.services) this.allocator.assign(next, existing);
+    if (typeKey === SERVICES) this.allocator.assign(next, existing);
     if (isDeepStrictEqual(next, existing)) return existing;
     if (isReadyToRemove(next)) return this.commitRemove(typeKey, next);
     return this.commitPut(typeKey, next, 'MODIFIED', existing);
@@ -243,7 +249,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
       throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
     }
-    if (type === resources.namespaces) return this.beginNamespaceDeletion(existing);
+    if (typeKey === NAMESPACES) return this.beginNamespaceDeletion(existing);
     if (options.propagationPolicy === 'Orphan') this.orphanDependents(existing);
     const plan = planDeletion(type, existing, options, this.index.dependents(meta.uid!).length > 0);
     if (plan === 'remove') return this.commitRemove(typeKey, existing);
@@ -317,8 +323,10 @@ class StoreCluster implements LocalCluster, StoreOps {
     this.rv = rv;
     const stored = this.index.get(typeKey, namespace, object.metadata.name!);
     this.index.remove(typeKey, namespace, object.metadata.name!);
-    if (stored?.kind === 'Service') this.allocator.release(stored);
-    if (object.kind === 'Service' && stored !== object) this.allocator.release(object);
+    if (typeKey === SERVICES) {
+      if (stored) this.allocator.release(stored);
+      this.allocator.release(object);
+    }
     this.publish({ rv, typeKey, type: 'DELETED', object: final });
     return final;
   }

@@ -31,7 +31,7 @@ export function planDeletion(type: ResourceType, existing: KubeObject, options: 
 
 /** Pods on a node stop gracefully (the kubelet finishes them with a zero grace period); everything else goes at once. */
 function gracePeriodOf(type: ResourceType, object: KubeObject, options: DeleteOptions): number {
-  if (type !== resources.pods) return 0;
+  if (type.group !== '' || type.plural !== resources.pods.plural) return 0;
   const phase = object.status?.phase;
   if (!object.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
   return Math.max(0, options.gracePeriodSeconds ?? object.spec?.terminationGracePeriodSeconds ?? 30);
