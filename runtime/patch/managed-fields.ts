@@ -2,7 +2,7 @@ import { StatusError } from '../errors/status-error.js';
 import type { KubeObject, ManagedFieldsEntry } from '../objects/types.js';
 import { FieldSet, describePath, type FieldPath } from './field-set.js';
 import { compareObjects } from './field-walk.js';
-import type { JsonObject } from './json-value.js';
+import { isObject, type JsonObject } from './json-value.js';
 
 /** One entry of `metadata.managedFields` with its fields decoded. */
 export interface Manager {
@@ -19,7 +19,9 @@ export function managerId(entry: Pick<ManagedFieldsEntry, 'manager' | 'operation
 }
 
 export function decodeManagers(entries: ManagedFieldsEntry[] | undefined): Manager[] {
-  return (entries ?? []).map(({ fieldsV1, fieldsType: _, ...entry }) => ({ entry, set: FieldSet.fromFieldsV1(fieldsV1) }));
+  return (entries ?? [])
+    .filter((e) => isObject(e))
+    .map(({ fieldsV1, fieldsType: _, ...entry }) => ({ entry, set: FieldSet.fromFieldsV1(fieldsV1) }));
 }
 
 export function encodeManagers(managers: Manager[]): ManagedFieldsEntry[] {

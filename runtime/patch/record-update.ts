@@ -8,6 +8,11 @@ import { decodeManagers, encodeManagers, managerId, settleOwnership, timestamp, 
  * fields it added or changed, away from whoever owned them; fields it removed
  * leave every owner. Later applies then see who else cares about a field.
  * `old` is undefined for a create. Returns a copy of `updated`.
+ *
+ * Like Kubernetes, managedFields sent with a main-resource write are taken as
+ * the new starting point (that is how `kubectl apply --server-side` migrates
+ * client-side-apply ownership, and how `[{}]` resets it); a write that sends
+ * none keeps the stored ones.
  */
 export function recordUpdate(
   old: KubeObject | undefined,
@@ -18,7 +23,8 @@ export function recordUpdate(
 ): KubeObject {
   const kind = updated.kind;
   const result = cloneJson(updated);
-  const managers = decodeManagers(old?.metadata.managedFields);
+  const sent = updated.metadata.managedFields;
+  const managers = decodeManagers(Array.isArray(sent) && sent.length > 0 && !subresource ? sent : old?.metadata.managedFields);
   const entry: Manager['entry'] = {
     manager,
     operation: 'Update',

@@ -235,6 +235,19 @@ describe('recordUpdate', () => {
     });
   });
 
+  it('takes managedFields a write sends as the starting point, and [{}] as a reset', () => {
+    const created = serverSideApply({ live: undefined, applied: config({ replicas: 2 }), manager: 'kubectl', force: false, now });
+    const reset = structuredClone(created);
+    reset.metadata.managedFields = [{} as never];
+    reset.spec.replicas = 3;
+    expect(recordUpdate(created, reset, 'kubectl-edit', now).metadata.managedFields).toEqual([
+      { manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: now, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+    ]);
+    const unsent = structuredClone(created);
+    delete unsent.metadata.managedFields;
+    expect(recordUpdate(created, unsent, 'kubectl-edit', now).metadata.managedFields).toEqual(created.metadata.managedFields);
+  });
+
   it('leaves managedFields alone when nothing changed', () => {
     const created = serverSideApply({ live: undefined, applied: config(), manager: 'kubectl', force: false, now });
     expect(recordUpdate(created, structuredClone(created), 'other', '2030-01-01T00:00:00Z')).toEqual(created);
