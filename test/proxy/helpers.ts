@@ -62,8 +62,12 @@ export async function deadAddress(): Promise<{ ip: string; port: number }> {
 }
 
 export function get(host: string, port: number, agent: http.Agent | false = false): Promise<string> {
+  return getPath(host, port, '/', agent);
+}
+
+export function getPath(host: string, port: number, path: string, agent: http.Agent | false = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: '/', agent }, (res) => {
+    const req = http.get({ host, port, path, agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
