@@ -39,6 +39,9 @@ export function stopProbes(ctx: KubeletContext, uid: string, container: string):
  * to 5 min; a run of 10 minutes resets it).
  */
 export async function observeExit(ctx: KubeletContext, pod: KubeObject, record: PodRecord, name: string, cr: ContainerRecord): Promise<void> {
+  const podPolicy = pod.spec?.restartPolicy ?? 'Always';
+  // Init containers run to completion: a failed one is retried unless the pod never restarts anything.
+  const policy = cr.init ? (podPolicy === 'Never' ? 'Never' : 'OnFailure') : podPolicy;
   const current = cr.current!;
   const exitCode = ctx.driver.exitCode(current) ?? 137;
   const finishedAt = new Date();
@@ -56,7 +59,7 @@ export async function observeExit(ctx: KubeletContext, pod: KubeObject, record: 
   cr.lastTerminated = terminated;
   cr.current = undefined;
   cr.killReason = undefined;
-  if (!shouldRestart(pod.spec?.restartPolicy ?? 'Always', terminated.exitCode)) {
+  if (!shouldRestart(policy, terminated.exitCode)) {
     cr.finished = true;
     return;
   }

@@ -158,10 +158,14 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
 }
 
 function readLogs(ctx: KubeletContext, record: PodRecord, options: LogOptions): Readable {
-  const names = Object.keys(record.containers);
+  const names = Object.keys(record.containers).filter((n) => !record.containers[n].init);
+  const initNames = Object.keys(record.containers).filter((n) => record.containers[n].init);
   let container = options.container;
   if (!container) {
-    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${record.name}, choose one of: [${names.join(' ')}]`);
+    if (names.length !== 1) {
+      const inits = initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : '';
+      throw badRequest(`a container name must be specified for pod ${record.name}, choose one of: [${names.join(' ')}]${inits}`);
+    }
     container = names[0];
   }
   const cr = record.containers[container];

@@ -16,6 +16,8 @@ export interface TerminatedState {
 /** What the kubelet knows about one container, kept on disk to survive restarts. */
 export interface ContainerRecord {
   restartCount: number;
+  /** An init container (they share the name space of containers, as in Kubernetes). */
+  init?: boolean;
   /** The running (or last started) instance; absent before the first start. */
   current?: ContainerHandle & { instance: number };
   lastTerminated?: TerminatedState;

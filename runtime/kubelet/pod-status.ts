@@ -78,11 +78,11 @@ function condition(previous: any[], type: string, ok: boolean, now: string, reas
 }
 
 /** The pod's status as the kubelet reports it, keeping transition times of unchanged conditions. */
-export function buildPodStatus(pod: KubeObject, record: PodRecord, views: ContainerView[], terminating: boolean): Record<string, unknown> {
+export function buildPodStatus(pod: KubeObject, record: PodRecord, views: ContainerView[], terminating: boolean, initViews: ContainerView[] = []): Record<string, unknown> {
   const nowMs = Date.now();
   const now = new Date(nowMs).toISOString().replace(/\.\d+Z$/, 'Z');
   const podKey = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-  const containerStatuses = views.map((v) => {
+  const toStatus = (v: ContainerView): Record<string, any> => {
     const lastState: Record<string, unknown> = {};
     if (v.record.lastTerminated && !(v.record.finished && !v.running)) lastState.terminated = v.record.lastTerminated;
     const s: Record<string, unknown> = {
@@ -96,9 +96,18 @@ export function buildPodStatus(pod: KubeObject, record: PodRecord, views: Contai
       started: v.running && v.started,
     };
     if (v.record.current) s.containerID = `process://${v.record.current.pid}`;
+    else if (v.record.lastTerminated) s.containerID = v.record.lastTerminated.containerID;
     return s;
-  });
-  const phase = podPhase(containerStatuses, pod.spec?.restartPolicy ?? 'Always');
+  };
+  const containerStatuses = views.map(toStatus);
+  const initContainerStatuses = initViews.map(toStatus);
+  const incomplete = initContainerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const initFailed = initViews.some((v) => v.record.finished && v.record.lastTerminated?.exitCode !== 0);
+  let phase = podPhase(containerStatuses, pod.spec?.restartPolicy ?? 'Always');
+  if (incomplete.length > 0) {
+    phase = initFailed ? 'Failed' : 'Pending';
+    for (const s of containerStatuses) if (s.state.waiting?.reason === 'ContainerCreating') s.state = { waiting: { reason: 'PodInitializing' } };
+  }
   const previous: any[] = pod.status?.conditions ?? [];
   const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
@@ -109,7 +118,7 @@ export function buildPodStatus(pod: KubeObject, record: PodRecord, views: Contai
     phase,
     conditions: [
       condition(previous, 'PodReadyToStartContainers', !done, now),
-      condition(previous, 'Initialized', true, now),
+      condition(previous, 'Initialized', incomplete.length === 0, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
       condition(previous, 'Ready', allReady && !done, now, notReadyReason, notReadyMessage),
       condition(previous, 'ContainersReady', allReady && !done, now, notReadyReason, notReadyMessage),
       condition(previous, 'PodScheduled', true, now),
@@ -119,6 +128,7 @@ export function buildPodStatus(pod: KubeObject, record: PodRecord, views: Contai
     podIP: record.podIP,
     podIPs: [{ ip: record.podIP }],
     startTime: record.startTime,
+    ...(initContainerStatuses.length ? { initContainerStatuses } : {}),
     containerStatuses,
     qosClass: qosClass(pod.spec?.containers ?? []),
   };

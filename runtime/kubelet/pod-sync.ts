@@ -36,10 +36,14 @@ export function recordFor(ctx: KubeletContext, pod: KubeObject): PodRecord {
   return record;
 }
 
-/** Observed state of each container, for the status. */
-export function containerViews(ctx: KubeletContext, pod: KubeObject, record: PodRecord): ContainerView[] {
-  return (pod.spec?.containers ?? []).map((spec: any) => {
+/** Observed state of each container (or init container), for the status. */
+export function containerViews(ctx: KubeletContext, pod: KubeObject, record: PodRecord, init = false): ContainerView[] {
+  return ((init ? pod.spec?.initContainers : pod.spec?.containers) ?? []).map((spec: any) => {
     const cr = record.containers[spec.name] ?? { restartCount: 0 };
+    if (init) {
+      const running = !!cr.current && ctx.driver.isAlive(cr.current);
+      return { spec, record: cr, running, ready: !!cr.finished && cr.lastTerminated?.exitCode === 0, started: running };
+    }
     const running = !!cr.current && ctx.driver.isAlive(cr.current);
     const probes = ctx.probes.get(`${record.uid}/${spec.name}`);
     const started = !spec.startupProbe || (probes ? !probes.startup || probes.startup.result : (pod.status?.containerStatuses ?? []).some((s: any) => s.name === spec.name && s.started));
@@ -74,7 +78,8 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     requeue = requeue === undefined ? ms : Math.min(requeue, ms);
   };
 
-  for (const spec of pod.spec?.containers ?? []) {
+  const initDone = await syncInitContainers(ctx, pod, record, mounts, soon);
+  for (const spec of initDone ? (pod.spec?.containers ?? []) : []) {
     const cr = (record.containers[spec.name] ??= { restartCount: 0 });
     if (cr.current && !ctx.driver.isAlive(cr.current)) {
       await observeExit(ctx, pod, record, spec.name, cr);
@@ -131,6 +136,43 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     }
   }
 
-  await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), false));
+  await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), false, containerViews(ctx, pod, record, true)));
   return requeue;
+}
+
+/**
+ * Runs init containers one after another, each to completion, before any
+ * other container starts; true once all have succeeded.
+ */
+async function syncInitContainers(ctx: KubeletContext, pod: KubeObject, record: PodRecord, mounts: Map<string, VolumeMount[]> | Error, soon: (ms: number) => void): Promise<boolean> {
+  for (const spec of pod.spec?.initContainers ?? []) {
+    const cr = (record.containers[spec.name] ??= { restartCount: 0, init: true });
+    if (cr.current && !ctx.driver.isAlive(cr.current)) {
+      await observeExit(ctx, pod, record, spec.name, cr);
+      ctx.store.save(record);
+    }
+    if (cr.finished) {
+      if (cr.lastTerminated?.exitCode === 0) continue;
+      return false;
+    }
+    if (cr.current) {
+      soon(POLL_MS);
+      ctx.logs.maintain(ctx.store.containerDir(record.uid, spec.name));
+      return false;
+    }
+    const wait = cr.backoffUntil ? Date.parse(cr.backoffUntil) - Date.now() : 0;
+    if (wait > 0) {
+      soon(wait);
+      return false;
+    }
+    if (spec.restartPolicy === 'Always') {
+      cr.waiting = { reason: 'CreateContainerConfigError', message: 'sidecar init containers (restartPolicy: Always) are not supported by the built-in runtime' };
+      return false;
+    }
+    await startContainer(ctx, pod, record, spec, cr, mounts instanceof Error ? mounts : (mounts.get(spec.name) ?? []));
+    ctx.store.save(record);
+    soon(cr.current ? POLL_MS : 5000);
+    return false;
+  }
+  return true;
 }

@@ -27,7 +27,7 @@ async function stopContainers(ctx: KubeletContext, pod: KubeObject | undefined, 
   for (const [name, cr] of Object.entries(record.containers)) {
     stopProbes(ctx, record.uid, name);
     if (cr.current && ctx.driver.isAlive(cr.current)) {
-      running.push({ name, handle: cr.current, spec: (pod?.spec?.containers ?? []).find((c: any) => c.name === name) });
+      running.push({ name, handle: cr.current, spec: [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((c: any) => c.name === name) });
     }
   }
   await Promise.all(
@@ -72,7 +72,7 @@ function forget(ctx: KubeletContext, record: PodRecord): void {
 export async function terminatePod(ctx: KubeletContext, pod: KubeObject): Promise<number | undefined> {
   const record = ctx.records.get(pod.metadata.uid!);
   if (record) {
-    await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), true));
+    await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), true, containerViews(ctx, pod, record, true)));
     // deletionTimestamp is when the grace period runs out; it survives a restart of the runtime.
     const graceEnd = Date.parse(pod.metadata.deletionTimestamp!);
     const deadline = Number.isNaN(graceEnd) ? Date.now() + (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000 : graceEnd;

@@ -102,7 +102,7 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
     paths.set(volume.name, dir);
   }
   const mounts = new Map<string, VolumeMount[]>();
-  for (const container of pod.spec?.containers ?? []) {
+  for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     const list: VolumeMount[] = [];
     for (const m of container.volumeMounts ?? []) {
       const source = paths.get(m.name);

@@ -94,3 +94,48 @@ describe('kubelet: restarts, probes and re-adoption', () => {
     expect(alive).toBe(false);
   });
 });
+
+describe('kubelet: init containers', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('runs init containers to completion, in order, before the app', async () => {
+    const trail = `${h.stateDir}/init-trail`;
+    await h.createPod('with-init', {
+      initContainers: [
+        { name: 'first', command: ['sh', '-c', `echo first >> ${trail}`] },
+        { name: 'second', command: ['sh', '-c', `sleep 0.5; echo second >> ${trail}`] },
+      ],
+      containers: [{ name: 'app', command: ['sh', '-c', `echo app >> ${trail}; exec sleep 600`] }],
+    });
+    const pod = await h.waitForPod('with-init', 'Ready', isReady);
+    // Ready means started, not done writing: wait for the app's line.
+    for (let i = 0; i < 50 && !readFileSync(trail, 'utf8').includes('app'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(trail, 'utf8')).toBe('first\nsecond\napp\n');
+    expect(pod.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason, s.ready])).toEqual([
+      ['first', 'Completed', true],
+      ['second', 'Completed', true],
+    ]);
+    expect(pod.status.conditions.find((c: any) => c.type === 'Initialized').status).toBe('True');
+    expect(await h.logs('with-init', { container: 'second' })).toBe('');
+    expect(() => h.kubelet.logs(h.namespace, 'with-init', { container: 'nope' })).toThrow(/container nope is not valid/);
+  });
+
+  it('fails a restartPolicy Never pod whose init container fails, never starting the app', async () => {
+    await h.createPod('bad-init', {
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'migrate', command: ['sh', '-c', 'echo migration failed; exit 2'] }],
+      containers: [{ name: 'app', command: ['sleep', '600'] }],
+    });
+    const pod = await h.waitForPod('bad-init', 'Failed', (p) => p?.status?.phase === 'Failed');
+    expect(pod.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(pod.status.containerStatuses[0].state.waiting.reason).toBe('PodInitializing');
+    expect(pod.status.conditions.find((c: any) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
+    expect(await h.logs('bad-init', { container: 'migrate' })).toBe('migration failed\n');
+  });
+});
