@@ -48,6 +48,15 @@ describe('watch', () => {
     expect(error.reason).toBe('Expired');
   });
 
+  it('resumes from any resourceVersion still inside the window', async () => {
+    for (let i = 0; i < 100; i++) await cluster.create(resources.configmaps, configMap(`m${i}`));
+    const latest = Number(cluster.currentResourceVersion());
+    const from = latest - 50; // watchWindow is 50
+    const seen = await record({ resourceVersion: String(from) });
+    expect(seen).toHaveLength(50);
+    expect(seen[49]).toBe('ADDED m99');
+  });
+
   it('filters by namespace, labels and fields, turning selector exits into DELETED and entries into ADDED', async () => {
     await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
     const seen = await record({ namespace: 'default', labelSelector: 'app=web' });
