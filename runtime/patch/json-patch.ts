@@ -35,10 +35,14 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   return doc;
 }
 
-/** Kubernetes wraps json-patch apply failures as a generic 422. */
+/**
+ * Kubernetes answers a JSON patch that does not apply with a generic 422 Invalid
+ * and drops the reason; we keep it as a cause on the `patch` field, so kubectl
+ * prints "The request is invalid: patch: testing value /spec/replicas failed: test failed".
+ */
 function notApplied(message: string): StatusError {
   return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-    causes: [{ reason: 'UnexpectedServerResponse', message }],
+    causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
   });
 }
 
