@@ -169,6 +169,15 @@ describe('Deployment controller', () => {
     expect((await replicaSetsOf(cluster, ns, 'p')).map((rs) => rs.spec.replicas)).toEqual([0, 3]);
   });
 
+  it('counts pods available only after minReadySeconds, without needing another event', async () => {
+    const ns = await namespaceWithKubelet();
+    await cluster.create(resources.deployments, deployment(ns, 'slow', { replicas: 2, minReadySeconds: 1 }));
+    const d = await rolledOut(ns, 'slow');
+    expect(d.status).toMatchObject({ readyReplicas: 2, availableReplicas: 2 });
+    const [rs] = await replicaSetsOf(cluster, ns, 'slow');
+    expect(rs.spec.minReadySeconds).toBe(1);
+  });
+
   it('Recreate scales old pods away before any new pod starts', async () => {
     const ns = await namespaceWithKubelet();
     await cluster.create(resources.deployments, deployment(ns, 'rc', { replicas: 2, strategy: { type: 'Recreate' } }));
