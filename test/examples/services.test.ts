@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,14 +40,14 @@ function serviceVars(names: string[]): Record<string, string> {
   return env;
 }
 
-async function start(name: string, upstreams: string[] = [], extraEnv: Record<string, string> = {}): Promise<Running> {
+async function start(name: string, upstreams: string[] = [], extraEnv: Record<string, string> = {}, key = name): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(services, 'lib/server.mjs'), path.join(services, name, 'routes.mjs')], {
     env: { PATH: process.env.PATH, POD_IP: '127.0.0.1', PORT: String(port), SERVICE_NAME: name, ...serviceVars(upstreams), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const svc: Running = { name, port, child, output: [] };
-  running.set(name, svc);
+  running.set(key, svc);
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       svc.output.push(chunk.toString());
@@ -68,6 +69,10 @@ async function stop(name: string): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
   svc.child.kill('SIGTERM');
   return exited;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function get(name: string, urlPath: string): Promise<{ status: number; body: any }> {
@@ -140,6 +145,36 @@ describe('the shop services, run as real processes', () => {
 
     // Still alive and healthy: an upstream outage is not the gateway's own failure.
     expect((await get('gateway', '/healthz')).status).toBe(200);
+  });
+
+  it('on SIGTERM refuses new connections, finishes the request in flight, then exits 0', async () => {
+    // A stand-in catalog that holds its answer until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrived = false;
+    const slowCatalog = createHttpServer((_req, res) => {
+      arrived = true;
+      void held.then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ products: [{ sku: 'x' }] }));
+      });
+    });
+    await new Promise<void>((r) => slowCatalog.listen(0, '127.0.0.1', r));
+    try {
+      const catalogPort = (slowCatalog.address() as { port: number }).port;
+      const gw = await start('gateway', [], { CATALOG_SERVICE_HOST: '127.0.0.1', CATALOG_SERVICE_PORT: String(catalogPort) }, 'draining-gateway');
+      const inFlight = get('draining-gateway', '/api/products');
+      await until(() => arrived);
+      const exited = stop('draining-gateway');
+      await until(() => gw.output.join('').includes('"msg":"draining"'));
+      await expect(fetch(`http://127.0.0.1:${gw.port}/healthz`)).rejects.toThrow();
+      release();
+      expect(await inFlight).toEqual({ status: 200, body: { products: [{ sku: 'x' }] } });
+      expect(await exited).toBe(0);
+    } finally {
+      release();
+      slowCatalog.close();
+    }
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
