@@ -3,7 +3,7 @@ import net from 'node:net';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../runtime/objects/types.js';
-import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
+import { dialEndpoint, startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import {
@@ -191,6 +191,39 @@ describe('service proxy', () => {
     });
     await new Promise((resolve) => server.close(resolve));
     expect(reply).toBe('hello\necho:ping');
+  });
+
+  it('lends its endpoint picker to an HTTP router, which then balances and skips dead endpoints the same way', async () => {
+    const [a, b] = await backendsOf(2);
+    const svc = await createService();
+    await setEndpoints(svc.name, [a, await deadAddress(), b]);
+    await proxyReady(svc, 3);
+
+    const picker = proxy.picker(namespace, svc.name, 'http')!;
+    expect(proxy.picker(namespace, svc.name, svc.port)).toBe(picker);
+    const viaRouter = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request(
+          {
+            path: '/',
+            createConnection: (_options, done) => {
+              dialEndpoint(picker).then(({ socket }) => done(null, socket), (error) => done(error, undefined as never));
+              return undefined;
+            },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve(body));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    // All at once: refused attempts interleave, so the split is even only roughly.
+    const counts = tally(await Promise.all(Array.from({ length: 20 }, viaRouter)));
+    expect(Object.keys(counts).sort()).toEqual([`${a.ip}:${a.port}`, `${b.ip}:${b.port}`].sort());
+    expect(Math.min(...Object.values(counts))).toBeGreaterThanOrEqual(5);
   });
 
   it('resets connections when the Service has no ready endpoint', async () => {
