@@ -122,7 +122,8 @@ export function planScale(d: KubeObject, newRS: KubeObject | undefined, oldRSs: 
   const desired = desiredReplicas(d);
   const single = findActiveOrLatest(newRS, oldRSs);
   if (single) {
-    if (rsReplicas(single) !== desired) plan.set(String(single.metadata.name), desired);
+    // A stale desired-replicas annotation alone is included too: left alone it would read as a scaling event forever.
+    if (rsReplicas(single) !== desired || desiredReplicasAnnotation(single) !== desired) plan.set(String(single.metadata.name), desired);
     return plan;
   }
   if (isSaturated(d, newRS)) {
