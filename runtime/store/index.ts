@@ -1,3 +1,10 @@
+/**
+ * The built-in runtime's object store: `openLocalCluster` gives the `Cluster`
+ * that the API server and the in-process controllers share (Kubernetes object
+ * semantics, watch with resume, owner-reference garbage collection, SQLite
+ * persistence in `<stateDir>/store.db`). The selector parsers are exported for
+ * the HTTP layer and controllers.
+ */
 export { openLocalCluster, type LocalCluster, type LocalClusterOptions } from './local-cluster.js';
 export {
   parseLabelSelector,
