@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileResult, type Step, type StepResult } from '../controllers/index.js';
+import { done, keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileResult, type Step, type StepResult } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
 import { recordEvent } from '../objects/record-event.js';
 import type { KubeObject } from '../objects/types.js';
@@ -58,7 +58,7 @@ export class ServiceTable {
     const service = await getOrUndefined(this.options.cluster, resources.services, namespace, name);
     if (!service || service.metadata.deletionTimestamp) {
       this.forget(key);
-      return {};
+      return done;
     }
     const endpoints = await getOrUndefined(this.options.cluster, resources.endpoints, namespace, name);
     let state = this.states.get(key);
