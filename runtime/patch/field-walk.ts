@@ -1,4 +1,4 @@
-import { FieldSet, fieldElement, indexElement, keyElement, valueElement, type FieldPath } from './field-set.js';
+import { FieldSet, describePath, fieldElement, indexElement, keyElement, valueElement, type FieldPath } from './field-set.js';
 import { isObject, jsonEqual } from './json-value.js';
 import { fieldPath, itemPath, lookupFieldMeta } from './patch-meta.js';
 
@@ -42,6 +42,31 @@ export function childrenOf(kind: string, node: Node, shape = shapeOf(kind, node)
     return (value as unknown[]).map((v) => ({ path: [...path, valueElement(v)], meta: itemPath(meta), value: v }));
   }
   return [];
+}
+
+/**
+ * The first item of an associative list that lacks a key field, described as
+ * structured-merge-diff reports it; undefined when every item can be keyed.
+ */
+export function findUnkeyedItem(kind: string, node: Node): string | undefined {
+  const shape = shapeOf(kind, node);
+  if (shape === 'mapList') {
+    const fieldMeta = lookupFieldMeta(kind, node.meta);
+    const keys = fieldMeta?.ssaKeys ?? { [fieldMeta?.key as string]: undefined };
+    const items = node.value as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      const missing = Object.keys(keys).find((k) => keys[k] === undefined && (!isObject(items[i]) || (items[i] as Record<string, unknown>)[k] === undefined));
+      if (missing) {
+        return `${describePath(node.path)}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`;
+      }
+    }
+  }
+  if (shape === 'atomic') return undefined;
+  for (const child of childrenOf(kind, node, shape)) {
+    const found = findUnkeyedItem(kind, child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** An item's key fields, defaults filled in; undefined when a key field without default is missing. */

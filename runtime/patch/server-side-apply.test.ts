@@ -195,6 +195,15 @@ describe('serverSideApply', () => {
     expect(entry).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } } });
   });
 
+  it('rejects an associative-list item without its key, as Kubernetes does', () => {
+    const applied = config();
+    applied.spec.template.spec.containers.push({ image: 'nameless' });
+    expect(() => apply(undefined, applied)).toThrow(expect.objectContaining({
+      code: 400,
+      message: expect.stringContaining('.spec.template.spec.containers: element 1: associative list with keys has an element that omits key field "name"'),
+    }));
+  });
+
   it('rejects an applied configuration that carries managedFields', () => {
     const applied = config();
     applied.metadata.managedFields = [{ manager: 'x', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }];

@@ -2,7 +2,7 @@ import { badRequest } from '../errors/status-error.js';
 import type { KubeObject, ManagedFieldsEntry } from '../objects/types.js';
 import { mergeForApply, removeFields } from './apply-merge.js';
 import type { FieldPath } from './field-set.js';
-import { fieldSetOf } from './field-walk.js';
+import { fieldSetOf, findUnkeyedItem } from './field-walk.js';
 import { cloneJson, isObject, type JsonObject } from './json-value.js';
 import { decodeManagers, encodeManagers, managerId, settleOwnership, timestamp, trackedView, type Manager } from './managed-fields.js';
 
@@ -51,6 +51,8 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   const kind = applied.kind;
   const time = timestamp(args.now);
   const config = appliedPart(withoutNulls(cloneJson(applied)) as KubeObject, args.subresource);
+  const unkeyed = findUnkeyedItem(kind, { path: [], meta: '', value: config });
+  if (unkeyed) throw badRequest(`failed to create typed patch object (${config.metadata.namespace ?? ''}/${config.metadata.name ?? ''}; ${config.apiVersion}, Kind=${kind}): ${unkeyed}`);
 
   const managers = decodeManagers(live?.metadata.managedFields);
   const liveTracked = trackedView(live);
