@@ -132,6 +132,20 @@ describe('kubectl against baton runtime, for every served resource', () => {
     expect(await k('get', 'configmaps,secrets,deployments', '-A', '-o', 'name')).not.toMatch(/c1|s1|d1/);
   });
 
+  it('kubectl create (typed clients send protobuf) makes the objects it describes', async () => {
+    await k('create', 'deployment', 'made', '-n', ns, '--image=registry.example/made:1.2', '--replicas=3', '--port=8080');
+    await k('create', 'service', 'nodeport', 'made', '-n', ns, '--tcp=80:http');
+    await k('create', 'configmap', 'made', '-n', ns, '--from-literal=a=b');
+    await k('create', 'secret', 'generic', 'made', '-n', ns, '--from-literal=password=s3cret');
+    const d = JSON.parse(await k('get', 'deployment/made', '-n', ns, '-o', 'json'));
+    expect(d.spec).toMatchObject({ replicas: 3, selector: { matchLabels: { app: 'made' } } });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'made', image: 'registry.example/made:1.2', ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    const svc = JSON.parse(await k('get', 'service/made', '-n', ns, '-o', 'json'));
+    expect(svc.spec).toMatchObject({ type: 'NodePort', selector: { app: 'made' }, ports: [{ port: 80, targetPort: 'http' }] });
+    expect(await k('get', 'configmap/made', '-n', ns, '-o', 'jsonpath={.data.a}')).toBe('b');
+    expect(Buffer.from(await k('get', 'secret/made', '-n', ns, '-o', 'jsonpath={.data.password}'), 'base64').toString()).toBe('s3cret');
+  });
+
   it('get all lists the workloads of the "all" category', async () => {
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifestFor('services', 'allsvc', ns));
     const out = await k('get', 'all', '-n', ns);

@@ -26,8 +26,25 @@ function decodeTime(bytes: Uint8Array): string | undefined {
   return seconds > 0 ? new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
 }
 
+/** IntOrString: type (0 int, 1 string), intVal, strVal. */
+function decodeIntOrString(bytes: Uint8Array): number | string | undefined {
+  let kind = 0;
+  let intVal = 0;
+  let strVal = '';
+  for (const f of readFields(bytes)) {
+    if (f.number === 1 && f.varint !== undefined) kind = asInt64(f.varint);
+    if (f.number === 2 && f.varint !== undefined) intVal = asInt64(f.varint);
+    if (f.number === 3 && f.bytes) strVal = text.decode(f.bytes);
+  }
+  return kind === 1 ? strVal : intVal;
+}
+
 function decodeValue(spec: FieldSpec, f: WireField): unknown {
   switch (spec.type) {
+    case 'intOrString':
+      return decodeIntOrString(f.bytes ?? new Uint8Array());
+    case 'skip':
+      return undefined;
     case 'string':
       return f.bytes ? text.decode(f.bytes) : '';
     case 'bytes':
@@ -58,10 +75,13 @@ function decodeMessage(schema: MessageSchema, bytes: Uint8Array, path: string): 
       if (isZero(f)) continue;
       throw new StatusError(415, 'UnsupportedMediaType', `protobuf field ${f.number} of ${path} is not understood by this server; send the object as application/json`);
     }
-    if (spec.type === 'stringMap' || spec.type === 'bytesMap') {
+    if (spec.type === 'stringMap' || spec.type === 'bytesMap' || spec.type === 'quantityMap') {
       const [key, value] = decodeMapEntry(f.bytes ?? new Uint8Array());
       const map = (out[spec.name] ??= {}) as Record<string, string>;
-      map[key] = spec.type === 'stringMap' ? text.decode(value) : Buffer.from(value).toString('base64');
+      if (spec.type === 'stringMap') map[key] = text.decode(value);
+      else if (spec.type === 'bytesMap') map[key] = Buffer.from(value).toString('base64');
+      // resource.Quantity is a message whose field 1 is its string form.
+      else map[key] = readFields(value).find((q) => q.number === 1 && q.bytes) ? text.decode(readFields(value).find((q) => q.number === 1)!.bytes!) : '0';
       continue;
     }
     const value = decodeValue(spec, f);

@@ -1,9 +1,10 @@
 /**
  * Protobuf field numbers of the Kubernetes messages kubectl's typed clients
  * send as `application/vnd.kubernetes.protobuf` (k8s.io/api generated.proto).
- * Only what `kubectl create namespace|configmap|secret` writes is covered.
+ * Covered: what `kubectl create namespace|configmap|secret|deployment|service`
+ * writes. `skip` marks status, which a create ignores anyway.
  */
-export type FieldType = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'message' | 'stringMap' | 'bytesMap';
+export type FieldType = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'message' | 'stringMap' | 'bytesMap' | 'quantityMap' | 'intOrString' | 'skip';
 
 export interface FieldSpec {
   name: string;
@@ -48,6 +49,72 @@ const namespaceCondition: MessageSchema = {
   6: { name: 'message', type: 'string' },
 };
 
+const labelSelector: MessageSchema = {
+  1: { name: 'matchLabels', type: 'stringMap' },
+  2: {
+    name: 'matchExpressions',
+    type: 'message',
+    repeated: true,
+    message: { 1: { name: 'key', type: 'string' }, 2: { name: 'operator', type: 'string' }, 3: { name: 'values', type: 'string', repeated: true } },
+  },
+};
+
+const containerPort: MessageSchema = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'hostPort', type: 'int' },
+  3: { name: 'containerPort', type: 'int' },
+  4: { name: 'protocol', type: 'string' },
+  5: { name: 'hostIP', type: 'string' },
+};
+
+const envVar: MessageSchema = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'value', type: 'string' },
+};
+
+const container: MessageSchema = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'image', type: 'string' },
+  3: { name: 'command', type: 'string', repeated: true },
+  4: { name: 'args', type: 'string', repeated: true },
+  5: { name: 'workingDir', type: 'string' },
+  6: { name: 'ports', type: 'message', repeated: true, message: containerPort },
+  7: { name: 'env', type: 'message', repeated: true, message: envVar },
+  8: { name: 'resources', type: 'message', message: { 1: { name: 'limits', type: 'quantityMap' }, 2: { name: 'requests', type: 'quantityMap' } } },
+  13: { name: 'terminationMessagePath', type: 'string' },
+  14: { name: 'imagePullPolicy', type: 'string' },
+  16: { name: 'stdin', type: 'bool' },
+  17: { name: 'stdinOnce', type: 'bool' },
+  18: { name: 'tty', type: 'bool' },
+  20: { name: 'terminationMessagePolicy', type: 'string' },
+};
+
+const podSpec: MessageSchema = {
+  2: { name: 'containers', type: 'message', repeated: true, message: container },
+  3: { name: 'restartPolicy', type: 'string' },
+  4: { name: 'terminationGracePeriodSeconds', type: 'int' },
+  5: { name: 'activeDeadlineSeconds', type: 'int' },
+  6: { name: 'dnsPolicy', type: 'string' },
+  7: { name: 'nodeSelector', type: 'stringMap' },
+  8: { name: 'serviceAccountName', type: 'string' },
+  10: { name: 'nodeName', type: 'string' },
+  11: { name: 'hostNetwork', type: 'bool' },
+  16: { name: 'hostname', type: 'string' },
+  17: { name: 'subdomain', type: 'string' },
+  19: { name: 'schedulerName', type: 'string' },
+  20: { name: 'initContainers', type: 'message', repeated: true, message: container },
+  24: { name: 'priorityClassName', type: 'string' },
+};
+
+const servicePort: MessageSchema = {
+  1: { name: 'name', type: 'string' },
+  2: { name: 'protocol', type: 'string' },
+  3: { name: 'port', type: 'int' },
+  4: { name: 'targetPort', type: 'intOrString' },
+  5: { name: 'nodePort', type: 'int' },
+  6: { name: 'appProtocol', type: 'string' },
+};
+
 export const kubeProtoSchemas: Record<string, MessageSchema> = {
   Namespace: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
@@ -70,5 +137,53 @@ export const kubeProtoSchemas: Record<string, MessageSchema> = {
     3: { name: 'type', type: 'string' },
     4: { name: 'stringData', type: 'stringMap' },
     5: { name: 'immutable', type: 'bool' },
+  },
+  Deployment: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'replicas', type: 'int' },
+        2: { name: 'selector', type: 'message', message: labelSelector },
+        3: { name: 'template', type: 'message', message: { 1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'spec', type: 'message', message: podSpec } } },
+        4: {
+          name: 'strategy',
+          type: 'message',
+          message: {
+            1: { name: 'type', type: 'string' },
+            2: { name: 'rollingUpdate', type: 'message', message: { 1: { name: 'maxUnavailable', type: 'intOrString' }, 2: { name: 'maxSurge', type: 'intOrString' } } },
+          },
+        },
+        5: { name: 'minReadySeconds', type: 'int' },
+        6: { name: 'revisionHistoryLimit', type: 'int' },
+        7: { name: 'paused', type: 'bool' },
+        9: { name: 'progressDeadlineSeconds', type: 'int' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
+  Service: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'ports', type: 'message', repeated: true, message: servicePort },
+        2: { name: 'selector', type: 'stringMap' },
+        3: { name: 'clusterIP', type: 'string' },
+        4: { name: 'type', type: 'string' },
+        5: { name: 'externalIPs', type: 'string', repeated: true },
+        7: { name: 'sessionAffinity', type: 'string' },
+        10: { name: 'externalName', type: 'string' },
+        11: { name: 'externalTrafficPolicy', type: 'string' },
+        13: { name: 'publishNotReadyAddresses', type: 'bool' },
+        17: { name: 'ipFamilyPolicy', type: 'string' },
+        18: { name: 'clusterIPs', type: 'string', repeated: true },
+        19: { name: 'ipFamilies', type: 'string', repeated: true },
+        22: { name: 'internalTrafficPolicy', type: 'string' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
   },
 };
