@@ -41,6 +41,15 @@ export class SqliteStore implements Persistence {
     this.db.pragma('busy_timeout = 500');
     try {
       this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS objects (
+          type TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+          rv INTEGER NOT NULL, data TEXT NOT NULL,
+          PRIMARY KEY (type, namespace, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      `);
     } catch (err) {
       this.db.close();
       if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
@@ -48,15 +57,6 @@ export class SqliteStore implements Persistence {
       }
       throw err;
     }
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS objects (
-        type TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
-        rv INTEGER NOT NULL, data TEXT NOT NULL,
-        PRIMARY KEY (type, namespace, name)
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-    `);
     this.upsert = this.db.prepare(
       'INSERT INTO objects (type, namespace, name, rv, data) VALUES (?, ?, ?, ?, ?) ' +
         'ON CONFLICT (type, namespace, name) DO UPDATE SET rv = excluded.rv, data = excluded.data',
