@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RenderError } from '../errors/render-error.js';
 import { parseDocuments, type FieldPath } from '../yaml/parse-documents.js';
 import { forbiddenKeys, isPlainMap, type Values } from './values.js';
@@ -16,8 +17,33 @@ export interface ValuesLayer {
   locate?: (path: FieldPath) => { line: number; col: number };
 }
 
-/** Parses a values file (one YAML mapping; an empty file is `{}`), appending any errors. */
+/** Parsed values files by name and content digest: many apps share the same files at one commit. */
+const parsed = new Map<string, ValuesLayer>();
+const maxParsed = 4096;
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** Parses a values file (one YAML mapping; an empty file is `{}`), appending any errors. The result is frozen and shared. */
 export function parseValuesFile(source: ValuesSource, errors: RenderError[]): ValuesLayer | undefined {
+  const key = `${source.file}\0${createHash('sha256').update(source.content).digest('hex')}`;
+  const hit = parsed.get(key);
+  if (hit) return hit;
+  const layer = parseUncached(source, errors);
+  if (layer) {
+    deepFreeze(layer.value);
+    if (parsed.size >= maxParsed) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, layer);
+  }
+  return layer;
+}
+
+function parseUncached(source: ValuesSource, errors: RenderError[]): ValuesLayer | undefined {
   const text = typeof source.content === 'string' ? source.content : source.content.toString('utf8');
   const before = errors.length;
   const docs = parseDocuments(text, source.file, errors, { forbiddenKeys });

@@ -11,14 +11,11 @@ const compiled = new Map<string, ValidateFunction>();
 const maxCached = 256;
 
 function compile(schema: Record<string, unknown>, digest: string): ValidateFunction {
-  let fn = compiled.get(digest);
-  if (!fn) {
-    const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-    const ajv = is2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
-    fn = ajv.compile(schema);
-    if (compiled.size >= maxCached) compiled.delete(compiled.keys().next().value!);
-    compiled.set(digest, fn);
-  }
+  const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
+  const ajv = is2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
+  const fn = ajv.compile(schema);
+  if (compiled.size >= maxCached) compiled.delete(compiled.keys().next().value!);
+  compiled.set(digest, fn);
   return fn;
 }
 
@@ -64,21 +61,23 @@ export function validateValuesSchema(
   layers: ValuesLayer[],
   errors: RenderError[],
 ): void {
-  const before = errors.length;
-  const docs = parseDocuments(schemaText, schemaFile, errors);
-  if (errors.length > before) return;
-  const schema = docs[0]?.value;
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    errors.push(RenderError.at('BAD_CHART', schemaFile, 1, 1, 'values.schema.json must hold a JSON Schema object'));
-    return;
-  }
   const digest = createHash('sha256').update(schemaText).digest('hex');
-  let validate: ValidateFunction;
-  try {
-    validate = compile(schema as Record<string, unknown>, digest);
-  } catch (err) {
-    errors.push(RenderError.at('BAD_CHART', schemaFile, 1, 1, `invalid JSON Schema: ${(err as Error).message}`));
-    return;
+  let validate = compiled.get(digest);
+  if (!validate) {
+    const before = errors.length;
+    const docs = parseDocuments(schemaText, schemaFile, errors);
+    if (errors.length > before) return;
+    const schema = docs[0]?.value;
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      errors.push(RenderError.at('BAD_CHART', schemaFile, 1, 1, 'values.schema.json must hold a JSON Schema object'));
+      return;
+    }
+    try {
+      validate = compile(schema as Record<string, unknown>, digest);
+    } catch (err) {
+      errors.push(RenderError.at('BAD_CHART', schemaFile, 1, 1, `invalid JSON Schema: ${(err as Error).message}`));
+      return;
+    }
   }
   if (validate(values)) return;
   for (const err of validate.errors ?? []) {
