@@ -123,6 +123,22 @@ describe('the shop services, run as real processes', () => {
     expect(body.message).toContain('SEARCH_SERVICE_HOST');
   });
 
+  it('fails /healthz while upstream service variables are missing, when told to, so liveness restarts it', async () => {
+    await start('search', [], { UPSTREAM_ENV_REQUIRED: 'true' }, 'search-without-catalog');
+    const health = await get('search-without-catalog', '/healthz');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ error: 'missing_upstreams', missing: ['catalog'] });
+    // Still ready: it answers what it can, and a not-ready pod would never be restarted.
+    expect((await get('search-without-catalog', '/readyz')).status).toBe(200);
+    expect(await stop('search-without-catalog')).toBe(0);
+
+    await start('search', ['catalog'], { UPSTREAM_ENV_REQUIRED: 'true' }, 'search-with-catalog');
+    expect((await get('search-with-catalog', '/healthz')).status).toBe(200);
+    const hits = await get('search-with-catalog', '/search?q=teapot');
+    expect(hits.body.results.map((p: any) => p.sku)).toEqual(['pot-cast-iron']);
+    expect(await stop('search-with-catalog')).toBe(0);
+  });
+
   it('keeps serving without inventory, with stock unknown', async () => {
     expect(await stop('inventory')).toBe(0);
     const { status, body } = await get('gateway', '/api/products/tea-sencha');

@@ -30,6 +30,9 @@ const upstreamTimeoutMs = Number(env.UPSTREAM_TIMEOUT_MS || 2000);
 const shutdownTimeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS || 20000);
 // Knob for the rollback demo: a release that never becomes ready, or crashes at start.
 const simulateFailure = env.SIMULATE_FAILURE || '';
+// With "true", /healthz fails while an upstream's service variables are missing, so the liveness
+// probe restarts the container, and the restarted one gets the variables of Services made since.
+const upstreamEnvRequired = env.UPSTREAM_ENV_REQUIRED === 'true';
 
 /** A failure with an HTTP status, answered as JSON; routes raise it with ctx.fail(). */
 class HttpError extends Error {
@@ -45,9 +48,11 @@ function log(fields) {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: serviceName, ...fields })}\n`);
 }
 
+// Kubernetes names service variables after the Service: "order-history" → ORDER_HISTORY_SERVICE_HOST.
+const envPrefix = (name) => name.toUpperCase().replace(/-/g, '_');
+
 function upstreamAddress(name) {
-  // Kubernetes names service variables after the Service: "order-history" → ORDER_HISTORY_SERVICE_HOST.
-  const prefix = name.toUpperCase().replace(/-/g, '_');
+  const prefix = envPrefix(name);
   const svcHost = env[`${prefix}_SERVICE_HOST`];
   const svcPort = env[`${prefix}_SERVICE_PORT`];
   if (!svcHost || !svcPort) {
@@ -117,14 +122,22 @@ const upstreams = service.upstreams ?? [];
 let draining = false;
 let inFlight = 0;
 
+const missingUpstreams = upstreams.filter((u) => !env[`${envPrefix(u)}_SERVICE_HOST`] || !env[`${envPrefix(u)}_SERVICE_PORT`]);
+
 const builtins = {
-  '/healthz': () => ({ status: 'ok' }),
+  '/healthz': () => {
+    if (upstreamEnvRequired && missingUpstreams.length > 0) {
+      throw new HttpError(503, 'missing_upstreams', `no service variables for ${missingUpstreams.join(', ')}: ` +
+        'their Services did not exist when this container started; a restart picks them up', { missing: missingUpstreams });
+    }
+    return { status: 'ok' };
+  },
   '/readyz': () => {
     if (draining) throw new HttpError(503, 'draining', 'shutting down');
     if (simulateFailure === 'readiness') throw new HttpError(503, 'not_ready', 'SIMULATE_FAILURE=readiness');
     return { status: 'ready' };
   },
-  '/version': () => ({ service: serviceName, version, pod: env.HOSTNAME || os.hostname(), podIP: host }),
+  '/version': () => ({ service: serviceName, version, pod: env.POD_NAME || env.HOSTNAME || os.hostname(), podIP: host }),
 };
 
 function readBody(req) {
@@ -229,6 +242,7 @@ server.keepAliveTimeout = 65_000;
 
 server.listen(port, host, () => {
   log({ msg: 'listening', address: `${host}:${port}`, version, upstreams });
+  if (missingUpstreams.length > 0) log({ level: 'warn', msg: 'no service variables for some upstreams', missing: missingUpstreams });
 });
 server.on('error', (err) => {
   log({ level: 'error', msg: 'cannot listen', address: `${host}:${port}`, error: err.message });
