@@ -10,6 +10,8 @@ export type FieldPath = readonly string[];
 /** A set of field paths, as one manager's entry in `metadata.managedFields` describes it. */
 export class FieldSet {
   private readonly members = new Map<string, FieldPath>();
+  /** Keys of every member and every prefix of one, built on first use by hasAtOrBelow. */
+  private prefixes: Set<string> | undefined;
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const set = new FieldSet();
@@ -37,11 +39,12 @@ export class FieldSet {
   }
 
   add(path: FieldPath): void {
-    this.members.set(JSON.stringify(path), path);
+    this.members.set(keyOf(path), path);
+    this.prefixes = undefined;
   }
 
   has(path: FieldPath): boolean {
-    return this.members.has(JSON.stringify(path));
+    return this.members.has(keyOf(path));
   }
 
   get size(): number {
@@ -54,7 +57,13 @@ export class FieldSet {
 
   /** True when a member is `path` itself or lies below it. */
   hasAtOrBelow(path: FieldPath): boolean {
-    return this.paths().some((p) => p.length >= path.length && path.every((e, i) => p[i] === e));
+    if (!this.prefixes) {
+      this.prefixes = new Set();
+      for (const p of this.members.values()) {
+        for (let n = 1; n <= p.length; n++) this.prefixes.add(keyOf(p.slice(0, n)));
+      }
+    }
+    return this.prefixes.has(keyOf(path));
   }
 
   union(other: FieldSet): FieldSet {
@@ -89,6 +98,11 @@ export class FieldSet {
     }
     return sortFields(root);
   }
+}
+
+// Path elements are field names or JSON, which escapes control characters, so NUL cannot occur inside one.
+function keyOf(path: FieldPath): string {
+  return path.join('\u0000');
 }
 
 const ORDER = ['.', 'f', 'k', 'v', 'i'];
