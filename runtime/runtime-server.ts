@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/index.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
+import { startControllers } from './controllers/index.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
 
 export interface RuntimeOptions {
@@ -29,6 +30,11 @@ export interface RuntimeOptions {
    * @defaultValue undefined
    */
   logs?: PodLogProvider;
+  /**
+   * Run the deployment, replicaset and endpoints controllers in this process.
+   * @defaultValue true
+   */
+  controllers?: boolean;
 }
 
 export interface RunningRuntime {
@@ -115,6 +121,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     await cluster.close();
     throw err;
   }
+  let controllers: { stop(): Promise<void> } | undefined;
+  try {
+    if (options.controllers ?? true) controllers = await startControllers({ cluster });
+  } catch (err) {
+    server.close();
+    await cluster.close();
+    throw err;
+  }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${shownHost}:${address.port}`;
   const kubeconfigPath = join(stateDir, 'kubeconfig');
@@ -127,6 +141,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
         server.close(() => done());
         server.closeAllConnections();
       });
+      await controllers?.stop();
       await cluster.close();
     })());
   return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, close };
