@@ -5,7 +5,8 @@
  */
 export class PodIpAllocator {
   private readonly owners = new Map<string, string>();
-  private cursor = 2;
+  // A random start keeps two runtimes on one machine (parallel tests, say) from handing out the same first addresses.
+  private cursor = 2 + Math.floor(Math.random() * 65000);
 
   /** Records `ip` as owned by `uid`; false when another pod already holds it. */
   claim(ip: string, uid: string): boolean {

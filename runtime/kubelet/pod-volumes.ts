@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../objects/types.js';
@@ -10,14 +10,23 @@ import type { VolumeMount } from './pod-driver.js';
 /** Volume kinds the process driver can provide. */
 const SUPPORTED = ['configMap', 'secret', 'emptyDir'];
 
-/** Writes `files` into `dir`, removing files no longer projected; returns whether anything changed. */
-function project(dir: string, files: Map<string, { content: Buffer; mode: number }>): boolean {
+/**
+ * Writes `files` into `dir` and removes files it projected before that are no
+ * longer wanted. Only its own files are removed (listed in `dir.files`): a
+ * mount point made inside the volume for a nested mount must stay, as
+ * unlinking it would undo that mount in the pod.
+ */
+function project(dir: string, files: Map<string, { content: Buffer; mode: number }>): void {
   mkdirSync(dir, { recursive: true });
-  let changed = false;
-  const wanted = new Set<string>();
+  const manifest = `${dir}.files`;
+  let before: string[] = [];
+  try {
+    before = JSON.parse(readFileSync(manifest, 'utf8')) as string[];
+  } catch {
+    before = [];
+  }
   for (const [path, { content, mode }] of files) {
     const target = join(dir, normalize(path));
-    wanted.add(target);
     let existing: Buffer | undefined;
     try {
       existing = readFileSync(target);
@@ -28,20 +37,9 @@ function project(dir: string, files: Map<string, { content: Buffer; mode: number
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
     chmodSync(target, mode);
-    changed = true;
   }
-  const sweep = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, entry.name);
-      if (entry.isDirectory()) sweep(p);
-      else if (!wanted.has(p)) {
-        rmSync(p, { force: true });
-        changed = true;
-      }
-    }
-  };
-  sweep(dir);
-  return changed;
+  for (const path of before) if (!files.has(path)) rmSync(join(dir, normalize(path)), { force: true });
+  writeFileSync(manifest, JSON.stringify([...files.keys()]));
 }
 
 async function sourceFiles(cluster: Cluster, namespace: string, volume: any): Promise<Map<string, { content: Buffer; mode: number }> | undefined> {

@@ -6,15 +6,20 @@ import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 
 /**
- * The container's process is `sh` running this script, which execs nothing:
- * it stays as the process-group leader so it can record the exit code, and
- * it ignores TERM only until the command ends (a trap handler, unlike an
- * ignored signal, is not inherited by the command).
+ * The container's process is `sh` running these lines without exec: it stays
+ * as the process-group leader so it can record the exit code even for an
+ * adopted container, and it waits out TERM until the command ends (a trap
+ * handler, unlike an ignored signal, is not inherited by the command).
  */
-const WRAPPER = [
-  'exit_file=$1; work_dir=$2; shift 2',
-  'if [ -n "$work_dir" ]; then cd "$work_dir" || exit 126; fi',
+const PROLOGUE = [
+  // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
   'trap : TERM INT HUP',
+  'exit_file=$1; work_dir=$2; shift 2',
+  'fail() { echo "baton: $1" >&2; echo 128 > "$exit_file"; exit 128; }',
+].join('\n');
+
+const RUN = [
+  'if [ -n "$work_dir" ]; then cd "$work_dir" || fail "cannot enter workingDir $work_dir"; fi',
   '"$@"',
   'code=$?',
   'echo $code > "$exit_file"',
@@ -25,15 +30,16 @@ function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Bind-mounts each volume at its mountPath; failures end the container with a message in its log. */
 function mountScript(launch: ContainerLaunch): string {
-  const lines: string[] = ['set -e'];
+  const lines: string[] = [];
   for (const m of launch.mounts) {
     const target = quote(m.target);
-    lines.push(`if [ -d ${quote(m.source)} ]; then mkdir -p ${target}; else mkdir -p "$(dirname ${target})"; [ -e ${target} ] || touch ${target}; fi`);
-    lines.push(`mount --bind ${quote(m.source)} ${target}`);
-    if (m.readOnly) lines.push(`mount -o remount,bind,ro ${target}`);
+    const why = quote(`cannot mount volume at ${m.target}`);
+    lines.push(`{ if [ -d ${quote(m.source)} ]; then mkdir -p ${target}; else mkdir -p "$(dirname ${target})" && { [ -e ${target} ] || touch ${target}; }; fi; } || fail ${why}`);
+    lines.push(`mount --bind ${quote(m.source)} ${target} || fail ${why}`);
+    if (m.readOnly) lines.push(`mount -o remount,bind,ro ${target} || fail ${why}`);
   }
-  lines.push('set +e');
   return lines.join('\n');
 }
 
@@ -76,7 +82,7 @@ export function createProcessDriver(): PodDriver {
       }
       mkdirSync(dirname(launch.logPath), { recursive: true });
       rmSync(launch.exitPath, { force: true });
-      const script = namespaced ? `${mountScript(launch)}\n${WRAPPER}` : WRAPPER;
+      const script = [PROLOGUE, ...(namespaced ? [mountScript(launch)] : []), RUN].join('\n');
       const shArgs = ['-c', script, 'baton-container', launch.exitPath, launch.workingDir, ...launch.argv];
       const [file, args] = namespaced
         ? ['unshare', ['--mount', '--propagation', 'private', 'sh', ...shArgs]]

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DriverError, type ContainerHandle, type ContainerLaunch, type PodDriver } from '../../runtime/kubelet/index.js';
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The behaviour every pod driver owes the kubelet; run it with a factory for each driver. */
+export function describePodDriverConformance(name: string, makeDriver: () => PodDriver): void {
+  describe(`pod driver conformance: ${name}`, () => {
+    let driver: PodDriver;
+    let dir: string;
+    const started: ContainerHandle[] = [];
+    let n = 0;
+    const launch = (argv: string[], extra: Partial<ContainerLaunch> = {}): ContainerLaunch => {
+      const c = `c${++n}`;
+      return { podUid: 'uid-1', containerName: c, argv, env: {}, workingDir: '', mounts: [], logPath: join(dir, c, 'current.log'), exitPath: join(dir, c, 'exit-code'), ...extra };
+    };
+    const start = async (l: ContainerLaunch): Promise<ContainerHandle> => {
+      const handle = await driver.start(l);
+      started.push(handle);
+      return handle;
+    };
+
+    beforeAll(async () => {
+      driver = makeDriver();
+      dir = await mkdtemp(join(tmpdir(), 'baton-driver-'));
+    });
+    afterAll(async () => {
+      for (const h of started) driver.signal(h, 'SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('runs the command with its env and working dir, output to the log file, and records the exit code', async () => {
+      const l = launch(['sh', '-c', 'echo "$GREETING from $(pwd)"; exit 7'], { env: { GREETING: 'hi' }, workingDir: '/tmp' });
+      const handle = await start(l);
+      await until(() => !driver.isAlive(handle), 'exit');
+      expect(driver.exitCode(handle)).toBe(7);
+      expect(await readFile(l.logPath, 'utf8')).toBe('hi from /tmp\n');
+    });
+
+    it('delivers SIGTERM to the container (exit 143 by default) and SIGKILL leaves no recorded exit code', async () => {
+      const l = launch(['sh', '-c', 'echo up; exec sleep 600']);
+      const termed = await start(l);
+      expect(driver.isAlive(termed)).toBe(true);
+      await until(() => existsSync(l.logPath) && readFileSync(l.logPath, 'utf8') === 'up\n', 'the container to be up');
+      driver.signal(termed, 'SIGTERM');
+      await until(() => !driver.isAlive(termed), 'SIGTERM exit');
+      expect(driver.exitCode(termed)).toBe(143);
+      const killed = await start(launch(['sleep', '600']));
+      driver.signal(killed, 'SIGKILL');
+      await until(() => !driver.isAlive(killed), 'SIGKILL exit');
+      expect(driver.exitCode(killed)).toBeUndefined();
+    });
+
+    it('recognises its container from a persisted handle, and not a different process behind a reused pid', async () => {
+      const handle = await start(launch(['sleep', '600']));
+      const persisted: ContainerHandle = JSON.parse(JSON.stringify(handle));
+      expect(driver.isAlive(persisted)).toBe(true);
+      expect(driver.isAlive({ ...persisted, procStart: '1' })).toBe(false);
+      expect(driver.memoryUsage(persisted)).toBeGreaterThan(0);
+      const result = await driver.exec(persisted, { env: { X: 'y' }, workingDir: '' }, ['sh', '-c', 'echo "$X"; exit 4'], 5000);
+      expect(result).toEqual({ exitCode: 4, output: 'y\n' });
+    });
+
+    it('refuses a container without command with CreateContainerConfigError', async () => {
+      await expect(driver.start(launch([]))).rejects.toSatisfy((e: unknown) => e instanceof DriverError && e.reason === 'CreateContainerConfigError');
+    });
+  });
+}
