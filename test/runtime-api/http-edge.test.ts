@@ -128,8 +128,12 @@ describe('the runtime API edge', () => {
   });
 
   it('watch: a too-old resourceVersion ends the stream with an ERROR event carrying 410 Expired', async () => {
-    await rt.stop();
+    // SIGTERM closes cleanly (exit 0); the restarted runtime keeps its token, kubeconfig and objects.
+    expect(await rt.stop()).toBe(0);
+    const before = rt.token;
     rt = await startRuntimeProcess(rt.stateDir);
+    expect(rt.token).toBe(before);
+    expect((await apiRequest(rt, 'GET', `${cmPath}/cas`)).status).toBe(200);
     const res = await apiRequest(rt, 'GET', `${cmPath}?watch=true&resourceVersion=1`);
     expect(res.status).toBe(200);
     const events = res.text.trim().split('\n').map((l) => JSON.parse(l));
