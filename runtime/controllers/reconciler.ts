@@ -121,8 +121,9 @@ export interface ReconcilerOptions {
    * A key is not reconciled again until this many times its last reconcile's
    * duration has passed, so a storm of events on a big object (a ReplicaSet
    * of 10,000 pods turning ready) costs bounded CPU and coalesces into fewer
-   * reconciles. Reconciles under 2 ms are never spaced.
-   * @defaultValue 2
+   * reconciles. Reconciles under 2 ms are never spaced. Leave it off where a
+   * reconcile may wait on purpose (a kubelet waiting out a grace period).
+   * @defaultValue 0 (off)
    */
   spacingFactor?: number;
   /** @defaultValue a pino logger on stderr at level `BATON_LOG_LEVEL` or `warn` */
@@ -168,7 +169,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Runni
   }, options.resyncMs ?? 60_000);
   resync.unref();
 
-  const spacing = options.spacingFactor ?? 2;
+  const spacing = options.spacingFactor ?? 0;
   const notBefore = new Map<string, number>();
   const worker = async (): Promise<void> => {
     for (;;) {

@@ -74,6 +74,8 @@ export function startEndpointsController(options: EndpointsControllerOptions): P
     primary: resources.services,
     logger: options.logger,
     concurrency: options.concurrency,
+    // Each reconcile lists every pod concerned; with thousands, let a burst of pod events coalesce.
+    spacingFactor: 2,
     reconcile: (key) => reconcileEndpoints(cluster, index, key),
     watches: [
       { type: resources.pods, keysFor: (e: WatchEvent) => index.servicesFor(e.object) },

@@ -59,6 +59,8 @@ export function startReplicaSetController(options: ReplicaSetControllerOptions):
     primary: resources.replicasets,
     logger: options.logger,
     concurrency: options.concurrency,
+    // Each reconcile lists every pod concerned; with thousands, let a burst of pod events coalesce.
+    spacingFactor: 2,
     reconcile: (key) => reconcileReplicaSet({ cluster, burst }, key),
     watches: [{ type: resources.pods, keysFor: (e) => podKeys(cluster, e) }],
   });
