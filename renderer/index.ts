@@ -17,3 +17,4 @@ export { MemoryTree, type MemoryEntry, type MemorySymlink } from './tree/memory-
 export { CompileCache, sharedCompileCache, type CompileCacheOptions } from './template/compile-cache.js';
 export { defaultLimits, type RenderLimits } from './limits.js';
 export { formatObjects, type OutputFormat } from './format-objects.js';
+export { clearParseCaches } from './clear-caches.js';

@@ -22,6 +22,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Errors in file, line, column order, so the same input prints the same report. */
 export function finish(objects: RenderedObject[], errors: RenderError[]): RenderResult {
   if (errors.length === 0) return { objects, errors };
-  const sorted = [...errors].sort((a, b) => cmp(a.data.file, b.data.file) || a.data.line - b.data.line || a.data.col - b.data.col);
+  // A partial included twice fails twice in the same place: report it once.
+  const unique = [...new Map(errors.map((e) => [e.format(), e])).values()];
+  const sorted = unique.sort((a, b) => cmp(a.data.file, b.data.file) || a.data.line - b.data.line || a.data.col - b.data.col);
   return { objects: [], errors: sorted };
 }

@@ -45,6 +45,7 @@ function parseOne(s: string, root: Values): void {
     const path: Segment[] = [];
     let key = '';
     let keyStart = i;
+    const start = i;
     const pushKey = () => {
       if (key === '') throw new SetSyntaxError('empty key', keyStart);
       if ((forbiddenKeys as readonly string[]).includes(key)) throw new SetSyntaxError(`key "${key}" is not allowed`, keyStart);
@@ -54,13 +55,13 @@ function parseOne(s: string, root: Values): void {
     // Key: segments separated by '.', list indexes in [N], ended by '='.
     let afterIndex = false;
     while (true) {
-      if (i >= s.length) throw new SetSyntaxError(`key "${s.slice(keyStart)}" has no value (expected key=value)`, keyStart);
+      if (i >= s.length) throw new SetSyntaxError(`key "${s.slice(start)}" has no value (expected key=value)`, start);
       const c = s[i];
       if (c === '\\' && i + 1 < s.length) {
         key += s[i + 1];
         i += 2;
       } else if (c === ',') {
-        throw new SetSyntaxError(`key "${s.slice(keyStart, i)}" has no value (expected key=value)`, keyStart);
+        throw new SetSyntaxError(`key "${s.slice(start, i)}" has no value (expected key=value)`, start);
       } else if (c === '.') {
         pushKey();
         keyStart = ++i;

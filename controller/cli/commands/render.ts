@@ -13,6 +13,7 @@ interface RenderOptions {
   output: string;
   name?: string;
   chart?: string;
+  repo?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -41,6 +42,7 @@ export function registerRender(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace for namespaced objects that name none', 'default')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--name <release>', 'release name templates see as Release.Name (default: the directory or chart name)')
+    .option('--repo <dir>', 'repository a chart\'s Files.get/glob may also read from (as for an app)')
     .option('--chart <name>', "a chart bundled in baton's charts/; DIR (default .) is then the repository values files are read from")
     .action(async (dir: string | undefined, opts: RenderOptions) => {
       if (opts.output !== 'yaml' && opts.output !== 'json') throw new CliError(`baton render: --output must be yaml or json, not "${opts.output}"`);
@@ -83,7 +85,14 @@ export function registerRender(program: Command): void {
         const given = new Set([...opts.values, '--set']);
         shown = (f) => (given.has(f) ? f : relative(cwd, join(root, f)) || f);
         if (existsSync(join(abs, 'Chart.yaml'))) {
-          result = await renderChart({ chart: { tree, path: base }, valuesFiles, set: opts.set, release: { name: opts.name ?? base, namespace: opts.namespace } });
+          if (opts.repo && !isDir(opts.repo)) throw new CliError(`baton render: --repo ${opts.repo} is not a directory`);
+          result = await renderChart({
+            chart: { tree, path: base },
+            valuesFiles,
+            set: opts.set,
+            repo: opts.repo ? new DiskTree(resolve(opts.repo)) : undefined,
+            release: { name: opts.name ?? base, namespace: opts.namespace },
+          });
         } else {
           if (opts.values.length > 0 || opts.set.length > 0) throw new CliError(`baton render: ${dir} has no Chart.yaml; -f and --set apply to charts only`);
           result = await renderManifests({ tree, path: base, namespace: opts.namespace, confine: base });
