@@ -48,3 +48,12 @@ export function rssByProcessGroup(): Map<number, number> {
   }
   return totals;
 }
+
+let cached: { at: number; totals: Map<number, number> } | undefined;
+
+/** rssByProcessGroup, shared for `maxAgeMs` so that many pods with memory limits cost one /proc scan. */
+export function recentRssByProcessGroup(maxAgeMs: number): Map<number, number> {
+  const now = Date.now();
+  if (!cached || now - cached.at > maxAgeMs) cached = { at: now, totals: rssByProcessGroup() };
+  return cached.totals;
+}

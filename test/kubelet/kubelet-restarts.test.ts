@@ -139,3 +139,34 @@ describe('kubelet: init containers', () => {
     expect(await h.logs('bad-init', { container: 'migrate' })).toBe('migration failed\n');
   });
 });
+
+describe('kubelet: a container that ended while the runtime was down', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('is restarted by the next kubelet with its exit code in lastState', async () => {
+    const gate = `${h.stateDir}/exit-now`;
+    await h.createPod('quitter', { containers: [{ name: 'app', command: ['sh', '-c', `while [ ! -f ${gate} ]; do sleep 0.1; done; exit 5`] }] });
+    const before = await h.waitForPod('quitter', 'running', (p) => p?.status?.containerStatuses?.[0]?.state?.running !== undefined);
+    const pid = Number(before.status.containerStatuses[0].containerID.replace('process://', ''));
+    await h.kubelet.stop();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(gate, '');
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        break;
+      }
+    }
+    await h.restartKubelet();
+    const after = await h.waitForPod('quitter', 'restarted', (p) => p?.status?.containerStatuses?.[0]?.restartCount === 1);
+    expect(after.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 5, reason: 'Error' });
+  });
+});
