@@ -32,16 +32,27 @@ function walk(schemas: Record<string, any>, schema: any, value: unknown, path: s
   }
 }
 
+const indexes = new WeakMap<Record<string, any>, Map<string, string>>();
+
+/** Schema name by `apiVersion/kind`, built once per schema set. */
+function schemaIndex(schemas: Record<string, any>): Map<string, string> {
+  let index = indexes.get(schemas);
+  if (!index) {
+    index = new Map();
+    for (const [name, schema] of Object.entries(schemas)) {
+      for (const g of schema['x-kubernetes-group-version-kind'] ?? []) index.set(`${g.group ? `${g.group}/${g.version}` : g.version}/${g.kind}`, name);
+    }
+    indexes.set(schemas, index);
+  }
+  return index;
+}
+
 /**
  * Paths of fields the published schema does not know (`spec.replica`). The
  * runtime keeps them and warns, as Kubernetes' fieldValidation=Warn does.
  */
 export function unknownFields(schemas: Record<string, any>, obj: KubeObject): string[] {
-  const name = Object.keys(schemas).find((k) =>
-    (schemas[k]['x-kubernetes-group-version-kind'] ?? []).some(
-      (g: any) => g.kind === obj.kind && (g.group ? `${g.group}/${g.version}` : g.version) === obj.apiVersion,
-    ),
-  );
+  const name = schemaIndex(schemas).get(`${obj.apiVersion}/${obj.kind}`);
   if (!name) return [];
   const out: string[] = [];
   walk(schemas, { $ref: `${SCHEMA_REF}${name}` }, obj, '', out);
