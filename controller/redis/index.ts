@@ -1,0 +1,3 @@
+export { connectRedis, parseRedisUrl, redact, type ConnectRedisOptions } from './connect-redis.js';
+export { RedisError, type RedisErrorCode, type RedisErrorData } from './redis-error.js';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
