@@ -1,0 +1,87 @@
+import type { FileTree, TreeEntry } from '../../renderer/tree/file-tree.js';
+import { normalizeTreePath } from '../../renderer/tree/tree-path.js';
+import type { GitObjects } from './git-objects.js';
+import { SourceError } from './source-error.js';
+import type { GitTreeEntry } from './tree-cache.js';
+
+const DIR = '040000';
+const SYMLINK = '120000';
+const SUBMODULE = '160000';
+
+/**
+ * The files of one commit, read straight from Git objects (no checkout).
+ *
+ * Symlinks (mode 120000) are listed as `symlink` and never followed here.
+ * Submodules (mode 160000) are left out of directory listings, as baton does
+ * not fetch them; reading or listing a path at or below one throws a
+ * SourceError `SUBMODULE` so a user pointing an app into one learns why.
+ */
+export class GitTree implements FileTree {
+  private root: Promise<string> | undefined;
+  private readonly lists = new Map<string, TreeEntry[]>();
+
+  constructor(
+    private readonly objects: GitObjects,
+    readonly commit: string,
+  ) {}
+
+  async read(path: string): Promise<Buffer | undefined> {
+    const entry = await this.entryAt(path);
+    if (!entry || entry.mode === DIR || entry.mode === SYMLINK) return undefined;
+    return this.objects.readBlob(entry.oid);
+  }
+
+  async list(path: string): Promise<TreeEntry[] | undefined> {
+    const entry = await this.entryAt(path);
+    if (entry?.mode !== DIR) return undefined;
+    let list = this.lists.get(entry.oid);
+    if (!list) {
+      list = (await this.objects.readTree(entry.oid))
+        .filter((e) => e.mode !== SUBMODULE)
+        .map((e): TreeEntry => ({ name: e.name, type: e.mode === DIR ? 'dir' : e.mode === SYMLINK ? 'symlink' : 'file' }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.lists.set(entry.oid, list);
+    }
+    return list.map((e) => ({ ...e }));
+  }
+
+  async readLink(path: string): Promise<string | undefined> {
+    const entry = await this.entryAt(path);
+    if (entry?.mode !== SYMLINK) return undefined;
+    return (await this.objects.readBlob(entry.oid)).toString('utf8');
+  }
+
+  /**
+   * Id of the tree or blob at `path` (`''` is the root tree), or undefined when
+   * nothing is there. Equal ids mean equal content, so the planner can skip an
+   * app whose path did not change between two commits.
+   */
+  async oidAt(path: string): Promise<string | undefined> {
+    return (await this.entryAt(path))?.oid;
+  }
+
+  private async entryAt(path: string): Promise<GitTreeEntry | undefined> {
+    const p = normalizeTreePath(path);
+    this.root ??= this.objects.treeOfCommit(this.commit);
+    let entry: GitTreeEntry = { name: '', mode: DIR, oid: await this.root };
+    let walked = '';
+    for (const name of p === '' ? [] : p.split('/')) {
+      if (entry.mode === SUBMODULE) throw this.submodule(walked);
+      if (entry.mode !== DIR) return undefined;
+      const next = (await this.objects.readTree(entry.oid)).find((e) => e.name === name);
+      if (!next) return undefined;
+      entry = next;
+      walked = walked === '' ? name : `${walked}/${name}`;
+    }
+    if (entry.mode === SUBMODULE) throw this.submodule(walked);
+    return entry;
+  }
+
+  private submodule(path: string): SourceError {
+    return new SourceError(
+      'SUBMODULE',
+      `"${path}" is a Git submodule in ${this.objects.label} at ${this.commit.slice(0, 12)}; baton does not fetch submodules, so commit the files instead`,
+      { url: this.objects.label, ref: this.commit, path },
+    );
+  }
+}
