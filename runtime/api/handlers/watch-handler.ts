@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { StatusError } from '../../errors/status-error.js';
 import type { WatchEvent } from '../../objects/types.js';
 import type { ResourceType } from '../../resources/registry.js';
+import { parseFieldSelector, parseLabelSelector } from '../../store/index.js';
 import { wantsTable } from '../request/media-type.js';
 import { queryBool, queryInt, queryString } from '../request/query-options.js';
 import { toTable } from '../printing/to-table.js';
@@ -17,6 +18,10 @@ import { includeObjectOf } from './respond.js';
 export async function handleWatch(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name?: string): Promise<void> {
   let fieldSelector = queryString(req, 'fieldSelector');
   if (name !== undefined) fieldSelector = [fieldSelector, `metadata.name=${name}`].filter(Boolean).join(',');
+  const labelSelector = queryString(req, 'labelSelector');
+  // A bad selector is a plain 400, before the stream starts.
+  parseLabelSelector(labelSelector);
+  parseFieldSelector(fieldSelector);
   const table = wantsTable(req.headers.accept);
   const includeObject = includeObjectOf(req);
   let first = true;
@@ -55,7 +60,7 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
       type,
       {
         namespace,
-        labelSelector: queryString(req, 'labelSelector'),
+        labelSelector,
         fieldSelector,
         resourceVersion: queryString(req, 'resourceVersion') || undefined,
         allowWatchBookmarks: queryBool(req, 'allowWatchBookmarks'),
