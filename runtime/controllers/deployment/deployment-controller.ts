@@ -44,7 +44,7 @@ export function startDeploymentController(options: DeploymentControllerOptions):
     primary: resources.deployments,
     logger: options.logger,
     concurrency: options.concurrency,
-    reconcile: (key) => reconcileDeployment(cluster, key),
+    reconcile: (key) => reconcileDeployment(cluster, key, rsOwner),
     watches: [
       { type: resources.replicasets, keysFor: (e) => replicaSetKeys(cluster, rsOwner, e) },
       { type: resources.pods, keysFor: (e) => podKeys(rsOwner, e) },
@@ -80,7 +80,7 @@ function podKeys(rsOwner: Map<string, string>, e: WatchEvent): string[] {
   return key ? [key] : [];
 }
 
-export async function reconcileDeployment(cluster: Cluster, key: string): Promise<ReconcileResult> {
+export async function reconcileDeployment(cluster: Cluster, key: string, rsOwner?: Map<string, string>): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
   let d: KubeObject;
   try {
@@ -101,6 +101,8 @@ export async function reconcileDeployment(cluster: Cluster, key: string): Promis
   try {
     result = await runSteps(steps, ctx, d);
   } finally {
+    // Known owners let pod deletions wake this Deployment even before any RS event after a restart.
+    for (const rs of ctx.rss) rsOwner?.set(`${namespace}/${rs.metadata.name}`, key);
     if (ctx.statusMode) {
       const deadlineMs = await writeDeploymentStatus(ctx);
       if (deadlineMs !== undefined) result = requeueAfter(Math.min(result.requeueAfterMs ?? Infinity, deadlineMs));
