@@ -33,8 +33,14 @@ export interface CompiledTemplate {
 /** Options every template is compiled with; part of the cache key's meaning. */
 export const compileOptions = { strict: true, noEscape: true, data: true } as const;
 
-/** Names that reach object prototypes; refused anywhere in a template. */
-const forbidden = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+/**
+ * Names that reach object prototypes; refused anywhere in a template. Handlebars
+ * already blocks them at run time, but silently (rendering ""), which would hide the mistake.
+ */
+const forbidden = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** Helper names in call position (`{{toString 5}}`) are not property lookups. */
+const helperPaths = new WeakSet<object>();
 
 export function templateDigest(source: string): string {
   return createHash('sha256').update(source).digest('hex');
@@ -74,6 +80,7 @@ function checkCall(node: any, out: CompiledTemplate): void {
   const path = node.path;
   if (path?.type !== 'PathExpression') return;
   const isCall = node.type === 'SubExpression' || (node.params?.length ?? 0) > 0 || !!node.hash;
+  if (isCall && path.parts.length === 1 && helperNames.has(path.parts[0])) helperPaths.add(path);
   if (isCall && !path.data && path.parts.length === 1 && !helperNames.has(path.parts[0]) && node.type !== 'BlockStatement') {
     const name = path.parts[0] as string;
     const near = [...helperNames].find((h) => h.toLowerCase() === name.toLowerCase());
@@ -109,7 +116,7 @@ function walk(node: any, out: CompiledTemplate): void {
       }
       break;
     case 'PathExpression': {
-      const bad = (node.parts as string[]).find((p) => forbidden.has(p));
+      const bad = helperPaths.has(node) ? undefined : (node.parts as string[]).find((p) => forbidden.has(p));
       if (bad) out.issues.push({ code: 'FORBIDDEN_NAME', ...at(node), message: `"${node.original}": "${bad}" is not allowed in a template (it reaches object prototypes)` });
       out.paths.push({ original: node.original, parts: node.parts, ...at(node) });
       return;

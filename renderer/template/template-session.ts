@@ -13,6 +13,10 @@ export interface TemplateSource {
 
 const maxIncludeDepth = 64;
 
+// Handlebars reports blocked prototype access on the console; a pure renderer writes nowhere,
+// and such lookups are refused with a located error before rendering (compile-template.ts).
+Handlebars.logger.level = 'silent' as any;
+
 /**
  * One render's isolated Handlebars environment: its own helpers and partials
  * (Handlebars.create()), strict lookups, no HTML escaping, prototype access
@@ -129,6 +133,14 @@ export function toRenderError(err: unknown, file: string, compiled: CompiledTemp
     if (ref) {
       const parent = ref.parts.slice(0, ref.parts.indexOf(reading[2])).join('.');
       return RenderError.at('MISSING_VALUE', file, ref.line, ref.col, `${ref.original}: ${parent} is not defined`);
+    }
+  }
+  const notObject = /Cannot use 'in' operator to search for '([^']+)' in (.*)$/s.exec(e.message ?? '');
+  if (notObject) {
+    const ref = compiled.paths.find((p) => p.parts.indexOf(notObject[1]) > 0) ?? compiled.paths.find((p) => p.parts.includes(notObject[1]));
+    if (ref) {
+      const parent = ref.parts.slice(0, ref.parts.indexOf(notObject[1])).join('.') || 'this';
+      return RenderError.at('MISSING_VALUE', file, ref.line, ref.col, `${ref.original}: ${parent} is ${JSON.stringify(notObject[2].slice(0, 40))}, not a map, so it has no "${notObject[1]}"`);
     }
   }
   if (e instanceof RangeError) return RenderError.at('TEMPLATE_RUNTIME', file, 1, 1, `template recursion too deep: ${e.message}`);

@@ -58,7 +58,7 @@ describe('helpers', () => {
     ['replace', '{{replace "_" "-" "a_b_c"}}', {}, 'a-b-c'],
     ['contains', '{{contains "prod" "eu-prod"}}', {}, 'true'],
     ['join', '{{join "," Values.h}}', { h: ['a', 'b'] }, 'a,b'],
-    ['toString/int', '{{toString 5}} {{int "7"}}', {}, '5 7'],
+    ['toString/int (helper names are not property lookups)', '{{toString 5}} {{int "7"}}', {}, '5 7'],
     ['b64enc', '{{b64enc "hello"}}', {}, 'aGVsbG8='],
     ['b64dec', '{{b64dec "aGVsbG8="}}', {}, 'hello'],
     ['sha256', '{{sha256 "abc"}}', {}, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
@@ -94,6 +94,8 @@ describe('helpers', () => {
     ['constructor is refused', '{{Values.constructor.name}}', {}, 'c/templates/t.yaml:1:3: "Values.constructor.name": "constructor" is not allowed'],
     ['__proto__ is refused', '{{#each Values.__proto__}}{{/each}}', {}, '"__proto__" is not allowed'],
     ['lookup of constructor is refused', '{{lookup this "constructor"}}', {}, 'c/templates/t.yaml:1:15: "constructor" is not allowed'],
+    ['a property of a string', 'x: {{Values.s.length}}', { s: 'abc' }, 'c/templates/t.yaml:1:6: Values.s.length: Values.s is "abc", not a map, so it has no "length"'],
+    ['an Object.prototype member is refused', '{{Values.m.toString}}', { m: {} }, 'c/templates/t.yaml:1:3: "Values.m.toString": "toString" is not allowed'],
     ['trunc with a non-number', '{{trunc "x" "abc"}}', {}, 'trunc: trunc length must be a whole number, got "x"'],
   ];
   it.each(failures)('%s', (_name, source, values, expected) => {
