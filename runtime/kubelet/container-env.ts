@@ -83,7 +83,8 @@ export async function resolveContainer(cluster: Cluster, pod: KubeObject, contai
     Object.assign(runtimeEnv, serviceEnv((await cluster.list(resources.services, { namespace })).items));
   }
   const firstPort = (container.ports ?? [])[0]?.containerPort;
-  Object.assign(runtimeEnv, { POD_IP: podIP, POD_NAME: pod.metadata.name!, POD_NAMESPACE: namespace }, firstPort ? { PORT: String(firstPort) } : {});
+  // HOSTNAME is what a container runtime sets to the pod's hostname.
+  Object.assign(runtimeEnv, { HOSTNAME: pod.spec?.hostname ?? pod.metadata.name!, POD_IP: podIP, POD_NAME: pod.metadata.name!, POD_NAMESPACE: namespace }, firstPort ? { PORT: String(firstPort) } : {});
 
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {

@@ -101,16 +101,18 @@ export class ContainerLogs {
     this.samples.set(current, list);
   }
 
-  hasPrevious(containerDir: string): boolean {
-    return existsSync(previousLogPath(containerDir));
-  }
-
-  /** A stream of the log; with `follow` it ends once `stillRunning()` turns false and the file is drained. */
-  read(containerDir: string, options: LogOptions, stillRunning: () => boolean): Readable {
+  /**
+   * A stream of the log; with `follow` it ends once `stillRunning()` turns
+   * false and the file is drained. `previousIsCurrent`: no new instance has
+   * started since the last one ended (back-off), so its log is still the current file.
+   */
+  read(containerDir: string, options: LogOptions, stillRunning: () => boolean, previousIsCurrent = false): Readable {
     const current = currentLogPath(containerDir);
     let text: Buffer;
     if (options.previous) {
-      text = readFrom(previousLogPath(containerDir), 0);
+      text = previousIsCurrent
+        ? Buffer.concat([readFrom(rotatedLogPath(containerDir), 0), readFrom(current, 0)])
+        : readFrom(previousLogPath(containerDir), 0);
     } else {
       text = Buffer.concat([readFrom(rotatedLogPath(containerDir), 0), readFrom(current, 0)]);
       if (options.sinceSeconds !== undefined) text = text.subarray(Math.max(0, text.length - this.bytesSince(current, options.sinceSeconds)));

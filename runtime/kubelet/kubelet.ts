@@ -171,11 +171,14 @@ function readLogs(ctx: KubeletContext, record: PodRecord, options: LogOptions): 
   const cr = record.containers[container];
   if (!cr) throw badRequest(`container ${container} is not valid for pod ${record.name}`);
   const dir = ctx.store.containerDir(record.uid, container);
-  if (options.previous && !ctx.logs.hasPrevious(dir)) throw badRequest(`previous terminated container "${container}" in pod "${record.name}" not found`);
+  // As the kubelet: "previous" is the instance in lastState.terminated, which a finished container does not have.
+  if (options.previous && (!cr.lastTerminated || cr.finished)) {
+    throw badRequest(`previous terminated container "${container}" in pod "${record.name}" not found`);
+  }
   if (!cr.current && !cr.lastTerminated) {
     throw badRequest(`container "${container}" in pod "${record.name}" is waiting to start: ${cr.waiting?.reason ?? 'ContainerCreating'}`);
   }
   const instance = cr.current;
   const stillRunning = (): boolean => !!instance && ctx.records.get(record.uid)?.containers[container!]?.current === instance && ctx.driver.isAlive(instance);
-  return ctx.logs.read(dir, options, stillRunning);
+  return ctx.logs.read(dir, options, stillRunning, !cr.current);
 }

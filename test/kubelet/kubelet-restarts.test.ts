@@ -21,7 +21,10 @@ describe('kubelet: restarts, probes and re-adoption', () => {
     expect(status.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
     expect(status.state.waiting.message).toMatch(/^back-off 10s restarting failed container=app pod=crasher_/);
     expect(status.ready).toBe(false);
-    expect(await h.logs('crasher', { previous: true })).toMatch(/^run at \d+\n$/);
+    // In back-off, both the current and the previous log are the instance that just crashed, as with the kubelet.
+    const previous = await h.logs('crasher', { previous: true });
+    expect(previous).toMatch(/^run at \d+\n$/);
+    expect(await h.logs('crasher')).toBe(previous);
     const events = (await h.cluster.list(resources.events, { namespace: h.namespace })).items.filter((e: any) => e.involvedObject.name === 'crasher');
     expect(events.map((e: any) => e.reason)).toContain('BackOff');
   });
@@ -31,6 +34,7 @@ describe('kubelet: restarts, probes and re-adoption', () => {
     const pod = await h.waitForPod('once', 'Succeeded', (p) => p?.status?.phase === 'Succeeded');
     expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(await h.logs('once', { tailLines: 1 })).toBe('done\n');
+    expect(() => h.kubelet.logs(h.namespace, 'once', { previous: true })).toThrow(/previous terminated container "app" in pod "once" not found/);
   });
 
   it('restarts a container whose liveness probe fails', async () => {
