@@ -168,6 +168,30 @@ describe('the runtime API edge', () => {
     expect(r.stderr).toContain('not available');
   });
 
+  it('serves autoscaling/v1 Scale for deployments (get, update, patch) and keeps spec out of /status writes', async () => {
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: scaled\n  namespace: ${ns}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: scaled}\n  template:\n    metadata:\n      labels: {app: scaled}\n    spec:\n      containers:\n      - name: web\n        image: registry.example/web:1\n`;
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], deploy);
+    const path = `/apis/apps/v1/namespaces/${ns}/deployments/scaled`;
+    const scale = (await apiRequest(rt, 'GET', `${path}/scale`)).json();
+    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 }, status: { selector: 'app=scaled' } });
+    const put = await apiRequest(rt, 'PUT', `${path}/scale`, { body: JSON.stringify({ ...scale, spec: { replicas: 4 } }), contentType: json });
+    expect(put.json().spec.replicas).toBe(4);
+    const stale = await apiRequest(rt, 'PUT', `${path}/scale`, { body: JSON.stringify({ ...scale, spec: { replicas: 9 } }), contentType: json });
+    expect(stale.status).toBe(409);
+    const patched = await apiRequest(rt, 'PATCH', `${path}/scale`, { body: '{"spec":{"replicas":1}}', contentType: 'application/merge-patch+json' });
+    expect(patched.json().spec.replicas).toBe(1);
+    const negative = await apiRequest(rt, 'PATCH', `${path}/scale`, { body: '{"spec":{"replicas":-1}}', contentType: 'application/merge-patch+json' });
+    expect(negative.status).toBe(422);
+
+    const status = await apiRequest(rt, 'PATCH', `${path}/status`, {
+      body: JSON.stringify({ spec: { replicas: 7 }, status: { observedGeneration: 1, replicas: 0 } }),
+      contentType: 'application/merge-patch+json',
+    });
+    expect(status.status).toBe(200);
+    const after = (await apiRequest(rt, 'GET', path)).json();
+    expect(after.spec.replicas).toBe(1);
+  });
+
   it('delete honours a DeleteOptions body and deletecollection removes by selector', async () => {
     for (const name of ['dc-1', 'dc-2', 'dc-keep']) {
       const labels = name === 'dc-keep' ? { keep: 'yes' } : { sweep: 'yes' };

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { badRequest } from '../../errors/status-error.js';
+import { badRequest, StatusError } from '../../errors/status-error.js';
 import type { KubeObject } from '../../objects/types.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
@@ -37,7 +37,13 @@ export function scaleOf(obj: KubeObject): KubeObject {
 function replicasOf(scale: KubeObject, name: string): number {
   const replicas = scale.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) {
-    throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    const message = `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`;
+    throw new StatusError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: ${message}`, {
+      name,
+      group: 'autoscaling',
+      kind: 'Scale',
+      causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message }],
+    });
   }
   return replicas;
 }

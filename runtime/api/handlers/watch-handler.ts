@@ -35,12 +35,17 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
 
   const write = (event: WatchEvent | { type: 'ERROR'; object: Record<string, unknown> }) => {
     if (ended) return;
-    let object: unknown = event.object;
-    if (table && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
-      object = toTable(type.kind, [event.object as WatchEvent['object']], { includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
-      first = false;
+    try {
+      let object: unknown = event.object;
+      if (table && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
+        object = toTable(type.kind, [event.object as WatchEvent['object']], { includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
+        first = false;
+      }
+      res.write(`${JSON.stringify({ type: event.type, object })}\n`);
+    } catch {
+      // Never let one broken stream disturb the store's delivery to other watchers; the client re-lists.
+      finish();
     }
-    res.write(`${JSON.stringify({ type: event.type, object })}\n`);
   };
 
   let stop: (() => void) | undefined;
