@@ -1,0 +1,117 @@
+import type { Cluster } from '../objects/cluster.js';
+import type { WatchEvent } from '../objects/types.js';
+import type { ResourceType } from '../resources/registry.js';
+import type { WorkQueue } from './work-queue.js';
+
+/** The subset of pino's logger the reconcilers use. */
+export interface ReconcilerLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** A type whose changes wake keys of the reconciler. */
+export interface WatchSource {
+  type: ResourceType;
+  /**
+   * The keys a change to this object should reconcile. Called for watch
+   * events, and with synthetic ADDED events for every object after a relist.
+   */
+  keysFor(event: WatchEvent): string[] | Promise<string[]>;
+}
+
+/**
+ * Keeps one watch open on a type: lists, watches from the list's
+ * resourceVersion, and on Gone or an ERROR event relists and starts over,
+ * so no change is missed for long.
+ */
+export class ResourceWatcher {
+  private cancel: (() => void) | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly source: WatchSource,
+    private readonly queue: WorkQueue,
+    private readonly log: ReconcilerLogger,
+    private readonly name: string,
+    /** For the primary type: list and enqueue everything; returns the list's resourceVersion. */
+    private readonly listPrimary: (() => Promise<string>) | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.establish(true);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  private async establish(initial: boolean): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const rv = await this.relist(initial);
+      if (this.stopped) return;
+      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv }, (event) => this.onEvent(event));
+      if (this.stopped) {
+        cancel();
+        return;
+      }
+      this.cancel = cancel;
+      this.failures = 0;
+    } catch (err) {
+      if (initial) throw err;
+      this.scheduleRestart(err);
+    }
+  }
+
+  private async relist(initial: boolean): Promise<string> {
+    if (this.listPrimary) return this.listPrimary();
+    const listed = await this.cluster.list(this.source.type);
+    // At start the primary list covers everything; after a lost watch, wake whatever the missed changes touched.
+    if (!initial) for (const object of listed.items) this.wake({ type: 'ADDED', object });
+    return listed.resourceVersion;
+  }
+
+  private onEvent(event: WatchEvent): void {
+    if (this.stopped) return;
+    if (event.type === 'BOOKMARK') return;
+    if (event.type === 'ERROR') {
+      this.cancel?.();
+      this.cancel = undefined;
+      this.scheduleRestart(event.object);
+      return;
+    }
+    this.wake(event);
+  }
+
+  private wake(event: WatchEvent): void {
+    try {
+      const keys = this.source.keysFor(event);
+      if (Array.isArray(keys)) for (const k of keys) this.queue.add(k);
+      else
+        keys.then(
+          (ks) => ks.forEach((k) => this.queue.add(k)),
+          (err) => this.log.warn({ err, reconciler: this.name }, 'mapping a watch event to keys failed'),
+        );
+    } catch (err) {
+      this.log.warn({ err, reconciler: this.name }, 'mapping a watch event to keys failed');
+    }
+  }
+
+  private scheduleRestart(why: unknown): void {
+    if (this.stopped || this.retryTimer) return;
+    const delay = Math.min(5_000, 50 * 2 ** this.failures++);
+    this.log.debug({ why, type: this.source.type.plural, reconciler: this.name }, 'watch lost; relisting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.establish(false);
+    }, delay);
+    this.retryTimer.unref();
+  }
+}
