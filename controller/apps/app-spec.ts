@@ -50,6 +50,8 @@ export interface AppSpec {
   /** Apps that must be Healthy before this one syncs. @defaultValue [] */
   dependsOn: string[];
   preview: PreviewPolicy;
+  /** Where the app is declared (a `baton.yaml` position, or `--app`), for messages; never part of what is rendered. */
+  declaredAt?: { file: string; line: number; col: number };
 }
 
 export interface RepositorySpec {

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** DNS-1123 label: what Kubernetes allows for a namespace name, and baton for an app name. */
+export const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const labelMessage = "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+
+/** What the user wrote for one app, before defaults; every message completes "<field>: …". */
+const str = (what = 'a string') => z.string({ error: (i) => (i.input === undefined ? 'is required' : `must be ${what}`) });
+const label = () => str().max(63, { error: labelMessage }).regex(dns1123Label, { error: labelMessage });
+const bool = () => z.boolean({ error: 'must be true or false' });
+const valuesMap = () => z.record(z.string(), z.unknown(), { error: 'must be a map of values' });
+const map = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: 'must be a map' });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be a list' });
+
+export const syncPolicySchema = map({
+  automated: bool().optional(),
+  prune: bool().optional(),
+  selfHeal: bool().optional(),
+});
+
+export const rolloutSchema = map({
+  progressDeadlineSeconds: z
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' })
+    .optional(),
+  autoRollback: bool().optional(),
+});
+
+export const previewSchema = map({
+  enabled: bool().optional(),
+  values: valuesMap().optional(),
+});
+
+export const appSchema = map({
+  name: label(),
+  path: str('a repository path').optional(),
+  chart: str('the name of a bundled chart')
+    .regex(/^[a-z0-9][-a-z0-9_.]*$/, { error: 'must be the name of a chart in baton\'s charts/ directory (lowercase letters, digits, "-", "_", ".")' })
+    .optional(),
+  revision: str('a commit, branch or tag').min(1, { error: 'must not be empty' }).optional(),
+  namespace: label().optional(),
+  cluster: str('a cluster name').regex(/^\S+$/, { error: 'must be a cluster name: "local" or a kubeconfig context (no spaces)' }).optional(),
+  values: list(str('a repository path')).optional(),
+  set: valuesMap().optional(),
+  syncPolicy: syncPolicySchema.optional(),
+  rollout: rolloutSchema.optional(),
+  dependsOn: list(str('an app name')).optional(),
+  preview: previewSchema.optional(),
+});
+
+export type AppInput = z.infer<typeof appSchema>;
+
+/** Field names allowed in each map of an app, by the map's field (`''` for the app itself). */
+export const knownFields: Record<string, readonly string[]> = {
+  '': Object.keys(appSchema.shape),
+  syncPolicy: Object.keys(syncPolicySchema.shape),
+  rollout: Object.keys(rolloutSchema.shape),
+  preview: Object.keys(previewSchema.shape),
+};
