@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { StatusError } from '../../errors/status-error.js';
+import type { KubeObject } from '../../objects/types.js';
+import { resources, type ResourceName } from '../../resources/registry.js';
+import { validateObject } from './validate-object.js';
+
+function causesOf(resource: ResourceName, obj: Partial<KubeObject>): string[] {
+  try {
+    validateObject({ apiVersion: 'v1', kind: resources[resource].kind, metadata: {}, ...obj } as KubeObject, resources[resource]);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(StatusError);
+    return (err as StatusError).details!.causes!.map((c) => `${c.field}: ${c.message.split(':')[0]}`);
+  }
+}
+
+const container = { name: 'web', image: 'registry.example/web:1' };
+const podSpec = { containers: [container] };
+const workload = (labels: Record<string, string>, selector: unknown = { matchLabels: { app: 'a' } }) => ({
+  spec: { selector, template: { metadata: { labels }, spec: podSpec } },
+});
+
+describe('validateObject names fields as Kubernetes does', () => {
+  const cases: Array<[string, ResourceName, Partial<KubeObject>, string[]]> = [
+    ['a config map name may be a subdomain', 'configmaps', { metadata: { name: 'app.config' } }, []],
+    ['a namespace name must be a label', 'namespaces', { metadata: { name: 'a.b' } }, ['metadata.name: Invalid value']],
+    ['a service name must start with a letter', 'services', { metadata: { name: '1web' }, spec: { ports: [{ port: 80 }] } }, ['metadata.name: Invalid value']],
+    ['upper case is never a name', 'pods', { metadata: { name: 'Web' }, spec: podSpec }, ['metadata.name: Invalid value']],
+    ['a name or generateName is required', 'configmaps', { metadata: {} }, ['metadata.name: Required value']],
+    ['a pod needs containers', 'pods', { metadata: { name: 'p' }, spec: { containers: [] } }, ['spec.containers: Required value']],
+    ['a container needs a name and an image', 'pods', { metadata: { name: 'p' }, spec: { containers: [{}] } }, ['spec.containers[0].name: Required value', 'spec.containers[0].image: Required value']],
+    ['container names are unique', 'pods', { metadata: { name: 'p' }, spec: { containers: [container, container] } }, ['spec.containers[1].name: Duplicate value']],
+    ['ports are 1..65535', 'pods', { metadata: { name: 'p' }, spec: { containers: [{ ...container, ports: [{ containerPort: 0 }] }] } }, ['spec.containers[0].ports[0].containerPort: Invalid value']],
+    ['a deployment needs a selector', 'deployments', { metadata: { name: 'd' }, ...workload({ app: 'a' }, null) }, ['spec.selector: Required value']],
+    ['the selector must match the template', 'replicasets', { metadata: { name: 'r' }, ...workload({ app: 'b' }) }, ['spec.template.metadata.labels: Invalid value']],
+    ['a matching deployment is valid', 'deployments', { metadata: { name: 'd' }, ...workload({ app: 'a', tier: 'x' }) }, []],
+    ['service ports need names when there are several', 'services', { metadata: { name: 's' }, spec: { ports: [{ port: 80 }, { port: 81, name: 'b' }] } }, ['spec.ports[0].name: Required value']],
+    ['label values are checked', 'configmaps', { metadata: { name: 'c', labels: { app: 'not valid!' } } }, ['metadata.labels: Invalid value']],
+  ];
+  for (const [name, resource, obj, expected] of cases) {
+    it(name, () => expect(causesOf(resource, obj)).toEqual(expected));
+  }
+});
