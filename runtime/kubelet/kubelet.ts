@@ -99,6 +99,14 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
   });
 
+  // One pod is scheduled at a time, so two pods that each fit cannot together overcommit the node.
+  let scheduling: Promise<unknown> = Promise.resolve();
+  const scheduleOne = (pod: KubeObject): Promise<number | undefined> => {
+    const turn = scheduling.then(() => schedulePod(ctx, pod, node));
+    scheduling = turn.catch(() => undefined);
+    return turn;
+  };
+
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const { namespace, name } = splitKey(key);
     let pod: KubeObject | undefined;
@@ -112,7 +120,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
     if (!pod) return {};
     const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
-    if (!pod.spec?.nodeName) return after(await schedulePod(ctx, pod, node));
+    if (!pod.spec?.nodeName) return after(await scheduleOne(pod));
     if (pod.spec.nodeName !== nodeName) return {};
     if (pod.metadata.deletionTimestamp) return after(await terminatePod(ctx, pod));
     const phase = pod.status?.phase;
@@ -138,11 +146,20 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     registerNode(options.cluster, nodeName, driver.name).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  // A pod removed while its watch event was missed has no key left to resync: wake the keys of such records.
+  const sweep = setInterval(() => {
+    options.cluster.list(resources.pods).then(({ items }) => {
+      const uids = new Set(items.map((p) => p.metadata.uid));
+      for (const record of ctx.records.values()) if (!uids.has(record.uid)) ctx.enqueue(`${record.namespace}/${record.name}`);
+    }, () => undefined);
+  }, options.resyncMs ?? 10_000);
+  sweep.unref();
 
   return {
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
+      clearInterval(sweep);
       await running.reconciler?.stop();
       for (const set of ctx.probes.values()) for (const w of [set.startup, set.liveness, set.readiness]) w?.stop();
       ctx.probes.clear();

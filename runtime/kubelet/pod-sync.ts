@@ -116,10 +116,13 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     if ((probes.liveness && !probes.liveness.result) || startupFailed) {
       if (!cr.killReason) {
         cr.killReason = 'Unhealthy';
+        ctx.store.save(record);
         const which = startupFailed ? 'startup' : 'liveness';
         await recordEvent(ctx.cluster, pod, 'Normal', 'Killing', `Container ${spec.name} failed ${which} probe, will be restarted`, 'kubelet');
+      }
+      // Also after a runtime restart, which lost the pending SIGKILL timer.
+      if (!ctx.killTimers.has(`${record.uid}/${spec.name}`)) {
         killContainer(ctx, record.uid, spec.name, cr.current, spec.livenessProbe?.terminationGracePeriodSeconds ?? grace);
-        ctx.store.save(record);
       }
     }
     const limit = memoryBytes(spec.resources?.limits?.memory);
