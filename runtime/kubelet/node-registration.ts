@@ -43,6 +43,18 @@ function nodeStatus(nodeName: string, driverName: string, previous: any, ready: 
     capacity,
     allocatable: capacity,
     conditions: [
+      ...[
+        ['MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+        ['DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+        ['PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+      ].map(([type, reason, message]) => ({
+        type,
+        status: 'False',
+        reason,
+        message,
+        lastHeartbeatTime: now,
+        lastTransitionTime: (previous?.conditions ?? []).find((c: any) => c.type === type)?.lastTransitionTime ?? now,
+      })),
       {
         type: 'Ready',
         status,
