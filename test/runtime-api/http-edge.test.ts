@@ -174,7 +174,9 @@ describe('the runtime API edge', () => {
     const path = `/apis/apps/v1/namespaces/${ns}/deployments/scaled`;
     const scale = (await apiRequest(rt, 'GET', `${path}/scale`)).json();
     expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 }, status: { selector: 'app=scaled' } });
-    const put = await apiRequest(rt, 'PUT', `${path}/scale`, { body: JSON.stringify({ ...scale, spec: { replicas: 4 } }), contentType: json });
+    // Without a resourceVersion the write is unconditional (the deployment controller may be updating status meanwhile).
+    const unconditional = { ...scale, metadata: { ...scale.metadata, resourceVersion: undefined }, spec: { replicas: 4 } };
+    const put = await apiRequest(rt, 'PUT', `${path}/scale`, { body: JSON.stringify(unconditional), contentType: json });
     expect(put.json().spec.replicas).toBe(4);
     const stale = await apiRequest(rt, 'PUT', `${path}/scale`, { body: JSON.stringify({ ...scale, spec: { replicas: 9 } }), contentType: json });
     expect(stale.status).toBe(409);
