@@ -98,6 +98,8 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     child.on('exit', () => children.delete(child));
+    // http-backend may exit before reading the body (e.g. a refused request).
+    child.stdin.on('error', () => undefined);
     child.stdin.end(body);
     const out: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -1,0 +1,337 @@
+import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'chokidar';
+import type { RepositorySpec } from '../apps/app-spec.js';
+import { normalizeUrl } from './normalize-url.js';
+import { RepositorySource } from './repository.js';
+import { SourceError, type SourceErrorCode } from './source-error.js';
+import { TreeCache } from './tree-cache.js';
+
+export interface SourcePollerOptions {
+  /** baton's state dir (mirrors go below it). */
+  stateDir: string;
+  /** Where token variables are read. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Fraction of the interval a check time varies by, so repositories do not poll in lock-step. @defaultValue 0.1 */
+  jitter?: number;
+  /** First retry delay after a failed check; doubles per failure. @defaultValue 5000 */
+  minBackoffMs?: number;
+  /** Longest retry delay after failures. @defaultValue 300000 */
+  maxBackoffMs?: number;
+  /** Checks (and fetches) running at once across all repositories. @defaultValue 16 */
+  concurrency?: number;
+  /** Watch local repositories' refs with chokidar so a commit is seen at once. @defaultValue true */
+  watchLocal?: boolean;
+  /** Milliseconds an HTTP request to a remote may take. @defaultValue 60000 */
+  httpTimeoutMs?: number;
+}
+
+/** A repository's followed branch now points at `commit` (fetched, ready to read). */
+export interface RevisionEvent {
+  repository: string;
+  commit: string;
+  /** The commit reported before, undefined for the first one since start. */
+  previous: string | undefined;
+}
+
+/** A check or fetch failed; the last good commit is kept and the check backs off. */
+export interface SourceErrorEvent {
+  repository: string;
+  error: Error;
+}
+
+/** Events of a SourcePoller, as listener argument lists. */
+export interface SourcePollerEvents {
+  revision: [event: RevisionEvent];
+  /** Emitted only while someone listens, so an unwatched failure never throws. */
+  error: [event: SourceErrorEvent];
+}
+
+export interface SourceStatus {
+  id: string;
+  /** URL or path without credentials. */
+  url: string;
+  /** Last commit successfully fetched (kept through errors). */
+  lastCommit?: string;
+  /** When the last check finished, successful or not. */
+  lastCheck?: Date;
+  /** When the last fetch finished. */
+  lastFetch?: Date;
+  /** Message of the last check's error; cleared by a successful check. */
+  error?: string;
+  errorCode?: SourceErrorCode;
+  /** Failed checks in a row. */
+  failures: number;
+  /** When the next scheduled check runs (undefined while one runs). */
+  nextCheckAt?: Date;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+type PendingEvent = { name: 'revision'; event: RevisionEvent } | { name: 'error'; event: SourceErrorEvent };
+
+interface Entry {
+  spec: RepositorySpec;
+  source: RepositorySource;
+  normalized: string;
+  status: SourceStatus;
+  timer?: NodeJS.Timeout;
+  running?: Promise<void>;
+  /** A check was asked for while one ran: run once more, then settle this. */
+  again?: Deferred;
+  watching?: boolean;
+  watcher?: FSWatcher;
+  watchTimer?: NodeJS.Timeout;
+  closed: boolean;
+}
+
+const WATCH_SETTLE_MS = 50;
+
+/**
+ * Follows many repositories: a cheap ref check every interval (±jitter), a
+ * fetch only when the ref moved, local paths also watched with chokidar, and
+ * manual refresh() (webhooks) coalesced with all of that: one check runs per
+ * repository at a time, and requests arriving meanwhile share one follow-up check.
+ */
+export class SourcePoller extends EventEmitter<SourcePollerEvents> {
+  private readonly entries = new Map<string, Entry>();
+  private readonly treeCache = new TreeCache();
+  private readonly jitter: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly concurrency: number;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly options: SourcePollerOptions) {
+    super();
+    this.jitter = options.jitter ?? 0.1;
+    this.minBackoffMs = options.minBackoffMs ?? 5_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  /**
+   * Starts following a repository (its first check runs at once). Adding an id
+   * again replaces its spec and keeps its last commit. Throws a SourceError for
+   * a spec that can never work (relative path, ssh URL, bad id).
+   */
+  add(spec: RepositorySpec): RepositorySource {
+    if (this.closed) throw new Error('SourcePoller is closed');
+    const source = new RepositorySource(spec, {
+      stateDir: this.options.stateDir,
+      env: this.options.env,
+      httpTimeoutMs: this.options.httpTimeoutMs,
+      treeCache: this.treeCache,
+    });
+    const old = this.entries.get(spec.id);
+    if (old) this.stop(old);
+    const entry: Entry = {
+      spec,
+      source,
+      normalized: normalizeUrl(spec.url),
+      status: { id: spec.id, url: source.url, failures: 0, lastCommit: old?.status.lastCommit },
+      closed: false,
+    };
+    this.entries.set(spec.id, entry);
+    void this.trigger(entry);
+    return source;
+  }
+
+  /** Stops following a repository; its mirror stays on disk. */
+  async remove(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    this.stop(entry);
+    await entry.running;
+  }
+
+  /** The source of a followed repository, to read trees and commits. */
+  repository(id: string): RepositorySource | undefined {
+    return this.entries.get(id)?.source;
+  }
+
+  status(id: string): SourceStatus | undefined {
+    const s = this.entries.get(id)?.status;
+    return s && { ...s };
+  }
+
+  list(): SourceStatus[] {
+    return [...this.entries.values()].map((e) => ({ ...e.status }));
+  }
+
+  /**
+   * Checks now the repositories with this id or clone URL (compared
+   * normalized: host case, credentials, `.git` and trailing `/` do not matter).
+   * Resolves with how many matched, once a check started after this call has
+   * finished for each. A check already running is not duplicated: one more
+   * follows it for all refreshes that arrived meanwhile.
+   */
+  async refresh(repoIdOrUrl: string): Promise<number> {
+    let normalized: string | undefined;
+    try {
+      normalized = normalizeUrl(repoIdOrUrl);
+    } catch {
+      normalized = undefined;
+    }
+    const matched = [...this.entries.values()].filter((e) => e.spec.id === repoIdOrUrl || e.normalized === normalized);
+    await Promise.all(matched.map((e) => this.trigger(e)));
+    return matched.length;
+  }
+
+  /** Stops every timer and watcher and waits for running checks. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const e of entries) this.stop(e);
+    for (const wake of this.waiting.splice(0)) wake();
+    await Promise.all(entries.map((e) => e.running));
+  }
+
+  private stop(entry: Entry): void {
+    entry.closed = true;
+    clearTimeout(entry.timer);
+    clearTimeout(entry.watchTimer);
+    entry.status.nextCheckAt = undefined;
+    void entry.watcher?.close();
+    entry.again?.resolve();
+    entry.again = undefined;
+  }
+
+  private trigger(entry: Entry): Promise<void> {
+    if (entry.closed) return Promise.resolve();
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.status.nextCheckAt = undefined;
+    if (entry.running) {
+      if (!entry.again) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        entry.again = { promise, resolve };
+      }
+      return entry.again.promise;
+    }
+    const run = this.runChecks(entry);
+    entry.running = run;
+    return run;
+  }
+
+  /** Runs checks until no refresh is pending; status (incl. nextCheckAt) is complete before each event. */
+  private async runChecks(entry: Entry): Promise<void> {
+    let settled: Deferred | undefined;
+    for (;;) {
+      const event = await this.checkOnce(entry);
+      const again = entry.closed ? undefined : entry.again;
+      entry.again = undefined;
+      if (!again) {
+        entry.running = undefined;
+        this.schedule(entry);
+      }
+      this.emitSafely(event);
+      settled?.resolve();
+      if (!again) return;
+      settled = again;
+    }
+  }
+
+  /** One check (and fetch if moved); never throws. Returns the event to emit. */
+  private async checkOnce(entry: Entry): Promise<PendingEvent | undefined> {
+    await this.acquire();
+    try {
+      if (entry.closed) return undefined;
+      const { status, source } = entry;
+      let commit: string;
+      try {
+        const check = await source.check();
+        commit = check.commit;
+        if (check.moved) {
+          commit = await source.fetch();
+          status.lastFetch = new Date();
+        }
+      } catch (err) {
+        if (entry.closed) return undefined;
+        const error = err instanceof Error ? err : new Error(String(err));
+        status.lastCheck = new Date();
+        status.failures++;
+        status.error = error.message;
+        status.errorCode = err instanceof SourceError ? err.code : undefined;
+        return { name: 'error', event: { repository: entry.spec.id, error } };
+      }
+      if (entry.closed) return undefined;
+      // Watch once the path is known to be a repository (it may appear after add()).
+      if (source.local && !entry.watching && this.options.watchLocal !== false) {
+        entry.watching = true;
+        this.watchLocal(entry).catch(() => {
+          entry.watching = false;
+        });
+      }
+      status.lastCheck = new Date();
+      status.failures = 0;
+      status.error = undefined;
+      status.errorCode = undefined;
+      const previous = status.lastCommit;
+      if (commit === previous) return undefined;
+      status.lastCommit = commit;
+      return { name: 'revision', event: { repository: entry.spec.id, commit, previous } };
+    } finally {
+      this.release();
+    }
+  }
+
+  /** A throwing listener must not leave the poller's state half-updated; it still surfaces as uncaught. */
+  private emitSafely(pending: PendingEvent | undefined): void {
+    if (!pending) return;
+    try {
+      if (pending.name === 'revision') this.emit('revision', pending.event);
+      else if (this.listenerCount('error') > 0) this.emit('error', pending.event);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
+
+  private schedule(entry: Entry): void {
+    if (entry.closed || entry.running) return;
+    const { failures } = entry.status;
+    const base = failures > 0 ? Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** (failures - 1)) : entry.spec.intervalSeconds * 1000;
+    // setTimeout fires at once beyond 2^31-1 ms, so longer intervals are capped (~24 days).
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, Math.round(base * (1 + this.jitter * (2 * Math.random() - 1)))));
+    entry.status.nextCheckAt = new Date(Date.now() + delay);
+    entry.timer = setTimeout(() => void this.trigger(entry), delay);
+  }
+
+  private async watchLocal(entry: Entry): Promise<void> {
+    const paths = await entry.source.watchPaths();
+    if (entry.closed) return;
+    const watcher = watch(paths, { ignoreInitial: true, ignored: (p) => p.endsWith('.lock') });
+    entry.watcher = watcher;
+    // A commit touches several files (lock, ref, reflog): settle briefly, then check once.
+    watcher.on('all', () => {
+      clearTimeout(entry.watchTimer);
+      entry.watchTimer = setTimeout(() => void this.trigger(entry), WATCH_SETTLE_MS);
+    });
+    // A commit made before the watch was ready would otherwise wait for the interval.
+    watcher.on('ready', () => void this.trigger(entry));
+    watcher.on('error', () => undefined);
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.concurrency || this.closed) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+}
