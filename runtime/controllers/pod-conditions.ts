@@ -31,10 +31,15 @@ export function podAvailability(pod: KubeObject, minReadySeconds: number, now: n
   return at < now ? { available: true } : { available: false, inMs: at - now + 1 };
 }
 
+/** Finished for good: phase Succeeded or Failed. */
+export function isPodTerminal(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 /** Counted by its controller: not being deleted and not finished (controller.FilterActivePods). */
 export function isPodActive(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+  return !pod.metadata.deletionTimestamp && !isPodTerminal(pod);
 }
 
 export function maxRestarts(pod: KubeObject): number {

@@ -76,6 +76,12 @@ describe('Endpoints controller', () => {
         const still = await cluster.get(resources.pods, ns, String(leaving.metadata.name)).catch(() => undefined);
         return still?.metadata.deletionTimestamp && !readyIps(e).includes(leaving.status.podIP) && notReadyNames(e).length === 0;
       });
+      // The terminating pod is not a replica any more, but it is accounted for.
+      const shop = await waitFor('terminating counted', async () => {
+        const x = await cluster.get(resources.deployments, ns, 'shop');
+        return x.status?.terminatingReplicas === 1 && x;
+      });
+      expect(shop.status).toMatchObject({ replicas: 3, terminatingReplicas: 1 });
     } finally {
       kubelet.stop();
     }

@@ -10,6 +10,7 @@ export interface DeploymentStatus {
   readyReplicas?: number;
   availableReplicas?: number;
   unavailableReplicas?: number;
+  terminatingReplicas?: number;
   collisionCount?: number;
   conditions?: DeploymentCondition[];
 }
@@ -27,9 +28,10 @@ export function calculateStatus(allRSs: KubeObject[], newRS: KubeObject | undefi
     readyReplicas: sumStatus(allRSs, 'readyReplicas'),
     availableReplicas: available,
     unavailableReplicas: Math.max(0, sumSpecReplicas(allRSs) - available),
+    terminatingReplicas: sumStatus(allRSs, 'terminatingReplicas'),
   };
   // Kubernetes omits zero counts (omitempty); clients must read absence as 0 there too.
-  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) {
+  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'terminatingReplicas'] as const) {
     if (status[k] === 0) delete status[k];
   }
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;

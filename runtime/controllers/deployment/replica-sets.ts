@@ -1,12 +1,14 @@
 import type { KubeObject } from '../../objects/types.js';
 import { revisionOf } from './annotations.js';
 
+type StatusCount = 'replicas' | 'readyReplicas' | 'availableReplicas' | 'terminatingReplicas';
+
 /** spec.replicas of a ReplicaSet (default 1). */
 export function rsReplicas(rs: KubeObject): number {
   return rs.spec?.replicas ?? 1;
 }
 
-export function rsStatus(rs: KubeObject, field: 'replicas' | 'readyReplicas' | 'availableReplicas'): number {
+export function rsStatus(rs: KubeObject, field: StatusCount): number {
   return rs.status?.[field] ?? 0;
 }
 
@@ -18,7 +20,7 @@ export function sumSpecReplicas(rss: Array<KubeObject | undefined>): number {
   return rss.reduce((n, rs) => n + (rs ? rsReplicas(rs) : 0), 0);
 }
 
-export function sumStatus(rss: Array<KubeObject | undefined>, field: 'replicas' | 'readyReplicas' | 'availableReplicas'): number {
+export function sumStatus(rss: Array<KubeObject | undefined>, field: StatusCount): number {
   return rss.reduce((n, rs) => n + (rs ? rsStatus(rs, field) : 0), 0);
 }
 

@@ -4,9 +4,9 @@ import type { KubeObject, WatchEvent } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
-import { controllerRefOf } from '../controller-ref.js';
+import { controllerRefOf, isControlledBy } from '../controller-ref.js';
 import { selectorIsEmpty, selectorMatches, type LabelSelector } from '../label-selector.js';
-import { isPodActive } from '../pod-conditions.js';
+import { isPodActive, isPodTerminal } from '../pod-conditions.js';
 import {
   done,
   next,
@@ -46,6 +46,8 @@ interface Ctx {
   burst: number;
   /** Active pods this RS controls, once claimed. */
   pods?: KubeObject[];
+  /** Its pods being deleted but not yet gone: not counted as replicas, reported as terminatingReplicas. */
+  terminating?: number;
   manageError?: unknown;
 }
 
@@ -94,7 +96,7 @@ export async function reconcileReplicaSet(base: { cluster: Cluster; burst: numbe
     result = await runSteps(steps, ctx, rs);
   } finally {
     if (ctx.pods) {
-      const availableInMs = await writeStatus(ctx.cluster, rs, ctx.pods, ctx.manageError);
+      const availableInMs = await writeStatus(ctx.cluster, rs, ctx.pods, ctx.terminating ?? 0, ctx.manageError);
       if (availableInMs !== undefined) {
         result = requeueAfter(Math.min(result.requeueAfterMs ?? Infinity, availableInMs));
       }
@@ -108,6 +110,7 @@ const claimPods: Step<Ctx, KubeObject> = async (ctx, rs) => {
   if (selectorIsEmpty(selector)) throw new TerminalError(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
   const listed = await ctx.cluster.list(resources.pods, { namespace: rs.metadata.namespace });
   ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, listed.items.filter(isPodActive));
+  ctx.terminating = listed.items.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p) && isControlledBy(p, rs)).length;
   return next;
 };
 
@@ -190,8 +193,14 @@ async function recordBatch(cluster: Cluster, rs: KubeObject, reason: string, wha
 }
 
 /** Writes status when it changed; returns when a ready pod turns available. */
-async function writeStatus(cluster: Cluster, rs: KubeObject, pods: KubeObject[], manageError: unknown): Promise<number | undefined> {
-  const { status, availableInMs } = calculateReplicaSetStatus(rs, pods, manageError, new Date());
+async function writeStatus(
+  cluster: Cluster,
+  rs: KubeObject,
+  pods: KubeObject[],
+  terminating: number,
+  manageError: unknown,
+): Promise<number | undefined> {
+  const { status, availableInMs } = calculateReplicaSetStatus(rs, pods, terminating, manageError, new Date());
   if (!semanticEqual(status, rs.status ?? {})) {
     const next = structuredClone(rs);
     next.status = status;

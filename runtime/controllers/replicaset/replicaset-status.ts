@@ -6,19 +6,23 @@ export interface ReplicaSetStatus {
   fullyLabeledReplicas?: number;
   readyReplicas?: number;
   availableReplicas?: number;
+  /** Pods being deleted, not yet gone (Kubernetes 1.33+'s terminatingReplicas). */
+  terminatingReplicas?: number;
   observedGeneration?: number;
   conditions?: Array<{ type: string; status: string; lastTransitionTime: string; reason: string; message: string }>;
   [field: string]: unknown;
 }
 
 /**
- * Status from the active pods the RS owns (replica_set_utils' calculateStatus),
+ * Status from the active pods the RS owns and the count of its terminating ones
+ * (replica_set_utils' calculateStatus),
  * and when a ready pod will turn available (minReadySeconds), so the
  * controller can look again then.
  */
 export function calculateReplicaSetStatus(
   rs: KubeObject,
   pods: KubeObject[],
+  terminating: number,
   manageError: unknown,
   now: Date,
 ): { status: ReplicaSetStatus; availableInMs?: number } {
@@ -43,10 +47,11 @@ export function calculateReplicaSetStatus(
     fullyLabeledReplicas: fullyLabeled,
     readyReplicas: ready,
     availableReplicas: available,
+    terminatingReplicas: terminating,
     observedGeneration: rs.metadata.generation,
   };
   // As Kubernetes serializes it: replicas always, the other counts only when non-zero.
-  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const) if (status[k] === 0) delete status[k];
+  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'terminatingReplicas'] as const) if (status[k] === 0) delete status[k];
   const failure = status.conditions?.find((c) => c.type === 'ReplicaFailure');
   if (manageError !== undefined && !failure) {
     const creating = (manageError as { action?: string }).action !== 'delete';
