@@ -1,0 +1,39 @@
+/** What asked for a sync; recorded in the app's history. */
+export type SyncTrigger = 'poll' | 'webhook' | 'manual' | 'rollback' | 'selfHeal';
+
+/** A request to bring one app to one revision. */
+export interface SyncRequest {
+  app: string;
+  /** The commit (or, for a rollback, the recorded revision) to sync to. */
+  revision: string;
+  trigger: SyncTrigger;
+  /** Why, in words, e.g. "push by alice" or "rollback after failed health gate". @defaultValue undefined */
+  message?: string;
+}
+
+/**
+ * A request as stored in the queue. `seq` orders requests across all
+ * enqueuers: of two requests for one app, the one with the higher `seq` is
+ * the newer and wins.
+ */
+export interface SyncJobData extends SyncRequest {
+  seq: number;
+  /** ISO 8601 time of the enqueue. */
+  requestedAt: string;
+}
+
+/** What a sync did, as the caller's processor reports it (stored as the job's return value). */
+export interface SyncOutcome {
+  result: 'Succeeded' | 'Failed' | 'RolledBack' | 'Skipped';
+  /** The revision now live. */
+  revision: string;
+  message?: string;
+}
+
+/** A job's stored return value: the processor's outcome, or why it was not called. */
+export type SyncJobResult<O> =
+  | { skipped: false; request: SyncJobData; outcome: O }
+  /** The request had already been served by an earlier job (requests coalesce). */
+  | { skipped: true; request: SyncJobData };
+
+export const SYNC_TRIGGERS: readonly SyncTrigger[] = ['poll', 'webhook', 'manual', 'rollback', 'selfHeal'];

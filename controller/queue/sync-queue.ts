@@ -1,0 +1,125 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connect-redis.js';
+import { appRequestKey, QUEUE_PREFIX, REQUEST_SEQ_KEY, SYNC_QUEUE_NAME } from './queue-keys.js';
+import { SYNC_TRIGGERS, type SyncJobData, type SyncRequest } from './sync-job.js';
+
+export interface SyncQueueOptions {
+  /** Where Redis is: redis://, rediss://, redis+unix:// or unix:// (see parseRedisUrl). */
+  redisUrl: string;
+  /** Tries per request, the first included; transient errors retry with back-off up to this. @defaultValue 10 */
+  attempts?: number;
+  /** Delay before the first retry; each later one doubles it (with jitter, capped by the worker). @defaultValue 1000 */
+  backoffBaseMs?: number;
+  /** Completed and failed jobs kept in Redis for inspection, each. @defaultValue 1000 */
+  keepFinished?: number;
+}
+
+export interface EnqueueResult {
+  /** The request's sequence number; higher is newer. */
+  seq: number;
+  /** The job that will serve the request: a new one, or the app's pending or running one. */
+  jobId: string;
+}
+
+/** Jobs per state, for a queue-depth gauge. `waiting` includes prioritized jobs. */
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/** Makes a request the app's newest, numbering it; atomic so concurrent enqueuers agree on order. */
+const RECORD_REQUEST = `
+local seq = redis.call('INCR', KEYS[2])
+local data = cjson.decode(ARGV[1])
+data['seq'] = seq
+local encoded = cjson.encode(data)
+redis.call('HSET', KEYS[1], 'latest', encoded, 'latestSeq', seq)
+return encoded
+`;
+
+/**
+ * The producer side of the `sync` queue. One pending job per app, newest
+ * request winning, never two syncs of one app at once:
+ *
+ * - BullMQ deduplication with the app name as id and `keepLastIfActive`: while
+ *   the app's job runs, new requests collapse into one follow-up job holding
+ *   the newest data, created when the running one finishes; `replace` swaps a
+ *   job that is delayed (waiting out a retry back-off) for the new request.
+ * - A job that is merely waiting is left alone by BullMQ (the new add is
+ *   dropped), so every request is also written to a per-app hash, and the
+ *   worker syncs whichever is newer: the job's data or that hash.
+ */
+export class SyncQueue {
+  readonly queue: Queue<SyncJobData>;
+  private readonly redis: Redis;
+  private readonly options: Required<Omit<SyncQueueOptions, 'redisUrl'>>;
+
+  constructor(options: SyncQueueOptions) {
+    this.options = { attempts: 10, backoffBaseMs: 1000, keepFinished: 1000, ...options };
+    this.redis = connectRedis(options.redisUrl, { forWorker: true, connectionName: 'baton-sync-queue' });
+    this.queue = new Queue<SyncJobData>(SYNC_QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
+    // Queue errors (a lost connection) also surface as rejected calls; this keeps them from being unhandled.
+    this.queue.on('error', () => {});
+  }
+
+  async enqueue(request: SyncRequest): Promise<EnqueueResult> {
+    checkRequest(request);
+    const requestedAt = new Date().toISOString();
+    const fields: Omit<SyncJobData, 'seq'> = { app: request.app, revision: request.revision, trigger: request.trigger, requestedAt };
+    if (request.message !== undefined) fields.message = request.message;
+    const encoded = (await this.redis.eval(RECORD_REQUEST, 2, appRequestKey(request.app), REQUEST_SEQ_KEY, JSON.stringify(fields))) as string;
+    const data = JSON.parse(encoded) as SyncJobData;
+    const job = await this.queue.add('sync', data, {
+      deduplication: { id: request.app, replace: true, keepLastIfActive: true },
+      attempts: this.options.attempts,
+      backoff: { type: 'baton', delay: this.options.backoffBaseMs },
+      removeOnComplete: { count: this.options.keepFinished },
+      removeOnFail: { count: this.options.keepFinished },
+    });
+    return { seq: data.seq, jobId: job.id! };
+  }
+
+  /** The newest request for `app`, served or not. */
+  async latestRequest(app: string): Promise<SyncJobData | undefined> {
+    const encoded = await this.redis.hget(appRequestKey(app), 'latest');
+    return encoded ? (JSON.parse(encoded) as SyncJobData) : undefined;
+  }
+
+  /** The state of the app's pending or running sync, if it has one (for a "Syncing" status). */
+  async pendingState(app: string): Promise<'active' | 'waiting' | 'delayed' | undefined> {
+    const jobId = await this.queue.getDeduplicationJobId(app);
+    if (!jobId) return undefined;
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'active' || state === 'delayed') return state;
+    if (state === 'waiting' || state === 'prioritized') return 'waiting';
+    return undefined;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+function checkRequest(request: SyncRequest): void {
+  if (typeof request.app !== 'string' || request.app === '') throw new TypeError('sync request: app must be a non-empty string');
+  if (typeof request.revision !== 'string' || request.revision === '') {
+    throw new TypeError(`sync request for ${request.app}: revision must be a non-empty string`);
+  }
+  if (!SYNC_TRIGGERS.includes(request.trigger)) {
+    throw new TypeError(`sync request for ${request.app}: trigger must be one of ${SYNC_TRIGGERS.join(', ')}, got "${String(request.trigger)}"`);
+  }
+}
