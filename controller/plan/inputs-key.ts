@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppSpec } from '../apps/app-spec.js';
+import { canonicalJson, contentDigest, type FileTree } from '../../renderer/index.js';
+import { bundledChartDigest } from './chart-digest.js';
+
+/** What the planner needs of a repository: its files at a commit, and cheap content ids. */
+export interface PlanSource {
+  /** The files at `commit`. */
+  tree(commit: string): FileTree;
+  /** Git id of the tree or blob at `path` in `commit`; undefined when absent. */
+  treeOid(commit: string, path: string): Promise<string | undefined>;
+}
+
+/** Repository paths a render looked at beyond the app's own path and values files. */
+export interface InputDeps {
+  /** Files and symlinks read. */
+  reads: string[];
+  /** Directories listed (resolving paths, globbing). */
+  lists: string[];
+}
+
+export interface InputsKeyInput {
+  app: AppSpec;
+  repo: PlanSource;
+  commit: string;
+  chartsTree: FileTree;
+  preview: boolean;
+  deps: InputDeps;
+}
+
+/**
+ * The app's inputs key: a digest of everything a render reads (the app's
+ * directory tree id or the bundled chart's digest, each values file's blob
+ * id, the spec with its inline values, and the ids of other paths the last
+ * render read), followed by those paths so the next plan can check them
+ * again. Equal keys mean the render would come out the same.
+ * Format: `sha256:<hex>`, then ` {"reads":[…],"lists":[…]}` when there are such paths.
+ */
+export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
+  const { app, repo, commit, deps } = input;
+  const oid = async (path: string) => (await repo.treeOid(commit, path)) ?? 'missing';
+  const { declaredAt: _, ...spec } = app;
+  let tree: FileTree | undefined;
+  const names = async (path: string) => {
+    const entries = await (tree ??= repo.tree(commit)).list(path);
+    return entries ? entries.map((e) => `${e.type}:${e.name}`) : 'missing';
+  };
+  const key = {
+    baton: batonVersion(),
+    spec,
+    preview: input.preview,
+    source: app.path !== undefined ? { path: app.path, oid: await oid(app.path) } : { chart: app.chart, digest: await bundledChartDigest(input.chartsTree, app.chart!) },
+    values: await Promise.all(app.values.map(async (f) => [f, await oid(f)])),
+    reads: await Promise.all(deps.reads.map(async (p) => [p, await oid(p)])),
+    lists: await Promise.all(deps.lists.map(async (p) => [p, await names(p)])),
+  };
+  const digest = contentDigest(key);
+  return deps.reads.length + deps.lists.length > 0 ? `${digest} ${canonicalJson(deps)}` : digest;
+}
+
+/** The paths a key recorded; none for a missing or unreadable key (which then matches nothing). */
+export function parseInputsKey(key: string | undefined): InputDeps {
+  const json = key?.slice(key.indexOf(' ') + 1);
+  if (!key || !key.includes(' ') || !json) return { reads: [], lists: [] };
+  try {
+    const d = JSON.parse(json) as Partial<InputDeps>;
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+    return { reads: strings(d.reads), lists: strings(d.lists) };
+  } catch {
+    return { reads: [], lists: [] };
+  }
+}
+
+/** The paths of a recorded render that the app's own inputs do not already cover, sorted. */
+export function extraDeps(app: AppSpec, reads: Iterable<string>, lists: Iterable<string>): InputDeps {
+  const covered = (p: string) => (app.path !== undefined && (app.path === p || p.startsWith(`${app.path}/`))) || app.values.includes(p);
+  const sorted = (s: Iterable<string>) => [...new Set(s)].filter((p) => !covered(p)).sort();
+  return { reads: sorted(reads), lists: sorted(lists) };
+}
+
+let version: string | undefined;
+
+/** baton's version: a new baton may render differently, so its keys never match an older one's. */
+function batonVersion(): string {
+  if (version) return version;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'baton') return (version = pkg.version ?? 'unknown');
+    } catch {}
+    if (dirname(dir) === dir) return (version = 'unknown');
+  }
+}

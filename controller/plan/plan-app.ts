@@ -1,0 +1,91 @@
+import type { AppSpec } from '../apps/app-spec.js';
+import { contentDigest, mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
+import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
+import { RecordingTree } from './recording-tree.js';
+import { trackObject } from './track-objects.js';
+
+export interface PlanAppInput {
+  app: AppSpec;
+  /** The app's repository. */
+  repo: PlanSource;
+  /** Commit to plan (already fetched). */
+  commit: string;
+  /** What the last plan of this app recorded. @defaultValue nothing: always render */
+  previous?: { inputsKey?: string; digest?: string };
+  /** baton's bundled charts (a tree whose top-level directories are charts, e.g. DiskTree of `charts/`). */
+  chartsTree: FileTree;
+  /** Plan the app's preview: `preview.values` layered over `set`. @defaultValue false */
+  preview?: boolean;
+  /** The renderer; tests count calls through it. @defaultValue renderApp */
+  render?: typeof renderApp;
+}
+
+/** Nothing the render reads changed since the last plan: its outcome stands. */
+export interface SkipPlan {
+  action: 'skip';
+  inputsKey: string;
+}
+
+/** The app does not render; nothing of it may be applied (invariant 1). */
+export interface DegradedPlan {
+  action: 'degraded';
+  /** `file:line:col: message`, in file order. */
+  errors: string[];
+  inputsKey: string;
+}
+
+export interface RenderPlan {
+  action: 'render';
+  /** In apply order, each marked with baton's labels and annotations (see track-objects.ts). */
+  objects: RenderedObject[];
+  /** Digest of the app's rendered objects, the same for every commit that renders them the same. */
+  digest: string;
+  /** True when `digest` equals the previous plan's: inputs changed, output did not. */
+  sameDigest: boolean;
+  inputsKey: string;
+}
+
+export type AppPlan = SkipPlan | DegradedPlan | RenderPlan;
+
+/**
+ * Plans one app at one commit. An unchanged inputs key costs a few Git id
+ * lookups and no render; otherwise the app is rendered (all or nothing), its
+ * objects marked as baton's, and the paths the render read are recorded in
+ * the new key. Git read failures are thrown (worth a retry); render errors
+ * are a degraded plan (not worth one until the inputs change).
+ */
+export async function planApp(input: PlanAppInput): Promise<AppPlan> {
+  const { app, repo, commit, chartsTree } = input;
+  const preview = input.preview ?? false;
+  const previousKey = input.previous?.inputsKey;
+  const keyInput = { app, repo, commit, chartsTree, preview };
+  if (previousKey !== undefined) {
+    const now = await computeInputsKey({ ...keyInput, deps: parseInputsKey(previousKey) });
+    if (now === previousKey) return { action: 'skip', inputsKey: now };
+  }
+
+  const tree = new RecordingTree(repo.tree(commit));
+  const valuesName = app.declaredAt?.file ?? 'baton.yaml';
+  const result = await (input.render ?? renderApp)({
+    repo: tree,
+    ...(app.path !== undefined ? { path: app.path } : { chart: { tree: chartsTree, path: app.chart! } }),
+    valuesFiles: app.values,
+    values: preview ? mergeValues(app.set, app.preview.values) : app.set,
+    valuesName,
+    release: { name: app.name, namespace: app.namespace },
+  });
+  const inputsKey = await computeInputsKey({ ...keyInput, deps: extraDeps(app, tree.reads, tree.lists) });
+  if (result.errors.length > 0) {
+    return { action: 'degraded', errors: result.errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
+  }
+  const objects = result.objects.map((o) => ({ ...o, object: trackObject(o.object, { app: app.name, revision: commit, digest: o.digest }) }));
+  const digest = contentDigest(result.objects.map((o) => o.digest));
+  return { action: 'render', objects, digest, sameDigest: digest === input.previous?.digest, inputsKey };
+}
+
+/** Inline values have no lines of their own: their errors point at the app's entry in baton.yaml. */
+function formatRenderError(e: RenderError, valuesName: string, app: AppSpec): string {
+  const at = app.declaredAt;
+  if (at && e.data.file === valuesName && e.data.line === 1 && e.data.col === 1) return `${at.file}:${at.line}:${at.col}: ${e.message}`;
+  return e.format();
+}

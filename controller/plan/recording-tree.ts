@@ -1,0 +1,29 @@
+import type { FileTree, TreeEntry } from '../../renderer/index.js';
+
+/**
+ * A FileTree that remembers which paths a render looked at: files and
+ * symlinks read, directories listed. The planner keys the next plan on them,
+ * so a chart's `Files.get` of a file outside the app still triggers a render
+ * when that file changes.
+ */
+export class RecordingTree implements FileTree {
+  readonly reads = new Set<string>();
+  readonly lists = new Set<string>();
+
+  constructor(private readonly tree: FileTree) {}
+
+  read(path: string): Promise<Buffer | undefined> {
+    this.reads.add(path);
+    return this.tree.read(path);
+  }
+
+  list(path: string): Promise<TreeEntry[] | undefined> {
+    this.lists.add(path);
+    return this.tree.list(path);
+  }
+
+  readLink(path: string): Promise<string | undefined> {
+    this.reads.add(path);
+    return this.tree.readLink(path);
+  }
+}
