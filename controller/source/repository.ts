@@ -72,6 +72,7 @@ export class RepositorySource {
   /** The commit a local path's ref pointed at when last fetched. */
   private localSeen: string | undefined;
   private authUpfront = false;
+  private mirrorReady = false;
   private pendingFetch: Promise<string> | undefined;
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -330,7 +331,11 @@ export class RepositorySource {
   /** The bare mirror of a remote, created atomically on first use. */
   private async mirror(): Promise<GitObjects> {
     const objects = await this.objectsOf();
-    if (await stat(join(this.mirrorDir, 'config')).catch(() => undefined)) return objects;
+    if (this.mirrorReady) return objects;
+    if (await stat(join(this.mirrorDir, 'config')).catch(() => undefined)) {
+      this.mirrorReady = true;
+      return objects;
+    }
     const tmp = `${this.mirrorDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await mkdir(tmp, { recursive: true });
     await git.init({ fs, gitdir: tmp, bare: true, defaultBranch: 'main' });
@@ -341,6 +346,7 @@ export class RepositorySource {
       // Another caller made it first; theirs is as good as ours.
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
     });
+    this.mirrorReady = true;
     return objects;
   }
 

@@ -121,6 +121,9 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
    */
   add(spec: RepositorySpec): RepositorySource {
     if (this.closed) throw new Error('SourcePoller is closed');
+    if (!(spec.intervalSeconds > 0)) {
+      throw new SourceError('INVALID_SPEC', `repository ${spec.id}: intervalSeconds must be a positive number of seconds, not ${String(spec.intervalSeconds)}`, { url: spec.url });
+    }
     const source = new RepositorySource(spec, {
       stateDir: this.options.stateDir,
       env: this.options.env,
