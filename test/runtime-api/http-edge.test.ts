@@ -145,6 +145,10 @@ describe('the runtime API edge', () => {
     expect(table.json()).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
     expect(table.json().columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Data', 'Age']);
 
+    const metadataOnly = await apiRequest(rt, 'GET', cmPath, { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' });
+    expect(metadataOnly.json().kind).toBe('PartialObjectMetadataList');
+    expect(metadataOnly.json().items.every((i: { kind: string; data?: unknown }) => i.kind === 'PartialObjectMetadata' && i.data === undefined)).toBe(true);
+
     const aggregated = await apiRequest(rt, 'GET', '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
     expect(aggregated.headers['content-type']).toMatch(/^application\/json/);
     expect(aggregated.json().kind).toBe('APIGroupList');

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { apiVersionOf, type ResourceType } from '../../resources/registry.js';
-import { wantsTable } from '../request/media-type.js';
+import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryString } from '../request/query-options.js';
 import { toTable } from '../printing/to-table.js';
 import type { ApiContext } from './api-context.js';
-import { includeObjectOf, sendJson, sendObject } from './respond.js';
+import { includeObjectOf, partialMetadata, sendJson, sendObject } from './respond.js';
 
 export async function handleGet(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
   sendObject(req, res, type, await ctx.cluster.get(type, namespace, name));
@@ -19,6 +19,10 @@ export async function handleList(ctx: ApiContext, req: Request, res: Response, t
   });
   if (wantsTable(req.headers.accept)) {
     sendJson(res, 200, toTable(type.kind, result.items, { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: result.resourceVersion }));
+    return;
+  }
+  if (wantsMetadataOnly(req.headers.accept)) {
+    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: result.resourceVersion }, items: result.items.map(partialMetadata) });
     return;
   }
   sendJson(res, 200, {

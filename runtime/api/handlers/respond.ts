@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../objects/types.js';
 import type { ResourceType } from '../../resources/registry.js';
-import { wantsTable } from '../request/media-type.js';
+import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryString } from '../request/query-options.js';
 import { toTable, type IncludeObject } from '../printing/to-table.js';
 
@@ -14,8 +14,16 @@ export function sendJson(res: Response, code: number, body: unknown): void {
   res.status(code).type('application/json').send(JSON.stringify(body));
 }
 
-/** One object, or a one-row Table when kubectl asks for server-side printing. */
+export function partialMetadata(obj: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+/** One object; a one-row Table when kubectl asks for server-side printing; only metadata when asked for that. */
 export function sendObject(req: Request, res: Response, type: ResourceType, obj: KubeObject, code = 200): void {
+  if (wantsMetadataOnly(req.headers.accept)) {
+    sendJson(res, code, partialMetadata(obj));
+    return;
+  }
   if (wantsTable(req.headers.accept)) {
     sendJson(res, code, toTable(type.kind, [obj], { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: obj.metadata.resourceVersion }));
     return;

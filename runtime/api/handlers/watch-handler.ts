@@ -3,12 +3,12 @@ import { StatusError } from '../../errors/status-error.js';
 import type { WatchEvent } from '../../objects/types.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../../store/index.js';
-import { wantsTable } from '../request/media-type.js';
+import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryBool, queryInt, queryString } from '../request/query-options.js';
 import { toTable } from '../printing/to-table.js';
 import { toStatusError } from '../send-status.js';
 import type { ApiContext } from './api-context.js';
-import { includeObjectOf } from './respond.js';
+import { includeObjectOf, partialMetadata } from './respond.js';
 
 /**
  * A chunked stream of `{"type":…,"object":…}` lines. A too-old
@@ -23,6 +23,7 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
   parseLabelSelector(labelSelector);
   parseFieldSelector(fieldSelector);
   const table = wantsTable(req.headers.accept);
+  const metadataOnly = !table && wantsMetadataOnly(req.headers.accept);
   const includeObject = includeObjectOf(req);
   let first = true;
   let ended = false;
@@ -40,6 +41,8 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
       if (table && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
         object = toTable(type.kind, [event.object as WatchEvent['object']], { includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
         first = false;
+      } else if (metadataOnly && event.type !== 'ERROR') {
+        object = partialMetadata(event.object as WatchEvent['object']);
       }
       res.write(`${JSON.stringify({ type: event.type, object })}\n`);
     } catch {

@@ -34,3 +34,11 @@ export function wantsTable(accept: string | undefined): boolean {
       return params.includes('as=Table') && params.some((p) => p === 'g=meta.k8s.io');
     });
 }
+
+/** true when the client asked for metadata only (`as=PartialObjectMetadata[List]`), as client-go's metadata client does. */
+export function wantsMetadataOnly(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((entry) => {
+    const params = entry.split(';').map((p) => p.trim());
+    return params.some((p) => p === 'as=PartialObjectMetadata' || p === 'as=PartialObjectMetadataList') && params.includes('g=meta.k8s.io');
+  });
+}
