@@ -134,7 +134,7 @@ describe('planApp', () => {
     const { calls, render } = countingRender();
     const next = await planAll(source, 'c2', render, plans);
     expect(calls).toEqual(['users']);
-    const cm = (p: AppPlan) => (p.action === 'render' ? p.objects.find((o) => o.object.kind === 'ConfigMap')!.object.data['server.mjs'] : undefined);
+    const cm = (p: AppPlan) => (p.action === 'render' ? (p.objects.find((o) => o.object.kind === 'ConfigMap')!.object.data as Record<string, string>)['server.mjs'] : undefined);
     expect(cm(next.get('users')!)).toBe('export const v = 2;\n');
   });
 
