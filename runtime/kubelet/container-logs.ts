@@ -12,6 +12,42 @@ export interface LogOptions {
   follow?: boolean;
   /** Only output written in the last N seconds (to about a second, from the kubelet's size samples). */
   sinceSeconds?: number;
+  /** Stop after this many bytes. */
+  limitBytes?: number;
+}
+
+/** Ends `source` after `limit` bytes. */
+function limited(source: Readable, limit: number | undefined): Readable {
+  if (limit === undefined) return source;
+  let left = limit;
+  const out = new Readable({
+    read() {
+      source.resume();
+    },
+    destroy(err, cb) {
+      source.destroy();
+      cb(err);
+    },
+  });
+  source.on('data', (chunk: Buffer) => {
+    if (left <= 0) return;
+    const part = chunk.subarray(0, left);
+    left -= part.length;
+    if (!out.push(part)) source.pause();
+    if (left <= 0) {
+      out.push(null);
+      source.destroy();
+    }
+  });
+  source.once('end', () => {
+    if (left > 0) out.push(null);
+  });
+  source.once('error', (err) => out.destroy(err));
+  if (limit <= 0) {
+    out.push(null);
+    source.destroy();
+  }
+  return out;
 }
 
 export function currentLogPath(containerDir: string): string {
@@ -107,6 +143,10 @@ export class ContainerLogs {
    * started since the last one ended (back-off), so its log is still the current file.
    */
   read(containerDir: string, options: LogOptions, stillRunning: () => boolean, previousIsCurrent = false): Readable {
+    return limited(this.readAll(containerDir, options, stillRunning, previousIsCurrent), options.limitBytes);
+  }
+
+  private readAll(containerDir: string, options: LogOptions, stillRunning: () => boolean, previousIsCurrent: boolean): Readable {
     const current = currentLogPath(containerDir);
     let text: Buffer;
     if (options.previous) {

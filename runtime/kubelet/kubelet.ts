@@ -47,6 +47,11 @@ export interface Kubelet {
   stop(): Promise<void>;
   /** A container's log; throws NotFound for an unknown pod, BadRequest for an unknown container or missing previous log. */
   logs(namespace: string, pod: string, options?: LogOptions): Readable;
+  /**
+   * The same for the API's `pods/{name}/log` (runtime/api's PodLogProvider): finds the pod by uid.
+   * Lines carry no timestamps of their own, so `timestamps` is ignored.
+   */
+  podLogs(pod: KubeObject, options: LogOptions & { timestamps?: boolean }): Promise<Readable>;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -170,6 +175,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       const record = [...ctx.records.values()].find((r) => r.namespace === namespace && r.name === podName);
       if (!record) throw notFound('pods', podName);
       return readLogs(ctx, record, logOptions);
+    },
+    async podLogs(pod, logOptions) {
+      const record = ctx.records.get(pod.metadata.uid!);
+      if (!record) {
+        const first = logOptions.container ?? pod.spec?.containers?.[0]?.name;
+        throw badRequest(`container "${first}" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`);
+      }
+      const { container, tailLines, previous, follow, sinceSeconds, limitBytes } = logOptions;
+      return readLogs(ctx, record, { container, tailLines, previous, follow, sinceSeconds, limitBytes });
     },
   };
 }

@@ -64,6 +64,7 @@ describe('kubelet: termination, logs and probes', () => {
     await h.waitForPod('talker', 'started', (p) => p?.status?.containerStatuses?.[0]?.state?.running !== undefined || p?.status?.phase === 'Succeeded');
     expect(await text(h.kubelet.logs(h.namespace, 'talker', { follow: true }))).toBe('line 1\nline 2\nline 3\n');
     expect(await h.logs('talker', { tailLines: 2 })).toBe('line 2\nline 3\n');
+    expect(await text(await h.kubelet.podLogs(await h.getPod('talker'), { limitBytes: 9, timestamps: false }))).toBe('line 1\nli');
     expect(() => h.kubelet.logs(h.namespace, 'talker', { previous: true })).toThrow(/previous terminated container "app" in pod "talker" not found/);
     expect(() => h.kubelet.logs(h.namespace, 'nobody')).toThrow(/pods "nobody" not found/);
   });
