@@ -5,6 +5,7 @@ import git from 'isomorphic-git';
 import type { HttpClient } from 'isomorphic-git/http/node';
 import type { RepositorySpec } from '../apps/app-spec.js';
 import type { FileTree } from '../../renderer/tree/file-tree.js';
+import { compactMirror, countPacks } from './compact-mirror.js';
 import { findGitdir } from './find-gitdir.js';
 import { toSourceError } from './git-error.js';
 import { createGitHttpClient } from './git-http.js';
@@ -26,6 +27,8 @@ export interface RepositorySourceOptions {
   treeCache?: TreeCache;
   /** HTTP client for remotes. @defaultValue isomorphic-git's node client with `httpTimeoutMs` */
   http?: HttpClient;
+  /** Packs a mirror may hold before a fetch of the followed branch starts it over as one pack. @defaultValue 50 */
+  maxPacks?: number;
 }
 
 /** Result of a ref check. */
@@ -73,6 +76,7 @@ export class RepositorySource {
   private localSeen: string | undefined;
   private authUpfront = false;
   private mirrorReady = false;
+  private readonly maxPacks: number;
   private pendingFetch: Promise<string> | undefined;
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -96,6 +100,7 @@ export class RepositorySource {
     this.http = options.http ?? createGitHttpClient(options.httpTimeoutMs ?? 60_000);
     this.treeCache = options.treeCache ?? new TreeCache();
     this.mirrorDir = join(options.stateDir, 'git', `${spec.id}.git`);
+    this.maxPacks = options.maxPacks ?? 50;
   }
 
   /** Paths a watcher should follow to see a local commit at once (empty for remotes). */
@@ -224,29 +229,45 @@ export class RepositorySource {
     // A branch moved back to a commit we already hold (revert by force-push) needs no download.
     let head = expected && (await objects.hasObject(expected)) ? expected : undefined;
     if (!head) {
-      const auth = await this.auth();
       const haveRef = this.tracked && (await git.resolveRef({ fs, gitdir: objects.gitdir, ref: this.tracked.ref }).catch(() => undefined)) ? this.tracked.ref : undefined;
-      try {
-        const result = await git.fetch({
-          fs,
-          http: this.http,
-          gitdir: objects.gitdir,
-          url: this.spec.url,
-          remote: 'origin',
-          ref: haveRef,
-          remoteRef,
-          singleBranch: true,
-          tags: false,
-          ...auth.options,
+      if (remoteRef === this.tracked?.ref && (await countPacks(objects.gitdir)) >= this.maxPacks) {
+        const scratch = `${this.mirrorDir}.compact-${process.pid}-${Math.random().toString(36).slice(2)}`;
+        head = await compactMirror(objects.gitdir, scratch, async (gitdir) => {
+          await initMirror(gitdir, this.url);
+          return this.gitFetch(gitdir, remoteRef, undefined);
         });
-        head = result.fetchHead ?? undefined;
-      } catch (err) {
-        throw toSourceError(err, this.url, auth.source);
+        objects.resetPackCache();
+      } else {
+        head = await this.gitFetch(objects.gitdir, remoteRef, haveRef);
       }
-      if (!head) throw new SourceError('REF_NOT_FOUND', `${this.url} has no ${remoteRef}`, { url: this.url, ref: remoteRef });
     }
     if (localRef) await git.writeRef({ fs, gitdir: objects.gitdir, ref: localRef, value: head, force: true });
     return objects.peelToCommit(head);
+  }
+
+  /** One isomorphic-git fetch of `remoteRef` into `gitdir`; returns the fetched head. */
+  private async gitFetch(gitdir: string, remoteRef: string, haveRef: string | undefined): Promise<string> {
+    const auth = await this.auth();
+    let head: string | null;
+    try {
+      const result = await git.fetch({
+        fs,
+        http: this.http,
+        gitdir,
+        url: this.spec.url,
+        remote: 'origin',
+        ref: haveRef,
+        remoteRef,
+        singleBranch: true,
+        tags: false,
+        ...auth.options,
+      });
+      head = result.fetchHead;
+    } catch (err) {
+      throw toSourceError(err, this.url, auth.source);
+    }
+    if (!head) throw new SourceError('REF_NOT_FOUND', `${this.url} has no ${remoteRef}`, { url: this.url, ref: remoteRef });
+    return head;
   }
 
   /** The ref this repository follows on the remote: `branch`, else what the remote's HEAD points at. */
@@ -337,10 +358,7 @@ export class RepositorySource {
       return objects;
     }
     const tmp = `${this.mirrorDir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await mkdir(tmp, { recursive: true });
-    await git.init({ fs, gitdir: tmp, bare: true, defaultBranch: 'main' });
-    await git.setConfig({ fs, gitdir: tmp, path: 'remote.origin.url', value: this.url });
-    await git.setConfig({ fs, gitdir: tmp, path: 'remote.origin.fetch', value: MIRROR_REFSPEC });
+    await initMirror(tmp, this.url);
     await rename(tmp, this.mirrorDir).catch(async (err: NodeJS.ErrnoException) => {
       await rm(tmp, { recursive: true, force: true });
       // Another caller made it first; theirs is as good as ours.
@@ -355,4 +373,12 @@ export class RepositorySource {
     this.lock = run.catch(() => undefined);
     return run;
   }
+}
+
+/** An empty bare repository set up to mirror the remote's ref names. */
+async function initMirror(gitdir: string, url: string): Promise<void> {
+  await mkdir(gitdir, { recursive: true });
+  await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
+  await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: url });
+  await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: MIRROR_REFSPEC });
 }

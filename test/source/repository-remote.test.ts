@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
@@ -88,6 +88,25 @@ describe('RepositorySource over smart HTTP', () => {
     // A new source over the same state dir finds the mirror up to date.
     const again = new RepositorySource(spec(`${server.url}/app.git`, { branch: 'main' }), { stateDir: fx.stateDir });
     expect(await again.check()).toEqual({ commit: next, moved: false });
+  });
+
+  it('starts a mirror over as one pack once fetches have piled up packs', async () => {
+    await fx.commit({ 'a.txt': '0\n' });
+    server = await startGitHttpServer({ root: fx.root });
+    const source = new RepositorySource(spec(`${server.url}/app.git`), { stateDir: fx.stateDir, maxPacks: 3 });
+    const mirrorPacks = async () => (await readdir(join(fx.stateDir, 'git', `${source.id}.git`, 'objects', 'pack'))).filter((f) => f.endsWith('.pack')).length;
+    await source.fetch();
+    const seen: number[] = [];
+    let head = '';
+    for (let i = 1; i <= 4; i++) {
+      head = await fx.commit({ 'a.txt': `${i}\n`, [`f${i}.txt`]: 'x\n' });
+      await source.check();
+      expect(await source.fetch()).toBe(head);
+      seen.push(await mirrorPacks());
+    }
+    expect(seen).toEqual([2, 3, 1, 2]);
+    expect((await source.tree(head).read('a.txt'))?.toString()).toBe('4\n');
+    expect((await source.tree(head).read('f1.txt'))?.toString()).toBe('x\n');
   });
 
   it('follows a force-pushed branch', async () => {
