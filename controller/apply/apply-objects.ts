@@ -1,0 +1,142 @@
+import { isDeepStrictEqual } from 'node:util';
+import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { AppSpec } from '../apps/app-spec.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import type { AppliedObject, ApplyAction } from './applied-object.js';
+import { isClusterScoped, sortForApply } from './apply-order.js';
+import { classifyApiError, isNotFoundError, statusOf } from './classify-api-error.js';
+import { ObjectRejectedError } from './object-rejected-error.js';
+import { describeObject, refOf } from './object-ref.js';
+import { pruneObjects } from './prune-objects.js';
+import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './tracking.js';
+
+/** The field manager of every baton write; it owns every field it renders. */
+export const FIELD_MANAGER = 'baton';
+
+/** What applying needs to know of an app. */
+export type ApplyApp = Pick<AppSpec, 'name' | 'namespace'> & { syncPolicy: Pick<AppSpec['syncPolicy'], 'prune'> };
+
+export interface ApplyObjectsOptions {
+  target: ClusterTarget;
+  app: ApplyApp;
+  /** The app's rendered objects, in any order. */
+  objects: readonly KubernetesObject[];
+  /**
+   * Delete live objects of the app that `objects` no longer contains.
+   * @defaultValue app.syncPolicy.prune
+   */
+  prune?: boolean;
+  /** Stops between objects; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each object is applied or pruned. */
+  onProgress?: (result: AppliedObject) => void;
+}
+
+/**
+ * Applies an app's objects with server-side apply as field manager `baton`,
+ * forcing ownership (the controller owns what it renders), in dependency
+ * order; then prunes. The first object the API refuses stops the sync with an
+ * error naming it: ObjectRejectedError (not retried) or ClusterRequestError
+ * (retried).
+ */
+export async function applyObjects(options: ApplyObjectsOptions): Promise<AppliedObject[]> {
+  const { target, app, signal } = options;
+  const prepared = options.objects.map((o) => prepareObject(o, app));
+  const results: AppliedObject[] = [];
+  const report = (result: AppliedObject) => {
+    results.push(result);
+    options.onProgress?.(result);
+  };
+
+  signal?.throwIfAborted();
+  if (!prepared.some((o) => o.kind === 'Namespace' && o.metadata?.name === app.namespace)) {
+    if (await ensureNamespace(target, app.namespace)) report({ apiVersion: 'v1', kind: 'Namespace', name: app.namespace, action: 'created' });
+  }
+  for (const object of sortForApply(prepared)) {
+    signal?.throwIfAborted();
+    report(await applyOne(target, object));
+  }
+  if (options.prune ?? app.syncPolicy.prune) {
+    signal?.throwIfAborted();
+    const namespaces = new Set([app.namespace, ...prepared.map((o) => o.metadata?.namespace).filter((n): n is string => !!n)]);
+    for (const pruned of await pruneObjects({ target, app: app.name, keep: prepared, namespaces: [...namespaces], signal })) report(pruned);
+  }
+  return results;
+}
+
+/** A copy with the app's namespace filled in and the tracking labels prune relies on. */
+function prepareObject(input: KubernetesObject, app: ApplyApp): KubernetesObject {
+  const object = structuredClone(input);
+  if (!object.kind || !object.apiVersion || !object.metadata?.name) {
+    const ref = refOf(object);
+    throw new ObjectRejectedError(`app ${app.name}: an object has no ${!object.kind ? 'kind' : !object.apiVersion ? 'apiVersion' : 'metadata.name'} (${describeObject(ref)})`, {
+      kind: ref.kind,
+      namespace: ref.namespace,
+      name: ref.name,
+    });
+  }
+  const metadata = object.metadata;
+  if (!isClusterScoped(object.kind) && !metadata.namespace) metadata.namespace = app.namespace;
+  // Server-side apply refuses these, and stored manifests read back from a cluster may carry them.
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  delete metadata.uid;
+  delete metadata.creationTimestamp;
+  if (object.kind !== 'Namespace') {
+    metadata.labels = { ...metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [APP_LABEL]: app.name };
+  }
+  return object;
+}
+
+/** Creates the app's namespace when missing (true); an existing one is left as it is, whoever made it. */
+async function ensureNamespace(target: ClusterTarget, name: string): Promise<boolean> {
+  const namespace: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
+  try {
+    await target.objects.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    return false;
+  } catch (err) {
+    if (!isNotFoundError(err)) throw classifyApiError(err, target.name, refOf(namespace), 'read');
+  }
+  try {
+    await target.objects.create(namespace, undefined, undefined, FIELD_MANAGER);
+    return true;
+  } catch (err) {
+    // Created by someone else in between: fine, it exists.
+    if (statusOf(err)?.code === 409) return false;
+    throw classifyApiError(err, target.name, refOf(namespace), 'create');
+  }
+}
+
+async function applyOne(target: ClusterTarget, object: KubernetesObject): Promise<AppliedObject> {
+  const ref = refOf(object);
+  const header = { apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: ref.name, namespace: ref.namespace } };
+  let before: KubernetesObject | undefined;
+  try {
+    before = await target.objects.read(header);
+  } catch (err) {
+    if (!isNotFoundError(err)) throw classifyApiError(err, target.name, ref, 'read');
+  }
+  let applied: KubernetesObject;
+  try {
+    applied = await target.objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  } catch (err) {
+    throw classifyApiError(err, target.name, ref);
+  }
+  const action: ApplyAction = before === undefined ? 'created' : sameContent(before, applied) ? 'unchanged' : 'configured';
+  return { apiVersion: object.apiVersion!, kind: object.kind!, namespace: ref.namespace, name: ref.name, action };
+}
+
+/**
+ * Whether an apply left the object as it was. Some API servers bump the
+ * resourceVersion and managedFields time of a no-op apply (kubernetes#121404),
+ * so those are not compared.
+ */
+function sameContent(before: KubernetesObject, after: KubernetesObject): boolean {
+  const strip = (o: KubernetesObject) => {
+    const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata ?? {};
+    // Status is not the applier's: controllers may have written it in between.
+    const { status: _status, ...rest } = o as KubernetesObject & { status?: unknown };
+    return { ...rest, metadata: { ...metadata, managedFields: managedFields?.map(({ time: _time, ...entry }) => entry) } };
+  };
+  return isDeepStrictEqual(strip(before), strip(after));
+}

@@ -1,0 +1,10 @@
+export { applyObjects, FIELD_MANAGER, type ApplyApp, type ApplyObjectsOptions } from './apply-objects.js';
+export type { AppliedObject, ApplyAction } from './applied-object.js';
+export { pruneObjects, type PruneOptions } from './prune-objects.js';
+export { rollbackTo, type RollbackOptions, type RollbackResult } from './rollback.js';
+export { sortForApply, applyRank, isClusterScoped } from './apply-order.js';
+export { classifyApiError, isNotFoundError } from './classify-api-error.js';
+export { ObjectRejectedError, type ObjectRejectedErrorData } from './object-rejected-error.js';
+export { ClusterRequestError, type ClusterRequestErrorCode, type ClusterRequestErrorData } from './cluster-request-error.js';
+export { describeObject, type ObjectRef } from './object-ref.js';
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE, APP_LABEL, appSelector } from './tracking.js';

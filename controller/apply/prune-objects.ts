@@ -1,0 +1,91 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import type { AppliedObject } from './applied-object.js';
+import { isClusterScoped } from './apply-order.js';
+import { classifyApiError, statusOf } from './classify-api-error.js';
+import { objectKey, refOf } from './object-ref.js';
+import { appSelector } from './tracking.js';
+
+/**
+ * Namespaced kinds an app may have rendered before and no longer does; prune
+ * looks for leftovers of these (and of every kind rendered now). Kinds a
+ * cluster does not serve are skipped.
+ */
+const PRUNABLE_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = [
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'v1', kind: 'Pod' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
+  { apiVersion: 'batch/v1', kind: 'CronJob' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+];
+
+export interface PruneOptions {
+  target: ClusterTarget;
+  /** The app whose objects carry `baton.dev/app=<app>`. */
+  app: string;
+  /** The objects the app renders now: never pruned. */
+  keep: readonly KubernetesObject[];
+  /** Namespaces to look in. */
+  namespaces: readonly string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Deletes live objects labelled as the app's and managed by baton that `keep`
+ * does not contain. Objects with an owner (a Deployment's ReplicaSets, their
+ * Pods) belong to their owner, and Namespaces are never deleted: removing one
+ * would take everything in it, other apps' objects included.
+ */
+export async function pruneObjects(options: PruneOptions): Promise<AppliedObject[]> {
+  const { target, signal } = options;
+  const kept = new Set(options.keep.map((o) => objectKey(refOf(o))));
+  const kinds = new Map(PRUNABLE_KINDS.map((k) => [`${k.apiVersion}/${k.kind}`, k]));
+  for (const o of options.keep) {
+    if (!isClusterScoped(o.kind)) kinds.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion!, kind: o.kind! });
+  }
+  const pruned: AppliedObject[] = [];
+  for (const { apiVersion, kind } of kinds.values()) {
+    for (const namespace of options.namespaces) {
+      signal?.throwIfAborted();
+      const live = await listServed(target, apiVersion, kind, namespace, appSelector(options.app));
+      if (!live) break;
+      for (const object of live) {
+        const ref = { ...refOf(object), apiVersion, kind };
+        if (kept.has(objectKey(ref)) || object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
+        signal?.throwIfAborted();
+        try {
+          await target.objects.delete({ apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Background');
+        } catch (err) {
+          if (statusOf(err)?.code === 404) continue;
+          throw classifyApiError(err, target.name, ref, 'prune');
+        }
+        pruned.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name, action: 'pruned' });
+      }
+    }
+  }
+  return pruned;
+}
+
+/** The app's live objects of one kind; undefined when the cluster does not serve the kind. */
+async function listServed(target: ClusterTarget, apiVersion: string, kind: string, namespace: string, selector: string): Promise<KubernetesObject[] | undefined> {
+  try {
+    const list = await target.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector);
+    return list.items;
+  } catch (err) {
+    if (statusOf(err)?.code === 404 || /^Unrecognized API version and kind/.test((err as Error).message)) return undefined;
+    throw classifyApiError(err, target.name, { apiVersion, kind, namespace, name: '' }, 'list');
+  }
+}

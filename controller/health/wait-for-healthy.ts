@@ -1,0 +1,207 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
+import { describeObject } from '../apply/object-ref.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
+import { rolloutStatus, WORKLOAD_KINDS, type RolloutState } from './rollout-status.js';
+import { workloadPath } from './workload-path.js';
+
+export interface WorkloadHealth {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  state: RolloutState['state'] | 'missing';
+  message: string;
+}
+
+export interface WorkloadProblem extends WorkloadHealth {
+  /** The pods that keep it from being healthy, and why. */
+  pods: PodProblem[];
+}
+
+export type HealthGateResult =
+  | { healthy: true; workloads: WorkloadHealth[] }
+  | {
+      healthy: false;
+      /** In plain words: which workload, which pod and container, why, and its last log lines. */
+      reason: string;
+      workloads: WorkloadHealth[];
+      problems: WorkloadProblem[];
+    };
+
+export interface WaitForHealthyOptions {
+  target: ClusterTarget;
+  /** The objects just applied; the workloads among them (Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods) are watched. */
+  objects: readonly KubernetesObject[];
+  /** Give up, and report why, after this long. */
+  deadlineSeconds: number;
+  /**
+   * Namespace of objects that name none.
+   * @defaultValue 'default'
+   */
+  namespace?: string;
+  /** Abandons the wait; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called when a workload's rollout message changes, e.g. `1 of 2 updated replicas are available`. */
+  onProgress?: (workload: WorkloadHealth) => void;
+  /**
+   * Every workload is also re-read this often, so a lost watch cannot stall the gate.
+   * @defaultValue 2000
+   */
+  resyncMs?: number;
+}
+
+/**
+ * The health gate: watches every workload until all are rolled out and
+ * available (`kubectl rollout status` rules), or one reports
+ * ProgressDeadlineExceeded, or the deadline passes. A failure comes back with
+ * the reason in plain words; a cluster that cannot be read at the end throws
+ * a ClusterRequestError instead, since nothing can be judged.
+ */
+export async function waitForHealthy(options: WaitForHealthyOptions): Promise<HealthGateResult> {
+  const { target, signal } = options;
+  signal?.throwIfAborted();
+  const tracked = new Map<string, { health: WorkloadHealth; live?: WorkloadWithMeta; readError?: unknown }>();
+  for (const o of options.objects) {
+    if (!WORKLOAD_KINDS.has(o.kind ?? '')) continue;
+    const namespace = o.metadata?.namespace ?? options.namespace ?? 'default';
+    const health: WorkloadHealth = { apiVersion: o.apiVersion ?? 'v1', kind: o.kind!, namespace, name: o.metadata?.name ?? '', state: 'progressing', message: 'waiting for status' };
+    tracked.set(`${health.kind}/${namespace}/${health.name}`, { health });
+  }
+  if (tracked.size === 0) return { healthy: true, workloads: [] };
+
+  const stops: AbortController[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let settled = false;
+  let wake: () => void = () => undefined;
+
+  const observe = (key: string, live: WorkloadWithMeta | undefined) => {
+    const entry = tracked.get(key)!;
+    entry.live = live;
+    entry.readError = undefined;
+    const next = live ? rolloutStatus(live) : { state: 'missing' as const, message: 'does not exist' };
+    if (next.state !== entry.health.state || next.message !== entry.health.message) {
+      entry.health = { ...entry.health, ...next };
+      options.onProgress?.(entry.health);
+    }
+    wake();
+  };
+
+  const readAll = async () => {
+    await Promise.all(
+      [...tracked.entries()].map(async ([key, { health }]) => {
+        try {
+          const live = await target.objects.read({ apiVersion: health.apiVersion, kind: health.kind, metadata: { name: health.name, namespace: health.namespace } });
+          observe(key, live as WorkloadWithMeta);
+        } catch (err) {
+          if (isNotFoundError(err)) observe(key, undefined);
+          else tracked.get(key)!.readError = err;
+        }
+      }),
+    );
+  };
+
+  const startWatch = (key: string) => {
+    if (settled) return;
+    const { health } = tracked.get(key)!;
+    const restart = () => {
+      if (!settled) timers.push(setTimeout(() => startWatch(key), 1000));
+    };
+    target.watch
+      .watch(
+        workloadPath(health),
+        { fieldSelector: `metadata.name=${health.name}` },
+        (type, object) => {
+          if (settled) return;
+          if (type === 'ADDED' || type === 'MODIFIED') observe(key, object);
+          else if (type === 'DELETED') observe(key, undefined);
+        },
+        restart,
+      )
+      .then((stop) => (settled ? stop.abort() : stops.push(stop)), restart);
+  };
+
+  try {
+    for (const key of tracked.keys()) startWatch(key);
+    await readAll();
+    const deadline = Date.now() + options.deadlineSeconds * 1000;
+    const resyncMs = options.resyncMs ?? 2000;
+    for (;;) {
+      const all = [...tracked.values()];
+      if (all.every((e) => e.health.state === 'done')) return { healthy: true, workloads: all.map((e) => e.health) };
+      const failed = all.filter((e) => e.health.state === 'failed');
+      const timedOut = Date.now() >= deadline;
+      if (failed.length || timedOut) {
+        if (!failed.length) await readAll();
+        const unreadable = all.find((e) => e.readError !== undefined);
+        if (unreadable && !failed.length) throw classifyApiError(unreadable.readError, target.name, unreadable.health, 'read');
+        const still = [...tracked.values()];
+        if (still.every((e) => e.health.state === 'done')) return { healthy: true, workloads: still.map((e) => e.health) };
+        return await failure(target, still, options.deadlineSeconds, failed.length > 0);
+      }
+      const byWatch = await new Promise<boolean>((resolve, reject) => {
+        const timer = setTimeout(() => finish(false), Math.min(resyncMs, Math.max(0, deadline - Date.now())));
+        function finish(woken: boolean) {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', aborted);
+          wake = () => undefined;
+          resolve(woken);
+        }
+        function aborted() {
+          clearTimeout(timer);
+          wake = () => undefined;
+          reject(signal!.reason);
+        }
+        wake = () => finish(true);
+        signal?.addEventListener('abort', aborted, { once: true });
+      });
+      // Woken by a watch event the state is fresh; a timer tick re-reads, in case a watch was lost.
+      if (!byWatch) await readAll();
+    }
+  } finally {
+    settled = true;
+    for (const stop of stops) stop.abort();
+    for (const timer of timers) clearTimeout(timer);
+  }
+}
+
+async function failure(
+  target: ClusterTarget,
+  entries: Array<{ health: WorkloadHealth; live?: WorkloadWithMeta }>,
+  deadlineSeconds: number,
+  failedEarly: boolean,
+): Promise<HealthGateResult> {
+  const problems: WorkloadProblem[] = [];
+  for (const { health, live } of entries) {
+    if (health.state === 'done') continue;
+    if (failedEarly && health.state !== 'failed') continue;
+    const pods = live ? await diagnoseWorkload(target, live).catch(() => []) : [];
+    problems.push({ ...health, pods });
+  }
+  return { healthy: false, reason: describeFailure(problems, deadlineSeconds), workloads: entries.map((e) => e.health), problems };
+}
+
+/** One paragraph per failing workload: what it says, then each failing pod and its last log lines. */
+export function describeFailure(problems: readonly WorkloadProblem[], deadlineSeconds: number): string {
+  return problems
+    .map((p) => {
+      const what = describeObject(p);
+      const head =
+        p.state === 'missing'
+          ? `${what} does not exist`
+          : p.state === 'failed'
+            ? `${what} ${p.message}`
+            : `${what} did not become healthy within ${deadlineSeconds}s (${p.message})`;
+      const lines = [head];
+      for (const pod of p.pods) {
+        lines.push(`pod ${pod.pod}: ${pod.message}`);
+        if (pod.logTail.length) {
+          lines.push(`last log lines of ${pod.pod}${pod.container ? `/${pod.container}` : ''}:`);
+          for (const line of pod.logTail) lines.push(`  ${line}`);
+        }
+      }
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}
