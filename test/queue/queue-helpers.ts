@@ -1,5 +1,3 @@
-import { connectRedis } from '../../controller/redis/connect-redis.js';
-
 /** Polls until `check` returns a value other than undefined; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -16,11 +14,4 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
-}
-
-/** Empties the test's private Redis between tests. */
-export async function flushRedis(url: string): Promise<void> {
-  const client = connectRedis(url);
-  await client.flushall();
-  await client.quit();
 }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetryLaterError, SyncQueue, SyncWorker, UnrecoverableError, type SyncJobData, type SyncOutcome, type SyncWorkerOptions } from '../../controller/queue/index.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { flushRedis, gate, waitFor } from './queue-helpers.js';
+import { gate, waitFor } from './queue-helpers.js';
 
 let redis: TestRedis;
 let queue: SyncQueue;
@@ -14,7 +14,7 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 beforeEach(async () => {
-  await flushRedis(redis.url);
+  await redis.flush();
   queue = new SyncQueue({ redisUrl: redis.url, backoffBaseMs: 100 });
 });
 afterEach(async () => {

@@ -1,11 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectRedis } from '../../controller/redis/connect-redis.js';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from '../../controller/redis/redis-server.js';
 
 export interface TestRedis extends RedisServer {
   /** The private data directory (a fresh mkdtemp dir). */
   dir: string;
+  /** Deletes every key, for a clean slate between tests sharing this server. */
+  flush(): Promise<void>;
   /** Stops redis-server and deletes its directory. */
   cleanup(): Promise<void>;
 }
@@ -25,6 +28,14 @@ export async function startTestRedis(options: Omit<RedisServerOptions, 'dir'> & 
   return {
     ...server,
     dir,
+    async flush() {
+      const client = connectRedis(server.url);
+      try {
+        await client.flushall();
+      } finally {
+        await client.quit();
+      }
+    },
     async cleanup() {
       await server.stop();
       if (!options.dir) await rm(dir, { recursive: true, force: true });

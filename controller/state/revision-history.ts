@@ -1,0 +1,30 @@
+import type { KubeObject } from '../../runtime/objects/types.js';
+import type { SyncTrigger } from '../queue/sync-job.js';
+
+/** One finished sync of an app, as `baton history NAME` lists it. */
+export interface RevisionHistoryEntry {
+  /** Increasing per app; the newest entry has the highest. */
+  id: number;
+  revision: string;
+  /** Digest of the rendered manifests that were applied. */
+  digest: string;
+  result: 'Succeeded' | 'Failed' | 'RolledBack';
+  /** ISO 8601 times. */
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  trigger: SyncTrigger;
+  message: string;
+}
+
+/**
+ * The rendered objects of a revision that went healthy, kept so a rollback
+ * re-applies them without Git or a re-render.
+ */
+export interface HealthyManifests {
+  revision: string;
+  digest: string;
+  objects: KubeObject[];
+  /** ISO 8601 time it was recorded. */
+  recordedAt: string;
+}

@@ -1,0 +1,226 @@
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connect-redis.js';
+import { initialAppStatus, type AppStatus } from './app-status.js';
+import { readEvents, subscribeEvents } from './event-stream.js';
+import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.js';
+import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
+import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
+import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
+
+export interface StateStoreOptions {
+  /** Where Redis is (see parseRedisUrl). */
+  redisUrl: string;
+  /** History entries kept per app, newest first. @defaultValue 100 */
+  historyLimit?: number;
+  /** Healthy revisions whose manifests are kept per app, for rollbacks. @defaultValue 10 */
+  healthyLimit?: number;
+  /** Events kept for replay (approximately). @defaultValue 10000 */
+  eventsMaxLen?: number;
+}
+
+/** Fields of an app's status that can change; `undefined` clears an optional field. */
+export type AppStatusPatch = Partial<Omit<AppStatus, 'name'>>;
+
+export interface RecordSyncInput {
+  entry: Omit<RevisionHistoryEntry, 'id'>;
+  /** Status fields that change with this sync, e.g. revision, syncStatus, health, lastSync. */
+  status?: AppStatusPatch;
+  /** The objects of a revision that went healthy, kept for rollbacks. */
+  healthy?: Omit<HealthyManifests, 'recordedAt'>;
+}
+
+/**
+ * baton's controller state in Redis, under `baton:` keys: each app's status,
+ * its revision history, the manifests of its last healthy revisions, and an
+ * event stream. Changes that touch several keys are applied atomically by a
+ * script in Redis. It survives controller restarts, and Redis restarts too
+ * (append-only file).
+ */
+export class StateStore {
+  private readonly redis: Redis;
+  private readonly historyLimit: number;
+  private readonly healthyLimit: number;
+  private readonly eventsMaxLen: number;
+
+  constructor(options: StateStoreOptions) {
+    this.redis = connectRedis(options.redisUrl, { connectionName: 'baton-state' });
+    this.historyLimit = options.historyLimit ?? 100;
+    this.healthyLimit = options.healthyLimit ?? 10;
+    this.eventsMaxLen = options.eventsMaxLen ?? 10_000;
+  }
+
+  /** Adds an app with an Unknown status, or refreshes namespace and cluster of a known one. Returns true when new. */
+  async ensureApp(app: { name: string; namespace: string; cluster: string }): Promise<boolean> {
+    const keys = appKeys(app.name);
+    const defaults = encodeFields(initialAppStatus(app));
+    const created = await this.redis.eval(
+      ENSURE_APP,
+      3,
+      keys.status,
+      APPS_KEY,
+      EVENTS_KEY,
+      app.name,
+      JSON.stringify(defaults),
+      JSON.stringify(app.namespace),
+      JSON.stringify(app.cluster),
+      new Date().toISOString(),
+      this.eventsMaxLen,
+    );
+    return created === 1;
+  }
+
+  async getApp(name: string): Promise<AppStatus | undefined> {
+    const fields = await this.redis.hgetall(appKeys(name).status);
+    return Object.keys(fields).length ? decodeStatus(fields) : undefined;
+  }
+
+  /** Every known app, by name. */
+  async listApps(): Promise<AppStatus[]> {
+    const names = (await this.redis.smembers(APPS_KEY)).sort();
+    if (names.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const name of names) pipeline.hgetall(appKeys(name).status);
+    const replies = (await pipeline.exec()) ?? [];
+    const apps: AppStatus[] = [];
+    for (const [err, fields] of replies) {
+      if (err) throw err;
+      if (fields && Object.keys(fields).length) apps.push(decodeStatus(fields as Record<string, string>));
+    }
+    return apps;
+  }
+
+  /** Changes status fields and announces them (`app.updated`). False when the app is unknown. */
+  async updateApp(name: string, patch: AppStatusPatch): Promise<boolean> {
+    const reply = await this.runUpdate(name, { status: patch, eventType: 'app.updated', eventData: patch });
+    return reply !== null;
+  }
+
+  /**
+   * Records a finished sync in one step: a history entry (numbered here),
+   * the status fields it changed and, for a healthy revision, its manifests.
+   * Returns the entry, or undefined when the app is unknown (deleted meanwhile).
+   */
+  async recordSync(name: string, input: RecordSyncInput): Promise<RevisionHistoryEntry | undefined> {
+    const reply = await this.runUpdate(name, {
+      status: input.status ?? {},
+      history: input.entry,
+      healthy: input.healthy,
+      eventType: 'sync.recorded',
+      eventData: input.status ?? null,
+    });
+    return reply ? { id: reply[0], ...input.entry } : undefined;
+  }
+
+  /** The app's history, newest first. */
+  async getHistory(name: string, limit = this.historyLimit): Promise<RevisionHistoryEntry[]> {
+    const entries = await this.redis.lrange(appKeys(name).history, 0, limit - 1);
+    return entries.map((e) => JSON.parse(e) as RevisionHistoryEntry);
+  }
+
+  /** The manifests of `revision` if it went healthy and is still kept, else of the newest healthy revision. */
+  async getHealthyManifests(name: string, revision?: string): Promise<HealthyManifests | undefined> {
+    const keys = appKeys(name);
+    const rev = revision ?? (await this.redis.lindex(keys.healthyOrder, 0));
+    if (!rev) return undefined;
+    const json = await this.redis.hget(keys.healthy, rev);
+    return json ? (JSON.parse(json) as HealthyManifests) : undefined;
+  }
+
+  /** Revisions whose manifests are kept, newest first. */
+  async listHealthyRevisions(name: string): Promise<string[]> {
+    return this.redis.lrange(appKeys(name).healthyOrder, 0, -1);
+  }
+
+  /** Forgets an app entirely (it left baton.yaml) and announces it (`app.deleted`). */
+  async deleteApp(name: string): Promise<void> {
+    const keys = appKeys(name);
+    await this.redis
+      .multi()
+      .del(keys.status, keys.history, keys.historySeq, keys.healthy, keys.healthyOrder)
+      .srem(APPS_KEY, name)
+      .xadd(EVENTS_KEY, 'MAXLEN', '~', this.eventsMaxLen, '*', 'type', 'app.deleted', 'app', name, 'time', new Date().toISOString())
+      .exec();
+  }
+
+  /** Appends an event to the stream; returns its id. */
+  async publish(event: StateEventInput): Promise<string> {
+    const fields = ['type', event.type, 'time', event.time ?? new Date().toISOString()];
+    if (event.app) fields.push('app', event.app);
+    if (event.data !== undefined) fields.push('data', JSON.stringify(event.data));
+    return (await this.redis.xadd(EVENTS_KEY, 'MAXLEN', '~', this.eventsMaxLen, '*', ...fields))!;
+  }
+
+  /**
+   * Calls `listener` with each event published after `after` (a StateEvent id;
+   * default: from now on), in order, until the subscription is closed.
+   */
+  subscribe(listener: StateEventListener, options: { after?: string } = {}): Promise<StateSubscription> {
+    return subscribeEvents(this.redis, EVENTS_KEY, listener, options.after);
+  }
+
+  /** Up to `count` events after `after` (exclusive), oldest first. @defaultValue after '0-0', count 1000 */
+  readEvents(options: { after?: string; count?: number } = {}): Promise<StateEvent[]> {
+    return readEvents(this.redis, EVENTS_KEY, options.after ?? '0-0', options.count ?? 1000);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async runUpdate(
+    name: string,
+    op: {
+      status: AppStatusPatch;
+      history?: Omit<RevisionHistoryEntry, 'id'>;
+      healthy?: Omit<HealthyManifests, 'recordedAt'>;
+      eventType: string;
+      eventData: unknown;
+    },
+  ): Promise<[number, string] | null> {
+    const keys = appKeys(name);
+    const time = new Date().toISOString();
+    const set = encodeFields(op.status);
+    const del = Object.entries(op.status)
+      .filter(([, value]) => value === undefined)
+      .map(([field]) => field);
+    const script = {
+      app: name,
+      set,
+      del,
+      history: op.history ? JSON.stringify(op.history) : undefined,
+      historyLimit: this.historyLimit,
+      healthyRevision: op.healthy?.revision,
+      healthyJson: op.healthy ? JSON.stringify({ ...op.healthy, recordedAt: time }) : undefined,
+      healthyLimit: this.healthyLimit,
+      eventType: op.eventType,
+      eventData: op.eventData === undefined || op.eventData === null ? undefined : JSON.stringify(op.eventData),
+      time,
+      eventsMaxLen: this.eventsMaxLen,
+    };
+    const reply = await this.redis.eval(
+      UPDATE_APP,
+      6,
+      keys.status,
+      keys.history,
+      keys.historySeq,
+      keys.healthy,
+      keys.healthyOrder,
+      EVENTS_KEY,
+      JSON.stringify(script),
+    );
+    return reply as [number, string] | null;
+  }
+}
+
+/** Status fields as hash entries, each value JSON so nulls and numbers survive. */
+function encodeFields(status: AppStatusPatch): [string, string][] {
+  return Object.entries(status)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value]) => [field, JSON.stringify(value)]);
+}
+
+function decodeStatus(fields: Record<string, string>): AppStatus {
+  const decoded: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(fields)) decoded[field] = JSON.parse(value);
+  return decoded as unknown as AppStatus;
+}
