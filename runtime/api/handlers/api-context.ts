@@ -23,7 +23,13 @@ export type PodLogProvider = (pod: KubeObject, options: PodLogOptions) => Promis
 
 /** What every request handler needs. */
 export interface ApiContext {
+  /** The store every request reads and writes (no default: the runtime opens it). */
   cluster: Cluster;
+  /** Documents built once by `buildServedOpenApi()`; also used for unknown-field warnings. */
   openapi: ServedOpenApi;
+  /**
+   * Container log reader for `pods/{name}/log`.
+   * @defaultValue undefined — the API answers 404 until pods run
+   */
   logs?: PodLogProvider;
 }
