@@ -45,7 +45,7 @@ for (let i = 0; i < pods.length; i++) {
   const p = pods[i];
   p.status = { phase: 'Running', podIP: `127.1.${(i >> 8) & 255}.${i & 255}`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] };
   await cluster.update(resources.pods, p, { status: true });
-  if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+  if (i % 20 === 0) await new Promise((r) => setImmediate(r));
 }
 await until(async () => (await cluster.get(resources.replicasets, ns, 'many')).status?.readyReplicas === n);
 const ready = performance.now() - t1;

@@ -1,5 +1,5 @@
 import type { Cluster } from '../objects/cluster.js';
-import type { WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../objects/types.js';
 import type { ResourceType } from '../resources/registry.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -18,6 +18,12 @@ export interface WatchSource {
    * events, and with synthetic ADDED events for every object after a relist.
    */
   keysFor(event: WatchEvent): string[] | Promise<string[]>;
+  /**
+   * Called with every object of the type after each list (the first one and
+   * each relist), before any of its events: lets a source keep a cache
+   * (see ObjectCache). Not called for the primary type.
+   */
+  onSync?(items: KubeObject[]): void;
 }
 
 /**
@@ -73,6 +79,7 @@ export class ResourceWatcher {
   private async relist(initial: boolean): Promise<string> {
     if (this.listPrimary) return this.listPrimary();
     const listed = await this.cluster.list(this.source.type);
+    this.source.onSync?.(listed.items);
     // At start the primary list covers everything; after a lost watch, wake whatever the missed changes touched.
     if (!initial) for (const object of listed.items) this.wake({ type: 'ADDED', object });
     return listed.resourceVersion;

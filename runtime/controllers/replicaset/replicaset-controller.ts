@@ -4,6 +4,7 @@ import type { KubeObject, WatchEvent } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
+import { ObjectCache } from '../object-cache.js';
 import { controllerRefOf, isControlledBy } from '../controller-ref.js';
 import { selectorIsEmpty, selectorMatches, type LabelSelector } from '../label-selector.js';
 import { isPodActive, isPodTerminal } from '../pod-conditions.js';
@@ -41,9 +42,17 @@ export interface ReplicaSetControllerOptions {
   concurrency?: number;
 }
 
+interface Base {
+  cluster: Cluster;
+  burst: number;
+  /** Every pod, fed by the pods watch; read without copying, written through on create and delete. */
+  pods: ObjectCache;
+}
+
 interface Ctx {
   cluster: Cluster;
   burst: number;
+  cache: ObjectCache;
   /** Active pods this RS controls, once claimed. */
   pods?: KubeObject[];
   /** Its pods being deleted but not yet gone: not counted as replicas, reported as terminatingReplicas. */
@@ -55,6 +64,7 @@ interface Ctx {
 export function startReplicaSetController(options: ReplicaSetControllerOptions): Promise<RunningReconciler> {
   const { cluster } = options;
   const burst = options.burstReplicas ?? 500;
+  const pods = new ObjectCache();
   return startReconciler({
     name: COMPONENT,
     cluster,
@@ -63,8 +73,17 @@ export function startReplicaSetController(options: ReplicaSetControllerOptions):
     concurrency: options.concurrency,
     // Each reconcile lists every pod concerned; with thousands, let a burst of pod events coalesce.
     spacingFactor: 2,
-    reconcile: (key) => reconcileReplicaSet({ cluster, burst }, key),
-    watches: [{ type: resources.pods, keysFor: (e) => podKeys(cluster, e) }],
+    reconcile: (key) => reconcileReplicaSet({ cluster, burst, pods }, key),
+    watches: [
+      {
+        type: resources.pods,
+        onSync: (items) => pods.replaceAll(items),
+        keysFor: (e) => {
+          pods.apply(e);
+          return podKeys(cluster, e);
+        },
+      },
+    ],
   });
 }
 
@@ -81,7 +100,7 @@ async function podKeys(cluster: Cluster, e: WatchEvent): Promise<string[]> {
     .map((rs) => `${ns}/${rs.metadata.name}`);
 }
 
-export async function reconcileReplicaSet(base: { cluster: Cluster; burst: number }, key: string): Promise<ReconcileResult> {
+export async function reconcileReplicaSet(base: Base, key: string): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
   let rs: KubeObject;
   try {
@@ -90,7 +109,7 @@ export async function reconcileReplicaSet(base: { cluster: Cluster; burst: numbe
     if (err?.code === 404) return done;
     throw err;
   }
-  const ctx: Ctx = { ...base };
+  const ctx: Ctx = { cluster: base.cluster, burst: base.burst, cache: base.pods };
   let result: ReconcileResult = done;
   try {
     result = await runSteps(steps, ctx, rs);
@@ -108,9 +127,10 @@ export async function reconcileReplicaSet(base: { cluster: Cluster; burst: numbe
 const claimPods: Step<Ctx, KubeObject> = async (ctx, rs) => {
   const selector = rs.spec?.selector as LabelSelector | undefined;
   if (selectorIsEmpty(selector)) throw new TerminalError(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
-  const listed = await ctx.cluster.list(resources.pods, { namespace: rs.metadata.namespace });
-  ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, listed.items.filter(isPodActive));
-  ctx.terminating = listed.items.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p) && isControlledBy(p, rs)).length;
+  const all = ctx.cache.list(String(rs.metadata.namespace));
+  ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, all.filter(isPodActive));
+  for (const pod of ctx.pods) ctx.cache.put(pod);
+  ctx.terminating = all.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p) && isControlledBy(p, rs)).length;
   return next;
 };
 
@@ -135,6 +155,7 @@ async function createPods(ctx: Ctx, rs: KubeObject, count: number, more: boolean
   const created: string[] = [];
   const { error } = await slowStartBatch(count, 1, async () => {
     const pod = await createWithFreshName(ctx.cluster, rs);
+    ctx.cache.put(pod);
     created.push(String(pod.metadata.name));
     ctx.pods!.push(pod);
   });
@@ -165,9 +186,11 @@ async function deletePods(ctx: Ctx, rs: KubeObject, victims: KubeObject[], more:
         await ctx.cluster.delete(resources.pods, pod.metadata.namespace, String(pod.metadata.name), {
           preconditions: { uid: pod.metadata.uid },
         });
+        ctx.cache.markDeleting(pod);
         deleted.push(String(pod.metadata.name));
       } catch (err: any) {
         if (err?.code !== 404) throw err;
+        ctx.cache.remove(pod);
       }
     }),
   );
