@@ -10,6 +10,8 @@ import type { GitTreeEntry, TreeCache } from './tree-cache.js';
 export class GitObjects {
   /** isomorphic-git's cache (parsed pack indexes); reset with `resetPackCache()`. */
   private cache: object = {};
+  /** Root tree of recently read commits: many apps ask about the same commit. */
+  private readonly commitTrees = new Map<string, string>();
 
   constructor(
     readonly gitdir: string,
@@ -24,12 +26,12 @@ export class GitObjects {
   }
 
   async treeOfCommit(commit: string): Promise<string> {
-    try {
-      const { commit: c } = await git.readCommit({ fs, gitdir: this.gitdir, oid: commit, cache: this.cache });
-      return c.tree;
-    } catch (err) {
-      throw this.missing(err, commit);
-    }
+    const cached = this.commitTrees.get(commit);
+    if (cached) return cached;
+    const { commit: c } = await this.readCommit(commit);
+    if (this.commitTrees.size >= 1000) this.commitTrees.delete(this.commitTrees.keys().next().value as string);
+    this.commitTrees.set(commit, c.tree);
+    return c.tree;
   }
 
   async readTree(oid: string): Promise<readonly GitTreeEntry[]> {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import git from 'isomorphic-git';
 import type { HttpClient } from 'isomorphic-git/http/node';
 import type { RepositorySpec } from '../apps/app-spec.js';
-import type { FileTree } from '../../renderer/tree/file-tree.js';
 import { compactMirror, countPacks } from './compact-mirror.js';
 import { findGitdir } from './find-gitdir.js';
 import { toSourceError } from './git-error.js';
@@ -147,7 +146,7 @@ export class RepositorySource {
   }
 
   /** The files at `commit` (which must have been fetched). */
-  tree(commit: string): FileTree & { oidAt(path: string): Promise<string | undefined> } {
+  tree(commit: string): GitTree {
     return new GitTree(this.lazyObjects(), commit);
   }
 

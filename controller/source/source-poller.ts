@@ -124,14 +124,16 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     if (!(spec.intervalSeconds > 0)) {
       throw new SourceError('INVALID_SPEC', `repository ${spec.id}: intervalSeconds must be a positive number of seconds, not ${String(spec.intervalSeconds)}`, { url: spec.url });
     }
+    const old = this.entries.get(spec.id);
+    // A configuration reload hands the same specs again: nothing to restart.
+    if (old && sameSpec(old.spec, spec)) return old.source;
     const source = new RepositorySource(spec, {
       stateDir: this.options.stateDir,
       env: this.options.env,
       httpTimeoutMs: this.options.httpTimeoutMs,
       treeCache: this.treeCache,
     });
-    const old = this.entries.get(spec.id);
-    if (old) this.stop(old);
+    if (old) void this.stop(old);
     const entry: Entry = {
       spec,
       source,
@@ -149,8 +151,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
-    this.stop(entry);
-    await entry.running;
+    await Promise.all([this.stop(entry), entry.running]);
   }
 
   /** The source of a followed repository, to read trees and commits. */
@@ -191,19 +192,19 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     this.closed = true;
     const entries = [...this.entries.values()];
     this.entries.clear();
-    for (const e of entries) this.stop(e);
+    const stopped = entries.map((e) => this.stop(e));
     for (const wake of this.waiting.splice(0)) wake();
-    await Promise.all(entries.map((e) => e.running));
+    await Promise.all([...stopped, ...entries.map((e) => e.running)]);
   }
 
-  private stop(entry: Entry): void {
+  private async stop(entry: Entry): Promise<void> {
     entry.closed = true;
     clearTimeout(entry.timer);
     clearTimeout(entry.watchTimer);
     entry.status.nextCheckAt = undefined;
-    void entry.watcher?.close();
     entry.again?.resolve();
     entry.again = undefined;
+    await entry.watcher?.close().catch(() => undefined);
   }
 
   private trigger(entry: Entry): Promise<void> {
@@ -337,4 +338,8 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     this.active--;
     this.waiting.shift()?.();
   }
+}
+
+function sameSpec(a: RepositorySpec, b: RepositorySpec): boolean {
+  return a.url === b.url && a.branch === b.branch && a.intervalSeconds === b.intervalSeconds && a.tokenEnv === b.tokenEnv && a.tokenFile === b.tokenFile;
 }
