@@ -35,7 +35,6 @@ function nodeStatus(nodeName: string, driverName: string, previous: any, ready: 
     cpu: String(os.cpus().length),
     memory: `${Math.floor(os.totalmem() / 1024)}Ki`,
     pods: String(MAX_PODS),
-    'ephemeral-storage': '0',
   };
   const before = (previous?.conditions ?? []).find((c: any) => c.type === 'Ready');
   const status = ready ? 'True' : 'Unknown';
