@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, parseRedisUrl, RedisError, startRedisServer } from './index.js';
+import { connectRedis, openRedis, parseRedisUrl, RedisError, startRedisServer } from './index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,6 +58,26 @@ describe('startRedisServer', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('openRedis', () => {
+  it("starts a private Redis on the state dir's redis.sock, or uses REDIS_URL as given", async () => {
+    const stateDir = join(dir, 'baton');
+    const own = await openRedis({ stateDir });
+    try {
+      expect(own.url).toBe(`redis+unix://${join(stateDir, 'redis.sock')}`);
+      const theirs = await openRedis({ stateDir: join(dir, 'unused'), redisUrl: own.url });
+      expect(theirs.server).toBeUndefined();
+      await theirs.close();
+      // Closing the user's Redis handle leaves that Redis running.
+      const client = connectRedis(theirs.url);
+      expect(await client.ping()).toBe('PONG');
+      await client.quit();
+    } finally {
+      await own.close();
+    }
+    await expect(openRedis({ stateDir, redisUrl: 'mysql://x' })).rejects.toMatchObject({ code: 'INVALID_URL' });
   });
 });
 
