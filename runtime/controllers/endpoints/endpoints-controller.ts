@@ -2,7 +2,7 @@ import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
-import { selectorToString } from '../label-selector.js';
+import { ObjectCache } from '../object-cache.js';
 import {
   done,
   keyOf,
@@ -68,6 +68,7 @@ class ServiceIndex {
 export function startEndpointsController(options: EndpointsControllerOptions): Promise<RunningReconciler> {
   const { cluster } = options;
   const index = new ServiceIndex();
+  const pods = new ObjectCache();
   return startReconciler({
     name: COMPONENT,
     cluster,
@@ -76,9 +77,16 @@ export function startEndpointsController(options: EndpointsControllerOptions): P
     concurrency: options.concurrency,
     // Each reconcile lists every pod concerned; with thousands, let a burst of pod events coalesce.
     spacingFactor: 2,
-    reconcile: (key) => reconcileEndpoints(cluster, index, key),
+    reconcile: (key) => reconcileEndpoints(cluster, index, pods, key),
     watches: [
-      { type: resources.pods, keysFor: (e: WatchEvent) => index.servicesFor(e.object) },
+      {
+        type: resources.pods,
+        onSync: (items) => pods.replaceAll(items),
+        keysFor: (e: WatchEvent) => {
+          pods.apply(e);
+          return index.servicesFor(e.object);
+        },
+      },
       // Someone edited or deleted an Endpoints we manage: put it back.
       { type: resources.endpoints, keysFor: (e: WatchEvent) => [keyOf(e.object)] },
     ],
@@ -90,7 +98,7 @@ function hasSelector(service: KubeObject): boolean {
   return !!s && Object.keys(s).length > 0 && service.spec?.type !== 'ExternalName';
 }
 
-async function reconcileEndpoints(cluster: Cluster, index: ServiceIndex, key: string): Promise<ReconcileResult> {
+async function reconcileEndpoints(cluster: Cluster, index: ServiceIndex, cache: ObjectCache, key: string): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
   let service: KubeObject;
   try {
@@ -111,11 +119,9 @@ async function reconcileEndpoints(cluster: Cluster, index: ServiceIndex, key: st
   if (service.metadata.deletionTimestamp) return done;
   index.setSelector(key, service.spec.selector);
 
-  const pods = await cluster.list(resources.pods, {
-    namespace,
-    labelSelector: selectorToString({ matchLabels: service.spec.selector }),
-  });
-  const subsets = endpointSubsets(service, pods.items);
+  const selector: Record<string, string> = service.spec.selector;
+  const pods = cache.list(String(namespace)).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+  const subsets = endpointSubsets(service, pods);
   const members = new Set<string>();
   for (const s of subsets) for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) members.add(`${namespace}/${a.targetRef.name}`);
   index.setMembers(key, members);
