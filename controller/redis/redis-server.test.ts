@@ -68,7 +68,7 @@ describe('openRedis', () => {
     try {
       expect(own.url).toBe(`redis+unix://${join(stateDir, 'redis.sock')}`);
       const theirs = await openRedis({ stateDir: join(dir, 'unused'), redisUrl: own.url });
-      expect(theirs.server).toBeUndefined();
+      expect(theirs.owned).toBe(false);
       await theirs.close();
       // Closing the user's Redis handle leaves that Redis running.
       const client = connectRedis(theirs.url);
@@ -78,6 +78,25 @@ describe('openRedis', () => {
       await own.close();
     }
     await expect(openRedis({ stateDir, redisUrl: 'mysql://x' })).rejects.toMatchObject({ code: 'INVALID_URL' });
+  });
+  it('restarts its private Redis after a crash, and clients carry on with the data kept', async () => {
+    const restarts: unknown[] = [];
+    const own = await openRedis({ stateDir: join(dir, 'crash'), onRestart: (e) => restarts.push(e) });
+    const client = connectRedis(own.url);
+    try {
+      await client.set('baton:kept', 'yes');
+      const firstPid = own.pid!;
+      const dropped = new Promise((r) => client.once('close', r));
+      process.kill(firstPid, 'SIGKILL');
+      await dropped;
+      // Sent while Redis is down (the restart waits a second): ioredis holds it until the new server answers.
+      expect(await client.get('baton:kept')).toBe('yes');
+      expect(own.pid).not.toBe(firstPid);
+      expect(restarts).toEqual([{ exit: { code: null, signal: 'SIGKILL' } }]);
+    } finally {
+      await client.quit();
+      await own.close();
+    }
   });
 });
 
