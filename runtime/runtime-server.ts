@@ -7,6 +7,9 @@ import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/index.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
+import { startKubelet, type Kubelet } from './kubelet/index.js';
+import { startServiceProxy, type ServiceProxy } from './proxy/index.js';
+import { resources } from './resources/registry.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
 
 export interface RuntimeOptions {
@@ -35,6 +38,31 @@ export interface RuntimeOptions {
    * @defaultValue true
    */
   controllers?: boolean;
+  /**
+   * Run pods: the node agent (kubelet) with the process driver. Its pod logs
+   * back `kubectl logs` unless `logs` is given.
+   * @defaultValue true
+   */
+  kubelet?: boolean;
+  /**
+   * Serve Services on their ClusterIPs (and NodePorts) through the userspace proxy.
+   * @defaultValue true
+   */
+  proxy?: boolean;
+  /**
+   * Address NodePort Services listen on.
+   * @defaultValue the API's `host`
+   */
+  nodePortHost?: string;
+}
+
+export interface CloseOptions {
+  /**
+   * Terminate every pod (gracefully, as `kubectl delete` would) before stopping.
+   * Without it pods keep running and the next start re-adopts them.
+   * @defaultValue false
+   */
+  stopPods?: boolean;
 }
 
 export interface RunningRuntime {
@@ -47,8 +75,8 @@ export interface RunningRuntime {
   kubeconfigPath: string;
   /** The in-process store, for controllers running in the same process. */
   cluster: LocalCluster;
-  /** Stops listening, ends open watches and closes the store. */
-  close(): Promise<void>;
+  /** Stops listening, ends open watches and closes the store; pods keep running unless `stopPods`. */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 const TOKEN_FILE = 'runtime-token';
@@ -108,7 +136,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = await loadOrCreateToken(stateDir);
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime') });
-  const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs: options.logs });
+  let kubelet: Kubelet | undefined;
+  try {
+    if (options.kubelet ?? true) kubelet = await startKubelet({ cluster, stateDir: join(stateDir, 'node') });
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
+  const logs = options.logs ?? kubelet?.podLogs;
+  const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs });
   const tls = await loadOrCreateServingCertificate(stateDir, host);
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
   // Watches and log streams stay open for a long time; node's default request timeout would cut them.
@@ -118,14 +154,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   try {
     address = await listen(server, options.port ?? 7071, host);
   } catch (err) {
+    await kubelet?.stop();
     await cluster.close();
     throw err;
   }
   let controllers: { stop(): Promise<void> } | undefined;
+  let proxy: ServiceProxy | undefined;
   try {
     if (options.controllers ?? true) controllers = await startControllers({ cluster });
+    if (options.proxy ?? true) proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost ?? host });
   } catch (err) {
     server.close();
+    await controllers?.stop();
+    await kubelet?.stop();
     await cluster.close();
     throw err;
   }
@@ -135,14 +176,37 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   await writeAtomically(kubeconfigPath, kubeconfigYaml(url, token, tls.cert));
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  const close = (closeOptions: CloseOptions = {}) =>
     (closing ??= (async () => {
+      if (closeOptions.stopPods && kubelet) await terminateAllPods(cluster);
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
       });
+      await proxy?.stop();
       await controllers?.stop();
+      await kubelet?.stop();
       await cluster.close();
     })());
   return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, close };
+}
+
+/**
+ * Deletes every workload and pod the way `kubectl delete` would (graceful, so
+ * the kubelet runs preStop and SIGTERM) and waits until the kubelet has
+ * finished them, so no process outlives a runtime asked to stop its pods.
+ */
+async function terminateAllPods(cluster: LocalCluster, timeoutMs = 60_000): Promise<void> {
+  for (const type of [resources.deployments, resources.replicasets]) {
+    for (const item of (await cluster.list(type)).items) {
+      await cluster.delete(type, item.metadata.namespace, item.metadata.name!, { propagationPolicy: 'Orphan' }).catch(() => undefined);
+    }
+  }
+  for (const pod of (await cluster.list(resources.pods)).items) {
+    await cluster.delete(resources.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 5 }).catch(() => undefined);
+  }
+  const deadline = Date.now() + timeoutMs;
+  while ((await cluster.list(resources.pods)).items.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
