@@ -1,6 +1,8 @@
-import { contentDigest, type FileTree } from '../../renderer/index.js';
+import { contentDigest, DiskTree, type FileTree } from '../../renderer/index.js';
 
 const digests = new WeakMap<FileTree, Map<string, Promise<string>>>();
+// Callers may make a new DiskTree per plan; the same directory is still read once.
+const diskDigests = new Map<string, Map<string, Promise<string>>>();
 
 /**
  * Digest of a bundled chart's files (paths, contents, symlink targets).
@@ -8,8 +10,12 @@ const digests = new WeakMap<FileTree, Map<string, Promise<string>>>();
  * process and tree. 'missing' when there is no such chart.
  */
 export function bundledChartDigest(charts: FileTree, chart: string): Promise<string> {
-  let byName = digests.get(charts);
-  if (!byName) digests.set(charts, (byName = new Map()));
+  let byName = charts instanceof DiskTree ? diskDigests.get(charts.root) : digests.get(charts);
+  if (!byName) {
+    byName = new Map();
+    if (charts instanceof DiskTree) diskDigests.set(charts.root, byName);
+    else digests.set(charts, byName);
+  }
   let digest = byName.get(chart);
   if (!digest) {
     digest = treeDigest(charts, chart);

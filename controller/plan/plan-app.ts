@@ -64,6 +64,12 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
     if (now === previousKey) return { action: 'skip', inputsKey: now };
   }
 
+  if (app.chart !== undefined && !(await chartsTree.list(app.chart))) {
+    const at = app.declaredAt ?? { file: 'baton.yaml', line: 1, col: 1 };
+    const known = ((await chartsTree.list('')) ?? []).filter((e) => e.type === 'dir').map((e) => e.name);
+    const inputsKey = await computeInputsKey({ ...keyInput, deps: { reads: [], lists: [] } });
+    return { action: 'degraded', errors: [`${at.file}:${at.line}:${at.col}: no chart "${app.chart}" is bundled with baton (there are: ${known.join(', ') || 'none'})`], inputsKey };
+  }
   const tree = new RecordingTree(repo.tree(commit));
   const valuesName = app.declaredAt?.file ?? 'baton.yaml';
   const result = await (input.render ?? renderApp)({

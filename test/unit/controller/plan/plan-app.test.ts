@@ -179,6 +179,11 @@ describe('planApp', () => {
     expect(plan.action === 'degraded' && plan.errors).toEqual([expect.stringMatching(/^baton\.yaml:6:5: values\.replicas /)]);
   });
 
+  it('is degraded when the app names a chart baton does not bundle', async () => {
+    const plan = await planApp({ app: { ...app('orders'), chart: 'web-servce' }, repo: new FakeSource().commit('c1', files), commit: 'c1', chartsTree });
+    expect(plan.action === 'degraded' && plan.errors).toEqual(['baton.yaml:6:5: no chart "web-servce" is bundled with baton (there are: web-service)']);
+  });
+
   it('renders a preview with its values over the app\'s', async () => {
     const withPreview: AppSpec = { ...app('orders'), preview: { enabled: true, values: { replicas: 1 } } };
     const source = new FakeSource().commit('c1', files);
