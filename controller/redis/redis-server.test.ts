@@ -91,6 +91,8 @@ describe('openRedis', () => {
       await dropped;
       // Sent while Redis is down (the restart waits a second): ioredis holds it until the new server answers.
       expect(await client.get('baton:kept')).toBe('yes');
+      // The handle learns of the new server once its own PONG check passes, which may be after the client's.
+      for (let i = 0; i < 200 && own.pid === firstPid; i++) await new Promise((r) => setTimeout(r, 50));
       expect(own.pid).not.toBe(firstPid);
       expect(restarts).toEqual([{ exit: { code: null, signal: 'SIGKILL' } }]);
     } finally {
