@@ -20,7 +20,8 @@ export function parseBatonYaml(text: string, file: string, repository: string): 
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const p = lc.linePos(e.pos[0]);
-      errors.push(ConfigError.at('YAML_SYNTAX', { file, ...p }, '', e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), { yamlCode: e.code }));
+      const message = e.code === 'MULTIPLE_DOCS' ? `${file} holds one YAML document; remove the second "---"` : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      errors.push(ConfigError.at('YAML_SYNTAX', { file, ...p }, '', message, { yamlCode: e.code }));
     }
     return { apps: [], errors };
   }

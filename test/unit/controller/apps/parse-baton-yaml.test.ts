@@ -59,6 +59,7 @@ describe('parseBatonYaml', () => {
   const cases: { name: string; text: string; errors: string[]; code: string }[] = [
     { name: 'YAML syntax', text: 'apps:\n  - name: a\n   path: b\n', errors: ['baton.yaml:3:1: Sequence item without - indicator'], code: 'YAML_SYNTAX' },
     { name: 'duplicate key', text: 'apps:\n  - name: a\n    name: b\n    path: p\n', errors: ['baton.yaml:3:5: Map keys must be unique'], code: 'YAML_SYNTAX' },
+    { name: 'two documents', text: 'apps: []\n---\napps: []\n', errors: ['baton.yaml:2:1: baton.yaml holds one YAML document; remove the second "---"'], code: 'YAML_SYNTAX' },
     { name: 'not a map', text: '- a\n', errors: ['baton.yaml:1:1: must be a map with an `apps` list'], code: 'INVALID_VALUE' },
     { name: 'no apps', text: 'other: 1\n', errors: ['baton.yaml:1:1: other: unknown field; a baton.yaml holds an `apps` list', 'baton.yaml:1:1: apps: is required: a list of applications'], code: 'UNKNOWN_FIELD' },
     { name: 'apps not a list', text: 'apps: {a: 1}\n', errors: ['baton.yaml:1:7: apps: must be a list of applications'], code: 'INVALID_VALUE' },
