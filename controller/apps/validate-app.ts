@@ -34,6 +34,7 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
         fail('UNKNOWN_FIELD', [...path, key], 'key', `unknown field${hint ? ` (did you mean "${hint}"?)` : `; known fields: ${known.join(', ')}`}`, { field: key });
       }
     } else if (issue.message === 'is required') {
+      // app-schema words an absent required field exactly so.
       fail('MISSING_FIELD', path, 'value', issue.message);
     } else {
       fail('INVALID_VALUE', path, 'value', issue.message);
