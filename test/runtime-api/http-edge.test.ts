@@ -165,11 +165,18 @@ describe('the runtime API edge', () => {
     expect(Object.keys(appsDoc.paths).some((p) => p.includes('statefulsets'))).toBe(false);
   });
 
-  it('pods/log answers a clear 404 Status while no pods run', async () => {
-    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], `apiVersion: v1\nkind: Pod\nmetadata:\n  name: quiet\n  namespace: ${ns}\nspec:\n  containers:\n  - name: main\n    image: busybox\n`);
-    const r = await kubectl(rt.kubeconfig, ['logs', 'quiet', '-n', ns]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('not available');
+  it('pods/log serves a running container\'s output and a NotFound Status for an unknown pod', async () => {
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], `apiVersion: v1\nkind: Pod\nmetadata:\n  name: chatty\n  namespace: ${ns}\nspec:\n  containers:\n  - name: main\n    image: busybox\n    command: [sh, -c, 'echo hello-from-pod; exec sleep 60']\n`);
+    let out = '';
+    for (let i = 0; i < 100 && !out.includes('hello-from-pod'); i++) {
+      out = (await kubectl(rt.kubeconfig, ['logs', 'chatty', '-n', ns])).stdout;
+      if (!out.includes('hello-from-pod')) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(out).toContain('hello-from-pod');
+    const missing = await kubectl(rt.kubeconfig, ['logs', 'nosuchpod', '-n', ns]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('pods "nosuchpod" not found');
+    await kubectlOk(rt.kubeconfig, ['delete', 'pod', 'chatty', '-n', ns, '--grace-period=1']);
   });
 
   it('serves autoscaling/v1 Scale for deployments (get, update, patch) and keeps spec out of /status writes', async () => {

@@ -158,7 +158,9 @@ describe('kubectl against baton runtime, for every served resource', () => {
   });
 
   it('pods: STATUS follows kubectl rules', async () => {
-    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifestFor('pods', 'crashy', ns));
+    // Bound to a node other than the runtime's, so its kubelet leaves the hand-written status alone.
+    const manifest = manifestFor('pods', 'crashy', ns).replace('spec:\n', 'spec:\n  nodeName: elsewhere\n');
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifest);
     const status = {
       phase: 'Running',
       conditions: [{ type: 'Ready', status: 'False' }],

