@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerRender } from './commands/render.js';
 import { registerRuntime } from './commands/runtime.js';
+import { registerUp } from './commands/up.js';
+import { registerWorker } from './commands/worker.js';
 import { CliError } from './cli-error.js';
 
 const program = new Command();
@@ -11,6 +13,8 @@ program
 
 registerRuntime(program);
 registerRender(program);
+registerUp(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

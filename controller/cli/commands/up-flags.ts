@@ -1,0 +1,17 @@
+import { CliError } from '../cli-error.js';
+
+export function parsePort(flag: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`baton up: ${flag} must be a number from 0 to 65535 (0: any free port), got "${text}"`);
+  return port;
+}
+
+const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** `30s`, `1m`, `500ms`, `1.5s` or a plain number of seconds, as seconds. */
+export function parseInterval(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const seconds = m ? Number(m[1]) * UNITS[m[2] ?? 's'] : NaN;
+  if (!(seconds > 0)) throw new CliError(`baton up: ${flag} must be a duration such as 30s, 1m or 500ms, got "${text}"`);
+  return seconds;
+}

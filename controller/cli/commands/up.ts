@@ -1,0 +1,199 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import express from 'express';
+import { AppController } from '../../app-controller.js';
+import type { RepositorySpec } from '../../apps/app-spec.js';
+import { openRedis, type OpenedRedis } from '../../redis/index.js';
+import { isLocalUrl, repoId } from '../../source/index.js';
+import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
+import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
+import { CliError } from '../cli-error.js';
+import { parseInterval, parsePort } from './up-flags.js';
+
+interface UpFlags {
+  repo?: string;
+  branch?: string;
+  stateDir: string;
+  port: string;
+  runtimePort: string;
+  ingressPort: string;
+  interval: string;
+  stopPods?: boolean;
+  worker: boolean;
+}
+
+const HOST = '127.0.0.1';
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('run everything: Redis, the built-in runtime, the controller and a worker, syncing a Git repository')
+    .option('--repo <path|url>', 'repository to sync (default: a Git copy of examples-repo/ in the state dir)')
+    .option('--branch <name>', "branch to follow (default: the repository's HEAD)")
+    .option('--state-dir <dir>', 'where everything baton keeps lives', '.baton')
+    .option('--port <port>', 'controller REST API and dashboard (0: any free port)', '7070')
+    .option('--runtime-port <port>', 'Kubernetes API of the built-in runtime (0: any free port)', '7071')
+    .option('--ingress-port <port>', 'ingress (host-based HTTP routing)', '7080')
+    .option('--interval <duration>', 'how often the repository is checked for new commits', '30s')
+    .option('--stop-pods', 'terminate every pod on Ctrl-C (by default pods keep running and the next `baton up` re-adopts them)')
+    .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
+    .action(async (flags: UpFlags) => {
+      await up(flags);
+    });
+}
+
+async function up(flags: UpFlags): Promise<void> {
+  const port = parsePort('--port', flags.port);
+  const runtimePort = parsePort('--runtime-port', flags.runtimePort);
+  parsePort('--ingress-port', flags.ingressPort);
+  const intervalSeconds = parseInterval('--interval', flags.interval);
+  const stateDir = resolve(flags.stateDir);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+
+  const stack: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+  let stopping: Promise<void> | undefined;
+  const shutdown = (why: string): Promise<void> =>
+    (stopping ??= (async () => {
+      say(`${why}: stopping${flags.stopPods ? ' (and stopping pods)' : '; pods keep running and the next `baton up` re-adopts them'}`);
+      for (const { what, stop } of stack.reverse()) {
+        await stop().catch((err: unknown) => process.stderr.write(`baton up: stopping ${what} failed: ${(err as Error).message}\n`));
+      }
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`baton up: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    void shutdown(signal).then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const redis = await startRedis(stateDir);
+    stack.push({ what: 'Redis', stop: () => redis.close() });
+
+    const runtime = await startBuiltInRuntime(stateDir, runtimePort);
+    stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
+
+    const repository = await repositorySpec(flags, stateDir, intervalSeconds);
+    const controller = new AppController({
+      stateDir,
+      redisUrl: redis.url,
+      repositories: [repository],
+      driftCheckMs: Math.max(5_000, intervalSeconds * 1000),
+      log: say,
+    });
+    stack.push({ what: 'the controller', stop: () => controller.close() });
+
+    let worker: RunningSyncWorker | undefined;
+    if (flags.worker) {
+      worker = await startSyncWorker({ stateDir, redisUrl: redis.url, sharedSource: (id) => controller.poller.repository(id), log: say });
+      // A running sync gets a few seconds to finish; after that it is abandoned and the next start recovers it.
+      stack.push({ what: 'the worker', stop: () => closeWithin(worker!, 5_000) });
+    }
+
+    const server = await startControllerHttp(port, controller);
+    stack.push({ what: 'the API server', stop: () => closeServer(server) });
+    await controller.start();
+
+    const api = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+    process.stdout.write(
+      [
+        'baton is up',
+        `  dashboard and API: ${api}`,
+        `  runtime API:       ${runtime.url}`,
+        `  kubeconfig:        ${runtime.kubeconfigPath}`,
+        `                     export KUBECONFIG=${runtime.kubeconfigPath}`,
+        `  repository:        ${repository.url}${isLocalUrl(repository.url) ? '  (commit here and watch the deploy)' : ''}`,
+        `  redis:             ${redis.owned ? redis.url : 'REDIS_URL'}`,
+        `  ingress:           not served by this build (--ingress-port ${flags.ingressPort} is reserved)`,
+        `  workers:           ${worker ? 'one in this process' : 'none here; run `baton worker`'}`,
+        'Ctrl-C stops baton.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    await shutdown('start failed');
+    throw toCliError(err);
+  }
+}
+
+function say(line: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+async function startRedis(stateDir: string): Promise<OpenedRedis> {
+  return openRedis({
+    stateDir,
+    redisUrl: process.env.REDIS_URL || undefined,
+    onRestart: ({ exit, error }) =>
+      say(error ? `redis-server exited (${exit.signal ?? exit.code}) and could not be restarted: ${error.message}` : `redis-server exited (${exit.signal ?? exit.code}); restarted it`),
+  });
+}
+
+/** The runtime with its controllers, kubelet (process driver) and service proxy. */
+async function startBuiltInRuntime(stateDir: string, port: number): Promise<RunningRuntime> {
+  try {
+    return await startRuntime({ stateDir, port, host: HOST });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`baton up: ${HOST}:${port} is already in use; pick another --runtime-port`);
+    throw err;
+  }
+}
+
+/** The repository to follow; with no --repo, a Git copy of examples-repo/ in the state dir, made on first start. */
+async function repositorySpec(flags: UpFlags, stateDir: string, intervalSeconds: number): Promise<RepositorySpec> {
+  let url = flags.repo;
+  if (url === undefined) {
+    url = join(stateDir, 'repo');
+    if (await seedRepository(examplesRepoDir(), url)) say(`copied examples-repo/ into a new Git repository at ${url}`);
+  } else if (isLocalUrl(url) && !url.startsWith('file://')) {
+    url = resolve(url);
+  }
+  return { id: repoId(url), url, ...(flags.branch ? { branch: flags.branch } : {}), intervalSeconds };
+}
+
+/**
+ * The HTTP server on --port. The REST API, webhooks and dashboard (controller/api) mount on `app`
+ * here, given the controller (its StateStore, SyncQueue and requestSync); until then it serves /healthz.
+ */
+async function startControllerHttp(port: number, controller: AppController): Promise<Server> {
+  const app = express();
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  void controller;
+  return new Promise((done, fail) => {
+    const server = app.listen(port, HOST);
+    server.once('listening', () => done(server));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'EADDRINUSE' ? new CliError(`baton up: ${HOST}:${port} is already in use; pick another --port`) : err),
+    );
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+async function closeWithin(worker: RunningSyncWorker, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = worker.close(false);
+  const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), ms)));
+  if ((await Promise.race([graceful, late])) === 'late') await worker.close(true);
+  clearTimeout(timer);
+}
+
+function toCliError(err: unknown): Error {
+  if (err instanceof CliError) return err;
+  const e = err as Error & { code?: string };
+  if (e?.name === 'RedisError' || e?.name === 'SourceError' || e?.name === 'StoreError') return new CliError(`baton up: ${e.message}`);
+  return e;
+}

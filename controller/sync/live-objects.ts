@@ -1,0 +1,26 @@
+import { classifyApiError, isClusterScoped, isNotFoundError } from '../apply/index.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import type { KubeObject } from '../../runtime/objects/types.js';
+
+/** A copy of each object with the app's namespace filled in where it names none, as apply does. */
+export function withNamespace(objects: readonly KubeObject[], namespace: string): KubeObject[] {
+  return objects.map((o) =>
+    isClusterScoped(o.kind) || o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace } },
+  );
+}
+
+/** The live counterparts of `objects` that exist. Objects the cluster does not have are left out. */
+export async function readLiveObjects(target: ClusterTarget, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+  const live = await Promise.all(
+    objects.map(async (o) => {
+      const header = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } };
+      try {
+        return (await target.objects.read(header as Parameters<ClusterTarget['objects']['read']>[0])) as unknown as KubeObject;
+      } catch (err) {
+        if (isNotFoundError(err)) return undefined;
+        throw classifyApiError(err, target.name, { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? '' }, 'read');
+      }
+    }),
+  );
+  return live.filter((o): o is KubeObject => o !== undefined);
+}

@@ -1,0 +1,58 @@
+import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
+import { SyncWorker, type SyncWorkerOptions } from '../queue/sync-worker.js';
+import type { RepositorySource } from '../source/repository.js';
+import { StateStore } from '../state/state-store.js';
+import { DiskTree } from '../../renderer/index.js';
+import { bundledChartsDir } from './bundled-paths.js';
+import { SourceCache } from './source-cache.js';
+import { createSyncProcessor } from './sync-app.js';
+import { SyncRegistry } from './sync-registry.js';
+
+export interface StartSyncWorkerOptions {
+  /** baton's state dir: repository mirrors and the runtime's kubeconfig are read from it. */
+  stateDir: string;
+  redisUrl: string;
+  /** Syncs of different apps run at once. @defaultValue 4 */
+  concurrency?: number;
+  /** Cluster targets by name. @defaultValue `local` from `<stateDir>/kubeconfig`, others from $KUBECONFIG */
+  clusters?: ClusterTargets;
+  /** The controller's repositories, when the worker runs in its process (saves a second read of each). @defaultValue none */
+  sharedSource?: (id: string) => RepositorySource | undefined;
+  /** Directory of bundled charts. @defaultValue baton's charts/ */
+  chartsDir?: string;
+  /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */
+  dependencyRetryMs?: number;
+  /** Passed on to the BullMQ worker (lock duration, stalled-job checks). @defaultValue SyncWorker's defaults */
+  worker?: Omit<SyncWorkerOptions, 'redisUrl' | 'concurrency'>;
+  log?: (line: string) => void;
+}
+
+export interface RunningSyncWorker {
+  worker: SyncWorker;
+  /** Stops taking jobs; running syncs finish, or with `force` are abandoned (another worker recovers them). */
+  close(force?: boolean): Promise<void>;
+}
+
+/** A worker taking sync jobs from the queue and running the app sync reconciler on them. */
+export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<RunningSyncWorker> {
+  const state = new StateStore({ redisUrl: options.redisUrl });
+  const registry = new SyncRegistry(options.redisUrl);
+  const processor = createSyncProcessor({
+    state,
+    registry,
+    sources: new SourceCache(options.stateDir, options.sharedSource),
+    clusters: options.clusters ?? clusterTargets({ stateDir: options.stateDir }),
+    chartsTree: new DiskTree(options.chartsDir ?? bundledChartsDir()),
+    dependencyRetryMs: options.dependencyRetryMs,
+    log: options.log,
+  });
+  const worker = new SyncWorker(processor, { ...options.worker, redisUrl: options.redisUrl, concurrency: options.concurrency ?? 4 });
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close(force = false) {
+      await worker.close(force);
+      await Promise.all([state.close(), registry.close()]);
+    },
+  };
+}

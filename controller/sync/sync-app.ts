@@ -1,0 +1,252 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { AppSpec } from '../apps/app-spec.js';
+import { applyObjects, ObjectRejectedError, rollbackTo } from '../apply/index.js';
+import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
+import { diffObjects } from '../diff/index.js';
+import { assessHealth, waitForHealthy } from '../health/index.js';
+import { planApp } from '../plan/index.js';
+import { RetryLaterError } from '../queue/retry-later-error.js';
+import type { SyncJobContext, SyncProcessor } from '../queue/sync-worker.js';
+import type { SyncJobData, SyncOutcome } from '../queue/sync-job.js';
+import type { RepositorySource } from '../source/repository.js';
+import type { AppStatus } from '../state/app-status.js';
+import type { StateStore } from '../state/state-store.js';
+import type { FileTree } from '../../renderer/index.js';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { readLiveObjects, withNamespace } from './live-objects.js';
+import { readAppConfig } from './read-app-config.js';
+import type { SourceCache } from './source-cache.js';
+import { done, shortRevision, type StepResult } from './sync-outcome.js';
+import type { SyncRegistry } from './sync-registry.js';
+
+export interface SyncAppDeps {
+  state: StateStore;
+  registry: SyncRegistry;
+  sources: SourceCache;
+  clusters: ClusterTargets;
+  /** baton's bundled charts (a DiskTree of `charts/`). */
+  chartsTree: FileTree;
+  /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */
+  dependencyRetryMs?: number;
+  /** Receives one line per step worth telling a person. @defaultValue nothing is logged */
+  log?: (line: string) => void;
+}
+
+/** What one sync learns as its steps run. */
+interface SyncContext {
+  request: SyncJobData;
+  job: SyncJobContext;
+  name: string;
+  startedAt: Date;
+  status: AppStatus;
+  source: RepositorySource;
+  /** The commit being synced. */
+  revision: string;
+  app: AppSpec;
+  objects: KubeObject[];
+  digest: string;
+  target: ClusterTarget;
+}
+
+type Step = (ctx: SyncContext) => Promise<StepResult>;
+
+/**
+ * The app sync reconciler. A job names an app (and the revision that
+ * triggered it); the sync re-reads what is desired (the repository's newest
+ * commit, or the app's pin from `baton rollback`) and what is live, and
+ * applies only a difference, behind a health gate that rolls back to the
+ * last healthy manifests on failure.
+ */
+export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcome> {
+  const log = deps.log ?? (() => undefined);
+  const retryMs = deps.dependencyRetryMs ?? 3000;
+
+  const steps: Step[] = [checkDependencies, render, skipWhenInSync, applyAndGate];
+
+  return async (request, job) => {
+    const name = request.app;
+    const status = await deps.state.getApp(name);
+    if (!status) return { result: 'Skipped', revision: request.revision, message: `app ${name} is not known (no longer declared?)` };
+    const located = await locate(request, status);
+    if ('done' in located) return located.done;
+    const ctx = { request, job, name, startedAt: new Date(), status, ...located } as SyncContext;
+    for (const step of steps) {
+      job.signal.throwIfAborted();
+      const result = await step(ctx);
+      if (result) return result.done;
+    }
+    throw new Error(`sync of ${name}: no step finished the sync`);
+  };
+
+  /** Which commit to sync, read from the registry and the app's pin, and the app's spec at that commit. */
+  async function locate(request: SyncJobData, status: AppStatus): Promise<Pick<SyncContext, 'source' | 'revision' | 'app'> | { done: SyncOutcome }> {
+    const name = request.app;
+    const repoId = await deps.registry.repositoryOf(name);
+    const repo = repoId === undefined ? undefined : await deps.registry.repository(repoId);
+    if (!repo) return { done: { result: 'Skipped', revision: request.revision, message: `app ${name} belongs to no followed repository` } };
+    const wanted = status.pinnedRevision ?? (request.trigger === 'rollback' ? request.revision : (repo.revision ?? request.revision));
+    const source = deps.sources.get(repo.spec);
+    const revision = await source.resolveRef(wanted);
+    const retryable = request.trigger === 'manual' || request.trigger === 'rollback';
+    if (revision === status.lastFailedRevision && !retryable) {
+      return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${shortRevision(revision)} failed before; waiting for a new commit` } };
+    }
+    const config = await readAppConfig(source.tree(revision), repo.spec.id);
+    if (!config.ok) {
+      const message = `baton.yaml at ${shortRevision(revision)} has errors:\n${config.errors.join('\n')}`;
+      await deps.state.updateApp(name, { syncStatus: 'Unknown', message, observedRevision: revision });
+      return { done: { result: 'Failed', revision: status.revision ?? revision, message } };
+    }
+    const app = config.apps.find((a) => a.name === name);
+    if (!app) return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${name} is not declared at ${shortRevision(revision)}` } };
+    return { source, revision, app };
+  }
+
+  /** An app waits until every app it dependsOn is Healthy: a delayed requeue, no attempt spent. */
+  async function checkDependencies(ctx: SyncContext): Promise<StepResult> {
+    const waiting: string[] = [];
+    for (const dep of ctx.app.dependsOn) {
+      const status = await deps.state.getApp(dep);
+      if (status && status.health !== 'Healthy') waiting.push(dep);
+    }
+    if (waiting.length === 0) return undefined;
+    const message = `waiting for ${waiting.join(', ')} to be Healthy`;
+    if (ctx.status.message !== message) await deps.state.updateApp(ctx.name, { message, observedRevision: ctx.revision });
+    throw new RetryLaterError(`${ctx.name}: ${message}`, { delayMs: retryMs });
+  }
+
+  /** The desired objects: the pinned revision's kept manifests, else a render (all or nothing). */
+  async function render(ctx: SyncContext): Promise<StepResult> {
+    if (ctx.status.pinnedRevision !== undefined) {
+      const kept = await deps.state.getHealthyManifests(ctx.name, ctx.revision);
+      if (kept?.revision === ctx.revision) {
+        ctx.objects = withNamespace(kept.objects, ctx.app.namespace);
+        ctx.digest = kept.digest;
+        ctx.target = deps.clusters.get(ctx.app.cluster);
+        return undefined;
+      }
+    }
+    const plan = await planApp({ app: ctx.app, repo: ctx.source, commit: ctx.revision, chartsTree: deps.chartsTree });
+    if (plan.action === 'degraded') {
+      const message = `${shortRevision(ctx.revision)} does not render; nothing was applied:\n${plan.errors.join('\n')}`;
+      log(`${ctx.name}: ${message}`);
+      await record(ctx, 'Failed', message, {
+        syncStatus: 'OutOfSync',
+        health: 'Degraded',
+        message,
+        observedRevision: ctx.revision,
+        lastFailedRevision: ctx.revision,
+      });
+      return done('Failed', ctx.status.revision ?? ctx.revision, message);
+    }
+    if (plan.action !== 'render') throw new Error(`planApp without a previous key answered ${plan.action}`);
+    ctx.objects = withNamespace(
+      plan.objects.map((o) => o.object),
+      ctx.app.namespace,
+    );
+    ctx.digest = plan.digest;
+    ctx.target = deps.clusters.get(ctx.app.cluster);
+    return undefined;
+  }
+
+  /** Live already equals desired (and was recorded so): the app is Synced without touching the cluster. */
+  async function skipWhenInSync(ctx: SyncContext): Promise<StepResult> {
+    if (ctx.digest !== ctx.status.manifestDigest || ctx.request.trigger === 'manual') return undefined;
+    const live = await readLiveObjects(ctx.target, ctx.objects);
+    if (!diffObjects(ctx.objects, live, { app: ctx.name }).inSync) return undefined;
+    const health = await assessHealth(ctx.target, ctx.objects as KubernetesObject[], ctx.app.namespace);
+    await deps.state.updateApp(ctx.name, { syncStatus: 'Synced', health, revision: ctx.revision, observedRevision: ctx.revision, message: '' });
+    return done('Skipped', ctx.revision, 'already in sync');
+  }
+
+  async function applyAndGate(ctx: SyncContext): Promise<StepResult> {
+    const { name, app, target, objects, job } = ctx;
+    const short = shortRevision(ctx.revision);
+    await deps.state.updateApp(name, { syncStatus: 'Syncing', health: 'Progressing', message: `syncing to ${short}`, observedRevision: ctx.revision });
+    await deps.state.publish({ type: 'sync.started', app: name, data: { revision: ctx.revision, trigger: ctx.request.trigger } });
+    log(`${name}: applying ${short} (${objects.length} objects)`);
+    try {
+      await applyObjects({ target, app, objects: objects as KubernetesObject[], signal: job.signal });
+    } catch (err) {
+      // The cluster refused an object: retrying the same objects cannot help.
+      if (err instanceof ObjectRejectedError) return fail(ctx, err.message);
+      throw err;
+    }
+    const gate = await waitForHealthy({
+      target,
+      objects: objects as KubernetesObject[],
+      namespace: app.namespace,
+      deadlineSeconds: app.rollout.progressDeadlineSeconds,
+      signal: job.signal,
+    });
+    if (!gate.healthy) return fail(ctx, gate.reason);
+    log(`${name}: ${short} is Healthy`);
+    await record(
+      ctx,
+      'Succeeded',
+      `${short} is Healthy`,
+      { revision: ctx.revision, manifestDigest: ctx.digest, syncStatus: 'Synced', health: 'Healthy', message: '', observedRevision: ctx.revision, lastFailedRevision: undefined },
+      true,
+    );
+    return done('Succeeded', ctx.revision);
+  }
+
+  /** The revision failed: roll back to the last healthy manifests when allowed, and remember not to retry it. */
+  async function fail(ctx: SyncContext, reason: string): Promise<StepResult> {
+    const { name, app, target, job } = ctx;
+    const short = shortRevision(ctx.revision);
+    const healthy = app.rollout.autoRollback ? await deps.state.getHealthyManifests(name) : undefined;
+    if (!healthy || healthy.digest === ctx.digest) {
+      const message = `${short} failed: ${reason}`;
+      log(`${name}: ${message}`);
+      await record(ctx, 'Failed', message, {
+        revision: ctx.revision,
+        manifestDigest: ctx.digest,
+        syncStatus: 'OutOfSync',
+        health: 'Degraded',
+        message,
+        observedRevision: ctx.revision,
+        lastFailedRevision: ctx.revision,
+      });
+      return done('Failed', ctx.revision, message);
+    }
+    log(`${name}: ${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`);
+    const back = await rollbackTo({ target, app, manifests: withNamespace(healthy.objects, app.namespace) as KubernetesObject[], signal: job.signal });
+    const after = back.health.healthy ? '' : `\nthe rollback is not healthy either: ${back.health.reason}`;
+    const message = `${short} failed and was rolled back to ${shortRevision(healthy.revision)}: ${reason}${after}`;
+    await record(ctx, 'RolledBack', message, {
+      revision: healthy.revision,
+      manifestDigest: healthy.digest,
+      syncStatus: 'OutOfSync',
+      health: 'Degraded',
+      message,
+      observedRevision: ctx.revision,
+      lastFailedRevision: ctx.revision,
+    });
+    return done('RolledBack', healthy.revision, message);
+  }
+
+  async function record(
+    ctx: SyncContext,
+    result: 'Succeeded' | 'Failed' | 'RolledBack',
+    message: string,
+    status: Parameters<StateStore['updateApp']>[1],
+    healthy = false,
+  ): Promise<void> {
+    const finished = new Date();
+    await deps.state.recordSync(ctx.name, {
+      entry: {
+        revision: ctx.revision,
+        digest: ctx.digest ?? '',
+        result,
+        startedAt: ctx.startedAt.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - ctx.startedAt.getTime(),
+        trigger: ctx.request.trigger,
+        message,
+      },
+      status: { ...status, lastSync: finished.toISOString() },
+      healthy: healthy ? { revision: ctx.revision, digest: ctx.digest, objects: ctx.objects } : undefined,
+    });
+  }
+}
