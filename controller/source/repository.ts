@@ -11,6 +11,7 @@ import { createGitHttpClient } from './git-http.js';
 import { GitObjects } from './git-objects.js';
 import { GitTree } from './git-tree.js';
 import { displayUrl, isLocalUrl, localPath } from './normalize-url.js';
+import { lsRefsDirect, type ListedRef } from './ls-refs.js';
 import { readRepositoryToken } from './repository-token.js';
 import { SourceError } from './source-error.js';
 import { TreeCache } from './tree-cache.js';
@@ -75,6 +76,9 @@ export class RepositorySource {
   private localSeen: string | undefined;
   private authUpfront = false;
   private mirrorReady = false;
+  /** Whether ref checks may skip isomorphic-git's capability GET (see lsRefsDirect). */
+  private direct: 'untried' | 'ready' | 'off';
+  private readonly httpTimeoutMs: number;
   private readonly maxPacks: number;
   private pendingFetch: Promise<string> | undefined;
   private lock: Promise<unknown> = Promise.resolve();
@@ -96,7 +100,10 @@ export class RepositorySource {
       throw new SourceError('UNSUPPORTED_URL', `repository ${spec.id}: ${this.url} is not supported; use an http(s) URL with a token, or a local path`, { url: this.url });
     }
     this.env = options.env ?? process.env;
-    this.http = options.http ?? createGitHttpClient(options.httpTimeoutMs ?? 60_000);
+    this.httpTimeoutMs = options.httpTimeoutMs ?? 60_000;
+    this.http = options.http ?? createGitHttpClient(this.httpTimeoutMs);
+    // Credentials in the URL or a custom HTTP client: leave every request to isomorphic-git.
+    this.direct = this.local || options.http || /\/\/[^/]*@/.test(spec.url) ? 'off' : 'untried';
     this.treeCache = options.treeCache ?? new TreeCache();
     this.mirrorDir = join(options.stateDir, 'git', `${spec.id}.git`);
     this.maxPacks = options.maxPacks ?? 50;
@@ -280,10 +287,21 @@ export class RepositorySource {
     return { ref: found.target ?? found.ref, oid: found.oid };
   }
 
-  private async lsRemote(ref: string, symrefs: boolean): Promise<{ ref: string; oid: string; target?: string; peeled?: string } | undefined> {
+  private async lsRemote(ref: string, symrefs: boolean): Promise<ListedRef | undefined> {
     const auth = await this.auth();
+    if (this.direct === 'ready') {
+      const direct = await lsRefsDirect({ url: this.spec.url, prefix: ref, headers: auth.options.headers ?? {}, timeoutMs: this.httpTimeoutMs }).catch(
+        (err: unknown) => {
+          throw toSourceError(err, this.url, auth.source);
+        },
+      );
+      if (Array.isArray(direct)) return direct.find((r) => r.ref === ref);
+      if (direct === 'unsupported') this.direct = 'off';
+    }
     try {
       const refs = await git.listServerRefs({ http: this.http, url: this.spec.url, prefix: ref, symrefs, peelTags: true, ...auth.options });
+      // Negotiated once (auth, protocol): later checks can be the single ls-refs POST.
+      if (this.direct === 'untried') this.direct = 'ready';
       return refs.find((r) => r.ref === ref);
     } catch (err) {
       throw toSourceError(err, this.url, auth.source);
