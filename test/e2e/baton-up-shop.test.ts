@@ -1,0 +1,86 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../controller/state/index.js';
+import { git } from '../support/git-http-server.js';
+import { describeApps, eventually, getJson, serviceAddress, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+
+// The issue's headline: `baton up` alone brings the 15-service shop to Healthy, and a commit to
+// the state dir's copy of the repository is deployed. Heavy (17 pods): one test, generous timeouts.
+const SHOP_APPS = 15;
+
+let dir: string;
+let baton: BatonProcess;
+let state: StateStore | undefined;
+
+beforeAll(async () => {
+  // Short: the Redis socket path must stay under 108 bytes.
+  dir = await mkdtemp('/tmp/baton-e2e-');
+  baton = startBaton(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--interval', '1s', '--stop-pods']);
+});
+
+afterAll(async () => {
+  await state?.close();
+  await baton?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 180_000);
+
+describe('baton up', () => {
+  it('brings the shop to Healthy, the gateway answers with its upstreams, and a commit to the repository is deployed', { timeout: 900_000 }, async () => {
+    const kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
+    const repo = await baton.waitFor(/repository:\s+(\S+)/);
+    expect(repo).toBe(join(dir, 'repo'));
+    state = stateOf(dir);
+    const store = state;
+
+    const apps = await eventually(
+      'all 15 apps Synced and Healthy',
+      async () => {
+        const list = await store.listApps();
+        return list.length === SHOP_APPS && list.every((a) => a.syncStatus === 'Synced' && a.health === 'Healthy') && list;
+      },
+      600_000,
+      () => baton.output().split('\n').slice(-40).join('\n'),
+    );
+    const first = apps[0].revision;
+    expect(apps.every((a) => a.revision === first)).toBe(true);
+
+    // The gateway's /api/status asks each of its eight upstreams for its version, through their Services.
+    const gateway = await serviceAddress(kubeconfig, 'shop', 'gateway');
+    const status = await getJson(`http://${gateway}/api/status`);
+    expect(Object.keys(status.services).sort()).toEqual(['auth', 'cart', 'catalog', 'checkout', 'frontend', 'orders', 'recommendations', 'search']);
+    for (const [name, answer] of Object.entries(status.services as Record<string, { version?: string; error?: string }>)) {
+      expect(answer.error, `${name} answered through the gateway`).toBeUndefined();
+      expect(answer.version).toMatch(/^\d+\.\d+\.\d+/);
+    }
+    const products = await getJson(`http://${gateway}/api/products`);
+    expect(JSON.stringify(products).length).toBeGreaterThan(2);
+
+    // A user commits a new catalog version to the repository baton up made; it goes live.
+    const values = join(repo, 'environments/prod/catalog.yaml');
+    const text = await readFile(values, 'utf8');
+    await writeFile(values, text.replace(/^version: .*$/m, 'version: "7.7.7"'));
+    await git(repo, 'commit', '-qam', 'catalog 7.7.7');
+    const commit = await git(repo, 'rev-parse', 'HEAD');
+
+    await eventually(
+      'the gateway to see catalog 7.7.7',
+      async () => (await getJson(`http://${gateway}/api/status`)).services.catalog.version === '7.7.7',
+      300_000,
+      () => baton.output().split('\n').slice(-20).join('\n'),
+    );
+    const catalog = await eventually(
+      'catalog Synced at the new commit',
+      async () => {
+        const app = await store.getApp('catalog');
+        return app?.revision === commit && app.syncStatus === 'Synced' && app.health === 'Healthy' && app;
+      },
+      120_000,
+      async () => describeApps(await store.listApps()),
+    );
+    expect(catalog.revision).toBe(commit);
+    expect((await store.getHistory('catalog'))[0]).toMatchObject({ revision: commit, result: 'Succeeded' });
+    // Apps the commit did not touch were not synced again.
+    expect((await store.getApp('search'))?.revision).toBe(first);
+  });
+});
