@@ -1,0 +1,54 @@
+import type { AppDiff } from '../diff/index.js';
+import type { SyncQueue } from '../queue/index.js';
+import type { AppStatus, StateStore } from '../state/index.js';
+import type { TokenStore } from './token-store.js';
+
+/** What applying the app's desired revision would change, as the diff provider works it out. */
+export interface AppDiffReport {
+  /** The revision the desired objects were rendered from. */
+  revision: string;
+  /** Redacted by construction: a Secret's values never appear (controller/diff). */
+  diff: AppDiff;
+}
+
+export interface PodLogsOptions {
+  /** Lines from the end of each container's log. */
+  tail: number;
+  /** Only this container. @defaultValue every container */
+  container?: string;
+}
+
+/** One preview environment, as `GET /api/v1/previews` lists it. */
+export interface PreviewSummary {
+  name: string;
+  /** The app it previews. */
+  app: string;
+  /** The pull/merge request number. */
+  number: number;
+  namespace: string;
+  revision: string | null;
+  url: string | null;
+  syncStatus: AppStatus['syncStatus'];
+  health: AppStatus['health'];
+}
+
+/**
+ * What the REST API needs from the rest of the controller. Everything it does
+ * on its own goes through `state` and `queue`; the optional parts are served
+ * as 501 Not Implemented with a clear message until someone supplies them.
+ */
+export interface ControllerApiDeps {
+  state: Pick<StateStore, 'listApps' | 'getApp' | 'updateApp' | 'getHistory' | 'listHealthyRevisions' | 'publish' | 'subscribe' | 'readEvents'>;
+  queue: Pick<SyncQueue, 'enqueue' | 'pendingState'>;
+  tokens: TokenStore;
+  /** Renders the app's desired revision and compares it with the live objects. @defaultValue none: `GET …/diff` answers 501 */
+  diff?: (app: AppStatus) => Promise<AppDiffReport>;
+  /** The last lines of the logs of the app's pods. @defaultValue none: `GET …/logs` answers 501 */
+  podLogs?: (app: AppStatus, options: PodLogsOptions) => Promise<string>;
+  /** Open previews. @defaultValue none exist: `GET /api/v1/previews` answers [] */
+  previews?: () => Promise<PreviewSummary[]>;
+  /** Milliseconds between SSE heartbeat comments, which keep proxies from closing an idle stream. @defaultValue 15000 */
+  heartbeatMs?: number;
+  /** The largest request body accepted (express/body-parser syntax). @defaultValue '64kb' */
+  bodyLimit?: string;
+}

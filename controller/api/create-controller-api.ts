@@ -1,0 +1,57 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { ApiError, badRequest, notFound } from './api-error.js';
+import type { ControllerApiDeps } from './api-deps.js';
+import { appRoutes } from './app-routes.js';
+import { bearerAuth } from './bearer-auth.js';
+import { eventStreamRoute } from './event-stream-route.js';
+
+/**
+ * The controller's REST API as an express router to mount at `/`: `/healthz`
+ * (no auth) and everything under `/api/v1` (bearer token; see
+ * controller/api/README.md). Errors are JSON `{error, message}`.
+ */
+export function createControllerApi(deps: ControllerApiDeps): Router {
+  const root = Router();
+  root.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+
+  const v1 = Router();
+  v1.use(bearerAuth(deps.tokens));
+  v1.use(express.json({ limit: deps.bodyLimit ?? '64kb', strict: false }));
+  v1.use(requireJsonBody);
+  v1.use(appRoutes(deps));
+  v1.get('/previews', async (_req, res) => {
+    res.json(deps.previews ? await deps.previews() : []);
+  });
+  v1.get('/events', eventStreamRoute(deps));
+  v1.use((req) => {
+    throw notFound(`no API route ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  v1.use(errorResponse);
+
+  root.use('/api/v1', v1);
+  return root;
+}
+
+/** A body that is not JSON would be silently ignored by express.json; refuse it instead. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = Number(req.get('content-length') ?? 0);
+  if (req.body === undefined && (length > 0 || req.get('transfer-encoding'))) {
+    throw new ApiError(415, 'UnsupportedMediaType', `the request body must be JSON (Content-Type: application/json), got ${req.get('content-type') ?? 'no Content-Type'}`);
+  }
+  next();
+}
+
+/** body-parser's errors carry `type` and `status`; everything else unexpected is a 500. */
+function errorResponse(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const e = err as Error & { type?: string; status?: number; limit?: number };
+  let answer: ApiError;
+  if (err instanceof ApiError) answer = err;
+  else if (e.type === 'entity.too.large') answer = new ApiError(413, 'PayloadTooLarge', `the request body is larger than the ${e.limit} bytes allowed`);
+  else if (e.type === 'entity.parse.failed') answer = badRequest(`body: not valid JSON: ${e.message}`);
+  else if (e.type && e.status && e.status < 500) answer = new ApiError(e.status, 'BadRequest', e.message);
+  else answer = new ApiError(500, 'InternalError', `internal error: ${e.message ?? String(err)}`);
+  res.status(answer.status).json(answer.toJSON());
+}

@@ -1,0 +1,4 @@
+export { createControllerApi } from './create-controller-api.js';
+export type { AppDiffReport, ControllerApiDeps, PodLogsOptions, PreviewSummary } from './api-deps.js';
+export type { AppDetail, AppSummary } from './app-summary.js';
+export { TokenStore, TOKEN_FILES, type ApiRole } from './token-store.js';

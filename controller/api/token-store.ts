@@ -1,0 +1,58 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** `deploy` may read and change (sync, rollback); `readonly` may only read. */
+export type ApiRole = 'deploy' | 'readonly';
+
+/** The files in the state dir holding each role's token. */
+export const TOKEN_FILES: Record<ApiRole, string> = { deploy: 'api-token', readonly: 'api-token-readonly' };
+
+/** The REST API's two bearer tokens. */
+export class TokenStore {
+  private readonly digests: [ApiRole, Buffer][];
+
+  constructor(readonly tokens: Record<ApiRole, string>) {
+    for (const [role, token] of Object.entries(tokens)) {
+      if (!token) throw new Error(`the ${role} API token is empty`);
+    }
+    this.digests = (Object.keys(tokens) as ApiRole[]).map((role) => [role, digest(tokens[role])]);
+  }
+
+  /**
+   * The tokens in `<stateDir>/api-token` and `<stateDir>/api-token-readonly`;
+   * a missing file is made with a new random token, readable by its owner only.
+   */
+  static async loadOrCreate(stateDir: string): Promise<TokenStore> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    return new TokenStore({
+      deploy: await loadOrCreateToken(join(stateDir, TOKEN_FILES.deploy)),
+      readonly: await loadOrCreateToken(join(stateDir, TOKEN_FILES.readonly)),
+    });
+  }
+
+  /** The role `token` grants, or undefined. Compares digests in constant time, so timing tells nothing of a token. */
+  roleOf(token: string): ApiRole | undefined {
+    const given = digest(token);
+    let role: ApiRole | undefined;
+    for (const [candidate, expected] of this.digests) {
+      if (timingSafeEqual(given, expected) && role === undefined) role = candidate;
+    }
+    return role;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+async function loadOrCreateToken(file: string): Promise<string> {
+  try {
+    await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const token = (await readFile(file, 'utf8')).trim();
+  if (!token) throw new Error(`${file} is empty; delete it and baton makes a new token on its next start`);
+  return token;
+}
