@@ -1,0 +1,3 @@
+export { createWebhookRouter, type WebhookRouterOptions } from './create-webhook-router.js';
+export type { PullRequestAction, WebhookEvent, WebhookProvider, WebhookPullRequest } from './webhook-event.js';
+export type { WebhookLogger } from './webhook-logger.js';

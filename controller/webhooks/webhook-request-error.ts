@@ -1,0 +1,36 @@
+export type WebhookRequestErrorCode =
+  | 'NOT_CONFIGURED'
+  | 'UNAUTHORIZED'
+  | 'MISSING_HEADER'
+  | 'INVALID_JSON'
+  | 'INVALID_PAYLOAD'
+  | 'PAYLOAD_TOO_LARGE';
+
+const statusOf: Record<WebhookRequestErrorCode, number> = {
+  NOT_CONFIGURED: 404,
+  UNAUTHORIZED: 401,
+  MISSING_HEADER: 400,
+  INVALID_JSON: 400,
+  INVALID_PAYLOAD: 400,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+/**
+ * A delivery the receiver refuses, with the HTTP status the provider sees.
+ * None of these is retried by baton; the provider shows the message in its
+ * delivery log, so it says what to fix.
+ */
+export class WebhookRequestError extends Error {
+  override readonly name = 'WebhookRequestError';
+  readonly status: number;
+
+  constructor(
+    readonly code: WebhookRequestErrorCode,
+    message: string,
+    /** The header or payload field concerned, e.g. `repository.clone_url`. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.status = statusOf[code];
+  }
+}
