@@ -4,7 +4,8 @@ import type { AppSpec } from '../apps/app-spec.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { AppliedObject, ApplyAction } from './applied-object.js';
 import { isClusterScoped, sortForApply } from './apply-order.js';
-import { classifyApiError, isNotFoundError, statusOf } from './classify-api-error.js';
+import { callCluster, callClusterOrAbsent, type CallContext } from './cluster-call.js';
+import type { ClusterRequestError } from './cluster-request-error.js';
 import { ObjectRejectedError } from './object-rejected-error.js';
 import { describeObject, refOf } from './object-ref.js';
 import { pruneObjects } from './prune-objects.js';
@@ -30,6 +31,11 @@ export interface ApplyObjectsOptions {
   signal?: AbortSignal;
   /** Called after each object is applied or pruned. */
   onProgress?: (result: AppliedObject) => void;
+  /**
+   * One API request taking longer counts as the cluster not answering (retryable).
+   * @defaultValue 30000
+   */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -40,7 +46,8 @@ export interface ApplyObjectsOptions {
  * (retried).
  */
 export async function applyObjects(options: ApplyObjectsOptions): Promise<AppliedObject[]> {
-  const { target, app, signal } = options;
+  const { app, signal } = options;
+  const ctx: CallContext = { target: options.target, signal, timeoutMs: options.requestTimeoutMs };
   const prepared = options.objects.map((o) => prepareObject(o, app));
   const results: AppliedObject[] = [];
   const report = (result: AppliedObject) => {
@@ -50,16 +57,16 @@ export async function applyObjects(options: ApplyObjectsOptions): Promise<Applie
 
   signal?.throwIfAborted();
   if (!prepared.some((o) => o.kind === 'Namespace' && o.metadata?.name === app.namespace)) {
-    if (await ensureNamespace(target, app.namespace)) report({ apiVersion: 'v1', kind: 'Namespace', name: app.namespace, action: 'created' });
+    if (await ensureNamespace(ctx, app.namespace)) report({ apiVersion: 'v1', kind: 'Namespace', name: app.namespace, action: 'created' });
   }
   for (const object of sortForApply(prepared)) {
     signal?.throwIfAborted();
-    report(await applyOne(target, object));
+    report(await applyOne(ctx, object));
   }
   if (options.prune ?? app.syncPolicy.prune) {
     signal?.throwIfAborted();
     const namespaces = new Set([app.namespace, ...prepared.map((o) => o.metadata?.namespace).filter((n): n is string => !!n)]);
-    for (const pruned of await pruneObjects({ target, app: app.name, keep: prepared, namespaces: [...namespaces], signal })) report(pruned);
+    for (const pruned of await pruneObjects({ ...ctx, app: app.name, keep: prepared, namespaces: [...namespaces] })) report(pruned);
   }
   return results;
 }
@@ -89,39 +96,25 @@ function prepareObject(input: KubernetesObject, app: ApplyApp): KubernetesObject
 }
 
 /** Creates the app's namespace when missing (true); an existing one is left as it is, whoever made it. */
-async function ensureNamespace(target: ClusterTarget, name: string): Promise<boolean> {
+async function ensureNamespace(ctx: CallContext, name: string): Promise<boolean> {
   const namespace: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
+  const ref = refOf(namespace);
+  if (await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))) return false;
   try {
-    await target.objects.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return false;
-  } catch (err) {
-    if (!isNotFoundError(err)) throw classifyApiError(err, target.name, refOf(namespace), 'read');
-  }
-  try {
-    await target.objects.create(namespace, undefined, undefined, FIELD_MANAGER);
+    await callCluster(ctx, 'create', ref, () => ctx.target.objects.create(namespace, undefined, undefined, FIELD_MANAGER));
     return true;
   } catch (err) {
     // Created by someone else in between: fine, it exists.
-    if (statusOf(err)?.code === 409) return false;
-    throw classifyApiError(err, target.name, refOf(namespace), 'create');
+    if ((err as ClusterRequestError).code === 'CONFLICT') return false;
+    throw err;
   }
 }
 
-async function applyOne(target: ClusterTarget, object: KubernetesObject): Promise<AppliedObject> {
+async function applyOne(ctx: CallContext, object: KubernetesObject): Promise<AppliedObject> {
   const ref = refOf(object);
   const header = { apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: ref.name, namespace: ref.namespace } };
-  let before: KubernetesObject | undefined;
-  try {
-    before = await target.objects.read(header);
-  } catch (err) {
-    if (!isNotFoundError(err)) throw classifyApiError(err, target.name, ref, 'read');
-  }
-  let applied: KubernetesObject;
-  try {
-    applied = await target.objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-  } catch (err) {
-    throw classifyApiError(err, target.name, ref);
-  }
+  const before = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
+  const applied = await callCluster(ctx, 'apply', ref, () => ctx.target.objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
   const action: ApplyAction = before === undefined ? 'created' : sameContent(before, applied) ? 'unchanged' : 'configured';
   return { apiVersion: object.apiVersion!, kind: object.kind!, namespace: ref.namespace, name: ref.name, action };
 }

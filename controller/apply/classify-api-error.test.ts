@@ -21,6 +21,7 @@ describe('classifyApiError', () => {
     ['409', api(409, 'conflict'), 'CONFLICT'],
     ['connection refused', sys('ECONNREFUSED'), 'UNREACHABLE'],
     ['timeout', sys('ETIMEDOUT'), 'UNREACHABLE'],
+    ['no answer in time (bounded)', Object.assign(new Error('no answer within 30000 ms'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), 'UNREACHABLE'],
   ])('%s', (_name, err, expected) => {
     const classified = classifyApiError(err, 'local', ref);
     if (expected === 'rejected') {

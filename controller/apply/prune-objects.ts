@@ -1,8 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { AppliedObject } from './applied-object.js';
 import { isClusterScoped } from './apply-order.js';
-import { classifyApiError, statusOf } from './classify-api-error.js';
+import { callClusterOrAbsent, type CallContext } from './cluster-call.js';
+import { ObjectRejectedError } from './object-rejected-error.js';
 import { objectKey, refOf } from './object-ref.js';
 import { appSelector } from './tracking.js';
 
@@ -32,15 +32,13 @@ const PRUNABLE_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
 ];
 
-export interface PruneOptions {
-  target: ClusterTarget;
+export interface PruneOptions extends CallContext {
   /** The app whose objects carry `baton.dev/app=<app>`. */
   app: string;
   /** The objects the app renders now: never pruned. */
   keep: readonly KubernetesObject[];
   /** Namespaces to look in. */
   namespaces: readonly string[];
-  signal?: AbortSignal;
 }
 
 /**
@@ -50,7 +48,7 @@ export interface PruneOptions {
  * would take everything in it, other apps' objects included.
  */
 export async function pruneObjects(options: PruneOptions): Promise<AppliedObject[]> {
-  const { target, signal } = options;
+  const { signal } = options;
   const kept = new Set(options.keep.map((o) => objectKey(refOf(o))));
   const kinds = new Map(PRUNABLE_KINDS.map((k) => [`${k.apiVersion}/${k.kind}`, k]));
   for (const o of options.keep) {
@@ -60,18 +58,15 @@ export async function pruneObjects(options: PruneOptions): Promise<AppliedObject
   for (const { apiVersion, kind } of kinds.values()) {
     for (const namespace of options.namespaces) {
       signal?.throwIfAborted();
-      const live = await listServed(target, apiVersion, kind, namespace, appSelector(options.app));
+      const live = await listServed(options, apiVersion, kind, namespace, appSelector(options.app));
       if (!live) break;
       for (const object of live) {
         const ref = { ...refOf(object), apiVersion, kind };
         if (kept.has(objectKey(ref)) || object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
         signal?.throwIfAborted();
-        try {
-          await target.objects.delete({ apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Background');
-        } catch (err) {
-          if (statusOf(err)?.code === 404) continue;
-          throw classifyApiError(err, target.name, ref, 'prune');
-        }
+        const header = { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } };
+        const gone = await callClusterOrAbsent(options, 'prune', ref, () => options.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
+        if (gone === undefined) continue;
         pruned.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name, action: 'pruned' });
       }
     }
@@ -80,12 +75,14 @@ export async function pruneObjects(options: PruneOptions): Promise<AppliedObject
 }
 
 /** The app's live objects of one kind; undefined when the cluster does not serve the kind. */
-async function listServed(target: ClusterTarget, apiVersion: string, kind: string, namespace: string, selector: string): Promise<KubernetesObject[] | undefined> {
+async function listServed(ctx: CallContext, apiVersion: string, kind: string, namespace: string, selector: string): Promise<KubernetesObject[] | undefined> {
+  const ref = { apiVersion, kind, namespace, name: '' };
   try {
-    const list = await target.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector);
-    return list.items;
+    const list = await callClusterOrAbsent(ctx, 'list', ref, () => ctx.target.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector));
+    return list?.items;
   } catch (err) {
-    if (statusOf(err)?.code === 404 || /^Unrecognized API version and kind/.test((err as Error).message)) return undefined;
-    throw classifyApiError(err, target.name, { apiVersion, kind, namespace, name: '' }, 'list');
+    // client-node's discovery did not find the kind: nothing of it can exist.
+    if (err instanceof ObjectRejectedError && err.data.status === undefined) return undefined;
+    throw err;
   }
 }

@@ -7,3 +7,4 @@ export {
   type ClusterTargetsOptions,
 } from './cluster-target.js';
 export { ClusterConfigError, type ClusterConfigErrorData } from './cluster-config-error.js';
+export { bounded, DEFAULT_REQUEST_TIMEOUT_MS } from './bounded-request.js';

@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { HealthStatus } from '../apps/app-spec.js';
 import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
 import { isClusterScoped } from '../apply/apply-order.js';
+import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { containerProblem } from './diagnose-pods.js';
 import { rolloutStatus, WORKLOAD_KINDS, type LiveWorkload } from './rollout-status.js';
@@ -45,7 +46,7 @@ export async function assessObjects(target: ClusterTarget, objects: readonly Kub
         name: o.metadata?.name ?? '',
       };
       try {
-        const live = await target.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+        const live = await bounded(target.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }));
         return { ...ref, ...objectHealth(live) };
       } catch (err) {
         if (isNotFoundError(err)) return { ...ref, status: 'Missing' as const, message: 'does not exist' };

@@ -1,4 +1,5 @@
 import type { CoreV1Event, V1ContainerStatus, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { LiveWorkload } from './rollout-status.js';
 
@@ -17,7 +18,7 @@ export interface PodProblem {
 }
 
 export interface WorkloadWithMeta extends LiveWorkload {
-  metadata?: LiveWorkload['metadata'] & { namespace?: string; uid?: string; annotations?: Record<string, string> };
+  metadata?: LiveWorkload['metadata'] & { namespace?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -42,7 +43,7 @@ async function podsOf(target: ClusterTarget, workload: WorkloadWithMeta): Promis
   const namespace = workload.metadata?.namespace ?? 'default';
   if (workload.kind === 'Pod') {
     try {
-      return [await target.core.readNamespacedPod({ name: workload.metadata!.name!, namespace })];
+      return [await bounded(target.core.readNamespacedPod({ name: workload.metadata!.name!, namespace }))];
     } catch {
       return [];
     }
@@ -55,12 +56,12 @@ async function podsOf(target: ClusterTarget, workload: WorkloadWithMeta): Promis
     const hash = newest?.metadata?.labels?.['pod-template-hash'];
     if (hash) podSelector = `${selector},pod-template-hash=${hash}`;
   }
-  const list = await target.core.listNamespacedPod({ namespace, labelSelector: podSelector });
+  const list = await bounded(target.core.listNamespacedPod({ namespace, labelSelector: podSelector }));
   return list.items;
 }
 
 async function newestReplicaSet(target: ClusterTarget, deployment: WorkloadWithMeta, namespace: string, selector: string) {
-  const list = await target.objects.list('apps/v1', 'ReplicaSet', namespace, undefined, undefined, undefined, undefined, selector);
+  const list = await bounded(target.objects.list('apps/v1', 'ReplicaSet', namespace, undefined, undefined, undefined, undefined, selector));
   const owned = list.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === deployment.metadata?.uid));
   const revisionOf = (o: { metadata?: { annotations?: Record<string, string> } }) => Number(o.metadata?.annotations?.[REVISION] ?? 0);
   const wanted = deployment.metadata?.annotations?.[REVISION];
@@ -150,10 +151,12 @@ export function containerProblem(cs: V1ContainerStatus): ContainerProblem | unde
 async function latestProbeFailure(target: ClusterTarget, pod: V1Pod, container: string): Promise<string | undefined> {
   let events: CoreV1Event[];
   try {
-    const list = await target.core.listNamespacedEvent({
-      namespace: pod.metadata?.namespace ?? 'default',
-      fieldSelector: `involvedObject.name=${pod.metadata?.name},reason=Unhealthy`,
-    });
+    const list = await bounded(
+      target.core.listNamespacedEvent({
+        namespace: pod.metadata?.namespace ?? 'default',
+        fieldSelector: `involvedObject.name=${pod.metadata?.name},reason=Unhealthy`,
+      }),
+    );
     events = list.items;
   } catch {
     return undefined;
@@ -172,7 +175,7 @@ async function latestProbeFailure(target: ClusterTarget, pod: V1Pod, container: 
 /** The container's last log lines; empty when they cannot be read (pod gone, never started). */
 async function logTail(target: ClusterTarget, namespace: string, pod: string, container: string, previous: boolean): Promise<string[]> {
   const read = async (prev: boolean) => {
-    const text = await target.core.readNamespacedPodLog({ name: pod, namespace, container, tailLines: LOG_LINES, previous: prev });
+    const text = await bounded(target.core.readNamespacedPodLog({ name: pod, namespace, container, tailLines: LOG_LINES, previous: prev }));
     return String(text ?? '')
       .split('\n')
       .filter((line, i, all) => line !== '' || i < all.length - 1)

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
 import { describeObject } from '../apply/object-ref.js';
+import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
 import { rolloutStatus, WORKLOAD_KINDS, type RolloutState } from './rollout-status.js';
@@ -78,6 +79,8 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
 
   const observe = (key: string, live: WorkloadWithMeta | undefined) => {
     const entry = tracked.get(key)!;
+    // A read and the watch race on separate connections: never let the older answer win.
+    if (live && entry.live && isOlder(live, entry.live)) return;
     entry.live = live;
     entry.readError = undefined;
     const next = live ? rolloutStatus(live) : { state: 'missing' as const, message: 'does not exist' };
@@ -92,7 +95,8 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     await Promise.all(
       [...tracked.entries()].map(async ([key, { health }]) => {
         try {
-          const live = await target.objects.read({ apiVersion: health.apiVersion, kind: health.kind, metadata: { name: health.name, namespace: health.namespace } });
+          const header = { apiVersion: health.apiVersion, kind: health.kind, metadata: { name: health.name, namespace: health.namespace } };
+          const live = await bounded(target.objects.read(header), { signal });
           observe(key, live as WorkloadWithMeta);
         } catch (err) {
           if (isNotFoundError(err)) observe(key, undefined);
@@ -128,6 +132,7 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     const deadline = Date.now() + options.deadlineSeconds * 1000;
     const resyncMs = options.resyncMs ?? 2000;
     for (;;) {
+      signal?.throwIfAborted();
       const all = [...tracked.values()];
       if (all.every((e) => e.health.state === 'done')) return { healthy: true, workloads: all.map((e) => e.health) };
       const failed = all.filter((e) => e.health.state === 'failed');
@@ -180,6 +185,18 @@ async function failure(
     problems.push({ ...health, pods });
   }
   return { healthy: false, reason: describeFailure(problems, deadlineSeconds), workloads: entries.map((e) => e.health), problems };
+}
+
+/**
+ * Whether `a` is an older version of the object than `b`. resourceVersions
+ * are opaque to clients, but every API server in use (etcd revisions, the
+ * built-in store) makes them increasing integers; anything else compares as not older.
+ */
+function isOlder(a: WorkloadWithMeta, b: WorkloadWithMeta): boolean {
+  const ra = a.metadata?.resourceVersion;
+  const rb = b.metadata?.resourceVersion;
+  if (!ra || !rb || !/^\d+$/.test(ra) || !/^\d+$/.test(rb) || a.metadata?.uid !== b.metadata?.uid) return false;
+  return BigInt(ra) < BigInt(rb);
 }
 
 /** One paragraph per failing workload: what it says, then each failing pod and its last log lines. */

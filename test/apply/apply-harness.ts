@@ -1,18 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { clusterTargets, type ClusterTarget } from '../../controller/clusters/index.js';
-import { startKubelet, type Kubelet } from '../../runtime/kubelet/index.js';
-import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
-import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 
 /**
- * The built-in runtime with everything that makes pods real: its API (with
- * the deployment, replicaset and endpoints controllers), a kubelet running
+ * The built-in runtime with everything that makes pods real: its API, the
+ * deployment, replicaset and endpoints controllers, the kubelet running
  * containers as processes, and the service proxy on ClusterIPs.
  */
 export interface Harness {
@@ -24,37 +20,14 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-apply-'));
-  // The API serves logs through the kubelet, which needs the API's store first.
-  const started: { kubelet?: Kubelet } = {};
-  const runtime = await startRuntime({
-    stateDir: dir,
-    port: 0,
-    logs: async (pod, options) => {
-      if (!started.kubelet) throw new Error('kubelet not started');
-      return started.kubelet.logs(pod.metadata.namespace ?? 'default', pod.metadata.name!, options);
-    },
-  });
-  const kubelet = (started.kubelet = await startKubelet({ cluster: runtime.cluster, stateDir: join(dir, 'kubelet'), resyncMs: 2000 }));
-  const proxy: ServiceProxy = await startServiceProxy({ cluster: runtime.cluster, nodePortHost: '127.0.0.1', logger: pino({ level: 'silent' }) });
+  const runtime = await startRuntime({ stateDir: dir, port: 0 });
   const target = clusterTargets({ localKubeconfig: runtime.kubeconfigPath, kubeconfig: join(dir, 'no-such-kubeconfig') }).get('local');
   return {
     dir,
     runtime,
     target,
     async close() {
-      await proxy.stop();
-      // Pods first, with the controllers still up to see them go; the kubelet reaps their processes.
-      const pods = (await runtime.cluster.list(resources.pods)).items;
-      for (const ns of new Set(pods.map((p) => p.metadata.namespace!))) {
-        for (const d of (await runtime.cluster.list(resources.deployments, { namespace: ns })).items) {
-          await runtime.cluster.delete(resources.deployments, ns, d.metadata.name!).catch(() => undefined);
-        }
-      }
-      for (const pod of pods) await runtime.cluster.delete(resources.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined);
-      const podsDir = join(dir, 'kubelet', 'pods');
-      for (let i = 0; i < 150 && (await readdir(podsDir).catch(() => [])).length > 0; i++) await sleep(100);
-      await kubelet.stop();
-      await runtime.close();
+      await runtime.close({ stopPods: true });
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -110,7 +83,8 @@ export function webApp(o: WebAppOptions): KubernetesObject[] {
                 command: [process.execPath, '-e', o.script ?? WEB_SERVER],
                 env,
                 ports: [{ name: 'http', containerPort: o.port }],
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+                // Tolerant of a loaded machine: a slow answer must not flap a healthy pod out of its Service.
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 3 },
               },
             ],
           },
@@ -170,4 +144,9 @@ export function keepRequesting(url: string): { stop(): Promise<{ ok: Map<string,
       return { ok, failed };
     },
   };
+}
+
+/** `healthy`, or the gate's reason: a failed expectation then says why. */
+export function outcome(result: { healthy: true } | { healthy: false; reason: string }): string {
+  return result.healthy ? 'healthy' : result.reason;
 }

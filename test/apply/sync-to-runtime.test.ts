@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, ClusterRequestError, ObjectRejectedError, rollbackTo, type ApplyApp } from '../../controller/apply/index.js';
 import { clusterTargetFromKubeconfig } from '../../controller/clusters/index.js';
 import { assessHealth, waitForHealthy } from '../../controller/health/index.js';
-import { startHarness, keepRequesting, randomPort, webApp, type Harness } from './apply-harness.js';
+import { startHarness, keepRequesting, outcome, randomPort, webApp, type Harness } from './apply-harness.js';
 
 let h: Harness;
 let seq = 0;
@@ -63,7 +63,7 @@ describe('applyObjects', () => {
     expect(await exists({ apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: app.namespace })).toBe(true);
 
     const health = await waitForHealthy({ target: h.target, objects: [deployment, service], deadlineSeconds: 60 });
-    expect(health).toMatchObject({ healthy: true });
+    expect(outcome(health)).toBe('healthy');
 
     const pruned = await applyObjects({ target: h.target, app: { ...app, syncPolicy: { prune: true } }, objects: [deployment] });
     expect(pruned.filter((r) => r.action === 'pruned').map((r) => `${r.kind} ${r.name}`).sort()).toEqual(['ConfigMap settings', 'Service web']);
@@ -118,7 +118,7 @@ describe('health gate and rollback', () => {
     const port = randomPort();
     const v1 = webApp({ namespace: app.namespace, name: 'shop', version: 'v1', port });
     await applyObjects({ target: h.target, app, objects: v1 });
-    expect(await waitForHealthy({ target: h.target, objects: v1, deadlineSeconds: 60 })).toMatchObject({ healthy: true });
+    expect(outcome(await waitForHealthy({ target: h.target, objects: v1, deadlineSeconds: 60 }))).toBe('healthy');
     expect(await assessHealth(h.target, v1)).toBe('Healthy');
 
     const service = (await h.target.objects.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: app.namespace } })) as V1Service;
@@ -137,7 +137,7 @@ describe('health gate and rollback', () => {
       expect(await assessHealth(h.target, v2)).toBe('Progressing');
 
       const rolledBack = await rollbackTo({ target: h.target, app, manifests: v1 });
-      expect(rolledBack.health).toMatchObject({ healthy: true });
+      expect(outcome(rolledBack.health)).toBe('healthy');
       const live = (await h.target.objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop', namespace: app.namespace } })) as V1Deployment;
       expect(live.spec!.template.spec!.containers[0].env).toEqual([{ name: 'VERSION', value: 'v1' }]);
       expect(await assessHealth(h.target, v1)).toBe('Healthy');
@@ -161,5 +161,10 @@ describe('health gate and rollback', () => {
     expect(gate.reason).toContain('fatal: DATABASE_URL is not set');
     expect(gate.reason).toContain('starting worker');
     expect(gate.problems[0].pods[0]).toMatchObject({ cause: 'CrashLoopBackOff', exitCode: 3 });
+
+    // A sync abandoned mid-gate (worker shutting down) stops waiting at once.
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('worker closing')), 300);
+    await expect(waitForHealthy({ target: h.target, objects, deadlineSeconds: 60, signal: controller.signal })).rejects.toThrow('worker closing');
   });
 });

@@ -1,0 +1,37 @@
+import { bounded } from '../clusters/bounded-request.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { classifyApiError, isNotFoundError } from './classify-api-error.js';
+import type { ObjectRef } from './object-ref.js';
+
+/** What every request of one sync shares. */
+export interface CallContext {
+  target: ClusterTarget;
+  signal?: AbortSignal;
+  /** @defaultValue DEFAULT_REQUEST_TIMEOUT_MS (30 s) */
+  timeoutMs?: number;
+}
+
+/**
+ * One API request about `ref`, bounded in time and by the sync's signal; a
+ * failure comes back classified (ObjectRejectedError or ClusterRequestError),
+ * an abort as the signal's reason.
+ */
+export async function callCluster<T>(ctx: CallContext, doing: string, ref: ObjectRef, request: () => Promise<T>): Promise<T> {
+  try {
+    return await bounded(request(), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    throw classifyApiError(err, ctx.target.name, ref, doing);
+  }
+}
+
+/** As callCluster, with 404 answered as undefined: reading an object that may not exist. */
+export async function callClusterOrAbsent<T>(ctx: CallContext, doing: string, ref: ObjectRef, request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await bounded(request(), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (isNotFoundError(err)) return undefined;
+    throw classifyApiError(err, ctx.target.name, ref, doing);
+  }
+}
