@@ -58,13 +58,14 @@ export function appRoutes(deps: ControllerApiDeps): Router {
     if (!revision) throw conflict(`app "${status.name}" has no revision yet: its repository has not been read`);
     const unpinned = status.pinnedRevision !== undefined;
     if (unpinned) await state.updateApp(status.name, { pinnedRevision: undefined });
+    const requestedAt = new Date().toISOString();
     const job = await queue.enqueue({
       app: status.name,
       revision,
       trigger: 'manual',
       message: unpinned ? `manual sync (unpinned from ${short(status.pinnedRevision!)})` : 'manual sync',
     });
-    res.status(202).json({ app: status.name, revision, jobId: job.jobId, seq: job.seq, unpinned });
+    res.status(202).json({ app: status.name, revision, jobId: job.jobId, seq: job.seq, requestedAt, unpinned });
   });
 
   router.post('/apps/:name/rollback', async (req, res) => {
@@ -73,8 +74,9 @@ export function appRoutes(deps: ControllerApiDeps): Router {
     const healthy = await state.listHealthyRevisions(status.name);
     const revision = pickRollbackRevision(status, healthy, body.revision);
     await state.updateApp(status.name, { pinnedRevision: revision });
+    const requestedAt = new Date().toISOString();
     const job = await queue.enqueue({ app: status.name, revision, trigger: 'rollback', message: `rollback to ${short(revision)}` });
-    res.status(202).json({ app: status.name, revision, pinned: true, jobId: job.jobId, seq: job.seq });
+    res.status(202).json({ app: status.name, revision, pinned: true, jobId: job.jobId, seq: job.seq, requestedAt });
   });
 
   return router;

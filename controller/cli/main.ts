@@ -1,4 +1,12 @@
 import { Command } from 'commander';
+import { registerApp } from './commands/app.js';
+import { registerApps } from './commands/apps.js';
+import { registerDiff } from './commands/diff.js';
+import { registerHistory } from './commands/history.js';
+import { registerLogs } from './commands/logs.js';
+import { registerPreviews } from './commands/previews.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerSync } from './commands/sync.js';
 import { registerRender } from './commands/render.js';
 import { registerRuntime } from './commands/runtime.js';
 import { registerUp } from './commands/up.js';
@@ -15,6 +23,14 @@ registerRuntime(program);
 registerRender(program);
 registerUp(program);
 registerWorker(program);
+registerApps(program);
+registerApp(program);
+registerDiff(program);
+registerSync(program);
+registerHistory(program);
+registerRollback(program);
+registerPreviews(program);
+registerLogs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { ApiClient, shortRev, withClientOptions } from '../api-client.js';
+import { followSync, report, type SyncRequested, type WaitFlags } from './sync.js';
+
+export function registerRollback(program: Command): void {
+  withClientOptions(
+    program
+      .command('rollback <name> [revision]')
+      .description('re-apply a healthy revision kept in history (default: the one before the live one) and pin the app there until `baton sync NAME`'),
+  )
+    .option('--wait', 'follow the rollback until it finishes; exit 1 unless it ends Healthy')
+    .option('--timeout <duration>', 'with --wait: give up waiting after this long (e.g. 90s, 10m)', '10m')
+    .action(async (name: string, revision: string | undefined, flags: WaitFlags) => {
+      const client = await ApiClient.fromFlags('baton rollback', flags);
+      const ask = async () => {
+        const answer = await client.post<SyncRequested>(`/api/v1/apps/${encodeURIComponent(name)}/rollback`, revision === undefined ? {} : { revision });
+        report(flags, answer, `rollback of ${answer.app} to ${shortRev(answer.revision)} queued; ${answer.app} stays there until \`baton sync ${answer.app}\``);
+        return answer;
+      };
+      if (flags.wait) await followSync(client, name, flags, ask);
+      else await ask();
+    });
+}
