@@ -59,7 +59,7 @@ export class ApiClient {
     } catch {
       throw new CliError(`${command}: --server must be an http(s) URL such as ${DEFAULT_SERVER}, got "${flags.server}"`);
     }
-    return new ApiClient(command, url.href, flags.token ?? process.env.BATON_TOKEN ?? (await tokenFromStateDir(command, flags.stateDir)));
+    return new ApiClient(command, url.href, flags.token ?? (process.env.BATON_TOKEN || (await tokenFromStateDir(command, flags.stateDir))));
   }
 
   get<T>(path: string): Promise<T> {
