@@ -13,7 +13,7 @@ let rt: RuntimeProcess;
 beforeAll(async () => {
   rt = await startE2eRuntime();
   await kubectlOk(rt.kubeconfig, ['create', 'namespace', namespace]);
-  await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: 8080 }));
+  await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: randomPort() }));
   await kubectlOk(rt.kubeconfig, ['-n', namespace, 'rollout', 'status', 'deployment/web', '--timeout=180s']);
 });
 

@@ -28,7 +28,7 @@ async function moreAnswers(load: LoadClient, n: number): Promise<void> {
 
 describe('the built-in runtime rolls out a Deployment with kubectl and no failed request', () => {
   it('rollout, zero-downtime update, a release that never gets ready, undo', async () => {
-    const manifest = webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: 8080, progressDeadlineSeconds: 20 });
+    const manifest = webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: randomPort(), progressDeadlineSeconds: 20 });
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifest);
     expect(await run('rollout', 'status', 'deployment/web', '--timeout=180s')).toContain('deployment "web" successfully rolled out');
     await waitAllReady(rt, namespace, 'app=web', 3);

@@ -73,6 +73,11 @@ export function webAppManifest(o: WebAppOptions): string {
   return [deployment, service].map((doc) => stringify(doc)).join('---\n');
 }
 
+/**
+ * A random high port. Services get one too: ClusterIPs are handed out from
+ * 127.2.0.1 up by every runtime, so two runtimes on one machine share
+ * addresses and only the port keeps their Services apart.
+ */
 export function randomPort(): number {
   return 20_000 + Math.floor(Math.random() * 40_000);
 }

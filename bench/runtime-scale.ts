@@ -1,0 +1,170 @@
+/**
+ * The built-in runtime at scale, with real processes: a Deployment of busybox
+ * httpd pods scaled from 0 to N (default 1000), timed until every pod is
+ * Ready; then the service proxy's cost against the same server hit directly,
+ * side by side in one run (the load client is bench/service-proxy.ts's).
+ * Loopback only; everything is stopped at the end.
+ *
+ *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8]
+ *
+ * Needs busybox (`apt-get install busybox-static`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { resources } from '../runtime/resources/registry.js';
+import { startRuntime } from '../runtime/runtime-server.js';
+
+const { values: args } = parseArgs({
+  options: {
+    replicas: { type: 'string', default: '1000' },
+    requests: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const replicas = Number(args.replicas);
+const ns = 'bench';
+
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['true']).status === 0);
+if (!busybox) {
+  console.error('busybox is not installed: apt-get install busybox-static');
+  process.exit(1);
+}
+
+interface ClientResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** One measurement by bench/service-proxy.ts's load client in its own process. busybox httpd closes after each answer: one connection per request. */
+async function measure(host: string, port: number): Promise<ClientResult> {
+  const script = fileURLToPath(new URL('./service-proxy.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, script, '--role=client', `--host=${host}`, `--port=${port}`, `--requests=${args.requests}`, `--concurrency=${args.concurrency}`, '--keep-alive=false'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  for await (const chunk of child.stdout) out += chunk;
+  return JSON.parse(out.trim().split('\n')[0]) as ClientResult;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const dir = await mkdtemp(join(tmpdir(), 'baton-bench-scale-'));
+const www = join(dir, 'www');
+await mkdir(www);
+await writeFile(join(www, 'index.html'), 'ok\n');
+const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0 });
+const { cluster } = runtime;
+try {
+  await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const containerPort = 20_000 + Math.floor(Math.random() * 30_000);
+  await cluster.create(resources.deployments, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: ns },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: 'httpd',
+              image: 'busybox',
+              command: [busybox, 'httpd', '-f', '-p', '$(POD_IP):$(PORT)', '-h', www],
+              ports: [{ name: 'http', containerPort }],
+              readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 2 },
+            },
+          ],
+        },
+      },
+    },
+  });
+
+  console.log(`runtime scale benchmark: Deployment of busybox httpd, 0 -> ${replicas} replicas, loopback\n`);
+  const t0 = performance.now();
+  const deployment = await cluster.get(resources.deployments, ns, 'web');
+  deployment.spec.replicas = replicas;
+  await cluster.update(resources.deployments, deployment);
+  let created: number | undefined;
+  let lastReport = 0;
+  for (;;) {
+    const status = (await cluster.get(resources.deployments, ns, 'web')).status ?? {};
+    const elapsed = performance.now() - t0;
+    if (created === undefined && status.replicas === replicas) created = elapsed;
+    if ((status.readyReplicas ?? 0) === replicas) break;
+    if (elapsed - lastReport >= 10_000) {
+      lastReport = elapsed;
+      console.log(`  ${seconds(elapsed)}: ${status.replicas ?? 0} pods, ${status.readyReplicas ?? 0} ready`);
+    }
+    if (elapsed > 30 * 60_000) throw new Error(`not all ready after 30 min: ${JSON.stringify(status)}`);
+    await sleep(250);
+  }
+  const ready = performance.now() - t0;
+  console.log(`all ${replicas} pods created: ${seconds(created ?? ready)}; all Ready: ${seconds(ready)} (${(replicas / (ready / 1000)).toFixed(1)} pods/s)\n`);
+
+  // The same server three ways: directly, through a Service of that one pod, through the Service of all pods.
+  const pods = (await cluster.list(resources.pods, { namespace: ns, labelSelector: 'app=web' })).items;
+  const target = pods.find((p) => p.status?.podIP)!;
+  target.metadata.labels = { ...target.metadata.labels, 'bench-target': 'yes' };
+  await cluster.update(resources.pods, target);
+  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  for (const [name, selector] of [['one', { 'bench-target': 'yes' }], ['all', { app: 'web' }]] as const) {
+    await cluster.create(resources.services, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns },
+      spec: { selector, ports: [{ name: 'http', port, targetPort: 'http' }] },
+    });
+  }
+  const expected = { one: 1, all: replicas };
+  const clusterIP: Record<string, string> = {};
+  for (const name of ['one', 'all'] as const) {
+    for (let i = 0; ; i++) {
+      const endpoints = await cluster.get(resources.endpoints, ns, name).catch(() => undefined);
+      const count = (endpoints?.subsets ?? []).reduce((n: number, s: any) => n + (s.addresses?.length ?? 0), 0);
+      if (count === expected[name]) break;
+      if (i > 1200) throw new Error(`Service ${name}: ${count} of ${expected[name]} endpoints`);
+      await sleep(100);
+    }
+    clusterIP[name] = (await cluster.get(resources.services, ns, name)).spec.clusterIP;
+  }
+  // Give the proxy a moment to pick up the endpoints it was just told about.
+  await sleep(2000);
+
+  const rows: [string, ClientResult][] = [
+    [`direct ${target.status.podIP}:${containerPort}`, await measure(target.status.podIP, containerPort)],
+    [`via proxy, 1 endpoint ${clusterIP.one}:${port}`, await measure(clusterIP.one, port)],
+    [`via proxy, ${replicas} endpoints ${clusterIP.all}:${port}`, await measure(clusterIP.all, port)],
+  ];
+  console.log(`proxy cost: ${args.requests} requests, concurrency ${args.concurrency}, a new connection per request (busybox httpd closes each)\n`);
+  const table = [['path', 'requests', 'errors', 'req/s', 'p50 µs', 'p90 µs', 'p99 µs', 'max µs'], ...rows.map(([path, r]) => [
+    path, String(r.requests), String(r.errors), (r.requests / r.seconds).toFixed(0), ...[r.p50, r.p90, r.p99, r.max].map((v) => v.toFixed(0)),
+  ])];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  for (const row of table) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  const direct = rows[0][1];
+  console.log('');
+  for (const [path, r] of rows.slice(1)) {
+    console.log(
+      `${path.split(' 127.')[0]}: proxy adds p50 ${(r.p50 - direct.p50).toFixed(0)} µs, p99 ${(r.p99 - direct.p99).toFixed(0)} µs; ` +
+        `throughput ${((100 * r.requests) / r.seconds / (direct.requests / direct.seconds)).toFixed(0)}% of direct`,
+    );
+  }
+} finally {
+  const t1 = performance.now();
+  await runtime.close({ stopPods: true });
+  console.log(`\nstopped all pods and the runtime in ${seconds(performance.now() - t1)}`);
+  await rm(dir, { recursive: true, force: true });
+}
