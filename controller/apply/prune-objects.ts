@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppliedObject } from './applied-object.js';
 import { isClusterScoped } from './apply-order.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { callClusterOrAbsent, type CallContext } from './cluster-call.js';
 import { ObjectRejectedError } from './object-rejected-error.js';
 import { objectKey, refOf } from './object-ref.js';
@@ -54,35 +55,50 @@ export async function pruneObjects(options: PruneOptions): Promise<AppliedObject
   for (const o of options.keep) {
     if (!isClusterScoped(o.kind)) kinds.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion!, kind: o.kind! });
   }
+  // Lists are independent reads: ask for all at once rather than one round trip after another.
+  const lists = await Promise.all(
+    [...kinds.values()].flatMap(({ apiVersion, kind }) =>
+      options.namespaces.map(async (namespace) => ({ apiVersion, kind, live: (await listServed(options, apiVersion, kind, namespace, appSelector(options.app))) ?? [] })),
+    ),
+  );
   const pruned: AppliedObject[] = [];
-  for (const { apiVersion, kind } of kinds.values()) {
-    for (const namespace of options.namespaces) {
+  for (const { apiVersion, kind, live } of lists) {
+    for (const object of live) {
+      const ref = { ...refOf(object), apiVersion, kind };
+      if (kept.has(objectKey(ref)) || object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
       signal?.throwIfAborted();
-      const live = await listServed(options, apiVersion, kind, namespace, appSelector(options.app));
-      if (!live) break;
-      for (const object of live) {
-        const ref = { ...refOf(object), apiVersion, kind };
-        if (kept.has(objectKey(ref)) || object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
-        signal?.throwIfAborted();
-        const header = { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } };
-        const gone = await callClusterOrAbsent(options, 'prune', ref, () => options.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
-        if (gone === undefined) continue;
-        pruned.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name, action: 'pruned' });
-      }
+      const header = { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      const gone = await callClusterOrAbsent(options, 'prune', ref, () => options.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
+      if (gone === undefined) continue;
+      pruned.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name, action: 'pruned' });
     }
   }
   return pruned;
 }
 
+/** Kinds a target was found not to serve, until when: asking again each sync would cost a discovery request per kind. */
+const unserved = new WeakMap<ClusterTarget, Map<string, number>>();
+/** A CRD installed later is found within this long. */
+const UNSERVED_TTL_MS = 5 * 60_000;
+
 /** The app's live objects of one kind; undefined when the cluster does not serve the kind. */
 async function listServed(ctx: CallContext, apiVersion: string, kind: string, namespace: string, selector: string): Promise<KubernetesObject[] | undefined> {
   const ref = { apiVersion, kind, namespace, name: '' };
+  const known = unserved.get(ctx.target) ?? new Map<string, number>();
+  unserved.set(ctx.target, known);
+  const key = `${apiVersion}/${kind}`;
+  if ((known.get(key) ?? 0) > Date.now()) return undefined;
   try {
     const list = await callClusterOrAbsent(ctx, 'list', ref, () => ctx.target.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector));
+    // A 404 here is discovery not knowing the API group.
+    if (!list) known.set(key, Date.now() + UNSERVED_TTL_MS);
     return list?.items;
   } catch (err) {
-    // client-node's discovery did not find the kind: nothing of it can exist.
-    if (err instanceof ObjectRejectedError && err.data.status === undefined) return undefined;
+    // client-node's discovery did not find the kind in a served group: nothing of it can exist.
+    if (err instanceof ObjectRejectedError && err.data.status === undefined) {
+      known.set(key, Date.now() + UNSERVED_TTL_MS);
+      return undefined;
+    }
     throw err;
   }
 }

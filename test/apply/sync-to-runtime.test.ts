@@ -4,7 +4,7 @@ import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/clie
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, ClusterRequestError, ObjectRejectedError, rollbackTo, type ApplyApp } from '../../controller/apply/index.js';
-import { clusterTargetFromKubeconfig } from '../../controller/clusters/index.js';
+import { clusterTargetFromKubeconfig, clusterTargets } from '../../controller/clusters/index.js';
 import { assessHealth, waitForHealthy } from '../../controller/health/index.js';
 import { startHarness, keepRequesting, outcome, randomPort, webApp, type Harness } from './apply-harness.js';
 
@@ -95,6 +95,16 @@ describe('applyObjects', () => {
     expect(error.message).toContain('Not_A_Label');
     // Stopped at the failing object: what comes after it in order was not applied.
     expect(await exists({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'late', namespace: app.namespace })).toBe(false);
+  });
+
+  it('a cluster named by a kubeconfig context is reached the same way as local', async () => {
+    const file = join(h.dir, 'user-kubeconfig');
+    await writeFile(file, (await readFile(h.runtime.kubeconfigPath, 'utf8')).replaceAll('baton', 'staging'));
+    const target = clusterTargets({ stateDir: join(h.dir, 'elsewhere'), kubeconfig: file }).get('staging');
+    const app = newApp();
+    const applied = await applyObjects({ target, app, objects: [configMap(app.namespace, 'settings', { a: 'b' })] });
+    expect(applied.map((r) => `${r.kind} ${r.action}`)).toEqual(['Namespace created', 'ConfigMap created']);
+    expect(await assessHealth(target, [configMap(app.namespace, 'settings', {})])).toBe('Healthy');
   });
 
   it('a cluster that does not answer is a retryable error', async () => {
