@@ -1,0 +1,3 @@
+export { startIngress, type IngressOptions, type RunningIngress } from './start-ingress.js';
+export { buildRouteTable, type RouteTable, type RouteMatch, type IngressBackend, type RouteProblem } from './route-table.js';
+export { servedByBaton, INGRESS_CLASS } from './ingress-class.js';
