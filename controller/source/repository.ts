@@ -76,6 +76,7 @@ export class RepositorySource {
   private localSeen: string | undefined;
   private authUpfront = false;
   private mirrorReady = false;
+  private readonly mirrorRefs = new Map<string, string>();
   /** Whether ref checks may skip isomorphic-git's capability GET (see lsRefsDirect). */
   private direct: 'untried' | 'ready' | 'off';
   private readonly httpTimeoutMs: number;
@@ -128,8 +129,7 @@ export class RepositorySource {
     const tracked = await this.lsRemoteTracked();
     this.tracked = tracked;
     const objects = await this.mirror();
-    const have = await git.resolveRef({ fs, gitdir: objects.gitdir, ref: tracked.ref }).catch(() => undefined);
-    return { commit: tracked.oid, moved: have !== tracked.oid };
+    return { commit: tracked.oid, moved: (await this.mirrorRef(objects, tracked.ref)) !== tracked.oid };
   }
 
   /**
@@ -235,7 +235,7 @@ export class RepositorySource {
     // A branch moved back to a commit we already hold (revert by force-push) needs no download.
     let head = expected && (await objects.hasObject(expected)) ? expected : undefined;
     if (!head) {
-      const haveRef = this.tracked && (await git.resolveRef({ fs, gitdir: objects.gitdir, ref: this.tracked.ref }).catch(() => undefined)) ? this.tracked.ref : undefined;
+      const haveRef = this.tracked && (await this.mirrorRef(objects, this.tracked.ref)) ? this.tracked.ref : undefined;
       if (remoteRef === this.tracked?.ref && (await countPacks(objects.gitdir)) >= this.maxPacks) {
         const scratch = `${this.mirrorDir}.compact-${process.pid}-${Math.random().toString(36).slice(2)}`;
         head = await compactMirror(objects.gitdir, scratch, async (gitdir) => {
@@ -247,7 +247,10 @@ export class RepositorySource {
         head = await this.gitFetch(objects.gitdir, remoteRef, haveRef);
       }
     }
-    if (localRef) await git.writeRef({ fs, gitdir: objects.gitdir, ref: localRef, value: head, force: true });
+    if (localRef) {
+      await git.writeRef({ fs, gitdir: objects.gitdir, ref: localRef, value: head, force: true });
+      this.mirrorRefs.set(localRef, head);
+    }
     return objects.peelToCommit(head);
   }
 
@@ -383,6 +386,16 @@ export class RepositorySource {
     });
     this.mirrorReady = true;
     return objects;
+  }
+
+  /** A ref of the mirror; only this source writes them, so they are read from disk once. */
+  private async mirrorRef(objects: GitObjects, ref: string): Promise<string | undefined> {
+    let oid = this.mirrorRefs.get(ref);
+    if (oid === undefined) {
+      oid = await git.resolveRef({ fs, gitdir: objects.gitdir, ref }).catch(() => undefined);
+      if (oid !== undefined) this.mirrorRefs.set(ref, oid);
+    }
+    return oid;
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
