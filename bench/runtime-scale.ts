@@ -133,7 +133,7 @@ try {
   for (const name of ['one', 'all'] as const) {
     for (let i = 0; ; i++) {
       const endpoints = await cluster.get(resources.endpoints, ns, name).catch(() => undefined);
-      const count = (endpoints?.subsets ?? []).reduce((n: number, s: any) => n + (s.addresses?.length ?? 0), 0);
+      const count = ((endpoints?.subsets ?? []) as any[]).reduce((n: number, s: any) => n + (s.addresses?.length ?? 0), 0);
       if (count === expected[name]) break;
       if (i > 1200) throw new Error(`Service ${name}: ${count} of ${expected[name]} endpoints`);
       await sleep(100);
