@@ -1,3 +1,11 @@
+export type ClusterConfigErrorCode =
+  /** No kubeconfig defines a context of that name. */
+  | 'UNKNOWN_CLUSTER'
+  /** A kubeconfig exists but cannot be read or parsed, or has no current cluster. */
+  | 'BAD_KUBECONFIG'
+  /** `local` asked for before the built-in runtime wrote its kubeconfig: worth waiting for. */
+  | 'LOCAL_RUNTIME_NOT_READY';
+
 export interface ClusterConfigErrorData {
   /** The cluster name an app asked for. */
   cluster?: string;
@@ -6,15 +14,15 @@ export interface ClusterConfigErrorData {
 }
 
 /**
- * A cluster name that no kubeconfig defines, or a kubeconfig that cannot be
- * read. A user must fix the configuration, so syncs fail without retrying
- * until then (the app shows the message).
+ * A cluster name that no kubeconfig defines, a kubeconfig that cannot be
+ * read, or the built-in runtime not started yet. `code` tells them apart: the
+ * first two need a person to fix configuration, the last one only time.
  */
 export class ClusterConfigError extends Error {
   override readonly name = 'ClusterConfigError';
-  readonly code = 'CLUSTER_NOT_CONFIGURED';
 
   constructor(
+    readonly code: ClusterConfigErrorCode,
     message: string,
     readonly data: ClusterConfigErrorData = {},
     options?: { cause?: unknown },

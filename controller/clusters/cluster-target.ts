@@ -29,7 +29,7 @@ export function clusterTargetFromKubeconfig(file: string, options: { context?: s
   try {
     kubeConfig.loadFromFile(file);
   } catch (err) {
-    throw new ClusterConfigError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, { kubeconfig: file }, { cause: err });
+    throw new ClusterConfigError('BAD_KUBECONFIG', `cannot read kubeconfig ${file}: ${(err as Error).message}`, { kubeconfig: file }, { cause: err });
   }
   return targetFrom(kubeConfig, options.name ?? options.context ?? kubeConfig.getCurrentContext(), options.context, [file]);
 }
@@ -39,6 +39,7 @@ function targetFrom(kubeConfig: KubeConfig, name: string, context: string | unde
     if (!kubeConfig.getContextObject(context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
       throw new ClusterConfigError(
+        'UNKNOWN_CLUSTER',
         `cluster "${name}" is not a context in ${files.join(', ')}; known contexts: ${known.length ? known.join(', ') : '(none)'}`,
         { cluster: name, kubeconfig: files.join(delimiter) },
       );
@@ -46,7 +47,7 @@ function targetFrom(kubeConfig: KubeConfig, name: string, context: string | unde
     kubeConfig.setCurrentContext(context);
   }
   if (!kubeConfig.getCurrentCluster()) {
-    throw new ClusterConfigError(`cluster "${name}": kubeconfig ${files.join(', ')} has no current cluster`, { cluster: name });
+    throw new ClusterConfigError('BAD_KUBECONFIG', `cluster "${name}": kubeconfig ${files.join(', ')} has no current cluster`, { cluster: name });
   }
   return {
     name,
@@ -106,7 +107,7 @@ export function clusterTargets(options: ClusterTargetsOptions = {}): ClusterTarg
     get(name) {
       if (name === LOCAL_CLUSTER) {
         if (modifiedStamp(localFile) === 'missing') {
-          throw new ClusterConfigError(`cluster "local": the built-in runtime's kubeconfig ${localFile} does not exist (is the runtime running?)`, {
+          throw new ClusterConfigError('LOCAL_RUNTIME_NOT_READY', `cluster "local": the built-in runtime's kubeconfig ${localFile} does not exist (is the runtime running?)`, {
             cluster: name,
             kubeconfig: localFile,
           });
@@ -121,14 +122,14 @@ export function clusterTargets(options: ClusterTargetsOptions = {}): ClusterTarg
 function loadMerged(name: string, files: string[]): KubeConfig {
   const present = files.filter((f) => modifiedStamp(f) !== 'missing');
   if (present.length === 0) {
-    throw new ClusterConfigError(`cluster "${name}" is not configured: no kubeconfig at ${files.join(', ') || '(none given)'}`, { cluster: name });
+    throw new ClusterConfigError('UNKNOWN_CLUSTER', `cluster "${name}" is not configured: no kubeconfig at ${files.join(', ') || '(none given)'}`, { cluster: name });
   }
   const [first, ...rest] = present.map((file) => {
     const one = new KubeConfig();
     try {
       one.loadFromFile(file);
     } catch (err) {
-      throw new ClusterConfigError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, { cluster: name, kubeconfig: file }, { cause: err });
+      throw new ClusterConfigError('BAD_KUBECONFIG', `cannot read kubeconfig ${file}: ${(err as Error).message}`, { cluster: name, kubeconfig: file }, { cause: err });
     }
     return one;
   });

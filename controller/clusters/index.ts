@@ -6,5 +6,5 @@ export {
   type ClusterTargets,
   type ClusterTargetsOptions,
 } from './cluster-target.js';
-export { ClusterConfigError, type ClusterConfigErrorData } from './cluster-config-error.js';
+export { ClusterConfigError, type ClusterConfigErrorCode, type ClusterConfigErrorData } from './cluster-config-error.js';
 export { bounded, DEFAULT_REQUEST_TIMEOUT_MS } from './bounded-request.js';

@@ -41,12 +41,14 @@ describe('clusterTargets', () => {
   it('an unknown cluster name is an error naming it and the contexts there are', () => {
     const targets = clusterTargets({ stateDir: dir, kubeconfig: join(dir, 'a.yaml') });
     expect(() => targets.get('qa')).toThrow(ClusterConfigError);
+    expect(() => targets.get('qa')).toThrow(expect.objectContaining({ code: 'UNKNOWN_CLUSTER' }));
     expect(() => targets.get('qa')).toThrow(`cluster "qa" is not a context in ${join(dir, 'a.yaml')}; known contexts: staging, prod`);
   });
 
   it('local without a runtime says the kubeconfig is missing', () => {
     const targets = clusterTargets({ stateDir: join(dir, 'nowhere'), kubeconfig: join(dir, 'a.yaml') });
     expect(() => targets.get('local')).toThrow(/cluster "local": the built-in runtime's kubeconfig .*nowhere\/kubeconfig does not exist/);
+    expect(() => targets.get('local')).toThrow(expect.objectContaining({ code: 'LOCAL_RUNTIME_NOT_READY' }));
   });
 
   it('re-reads the runtime kubeconfig when a restarted runtime rewrites it', async () => {
