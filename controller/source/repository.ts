@@ -346,7 +346,8 @@ export class RepositorySource {
       const what = this.spec.branch ? `branch "${this.spec.branch}" does not exist` : 'HEAD names no commit (is the repository empty?)';
       throw new SourceError('REF_NOT_FOUND', `${this.url}: ${what}`, { url: this.url, ref });
     }
-    return objects.peelToCommit(oid);
+    // The usual case: a branch pointing at the commit seen last time, no object read needed.
+    return oid === this.localSeen ? oid : objects.peelToCommit(oid);
   }
 
   private gitdir(): Promise<string> {
