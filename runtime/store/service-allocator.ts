@@ -32,8 +32,10 @@ function usesNodePorts(spec: any): boolean {
 export class ServiceAllocator {
   private readonly ips = new Set<string>();
   private readonly ports = new Set<number>();
-  private nextIp = 1;
-  private nextPort = NODE_PORT_MIN;
+  // Start at a random point (as the kubelet's pod IPs do) so two runtimes on one
+  // machine, e.g. parallel tests, rarely hand out the same loopback address.
+  private nextIp = 1 + Math.floor(Math.random() * (IP_COUNT - 2));
+  private nextPort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN));
 
   /** Marks what an already stored Service holds. */
   adopt(service: KubeObject): void {
