@@ -8,6 +8,7 @@ import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/ind
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
 import { startKubelet, type Kubelet } from './kubelet/index.js';
+import { startIngress, type RunningIngress } from './ingress/index.js';
 import { startServiceProxy, type ServiceProxy } from './proxy/index.js';
 import { resources } from './resources/registry.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
@@ -54,6 +55,17 @@ export interface RuntimeOptions {
    * @defaultValue the API's `host`
    */
   nodePortHost?: string;
+  /**
+   * Route HTTP by Host header and path to Services per the Ingress objects
+   * (needs `proxy`). `baton up` and `baton runtime` serve it on 7080.
+   * @defaultValue true
+   */
+  ingress?: boolean;
+  /**
+   * TCP port of the ingress, on the API's `host`; 0 picks a free one.
+   * @defaultValue 0
+   */
+  ingressPort?: number;
 }
 
 export interface CloseOptions {
@@ -75,6 +87,8 @@ export interface RunningRuntime {
   kubeconfigPath: string;
   /** The in-process store, for controllers running in the same process. */
   cluster: LocalCluster;
+  /** Base URL of the ingress, e.g. `http://127.0.0.1:7080`; absent when it is off. */
+  ingressUrl?: string;
   /** Stops listening, ends open watches and closes the store; pods keep running unless `stopPods`. */
   close(options?: CloseOptions): Promise<void>;
 }
@@ -160,11 +174,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   }
   let controllers: { stop(): Promise<void> } | undefined;
   let proxy: ServiceProxy | undefined;
+  let ingress: RunningIngress | undefined;
   try {
     if (options.controllers ?? true) controllers = await startControllers({ cluster });
     if (options.proxy ?? true) proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost ?? host });
+    if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0 });
   } catch (err) {
     server.close();
+    await proxy?.stop();
     await controllers?.stop();
     await kubelet?.stop();
     await cluster.close();
@@ -183,12 +200,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
         server.close(() => done());
         server.closeAllConnections();
       });
+      await ingress?.stop();
       await proxy?.stop();
       await controllers?.stop();
       await kubelet?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, ingressUrl: ingress?.url, close };
 }
 
 /**
