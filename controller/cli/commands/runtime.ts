@@ -6,11 +6,12 @@ interface RuntimeFlags {
   stateDir: string;
   port: string;
   host: string;
+  ingressPort?: string;
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, flag = '--port'): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`baton runtime: --port must be a number from 0 to 65535, got "${text}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`baton runtime: ${flag} must be a number from 0 to 65535, got "${text}"`);
   return port;
 }
 
@@ -21,18 +22,26 @@ export function registerRuntime(program: Command): void {
     .option('--state-dir <dir>', 'where the store, token and kubeconfig live', '.baton')
     .option('--port <port>', 'port of the Kubernetes API (0: any free port)', '7071')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--ingress-port <port>', 'port of the ingress (host-based HTTP routing per Ingress objects; 0: any free port) (default: 7080, or any free port with --port 0)')
     .action(async (flags: RuntimeFlags) => {
       const port = parsePort(flags.port);
+      // `--port 0` asks for a throw-away runtime (tests run several at once); its ingress must not claim 7080 either.
+      const ingressPort = flags.ingressPort === undefined ? (port === 0 ? 0 : 7080) : parsePort(flags.ingressPort, '--ingress-port');
       let runtime;
       try {
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new CliError(`baton runtime: ${flags.host}:${port} is already in use; pick another --port`);
+        if (code === 'EADDRINUSE') {
+          const busy = (err as { port?: number }).port ?? port;
+          const flag = busy === ingressPort && busy !== port ? '--ingress-port' : '--port';
+          throw new CliError(`baton runtime: ${flags.host}:${busy} is already in use; pick another ${flag}`);
+        }
         if (code === 'EADDRNOTAVAIL') throw new CliError(`baton runtime: cannot listen on ${flags.host}: no such local address`);
         throw err;
       }
       process.stdout.write(`baton runtime: Kubernetes API at ${runtime.url}\n`);
+      if (runtime.ingressUrl) process.stdout.write(`baton runtime: ingress at ${runtime.ingressUrl} (e.g. http://<name>.localhost:${new URL(runtime.ingressUrl).port}/)\n`);
       process.stdout.write(`kubeconfig: ${runtime.kubeconfigPath}\n`);
       process.stdout.write(`  export KUBECONFIG=${runtime.kubeconfigPath}\n`);
       const stop = (signal: string) => {
