@@ -1,0 +1,72 @@
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { censorLine } from './censor-line.js';
+import { knownSecrets, type KnownSecrets } from './known-secrets.js';
+import { REDACTED, redactObject } from './redact-object.js';
+
+export interface CreateLoggerOptions {
+  /** The component, written as `name` on every line (`controller`, `sync-worker`, …). */
+  name: string;
+  /** Lowest level written. @defaultValue env `BATON_LOG_LEVEL`, else `info` */
+  level?: Level | 'silent';
+  /** Human-readable lines instead of JSON. @defaultValue true when writing to stdout and stdout is a TTY */
+  pretty?: boolean;
+  /** Where lines go. @defaultValue stdout (synchronous writes, so nothing is lost when the process dies) */
+  destination?: DestinationStream;
+  /** Secret values to censor besides those of `env` (e.g. the API tokens read from the state dir). @defaultValue none */
+  secrets?: readonly string[];
+  /** Variables `BATON_*TOKEN*`/`*SECRET*`/`*PASSWORD*` are read from here and censored. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  /** The set of values censored; shared so a value learnt by one logger is hidden by all. @defaultValue the process-wide `knownSecrets` */
+  knownSecrets?: KnownSecrets;
+}
+
+/** Paths pino itself redacts (its fast path); the object walk and the line censor catch the rest. */
+const REDACT_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-gitlab-token"]',
+  'res.headers["set-cookie"]',
+  '*.token',
+  '*.password',
+  '*.secret',
+];
+
+/**
+ * A pino logger writing one JSON object per line (pretty on a terminal), with
+ * secrets kept out three ways: pino `redact` paths, a walk of each logged
+ * object (secret-named fields, Kubernetes Secret `data`/`stringData`), and a
+ * censor over the final line for every known secret value, URL user info and
+ * `Bearer`/`Basic` credentials. Give children context with `withLogContext`.
+ */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const secrets = options.knownSecrets ?? knownSecrets;
+  secrets.addFromEnv(options.env ?? process.env);
+  for (const value of options.secrets ?? []) secrets.add(value);
+
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const prettify = pretty ? prettyFactory({ colorize: options.destination === undefined, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : undefined;
+  const stream: DestinationStream = {
+    write(line: string) {
+      const clean = censorLine(line, secrets);
+      out.write(prettify ? prettify(clean) : clean);
+    },
+  };
+  const level = options.level ?? (process.env.BATON_LOG_LEVEL as Level | undefined) ?? 'info';
+  return pino(
+    {
+      name: options.name,
+      level,
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: {
+        log: (obj) => redactObject(obj, secrets),
+        bindings: (bindings) => redactObject(bindings, secrets),
+      },
+    },
+    stream,
+  );
+}
