@@ -15,12 +15,12 @@ beforeAll(async () => {
   await kubectlOk(rt.kubeconfig, ['create', 'namespace', namespace]);
   await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: randomPort() }));
   await kubectlOk(rt.kubeconfig, ['-n', namespace, 'rollout', 'status', 'deployment/web', '--timeout=180s']);
-});
+}, 300_000);
 
 afterAll(async () => {
   const leaked = await cleanUp(rt, namespace, marker);
   expect(leaked, 'pod processes left after deleting the namespace').toBe(0);
-});
+}, 300_000);
 
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 

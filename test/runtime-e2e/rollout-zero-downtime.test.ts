@@ -11,12 +11,12 @@ let rt: RuntimeProcess;
 beforeAll(async () => {
   rt = await startE2eRuntime();
   await kubectlOk(rt.kubeconfig, ['create', 'namespace', namespace]);
-});
+}, 300_000);
 
 afterAll(async () => {
   const leaked = await cleanUp(rt, namespace, marker);
   expect(leaked, 'pod processes left after deleting the namespace').toBe(0);
-});
+}, 300_000);
 
 const run = (...args: string[]) => kubectlOk(rt.kubeconfig, ['-n', namespace, ...args]);
 
@@ -27,7 +27,7 @@ async function moreAnswers(load: LoadClient, n: number): Promise<void> {
 }
 
 describe('the built-in runtime rolls out a Deployment with kubectl and no failed request', () => {
-  it('rollout, zero-downtime update, a release that never gets ready, undo', async () => {
+  it('rollout, zero-downtime update, a release that never gets ready, undo', { timeout: 600_000 }, async () => {
     const manifest = webAppManifest({ name: 'web', namespace, marker, version: 'v1', containerPort: randomPort(), servicePort: randomPort(), progressDeadlineSeconds: 20 });
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifest);
     expect(await run('rollout', 'status', 'deployment/web', '--timeout=180s')).toContain('deployment "web" successfully rolled out');

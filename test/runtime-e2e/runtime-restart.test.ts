@@ -10,12 +10,12 @@ let rt: RuntimeProcess;
 beforeAll(async () => {
   rt = await startE2eRuntime();
   await kubectlOk(rt.kubeconfig, ['create', 'namespace', namespace]);
-});
+}, 300_000);
 
 afterAll(async () => {
   const leaked = await cleanUp(rt, namespace, marker);
   expect(leaked, 'pod processes left after deleting the namespace').toBe(0);
-});
+}, 300_000);
 
 async function answer(service: { host: string; port: number }): Promise<string | false> {
   const res = await fetch(`http://${service.host}:${service.port}/`, { signal: AbortSignal.timeout(10_000) });

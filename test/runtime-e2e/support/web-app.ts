@@ -74,9 +74,10 @@ export function webAppManifest(o: WebAppOptions): string {
 }
 
 /**
- * A random high port. Services get one too: ClusterIPs are handed out from
- * 127.2.0.1 up by every runtime, so two runtimes on one machine share
- * addresses and only the port keeps their Services apart.
+ * A random high port. Services get one too: other runtimes on the machine
+ * (parallel tests, a `baton up`) hand out ClusterIPs from the same
+ * 127.2.0.0/16, and a shared ClusterIP:port would send this test's requests
+ * to someone else's pods.
  */
 export function randomPort(): number {
   return 20_000 + Math.floor(Math.random() * 40_000);
