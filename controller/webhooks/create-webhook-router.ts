@@ -50,13 +50,24 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
     [github, options.githubSecret],
     [gitlab, options.gitlabToken],
   ] as const) {
-    router.post(`/api/webhooks/${spec.name}`, requireConfigured(spec, secret), rawBody, async (req, res) => {
+    const checkHeaders = (req: Request, _res: Response, next: NextFunction) => {
+      spec.checkHeaders(req, secret!);
+      next();
+    };
+    router.post(`/api/webhooks/${spec.name}`, requireConfigured(spec, secret), checkHeaders, rawBody, async (req, res) => {
       // requireConfigured guarantees the secret.
       await receive(spec, secret!, req, res);
     });
   }
 
   async function receive(spec: ProviderSpec, secret: string, req: Request, res: Response): Promise<void> {
+    if (req.body !== undefined && !Buffer.isBuffer(req.body)) {
+      // A JSON parser mounted earlier consumed the body; the signature covers bytes that are gone.
+      throw new WebhookRequestError(
+        'MISCONFIGURED',
+        'baton is misconfigured: the webhook router must be mounted before any body parser (express.json()), it needs the raw body',
+      );
+    }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     spec.authenticate(req, body, secret);
     const delivery = requiredHeader(req, spec.deliveryHeader);
@@ -104,7 +115,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       return;
     }
     const provider = req.path.split('/')[3];
-    if (refused.status === 401) logger.warn({ provider, reason: refused.message }, 'webhook refused');
+    logger.warn({ provider, status: refused.status, code: refused.code, reason: refused.message }, 'webhook refused');
     res.status(refused.status).json({ error: refused.message, code: refused.code, ...(refused.field ? { field: refused.field } : {}) });
   });
 

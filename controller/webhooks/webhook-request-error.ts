@@ -4,7 +4,9 @@ export type WebhookRequestErrorCode =
   | 'MISSING_HEADER'
   | 'INVALID_JSON'
   | 'INVALID_PAYLOAD'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  /** baton itself is wired wrong (a body parser ahead of the router); the provider should retry later. */
+  | 'MISCONFIGURED';
 
 const statusOf: Record<WebhookRequestErrorCode, number> = {
   NOT_CONFIGURED: 404,
@@ -13,12 +15,13 @@ const statusOf: Record<WebhookRequestErrorCode, number> = {
   INVALID_JSON: 400,
   INVALID_PAYLOAD: 400,
   PAYLOAD_TOO_LARGE: 413,
+  MISCONFIGURED: 500,
 };
 
 /**
  * A delivery the receiver refuses, with the HTTP status the provider sees.
  * None of these is retried by baton; the provider shows the message in its
- * delivery log, so it says what to fix.
+ * delivery log, so it says what to fix. Messages never contain a secret.
  */
 export class WebhookRequestError extends Error {
   override readonly name = 'WebhookRequestError';

@@ -220,3 +220,28 @@ describe('GitHub webhooks: refused deliveries change nothing', () => {
     }
   });
 });
+
+describe('GitHub webhooks: wiring', () => {
+  it('mounted behind express.json(), the receiver says so (500) instead of refusing every signature', async () => {
+    const express = (await import('express')).default;
+    const { connectRedis } = await import('../../controller/redis/connect-redis.js');
+    const { createWebhookRouter } = await import('../../controller/webhooks/index.js');
+    const client = connectRedis(redis.url);
+    const events: unknown[] = [];
+    const app = express();
+    app.use(express.json());
+    app.use(createWebhookRouter({ redis: client, githubSecret: secret, onEvent: (e) => void events.push(e) }));
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    try {
+      const { port } = listening.address() as { port: number };
+      const res = await sendGithub({ url: `http://127.0.0.1:${port}`, events: [], close: async () => {} }, 'push', branchPush(), secret);
+      expect(res).toMatchObject({ status: 500, body: { code: 'MISCONFIGURED' } });
+      expect(String(res.body.error)).toMatch(/before any body parser/);
+      expect(events).toEqual([]);
+    } finally {
+      await new Promise((resolve) => listening.close(resolve));
+      await client.quit();
+    }
+  });
+});
