@@ -1,12 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec, RepositorySpec } from './apps/app-spec.js';
 import { clusterTargets, type ClusterTargets } from './clusters/cluster-target.js';
-import { diffObjects } from './diff/index.js';
+import { diffObjects, type AppDiff } from './diff/index.js';
 import { assessHealth } from './health/index.js';
 import { orderApps, planApp } from './plan/index.js';
 import { SyncQueue, type EnqueueResult, type SyncTrigger } from './queue/index.js';
 import { SourcePoller, type RevisionEvent } from './source/index.js';
-import { StateStore } from './state/index.js';
+import { StateStore, type AppStatus } from './state/index.js';
 import { bundledChartsDir } from './sync/bundled-paths.js';
 import { readLiveObjects, withNamespace } from './sync/live-objects.js';
 import { readAppConfig } from './sync/read-app-config.js';
@@ -101,6 +101,31 @@ export class AppController {
     const revision = status.pinnedRevision ?? repo?.revision ?? status.observedRevision ?? status.revision;
     if (!revision) throw new Error(`app "${app}" has no revision yet: its repository has not been read`);
     return this.queue.enqueue({ app, revision, trigger, ...(message !== undefined ? { message } : {}) });
+  }
+
+  /**
+   * What syncing the app now would change: its desired revision (the pin, else
+   * the repository's newest commit) rendered and compared with the live
+   * objects. Secrets' values never appear (controller/diff redacts them).
+   */
+  async diffApp(status: Pick<AppStatus, 'name' | 'pinnedRevision'>): Promise<{ revision: string; diff: AppDiff }> {
+    const repoId = await this.registry.repositoryOf(status.name);
+    const source = repoId === undefined ? undefined : this.poller.repository(repoId);
+    const repo = repoId === undefined ? undefined : await this.registry.repository(repoId);
+    if (!source || !repo?.revision) throw new Error(`app "${status.name}" has no repository read yet`);
+    const revision = await source.resolveRef(status.pinnedRevision ?? repo.revision);
+    const config = await readAppConfig(source.tree(revision), repo.spec.id);
+    if (!config.ok) throw new Error(`baton.yaml at ${shortRevision(revision)} has errors:\n${config.errors.join('\n')}`);
+    const app = config.apps.find((a) => a.name === status.name);
+    if (!app) throw new Error(`${status.name} is not declared at ${shortRevision(revision)}`);
+    const plan = await planApp({ app, repo: source, commit: revision, chartsTree: this.chartsTree });
+    if (plan.action !== 'render') throw new Error(`${shortRevision(revision)} does not render:\n${plan.action === 'degraded' ? plan.errors.join('\n') : ''}`);
+    const objects = withNamespace(
+      plan.objects.map((o) => o.object),
+      app.namespace,
+    );
+    const live = await readLiveObjects(this.clusters.get(app.cluster), objects);
+    return { revision, diff: diffObjects(objects, live, { app: app.name }) };
   }
 
   /** Resolves once every revision seen so far has been planned (for tests and benchmarks). */

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import express from 'express';
+import { createControllerApi, TokenStore } from '../../api/index.js';
 import { AppController } from '../../app-controller.js';
 import type { RepositorySpec } from '../../apps/app-spec.js';
 import { openRedis, type OpenedRedis } from '../../redis/index.js';
@@ -48,7 +49,7 @@ export function registerUp(program: Command): void {
 async function up(flags: UpFlags): Promise<void> {
   const port = parsePort('--port', flags.port);
   const runtimePort = parsePort('--runtime-port', flags.runtimePort);
-  parsePort('--ingress-port', flags.ingressPort);
+  const ingressPort = parsePort('--ingress-port', flags.ingressPort);
   const intervalSeconds = parseInterval('--interval', flags.interval);
   const stateDir = resolve(flags.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
@@ -76,7 +77,7 @@ async function up(flags: UpFlags): Promise<void> {
     const redis = await startRedis(stateDir);
     stack.push({ what: 'Redis', stop: () => redis.close() });
 
-    const runtime = await startBuiltInRuntime(stateDir, runtimePort);
+    const runtime = await startBuiltInRuntime(stateDir, runtimePort, ingressPort);
     stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
 
     const repository = await repositorySpec(flags, stateDir, intervalSeconds);
@@ -96,7 +97,7 @@ async function up(flags: UpFlags): Promise<void> {
       stack.push({ what: 'the worker', stop: () => closeWithin(worker!, 5_000) });
     }
 
-    const server = await startControllerHttp(port, controller);
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir));
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
@@ -104,13 +105,13 @@ async function up(flags: UpFlags): Promise<void> {
     process.stdout.write(
       [
         'baton is up',
-        `  dashboard and API: ${api}`,
+        `  API:               ${api}/api/v1  (token: ${join(stateDir, 'api-token')}, read-only: ${join(stateDir, 'api-token-readonly')})`,
         `  runtime API:       ${runtime.url}`,
         `  kubeconfig:        ${runtime.kubeconfigPath}`,
         `                     export KUBECONFIG=${runtime.kubeconfigPath}`,
         `  repository:        ${repository.url}${isLocalUrl(repository.url) ? '  (commit here and watch the deploy)' : ''}`,
         `  redis:             ${redis.owned ? redis.url : 'REDIS_URL'}`,
-        `  ingress:           not served by this build (--ingress-port ${flags.ingressPort} is reserved)`,
+        `  ingress:           ${runtime.ingressUrl ?? 'off'}  (*.localhost names, e.g. http://shop.localhost:${runtime.ingressUrl ? new URL(runtime.ingressUrl).port : ingressPort})`,
         `  workers:           ${worker ? 'one in this process' : 'none here; run `baton worker`'}`,
         'Ctrl-C stops baton.',
         '',
@@ -136,11 +137,13 @@ async function startRedis(stateDir: string): Promise<OpenedRedis> {
 }
 
 /** The runtime with its controllers, kubelet (process driver) and service proxy. */
-async function startBuiltInRuntime(stateDir: string, port: number): Promise<RunningRuntime> {
+async function startBuiltInRuntime(stateDir: string, port: number, ingressPort: number): Promise<RunningRuntime> {
   try {
-    return await startRuntime({ stateDir, port, host: HOST });
+    return await startRuntime({ stateDir, port, host: HOST, ingressPort });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`baton up: ${HOST}:${port} is already in use; pick another --runtime-port`);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`baton up: ${HOST}:${port} or ${HOST}:${ingressPort} is already in use; pick another --runtime-port or --ingress-port`);
+    }
     throw err;
   }
 }
@@ -158,15 +161,12 @@ async function repositorySpec(flags: UpFlags, stateDir: string, intervalSeconds:
 }
 
 /**
- * The HTTP server on --port. The REST API, webhooks and dashboard (controller/api) mount on `app`
- * here, given the controller (its StateStore, SyncQueue and requestSync); until then it serves /healthz.
+ * The HTTP server on --port: the REST API (controller/api) over the controller's state and queue.
+ * Webhooks, /metrics and the dashboard mount on `app` here too as they land.
  */
-async function startControllerHttp(port: number, controller: AppController): Promise<Server> {
+async function startControllerHttp(port: number, controller: AppController, tokens: TokenStore): Promise<Server> {
   const app = express();
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok\n');
-  });
-  void controller;
+  app.use(createControllerApi({ state: controller.state, queue: controller.queue, tokens, diff: (status) => controller.diffApp(status) }));
   return new Promise((done, fail) => {
     const server = app.listen(port, HOST);
     server.once('listening', () => done(server));
