@@ -21,7 +21,7 @@ async function kubectl(...args: string[]): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'baton-kubectl-rollout-'));
-  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false });
+  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false, kubelet: false, proxy: false });
   controllers = await startControllers({ cluster: runtime.cluster });
   kubelet = new FakeKubelet(runtime.cluster, 'default').start();
 });

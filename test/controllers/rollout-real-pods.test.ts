@@ -36,7 +36,7 @@ async function kubectl(...args: string[]): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'baton-rollout-pods-'));
   // Our own controllers, so cleanup can stop them before deleting pods.
-  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false });
+  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false, kubelet: false, proxy: false });
   await runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   controllers = await startControllers({ cluster: runtime.cluster, logger: pino({ level: 'silent' }) });
   kubelet = await startKubelet({ cluster: runtime.cluster, stateDir: join(dir, 'kubelet'), resyncMs: 2000 });
