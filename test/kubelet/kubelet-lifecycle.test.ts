@@ -25,12 +25,14 @@ describe('kubelet: termination, logs and probes', () => {
     await h.createPod('graceful', {
       containers: [{
         name: 'app',
-        command: [NODE, '-e', `process.on('SIGTERM', () => { require('fs').appendFileSync(process.env.TRAIL, 'sigterm\\n'); process.exit(0); }); setInterval(() => {}, 1000);`],
+        command: [NODE, '-e', `process.on('SIGTERM', () => { require('fs').appendFileSync(process.env.TRAIL, 'sigterm\\n'); process.exit(0); }); require('fs').appendFileSync(process.env.TRAIL, 'started\\n'); setInterval(() => {}, 1000);`],
         env: [{ name: 'TRAIL', value: trail }],
         lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop >> "$TRAIL"'] } } },
       }],
     });
     await h.waitForPod('graceful', 'Ready', isReady);
+    // Ready comes with the process start; on a loaded machine node may not have its SIGTERM handler yet.
+    for (let i = 0; i < 300 && !readFileSync(trail, { encoding: 'utf8', flag: 'a+' }).includes('started'); i++) await new Promise((r) => setTimeout(r, 100));
     const seen: string[] = [];
     const stopWatch = await h.cluster.watch(resources.pods, { namespace: h.namespace, fieldSelector: 'metadata.name=graceful' }, (e: WatchEvent) => {
       const ready = (e.object.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
@@ -42,7 +44,7 @@ describe('kubelet: termination, logs and probes', () => {
     } finally {
       stopWatch();
     }
-    expect(readFileSync(trail, 'utf8')).toBe('prestop\nsigterm\n');
+    expect(readFileSync(trail, 'utf8')).toBe('started\nprestop\nsigterm\n');
     expect(seen).toContain('MODIFIED:deleting:False');
     expect(seen.indexOf('MODIFIED:deleting:False')).toBeLessThan(seen.findIndex((s) => s.startsWith('DELETED')));
   });
