@@ -14,3 +14,9 @@ export async function publishIngressAddress(cluster: Cluster, ingress: KubeObjec
   if (JSON.stringify(current) === JSON.stringify(wanted)) return;
   await cluster.update(resources.ingresses, { ...ingress, status: { ...ingress.status, loadBalancer: { ingress: wanted } } }, { status: true, fieldManager: 'baton-ingress' });
 }
+
+/** Takes back an address published earlier, when the Ingress moved to another class; another controller's address is left alone. */
+export async function withdrawIngressAddress(cluster: Cluster, ingress: KubeObject, ip: string): Promise<void> {
+  if (JSON.stringify(ingress.status?.loadBalancer?.ingress) !== JSON.stringify([{ ip }])) return;
+  await cluster.update(resources.ingresses, { ...ingress, status: { ...ingress.status, loadBalancer: {} } }, { status: true, fieldManager: 'baton-ingress' });
+}

@@ -10,7 +10,7 @@ import { resources } from '../resources/registry.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { HttpForwarder } from './http-forwarder.js';
 import { servedByBaton } from './ingress-class.js';
-import { publishIngressAddress } from './ingress-status.js';
+import { publishIngressAddress, withdrawIngressAddress } from './ingress-status.js';
 import { sendPlain, sendPlainOnSocket } from './plain-response.js';
 import { buildRouteTable, normalizeHost, type RouteMatch, type RouteTable } from './route-table.js';
 import { forwardUpgrade } from './upgrade-forwarder.js';
@@ -105,6 +105,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
     if (!ing || ing.metadata.deletionTimestamp || !servedByBaton(ing)) {
       if (state.served.delete(key)) table = buildRouteTable([...state.served.values()]);
       state.reported.delete(key);
+      if (ing && !ing.metadata.deletionTimestamp) await withdrawIngressAddress(cluster, ing, state.statusAddress);
       return done;
     }
     state.served.set(key, ing);

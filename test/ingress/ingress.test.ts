@@ -152,6 +152,12 @@ describe('routing', () => {
     await routedTo('marker.localhost', '/', 'other');
     expect((await request(ingress.port, 'nginx.localhost', '/')).status).toBe(404);
     expect((await cluster.get(resources.ingresses, namespace, 'nginx-only')).status?.loadBalancer?.ingress).toBeUndefined();
+
+    // Moving an Ingress to another class takes it off this ingress, address included.
+    await waitFor('marker address', async () => (await cluster.get(resources.ingresses, namespace, 'marker')).status?.loadBalancer?.ingress);
+    await applyIngress('marker', { ingressClassName: 'nginx', rules: [{ host: 'marker.localhost', http: { paths: [{ path: '/', pathType: 'Prefix', backend: to('other') }] } }] });
+    await waitFor('marker unserved', async () => (await request(ingress.port, 'marker.localhost', '/')).status === 404);
+    await waitFor('marker address withdrawn', async () => !(await cluster.get(resources.ingresses, namespace, 'marker')).status?.loadBalancer?.ingress);
   });
 });
 
