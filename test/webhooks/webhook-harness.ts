@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../controller/redis/connect-redis.js';
@@ -79,6 +79,13 @@ export function githubSignature(body: string | Buffer, secret: string): string {
 export interface SendOptions {
   delivery?: string;
   headers?: Record<string, string | undefined>;
+  /**
+   * Send on a new connection instead of fetch's keep-alive pool. The 30 MB
+   * case once got ECONNRESET through fetch on a loaded machine (cause not
+   * pinned down; suspected: a reused keep-alive socket); a fresh connection
+   * takes socket reuse out of the picture.
+   */
+  freshConnection?: boolean;
 }
 
 /** POSTs a GitHub delivery: pretty-printed JSON, so a receiver that re-serializes would fail the signature. */
@@ -98,7 +105,7 @@ export async function sendGithub(
     'user-agent': 'GitHub-Hookshot/test',
   };
   if (secret !== undefined) headers['x-hub-signature-256'] = githubSignature(body, secret);
-  return post(`${server.url}/api/webhooks/github`, body, withOverrides(headers, options.headers), delivery);
+  return post(`${server.url}/api/webhooks/github`, body, withOverrides(headers, options.headers), delivery, options.freshConnection);
 }
 
 /** POSTs a GitLab delivery the way GitLab does: the secret token in a header. */
@@ -117,7 +124,7 @@ export async function sendGitlab(
     'user-agent': 'GitLab/18.0.0',
   };
   if (token !== undefined) headers['x-gitlab-token'] = token;
-  return post(`${server.url}/api/webhooks/gitlab`, body, withOverrides(headers, options.headers), delivery);
+  return post(`${server.url}/api/webhooks/gitlab`, body, withOverrides(headers, options.headers), delivery, options.freshConnection);
 }
 
 function withOverrides(headers: Record<string, string>, overrides: Record<string, string | undefined> = {}): Record<string, string> {
@@ -129,14 +136,31 @@ function withOverrides(headers: Record<string, string>, overrides: Record<string
   return out;
 }
 
-async function post(url: string, body: string | Buffer, headers: Record<string, string>, delivery: string) {
-  const res = await fetch(url, { method: 'POST', headers, body });
-  const text = await res.text();
+async function post(url: string, body: string | Buffer, headers: Record<string, string>, delivery: string, fresh = false) {
+  const { status, text } = fresh ? await postOnNewConnection(url, body, headers) : await postWithFetch(url, body, headers);
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = { raw: text };
   }
-  return { status: res.status, body: parsed, delivery };
+  return { status, body: parsed, delivery };
+}
+
+async function postWithFetch(url: string, body: string | Buffer, headers: Record<string, string>) {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, text: await res.text() };
+}
+
+function postOnNewConnection(url: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
