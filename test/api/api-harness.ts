@@ -161,7 +161,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     execFile(
       process.execPath,
       ['--import', 'tsx', join(repoRoot, 'controller/cli/main.ts'), ...args],
-      { cwd: repoRoot, env: { ...process.env, BATON_TOKEN: '', ...env }, timeout: 120_000 },
+      { cwd: repoRoot, env: { ...process.env, BATON_TOKEN: '', ...env }, timeout: 300_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
         done({ code, stdout, stderr });

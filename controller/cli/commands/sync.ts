@@ -78,6 +78,8 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
     (err: Error) => settle(err),
   );
   const timers: NodeJS.Timeout[] = [];
+  // Set once the outcome is known: a poll still in flight then schedules nothing more.
+  let over = false;
   try {
     const first = await Promise.race([ready.then(() => undefined), finished]);
     if (first instanceof Error) throw first;
@@ -98,8 +100,11 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
       settle(entry && ours(entry) ? { entry } : { app });
     };
     const tick = () => {
+      if (over) return;
       poll().then(
-        () => timers.push(setTimeout(tick, 2000)),
+        () => {
+          if (!over) timers.push(setTimeout(tick, 2000));
+        },
         (err: Error) => settle(err),
       );
     };
@@ -108,6 +113,7 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
     if (outcome instanceof Error) throw outcome;
     conclude(client.command, name, flags, outcome);
   } finally {
+    over = true;
     for (const t of timers) clearTimeout(t);
     abort.abort();
     await stream.catch(() => undefined);
