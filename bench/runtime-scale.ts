@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
   },
 });
-const replicas = Number(args.replicas);
+const wanted = Number(args.replicas);
 const ns = 'bench';
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['true']).status === 0);
@@ -57,6 +57,15 @@ async function measure(host: string, port: number): Promise<ClientResult> {
   return JSON.parse(out.trim().split('\n')[0]) as ClientResult;
 }
 
+async function waitForNode() {
+  for (let i = 0; ; i++) {
+    const nodes = (await runtime.cluster.list(resources.nodes)).items;
+    if (nodes.length > 0) return nodes[0];
+    if (i > 300) throw new Error('the kubelet registered no Node');
+    await sleep(100);
+  }
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +75,19 @@ await mkdir(www);
 await writeFile(join(www, 'index.html'), 'ok\n');
 const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0 });
 const { cluster } = runtime;
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= runtime.close({ stopPods: true }).then(() => rm(dir, { recursive: true, force: true })));
+// Ctrl-C must not leave hundreds of httpd processes behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
+let replicas = wanted;
 try {
+  // The node admits only so many pods (as a kubelet's maxPods); more would stay Pending for ever.
+  const node = await waitForNode();
+  const capacity = Number(node.status?.allocatable?.pods ?? Infinity);
+  if (capacity < wanted) {
+    replicas = capacity;
+    console.log(`NOTE: the runtime's node admits ${capacity} pods (status.allocatable.pods), so this run scales to ${capacity}, not ${wanted}.\n`);
+  }
   await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const containerPort = 20_000 + Math.floor(Math.random() * 30_000);
   await cluster.create(resources.deployments, {
@@ -164,7 +185,6 @@ try {
   }
 } finally {
   const t1 = performance.now();
-  await runtime.close({ stopPods: true });
+  await stop();
   console.log(`\nstopped all pods and the runtime in ${seconds(performance.now() - t1)}`);
-  await rm(dir, { recursive: true, force: true });
 }
