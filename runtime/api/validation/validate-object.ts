@@ -4,6 +4,7 @@ import type { ResourceType } from '../../resources/registry.js';
 import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from './dns-names.js';
 import { invalidValue, required } from './field-error.js';
 import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
+import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -74,6 +75,8 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateDataKeys(obj.data, 'data').concat(validateDataKeys(obj.binaryData, 'binaryData'));
     case 'Secret':
       return validateDataKeys(obj.data, 'data').concat(validateDataKeys(obj.stringData, 'stringData'));
+    case 'Ingress':
+      return validateIngressSpec(obj.spec, 'spec');
     default:
       return [];
   }
