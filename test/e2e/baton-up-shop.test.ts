@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ let state: StateStore | undefined;
 beforeAll(async () => {
   // Short: the Redis socket path must stay under 108 bytes.
   dir = await mkdtemp('/tmp/baton-e2e-');
-  baton = startBaton(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
 });
 
 afterAll(async () => {
@@ -55,6 +56,25 @@ describe('baton up', () => {
     }
     const products = await getJson(`http://${gateway}/api/products`);
     expect(JSON.stringify(products).length).toBeGreaterThan(2);
+
+    // The same through the ingress (Host shop.localhost), and the REST API reports the shop.
+    const ingress = await baton.waitFor(/ingress:\s+(http\S+)/);
+    // fetch() may not set Host; node:http may.
+    const viaIngress = await new Promise<{ status?: number; body: string }>((done, fail) => {
+      http
+        .get(`${ingress}/api/status`, { headers: { host: 'shop.localhost' } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => (body += c));
+          res.on('end', () => done({ status: res.statusCode, body }));
+        })
+        .on('error', fail);
+    });
+    expect(viaIngress.status, viaIngress.body).toBe(200);
+    expect(JSON.parse(viaIngress.body).services.catalog.version).toMatch(/^\d+\.\d+\.\d+/);
+    const api = await baton.waitFor(/API:\s+(http\S+)/);
+    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const listed = (await (await fetch(`${api}/apps`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ name: string; health: string }>;
+    expect(listed.map((a) => a.health)).toEqual(Array(SHOP_APPS).fill('Healthy'));
 
     // A user commits a new catalog version to the repository baton up made; it goes live.
     const values = join(repo, 'environments/prod/catalog.yaml');

@@ -194,6 +194,6 @@ async function closeWithin(worker: RunningSyncWorker, ms: number): Promise<void>
 function toCliError(err: unknown): Error {
   if (err instanceof CliError) return err;
   const e = err as Error & { code?: string };
-  if (e?.name === 'RedisError' || e?.name === 'SourceError' || e?.name === 'StoreError') return new CliError(`baton up: ${e.message}`);
+  if (e?.name === 'RedisError' || e?.name === 'SourceError' || /in use by another baton runtime/.test(e?.message ?? '')) return new CliError(`baton up: ${e.message}`);
   return e;
 }
