@@ -38,7 +38,7 @@ export interface PreviewSummary {
  * as 501 Not Implemented with a clear message until someone supplies them.
  */
 export interface ControllerApiDeps {
-  state: Pick<StateStore, 'listApps' | 'getApp' | 'updateApp' | 'getHistory' | 'listHealthyRevisions' | 'publish' | 'subscribe' | 'readEvents'>;
+  state: Pick<StateStore, 'listApps' | 'getApp' | 'updateApp' | 'getHistory' | 'listHealthyRevisions' | 'subscribe' | 'readEvents'>;
   queue: Pick<SyncQueue, 'enqueue' | 'pendingState'>;
   tokens: TokenStore;
   /** Renders the app's desired revision and compares it with the live objects. @defaultValue none: `GET …/diff` answers 501 */

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { AppStatus } from '../state/index.js';
-import { conflict, notFound, notImplemented } from './api-error.js';
+import { ApiError, conflict, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { appDetail, appSummary } from './app-summary.js';
 import { historyQuery, logsQuery, parseInput, rollbackBody, syncBody } from './request-schemas.js';
@@ -38,7 +38,10 @@ export function appRoutes(deps: ControllerApiDeps): Router {
   router.get('/apps/:name/diff', async (req, res) => {
     const status = await appOr404(req);
     if (!deps.diff) throw notImplemented('diffs are not served by this controller yet (no diff provider was given to the API)');
-    const { revision, diff } = await deps.diff(status);
+    // The provider's errors are about the app (not read yet, does not render, cluster unreachable): say so, not "internal error".
+    const { revision, diff } = await deps.diff(status).catch((err: Error) => {
+      throw err instanceof ApiError ? err : new ApiError(409, 'DiffFailed', `cannot diff ${status.name}: ${err.message}`);
+    });
     res.json({ app: status.name, revision, inSync: diff.inSync, counts: diff.counts, objects: diff.objects });
   });
 

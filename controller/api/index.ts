@@ -1,3 +1,4 @@
+export { appPodLogs, type AppPodLogsDeps } from './app-pod-logs.js';
 export { createControllerApi } from './create-controller-api.js';
 export type { AppDiffReport, ControllerApiDeps, PodLogsOptions, PreviewSummary } from './api-deps.js';
 export type { AppDetail, AppSummary } from './app-summary.js';
