@@ -5,7 +5,11 @@ import { resources } from '../resources/registry.js';
 import { isNotFound } from './is-not-found.js';
 import type { NodeResources } from './scheduler.js';
 
-const MAX_PODS = 110;
+/**
+ * Pods the single node admits. A stock kubelet says 110, but here one node is
+ * the whole cluster and its pods are plain processes, so it takes far more.
+ */
+const MAX_PODS = 2000;
 
 /** The machine as a Node: all CPUs and memory, as kubelet reports them without reservations. */
 export function localNodeResources(nodeName: string): NodeResources {

@@ -50,14 +50,37 @@ export function unschedulableReason(pod: KubeObject, bound: KubeObject[], node: 
 }
 
 /**
+ * The pods bound to this node, re-listed at most every couple of seconds:
+ * scheduling a burst of pods (a scale to 1000) would otherwise copy every
+ * stored pod for each one. Pods bound in between are added as they are bound;
+ * pods that ended in between still count, which only delays a pod by a retry.
+ */
+interface BoundSnapshot {
+  at: number;
+  pods: KubeObject[];
+}
+const snapshots = new WeakMap<KubeletContext, BoundSnapshot>();
+const SNAPSHOT_MS = 2000;
+
+async function boundPods(ctx: KubeletContext): Promise<BoundSnapshot> {
+  let snapshot = snapshots.get(ctx);
+  if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_MS) {
+    const all = (await ctx.cluster.list(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}` })).items;
+    snapshot = { at: Date.now(), pods: all.filter(isActive) };
+    snapshots.set(ctx, snapshot);
+  }
+  return snapshot;
+}
+
+/**
  * Binds a pending pod to this node when its requests fit what the bound pods
  * leave of the node's allocatable; otherwise marks it Unschedulable and tries
  * again later.
  */
 export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: NodeResources): Promise<number | undefined> {
   if (pod.metadata.deletionTimestamp) return undefined;
-  const all = (await ctx.cluster.list(resources.pods)).items;
-  const bound = all.filter((p) => p.spec?.nodeName === ctx.nodeName && isActive(p) && p.metadata.uid !== pod.metadata.uid);
+  const snapshot = await boundPods(ctx);
+  const bound = snapshot.pods.filter((p) => p.metadata.uid !== pod.metadata.uid);
   const why = unschedulableReason(pod, bound, node);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   if (why) {
@@ -72,6 +95,7 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
     return 10_000;
   }
   const bound2 = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
+  snapshot.pods.push(bound2);
   await ctx.cluster.update(resources.pods, {
     ...bound2,
     status: { ...(bound2.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
