@@ -1,0 +1,10 @@
+export { createBatonMetrics, type BatonMetrics, type BatonMetricsOptions } from './baton-metrics.js';
+export type { AppInfo, MetricSources } from './metric-sources.js';
+export { metricsHandler } from './metrics-handler.js';
+export { observeRuntime, type ObserveRuntimeOptions } from './observe-runtime.js';
+export { observeSourcePoller } from './observe-source-poller.js';
+export { observeApps, observeQueue } from './observe-state.js';
+export { observeSyncWorker, type ObserveSyncWorkerOptions } from './observe-sync-worker.js';
+export { recordGitRequest, timeGitRequest, type GitRequestEvent } from './time-git-request.js';
+export { timeReconcile } from './time-reconcile.js';
+export { webhookMetrics } from './webhook-metrics.js';
