@@ -11,10 +11,13 @@ let api: ApiHarness;
 beforeAll(async () => {
   api = await startApi({
     // A diff provider as the controller supplies one: desired vs live through controller/diff.
-    diff: async (app) => ({
+    diff: async (app) => {
+      if (app.name === 'broken') throw new Error('apps/broken/deploy.yaml:3:5: unknown field "spec.replica"');
+      return {
       revision: app.observedRevision ?? rev('f'),
-      diff: diffObjects([secretObject(app.namespace, 'new-secret-value') as unknown as KubeObject], [secretObject(app.namespace, SECRET_VALUE) as unknown as KubeObject]),
-    }),
+        diff: diffObjects([secretObject(app.namespace, 'new-secret-value') as unknown as KubeObject], [secretObject(app.namespace, SECRET_VALUE) as unknown as KubeObject]),
+      };
+    },
   });
 });
 afterAll(() => api?.close());
@@ -128,6 +131,13 @@ describe('apps', () => {
       expect(b.text).not.toContain(SECRET_VALUE);
       expect(b.text).not.toContain('new-secret-value');
     }
+  });
+
+  it("answers a diff that cannot be made with the provider's reason", async () => {
+    await seedApp(api.state, 'broken', [rev('a')]);
+    const res = await api.call('GET', '/api/v1/apps/broken/diff');
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: 'DiffFailed', message: 'cannot diff broken: apps/broken/deploy.yaml:3:5: unknown field "spec.replica"' });
   });
 
   it('says plainly that logs are not served yet', async () => {
