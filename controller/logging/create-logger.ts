@@ -56,7 +56,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       out.write(prettify ? prettify(clean) : clean);
     },
   };
-  const level = options.level ?? (process.env.BATON_LOG_LEVEL as Level | undefined) ?? 'info';
+  const level = options.level ?? envLevel(process.env.BATON_LOG_LEVEL);
   return pino(
     {
       name: options.name,
@@ -69,4 +69,12 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     },
     stream,
   );
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function envLevel(value: string | undefined): Level | 'silent' {
+  if (value === undefined || value === '') return 'info';
+  if (!LEVELS.includes(value)) throw new Error(`BATON_LOG_LEVEL: "${value}" is not a log level; use one of ${LEVELS.join(', ')}`);
+  return value as Level | 'silent';
 }

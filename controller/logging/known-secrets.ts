@@ -30,6 +30,27 @@ export class KnownSecrets {
     for (const [name, value] of Object.entries(env)) if (SECRET_ENV.test(name)) this.add(value);
   }
 
+  /**
+   * Remembers the values of a Kubernetes Secret (`data` decoded from base64,
+   * and `stringData`); other objects are ignored. Call it for each Secret a
+   * sync renders or reads, so its values are censored wherever they turn up.
+   */
+  addFromObject(object: { kind?: unknown; data?: unknown; stringData?: unknown }): void {
+    if (object.kind !== 'Secret') return;
+    for (const [field, base64] of [
+      ['data', true],
+      ['stringData', false],
+    ] as const) {
+      const values = object[field];
+      if (typeof values !== 'object' || values === null) continue;
+      for (const v of Object.values(values as Record<string, unknown>)) {
+        if (typeof v !== 'string') continue;
+        this.add(v);
+        if (base64) this.add(Buffer.from(v, 'base64').toString('utf8'));
+      }
+    }
+  }
+
   get size(): number {
     return this.values.size;
   }

@@ -53,15 +53,8 @@ function walk(value: unknown, secrets: KnownSecrets, depth: number, seen: WeakSe
 
 function redactSecretData(data: unknown, secrets: KnownSecrets, base64: boolean): unknown {
   if (typeof data !== 'object' || data === null) return REDACTED;
-  const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(data as Record<string, unknown>)) {
-    if (typeof v === 'string') {
-      secrets.add(v);
-      if (base64) secrets.add(Buffer.from(v, 'base64').toString('utf8'));
-    }
-    out[key] = REDACTED;
-  }
-  return out;
+  secrets.addFromObject(base64 ? { kind: 'Secret', data } : { kind: 'Secret', stringData: data });
+  return Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED]));
 }
 
 function redactLeaf(value: unknown, secrets: KnownSecrets): unknown {

@@ -47,6 +47,15 @@ describe('createLogger keeps secrets out of log lines', () => {
     expect(JSON.parse(lines[1]).err.message).toBe('db rejected login with [REDACTED]');
   });
 
+  it('hides the values of Secrets a sync registered before they reach any line', () => {
+    const secrets = new KnownSecrets();
+    const lines: string[] = [];
+    const logger = createLogger({ name: 'sync', destination: { write: (s: string) => void lines.push(s) }, env: {}, knownSecrets: secrets });
+    secrets.addFromObject({ kind: 'Secret', data: { key: Buffer.from('sk_live_rendered_only').toString('base64') }, stringData: { other: 'plain-string-data' } });
+    logger.error(`apply failed: invalid value "sk_live_rendered_only" and plain-string-data`);
+    expectAbsent(lines.join(''), 'sk_live_rendered_only', 'plain-string-data');
+  });
+
   it('hides authorization headers and secret-named fields at any depth', () => {
     const { logger, text, lines } = capture();
     logger.info({ req: { method: 'GET', headers: { authorization: `Bearer ${API_TOKEN}` } } }, 'request');
