@@ -87,6 +87,8 @@ export interface RunningRuntime {
   kubeconfigPath: string;
   /** The in-process store, for controllers running in the same process. */
   cluster: LocalCluster;
+  /** The service proxy, when running: its stats() feed metrics. */
+  proxy?: ServiceProxy;
   /** Base URL of the ingress, e.g. `http://127.0.0.1:7080`; absent when it is off. */
   ingressUrl?: string;
   /** Stops listening, ends open watches and closes the store; pods keep running unless `stopPods`. */
@@ -206,7 +208,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await kubelet?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, ingressUrl: ingress?.url, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, proxy, ingressUrl: ingress?.url, close };
 }
 
 /**

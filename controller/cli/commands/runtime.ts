@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
 
 interface RuntimeFlags {
@@ -29,6 +28,8 @@ export function registerRuntime(program: Command): void {
       const ingressPort = flags.ingressPort === undefined ? (port === 0 ? 0 : 7080) : parsePort(flags.ingressPort, '--ingress-port');
       let runtime;
       try {
+        // Loaded on use: client commands should not pay for importing the whole runtime.
+        const { startRuntime } = await import('../../../runtime/runtime-server.js');
         runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
