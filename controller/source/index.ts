@@ -5,6 +5,7 @@ export { DEFAULT_TOKEN_ENV } from './repository-token.js';
 export { SourceError, type SourceErrorCode, type SourceErrorData } from './source-error.js';
 export {
   SourcePoller,
+  type GitRequestEvent,
   type RevisionEvent,
   type SourceErrorEvent,
   type SourcePollerEvents,

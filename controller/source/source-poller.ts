@@ -40,8 +40,19 @@ export interface SourceErrorEvent {
 }
 
 /** Events of a SourcePoller, as listener argument lists. */
+/** One request to a remote, for metrics: a ref check (ls-remote) or a fetch. */
+export interface GitRequestEvent {
+  repository: string;
+  requestType: 'ls-remote' | 'fetch';
+  durationMs: number;
+  /** Set when the request failed. */
+  error?: Error;
+}
+
 export interface SourcePollerEvents {
   revision: [event: RevisionEvent];
+  /** After every ls-remote and fetch of a remote repository (local paths make no requests). */
+  request: [event: GitRequestEvent];
   /** Emitted only while someone listens, so an unwatched failure never throws. */
   error: [event: SourceErrorEvent];
 }
@@ -251,10 +262,10 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
       const { status, source } = entry;
       let commit: string;
       try {
-        const check = await source.check();
+        const check = await this.timed(entry, 'ls-remote', () => source.check());
         commit = check.commit;
         if (check.moved) {
-          commit = await source.fetch();
+          commit = await this.timed(entry, 'fetch', () => source.fetch());
           status.lastFetch = new Date();
         }
       } catch (err) {
@@ -284,6 +295,27 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
       return { name: 'revision', event: { repository: entry.spec.id, commit, previous } };
     } finally {
       this.release();
+    }
+  }
+
+  private async timed<T>(entry: Entry, requestType: GitRequestEvent['requestType'], request: () => Promise<T>): Promise<T> {
+    if (entry.source.local || this.listenerCount('request') === 0) return request();
+    const started = performance.now();
+    const report = (error?: Error) => {
+      const event: GitRequestEvent = { repository: entry.spec.id, requestType, durationMs: performance.now() - started, error };
+      try {
+        this.emit('request', event);
+      } catch {
+        // A metrics listener must never break polling.
+      }
+    };
+    try {
+      const result = await request();
+      report();
+      return result;
+    } catch (err) {
+      report(err instanceof Error ? err : new Error(String(err)));
+      throw err;
     }
   }
 
