@@ -197,23 +197,25 @@ export class AppController {
 
   private async planOne(app: AppSpec, commit: string): Promise<void> {
     const source = this.poller.repository(app.repository)!;
-    await this.state.ensureApp(app);
-    const status = (await this.state.getApp(app.name))!;
     const known = this.apps.get(app.name);
-    const previous = known && JSON.stringify(known.spec) === JSON.stringify(app) ? known.inputsKey : undefined;
-    this.apps.set(app.name, { spec: app, inputsKey: previous });
+    const sameSpec = known !== undefined && JSON.stringify(known.spec) === JSON.stringify(app);
+    // An app planned before with the same spec costs a key check and one status write when unchanged.
+    if (!sameSpec) await this.state.ensureApp(app);
+    this.apps.set(app.name, { spec: app, inputsKey: sameSpec ? known.inputsKey : undefined });
     const plan = await planApp({
       app,
       repo: source,
       commit,
       chartsTree: this.chartsTree,
-      previous: { inputsKey: previous, digest: status.manifestDigest ?? undefined },
+      previous: { inputsKey: sameSpec ? known.inputsKey : undefined },
     });
     this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey });
     if (plan.action === 'skip') {
-      if (status.observedRevision !== commit) await this.state.updateApp(app.name, { observedRevision: commit });
+      await this.state.updateApp(app.name, { observedRevision: commit });
       return;
     }
+    const status = await this.state.getApp(app.name);
+    if (!status) return;
     if (plan.action === 'degraded') {
       const message = `${shortRevision(commit)} does not render; nothing was applied:\n${plan.errors.join('\n')}`;
       this.log(`${app.name}: ${message}`);

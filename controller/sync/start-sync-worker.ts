@@ -47,6 +47,12 @@ export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<
     log: options.log,
   });
   const worker = new SyncWorker(processor, { ...options.worker, redisUrl: options.redisUrl, concurrency: options.concurrency ?? 4 });
+  // A sync that threw (cluster unreachable, Git unreadable) recorded nothing itself: say so on the app.
+  worker.on('failed', ({ request, error, willRetry }) => {
+    const message = `sync failed${willRetry ? ' (will retry)' : ''}: ${error.message}`;
+    options.log?.(`${request.app}: ${message}`);
+    state.updateApp(request.app, { syncStatus: 'OutOfSync', message }).catch(() => undefined);
+  });
   await worker.waitUntilReady();
   return {
     worker,

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec } from '../apps/app-spec.js';
 import { applyObjects, ObjectRejectedError, rollbackTo } from '../apply/index.js';
+import { ClusterConfigError } from '../clusters/cluster-config-error.js';
 import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects } from '../diff/index.js';
 import { assessHealth, waitForHealthy } from '../health/index.js';
@@ -61,7 +62,7 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
   const log = deps.log ?? (() => undefined);
   const retryMs = deps.dependencyRetryMs ?? 3000;
 
-  const steps: Step[] = [checkDependencies, render, skipWhenInSync, applyAndGate];
+  const steps: Step[] = [checkDependencies, findCluster, render, skipWhenInSync, applyAndGate];
 
   return async (request, job) => {
     const name = request.app;
@@ -122,7 +123,6 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
       if (kept?.revision === ctx.revision) {
         ctx.objects = withNamespace(kept.objects, ctx.app.namespace);
         ctx.digest = kept.digest;
-        ctx.target = deps.clusters.get(ctx.app.cluster);
         return undefined;
       }
     }
@@ -145,8 +145,21 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
       ctx.app.namespace,
     );
     ctx.digest = plan.digest;
-    ctx.target = deps.clusters.get(ctx.app.cluster);
     return undefined;
+  }
+
+  /** The app's cluster: a runtime still starting is waited for; an unknown cluster waits for a person. */
+  async function findCluster(ctx: SyncContext): Promise<StepResult> {
+    try {
+      ctx.target = deps.clusters.get(ctx.app.cluster);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ClusterConfigError)) throw err;
+      if (err.code === 'LOCAL_RUNTIME_NOT_READY') throw new RetryLaterError(err.message, { delayMs: retryMs });
+      const message = `cannot sync to cluster "${ctx.app.cluster}": ${err.message}`;
+      await deps.state.updateApp(ctx.name, { syncStatus: 'Unknown', health: 'Unknown', message, observedRevision: ctx.revision });
+      return done('Failed', ctx.status.revision ?? ctx.revision, message);
+    }
   }
 
   /** Live already equals desired (and was recorded so): the app is Synced without touching the cluster. */

@@ -203,6 +203,53 @@ describe('baton up following a Git HTTP remote', () => {
     await git(work, 'fetch', '-q', 'origin');
   });
 
+  it('shows a manifest that does not render, then a broken baton.yaml, at file:line:col, applying nothing', { timeout: 300_000 }, async () => {
+    const syncs = (await state.getHistory('web')).length;
+    const commit = async (message: string) => {
+      await git(work, 'commit', '-qam', message);
+      await git(work, 'push', '-q', 'origin', 'main');
+      return git(work, 'rev-parse', 'HEAD');
+    };
+    await writeFile(join(work, 'apps/web/deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web\n');
+    const broken = await commit('a typo');
+    const degraded = await eventually(
+      'web Degraded by the render error',
+      async () => {
+        const s = await state.getApp('web');
+        return s?.observedRevision === broken && s.health === 'Degraded' && s;
+      },
+      60_000,
+      tail,
+    );
+    expect(degraded.message).toMatch(/apps\/web\/deployment\.yaml:\d+:\d+: /);
+    expect(degraded.message).toMatch(/nothing was applied/);
+    expect(await answer(address)).toBe('v24');
+
+    await writeFile(join(work, 'apps/web/deployment.yaml'), `${deployment('v24', false)}\n`);
+    await writeFile(join(work, 'baton.yaml'), BATON_YAML.replace('progressDeadlineSeconds: 20', 'progressDeadlineSeconds: soon'));
+    const badConfig = await commit('a typo in baton.yaml');
+    const configError = await eventually(
+      'web showing the baton.yaml error',
+      async () => {
+        const s = await state.getApp('web');
+        return s?.observedRevision === badConfig && /baton\.yaml:\d+:\d+: /.test(s.message) && s;
+      },
+      60_000,
+      tail,
+    );
+    expect(configError.message).toMatch(/progressDeadlineSeconds/);
+    expect(await answer(address)).toBe('v24');
+    expect((await state.getHistory('web')).length).toBe(syncs);
+
+    await writeFile(join(work, 'baton.yaml'), BATON_YAML);
+    const fixed = await commit('fix baton.yaml');
+    await eventually('web Synced and Healthy again', async () => {
+      const s = await state.getApp('web');
+      return s?.observedRevision === fixed && s.syncStatus === 'Synced' && s.health === 'Healthy';
+    }, 60_000, tail);
+    expect(await answer(address)).toBe('v24');
+  });
+
   it('recovers a sync whose worker was SIGKILLed: the app converges with no duplicate pods', { timeout: 400_000 }, async () => {
     const v30 = await release('v30');
     await eventually('the sync of v30 to start', async () => (await state.getApp('web'))?.syncStatus === 'Syncing', 60_000, tail);
