@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { knownSecrets } from '../logging/index.js';
 
 /** `deploy` may read and change (sync, rollback); `readonly` may only read. */
 export type ApiRole = 'deploy' | 'readonly';
@@ -25,10 +26,14 @@ export class TokenStore {
    */
   static async loadOrCreate(stateDir: string): Promise<TokenStore> {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    return new TokenStore({
+    const tokens = {
       deploy: await loadOrCreateToken(join(stateDir, TOKEN_FILES.deploy)),
       readonly: await loadOrCreateToken(join(stateDir, TOKEN_FILES.readonly)),
-    });
+    };
+    // Invariant 5: a token that ends up in a log line is censored there.
+    knownSecrets.add(tokens.deploy);
+    knownSecrets.add(tokens.readonly);
+    return new TokenStore(tokens);
   }
 
   /** The role `token` grants, or undefined. Compares digests in constant time, so timing tells nothing of a token. */
