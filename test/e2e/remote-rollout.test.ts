@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/index.js';
@@ -275,5 +275,32 @@ describe('baton up following a Git HTTP remote', () => {
       60_000,
     );
     for (const pod of pods) expect(pod.spec.containers[0].env).toContainEqual({ name: 'VERSION', value: 'v30' });
+  });
+
+  it('rolls back through the REST API to the kept manifests, stays pinned over new commits, and a manual sync unpins', { timeout: 300_000 }, async () => {
+    const api = await baton.waitFor(/API:\s+(http\S+)/);
+    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, await res.clone().text()).toBe(202);
+      return (await res.json()) as { revision: string };
+    };
+    const { revision } = await post('/apps/web/rollback', {});
+    await eventually('v24 answering after the rollback', async () => (await answer(address)) === 'v24', 120_000, tail);
+    const pinned = await eventually('web Synced at the pinned revision', async () => {
+      const s = await state.getApp('web');
+      return s?.revision === revision && s.pinnedRevision === revision && s.syncStatus === 'Synced' && s;
+    }, 60_000, tail);
+    expect(pinned.health).toBe('Healthy');
+    expect((await state.getHistory('web'))[0]).toMatchObject({ revision, trigger: 'rollback', result: 'Succeeded' });
+
+    const v31 = await release('v31');
+    await eventually('the controller to see v31', async () => (await state.getApp('web'))?.observedRevision === v31, 60_000, tail);
+    await sleep(3000);
+    expect(await answer(address)).toBe('v24');
+
+    await post('/apps/web/sync', {});
+    await eventually('v31 answering after the manual sync', async () => (await answer(address)) === 'v31', 120_000, tail);
+    expect((await state.getApp('web'))?.pinnedRevision).toBeUndefined();
   });
 });
