@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/index.js';
 import { git } from '../support/git-http-server.js';
-import { describeApps, eventually, getJson, serviceAddress, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { describeApps, eventually, getJson, kubectl, serviceAddress, sleep, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
 
 // The issue's headline: `baton up` alone brings the 15-service shop to Healthy, and a commit to
 // the state dir's copy of the repository is deployed. Heavy (17 pods): one test, generous timeouts.
@@ -13,18 +13,33 @@ const SHOP_APPS = 15;
 let dir: string;
 let baton: BatonProcess;
 let state: StateStore | undefined;
+/** Set while the last baton up was stopped without --stop-pods: its pods still run. */
+let podsLeftRunning = false;
+const upArgs = () => ['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s'];
 
 beforeAll(async () => {
   // Short: the Redis socket path must stay under 108 bytes.
   dir = await mkdtemp('/tmp/baton-e2e-');
-  baton = startBaton(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(upArgs());
 });
 
 afterAll(async () => {
   await state?.close();
-  await baton?.stop();
+  if (baton && baton.child.exitCode === null && baton.child.signalCode === null) {
+    // Still running: whichever instance it is, stop it with its pods.
+    await baton.stop();
+    if (podsLeftRunning || !baton.output().includes('stopping pods')) {
+      const cleanup = startBaton([...upArgs(), '--stop-pods']);
+      await cleanup.waitFor(/baton is up/).catch(() => undefined);
+      await cleanup.stop();
+    }
+  } else if (podsLeftRunning) {
+    const cleanup = startBaton([...upArgs(), '--stop-pods']);
+    await cleanup.waitFor(/baton is up/).catch(() => undefined);
+    await cleanup.stop();
+  }
   if (dir) await rm(dir, { recursive: true, force: true });
-}, 180_000);
+}, 240_000);
 
 describe('baton up', () => {
   it('brings the shop to Healthy, the gateway answers with its upstreams, and a commit to the repository is deployed', { timeout: 900_000 }, async () => {
@@ -102,5 +117,36 @@ describe('baton up', () => {
     expect((await store.getHistory('catalog'))[0]).toMatchObject({ revision: commit, result: 'Succeeded' });
     // Apps the commit did not touch were not synced again.
     expect((await store.getApp('search'))?.revision).toBe(first);
+  });
+
+  it('stops on Ctrl-C leaving the pods running; the next baton up re-adopts them and resumes without syncing again', { timeout: 600_000 }, async () => {
+    const kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
+    const pods = async () => (await kubectl(kubeconfig, 'get', 'pods', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').sort();
+    const before = await pods();
+    const store = state!;
+    const syncs = async (s: StateStore) => (await Promise.all((await s.listApps()).map(async (a) => (await s.getHistory(a.name)).length))).reduce((x, y) => x + y, 0);
+    const syncsBefore = await syncs(store);
+    const gateway = await serviceAddress(kubeconfig, 'shop', 'gateway');
+    await store.close();
+    state = undefined;
+
+    await baton.stop();
+    podsLeftRunning = true;
+    expect(baton.child.exitCode).toBe(0);
+    expect(baton.output()).toMatch(/pods keep running/);
+
+    baton = startBaton([...upArgs(), '--stop-pods']);
+    await baton.waitFor(/baton is up/);
+    podsLeftRunning = false;
+    state = stateOf(dir);
+    const again = state;
+    await eventually('the gateway answering again', async () => Object.keys((await getJson(`http://${gateway}/api/status`)).services).length === 8, 120_000, () => baton.output());
+    expect(await pods()).toEqual(before);
+    // Several drift checks later nothing was synced again and every app is still Synced and Healthy.
+    await sleep(12_000);
+    const apps = await again.listApps();
+    expect(apps.filter((a) => a.syncStatus !== 'Synced' || a.health !== 'Healthy'), describeApps(apps)).toEqual([]);
+    expect(await syncs(again)).toBe(syncsBefore);
+    expect(await pods()).toEqual(before);
   });
 });
