@@ -7,8 +7,9 @@ import express from 'express';
 import { createControllerApi, TokenStore } from '../../api/index.js';
 import { AppController } from '../../app-controller.js';
 import type { RepositorySpec } from '../../apps/app-spec.js';
-import { openRedis, type OpenedRedis } from '../../redis/index.js';
+import { connectRedis, openRedis, type OpenedRedis } from '../../redis/index.js';
 import { isLocalUrl, repoId } from '../../source/index.js';
+import { createWebhookRouter } from '../../webhooks/index.js';
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
@@ -97,7 +98,9 @@ async function up(flags: UpFlags): Promise<void> {
       stack.push({ what: 'the worker', stop: () => closeWithin(worker!, 5_000) });
     }
 
-    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir));
+    const hookRedis = connectRedis(redis.url, { connectionName: 'baton-webhooks' });
+    stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.quit() });
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis);
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
@@ -161,11 +164,24 @@ async function repositorySpec(flags: UpFlags, stateDir: string, intervalSeconds:
 }
 
 /**
- * The HTTP server on --port: the REST API (controller/api) over the controller's state and queue.
- * Webhooks, /metrics and the dashboard mount on `app` here too as they land.
+ * The HTTP server on --port: webhooks (a verified push checks the repository at once, as a poll
+ * would) and the REST API (controller/api) over the controller's state and queue.
+ * /metrics and the dashboard mount on `app` here too as they land.
  */
-async function startControllerHttp(port: number, controller: AppController, tokens: TokenStore): Promise<Server> {
+async function startControllerHttp(port: number, controller: AppController, tokens: TokenStore, hookRedis: ReturnType<typeof connectRedis>): Promise<Server> {
   const app = express();
+  app.use(
+    createWebhookRouter({
+      redis: hookRedis,
+      githubSecret: process.env.BATON_GITHUB_WEBHOOK_SECRET || undefined,
+      gitlabToken: process.env.BATON_GITLAB_WEBHOOK_TOKEN || undefined,
+      onEvent: (event) => {
+        // The event only says where to look; the poller re-reads the repository itself.
+        if (event.kind !== 'push' && event.kind !== 'tag') return;
+        for (const url of event.repoUrls) void controller.poller.refresh(url);
+      },
+    }),
+  );
   app.use(createControllerApi({ state: controller.state, queue: controller.queue, tokens, diff: (status) => controller.diffApp(status) }));
   return new Promise((done, fail) => {
     const server = app.listen(port, HOST);
