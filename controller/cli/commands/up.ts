@@ -4,7 +4,19 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import express from 'express';
-import { createControllerApi, TokenStore } from '../../api/index.js';
+import { appPodLogs, createControllerApi, TokenStore } from '../../api/index.js';
+import { clusterTargets } from '../../clusters/cluster-target.js';
+import {
+  createBatonMetrics,
+  metricsHandler,
+  observeApps,
+  observeQueue,
+  observeRuntime,
+  observeSourcePoller,
+  observeSyncWorker,
+  webhookMetrics,
+  type BatonMetrics,
+} from '../../metrics/index.js';
 import { AppController } from '../../app-controller.js';
 import type { RepositorySpec } from '../../apps/app-spec.js';
 import { connectRedis, openRedis, type OpenedRedis } from '../../redis/index.js';
@@ -80,6 +92,9 @@ async function up(flags: UpFlags): Promise<void> {
 
     const runtime = await startBuiltInRuntime(stateDir, runtimePort, ingressPort);
     stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
+    const metrics = createBatonMetrics();
+    const stopRuntimeMetrics = await observeRuntime(metrics, { cluster: runtime.cluster, proxy: runtime.proxy });
+    stack.push({ what: 'runtime metrics', stop: async () => stopRuntimeMetrics() });
 
     const repository = await repositorySpec(flags, stateDir, intervalSeconds);
     const controller = new AppController({
@@ -90,17 +105,21 @@ async function up(flags: UpFlags): Promise<void> {
       log: say,
     });
     stack.push({ what: 'the controller', stop: () => controller.close() });
+    observeSourcePoller(metrics, controller.poller);
+    observeQueue(metrics, controller.queue);
+    observeApps(metrics, () => controller.state.listApps());
 
     let worker: RunningSyncWorker | undefined;
     if (flags.worker) {
       worker = await startSyncWorker({ stateDir, redisUrl: redis.url, sharedSource: (id) => controller.poller.repository(id), log: say });
       // A running sync gets a few seconds to finish; after that it is abandoned and the next start recovers it.
       stack.push({ what: 'the worker', stop: () => closeWithin(worker!, 5_000) });
+      observeSyncWorker(metrics, worker.worker);
     }
 
     const hookRedis = connectRedis(redis.url, { connectionName: 'baton-webhooks' });
     stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.quit() });
-    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis);
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir);
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
@@ -166,10 +185,20 @@ async function repositorySpec(flags: UpFlags, stateDir: string, intervalSeconds:
 /**
  * The HTTP server on --port: webhooks (a verified push checks the repository at once, as a poll
  * would) and the REST API (controller/api) over the controller's state and queue.
- * /metrics and the dashboard mount on `app` here too as they land.
+ * and /metrics (prom-client). The dashboard will mount on `app` here too.
  */
-async function startControllerHttp(port: number, controller: AppController, tokens: TokenStore, hookRedis: ReturnType<typeof connectRedis>): Promise<Server> {
+async function startControllerHttp(
+  port: number,
+  controller: AppController,
+  tokens: TokenStore,
+  hookRedis: ReturnType<typeof connectRedis>,
+  metrics: BatonMetrics,
+  stateDir: string,
+): Promise<Server> {
   const app = express();
+  // Unauthenticated like /healthz (the contract lists it beside the webhooks), for Prometheus scrapes.
+  app.get('/metrics', metricsHandler(metrics.registry));
+  app.use('/api/webhooks', webhookMetrics(metrics));
   app.use(
     createWebhookRouter({
       redis: hookRedis,
@@ -182,7 +211,15 @@ async function startControllerHttp(port: number, controller: AppController, toke
       },
     }),
   );
-  app.use(createControllerApi({ state: controller.state, queue: controller.queue, tokens, diff: (status) => controller.diffApp(status) }));
+  app.use(
+    createControllerApi({
+      state: controller.state,
+      queue: controller.queue,
+      tokens,
+      diff: (status) => controller.diffApp(status),
+      podLogs: appPodLogs({ state: controller.state, clusters: clusterTargets({ stateDir }) }),
+    }),
+  );
   return new Promise((done, fail) => {
     const server = app.listen(port, HOST);
     server.once('listening', () => done(server));
