@@ -1,0 +1,56 @@
+# baton's controller as an image: `baton up` (Redis, built-in runtime, controller,
+# worker) by default, or `baton worker` / `baton runtime` as the command.
+#
+# Volumes: /var/lib/baton is the state dir (kubeconfig, API tokens, Redis AOF,
+# the runtime's object store, pod logs, Git mirrors). Keep it on a volume so a
+# restarted container resumes where it stopped.
+# Ports: 7070 REST API, webhooks, /metrics; 7071 runtime Kubernetes API; 7080 ingress.
+# All listen on 127.0.0.1 inside the container unless configured otherwise.
+# Pods with volumes need a private mount namespace (unshare), i.e. root and
+# CAP_SYS_ADMIN; as the non-root user here, such pods fail with a clear reason.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 builds from source when no prebuilt binary can be fetched.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY controller ./controller
+COPY renderer ./renderer
+COPY runtime ./runtime
+# npm ci runs `prepare`, which compiles TypeScript to dist/.
+RUN npm ci --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# No dev dependencies (no tsc, so no `prepare`); native modules still need their build.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild better-sqlite3
+
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends redis-server git ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --home-dir /var/lib/baton --uid 10001 baton
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY charts ./charts
+COPY examples-repo ./examples-repo
+COPY runtime/api/openapi/kubernetes-spec.json ./runtime/api/openapi/kubernetes-spec.json
+USER baton
+VOLUME ["/var/lib/baton"]
+EXPOSE 7070 7071 7080
+ENV NODE_ENV=production
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "/app/bin/baton.js"]
+CMD ["up", "--state-dir", "/var/lib/baton"]
