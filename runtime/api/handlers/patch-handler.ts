@@ -12,6 +12,7 @@ import { admitObject, fieldManagerOf } from './admit-object.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
 import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
+import { semanticEqual } from '../../controllers/canonical-json.js';
 
 /** Attempts when a concurrent writer changes the object between our read and write. */
 const CONFLICT_RETRIES = 5;
@@ -73,6 +74,9 @@ export async function handlePatch(
     }
     if (!pinned) next.metadata.resourceVersion = live.metadata.resourceVersion;
     if (dryRun) return sendObject(req, res, type, next);
+    // A patch that changes nothing but managedFields timestamps is not a write (as Kubernetes
+    // skips no-op applies): no new resourceVersion, no MODIFIED event for every watcher.
+    if (sameIgnoringManagedFieldTimes(live, next)) return sendObject(req, res, type, live);
     try {
       return sendObject(req, res, type, await ctx.cluster.update(type, next, { status, fieldManager: manager ?? fieldManagerOf(req) }));
     } catch (err) {
@@ -80,4 +84,12 @@ export async function handlePatch(
       if (!retry) throw err;
     }
   }
+}
+
+function sameIgnoringManagedFieldTimes(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({
+    ...o,
+    metadata: { ...o.metadata, managedFields: (o.metadata.managedFields ?? []).map(({ time: _time, ...rest }) => rest) },
+  });
+  return semanticEqual(strip(a), strip(b));
 }
