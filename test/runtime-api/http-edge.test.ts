@@ -179,6 +179,20 @@ describe('the runtime API edge', () => {
     await kubectlOk(rt.kubeconfig, ['delete', 'pod', 'chatty', '-n', ns, '--grace-period=1']);
   });
 
+  it('a repeated server-side apply that changes nothing keeps the resourceVersion', async () => {
+    const path = `/api/v1/namespaces/${ns}/configmaps/noop?fieldManager=baton&force=true`;
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noop', namespace: ns }, data: { a: 'b' } });
+    const first = await apiRequest(rt, 'PATCH', path, { body, contentType: 'application/apply-patch+yaml' });
+    expect(first.status).toBe(201);
+    // managedFields times have a one-second resolution: make sure the second apply gets a new one.
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await apiRequest(rt, 'PATCH', path, { body, contentType: 'application/apply-patch+yaml' });
+    expect(second.status).toBe(200);
+    expect(second.json().metadata.resourceVersion).toBe(first.json().metadata.resourceVersion);
+    const changed = await apiRequest(rt, 'PATCH', path, { body: body.replace('"b"', '"c"'), contentType: 'application/apply-patch+yaml' });
+    expect(Number(changed.json().metadata.resourceVersion)).toBeGreaterThan(Number(first.json().metadata.resourceVersion));
+  });
+
   it('serves autoscaling/v1 Scale for deployments (get, update, patch) and keeps spec out of /status writes', async () => {
     const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: scaled\n  namespace: ${ns}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: scaled}\n  template:\n    metadata:\n      labels: {app: scaled}\n    spec:\n      containers:\n      - name: web\n        image: registry.example/web:1\n`;
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], deploy);
