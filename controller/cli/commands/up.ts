@@ -37,6 +37,8 @@ interface UpFlags {
   interval: string;
   stopPods?: boolean;
   worker: boolean;
+  /** false with --no-runtime: the runtime runs apart (`baton runtime --state-dir <same dir>`). */
+  runtime: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -54,6 +56,7 @@ export function registerUp(program: Command): void {
     .option('--interval <duration>', 'how often the repository is checked for new commits', '30s')
     .option('--stop-pods', 'terminate every pod on Ctrl-C (by default pods keep running and the next `baton up` re-adopts them)')
     .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
+    .option('--no-runtime', 'start no runtime: use the one whose kubeconfig is <state-dir>/kubeconfig (`baton runtime --state-dir <same dir>`)')
     .action(async (flags: UpFlags) => {
       await up(flags);
     });
@@ -90,11 +93,14 @@ async function up(flags: UpFlags): Promise<void> {
     const redis = await startRedis(stateDir);
     stack.push({ what: 'Redis', stop: () => redis.close() });
 
-    const runtime = await startBuiltInRuntime(stateDir, runtimePort, ingressPort);
-    stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
     const metrics = createBatonMetrics();
-    const stopRuntimeMetrics = await observeRuntime(metrics, { cluster: runtime.cluster, proxy: runtime.proxy });
-    stack.push({ what: 'runtime metrics', stop: async () => stopRuntimeMetrics() });
+    // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
+    const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, ingressPort) : undefined;
+    if (runtime) {
+      stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
+      const stopRuntimeMetrics = await observeRuntime(metrics, { cluster: runtime.cluster, proxy: runtime.proxy });
+      stack.push({ what: 'runtime metrics', stop: async () => stopRuntimeMetrics() });
+    }
 
     const repository = await repositorySpec(flags, stateDir, intervalSeconds);
     const controller = new AppController({
@@ -128,12 +134,12 @@ async function up(flags: UpFlags): Promise<void> {
       [
         'baton is up',
         `  API:               ${api}/api/v1  (token: ${join(stateDir, 'api-token')}, read-only: ${join(stateDir, 'api-token-readonly')})`,
-        `  runtime API:       ${runtime.url}`,
-        `  kubeconfig:        ${runtime.kubeconfigPath}`,
-        `                     export KUBECONFIG=${runtime.kubeconfigPath}`,
+        `  runtime API:       ${runtime?.url ?? 'external (`baton runtime`)'}`,
+        `  kubeconfig:        ${runtime?.kubeconfigPath ?? join(stateDir, 'kubeconfig')}`,
+        `                     export KUBECONFIG=${runtime?.kubeconfigPath ?? join(stateDir, 'kubeconfig')}`,
         `  repository:        ${repository.url}${isLocalUrl(repository.url) ? '  (commit here and watch the deploy)' : ''}`,
         `  redis:             ${redis.owned ? redis.url : 'REDIS_URL'}`,
-        `  ingress:           ${runtime.ingressUrl ?? 'off'}  (*.localhost names, e.g. http://shop.localhost:${runtime.ingressUrl ? new URL(runtime.ingressUrl).port : ingressPort})`,
+        `  ingress:           ${runtime?.ingressUrl ?? 'off'}  (*.localhost names, e.g. http://shop.localhost:${runtime?.ingressUrl ? new URL(runtime.ingressUrl).port : ingressPort})`,
         `  workers:           ${worker ? 'one in this process' : 'none here; run `baton worker`'}`,
         'Ctrl-C stops baton.',
         '',
