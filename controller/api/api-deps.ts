@@ -1,6 +1,8 @@
 import type { AppDiff } from '../diff/index.js';
 import type { SyncQueue } from '../queue/index.js';
 import type { AppStatus, StateStore } from '../state/index.js';
+import type { AppResourceTree } from './app-resources.js';
+import type { CommitSummary } from './commit-lookup.js';
 import type { TokenStore } from './token-store.js';
 
 /** What applying the app's desired revision would change, as the diff provider works it out. */
@@ -47,6 +49,10 @@ export interface ControllerApiDeps {
   podLogs?: (app: AppStatus, options: PodLogsOptions) => Promise<string>;
   /** Open previews. @defaultValue none exist: `GET /api/v1/previews` answers [] */
   previews?: () => Promise<PreviewSummary[]>;
+  /** The app's live Deployments → ReplicaSets → Pods and Services → endpoints (the dashboard's tree). @defaultValue none: `GET …/resources` answers 501 */
+  resources?: (app: AppStatus) => Promise<AppResourceTree>;
+  /** A revision's message and author, undefined when no followed repository has it. @defaultValue none: `GET /api/v1/commits/:sha` answers 501 */
+  commitInfo?: (sha: string) => Promise<CommitSummary | undefined>;
   /** Milliseconds between SSE heartbeat comments, which keep proxies from closing an idle stream. @defaultValue 15000 */
   heartbeatMs?: number;
   /** The largest request body accepted (express/body-parser syntax). @defaultValue '64kb' */

@@ -3,6 +3,7 @@ import { ApiError, badRequest, notFound } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { appRoutes } from './app-routes.js';
 import { bearerAuth } from './bearer-auth.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { eventStreamRoute } from './event-stream-route.js';
 
 /**
@@ -21,6 +22,7 @@ export function createControllerApi(deps: ControllerApiDeps): Router {
   v1.use(express.json({ limit: deps.bodyLimit ?? '64kb', strict: false }));
   v1.use(requireJsonBody);
   v1.use(appRoutes(deps));
+  v1.use(dashboardRoutes(deps));
   v1.get('/previews', async (_req, res) => {
     res.json(deps.previews ? await deps.previews() : []);
   });
