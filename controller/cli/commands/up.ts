@@ -22,6 +22,7 @@ import type { RepositorySpec } from '../../apps/app-spec.js';
 import { connectRedis, openRedis, type OpenedRedis } from '../../redis/index.js';
 import { isLocalUrl, repoId } from '../../source/index.js';
 import { createWebhookRouter } from '../../webhooks/index.js';
+import { queueBoardRouter } from '../../queue-board/index.js';
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
@@ -141,6 +142,7 @@ async function up(flags: UpFlags): Promise<void> {
         `  redis:             ${redis.owned ? redis.url : 'REDIS_URL'}`,
         `  ingress:           ${runtime?.ingressUrl ?? 'off'}  (*.localhost names, e.g. http://shop.localhost:${runtime?.ingressUrl ? new URL(runtime.ingressUrl).port : ingressPort})`,
         `  workers:           ${worker ? 'one in this process' : 'none here; run `baton worker`'}`,
+        `  queue view:        ${api}/admin/queues?token=…  (the deploy token)`,
         'Ctrl-C stops baton.',
         '',
       ].join('\n'),
@@ -205,6 +207,8 @@ async function startControllerHttp(
   // Unauthenticated like /healthz (the contract lists it beside the webhooks), for Prometheus scrapes.
   app.get('/metrics', metricsHandler(metrics.registry));
   app.use('/api/webhooks', webhookMetrics(metrics));
+  // The sync queue in bull-board at /admin/queues, for the deploy token (header, `baton-token` cookie or ?token= once).
+  app.use(queueBoardRouter({ queue: controller.queue.queue, tokens }));
   app.use(
     createWebhookRouter({
       redis: hookRedis,
