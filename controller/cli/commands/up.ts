@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import express from 'express';
-import { appPodLogs, createControllerApi, TokenStore } from '../../api/index.js';
+import { appPodLogs, appResources, commitLookup, createControllerApi, TokenStore } from '../../api/index.js';
+import { dashboardRouter } from '../../dashboard/index.js';
 import { clusterTargets } from '../../clusters/cluster-target.js';
 import {
   createBatonMetrics,
@@ -193,7 +194,7 @@ async function repositorySpec(flags: UpFlags, stateDir: string, intervalSeconds:
 /**
  * The HTTP server on --port: webhooks (a verified push checks the repository at once, as a poll
  * would) and the REST API (controller/api) over the controller's state and queue.
- * and /metrics (prom-client). The dashboard will mount on `app` here too.
+ * and /metrics (prom-client), and the web dashboard at /.
  */
 async function startControllerHttp(
   port: number,
@@ -228,8 +229,13 @@ async function startControllerHttp(
       tokens,
       diff: (status) => controller.diffApp(status),
       podLogs: appPodLogs({ state: controller.state, clusters: clusterTargets({ stateDir }) }),
+      // The dashboard's object tree and commit subjects.
+      resources: appResources({ clusters: clusterTargets({ stateDir }) }),
+      commitInfo: commitLookup(controller.poller),
     }),
   );
+  // The web dashboard at / (built by `npm run build` into dist/dashboard).
+  app.use(dashboardRouter());
   return new Promise((done, fail) => {
     const server = app.listen(port, HOST);
     server.once('listening', () => done(server));

@@ -1,0 +1,1 @@
+export { dashboardRouter, type DashboardRouterOptions } from './dashboard-router.js';

@@ -1,0 +1,57 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { ApiClient } from './api-client.js';
+import type { Role, StateEvent } from './api-types.js';
+import type { AppsStore } from './apps-store.js';
+import type { StreamState } from './event-stream.js';
+
+const TOKEN_KEY = 'baton-token';
+
+/**
+ * A token given once in the URL fragment (`/#token=…`, which never reaches
+ * the server), removed from the address bar and history at once.
+ */
+export function takeTokenFromFragment(): string | undefined {
+  const match = /^#token=([^&]+)/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(null, '', `${location.pathname}${location.search}#/apps`);
+  return decodeURIComponent(match[1]);
+}
+
+/** Kept per tab, gone when it closes. */
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function keepToken(token: string, role: Role): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  // The queue board (/admin/queues) is a plain page: it reads the deploy token from this cookie.
+  if (role === 'deploy') document.cookie = `baton-token=${encodeURIComponent(token)}; path=/admin; SameSite=Strict`;
+}
+
+export function forgetToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  document.cookie = 'baton-token=; path=/admin; Max-Age=0; SameSite=Strict';
+}
+
+export type EventListener = (event: StateEvent) => void;
+
+/** What every page of a signed-in dashboard shares. */
+export interface Session {
+  api: ApiClient;
+  role: Role;
+  apps: AppsStore;
+  streamState: StreamState;
+  /** Pages listen to the one event stream the shell follows. */
+  onEvent(listener: EventListener): () => void;
+  /** Called after each (re)subscription: the page should reload what it shows. */
+  onResubscribe(listener: () => void): () => void;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside a signed-in dashboard');
+  return session;
+}
