@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
 import { badRequest, notFound } from '../errors/status-error.js';
@@ -97,6 +98,9 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       if (!ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
     }
   }
+  // Containers no record knows (the last runtime died between starting one and saving its pid) would run twice.
+  const known = [...ctx.records.values(), ...orphans].flatMap((r) => Object.values(r.containers).flatMap((c) => (c.current ? [c.current] : [])));
+  driver.sweepUnknown?.(join(options.stateDir, 'pods'), known);
   await Promise.all(orphans.map((record) => removeOrphan(ctx, record)));
   driver.onExit?.((handle) => {
     for (const record of ctx.records.values()) {

@@ -59,6 +59,13 @@ export interface PodDriver {
   memoryUsage(handle: ContainerHandle, sample?: Map<number, number>): number;
   /** Fires (best effort) when a container this process started exits; adopted ones are polled. */
   onExit?(listener: (handle: ContainerHandle) => void): void;
+  /**
+   * Kills containers this driver started below `podsDir` that are not among
+   * `known`: a runtime killed between starting a container and recording it
+   * left them running, and the next kubelet would start a second copy.
+   * Returns how many it killed.
+   */
+  sweepUnknown?(podsDir: string, known: ContainerHandle[]): number;
 }
 
 /** A container that cannot be created; its reason becomes `state.waiting.reason`. */

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
@@ -25,6 +25,9 @@ const RUN = [
   'echo $code > "$exit_file"',
   'exit $code',
 ].join('\n');
+
+/** `$0` of every container wrapper: how a restarted kubelet finds containers it never recorded. */
+const WRAPPER_NAME = 'baton-container';
 
 function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -83,7 +86,7 @@ export function createProcessDriver(): PodDriver {
       mkdirSync(dirname(launch.logPath), { recursive: true });
       rmSync(launch.exitPath, { force: true });
       const script = [PROLOGUE, ...(namespaced ? [mountScript(launch)] : []), RUN].join('\n');
-      const shArgs = ['-c', script, 'baton-container', launch.exitPath, launch.workingDir, ...launch.argv];
+      const shArgs = ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, ...launch.argv];
       const [file, args] = namespaced
         ? ['unshare', ['--mount', '--propagation', 'private', 'sh', ...shArgs]]
         : ['sh', shArgs];
@@ -165,5 +168,39 @@ export function createProcessDriver(): PodDriver {
     onExit(listener) {
       exitListeners.push(listener);
     },
+
+    sweepUnknown(podsDir, known) {
+      const keep = new Set(known.map((h) => `${h.pid}:${h.procStart}`));
+      let killed = 0;
+      for (const { pid, exitPath } of containerWrappers()) {
+        if (!exitPath.startsWith(`${podsDir}/`)) continue;
+        const stat = readProcStat(pid);
+        if (!stat || stat.state === 'Z' || keep.has(`${pid}:${stat.startTime}`)) continue;
+        try {
+          // The wrapper leads the container's process group (detached spawn): the whole group goes.
+          process.kill(stat.pgrp === pid ? -pid : pid, 'SIGKILL');
+          killed++;
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      return killed;
+    },
   };
+}
+
+/** Live container wrappers on this machine (`sh -c … baton-container <exitPath> …`), with the exit file each names. */
+function containerWrappers(): Array<{ pid: number; exitPath: string }> {
+  const found: Array<{ pid: number; exitPath: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (argv[0] === 'sh' && argv[1] === '-c' && argv[3] === WRAPPER_NAME && argv[4]) found.push({ pid: Number(entry), exitPath: argv[4] });
+  }
+  return found;
 }
