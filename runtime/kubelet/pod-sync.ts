@@ -9,7 +9,7 @@ import type { VolumeMount } from './pod-driver.js';
 import type { PodRecord } from './pod-record.js';
 import { buildPodStatus, type ContainerView } from './pod-status.js';
 import { syncVolumes } from './pod-volumes.js';
-import { recentRssByProcessGroup } from './proc-stat.js';
+import { recentMemoryByProcessGroup } from './proc-stat.js';
 import { memoryBytes } from './quantity.js';
 
 /** How often a pod with running containers is looked at again (exits of adopted processes, memory, log size). */
@@ -127,7 +127,7 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     }
     const limit = memoryBytes(spec.resources?.limits?.memory);
     if (limit > 0 && cr.killReason !== 'OOMKilled') {
-      sample ??= recentRssByProcessGroup(POLL_MS / 2);
+      sample ??= recentMemoryByProcessGroup(POLL_MS / 2);
       const used = ctx.driver.memoryUsage(cr.current, sample);
       if (used > limit) {
         cr.killReason = 'OOMKilled';
