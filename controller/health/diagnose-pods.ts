@@ -1,6 +1,7 @@
 import type { CoreV1Event, V1ContainerStatus, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { censorLine, knownSecrets } from '../logging/index.js';
 import type { LiveWorkload } from './rollout-status.js';
 
 /** Why one pod of a workload is not healthy, in plain words. */
@@ -176,10 +177,12 @@ async function latestProbeFailure(target: ClusterTarget, pod: V1Pod, container: 
 async function logTail(target: ClusterTarget, namespace: string, pod: string, container: string, previous: boolean): Promise<string[]> {
   const read = async (prev: boolean) => {
     const text = await bounded(target.core.readNamespacedPodLog({ name: pod, namespace, container, tailLines: LOG_LINES, previous: prev }));
+    // These lines end up in the app's message (API, dashboard, logs): a pod that prints its Secret must not leak it there.
     return String(text ?? '')
       .split('\n')
       .filter((line, i, all) => line !== '' || i < all.length - 1)
-      .slice(-LOG_LINES);
+      .slice(-LOG_LINES)
+      .map((line) => censorLine(line, knownSecrets));
   };
   try {
     return await read(previous);

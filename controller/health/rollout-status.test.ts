@@ -31,6 +31,18 @@ describe('rolloutStatus', () => {
     ['a replicaset short of replicas', { kind: 'ReplicaSet', metadata: { generation: 1 }, spec: { replicas: 3 }, status: { observedGeneration: 1, availableReplicas: 1 } }, 'progressing', '1 of 3 replicas are available'],
     ['a kind without a rollout', { kind: 'ConfigMap' }, 'done', 'exists'],
   ])('%s', (_name, object, state, message) => {
-    expect(rolloutStatus(object as LiveWorkload)).toEqual({ state, message });
+    expect(rolloutStatus(object as LiveWorkload)).toMatchObject({ state, message });
+  });
+
+  it.each([
+    ['new replicas still being made', deployment(2, {}, { replicas: 3, updatedReplicas: 1, availableReplicas: 2 }), { desired: 2, updated: 1, ready: 1 }],
+    ['updated replicas not available yet', deployment(2, {}, { replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), { desired: 2, updated: 2, ready: 1 }],
+    ['rolled out', deployment(2, {}, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), { desired: 2, updated: 2, ready: 2 }],
+    ['a spec change not yet seen', { ...deployment(3, {}, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), status: { observedGeneration: 2 } }, undefined],
+    ['a running pod not ready', { kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Running' } }, { desired: 1, updated: 1, ready: 0 }],
+    ['a replicaset short of replicas', { kind: 'ReplicaSet', metadata: { generation: 1 }, spec: { replicas: 3 }, status: { observedGeneration: 1, replicas: 3, availableReplicas: 1 } }, { desired: 3, updated: 3, ready: 1 }],
+    ['a kind without a rollout', { kind: 'ConfigMap' }, undefined],
+  ])('counts pods for progress: %s', (_name, object, replicas) => {
+    expect(rolloutStatus(object as LiveWorkload).replicas).toEqual(replicas);
   });
 });

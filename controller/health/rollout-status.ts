@@ -4,6 +4,15 @@ export interface RolloutState {
   state: 'done' | 'progressing' | 'failed';
   /** In kubectl's words, e.g. `1 of 2 updated replicas are available`. */
   message: string;
+  /** Pod counts, for progress bars; absent until the controller has observed the spec, and for kinds without replicas. */
+  replicas?: ReplicaCounts;
+}
+
+/** How far a workload's pods are: `ready` counts pods of the new spec that are ready (available, where the kind says so). */
+export interface ReplicaCounts {
+  desired: number;
+  updated: number;
+  ready: number;
 }
 
 /** Kinds whose rollout the health gate waits for. */
@@ -61,10 +70,11 @@ function deploymentStatus(d: LiveWorkload): RolloutState {
   const updated = status.updatedReplicas ?? 0;
   const replicas = status.replicas ?? 0;
   const available = status.availableReplicas ?? 0;
-  if (updated < want) return progressing(`${updated} out of ${want} new replicas have been updated`);
-  if (replicas > updated) return progressing(`${replicas - updated} old replicas are pending termination`);
-  if (available < updated) return progressing(`${available} of ${updated} updated replicas are available`);
-  return { state: 'done', message: `${available} of ${want} replicas available` };
+  const counts = { desired: want, updated, ready: Math.min(available, updated) };
+  if (updated < want) return progressing(`${updated} out of ${want} new replicas have been updated`, counts);
+  if (replicas > updated) return progressing(`${replicas - updated} old replicas are pending termination`, counts);
+  if (available < updated) return progressing(`${available} of ${updated} updated replicas are available`, counts);
+  return { state: 'done', message: `${available} of ${want} replicas available`, replicas: counts };
 }
 
 function statefulSetStatus(s: LiveWorkload): RolloutState {
@@ -72,16 +82,17 @@ function statefulSetStatus(s: LiveWorkload): RolloutState {
   const status = s.status ?? {};
   const want = s.spec?.replicas ?? 1;
   const ready = status.readyReplicas ?? 0;
-  if (ready < want) return progressing(`${ready} of ${want} pods are ready`);
+  const counts = { desired: want, updated: status.updatedReplicas ?? 0, ready };
+  if (ready < want) return progressing(`${ready} of ${want} pods are ready`, counts);
   if (s.spec?.updateStrategy?.type === 'RollingUpdate' && s.spec.updateStrategy.rollingUpdate?.partition) {
     const partitioned = want - s.spec.updateStrategy.rollingUpdate.partition;
-    if ((status.updatedReplicas ?? 0) < partitioned) return progressing(`${status.updatedReplicas ?? 0} of ${partitioned} updated pods are ready`);
-    return { state: 'done', message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated` };
+    if ((status.updatedReplicas ?? 0) < partitioned) return progressing(`${status.updatedReplicas ?? 0} of ${partitioned} updated pods are ready`, counts);
+    return { state: 'done', message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated`, replicas: counts };
   }
   if (status.updateRevision !== status.currentRevision) {
-    return progressing(`${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}`);
+    return progressing(`${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}`, counts);
   }
-  return { state: 'done', message: `${ready} of ${want} pods ready` };
+  return { state: 'done', message: `${ready} of ${want} pods ready`, replicas: counts };
 }
 
 function daemonSetStatus(ds: LiveWorkload): RolloutState {
@@ -90,17 +101,19 @@ function daemonSetStatus(ds: LiveWorkload): RolloutState {
   const desired = status.desiredNumberScheduled ?? 0;
   const updated = status.updatedNumberScheduled ?? 0;
   const available = status.numberAvailable ?? 0;
-  if (updated < desired) return progressing(`${updated} out of ${desired} new pods have been updated`);
-  if (available < desired) return progressing(`${available} of ${desired} updated pods are available`);
-  return { state: 'done', message: `${available} of ${desired} pods available` };
+  const counts = { desired, updated, ready: Math.min(available, updated) };
+  if (updated < desired) return progressing(`${updated} out of ${desired} new pods have been updated`, counts);
+  if (available < desired) return progressing(`${available} of ${desired} updated pods are available`, counts);
+  return { state: 'done', message: `${available} of ${desired} pods available`, replicas: counts };
 }
 
 function replicaSetStatus(rs: LiveWorkload): RolloutState {
   if (!observed(rs)) return progressing('waiting for the replica set spec update to be observed');
   const want = rs.spec?.replicas ?? 1;
   const available = rs.status?.availableReplicas ?? 0;
-  if (available < want) return progressing(`${available} of ${want} replicas are available`);
-  return { state: 'done', message: `${available} of ${want} replicas available` };
+  const counts = { desired: want, updated: rs.status?.replicas ?? 0, ready: available };
+  if (available < want) return progressing(`${available} of ${want} replicas are available`, counts);
+  return { state: 'done', message: `${available} of ${want} replicas available`, replicas: counts };
 }
 
 function podStatus(p: LiveWorkload): RolloutState {
@@ -108,10 +121,10 @@ function podStatus(p: LiveWorkload): RolloutState {
   if (status.phase === 'Succeeded') return { state: 'done', message: 'completed' };
   if (status.phase === 'Failed') return { state: 'failed', message: `failed${status.reason ? ` (${status.reason})` : ''}` };
   const ready = (status.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
-  if (ready?.status === 'True') return { state: 'done', message: 'ready' };
-  return progressing(status.phase === 'Pending' ? 'pending' : 'not ready');
+  if (ready?.status === 'True') return { state: 'done', message: 'ready', replicas: { desired: 1, updated: 1, ready: 1 } };
+  return progressing(status.phase === 'Pending' ? 'pending' : 'not ready', { desired: 1, updated: 1, ready: 0 });
 }
 
-function progressing(message: string): RolloutState {
-  return { state: 'progressing', message };
+function progressing(message: string, replicas?: ReplicaCounts): RolloutState {
+  return replicas ? { state: 'progressing', message, replicas } : { state: 'progressing', message };
 }

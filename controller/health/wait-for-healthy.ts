@@ -3,8 +3,9 @@ import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.j
 import { describeObject } from '../apply/object-ref.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { knownSecrets } from '../logging/index.js';
 import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
-import { rolloutStatus, WORKLOAD_KINDS, type RolloutState } from './rollout-status.js';
+import { rolloutStatus, WORKLOAD_KINDS, type ReplicaCounts, type RolloutState } from './rollout-status.js';
 import { workloadPath } from './workload-path.js';
 
 export interface WorkloadHealth {
@@ -14,6 +15,8 @@ export interface WorkloadHealth {
   name: string;
   state: RolloutState['state'] | 'missing';
   message: string;
+  /** Pod counts, once the workload's controller has observed its spec. */
+  replicas?: ReplicaCounts;
 }
 
 export interface WorkloadProblem extends WorkloadHealth {
@@ -44,7 +47,7 @@ export interface WaitForHealthyOptions {
   namespace?: string;
   /** Abandons the wait; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called when a workload's rollout message changes, e.g. `1 of 2 updated replicas are available`. */
+  /** Called when a workload's rollout state, message (e.g. `1 of 2 updated replicas are available`) or pod counts change. */
   onProgress?: (workload: WorkloadHealth) => void;
   /**
    * Every workload is also re-read this often, so a lost watch cannot stall the gate.
@@ -65,6 +68,8 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
   signal?.throwIfAborted();
   const tracked = new Map<string, { health: WorkloadHealth; live?: WorkloadWithMeta; readError?: unknown }>();
   for (const o of options.objects) {
+    // A failure report quotes pod logs: the Secrets of this rollout are censored there (diagnose-pods) and in every log line.
+    knownSecrets.addFromObject(o as { kind?: unknown; data?: unknown; stringData?: unknown });
     if (!WORKLOAD_KINDS.has(o.kind ?? '')) continue;
     const namespace = o.metadata?.namespace ?? options.namespace ?? 'default';
     const health: WorkloadHealth = { apiVersion: o.apiVersion ?? 'v1', kind: o.kind!, namespace, name: o.metadata?.name ?? '', state: 'progressing', message: 'waiting for status' };
@@ -83,9 +88,10 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     if (live && entry.live && isOlder(live, entry.live)) return;
     entry.live = live;
     entry.readError = undefined;
-    const next = live ? rolloutStatus(live) : { state: 'missing' as const, message: 'does not exist' };
-    if (next.state !== entry.health.state || next.message !== entry.health.message) {
-      entry.health = { ...entry.health, ...next };
+    const next: { state: WorkloadHealth['state']; message: string; replicas?: ReplicaCounts } = live ? rolloutStatus(live) : { state: 'missing', message: 'does not exist' };
+    if (next.state !== entry.health.state || next.message !== entry.health.message || !sameCounts(next.replicas, entry.health.replicas)) {
+      const { apiVersion, kind, namespace, name } = entry.health;
+      entry.health = { apiVersion, kind, namespace, name, state: next.state, message: next.message, ...(next.replicas ? { replicas: next.replicas } : {}) };
       options.onProgress?.(entry.health);
     }
     wake();
@@ -197,6 +203,10 @@ function isOlder(a: WorkloadWithMeta, b: WorkloadWithMeta): boolean {
   const rb = b.metadata?.resourceVersion;
   if (!ra || !rb || !/^\d+$/.test(ra) || !/^\d+$/.test(rb) || a.metadata?.uid !== b.metadata?.uid) return false;
   return BigInt(ra) < BigInt(rb);
+}
+
+function sameCounts(a: ReplicaCounts | undefined, b: ReplicaCounts | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.desired === b.desired && a.updated === b.updated && a.ready === b.ready);
 }
 
 /** One paragraph per failing workload: what it says, then each failing pod and its last log lines. */

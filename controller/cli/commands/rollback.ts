@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { ApiClient, shortRev, withClientOptions } from '../api-client.js';
-import { followSync, report, type SyncRequested, type WaitFlags } from './sync.js';
+import { followSync, report, withWaitOptions, type SyncRequested, type WaitFlags } from './sync.js';
 
 export function registerRollback(program: Command): void {
-  withClientOptions(
-    program
-      .command('rollback <name> [revision]')
-      .description('re-apply a healthy revision kept in history (default: the one before the live one) and pin the app there until `baton sync NAME`'),
+  withWaitOptions(
+    withClientOptions(
+      program
+        .command('rollback <name> [revision]')
+        .description('re-apply a healthy revision kept in history (default: the one before the live one) and pin the app there until `baton sync NAME`'),
+    ),
+    'rollback',
   )
-    .option('--wait', 'follow the rollback until it finishes; exit 1 unless it ends Healthy')
-    .option('--timeout <duration>', 'with --wait: give up waiting after this long (e.g. 90s, 10m)', '10m')
     .action(async (name: string, revision: string | undefined, flags: WaitFlags) => {
       const client = await ApiClient.fromFlags('baton rollback', flags);
       const ask = async () => {

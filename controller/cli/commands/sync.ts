@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AppDetail } from '../../api/index.js';
-import type { RevisionHistoryEntry, StateEvent } from '../../state/index.js';
-import { ApiClient, firstLine, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
+import type { RevisionHistoryEntry } from '../../state/index.js';
+import { ApiClient, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 import { CliError } from '../cli-error.js';
+import { SyncProgressView } from '../sync-progress-view.js';
 
 /** What `POST …/sync` and `POST …/rollback` answer. */
 export interface SyncRequested {
@@ -17,12 +18,20 @@ export interface SyncRequested {
 export interface WaitFlags extends ClientFlags {
   wait?: boolean;
   timeout: string;
+  /** How --wait shows the rollout. @defaultValue 'auto': `tty` when stdout is a terminal, else `plain` */
+  progress: 'auto' | 'tty' | 'plain';
+}
+
+/** Adds --wait, --timeout and --progress to `sync` and `rollback`. */
+export function withWaitOptions(command: Command, what: string): Command {
+  return command
+    .option('--wait', `follow the ${what} until it finishes, showing objects applied and pods becoming ready; exit 1 unless it ends Healthy (a rollback included)`)
+    .option('--timeout <duration>', 'with --wait: give up waiting after this long (e.g. 90s, 10m)', '10m')
+    .addOption(new Option('--progress <mode>', 'with --wait: a live status line (tty) or one line per event (plain)').choices(['auto', 'tty', 'plain']).default('auto'));
 }
 
 export function registerSync(program: Command): void {
-  withClientOptions(program.command('sync <name>').description('sync an app to the newest commit now (clears a rollback pin)'))
-    .option('--wait', 'follow the sync until it finishes; exit 1 unless it ends Healthy')
-    .option('--timeout <duration>', 'with --wait: give up waiting after this long (e.g. 90s, 10m)', '10m')
+  withWaitOptions(withClientOptions(program.command('sync <name>').description('sync an app to the newest commit now (clears a rollback pin)')), 'sync')
     .action(async (name: string, flags: WaitFlags) => {
       const client = await ApiClient.fromFlags('baton sync', flags);
       const path = `/api/v1/apps/${encodeURIComponent(name)}/sync`;
@@ -59,6 +68,8 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
   let settle!: (outcome: Outcome | Error) => void;
   const finished = new Promise<Outcome | Error>((resolve) => (settle = resolve));
   const ours = (entry: RevisionHistoryEntry) => requested !== undefined && entry.startedAt >= requested.requestedAt;
+  const mode = flags.progress === 'tty' || (flags.progress !== 'plain' && process.stdout.isTTY === true) ? 'tty' : 'plain';
+  const view = flags.output === 'json' ? undefined : new SyncProgressView(process.stdout, mode);
 
   const stream = client.followEvents({
     app: name,
@@ -67,7 +78,8 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
     onEvent: (event) => {
       if (event.app !== name) return;
       if (event.type === 'sync.started') started = true;
-      print(flags, event);
+      if (view) view.event(event);
+      else process.stdout.write(`${JSON.stringify(event)}\n`);
       const entry = (event.data as { entry?: RevisionHistoryEntry } | undefined)?.entry;
       if (event.type === 'sync.recorded' && entry && ours(entry)) settle({ entry });
       if (event.type === 'app.deleted') settle(new CliError(`${client.command}: ${name} was removed from baton.yaml while waiting`));
@@ -110,9 +122,11 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
     };
     timers.push(setTimeout(tick, 1000));
     const outcome = await finished;
+    view?.end();
     if (outcome instanceof Error) throw outcome;
     conclude(client.command, name, flags, outcome);
   } finally {
+    view?.end();
     over = true;
     for (const t of timers) clearTimeout(t);
     abort.abort();
@@ -136,39 +150,6 @@ function conclude(command: string, name: string, flags: ClientFlags, outcome: Ou
     throw new CliError(`${command}: ${name} is ${app.syncStatus}, ${app.health}${app.message ? `: ${app.message}` : ''}`);
   }
   if (flags.output !== 'json') process.stdout.write(`${name} is ${app.syncStatus} and ${app.health} at ${shortRev(app.revision)}\n`);
-}
-
-function print(flags: ClientFlags, event: StateEvent): void {
-  if (flags.output === 'json') {
-    process.stdout.write(`${JSON.stringify(event)}\n`);
-    return;
-  }
-  const line = describe(event);
-  if (line) process.stdout.write(`${event.time.slice(11, 19)}  ${event.app ?? ''}  ${line}\n`);
-}
-
-/** An event in words, or '' when it says nothing a person waiting on a sync cares about. */
-export function describe(event: StateEvent): string {
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  switch (event.type) {
-    case 'sync.started':
-      return `syncing to ${shortRev(data.revision as string)} (${String(data.trigger ?? 'unknown trigger')})`;
-    case 'sync.recorded': {
-      const entry = data.entry as RevisionHistoryEntry | undefined;
-      if (!entry) return 'sync recorded';
-      return `${entry.result} at ${shortRev(entry.revision)} after ${(entry.durationMs / 1000).toFixed(1)}s${entry.message ? `: ${firstLine(entry.message, 200)}` : ''}`;
-    }
-    case 'app.updated': {
-      const parts = [data.syncStatus, data.health].filter((v) => typeof v === 'string');
-      const message = typeof data.message === 'string' && data.message ? firstLine(data.message, 200) : '';
-      if (parts.length === 0 && !message) return '';
-      return [parts.join(', '), message].filter(Boolean).join(': ');
-    }
-    case 'app.deleted':
-      return 'removed (no longer declared in baton.yaml)';
-    default:
-      return event.type;
-  }
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -24,10 +24,13 @@ import { connectRedis, openRedis, type OpenedRedis } from '../../redis/index.js'
 import { isLocalUrl, repoId } from '../../source/index.js';
 import { createWebhookRouter } from '../../webhooks/index.js';
 import { queueBoardRouter } from '../../queue-board/index.js';
+import type { Logger } from 'pino';
+import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js';
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
-import { parseInterval, parsePort } from './up-flags.js';
+import { parseCount, parseInterval, parsePort } from './up-flags.js';
+import { startUpPreviews, type UpPreviews } from './up-previews.js';
 
 interface UpFlags {
   repo?: string;
@@ -37,6 +40,8 @@ interface UpFlags {
   runtimePort: string;
   ingressPort: string;
   interval: string;
+  previewTtl: string;
+  maxPreviews: string;
   stopPods?: boolean;
   worker: boolean;
   /** false with --no-runtime: the runtime runs apart (`baton runtime --state-dir <same dir>`). */
@@ -56,6 +61,8 @@ export function registerUp(program: Command): void {
     .option('--runtime-port <port>', 'Kubernetes API of the built-in runtime (0: any free port)', '7071')
     .option('--ingress-port <port>', 'ingress (host-based HTTP routing)', '7080')
     .option('--interval <duration>', 'how often the repository is checked for new commits', '30s')
+    .option('--preview-ttl <duration>', 'remove a pull request preview after this long without an event for its request', '7d')
+    .option('--max-previews <n>', 'most pull request previews at once; opening one more removes the longest idle', '10')
     .option('--stop-pods', 'terminate every pod on Ctrl-C (by default pods keep running and the next `baton up` re-adopts them)')
     .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
     .option('--no-runtime', 'start no runtime: use the one whose kubeconfig is <state-dir>/kubeconfig (`baton runtime --state-dir <same dir>`)')
@@ -69,6 +76,8 @@ async function up(flags: UpFlags): Promise<void> {
   const runtimePort = parsePort('--runtime-port', flags.runtimePort);
   const ingressPort = parsePort('--ingress-port', flags.ingressPort);
   const intervalSeconds = parseInterval('--interval', flags.interval);
+  const previewTtlSeconds = parseInterval('--preview-ttl', flags.previewTtl);
+  const maxPreviews = parseCount('--max-previews', flags.maxPreviews);
   const stateDir = resolve(flags.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
 
@@ -116,6 +125,18 @@ async function up(flags: UpFlags): Promise<void> {
     observeSourcePoller(metrics, controller.poller);
     observeQueue(metrics, controller.queue);
     observeApps(metrics, () => controller.state.listApps());
+    let dashboardUrl = '';
+    const previews = await startUpPreviews({
+      redisUrl: redis.url,
+      controller,
+      clusters: clusterTargets({ stateDir }),
+      ingressUrl: runtime?.ingressUrl ?? `http://${HOST}:${ingressPort}`,
+      dashboardUrl: () => dashboardUrl,
+      ttlMs: previewTtlSeconds * 1000,
+      maxPreviews,
+      log: say,
+    });
+    stack.push({ what: 'previews', stop: () => previews.close() });
 
     let worker: RunningSyncWorker | undefined;
     if (flags.worker) {
@@ -123,15 +144,17 @@ async function up(flags: UpFlags): Promise<void> {
       // A running sync gets a few seconds to finish; after that it is abandoned and the next start recovers it.
       stack.push({ what: 'the worker', stop: () => closeWithin(worker!, 5_000) });
       observeSyncWorker(metrics, worker.worker);
+      logSyncWorker(logger(), worker.worker);
     }
 
     const hookRedis = connectRedis(redis.url, { connectionName: 'baton-webhooks' });
     stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.quit() });
-    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir);
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir, previews);
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
     const api = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+    dashboardUrl = api;
     process.stdout.write(
       [
         'baton is up',
@@ -154,8 +177,14 @@ async function up(flags: UpFlags): Promise<void> {
   }
 }
 
+let upLogger: Logger | undefined;
+/** baton up's log (pino: JSON lines, pretty on a terminal, secrets censored); made on first use, so other commands never build it. */
+function logger(): Logger {
+  return (upLogger ??= createLogger({ name: 'baton' }));
+}
+
 function say(line: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  lineLogger(logger())(line);
 }
 
 async function startRedis(stateDir: string): Promise<OpenedRedis> {
@@ -203,6 +232,7 @@ async function startControllerHttp(
   hookRedis: ReturnType<typeof connectRedis>,
   metrics: BatonMetrics,
   stateDir: string,
+  previews: UpPreviews,
 ): Promise<Server> {
   const app = express();
   // Unauthenticated like /healthz (the contract lists it beside the webhooks), for Prometheus scrapes.
@@ -216,6 +246,8 @@ async function startControllerHttp(
       githubSecret: process.env.BATON_GITHUB_WEBHOOK_SECRET || undefined,
       gitlabToken: process.env.BATON_GITLAB_WEBHOOK_TOKEN || undefined,
       onEvent: (event) => {
+        // Pull requests open, refresh or remove previews; commit statuses learn where the repository lives.
+        previews.onWebhook(event);
         // The event only says where to look; the poller re-reads the repository itself.
         if (event.kind !== 'push' && event.kind !== 'tag') return;
         for (const url of event.repoUrls) void controller.poller.refresh(url);
@@ -232,6 +264,7 @@ async function startControllerHttp(
       // The dashboard's object tree and commit subjects.
       resources: appResources({ clusters: clusterTargets({ stateDir }) }),
       commitInfo: commitLookup(controller.poller),
+      previews: () => previews.summaries(),
     }),
   );
   // The web dashboard at / (built by `npm run build` into dist/dashboard).

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js';
 import { parseRedisUrl } from '../../redis/index.js';
 import { startSyncWorker } from '../../sync/index.js';
 import { CliError } from '../cli-error.js';
@@ -28,8 +29,11 @@ export function registerWorker(program: Command): void {
       } catch (err) {
         throw new CliError(`baton worker: ${(err as Error).message}`);
       }
-      const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+      // JSON lines (pretty on a terminal) with app, revision and jobId; secrets censored.
+      const logger = createLogger({ name: 'baton-worker' });
+      const say = lineLogger(logger);
       const worker = await startSyncWorker({ stateDir, redisUrl, concurrency, log: say });
+      logSyncWorker(logger, worker.worker);
       process.stdout.write(`baton worker: taking sync jobs (pid ${process.pid})\n`);
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
