@@ -1,0 +1,162 @@
+// Resource bounds (issue 8): memory of baton up stays flat while commits keep coming.
+//   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10]
+// Starts `baton up` on the examples repository (a separate process, temporary state dir), waits
+// for the 15-service shop to be Healthy, then commits a values change every few seconds
+// (alternating: users' version; shipping's and orders' versions) for --minutes, sampling RSS every
+// --sample-every seconds of:
+//   - the baton up process: controller, worker and the built-in runtime (API server, controllers,
+//     kubelet, service proxy, ingress) all run in this one Node process;
+//   - its redis-server child;
+//   - the pod processes of the state dir, summed (they churn with every rollout).
+// Prints each sample, then start and end RSS, the slope (MB/min, least squares over the second
+// half of the samples) and a verdict: flat when the baton up slope is under --max-slope MB/min.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { describeApps } from '../test/e2e/support/baton-process.js';
+import { commitValues, podProcesses, setVersion, startShop, stopShop, tail, waitShopHealthy, type Shop } from '../test/load/support/shop.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    'commit-every': { type: 'string', default: '4' },
+    'sample-every': { type: 'string', default: '10' },
+    'max-slope': { type: 'string', default: '1' },
+  },
+});
+const positive = (flag: string, text: string) => {
+  const n = Number(text);
+  if (!(n > 0)) throw new Error(`--${flag}: expected a positive number, got "${text}"`);
+  return n;
+};
+const minutes = positive('minutes', values.minutes);
+const commitEveryMs = positive('commit-every', values['commit-every']) * 1000;
+const sampleEveryMs = positive('sample-every', values['sample-every']) * 1000;
+const maxSlope = positive('max-slope', values['max-slope']);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+interface Sample {
+  atMin: number;
+  baton: number;
+  redis: number;
+  pods: number;
+  podCount: number;
+}
+
+/** Resident set size of a process in MB, 0 when it is gone. */
+async function rssMb(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function childPid(parent: number, comm: string): Promise<number | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'latin1');
+      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (m && m[1] === comm && Number(m[2]) === parent) return Number(entry);
+    } catch {
+      // Gone.
+    }
+  }
+  return undefined;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+// Ctrl-C (or SIGTERM) ends the soak early; baton up and its pods are still stopped.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: ending the soak early`);
+    interrupted = true;
+  });
+}
+
+const dir = await mkdtemp('/tmp/baton-soak-');
+let shop: Shop | undefined;
+let exitCode = 1;
+try {
+  log(`baton up in ${dir}`);
+  shop = await startShop(dir);
+  await waitShopHealthy(shop);
+  if (interrupted) throw new Error('interrupted before the soak began');
+  const batonPid = shop.baton.child.pid!;
+  const redisPid = await childPid(batonPid, 'redis-server');
+  log(`the shop is Healthy; baton up pid ${batonPid}, redis-server pid ${redisPid ?? '(not a child: REDIS_URL?)'}; soaking ${minutes} min, a commit every ${commitEveryMs / 1000} s`);
+
+  const samples: Sample[] = [];
+  const started = Date.now();
+  const sample = async () => {
+    const pods = await podProcesses(dir);
+    const podRss = (await Promise.all(pods.map((p) => rssMb(p.pid)))).reduce((a, b) => a + b, 0);
+    const s: Sample = { atMin: (Date.now() - started) / 60_000, baton: await rssMb(batonPid), redis: redisPid ? await rssMb(redisPid) : 0, pods: podRss, podCount: pods.length };
+    samples.push(s);
+    log(`  ${s.atMin.toFixed(1).padStart(5)} min  baton up ${s.baton.toFixed(1)} MB  redis ${s.redis.toFixed(1)} MB  pods ${s.podCount} processes ${s.pods.toFixed(0)} MB`);
+  };
+  await sample();
+
+  let commits = 0;
+  let nextCommit = Date.now();
+  let nextSample = Date.now() + sampleEveryMs;
+  const end = started + minutes * 60_000;
+  while (Date.now() < end && !interrupted) {
+    if (shop.baton.child.exitCode !== null || shop.baton.child.signalCode !== null) throw new Error(`baton up exited:\n${tail(shop)}`);
+    if (Date.now() >= nextCommit) {
+      commits++;
+      const edits: Record<string, (text: string) => string> = commits % 2 ? { users: setVersion(`5.0.${commits}`) } : { shipping: setVersion(`6.0.${commits}`), orders: setVersion(`7.0.${commits}`) };
+      await commitValues(shop, edits, `soak: commit ${commits}`);
+      nextCommit += commitEveryMs;
+    }
+    if (Date.now() >= nextSample) {
+      await sample();
+      nextSample += sampleEveryMs;
+    }
+    await sleep(Math.max(0, Math.min(nextCommit, nextSample) - Date.now()));
+  }
+  await sample();
+
+  const secondHalf = samples.filter((s) => s.atMin >= minutes / 2);
+  const fit = (pick: (s: Sample) => number) => slope(secondHalf.map((s) => [s.atMin, pick(s)]));
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const batonSlope = fit((s) => s.baton);
+  const apps = await shop.state.listApps();
+  process.stdout.write(
+    [
+      '',
+      `soak: ${minutes} min, ${commits} commits, ${samples.length} samples`,
+      `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
+      `  redis-server: start ${first.redis.toFixed(1)} MB, end ${last.redis.toFixed(1)} MB, slope ${fit((s) => s.redis).toFixed(2)} MB/min`,
+      `  pod processes: start ${first.podCount} / ${first.pods.toFixed(0)} MB, end ${last.podCount} / ${last.pods.toFixed(0)} MB, slope ${fit((s) => s.pods).toFixed(2)} MB/min`,
+      `  apps at the end:\n    ${describeApps(apps).split('\n').join('\n    ')}`,
+      Math.abs(batonSlope) < maxSlope ? `verdict: FLAT (baton up slope ${batonSlope.toFixed(2)} MB/min < ${maxSlope})` : `verdict: GROWING (baton up slope ${batonSlope.toFixed(2)} MB/min >= ${maxSlope})`,
+      '',
+    ].join('\n'),
+  );
+  exitCode = Math.abs(batonSlope) < maxSlope ? 0 : 1;
+} catch (err) {
+  log(`failed: ${(err as Error).stack ?? String(err)}`);
+  if (shop) log(tail(shop, 40));
+} finally {
+  if (shop) {
+    const left = await stopShop(shop);
+    log(left.length ? `pod processes left after stopping baton up (killed): ${left.join(' ')}` : 'baton up stopped; no pod process left');
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);

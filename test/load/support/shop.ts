@@ -1,0 +1,182 @@
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppStatus, StateStore } from '../../../controller/state/index.js';
+import { git } from '../../support/git-http-server.js';
+import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../../e2e/support/baton-process.js';
+
+/** A `baton up` on the examples repository (the 15-service shop), for load runs. */
+export interface Shop {
+  baton: BatonProcess;
+  stateDir: string;
+  kubeconfig: string;
+  /** The Git repository `baton up` syncs; commit here to deploy. */
+  repo: string;
+  ingress: { host: string; port: number };
+  state: StateStore;
+}
+
+export const SHOP_APPS = 15;
+export const NAMESPACE = 'shop';
+
+export async function startShop(stateDir: string, extraArgs: string[] = []): Promise<Shop> {
+  const baton = startBaton(['up', '--state-dir', stateDir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods', ...extraArgs]);
+  try {
+    const kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/, 180_000);
+    const repo = await baton.waitFor(/repository:\s+(\S+)/);
+    const ingress = new URL(await baton.waitFor(/ingress:\s+(http\S+)/));
+    return { baton, stateDir, kubeconfig, repo, ingress: { host: ingress.hostname, port: Number(ingress.port) }, state: stateOf(stateDir) };
+  } catch (err) {
+    await baton.stop();
+    throw err;
+  }
+}
+
+/** Stops `baton up` with its pods; returns the pids of pod processes of this state dir still alive afterwards (killed). */
+export async function stopShop(shop: Shop): Promise<number[]> {
+  await shop.state.close().catch(() => undefined);
+  await shop.baton.stop();
+  const left = await podProcesses(shop.stateDir);
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return left.map((p) => p.pid);
+}
+
+export function tail(shop: Shop, lines = 30): string {
+  return shop.baton.output().split('\n').slice(-lines).join('\n');
+}
+
+export async function waitShopHealthy(shop: Shop, timeoutMs = 900_000): Promise<AppStatus[]> {
+  return eventually(
+    `all ${SHOP_APPS} apps Synced and Healthy`,
+    async () => {
+      const list = await shop.state.listApps();
+      return list.length === SHOP_APPS && list.every((a) => a.syncStatus === 'Synced' && a.health === 'Healthy') && list;
+    },
+    timeoutMs,
+    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+  );
+}
+
+/** Rewrites `environments/prod/<app>.yaml` with `edit` and commits it; returns the commit id. */
+export async function commitValues(shop: Shop, edits: Record<string, (text: string) => string>, message: string): Promise<string> {
+  for (const [app, edit] of Object.entries(edits)) {
+    const file = join(shop.repo, 'environments/prod', `${app}.yaml`);
+    await writeFile(file, edit(await readFile(file, 'utf8')));
+  }
+  await git(shop.repo, 'commit', '-qam', message);
+  return git(shop.repo, 'rev-parse', 'HEAD');
+}
+
+/** A values edit that sets the app's version (a rolling update of every pod). */
+export const setVersion = (version: string) => (text: string) => text.replace(/^version: .*$/m, `version: "${version}"`);
+
+/**
+ * A values edit that makes a release which never gets ready (the shop server's
+ * SIMULATE_FAILURE knob) with a short Deployment progress deadline, so the
+ * health gate sees ProgressDeadlineExceeded soon and rolls back.
+ */
+export const neverReady = (version: string, deadlineSeconds = 20) => (text: string) =>
+  `${setVersion(version)(text).trimEnd()}\nprogressDeadlineSeconds: ${deadlineSeconds}\nenv:\n  SIMULATE_FAILURE: readiness\n`;
+
+/** Undoes `neverReady`'s additions and sets `version`. */
+export const healthy = (version: string) => (text: string) =>
+  setVersion(version)(text.replace(/\nprogressDeadlineSeconds: \d+\nenv:\n {2}SIMULATE_FAILURE: readiness\n/, '\n'));
+
+export async function waitSynced(shop: Shop, app: string, commit: string, timeoutMs = 300_000): Promise<AppStatus> {
+  return eventually(
+    `${app} Synced and Healthy at ${commit.slice(0, 7)}`,
+    async () => {
+      const s = await shop.state.getApp(app);
+      return s?.revision === commit && s.syncStatus === 'Synced' && s.health === 'Healthy' && s;
+    },
+    timeoutMs,
+    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+  );
+}
+
+export async function waitRolledBack(shop: Shop, app: string, commit: string, timeoutMs = 300_000): Promise<AppStatus> {
+  return eventually(
+    `${app} rolled back from ${commit.slice(0, 7)}`,
+    async () => {
+      const s = await shop.state.getApp(app);
+      return s?.lastFailedRevision === commit && s;
+    },
+    timeoutMs,
+    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+  );
+}
+
+export interface PodInfo {
+  name: string;
+  app: string;
+  ready: boolean;
+  terminating: boolean;
+  restarts: number;
+}
+
+export async function listPods(shop: Shop, app?: string): Promise<PodInfo[]> {
+  const selector = app ? ['-l', `app.kubernetes.io/name=${app}`] : [];
+  const list = JSON.parse(await kubectl(shop.kubeconfig, 'get', 'pods', '-n', NAMESPACE, ...selector, '-o', 'json')) as { items: any[] };
+  return list.items.map((p) => ({
+    name: p.metadata.name,
+    app: p.metadata.labels?.['app.kubernetes.io/name'] ?? '',
+    ready: (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+    terminating: Boolean(p.metadata.deletionTimestamp),
+    restarts: (p.status?.containerStatuses ?? []).reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0),
+  }));
+}
+
+/** Waits until `app` has exactly `count` pods, all Ready and none terminating. */
+export async function waitAppPodsReady(shop: Shop, app: string, count: number, timeoutMs = 180_000): Promise<PodInfo[]> {
+  return eventually(
+    `${count} Ready pods of ${app}`,
+    async () => {
+      const pods = await listPods(shop, app);
+      return pods.length === count && pods.every((p) => p.ready && !p.terminating) && pods;
+    },
+    timeoutMs,
+    async () => JSON.stringify(await listPods(shop, app)),
+  );
+}
+
+/** Pod name → pid of its container's process-group leader, as the kubelet records it in the state dir. */
+export async function podPids(stateDir: string, namespace = NAMESPACE): Promise<Map<string, number>> {
+  const root = join(stateDir, 'node', 'pods');
+  const pids = new Map<string, number>();
+  for (const uid of await readdir(root).catch(() => [] as string[])) {
+    try {
+      const record = JSON.parse(await readFile(join(root, uid, 'state.json'), 'utf8'));
+      if (record.namespace !== namespace) continue;
+      for (const container of Object.values(record.containers) as { current?: { pid: number } }[]) {
+        if (container.current?.pid) pids.set(record.name, container.current.pid);
+      }
+    } catch {
+      // Being written or removed right now.
+    }
+  }
+  return pids;
+}
+
+/** Live pod processes (they carry POD_NAMESPACE) whose working directory is inside `stateDir`. */
+export async function podProcesses(stateDir: string): Promise<Array<{ pid: number; pod: string }>> {
+  const found: Array<{ pid: number; pod: string }> = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = `\0${await readFile(`/proc/${entry}/environ`, 'latin1')}`;
+      if (!env.includes('\0POD_NAMESPACE=')) continue;
+      if (/^\d+ \(.*\) Z /.test(await readFile(`/proc/${entry}/stat`, 'latin1'))) continue;
+      const cwd = await readlink(`/proc/${entry}/cwd`);
+      if (!cwd.startsWith(stateDir)) continue;
+      found.push({ pid: Number(entry), pod: /\0POD_NAME=([^\0]*)/.exec(env)?.[1] ?? '' });
+    } catch {
+      // Not ours to read, or gone.
+    }
+  }
+  return found;
+}
