@@ -39,6 +39,14 @@ export const compileOptions = { strict: true, noEscape: true, data: true } as co
  */
 const forbidden = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
+/**
+ * Deeper nesting of {{#blocks}} and (sub expressions) is refused: Handlebars'
+ * parser takes time quadratic in it (2,000 levels: seconds), and this walk, its
+ * compiler and the compiled template recurse per level, so a stack overflow
+ * would escape the render as a crash instead of a located error.
+ */
+const maxNesting = 100;
+
 /** Helper names in call position (`{{toString 5}}`) are not property lookups. */
 const helperPaths = new WeakSet<object>();
 
@@ -57,6 +65,11 @@ export function compileTemplate(source: string, cache: CompileCache | false): Co
 
 function compileUncached(source: string): CompiledTemplate {
   const out: CompiledTemplate = { issues: [], partialRefs: [], paths: [] };
+  const deep = tooDeep(source);
+  if (deep) {
+    out.issues.push(deep);
+    return out;
+  }
   let ast: hbs.AST.Program;
   try {
     ast = Handlebars.parse(source);
@@ -97,9 +110,9 @@ function checkCall(node: any, out: CompiledTemplate): void {
   }
 }
 
-function walk(node: any, out: CompiledTemplate): void {
+function walk(node: any, out: CompiledTemplate, nesting = 0): void {
   if (Array.isArray(node)) {
-    for (const n of node) walk(n, out);
+    for (const n of node) walk(n, out, nesting);
     return;
   }
   if (node === null || typeof node !== 'object') return;
@@ -108,6 +121,10 @@ function walk(node: any, out: CompiledTemplate): void {
     case 'SubExpression':
     case 'BlockStatement':
       checkCall(node, out);
+      if (node.type !== 'MustacheStatement' && ++nesting > maxNesting) {
+        out.issues.push({ code: 'TEMPLATE_SYNTAX', ...at(node), message: `template syntax: blocks and (sub expressions) nested more than ${maxNesting} deep` });
+        return;
+      }
       break;
     case 'PartialStatement':
     case 'PartialBlockStatement':
@@ -123,7 +140,7 @@ function walk(node: any, out: CompiledTemplate): void {
     }
   }
   for (const [k, v] of Object.entries(node)) {
-    if (k !== 'loc' && typeof v === 'object') walk(v, out);
+    if (k !== 'loc' && typeof v === 'object') walk(v, out, nesting);
   }
 }
 
@@ -181,4 +198,54 @@ function unclosed(source: string): { line: number; col: number; what: string } |
   }
   const top = stack[stack.length - 1];
   return top ? { ...pos(top.offset), what: `{{#${top.name}}}` } : undefined;
+}
+
+/**
+ * Finds nesting past maxNesting with a linear scan, before Handlebars parses:
+ * open blocks plus open parentheses inside the current mustache (string
+ * literals and comments skipped). Escaped or raw mustaches may count a little
+ * high, which matters only past a hundred levels.
+ */
+function tooDeep(source: string): TemplateIssue | undefined {
+  const issue = (offset: number): TemplateIssue => {
+    const before = source.slice(0, offset);
+    return {
+      code: 'TEMPLATE_SYNTAX',
+      line: before.split('\n').length,
+      col: offset - before.lastIndexOf('\n'),
+      message: `template syntax: blocks and (sub expressions) nested more than ${maxNesting} deep`,
+    };
+  };
+  let blocks = 0;
+  let i = source.indexOf('{{');
+  while (i >= 0) {
+    let j = i + 2;
+    while (source[j] === '{' || source[j] === '~' || source[j] === ' ' || source[j] === '\t' || source[j] === '\n' || source[j] === '\r') j++;
+    const c = source[j];
+    if (c === '!') {
+      const end = source.startsWith('--', j + 1) ? source.indexOf('--', j + 3) : source.indexOf('}}', j);
+      if (end < 0) return undefined;
+      i = source.indexOf('{{', end + 2);
+      continue;
+    }
+    if (c === '#') blocks++;
+    else if (c === '/') blocks = Math.max(0, blocks - 1);
+    else if (c === '^' && !/^\^\s*~?\}\}/.test(source.slice(j, j + 16))) blocks++;
+    if (blocks > maxNesting) return issue(i);
+    let parens = 0;
+    let quote = '';
+    for (; j < source.length; j++) {
+      const ch = source[j];
+      if (quote) {
+        if (ch === '\\') j++;
+        else if (ch === quote) quote = '';
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '(') {
+        if (blocks + ++parens > maxNesting) return issue(j);
+      } else if (ch === ')') parens--;
+      else if (ch === '}' && source[j + 1] === '}') break;
+    }
+    i = source.indexOf('{{', j);
+  }
+  return undefined;
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryTree, renderChart, type RenderResult } from '../../../renderer/index.js';
+
+// Inputs the fuzzers in test/fuzz found breaking the renderer; each must end in located RenderErrors.
+
+const release = { name: 'web', namespace: 'shop', revision: 1 };
+
+function chart(template: string): MemoryTree {
+  return new MemoryTree({
+    'Chart.yaml': 'name: web\nversion: 0.1.0\n',
+    'values.yaml': 'map: {k: v}\n',
+    'templates/t.yaml': template,
+  });
+}
+
+const formatted = (r: RenderResult) => r.errors.map((e) => `${e.code} ${e.format()}`);
+
+describe('hostile renderer input', () => {
+  it('refuses blocks nested thousands deep with a located error instead of overflowing the stack', async () => {
+    const depth = 12_000;
+    const template = `${'{{#with Values.map}}'.repeat(depth)}x${'{{/with}}'.repeat(depth)}\n`;
+    const r = await renderChart({ chart: { tree: chart(template), path: '' }, release, compileCache: false });
+    expect(r.objects).toEqual([]);
+    expect(formatted(r)).toEqual([expect.stringMatching(/^TEMPLATE_SYNTAX templates\/t\.yaml:1:\d+: template syntax: blocks and \(sub expressions\) nested more than 100 deep$/)]);
+  });
+
+  it('refuses sub expressions nested thousands deep the same way', async () => {
+    const depth = 12_000;
+    const template = `a: {{toString ${'(list '.repeat(depth)}1${')'.repeat(depth)}}}\n`;
+    const r = await renderChart({ chart: { tree: chart(template), path: '' }, release, compileCache: false });
+    expect(r.errors.map((e) => e.code)).toEqual(['TEMPLATE_SYNTAX']);
+    expect(r.errors[0].message).toMatch(/nested more than 100 deep/);
+  });
+
+  it('still renders nesting a real chart uses', async () => {
+    const template = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{trim ${'(trim '.repeat(20)}"web"${')'.repeat(20)}}}\ndata:\n  k: ${'{{#with @root.Values.map}}'.repeat(20)}{{k}}${'{{/with}}'.repeat(20)}\n`;
+    const r = await renderChart({ chart: { tree: chart(template), path: '' }, release, compileCache: false });
+    expect(formatted(r)).toEqual([]);
+    expect(r.objects[0].object.data).toEqual({ k: 'v' });
+  });
+
+});
