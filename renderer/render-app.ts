@@ -58,6 +58,11 @@ export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
   }
   const valuesFiles: ValuesSource[] = [];
   for (const f of input.valuesFiles ?? []) {
+    if (f.trim() === '') {
+      // No file to name: report it where the list was written (the controller maps this spot to baton.yaml's line).
+      errors.push(RenderError.at('NOT_FOUND', input.valuesName ?? '<inline values>', 1, 1, 'a values file path is empty'));
+      continue;
+    }
     try {
       const content = await reader.readFile(normalizeTreePath(f));
       if (content) valuesFiles.push({ file: f, content });

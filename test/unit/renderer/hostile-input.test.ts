@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryTree, renderChart, type RenderResult } from '../../../renderer/index.js';
+import { MemoryTree, renderApp, renderChart, type RenderResult } from '../../../renderer/index.js';
 
 // Inputs the fuzzers in test/fuzz found breaking the renderer; each must end in located RenderErrors.
 
@@ -37,6 +37,12 @@ describe('hostile renderer input', () => {
     const r = await renderChart({ chart: { tree: chart(template), path: '' }, release, compileCache: false });
     expect(formatted(r)).toEqual([]);
     expect(r.objects[0].object.data).toEqual({ k: 'v' });
+  });
+
+  it('names where an empty values file path was given, not an empty file name', async () => {
+    const repo = new MemoryTree({ 'app/Chart.yaml': 'name: web\nversion: 0.1.0\n', 'app/templates/t.yaml': '' });
+    const r = await renderApp({ repo, path: 'app', valuesFiles: ['', '  '], valuesName: 'baton.yaml', release });
+    expect(r.errors.map((e) => e.format())).toEqual(['baton.yaml:1:1: a values file path is empty']);
   });
 
 });
