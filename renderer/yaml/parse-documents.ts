@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { RenderError } from '../errors/render-error.js';
 
 export type FieldPath = readonly (string | number)[];
@@ -58,6 +58,13 @@ export function parseDocuments(text: string, file: string, errors: RenderError[]
     let bad = false;
     visit(doc, {
       Pair(_, pair) {
+        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        if (isCollection(key)) {
+          // toJS would stringify it and print a process warning; no Kubernetes field or value name is a list or map.
+          const p = pos((pair.key as Node).range?.[0] ?? 0);
+          errors.push(RenderError.at('YAML_SYNTAX', file, p.line, p.col, `${what}: a map key must be a scalar (a string or number), not a list or map`));
+          bad = true;
+        }
         if (isPair(pair) && isScalar(pair.key) && forbidden.has(String(pair.key.value))) {
           const p = pos(pair.key.range?.[0] ?? 0);
           errors.push(RenderError.at('FORBIDDEN_NAME', file, p.line, p.col, `key "${String(pair.key.value)}" is not allowed (it could alter object prototypes)`));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MemoryTree, renderApp, renderChart, type RenderResult } from '../../../renderer/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { MemoryTree, renderApp, renderChart, renderManifests, type RenderResult } from '../../../renderer/index.js';
 
 // Inputs the fuzzers in test/fuzz found breaking the renderer; each must end in located RenderErrors.
 
@@ -45,4 +45,21 @@ describe('hostile renderer input', () => {
     expect(r.errors.map((e) => e.format())).toEqual(['baton.yaml:1:1: a values file path is empty']);
   });
 
+  it('refuses a list or map used as a map key, at its line, without printing a process warning', async () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const tree = new MemoryTree({
+        'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  ? [x, y]\n  : z\n',
+        'b.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  labels: &l {k: v}\ndata:\n  *l : z\n',
+      });
+      const r = await renderManifests({ tree, path: '', namespace: 'shop' });
+      expect(formatted(r)).toEqual([
+        'YAML_SYNTAX a.yaml:6:5: YAML: a map key must be a scalar (a string or number), not a list or map',
+        'YAML_SYNTAX b.yaml:7:3: YAML: a map key must be a scalar (a string or number), not a list or map',
+      ]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
