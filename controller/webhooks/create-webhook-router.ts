@@ -148,5 +148,10 @@ function asRequestError(err: unknown, maxBodyBytes = 25 * 1024 * 1024): WebhookR
   if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'encoding.unsupported') {
     return new WebhookRequestError('INVALID_PAYLOAD', (err as Error).message);
   }
+  // Whatever else body-parser refuses as the client's fault (a Content-Encoding body that does not inflate) is bad input, not a 500.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new WebhookRequestError('INVALID_PAYLOAD', `body could not be read: ${(err as Error).message}`);
+  }
   return undefined;
 }
