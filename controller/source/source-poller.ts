@@ -179,6 +179,22 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     return [...this.entries.values()].map((e) => ({ ...e.status }));
   }
 
+  /** Ids of the followed repositories known by this id or URL (compared normalized, as refresh does). */
+  match(repoIdOrUrl: string): string[] {
+    return this.matching(repoIdOrUrl).map((e) => e.spec.id);
+  }
+
+  /** Entries with this id, or whose URL normalizes to the same as `repoIdOrUrl` (itself a URL or already normalized, as in WebhookEvent.repoUrls). */
+  private matching(repoIdOrUrl: string): Entry[] {
+    let normalized: string | undefined;
+    try {
+      normalized = normalizeUrl(repoIdOrUrl);
+    } catch {
+      normalized = undefined;
+    }
+    return [...this.entries.values()].filter((e) => e.spec.id === repoIdOrUrl || e.normalized === repoIdOrUrl || e.normalized === normalized);
+  }
+
   /**
    * Checks now the repositories with this id or clone URL (compared
    * normalized: host case, credentials, `.git` and trailing `/` do not matter).
@@ -187,13 +203,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
    * follows it for all refreshes that arrived meanwhile.
    */
   async refresh(repoIdOrUrl: string): Promise<number> {
-    let normalized: string | undefined;
-    try {
-      normalized = normalizeUrl(repoIdOrUrl);
-    } catch {
-      normalized = undefined;
-    }
-    const matched = [...this.entries.values()].filter((e) => e.spec.id === repoIdOrUrl || e.normalized === normalized);
+    const matched = this.matching(repoIdOrUrl);
     await Promise.all(matched.map((e) => this.trigger(e)));
     return matched.length;
   }

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
-import { repoId } from '../../controller/source/normalize-url.js';
+import { normalizeUrl, repoId } from '../../controller/source/normalize-url.js';
 import { SourcePoller, type RevisionEvent, type SourceErrorEvent } from '../../controller/source/source-poller.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { createGitFixture, type GitFixture } from './git-fixture.js';
@@ -84,6 +84,11 @@ describe('SourcePoller', () => {
     expect(await revision).toEqual({ repository: id, commit: second, previous: first });
     expect((await poller.repository(id)!.tree(second).read('a.txt'))?.toString()).toBe('2\n');
     expect(await poller.refresh('https://example.invalid/other.git')).toBe(0);
+    // As WebhookEvent.repoUrls carries it: already normalized (host/path); the receivers hand these to refresh.
+    const third = await fx.commit({ 'a.txt': '3\n' });
+    const again = next(poller, 'revision');
+    expect(await poller.refresh(normalizeUrl(server.url + '/app.git'))).toBe(1);
+    expect(await again).toEqual({ repository: id, commit: third, previous: second });
   });
 
   it('coalesces refreshes that arrive while a check runs into one follow-up check', async () => {
