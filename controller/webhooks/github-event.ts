@@ -6,6 +6,7 @@ import type { PullRequestAction, WebhookEvent } from './webhook-event.js';
 // Only the fields baton reads are checked; GitHub adds fields freely.
 const repository = z.object({
   id: z.number(),
+  full_name: z.string().optional(),
   clone_url: z.string(),
   ssh_url: z.string().optional(),
   git_url: z.string().optional(),
@@ -55,6 +56,8 @@ const pullRequestActions: Record<string, PullRequestAction | undefined> = {
   reopened: 'reopened',
   synchronize: 'synchronize',
   closed: 'closed',
+  // A maintainer's label can let a fork's request deploy (controller/previews).
+  labeled: 'labeled',
 };
 
 /**
@@ -75,6 +78,7 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
         ...base,
         kind: p.ref.startsWith('refs/tags/') ? 'tag' : 'push',
         repoUrls: urlsOf(p.repository),
+        ...(p.repository.full_name ? { repoPath: p.repository.full_name } : {}),
         ref: p.ref,
         after: p.after,
         deleted: p.deleted ?? /^0+$/.test(p.after),
@@ -90,6 +94,7 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
         ...base,
         kind: 'pull_request',
         repoUrls: urlsOf(p.repository),
+        ...(p.repository.full_name ? { repoPath: p.repository.full_name } : {}),
         pullRequest: {
           number: p.number,
           action: action === 'closed' ? closedAs : pullRequestActions[action]!,

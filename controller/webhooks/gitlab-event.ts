@@ -8,6 +8,7 @@ const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a commit
 // Only the fields baton reads are checked; GitLab adds fields freely.
 const project = z.object({
   id: z.number().optional(),
+  path_with_namespace: z.string().optional(),
   git_http_url: z.string(),
   git_ssh_url: z.string().optional(),
   web_url: z.string().optional(),
@@ -74,6 +75,7 @@ export function gitlabEvent(eventName: string, delivery: string, body: unknown):
         ...base,
         kind: eventName === 'Tag Push Hook' ? 'tag' : 'push',
         repoUrls: urlsOf(p.project),
+        ...(p.project.path_with_namespace ? { repoPath: p.project.path_with_namespace } : {}),
         ref: p.ref,
         after: p.after,
         deleted: /^0+$/.test(p.after),
@@ -92,6 +94,7 @@ export function gitlabEvent(eventName: string, delivery: string, body: unknown):
         ...base,
         kind: 'pull_request',
         repoUrls: repoUrls([...rawUrls(p.project), ...(mr.target ? rawUrls(mr.target) : [])]),
+        ...((mr.target ?? p.project).path_with_namespace ? { repoPath: (mr.target ?? p.project).path_with_namespace } : {}),
         pullRequest: {
           number: mr.iid,
           action: mapped,

@@ -2,7 +2,7 @@
 export type WebhookProvider = 'github' | 'gitlab';
 
 /** What happened to a pull/merge request, in GitHub's words (GitLab's are mapped onto them). */
-export type PullRequestAction = 'opened' | 'reopened' | 'synchronize' | 'closed' | 'merged';
+export type PullRequestAction = 'opened' | 'reopened' | 'synchronize' | 'closed' | 'merged' | 'labeled';
 
 export interface WebhookPullRequest {
   /** GitHub's pull request number; GitLab's merge request `iid` (the number users see). */
@@ -50,6 +50,8 @@ export interface WebhookEvent {
    * or group-level ping.
    */
   repoUrls: string[];
+  /** The repository's path on its host (`owner/repo`, GitLab's `group/project`), for commit statuses. */
+  repoPath?: string;
   /** The full ref pushed (`refs/heads/main`, `refs/tags/v1`); push and tag only. */
   ref?: string;
   /** The commit the ref now points to; all zeros when `deleted`. Push and tag only. */

@@ -96,6 +96,13 @@ describe('GitHub webhooks: real payloads, signed as GitHub signs', () => {
     expect(lastEvent()?.pullRequest?.action).toBe('merged');
   });
 
+  it('a label added to a pull request is passed on (it can let a fork deploy), with the repository path', async () => {
+    const labeled = pullRequest('labeled') as { pull_request: { labels: Array<{ name: string }> } };
+    labeled.pull_request.labels = [{ name: 'preview' }];
+    await sendGithub(server, 'pull_request', labeled, secret);
+    expect(lastEvent()).toMatchObject({ repoPath: 'Codertocat/Hello-World', pullRequest: { action: 'labeled', labels: ['preview'] } });
+  });
+
   it('a pull request from a fork (or a deleted fork) is marked fromFork', async () => {
     const fork = pullRequest('opened') as { pull_request: { head: { repo: Record<string, unknown> | null } } };
     fork.pull_request.head.repo = { ...fork.pull_request.head.repo, id: 424242, full_name: 'mallory/Hello-World' };
@@ -108,7 +115,7 @@ describe('GitHub webhooks: real payloads, signed as GitHub signs', () => {
 
   it('actions and events baton does not act on are acknowledged with 202 and ignored', async () => {
     const before = server.events.length;
-    expect(await sendGithub(server, 'pull_request', pullRequest('labeled'), secret)).toMatchObject({ status: 202, body: { status: 'ignored' } });
+    expect(await sendGithub(server, 'pull_request', pullRequest('assigned'), secret)).toMatchObject({ status: 202, body: { status: 'ignored' } });
     expect(await sendGithub(server, 'star', { action: 'created' }, secret)).toMatchObject({ status: 202, body: { status: 'ignored' } });
     expect(server.events.length).toBe(before);
   });
