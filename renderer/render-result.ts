@@ -15,6 +15,8 @@ export interface ReleaseInfo {
   namespace: string;
   /** @defaultValue 1 */
   revision?: number;
+  /** Set when rendering a pull/merge request's preview: templates see it as `Preview` (`preview.number`, …). @defaultValue undefined */
+  preview?: { number: number; branch: string; sha: string; host: string };
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

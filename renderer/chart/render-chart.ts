@@ -133,6 +133,7 @@ function renderPass(
     Chart: { Name: chart.meta.name, Version: chart.meta.version, Description: chart.meta.description ?? '', AppVersion: chart.meta.appVersion ?? '', ...chart.meta },
     Capabilities: { KubeVersion: { Version: kubeVersion, Major: major, Minor: minor }, APIVersions: ['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'policy/v1', 'autoscaling/v2'] },
     Files: files,
+    Preview: previewContext(rel.preview),
   };
   const candidates: ObjectCandidate[] = [];
   for (const tpl of chart.templates) {
@@ -145,4 +146,10 @@ function renderPass(
   }
   const objects = finalizeObjects(candidates, input.release.namespace, errors);
   return finish(objects, errors);
+}
+
+/** `Preview` in templates: `Enabled` false outside a preview, so `{{#if Preview.Enabled}}` works everywhere. */
+function previewContext(p: ReleaseInfo['preview']): Record<string, unknown> {
+  if (!p) return { Enabled: false, enabled: false };
+  return { Enabled: true, Number: p.number, Branch: p.branch, Sha: p.sha, Host: p.host, enabled: true, ...p };
 }
