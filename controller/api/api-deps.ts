@@ -32,6 +32,21 @@ export interface PreviewSummary {
   url: string | null;
   syncStatus: AppStatus['syncStatus'];
   health: AppStatus['health'];
+  /** Why it is not Healthy, in words ('' when it is). */
+  message: string;
+  /** Id of the repository the request is against. */
+  repository: string;
+  /** The request's title, author, source branch and head commit. */
+  title: string;
+  author: string;
+  branch: string;
+  headSha: string;
+  /** The request's page on the Git host. */
+  requestUrl: string;
+  fromFork: boolean;
+  /** ISO 8601: when baton first saw the request open, and its last event. */
+  openedAt: string;
+  updatedAt: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { isPreviewAppName } from '../previews/preview-names.js';
 import type { AppStatus } from '../state/index.js';
 import { ApiError, conflict, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
@@ -21,7 +22,8 @@ export function appRoutes(deps: ControllerApiDeps): Router {
   }
 
   router.get('/apps', async (_req, res) => {
-    res.json((await state.listApps()).map(appSummary));
+    // Previews' apps (`pr-N.<app>`) are listed by GET /previews; each is still served at /apps/:name.
+    res.json((await state.listApps()).filter((a) => !isPreviewAppName(a.name)).map(appSummary));
   });
 
   router.get('/apps/:name', async (req, res) => {

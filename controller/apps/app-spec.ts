@@ -26,6 +26,20 @@ export interface PreviewPolicy {
   values: Record<string, unknown>;
 }
 
+/** What makes an app's preview differ from the app: given to templates as `preview.*`. */
+export interface PreviewInstance {
+  /** The declared app's name: the release name the chart renders with. */
+  app: string;
+  /** The pull/merge request number. */
+  number: number;
+  /** The request's source branch. */
+  branch: string;
+  /** The head commit. */
+  sha: string;
+  /** The preview's default host, `pr-N.<app>.localhost`. */
+  host: string;
+}
+
 export interface AppSpec {
   /** DNS-1123 label, unique within a repository. */
   name: string;
@@ -50,6 +64,12 @@ export interface AppSpec {
   /** Apps that must be Healthy before this one syncs. @defaultValue [] */
   dependsOn: string[];
   preview: PreviewPolicy;
+  /**
+   * Set when this spec is the preview of a declared app for one pull/merge
+   * request (controller/previews builds it): the app renders under its
+   * declared name into the preview's namespace. @defaultValue undefined: a declared app
+   */
+  instance?: PreviewInstance;
   /** Where the app is declared (a `baton.yaml` position, or `--app`), for messages; never part of what is rendered. */
   declaredAt?: { file: string; line: number; col: number };
 }

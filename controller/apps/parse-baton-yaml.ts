@@ -4,8 +4,9 @@ import { checkAppSet, type DeclaredApp } from './check-app-set.js';
 import { ConfigError } from './config-error.js';
 import { closestName, type FieldPath, type Position } from './field-path.js';
 import { validateApp } from './validate-app.js';
+import { DEFAULT_PREVIEW_SETTINGS, parsePreviewSettings, type PreviewSettings } from './preview-settings.js';
 
-const topLevelFields = ['apps'];
+const topLevelFields = ['apps', 'previews'];
 
 /**
  * Reads a repository's `baton.yaml`: its apps with every default filled in,
@@ -13,7 +14,7 @@ const topLevelFields = ['apps'];
  * Apps with a mistake of their own are left out of `apps`; the others are
  * returned so a caller can choose to go on with them.
  */
-export function parseBatonYaml(text: string, file: string, repository: string): { apps: AppSpec[]; errors: ConfigError[] } {
+export function parseBatonYaml(text: string, file: string, repository: string): { apps: AppSpec[]; previews: PreviewSettings; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
@@ -23,7 +24,7 @@ export function parseBatonYaml(text: string, file: string, repository: string): 
       const message = e.code === 'MULTIPLE_DOCS' ? `${file} holds one YAML document; remove the second "---"` : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       errors.push(ConfigError.at('YAML_SYNTAX', { file, ...p }, '', message, { yamlCode: e.code }));
     }
-    return { apps: [], errors };
+    return { apps: [], previews: DEFAULT_PREVIEW_SETTINGS, errors };
   }
   const locate = (path: FieldPath, at: 'key' | 'value'): Position => locateNode(doc, lc, path, at);
   let root: unknown;
@@ -31,12 +32,12 @@ export function parseBatonYaml(text: string, file: string, repository: string): 
     root = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     errors.push(ConfigError.at('YAML_SYNTAX', { file, line: 1, col: 1 }, '', (err as Error).message));
-    return { apps: [], errors };
+    return { apps: [], previews: DEFAULT_PREVIEW_SETTINGS, errors };
   }
   const where = (path: FieldPath, at: 'key' | 'value') => ({ file, ...locate(path, at) });
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
     errors.push(ConfigError.at('INVALID_VALUE', where([], 'value'), '', 'must be a map with an `apps` list'));
-    return { apps: [], errors };
+    return { apps: [], previews: DEFAULT_PREVIEW_SETTINGS, errors };
   }
   for (const key of Object.keys(root)) {
     if (topLevelFields.includes(key)) continue;
@@ -46,11 +47,11 @@ export function parseBatonYaml(text: string, file: string, repository: string): 
   const items = (root as { apps?: unknown }).apps;
   if (items === undefined) {
     errors.push(ConfigError.at('MISSING_FIELD', where([], 'value'), 'apps', 'is required: a list of applications'));
-    return { apps: [], errors };
+    return { apps: [], previews: DEFAULT_PREVIEW_SETTINGS, errors };
   }
   if (!Array.isArray(items)) {
     errors.push(ConfigError.at('INVALID_VALUE', where(['apps'], 'value'), 'apps', 'must be a list of applications'));
-    return { apps: [], errors };
+    return { apps: [], previews: DEFAULT_PREVIEW_SETTINGS, errors };
   }
   const declared: DeclaredApp[] = [];
   const invalidNames = new Set<string>();
@@ -61,8 +62,9 @@ export function parseBatonYaml(text: string, file: string, repository: string): 
     else if (typeof (item as { name?: unknown } | null)?.name === 'string') invalidNames.add((item as { name: string }).name);
   });
   const apps = checkAppSet(declared, errors, invalidNames);
+  const previews = parsePreviewSettings((root as { previews?: unknown }).previews, where, errors);
   errors.sort((a, b) => a.data.line - b.data.line || a.data.col - b.data.col);
-  return { apps, errors };
+  return { apps, previews, errors };
 }
 
 /**

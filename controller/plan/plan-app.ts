@@ -1,4 +1,5 @@
-import type { AppSpec } from '../apps/app-spec.js';
+import type { AppSpec, PreviewInstance } from '../apps/app-spec.js';
+import { previewNamespaceObject, previewObject } from '../previews/preview-objects.js';
 import { contentDigest, mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
 import { RecordingTree } from './recording-tree.js';
@@ -56,7 +57,7 @@ export type AppPlan = SkipPlan | DegradedPlan | RenderPlan;
  */
 export async function planApp(input: PlanAppInput): Promise<AppPlan> {
   const { app, repo, commit, chartsTree } = input;
-  const preview = input.preview ?? false;
+  const preview = (input.preview ?? false) || app.instance !== undefined;
   const previousKey = input.previous?.inputsKey;
   const keyInput = { app, repo, commit, chartsTree, preview };
   if (previousKey !== undefined) {
@@ -76,17 +77,34 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
     repo: tree,
     ...(app.path !== undefined ? { path: app.path } : { chart: { tree: chartsTree, path: app.chart! } }),
     valuesFiles: app.values,
-    values: preview ? mergeValues(app.set, app.preview.values) : app.set,
+    // A preview spec's `set` already holds its preview values (controller/previews).
+    values: preview && !app.instance ? mergeValues(app.set, app.preview.values) : app.set,
     valuesName,
-    release: { name: app.name, namespace: app.namespace },
+    release: app.instance
+      ? { name: app.instance.app, namespace: app.namespace, preview: { number: app.instance.number, branch: app.instance.branch, sha: app.instance.sha, host: app.instance.host } }
+      : { name: app.name, namespace: app.namespace },
   });
   const inputsKey = await computeInputsKey({ ...keyInput, deps: extraDeps(app, tree.reads, tree.lists) });
   if (result.errors.length > 0) {
     return { action: 'degraded', errors: result.errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
   }
-  const objects = result.objects.map((o) => ({ ...o, object: trackObject(o.object, { app: app.name, revision: commit, digest: o.digest }) }));
-  const digest = contentDigest(result.objects.map((o) => o.digest));
+  const rendered = app.instance ? previewRendered(result.objects, app.instance) : result.objects;
+  const objects = rendered.map((o) => ({ ...o, object: trackObject(o.object, { app: app.name, revision: commit, digest: o.digest }) }));
+  // A preview's objects differ from the render by its number (namespace, hosts): part of the digest.
+  const digest = contentDigest([...rendered.map((o) => o.digest), ...(app.instance ? [`preview:${app.instance.number}`] : [])]);
   return { action: 'render', objects, digest, sameDigest: digest === input.previous?.digest, inputsKey };
+}
+
+/** The render's objects as the preview's (controller/previews/preview-objects.ts), each keeping its digest. */
+function previewRendered(objects: readonly RenderedObject[], instance: PreviewInstance): RenderedObject[] {
+  const moved = objects.flatMap((o) => {
+    const result = previewObject(o.object, instance);
+    return 'object' in result ? [{ ...o, object: result.object }] : [];
+  });
+  // Every app of the preview carries its namespace, labelled as a preview's, so no sync
+  // ever creates `pr-N` unmarked (the sweeper finds previews' namespaces by that label).
+  const namespace = previewNamespaceObject(instance.number);
+  return [{ object: namespace, source: { file: 'baton.yaml', line: 1 }, digest: `namespace:${namespace.metadata.name}` }, ...moved];
 }
 
 /** Inline values have no lines of their own: their errors point at the app's entry in baton.yaml. */

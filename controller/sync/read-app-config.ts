@@ -1,11 +1,12 @@
 import type { AppSpec } from '../apps/app-spec.js';
 import { parseBatonYaml } from '../apps/parse-baton-yaml.js';
+import type { PreviewSettings } from '../apps/preview-settings.js';
 import type { FileTree } from '../../renderer/index.js';
 
 export const BATON_YAML = 'baton.yaml';
 
 /** The apps a repository declares at one commit, or the `file:line:col` messages saying why they cannot be read. */
-export type AppConfig = { ok: true; apps: AppSpec[] } | { ok: false; errors: string[] };
+export type AppConfig = { ok: true; apps: AppSpec[]; previews: PreviewSettings } | { ok: false; errors: string[] };
 
 /**
  * Reads `baton.yaml` at the root of `tree`. Any mistake in it stops every app
@@ -15,7 +16,7 @@ export type AppConfig = { ok: true; apps: AppSpec[] } | { ok: false; errors: str
 export async function readAppConfig(tree: FileTree, repository: string): Promise<AppConfig> {
   const text = await tree.read(BATON_YAML);
   if (text === undefined) return { ok: false, errors: [`${BATON_YAML}:1:1: the repository has no ${BATON_YAML} at its root`] };
-  const { apps, errors } = parseBatonYaml(text.toString('utf8'), BATON_YAML, repository);
+  const { apps, previews, errors } = parseBatonYaml(text.toString('utf8'), BATON_YAML, repository);
   if (errors.length > 0) return { ok: false, errors: errors.map((e) => e.format()) };
-  return { ok: true, apps };
+  return { ok: true, apps, previews };
 }

@@ -7,6 +7,7 @@ import { bundledChartsDir } from './bundled-paths.js';
 import { SourceCache } from './source-cache.js';
 import { createSyncProcessor } from './sync-app.js';
 import { SyncRegistry } from './sync-registry.js';
+import { PreviewStore } from '../previews/preview-store.js';
 
 export interface StartSyncWorkerOptions {
   /** baton's state dir: repository mirrors and the runtime's kubeconfig are read from it. */
@@ -37,7 +38,9 @@ export interface RunningSyncWorker {
 export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<RunningSyncWorker> {
   const state = new StateStore({ redisUrl: options.redisUrl });
   const registry = new SyncRegistry(options.redisUrl);
+  const previews = new PreviewStore(options.redisUrl);
   const processor = createSyncProcessor({
+    previews,
     state,
     registry,
     sources: new SourceCache(options.stateDir, options.sharedSource),
@@ -58,7 +61,7 @@ export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<
     worker,
     async close(force = false) {
       await worker.close(force);
-      await Promise.all([state.close(), registry.close()]);
+      await Promise.all([state.close(), registry.close(), previews.close()]);
     },
   };
 }

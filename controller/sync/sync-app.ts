@@ -6,6 +6,9 @@ import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.j
 import { diffObjects } from '../diff/index.js';
 import { assessHealth, waitForHealthy } from '../health/index.js';
 import { planApp } from '../plan/index.js';
+import { parsePreviewAppName } from '../previews/preview-names.js';
+import { previewAppSpec } from '../previews/preview-spec.js';
+import type { PreviewStore } from '../previews/preview-store.js';
 import { RetryLaterError } from '../queue/retry-later-error.js';
 import type { SyncJobContext, SyncProcessor } from '../queue/sync-worker.js';
 import type { SyncJobData, SyncOutcome } from '../queue/sync-job.js';
@@ -27,6 +30,8 @@ export interface SyncAppDeps {
   clusters: ClusterTargets;
   /** baton's bundled charts (a DiskTree of `charts/`). */
   chartsTree: FileTree;
+  /** Open previews, for syncs of preview apps (`pr-N.<app>`). @defaultValue none: preview syncs are skipped */
+  previews?: Pick<PreviewStore, 'get'>;
   /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */
   dependencyRetryMs?: number;
   /** Receives one line per step worth telling a person. @defaultValue nothing is logged */
@@ -82,6 +87,8 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
   /** Which commit to sync, read from the registry and the app's pin, and the app's spec at that commit. */
   async function locate(request: SyncJobData, status: AppStatus): Promise<Pick<SyncContext, 'source' | 'revision' | 'app'> | { done: SyncOutcome }> {
     const name = request.app;
+    const preview = parsePreviewAppName(name);
+    if (preview) return locatePreview(request, status, preview);
     const repoId = await deps.registry.repositoryOf(name);
     const repo = repoId === undefined ? undefined : await deps.registry.repository(repoId);
     if (!repo) return { done: { result: 'Skipped', revision: request.revision, message: `app ${name} belongs to no followed repository` } };
@@ -101,6 +108,43 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
     const app = config.apps.find((a) => a.name === name);
     if (!app) return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${name} is not declared at ${shortRevision(revision)}` } };
     return { source, revision, app };
+  }
+
+  /**
+   * A preview app syncs its request's head: the ref the request is fetched
+   * from (`refs/pull/N/head`) brings the commit into the mirror; the
+   * preview's spec is built from the app's entry in `baton.yaml` at that
+   * commit. A request closed meanwhile is not synced.
+   */
+  async function locatePreview(
+    request: SyncJobData,
+    status: AppStatus,
+    preview: { number: number; app: string },
+  ): Promise<Pick<SyncContext, 'source' | 'revision' | 'app'> | { done: SyncOutcome }> {
+    const record = await deps.previews?.get(preview.number);
+    const closed = { done: { result: 'Skipped' as const, revision: status.revision ?? request.revision, message: `pull request #${preview.number} has no open preview of ${preview.app}` } };
+    if (!record?.apps.includes(request.app)) return closed;
+    const repo = await deps.registry.repository(record.repository);
+    if (!repo) return closed;
+    const source = deps.sources.get(repo.spec);
+    const head = await source.resolveRef(record.headFetchRef).catch(() => undefined);
+    const revision = await source.resolveRef(record.headSha).catch((err: unknown) => {
+      if (head) return head;
+      throw err;
+    });
+    if (revision === status.lastFailedRevision && request.trigger !== 'manual') {
+      return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${shortRevision(revision)} failed before; waiting for a new push to the request` } };
+    }
+    const config = await readAppConfig(source.tree(revision), repo.spec.id);
+    if (!config.ok) {
+      const message = `baton.yaml at ${shortRevision(revision)} has errors:\n${config.errors.join('\n')}`;
+      await deps.state.updateApp(request.app, { syncStatus: 'Unknown', message, observedRevision: revision });
+      return { done: { result: 'Failed', revision: status.revision ?? revision, message } };
+    }
+    const app = config.apps.find((a) => a.name === preview.app && a.preview.enabled);
+    if (!app) return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${preview.app} has no preview at ${shortRevision(revision)}` } };
+    const previewed = new Set(config.apps.filter((a) => a.preview.enabled).map((a) => a.name));
+    return { source, revision, app: previewAppSpec(app, { number: record.number, branch: record.branch, sha: revision }, previewed) };
   }
 
   /** An app waits until every app it dependsOn is Healthy: a delayed requeue, no attempt spent. */

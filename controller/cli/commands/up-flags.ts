@@ -6,12 +6,19 @@ export function parsePort(flag: string, text: string): number {
   return port;
 }
 
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
-/** `30s`, `1m`, `500ms`, `1.5s` or a plain number of seconds, as seconds. */
+/** `30s`, `1m`, `500ms`, `1.5s`, `7d` or a plain number of seconds, as seconds. */
 export function parseInterval(flag: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   const seconds = m ? Number(m[1]) * UNITS[m[2] ?? 's'] : NaN;
   if (!(seconds > 0)) throw new CliError(`baton up: ${flag} must be a duration such as 30s, 1m or 500ms, got "${text}"`);
   return seconds;
+}
+
+/** A whole number of at least 1. */
+export function parseCount(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`baton up: ${flag} must be a whole number of at least 1, got "${text}"`);
+  return n;
 }

@@ -1,0 +1,252 @@
+import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { AppSpec } from '../apps/app-spec.js';
+import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
+import { isNotFoundError, pruneObjects } from '../apply/index.js';
+import type { ClusterTargets } from '../clusters/cluster-target.js';
+import type { SyncQueue } from '../queue/index.js';
+import type { SourcePoller } from '../source/index.js';
+import type { StateStore } from '../state/index.js';
+import { readAppConfig } from '../sync/read-app-config.js';
+import { shortRevision } from '../sync/sync-outcome.js';
+import type { SyncRegistry } from '../sync/sync-registry.js';
+import type { WebhookEvent, WebhookPullRequest } from '../webhooks/webhook-event.js';
+import { applyPreviewBridges } from './preview-bridges.js';
+import { previewNamespace } from './preview-names.js';
+import { PREVIEW_LABEL, previewNamespaceObject } from './preview-objects.js';
+import type { PreviewRecord } from './preview-record.js';
+import { previewAppSpec } from './preview-spec.js';
+import type { PreviewStore } from './preview-store.js';
+
+export interface PreviewControllerOptions {
+  store: PreviewStore;
+  state: StateStore;
+  queue: Pick<SyncQueue, 'enqueue'>;
+  registry: Pick<SyncRegistry, 'repository'>;
+  poller: Pick<SourcePoller, 'match' | 'repository'>;
+  clusters: ClusterTargets;
+  /** A preview with no event for this long is removed. @defaultValue 7 days */
+  ttlMs?: number;
+  /** Most previews at once; opening one more removes the longest idle. @defaultValue 10 */
+  maxPreviews?: number;
+  /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
+  log?: (line: string) => void;
+}
+
+/** What happened to a request's event, for the webhook's answer and the logs. */
+export type PreviewDecision =
+  | { action: 'deployed'; number: number; apps: string[] }
+  | { action: 'removed'; number: number }
+  | { action: 'ignored'; number: number; reason: string };
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Pull/merge request previews: an opened, reopened, updated or labelled
+ * request gets (or refreshes) namespace `pr-N` with every preview-enabled app
+ * of its head, each synced through the same queue, health gate and rollback
+ * as any app (the worker builds the preview spec again from the head, see
+ * controller/sync/sync-app.ts). Closing or merging deletes the namespace and
+ * everything in it; `sweep()` removes idle previews, previews over the cap and
+ * namespaces left behind by a crash.
+ */
+export class PreviewController {
+  private readonly log: (line: string) => void;
+  private readonly ttlMs: number;
+  private readonly maxPreviews: number;
+  /** Events of one request are handled in order; different requests in parallel. */
+  private readonly chains = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly options: PreviewControllerOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.ttlMs = options.ttlMs ?? 7 * DAY_MS;
+    this.maxPreviews = options.maxPreviews ?? 10;
+  }
+
+  /** Acts on a verified pull/merge request event; other events are not its business. */
+  handle(event: WebhookEvent): Promise<PreviewDecision | undefined> {
+    const pr = event.pullRequest;
+    if (event.kind !== 'pull_request' || !pr) return Promise.resolve(undefined);
+    const previous = this.chains.get(pr.number) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.handleInOrder(event, pr));
+    this.chains.set(pr.number, next);
+    void next.finally(() => {
+      if (this.chains.get(pr.number) === next) this.chains.delete(pr.number);
+    });
+    return next;
+  }
+
+  /** Resolves once every event handed over so far has been handled (tests). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private async handleInOrder(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
+    try {
+      if (pr.action === 'closed' || pr.action === 'merged') {
+        const removed = await this.remove(pr.number, `request ${pr.action}`);
+        return removed ? { action: 'removed', number: pr.number } : { action: 'ignored', number: pr.number, reason: 'no preview was open' };
+      }
+      return await this.deploy(event, pr);
+    } catch (err) {
+      const reason = `preview of #${pr.number} failed: ${(err as Error).message}`;
+      this.log(reason);
+      return { action: 'ignored', number: pr.number, reason };
+    }
+  }
+
+  private async deploy(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
+    const ignored = (reason: string): PreviewDecision => {
+      this.log(`#${pr.number}: ${reason}`);
+      return { action: 'ignored', number: pr.number, reason };
+    };
+    const repoId = event.repoUrls.flatMap((url) => this.options.poller.match(url))[0];
+    if (!repoId) return ignored(`no followed repository is ${event.repoUrls[0] ?? 'named by the event'}`);
+    const source = this.options.poller.repository(repoId);
+    const registered = await this.options.registry.repository(repoId);
+    if (!source || !registered) return ignored('its repository has not been read yet');
+    const known = await this.options.store.get(pr.number);
+    // A labelled event for a request baton does not preview matters only for the fork gate.
+    if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');
+
+    const settings = registered.revision ? await this.settingsAt(source, registered.revision, repoId) : DEFAULT_PREVIEW_SETTINGS;
+    if (pr.fromFork && !settings.forks && !pr.labels.includes(settings.forkLabel)) {
+      return ignored(`comes from a fork: not deployed until a maintainer adds the label "${settings.forkLabel}" (or baton.yaml sets previews.forks: true)`);
+    }
+
+    const head = await source.resolveRef(pr.headFetchRef).catch(() => source.resolveRef(pr.headSha));
+    const config = await readAppConfig(source.tree(head), repoId);
+    if (!config.ok) return ignored(`baton.yaml at ${shortRevision(head)} has errors; no preview:\n${config.errors.join('\n')}`);
+    const enabled = config.apps.filter((a) => a.preview.enabled);
+    if (enabled.length === 0) return ignored(`no app has preview.enabled at ${shortRevision(head)}`);
+    const previewed = new Set(enabled.map((a) => a.name));
+    const specs = enabled.map((a) => previewAppSpec(a, { number: pr.number, branch: pr.headRef, sha: head }, previewed));
+
+    const now = new Date().toISOString();
+    const record: PreviewRecord = {
+      number: pr.number,
+      repository: repoId,
+      provider: event.provider,
+      ...(event.repoPath ? { repoPath: event.repoPath } : {}),
+      title: pr.title,
+      author: pr.author,
+      branch: pr.headRef,
+      headFetchRef: pr.headFetchRef,
+      headSha: head,
+      requestUrl: pr.url,
+      fromFork: pr.fromFork,
+      labels: pr.labels,
+      apps: specs.map((s) => s.name),
+      openedAt: known?.openedAt ?? now,
+      updatedAt: now,
+    };
+    await this.makeRoom(pr.number);
+    await this.options.store.put(record);
+    for (const gone of (known?.apps ?? []).filter((name) => !record.apps.includes(name))) await this.forgetApp(gone, pr.number);
+    await this.prepareNamespace(record, specs);
+    for (const spec of specs) {
+      await this.options.state.ensureApp(spec);
+      await this.options.queue.enqueue({ app: spec.name, revision: head, trigger: 'webhook', message: `pull request #${pr.number} at ${shortRevision(head)}` });
+    }
+    this.log(`#${pr.number}: preview of ${enabled.map((a) => a.name).join(', ')} at ${shortRevision(head)} queued into namespace ${previewNamespace(pr.number)}`);
+    return { action: 'deployed', number: pr.number, apps: record.apps };
+  }
+
+  /** The namespace (marked as the preview's) and the bridges to production, before any pod of the preview starts. */
+  private async prepareNamespace(record: PreviewRecord, specs: readonly AppSpec[]): Promise<void> {
+    for (const cluster of new Set(specs.map((s) => s.cluster))) {
+      const target = this.options.clusters.get(cluster);
+      await target.objects.patch(previewNamespaceObject(record.number) as KubernetesObject, undefined, undefined, 'baton-previews', true, PatchStrategy.ServerSideApply);
+      const bridged = await applyPreviewBridges({ target, number: record.number, previews: specs.filter((s) => s.cluster === cluster), state: this.options.state });
+      if (bridged.length > 0) this.log(`#${record.number}: bridged to production: ${bridged.join('; ')}`);
+    }
+  }
+
+  /** Removes the preview of request `number`: its record, its apps' state, its namespace (and so its pods). */
+  async remove(number: number, why: string): Promise<boolean> {
+    const record = await this.options.store.get(number);
+    // The record goes first: a sync of the preview that starts now finds it closed.
+    const existed = await this.options.store.delete(number);
+    const clusters = new Set<string>();
+    for (const name of record?.apps ?? []) {
+      const status = await this.options.state.getApp(name);
+      if (status) clusters.add(status.cluster);
+      await this.options.state.deleteApp(name);
+    }
+    if (clusters.size === 0) clusters.add('local');
+    for (const cluster of clusters) await this.deleteNamespace(cluster, number);
+    if (existed) this.log(`#${number}: preview removed (${why}); namespace ${previewNamespace(number)} is being deleted`);
+    return existed;
+  }
+
+  /**
+   * Removes previews idle longer than the TTL, previews over the cap (the
+   * longest idle first) and preview namespaces no open request owns (left
+   * by a crash between a close and its cleanup). Returns the numbers removed.
+   */
+  async sweep(now = Date.now()): Promise<number[]> {
+    const removed: number[] = [];
+    const open = await this.options.store.list();
+    for (const record of open) {
+      if (now - Date.parse(record.updatedAt) > this.ttlMs) {
+        await this.remove(record.number, `idle since ${record.updatedAt}`);
+        removed.push(record.number);
+      }
+    }
+    const left = open.filter((r) => !removed.includes(r.number));
+    for (const record of left.slice(0, Math.max(0, left.length - this.maxPreviews))) {
+      await this.remove(record.number, `more than ${this.maxPreviews} previews are open`);
+      removed.push(record.number);
+    }
+    const owned = new Set(left.map((r) => r.number));
+    for (const number of await this.previewNamespaces('local')) {
+      if (owned.has(number) || removed.includes(number)) continue;
+      this.log(`#${number}: namespace ${previewNamespace(number)} has no open request; deleting it`);
+      await this.deleteNamespace('local', number);
+      removed.push(number);
+    }
+    return removed;
+  }
+
+  /** Every open preview, oldest activity first. */
+  list(): Promise<PreviewRecord[]> {
+    return this.options.store.list();
+  }
+
+  /** Opening a preview beyond the cap removes the longest idle ones first. */
+  private async makeRoom(number: number): Promise<void> {
+    const others = (await this.options.store.list()).filter((r) => r.number !== number);
+    for (const record of others.slice(0, Math.max(0, others.length - (this.maxPreviews - 1)))) {
+      await this.remove(record.number, `more than ${this.maxPreviews} previews would be open`);
+    }
+  }
+
+  /** An app whose preview was turned off at the new head: its objects are pruned and its state forgotten. */
+  private async forgetApp(name: string, number: number): Promise<void> {
+    this.log(`${name}: no longer has preview.enabled at the request's head; removing it`);
+    const status = await this.options.state.getApp(name);
+    await this.options.state.deleteApp(name);
+    if (status) await pruneObjects({ target: this.options.clusters.get(status.cluster), app: name, keep: [], namespaces: [previewNamespace(number)] });
+  }
+
+  private async settingsAt(source: NonNullable<ReturnType<SourcePoller['repository']>>, revision: string, repoId: string): Promise<PreviewSettings> {
+    const config = await readAppConfig(source.tree(revision), repoId);
+    return config.ok ? config.previews : DEFAULT_PREVIEW_SETTINGS;
+  }
+
+  private async deleteNamespace(cluster: string, number: number): Promise<void> {
+    const target = this.options.clusters.get(cluster);
+    try {
+      await target.core.deleteNamespace({ name: previewNamespace(number) });
+    } catch (err) {
+      if (!isNotFoundError(err)) throw err;
+    }
+  }
+
+  private async previewNamespaces(cluster: string): Promise<number[]> {
+    const target = this.options.clusters.get(cluster);
+    const list = await target.core.listNamespace({ labelSelector: PREVIEW_LABEL });
+    return list.items
+      .filter((ns) => !ns.metadata?.deletionTimestamp && ns.metadata?.name === previewNamespace(Number(ns.metadata?.labels?.[PREVIEW_LABEL])))
+      .map((ns) => Number(ns.metadata!.labels![PREVIEW_LABEL]));
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * How a preview is named. A preview of pull/merge request N lives in
+ * namespace `pr-N`; each app of it is tracked as its own app named
+ * `pr-N.<app>`. The dot keeps the two apart: app names are DNS-1123 labels
+ * (no dots), so a preview's name can never be a declared app's, and it is
+ * still a valid label value (prune finds objects by it).
+ */
+const PREVIEW_APP = /^pr-([1-9][0-9]{0,9})\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+/** The namespace every app of the preview of request `number` is synced into. */
+export function previewNamespace(number: number): string {
+  return `pr-${number}`;
+}
+
+/** The name the preview of `app` for request `number` is tracked by (state, queue, history). */
+export function previewAppName(number: number, app: string): string {
+  return `${previewNamespace(number)}.${app}`;
+}
+
+/** `{number, app}` for a preview app's name; undefined for any other name. */
+export function parsePreviewAppName(name: string): { number: number; app: string } | undefined {
+  const m = PREVIEW_APP.exec(name);
+  return m ? { number: Number(m[1]), app: m[2] } : undefined;
+}
+
+export function isPreviewAppName(name: string): boolean {
+  return PREVIEW_APP.test(name);
+}
+
+/** The preview's host for a production host `H`: `pr-N.H`, so `catalog.localhost` becomes `pr-7.catalog.localhost`. */
+export function previewHost(number: number, host: string): string {
+  return `${previewNamespace(number)}.${host}`;
+}

@@ -1,0 +1,263 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../controller/state/index.js';
+import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { request } from '../ingress/helpers.js';
+import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
+
+// baton up follows a Git HTTP remote holding three apps of the examples repository (pricing and
+// inventory in production only; catalog with previews), polling only every 10 minutes: real
+// GitHub payloads, signed as GitHub signs them, drive a push deploy and a pull request's preview
+// from open to close. A local stand-in for GitHub's commit status API records what baton posts.
+
+const SECRET = 'preview-e2e-secret';
+const examples = join(import.meta.dirname, '../../examples-repo');
+
+const BATON_YAML = `apps:
+  - name: pricing
+    chart: web-service
+    namespace: shop
+    values: [services/shop.yaml, services/pricing/values.yaml, environments/prod/pricing.yaml]
+    set: { replicas: 1 }
+  - name: inventory
+    chart: web-service
+    namespace: shop
+    values: [services/shop.yaml, services/inventory/values.yaml, environments/prod/inventory.yaml]
+    set: { replicas: 1 }
+  - name: catalog
+    chart: web-service
+    namespace: shop
+    values: [services/shop.yaml, services/catalog/values.yaml, environments/prod/catalog.yaml]
+    dependsOn: [pricing, inventory]
+    preview: { enabled: true, values: { replicas: 1 } }
+`;
+
+interface PostedStatus {
+  path: string;
+  body: { state: string; context: string; target_url?: string; description?: string };
+}
+
+let dir: string;
+let work: string;
+let gitServer: GitHttpServer;
+let githubApi: Server;
+const statuses: PostedStatus[] = [];
+let baton: BatonProcess;
+let state: StateStore;
+let api: string;
+let ingressPort: number;
+let kubeconfig: string;
+let token: string;
+
+const tail = () => `baton up:\n${baton.output().split('\n').slice(-25).join('\n')}`;
+const hooks = (): WebhookServer => ({ url: api }) as WebhookServer;
+
+async function commit(file: string, text: string, message: string): Promise<string> {
+  await writeFile(join(work, file), text);
+  await git(work, 'commit', '-qam', message);
+  return git(work, 'rev-parse', 'HEAD');
+}
+
+/** A real `pull_request` payload of GitHub's, pointed at the served repository. */
+function pullRequest(action: string, number: number, head: { sha: string; ref: string }, options: { fork?: boolean; labels?: string[] } = {}) {
+  const payload = githubExample('pull_request', (p) => p.action === action) as any;
+  payload.number = number;
+  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  payload.repository.full_name = 'acme/shop';
+  const pr = payload.pull_request;
+  pr.number = number;
+  pr.head.sha = head.sha;
+  pr.head.ref = head.ref;
+  pr.head.repo = options.fork ? { ...pr.base.repo, id: 999_999, full_name: 'mallory/shop' } : { ...pr.base.repo };
+  pr.labels = (options.labels ?? []).map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false }));
+  if (action === 'closed') pr.merged = false;
+  return payload;
+}
+
+async function previews(): Promise<any[]> {
+  const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
+  return (await res.json()) as any[];
+}
+
+/** Processes of pods in `namespace`, found by the POD_NAMESPACE the kubelet gives them. */
+async function podProcesses(namespace: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+    if (environ.split('\0').includes(`POD_NAMESPACE=${namespace}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp('/tmp/baton-previews-');
+  work = join(dir, 'work');
+  const root = join(dir, 'served');
+  await mkdir(root);
+  await cp(examples, work, { recursive: true });
+  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
+  await git(work, 'init', '-q', '-b', 'main');
+  await git(work, 'add', '.');
+  await git(work, 'commit', '-qm', 'shop: pricing, inventory, catalog');
+  await git(root, 'init', '-q', '--bare', '-b', 'main', 'shop.git');
+  await git(work, 'remote', 'add', 'origin', join(root, 'shop.git'));
+  await git(work, 'push', '-q', 'origin', 'main');
+  gitServer = await startGitHttpServer({ root });
+
+  githubApi = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      if (req.method === 'POST' && /^\/repos\/acme\/shop\/statuses\/[0-9a-f]{40}$/.test(req.url ?? '') && req.headers.authorization === 'Bearer gh-token') {
+        statuses.push({ path: req.url!, body: JSON.parse(body) });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+      } else res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((done) => githubApi.listen(0, '127.0.0.1', done));
+
+  baton = startBaton(
+    ['up', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
+    {
+      BATON_GITHUB_WEBHOOK_SECRET: SECRET,
+      BATON_GITHUB_TOKEN: 'gh-token',
+      BATON_GITHUB_API_URL: `http://127.0.0.1:${(githubApi.address() as AddressInfo).port}`,
+    },
+  );
+  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
+  api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
+  ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
+  token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+  state = stateOf(dir);
+  await eventually(
+    'pricing, inventory and catalog Healthy',
+    async () => {
+      const apps = await state.listApps();
+      return apps.length === 3 && apps.every((a) => a.health === 'Healthy' && a.syncStatus === 'Synced');
+    },
+    240_000,
+    async () => `${describeApps(await state.listApps())}\n${tail()}`,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await state?.close();
+  await baton?.stop();
+  await gitServer?.close();
+  await new Promise((done) => githubApi?.close(done));
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 180_000);
+
+describe('webhooks and pull request previews against baton up', () => {
+  it('a signed push deploys at once, without waiting for the 10 minute poll', { timeout: 240_000 }, async () => {
+    const sha = await commit('environments/prod/pricing.yaml', 'version: "3.0.1"\nreplicas: 1\n', 'pricing 3.0.1');
+    await git(work, 'push', '-q', 'origin', 'main');
+    const push = githubExample('push', (p) => typeof p.ref === 'string' && (p.ref as string).startsWith('refs/heads/')) as any;
+    Object.assign(push, { ref: 'refs/heads/main', after: sha });
+    push.repository.clone_url = `${gitServer.url}/shop.git`;
+    push.repository.full_name = 'acme/shop';
+    expect((await sendGithub(hooks(), 'push', push, SECRET)).status).toBe(200);
+    await eventually('pricing Synced at the pushed commit', async () => (await state.getApp('pricing'))?.revision === sha, 180_000, tail);
+    // The commit status API heard about it, linking to the dashboard.
+    await eventually('a success status for the push', async () => statuses.some((s) => s.path.endsWith(sha) && s.body.state === 'success' && s.body.context === 'baton/pricing'), 60_000, () => JSON.stringify(statuses));
+  });
+
+  let previewSha: string;
+
+  it('a pull request opened gets a preview in pr-7, reachable through the ingress at pr-7.catalog.localhost', { timeout: 300_000 }, async () => {
+    await git(work, 'checkout', '-qb', 'cheaper-tea');
+    previewSha = await commit('environments/prod/catalog.yaml', 'version: "1.5.0-pr"\nreplicas: 2\ningress:\n  host: catalog.localhost\n', 'catalog 1.5.0-pr');
+    await git(work, 'push', '-q', 'origin', 'HEAD:refs/pull/7/head');
+    const res = await sendGithub(hooks(), 'pull_request', pullRequest('opened', 7, { sha: previewSha, ref: 'cheaper-tea' }), SECRET);
+    expect(res.status).toBe(200);
+
+    const [preview] = await eventually(
+      'the preview of catalog Healthy',
+      async () => {
+        const list = await previews();
+        return list.length === 1 && list[0].health === 'Healthy' && list[0].revision === previewSha && list;
+      },
+      240_000,
+      async () => `${JSON.stringify(await previews())}\n${tail()}`,
+    );
+    expect(preview).toMatchObject({ name: 'pr-7.catalog', app: 'catalog', number: 7, namespace: 'pr-7', branch: 'cheaper-tea', headSha: previewSha });
+    expect(preview.url).toBe(`http://pr-7.catalog.localhost:${ingressPort}/`);
+
+    const version = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+    expect(version.status, version.body).toBe(200);
+    expect(JSON.parse(version.body).version).toBe('1.5.0-pr');
+    // Production is untouched, and the preview reaches production's pricing through its bridge.
+    expect(JSON.parse((await request(ingressPort, 'catalog.localhost', '/version')).body).version).toBe('1.4.2');
+    const products = await request(ingressPort, 'pr-7.catalog.localhost', '/products');
+    expect(products.status, products.body).toBe(200);
+    expect(JSON.parse(products.body).products[0].price).not.toBeNull();
+    // The preview's apps are not production apps.
+    const apps = (await (await fetch(`${api}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ name: string }>;
+    expect(apps.map((a) => a.name).sort()).toEqual(['catalog', 'inventory', 'pricing']);
+    expect(await kubectl(kubeconfig, 'get', 'deployments', '-n', 'pr-7', '-o', 'jsonpath={.items[*].spec.replicas}')).toBe('1');
+    await eventually(
+      'a success status linking to the preview',
+      async () => statuses.some((s) => s.path.endsWith(previewSha) && s.body.state === 'success' && s.body.target_url === preview.url),
+      60_000,
+      () => JSON.stringify(statuses),
+    );
+  });
+
+  it('synchronize updates the preview to the new head', { timeout: 300_000 }, async () => {
+    const next = await commit('environments/prod/catalog.yaml', 'version: "1.5.1-pr"\nreplicas: 2\ningress:\n  host: catalog.localhost\n', 'catalog 1.5.1-pr');
+    await git(work, 'push', '-qf', 'origin', 'HEAD:refs/pull/7/head');
+    expect((await sendGithub(hooks(), 'pull_request', pullRequest('synchronize', 7, { sha: next, ref: 'cheaper-tea' }), SECRET)).status).toBe(200);
+    await eventually(
+      'pr-7.catalog.localhost answering 1.5.1-pr',
+      async () => {
+        const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+        return res.status === 200 && JSON.parse(res.body).version === '1.5.1-pr';
+      },
+      240_000,
+      tail,
+    );
+  });
+
+  it('a request from a fork is not deployed without the label, and is once a maintainer adds it', { timeout: 300_000 }, async () => {
+    await git(work, 'push', '-q', 'origin', `${previewSha}:refs/pull/8/head`);
+    const opened = await sendGithub(hooks(), 'pull_request', pullRequest('opened', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true }), SECRET);
+    expect(opened.status).toBe(200);
+    await eventually('the fork refused in the log', async () => /#8: comes from a fork/.test(baton.output()), 30_000, tail);
+    expect((await previews()).map((p) => p.number)).toEqual([7]);
+    expect(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')).not.toMatch(/namespace\/pr-8/);
+
+    const labeled = await sendGithub(hooks(), 'pull_request', pullRequest('labeled', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true, labels: ['preview'] }), SECRET);
+    expect(labeled.status).toBe(200);
+    await eventually(
+      'the fork preview Healthy',
+      async () => (await previews()).some((p) => p.number === 8 && p.health === 'Healthy'),
+      240_000,
+      async () => `${JSON.stringify(await previews())}\n${tail()}`,
+    );
+  });
+
+  it('closed removes the namespace and every pod process of the preview', { timeout: 300_000 }, async () => {
+    expect((await podProcesses('pr-7')).length).toBeGreaterThan(0);
+    for (const number of [7, 8]) {
+      const res = await sendGithub(hooks(), 'pull_request', pullRequest('closed', number, { sha: previewSha, ref: 'cheaper-tea' }), SECRET);
+      expect(res.status).toBe(200);
+    }
+    await eventually('no previews listed', async () => (await previews()).length === 0, 30_000, tail);
+    await eventually(
+      'namespaces pr-7 and pr-8 gone',
+      async () => !/namespace\/pr-[78]/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')),
+      180_000,
+      tail,
+    );
+    await eventually('no pod processes of pr-7 or pr-8', async () => (await podProcesses('pr-7')).length + (await podProcesses('pr-8')).length === 0, 60_000, tail);
+    const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+    expect(res.status).toBe(404);
+    // Production kept running throughout.
+    expect((await state.listApps()).every((a) => a.health === 'Healthy')).toBe(true);
+  });
+});

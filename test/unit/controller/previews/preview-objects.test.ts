@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parsePreviewAppName, previewAppName, previewAppSpec, previewObjects } from '../../../../controller/previews/index.js';
+import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
+import type { KubeObject } from '../../../../runtime/objects/types.js';
+
+const instance = { app: 'catalog', number: 7, branch: 'cheaper-tea', sha: 'a'.repeat(40), host: 'pr-7.catalog.localhost' };
+
+const ingress = (rules: unknown[], extra: Record<string, unknown> = {}): KubeObject =>
+  ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'catalog', namespace: 'shop' }, spec: { rules, ...extra } }) as KubeObject;
+
+describe('previewObjects', () => {
+  it("rewrites every Ingress rule's host H to pr-N.H, TLS hosts too, and moves objects into pr-N", () => {
+    const { objects } = previewObjects(
+      [ingress([{ host: 'catalog.localhost', http: {} }, { host: 'api.catalog.localhost', http: {} }], { tls: [{ hosts: ['catalog.localhost'], secretName: 'tls' }] })],
+      instance,
+    );
+    const spec = (objects[0] as any).spec;
+    expect(spec.rules.map((r: { host: string }) => r.host)).toEqual(['pr-7.catalog.localhost', 'pr-7.api.catalog.localhost']);
+    expect(spec.tls[0].hosts).toEqual(['pr-7.catalog.localhost']);
+    expect(objects[0].metadata).toMatchObject({ namespace: 'pr-7', labels: { 'baton.dev/preview': '7' } });
+  });
+
+  it('gives a rule without a host pr-N.localhost and drops a default backend, so a preview never answers for production hosts', () => {
+    const { objects } = previewObjects([ingress([{ http: {} }], { defaultBackend: { service: { name: 'x', port: { number: 80 } } } })], instance);
+    expect((objects[0] as any).spec.rules[0].host).toBe('pr-7.localhost');
+    expect((objects[0] as any).spec.defaultBackend).toBeUndefined();
+  });
+
+  it('keeps production Secrets out unless they are marked for previews, and leaves cluster-scoped objects out', () => {
+    const secret = (name: string, annotations?: Record<string, string>): KubeObject =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, ...(annotations ? { annotations } : {}) }, data: { key: 'c2VjcmV0' } }) as KubeObject;
+    const { objects, dropped } = previewObjects(
+      [secret('payments-keys'), secret('sandbox-keys', { 'baton.dev/preview': 'true' }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } } as KubeObject],
+      instance,
+    );
+    expect(objects.map((o) => o.metadata.name)).toEqual(['sandbox-keys']);
+    expect(dropped.join('\n')).toMatch(/Secret\/payments-keys .*baton\.dev\/preview/);
+    expect(dropped.join('\n')).toMatch(/Namespace\/shop .*cluster-scoped/);
+  });
+});
+
+describe('preview names and specs', () => {
+  it('names a preview app pr-N.<app>, which no declared app can be named', () => {
+    expect(previewAppName(12, 'catalog')).toBe('pr-12.catalog');
+    expect(parsePreviewAppName('pr-12.catalog')).toEqual({ number: 12, app: 'catalog' });
+    expect(parsePreviewAppName('catalog')).toBeUndefined();
+    expect(parsePreviewAppName('pr-0.catalog')).toBeUndefined();
+    expect(parsePreviewAppName('pr-7._bridges')).toBeUndefined();
+  });
+
+  it('layers preview values, points previewed dependencies at their previews and keeps the others on production', () => {
+    const { apps } = parseBatonYaml(
+      `apps:
+  - { name: pricing, chart: web-service }
+  - { name: frontend, chart: web-service, preview: { enabled: true } }
+  - name: catalog
+    chart: web-service
+    namespace: shop
+    set: { replicas: 3, env: { A: "1" } }
+    syncPolicy: { automated: false, prune: false }
+    dependsOn: [pricing, frontend]
+    preview: { enabled: true, values: { replicas: 1 } }
+`,
+      'baton.yaml',
+      'repo',
+    );
+    const catalog = apps.find((a) => a.name === 'catalog')!;
+    const spec = previewAppSpec(catalog, { number: 7, branch: 'b', sha: 'a'.repeat(40) }, new Set(['catalog', 'frontend']));
+    expect(spec).toMatchObject({
+      name: 'pr-7.catalog',
+      namespace: 'pr-7',
+      set: { replicas: 1, env: { A: '1' } },
+      dependsOn: ['pricing', 'pr-7.frontend'],
+      syncPolicy: { automated: true, prune: true, selfHeal: true },
+      instance: { app: 'catalog', number: 7, branch: 'b', host: 'pr-7.catalog.localhost' },
+    });
+  });
+});
+
+describe('baton.yaml previews settings', () => {
+  it('defaults to no fork previews and the label "preview", and reports mistakes at their line', () => {
+    expect(parseBatonYaml('apps: []\n', 'baton.yaml', 'r').previews).toEqual({ forks: false, forkLabel: 'preview' });
+    expect(parseBatonYaml('apps: []\npreviews: { forks: true, forkLabel: safe-to-test }\n', 'baton.yaml', 'r').previews).toEqual({ forks: true, forkLabel: 'safe-to-test' });
+    const { errors } = parseBatonYaml('apps: []\npreviews:\n  forks: yes please\n  fork: true\n', 'baton.yaml', 'r');
+    expect(errors.map((e) => e.format())).toEqual([
+      expect.stringMatching(/^baton\.yaml:3:10: .*previews\.forks.*true or false/),
+      expect.stringMatching(/^baton\.yaml:4:3: .*previews\.fork.*did you mean "forks"/),
+    ]);
+  });
+});
