@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../controller/state/index.js';
+import { describeApps, eventually, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { parseExposition, sampleValue, type Family } from '../metrics/parse-exposition.js';
+import { git } from '../support/git-http-server.js';
+
+// A real `baton up` syncs an app with a Secret whose pod prints the Secret's value, then a broken
+// revision (a new value, readiness failing) that the health gate rolls back, quoting the pod's
+// last log lines. baton's own logs (JSON lines) must never contain either value; /metrics parses
+// strictly and moves with each step.
+
+const FIRST = `first-${randomUUID()}`;
+const SECOND = `second-${randomUUID()}`;
+
+/** Prints its password at start (as careless apps do); `/ready` fails while BROKEN is set. */
+const SERVER = `
+const http = require('http');
+console.log('starting with password=' + process.env.PASSWORD);
+const server = http.createServer((req, res) => {
+  if (req.url === '/ready') { res.statusCode = process.env.BROKEN ? 503 : 200; return res.end(); }
+  res.end('ok');
+}).listen(Number(process.env.PORT), process.env.POD_IP);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+function manifests(password: string, broken: boolean): string {
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, type: 'Opaque', stringData: { password } };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'vault' },
+    spec: {
+      replicas: 1,
+      progressDeadlineSeconds: 8,
+      selector: { matchLabels: { app: 'vault' } },
+      template: {
+        metadata: { labels: { app: 'vault' } },
+        spec: {
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: 'vault',
+              image: 'vault:1',
+              command: [process.execPath, '-e', SERVER],
+              env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }, ...(broken ? [{ name: 'BROKEN', value: '1' }] : [])],
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+            },
+          ],
+        },
+      },
+    },
+  };
+  return `${JSON.stringify(secret)}\n---\n${JSON.stringify(deployment)}\n`;
+}
+
+let dir: string;
+let repo: string;
+let baton: BatonProcess;
+let state: StateStore;
+let metricsUrl: string;
+
+const tail = () => baton.output().split('\n').slice(-30).join('\n');
+
+async function scrape(): Promise<Map<string, Family>> {
+  const res = await fetch(metricsUrl);
+  expect(res.status).toBe(200);
+  return parseExposition(await res.text());
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp('/tmp/baton-logs-');
+  repo = join(dir, 'repo');
+  await mkdir(join(repo, 'apps/vault'), { recursive: true });
+  await git(repo, 'init', '-q', '-b', 'main');
+  await writeFile(join(repo, 'baton.yaml'), 'apps:\n  - name: vault\n    path: apps/vault\n    rollout: { progressDeadlineSeconds: 30 }\n');
+  await writeFile(join(repo, 'apps/vault/vault.yaml'), manifests(FIRST, false));
+  await git(repo, 'add', '.');
+  await git(repo, 'commit', '-qm', 'vault');
+  baton = startBaton(['up', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  metricsUrl = (await baton.waitFor(/API:\s+(http\S+)/)).replace(/\/api\/v1$/, '/metrics');
+  state = stateOf(dir);
+}, 240_000);
+
+afterAll(async () => {
+  await state?.close();
+  await baton?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+describe('baton up logs and metrics', () => {
+  it('syncs, rolls back a revision that prints its Secret, and neither value reaches a log line; /metrics moves with each step', { timeout: 600_000 }, async () => {
+    await eventually('vault Synced and Healthy', async () => {
+      const app = await state.getApp('vault');
+      return app?.syncStatus === 'Synced' && app.health === 'Healthy';
+    }, 240_000, tail);
+    const first = await scrape();
+    expect(sampleValue(first, 'baton_app_sync_total', { name: 'vault', phase: 'Succeeded' })).toBe(1);
+    expect(sampleValue(first, 'baton_app_info', { name: 'vault', health_status: 'Healthy', sync_status: 'Synced' })).toBe(1);
+    expect(sampleValue(first, 'baton_runtime_pods', { namespace: 'vault', phase: 'Running' })).toBe(1);
+    expect(sampleValue(first, 'baton_queue_wait_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(first, 'baton_app_rollback_total', { name: 'vault' })).toBeUndefined();
+
+    await writeFile(join(repo, 'apps/vault/vault.yaml'), manifests(SECOND, true));
+    await git(repo, 'commit', '-qam', 'vault: new password, readiness broken');
+    const broken = await git(repo, 'rev-parse', 'HEAD');
+    const app = await eventually('the broken revision rolled back', async () => {
+      const a = await state.getApp('vault');
+      return a?.lastFailedRevision === broken && a.message.includes('rolled back') && a;
+    }, 240_000, async () => `${describeApps(await state.listApps())}\n${tail()}`);
+
+    // The health gate quoted the pod's log, with the value censored: in the app's message (API, dashboard)…
+    expect(app.message).toContain('starting with password=[REDACTED]');
+    expect(app.message).not.toContain(SECOND);
+
+    const after = await scrape();
+    expect(sampleValue(after, 'baton_app_sync_total', { name: 'vault', phase: 'RolledBack' })).toBe(1);
+    expect(sampleValue(after, 'baton_app_rollback_total', { name: 'vault', reason: 'auto' })).toBe(1);
+    expect(sampleValue(after, 'baton_app_sync_duration_seconds_count', { name: 'vault', phase: 'RolledBack' })).toBe(1);
+    expect(sampleValue(after, 'baton_runtime_probe_failures_total', { namespace: 'vault', probe: 'readiness' })).toBeGreaterThan(0);
+    expect(sampleValue(after, 'baton_app_info', { name: 'vault', health_status: 'Degraded' })).toBe(1);
+
+    // …and in baton's own log: JSON lines (stdout is a pipe here) about the app, with its job and revision.
+    const output = baton.output();
+    for (const value of [FIRST, SECOND]) {
+      for (const form of [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64').replace(/=+$/, '')]) expect(output).not.toContain(form);
+    }
+    const records = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const about = records.filter((r) => r.app === 'vault');
+    expect(about.find((r) => r.msg === 'sync started' && r.revision === broken && typeof r.jobId === 'string')).toBeDefined();
+    const rollback = about.find((r) => typeof r.msg === 'string' && r.msg.includes('rolling back'));
+    expect(rollback?.msg, tail()).toContain('[REDACTED]');
+    expect(records.every((r) => typeof r.time === 'number' && typeof r.level === 'number' && r.name === 'baton')).toBe(true);
+    // The banner stays plain text for people and scripts.
+    expect(output).toMatch(/^baton is up$/m);
+  });
+});
