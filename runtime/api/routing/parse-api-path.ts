@@ -1,5 +1,5 @@
 import { findByPlural, type ResourceType } from '../../resources/registry.js';
-import { StatusError } from '../../errors/status-error.js';
+import { badRequest, StatusError } from '../../errors/status-error.js';
 
 /** A request path resolved against the registry. */
 export interface ApiPath {
@@ -16,13 +16,22 @@ function notFoundPath(path: string): StatusError {
   return new StatusError(404, 'NotFound', `the server could not find the requested resource (${path})`, {});
 }
 
+/** A malformed %-escape is the client's mistake (400), as Go's url parsing makes it in Kubernetes. */
+function decodeSegment(segment: string, path: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in the request path ${JSON.stringify(path)}`);
+  }
+}
+
 /**
  * Resolves `/api/v1/...` and `/apis/{group}/{version}/...` paths, namespaced
  * or cluster-wide, with an optional name and subresource. Returns undefined for
  * paths that are not resource paths (discovery is routed before this).
  */
 export function parseApiPath(path: string): ApiPath | undefined {
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = path.split('/').filter(Boolean).map((segment) => decodeSegment(segment, path));
   let group: string;
   let version: string;
   let rest: string[];
