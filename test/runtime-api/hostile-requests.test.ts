@@ -31,4 +31,11 @@ describe('hostile requests to the runtime API', () => {
     }
   });
 
+  it('a malformed %-escape in a discovery path is a 400 BadRequest Status, not a 500', async () => {
+    for (const path of ['/api/%E0%A4%A', '/apis/%zz', '/apis/apps/%C0']) {
+      const res = await apiRequest(rt, 'GET', path);
+      expect(res.status, path).toBe(400);
+      expect(res.json(), path).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
+    }
+  });
 });
