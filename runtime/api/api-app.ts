@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { StatusError } from '../errors/status-error.js';
+import { methodNotAllowed, StatusError } from '../errors/status-error.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { discoveryRouter } from './discovery/discovery-router.js';
 import type { ApiContext } from './handlers/api-context.js';
@@ -22,6 +22,11 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
   app.use(bearerAuth(options.token));
+  // Express would answer OPTIONS itself (200, text "GET, HEAD") for routes it knows; this API serves no OPTIONS.
+  app.options(/.*/, (req: Request, res: Response) => {
+    req.resume();
+    sendStatus(res, methodNotAllowed(`the server does not allow this method on the requested resource (OPTIONS ${req.path})`));
+  });
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
   app.get('/readyz', (_req, res) => void res.type('text/plain').send('ok'));
   app.get('/livez', (_req, res) => void res.type('text/plain').send('ok'));

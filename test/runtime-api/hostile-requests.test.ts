@@ -38,4 +38,12 @@ describe('hostile requests to the runtime API', () => {
       expect(res.json(), path).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
     }
   });
+
+  it('OPTIONS is a 405 MethodNotAllowed Status everywhere, not express\' own 200 "GET, HEAD"', async () => {
+    for (const path of ['/api', '/api/v1', '/apis/apps/v1', '/version', '/api/v1/namespaces/default/configmaps']) {
+      const res = await apiRequest(rt, 'OPTIONS', path);
+      expect(res.status, path).toBe(405);
+      expect(res.json(), path).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'MethodNotAllowed', code: 405 });
+    }
+  });
 });
