@@ -37,7 +37,10 @@ export function parseDocuments(text: string, file: string, errors: RenderError[]
   const offset = options.lineOffset ?? 0;
   const what = options.what ?? 'YAML';
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  // resolveKnownTags off: YAML 1.1's !!binary, !!set, !!omap and !!timestamp stay plain strings, maps and
+  // lists, as Kubernetes' YAML-to-JSON reads them, instead of a Uint8Array, Set, Map or Date (which JSON
+  // drops, or freezing throws on).
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true, resolveKnownTags: false });
   const list: Document[] = Array.isArray(docs) ? docs : [docs as unknown as Document];
   const out: ParsedDocument[] = [];
   const pos = (offsetInText: number) => {

@@ -62,4 +62,21 @@ describe('hostile renderer input', () => {
       warn.mockRestore();
     }
   });
+
+  it('reads YAML 1.1 tags (!!binary, !!set, !!omap, !!timestamp) as plain values, as Kubernetes does, in values and manifests', async () => {
+    const repo = new MemoryTree({
+      'app/Chart.yaml': 'name: web\nversion: 0.1.0\n',
+      'app/templates/t.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  v: {{quote (toJson Values)}}\n',
+      'env.yaml': 'bin: !!binary AAAA\nset: !!omap [x: 1]\nwhen: !!timestamp 2001-12-14\n',
+    });
+    const r = await renderApp({ repo, path: 'app', valuesFiles: ['env.yaml'], release });
+    expect(formatted(r)).toEqual([]);
+    expect(JSON.parse(r.objects[0].object.data.v)).toEqual({ bin: 'AAAA', set: [{ x: 1 }], when: '2001-12-14' });
+
+    const tree = new MemoryTree({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: !!binary AAAA\n  t: !!timestamp 2001-12-14\n' });
+    const m = await renderManifests({ tree, path: '', namespace: 'shop' });
+    expect(formatted(m)).toEqual([]);
+    expect(m.objects.map((o) => o.object.data)).toEqual([{ k: 'AAAA', t: '2001-12-14' }]);
+  });
+
 });
