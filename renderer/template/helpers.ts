@@ -179,7 +179,9 @@ export function registerHelpers(env: typeof import('handlebars'), host: HelperHo
       max: 2,
       fn(this: HelperOptions & { loc?: { start: { line: number; column: number } } }, message: unknown, value: unknown) {
         if (value === undefined || value === null || value === '') {
-          throw RenderError.at('REQUIRED_VALUE', host.currentFile(), this.loc?.start.line ?? 1, (this.loc?.start.column ?? 0) + 1, str(message));
+          // An empty MESSAGE (often a missing value itself) must not leave the error without words.
+          const text = str(message).trim() || 'a required value is missing (required was given no message)';
+          throw RenderError.at('REQUIRED_VALUE', host.currentFile(), this.loc?.start.line ?? 1, (this.loc?.start.column ?? 0) + 1, text);
         }
         return value;
       },

@@ -79,4 +79,10 @@ describe('hostile renderer input', () => {
     expect(m.objects.map((o) => o.object.data)).toEqual([{ k: 'AAAA', t: '2001-12-14' }]);
   });
 
+  it('a required with an empty message still says what is wrong', async () => {
+    const template = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  k: {{required Values.empty Values.empty}}\n';
+    const tree = new MemoryTree({ 'Chart.yaml': 'name: web\nversion: 0.1.0\n', 'values.yaml': 'empty: ""\n', 'templates/t.yaml': template });
+    const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false });
+    expect(formatted(r)).toEqual(['REQUIRED_VALUE templates/t.yaml:6:6: a required value is missing (required was given no message)']);
+  });
 });
