@@ -6,6 +6,14 @@ interface LogsFlags extends ClientFlags {
   container?: string;
 }
 
+/** One container's last lines, as `-o json` prints them. */
+export interface ContainerLog {
+  namespace: string;
+  pod: string;
+  container: string;
+  lines: string[];
+}
+
 export function registerLogs(program: Command): void {
   withClientOptions(program.command('logs <name>').description("print the last lines of the logs of an app's pods"))
     .option('--tail <lines>', 'lines from the end of each container log', '100')
@@ -14,6 +22,25 @@ export function registerLogs(program: Command): void {
       const client = await ApiClient.fromFlags('baton logs', flags);
       const query = new URLSearchParams({ tail: flags.tail, ...(flags.container ? { container: flags.container } : {}) });
       const text = await client.getText(`/api/v1/apps/${encodeURIComponent(name)}/logs?${query}`);
-      process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+      if (flags.output === 'json') process.stdout.write(`${JSON.stringify(parseLogBlocks(text), null, 2)}\n`);
+      else process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
     });
+}
+
+const HEADER = /^==> ([^/\s]+)\/(\S+) (\S+) <==$/;
+
+/** The API's text (blocks headed `==> namespace/pod container <==`, a blank line between) as one entry per container. */
+export function parseLogBlocks(text: string): ContainerLog[] {
+  const logs: ContainerLog[] = [];
+  for (const line of text.split('\n')) {
+    const header = HEADER.exec(line);
+    if (header) logs.push({ namespace: header[1], pod: header[2], container: header[3], lines: [] });
+    else logs.at(-1)?.lines.push(line);
+  }
+  // Each block ends with a newline, and blocks are joined by one more: those are not log lines.
+  for (const [i, log] of logs.entries()) {
+    if (log.lines.at(-1) === '') log.lines.pop();
+    if (i < logs.length - 1 && log.lines.at(-1) === '') log.lines.pop();
+  }
+  return logs;
 }
