@@ -57,11 +57,21 @@ export class CommitStatusReporter {
 
   private onEvent(event: StateEvent): void {
     if (!event.app || (event.type !== 'sync.started' && event.type !== 'sync.recorded')) return;
-    const data = (event.data ?? {}) as { revision?: string; observedRevision?: string; syncStatus?: string; health?: string; message?: string };
-    const sha = event.type === 'sync.started' ? data.revision : (data.observedRevision ?? data.revision);
+    let sha: string | undefined;
+    let state: CommitState;
+    let description: string;
+    if (event.type === 'sync.started') {
+      sha = (event.data as { revision?: string } | undefined)?.revision;
+      state = 'running';
+      description = 'deploying';
+    } else {
+      // sync.recorded carries the history entry: the commit synced and how it ended.
+      const entry = (event.data as { entry?: { revision?: string; result?: string; message?: string } } | undefined)?.entry;
+      sha = entry?.revision;
+      state = entry?.result === 'Succeeded' ? 'success' : 'failure';
+      description = state === 'success' ? 'deployed and healthy' : (entry?.message ?? 'failed').split('\n')[0];
+    }
     if (!sha) return;
-    const state: CommitState = event.type === 'sync.started' ? 'running' : data.syncStatus === 'Synced' && data.health === 'Healthy' ? 'success' : 'failure';
-    const description = state === 'running' ? 'deploying' : state === 'success' ? 'deployed and healthy' : (data.message ?? 'failed').split('\n')[0];
     const app = event.app;
     this.sending = this.sending.then(() => this.send(app, sha, state, description)).catch(() => undefined);
   }
