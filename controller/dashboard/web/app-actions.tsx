@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AppDetail, HistoryEntry } from './api-types.js';
-import { shortSha, subject } from './format.js';
+import { localTime, shortSha } from './format.js';
 import { useSession } from './session.js';
 
 /** Sync and Rollback, shown to deploy tokens only (the API refuses read-only ones anyway). */
@@ -62,7 +62,7 @@ export function AppActions({ app, history }: { app: AppDetail; history: HistoryE
               <option value="">the previous healthy revision</option>
               {candidates.map((h) => (
                 <option key={h.revision} value={h.revision}>
-                  {shortSha(h.revision)} {subject(h.message)} ({new Date(h.finishedAt).toLocaleString()})
+                  {shortSha(h.revision)}, live since {localTime(h.finishedAt)} ({h.trigger})
                 </option>
               ))}
             </select>

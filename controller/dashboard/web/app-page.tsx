@@ -90,7 +90,7 @@ export function AppPage({ name, tab }: { name: string; tab: string }) {
           {name}
         </h1>
         {app && (
-          <span class="statuses" data-app={name}>
+          <span class="statuses" data-app={name} data-sync={app.syncStatus} data-health={app.health} data-revision={app.revision ?? ''}>
             <span data-col="sync">
               <StatusBadge kind="sync" value={app.syncStatus} />
             </span>{' '}

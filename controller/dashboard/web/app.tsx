@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './api-client.js';
-import type { Role, StateEvent } from './api-types.js';
+import type { AppSummary, Role, StateEvent } from './api-types.js';
 import { AppPage } from './app-page.js';
 import { AppsPage } from './apps-page.js';
 import { AppsStore } from './apps-store.js';
@@ -10,7 +10,7 @@ import { useRoute } from './route.js';
 import { forgetToken, keepToken, SessionContext, storedToken, takeTokenFromFragment, type EventListener, type Session } from './session.js';
 import { SignInPage } from './sign-in-page.js';
 
-type Auth = { state: 'checking' } | { state: 'signed-out'; error: string | null } | { state: 'signed-in'; token: string; role: Role };
+type Auth = { state: 'checking' } | { state: 'signed-out'; error: string | null } | { state: 'signed-in'; token: string; role: Role; firstList: Promise<AppSummary[]> };
 
 /** Signs in (form or `#token=`), then shows the pages over one shared event stream. */
 export function App() {
@@ -19,9 +19,13 @@ export function App() {
   const signIn = async (token: string) => {
     setAuth({ state: 'checking' });
     try {
-      const { role } = await new ApiClient(token).get<{ role: Role }>('/api/v1/whoami');
+      const api = new ApiClient(token);
+      // Asked for beside whoami rather than after it: the first load waits on one round trip less.
+      const firstList = api.get<AppSummary[]>('/api/v1/apps');
+      firstList.catch(() => {});
+      const { role } = await api.get<{ role: Role }>('/api/v1/whoami');
       keepToken(token, role);
-      setAuth({ state: 'signed-in', token, role });
+      setAuth({ state: 'signed-in', token, role, firstList });
     } catch (err) {
       forgetToken();
       const message = err instanceof ApiError && err.status === 401 ? 'That token is not valid for this baton.' : `Could not sign in: ${(err as Error).message}`;
@@ -40,11 +44,11 @@ export function App() {
     setAuth({ state: 'signed-out', error: why });
   };
 
-  if (auth.state === 'signed-in') return <SignedIn token={auth.token} role={auth.role} signOut={signOut} />;
+  if (auth.state === 'signed-in') return <SignedIn token={auth.token} role={auth.role} firstList={auth.firstList} signOut={signOut} />;
   return <SignInPage busy={auth.state === 'checking'} error={auth.state === 'signed-out' ? auth.error : null} onSubmit={(t) => void signIn(t)} />;
 }
 
-function SignedIn({ token, role, signOut }: { token: string; role: Role; signOut: (why: string | null) => void }) {
+function SignedIn({ token, role, firstList, signOut }: { token: string; role: Role; firstList: Promise<AppSummary[]>; signOut: (why: string | null) => void }) {
   const route = useRoute();
   const [streamState, setStreamState] = useState<StreamState>('connecting');
   const shared = useMemo(() => {
@@ -53,7 +57,7 @@ function SignedIn({ token, role, signOut }: { token: string; role: Role; signOut
   }, [token]);
 
   useEffect(() => {
-    void shared.apps.reload();
+    void shared.apps.reload(firstList);
     let first = true;
     return followEvents(shared.api, {
       onEvent(event: StateEvent) {

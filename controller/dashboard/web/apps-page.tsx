@@ -77,7 +77,7 @@ export function AppsPage({ query }: { query: URLSearchParams }) {
         </thead>
         <tbody>
           {rows.map((app) => (
-            <tr key={app.name} data-app={app.name}>
+            <tr key={app.name} data-app={app.name} data-sync={app.syncStatus} data-health={app.health} data-revision={app.revision ?? ''}>
               <th scope="row">
                 <a href={appHref(app.name)}>{app.name}</a>
                 {app.message && app.health !== 'Healthy' && <div class={app.health === 'Degraded' ? 'row-message bad' : 'row-message'}>{app.message.split('\n', 1)[0]}</div>}

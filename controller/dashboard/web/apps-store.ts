@@ -26,10 +26,10 @@ export class AppsStore {
   }
 
   /** The whole list again (on start and after each (re)subscription, so a gap in events cannot leave it stale). */
-  reload(): Promise<void> {
+  reload(answer?: Promise<AppSummary[]>): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const list = await this.api.get<AppSummary[]>('/api/v1/apps');
+        const list = await (answer ?? this.api.get<AppSummary[]>('/api/v1/apps'));
         this.apps.clear();
         for (const app of list) this.apps.set(app.name, app);
         this.loaded = true;

@@ -34,7 +34,7 @@ export function HistoryTable({ history }: { history: HistoryEntry[] }) {
               <time dateTime={h.startedAt}>{localTime(h.startedAt)}</time>
             </td>
             <td>{duration(h.durationMs)}</td>
-            <td class="message">{h.message}</td>
+            <td class="history-message">{h.message}</td>
           </tr>
         ))}
       </tbody>
