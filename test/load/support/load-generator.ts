@@ -182,8 +182,11 @@ export class LoadGenerator {
 /** The `error` code of a JSON error body (the shop's), or the first words of a plain one (the ingress'). */
 function errorCodeOf(body: string): string {
   try {
-    const parsed = JSON.parse(body) as { error?: string; upstream?: string; message?: string };
-    return [parsed.error, parsed.upstream, parsed.message?.slice(0, 80)].filter(Boolean).join(' ');
+    // The gateway passes an upstream's error body on as `cause`: its message says what failed further down.
+    const parsed = JSON.parse(body) as { error?: string; upstream?: string; message?: string; cause?: { message?: string } };
+    return [parsed.error, parsed.upstream, parsed.message?.slice(0, 80), parsed.cause?.message ? `(${parsed.cause.message.slice(0, 80)})` : '']
+      .filter(Boolean)
+      .join(' ');
   } catch {
     return body.split('\n')[0].slice(0, 120);
   }
