@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/index.js';
@@ -91,7 +91,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 120_000);
 
-describe('baton up logs and metrics', () => {
+describe('baton up: logs, metrics and the queue view', () => {
   it('syncs, rolls back a revision that prints its Secret, and neither value reaches a log line; /metrics moves with each step', { timeout: 600_000 }, async () => {
     await eventually('vault Synced and Healthy', async () => {
       const app = await state.getApp('vault');
@@ -139,5 +139,20 @@ describe('baton up logs and metrics', () => {
     expect(records.every((r) => typeof r.time === 'number' && typeof r.level === 'number' && r.name === 'baton')).toBe(true);
     // The banner stays plain text for people and scripts.
     expect(output).toMatch(/^baton is up$/m);
+  });
+
+  it('serves the sync queue at /admin/queues to the deploy token only', { timeout: 60_000 }, async () => {
+    const base = metricsUrl.replace(/\/metrics$/, '');
+    const deploy = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const readonly = (await readFile(join(dir, 'api-token-readonly'), 'utf8')).trim();
+    expect((await fetch(`${base}/admin/queues`, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(`${base}/admin/queues`, { headers: { authorization: `Bearer ${readonly}` } })).status).toBe(403);
+    const visit = await fetch(`${base}/admin/queues?token=${encodeURIComponent(deploy)}`, { redirect: 'manual' });
+    expect(visit.status).toBe(303);
+    const cookie = (visit.headers.get('set-cookie') ?? '').split(';')[0];
+    const queues = await fetch(`${base}/admin/queues/api/queues`, { headers: { cookie } });
+    expect(queues.status).toBe(200);
+    const body = (await queues.json()) as { queues: Array<{ name: string; counts: Record<string, number> }> };
+    expect(body.queues.find((q) => q.name === 'sync')?.counts.completed).toBeGreaterThanOrEqual(2);
   });
 });

@@ -62,7 +62,15 @@ describe('the queue view at /admin/queues', () => {
     const page = await get('/admin/queues', { authorization: `Bearer ${tokens.tokens.deploy}` });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('/admin/queues');
+    const html = await page.text();
+    expect(html).toContain('/admin/queues');
+    // The page's script loads from below the same path, behind the same auth.
+    const script = /src="(static\/js\/main[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    expect((await get(`/admin/queues/${script}`)).status).toBe(401);
+    const asset = await get(`/admin/queues/${script}`, { authorization: `Bearer ${tokens.tokens.deploy}` });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
 
     const res = await get('/admin/queues/api/queues?activeQueue=sync&status=latest', { authorization: `Bearer ${tokens.tokens.deploy}` });
     expect(res.status).toBe(200);
