@@ -7,7 +7,7 @@ import type { StateStore } from '../../controller/state/index.js';
 import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
-import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
+import { githubExample, gitlabFixture, sendGithub, sendGitlab, type WebhookServer } from '../webhooks/webhook-harness.js';
 
 // baton up follows a Git HTTP remote holding three apps of the examples repository (pricing and
 // inventory in production only; catalog with previews), polling only every 10 minutes: real
@@ -15,6 +15,7 @@ import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webho
 // from open to close. A local stand-in for GitHub's commit status API records what baton posts.
 
 const SECRET = 'preview-e2e-secret';
+const GITLAB_TOKEN = 'preview-e2e-gitlab-token';
 const examples = join(import.meta.dirname, '../../examples-repo');
 
 const BATON_YAML = `apps:
@@ -78,6 +79,16 @@ function pullRequest(action: string, number: number, head: { sha: string; ref: s
   return payload;
 }
 
+/** GitLab's documented Merge Request Hook payload, pointed at the served repository. */
+function mergeRequest(action: string, iid: number, sha: string): string {
+  const payload = JSON.parse(gitlabFixture('merge-request-hook'));
+  const url = `${gitServer.url}/shop.git`;
+  payload.project.git_http_url = url;
+  payload.object_attributes.target.git_http_url = url;
+  Object.assign(payload.object_attributes, { iid, action, source_branch: 'gitlab-change', last_commit: { ...payload.object_attributes.last_commit, id: sha } });
+  return JSON.stringify(payload);
+}
+
 async function previews(): Promise<any[]> {
   const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
   return (await res.json()) as any[];
@@ -125,6 +136,7 @@ beforeAll(async () => {
     ['up', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
     {
       BATON_GITHUB_WEBHOOK_SECRET: SECRET,
+      BATON_GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,
       BATON_GITHUB_TOKEN: 'gh-token',
       BATON_GITHUB_API_URL: `http://127.0.0.1:${(githubApi.address() as AddressInfo).port}`,
     },
@@ -239,6 +251,22 @@ describe('webhooks and pull request previews against baton up', () => {
       240_000,
       async () => `${JSON.stringify(await previews())}\n${tail()}`,
     );
+  });
+
+  it('a GitLab merge request (its documented hook payload) gets a preview, and closing it removes it', { timeout: 300_000 }, async () => {
+    await git(work, 'push', '-q', 'origin', `${previewSha}:refs/merge-requests/9/head`);
+    expect((await sendGitlab(hooks(), 'Merge Request Hook', mergeRequest('open', 9, previewSha), GITLAB_TOKEN)).status).toBe(200);
+    await eventually(
+      'pr-9.catalog.localhost answering',
+      async () => {
+        const res = await request(ingressPort, 'pr-9.catalog.localhost', '/version');
+        return res.status === 200 && JSON.parse(res.body).version === '1.5.0-pr';
+      },
+      240_000,
+      tail,
+    );
+    expect((await sendGitlab(hooks(), 'Merge Request Hook', mergeRequest('close', 9, previewSha), GITLAB_TOKEN)).status).toBe(200);
+    await eventually('pr-9 gone', async () => !(await previews()).some((p) => p.number === 9) && !/namespace\/pr-9/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')), 180_000, tail);
   });
 
   it('closed removes the namespace and every pod process of the preview', { timeout: 300_000 }, async () => {
