@@ -71,7 +71,7 @@ describe('hostile renderer input', () => {
     });
     const r = await renderApp({ repo, path: 'app', valuesFiles: ['env.yaml'], release });
     expect(formatted(r)).toEqual([]);
-    expect(JSON.parse(r.objects[0].object.data.v)).toEqual({ bin: 'AAAA', set: [{ x: 1 }], when: '2001-12-14' });
+    expect(JSON.parse(String((r.objects[0].object.data as Record<string, unknown>).v))).toEqual({ bin: 'AAAA', set: [{ x: 1 }], when: '2001-12-14' });
 
     const tree = new MemoryTree({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: !!binary AAAA\n  t: !!timestamp 2001-12-14\n' });
     const m = await renderManifests({ tree, path: '', namespace: 'shop' });
