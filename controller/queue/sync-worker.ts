@@ -24,7 +24,12 @@ export interface SyncWorkerOptions {
    * @defaultValue 30000
    */
   stalledInterval?: number;
-  /** Times one job may be recovered from a dead worker before it fails for good. @defaultValue 1 */
+  /**
+   * Times one job may be recovered from a dead worker before it fails for good.
+   * A sync re-reads everything, so running it again is safe; only one that keeps
+   * killing its workers should stop.
+   * @defaultValue 3
+   */
   maxStalledCount?: number;
   /** The longest wait between retries of a failing sync. @defaultValue 300000 */
   backoffMaxMs?: number;
@@ -79,6 +84,7 @@ return 1
 `;
 
 const LOCK_LOST = /could not renew lock for job (\S+)/;
+const STALLED_OUT = /(stalled|started) more than allowable limit/;
 
 /**
  * The consumer side of the `sync` queue: runs the caller's processor for
@@ -103,12 +109,18 @@ export class SyncWorker<O = SyncOutcome> {
       concurrency: options.concurrency ?? 4,
       lockDuration: options.lockDuration ?? 30_000,
       stalledInterval: options.stalledInterval ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 1,
+      maxStalledCount: options.maxStalledCount ?? 3,
       autorun: options.autorun ?? true,
       settings: {
         backoffStrategy: (attemptsMade, _type, _err, job) =>
           syncBackoffDelay(attemptsMade, { baseMs: backoffBase(job?.opts.backoff), maxMs: backoffMaxMs }),
       },
+    });
+    // BullMQ fails a job whose workers kept dying without running it again: say so like any final failure.
+    this.worker.on('failed', (job, err) => {
+      if (!job || !STALLED_OUT.test(err.message)) return;
+      const error = new Error(`the workers running this sync died ${job.stalledCounter} times (${err.message}); it is not retried`);
+      this.emit('failed', { jobId: job.id!, request: job.data, attempt: job.attemptsMade + 1, error, durationMs: 0, willRetry: false });
     });
     this.worker.on('error', (err) => {
       // A lock that could not be renewed may already be another worker's: tell the processor to stop.
