@@ -46,4 +46,27 @@ describe('hostile requests to the runtime API', () => {
       expect(res.json(), path).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'MethodNotAllowed', code: 405 });
     }
   });
+
+  it('YAML whose anchor contains an alias to itself is a 400 BadRequest Status, not a stack overflow 500', async () => {
+    const create = await apiRequest(rt, 'POST', '/api/v1/namespaces/default/configmaps', { body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: loop\ndata: &a {k: *a}\n', contentType: 'application/yaml' });
+    const apply = await apiRequest(rt, 'PATCH', '/api/v1/namespaces/default/configmaps/loop?fieldManager=fuzz', { body: 'a: &a [*a]', contentType: 'application/apply-patch+yaml' });
+    for (const res of [create, apply]) {
+      expect(res.status, res.text).toBe(400);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: 'error converting YAML to JSON: an anchor contains an alias to itself' });
+    }
+  });
+
+  it('bodies nested thousands deep are a 400 BadRequest Status, not a stack overflow 500', async () => {
+    // Built as text: JSON.stringify itself would overflow on it.
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep","annotations":${deep(5000)}},"data":${deep(5000)}}`;
+    const create = await apiRequest(rt, 'POST', '/api/v1/namespaces/default/configmaps', { body, contentType: 'application/json' });
+    expect(create.status, create.text.slice(0, 300)).toBe(400);
+    expect(create.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'the request body is nested more than 256 levels deep' });
+    const patch = await apiRequest(rt, 'PATCH', '/api/v1/namespaces/default/configmaps/loop', { body: `{"data":${deep(5000)}}`, contentType: 'application/merge-patch+json' });
+    expect(patch.status, patch.text.slice(0, 300)).toBe(400);
+    // A real object, a few levels deep, still goes through.
+    const ok = await apiRequest(rt, 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shallow' }, data: { k: 'v' } }), contentType: 'application/json' });
+    expect(ok.status, ok.text).toBe(201);
+  });
 });

@@ -12,9 +12,11 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   if (type === PROTOBUF) return decodeKubeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty; an object is required');
+  let value: unknown;
   if (type.endsWith('yaml')) {
     try {
-      return parseYaml(text, { uniqueKeys: false });
+      // resolveKnownTags off: !!binary, !!set and !!timestamp stay strings and maps, as Kubernetes' YAML-to-JSON reads them.
+      value = acyclic(parseYaml(text, { uniqueKeys: false, resolveKnownTags: false }));
     } catch (err) {
       if (err instanceof YAMLParseError) {
         const pos = err.linePos?.[0];
@@ -22,12 +24,47 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       }
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
     }
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    }
   }
+  checkDepth(value);
+  return value;
+}
+
+/**
+ * Deeper bodies are refused: defaulting, validation, patching and storing all recurse
+ * per level, and a stack overflow would be a 500. Kubernetes objects nest a few dozen
+ * levels at most.
+ */
+export const MAX_BODY_DEPTH = 256;
+
+function checkDepth(value: unknown): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH) throw badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
+/**
+ * An alias inside its own anchor (`a: &a [*a]`) parses to a cyclic value, which no JSON
+ * object can be and every later step (defaulting, patching, storing) would recurse on
+ * until the stack overflows.
+ */
+function acyclic(value: unknown): unknown {
   try {
-    return JSON.parse(text);
+    JSON.stringify(value);
   } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof TypeError) throw badRequest('an anchor contains an alias to itself');
+    throw err;
   }
+  return value;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
