@@ -4,7 +4,7 @@ import { applyObjects, ObjectRejectedError, rollbackTo } from '../apply/index.js
 import { ClusterConfigError } from '../clusters/cluster-config-error.js';
 import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects } from '../diff/index.js';
-import { assessHealth, waitForHealthy } from '../health/index.js';
+import { assessHealth, syncProgress, waitForHealthy } from '../health/index.js';
 import { planApp } from '../plan/index.js';
 import { parsePreviewAppName } from '../previews/preview-names.js';
 import { previewAppSpec } from '../previews/preview-spec.js';
@@ -218,12 +218,13 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
 
   async function applyAndGate(ctx: SyncContext): Promise<StepResult> {
     const { name, app, target, objects, job } = ctx;
+    const progress = syncProgress({ events: deps.state, app: name, objects: objects.length });
     const short = shortRevision(ctx.revision);
     await deps.state.updateApp(name, { syncStatus: 'Syncing', health: 'Progressing', message: `syncing to ${short}`, observedRevision: ctx.revision });
     await deps.state.publish({ type: 'sync.started', app: name, data: { revision: ctx.revision, trigger: ctx.request.trigger } });
     log(`${name}: applying ${short} (${objects.length} objects)`);
     try {
-      await applyObjects({ target, app, objects: objects as KubernetesObject[], signal: job.signal });
+      await applyObjects({ target, app, objects: objects as KubernetesObject[], signal: job.signal, onProgress: progress.applied });
     } catch (err) {
       // The cluster refused an object: retrying the same objects cannot help.
       if (err instanceof ObjectRejectedError) return fail(ctx, err.message);
@@ -235,7 +236,9 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
       namespace: app.namespace,
       deadlineSeconds: app.rollout.progressDeadlineSeconds,
       signal: job.signal,
+      onProgress: progress.workload,
     });
+    await progress.flush();
     if (!gate.healthy) return fail(ctx, gate.reason);
     log(`${name}: ${short} is Healthy`);
     await record(
@@ -268,7 +271,9 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
       return done('Failed', ctx.revision, message);
     }
     log(`${name}: ${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`);
-    const back = await rollbackTo({ target, app, manifests: withNamespace(healthy.objects, app.namespace) as KubernetesObject[], signal: job.signal });
+    const undo = syncProgress({ events: deps.state, app: name, objects: healthy.objects.length, phase: 'rollback' });
+    const back = await rollbackTo({ target, app, manifests: withNamespace(healthy.objects, app.namespace) as KubernetesObject[], signal: job.signal, onApplied: undo.applied, onProgress: undo.workload });
+    await undo.flush();
     const after = back.health.healthy ? '' : `\nthe rollback is not healthy either: ${back.health.reason}`;
     const message = `${short} failed and was rolled back to ${shortRevision(healthy.revision)}: ${reason}${after}`;
     await record(ctx, 'RolledBack', message, {
