@@ -5,7 +5,8 @@
 // (alternating: users' version; shipping's and orders' versions) for --minutes, sampling RSS every
 // --sample-every seconds of:
 //   - the baton up process: controller, worker and the built-in runtime (API server, controllers,
-//     kubelet, service proxy, ingress) all run in this one Node process;
+//     kubelet, service proxy, ingress) all run in this one Node process; with its V8 heap in use
+//     (from its /metrics), which tells a leak from a heap that merely grew;
 //   - its redis-server child;
 //   - the pod processes of the state dir, summed (they churn with every rollout).
 // Prints each sample, then start and end RSS, the slope (MB/min, least squares over the second
@@ -38,6 +39,8 @@ const log = (line: string) => process.stdout.write(`${new Date().toISOString().s
 interface Sample {
   atMin: number;
   baton: number;
+  /** V8 heap in use in baton up (its /metrics), MB; tells a leak (grows) from a heap that only got bigger. */
+  heapUsed: number;
   redis: number;
   pods: number;
   podCount: number;
@@ -65,6 +68,16 @@ async function childPid(parent: number, comm: string): Promise<number | undefine
     }
   }
   return undefined;
+}
+
+/** baton_nodejs_heap_size_used_bytes from baton up's /metrics, in MB; 0 when it cannot be read. */
+async function heapUsedMb(metricsUrl: string): Promise<number> {
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    return Number(/^baton_nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? 0) / 1048576;
+  } catch {
+    return 0;
+  }
 }
 
 /** Least-squares slope of y over x. */
@@ -97,6 +110,7 @@ try {
   if (interrupted) throw new Error('interrupted before the soak began');
   const batonPid = shop.baton.child.pid!;
   const redisPid = await childPid(batonPid, 'redis-server');
+  const metricsUrl = new URL('/metrics', await shop.baton.waitFor(/API:\s+(http\S+)/)).href;
   log(`the shop is Healthy; baton up pid ${batonPid}, redis-server pid ${redisPid ?? '(not a child: REDIS_URL?)'}; soaking ${minutes} min, a commit every ${commitEveryMs / 1000} s`);
 
   const samples: Sample[] = [];
@@ -104,9 +118,9 @@ try {
   const sample = async () => {
     const pods = await podProcesses(dir);
     const podRss = (await Promise.all(pods.map((p) => rssMb(p.pid)))).reduce((a, b) => a + b, 0);
-    const s: Sample = { atMin: (Date.now() - started) / 60_000, baton: await rssMb(batonPid), redis: redisPid ? await rssMb(redisPid) : 0, pods: podRss, podCount: pods.length };
+    const s: Sample = { atMin: (Date.now() - started) / 60_000, baton: await rssMb(batonPid), heapUsed: await heapUsedMb(metricsUrl), redis: redisPid ? await rssMb(redisPid) : 0, pods: podRss, podCount: pods.length };
     samples.push(s);
-    log(`  ${s.atMin.toFixed(1).padStart(5)} min  baton up ${s.baton.toFixed(1)} MB  redis ${s.redis.toFixed(1)} MB  pods ${s.podCount} processes ${s.pods.toFixed(0)} MB`);
+    log(`  ${s.atMin.toFixed(1).padStart(5)} min  baton up ${s.baton.toFixed(1)} MB (heap used ${s.heapUsed.toFixed(1)} MB)  redis ${s.redis.toFixed(1)} MB  pods ${s.podCount} processes ${s.pods.toFixed(0)} MB`);
   };
   await sample();
 
@@ -141,6 +155,7 @@ try {
       '',
       `soak: ${minutes} min, ${commits} commits, ${samples.length} samples`,
       `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
+      `  baton up V8 heap used: start ${first.heapUsed.toFixed(1)} MB, end ${last.heapUsed.toFixed(1)} MB, slope ${fit((s) => s.heapUsed).toFixed(2)} MB/min (second half)`,
       `  redis-server: start ${first.redis.toFixed(1)} MB, end ${last.redis.toFixed(1)} MB, slope ${fit((s) => s.redis).toFixed(2)} MB/min`,
       `  pod processes: start ${first.podCount} / ${first.pods.toFixed(0)} MB, end ${last.podCount} / ${last.pods.toFixed(0)} MB, slope ${fit((s) => s.pods).toFixed(2)} MB/min`,
       `  apps at the end:\n    ${describeApps(apps).split('\n').join('\n    ')}`,
