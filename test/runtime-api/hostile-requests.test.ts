@@ -69,4 +69,22 @@ describe('hostile requests to the runtime API', () => {
     const ok = await apiRequest(rt, 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shallow' }, data: { k: 'v' } }), contentType: 'application/json' });
     expect(ok.status, ok.text).toBe(201);
   });
+
+  it('a patch that turns metadata into a number, a list or null is a 400 BadRequest Status, not a 500', async () => {
+    const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'patched' }, data: { k: 'v' } });
+    expect((await apiRequest(rt, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm, contentType: 'application/json' })).status).toBe(201);
+    const patches: Array<[string, string]> = [
+      ['application/merge-patch+json', '{"metadata": 1.5}'],
+      ['application/strategic-merge-patch+json', '{"metadata": [1, 2]}'],
+      ['application/json-patch+json', '[{"op": "replace", "path": "/metadata", "value": "x"}]'],
+      ['application/json-patch+json', '[{"op": "remove", "path": "/metadata"}]'],
+    ];
+    for (const [contentType, body] of patches) {
+      const res = await apiRequest(rt, 'PATCH', '/api/v1/namespaces/default/configmaps/patched', { body, contentType });
+      expect(res.status, `${contentType} ${body}: ${res.text}`).toBe(400);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'metadata must be an object' });
+    }
+    const after = await apiRequest(rt, 'GET', '/api/v1/namespaces/default/configmaps/patched');
+    expect(after.json()).toMatchObject({ metadata: { name: 'patched' }, data: { k: 'v' } });
+  });
 });

@@ -10,6 +10,9 @@ export function applyPatchBody(live: KubeObject, body: unknown, patchType: Exclu
   else if (patchType === 'merge') result = applyMergePatch(live, body);
   else result = applyStrategicMergePatch(live, body, kind);
   if (!result || typeof result !== 'object' || Array.isArray(result)) throw badRequest('the patch did not produce an object');
+  // Checked here, before managed fields are recorded into it: a patch may set metadata to a number or a list.
+  const metadata = (result as KubeObject).metadata as unknown;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw badRequest('metadata must be an object');
   return result as KubeObject;
 }
 
