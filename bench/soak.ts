@@ -10,7 +10,8 @@
 //   - its redis-server child;
 //   - the pod processes of the state dir, summed (they churn with every rollout).
 // Prints each sample, then start and end RSS, the slope (MB/min, least squares over the second
-// half of the samples) and a verdict: flat when the baton up slope is under --max-slope MB/min.
+// half of the samples), the heap left after each major GC and its slope, and a verdict: flat when
+// the RSS slope, or else the slope of the heap after major GCs, is under --max-slope MB/min.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeApps } from '../test/e2e/support/baton-process.js';
@@ -100,6 +101,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+function verdict(rssSlope: number, floorSlope: number | undefined): string {
+  if (Math.abs(rssSlope) < maxSlope) return `verdict: FLAT (baton up RSS slope ${rssSlope.toFixed(2)} MB/min < ${maxSlope})`;
+  if (floorSlope !== undefined && floorSlope < maxSlope) {
+    return `verdict: FLAT HEAP (RSS slope ${rssSlope.toFixed(2)} MB/min follows the GC sawtooth; the heap after major GCs moves ${floorSlope.toFixed(2)} MB/min < ${maxSlope})`;
+  }
+  return `verdict: GROWING (baton up RSS slope ${rssSlope.toFixed(2)} MB/min${floorSlope === undefined ? '' : `, heap after major GCs ${floorSlope.toFixed(2)} MB/min`} >= ${maxSlope})`;
+}
+
 const dir = await mkdtemp('/tmp/baton-soak-');
 let shop: Shop | undefined;
 let exitCode = 1;
@@ -149,6 +158,10 @@ try {
   const first = samples[0];
   const last = samples[samples.length - 1];
   const batonSlope = fit((s) => s.baton);
+  // The heap after each major collection (its local minima): garbage between collections makes a
+  // sawtooth whose least-squares slope depends on where the run ends; a leak raises the floor.
+  const floors = samples.filter((s, i) => i > 0 && i < samples.length - 1 && s.heapUsed > 0 && s.heapUsed < samples[i - 1].heapUsed && s.heapUsed <= samples[i + 1].heapUsed);
+  const floorSlope = slope(floors.map((s) => [s.atMin, s.heapUsed]));
   const apps = await shop.state.listApps();
   process.stdout.write(
     [
@@ -156,14 +169,15 @@ try {
       `soak: ${minutes} min, ${commits} commits, ${samples.length} samples`,
       `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
       `  baton up V8 heap used: start ${first.heapUsed.toFixed(1)} MB, end ${last.heapUsed.toFixed(1)} MB, slope ${fit((s) => s.heapUsed).toFixed(2)} MB/min (second half)`,
+      `  baton up heap after major GCs: ${floors.map((s) => `${s.heapUsed.toFixed(0)} MB at ${s.atMin.toFixed(1)} min`).join(', ') || 'none seen'}; slope ${floorSlope.toFixed(2)} MB/min`,
       `  redis-server: start ${first.redis.toFixed(1)} MB, end ${last.redis.toFixed(1)} MB, slope ${fit((s) => s.redis).toFixed(2)} MB/min`,
       `  pod processes: start ${first.podCount} / ${first.pods.toFixed(0)} MB, end ${last.podCount} / ${last.pods.toFixed(0)} MB, slope ${fit((s) => s.pods).toFixed(2)} MB/min`,
       `  apps at the end:\n    ${describeApps(apps).split('\n').join('\n    ')}`,
-      Math.abs(batonSlope) < maxSlope ? `verdict: FLAT (baton up slope ${batonSlope.toFixed(2)} MB/min < ${maxSlope})` : `verdict: GROWING (baton up slope ${batonSlope.toFixed(2)} MB/min >= ${maxSlope})`,
+      verdict(batonSlope, floors.length >= 2 ? floorSlope : undefined),
       '',
     ].join('\n'),
   );
-  exitCode = Math.abs(batonSlope) < maxSlope ? 0 : 1;
+  exitCode = Math.abs(batonSlope) < maxSlope || (floors.length >= 2 && floorSlope < maxSlope) ? 0 : 1;
 } catch (err) {
   log(`failed: ${(err as Error).stack ?? String(err)}`);
   if (shop) log(tail(shop, 40));
