@@ -121,7 +121,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
   } finally {
     await procs.stopAll();
     const left = killPodProcesses(namespaces);
-    if (left) log(`chaos: killed ${left} pod process groups left running`);
+    // Pods outlive baton by design (the next start re-adopts them); the run ends them itself.
+    if (left) log(`chaos: stopped the ${left} pod process groups of this run`);
     await queue?.close().catch(() => undefined);
     await state?.close().catch(() => undefined);
     if (options.keep || divergences.length) log(`chaos: state dir kept at ${stateDir}`);
