@@ -87,4 +87,13 @@ describe('hostile requests to the runtime API', () => {
     const after = await apiRequest(rt, 'GET', '/api/v1/namespaces/default/configmaps/patched');
     expect(after.json()).toMatchObject({ metadata: { name: 'patched' }, data: { k: 'v' } });
   });
+
+  it('a JSON patch through __proto__ or constructor/prototype is a 422 Invalid Status, not a 500', async () => {
+    for (const body of ['[{"op": "add", "path": "/metadata/__proto__", "value": {"x": 1}}]', '[{"op": "test", "path": "/data/__proto__", "value": 1}]', '[{"op": "copy", "from": "/constructor/prototype", "path": "/data/k"}]']) {
+      const res = await apiRequest(rt, 'PATCH', '/api/v1/namespaces/default/configmaps/patched', { body, contentType: 'application/json-patch+json' });
+      expect(res.status, `${body}: ${res.text}`).toBe(422);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'Invalid', details: { causes: [{ field: 'patch', message: expect.stringMatching(/reaches an object prototype$/) }] } });
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
 });
