@@ -96,4 +96,20 @@ describe('hostile requests to the runtime API', () => {
     }
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
+
+  it('a __proto__ key in any body is a 400 and never reaches Object.prototype (the strategic merge patch copied it there)', async () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['PATCH', '/api/v1/namespaces/default/configmaps/patched', 'application/strategic-merge-patch+json', '{"data": {"__proto__": {"polluted": true}}}'],
+      ['PATCH', '/api/v1/namespaces/default/configmaps/patched', 'application/strategic-merge-patch+json', '{"__proto__": {"polluted": true}}'],
+      ['PATCH', '/api/v1/namespaces/default/configmaps/patched', 'application/merge-patch+json', '{"metadata": {"labels": {"__proto__": {"polluted": true}}}}'],
+      ['PATCH', '/api/v1/namespaces/default/configmaps/patched?fieldManager=fuzz', 'application/apply-patch+yaml', 'metadata:\n  __proto__: {polluted: true}\n'],
+      ['POST', '/api/v1/namespaces/default/configmaps', 'application/json', '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "proto"}, "data": {"__proto__": {"polluted": true}}}'],
+    ];
+    for (const [method, path, contentType, body] of cases) {
+      const res = await apiRequest(rt, method, path, { body, contentType });
+      expect(res.status, `${contentType} ${body}: ${res.text}`).toBe(400);
+      expect(res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'the request body has a "__proto__" key, which is not allowed (it could alter object prototypes)' });
+      expect(({} as Record<string, unknown>).polluted, `${contentType} ${body}`).toBeUndefined();
+    }
+  });
 });

@@ -31,7 +31,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
     }
   }
-  checkDepth(value);
+  checkShape(value);
   return value;
 }
 
@@ -42,12 +42,18 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
  */
 export const MAX_BODY_DEPTH = 256;
 
-function checkDepth(value: unknown): void {
+/**
+ * Refuses bodies nested past MAX_BODY_DEPTH, and `__proto__` keys anywhere: JSON.parse makes
+ * them own keys, and a merge that copies them with `target[key] = …` (the strategic merge
+ * patch did) replaces Object.prototype for the whole runtime process.
+ */
+function checkShape(value: unknown): void {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > MAX_BODY_DEPTH) throw badRequest(`the request body is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    if (Object.prototype.hasOwnProperty.call(v, '__proto__')) throw badRequest('the request body has a "__proto__" key, which is not allowed (it could alter object prototypes)');
     for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
 }
