@@ -104,3 +104,46 @@ export const contentType = fc.oneof(
 export const accept = fc.constantFrom(undefined, undefined, undefined, 'application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io', 'application/vnd.kubernetes.protobuf', 'text/html', '*/*');
 
 export const method = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE') }, { weight: 1, arbitrary: fc.constantFrom('HEAD', 'OPTIONS') });
+
+/** A request kubectl could send: the body is an object of the resource the path names, often mutated, so writes reach defaulting, validation and the store. */
+export const coherentRequest = fc
+  .record({
+    resource: fc.constantFrom(...resourceNames),
+    namespace: fc.constantFrom(...namespacePool),
+    name: fc.constantFrom(...namePool, 'new-a', 'new-b'),
+    verb: fc.constantFrom('create', 'update', 'update-status', 'merge', 'strategic', 'apply', 'json-patch', 'scale', 'delete', 'get', 'list'),
+    mutations: fc.array(jsonMutation, { maxLength: 3 }),
+    ops: fc.array(jsonPatchOp, { minLength: 1, maxLength: 3 }),
+    dryRun: fc.boolean(),
+  })
+  .map(({ resource, namespace: ns, name: n, verb, mutations, ops, dryRun }) => {
+    const t = resources[resource];
+    const collection = `${prefixOf(resource)}${t.namespaced ? `/namespaces/${ns}` : ''}/${t.plural}`;
+    const item = `${collection}/${n}`;
+    const object = JSON.stringify(mutateJson(seedObject(resource, n, t.namespaced ? ns : n), mutations)) ?? '';
+    const q = dryRun ? '?dryRun=All' : '';
+    switch (verb) {
+      case 'create':
+        return { method: 'POST', path: collection + q, body: object, contentType: 'application/json' };
+      case 'update':
+        return { method: 'PUT', path: item + q, body: object, contentType: 'application/json' };
+      case 'update-status':
+        return { method: 'PUT', path: `${item}/status${q}`, body: object, contentType: 'application/json' };
+      case 'merge':
+        return { method: 'PATCH', path: item + q, body: object, contentType: 'application/merge-patch+json' };
+      case 'strategic':
+        return { method: 'PATCH', path: item + q, body: object, contentType: 'application/strategic-merge-patch+json' };
+      case 'apply':
+        return { method: 'PATCH', path: `${item}?fieldManager=fuzz&force=true${dryRun ? '&dryRun=All' : ''}`, body: object, contentType: 'application/apply-patch+yaml' };
+      case 'json-patch':
+        return { method: 'PATCH', path: item + q, body: JSON.stringify(ops), contentType: 'application/json-patch+json' };
+      case 'scale':
+        return { method: 'PATCH', path: `${item}/scale`, body: JSON.stringify({ spec: { replicas: mutations.length } }), contentType: 'application/merge-patch+json' };
+      case 'delete':
+        return { method: 'DELETE', path: item + q, body: undefined, contentType: undefined };
+      case 'get':
+        return { method: 'GET', path: item, body: undefined, contentType: undefined };
+      default:
+        return { method: 'GET', path: `${collection}?labelSelector=${encodeURIComponent(`app=${n}`)}`, body: undefined, contentType: undefined };
+    }
+  });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources, type ResourceName } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import { fuzzParameters, reportCases, withinBound } from './fuzz-settings.js';
-import { accept, apiPath, contentType, method, namePool, namespacePool, query, requestBody, seedObject } from './runtime-api-arbitraries.js';
+import { accept, apiPath, coherentRequest, contentType, method, namePool, namespacePool, query, requestBody, seedObject } from './runtime-api-arbitraries.js';
 
 let dir: string;
 let runtime: RunningRuntime;
@@ -80,7 +80,12 @@ describe('runtime Kubernetes API fuzz', () => {
     let cases = 0;
     const started = Date.now();
     const statuses = new Map<number, number>();
-    const requestCase = fc.record({ method, path: apiPath, query, body: fc.option(requestBody, { freq: 5 }), contentType, accept, userAgent: fc.constantFrom(undefined, 'kubectl/v1.32.0', '/', '') });
+    const randomCase = fc.record({ method, path: apiPath, query, body: fc.option(requestBody, { freq: 5 }), contentType, accept, userAgent: fc.constantFrom(undefined, 'kubectl/v1.32.0', '/', '') });
+    const kubectlCase = fc.record({ request: coherentRequest, accept, userAgent: fc.constantFrom(undefined, 'kubectl/v1.32.0') }).map(({ request: r, accept: a, userAgent }) => {
+      const [p, q] = r.path.split('?');
+      return { method: r.method, path: p, query: q ?? '', body: r.body ?? null, contentType: r.contentType, accept: a, userAgent };
+    });
+    const requestCase = fc.oneof({ weight: 3, arbitrary: randomCase }, { weight: 2, arbitrary: kubectlCase });
     await fc.assert(
       fc.asyncProperty(requestCase, async (c) => {
         cases++;
