@@ -3,7 +3,7 @@ import type { AppSpec, RepositorySpec } from './apps/app-spec.js';
 import { clusterTargets, type ClusterTargets } from './clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/index.js';
 import { assessHealth } from './health/index.js';
-import { orderApps, planApp } from './plan/index.js';
+import { orderApps, planApp, type AppPlan } from './plan/index.js';
 import { SyncQueue, type EnqueueResult, type SyncTrigger } from './queue/index.js';
 import { SourcePoller, type RevisionEvent } from './source/index.js';
 import { StateStore, type AppStatus } from './state/index.js';
@@ -32,6 +32,8 @@ export interface AppControllerOptions {
   driftCheckMs?: number;
   /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
   log?: (line: string) => void;
+  /** How long after a failed plan (Redis or Git unavailable) the same revision is planned again. @defaultValue 5000 */
+  planRetryMs?: number;
 }
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
@@ -186,13 +188,26 @@ export class AppController {
     }
     await this.registry.removeApps(gone);
     await this.registry.setApps(repoId, [...names]);
+    let failed = 0;
     for (const app of orderApps(config.apps)) {
       if (this.closed) return;
-      await this.planOne(app, commit).catch((err: unknown) => {
+      await this.planOne(app, commit).catch(async (err: unknown) => {
+        failed++;
         this.log(`${app.name}: planning ${shortRevision(commit)} failed: ${(err as Error).message}`);
-        return this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` });
+        await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
       });
     }
+    // Redis or Git failed mid-plan: plan the same revision again soon (apps done already skip by inputs key).
+    if (failed > 0) this.retryRevision(repoId, commit);
+  }
+
+  private retryRevision(repository: string, commit: string): void {
+    const timer = setTimeout(() => {
+      // Only while it is still the newest: a later revision has been (or is being) planned instead.
+      const newest = this.poller.status(repository)?.lastCommit;
+      if (!this.closed && !this.handling.has(repository) && newest === commit) this.onRevision({ repository, commit } as RevisionEvent);
+    }, this.options.planRetryMs ?? 5_000);
+    timer.unref();
   }
 
   private async planOne(app: AppSpec, commit: string): Promise<void> {
@@ -209,7 +224,18 @@ export class AppController {
       chartsTree: this.chartsTree,
       previous: { inputsKey: sameSpec ? known.inputsKey : undefined },
     });
+    // The key is remembered only once the plan's outcome is recorded (and queued): a failure
+    // below must not make the next revision skip this app as if it had been handled.
+    try {
+      await this.actOnPlan(app, commit, plan);
+    } catch (err) {
+      this.apps.set(app.name, { spec: app, inputsKey: undefined });
+      throw err;
+    }
     this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey });
+  }
+
+  private async actOnPlan(app: AppSpec, commit: string, plan: AppPlan): Promise<void> {
     if (plan.action === 'skip') {
       await this.state.updateApp(app.name, { observedRevision: commit });
       return;
