@@ -62,6 +62,22 @@ function upstreamAddress(name) {
   return `http://${svcHost.includes(':') ? `[${svcHost}]` : svcHost}:${svcPort}`;
 }
 
+// A pooled keep-alive connection may point at a pod that has just started shutting down and closed
+// it; the service proxy passes bytes through, so the request fails on that socket before the pod saw
+// it. An idempotent request is sent again on a fresh connection, as browsers and curl do.
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+async function fetchRetryingStale(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const idempotent = init.method === 'GET' || init.method === 'HEAD';
+      if (!idempotent || attempt >= 3 || init.signal?.aborted || !STALE_CONNECTION.has(err.cause?.code)) throw err;
+    }
+  }
+}
+
 /**
  * Calls an upstream service and returns its JSON body (or its HTML, as a string). A 4xx answer is passed through with its
  * status (a missing product stays a 404); a 5xx, a refused connection or a timeout becomes a 502.
@@ -70,7 +86,7 @@ async function call(name, urlPath, { method = 'GET', body, headers = {}, request
   const url = upstreamAddress(name) + urlPath;
   let res;
   try {
-    res = await fetch(url, {
+    res = await fetchRetryingStale(url, {
       method,
       headers: {
         accept: 'application/json',
