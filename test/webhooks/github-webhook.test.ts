@@ -42,6 +42,7 @@ describe('GitHub webhooks: real payloads, signed as GitHub signs', () => {
       delivery: res.delivery,
       kind: 'push',
       repoUrls: [repo],
+      repoPath: 'Codertocat/Hello-World',
       ref: 'refs/heads/master',
       after: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
       deleted: false,
@@ -69,6 +70,7 @@ describe('GitHub webhooks: real payloads, signed as GitHub signs', () => {
       delivery: res.delivery,
       kind: 'pull_request',
       repoUrls: [repo],
+      repoPath: 'Codertocat/Hello-World',
       pullRequest: {
         number: 2,
         action: 'opened',

@@ -42,6 +42,7 @@ describe("GitLab webhooks: GitLab's documented payloads", () => {
       delivery: res.delivery,
       kind: 'push',
       repoUrls: ['example.com/mike/diaspora'],
+      repoPath: 'mike/diaspora',
       ref: 'refs/heads/master',
       after: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
       deleted: false,
@@ -66,6 +67,8 @@ describe("GitLab webhooks: GitLab's documented payloads", () => {
       delivery: res.delivery,
       kind: 'pull_request',
       repoUrls: ['example.com/gitlabhq/gitlab-test', 'example.com/awesome_space/awesome_project'],
+      // The target project's path: statuses go where the request is merged.
+      repoPath: 'awesome_space/awesome_project',
       pullRequest: {
         number: 1,
         action: 'opened',
