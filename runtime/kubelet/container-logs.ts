@@ -120,6 +120,16 @@ export class ContainerLogs {
     this.samples.delete(current);
   }
 
+  /** Drops what is kept in memory about a container whose pod is gone (its directory goes with it). */
+  forget(containerDir: string): void {
+    this.samples.delete(currentLogPath(containerDir));
+  }
+
+  /** How many current logs have size samples in memory: one per container of a pod on this node. */
+  get tracked(): number {
+    return this.samples.size;
+  }
+
   /** Caps the current log and records a size sample; cheap enough to call every reconcile. */
   maintain(containerDir: string): void {
     const current = currentLogPath(containerDir);

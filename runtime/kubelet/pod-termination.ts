@@ -58,6 +58,8 @@ function forget(ctx: KubeletContext, record: PodRecord): void {
   for (const name of Object.keys(record.containers)) {
     clearTimeout(ctx.killTimers.get(`${record.uid}/${name}`));
     ctx.killTimers.delete(`${record.uid}/${name}`);
+    // Size samples are kept per log path; without this every pod ever run kept up to 4096 of them.
+    ctx.logs.forget(ctx.store.containerDir(record.uid, name));
   }
   ctx.records.delete(record.uid);
   ctx.ips.release(record.uid);
