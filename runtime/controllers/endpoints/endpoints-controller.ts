@@ -13,6 +13,7 @@ import {
   type RunningReconciler,
 } from '../reconciler.js';
 import { endpointSubsets } from './endpoint-subsets.js';
+import { ServiceIndex } from './service-index.js';
 
 const COMPONENT = 'endpoint-controller';
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -23,45 +24,6 @@ export interface EndpointsControllerOptions {
   logger?: ReconcilerLogger;
   /** @defaultValue 4 */
   concurrency?: number;
-}
-
-/**
- * What the controller knows between reconciles, only to decide which
- * Services a pod change concerns: each Service's selector, and which pods
- * each Service's Endpoints last listed (so a pod whose labels stop matching
- * still wakes the Services it leaves).
- */
-class ServiceIndex {
-  private readonly selectors = new Map<string, Record<string, string>>();
-  private readonly members = new Map<string, Set<string>>();
-  private readonly memberOf = new Map<string, Set<string>>();
-
-  setSelector(svcKey: string, selector: Record<string, string> | undefined): void {
-    if (selector) this.selectors.set(svcKey, selector);
-    else this.selectors.delete(svcKey);
-  }
-
-  setMembers(svcKey: string, podKeys: Set<string>): void {
-    for (const p of this.members.get(svcKey) ?? []) this.memberOf.get(p)?.delete(svcKey);
-    if (podKeys.size) this.members.set(svcKey, podKeys);
-    else this.members.delete(svcKey);
-    for (const p of podKeys) {
-      let s = this.memberOf.get(p);
-      if (!s) this.memberOf.set(p, (s = new Set()));
-      s.add(svcKey);
-    }
-  }
-
-  servicesFor(pod: KubeObject): string[] {
-    const ns = pod.metadata.namespace;
-    const labels = pod.metadata.labels ?? {};
-    const keys = new Set(this.memberOf.get(keyOf(pod)) ?? []);
-    for (const [svcKey, selector] of this.selectors) {
-      if (!svcKey.startsWith(`${ns}/`)) continue;
-      if (Object.entries(selector).every(([k, v]) => labels[k] === v)) keys.add(svcKey);
-    }
-    return [...keys];
-  }
 }
 
 /** Keeps an Endpoints object per selector-bearing Service listing its ready (and not-ready) pods. */
