@@ -62,3 +62,17 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(() => applyJsonPatch(target(), body)).toThrow(expect.objectContaining({ code: 400, reason: 'BadRequest' }));
   });
 });
+
+describe('applyJsonPatch through __proto__', () => {
+  it('is a 422 naming the patch, not an internal error', () => {
+    let caught: unknown;
+    try {
+      applyJsonPatch(target(), [{ op: 'add', path: '/__proto__/polluted', value: 'yes' }]);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StatusError);
+    expect((caught as StatusError).code).toBe(422);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -29,6 +29,8 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
       doc = applyOperation(doc, cloneJson(op), true, true, true, index).newDocument;
     } catch (err) {
       if (err instanceof JsonPatchError) throw notApplied(kubeMessage(op, err.name));
+      // fast-json-patch throws a plain TypeError for paths through __proto__ or constructor/prototype.
+      if (err instanceof TypeError) throw notApplied(`${String(op.op)} operation does not apply: ${err.message}`);
       throw err;
     }
   });

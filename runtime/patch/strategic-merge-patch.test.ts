@@ -266,3 +266,19 @@ describe('applyStrategicMergePatch rejects malformed patches with 400', () => {
     expect((caught as StatusError).message).toContain(message);
   });
 });
+
+describe('applyStrategicMergePatch and __proto__', () => {
+  it('refuses a __proto__ key with 400 instead of setting the prototype of the merged map', () => {
+    // JSON.parse makes "__proto__" an own key, as a request body would.
+    const patch = JSON.parse('{"metadata":{"labels":{"__proto__":{"polluted":"yes"}}}}');
+    let caught: unknown;
+    try {
+      applyStrategicMergePatch(deployment(), patch);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StatusError);
+    expect((caught as StatusError).code).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -58,6 +58,8 @@ class Merger {
 
     for (const [key, value] of Object.entries(patch)) {
       if (key.startsWith('$')) continue;
+      // `result[key] = …` with this key would set the prototype, not a field.
+      if (key === '__proto__') throw badRequest(`field name "__proto__" is not allowed (at ${fieldPath(path, key)})`);
       if (value === null) {
         delete result[key];
         continue;
