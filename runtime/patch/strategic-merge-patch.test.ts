@@ -273,7 +273,7 @@ describe('applyStrategicMergePatch and __proto__', () => {
     const patch = JSON.parse('{"metadata":{"labels":{"__proto__":{"polluted":"yes"}}}}');
     let caught: unknown;
     try {
-      applyStrategicMergePatch(deployment(), patch);
+      applyStrategicMergePatch(deployment(), patch, 'Deployment');
     } catch (err) {
       caught = err;
     }
