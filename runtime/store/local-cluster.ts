@@ -31,6 +31,11 @@ export interface LocalClusterOptions {
    */
   watchWindow?: number;
   /**
+   * Events older than this leave the watch window (see WatchHubOptions.windowMs).
+   * @defaultValue 75000
+   */
+  watchWindowMs?: number;
+  /**
    * Interval of BOOKMARK events for watches that allow them, in milliseconds; 0 sends them only on `bookmark()`.
    * @defaultValue 10000
    */
@@ -100,7 +105,7 @@ class StoreCluster implements LocalCluster, StoreOps {
       }
       this.persistence = sqlite;
     }
-    this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, bookmarkIntervalMs: options.bookmarkIntervalMs });
+    this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, windowMs: options.watchWindowMs, bookmarkIntervalMs: options.bookmarkIntervalMs });
     const report = options.onBackgroundError ?? ((error, what) => process.stderr.write(`baton store: ${what}: ${String(error)}\n`));
     this.gc = new GarbageCollector(this, (error, uid) => report(error, `garbage collection of dependents of ${uid}`));
     this.namespaces = new NamespaceReconciler(this, (error, name) => report(error, `emptying namespace ${name}`));

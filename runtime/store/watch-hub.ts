@@ -4,6 +4,9 @@ import type { FieldSelector } from './field-selector.js';
 import type { LabelSelector } from './label-selector.js';
 import { copyOf } from './stored-json.js';
 
+/** Events a watch can resume from however old they are (the API server's watch cache keeps at least 100 per resource). */
+const MIN_KEPT = 1000;
+
 /** One committed change, as the store publishes it. */
 export interface StoreEvent {
   rv: number;
@@ -41,6 +44,14 @@ export interface WatchHubOptions {
    */
   windowSize?: number;
   /**
+   * Events older than this leave the window (beyond the newest `min(windowSize, 1000)`), as the
+   * API server's watch cache keeps about 75 s of events: every kept event holds a whole object
+   * version (and its predecessor), so a busy store with a count bound alone held tens of MB of
+   * old pods, ReplicaSets and Events that no watch would ever replay.
+   * @defaultValue 75000
+   */
+  windowMs?: number;
+  /**
    * Interval between BOOKMARK events for watchers that allow them, in milliseconds; 0 disables the timer.
    * @defaultValue 10000
    */
@@ -54,7 +65,10 @@ export interface WatchHubOptions {
  */
 export class WatchHub {
   private readonly events: StoreEvent[] = [];
+  /** When each event of `events` was published (Date.now()). */
+  private readonly times: number[] = [];
   private readonly windowSize: number;
+  private readonly windowMs: number;
   /** Every event with rv > windowStart is in `events`. */
   private windowStart: number;
   private currentRv: number;
@@ -65,6 +79,7 @@ export class WatchHub {
 
   constructor(options: WatchHubOptions) {
     this.windowSize = options.windowSize ?? 10_000;
+    this.windowMs = options.windowMs ?? 75_000;
     this.windowStart = options.startRv;
     this.currentRv = options.startRv;
     const interval = options.bookmarkIntervalMs ?? 10_000;
@@ -76,12 +91,10 @@ export class WatchHub {
 
   publish(event: StoreEvent): void {
     this.currentRv = event.rv;
+    const now = Date.now();
     this.events.push(event);
-    // Trim in chunks so a write is not a memmove of the whole window.
-    if (this.events.length > this.windowSize + Math.ceil(this.windowSize / 10)) {
-      const dropped = this.events.splice(0, this.events.length - this.windowSize);
-      this.windowStart = dropped[dropped.length - 1].rv;
-    }
+    this.times.push(now);
+    this.trim(now);
     this.queue.push(() => {
       for (const w of this.watchers) this.deliver(w, event);
     });
@@ -132,6 +145,28 @@ export class WatchHub {
     if (this.timer) clearInterval(this.timer);
     for (const w of this.watchers) w.closed = true;
     this.watchers.clear();
+  }
+
+  /** Events in the window now (for tests: bounded by count and age, not by the store's history). */
+  get windowLength(): number {
+    return this.events.length;
+  }
+
+  /** Drops events beyond the count bound or older than windowMs, in chunks so a write is not a memmove of the whole window. */
+  private trim(now: number): void {
+    const n = this.events.length;
+    let drop = n > this.windowSize + Math.ceil(this.windowSize / 10) ? n - this.windowSize : 0;
+    const kept = Math.min(this.windowSize, MIN_KEPT);
+    if (n > kept && now - this.times[0] > this.windowMs + this.windowMs / 10) {
+      const cutoff = now - this.windowMs;
+      let old = 0;
+      while (old < n - kept && this.times[old] < cutoff) old++;
+      drop = Math.max(drop, old);
+    }
+    if (drop === 0) return;
+    const dropped = this.events.splice(0, drop);
+    this.times.splice(0, drop);
+    this.windowStart = dropped[dropped.length - 1].rv;
   }
 
   private deliver(w: Watcher, e: StoreEvent): void {
