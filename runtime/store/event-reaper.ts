@@ -15,7 +15,9 @@ function lastSeen(event: KubeObject): number {
 
 /**
  * Deletes core Events not seen for `ttlSeconds`, as the API server's
- * --event-ttl (1 h) does, so recorded events do not grow the store forever.
+ * --event-ttl (1 h) does, and the oldest beyond `maxPerNamespace` in a
+ * namespace: every rollout records a handful of events for each new pod, and
+ * an hour of commits every few seconds kept over 10000 of them in memory.
  */
 export class EventReaper {
   private readonly timer?: NodeJS.Timeout;
@@ -24,6 +26,7 @@ export class EventReaper {
     private readonly store: StoreOps,
     private readonly ttlSeconds: number,
     intervalMs: number,
+    private readonly maxPerNamespace = Number.POSITIVE_INFINITY,
   ) {
     if (intervalMs > 0) {
       this.timer = setInterval(() => this.sweep(), intervalMs);
@@ -31,20 +34,38 @@ export class EventReaper {
     }
   }
 
-  /** Deletes expired events now; returns how many went. */
+  /** Deletes expired events, and the oldest of namespaces over the cap, now; returns how many went. */
   sweep(now = Date.now()): number {
     const cutoff = now - this.ttlSeconds * 1000;
+    const kept = new Map<string, Array<{ event: KubeObject; seen: number }>>();
     let removed = 0;
     for (const event of this.store.index.list(EVENTS)) {
-      if (lastSeen(event) >= cutoff) continue;
-      try {
-        this.store.deleteObject(resources.events, event.metadata.namespace, event.metadata.name!);
-        removed++;
-      } catch {
-        // Gone meanwhile, or the store is closing: the next sweep sees.
+      const seen = lastSeen(event);
+      if (seen < cutoff) {
+        if (this.remove(event)) removed++;
+        continue;
       }
+      const ns = event.metadata.namespace ?? '';
+      const list = kept.get(ns);
+      if (list) list.push({ event, seen });
+      else kept.set(ns, [{ event, seen }]);
+    }
+    for (const list of kept.values()) {
+      if (list.length <= this.maxPerNamespace) continue;
+      list.sort((a, b) => a.seen - b.seen);
+      for (const { event } of list.slice(0, list.length - this.maxPerNamespace)) if (this.remove(event)) removed++;
     }
     return removed;
+  }
+
+  private remove(event: KubeObject): boolean {
+    try {
+      this.store.deleteObject(resources.events, event.metadata.namespace, event.metadata.name!);
+      return true;
+    } catch {
+      // Gone meanwhile, or the store is closing: the next sweep sees.
+      return false;
+    }
   }
 
   stop(): void {

@@ -50,6 +50,11 @@ export interface LocalClusterOptions {
    * @defaultValue 3600
    */
   eventTtlSeconds?: number;
+  /**
+   * At most this many core Events per namespace; the sweep (every minute) deletes the least recently seen beyond it.
+   * @defaultValue 1000
+   */
+  maxEventsPerNamespace?: number;
 }
 
 /** The built-in runtime's object store, with Kubernetes object semantics. */
@@ -61,7 +66,7 @@ export interface LocalCluster extends Cluster {
   bookmark(): void;
   /** Resolves once the garbage collector and namespace finalizer have no pending work (for tests and shutdown). */
   idle(): Promise<void>;
-  /** Deletes expired Events now (a timer does it every minute); returns how many went. */
+  /** Deletes expired Events and those over the per-namespace cap now (a timer does it every minute); returns how many went. */
   expireEvents(now?: number): number;
 }
 
@@ -109,7 +114,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     const report = options.onBackgroundError ?? ((error, what) => process.stderr.write(`baton store: ${what}: ${String(error)}\n`));
     this.gc = new GarbageCollector(this, (error, uid) => report(error, `garbage collection of dependents of ${uid}`));
     this.namespaces = new NamespaceReconciler(this, (error, name) => report(error, `emptying namespace ${name}`));
-    this.events = new EventReaper(this, options.eventTtlSeconds ?? 3600, 60_000);
+    this.events = new EventReaper(this, options.eventTtlSeconds ?? 3600, 60_000, options.maxEventsPerNamespace ?? 1000);
   }
 
   start(): void {
