@@ -11,6 +11,8 @@
  * catalog with previews). Not part of `npm test`.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StateStore } from '../controller/state/index.js';
@@ -45,7 +47,7 @@ interface Setup {
   ingressPort: number;
 }
 
-async function setUp(interval: string): Promise<Setup> {
+async function setUp(interval: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Setup> {
   const dir = await mkdtemp('/tmp/baton-bench-hooks-');
   const work = join(dir, 'work');
   const root = join(dir, 'served');
@@ -60,8 +62,8 @@ async function setUp(interval: string): Promise<Setup> {
   await git(work, 'push', '-q', 'origin', 'main');
   const server = await startGitHttpServer({ root });
   const baton = startBaton(
-    ['up', '--repo', `${server.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', interval, '--stop-pods'],
-    { BATON_GITHUB_WEBHOOK_SECRET: SECRET },
+    ['up', '--repo', `${server.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', interval, '--stop-pods', ...extraArgs],
+    { BATON_GITHUB_WEBHOOK_SECRET: SECRET, ...env },
   );
   const api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
   const ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
@@ -151,8 +153,20 @@ async function main(): Promise<void> {
     await tearDown(hooks);
   }
 
-  const poll = await setUp('1s');
+  // The 1 s poll: Git refs every second, and open pull requests from a local stand-in for GitHub's
+  // "list pull requests" API (the pull request objects of GitHub's own examples) every second.
+  const open: unknown[] = [];
+  const fakeApi = createServer((req, res) => {
+    if (req.url?.startsWith('/repos/acme/shop/pulls')) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(open));
+    else res.writeHead(404).end('{}');
+  });
+  await new Promise<void>((done) => fakeApi.listen(0, '127.0.0.1', done));
+  const poll = await setUp('1s', ['--pull-requests', 'github:acme/shop', '--pull-request-interval', '1s'], {
+    BATON_GITHUB_TOKEN: 'bench-token',
+    BATON_GITHUB_API_URL: `http://127.0.0.1:${(fakeApi.address() as AddressInfo).port}`,
+  });
   const pollOne: number[] = [];
+  const pollPreview: number[] = [];
   try {
     for (let i = 0; i < rounds; i++) {
       const version = `1.7.${i}`;
@@ -161,8 +175,20 @@ async function main(): Promise<void> {
       await git(poll.work, 'push', '-q', 'origin', 'main');
       pollOne.push(await until(poll, 'catalog.localhost', version, t0));
     }
+    for (let i = 0; i < rounds; i++) {
+      const number = 200 + i;
+      await git(poll.work, 'checkout', '-qb', `change-${number}`);
+      const version = `2.1.${i}-pr`;
+      const sha = await commitCatalog(poll, version);
+      const t0 = Date.now();
+      await git(poll.work, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/head`);
+      open.push(prPayload(poll, number, sha).pull_request);
+      pollPreview.push(await until(poll, `pr-${number}.catalog.localhost`, version, t0));
+      await git(poll.work, 'checkout', '-q', 'main');
+    }
   } finally {
     await tearDown(poll);
+    await new Promise((done) => fakeApi.close(done));
   }
 
   const cpu = (await readFile('/proc/cpuinfo', 'utf8')).split('\n').filter((l) => l.startsWith('processor')).length;
@@ -170,7 +196,8 @@ async function main(): Promise<void> {
   console.log(`  one-service change   webhook:   ${stats(hookOne)}`);
   console.log(`  one-service change   1 s poll:  ${stats(pollOne)}`);
   console.log(`  new preview          webhook:   ${stats(hookPreview)}`);
-  console.log('  new preview          1 s poll:  not measured: baton learns of pull requests from webhooks only (no provider API polling yet)');
+  console.log(`  new preview          1 s poll:  ${stats(pollPreview)}  (--pull-requests, GitHub's list API every 1 s)`);
+  console.log('  (the rollout itself — pod start, readiness, minReadySeconds 3 s — is most of each figure)');
 }
 
 main().catch((err: unknown) => {

@@ -7,3 +7,4 @@ export { previewAppSpec } from './preview-spec.js';
 export { BRIDGE_LABEL } from './preview-bridges.js';
 export { CommitStatusReporter, type CommitStatusReporterOptions } from './commit-status-reporter.js';
 export { previewSummaries, previewUrl } from './preview-summaries.js';
+export { PullRequestPoller, type PullRequestPollerOptions } from './pull-request-poller.js';

@@ -36,7 +36,8 @@ export interface PreviewControllerOptions {
 export type PreviewDecision =
   | { action: 'deployed'; number: number; apps: string[] }
   | { action: 'removed'; number: number }
-  | { action: 'ignored'; number: number; reason: string };
+  /** `retry`: it may work later without a new event (repository not read yet, cluster or Git unavailable). */
+  | { action: 'ignored'; number: number; reason: string; retry?: boolean };
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -90,20 +91,20 @@ export class PreviewController {
     } catch (err) {
       const reason = `preview of #${pr.number} failed: ${(err as Error).message}`;
       this.log(reason);
-      return { action: 'ignored', number: pr.number, reason };
+      return { action: 'ignored', number: pr.number, reason, retry: true };
     }
   }
 
   private async deploy(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
-    const ignored = (reason: string): PreviewDecision => {
+    const ignored = (reason: string, retry = false): PreviewDecision => {
       this.log(`#${pr.number}: ${reason}`);
-      return { action: 'ignored', number: pr.number, reason };
+      return { action: 'ignored', number: pr.number, reason, ...(retry ? { retry } : {}) };
     };
     const repoId = event.repoUrls.flatMap((url) => this.options.poller.match(url))[0];
     if (!repoId) return ignored(`no followed repository is ${event.repoUrls[0] ?? 'named by the event'}`);
     const source = this.options.poller.repository(repoId);
     const registered = await this.options.registry.repository(repoId);
-    if (!source || !registered) return ignored('its repository has not been read yet');
+    if (!source || !registered?.revision) return ignored('its repository has not been read yet', true);
     const known = await this.options.store.get(pr.number);
     // A labelled event for a request baton does not preview matters only for the fork gate.
     if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');

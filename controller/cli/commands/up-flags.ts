@@ -22,3 +22,13 @@ export function parseCount(flag: string, text: string): number {
   if (!Number.isInteger(n) || n < 1) throw new CliError(`baton up: ${flag} must be a whole number of at least 1, got "${text}"`);
   return n;
 }
+
+/** `--pull-requests github:acme/shop` (GitLab: `gitlab:group/sub/project`); the provider's token must be set. */
+export function parsePullRequestsFlag(text: string, env: NodeJS.ProcessEnv = process.env): { provider: 'github' | 'gitlab'; repoPath: string } {
+  const m = /^(github|gitlab):([^/\s:]+(?:\/[^/\s:]+)+)$/.exec(text.trim());
+  if (!m) throw new CliError(`baton up: --pull-requests must be github:OWNER/REPO or gitlab:GROUP/PROJECT, got "${text}"`);
+  const provider = m[1] as 'github' | 'gitlab';
+  const variable = provider === 'github' ? 'BATON_GITHUB_TOKEN' : 'BATON_GITLAB_TOKEN';
+  if (!env[variable]) throw new CliError(`baton up: --pull-requests ${provider}:… needs an API token in ${variable}`);
+  return { provider, repoPath: m[2] };
+}

@@ -2,7 +2,7 @@ import type { PreviewSummary } from '../../api/index.js';
 import type { AppController } from '../../app-controller.js';
 import type { ClusterTargets } from '../../clusters/cluster-target.js';
 import { CommitStatusNotifier } from '../../notify/index.js';
-import { CommitStatusReporter, PreviewController, previewSummaries, PreviewStore } from '../../previews/index.js';
+import { CommitStatusReporter, PreviewController, previewSummaries, PreviewStore, PullRequestPoller } from '../../previews/index.js';
 import type { WebhookEvent } from '../../webhooks/index.js';
 
 export interface UpPreviewsOptions {
@@ -15,6 +15,8 @@ export interface UpPreviewsOptions {
   dashboardUrl: () => string;
   ttlMs: number;
   maxPreviews: number;
+  /** Also list open requests by polling the provider's API (for repositories webhooks cannot reach). @defaultValue webhooks only */
+  pullRequests?: { provider: 'github' | 'gitlab'; repoPath: string; repository: string; repoUrl: string; intervalMs: number };
   /** How often idle, surplus and orphaned previews are swept. @defaultValue 60000 */
   sweepEveryMs?: number;
   log: (line: string) => void;
@@ -54,6 +56,7 @@ export async function startUpPreviews(options: UpPreviewsOptions): Promise<UpPre
     repositoryOf: (app) => controller.registry.repositoryOf(app),
   });
   await reporter.start();
+  const poller = options.pullRequests && startPullRequestPoller(options.pullRequests, previews, log);
   let sweeping: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     sweeping ??= previews
@@ -71,10 +74,20 @@ export async function startUpPreviews(options: UpPreviewsOptions): Promise<UpPre
     summaries: async () => previewSummaries(await store.list(), controller.state, options.ingressUrl),
     async close() {
       clearInterval(timer);
+      await poller?.close();
       await sweeping;
       await previews.idle();
       await reporter.close();
       await store.close();
     },
   };
+}
+
+function startPullRequestPoller(config: NonNullable<UpPreviewsOptions['pullRequests']>, previews: PreviewController, log: (line: string) => void): PullRequestPoller {
+  const github = config.provider === 'github';
+  const token = (github ? process.env.BATON_GITHUB_TOKEN : process.env.BATON_GITLAB_TOKEN) ?? '';
+  const apiUrl = (github ? process.env.BATON_GITHUB_API_URL : process.env.BATON_GITLAB_API_URL) || undefined;
+  const poller = new PullRequestPoller({ ...config, token, ...(apiUrl ? { apiUrl } : {}), previews, log });
+  poller.start();
+  return poller;
 }

@@ -29,7 +29,7 @@ import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js'
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
-import { parseCount, parseInterval, parsePort } from './up-flags.js';
+import { parseCount, parseInterval, parsePort, parsePullRequestsFlag } from './up-flags.js';
 import { startUpPreviews, type UpPreviews } from './up-previews.js';
 
 interface UpFlags {
@@ -42,6 +42,8 @@ interface UpFlags {
   interval: string;
   previewTtl: string;
   maxPreviews: string;
+  pullRequests?: string;
+  pullRequestInterval: string;
   stopPods?: boolean;
   worker: boolean;
   /** false with --no-runtime: the runtime runs apart (`baton runtime --state-dir <same dir>`). */
@@ -63,6 +65,8 @@ export function registerUp(program: Command): void {
     .option('--interval <duration>', 'how often the repository is checked for new commits', '30s')
     .option('--preview-ttl <duration>', 'remove a pull request preview after this long without an event for its request', '7d')
     .option('--max-previews <n>', 'most pull request previews at once; opening one more removes the longest idle', '10')
+    .option('--pull-requests <provider:path>', "also find open pull requests by polling the provider's API, e.g. github:acme/shop (token in BATON_GITHUB_TOKEN / BATON_GITLAB_TOKEN)")
+    .option('--pull-request-interval <duration>', 'with --pull-requests: how often the API is asked', '30s')
     .option('--stop-pods', 'terminate every pod on Ctrl-C (by default pods keep running and the next `baton up` re-adopts them)')
     .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
     .option('--no-runtime', 'start no runtime: use the one whose kubeconfig is <state-dir>/kubeconfig (`baton runtime --state-dir <same dir>`)')
@@ -78,6 +82,8 @@ async function up(flags: UpFlags): Promise<void> {
   const intervalSeconds = parseInterval('--interval', flags.interval);
   const previewTtlSeconds = parseInterval('--preview-ttl', flags.previewTtl);
   const maxPreviews = parseCount('--max-previews', flags.maxPreviews);
+  const pullRequests = flags.pullRequests === undefined ? undefined : parsePullRequestsFlag(flags.pullRequests);
+  const pullRequestSeconds = parseInterval('--pull-request-interval', flags.pullRequestInterval);
   const stateDir = resolve(flags.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
 
@@ -134,6 +140,7 @@ async function up(flags: UpFlags): Promise<void> {
       dashboardUrl: () => dashboardUrl,
       ttlMs: previewTtlSeconds * 1000,
       maxPreviews,
+      ...(pullRequests ? { pullRequests: { ...pullRequests, repository: repository.id, repoUrl: repository.url, intervalMs: pullRequestSeconds * 1000 } } : {}),
       log: say,
     });
     stack.push({ what: 'previews', stop: () => previews.close() });

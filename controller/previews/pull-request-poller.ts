@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../webhooks/webhook-event.js';
+import type { PreviewController } from './preview-controller.js';
+
+export interface PullRequestPollerOptions {
+  provider: WebhookProvider;
+  /** `owner/repo` (GitLab: `group/project`). */
+  repoPath: string;
+  /** The followed repository's URL, as the previews match it. */
+  repoUrl: string;
+  /** The followed repository's id (RepositorySpec.id): only its previews are closed by this poller. */
+  repository: string;
+  /** API token (`BATON_GITHUB_TOKEN` / `BATON_GITLAB_TOKEN`). */
+  token: string;
+  /** @defaultValue 'https://api.github.com' or 'https://gitlab.com/api/v4' */
+  apiUrl?: string;
+  /** @defaultValue 30000 */
+  intervalMs?: number;
+  previews: Pick<PreviewController, 'handle' | 'list'>;
+  /** @defaultValue nothing is logged */
+  log?: (line: string) => void;
+}
+
+const githubPull = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  html_url: z.string(),
+  user: z.object({ login: z.string() }).nullable(),
+  labels: z.array(z.object({ name: z.string() })),
+  head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ id: z.number() }).nullable() }),
+  base: z.object({ ref: z.string(), repo: z.object({ id: z.number() }) }),
+});
+
+const gitlabMergeRequest = z.object({
+  iid: z.number().int().positive(),
+  title: z.string(),
+  web_url: z.string(),
+  author: z.object({ username: z.string() }).nullable(),
+  labels: z.array(z.string()),
+  sha: z.string(),
+  source_branch: z.string(),
+  target_branch: z.string(),
+  source_project_id: z.number(),
+  target_project_id: z.number(),
+});
+
+/**
+ * Open pull/merge requests found by asking the provider's API every
+ * interval, for repositories whose webhooks cannot reach baton: a request
+ * not seen before (or with a new head or labels) is handed to the previews
+ * as opened/synchronize, and a previewed request no longer open as closed.
+ * Webhooks and this poller may run together; the previews coalesce.
+ */
+export class PullRequestPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  /** What was last handed over per request (head and labels), so an unchanged request costs nothing. */
+  private readonly seen = new Map<number, string>();
+  private readonly log: (line: string) => void;
+  private readonly apiUrl: string;
+
+  constructor(private readonly options: PullRequestPollerOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.apiUrl = (options.apiUrl ?? (options.provider === 'github' ? 'https://api.github.com' : 'https://gitlab.com/api/v4')).replace(/\/+$/, '');
+  }
+
+  start(): void {
+    const every = this.options.intervalMs ?? 30_000;
+    const tick = () => {
+      if (this.closed) return;
+      this.running = this.pollOnce()
+        .catch((err: unknown) => this.log(`pull requests of ${this.options.repoPath}: ${(err as Error).message}`))
+        .finally(() => {
+          if (!this.closed) this.timer = setTimeout(tick, every);
+        });
+    };
+    tick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One look at the open requests; resolves once the previews have handled what changed. */
+  async pollOnce(): Promise<void> {
+    const open = await this.fetchOpen();
+    const numbers = new Set(open.map((pr) => pr.number));
+    for (const pr of open) {
+      const key = `${pr.headSha} ${pr.labels.join(',')}`;
+      if (this.seen.get(pr.number) === key) continue;
+      const action = this.seen.has(pr.number) ? 'synchronize' : 'opened';
+      this.seen.set(pr.number, key);
+      const decision = await this.options.previews.handle(this.event({ ...pr, action }));
+      // Not handled for a passing reason (repository not read yet, cluster down): ask again next time.
+      if (decision?.action === 'ignored' && decision.retry) this.seen.delete(pr.number);
+    }
+    for (const record of await this.options.previews.list()) {
+      if (numbers.has(record.number) || record.repository !== this.options.repository) continue;
+      this.seen.delete(record.number);
+      await this.options.previews.handle(
+        this.event({
+          number: record.number,
+          action: 'closed',
+          headSha: record.headSha,
+          headRef: record.branch,
+          baseRef: '',
+          headFetchRef: record.headFetchRef,
+          fromFork: record.fromFork,
+          labels: record.labels,
+          author: record.author,
+          title: record.title,
+          url: record.requestUrl,
+        }),
+      );
+    }
+    for (const number of [...this.seen.keys()]) if (!numbers.has(number)) this.seen.delete(number);
+  }
+
+  private event(pullRequest: WebhookPullRequest): WebhookEvent {
+    return {
+      provider: this.options.provider,
+      delivery: `poll-${pullRequest.number}-${pullRequest.headSha}-${pullRequest.action}`,
+      kind: 'pull_request',
+      repoUrls: [this.options.repoUrl],
+      repoPath: this.options.repoPath,
+      pullRequest,
+    };
+  }
+
+  private async fetchOpen(): Promise<Array<Omit<WebhookPullRequest, 'action'>>> {
+    const { provider, repoPath, token } = this.options;
+    const github = provider === 'github';
+    const url = github
+      ? `${this.apiUrl}/repos/${repoPath.split('/').map(encodeURIComponent).join('/')}/pulls?state=open&per_page=100`
+      : `${this.apiUrl}/projects/${encodeURIComponent(repoPath)}/merge_requests?state=opened&per_page=100`;
+    const headers: Record<string, string> = github
+      ? { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'baton' }
+      : { 'private-token': token, 'user-agent': 'baton' };
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`GET ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`GET ${new URL(url).pathname} answered with a body that is not JSON`);
+    }
+    if (github) {
+      const parsed = z.array(githubPull).safeParse(body);
+      if (!parsed.success) throw new Error(`unexpected answer from GitHub: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      return parsed.data.map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        headRef: p.head.ref,
+        baseRef: p.base.ref,
+        headFetchRef: `refs/pull/${p.number}/head`,
+        fromFork: p.head.repo === null || p.head.repo.id !== p.base.repo.id,
+        labels: p.labels.map((l) => l.name),
+        author: p.user?.login ?? '',
+        title: p.title,
+        url: p.html_url,
+      }));
+    }
+    const parsed = z.array(gitlabMergeRequest).safeParse(body);
+    if (!parsed.success) throw new Error(`unexpected answer from GitLab: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    return parsed.data.map((m) => ({
+      number: m.iid,
+      headSha: m.sha,
+      headRef: m.source_branch,
+      baseRef: m.target_branch,
+      headFetchRef: `refs/merge-requests/${m.iid}/head`,
+      fromFork: m.source_project_id !== m.target_project_id,
+      labels: m.labels,
+      author: m.author?.username ?? '',
+      title: m.title,
+      url: m.web_url,
+    }));
+  }
+}
