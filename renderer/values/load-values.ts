@@ -17,9 +17,9 @@ export interface ValuesLayer {
   locate?: (path: FieldPath) => { line: number; col: number };
 }
 
-/** Parsed values files by name and content digest: many apps share the same files at one commit. */
+/** Parsed values files by name and content digest: many apps share the same files at one commit. Each holds its YAML Document (~5 KB), so the cap keeps this to a few MB. */
 const parsed = new Map<string, ValuesLayer>();
-const maxParsed = 4096;
+const maxParsed = 512;
 
 /** Forgets parsed values files (benchmarks measuring a cold start). */
 export function clearValuesCache(): void {

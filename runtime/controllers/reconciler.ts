@@ -150,13 +150,15 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Runni
   );
   await Promise.all(watchers.map((w) => w.start()));
 
+  const spacing = options.spacingFactor ?? 0;
+  const notBefore = new Map<string, number>();
   const resync = setInterval(() => {
+    // Spacing marks of keys that were never reconciled again (their objects deleted) would pile up.
+    const now = Date.now();
+    for (const [key, at] of notBefore) if (at <= now) notBefore.delete(key);
     enqueueAll().catch((err) => log.warn({ err, reconciler: options.name }, 'resync list failed'));
   }, options.resyncMs ?? 60_000);
   resync.unref();
-
-  const spacing = options.spacingFactor ?? 0;
-  const notBefore = new Map<string, number>();
   const worker = async (): Promise<void> => {
     for (;;) {
       const key = await queue.get();
