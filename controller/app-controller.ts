@@ -271,7 +271,8 @@ export class AppController {
     for (const [name, { spec }] of this.apps) {
       if (this.closed) return;
       const status = await this.state.getApp(name);
-      if (!status || status.syncStatus !== 'Synced' || !status.revision) continue;
+      // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
+      if (!status || !status.revision || (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined)) continue;
       if ((await this.queue.pendingState(name)) !== undefined) continue;
       const kept = await this.state.getHealthyManifests(name, status.revision);
       if (!kept || kept.revision !== status.revision) continue;

@@ -48,6 +48,8 @@ interface SyncContext {
   source: RepositorySource;
   /** The commit being synced. */
   revision: string;
+  /** The newest commit of the followed branch (for a preview, its head), when known. */
+  branchHead?: string;
   app: AppSpec;
   objects: KubeObject[];
   digest: string;
@@ -85,7 +87,7 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
   };
 
   /** Which commit to sync, read from the registry and the app's pin, and the app's spec at that commit. */
-  async function locate(request: SyncJobData, status: AppStatus): Promise<Pick<SyncContext, 'source' | 'revision' | 'app'> | { done: SyncOutcome }> {
+  async function locate(request: SyncJobData, status: AppStatus): Promise<Pick<SyncContext, 'source' | 'revision' | 'app' | 'branchHead'> | { done: SyncOutcome }> {
     const name = request.app;
     const preview = parsePreviewAppName(name);
     if (preview) return locatePreview(request, status, preview);
@@ -107,7 +109,7 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
     }
     const app = config.apps.find((a) => a.name === name);
     if (!app) return { done: { result: 'Skipped', revision: status.revision ?? revision, message: `${name} is not declared at ${shortRevision(revision)}` } };
-    return { source, revision, app };
+    return { source, revision, app, ...(repo.revision ? { branchHead: repo.revision } : {}) };
   }
 
   /**
@@ -212,7 +214,7 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
     const live = await readLiveObjects(ctx.target, ctx.objects);
     if (!diffObjects(ctx.objects, live, { app: ctx.name }).inSync) return undefined;
     const health = await assessHealth(ctx.target, ctx.objects as KubernetesObject[], ctx.app.namespace);
-    await deps.state.updateApp(ctx.name, { syncStatus: 'Synced', health, revision: ctx.revision, observedRevision: ctx.revision, message: '' });
+    await deps.state.updateApp(ctx.name, { ...syncedOrPinned(ctx), health, revision: ctx.revision });
     return done('Skipped', ctx.revision, 'already in sync');
   }
 
@@ -245,10 +247,25 @@ export function createSyncProcessor(deps: SyncAppDeps): SyncProcessor<SyncOutcom
       ctx,
       'Succeeded',
       `${short} is Healthy`,
-      { revision: ctx.revision, manifestDigest: ctx.digest, syncStatus: 'Synced', health: 'Healthy', message: '', observedRevision: ctx.revision, lastFailedRevision: undefined },
+      { ...syncedOrPinned(ctx), revision: ctx.revision, manifestDigest: ctx.digest, health: 'Healthy', lastFailedRevision: undefined },
       true,
     );
     return done('Succeeded', ctx.revision);
+  }
+
+  /**
+   * Live equals the synced revision. A rollback's pin behind the branch's
+   * newest commit is OutOfSync all the same (as Argo CD shows an app rolled
+   * back), saying how to follow the branch again.
+   */
+  function syncedOrPinned(ctx: SyncContext): { syncStatus: 'Synced' | 'OutOfSync'; message: string; observedRevision: string } {
+    const head = ctx.branchHead;
+    if (ctx.status.pinnedRevision === undefined || !head || head === ctx.revision) return { syncStatus: 'Synced', message: '', observedRevision: ctx.revision };
+    return {
+      syncStatus: 'OutOfSync',
+      message: `pinned to ${shortRevision(ctx.revision)} by a rollback; the branch is at ${shortRevision(head)} (\`baton sync ${ctx.name}\` follows it again)`,
+      observedRevision: head,
+    };
   }
 
   /** The revision failed: roll back to the last healthy manifests when allowed, and remember not to retry it. */

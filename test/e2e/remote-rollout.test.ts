@@ -287,11 +287,13 @@ describe('baton up following a Git HTTP remote', () => {
     };
     const { revision } = await post('/apps/web/rollback', {});
     await eventually('v24 answering after the rollback', async () => (await answer(address)) === 'v24', 120_000, tail);
-    const pinned = await eventually('web Synced at the pinned revision', async () => {
+    // Live is the pinned revision, and the branch is ahead of it: OutOfSync, as Argo CD shows a rolled-back app.
+    const pinned = await eventually('web at the pinned revision', async () => {
       const s = await state.getApp('web');
-      return s?.revision === revision && s.pinnedRevision === revision && s.syncStatus === 'Synced' && s;
+      return s?.revision === revision && s.pinnedRevision === revision && s.health === 'Healthy' && s;
     }, 60_000, tail);
-    expect(pinned.health).toBe('Healthy');
+    expect(pinned.syncStatus).toBe('OutOfSync');
+    expect(pinned.message).toMatch(/^pinned to [0-9a-f]{7} by a rollback; the branch is at [0-9a-f]{7} \(`baton sync web` follows it again\)$/);
     expect((await state.getHistory('web'))[0]).toMatchObject({ revision, trigger: 'rollback', result: 'Succeeded' });
 
     const v31 = await release('v31');
