@@ -119,6 +119,27 @@ function prPayload(s: Setup, number: number, sha: string) {
   return pr;
 }
 
+/** Commits a new catalog version, pushes it, tells baton (or not: `announce` may do nothing); ms until served. */
+async function changeRound(s: Setup, version: string, announce: (sha: string) => Promise<unknown>): Promise<number> {
+  const sha = await commitCatalog(s, version);
+  const t0 = Date.now();
+  await git(s.work, 'push', '-q', 'origin', 'main');
+  await announce(sha);
+  return until(s, 'catalog.localhost', version, t0);
+}
+
+/** Opens pull request `number` changing catalog's version; ms until its preview serves it. */
+async function previewRound(s: Setup, number: number, version: string, announce: (number: number, sha: string) => Promise<unknown>): Promise<number> {
+  await git(s.work, 'checkout', '-qb', `change-${number}`);
+  const sha = await commitCatalog(s, version);
+  const t0 = Date.now();
+  await git(s.work, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/head`);
+  await announce(number, sha);
+  const ms = await until(s, `pr-${number}.catalog.localhost`, version, t0);
+  await git(s.work, 'checkout', '-q', 'main');
+  return ms;
+}
+
 const stats = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return `median ${sorted[Math.floor(sorted.length / 2)]} ms, min ${sorted[0]} ms, max ${sorted.at(-1)} ms (n=${xs.length})`;
@@ -131,23 +152,10 @@ async function main(): Promise<void> {
   try {
     const server = { url: hooks.api } as WebhookServer;
     for (let i = 0; i < rounds; i++) {
-      const version = `1.6.${i}`;
-      const sha = await commitCatalog(hooks, version);
-      const t0 = Date.now();
-      await git(hooks.work, 'push', '-q', 'origin', 'main');
-      await sendGithub(server, 'push', pushPayload(hooks, sha), SECRET);
-      hookOne.push(await until(hooks, 'catalog.localhost', version, t0));
+      hookOne.push(await changeRound(hooks, `1.6.${i}`, (sha) => sendGithub(server, 'push', pushPayload(hooks, sha), SECRET)));
     }
     for (let i = 0; i < rounds; i++) {
-      const number = 100 + i;
-      await git(hooks.work, 'checkout', '-qb', `change-${number}`);
-      const version = `2.0.${i}-pr`;
-      const sha = await commitCatalog(hooks, version);
-      const t0 = Date.now();
-      await git(hooks.work, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/head`);
-      await sendGithub(server, 'pull_request', prPayload(hooks, number, sha), SECRET);
-      hookPreview.push(await until(hooks, `pr-${number}.catalog.localhost`, version, t0));
-      await git(hooks.work, 'checkout', '-q', 'main');
+      hookPreview.push(await previewRound(hooks, 100 + i, `2.0.${i}-pr`, (number, sha) => sendGithub(server, 'pull_request', prPayload(hooks, number, sha), SECRET)));
     }
   } finally {
     await tearDown(hooks);
@@ -168,23 +176,9 @@ async function main(): Promise<void> {
   const pollOne: number[] = [];
   const pollPreview: number[] = [];
   try {
+    for (let i = 0; i < rounds; i++) pollOne.push(await changeRound(poll, `1.7.${i}`, async () => undefined));
     for (let i = 0; i < rounds; i++) {
-      const version = `1.7.${i}`;
-      await commitCatalog(poll, version);
-      const t0 = Date.now();
-      await git(poll.work, 'push', '-q', 'origin', 'main');
-      pollOne.push(await until(poll, 'catalog.localhost', version, t0));
-    }
-    for (let i = 0; i < rounds; i++) {
-      const number = 200 + i;
-      await git(poll.work, 'checkout', '-qb', `change-${number}`);
-      const version = `2.1.${i}-pr`;
-      const sha = await commitCatalog(poll, version);
-      const t0 = Date.now();
-      await git(poll.work, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/head`);
-      open.push(prPayload(poll, number, sha).pull_request);
-      pollPreview.push(await until(poll, `pr-${number}.catalog.localhost`, version, t0));
-      await git(poll.work, 'checkout', '-q', 'main');
+      pollPreview.push(await previewRound(poll, 200 + i, `2.1.${i}-pr`, async (number, sha) => void open.push(prPayload(poll, number, sha).pull_request)));
     }
   } finally {
     await tearDown(poll);
