@@ -1,5 +1,5 @@
 import type { PreviewSummary } from '../api/api-deps.js';
-import type { StateStore } from '../state/index.js';
+import type { AppStatus, StateStore } from '../state/index.js';
 import { ingressHosts } from './preview-objects.js';
 import type { PreviewRecord } from './preview-record.js';
 import { parsePreviewAppName, previewNamespace } from './preview-names.js';
@@ -9,9 +9,15 @@ import { parsePreviewAppName, previewNamespace } from './preview-names.js';
  * Ingresses on the ingress port (`http://pr-7.catalog.localhost:7080/`), or
  * null when it has no Ingress (or never became healthy).
  */
-export async function previewUrl(state: Pick<StateStore, 'getApp' | 'getHealthyManifests'>, name: string, ingressUrl: string | undefined): Promise<string | null> {
+export async function previewUrl(
+  state: Pick<StateStore, 'getApp' | 'getHealthyManifests'>,
+  name: string,
+  ingressUrl: string | undefined,
+  /** The app's status when the caller has read it already. */
+  known?: AppStatus,
+): Promise<string | null> {
   if (!ingressUrl) return null;
-  const status = await state.getApp(name);
+  const status = known ?? (await state.getApp(name));
   const kept = status?.revision ? await state.getHealthyManifests(name, status.revision) : undefined;
   const host = kept?.objects.filter((o) => o.kind === 'Ingress').flatMap(ingressHosts)[0];
   if (!host) return null;
@@ -35,7 +41,7 @@ export async function previewSummaries(
         number: record.number,
         namespace: previewNamespace(record.number),
         revision: status?.revision ?? null,
-        url: await previewUrl(state, name, ingressUrl),
+        url: status ? await previewUrl(state, name, ingressUrl, status) : null,
         syncStatus: status?.syncStatus ?? 'Unknown',
         health: status?.health ?? 'Unknown',
         message: status?.message ?? '',
