@@ -1,0 +1,45 @@
+/**
+ * The pod network: a Linux bridge of baton's, one network namespace per pod
+ * with a veth to the bridge and an address from the pod CIDR. The whole CIDR
+ * routes to the bridge, so no packet for a pod address can leave the machine.
+ */
+
+export interface PodNetworkOptions {
+  /** Allocations and the network's identity live below this directory. */
+  stateDir: string;
+  /**
+   * Pod address range. Refused (with a clear message) when it overlaps a route
+   * the machine already has that is not this network's own bridge.
+   * @defaultValue '10.244.0.0/16'
+   */
+  podCidr?: string;
+}
+
+/** A pod's network sandbox. */
+export interface PodSandbox {
+  /** Path of the pod's network namespace, for `nsenter --net=` and the OCI spec's network namespace `path`. */
+  netnsPath: string;
+  /** The pod's address (status.podIP). */
+  ip: string;
+}
+
+export interface PodNetwork {
+  /** Name of the Linux bridge. */
+  readonly bridge: string;
+  /** The bridge's own address: the pods' default gateway and the host's address on the pod network. */
+  readonly gateway: string;
+  readonly podCidr: string;
+  /**
+   * Creates the pod's namespace, veth and address, or returns the existing
+   * ones (idempotent: a restarted runtime calls it again for live pods).
+   */
+  setup(podUid: string): Promise<PodSandbox>;
+  /** Removes the pod's namespace, veth and address; a no-op when absent. */
+  teardown(podUid: string): Promise<void>;
+  /** Tears down every sandbox whose pod uid is not in `keep`; returns how many. */
+  sweep(keep: Set<string>): Promise<number>;
+  /** Stops managing; pods' sandboxes stay up for the next start to re-adopt. */
+  close(): Promise<void>;
+  /** Removes the bridge, firewall table and every sandbox (tests, `baton runtime --reset`). */
+  destroy(): Promise<void>;
+}
