@@ -43,6 +43,8 @@ export interface EnsureOptions {
    * @defaultValue []
    */
   dockerConfigs?: unknown[];
+  /** Called once when a pull from a registry actually begins (not for an image already present). */
+  onPullStart?: () => void;
 }
 
 export interface EnsureResult {

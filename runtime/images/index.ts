@@ -1,0 +1,10 @@
+export { ImagePullError } from './image-types.js';
+export type { EnsureOptions, EnsureResult, ImageConfig, ImageStore, PullPolicy, StoredImage } from './image-types.js';
+export { openImageStore } from './image-store.js';
+export type { GcResult, ImageStoreOptions, OpenedImageStore } from './image-store.js';
+export { defaultPullPolicy, parseImageReference } from './image-reference.js';
+export type { ImageReference } from './image-reference.js';
+export { loadRegistriesConfig, parseRegistriesConfig } from './registries-config.js';
+export type { RegistriesConfig } from './registries-config.js';
+export { RegistriesConfigError } from './registries-config-error.js';
+export { ImageArchiveError } from './image-archive-error.js';
