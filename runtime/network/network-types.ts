@@ -13,6 +13,18 @@ export interface PodNetworkOptions {
    * @defaultValue '10.244.0.0/16'
    */
   podCidr?: string;
+  /**
+   * Ports on the gateway address that pods may open connections to (the
+   * runtime's DNS server, say). Everything else on the host is closed to pods.
+   * @defaultValue []
+   */
+  hostPortsOpenToPods?: HostPort[];
+}
+
+/** A port of the host, on the bridge's address. */
+export interface HostPort {
+  protocol: 'tcp' | 'udp';
+  port: number;
 }
 
 /** A pod's network sandbox. */

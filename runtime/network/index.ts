@@ -1,0 +1,5 @@
+export { startPodNetwork } from './pod-network.js';
+export { DEFAULT_POD_CIDR, parsePodCidr } from './pod-cidr.js';
+export { NetworkError, type NetworkErrorCode, type NetworkErrorData } from './network-error.js';
+export { CommandError, type CommandErrorData } from './command-error.js';
+export type { HostPort, PodNetwork, PodNetworkOptions, PodSandbox } from './network-types.js';

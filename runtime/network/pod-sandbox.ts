@@ -1,0 +1,71 @@
+import { deleteLink, findLink, ipv4Addresses, listNetns, netnsUsable } from './ip-links.js';
+import { runCommand } from './run-command.js';
+
+/** What a sandbox needs to know of its network. */
+export interface SandboxPlan {
+  bridge: string;
+  netns: string;
+  hostVeth: string;
+  /** The pod's address with the CIDR's prefix, e.g. `10.244.3.7/16`. */
+  addressCidr: string;
+  gateway: string;
+}
+
+export const NETNS_DIR = '/run/netns';
+
+/**
+ * Brings the pod's namespace to the wanted state from whatever is there:
+ * nothing, a complete sandbox from an earlier run, or the remains of a crash
+ * between any two steps. Every step checks before it changes, so a live pod
+ * re-adopted after a restart keeps its connections.
+ */
+export async function ensureSandbox(plan: SandboxPlan): Promise<void> {
+  const { bridge, netns, hostVeth } = plan;
+  if (!(await netnsUsable(netns))) {
+    if (await netnsExists(netns)) await runCommand('ip', ['netns', 'del', netns]);
+    await runCommand('ip', ['netns', 'add', netns]);
+  }
+
+  let podEnd = await findLink('eth0', netns);
+  let hostEnd = await findLink(hostVeth);
+  const netnsId = (await listNetns()).find((n) => n.name === netns)?.id;
+  // One end alone, or a host end whose peer is in another namespace, is the remains of a crash: start the pair afresh.
+  if (!podEnd || !hostEnd || hostEnd.link_netnsid === undefined || hostEnd.link_netnsid !== netnsId) {
+    if (podEnd) await deleteLink('eth0', netns);
+    if (hostEnd) await deleteLink(hostVeth);
+    await runCommand('ip', ['link', 'add', 'name', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+    podEnd = await findLink('eth0', netns);
+    hostEnd = await findLink(hostVeth);
+  }
+
+  if (hostEnd?.master !== bridge || !hostEnd.flags.includes('UP')) {
+    await runCommand('ip', ['link', 'set', 'dev', hostVeth, 'master', bridge, 'up']);
+  }
+  const lo = await findLink('lo', netns);
+  if (!lo?.flags.includes('UP')) await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', 'lo', 'up']);
+  if (!podEnd?.flags.includes('UP')) await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', 'eth0', 'up']);
+
+  const addresses = podEnd ? ipv4Addresses(podEnd) : [];
+  for (const stale of addresses.filter((a) => a !== plan.addressCidr)) {
+    await runCommand('ip', ['-n', netns, 'addr', 'del', stale, 'dev', 'eth0']);
+  }
+  if (!addresses.includes(plan.addressCidr)) {
+    await runCommand('ip', ['-n', netns, 'addr', 'add', plan.addressCidr, 'dev', 'eth0']);
+  }
+  // `replace` leaves an identical route alone and fixes a wrong one.
+  await runCommand('ip', ['-n', netns, 'route', 'replace', 'default', 'via', plan.gateway, 'dev', 'eth0']);
+}
+
+async function netnsExists(netns: string): Promise<boolean> {
+  return (await listNetns()).some((n) => n.name === netns);
+}
+
+/**
+ * Removes the namespace and the host end of its veth. The kernel frees a
+ * namespace asynchronously (or never, while a process still holds it), so the
+ * veth is deleted explicitly rather than left to go with it.
+ */
+export async function removeSandbox(netns: string, hostVeth?: string): Promise<void> {
+  if (await netnsExists(netns)) await runCommand('ip', ['netns', 'del', netns]);
+  if (hostVeth !== undefined) await deleteLink(hostVeth);
+}
