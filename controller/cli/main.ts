@@ -3,6 +3,7 @@ import { registerApp } from './commands/app.js';
 import { registerApps } from './commands/apps.js';
 import { registerDiff } from './commands/diff.js';
 import { registerHistory } from './commands/history.js';
+import { registerImage } from './commands/image.js';
 import { registerLogs } from './commands/logs.js';
 import { registerPreviews } from './commands/previews.js';
 import { registerRollback } from './commands/rollback.js';
@@ -20,6 +21,7 @@ program
   .showHelpAfterError();
 
 registerRuntime(program);
+registerImage(program);
 registerRender(program);
 registerUp(program);
 registerWorker(program);
