@@ -13,18 +13,9 @@ const httpUrl = z.string().refine((s) => {
   }
 }, 'must be an http(s) URL');
 
-const regex = z.string().refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a regular expression');
-
 const mirrorSchema = z.strictObject({
   endpoint: z.array(httpUrl).default([]),
-  rewrite: z.record(regex, z.string()).optional(),
+  rewrite: z.record(z.string(), z.string()).optional(),
 });
 
 const configSchema = z.strictObject({
@@ -85,6 +76,15 @@ export function parseRegistriesConfig(text: string, file = 'registries.yaml'): R
     throw new RegistriesConfigError(file, fieldPath(issue.path), message);
   }
   const config = result.data;
+  for (const [host, m] of Object.entries(config.mirrors)) {
+    for (const pattern of Object.keys(m.rewrite ?? {})) {
+      try {
+        new RegExp(pattern);
+      } catch {
+        throw new RegistriesConfigError(file, fieldPath(['mirrors', host, 'rewrite', pattern]), 'must be a regular expression');
+      }
+    }
+  }
   for (const [host, c] of Object.entries(config.configs)) {
     const tls = c.tls;
     if (tls && !!tls.cert_file !== !!tls.key_file) {

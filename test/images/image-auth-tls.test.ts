@@ -46,7 +46,7 @@ describe('registry credentials', () => {
   });
 
   it('without credentials fails quoting the registry', async () => {
-    const err = await store().ensure(`${locked.host}/team/private:v1`, { policy: 'IfNotPresent' }).catch((e: Error) => e);
+    const err = (await store().ensure(`${locked.host}/team/private:v1`, { policy: 'IfNotPresent' }).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(
       `failed to pull and unpack image "${locked.host}/team/private:v1": failed to resolve reference: ${locked.url}/v2/team/private/manifests/v1: unauthorized: authentication required`,
     );
@@ -66,7 +66,7 @@ describe('TLS registries', () => {
 
   it('refuses an unknown CA, saying so', async () => {
     const s = store(`mirrors:\n  "${secure.host}":\n    endpoint: ["${secure.url}"]\n`);
-    const err = await s.ensure(`${secure.host}/team/tls:v1`, { policy: 'IfNotPresent' }).catch((e: Error) => e);
+    const err = (await s.ensure(`${secure.host}/team/tls:v1`, { policy: 'IfNotPresent' }).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('x509: certificate signed by unknown authority');
   });
 });

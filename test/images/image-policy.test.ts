@@ -40,7 +40,7 @@ describe('pull policies and a Bearer-token registry', () => {
     expect(fake.requests.filter((r) => r === 'GET /token')).toHaveLength(1);
     expect(blobGets()).toBe(1 + image.layers.length);
 
-    const denied = await store().ensure(`${fake.host}/team/app:v1`, { policy: 'IfNotPresent' }).catch((e: Error) => e);
+    const denied = (await store().ensure(`${fake.host}/team/app:v1`, { policy: 'IfNotPresent' }).catch((e: unknown) => e)) as Error;
     expect(denied.message).toContain(`failed to fetch anonymous token: unauthorized: incorrect username or password`);
   });
 
