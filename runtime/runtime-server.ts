@@ -7,7 +7,8 @@ import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/index.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
-import { startKubelet, type Kubelet } from './kubelet/index.js';
+import { startNode, type NodeOptions, type RunningNode } from './kubelet/start-node.js';
+import type { OpenedImageStore } from './images/image-store.js';
 import { startIngress, type RunningIngress } from './ingress/index.js';
 import { startServiceProxy, type ServiceProxy } from './proxy/index.js';
 import { resources } from './resources/registry.js';
@@ -40,11 +41,16 @@ export interface RuntimeOptions {
    */
   controllers?: boolean;
   /**
-   * Run pods: the node agent (kubelet) with the process driver. Its pod logs
-   * back `kubectl logs` unless `logs` is given.
+   * Run pods: the node agent (kubelet) with the oci and process drivers. Its
+   * pod logs back `kubectl logs` unless `logs` is given.
    * @defaultValue true
    */
   kubelet?: boolean;
+  /**
+   * How the node runs pods: default RuntimeClass, pod CIDR, registries.
+   * @defaultValue image pods (`oci`) on 10.244.0.0/16, `<stateDir>/registries.yaml`
+   */
+  node?: Omit<NodeOptions, 'cluster' | 'stateDir'>;
   /**
    * Serve Services on their ClusterIPs (and NodePorts) through the userspace proxy.
    * @defaultValue true
@@ -70,7 +76,8 @@ export interface RuntimeOptions {
 
 export interface CloseOptions {
   /**
-   * Terminate every pod (gracefully, as `kubectl delete` would) before stopping.
+   * Terminate every pod (gracefully, as `kubectl delete` would) before
+   * stopping, and remove the pod network's bridge and firewall table.
    * Without it pods keep running and the next start re-adopts them.
    * @defaultValue false
    */
@@ -87,6 +94,8 @@ export interface RunningRuntime {
   kubeconfigPath: string;
   /** The in-process store, for controllers running in the same process. */
   cluster: LocalCluster;
+  /** The image store, when the kubelet runs (`baton image` works on the same files). */
+  images?: OpenedImageStore;
   /** The service proxy, when running: its stats() feed metrics. */
   proxy?: ServiceProxy;
   /** Base URL of the ingress, e.g. `http://127.0.0.1:7080`; absent when it is off. */
@@ -152,13 +161,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = await loadOrCreateToken(stateDir);
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime') });
-  let kubelet: Kubelet | undefined;
+  let node: RunningNode | undefined;
   try {
-    if (options.kubelet ?? true) kubelet = await startKubelet({ cluster, stateDir: join(stateDir, 'node') });
+    if (options.kubelet ?? true) node = await startNode({ ...options.node, cluster, stateDir });
   } catch (err) {
     await cluster.close();
     throw err;
   }
+  const kubelet = node?.kubelet;
   const logs = options.logs ?? kubelet?.podLogs;
   const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs });
   const tls = await loadOrCreateServingCertificate(stateDir, host);
@@ -170,7 +180,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   try {
     address = await listen(server, options.port ?? 7071, host);
   } catch (err) {
-    await kubelet?.stop();
+    await node?.stop();
     await cluster.close();
     throw err;
   }
@@ -185,7 +195,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     server.close();
     await proxy?.stop();
     await controllers?.stop();
-    await kubelet?.stop();
+    await node?.stop();
     await cluster.close();
     throw err;
   }
@@ -205,10 +215,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await ingress?.stop();
       await proxy?.stop();
       await controllers?.stop();
-      await kubelet?.stop();
+      // With every pod gone, nothing needs the bridge and firewall table either.
+      if (closeOptions.stopPods) await node?.network()?.destroy();
+      await node?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, proxy, ingressUrl: ingress?.url, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, images: node?.images, proxy, ingressUrl: ingress?.url, close };
 }
 
 /**

@@ -15,7 +15,11 @@ export class ContainerConfigError extends Error {
 }
 
 export interface ResolvedContainer {
+  /** command + args, for drivers that run host programs; empty without a command. */
   argv: string[];
+  /** command and args, each expanded, for image drivers that combine them with the image's Entrypoint and Cmd. */
+  command?: string[];
+  args?: string[];
   env: Record<string, string>;
 }
 
@@ -126,6 +130,8 @@ export async function resolveContainer(cluster: Cluster, pod: KubeObject, contai
   for (const [k, v] of Object.entries(runtimeEnv)) if (!(k in env)) env[k] = v;
 
   const final = (name: string): string | undefined => env[name];
-  const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a: string) => expandVars(String(a), final));
-  return { argv: container.command?.length ? argv : [], env };
+  const expand = (list: unknown[] | undefined): string[] | undefined => list?.map((a) => expandVars(String(a), final));
+  const command = expand(container.command);
+  const args = expand(container.args);
+  return { argv: command?.length ? [...command, ...(args ?? [])] : [], command, args, env };
 }

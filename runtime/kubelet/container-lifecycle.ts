@@ -3,8 +3,10 @@ import { recordEvent } from '../objects/record-event.js';
 import { ContainerConfigError, resolveContainer } from './container-env.js';
 import { currentLogPath } from './container-logs.js';
 import type { ContainerProbes, KubeletContext } from './kubelet-context.js';
-import { DriverError } from './pod-driver.js';
-import type { ContainerHandle, VolumeMount } from './pod-driver.js';
+import { containerIdOf, DriverError } from './pod-driver.js';
+import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
+import { pullImage } from './image-pull.js';
+import { cpuMillis, memoryBytes } from './quantity.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probe-runner.js';
 import { join } from 'node:path';
@@ -45,14 +47,19 @@ export async function observeExit(ctx: KubeletContext, pod: KubeObject, record: 
   const current = cr.current!;
   const exitCode = ctx.driver.exitCode(current) ?? 137;
   const finishedAt = new Date();
-  const oom = cr.killReason === 'OOMKilled';
+  const known = ctx.driver.terminationReason?.(current);
+  const oom = cr.killReason === 'OOMKilled' || known?.reason === 'OOMKilled';
+  const startError = known?.reason === 'StartError';
   const terminated: TerminatedState = {
-    exitCode: oom ? 137 : exitCode,
-    reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
+    exitCode: oom ? 137 : startError ? 128 : exitCode,
+    reason: oom ? 'OOMKilled' : startError ? 'StartError' : exitCode === 0 ? 'Completed' : 'Error',
+    ...(known?.message ? { message: known.message } : {}),
     startedAt: current.startedAt.replace(/\.\d+Z$/, 'Z'),
     finishedAt: finishedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    containerID: `process://${current.pid}`,
+    containerID: containerIdOf(current),
   };
+  // The instance's mounts, cgroup and runtime state go now; its log and exit record stay.
+  await ctx.driver.remove?.(current);
   stopProbes(ctx, record.uid, name);
   clearTimeout(ctx.killTimers.get(`${record.uid}/${name}`));
   ctx.killTimers.delete(`${record.uid}/${name}`);
@@ -99,12 +106,19 @@ export async function startContainer(
     if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
     throw err;
   }
+  const runtimeClass = record.runtimeClass ?? 'process';
+  let oci: OciLaunch | undefined;
+  if (ctx.imageClasses.has(runtimeClass)) {
+    const image = await pullImage(ctx, pod, spec, cr);
+    if (!image) return;
+    oci = ociLaunch(pod, record, spec, resolved, image);
+  }
   const dir = ctx.store.containerDir(record.uid, spec.name);
   const restarting = cr.lastTerminated !== undefined;
   ctx.logs.beginInstance(dir);
   let handle: ContainerHandle;
   try {
-    handle = await ctx.driver.start({
+    const launch: ContainerLaunch = {
       podUid: record.uid,
       containerName: spec.name,
       argv: resolved.argv,
@@ -113,7 +127,10 @@ export async function startContainer(
       mounts,
       logPath: currentLogPath(dir),
       exitPath: join(dir, 'exit-code'),
-    });
+      runtimeClass,
+      oci,
+    };
+    handle = await ctx.driver.start(launch);
   } catch (err) {
     if (err instanceof DriverError) return setWaiting(err.reason, err.message);
     throw err;
@@ -128,6 +145,38 @@ export async function startContainer(
   await recordEvent(ctx.cluster, pod, 'Normal', 'Created', `Created container ${spec.name}`, 'kubelet');
   await recordEvent(ctx.cluster, pod, 'Normal', 'Started', `Started container ${spec.name}`, 'kubelet');
   ensureProbes(ctx, pod, record, spec, cr, resolved.env, false);
+}
+
+/** What an image driver needs of the container beyond the launch: image, command/args, sandbox, security and resources. */
+function ociLaunch(pod: KubeObject, record: PodRecord, spec: any, resolved: { command?: string[]; args?: string[] }, image: OciLaunch['image']): OciLaunch {
+  const podSec = pod.spec?.securityContext ?? {};
+  const sec = spec.securityContext ?? {};
+  const pick = <T>(key: string): T | undefined => (sec[key] !== undefined ? sec[key] : podSec[key]);
+  const limits = spec.resources?.limits ?? {};
+  const requests = spec.resources?.requests ?? {};
+  return {
+    image,
+    command: resolved.command,
+    args: resolved.args,
+    netnsPath: record.sandbox!.netnsPath,
+    hostname: record.sandbox!.hostname,
+    etcFiles: record.sandbox!.etcFiles,
+    security: {
+      runAsUser: pick<number>('runAsUser'),
+      runAsGroup: pick<number>('runAsGroup'),
+      runAsNonRoot: pick<boolean>('runAsNonRoot'),
+      supplementalGroups: podSec.supplementalGroups,
+      fsGroup: podSec.fsGroup,
+      readOnlyRootFilesystem: sec.readOnlyRootFilesystem,
+      allowPrivilegeEscalation: sec.allowPrivilegeEscalation,
+      privileged: sec.privileged,
+      capabilities: sec.capabilities,
+    },
+    memoryLimitBytes: memoryBytes(limits.memory) || undefined,
+    cpuLimitMillis: cpuMillis(limits.cpu) || undefined,
+    cpuRequestMillis: cpuMillis(requests.cpu ?? limits.cpu) || undefined,
+    who: `pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${spec.name}`,
+  };
 }
 
 /** Probe workers for the running instance; `adopted` keeps the readiness the pod status last showed. */

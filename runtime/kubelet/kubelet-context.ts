@@ -1,5 +1,7 @@
 import type { Cluster } from '../objects/cluster.js';
 import type { ContainerLogs } from './container-logs.js';
+import type { ImageStore } from '../images/image-types.js';
+import type { PodNetwork } from '../network/network-types.js';
 import type { PodDriver } from './pod-driver.js';
 import type { PodIpAllocator } from './pod-ip-allocator.js';
 import type { PodRecord, PodRecordStore } from './pod-record.js';
@@ -16,7 +18,14 @@ export interface ContainerProbes {
 /** What the kubelet's parts share: clients, on-disk records and in-memory runtime state. */
 export interface KubeletContext {
   cluster: Cluster;
+  /** Every driver of the node behind one: calls go to the driver that started the container. */
   driver: PodDriver;
+  /** RuntimeClass handler of pods that name none. */
+  defaultRuntimeClass: string;
+  /** Handlers that run images in a sandbox of their own (the pod network, pulled images). */
+  imageClasses: Set<string>;
+  images?: ImageStore;
+  network?: PodNetwork;
   nodeName: string;
   store: PodRecordStore;
   logs: ContainerLogs;

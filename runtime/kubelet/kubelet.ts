@@ -8,13 +8,16 @@ import { resources } from '../resources/registry.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { isNotFound } from './is-not-found.js';
 import type { KubeletContext } from './kubelet-context.js';
-import { localNodeResources, registerNode } from './node-registration.js';
+import { localNodeResources, registerNode, registerRuntimeClasses } from './node-registration.js';
 import type { PodDriver } from './pod-driver.js';
 import { PodIpAllocator } from './pod-ip-allocator.js';
 import { PodRecordStore, type PodRecord } from './pod-record.js';
 import { syncPod } from './pod-sync.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
+import { createDriverSet } from './driver-set.js';
 import { createProcessDriver } from './process-driver.js';
+import type { ImageStore } from '../images/image-types.js';
+import type { PodNetwork } from '../network/network-types.js';
 import { schedulePod } from './scheduler.js';
 
 export interface KubeletOptions {
@@ -27,10 +30,19 @@ export interface KubeletOptions {
    */
   nodeName?: string;
   /**
-   * How containers run.
-   * @defaultValue the process driver
+   * How containers run, one driver per RuntimeClass handler (`process`, `oci`).
+   * @defaultValue [the process driver]
    */
-  driver?: PodDriver;
+  drivers?: PodDriver[];
+  /**
+   * Handler for pods that name no `runtimeClassName`.
+   * @defaultValue 'process'
+   */
+  defaultRuntimeClass?: string;
+  /** Where image drivers get images; needed when a driver runs images. */
+  images?: ImageStore;
+  /** The pod network image-based pods join; needed when a driver runs images. */
+  network?: PodNetwork;
   /**
    * Relist all pods this often, to heal anything a watch missed.
    * @defaultValue 10000
@@ -60,13 +72,17 @@ const HEARTBEAT_MS = 30_000;
 /** Registers the node, re-adopts (or reaps) what earlier runs left, and starts reconciling pods. */
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const nodeName = options.nodeName ?? 'baton';
-  const driver = options.driver ?? createProcessDriver();
+  const driver = createDriverSet(options.drivers ?? [createProcessDriver()]);
   const store = new PodRecordStore(options.stateDir);
   let stopped = false;
   const running: { reconciler?: RunningReconciler } = {};
   const ctx: KubeletContext = {
     cluster: options.cluster,
     driver,
+    defaultRuntimeClass: options.defaultRuntimeClass ?? 'process',
+    imageClasses: driver.imageClasses,
+    images: options.images,
+    network: options.network,
     nodeName,
     store,
     logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),
@@ -78,13 +94,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     stopping: () => stopped,
   };
   const node = localNodeResources(nodeName);
-  await registerNode(options.cluster, nodeName, driver.name);
+  const handlers = (options.drivers ?? []).map((d) => d.name);
+  await registerNode(options.cluster, nodeName, ctx.defaultRuntimeClass);
+  await registerRuntimeClasses(options.cluster, handlers.length ? handlers : ['process']);
 
   // Addresses in use come first from live pod statuses, then from our own records.
   const pods = (await options.cluster.list(resources.pods)).items;
   const liveUids = new Set(pods.map((p) => p.metadata.uid!));
   for (const pod of pods) {
-    if (pod.spec?.nodeName === nodeName && pod.status?.podIP) ctx.ips.claim(pod.status.podIP, pod.metadata.uid!);
+    if (pod.spec?.nodeName === nodeName && pod.status?.podIP?.startsWith('127.1.')) ctx.ips.claim(pod.status.podIP, pod.metadata.uid!);
   }
   const orphans: PodRecord[] = [];
   for (const record of store.loadAll()) {
@@ -95,13 +113,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       store.remove(record.uid);
     } else {
       ctx.records.set(record.uid, record);
-      if (!ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
+      if (!record.sandbox && !ctx.ips.claim(record.podIP, record.uid)) record.podIP = ctx.ips.allocate(record.uid);
     }
   }
   // Containers no record knows (the last runtime died between starting one and saving its pid) would run twice.
   const known = [...ctx.records.values(), ...orphans].flatMap((r) => Object.values(r.containers).flatMap((c) => (c.current ? [c.current] : [])));
-  driver.sweepUnknown?.(join(options.stateDir, 'pods'), known);
+  await driver.sweepUnknown?.(join(options.stateDir, 'pods'), known);
   await Promise.all(orphans.map((record) => removeOrphan(ctx, record)));
+  // Sandboxes of pods no record knows (a crash between making one and recording it) go too.
+  await options.network?.sweep(new Set(ctx.records.keys()));
   driver.onExit?.((handle) => {
     for (const record of ctx.records.values()) {
       if (Object.values(record.containers).some((c) => c.current?.pid === handle.pid)) ctx.enqueue(`${record.namespace}/${record.name}`);
@@ -152,7 +172,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   });
 
   const heartbeat = setInterval(() => {
-    registerNode(options.cluster, nodeName, driver.name).catch(() => undefined);
+    registerNode(options.cluster, nodeName, ctx.defaultRuntimeClass).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   // A pod removed while its watch event was missed has no key left to resync: wake the keys of such records.

@@ -103,3 +103,15 @@ export async function registerNode(cluster: Cluster, nodeName: string, driverNam
   }
   return cluster.update(resources.nodes, { ...node, status: nodeStatus(nodeName, driverName, node.status, ready) }, { status: true, fieldManager: 'kubelet' });
 }
+
+/** One RuntimeClass per handler of this node (`oci`, `process`), as a cluster's admin would create them. */
+export async function registerRuntimeClasses(cluster: Cluster, handlers: string[]): Promise<void> {
+  for (const handler of handlers) {
+    try {
+      await cluster.get(resources.runtimeclasses, undefined, handler);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await cluster.create(resources.runtimeclasses, { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: handler }, handler });
+    }
+  }
+}

@@ -1,3 +1,5 @@
+import type { StoredImage } from '../images/image-types.js';
+
 /**
  * How the kubelet runs containers. A driver starts a container, signals and
  * observes it, and re-adopts it after the runtime restarts; all decisions
@@ -26,6 +28,45 @@ export interface ContainerLaunch {
   logPath: string;
   /** File the driver writes the exit code to when the container ends on its own. */
   exitPath: string;
+  /**
+   * The RuntimeClass handler that runs it (`process`, `oci`).
+   * @defaultValue 'process'
+   */
+  runtimeClass?: string;
+  /** What image drivers need beyond the above; absent for the process driver. */
+  oci?: OciLaunch;
+}
+
+/** An image-based container: its image, the spec's command/args and the pod's shared sandbox. */
+export interface OciLaunch {
+  image: StoredImage;
+  /** `command` and `args` of the spec, `$(VAR)`-expanded; combined with the image's Entrypoint and Cmd. */
+  command?: string[];
+  args?: string[];
+  /** The pod's network namespace. */
+  netnsPath: string;
+  hostname: string;
+  /** Files every container of the pod shares: mounted at /etc/hosts, /etc/hostname, /etc/resolv.conf. */
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  /** The container's securityContext over the pod's (run-as fields) and the container's own. */
+  security: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    supplementalGroups?: number[];
+    fsGroup?: number;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+  };
+  memoryLimitBytes?: number;
+  /** limits.cpu in millicores. */
+  cpuLimitMillis?: number;
+  /** requests.cpu in millicores. */
+  cpuRequestMillis?: number;
+  /** Who the failure messages name, `pod "ns/name", container "c"`. */
+  who: string;
 }
 
 /** Identity of a running container, persisted so a restarted runtime can find it again. */
@@ -37,6 +78,16 @@ export interface ContainerHandle {
   exitPath: string;
   /** Whether the container runs in its own mount namespace (exec must enter it). */
   mountNamespace: boolean;
+  /**
+   * The driver that runs it.
+   * @defaultValue 'process'
+   */
+  driver?: string;
+  /** Image drivers: the OCI runtime's container id and bundle directory. */
+  containerId?: string;
+  bundle?: string;
+  /** Image drivers: `<repository>@<digest>` of the image it runs. */
+  imageID?: string;
 }
 
 export interface ExecResult {
@@ -46,6 +97,8 @@ export interface ExecResult {
 
 export interface PodDriver {
   readonly name: string;
+  /** Runs images in a sandbox of its own (network namespace, pulled image): the kubelet prepares both. */
+  readonly runsImages?: boolean;
   /** Throws a DriverError when the container cannot be created (it then stays waiting). */
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
   isAlive(handle: ContainerHandle): boolean;
@@ -57,6 +110,16 @@ export interface PodDriver {
   exec(handle: ContainerHandle, launch: Pick<ContainerLaunch, 'env' | 'workingDir'>, argv: string[], timeoutMs: number): Promise<ExecResult>;
   /** Resident memory of the container's processes in bytes (0 when gone). */
   memoryUsage(handle: ContainerHandle, sample?: Map<number, number>): number;
+  /**
+   * Why a container that is gone ended, when the driver knows better than its
+   * exit code: `OOMKilled` (the kernel's OOM killer in its cgroup) or
+   * `StartError` (the runtime could not start its process; `message` says why).
+   */
+  terminationReason?(handle: ContainerHandle): { reason: 'OOMKilled' | 'StartError'; message?: string } | undefined;
+  /** True when the kernel enforces the container's memory limit (a cgroup): the kubelet then does not watch its usage. */
+  limitsMemory?(handle: ContainerHandle): boolean;
+  /** Releases what a finished container holds (mounts, cgroups, runtime state); idempotent. */
+  remove?(handle: ContainerHandle): Promise<void>;
   /** Fires (best effort) when a container this process started exits; adopted ones are polled. */
   onExit?(listener: (handle: ContainerHandle) => void): void;
   /**
@@ -65,7 +128,12 @@ export interface PodDriver {
    * left them running, and the next kubelet would start a second copy.
    * Returns how many it killed.
    */
-  sweepUnknown?(podsDir: string, known: ContainerHandle[]): number;
+  sweepUnknown?(podsDir: string, known: ContainerHandle[]): number | Promise<number>;
+}
+
+/** `status.containerStatuses[].containerID` of a running or ended instance. */
+export function containerIdOf(handle: ContainerHandle): string {
+  return handle.containerId ? `oci://${handle.containerId}` : `process://${handle.pid}`;
 }
 
 /** A container that cannot be created; its reason becomes `state.waiting.reason`. */

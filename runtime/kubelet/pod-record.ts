@@ -13,6 +13,13 @@ export interface TerminatedState {
   containerID: string;
 }
 
+/** The pod-level sandbox of an image-based pod. */
+export interface PodSandboxFiles {
+  netnsPath: string;
+  hostname: string;
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+}
+
 /** What the kubelet knows about one container, kept on disk to survive restarts. */
 export interface ContainerRecord {
   restartCount: number;
@@ -30,6 +37,12 @@ export interface ContainerRecord {
   backoffUntil?: string;
   /** Why the container cannot be created (config errors); cleared on a successful start. */
   waiting?: { reason: string; message: string };
+  /** Image pulls that failed in a row, and when the next may be tried (ImagePullBackOff). */
+  pullFailures?: number;
+  pullBackoffUntil?: string;
+  lastPullError?: string;
+  /** `<repository>@<digest>` of the image last pulled for it. */
+  imageID?: string;
   /** Why the kubelet itself is stopping the current instance (OOMKilled, liveness…), for the termination reason. */
   killReason?: string;
 }
@@ -40,6 +53,13 @@ export interface PodRecord {
   name: string;
   podIP: string;
   startTime: string;
+  /**
+   * The RuntimeClass handler its containers run with.
+   * @defaultValue 'process'
+   */
+  runtimeClass?: string;
+  /** The pod's network namespace and shared /etc files (image-based pods). */
+  sandbox?: PodSandboxFiles;
   containers: Record<string, ContainerRecord>;
 }
 

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../objects/types.js';
+import { containerIdOf } from './pod-driver.js';
 import type { ContainerRecord, PodRecord } from './pod-record.js';
 
 /** What the kubelet observed about one container right now. */
@@ -92,10 +93,10 @@ export function buildPodStatus(pod: KubeObject, record: PodRecord, views: Contai
       ready: v.ready && !terminating,
       restartCount: v.record.restartCount,
       image: v.spec.image ?? '',
-      imageID: '',
+      imageID: v.record.current?.imageID ?? v.record.imageID ?? '',
       started: v.running && v.started,
     };
-    if (v.record.current) s.containerID = `process://${v.record.current.pid}`;
+    if (v.record.current) s.containerID = containerIdOf(v.record.current);
     else if (v.record.lastTerminated) s.containerID = v.record.lastTerminated.containerID;
     return s;
   };

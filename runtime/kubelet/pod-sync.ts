@@ -8,6 +8,7 @@ import type { KubeletContext } from './kubelet-context.js';
 import type { VolumeMount } from './pod-driver.js';
 import type { PodRecord } from './pod-record.js';
 import { buildPodStatus, type ContainerView } from './pod-status.js';
+import { ensureSandbox } from './pod-sandbox.js';
 import { syncVolumes } from './pod-volumes.js';
 import { recentMemoryByProcessGroup } from './proc-stat.js';
 import { memoryBytes } from './quantity.js';
@@ -15,24 +16,33 @@ import { memoryBytes } from './quantity.js';
 /** How often a pod with running containers is looked at again (exits of adopted processes, memory, log size). */
 const POLL_MS = 1000;
 
-/** The pod's record, creating it (with a loopback IP, reusing the one its status shows if still free) on first sight. */
-export function recordFor(ctx: KubeletContext, pod: KubeObject): PodRecord {
+/**
+ * The pod's record, made on first sight: image-based pods get their sandbox
+ * (network namespace and address on the bridge), host-program pods a
+ * loopback IP (reusing the one their status shows if still free).
+ */
+export async function recordFor(ctx: KubeletContext, pod: KubeObject): Promise<PodRecord> {
   const uid = pod.metadata.uid!;
-  let record = ctx.records.get(uid);
-  if (!record) {
+  const existing = ctx.records.get(uid);
+  if (existing) return existing;
+  const runtimeClass: string = pod.spec?.runtimeClassName ?? ctx.defaultRuntimeClass;
+  const record: PodRecord = {
+    uid,
+    namespace: pod.metadata.namespace!,
+    name: pod.metadata.name!,
+    podIP: '',
+    startTime: pod.status?.startTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    runtimeClass,
+    containers: {},
+  };
+  if (ctx.imageClasses.has(runtimeClass)) {
+    record.sandbox = await ensureSandbox(ctx, pod, record);
+  } else {
     const shown: string | undefined = pod.status?.podIP;
-    const podIP = shown && shown.startsWith('127.1.') && ctx.ips.claim(shown, uid) ? shown : ctx.ips.allocate(uid);
-    record = {
-      uid,
-      namespace: pod.metadata.namespace!,
-      name: pod.metadata.name!,
-      podIP,
-      startTime: pod.status?.startTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      containers: {},
-    };
-    ctx.records.set(uid, record);
-    ctx.store.save(record);
+    record.podIP = shown && shown.startsWith('127.1.') && ctx.ips.claim(shown, uid) ? shown : ctx.ips.allocate(uid);
   }
+  ctx.records.set(uid, record);
+  ctx.store.save(record);
   return record;
 }
 
@@ -64,7 +74,13 @@ export async function writeStatus(ctx: KubeletContext, pod: KubeObject, status: 
  * memory limit, then write the status.
  */
 export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<number | undefined> {
-  const record = recordFor(ctx, pod);
+  let record: PodRecord;
+  try {
+    record = await recordFor(ctx, pod);
+  } catch (err) {
+    await recordEvent(ctx.cluster, pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`, 'kubelet');
+    return 5000;
+  }
   let mounts: Map<string, VolumeMount[]> | Error;
   try {
     mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid));
@@ -126,7 +142,7 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
       }
     }
     const limit = memoryBytes(spec.resources?.limits?.memory);
-    if (limit > 0 && cr.killReason !== 'OOMKilled') {
+    if (limit > 0 && cr.killReason !== 'OOMKilled' && !ctx.driver.limitsMemory?.(cr.current)) {
       sample ??= recentMemoryByProcessGroup(POLL_MS / 2);
       const used = ctx.driver.memoryUsage(cr.current, sample);
       if (used > limit) {

@@ -25,6 +25,8 @@ describe('forgetting a pod', () => {
     const ctx: KubeletContext = {
       cluster: {} as Cluster,
       driver: { isAlive: () => false } as unknown as PodDriver,
+      defaultRuntimeClass: 'process',
+      imageClasses: new Set(),
       nodeName: 'baton',
       store,
       logs: new ContainerLogs(1 << 20),

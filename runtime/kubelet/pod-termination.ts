@@ -53,8 +53,10 @@ async function stopContainers(ctx: KubeletContext, pod: KubeObject | undefined, 
   return true;
 }
 
-/** Forgets a pod: its record, state dir and IP. Its processes must be gone. */
-function forget(ctx: KubeletContext, record: PodRecord): void {
+/** Forgets a pod: its containers' remains, sandbox, record, state dir and IP. Its processes must be gone. */
+async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
+  for (const cr of Object.values(record.containers)) if (cr.current) await ctx.driver.remove?.(cr.current);
+  if (record.sandbox) await ctx.network?.teardown(record.uid);
   for (const name of Object.keys(record.containers)) {
     clearTimeout(ctx.killTimers.get(`${record.uid}/${name}`));
     ctx.killTimers.delete(`${record.uid}/${name}`);
@@ -79,7 +81,7 @@ export async function terminatePod(ctx: KubeletContext, pod: KubeObject): Promis
     const graceEnd = Date.parse(pod.metadata.deletionTimestamp!);
     const deadline = Number.isNaN(graceEnd) ? Date.now() + (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000 : graceEnd;
     if (!(await stopContainers(ctx, pod, record, Math.max(deadline, Date.now() + 1000)))) return undefined;
-    forget(ctx, record);
+    await forget(ctx, record);
   }
   try {
     await ctx.cluster.delete(resources.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
@@ -92,7 +94,7 @@ export async function terminatePod(ctx: KubeletContext, pod: KubeObject): Promis
 /** A pod whose object is gone (force-deleted, or deleted while the runtime was down): kill what is left of it. */
 export async function removeOrphan(ctx: KubeletContext, record: PodRecord): Promise<void> {
   if (!(await stopContainers(ctx, undefined, record, Date.now() + 2000))) return;
-  forget(ctx, record);
+  await forget(ctx, record);
 }
 
 /** A pod that reached Succeeded or Failed keeps its record (for logs) but runs nothing. */

@@ -29,6 +29,7 @@ const headers: Record<ResourceName, RegExp> = {
   events: /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/,
   deployments: /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/,
   replicasets: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/,
+  runtimeclasses: /^NAME\s+HANDLER\s+AGE/,
   ingresses: /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/,
 };
 

@@ -27,6 +27,8 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
     case 'deployments':
     case 'replicasets':
       return `apiVersion: apps/v1\nkind: ${resource === 'deployments' ? 'Deployment' : 'ReplicaSet'}\n${meta()}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'runtimeclasses':
+      return `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\n${meta(false)}handler: ${name}\n`;
     case 'ingresses':
       return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
   }

@@ -28,7 +28,7 @@ export interface RuntimeProcess {
  */
 export async function startRuntimeProcess(stateDir?: string): Promise<RuntimeProcess> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-rt-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', '--default-runtime-class', 'process'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

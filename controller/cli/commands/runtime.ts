@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
 
-interface RuntimeFlags {
+interface RuntimeFlags extends NodeFlags {
   stateDir: string;
   port: string;
   host: string;
@@ -15,8 +16,8 @@ function parsePort(text: string, flag = '--port'): number {
 }
 
 export function registerRuntime(program: Command): void {
-  program
-    .command('runtime')
+  addNodeFlags(program
+    .command('runtime'))
     .description('run the built-in runtime (Kubernetes API subset) alone')
     .option('--state-dir <dir>', 'where the store, token and kubeconfig live', '.baton')
     .option('--port <port>', 'port of the Kubernetes API (0: any free port)', '7071')
@@ -24,13 +25,14 @@ export function registerRuntime(program: Command): void {
     .option('--ingress-port <port>', 'port of the ingress (host-based HTTP routing per Ingress objects; 0: any free port) (default: 7080, or any free port with --port 0)')
     .action(async (flags: RuntimeFlags) => {
       const port = parsePort(flags.port);
+      const node = nodeOptions('runtime', flags);
       // `--port 0` asks for a throw-away runtime (tests run several at once); its ingress must not claim 7080 either.
       const ingressPort = flags.ingressPort === undefined ? (port === 0 ? 0 : 7080) : parsePort(flags.ingressPort, '--ingress-port');
       let runtime;
       try {
         // Loaded on use: client commands should not pay for importing the whole runtime.
         const { startRuntime } = await import('../../../runtime/runtime-server.js');
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, node });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {

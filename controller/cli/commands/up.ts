@@ -29,10 +29,11 @@ import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js'
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
+import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
 import { parseCount, parseInterval, parsePort, parsePullRequestsFlag } from './up-flags.js';
 import { startUpPreviews, type UpPreviews } from './up-previews.js';
 
-interface UpFlags {
+interface UpFlags extends NodeFlags {
   repo?: string;
   branch?: string;
   stateDir: string;
@@ -53,8 +54,8 @@ interface UpFlags {
 const HOST = '127.0.0.1';
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
+  addNodeFlags(program
+    .command('up'))
     .description('run everything: Redis, the built-in runtime, the controller and a worker, syncing a Git repository')
     .option('--repo <path|url>', 'repository to sync (default: a Git copy of examples-repo/ in the state dir)')
     .option('--branch <name>', "branch to follow (default: the repository's HEAD)")
@@ -112,7 +113,7 @@ async function up(flags: UpFlags): Promise<void> {
 
     const metrics = createBatonMetrics();
     // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
-    const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, ingressPort) : undefined;
+    const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, ingressPort, nodeOptions('up', flags)) : undefined;
     if (runtime) {
       stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
       const stopRuntimeMetrics = await observeRuntime(metrics, { cluster: runtime.cluster, proxy: runtime.proxy });
@@ -203,10 +204,10 @@ async function startRedis(stateDir: string): Promise<OpenedRedis> {
   });
 }
 
-/** The runtime with its controllers, kubelet (process driver) and service proxy. */
-async function startBuiltInRuntime(stateDir: string, port: number, ingressPort: number): Promise<RunningRuntime> {
+/** The runtime with its controllers, kubelet (oci and process drivers) and service proxy. */
+async function startBuiltInRuntime(stateDir: string, port: number, ingressPort: number, node: ReturnType<typeof nodeOptions>): Promise<RunningRuntime> {
   try {
-    return await startRuntime({ stateDir, port, host: HOST, ingressPort });
+    return await startRuntime({ stateDir, port, host: HOST, ingressPort, node });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`baton up: ${HOST}:${port} or ${HOST}:${ingressPort} is already in use; pick another --runtime-port or --ingress-port`);

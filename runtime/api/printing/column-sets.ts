@@ -191,6 +191,10 @@ export const columnSets: Record<string, ColumnSet> = {
       return [n.metadata.name, nodeStatus(n), nodeRoles(n), age(n, now), info.kubeletVersion ?? '', nodeAddress(n, 'InternalIP'), nodeAddress(n, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>'];
     },
   },
+  RuntimeClass: {
+    columns: [nameCol, col('Handler'), ageCol],
+    cells: (rc, now) => [rc.metadata.name, String(rc.handler ?? ''), age(rc, now)],
+  },
   Ingress: {
     columns: [nameCol, col('Class'), col('Hosts'), col('Address'), col('Ports'), ageCol],
     cells: (ing, now) => [ing.metadata.name, none(ing.spec?.ingressClassName), ingressHosts(ing), ingressAddress(ing), (ing.spec?.tls ?? []).length ? '80, 443' : '80', age(ing, now)],

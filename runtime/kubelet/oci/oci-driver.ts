@@ -1,0 +1,237 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ImageStore } from '../../images/image-types.js';
+import { ContainerConfigError } from '../container-env.js';
+import { DriverError, type ContainerHandle, type ContainerLaunch, type ExecResult, type PodDriver } from '../pod-driver.js';
+import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
+import { oomKills, workingSetBytes } from './cgroup-files.js';
+import { containerArgv, mergeImageEnv } from './container-command.js';
+import { resolveUser } from './container-user.js';
+import { buildOciSpec } from './oci-spec.js';
+import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
+import { runc, runcList } from './runc-cli.js';
+import { readImageFile } from './image-file.js';
+
+export interface OciDriverOptions {
+  /** runc's own state lives in `<stateDir>/runc`. */
+  stateDir: string;
+  images: ImageStore;
+  /**
+   * Run `securityContext.privileged: true` containers; refused otherwise.
+   * @defaultValue false
+   */
+  allowPrivileged?: boolean;
+}
+
+/**
+ * `runc run` stays in the foreground under this shell, so runc reaps the
+ * container and hands back its exit status, and the shell records it even
+ * when the runtime that started it is gone (the shell is detached, like the
+ * process driver's wrapper). `--keep` leaves the cgroup for the OOM check.
+ */
+const WRAPPER = ['trap : TERM INT HUP', 'exit_file=$1; shift', '"$@"', 'code=$?', 'echo $code > "$exit_file"', 'exit $code'].join('\n');
+const WRAPPER_NAME = 'baton-oci';
+
+function cgroupsPath(id: string): string {
+  return `/baton/${id}`;
+}
+
+function runcLogPath(handle: ContainerHandle): string {
+  return join(handle.bundle!, 'runc.log');
+}
+
+/** Depth-first order, so a volume at /data is mounted before one at /data/cache. */
+function byDepth(a: { target: string }, b: { target: string }): number {
+  return a.target.split('/').length - b.target.split('/').length;
+}
+
+/** Runs OCI images with runc: each container in its own pid, mount, ipc and uts namespaces, in the pod's network namespace. */
+export function createOciDriver(options: OciDriverOptions): PodDriver {
+  const root = join(options.stateDir, 'runc');
+  const exitListeners: Array<(handle: ContainerHandle) => void> = [];
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+
+  const startFailure = (handle: ContainerHandle): string | undefined => {
+    try {
+      for (const line of readFileSync(runcLogPath(handle), 'utf8').split('\n').reverse()) {
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line) as { level?: string; msg?: string };
+        if (entry.level === 'error' && entry.msg) return entry.msg.replace(/^runc run failed: /, '');
+      }
+    } catch {
+      // No log, or not JSON: runc never complained.
+    }
+    return undefined;
+  };
+
+  const kill = async (id: string, signal: string): Promise<void> => {
+    // A container signalled while runc is still creating it does not exist yet for a moment.
+    for (let tries = 0; tries < 20; tries++) {
+      const result = await runc(root, ['kill', id, signal]);
+      if (result.code === 0 || !/does not exist/.test(result.stderr)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  return {
+    name: 'oci',
+    runsImages: true,
+
+    async start(launch: ContainerLaunch) {
+      const oci = launch.oci;
+      if (!oci) throw new DriverError('CreateContainerConfigError', 'the oci runtime runs images; this container has no image');
+      const { image, security } = oci;
+      if (security.privileged && !options.allowPrivileged) {
+        throw new DriverError('CreateContainerConfigError', 'privileged containers are not allowed by this runtime (start it with --allow-privileged)');
+      }
+      let user;
+      try {
+        user = resolveUser(image.config.user, security, readImageFile(image.rootfs, 'etc/passwd'), readImageFile(image.rootfs, 'etc/group'), oci.who);
+      } catch (err) {
+        if (err instanceof ContainerConfigError) throw new DriverError('CreateContainerConfigError', err.message);
+        throw err;
+      }
+      const argv = containerArgv(image.config, oci.command, oci.args);
+      if (argv.length === 0) throw new DriverError('CreateContainerError', `failed to generate container spec: no command specified (image ${image.name} has no Entrypoint or Cmd)`);
+
+      const id = `${launch.podUid.slice(0, 8)}-${launch.containerName}-${randomBytes(3).toString('hex')}`;
+      const bundle = join(dirname(launch.logPath), `run-${id.slice(-6)}`);
+      mkdirSync(bundle, { recursive: true, mode: 0o700 });
+      const rootfs = join(bundle, 'rootfs');
+      try {
+        await mountRootfs(image.rootfs, bundle, rootfs);
+      } catch (err) {
+        rmSync(bundle, { recursive: true, force: true });
+        throw new DriverError('CreateContainerError', `cannot prepare the root filesystem: ${(err as Error).message}`);
+      }
+      const own = new Set(launch.mounts.map((m) => m.target));
+      const etc = [
+        { source: oci.etcFiles.hosts, target: '/etc/hosts', readOnly: false },
+        { source: oci.etcFiles.hostname, target: '/etc/hostname', readOnly: false },
+        { source: oci.etcFiles.resolvConf, target: '/etc/resolv.conf', readOnly: false },
+      ].filter((m) => !own.has(m.target));
+      const spec = buildOciSpec({
+        argv,
+        env: mergeImageEnv(image.config.env, launch.env),
+        cwd: launch.workingDir || image.config.workingDir,
+        user,
+        hostname: oci.hostname,
+        rootfs,
+        readOnlyRoot: !!security.readOnlyRootFilesystem,
+        netnsPath: oci.netnsPath,
+        binds: [...launch.mounts, ...etc].sort(byDepth),
+        capabilities: { add: security.capabilities?.add ?? [], drop: security.capabilities?.drop ?? [] },
+        noNewPrivileges: security.allowPrivilegeEscalation === false,
+        cgroupsPath: cgroupsPath(id),
+        memoryLimitBytes: oci.memoryLimitBytes,
+        cpuQuota: oci.cpuLimitMillis ? Math.max(1000, oci.cpuLimitMillis * 100) : undefined,
+        cpuShares: oci.cpuRequestMillis ? Math.max(2, Math.floor((oci.cpuRequestMillis * 1024) / 1000)) : undefined,
+      });
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
+      rmSync(launch.exitPath, { force: true });
+      options.images.lease(id, image.digest);
+
+      const out = openSync(launch.logPath, 'a');
+      try {
+        const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
+        const child = spawn('sh', ['-c', WRAPPER, WRAPPER_NAME, launch.exitPath, ...runcArgs], {
+          detached: true,
+          stdio: ['ignore', out, out],
+          cwd: bundle,
+        });
+        const pid = await new Promise<number>((resolve, reject) => {
+          child.once('spawn', () => resolve(child.pid!));
+          child.once('error', (err) => reject(new DriverError('StartError', `cannot start runc: ${err.message}`)));
+        });
+        const handle: ContainerHandle = {
+          pid,
+          procStart: readProcStat(pid)?.startTime ?? '',
+          startedAt: new Date().toISOString(),
+          exitPath: launch.exitPath,
+          mountNamespace: true,
+          driver: 'oci',
+          containerId: id,
+          bundle,
+          imageID: image.imageID,
+        };
+        child.once('exit', () => exitListeners.forEach((l) => l(handle)));
+        child.unref();
+        return handle;
+      } finally {
+        closeSync(out);
+      }
+    },
+
+    isAlive(handle) {
+      return isSameLiveProcess(handle.pid, handle.procStart);
+    },
+
+    signal(handle, signal) {
+      if (!handle.containerId || !isSameLiveProcess(handle.pid, handle.procStart)) return;
+      void kill(handle.containerId, signal.replace(/^SIG/, ''));
+    },
+
+    exitCode(handle) {
+      try {
+        const code = Number.parseInt(readFileSync(handle.exitPath, 'utf8').trim(), 10);
+        return Number.isNaN(code) ? undefined : code;
+      } catch {
+        return undefined;
+      }
+    },
+
+    terminationReason(handle) {
+      const failure = startFailure(handle);
+      if (failure) return { reason: 'StartError', message: failure };
+      if (handle.containerId && oomKills(cgroupsPath(handle.containerId)) > 0) return { reason: 'OOMKilled' };
+      return undefined;
+    },
+
+    exec(handle, _launch, argv, timeoutMs) {
+      return new Promise<ExecResult>((resolve) => {
+        execFile('runc', ['--root', root, 'exec', handle.containerId!, ...argv], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+          const output = `${stdout}${stderr}`;
+          if (!err) return resolve({ exitCode: 0, output });
+          const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+          if (e.killed) return resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
+          resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
+        });
+      });
+    },
+
+    limitsMemory: () => true,
+
+    memoryUsage(handle) {
+      return handle.containerId ? workingSetBytes(cgroupsPath(handle.containerId)) : 0;
+    },
+
+    async remove(handle) {
+      if (!handle.containerId || !handle.bundle) return;
+      await runc(root, ['delete', '--force', handle.containerId]);
+      await unmountRootfs(join(handle.bundle, 'rootfs'));
+      rmSync(handle.bundle, { recursive: true, force: true });
+      options.images.release(handle.containerId);
+    },
+
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+
+    async sweepUnknown(_podsDir, known) {
+      const keep = new Set(known.flatMap((h) => (h.containerId ? [h.containerId] : [])));
+      let swept = 0;
+      for (const c of await runcList(root)) {
+        if (keep.has(c.id)) continue;
+        await runc(root, ['kill', c.id, 'KILL']);
+        await runc(root, ['delete', '--force', c.id]);
+        await unmountRootfs(join(c.bundle, 'rootfs'));
+        rmSync(c.bundle, { recursive: true, force: true });
+        options.images.release(c.id);
+        swept++;
+      }
+      return swept;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { ContainerUser } from './container-user.js';
+
+/** What the runtime spec of one container is made from; every field already resolved and validated. */
+export interface OciSpecInput {
+  argv: string[];
+  /** `NAME=value`, image Env merged under the container's. */
+  env: string[];
+  /** Empty: `/`. */
+  cwd: string;
+  user: ContainerUser;
+  hostname: string;
+  /** Directory of the container's root filesystem (the mounted overlay). */
+  rootfs: string;
+  readOnlyRoot: boolean;
+  /** The pod's network namespace; absent shares none (a new, empty one). */
+  netnsPath?: string;
+  /** Bind mounts: volumes, then the pod's /etc/hosts, /etc/hostname, /etc/resolv.conf. */
+  binds: Array<{ source: string; target: string; readOnly: boolean }>;
+  capabilities: { add: string[]; drop: string[] };
+  noNewPrivileges: boolean;
+  /** cgroupfs path, e.g. `/baton/<id>`. */
+  cgroupsPath: string;
+  memoryLimitBytes?: number;
+  /** CPU quota per 100 ms period, in microseconds (limits.cpu). */
+  cpuQuota?: number;
+  /** cgroup v1 shares from requests.cpu, as the kubelet computes them. */
+  cpuShares?: number;
+  /** /dev/shm size in bytes. @defaultValue 64 MiB */
+  shmBytes?: number;
+}
+
+/** containerd's default capability set, which Kubernetes containers start from. */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** Kubernetes' default masked and read-only /proc and /sys paths (the container runtime's defaults). */
+const MASKED_PATHS = [
+  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+function capName(cap: string): string {
+  const upper = cap.toUpperCase();
+  return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+}
+
+/** The effective capability set: the defaults, minus `drop` (`ALL` drops every one), plus `add`. */
+export function effectiveCapabilities(add: string[], drop: string[]): string[] {
+  const dropped = drop.map(capName);
+  const base = dropped.includes('CAP_ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !dropped.includes(c));
+  return [...new Set([...base, ...add.map(capName)])];
+}
+
+/** An OCI runtime spec (config.json) for runc, in the shape containerd gives Kubernetes containers. */
+export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
+  const caps = effectiveCapabilities(input.capabilities.add, input.capabilities.drop);
+  const namespaces: Array<Record<string, string>> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  namespaces.push(input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
+  const resources: Record<string, unknown> = { devices: [{ allow: false, access: 'rwm' }] };
+  if (input.memoryLimitBytes) resources.memory = { limit: input.memoryLimitBytes };
+  if (input.cpuQuota || input.cpuShares) {
+    resources.cpu = {
+      ...(input.cpuShares ? { shares: input.cpuShares } : {}),
+      ...(input.cpuQuota ? { quota: input.cpuQuota, period: 100_000 } : {}),
+    };
+  }
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: input.user.uid, gid: input.user.gid, additionalGids: input.user.additionalGids },
+      args: input.argv,
+      env: input.env,
+      cwd: input.cwd || '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      noNewPrivileges: input.noNewPrivileges,
+      oomScoreAdj: 0,
+    },
+    root: { path: input.rootfs, readonly: input.readOnlyRoot },
+    hostname: input.hostname,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmBytes ?? 64 * 1024 * 1024}`] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+      ...input.binds.map((b) => ({ destination: b.target, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readOnly ? 'ro' : 'rw'] })),
+    ],
+    linux: {
+      namespaces,
+      cgroupsPath: input.cgroupsPath,
+      resources,
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { resources } from '../../runtime/resources/registry.js';
+import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
+
+/** A /24 of 10.244.0.0/16 that no route of the machine covers yet (tests run in parallel, each with its own bridge). */
+export function uniquePodCidr(): string {
+  const routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
+  for (let tries = 0; tries < 200; tries++) {
+    const third = 100 + Math.floor(Math.random() * 150);
+    if (!routes.includes(`10.244.${third}.`)) return `10.244.${third}.0/24`;
+  }
+  throw new Error('no free /24 left in 10.244.0.0/16');
+}
+
+export interface OciRuntime {
+  dir: string;
+  runtime: RunningRuntime;
+  namespace: string;
+  createPod(name: string, spec: Record<string, unknown>, labels?: Record<string, string>): Promise<KubeObject>;
+  waitForPod(name: string, what: string, ok: (pod: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
+  logs(name: string, container?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * The built-in runtime in this process with image pods as the default, its
+ * own bridge on a fresh /24, registries.yaml as given, and never a fall-back
+ * to a public registry. close() deletes every pod and removes the bridge.
+ */
+export async function startOciRuntime(options: { registriesYaml?: string } = {}): Promise<OciRuntime> {
+  const dir = await mkdtemp(join(tmpdir(), 'baton-oci-'));
+  if (options.registriesYaml) await writeFile(join(dir, 'registries.yaml'), options.registriesYaml);
+  let runtime: RunningRuntime | undefined;
+  for (let tries = 0; !runtime; tries++) {
+    try {
+      runtime = await startRuntime({
+        stateDir: dir,
+        port: 0,
+        ingress: false,
+        node: { defaultRuntimeClass: 'oci', podCidr: uniquePodCidr(), disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
+      });
+    } catch (err) {
+      // Another test's bridge took the same /24 between the check and the start.
+      if (tries > 5 || !/overlaps/.test((err as Error).message)) throw err;
+    }
+  }
+  const cluster = runtime.cluster;
+  const namespace = `oci-${process.pid}-${++counter}`;
+  await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const rt: OciRuntime = {
+    dir,
+    runtime,
+    namespace,
+    createPod: (name, spec, labels) => cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec }),
+    async waitForPod(name, what, ok, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: KubeObject | undefined;
+      for (;;) {
+        last = await cluster.get(resources.pods, namespace, name).catch(() => undefined);
+        if (last && ok(last)) return last;
+        if (Date.now() > deadline) throw new Error(`pod ${name} never became ${what}; last status: ${JSON.stringify(last?.status, null, 1)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async logs(name, container) {
+      return kubectl(runtime!.kubeconfigPath, ['logs', '-n', namespace, name, ...(container ? ['-c', container] : [])]);
+    },
+    async close() {
+      await runtime!.close({ stopPods: true });
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return rt;
+}
+
+/** Runs the real kubectl against the runtime; resolves with stdout, rejects with stderr. */
+export function kubectl(kubeconfig: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
