@@ -77,7 +77,7 @@ async function latency(label: string, dir: string, work: string, repoUrl: string
   git(work, 'commit', '-qam', 'v0');
   publish();
   const stateDir = join(dir, 'state');
-  const runtime = await startRuntime({ stateDir, port: 0 });
+  const runtime = await startRuntime({ stateDir, port: 0, node: { defaultRuntimeClass: 'process' } });
   const spec: RepositorySpec = { id: repoId(repoUrl), url: repoUrl, intervalSeconds: 1 };
   const controller = new AppController({ stateDir, redisUrl: redis.url, repositories: [spec], driftCheckMs: 0 });
   const worker = await startSyncWorker({ stateDir, redisUrl: redis.url, dependencyRetryMs: 200 });

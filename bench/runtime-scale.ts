@@ -73,7 +73,7 @@ const dir = await mkdtemp(join(tmpdir(), 'baton-bench-scale-'));
 const www = join(dir, 'www');
 await mkdir(www);
 await writeFile(join(www, 'index.html'), 'ok\n');
-const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0 });
+const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0, node: { defaultRuntimeClass: 'process' } });
 const { cluster } = runtime;
 let stopping: Promise<void> | undefined;
 const stop = () => (stopping ??= runtime.close({ stopPods: true }).then(() => rm(dir, { recursive: true, force: true })));

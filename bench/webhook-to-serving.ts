@@ -62,7 +62,7 @@ async function setUp(interval: string, extraArgs: string[] = [], env: NodeJS.Pro
   await git(work, 'push', '-q', 'origin', 'main');
   const server = await startGitHttpServer({ root });
   const baton = startBaton(
-    ['up', '--repo', `${server.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', interval, '--stop-pods', ...extraArgs],
+    ['up', '--default-runtime-class', 'process', '--repo', `${server.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', interval, '--stop-pods', ...extraArgs],
     { BATON_GITHUB_WEBHOOK_SECRET: SECRET, ...env },
   );
   const api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);

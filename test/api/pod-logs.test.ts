@@ -26,7 +26,7 @@ const deployment = {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'baton-api-logs-'));
   // A real kubelet runs the pod as a process; no controllers: the test makes the pod itself, as the Deployment's ReplicaSet would.
-  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false, proxy: false, ingress: false });
+  runtime = await startRuntime({ stateDir: dir, port: 0, controllers: false, proxy: false, ingress: false, node: { defaultRuntimeClass: 'process' } });
   target = clusterTargetFromKubeconfig(runtime.kubeconfigPath, { name: 'local' });
   await runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   await runtime.cluster.create(resources.pods, {

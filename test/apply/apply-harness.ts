@@ -20,7 +20,7 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-apply-'));
-  const runtime = await startRuntime({ stateDir: dir, port: 0 });
+  const runtime = await startRuntime({ stateDir: dir, port: 0, node: { defaultRuntimeClass: 'process' } });
   const target = clusterTargets({ localKubeconfig: runtime.kubeconfigPath, kubeconfig: join(dir, 'no-such-kubeconfig') }).get('local');
   return {
     dir,

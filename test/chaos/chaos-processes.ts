@@ -149,7 +149,7 @@ export class ChaosProcesses {
   private startBaton(kind: Exclude<ProcessKind, 'redis-server'>, log: WriteStream): Running {
     const { stateDir } = this.options;
     const args = {
-      runtime: ['runtime', '--state-dir', stateDir, '--port', String(this.options.runtimePort), '--ingress-port', '0'],
+      runtime: ['runtime', '--default-runtime-class', 'process', '--state-dir', stateDir, '--port', String(this.options.runtimePort), '--ingress-port', '0'],
       controller: ['up', '--no-runtime', '--no-worker', '--repo', this.options.repoDir, '--state-dir', stateDir, '--port', '0', '--interval', '1s'],
       worker: ['worker', '--state-dir', stateDir, '--redis-url', this.redisUrl, '--concurrency', '2'],
     }[kind];

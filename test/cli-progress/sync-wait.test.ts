@@ -88,7 +88,7 @@ beforeAll(async () => {
   await writeFile(join(repo, 'apps/web/deployment.yaml'), `${deployment(false)}\n`);
   await git(repo, 'add', '.');
   await git(repo, 'commit', '-qm', 'web');
-  baton = startBaton(['up', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   server = (await baton.waitFor(/API:\s+(http\S+)/)).replace(/\/api\/v1$/, '');
   state = stateOf(dir);
   await eventually('web to be registered', async () => (await state.getApp('web')) !== undefined, 120_000, tail);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await ensureDashboardBuilt();
   // Short: the Redis socket path must stay under 108 bytes.
   dir = await mkdtemp('/tmp/baton-dash-');
-  baton = startBaton(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   browser = await launchChromium();
   base = await baton.waitFor(/API:\s+(http\S+)\/api\/v1/);
   repo = await baton.waitFor(/repository:\s+(\S+)/);

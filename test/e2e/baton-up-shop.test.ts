@@ -15,7 +15,7 @@ let baton: BatonProcess;
 let state: StateStore | undefined;
 /** Set while the last baton up was stopped without --stop-pods: its pods still run. */
 let podsLeftRunning = false;
-const upArgs = () => ['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s'];
+const upArgs = () => ['up', '--default-runtime-class', 'process', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s'];
 
 beforeAll(async () => {
   // Short: the Redis socket path must stay under 108 bytes.

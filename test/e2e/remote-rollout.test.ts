@@ -107,7 +107,7 @@ beforeAll(async () => {
   await git(work, 'push', '-q', 'origin', 'main');
   server = await startGitHttpServer({ root });
 
-  baton = startBaton(['up', '--repo', `${server.url}/web.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods', '--no-worker']);
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', `${server.url}/web.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods', '--no-worker']);
   kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
   worker = startBaton(['worker', '--state-dir', dir]);
   await worker.waitFor(/taking sync jobs/);

@@ -21,7 +21,7 @@ const namespace = 'shop';
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'baton-ingress-rt-'));
-  runtime = await startRuntime({ stateDir, port: 0 });
+  runtime = await startRuntime({ stateDir, port: 0, node: { defaultRuntimeClass: 'process' } });
 });
 
 afterAll(async () => {

@@ -80,7 +80,7 @@ beforeAll(async () => {
   await writeFile(join(repo, 'apps/vault/vault.yaml'), manifests(FIRST, false));
   await git(repo, 'add', '.');
   await git(repo, 'commit', '-qm', 'vault');
-  baton = startBaton(['up', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   metricsUrl = (await baton.waitFor(/API:\s+(http\S+)/)).replace(/\/api\/v1$/, '/metrics');
   state = stateOf(dir);
 }, 240_000);

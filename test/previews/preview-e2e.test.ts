@@ -133,7 +133,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => githubApi.listen(0, '127.0.0.1', done));
 
   baton = startBaton(
-    ['up', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
+    ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
     {
       BATON_GITHUB_WEBHOOK_SECRET: SECRET,
       BATON_GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,

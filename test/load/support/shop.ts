@@ -19,7 +19,7 @@ export const SHOP_APPS = 15;
 export const NAMESPACE = 'shop';
 
 export async function startShop(stateDir: string, extraArgs: string[] = []): Promise<Shop> {
-  const baton = startBaton(['up', '--state-dir', stateDir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods', ...extraArgs]);
+  const baton = startBaton(['up', '--default-runtime-class', 'process', '--state-dir', stateDir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods', ...extraArgs]);
   try {
     const kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/, 180_000);
     const repo = await baton.waitFor(/repository:\s+(\S+)/);
