@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
+import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
+
+let registry: LocalRegistry;
+let rt: OciRuntime;
+let fakeRedis: Server;
+let image: string;
+
+const running = (p: KubeObject) => p.status?.phase === 'Running' && p.status?.containerStatuses?.[0]?.state?.running;
+const ended = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+/** Host pid of the first process of a running oci container, read from runc's state. */
+function hostPid(pod: KubeObject): number {
+  const id = String(pod.status!.containerStatuses[0].containerID).replace('oci://', '');
+  const state = JSON.parse(execFileSync('runc', ['--root', join(rt.dir, 'runc'), 'state', id], { encoding: 'utf8' })) as { pid: number };
+  return state.pid;
+}
+
+async function runHostile(name: string, script: string): Promise<string> {
+  await rt.createPod(name, { restartPolicy: 'Never', containers: [{ name: 'c', image, command: ['sh', '-c', script] }] });
+  await rt.waitForPod(name, 'finished', ended);
+  return rt.logs(name);
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  image = `${registry.host}/tools/shell:v1`;
+  await pushImage(registry, 'tools/shell:v1', buildImage({ env: ['PATH=/bin'] }));
+  rt = await startOciRuntime();
+  // Stands in for baton's Redis socket: it lives in the state dir like the real one.
+  fakeRedis = createServer(() => undefined).listen(join(rt.dir, 'redis.sock'));
+  await rt.createPod('victim', { containers: [{ name: 'c', image, command: ['sh', '-c', 'SECRET_IN_ENV=victim-only exec sleep 3600'], env: [{ name: 'VICTIM_TOKEN', value: 'victim-secret-value' }] }] });
+  await rt.waitForPod('victim', 'running', running);
+});
+
+afterAll(async () => {
+  fakeRedis?.close();
+  await rt?.close();
+  await registry?.stop();
+});
+
+describe('a hostile oci pod', () => {
+  it('reads nothing of the state dir: tokens, kubeconfig, store, Redis socket', async () => {
+    const files = ['runtime-token', 'kubeconfig', 'redis.sock', 'runtime', 'node'].map((f) => join(rt.dir, f));
+    for (const f of files.slice(0, 3)) expect(existsSync(f), `${f} exists on the host`).toBe(true);
+    const out = await runHostile('reader', [
+      ...files.map((f) => `if [ -e '${f}' ]; then echo "SEEN ${f}"; fi`),
+      `cat '${join(rt.dir, 'runtime-token')}' 2>/dev/null && echo READ-TOKEN`,
+      // Walking up from where it runs finds only the container's own root.
+      'cd ../../../../../../.. && ls -a / | tr "\\n" " "; echo',
+      'echo done',
+    ].join('\n'));
+    expect(out).not.toMatch(/SEEN|READ-TOKEN/);
+    expect(out).toMatch(/done\s*$/);
+    expect(out).not.toContain(rt.dir.split('/')[1] === 'tmp' ? 'baton-oci-' : rt.dir);
+  });
+
+  it('sees only its own processes and none of another pod\'s environment', async () => {
+    const out = await runHostile('looker', 'ps -o pid,args | tail -n +2; echo ---; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c victim-secret-value');
+    // The script itself shows in ps's output, marker included: split at the last one.
+    const cut = out.lastIndexOf('\n---\n');
+    const [ps, count] = [out.slice(0, cut), out.slice(cut + 5)];
+    const pids = ps.trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(pids).toContain(1);
+    expect(pids.every((p) => p < 20)).toBe(true);
+    expect(ps).not.toContain('sleep 3600');
+    expect(count.trim()).toBe('0');
+  });
+
+  it('kills nothing outside itself: not by the victim\'s host pid, not with kill -1', async () => {
+    const victim = await rt.waitForPod('victim', 'running', running);
+    const pid = hostPid(victim);
+    expect(pid).toBeGreaterThan(1);
+    await runHostile('killer', `kill -9 ${pid} 2>&1; kill -9 -1 2>&1; echo tried`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await rt.waitForPod('victim', 'running', running);
+    expect(after.status!.containerStatuses[0].restartCount).toBe(0);
+    expect(hostPid(after)).toBe(pid);
+  });
+
+  it('reaches no port of the host: not the runtime API on the bridge\'s address', async () => {
+    const gateway = (await rt.waitForPod('victim', 'running', running)).status!.podIP.replace(/\.\d+$/, '.1');
+    const apiPort = new URL(rt.runtime.url).port;
+    // A listener on every address of the host, so only the firewall can keep the pod out.
+    const open = createServer((s) => s.end('host says hi\n')).listen(0, '0.0.0.0');
+    await new Promise((r) => open.once('listening', r));
+    const port = (open.address() as { port: number }).port;
+    try {
+      const out = await runHostile('prober', [
+        `timeout 5 nc ${gateway} ${port} </dev/null && echo REACHED-HOST`,
+        `timeout 5 nc ${gateway} ${apiPort} </dev/null && echo REACHED-API`,
+        'echo probed',
+      ].join('\n'));
+      expect(out).not.toMatch(/REACHED|host says hi/);
+      expect(out).toContain('probed');
+    } finally {
+      open.close();
+    }
+  });
+
+  it('finds the sensitive /proc and /sys paths masked or read-only', async () => {
+    const out = await runHostile('procfs', [
+      'head -c 16 /proc/kcore 2>/dev/null | wc -c',
+      'echo 1 > /proc/sysrq-trigger 2>/dev/null && echo WROTE-SYSRQ',
+      'touch /sys/x 2>/dev/null && echo WROTE-SYS',
+      'echo checked',
+    ].join('\n'));
+    expect(out.trim().split('\n')[0]).toBe('0');
+    expect(out).not.toMatch(/WROTE/);
+  });
+});
