@@ -6,8 +6,9 @@
 # restarted container resumes where it stopped.
 # Ports: 7070 REST API, webhooks, /metrics; 7071 runtime Kubernetes API; 7080 ingress.
 # All listen on 127.0.0.1 inside the container unless configured otherwise.
-# Pods with volumes need a private mount namespace (unshare), i.e. root and
-# CAP_SYS_ADMIN; as the non-root user here, such pods fail with a clear reason.
+# Image pods (the oci RuntimeClass: runc, a bridge, nftables) need root and a
+# privileged container (`docker run --privileged --user 0 …`); as the non-root
+# user here the default command runs host-program pods (`process`) only.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -35,7 +36,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends redis-server git ca-certificates \
+ && apt-get install -y --no-install-recommends redis-server git ca-certificates runc nftables iproute2 util-linux \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/baton --uid 10001 baton
 WORKDIR /app
@@ -53,4 +54,4 @@ ENV NODE_ENV=production
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/baton.js"]
-CMD ["up", "--state-dir", "/var/lib/baton"]
+CMD ["up", "--state-dir", "/var/lib/baton", "--default-runtime-class", "process"]

@@ -94,6 +94,8 @@ export interface RunningRuntime {
   kubeconfigPath: string;
   /** The in-process store, for controllers running in the same process. */
   cluster: LocalCluster;
+  /** What keeps image pods from running on this machine, each with its fix (printed at start). */
+  warnings: string[];
   /** The image store, when the kubelet runs (`baton image` works on the same files). */
   images?: OpenedImageStore;
   /** The service proxy, when running: its stats() feed metrics. */
@@ -220,7 +222,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await node?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, images: node?.images, proxy, ingressUrl: ingress?.url, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, warnings: node?.warnings ?? [], images: node?.images, proxy, ingressUrl: ingress?.url, close };
 }
 
 /**

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import { loadRegistriesConfig } from '../images/registries-config.js';
 import { openImageStore, type OpenedImageStore } from '../images/image-store.js';
-import { startPodNetwork } from '../network/index.js';
+import { NetworkError, startPodNetwork } from '../network/index.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import { createOciDriver } from './oci/oci-driver.js';
@@ -41,6 +42,8 @@ export interface RunningNode {
   images: OpenedImageStore;
   /** The pod network, once started (at start when image pods are the default, else on first need). */
   network(): PodNetwork | undefined;
+  /** What keeps image pods from running on this machine, with the fix; empty when nothing does. */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -69,6 +72,10 @@ function lazyNetwork(start: () => Promise<PodNetwork>): { network: PodNetwork; s
   return { network, start: get, started: () => running };
 }
 
+function commandRuns(file: string, args: string[]): boolean {
+  return spawnSync(file, args, { stdio: 'ignore', timeout: 5000 }).status === 0;
+}
+
 /** The kubelet with both drivers, the image store and the pod network. */
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const defaultRuntimeClass = options.defaultRuntimeClass ?? 'oci';
@@ -80,12 +87,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const lazy = lazyNetwork(() => startPodNetwork({ stateDir: options.stateDir, podCidr: options.podCidr }));
   // A network an earlier run made is adopted at once: its sandboxes must be found again or swept.
   const eager = defaultRuntimeClass === 'oci' || !!options.podCidr || existsSync(join(options.stateDir, 'network', 'allocations.json'));
+  const warnings: string[] = [];
   try {
     if (eager) await lazy.start();
   } catch (err) {
-    await images.close();
-    throw err;
+    // A machine without root, ip or nft still runs host-program pods (the example shop); image pods then say why they wait.
+    if (err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST' && !options.podCidr) {
+      warnings.push(`image pods cannot run here: ${err.message}`);
+    } else {
+      await images.close();
+      throw err;
+    }
   }
+  if (!commandRuns('runc', ['--version'])) warnings.push('image pods cannot run here: runc is not installed (apt-get install runc)');
   const kubelet = await startKubelet({
     cluster: options.cluster,
     stateDir: join(options.stateDir, 'node'),
@@ -99,6 +113,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     kubelet,
     images,
     network: lazy.started,
+    warnings,
     async stop() {
       await kubelet.stop();
       await lazy.started()?.close();

@@ -43,6 +43,7 @@ export function registerRuntime(program: Command): void {
         if (code === 'EADDRNOTAVAIL') throw new CliError(`baton runtime: cannot listen on ${flags.host}: no such local address`);
         throw err;
       }
+      for (const warning of runtime.warnings) process.stderr.write(`baton runtime: ${warning}\n`);
       process.stdout.write(`baton runtime: Kubernetes API at ${runtime.url}\n`);
       if (runtime.ingressUrl) process.stdout.write(`baton runtime: ingress at ${runtime.ingressUrl} (e.g. http://<name>.localhost:${new URL(runtime.ingressUrl).port}/)\n`);
       process.stdout.write(`kubeconfig: ${runtime.kubeconfigPath}\n`);

@@ -115,6 +115,7 @@ async function up(flags: UpFlags): Promise<void> {
     // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
     const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, ingressPort, nodeOptions('up', flags)) : undefined;
     if (runtime) {
+      for (const warning of runtime.warnings) say(warning);
       stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
       const stopRuntimeMetrics = await observeRuntime(metrics, { cluster: runtime.cluster, proxy: runtime.proxy });
       stack.push({ what: 'runtime metrics', stop: async () => stopRuntimeMetrics() });
