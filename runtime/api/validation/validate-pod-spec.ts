@@ -1,6 +1,7 @@
 import type { StatusCause } from '../../errors/status-error.js';
 import { nameProblems } from './dns-names.js';
 import { duplicate, invalidValue, notSupported, required } from './field-error.js';
+import { validateSubPaths, validateVolumes } from './validate-volumes.js';
 
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -41,13 +42,14 @@ function validateContainers(list: unknown, path: string, causes: StatusCause[], 
       if (p?.hostPort !== undefined && p.hostPort !== 0 && !validPort(p.hostPort)) causes.push(invalidValue(`${pat}.hostPort`, p.hostPort, PORT_RANGE));
       if (p?.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) causes.push(notSupported(`${pat}.protocol`, p.protocol, PROTOCOLS));
     });
+    causes.push(...validateSubPaths(c.volumeMounts, `${at}.volumeMounts`));
   });
 }
 
-/** The parts of a PodSpec a user gets wrong by hand: containers, their names, images and ports. */
+/** The parts of a PodSpec a user gets wrong by hand: volumes, containers, their names, images, ports and subPaths. */
 export function validatePodSpec(spec: any, path: string): StatusCause[] {
-  const causes: StatusCause[] = [];
   if (!spec || typeof spec !== 'object') return [required(path)];
+  const causes = validateVolumes(spec.volumes, `${path}.volumes`);
   const seen = new Set<string>();
   validateContainers(spec.initContainers, `${path}.initContainers`, causes, seen, false);
   validateContainers(spec.containers, `${path}.containers`, causes, seen, true);
