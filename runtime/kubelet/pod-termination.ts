@@ -9,6 +9,7 @@ import type { ContainerHandle } from './pod-driver.js';
 import type { PodRecord } from './pod-record.js';
 import { buildPodStatus } from './pod-status.js';
 import { containerViews, writeStatus } from './pod-sync.js';
+import { releaseVolumes } from './pod-volumes.js';
 import { runHandler } from './probe-runner.js';
 
 const POLL_MS = 200;
@@ -65,6 +66,8 @@ async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
   }
   ctx.records.delete(record.uid);
   ctx.ips.release(record.uid);
+  // Before the state dir goes: removing it would empty a mounted tmpfs, then fail on the busy mount point.
+  releaseVolumes(ctx.store.podDir(record.uid));
   ctx.store.remove(record.uid);
 }
 

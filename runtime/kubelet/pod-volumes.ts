@@ -1,103 +1,82 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../objects/types.js';
-import { resources } from '../resources/registry.js';
 import { ContainerConfigError } from './container-env.js';
-import { isNotFound } from './is-not-found.js';
+import { downwardApiFiles } from './downward-api.js';
+import { ensureEmptyDir, releaseMemoryVolumes } from './empty-dir.js';
+import { hostPathSource } from './host-path.js';
 import type { VolumeMount } from './pod-driver.js';
+import { project, subPathInside, type VolumeFiles } from './projection.js';
+import { keySourceFiles } from './volume-sources.js';
 
-/** Volume kinds the process driver can provide. */
-const SUPPORTED = ['configMap', 'secret', 'emptyDir'];
+/** Volume kinds the built-in runtime provides, for both drivers. */
+const SUPPORTED = ['configMap', 'secret', 'downwardAPI', 'projected', 'hostPath', 'emptyDir'];
+/** Kubernetes' default file mode for configMap, secret, downwardAPI and projected volumes. */
+const DEFAULT_MODE = 0o644;
+/** A volume's name becomes a directory: one plain element (validation asks for a DNS label). */
+const VOLUME_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/**
- * Writes `files` into `dir` and removes files it projected before that are no
- * longer wanted. Only its own files are removed (listed in `dir.files`): a
- * mount point made inside the volume for a nested mount must stay, as
- * unlinking it would undo that mount in the pod.
- */
-function project(dir: string, files: Map<string, { content: Buffer; mode: number }>): void {
-  mkdirSync(dir, { recursive: true });
-  const manifest = `${dir}.files`;
-  let before: string[] = [];
-  try {
-    before = JSON.parse(readFileSync(manifest, 'utf8')) as string[];
-  } catch {
-    before = [];
-  }
-  for (const [path, { content, mode }] of files) {
-    const target = join(dir, normalize(path));
-    let existing: Buffer | undefined;
-    try {
-      existing = readFileSync(target);
-    } catch {
-      existing = undefined;
-    }
-    if (existing && existing.equals(content)) continue;
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-    chmodSync(target, mode);
-  }
-  for (const path of before) if (!files.has(path)) rmSync(join(dir, normalize(path)), { force: true });
-  writeFileSync(manifest, JSON.stringify([...files.keys()]));
-}
-
-async function sourceFiles(cluster: Cluster, namespace: string, volume: any): Promise<Map<string, { content: Buffer; mode: number }> | undefined> {
-  const isSecret = !!volume.secret;
-  const src = volume.secret ?? volume.configMap;
-  const name: string = isSecret ? src.secretName : src.name;
-  let obj: KubeObject;
-  try {
-    obj = await cluster.get(isSecret ? resources.secrets : resources.configmaps, namespace, name);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    if (src.optional) return new Map();
-    throw new ContainerConfigError(`${isSecret ? 'secret' : 'configmap'} "${name}" not found`);
-  }
-  const data = new Map<string, Buffer>();
-  if (isSecret) {
-    for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) data.set(k, Buffer.from(v, 'base64'));
-    for (const [k, v] of Object.entries((obj.stringData ?? {}) as Record<string, string>)) data.set(k, Buffer.from(v));
-  } else {
-    for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) data.set(k, Buffer.from(v));
-    for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) data.set(k, Buffer.from(v, 'base64'));
-  }
-  const defaultMode: number = src.defaultMode ?? 0o644;
-  const files = new Map<string, { content: Buffer; mode: number }>();
-  if (src.items?.length) {
-    for (const item of src.items) {
-      const content = data.get(item.key);
-      if (!content) {
-        if (src.optional) continue;
-        throw new ContainerConfigError(`configmap references non-existent config key: ${item.key}`);
-      }
-      files.set(item.path, { content, mode: item.mode ?? defaultMode });
-    }
-  } else {
-    for (const [k, content] of data) files.set(k, { content, mode: defaultMode });
+async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any): Promise<VolumeFiles> {
+  const defaultMode: number = projected.defaultMode ?? DEFAULT_MODE;
+  const files: VolumeFiles = new Map();
+  for (const source of projected.sources ?? []) {
+    let more: VolumeFiles;
+    if (source.configMap) more = await keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'configMap', ...source.configMap }, defaultMode);
+    else if (source.secret) more = await keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'secret', ...source.secret }, defaultMode);
+    else if (source.downwardAPI) more = downwardApiFiles(pod, source.downwardAPI.items, defaultMode);
+    else if (source.serviceAccountToken) throw new ContainerConfigError('projected serviceAccountToken: service account tokens are not served by the built-in runtime yet');
+    else throw new ContainerConfigError(`projected source ${Object.keys(source).join(', ') || '{}'} is not supported by the built-in runtime`);
+    for (const [path, file] of more) files.set(path, file);
   }
   return files;
 }
 
+/** Makes one volume ready and returns the host path to bind-mount. */
+async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string): Promise<string> {
+  const namespace = pod.metadata.namespace!;
+  switch (kind) {
+    case 'emptyDir':
+      ensureEmptyDir(dir, volume.emptyDir, pod);
+      return dir;
+    case 'hostPath':
+      return hostPathSource(volume.hostPath.path, volume.hostPath.type);
+    case 'configMap':
+      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.configMap }, volume.configMap.defaultMode ?? DEFAULT_MODE));
+      return dir;
+    case 'secret':
+      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.secret, name: volume.secret.secretName }, volume.secret.defaultMode ?? DEFAULT_MODE));
+      return dir;
+    case 'downwardAPI':
+      project(dir, downwardApiFiles(pod, volume.downwardAPI.items, volume.downwardAPI.defaultMode ?? DEFAULT_MODE));
+      return dir;
+    default:
+      project(dir, await projectedFiles(cluster, pod, volume.projected));
+      return dir;
+  }
+}
+
 /**
- * Materialises the pod's volumes under `podDir/volumes/<name>` (ConfigMap and
- * Secret contents are re-projected on every call, so edits show up in running
- * pods) and returns each container's mounts. Throws ContainerConfigError for
- * missing sources or unsupported volume kinds.
+ * Materialises the pod's volumes under `podDir/volumes/<name>` (file contents
+ * are re-projected on every call, so edits show up in running pods) and
+ * returns each container's mounts. Throws ContainerConfigError for missing
+ * sources, failed hostPath checks or unsupported volume kinds.
  */
 export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: string): Promise<Map<string, VolumeMount[]>> {
-  const namespace = pod.metadata.namespace!;
   const paths = new Map<string, string>();
   for (const volume of pod.spec?.volumes ?? []) {
-    const kind = SUPPORTED.find((k) => volume[k] !== undefined);
+    const kind = SUPPORTED.find((k) => volume[k] !== undefined && volume[k] !== null);
     if (!kind) {
       const given = Object.keys(volume).filter((k) => k !== 'name').join(', ');
-      throw new ContainerConfigError(`volume "${volume.name}": ${given || 'this kind'} is not supported by the process driver (configMap, secret and emptyDir are)`);
+      throw new ContainerConfigError(`volume "${volume.name}": ${given || 'this kind'} is not supported by the built-in runtime (${SUPPORTED.join(', ')} are)`);
     }
-    const dir = join(podDir, 'volumes', volume.name);
-    if (kind === 'emptyDir') mkdirSync(dir, { recursive: true });
-    else project(dir, (await sourceFiles(cluster, namespace, volume))!);
-    paths.set(volume.name, dir);
+    if (typeof volume.name !== 'string' || !VOLUME_NAME.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
+    try {
+      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name)));
+    } catch (err) {
+      // Worded as Kubernetes' FailedMount events, which users search for.
+      if (err instanceof ContainerConfigError) throw new ContainerConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${err.message}`);
+      throw err;
+    }
   }
   const mounts = new Map<string, VolumeMount[]>();
   for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
@@ -105,9 +84,14 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
     for (const m of container.volumeMounts ?? []) {
       const source = paths.get(m.name);
       if (!source) throw new ContainerConfigError(`volumeMount "${m.name}" of container "${container.name}" names no volume of the pod`);
-      list.push({ source: m.subPath ? join(source, normalize(m.subPath)) : source, target: m.mountPath, readOnly: !!m.readOnly });
+      list.push({ source: m.subPath ? subPathInside(source, m.subPath) : source, target: m.mountPath, readOnly: !!m.readOnly });
     }
     mounts.set(container.name, list);
   }
   return mounts;
+}
+
+/** Undoes what `syncVolumes` mounted on the host (memory-backed emptyDirs) before the pod's directory is removed. */
+export function releaseVolumes(podDir: string): void {
+  releaseMemoryVolumes(join(podDir, 'volumes'));
 }

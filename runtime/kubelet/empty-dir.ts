@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import type { KubeObject } from '../objects/types.js';
+import { ContainerConfigError } from './container-env.js';
+import { localNodeResources } from './node-registration.js';
+import { memoryBytes } from './quantity.js';
+
+/** Mount points on the host (this process's mount namespace), unescaped from /proc/self/mountinfo. */
+function mountPoints(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+}
+
+/**
+ * The size of a memory-backed emptyDir as Kubernetes computes it: the node's
+ * memory, or the pod's memory limit when every container has one, or the
+ * volume's sizeLimit when that is smaller still.
+ */
+function tmpfsSize(pod: KubeObject, sizeLimit: unknown): number {
+  let size = localNodeResources('').memoryBytes;
+  const containers: any[] = pod.spec?.containers ?? [];
+  const inits: any[] = pod.spec?.initContainers ?? [];
+  const limit = (c: any) => memoryBytes(c.resources?.limits?.memory);
+  if ([...containers, ...inits].every((c) => limit(c) > 0)) {
+    const podLimit = Math.max(containers.reduce((sum, c) => sum + limit(c), 0), ...inits.map(limit));
+    if (podLimit > 0 && podLimit <= size) size = podLimit;
+  }
+  if (sizeLimit !== undefined && sizeLimit !== null) {
+    let wanted: number;
+    try {
+      wanted = memoryBytes(sizeLimit as string);
+    } catch (err) {
+      throw new ContainerConfigError(`emptyDir sizeLimit: ${(err as Error).message}`);
+    }
+    if (wanted > 0 && wanted <= size) size = wanted;
+  }
+  return size;
+}
+
+/**
+ * Makes an emptyDir volume at `dir`, mode 0777 as Kubernetes makes it; with
+ * `medium: Memory` a tmpfs is mounted there (once: it survives kubelet
+ * restarts and is unmounted by `releaseMemoryVolumes` when the pod is forgotten).
+ */
+export function ensureEmptyDir(dir: string, source: any, pod: KubeObject): void {
+  const medium: string = source?.medium ?? '';
+  if (medium !== '' && medium !== 'Memory') {
+    throw new ContainerConfigError(medium.startsWith('HugePages') ? `emptyDir medium ${medium} is not supported by the built-in runtime` : `unknown storage medium "${medium}"`);
+  }
+  const fresh = !existsSync(dir);
+  mkdirSync(dir, { recursive: true });
+  if (medium === 'Memory') {
+    if (mountPoints().includes(realpathSync(dir))) return;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `mode=0777,size=${tmpfsSize(pod, source.sizeLimit)}`, 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return;
+  }
+  // Only when made: what the pod did with its directory since is its own business.
+  if (fresh) chmodSync(dir, 0o777);
+}
+
+/** Unmounts every tmpfs made below `volumesDir` (deepest first); a no-op when there is none. */
+export function releaseMemoryVolumes(volumesDir: string): void {
+  if (!existsSync(volumesDir)) return;
+  const prefix = `${realpathSync(volumesDir)}/`;
+  const mine = mountPoints().filter((m) => m.startsWith(prefix)).sort((a, b) => b.length - a.length);
+  for (const target of mine) {
+    try {
+      execFileSync('umount', [target], { stdio: 'ignore' });
+    } catch {
+      // Still busy (a process that outlived its pod): detach it now, the kernel frees it when unused.
+      execFileSync('umount', ['-l', target], { stdio: 'ignore' });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
+import { ContainerConfigError } from './container-env.js';
+
+/** What each hostPath type requires of the path, and Kubernetes' words when it is something else. */
+const CHECKS: Record<string, [(st: Stats) => boolean, string]> = {
+  Directory: [(st) => st.isDirectory(), 'a directory'],
+  // Kubernetes' file type is anything that is not a directory, socket or device.
+  File: [(st) => !st.isDirectory() && !st.isSocket() && !st.isCharacterDevice() && !st.isBlockDevice(), 'a file'],
+  Socket: [(st) => st.isSocket(), 'a socket file'],
+  CharDevice: [(st) => st.isCharacterDevice(), 'a character device'],
+  BlockDevice: [(st) => st.isBlockDevice(), 'a block device'],
+};
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks (and for the *OrCreate types creates) a hostPath volume's path as
+ * Kubernetes' hostPath plugin does, and returns it as the mount source. An
+ * untyped path is not checked; when missing it is made a directory, as
+ * container runtimes do for a bind mount's source.
+ */
+export function hostPathSource(path: string, type: string | undefined): string {
+  let kind = type ?? '';
+  const st = statOf(path);
+  if (kind === '') {
+    if (!st) mkdirSync(path, { recursive: true, mode: 0o755 });
+    return path;
+  }
+  if (kind === 'DirectoryOrCreate' || kind === 'FileOrCreate') {
+    if (!st) {
+      try {
+        if (kind === 'DirectoryOrCreate') mkdirSync(path, { recursive: true, mode: 0o755 });
+        // As Kubernetes: the file is created, its parent directory is not.
+        else closeSync(openSync(path, 'a', 0o644));
+      } catch (err) {
+        throw new ContainerConfigError(`hostPath ${path}: ${(err as Error).message}`);
+      }
+      return path;
+    }
+    kind = kind === 'DirectoryOrCreate' ? 'Directory' : 'File';
+  }
+  const check = CHECKS[kind];
+  if (!check) throw new ContainerConfigError(`${kind} is an invalid volume type`);
+  if (!st || !check[0](st)) throw new ContainerConfigError(`hostPath type check failed: ${path} is not ${check[1]}`);
+  return path;
+}
