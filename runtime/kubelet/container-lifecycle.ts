@@ -7,6 +7,7 @@ import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
+import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probe-runner.js';
 import { join } from 'node:path';
@@ -108,10 +109,18 @@ export async function startContainer(
   }
   const runtimeClass = record.runtimeClass ?? 'process';
   let oci: OciLaunch | undefined;
+  let user: ContainerLaunch['user'];
   if (ctx.imageClasses.has(runtimeClass)) {
     const image = await pullImage(ctx, pod, spec, cr);
     if (!image) return;
     oci = ociLaunch(pod, record, spec, resolved, image);
+  } else {
+    try {
+      user = hostProgramUser(pod, spec);
+    } catch (err) {
+      if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
+      throw err;
+    }
   }
   const dir = ctx.store.containerDir(record.uid, spec.name);
   const restarting = cr.lastTerminated !== undefined;
@@ -129,6 +138,8 @@ export async function startContainer(
       exitPath: join(dir, 'exit-code'),
       runtimeClass,
       oci,
+      user,
+      hostname: String(pod.spec?.hostname ?? pod.metadata.name).slice(0, 63),
     };
     handle = await ctx.driver.start(launch);
   } catch (err) {
@@ -145,6 +156,22 @@ export async function startContainer(
   await recordEvent(ctx.cluster, pod, 'Normal', 'Created', `Created container ${spec.name}`, 'kubelet');
   await recordEvent(ctx.cluster, pod, 'Normal', 'Started', `Started container ${spec.name}`, 'kubelet');
   ensureProbes(ctx, pod, record, spec, cr, resolved.env, false);
+}
+
+/**
+ * Who a host program runs as: `runAsUser`/`runAsGroup` (container over pod)
+ * when set, else nobody; a host has no image User to fall back on.
+ */
+function hostProgramUser(pod: KubeObject, spec: any): ContainerLaunch['user'] {
+  const podSec = pod.spec?.securityContext ?? {};
+  const sec = spec.securityContext ?? {};
+  const uid: number = sec.runAsUser ?? podSec.runAsUser ?? NOBODY;
+  const gid: number = sec.runAsGroup ?? podSec.runAsGroup ?? (uid === 0 ? 0 : NOBODY);
+  if ((sec.runAsNonRoot ?? podSec.runAsNonRoot) && uid === 0) {
+    throw new ContainerConfigError(`container has runAsNonRoot and image will run as root (pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${spec.name})`);
+  }
+  const groups = [...new Set([...(podSec.supplementalGroups ?? []), ...(podSec.fsGroup !== undefined ? [podSec.fsGroup] : [])])] as number[];
+  return { uid, gid, groups };
 }
 
 /** What an image driver needs of the container beyond the launch: image, command/args, sandbox, security and resources. */

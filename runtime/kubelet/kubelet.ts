@@ -72,7 +72,7 @@ const HEARTBEAT_MS = 30_000;
 /** Registers the node, re-adopts (or reaps) what earlier runs left, and starts reconciling pods. */
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const nodeName = options.nodeName ?? 'baton';
-  const driver = createDriverSet(options.drivers ?? [createProcessDriver()]);
+  const driver = createDriverSet(options.drivers ?? [createProcessDriver({ hiddenPaths: [options.stateDir] })]);
   const store = new PodRecordStore(options.stateDir);
   let stopped = false;
   const running: { reconciler?: RunningReconciler } = {};

@@ -35,6 +35,13 @@ export interface ContainerLaunch {
   runtimeClass?: string;
   /** What image drivers need beyond the above; absent for the process driver. */
   oci?: OciLaunch;
+  /**
+   * Host-program drivers: who the program runs as.
+   * @defaultValue nobody (65534)
+   */
+  user?: { uid: number; gid: number; groups: number[] };
+  /** The pod's hostname (its own uts namespace). */
+  hostname?: string;
 }
 
 /** An image-based container: its image, the spec's command/args and the pod's shared sandbox. */
@@ -88,6 +95,8 @@ export interface ContainerHandle {
   bundle?: string;
   /** Image drivers: `<repository>@<digest>` of the image it runs. */
   imageID?: string;
+  /** Host-program drivers: who the program runs as (exec runs as the same user). */
+  user?: { uid: number; gid: number; groups: number[] };
 }
 
 export interface ExecResult {

@@ -1,49 +1,35 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DriverError } from './pod-driver.js';
-import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
+import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
+import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 
 /**
  * The container's process is `sh` running these lines without exec: it stays
- * as the process-group leader so it can record the exit code even for an
- * adopted container, and it waits out TERM until the command ends (a trap
- * handler, unlike an ignored signal, is not inherited by the command).
+ * as the process-group leader outside the sandbox, so it can record the exit
+ * code even for an adopted container, and it waits out TERM until the
+ * sandbox ends (a trap handler, unlike an ignored signal, is not inherited).
+ * unshare ignores TERM while it waits, so a graceful shutdown is never cut.
  */
-const PROLOGUE = [
-  // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
-  'trap : TERM INT HUP',
-  'exit_file=$1; work_dir=$2; shift 2',
-  'fail() { echo "baton: $1" >&2; echo 128 > "$exit_file"; exit 128; }',
-].join('\n');
-
-const RUN = [
-  'if [ -n "$work_dir" ]; then cd "$work_dir" || fail "cannot enter workingDir $work_dir"; fi',
-  '"$@"',
-  'code=$?',
-  'echo $code > "$exit_file"',
-  'exit $code',
-].join('\n');
+function wrapperScript(sandbox: string): string {
+  return [
+    // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
+    'trap : TERM INT HUP',
+    'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
+    `unshare --pid --fork --kill-child --mount --propagation private --ipc --uts -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
+    'code=$?',
+    'echo $code > "$exit_file"',
+    'exit $code',
+  ].join('\n');
+}
 
 /** `$0` of every container wrapper: how a restarted kubelet finds containers it never recorded. */
 const WRAPPER_NAME = 'baton-container';
 
 function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Bind-mounts each volume at its mountPath; failures end the container with a message in its log. */
-function mountScript(launch: ContainerLaunch): string {
-  const lines: string[] = [];
-  for (const m of launch.mounts) {
-    const target = quote(m.target);
-    const why = quote(`cannot mount volume at ${m.target}`);
-    lines.push(`{ if [ -d ${quote(m.source)} ]; then mkdir -p ${target}; else mkdir -p "$(dirname ${target})" && { [ -e ${target} ] || touch ${target}; }; fi; } || fail ${why}`);
-    lines.push(`mount --bind ${quote(m.source)} ${target} || fail ${why}`);
-    if (m.readOnly) lines.push(`mount -o remount,bind,ro ${target} || fail ${why}`);
-  }
-  return lines.join('\n');
 }
 
 let mountNamespacesChecked: string | true | undefined;
@@ -65,8 +51,21 @@ function hostBaseEnv(): Record<string, string> {
   return base;
 }
 
-/** Runs each container as a detached host process group with its output in a file, so pods outlive the runtime. */
-export function createProcessDriver(): PodDriver {
+export interface ProcessDriverOptions {
+  /**
+   * Directories no pod may see (baton's state dir: tokens, kubeconfig, store, Redis socket, other pods' files).
+   * @defaultValue []
+   */
+  hiddenPaths?: string[];
+}
+
+/**
+ * Runs each container as a detached host process group with its output in a
+ * file, so pods outlive the runtime; the program itself runs sandboxed: its
+ * own pid, mount, ipc and uts namespaces, the host's root read-only, baton's
+ * state hidden, as `nobody` unless its securityContext says otherwise.
+ */
+export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriver {
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
 
   return {
@@ -76,20 +75,17 @@ export function createProcessDriver(): PodDriver {
       if (launch.argv.length === 0) {
         throw new DriverError('CreateContainerConfigError', 'process driver runs `command`; this container has none');
       }
-      const namespaced = launch.mounts.length > 0;
-      if (namespaced) {
-        const support = mountNamespaceSupport();
-        if (support !== true) {
-          throw new DriverError('CreateContainerError', `volumes need a private mount namespace (unshare --mount), which is not permitted here: ${support}`);
-        }
+      const support = mountNamespaceSupport();
+      if (support !== true) {
+        throw new DriverError('CreateContainerError', `the process runtime runs each pod in its own namespaces (unshare), which is not permitted here: ${support}`);
       }
       mkdirSync(dirname(launch.logPath), { recursive: true });
       rmSync(launch.exitPath, { force: true });
-      const script = [PROLOGUE, ...(namespaced ? [mountScript(launch)] : []), RUN].join('\n');
-      const shArgs = ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, ...launch.argv];
-      const [file, args] = namespaced
-        ? ['unshare', ['--mount', '--propagation', 'private', 'sh', ...shArgs]]
-        : ['sh', shArgs];
+      const user = launch.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      const stage = join(dirname(launch.logPath), 'sandbox-tmp');
+      mkdirSync(stage, { recursive: true, mode: 0o700 });
+      const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage }));
+      const [file, args] = ['sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
       const out = openSync(launch.logPath, 'a');
       try {
         const child = spawn(file, args, {
@@ -108,7 +104,8 @@ export function createProcessDriver(): PodDriver {
           procStart: stat?.startTime ?? '',
           startedAt: new Date().toISOString(),
           exitPath: launch.exitPath,
-          mountNamespace: namespaced,
+          mountNamespace: true,
+          user,
         };
         child.once('exit', () => exitListeners.forEach((l) => l(handle)));
         child.unref();
@@ -141,14 +138,16 @@ export function createProcessDriver(): PodDriver {
     },
 
     exec(handle, launch, argv, timeoutMs) {
-      const [file, args] = handle.mountNamespace
-        ? ['nsenter', ['--target', String(handle.pid), '--mount', '--', ...argv]]
-        : [argv[0], argv.slice(1)];
+      // Inside the sandbox, as the pod's user: a probe sees what the program sees.
+      const init = sandboxInitPid(handle.pid);
+      if (!init) return Promise.resolve({ exitCode: -1, output: 'the container is not running' });
+      const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      const [file, args] = ['nsenter', ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...argv]];
       return new Promise<ExecResult>((resolve) => {
         execFile(
           file,
           args,
-          { env: { ...hostBaseEnv(), ...launch.env }, cwd: launch.workingDir || undefined, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
+          { env: { ...hostBaseEnv(), ...launch.env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
           (err, stdout, stderr) => {
             const output = `${stdout}${stderr}`;
             if (!err) return resolve({ exitCode: 0, output });

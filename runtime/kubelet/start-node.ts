@@ -103,7 +103,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const kubelet = await startKubelet({
     cluster: options.cluster,
     stateDir: join(options.stateDir, 'node'),
-    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver()],
+    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir] })],
     defaultRuntimeClass,
     images,
     network: lazy.network,

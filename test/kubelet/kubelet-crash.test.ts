@@ -25,15 +25,19 @@ function startRuntime(stateDir: string, args: string[], ok: (status: any) => boo
   });
 }
 
-/** Pids of live processes whose command line contains `marker`. */
+/**
+ * Process groups of live processes whose command line contains `marker`: one
+ * per container (its wrapper, the sandbox's unshare and pid 1 all carry it).
+ */
 function processesWith(marker: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmdline.includes(marker) && state !== 'Z') pids.push(Number(entry));
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const [state, , pgrp] = fields;
+      if (cmdline.includes(marker) && state !== 'Z' && !pids.includes(Number(pgrp))) pids.push(Number(pgrp));
     } catch {
       // Gone meanwhile.
     }

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,4 +106,22 @@ export async function httpGetJson(url: string): Promise<any> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * Pods run sandboxed (their own /tmp, the host read-only, the state dir
+ * hidden): a test that talks to a pod through files shares a host directory
+ * with it the Kubernetes way, a hostPath volume mounted at the same path in
+ * every container. The directory is made writable for the pod's user.
+ */
+export function sharingHostDir(dir: string, spec: Record<string, any>): Record<string, any> {
+  chmodSync(dir, 0o777);
+  const mount = { name: 'host-dir', mountPath: dir };
+  const withMount = (c: any) => ({ ...c, volumeMounts: [...(c.volumeMounts ?? []), mount] });
+  return {
+    ...spec,
+    volumes: [...(spec.volumes ?? []), { name: 'host-dir', hostPath: { path: dir, type: 'Directory' } }],
+    containers: (spec.containers ?? []).map(withMount),
+    ...(spec.initContainers ? { initContainers: spec.initContainers.map(withMount) } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountNamespaceSupport } from '../../runtime/kubelet/index.js';
 import type { WatchEvent } from '../../runtime/objects/types.js';
 import { resources } from '../../runtime/resources/registry.js';
-import { HTTP_SERVER, NODE, isReady, startHarness, type Harness } from './kubelet-harness.js';
+import { HTTP_SERVER, NODE, isReady, sharingHostDir, startHarness, type Harness } from './kubelet-harness.js';
 
 describe('kubelet: termination, logs and probes', () => {
   let h: Harness;
@@ -22,14 +22,17 @@ describe('kubelet: termination, logs and probes', () => {
 
   it('on delete: reports not Ready, runs preStop, then SIGTERM, then removes the pod', async () => {
     const trail = join(scratch, 'trail');
-    await h.createPod('graceful', {
+    // Made by the test, so it must be writable for the pod's user (nobody).
+    writeFileSync(trail, '');
+    chmodSync(trail, 0o666);
+    await h.createPod('graceful', sharingHostDir(scratch, {
       containers: [{
         name: 'app',
         command: [NODE, '-e', `process.on('SIGTERM', () => { require('fs').appendFileSync(process.env.TRAIL, 'sigterm\\n'); process.exit(0); }); require('fs').appendFileSync(process.env.TRAIL, 'started\\n'); setInterval(() => {}, 1000);`],
         env: [{ name: 'TRAIL', value: trail }],
         lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop >> "$TRAIL"'] } } },
       }],
-    });
+    }));
     await h.waitForPod('graceful', 'Ready', isReady);
     // Ready comes with the process start; on a loaded machine node may not have its SIGTERM handler yet.
     for (let i = 0; i < 300 && !readFileSync(trail, { encoding: 'utf8', flag: 'a+' }).includes('started'); i++) await new Promise((r) => setTimeout(r, 100));
@@ -73,14 +76,14 @@ describe('kubelet: termination, logs and probes', () => {
 
   it('keeps a container unready until its readiness probe passes', async () => {
     const gate = join(scratch, 'gate');
-    await h.createPod('gated', {
+    await h.createPod('gated', sharingHostDir(scratch, {
       containers: [{
         name: 'app',
         command: ['sleep', '600'],
         env: [{ name: 'GATE', value: gate }],
         readinessProbe: { exec: { command: ['sh', '-c', 'test -f "$GATE"'] }, periodSeconds: 1 },
       }],
-    });
+    }));
     const running = await h.waitForPod('gated', 'running', (p) => p?.status?.phase === 'Running');
     expect(isReady(running)).toBe(false);
     expect(running.status.conditions.find((c: any) => c.type === 'ContainersReady')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });

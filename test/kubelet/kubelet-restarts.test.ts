@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../runtime/resources/registry.js';
-import { HTTP_SERVER, NODE, httpGetJson, isReady, startHarness, type Harness } from './kubelet-harness.js';
+import { HTTP_SERVER, NODE, httpGetJson, isReady, sharingHostDir, startHarness, type Harness } from './kubelet-harness.js';
+
+/** A host directory the tests share with their pods (the state dir is hidden from pods). */
+const scratch = mkdtempSync(join(tmpdir(), 'baton-restarts-'));
 
 describe('kubelet: restarts, probes and re-adoption', () => {
   let h: Harness;
@@ -38,8 +43,8 @@ describe('kubelet: restarts, probes and re-adoption', () => {
   });
 
   it('restarts a container whose liveness probe fails', async () => {
-    const flag = `${h.stateDir}/unhealthy-flag`;
-    await h.createPod('sick', {
+    const flag = `${scratch}/unhealthy-flag`;
+    await h.createPod('sick', sharingHostDir(scratch, {
       containers: [{
         name: 'app',
         command: [NODE, '-e', HTTP_SERVER],
@@ -47,10 +52,10 @@ describe('kubelet: restarts, probes and re-adoption', () => {
         env: [{ name: 'UNHEALTHY_FILE', value: flag }],
         livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 2 },
       }],
-    });
+    }));
     const running = await h.waitForPod('sick', 'Ready', isReady);
     await httpGetJson(`http://${running.status.podIP}:8080/`);
-    const { writeFileSync, rmSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     writeFileSync(flag, 'x');
     const restarted = await h.waitForPod('sick', 'restarted', (p) => p?.status?.containerStatuses?.[0]?.restartCount >= 1);
     rmSync(flag);
@@ -109,14 +114,14 @@ describe('kubelet: init containers', () => {
   });
 
   it('runs init containers to completion, in order, before the app', async () => {
-    const trail = `${h.stateDir}/init-trail`;
-    await h.createPod('with-init', {
+    const trail = `${scratch}/init-trail`;
+    await h.createPod('with-init', sharingHostDir(scratch, {
       initContainers: [
         { name: 'first', command: ['sh', '-c', `echo first >> ${trail}`] },
         { name: 'second', command: ['sh', '-c', `sleep 0.5; echo second >> ${trail}`] },
       ],
       containers: [{ name: 'app', command: ['sh', '-c', `echo app >> ${trail}; exec sleep 600`] }],
-    });
+    }));
     const pod = await h.waitForPod('with-init', 'Ready', isReady);
     // Ready means started, not done writing: wait for the app's line.
     for (let i = 0; i < 50 && !readFileSync(trail, 'utf8').includes('app'); i++) await new Promise((r) => setTimeout(r, 100));
@@ -154,8 +159,8 @@ describe('kubelet: a container that ended while the runtime was down', () => {
   });
 
   it('is restarted by the next kubelet with its exit code in lastState', async () => {
-    const gate = `${h.stateDir}/exit-now`;
-    await h.createPod('quitter', { containers: [{ name: 'app', command: ['sh', '-c', `while [ ! -f ${gate} ]; do sleep 0.1; done; exit 5`] }] });
+    const gate = `${scratch}/exit-now`;
+    await h.createPod('quitter', sharingHostDir(scratch, { containers: [{ name: 'app', command: ['sh', '-c', `while [ ! -f ${gate} ]; do sleep 0.1; done; exit 5`] }] }));
     const before = await h.waitForPod('quitter', 'running', (p) => p?.status?.containerStatuses?.[0]?.state?.running !== undefined);
     const pid = Number(before.status.containerStatuses[0].containerID.replace('process://', ''));
     await h.kubelet.stop();
@@ -174,3 +179,5 @@ describe('kubelet: a container that ended while the runtime was down', () => {
     expect(after.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 5, reason: 'Error' });
   });
 });
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));

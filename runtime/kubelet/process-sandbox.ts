@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CAPABILITIES } from './oci/oci-spec.js';
+
+/** Who a sandboxed host program runs as. */
+export interface SandboxUser {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+/** `nobody`: what a host-program pod runs as unless its securityContext says otherwise. */
+export const NOBODY = 65534;
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * setpriv's arguments: the user, no new privileges ever (host binaries may be
+ * setuid), and root keeps only the capabilities a container would have.
+ */
+export function setprivArgs(user: SandboxUser): string[] {
+  const caps = user.uid === 0 ? `-all,${DEFAULT_CAPABILITIES.map((c) => `+${c.slice(4).toLowerCase()}`).join(',')}` : '-all';
+  const groups = user.groups.length ? [`--groups=${user.groups.join(',')}`] : ['--clear-groups'];
+  return ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, ...groups, '--no-new-privs', `--bounding-set=${caps}`, '--inh-caps=-all', '--'];
+}
+
+export interface SandboxMounts {
+  /** Volumes bound at their mount paths, before anything is hidden. */
+  binds: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** Directories covered by an empty read-only tmpfs (baton's state dir). */
+  hidden: string[];
+  user: SandboxUser;
+  /** An empty host directory of baton's where the pod's /tmp is assembled before it is moved into place. */
+  stage: string;
+}
+
+function bindLines(source: string, target: string, readOnly: boolean, at: string): string[] {
+  const t = quote(at);
+  const why = quote(`cannot mount volume at ${target}`);
+  return [
+    `{ if [ -d ${quote(source)} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})" && { [ -e ${t} ] || touch ${t}; }; fi; } || fail ${why}`,
+    `mount --bind ${quote(source)} ${t} || fail ${why}`,
+    ...(readOnly ? [`mount -o remount,bind,ro ${t} || fail ${why}`] : []),
+  ];
+}
+
+/**
+ * The script pid 1 of the pod's new pid, mount, ipc and uts namespaces runs
+ * as root: give the pod its own /proc and a fresh /tmp (volumes mounted below
+ * /tmp are assembled on it first, so nothing is made in the host's /tmp),
+ * bind the other volumes, cover /var/tmp, /dev/shm and baton's state, make
+ * the host's root read-only (every mount, for a root pod), then start the
+ * program as the pod's user and relay signals to it. When the program ends,
+ * pid 1 exits and the kernel ends everything the program left behind.
+ * Arguments: work dir, hostname, argv.
+ */
+export function sandboxScript(mounts: SandboxMounts): string {
+  const lines = [
+    'child=',
+    `trap 'kill -TERM $child 2>/dev/null' TERM INT HUP`,
+    'fail() { echo "baton: $1" >&2; exit 128; }',
+    'work_dir=$1; host_name=$2; shift 2',
+    "mount -t proc -o nosuid,nodev,noexec proc /proc || fail 'cannot mount /proc'",
+    `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${quote(mounts.stage)} || fail 'cannot mount /tmp'`,
+  ];
+  const underTmp = (t: string) => t === '/tmp' || t.startsWith('/tmp/');
+  for (const m of mounts.binds.filter((b) => underTmp(b.target) && b.target !== '/tmp')) {
+    lines.push(...bindLines(m.source, m.target, m.readOnly, `${mounts.stage}${m.target.slice(4)}`));
+  }
+  lines.push(`mount --move ${quote(mounts.stage)} /tmp || fail 'cannot mount /tmp'`);
+  for (const m of mounts.binds.filter((b) => !underTmp(b.target) || b.target === '/tmp')) lines.push(...bindLines(m.source, m.target, m.readOnly, m.target));
+  lines.push('for d in /var/tmp /dev/shm; do [ -d "$d" ] && { mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$d" || fail "cannot mount $d"; }; done');
+  for (const dir of mounts.hidden) lines.push(`[ -d ${quote(dir)} ] && { mount -t tmpfs -o ro,mode=0755,size=4k tmpfs ${quote(dir)} || fail ${quote(`cannot hide ${dir}`)}; }`);
+  lines.push("mount -o remount,bind,ro / || fail 'cannot make / read-only'");
+  if (mounts.user.uid === 0) {
+    // Root could write wherever permissions allow: every other mount goes read-only too, then the volumes as asked.
+    lines.push(`awk '$5 != "/" && $5 !~ /^\\/(proc|tmp|var\\/tmp|dev\\/shm)(\\/|$)/ {print $5}' /proc/self/mountinfo | while read -r m; do mount -o remount,bind,ro "$m" 2>/dev/null; done`);
+    for (const m of mounts.binds) if (!m.readOnly) lines.push(`mount -o remount,bind,rw ${quote(m.target)} 2>/dev/null`);
+  }
+  lines.push(
+    'command -v hostname >/dev/null 2>&1 && hostname "$host_name" 2>/dev/null',
+    'if [ -n "$work_dir" ]; then cd "$work_dir" || fail "cannot enter workingDir $work_dir"; else cd /tmp; fi',
+    `${setprivArgs(mounts.user).map(quote).join(' ')} "$@" &`,
+    'child=$!',
+    'wait $child; code=$?',
+    // A trapped signal interrupts wait: wait again until the program has really ended.
+    'while kill -0 $child 2>/dev/null; do wait $child; code=$?; done',
+    'exit $code',
+  );
+  return lines.join('\n');
+}
+
+/** pid 1 of the sandbox, from the host's view: the wrapper's grandchild (wrapper → unshare → pid 1). */
+export function sandboxInitPid(wrapperPid: number): number | undefined {
+  const children = (pid: number): number[] => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  for (const unsharePid of children(wrapperPid)) {
+    const init = children(unsharePid)[0];
+    if (init) return init;
+  }
+  return undefined;
+}

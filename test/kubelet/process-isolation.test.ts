@@ -1,0 +1,121 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { resources } from '../../runtime/resources/registry.js';
+import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
+import { kubectl } from '../support/oci-runtime.js';
+
+let dir: string;
+let runtime: RunningRuntime;
+let fakeRedis: Server;
+const ns = 'hostile';
+
+const running = (p: KubeObject | undefined) => p?.status?.phase === 'Running' && !!p.status?.containerStatuses?.[0]?.state?.running;
+const ended = (p: KubeObject | undefined) => p?.status?.phase === 'Succeeded' || p?.status?.phase === 'Failed';
+
+async function waitFor(name: string, ok: (p: KubeObject | undefined) => boolean): Promise<KubeObject> {
+  for (let i = 0; i < 300; i++) {
+    const pod = await runtime.cluster.get(resources.pods, ns, name).catch(() => undefined);
+    if (ok(pod)) return pod!;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`pod ${name} never got there`);
+}
+
+async function runHostile(name: string, script: string): Promise<string> {
+  await runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'host', command: ['sh', '-c', script] }] } });
+  await waitFor(name, ended);
+  return kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, name]);
+}
+
+/** Host pid of the victim's program: the process whose environment holds its marker. */
+function victimPid(): number | undefined {
+  for (const entry of readdirProc()) {
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes('VICTIM_TOKEN=victim-secret-value') && readFileSync(`/proc/${entry}/cmdline`, 'latin1').startsWith('sleep')) return Number(entry);
+    } catch {
+      // Gone, or not ours.
+    }
+  }
+  return undefined;
+}
+
+function readdirProc(): string[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-hostile-'));
+  runtime = await startRuntime({ stateDir: dir, port: 0, ingress: false, proxy: false, node: { defaultRuntimeClass: 'process' } });
+  fakeRedis = createServer(() => undefined).listen(join(dir, 'redis.sock'));
+  await runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await runtime.cluster.create(resources.pods, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'victim', namespace: ns },
+    spec: { containers: [{ name: 'c', image: 'host', command: ['sleep', '3600'], env: [{ name: 'VICTIM_TOKEN', value: 'victim-secret-value' }] }] },
+  });
+  await waitFor('victim', running);
+});
+
+afterAll(async () => {
+  fakeRedis?.close();
+  await runtime?.close({ stopPods: true });
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a hostile process-driver pod (a host program, sandboxed)', () => {
+  it('reads nothing of the state dir: tokens, kubeconfig, store, Redis socket; and writes nothing on the host', async () => {
+    const files = ['runtime-token', 'kubeconfig', 'redis.sock', 'runtime', 'node'].map((f) => join(dir, f));
+    for (const f of files.slice(0, 3)) expect(existsSync(f)).toBe(true);
+    const out = await runHostile('reader', [
+      ...files.map((f) => `if [ -e '${f}' ]; then echo "SEEN ${f}"; fi`),
+      `cat '${join(dir, 'runtime-token')}' 2>/dev/null && echo READ-TOKEN`,
+      'id -u',
+      'touch /etc/baton-was-here 2>/dev/null && echo WROTE-HOST',
+      `touch '${dir}/planted' 2>/dev/null && echo WROTE-STATE`,
+      'echo done',
+    ].join('\n'));
+    expect(out).not.toMatch(/SEEN|READ-TOKEN|WROTE/);
+    expect(out).toMatch(/^65534\ndone\n$/m);
+    expect(existsSync('/etc/baton-was-here')).toBe(false);
+  });
+
+  it('sees only its own processes and none of another pod\'s environment', async () => {
+    const out = await runHostile('looker', 'ls /proc | grep -c "^[0-9]"; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c victim-secret-value');
+    const [count, leaked] = out.trim().split('\n');
+    expect(Number(count)).toBeLessThan(8);
+    expect(leaked).toBe('0');
+  });
+
+  it('kills nothing outside itself: not by the victim\'s host pid, not with kill -1', async () => {
+    const pid = victimPid();
+    expect(pid).toBeDefined();
+    await runHostile('killer', `kill -9 ${pid} 2>&1; kill -9 -1 2>&1; echo tried`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const victim = await waitFor('victim', running);
+    expect(victim.status!.containerStatuses[0].restartCount).toBe(0);
+    expect(victimPid()).toBe(pid);
+  });
+
+  it('takes everything it started with it when its program exits', async () => {
+    // A daemon in its own session, as a careless program would leave one behind.
+    const out = await runHostile('spawner', "setsid sh -c 'sleep 3600' baton-orphan-marker & sleep 0.3; ps -o args | grep -c '[b]aton-orphan-marker'; echo started");
+    // Its own script names the marker too; the daemon is among what ps counted.
+    expect(Number(out.split('\n')[0])).toBeGreaterThanOrEqual(2);
+    expect(out).toMatch(/started\n$/);
+    await new Promise((r) => setTimeout(r, 500));
+    const left = readdirProc().filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'latin1').includes('baton-orphan-marker');
+      } catch {
+        return false;
+      }
+    });
+    expect(left).toEqual([]);
+  });
+});
