@@ -72,6 +72,9 @@ function lazyNetwork(start: () => Promise<PodNetwork>): { network: PodNetwork; s
   return { network, start: get, started: () => running };
 }
 
+/** How often the image store's disk is checked (the kubelet's image GC runs every 5 minutes). */
+const IMAGE_GC_MS = 5 * 60 * 1000;
+
 function commandRuns(file: string, args: string[]): boolean {
   return spawnSync(file, args, { stdio: 'ignore', timeout: 5000 }).status === 0;
 }
@@ -109,12 +112,22 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     network: lazy.network,
     resyncMs: options.resyncMs,
   });
+  // As the kubelet's image GC: unused images go when the disk holding them fills up.
+  const gc = setInterval(() => {
+    try {
+      images.gcIfDiskShort();
+    } catch {
+      // A store being changed by `baton image` right now: the next round tries again.
+    }
+  }, IMAGE_GC_MS);
+  gc.unref();
   return {
     kubelet,
     images,
     network: lazy.started,
     warnings,
     async stop() {
+      clearInterval(gc);
       await kubelet.stop();
       await lazy.started()?.close();
       await images.close();
