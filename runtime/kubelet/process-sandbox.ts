@@ -62,14 +62,19 @@ export function sandboxScript(mounts: SandboxMounts): string {
     'fail() { echo "baton: $1" >&2; exit 128; }',
     'work_dir=$1; host_name=$2; shift 2',
     "mount -t proc -o nosuid,nodev,noexec proc /proc || fail 'cannot mount /proc'",
-    `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${quote(mounts.stage)} || fail 'cannot mount /tmp'`,
   ];
-  const underTmp = (t: string) => t === '/tmp' || t.startsWith('/tmp/');
-  for (const m of mounts.binds.filter((b) => underTmp(b.target) && b.target !== '/tmp')) {
+  // A volume at /tmp itself is the pod's /tmp; otherwise a fresh tmpfs is.
+  const tmpVolume = mounts.binds.find((b) => b.target === '/tmp');
+  lines.push(tmpVolume
+    ? `mount --bind ${quote(tmpVolume.source)} ${quote(mounts.stage)} || fail 'cannot mount volume at /tmp'`
+    : `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${quote(mounts.stage)} || fail 'cannot mount /tmp'`);
+  // Every bind happens before the new /tmp is moved into place: the sources may live below the host's /tmp.
+  const underTmp = (t: string) => t.startsWith('/tmp/');
+  for (const m of mounts.binds.filter((b) => !underTmp(b.target) && b !== tmpVolume)) lines.push(...bindLines(m.source, m.target, m.readOnly, m.target));
+  for (const m of mounts.binds.filter((b) => underTmp(b.target))) {
     lines.push(...bindLines(m.source, m.target, m.readOnly, `${mounts.stage}${m.target.slice(4)}`));
   }
   lines.push(`mount --move ${quote(mounts.stage)} /tmp || fail 'cannot mount /tmp'`);
-  for (const m of mounts.binds.filter((b) => !underTmp(b.target) || b.target === '/tmp')) lines.push(...bindLines(m.source, m.target, m.readOnly, m.target));
   lines.push('for d in /var/tmp /dev/shm; do [ -d "$d" ] && { mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$d" || fail "cannot mount $d"; }; done');
   for (const dir of mounts.hidden) lines.push(`[ -d ${quote(dir)} ] && { mount -t tmpfs -o ro,mode=0755,size=4k tmpfs ${quote(dir)} || fail ${quote(`cannot hide ${dir}`)}; }`);
   lines.push("mount -o remount,bind,ro / || fail 'cannot make / read-only'");

@@ -102,6 +102,19 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     expect(victimPid()).toBe(pid);
   });
 
+  it('still gets its volumes outside /tmp, though their sources live in the hidden state dir', async () => {
+    await runtime.cluster.create(resources.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { 'color.txt': 'blue' } });
+    await runtime.cluster.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'mounter', namespace: ns },
+      // /mnt exists on the host, so nothing is made there.
+      spec: { restartPolicy: 'Never', volumes: [{ name: 's', configMap: { name: 'settings' } }], containers: [{ name: 'c', image: 'host', command: ['cat', '/mnt/color.txt'], volumeMounts: [{ name: 's', mountPath: '/mnt' }] }] },
+    });
+    await waitFor('mounter', ended);
+    expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'mounter'])).toBe('blue');
+  });
+
   it('takes everything it started with it when its program exits', async () => {
     // A daemon in its own session, as a careless program would leave one behind.
     const out = await runHostile('spawner', "setsid sh -c 'sleep 3600' baton-orphan-marker & sleep 0.3; ps -o args | grep -c '[b]aton-orphan-marker'; echo started");
