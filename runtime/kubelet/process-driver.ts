@@ -1,10 +1,11 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
+import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 
 /**
  * The container's process is `sh` running these lines without exec: it stays
@@ -85,13 +86,14 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       const stage = join(dirname(launch.logPath), 'sandbox-tmp');
       mkdirSync(stage, { recursive: true, mode: 0o700 });
       const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage }));
-      const [file, args] = ['sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
+      const [file, args] = ['/bin/sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
       const out = openSync(launch.logPath, 'a');
+      const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
       try {
         const child = spawn(file, args, {
           detached: true,
-          stdio: ['ignore', out, out],
-          env: { ...hostBaseEnv(), ...launch.env },
+          stdio: ['ignore', out, out, envFd],
+          env: HELPER_ENV,
           cwd: dirname(launch.logPath),
         });
         const pid = await new Promise<number>((resolve, reject) => {
@@ -112,6 +114,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         return handle;
       } finally {
         closeSync(out);
+        closeQuietly(envFd);
       }
     },
 
@@ -142,20 +145,31 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       const init = sandboxInitPid(handle.pid);
       if (!init) return Promise.resolve({ exitCode: -1, output: 'the container is not running' });
       const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
-      const [file, args] = ['nsenter', ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...argv]];
+      const args = ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
+      const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });
       return new Promise<ExecResult>((resolve) => {
-        execFile(
-          file,
-          args,
-          { env: { ...hostBaseEnv(), ...launch.env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
-          (err, stdout, stderr) => {
-            const output = `${stdout}${stderr}`;
-            if (!err) return resolve({ exitCode: 0, output });
-            const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-            if (e.killed) return resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
-            resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
-          },
-        );
+        const child = spawn('/usr/bin/nsenter', args, { env: HELPER_ENV, stdio: ['ignore', 'pipe', 'pipe', envFd] });
+        closeQuietly(envFd);
+        let output = '';
+        const collect = (d: Buffer) => {
+          if (output.length < 1 << 20) output += d.toString();
+        };
+        child.stdout!.on('data', collect);
+        child.stderr!.on('data', collect);
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          resolve({ exitCode: 126, output: err.message });
+        });
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          if (timedOut) resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
+          else resolve({ exitCode: code ?? 137, output });
+        });
       });
     },
 
@@ -199,7 +213,7 @@ function containerWrappers(): Array<{ pid: number; exitPath: string }> {
     } catch {
       continue;
     }
-    if (argv[0] === 'sh' && argv[1] === '-c' && argv[3] === WRAPPER_NAME && argv[4]) found.push({ pid: Number(entry), exitPath: argv[4] });
+    if ((argv[0] === 'sh' || argv[0] === '/bin/sh') && argv[1] === '-c' && argv[3] === WRAPPER_NAME && argv[4]) found.push({ pid: Number(entry), exitPath: argv[4] });
   }
   return found;
 }

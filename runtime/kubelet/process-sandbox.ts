@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CAPABILITIES } from './oci/oci-spec.js';
+import { ENV_SHIM_ARGV } from './pod-env-handoff.js';
 
 /** Who a sandboxed host program runs as. */
 export interface SandboxUser {
@@ -86,7 +87,9 @@ export function sandboxScript(mounts: SandboxMounts): string {
   lines.push(
     'command -v hostname >/dev/null 2>&1 && hostname "$host_name" 2>/dev/null',
     'if [ -n "$work_dir" ]; then cd "$work_dir" || fail "cannot enter workingDir $work_dir"; else cd /tmp; fi',
-    `${setprivArgs(mounts.user).map(quote).join(' ')} "$@" &`,
+    // The pod's environment arrives on fd 3 and reaches only the program, never a root helper.
+    `${[...setprivArgs(mounts.user), ...ENV_SHIM_ARGV].map(quote).join(' ')} "$@" 3<&3 &`,
+    'exec 3<&-',
     'child=$!',
     'wait $child; code=$?',
     // A trapped signal interrupts wait: wait again until the program has really ended.

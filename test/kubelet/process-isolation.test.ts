@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -113,6 +113,31 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     });
     await waitFor('mounter', ended);
     expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'mounter'])).toBe('blue');
+  });
+
+  it('runs none of its own programs as root: its PATH and LD_PRELOAD reach only the program, as its own user', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'baton-fakebin-'));
+    try {
+      chmodSync(bin, 0o777);
+      // A fake sh that records who ran it; the pod's PATH names its directory first.
+      writeFileSync(join(bin, 'sh'), `#!/bin/sh\nid -u >> ${bin}/ran-as\nexec /bin/sh "$@"\n`, { mode: 0o755 });
+      await runtime.cluster.create(resources.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'path-trick', namespace: ns },
+        spec: {
+          restartPolicy: 'Never',
+          volumes: [{ name: 'bin', hostPath: { path: bin, type: 'Directory' } }],
+          containers: [{ name: 'c', image: 'host', command: ['sh', '-c', 'echo ran'], env: [{ name: 'PATH', value: `${bin}:/usr/bin:/bin` }, { name: 'LD_PRELOAD', value: `${bin}/evil.so` }], volumeMounts: [{ name: 'bin', mountPath: bin }] }],
+        },
+      });
+      const pod = await waitFor('path-trick', ended);
+      expect(pod.status!.phase).toBe('Succeeded');
+      // Only the program itself was looked up on the pod's PATH, and it ran as nobody.
+      expect(readFileSync(join(bin, 'ran-as'), 'utf8')).toBe('65534\n');
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 
   it('takes everything it started with it when its program exits', async () => {

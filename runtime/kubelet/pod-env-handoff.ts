@@ -1,0 +1,47 @@
+import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+
+/**
+ * What the root-owned helpers of a sandbox (sh, unshare, mount, setpriv,
+ * nsenter) run with: never the pod's environment, which could name a PATH or
+ * LD_PRELOAD of the pod's choosing and run its code as root.
+ */
+export const HELPER_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+
+/**
+ * The last step inside the sandbox, already as the pod's user: read the
+ * pod's environment from fd 3 (`NAME=value` records, NUL-separated), close
+ * it, and exec the program with exactly that environment (PATH search as
+ * execvp does). perl-base is Essential on Debian, so it is always there.
+ */
+export const ENV_SHIM = [
+  'open(my $f, "<&=", 3) or die "baton: no environment: $!\\n";',
+  'my $d = do { local $/; <$f> }; close $f;',
+  '%ENV = (); for (split /\\0/, $d) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v if defined $v; }',
+  'exec { $ARGV[0] } @ARGV or do { print STDERR "baton: cannot run $ARGV[0]: $!\\n"; exit 127; };',
+].join(' ');
+
+/** The argv prefix that runs ENV_SHIM; the program's argv follows. */
+export const ENV_SHIM_ARGV = ['/usr/bin/perl', '-e', ENV_SHIM, '--'];
+
+/**
+ * Writes the environment to a root-only file in `dir`, opens it and unlinks
+ * it: the returned fd (passed as the child's fd 3) is the only way to it, and
+ * the values never appear in a command line. Close it after the spawn.
+ */
+export function environmentFd(dir: string, env: Record<string, string>): number {
+  const file = `${dir}/.env-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\0'), { mode: 0o600 });
+  try {
+    return openSync(file, 'r');
+  } finally {
+    unlinkSync(file);
+  }
+}
+
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
