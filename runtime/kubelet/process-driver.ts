@@ -58,6 +58,11 @@ export interface ProcessDriverOptions {
    * @defaultValue []
    */
   hiddenPaths?: string[];
+  /**
+   * Let pods ask for `runAsUser: 0` (the runtime's `--allow-privileged`).
+   * @defaultValue false
+   */
+  allowRoot?: boolean;
 }
 
 /**
@@ -80,9 +85,14 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       if (support !== true) {
         throw new DriverError('CreateContainerError', `the process runtime runs each pod in its own namespaces (unshare), which is not permitted here: ${support}`);
       }
+      const user = launch.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      if (user.uid === 0 && !options.allowRoot) {
+        throw new DriverError('CreateContainerConfigError', 'a process pod does not run as root (runAsUser: 0) unless the runtime is started with --allow-privileged: root on the host\'s filesystem reaches everything');
+      }
+      const badMount = launch.mounts.find((m) => !m.target.startsWith('/') || m.target.split('/').includes('..'));
+      if (badMount) throw new DriverError('CreateContainerConfigError', `mountPath ${JSON.stringify(badMount.target)} must be an absolute path without '..'`);
       mkdirSync(dirname(launch.logPath), { recursive: true });
       rmSync(launch.exitPath, { force: true });
-      const user = launch.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
       const stage = join(dirname(launch.logPath), 'sandbox-tmp');
       mkdirSync(stage, { recursive: true, mode: 0o700 });
       const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage }));

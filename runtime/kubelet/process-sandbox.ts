@@ -36,13 +36,23 @@ export interface SandboxMounts {
   stage: string;
 }
 
-function bindLines(source: string, target: string, readOnly: boolean, at: string): string[] {
+/**
+ * Binds a volume, never following a symlink at the mount point and never
+ * letting a device node or setuid file of the volume count. Below the pod's
+ * own /tmp (`create`) the mount point is made; elsewhere it must already
+ * exist on the host, which a pod may never change.
+ */
+function bindLines(source: string, target: string, readOnly: boolean, at: string, create: boolean): string[] {
   const t = quote(at);
   const why = quote(`cannot mount volume at ${target}`);
+  const make = create
+    ? `{ if [ -d ${quote(source)} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})" && { [ -e ${t} ] || touch ${t}; }; fi; } || fail ${why}`
+    : `[ -e ${t} ] || fail ${quote(`mount point ${target} does not exist on the host: a process pod mounts volumes below /tmp or at paths that exist, and makes nothing on the host`)}`;
   return [
-    `{ if [ -d ${quote(source)} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})" && { [ -e ${t} ] || touch ${t}; }; fi; } || fail ${why}`,
+    make,
+    `[ -L ${t} ] && fail ${quote(`mount point ${target} is a symlink`)}`,
     `mount --bind ${quote(source)} ${t} || fail ${why}`,
-    ...(readOnly ? [`mount -o remount,bind,ro ${t} || fail ${why}`] : []),
+    `mount -o remount,bind,nodev,nosuid${readOnly ? ',ro' : ''} ${t} || fail ${why}`,
   ];
 }
 
@@ -71,9 +81,9 @@ export function sandboxScript(mounts: SandboxMounts): string {
     : `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${quote(mounts.stage)} || fail 'cannot mount /tmp'`);
   // Every bind happens before the new /tmp is moved into place: the sources may live below the host's /tmp.
   const underTmp = (t: string) => t.startsWith('/tmp/');
-  for (const m of mounts.binds.filter((b) => !underTmp(b.target) && b !== tmpVolume)) lines.push(...bindLines(m.source, m.target, m.readOnly, m.target));
+  for (const m of mounts.binds.filter((b) => !underTmp(b.target) && b !== tmpVolume)) lines.push(...bindLines(m.source, m.target, m.readOnly, m.target, false));
   for (const m of mounts.binds.filter((b) => underTmp(b.target))) {
-    lines.push(...bindLines(m.source, m.target, m.readOnly, `${mounts.stage}${m.target.slice(4)}`));
+    lines.push(...bindLines(m.source, m.target, m.readOnly, `${mounts.stage}${m.target.slice(4)}`, true));
   }
   lines.push(`mount --move ${quote(mounts.stage)} /tmp || fail 'cannot mount /tmp'`);
   lines.push('for d in /var/tmp /dev/shm; do [ -d "$d" ] && { mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$d" || fail "cannot mount $d"; }; done');

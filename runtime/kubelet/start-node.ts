@@ -106,7 +106,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const kubelet = await startKubelet({
     cluster: options.cluster,
     stateDir: join(options.stateDir, 'node'),
-    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir] })],
+    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir], allowRoot: options.allowPrivileged })],
     defaultRuntimeClass,
     images,
     network: lazy.network,

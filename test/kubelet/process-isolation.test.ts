@@ -140,6 +140,19 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     }
   });
 
+  it('does not run as root, and makes no mount point on the host', async () => {
+    const waitingOf = (p: KubeObject | undefined) => p?.status?.containerStatuses?.[0]?.state?.waiting;
+    const create = (name: string, spec: Record<string, unknown>) => runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec });
+    await create('as-root', { securityContext: { runAsUser: 0 }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
+    const root = await waitFor('as-root', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError');
+    expect(waitingOf(root).message).toMatch(/does not run as root \(runAsUser: 0\) unless the runtime is started with --allow-privileged/);
+    const target = `/etc/baton-mount-${process.pid}`;
+    await create('planter', { restartPolicy: 'Never', volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'host', command: ['true'], volumeMounts: [{ name: 'v', mountPath: target }] }] });
+    await waitFor('planter', ended);
+    expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'planter'])).toMatch(/mount point \/etc\/baton-mount-\d+ does not exist on the host/);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('takes everything it started with it when its program exits', async () => {
     // A daemon in its own session, as a careless program would leave one behind.
     const out = await runHostile('spawner', "setsid sh -c 'sleep 3600' baton-orphan-marker & sleep 0.3; ps -o args | grep -c '[b]aton-orphan-marker'; echo started");
