@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +31,31 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A symlink exactly as the layer has it: node-tar would strip the leading
+ * `/` of an absolute target (`/bin/sh -> /bin/busybox` becoming
+ * `bin/busybox`, resolved beside the link), which breaks most real images.
+ * The target is only ever resolved inside the container's root; the link
+ * itself is made only where no directory on the way is a symlink.
+ */
+function writeSymlink(root: string, rel: string, e: ReadEntry, written: Set<string>): void {
+  const parts = rel.split('/');
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part);
+    try {
+      if (!lstatSync(dir).isDirectory()) return;
+    } catch {
+      mkdirSync(dir, { mode: 0o755 });
+    }
+  }
+  const abs = join(dir, parts[parts.length - 1]);
+  if (exists(abs)) rmSync(abs, { recursive: true, force: true });
+  symlinkSync(e.linkpath!, abs);
+  if (typeof e.uid === 'number' && typeof e.gid === 'number') lchownSync(abs, e.uid, e.gid);
+  for (let p = rel; p !== '.' && !written.has(p); p = posix.dirname(p)) written.add(p);
 }
 
 /** containerd's opaque rule: drop what lower layers put under `dir`, keep what this layer wrote. */
@@ -68,6 +93,10 @@ export async function applyLayer(root: string, source: Readable): Promise<string
     if (base.startsWith(WHITEOUT)) {
       const target = insideRoot(root, posix.join(dir, base.slice(WHITEOUT.length)));
       if (target) rmSync(target, { recursive: true, force: true });
+      return false;
+    }
+    if (e.type === 'SymbolicLink' && e.linkpath !== undefined) {
+      writeSymlink(root, rel, e, written);
       return false;
     }
     if (e.type === 'Link' && e.linkpath) {

@@ -117,6 +117,21 @@ describe('applyLayer: layers flatten in order with OCI whiteouts', () => {
     expect(existsSync(join(root, 'dev/null'))).toBe(false);
   });
 
+  it('keeps absolute symlink targets as the layer has them (alpine\'s /bin/sh -> /bin/busybox)', async () => {
+    const root = rootDir();
+    await apply(root, [
+      { path: 'bin/', type: 'Directory' },
+      { path: 'bin/busybox', body: '#!', mode: 0o755 },
+      { path: 'bin/sh', type: 'SymbolicLink', linkpath: '/bin/busybox' },
+      { path: 'etc/alternatives/awk', type: 'SymbolicLink', linkpath: '/usr/bin/mawk' },
+      { path: 'up', type: 'SymbolicLink', linkpath: '../../..' },
+    ]);
+    expect(readlinkSync(join(root, 'bin/sh'))).toBe('/bin/busybox');
+    expect(readlinkSync(join(root, 'etc/alternatives/awk'))).toBe('/usr/bin/mawk');
+    // Made as given; it is only ever resolved inside the container's own root.
+    expect(readlinkSync(join(root, 'up'))).toBe('../../..');
+  });
+
   it('never writes or deletes outside the rootfs', async () => {
     const parent = rootDir();
     const root = join(parent, 'rootfs');
