@@ -6,6 +6,7 @@ import type { ContainerProbes, KubeletContext } from './kubelet-context.js';
 import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
+import { ensureSandbox } from './pod-sandbox.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
@@ -113,6 +114,12 @@ export async function startContainer(
   if (ctx.imageClasses.has(runtimeClass)) {
     const image = await pullImage(ctx, pod, spec, cr);
     if (!image) return;
+    // Idempotent: after a reboot of the machine the pod's network namespace is gone and is made again.
+    try {
+      record.sandbox = await ensureSandbox(ctx, pod, record);
+    } catch (err) {
+      return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
+    }
     oci = ociLaunch(pod, record, spec, resolved, image);
   } else {
     try {

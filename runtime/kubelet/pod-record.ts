@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unmountBelow } from './mounts-below.js';
 import type { ContainerHandle } from './pod-driver.js';
 
 /** A container's ended instance, as `state.terminated` / `lastState.terminated` show it. */
@@ -105,6 +106,7 @@ export class PodRecordStore {
   }
 
   remove(uid: string): void {
+    unmountBelow(this.podDir(uid));
     rmSync(this.podDir(uid), { recursive: true, force: true });
   }
 }

@@ -87,7 +87,7 @@ describe('the oci driver runs images from a registry', () => {
   });
 
   it('pulls a Docker schema-2 image as well as an OCI one', async () => {
-    await rt.createPod('docker-web', { containers: [{ name: 'web', image: `${registry.host}/team/web-docker:v1` }] });
+    await rt.createPod('docker-web', { containers: [{ name: 'web', image: `${registry.host}/team/web-docker:v1`, readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 1 } }] });
     const pod = await rt.waitForPod('docker-web', 'running', running);
     expect(await get(pod.status!.podIP)).toBe('docker-web');
   });

@@ -13,6 +13,8 @@ import { buildOciSpec } from './oci-spec.js';
 import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
 import { runc, runcList } from './runc-cli.js';
 import { readImageFile } from './image-file.js';
+import { HELPER_ENV } from '../pod-env-handoff.js';
+import { bundleContainerId, OCI_WRAPPER_NAME, ociWrappers, strayBundles } from './oci-leftovers.js';
 
 export interface OciDriverOptions {
   /** runc's own state lives in `<stateDir>/runc`. */
@@ -32,7 +34,6 @@ export interface OciDriverOptions {
  * process driver's wrapper). `--keep` leaves the cgroup for the OOM check.
  */
 const WRAPPER = ['trap : TERM INT HUP', 'exit_file=$1; shift', '"$@"', 'code=$?', 'echo $code > "$exit_file"', 'exit $code'].join('\n');
-const WRAPPER_NAME = 'baton-oci';
 
 function cgroupsPath(id: string): string {
   return `/baton/${id}`;
@@ -100,10 +101,17 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       const bundle = join(dirname(launch.logPath), `run-${id.slice(-6)}`);
       mkdirSync(bundle, { recursive: true, mode: 0o700 });
       const rootfs = join(bundle, 'rootfs');
+      // Leased before the overlay exists, so neither prune nor GC can take the image from under it.
+      options.images.lease(id, image.digest);
+      const undo = async (): Promise<void> => {
+        await unmountRootfs(rootfs);
+        rmSync(bundle, { recursive: true, force: true });
+        options.images.release(id);
+      };
       try {
         await mountRootfs(image.rootfs, bundle, rootfs);
       } catch (err) {
-        rmSync(bundle, { recursive: true, force: true });
+        await undo();
         throw new DriverError('CreateContainerError', `cannot prepare the root filesystem: ${(err as Error).message}`);
       }
       const own = new Set(launch.mounts.map((m) => m.target));
@@ -131,19 +139,22 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       });
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       rmSync(launch.exitPath, { force: true });
-      options.images.lease(id, image.digest);
 
       const out = openSync(launch.logPath, 'a');
       try {
         const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
-        const child = spawn('sh', ['-c', WRAPPER, WRAPPER_NAME, launch.exitPath, ...runcArgs], {
+        const child = spawn('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], {
           detached: true,
           stdio: ['ignore', out, out],
+          env: HELPER_ENV,
           cwd: bundle,
         });
         const pid = await new Promise<number>((resolve, reject) => {
           child.once('spawn', () => resolve(child.pid!));
           child.once('error', (err) => reject(new DriverError('StartError', `cannot start runc: ${err.message}`)));
+        }).catch(async (err) => {
+          await undo();
+          throw err;
         });
         const handle: ContainerHandle = {
           pid,
@@ -219,9 +230,18 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       exitListeners.push(listener);
     },
 
-    async sweepUnknown(_podsDir, known) {
+    async sweepUnknown(podsDir, known) {
       const keep = new Set(known.flatMap((h) => (h.containerId ? [h.containerId] : [])));
       let swept = 0;
+      // Wrappers a dead runtime spawned but never recorded: their runc may not have made its container yet.
+      for (const { pid, id } of ociWrappers(root)) {
+        if (keep.has(id)) continue;
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
       for (const c of await runcList(root)) {
         if (keep.has(c.id)) continue;
         await runc(root, ['kill', c.id, 'KILL']);
@@ -229,6 +249,15 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
         await unmountRootfs(join(c.bundle, 'rootfs'));
         rmSync(c.bundle, { recursive: true, force: true });
         options.images.release(c.id);
+        swept++;
+      }
+      // Bundles whose container never reached runc (a crash between the overlay mount and the start).
+      const keepBundles = new Set(known.flatMap((h) => (h.bundle ? [h.bundle] : [])));
+      for (const bundle of strayBundles(podsDir, keepBundles)) {
+        await unmountRootfs(join(bundle, 'rootfs'));
+        const id = bundleContainerId(bundle);
+        rmSync(bundle, { recursive: true, force: true });
+        if (id) options.images.release(id);
         swept++;
       }
       return swept;
