@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
 import { ContainerConfigError } from './container-env.js';
 
 /** What each hostPath type requires of the path, and Kubernetes' words when it is something else. */
@@ -19,13 +20,28 @@ function statOf(path: string): Stats | undefined {
   }
 }
 
+/** A hostPath at, inside or above baton's state dir would hand a pod the tokens and the store. */
+function refuseProtected(path: string, protectedPaths: string[]): void {
+  let real = resolve(path);
+  try {
+    real = realpathSync(path);
+  } catch {
+    // Not there yet: its own name is what it will be.
+  }
+  for (const p of protectedPaths.map((d) => resolve(d))) {
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+    if (within(real, p) || within(p, real)) throw new ContainerConfigError(`hostPath ${path} would expose baton's state dir ${p}, which no pod may reach`);
+  }
+}
+
 /**
  * Checks (and for the *OrCreate types creates) a hostPath volume's path as
  * Kubernetes' hostPath plugin does, and returns it as the mount source. An
  * untyped path is not checked; when missing it is made a directory, as
  * container runtimes do for a bind mount's source.
  */
-export function hostPathSource(path: string, type: string | undefined): string {
+export function hostPathSource(path: string, type: string | undefined, protectedPaths: string[] = []): string {
+  refuseProtected(path, protectedPaths);
   let kind = type ?? '';
   const st = statOf(path);
   if (kind === '') {

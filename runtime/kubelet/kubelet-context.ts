@@ -20,6 +20,8 @@ export interface KubeletContext {
   cluster: Cluster;
   /** Every driver of the node behind one: calls go to the driver that started the container. */
   driver: PodDriver;
+  /** Directories no hostPath volume may reach (baton's state dir). */
+  protectedPaths: string[];
   /** RuntimeClass handler of pods that name none. */
   defaultRuntimeClass: string;
   /** Handlers that run images in a sandbox of their own (the pod network, pulled images). */

@@ -39,6 +39,11 @@ export interface KubeletOptions {
    * @defaultValue 'process'
    */
   defaultRuntimeClass?: string;
+  /**
+   * Directories no pod may see or mount (baton's state dir).
+   * @defaultValue [stateDir]
+   */
+  protectedPaths?: string[];
   /** Where image drivers get images; needed when a driver runs images. */
   images?: ImageStore;
   /** The pod network image-based pods join; needed when a driver runs images. */
@@ -80,6 +85,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     cluster: options.cluster,
     driver,
     defaultRuntimeClass: options.defaultRuntimeClass ?? 'process',
+    protectedPaths: options.protectedPaths ?? [options.stateDir],
     imageClasses: driver.imageClasses,
     images: options.images,
     network: options.network,

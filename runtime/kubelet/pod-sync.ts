@@ -83,7 +83,7 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
   }
   let mounts: Map<string, VolumeMount[]> | Error;
   try {
-    mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid));
+    mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid), ctx.protectedPaths);
   } catch (err) {
     mounts = err as Error;
   }

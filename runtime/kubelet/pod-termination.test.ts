@@ -26,6 +26,7 @@ describe('forgetting a pod', () => {
       cluster: {} as Cluster,
       driver: { isAlive: () => false } as unknown as PodDriver,
       defaultRuntimeClass: 'process',
+      protectedPaths: [],
       imageClasses: new Set(),
       nodeName: 'baton',
       store,

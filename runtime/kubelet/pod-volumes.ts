@@ -32,14 +32,14 @@ async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any)
 }
 
 /** Makes one volume ready and returns the host path to bind-mount. */
-async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string): Promise<string> {
+async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string, protectedPaths: string[]): Promise<string> {
   const namespace = pod.metadata.namespace!;
   switch (kind) {
     case 'emptyDir':
       ensureEmptyDir(dir, volume.emptyDir, pod);
       return dir;
     case 'hostPath':
-      return hostPathSource(volume.hostPath.path, volume.hostPath.type);
+      return hostPathSource(volume.hostPath.path, volume.hostPath.type, protectedPaths);
     case 'configMap':
       project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.configMap }, volume.configMap.defaultMode ?? DEFAULT_MODE));
       return dir;
@@ -61,7 +61,7 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
  * returns each container's mounts. Throws ContainerConfigError for missing
  * sources, failed hostPath checks or unsupported volume kinds.
  */
-export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: string): Promise<Map<string, VolumeMount[]>> {
+export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: string, protectedPaths: string[] = []): Promise<Map<string, VolumeMount[]>> {
   const paths = new Map<string, string>();
   for (const volume of pod.spec?.volumes ?? []) {
     const kind = SUPPORTED.find((k) => volume[k] !== undefined && volume[k] !== null);
@@ -71,7 +71,7 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
     }
     if (typeof volume.name !== 'string' || !VOLUME_NAME.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
     try {
-      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name)));
+      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths));
     } catch (err) {
       // Worded as Kubernetes' FailedMount events, which users search for.
       if (err instanceof ContainerConfigError) throw new ContainerConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${err.message}`);

@@ -108,6 +108,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     stateDir: join(options.stateDir, 'node'),
     drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir], allowRoot: options.allowPrivileged })],
     defaultRuntimeClass,
+    protectedPaths: [options.stateDir],
     images,
     network: lazy.network,
     resyncMs: options.resyncMs,

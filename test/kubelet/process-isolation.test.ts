@@ -153,6 +153,19 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('cannot mount baton\'s state dir, or a directory above it, as a hostPath', async () => {
+    for (const [name, path] of [['state', dir], ['above', '/']] as const) {
+      await runtime.cluster.create(resources.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `hostpath-${name}`, namespace: ns },
+        spec: { volumes: [{ name: 'v', hostPath: { path } }], containers: [{ name: 'c', image: 'host', command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/tmp/v' }] }] },
+      });
+      const pod = await waitFor(`hostpath-${name}`, (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
+      expect(pod.status!.containerStatuses[0].state.waiting.message).toMatch(/would expose baton's state dir/);
+    }
+  });
+
   it('takes everything it started with it when its program exits', async () => {
     // A daemon in its own session, as a careless program would leave one behind.
     const out = await runHostile('spawner', "setsid sh -c 'sleep 3600' baton-orphan-marker & sleep 0.3; ps -o args | grep -c '[b]aton-orphan-marker'; echo started");
