@@ -62,7 +62,11 @@ export class RegistryClient {
         cert: tls?.cert_file ? readFileSync(tls.cert_file) : undefined,
         key: tls?.key_file ? readFileSync(tls.key_file) : undefined,
         rejectUnauthorized: !tls?.insecure_skip_verify,
+        timeout: 10_000,
       },
+      // A registry that stops answering fails the pull (and frees the pod's reconcile) instead of hanging it for minutes.
+      headersTimeout: 30_000,
+      bodyTimeout: 60_000,
     });
     this.dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
   }

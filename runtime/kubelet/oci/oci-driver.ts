@@ -132,6 +132,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
         binds: [...launch.mounts, ...etc].sort(byDepth),
         capabilities: { add: security.capabilities?.add ?? [], drop: security.capabilities?.drop ?? [] },
         noNewPrivileges: security.allowPrivilegeEscalation === false,
+        privileged: !!security.privileged,
         cgroupsPath: cgroupsPath(id),
         memoryLimitBytes: oci.memoryLimitBytes,
         cpuQuota: oci.cpuLimitMillis ? Math.max(1000, oci.cpuLimitMillis * 100) : undefined,

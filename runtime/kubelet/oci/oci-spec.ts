@@ -27,12 +27,24 @@ export interface OciSpecInput {
   cpuShares?: number;
   /** /dev/shm size in bytes. @defaultValue 64 MiB */
   shmBytes?: number;
+  /** securityContext.privileged (allowed only with the runtime's --allow-privileged): every capability, nothing masked, /sys writable, every device. */
+  privileged?: boolean;
 }
 
 /** containerd's default capability set, which Kubernetes containers start from. */
 export const DEFAULT_CAPABILITIES = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** Every capability of Linux 6.x: what `add: [ALL]` and a privileged container get. */
+const ALL_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW',
+  'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD',
+  'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG',
+  'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ];
 
 /** Kubernetes' default masked and read-only /proc and /sys paths (the container runtime's defaults). */
@@ -51,15 +63,16 @@ function capName(cap: string): string {
 export function effectiveCapabilities(add: string[], drop: string[]): string[] {
   const dropped = drop.map(capName);
   const base = dropped.includes('CAP_ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !dropped.includes(c));
-  return [...new Set([...base, ...add.map(capName)])];
+  const added = add.map(capName);
+  return [...new Set([...base, ...(added.includes('CAP_ALL') ? ALL_CAPABILITIES : added)])];
 }
 
 /** An OCI runtime spec (config.json) for runc, in the shape containerd gives Kubernetes containers. */
 export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
-  const caps = effectiveCapabilities(input.capabilities.add, input.capabilities.drop);
+  const caps = input.privileged ? ALL_CAPABILITIES : effectiveCapabilities(input.capabilities.add, input.capabilities.drop);
   const namespaces: Array<Record<string, string>> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   namespaces.push(input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
-  const resources: Record<string, unknown> = { devices: [{ allow: false, access: 'rwm' }] };
+  const resources: Record<string, unknown> = { devices: [{ allow: !!input.privileged, access: 'rwm' }] };
   if (input.memoryLimitBytes) resources.memory = { limit: input.memoryLimitBytes };
   if (input.cpuQuota || input.cpuShares) {
     resources.cpu = {
@@ -87,7 +100,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmBytes ?? 64 * 1024 * 1024}`] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', input.privileged ? 'rw' : 'ro'] },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
       ...input.binds.map((b) => ({ destination: b.target, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readOnly ? 'ro' : 'rw'] })),
     ],
@@ -95,8 +108,8 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       namespaces,
       cgroupsPath: input.cgroupsPath,
       resources,
-      maskedPaths: MASKED_PATHS,
-      readonlyPaths: READONLY_PATHS,
+      maskedPaths: input.privileged ? [] : MASKED_PATHS,
+      readonlyPaths: input.privileged ? [] : READONLY_PATHS,
     },
   };
 }
