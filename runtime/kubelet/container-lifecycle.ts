@@ -11,6 +11,7 @@ import { cpuMillis, memoryBytes } from './quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probe-runner.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const TEN_MINUTES_MS = 10 * 60 * 1000;
@@ -114,11 +115,13 @@ export async function startContainer(
   if (ctx.imageClasses.has(runtimeClass)) {
     const image = await pullImage(ctx, pod, spec, cr);
     if (!image) return;
-    // Idempotent: after a reboot of the machine the pod's network namespace is gone and is made again.
-    try {
-      record.sandbox = await ensureSandbox(ctx, pod, record);
-    } catch (err) {
-      return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
+    // After a reboot of the machine the pod's network namespace is gone: it is made again (same address).
+    if (!record.sandbox || !existsSync(record.sandbox.netnsPath)) {
+      try {
+        record.sandbox = await ensureSandbox(ctx, pod, record);
+      } catch (err) {
+        return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
+      }
     }
     oci = ociLaunch(pod, record, spec, resolved, image);
   } else {
