@@ -150,10 +150,15 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       }
     },
 
-    exec(handle, launch, argv, timeoutMs) {
+    async exec(handle, launch, argv, timeoutMs) {
       // Inside the sandbox, as the pod's user: a probe sees what the program sees.
-      const init = sandboxInitPid(handle.pid);
-      if (!init) return Promise.resolve({ exitCode: -1, output: 'the container is not running' });
+      // Right after start the sandbox's pid 1 may not exist yet: give it a moment.
+      let init = sandboxInitPid(handle.pid);
+      for (let i = 0; !init && i < 40 && isSameLiveProcess(handle.pid, handle.procStart); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        init = sandboxInitPid(handle.pid);
+      }
+      if (!init) return { exitCode: -1, output: 'the container is not running' };
       const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
       const args = ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
       const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -30,10 +30,15 @@ let controllers: { stop(): Promise<void> };
 let kubelet: Kubelet;
 let proxy: ServiceProxy;
 let stateDir: string;
+/** A host directory shared with the pods (their sandbox hides the state dir). */
+let shared: string;
 const namespace = `proxy-pods-${process.pid}`;
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'baton-proxy-pods-'));
+  shared = await mkdtemp(join(tmpdir(), 'baton-proxy-shared-'));
+  // Pods run as nobody: they must be able to look into it.
+  await chmod(shared, 0o755);
   cluster = await openLocalCluster();
   await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   controllers = await startControllers({ cluster, logger: pino({ level: 'silent' }) });
@@ -53,9 +58,10 @@ afterAll(async () => {
   await controllers?.stop();
   await cluster?.close();
   await rm(stateDir, { recursive: true, force: true });
+  await rm(shared, { recursive: true, force: true });
 });
 
-const notReadyFile = (pod: string) => join(stateDir, `${pod}.not-ready`);
+const notReadyFile = (pod: string) => join(shared, `${pod}.not-ready`);
 
 /** Pods named `<app>-<name>` running SERVER, and a Service over them; returns the ClusterIP and port. */
 async function deploy(app: string, podNames: string[]): Promise<{ clusterIP: string; port: number }> {
@@ -67,6 +73,7 @@ async function deploy(app: string, podNames: string[]): Promise<{ clusterIP: str
       metadata: { name: `${app}-${pod}`, namespace, labels: { app } },
       spec: {
         terminationGracePeriodSeconds: 10,
+        volumes: [{ name: 'shared', hostPath: { path: shared, type: 'Directory' } }],
         containers: [
           {
             name: 'web',
@@ -77,6 +84,7 @@ async function deploy(app: string, podNames: string[]): Promise<{ clusterIP: str
             ],
             ports: [{ name: 'http', containerPort }],
             readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+            volumeMounts: [{ name: 'shared', mountPath: shared, readOnly: true }],
           },
         ],
       },
