@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { StoredImage } from '../images/image-types.js';
 
 /**
@@ -138,6 +139,16 @@ export interface PodDriver {
    * Returns how many it killed.
    */
   sweepUnknown?(podsDir: string, known: ContainerHandle[]): number | Promise<number>;
+}
+
+/** The exit code a container's wrapper wrote when it ended on its own; undefined when it was killed outright. */
+export function recordedExitCode(exitPath: string): number | undefined {
+  try {
+    const code = Number.parseInt(readFileSync(exitPath, 'utf8').trim(), 10);
+    return Number.isNaN(code) ? undefined : code;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `status.containerStatuses[].containerID` of a running or ended instance. */

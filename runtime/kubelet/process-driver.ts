@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DriverError } from './pod-driver.js';
+import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
@@ -142,12 +142,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     },
 
     exitCode(handle) {
-      try {
-        const code = Number.parseInt(readFileSync(handle.exitPath, 'utf8').trim(), 10);
-        return Number.isNaN(code) ? undefined : code;
-      } catch {
-        return undefined;
-      }
+      return recordedExitCode(handle.exitPath);
     },
 
     async exec(handle, launch, argv, timeoutMs) {

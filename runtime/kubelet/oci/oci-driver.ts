@@ -4,7 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import type { ImageStore } from '../../images/image-types.js';
 import { ContainerConfigError } from '../container-env.js';
-import { DriverError, type ContainerHandle, type ContainerLaunch, type ExecResult, type PodDriver } from '../pod-driver.js';
+import { DriverError, recordedExitCode, type ContainerHandle, type ContainerLaunch, type ExecResult, type PodDriver } from '../pod-driver.js';
 import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
 import { oomKills, workingSetBytes } from './cgroup-files.js';
 import { containerArgv, mergeImageEnv } from './container-command.js';
@@ -186,12 +186,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
     },
 
     exitCode(handle) {
-      try {
-        const code = Number.parseInt(readFileSync(handle.exitPath, 'utf8').trim(), 10);
-        return Number.isNaN(code) ? undefined : code;
-      } catch {
-        return undefined;
-      }
+      return recordedExitCode(handle.exitPath);
     },
 
     terminationReason(handle) {
