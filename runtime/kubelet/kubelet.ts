@@ -161,7 +161,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     const phase = pod.status?.phase;
     const record = ctx.records.get(pod.metadata.uid!);
     if (phase === 'Succeeded' || phase === 'Failed') {
-      if (record) ensureStopped(ctx, record);
+      if (record) await ensureStopped(ctx, record);
       return {};
     }
     return after(await syncPod(ctx, pod));

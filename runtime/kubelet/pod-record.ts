@@ -61,6 +61,8 @@ export interface PodRecord {
   runtimeClass?: string;
   /** The pod's network namespace and shared /etc files (image-based pods). */
   sandbox?: PodSandboxFiles;
+  /** Set once a finished pod's network namespace was torn down (its status and logs stay). */
+  sandboxReleased?: boolean;
   containers: Record<string, ContainerRecord>;
 }
 

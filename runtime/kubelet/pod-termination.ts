@@ -100,9 +100,22 @@ export async function removeOrphan(ctx: KubeletContext, record: PodRecord): Prom
   await forget(ctx, record);
 }
 
-/** A pod that reached Succeeded or Failed keeps its record (for logs) but runs nothing. */
-export function ensureStopped(ctx: KubeletContext, record: PodRecord): void {
+/**
+ * A pod that reached Succeeded or Failed keeps its record (for logs) but runs
+ * nothing; as the kubelet tears down a finished pod's sandbox, its network
+ * namespace goes and its address returns to the pool.
+ */
+export async function ensureStopped(ctx: KubeletContext, record: PodRecord): Promise<void> {
+  let running = false;
   for (const cr of Object.values(record.containers)) {
-    if (cr.current && ctx.driver.isAlive(cr.current)) ctx.driver.signal(cr.current, 'SIGKILL');
+    if (cr.current && ctx.driver.isAlive(cr.current)) {
+      ctx.driver.signal(cr.current, 'SIGKILL');
+      running = true;
+    }
+  }
+  if (!running && record.sandbox && !record.sandboxReleased) {
+    await ctx.network?.teardown(record.uid);
+    record.sandboxReleased = true;
+    ctx.store.save(record);
   }
 }

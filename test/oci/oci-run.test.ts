@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../runtime/resources/registry.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
@@ -111,6 +113,18 @@ describe('the oci driver runs images from a registry', () => {
       expect((await rt.logs(name)).trim()).toBe(expected);
     });
   }
+
+  it('gives a finished pod\'s network namespace and address back, keeping its status and logs', async () => {
+    await rt.createPod('finisher', { restartPolicy: 'Never', containers: [{ name: 'c', image: `${registry.host}/team/echo:v1`, command: ['echo', 'bye'] }] });
+    const done = await rt.waitForPod('finisher', 'finished', ended);
+    const recordFile = join(rt.dir, 'node', 'pods', done.metadata.uid!, 'state.json');
+    const record = () => JSON.parse(readFileSync(recordFile, 'utf8')) as { sandbox: { netnsPath: string }; sandboxReleased?: boolean };
+    for (let i = 0; i < 100 && !record().sandboxReleased; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(record().sandboxReleased).toBe(true);
+    expect(existsSync(record().sandbox.netnsPath)).toBe(false);
+    expect((await rt.logs('finisher')).trim()).toBe('bye');
+    expect((await rt.runtime.cluster.get(resources.pods, rt.namespace, 'finisher')).status!.phase).toBe('Succeeded');
+  });
 
   it('enforces a memory limit in the kernel: OOMKilled, then restarted', async () => {
     await rt.createPod('hog', {
