@@ -22,7 +22,7 @@ export async function inspectBridge(bridge: string, gatewayCidr: string, podCidr
     throw new NetworkError(
       'CIDR_CHANGED',
       `--pod-cidr changed from ${previous} to ${podCidr} (bridge ${bridge} has ${other}); ` +
-        `start with the previous --pod-cidr, or stop all pods and remove the bridge (baton runtime --reset, or ip link del ${bridge}) to change it`,
+        `start with the previous --pod-cidr, or stop every pod (baton up --stop-pods) and remove the bridge and its table (ip link del ${bridge}; nft delete table inet ${bridge}) to change it`,
       { podCidr, bridge, conflict: other },
     );
   }

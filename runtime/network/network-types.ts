@@ -52,6 +52,6 @@ export interface PodNetwork {
   sweep(keep: Set<string>): Promise<number>;
   /** Stops managing; pods' sandboxes stay up for the next start to re-adopt. */
   close(): Promise<void>;
-  /** Removes the bridge, firewall table and every sandbox (tests, `baton runtime --reset`). */
+  /** Removes the bridge, firewall table and every sandbox (tests, and `baton up --stop-pods` once every pod is gone). */
   destroy(): Promise<void>;
 }

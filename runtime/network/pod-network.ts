@@ -116,7 +116,7 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
     },
 
     async destroy() {
-      // Allowed after close: tests and `--reset` tear down a network they stopped.
+      // Allowed after close: tests and --stop-pods tear down a network they stopped.
       stopped = 'destroyed';
       await queue.idle();
       await sweep(new Set());
