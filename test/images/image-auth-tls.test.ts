@@ -1,25 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImageStore, type OpenedImageStore } from '../../runtime/images/index.js';
-import { parseRegistriesConfig } from '../../runtime/images/registries-config.js';
+import { tempStores } from './temp-stores.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry, type TestImage } from '../support/oci-registry.js';
 
 const user = { username: 'puller', password: 'pa55' };
 let locked: LocalRegistry;
 let secure: LocalRegistry;
 let image: TestImage;
-const dirs: string[] = [];
-const stores: OpenedImageStore[] = [];
-
-function store(registriesYaml?: string): OpenedImageStore {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-images-'));
-  dirs.push(dir);
-  const s = openImageStore({ dir, registries: registriesYaml ? parseRegistriesConfig(registriesYaml) : undefined, disableDefaultEndpoint: true });
-  stores.push(s);
-  return s;
-}
+const { store, closeAll } = tempStores();
 
 beforeAll(async () => {
   [locked, secure] = await Promise.all([startRegistry({ auth: user }), startRegistry({ tls: true })]);
@@ -28,9 +15,8 @@ beforeAll(async () => {
   await pushImage(secure, 'team/tls:v1', image);
 });
 afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+  await closeAll();
   await Promise.all([locked?.stop(), secure?.stop()]);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('registry credentials', () => {

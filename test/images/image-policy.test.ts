@@ -1,32 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImageStore, type OpenedImageStore } from '../../runtime/images/index.js';
-import { parseRegistriesConfig } from '../../runtime/images/registries-config.js';
+import { tempStores } from './temp-stores.js';
 import { buildImage } from '../support/oci-registry.js';
 import { startFakeRegistry, type FakeRegistry } from './fake-registry.js';
 
 let fake: FakeRegistry;
-const dirs: string[] = [];
-const stores: OpenedImageStore[] = [];
-
-function store(registriesYaml?: string): OpenedImageStore {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-images-'));
-  dirs.push(dir);
-  const s = openImageStore({ dir, registries: registriesYaml ? parseRegistriesConfig(registriesYaml) : undefined, disableDefaultEndpoint: true });
-  stores.push(s);
-  return s;
-}
+const { store, closeAll } = tempStores();
 const blobGets = () => fake.requests.filter((r) => r.startsWith('GET /storage/')).length;
 
 beforeAll(async () => {
   fake = await startFakeRegistry({ username: 'ci', password: 's3cret' });
 });
 afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
+  await closeAll();
   await fake?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('pull policies and a Bearer-token registry', () => {
