@@ -7,10 +7,11 @@ import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/index.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
-import { startNode, type NodeOptions, type RunningNode } from './kubelet/start-node.js';
+import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } from './kubelet/start-node.js';
 import type { OpenedImageStore } from './images/image-store.js';
 import { startIngress, type RunningIngress } from './ingress/index.js';
-import { startServiceProxy, type ServiceProxy } from './proxy/index.js';
+import type { ServiceProxy } from './proxy/index.js';
+import { startServices, type RunningServices } from './proxy/start-services.js';
 import { resources } from './resources/registry.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
 
@@ -100,6 +101,10 @@ export interface RunningRuntime {
   images?: OpenedImageStore;
   /** The service proxy, when running: its stats() feed metrics. */
   proxy?: ServiceProxy;
+  /** Who carries Services: the kernel (nftables on the pod network) or the userspace proxy, and why. */
+  services?: ServiceCarrier;
+  /** Resolves once the kernel's service rules hold every Service change seen so far (tests). */
+  servicesSettled(): Promise<void>;
   /** Base URL of the ingress, e.g. `http://127.0.0.1:7080`; absent when it is off. */
   ingressUrl?: string;
   /** Stops listening, ends open watches and closes the store; pods keep running unless `stopPods`. */
@@ -165,7 +170,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime') });
   let node: RunningNode | undefined;
   try {
-    if (options.kubelet ?? true) node = await startNode({ ...options.node, cluster, stateDir });
+    if (options.kubelet ?? true) node = await startNode({ nodePortAddress: options.nodePortHost ?? host, ...options.node, cluster, stateDir });
+    if (node?.services.mode === 'kernel') cluster.useServiceRange(node.services.serviceCidr);
   } catch (err) {
     await cluster.close();
     throw err;
@@ -187,15 +193,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     throw err;
   }
   let controllers: { stop(): Promise<void> } | undefined;
+  let services: RunningServices | undefined;
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
     if (options.controllers ?? true) controllers = await startControllers({ cluster });
-    if (options.proxy ?? true) proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost ?? host });
+    if (options.proxy ?? true) {
+      const kernelNetwork = node?.services.mode === 'kernel' ? node.network() : undefined;
+      services = await startServices({ cluster, kernelNetwork, nodePortHost: options.nodePortHost ?? host });
+      proxy = services.proxy;
+    }
     if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0 });
   } catch (err) {
     server.close();
-    await proxy?.stop();
+    await services?.stop();
     await controllers?.stop();
     await node?.stop();
     await cluster.close();
@@ -215,14 +226,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
         server.closeAllConnections();
       });
       await ingress?.stop();
-      await proxy?.stop();
+      await services?.stop();
       await controllers?.stop();
       // With every pod gone, nothing needs the bridge and firewall table either.
       if (closeOptions.stopPods) await node?.network()?.destroy();
       await node?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, warnings: node?.warnings ?? [], images: node?.images, proxy, ingressUrl: ingress?.url, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, warnings: node?.warnings ?? [], images: node?.images, proxy, services: node?.services, servicesSettled: async () => services?.kernel?.settled(), ingressUrl: ingress?.url, close };
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import { loadRegistriesConfig } from '../images/registries-config.js';
 import { openImageStore, type OpenedImageStore } from '../images/image-store.js';
-import { NetworkError, startPodNetwork } from '../network/index.js';
+import { checkHostSupport, chooseServiceCidr, DEFAULT_POD_CIDR, NetworkError, parsePodCidr, startPodNetwork } from '../network/index.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import { createOciDriver } from './oci/oci-driver.js';
@@ -33,6 +33,24 @@ export interface NodeOptions {
   disableDefaultRegistryEndpoint?: boolean;
   /** @defaultValue false */
   allowPrivileged?: boolean;
+  /**
+   * Who carries Services: `kernel` (nftables rules on the pod network, with
+   * cluster DNS), `userspace` (the runtime listens on loopback ClusterIPs), or
+   * `auto`: the kernel when the pod network starts with the node and the
+   * machine allows it, else userspace.
+   * @defaultValue 'auto'
+   */
+  serviceProxy?: 'auto' | 'kernel' | 'userspace';
+  /**
+   * ClusterIP range when the kernel carries Services.
+   * @defaultValue the range an earlier start chose, else 10.96.0.0/16 or the next /16 no route of the machine overlaps
+   */
+  serviceCidr?: string;
+  /**
+   * Address NodePorts answer on (`0.0.0.0`: every local address).
+   * @defaultValue '127.0.0.1'
+   */
+  nodePortAddress?: string;
   /** @defaultValue 10000 */
   resyncMs?: number;
 }
@@ -44,6 +62,8 @@ export interface RunningNode {
   network(): PodNetwork | undefined;
   /** What keeps image pods from running on this machine, with the fix; empty when nothing does. */
   warnings: string[];
+  /** Who carries Services, and why not the kernel when it does not. */
+  services: ServiceCarrier;
   stop(): Promise<void>;
 }
 
@@ -63,6 +83,8 @@ function lazyNetwork(start: () => Promise<PodNetwork>): { network: PodNetwork; s
     get bridge() { return running?.bridge ?? ''; },
     get gateway() { return running?.gateway ?? ''; },
     get podCidr() { return running?.podCidr ?? ''; },
+    get serviceCidr() { return running?.serviceCidr; },
+    applyChains: async (owner, wanted) => (await get()).applyChains(owner, wanted),
     setup: async (uid) => (await get()).setup(uid),
     teardown: async (uid) => (await get()).teardown(uid),
     sweep: async (keep) => (running ? running.sweep(keep) : 0),
@@ -71,6 +93,11 @@ function lazyNetwork(start: () => Promise<PodNetwork>): { network: PodNetwork; s
   };
   return { network, start: get, started: () => running };
 }
+
+export type ServiceCarrier = { mode: 'kernel'; serviceCidr: string } | { mode: 'userspace'; reason: string };
+
+/** The port cluster DNS answers on, on the bridge's gateway address. */
+export const CLUSTER_DNS_PORT = 53;
 
 /** How often the image store's disk is checked (the kubelet's image GC runs every 5 minutes). */
 const IMAGE_GC_MS = 5 * 60 * 1000;
@@ -87,20 +114,16 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     registries: loadRegistriesConfig(options.registriesFile ?? join(options.stateDir, 'registries.yaml')),
     disableDefaultEndpoint: options.disableDefaultRegistryEndpoint,
   });
-  const lazy = lazyNetwork(() => startPodNetwork({ stateDir: options.stateDir, podCidr: options.podCidr }));
   // A network an earlier run made is adopted at once: its sandboxes must be found again or swept.
   const eager = defaultRuntimeClass === 'oci' || !!options.podCidr || existsSync(join(options.stateDir, 'network', 'allocations.json'));
   const warnings: string[] = [];
+  let services: ServiceCarrier;
+  let lazy: ReturnType<typeof lazyNetwork>;
   try {
-    if (eager) await lazy.start();
+    ({ lazy, services } = await startNetwork(options, eager, warnings));
   } catch (err) {
-    // A machine without root, ip or nft still runs host-program pods (the example shop); image pods then say why they wait.
-    if (err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST' && !options.podCidr) {
-      warnings.push(`image pods cannot run here: ${err.message}`);
-    } else {
-      await images.close();
-      throw err;
-    }
+    await images.close();
+    throw err;
   }
   if (!commandRuns('runc', ['--version'])) warnings.push('image pods cannot run here: runc is not installed (apt-get install runc)');
   const kubelet = await startKubelet({
@@ -127,6 +150,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     images,
     network: lazy.started,
     warnings,
+    services,
     async stop() {
       clearInterval(gc);
       await kubelet.stop();
@@ -134,4 +158,47 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       await images.close();
     },
   };
+}
+
+const USERSPACE_MODE_REASON = 'the pod network does not start with the node (no image pods by default); pass --pod-cidr or --default-runtime-class oci';
+
+/**
+ * Starts the pod network when the node needs it from the start, with
+ * Services in the kernel when asked for or possible. In `auto` mode a machine
+ * that cannot (no root, ip, nft or br_netfilter) falls back to userspace, and
+ * one that cannot make a bridge at all still runs host-program pods (the
+ * example shop): image pods then say why they wait.
+ */
+async function startNetwork(options: NodeOptions, eager: boolean, warnings: string[]): Promise<{ lazy: ReturnType<typeof lazyNetwork>; services: ServiceCarrier }> {
+  const mode = options.serviceProxy ?? 'auto';
+  const plain = { stateDir: options.stateDir, podCidr: options.podCidr, nodePortAddress: options.nodePortAddress };
+  const userspace = (reason: string) => ({ lazy: lazyNetwork(() => startPodNetwork(plain)), services: { mode: 'userspace', reason } as ServiceCarrier });
+  if (mode === 'userspace') return userspace('--service-proxy userspace');
+  if (!eager && mode === 'auto') return userspace(USERSPACE_MODE_REASON);
+  try {
+    await checkHostSupport();
+    const serviceCidr = await chooseServiceCidr(options.stateDir, parsePodCidr(options.podCidr ?? DEFAULT_POD_CIDR), options.serviceCidr);
+    const kernel = lazyNetwork(() =>
+      startPodNetwork({
+        ...plain,
+        serviceCidr,
+        hostPortsOpenToPods: [
+          { protocol: 'udp', port: CLUSTER_DNS_PORT },
+          { protocol: 'tcp', port: CLUSTER_DNS_PORT },
+        ],
+      }),
+    );
+    await kernel.start();
+    return { lazy: kernel, services: { mode: 'kernel', serviceCidr } };
+  } catch (err) {
+    if (!(err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST') || mode === 'kernel') throw err;
+    const fallback = userspace(err.message);
+    try {
+      if (eager) await fallback.lazy.start();
+    } catch (plainErr) {
+      if (!(plainErr instanceof NetworkError && plainErr.code === 'UNSUPPORTED_HOST') || options.podCidr) throw plainErr;
+      warnings.push(`image pods cannot run here: ${plainErr.message}`);
+    }
+    return fallback;
+  }
 }

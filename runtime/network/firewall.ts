@@ -1,12 +1,11 @@
-import { firewallRuleset } from './firewall-ruleset.js';
-import type { HostPort } from './network-types.js';
+import { firewallRuleset, type FirewallPlan } from './firewall-ruleset.js';
 import { runCommand } from './run-command.js';
 
-export async function applyFirewall(bridge: string, gateway: string, openPorts: HostPort[]): Promise<void> {
-  await runCommand('nft', ['-f', '-'], firewallRuleset(bridge, gateway, openPorts));
+export async function applyFirewall(plan: FirewallPlan): Promise<void> {
+  await runCommand('nft', ['-f', '-'], firewallRuleset(plan));
 }
 
 export async function deleteFirewall(bridge: string): Promise<void> {
-  // Same declare-then-delete trick: no error when the table is already gone.
+  // Declaring it first makes deleting it no error when the table is already gone.
   await runCommand('nft', ['-f', '-'], `table inet ${bridge} {}\ndelete table inet ${bridge}\n`);
 }

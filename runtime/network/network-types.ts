@@ -1,3 +1,6 @@
+import type { ChainGroup } from './nft-chains.js';
+import type { ChainOwner } from './table-groups.js';
+
 /**
  * The pod network: a Linux bridge of baton's, one network namespace per pod
  * with a veth to the bridge and an address from the pod CIDR. The whole CIDR
@@ -19,6 +22,19 @@ export interface PodNetworkOptions {
    * @defaultValue []
    */
   hostPortsOpenToPods?: HostPort[];
+  /**
+   * Service address range (already chosen, see `chooseServiceCidr`). When
+   * set, the network carries Services in the kernel: the range routes to the
+   * bridge, pod traffic passes br_netfilter, and the table gets the chains the
+   * service proxy and the policy compiler fill (`applyChains`).
+   * @defaultValue undefined (no Services in the kernel)
+   */
+  serviceCidr?: string;
+  /**
+   * Address NodePorts answer on: `127.0.0.1`, another local address, or `0.0.0.0` for every one.
+   * @defaultValue '127.0.0.1'
+   */
+  nodePortAddress?: string;
 }
 
 /** A port of the host, on the bridge's address. */
@@ -41,6 +57,10 @@ export interface PodNetwork {
   /** The bridge's own address: the pods' default gateway and the host's address on the pod network. */
   readonly gateway: string;
   readonly podCidr: string;
+  /** Set when the network carries Services in the kernel. */
+  readonly serviceCidr?: string;
+  /** Replaces the chains (and sets) `owner` keeps in the network's table; only changes are loaded. */
+  applyChains(owner: ChainOwner, wanted: ChainGroup): Promise<void>;
   /**
    * Creates the pod's namespace, veth and address, or returns the existing
    * ones (idempotent: a restarted runtime calls it again for live pods).

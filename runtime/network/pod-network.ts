@@ -1,7 +1,12 @@
 import { join, resolve } from 'node:path';
 import { AddressAllocator } from './address-allocator.js';
 import { deleteBridge, ensureBridge, inspectBridge } from './bridge.js';
+import { enableBridgeNetfilter } from './bridge-netfilter.js';
 import { applyFirewall, deleteFirewall } from './firewall.js';
+import { parseServiceCidr } from './service-cidr.js';
+import { ensureRangeRoutes, removeRangeRoutes } from './range-routes.js';
+import { TableGroups } from './table-groups.js';
+import { forgetConnections } from './conntrack.js';
 import { checkHostPorts } from './host-ports.js';
 import { checkHostSupport } from './host-support.js';
 import { bridgeVeths, deleteLink, listNetns } from './ip-links.js';
@@ -28,30 +33,43 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
   const gateway = intToIp(gatewayOf(cidr));
   const gatewayCidr = `${gateway}/${cidr.prefix}`;
 
+  const serviceRange = options.serviceCidr === undefined ? undefined : parseServiceCidr(options.serviceCidr, cidr);
+  const serviceCidr = serviceRange && formatCidr(serviceRange);
+  const nodePortAddress = options.nodePortAddress ?? '127.0.0.1';
+
   const found = await inspectBridge(bridge, gatewayCidr, podCidr);
   await checkNoOverlap(cidr, bridge);
+  if (serviceRange) await checkNoOverlap(serviceRange, bridge);
   try {
-    await applyFirewall(bridge, gateway, openPorts);
+    await applyFirewall({ bridge, gateway, openPorts, serviceCidr, nodePortAddress });
     await ensureBridge(bridge, gatewayCidr);
+    if (serviceRange) await enableBridgeNetfilter(bridge);
+    await ensureRangeRoutes(bridge, cidr, serviceRange);
     await verifyRoutedToBridge(cidr, bridge);
+    if (serviceRange) await verifyRoutedToBridge(serviceRange, bridge);
   } catch (err) {
     // Undo only what this start made: an adopted bridge may still carry live pods.
     if (found === 'absent') {
       await deleteBridge(bridge).catch(() => undefined);
       await deleteFirewall(bridge).catch(() => undefined);
+      await removeRangeRoutes(bridge, cidr, serviceRange).catch(() => undefined);
     }
     throw err;
   }
 
   const allocations = await AddressAllocator.open(join(resolve(options.stateDir), 'network', 'allocations.json'), cidr);
   const queue = new KeyedQueue();
+  const groups = new TableGroups(bridge);
   let stopped: 'closed' | 'destroyed' | undefined;
   const checkOpen = () => {
     if (stopped) throw new Error(`the pod network on ${bridge} is ${stopped}`);
   };
 
   const teardownNow = async (uid: string) => {
+    const ip = allocations.get(uid);
     await removeSandbox(names.netns(uid), names.hostVeth(uid));
+    // Connections to the gone address would otherwise stay translated to it until they time out.
+    if (ip && serviceRange) await forgetConnections(ip);
     await allocations.release(uid);
   };
 
@@ -88,6 +106,12 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
     bridge,
     gateway,
     podCidr,
+    serviceCidr,
+
+    async applyChains(owner, wanted) {
+      checkOpen();
+      await groups.apply(owner, wanted);
+    },
 
     async setup(podUid: string): Promise<PodSandbox> {
       checkOpen();
@@ -122,6 +146,7 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
       await sweep(new Set());
       await deleteFirewall(bridge);
       await deleteBridge(bridge);
+      await removeRangeRoutes(bridge, cidr, serviceRange);
       await allocations.remove();
     },
   };

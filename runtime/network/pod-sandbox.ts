@@ -46,6 +46,7 @@ export async function ensureSandbox(plan: SandboxPlan): Promise<void> {
   if (hostEnd?.master !== bridge || !hostEnd.flags.includes('UP')) {
     await runCommand('ip', ['link', 'set', 'dev', hostVeth, 'master', bridge, 'up']);
   }
+  await runCommand('ip', ['link', 'set', 'dev', hostVeth, 'type', 'bridge_slave', 'hairpin', 'on']);
   const lo = await findLink('lo', netns);
   if (!lo?.flags.includes('UP')) await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', 'lo', 'up']);
   if (!podEnd?.flags.includes('UP')) await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', 'eth0', 'up']);
@@ -69,6 +70,8 @@ async function makeFresh(plan: SandboxPlan): Promise<boolean> {
       `netns add ${netns}`,
       `link add name ${hostVeth} type veth peer name eth0 netns ${netns}`,
       `link set dev ${hostVeth} master ${bridge} up`,
+      // Hairpin: a pod reaching itself through a Service's address gets its packets back out of its own port.
+      `link set dev ${hostVeth} type bridge_slave hairpin on`,
       '',
     ].join('\n'));
     await runCommand('ip', ['-n', netns, '-batch', '-'], [

@@ -10,6 +10,8 @@ const machine: IpRoute[] = [
   { dst: '10.244.0.0/16', dev: 'btaaaaaaaa' },
   { type: 'local', dst: '10.244.0.1', dev: 'btaaaaaaaa', table: 'local' },
   { type: 'blackhole', dst: '172.16.5.0/24' },
+  { type: 'unreachable', dst: '10.96.0.0/16', metric: 4242 },
+  { type: 'unreachable', dst: '10.97.0.0/16', metric: 1 },
 ];
 
 function cidr(text: string) {
@@ -27,6 +29,10 @@ describe('findOverlappingRoute', () => {
     ['192.0.0.0/16', 'btbbbbbbbb', '192.0.2.0/24 dev eth0'],
     ['127.1.0.0/16', 'btbbbbbbbb', 'local 127.0.0.0/8 dev lo table local'],
     ['172.16.0.0/16', 'btbbbbbbbb', 'blackhole 172.16.5.0/24'],
+    // A network's own fallback under exactly its range is not a rival; anyone else's unreachable route is.
+    ['10.96.0.0/16', 'btbbbbbbbb', undefined],
+    ['10.96.0.0/12', 'btbbbbbbbb', 'unreachable 10.96.0.0/16'],
+    ['10.97.0.0/16', 'btbbbbbbbb', 'unreachable 10.97.0.0/16'],
   ])('%s for bridge %s meets %s', (podCidr, bridge, expected) => {
     const route = findOverlappingRoute(machine, cidr(podCidr), bridge);
     expect(route && describeRoute(route)).toBe(expected);

@@ -1,9 +1,11 @@
-import { cidrOf, overlaps, parseCidr, type Ipv4Cidr } from './ipv4-cidr.js';
+import { cidrOf, formatCidr, overlaps, parseCidr, type Ipv4Cidr } from './ipv4-cidr.js';
+import { FALLBACK_METRIC } from './range-routes.js';
 
 /** One entry of `ip -4 -j route show table all`. */
 export interface IpRoute {
   dst: string;
   type?: string;
+  metric?: number;
   dev?: string;
   gateway?: string;
   table?: string;
@@ -17,6 +19,8 @@ export interface IpRoute {
 export function findOverlappingRoute(routes: IpRoute[], cidr: Ipv4Cidr, bridge: string): IpRoute | undefined {
   return routes.find((route) => {
     if (route.dev === bridge || route.dst === 'default') return false;
+    // The unreachable route a network keeps under its own range (see range-routes.ts) is this range's, not a rival.
+    if (route.type === 'unreachable' && route.metric === FALLBACK_METRIC && route.dst === formatCidr(cidr)) return false;
     const dst = parseCidr(route.dst);
     if (!dst || dst.prefix === 0) return false;
     return overlaps(cidr, cidrOf(dst.address, dst.prefix));

@@ -24,6 +24,13 @@ export interface ServiceProxyOptions {
    * @defaultValue 1000
    */
   connectTimeoutMs?: number;
+  /**
+   * Listen on ClusterIPs and node ports. Off when the kernel carries Services
+   * (see `startKernelServiceProxy`): the proxy then only keeps the endpoint
+   * pickers the ingress balances with.
+   * @defaultValue true
+   */
+  listen?: boolean;
   /** @defaultValue a pino logger named `service-proxy` at level `info` */
   logger?: Logger;
 }
@@ -53,6 +60,7 @@ export async function startServiceProxy(options: ServiceProxyOptions): Promise<S
     cluster,
     nodePortHost: options.nodePortHost ?? '0.0.0.0',
     connectTimeoutMs: options.connectTimeoutMs ?? 1000,
+    listen: options.listen ?? true,
     logger,
     requeue: (key) => reconciler.enqueue(key),
   });

@@ -2,9 +2,10 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import { done, keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileResult, type Step, type StepResult } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
+import { getIfExists } from '../objects/get-if-exists.js';
 import { recordEvent } from '../objects/record-event.js';
 import type { KubeObject } from '../objects/types.js';
-import { resources, type ResourceType } from '../resources/registry.js';
+import { resources } from '../resources/registry.js';
 import { EndpointPicker } from './endpoint-picker.js';
 import { PortListener } from './port-listener.js';
 import { newCounters, type ConnectionCounters, type ServiceProxyStats } from './proxy-stats.js';
@@ -15,6 +16,8 @@ export interface ServiceTableOptions {
   cluster: Cluster;
   nodePortHost: string;
   connectTimeoutMs: number;
+  /** Open listening sockets; off when the kernel carries Services and only the pickers are wanted (the ingress). */
+  listen: boolean;
   logger: Logger;
   /** Asks for another reconcile of a key, e.g. when a listening socket broke. */
   requeue: (key: string) => void;
@@ -43,7 +46,7 @@ export class ServiceTable {
   private readonly clients = new Set<net.Socket>();
   private readonly steps: Array<Step<ServiceState, KubeObject | undefined>> = [
     (state, endpoints) => this.syncPickers(state, endpoints),
-    (state) => this.syncListeners(state),
+    async (state) => (this.options.listen ? this.syncListeners(state) : next),
   ];
 
   constructor(private readonly options: ServiceTableOptions) {}
@@ -55,12 +58,12 @@ export class ServiceTable {
   /** Re-reads the Service and its Endpoints and converges listeners and pickers to them. */
   async reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const service = await getOrUndefined(this.options.cluster, resources.services, namespace, name);
+    const service = await getIfExists(this.options.cluster, resources.services, namespace, name);
     if (!service || service.metadata.deletionTimestamp) {
       this.forget(key);
       return done;
     }
-    const endpoints = await getOrUndefined(this.options.cluster, resources.endpoints, namespace, name);
+    const endpoints = await getIfExists(this.options.cluster, resources.endpoints, namespace, name);
     let state = this.states.get(key);
     if (!state) {
       state = {
@@ -211,14 +214,5 @@ export class ServiceTable {
     for (const listener of state.listeners.values()) listener.close();
     for (const picker of state.pickers.values()) picker.setEndpoints([]);
     this.states.delete(key);
-  }
-}
-
-async function getOrUndefined(cluster: Cluster, type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await cluster.get(type, namespace, name);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 404) return undefined;
-    throw error;
   }
 }

@@ -68,6 +68,8 @@ export interface LocalCluster extends Cluster {
   idle(): Promise<void>;
   /** Deletes expired Events and those over the per-namespace cap now (a timer does it every minute); returns how many went. */
   expireEvents(now?: number): number;
+  /** New Services get ClusterIPs from `cidr` from now on (the kernel's service range); stored ones keep theirs. */
+  useServiceRange(cidr: string): void;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -93,6 +95,10 @@ class StoreCluster implements LocalCluster, StoreOps {
   private readonly namespaces: NamespaceReconciler;
   private readonly events: EventReaper;
   private closed = false;
+
+  useServiceRange(cidr: string): void {
+    this.allocator.useRange(cidr);
+  }
 
   constructor(options: LocalClusterOptions) {
     if (options.stateDir) {

@@ -1,8 +1,9 @@
 import { invalid } from '../errors/status-error.js';
 import type { KubeObject } from '../objects/types.js';
 
-const IP_BASE = (127 << 24) | (2 << 16); // 127.2.0.0/16
-const IP_COUNT = 1 << 16;
+const LOOPBACK_RANGE = { base: (127 << 24) | (2 << 16), count: 1 << 16 }; // 127.2.0.0/16
+/** Addresses at the start of the range kept for Services that ask for one (kube-dns takes the 10th), as Kubernetes' static band. */
+const STATIC_BAND = 16;
 const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
@@ -25,17 +26,34 @@ function usesNodePorts(spec: any): boolean {
 }
 
 /**
- * Hands out Service ClusterIPs (127.2.0.0/16, loopback so the service proxy
- * can listen on them) and NodePorts (30000–32767). The allocations are
- * derived from the stored Services, so they need no persistence of their own.
+ * Hands out Service ClusterIPs and NodePorts (30000–32767). ClusterIPs come
+ * from the service CIDR when the kernel carries Services, else from
+ * 127.2.0.0/16 (loopback, so the userspace proxy can listen on them). The
+ * allocations are derived from the stored Services, so they need no
+ * persistence of their own.
  */
 export class ServiceAllocator {
   private readonly ips = new Set<string>();
   private readonly ports = new Set<number>();
+  private range = LOOPBACK_RANGE;
   // Start at a random point (as the kubelet's pod IPs do) so two runtimes on one
   // machine, e.g. parallel tests, rarely hand out the same loopback address.
-  private nextIp = 1 + Math.floor(Math.random() * (IP_COUNT - 2));
+  private nextIp = 1 + Math.floor(Math.random() * (LOOPBACK_RANGE.count - 2));
   private nextPort = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN));
+
+  /** Allocates new ClusterIPs from `cidr` (`a.b.c.d/n`) from now on; stored Services keep theirs. */
+  useRange(cidr: string): void {
+    const [address, prefix] = cidr.split('/');
+    const base = stringToIp(address);
+    if (base === undefined || !(Number(prefix) >= 8 && Number(prefix) <= 30)) throw new Error(`service CIDR ${cidr} is not an IPv4 range`);
+    this.range = { base, count: 2 ** (32 - Number(prefix)) };
+    this.nextIp = STATIC_BAND + Math.floor(Math.random() * (this.range.count - STATIC_BAND - 1));
+  }
+
+  /** The `n`th address of the range (kube-dns is the 10th, as in Kubernetes). */
+  addressAt(n: number): string {
+    return ipToString((this.range.base + n) >>> 0);
+  }
 
   /** Marks what an already stored Service holds. */
   adopt(service: KubeObject): void {
@@ -128,9 +146,13 @@ export class ServiceAllocator {
   }
 
   private allocateIp(name: string): string {
-    for (let i = 0; i < IP_COUNT; i++) {
-      const offset = ((this.nextIp + i - 1) % (IP_COUNT - 2)) + 1; // skip .0.0 and .255.255
-      const ip = ipToString((IP_BASE + offset) >>> 0);
+    const { base, count } = this.range;
+    // Dynamic addresses come from above the static band (below it on a range too small to have one), never the network or broadcast address.
+    const low = count > 4 * STATIC_BAND ? STATIC_BAND : 1;
+    const span = count - 1 - low;
+    for (let i = 0; i < span; i++) {
+      const offset = low + ((this.nextIp - low + i + span) % span);
+      const ip = ipToString((base + offset) >>> 0);
       if (!this.ips.has(ip)) {
         this.ips.add(ip);
         this.nextIp = offset + 1;

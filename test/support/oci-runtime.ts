@@ -16,10 +16,22 @@ export function uniquePodCidr(): string {
   throw new Error('no free /24 left in 10.244.0.0/16');
 }
 
+/** A /24 of 10.96.0.0/12 for a test runtime's Services that no route of the machine covers yet. */
+export function uniqueServiceCidr(): string {
+  const routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
+  for (let tries = 0; tries < 200; tries++) {
+    const cidr = `10.${100 + Math.floor(Math.random() * 12)}.${Math.floor(Math.random() * 256)}.0`;
+    if (!routes.includes(cidr.slice(0, -1))) return `${cidr}/24`;
+  }
+  throw new Error('no free /24 left in 10.100.0.0/14');
+}
+
 export interface OciRuntime {
   dir: string;
   runtime: RunningRuntime;
   namespace: string;
+  podCidr: string;
+  serviceCidr: string;
   createPod(name: string, spec: Record<string, unknown>, labels?: Record<string, string>): Promise<KubeObject>;
   waitForPod(name: string, what: string, ok: (pod: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
   logs(name: string, container?: string): Promise<string>;
@@ -30,20 +42,25 @@ let counter = 0;
 
 /**
  * The built-in runtime in this process with image pods as the default, its
- * own bridge on a fresh /24, registries.yaml as given, and never a fall-back
- * to a public registry. close() deletes every pod and removes the bridge.
+ * own bridge on a fresh /24, Services in the kernel on another fresh /24,
+ * registries.yaml as given, and never a fall-back to a public registry.
+ * close() deletes every pod and removes the bridge, table and routes.
  */
 export async function startOciRuntime(options: { registriesYaml?: string } = {}): Promise<OciRuntime> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-oci-'));
   if (options.registriesYaml) await writeFile(join(dir, 'registries.yaml'), options.registriesYaml);
   let runtime: RunningRuntime | undefined;
+  let podCidr = '';
+  let serviceCidr = '';
   for (let tries = 0; !runtime; tries++) {
+    podCidr = uniquePodCidr();
+    serviceCidr = uniqueServiceCidr();
     try {
       runtime = await startRuntime({
         stateDir: dir,
         port: 0,
         ingress: false,
-        node: { defaultRuntimeClass: 'oci', podCidr: uniquePodCidr(), disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
+        node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
       });
     } catch (err) {
       // Another test's bridge took the same /24 between the check and the start.
@@ -57,6 +74,8 @@ export async function startOciRuntime(options: { registriesYaml?: string } = {})
     dir,
     runtime,
     namespace,
+    podCidr,
+    serviceCidr,
     createPod: (name, spec, labels) => cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec }),
     async waitForPod(name, what, ok, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

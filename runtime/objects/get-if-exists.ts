@@ -1,0 +1,13 @@
+import type { ResourceType } from '../resources/registry.js';
+import type { Cluster } from './cluster.js';
+import type { KubeObject } from './types.js';
+
+/** The object, or undefined when the store has none by that name. */
+export async function getIfExists(cluster: Cluster, type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await cluster.get(type, namespace, name);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { MASQUERADE_MARK } from '../../network/firewall-ruleset.js';
+import type { ChainGroup } from '../../network/nft-chains.js';
+import type { KubeObject } from '../../objects/types.js';
+import { clusterIPsOf } from '../service-ports.js';
+
+/** A Service with its Endpoints, as the proxy read them. */
+export interface ServiceEntry {
+  service: KubeObject;
+  endpoints?: KubeObject;
+}
+
+const PROTOCOLS: Record<string, string> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
+const DEFAULT_AFFINITY_SECONDS = 10800;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').replace(/[-_]/g, 'x').slice(0, 8);
+}
+
+interface PortEndpoint {
+  ip: string;
+  port: number;
+}
+
+/** Ready addresses of one Service port (matched by name and protocol, as kube-proxy matches them). */
+function readyEndpoints(endpoints: KubeObject | undefined, portName: string, protocol: string): PortEndpoint[] {
+  const found = new Map<string, PortEndpoint>();
+  for (const subset of ((endpoints as any)?.subsets ?? []) as any[]) {
+    const port = ((subset.ports ?? []) as any[]).find(
+      (p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol && typeof p.port === 'number',
+    );
+    if (!port) continue;
+    for (const address of (subset.addresses ?? []) as any[]) {
+      if (typeof address.ip === 'string' && address.ip !== '') found.set(`${address.ip}:${port.port}`, { ip: address.ip, port: port.port });
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+}
+
+function affinitySeconds(service: KubeObject): number | undefined {
+  if (service.spec?.sessionAffinity !== 'ClientIP') return undefined;
+  const seconds = service.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : DEFAULT_AFFINITY_SECONDS;
+}
+
+/**
+ * The service proxy's chains, kube-proxy's nftables mode in miniature:
+ * `services` dispatches `clusterIP . protocol . port` through one verdict map
+ * to a chain per Service port, which picks a ready endpoint at random
+ * (`numgen random`) — or the one a client last used under
+ * `sessionAffinity: ClientIP` — and DNATs to it. `nodeports` does the same for
+ * node ports (marking for masquerade). A Service port without ready endpoints
+ * gets no entry: its packets stay addressed to the ClusterIP and the table's
+ * filter chains reject them, so clients see "connection refused" at once.
+ */
+export function serviceRules(entries: ServiceEntry[]): ChainGroup {
+  const chains = new Map<string, string[]>();
+  const sets = new Map<string, string>();
+  const clusterMap: string[] = [];
+  const nodePortMap: string[] = [];
+
+  for (const { service, endpoints } of entries) {
+    const ips = clusterIPsOf(service).filter((ip) => !ip.includes(':'));
+    if (ips.length === 0) continue;
+    const ns = service.metadata.namespace ?? 'default';
+    const name = service.metadata.name ?? '';
+    const hasNodePorts = service.spec?.type === 'NodePort' || service.spec?.type === 'LoadBalancer';
+    const affinity = affinitySeconds(service);
+    for (const port of (service.spec?.ports ?? []) as any[]) {
+      const protocol = PROTOCOLS[port.protocol ?? 'TCP'];
+      if (!protocol || typeof port.port !== 'number') continue;
+      const portName = port.name ?? '';
+      const id = `${ns}/${name}/${protocol}/${portName || port.port}`;
+      const ready = readyEndpoints(endpoints, portName, port.protocol ?? 'TCP');
+      if (ready.length === 0) continue;
+      const serviceChain = `svc-${shortHash(id)}-${id}`;
+      const endpointChains = ready.map((ep) => {
+        const epChain = `sep-${shortHash(`${id}/${ep.ip}/${ep.port}`)}-${id}__${ep.ip}/${ep.port}`;
+        const rules = [`ip saddr ${ep.ip} meta mark set meta mark | ${MASQUERADE_MARK}`];
+        let affinitySet: string | undefined;
+        if (affinity !== undefined) {
+          affinitySet = `aff-${shortHash(`${id}/${ep.ip}/${ep.port}/${affinity}`)}`;
+          sets.set(affinitySet, `type ipv4_addr; flags dynamic,timeout; timeout ${affinity}s;`);
+          rules.push(`update @${affinitySet} { ip saddr }`);
+        }
+        rules.push(`meta l4proto ${protocol} dnat ip to ${ep.ip}:${ep.port}`);
+        chains.set(epChain, rules);
+        return { chain: epChain, affinitySet };
+      });
+      const pick = endpointChains.map((ep, i) => `${i} : goto ${ep.chain}`).join(', ');
+      chains.set(serviceChain, [
+        ...endpointChains.filter((ep) => ep.affinitySet).map((ep) => `ip saddr @${ep.affinitySet} goto ${ep.chain}`),
+        `numgen random mod ${endpointChains.length} vmap { ${pick} }`,
+      ]);
+      for (const ip of ips) clusterMap.push(`${ip} . ${protocol} . ${port.port} : goto ${serviceChain}`);
+      if (hasNodePorts && typeof port.nodePort === 'number' && port.nodePort > 0) {
+        const nodePortChain = `snp-${shortHash(id)}-${id}`;
+        chains.set(nodePortChain, [`meta mark set meta mark | ${MASQUERADE_MARK}`, `goto ${serviceChain}`]);
+        nodePortMap.push(`${protocol} . ${port.nodePort} : goto ${nodePortChain}`);
+      }
+    }
+  }
+  chains.set('services', clusterMap.length ? [`ip daddr . meta l4proto . th dport vmap { ${clusterMap.join(', ')} }`] : []);
+  chains.set('nodeports', nodePortMap.length ? [`meta l4proto . th dport vmap { ${nodePortMap.join(', ')} }`] : []);
+  return { chains, sets };
+}
+
+/** Per ClusterIP, the addresses of the ready endpoints of its UDP ports: what conntrack must forget when one leaves. */
+export function udpEndpoints(entries: ServiceEntry[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { service, endpoints } of entries) {
+    for (const port of (service.spec?.ports ?? []) as any[]) {
+      if (port.protocol !== 'UDP') continue;
+      for (const ip of clusterIPsOf(service)) {
+        const ips = out.get(ip) ?? new Set<string>();
+        for (const ep of readyEndpoints(endpoints, port.name ?? '', 'UDP')) ips.add(ep.ip);
+        out.set(ip, ips);
+      }
+    }
+  }
+  return out;
+}
