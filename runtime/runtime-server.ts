@@ -58,7 +58,7 @@ export interface RuntimeOptions {
    */
   proxy?: boolean;
   /**
-   * Address NodePort Services listen on.
+   * Address NodePort Services listen on (`node.nodePortAddress` wins when both are set).
    * @defaultValue the API's `host`
    */
   nodePortHost?: string;
@@ -165,12 +165,13 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startRuntime(options: RuntimeOptions = {}): Promise<RunningRuntime> {
   const stateDir = resolve(options.stateDir ?? '.baton');
   const host = options.host ?? '127.0.0.1';
+  const nodePortHost = options.node?.nodePortAddress ?? options.nodePortHost ?? host;
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = await loadOrCreateToken(stateDir);
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime') });
   let node: RunningNode | undefined;
   try {
-    if (options.kubelet ?? true) node = await startNode({ nodePortAddress: options.nodePortHost ?? host, ...options.node, cluster, stateDir });
+    if (options.kubelet ?? true) node = await startNode({ ...options.node, nodePortAddress: nodePortHost, cluster, stateDir });
     if (node?.services.mode === 'kernel') cluster.useServiceRange(node.services.serviceCidr);
   } catch (err) {
     await cluster.close();
@@ -200,7 +201,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     if (options.controllers ?? true) controllers = await startControllers({ cluster });
     if (options.proxy ?? true) {
       const kernelNetwork = node?.services.mode === 'kernel' ? node.network() : undefined;
-      services = await startServices({ cluster, kernelNetwork, nodePortHost: options.nodePortHost ?? host });
+      services = await startServices({ cluster, kernelNetwork, nodePortHost });
       proxy = services.proxy;
     }
     if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0 });
