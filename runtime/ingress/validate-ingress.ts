@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { nameProblems } from '../api/validation/dns-names.js';
+import { nameProblems, portNameProblems } from '../api/validation/dns-names.js';
 import { invalidValue, notSupported, required } from '../api/validation/field-error.js';
 import type { StatusCause } from '../errors/status-error.js';
 
@@ -79,15 +79,4 @@ function validateBackend(backend: any, at: string): StatusCause[] {
     if (!Number.isInteger(port.number) || port.number < 1 || port.number > 65535) causes.push(invalidValue(`${at}.service.port.number`, port.number, 'must be between 1 and 65535, inclusive'));
   } else causes.push({ ...required(`${at}.service.port`), message: 'Required value: port name or number is required' });
   return causes;
-}
-
-/** IANA_SVC_NAME, as Kubernetes' IsValidPortName checks it. */
-function portNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  if (name.length > 15) problems.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) problems.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (name.includes('--')) problems.push('must not contain consecutive hyphens');
-  if (!/[a-z]/.test(name)) problems.push('must contain at least one letter (a-z)');
-  if (name.startsWith('-') || name.endsWith('-')) problems.push('must not begin or end with a hyphen');
-  return problems;
 }

@@ -49,6 +49,8 @@ export const resources = {
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [], namespaced: false }),
   ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, subresources: ['status'], hasGeneration: true }),
+  ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], namespaced: false, hasGeneration: true }),
+  networkpolicies: r({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], namespaced: true, hasGeneration: true }),
 } satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof resources;

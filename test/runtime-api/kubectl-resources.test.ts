@@ -31,6 +31,8 @@ const headers: Record<ResourceName, RegExp> = {
   replicasets: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/,
   runtimeclasses: /^NAME\s+HANDLER\s+AGE/,
   ingresses: /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/,
+  ingressclasses: /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE/,
+  networkpolicies: /^NAME\s+POD-SELECTOR\s+AGE/,
 };
 
 describe('kubectl against baton runtime, for every served resource', () => {

@@ -29,6 +29,10 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: apps/v1\nkind: ${resource === 'deployments' ? 'Deployment' : 'ReplicaSet'}\n${meta()}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
     case 'runtimeclasses':
       return `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\n${meta(false)}handler: ${name}\n`;
+    case 'ingressclasses':
+      return `apiVersion: networking.k8s.io/v1\nkind: IngressClass\n${meta(false)}spec:\n  controller: example.com/${name}\n`;
+    case 'networkpolicies':
+      return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${meta()}spec:\n  podSelector:\n    matchLabels:\n      app: ${name}\n  ingress:\n  - ports:\n    - protocol: TCP\n      port: 8080\n`;
     case 'ingresses':
       return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
   }

@@ -86,10 +86,23 @@ function foldStringData(secret: KubeObject): void {
   delete secret.stringData;
 }
 
+/** A policy without policyTypes governs ingress, and egress too when it has egress rules. */
+function defaultNetworkPolicy(spec: Obj): void {
+  for (const list of [spec.ingress, spec.egress]) {
+    for (const rule of Array.isArray(list) ? list : []) {
+      for (const p of isObj(rule) && Array.isArray(rule.ports) ? rule.ports : []) if (isObj(p)) p.protocol ??= 'TCP';
+    }
+  }
+  if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
+    spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  }
+}
+
 /**
  * The defaults Kubernetes fills in when it decodes an object (its
  * SetDefaults_* functions) for the fields users and controllers read back:
- * rollout strategy, restart policy, pull policy, port protocols, probe timings.
+ * rollout strategy, restart policy, pull policy, port protocols, probe timings,
+ * NetworkPolicy policyTypes.
  * Mutates and returns `obj`.
  */
 export function applyDefaults(obj: KubeObject): KubeObject {
@@ -116,6 +129,12 @@ export function applyDefaults(obj: KubeObject): KubeObject {
     case 'Secret':
       obj.type ??= 'Opaque';
       foldStringData(obj);
+      break;
+    case 'NetworkPolicy':
+      if (isObj(spec)) defaultNetworkPolicy(spec);
+      break;
+    case 'IngressClass':
+      if (isObj(spec) && isObj(spec.parameters)) spec.parameters.scope ??= 'Cluster';
       break;
   }
   return obj;

@@ -10,13 +10,13 @@ import { addWarnings } from './respond.js';
 /**
  * What every write passes before the store sees it: a Warning for each field
  * the published schema does not know (kept, so nothing a user wrote is
- * silently lost), Kubernetes' defaults, then validation (422). Returns the
- * defaulted object.
+ * silently lost), Kubernetes' defaults, then validation (422), against
+ * `live` on an update. Returns the defaulted object.
  */
-export function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject): KubeObject {
+export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
   addWarnings(res, unknownFields(ctx.openapi.schemas, obj).map((path) => `unknown field "${path}"`));
   const defaulted = applyDefaults(structuredClone(obj));
-  validateObject(defaulted, type);
+  validateObject(defaulted, type, live);
   return defaulted;
 }
 

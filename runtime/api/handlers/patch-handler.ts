@@ -67,7 +67,7 @@ export async function handlePatch(
     } else {
       next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req), undefined, status ? 'status' : undefined);
     }
-    next = admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name));
+    next = await admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name), live);
     if (!live) {
       if (dryRun) return sendObject(req, res, type, next, 201);
       return sendObject(req, res, type, await ctx.cluster.create(type, next), 201);

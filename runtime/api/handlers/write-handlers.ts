@@ -13,7 +13,7 @@ import { admitObject, fieldManagerOf } from './admit-object.js';
 import { sendJson, sendObject } from './respond.js';
 
 export async function handleCreate(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined): Promise<void> {
-  const obj = admitObject(ctx, res, type, await readObjectBody(req, type, namespace));
+  const obj = await admitObject(ctx, res, type, await readObjectBody(req, type, namespace));
   const recorded = recordUpdate(undefined, obj, fieldManagerOf(req));
   if (isDryRun(req)) return sendObject(req, res, type, recorded, 201);
   sendObject(req, res, type, await ctx.cluster.create(type, recorded), 201);
@@ -29,8 +29,9 @@ export async function handleUpdate(
   name: string,
   status: boolean,
 ): Promise<void> {
-  const obj = admitObject(ctx, res, type, await readObjectBody(req, type, namespace, name));
+  const body = await readObjectBody(req, type, namespace, name);
   const live = await ctx.cluster.get(type, namespace, name);
+  const obj = await admitObject(ctx, res, type, body, live);
   const recorded = recordUpdate(live, obj, fieldManagerOf(req), undefined, status ? 'status' : undefined);
   if (isDryRun(req)) return sendObject(req, res, type, recorded);
   sendObject(req, res, type, await ctx.cluster.update(type, recorded, { status, fieldManager: fieldManagerOf(req) }));

@@ -26,16 +26,19 @@ const ageCol = { ...col('Age'), description: 'CreationTimestamp is a timestamp r
 const none = (v: string | undefined | null) => (v ? v : '<none>');
 const age = (o: KubeObject, now: number) => ageOf(o.metadata.creationTimestamp, now);
 
+/** metav1.FormatLabelSelector: requirements sorted by key, set values sorted, `<none>` for an empty selector. */
 function selectorText(selector: any): string {
   if (!selector) return '<none>';
-  const parts: string[] = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const parts: Array<[string, string]> = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => [k, `${k}=${v}`]);
+  const values = (e: any) => [...new Set<string>(e.values ?? [])].sort().join(',');
   for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+    if (e.operator === 'In') parts.push([e.key, `${e.key} in (${values(e)})`]);
+    else if (e.operator === 'NotIn') parts.push([e.key, `${e.key} notin (${values(e)})`]);
+    else if (e.operator === 'Exists') parts.push([e.key, e.key]);
+    else if (e.operator === 'DoesNotExist') parts.push([e.key, `!${e.key}`]);
   }
-  return parts.length ? parts.join(',') : '<none>';
+  parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return parts.length ? parts.map(([, text]) => text).join(',') : '<none>';
 }
 
 function mapSelectorText(selector: Record<string, string> | undefined): string {
@@ -119,6 +122,12 @@ function ingressHosts(ing: KubeObject): string {
   return hosts.length > 4 ? `${hosts.slice(0, 4).join(',')} + ${hosts.length - 4} more...` : hosts.join(',');
 }
 
+function ingressClassParameters(ic: KubeObject): string {
+  const p = ic.spec?.parameters;
+  if (!p) return '<none>';
+  return `${p.kind ?? ''}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name ?? ''}`;
+}
+
 function ingressAddress(ing: KubeObject): string {
   return ((ing.status?.loadBalancer?.ingress ?? []) as Array<{ ip?: string; hostname?: string }>)
     .map((i) => i.ip || i.hostname)
@@ -198,6 +207,14 @@ export const columnSets: Record<string, ColumnSet> = {
   Ingress: {
     columns: [nameCol, col('Class'), col('Hosts'), col('Address'), col('Ports'), ageCol],
     cells: (ing, now) => [ing.metadata.name, none(ing.spec?.ingressClassName), ingressHosts(ing), ingressAddress(ing), (ing.spec?.tls ?? []).length ? '80, 443' : '80', age(ing, now)],
+  },
+  IngressClass: {
+    columns: [nameCol, { ...col('Controller'), description: 'Controller that is responsible for handling this class' }, { ...col('Parameters'), description: 'A reference to a resource with additional parameters' }, ageCol],
+    cells: (ic, now) => [ic.metadata.name, String(ic.spec?.controller ?? ''), ingressClassParameters(ic), age(ic, now)],
+  },
+  NetworkPolicy: {
+    columns: [nameCol, { ...col('Pod-Selector'), description: 'Selects the pods to which this NetworkPolicy object applies.' }, ageCol],
+    cells: (np, now) => [np.metadata.name, selectorText(np.spec?.podSelector ?? {}), age(np, now)],
   },
 };
 

@@ -1,8 +1,16 @@
 import type { StatusCause } from '../../errors/status-error.js';
 
 /** One field problem, worded as Kubernetes' field.Error prints it. */
-export function required(field: string): StatusCause {
-  return { reason: 'FieldValueRequired', field, message: 'Required value' };
+export function required(field: string, detail = ''): StatusCause {
+  return { reason: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' };
+}
+
+export function forbidden(field: string, detail: string): StatusCause {
+  return { reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` };
+}
+
+export function tooLong(field: string, max: number): StatusCause {
+  return { reason: 'FieldValueTooLong', field, message: `Too long: may not be more than ${max} bytes` };
 }
 
 export function invalidValue(field: string, value: unknown, detail: string): StatusCause {

@@ -5,6 +5,8 @@ import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule 
 import { invalidValue, required } from './field-error.js';
 import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';
+import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
+import { validateNetworkPolicySpec } from './validate-network-policy.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -77,6 +79,20 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateDataKeys(obj.data, 'data').concat(validateDataKeys(obj.stringData, 'stringData'));
     case 'Ingress':
       return validateIngressSpec(obj.spec, 'spec');
+    case 'IngressClass':
+      return validateIngressClassSpec(obj.spec, 'spec');
+    case 'NetworkPolicy':
+      return validateNetworkPolicySpec(obj.spec, 'spec');
+    default:
+      return [];
+  }
+}
+
+/** The rules that compare an update with the object it replaces (Kubernetes' Validate*Update). */
+function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): StatusCause[] {
+  switch (type.kind) {
+    case 'IngressClass':
+      return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
     default:
       return [];
   }
@@ -94,11 +110,12 @@ function validateDataKeys(data: unknown, path: string): StatusCause[] {
 
 /**
  * Checks an object before it is written: names per kind, labels, and the
- * workload rules users most often break. Throws 422 Invalid with one cause per
- * field, worded as Kubernetes words them.
+ * workload rules users most often break; with `old` (an update), the fields
+ * that may not change. Throws 422 Invalid with one cause per field, worded as
+ * Kubernetes words them.
  */
-export function validateObject(obj: KubeObject, type: ResourceType): void {
-  const causes = [...validateMetadata(obj, type), ...validateSpec(obj, type)];
+export function validateObject(obj: KubeObject, type: ResourceType, old?: KubeObject): void {
+  const causes = [...validateMetadata(obj, type), ...validateSpec(obj, type), ...(old ? validateUpdate(obj, old, type) : [])];
   if (causes.length === 0) return;
   const qualified = type.group ? `${type.kind}.${type.group}` : type.kind;
   const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
