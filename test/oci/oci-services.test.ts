@@ -176,3 +176,49 @@ describe('Services in the kernel', () => {
     expect([...answers]).toEqual(['web-d']);
   });
 });
+
+describe('a rolling update behind a ClusterIP', () => {
+  it('fails no request under load while every pod is replaced', async () => {
+    const svc = await createService('roll', { selector: { app: 'roll' }, ports: [{ port: 80, targetPort: 8080 }] });
+    const template = (version: string) => ({
+      metadata: { labels: { app: 'roll' } },
+      spec: { ...webPod(`${registry.host}/team/web:v1`), containers: webPod(`${registry.host}/team/web:v1`).containers.map((c) => ({ ...c, env: [{ name: 'VERSION', value: version }] })) },
+    });
+    const deployment = await rt.runtime.cluster.create(resources.deployments, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'roll', namespace: rt.namespace },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'roll' } }, strategy: { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, template: template('1') },
+    });
+    const before = new Set(await waitForEndpoints('roll', 2));
+
+    let ok = 0;
+    const failures: string[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const answer = await attempt(svc.spec!.clusterIP, 80);
+        if (answer.startsWith('roll-')) ok++;
+        else failures.push(answer);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 4 }, worker));
+    await new Promise((r) => setTimeout(r, 500));
+    const current = await rt.runtime.cluster.get(resources.deployments, rt.namespace, deployment.metadata.name!);
+    await rt.runtime.cluster.update(resources.deployments, { ...current, spec: { ...current.spec, template: template('2') } });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const eps = await rt.runtime.cluster.get(resources.endpoints, rt.namespace, 'roll');
+      const ips = ((eps as any).subsets ?? []).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip as string));
+      const pods = (await rt.runtime.cluster.list(resources.pods, { namespace: rt.namespace, labelSelector: 'app=roll' })).items;
+      if (ips.length === 2 && ips.every((ip: string) => !before.has(ip)) && pods.length === 2) break;
+      if (Date.now() > deadline) throw new Error(`the rollout never finished: ${JSON.stringify(ips)}, ${pods.length} pods`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    stop = true;
+    await load;
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(20);
+  });
+});
