@@ -1,6 +1,7 @@
 import type { StatusCause } from '../../errors/status-error.js';
 import { nameProblems } from './dns-names.js';
 import { duplicate, invalidValue, notSupported, required } from './field-error.js';
+import { validatePodDns } from './validate-pod-dns.js';
 import { validateSubPaths, validateVolumes } from './validate-volumes.js';
 
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
@@ -46,7 +47,7 @@ function validateContainers(list: unknown, path: string, causes: StatusCause[], 
   });
 }
 
-/** The parts of a PodSpec a user gets wrong by hand: volumes, containers, their names, images, ports and subPaths. */
+/** The parts of a PodSpec a user gets wrong by hand: volumes, containers, their names, images, ports and subPaths, and its DNS fields. */
 export function validatePodSpec(spec: any, path: string): StatusCause[] {
   if (!spec || typeof spec !== 'object') return [required(path)];
   const causes = validateVolumes(spec.volumes, `${path}.volumes`);
@@ -55,6 +56,7 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
   validateContainers(spec.containers, `${path}.containers`, causes, seen, true);
   const policies = ['Always', 'OnFailure', 'Never'];
   if (spec.restartPolicy !== undefined && !policies.includes(spec.restartPolicy)) causes.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, policies));
+  causes.push(...validatePodDns(spec, path));
   return causes;
 }
 
