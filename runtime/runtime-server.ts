@@ -73,6 +73,12 @@ export interface RuntimeOptions {
    * @defaultValue 0
    */
   ingressPort?: number;
+  /**
+   * IngressClass names the ingress serves besides `baton`, e.g. `['nginx']`
+   * for manifests written for ingress-nginx (`--ingress-class nginx`).
+   * @defaultValue []
+   */
+  ingressClasses?: string[];
 }
 
 export interface CloseOptions {
@@ -204,7 +210,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       services = await startServices({ cluster, kernelNetwork, nodePortHost });
       proxy = services.proxy;
     }
-    if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0 });
+    if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0, ingressClasses: options.ingressClasses });
   } catch (err) {
     server.close();
     await services?.stop();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { pino, type Logger } from 'pino';
-import { done, runSteps, splitKey, startReconciler, type ReconcileResult, type RunningReconciler, type Step } from '../controllers/index.js';
+import { done, keyOf, runSteps, splitKey, startReconciler, type ReconcileResult, type RunningReconciler, type Step } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
 import { recordEvent } from '../objects/record-event.js';
 import type { KubeObject } from '../objects/types.js';
@@ -9,7 +9,7 @@ import type { ServiceProxy } from '../proxy/index.js';
 import { resources } from '../resources/registry.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { HttpForwarder } from './http-forwarder.js';
-import { servedByBaton } from './ingress-class.js';
+import { ensureIngressClass, servedByBaton } from './ingress-class.js';
 import { publishIngressAddress, withdrawIngressAddress } from './ingress-status.js';
 import { sendPlain, sendPlainOnSocket } from './plain-response.js';
 import { buildRouteTable, normalizeHost, type RouteMatch, type RouteTable } from './route-table.js';
@@ -44,6 +44,13 @@ export interface IngressOptions {
    * @defaultValue 30000
    */
   resyncIntervalMs?: number;
+  /**
+   * IngressClass names served besides `baton` (and classes whose controller is
+   * `baton.dev/ingress`), e.g. `['nginx']` to route Ingresses written for
+   * ingress-nginx.
+   * @defaultValue []
+   */
+  ingressClasses?: string[];
   /** @defaultValue a pino logger named `ingress` at level `BATON_LOG_LEVEL` or `warn` */
   logger?: Logger;
 }
@@ -77,6 +84,8 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? pino({ name: 'ingress', level: process.env.BATON_LOG_LEVEL ?? 'warn' });
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  const extraClasses = [...(options.ingressClasses ?? [])];
+  await ensureIngressClass(cluster);
   const state: IngressState = {
     cluster,
     served: new Map(),
@@ -102,7 +111,8 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       if ((error as { code?: unknown }).code === 404) return undefined;
       throw error;
     });
-    if (!ing || ing.metadata.deletionTimestamp || !servedByBaton(ing)) {
+    const classes = ing ? (await cluster.list(resources.ingressclasses)).items : [];
+    if (!ing || ing.metadata.deletionTimestamp || !servedByBaton(ing, classes, extraClasses)) {
       if (state.served.delete(key)) table = buildRouteTable([...state.served.values()]);
       state.reported.delete(key);
       if (ing && !ing.metadata.deletionTimestamp) await withdrawIngressAddress(cluster, ing, state.statusAddress);
@@ -159,7 +169,16 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
 
   let reconciler: RunningReconciler;
   try {
-    reconciler = await startReconciler({ name: 'ingress', cluster, primary: resources.ingresses, reconcile, resyncMs: options.resyncIntervalMs ?? 30_000, logger });
+    reconciler = await startReconciler({
+      name: 'ingress',
+      cluster,
+      primary: resources.ingresses,
+      reconcile,
+      // A class made default, or given baton's controller, changes which Ingresses are ours.
+      watches: [{ type: resources.ingressclasses, keysFor: async () => (await cluster.list(resources.ingresses)).items.map(keyOf) }],
+      resyncMs: options.resyncIntervalMs ?? 30_000,
+      logger,
+    });
   } catch (error) {
     server.close();
     throw error;

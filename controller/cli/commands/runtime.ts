@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
 import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
 
 interface RuntimeFlags extends NodeFlags {
@@ -7,6 +8,7 @@ interface RuntimeFlags extends NodeFlags {
   port: string;
   host: string;
   ingressPort?: string;
+  ingressClass: string[];
 }
 
 function parsePort(text: string, flag = '--port'): number {
@@ -23,16 +25,18 @@ export function registerRuntime(program: Command): void {
     .option('--port <port>', 'port of the Kubernetes API (0: any free port)', '7071')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--ingress-port <port>', 'port of the ingress (host-based HTTP routing per Ingress objects; 0: any free port) (default: 7080, or any free port with --port 0)')
+    .addOption(ingressClassOption())
     .action(async (flags: RuntimeFlags) => {
       const port = parsePort(flags.port);
       const node = nodeOptions('runtime', flags);
       // `--port 0` asks for a throw-away runtime (tests run several at once); its ingress must not claim 7080 either.
       const ingressPort = flags.ingressPort === undefined ? (port === 0 ? 0 : 7080) : parsePort(flags.ingressPort, '--ingress-port');
+      const ingressClasses = parseIngressClasses('runtime', flags.ingressClass);
       let runtime;
       try {
         // Loaded on use: client commands should not pay for importing the whole runtime.
         const { startRuntime } = await import('../../../runtime/runtime-server.js');
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, node });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {

@@ -29,6 +29,7 @@ import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js'
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
+import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
 import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
 import { parseCount, parseInterval, parsePort, parsePullRequestsFlag } from './up-flags.js';
 import { startUpPreviews, type UpPreviews } from './up-previews.js';
@@ -40,6 +41,7 @@ interface UpFlags extends NodeFlags {
   port: string;
   runtimePort: string;
   ingressPort: string;
+  ingressClass: string[];
   interval: string;
   previewTtl: string;
   maxPreviews: string;
@@ -63,6 +65,7 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'controller REST API and dashboard (0: any free port)', '7070')
     .option('--runtime-port <port>', 'Kubernetes API of the built-in runtime (0: any free port)', '7071')
     .option('--ingress-port <port>', 'ingress (host-based HTTP routing)', '7080')
+    .addOption(ingressClassOption())
     .option('--interval <duration>', 'how often the repository is checked for new commits', '30s')
     .option('--preview-ttl <duration>', 'remove a pull request preview after this long without an event for its request', '7d')
     .option('--max-previews <n>', 'most pull request previews at once; opening one more removes the longest idle', '10')
@@ -80,6 +83,7 @@ async function up(flags: UpFlags): Promise<void> {
   const port = parsePort('--port', flags.port);
   const runtimePort = parsePort('--runtime-port', flags.runtimePort);
   const ingressPort = parsePort('--ingress-port', flags.ingressPort);
+  const ingressClasses = parseIngressClasses('up', flags.ingressClass);
   const intervalSeconds = parseInterval('--interval', flags.interval);
   const previewTtlSeconds = parseInterval('--preview-ttl', flags.previewTtl);
   const maxPreviews = parseCount('--max-previews', flags.maxPreviews);
@@ -113,7 +117,7 @@ async function up(flags: UpFlags): Promise<void> {
 
     const metrics = createBatonMetrics();
     // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
-    const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, ingressPort, nodeOptions('up', flags)) : undefined;
+    const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, { ingressPort, ingressClasses }, nodeOptions('up', flags)) : undefined;
     if (runtime) {
       for (const warning of runtime.warnings) say(warning);
       stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
@@ -206,9 +210,14 @@ async function startRedis(stateDir: string): Promise<OpenedRedis> {
 }
 
 /** The runtime with its controllers, kubelet (oci and process drivers) and service proxy. */
-async function startBuiltInRuntime(stateDir: string, port: number, ingressPort: number, node: ReturnType<typeof nodeOptions>): Promise<RunningRuntime> {
+async function startBuiltInRuntime(
+  stateDir: string,
+  port: number,
+  { ingressPort, ingressClasses }: { ingressPort: number; ingressClasses: string[] },
+  node: ReturnType<typeof nodeOptions>,
+): Promise<RunningRuntime> {
   try {
-    return await startRuntime({ stateDir, port, host: HOST, ingressPort, node });
+    return await startRuntime({ stateDir, port, host: HOST, ingressPort, ingressClasses, node });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`baton up: ${HOST}:${port} or ${HOST}:${ingressPort} is already in use; pick another --runtime-port or --ingress-port`);

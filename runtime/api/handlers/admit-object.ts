@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../objects/types.js';
-import type { ResourceType } from '../../resources/registry.js';
+import { resources, type ResourceType } from '../../resources/registry.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
+import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { unknownFields } from '../openapi/unknown-fields.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
@@ -10,12 +11,14 @@ import { addWarnings } from './respond.js';
 /**
  * What every write passes before the store sees it: a Warning for each field
  * the published schema does not know (kept, so nothing a user wrote is
- * silently lost), Kubernetes' defaults, then validation (422), against
- * `live` on an update. Returns the defaulted object.
+ * silently lost), Kubernetes' defaults, on create its defaulting admission
+ * (an Ingress' default class), then validation (422), against `live` on an
+ * update. Returns the defaulted object.
  */
 export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
   addWarnings(res, unknownFields(ctx.openapi.schemas, obj).map((path) => `unknown field "${path}"`));
   const defaulted = applyDefaults(structuredClone(obj));
+  if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
   validateObject(defaulted, type, live);
   return defaulted;
 }
