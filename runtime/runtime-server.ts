@@ -11,7 +11,7 @@ import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } fr
 import type { OpenedImageStore } from './images/image-store.js';
 import { startIngress, type RunningIngress } from './ingress/index.js';
 import type { ServiceProxy } from './proxy/index.js';
-import { startServices, type RunningServices } from './proxy/start-services.js';
+import { startClusterNetwork, type RunningClusterNetwork } from './cluster-network.js';
 import { resources } from './resources/registry.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
 
@@ -74,6 +74,11 @@ export interface RuntimeOptions {
    */
   ingressPort?: number;
   /**
+   * Where cluster DNS forwards names outside the cluster (`ip` or `ip:port`).
+   * @defaultValue the nameservers of the host's /etc/resolv.conf
+   */
+  dnsUpstreams?: string[];
+  /**
    * IngressClass names the ingress serves besides `baton`, e.g. `['nginx']`
    * for manifests written for ingress-nginx (`--ingress-class nginx`).
    * @defaultValue []
@@ -109,7 +114,7 @@ export interface RunningRuntime {
   proxy?: ServiceProxy;
   /** Who carries Services: the kernel (nftables on the pod network) or the userspace proxy, and why. */
   services?: ServiceCarrier;
-  /** Resolves once the kernel's service rules hold every Service change seen so far (tests). */
+  /** Resolves once the kernel holds every Service, Endpoints and NetworkPolicy the store has now (tests). */
   servicesSettled(): Promise<void>;
   /** Base URL of the ingress, e.g. `http://127.0.0.1:7080`; absent when it is off. */
   ingressUrl?: string;
@@ -200,14 +205,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     throw err;
   }
   let controllers: { stop(): Promise<void> } | undefined;
-  let services: RunningServices | undefined;
+  let services: RunningClusterNetwork | undefined;
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
     if (options.controllers ?? true) controllers = await startControllers({ cluster });
     if (options.proxy ?? true) {
-      const kernelNetwork = node?.services.mode === 'kernel' ? node.network() : undefined;
-      services = await startServices({ cluster, kernelNetwork, nodePortHost });
+      services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams });
       proxy = services.proxy;
     }
     if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0, ingressClasses: options.ingressClasses });
@@ -240,7 +244,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await node?.stop();
       await cluster.close();
     })());
-  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, warnings: node?.warnings ?? [], images: node?.images, proxy, services: node?.services, servicesSettled: async () => services?.kernel?.settled(), ingressUrl: ingress?.url, close };
+  return { url, token, caCertificate: tls.cert, kubeconfigPath, cluster, warnings: node?.warnings ?? [], images: node?.images, proxy, services: node?.services, servicesSettled: async () => services?.settled(), ingressUrl: ingress?.url, close };
 }
 
 /**

@@ -3,3 +3,4 @@ export { podResolvConf, podDnsConfig, type PodDnsOptions, type PodDnsConfig } fr
 export { podHostsFile, podHostname, type PodHostsOptions } from './pod-hosts-file.js';
 export { DnsConfigError, type DnsConfigErrorCode, type DnsConfigErrorData } from './dns-config-error.js';
 export { CLUSTER_TTL } from './answer-query.js';
+export { ensureKubeDnsService } from './kube-dns-service.js';

@@ -28,6 +28,8 @@ export interface KubeletContext {
   imageClasses: Set<string>;
   images?: ImageStore;
   network?: PodNetwork;
+  /** The cluster DNS server pods with `dnsPolicy: ClusterFirst` use (kube-dns's ClusterIP); unset without one. */
+  clusterDns?: string;
   nodeName: string;
   store: PodRecordStore;
   logs: ContainerLogs;

@@ -48,6 +48,8 @@ export interface KubeletOptions {
   images?: ImageStore;
   /** The pod network image-based pods join; needed when a driver runs images. */
   network?: PodNetwork;
+  /** Cluster DNS server for pods' resolv.conf (kube-dns's ClusterIP); without it pods get the host's resolvers. */
+  clusterDns?: string;
   /**
    * Relist all pods this often, to heal anything a watch missed.
    * @defaultValue 10000
@@ -89,6 +91,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     imageClasses: driver.imageClasses,
     images: options.images,
     network: options.network,
+    clusterDns: options.clusterDns,
     nodeName,
     store,
     logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import { loadRegistriesConfig } from '../images/registries-config.js';
 import { openImageStore, type OpenedImageStore } from '../images/image-store.js';
-import { checkHostSupport, chooseServiceCidr, DEFAULT_POD_CIDR, NetworkError, parsePodCidr, startPodNetwork } from '../network/index.js';
+import { checkHostSupport, chooseServiceCidr, clusterDnsAddress, DEFAULT_POD_CIDR, NetworkError, parsePodCidr, startPodNetwork } from '../network/index.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import { createOciDriver } from './oci/oci-driver.js';
@@ -94,7 +94,8 @@ function lazyNetwork(start: () => Promise<PodNetwork>): { network: PodNetwork; s
   return { network, start: get, started: () => running };
 }
 
-export type ServiceCarrier = { mode: 'kernel'; serviceCidr: string } | { mode: 'userspace'; reason: string };
+/** Who carries Services; in the kernel, with cluster DNS at `clusterDns` (a ClusterIP) answered on the bridge's `gateway`. */
+export type ServiceCarrier = { mode: 'kernel'; serviceCidr: string; clusterDns: string } | { mode: 'userspace'; reason: string };
 
 /** The port cluster DNS answers on, on the bridge's gateway address. */
 export const CLUSTER_DNS_PORT = 53;
@@ -134,6 +135,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     protectedPaths: [options.stateDir],
     images,
     network: lazy.network,
+    clusterDns: services.mode === 'kernel' ? services.clusterDns : undefined,
     resyncMs: options.resyncMs,
   });
   // As the kubelet's image GC: unused images go when the disk holding them fills up.
@@ -189,7 +191,7 @@ async function startNetwork(options: NodeOptions, eager: boolean, warnings: stri
       }),
     );
     await kernel.start();
-    return { lazy: kernel, services: { mode: 'kernel', serviceCidr } };
+    return { lazy: kernel, services: { mode: 'kernel', serviceCidr, clusterDns: clusterDnsAddress(serviceCidr) } };
   } catch (err) {
     if (!(err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST') || mode === 'kernel') throw err;
     const fallback = userspace(err.message);

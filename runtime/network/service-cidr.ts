@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { cidrOf, formatCidr, overlaps, parseCidr, type Ipv4Cidr } from './ipv4-cidr.js';
+import { cidrOf, formatCidr, intToIp, overlaps, parseCidr, type Ipv4Cidr } from './ipv4-cidr.js';
 import { NetworkError } from './network-error.js';
 import { findOverlappingRoute, type IpRoute } from './route-overlap.js';
 import { ipJson } from './run-command.js';
@@ -55,4 +55,10 @@ export async function chooseServiceCidr(stateDir: string, podCidr: Ipv4Cidr, req
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${chosen}\n`);
   return chosen;
+}
+
+/** The cluster DNS address of a service range: its 10th address, as kubeadm and k3s place kube-dns. */
+export function clusterDnsAddress(serviceCidr: string): string {
+  const cidr = parseServiceCidr(serviceCidr);
+  return intToIp(cidr.network + 10);
 }

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { keyOf, splitKey, startReconciler, done, type RunningReconciler } from '../../controllers/index.js';
+import { batchedLoad } from '../../network/batched-load.js';
 import { forgetConnections } from '../../network/conntrack.js';
 import type { PodNetwork } from '../../network/network-types.js';
 import type { ChainOwner } from '../../network/table-groups.js';
@@ -47,50 +48,22 @@ export async function startKernelServiceProxy(options: KernelProxyOptions): Prom
   const batchMs = options.batchMs ?? 10;
   const entries = new Map<string, ServiceEntry>();
   let loadedUdp = new Map<string, Set<string>>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  let failed = false;
-  let stopped = false;
 
-  const load = async (): Promise<void> => {
-    dirty = false;
-    failed = false;
-    const list = [...entries.values()];
-    await network.applyChains(OWNER, serviceRules(list));
-    // A UDP "connection" to an endpoint that left would stick to it until it times out: drop those.
-    const udp = udpEndpoints(list);
-    for (const [clusterIp, ips] of loadedUdp) {
-      for (const ip of ips) if (!udp.get(clusterIp)?.has(ip)) await forgetConnections(ip, 'udp');
-    }
-    loadedUdp = udp;
-  };
-
-  const flush = (): Promise<void> => {
-    if (running) {
-      dirty = true;
-      return running;
-    }
-    running = load()
-      .catch((err) => {
-        logger.error({ err }, `service rules not loaded: ${(err as Error).message}; retrying`);
-        failed = true;
-      })
-      .finally(() => {
-        running = undefined;
-        if ((dirty || failed) && !stopped) schedule(failed ? 1000 : batchMs);
-      });
-    return running;
-  };
-
-  function schedule(delayMs = batchMs): void {
-    dirty = true;
-    if (timer || stopped) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void flush();
-    }, delayMs);
-  }
+  const batch = batchedLoad({
+    what: 'service rules',
+    batchMs,
+    logger,
+    load: async () => {
+      const list = [...entries.values()];
+      await network.applyChains(OWNER, serviceRules(list));
+      // A UDP "connection" to an endpoint that left would stick to it until it times out: drop those.
+      const udp = udpEndpoints(list);
+      for (const [clusterIp, ips] of loadedUdp) {
+        for (const ip of ips) if (!udp.get(clusterIp)?.has(ip)) await forgetConnections(ip, 'udp');
+      }
+      loadedUdp = udp;
+    },
+  });
 
   const read = async (key: string): Promise<void> => {
     const { namespace, name } = splitKey(key);
@@ -106,16 +79,9 @@ export async function startKernelServiceProxy(options: KernelProxyOptions): Prom
       if (!service.metadata.deletionTimestamp) entries.set(keyOf(service), { service, endpoints: endpointsByKey.get(keyOf(service)) });
     }
   };
-  const flushNow = async (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    await running;
-    await flush();
-  };
-
   // Built from the store before anything is served, so a restart never loads a partial table.
   await readAll();
-  await flushNow();
+  await batch.now();
 
   const reconciler: RunningReconciler = await startReconciler({
     name: 'kernel-proxy',
@@ -125,7 +91,7 @@ export async function startKernelServiceProxy(options: KernelProxyOptions): Prom
     watches: [{ type: resources.endpoints, keysFor: (event) => [keyOf(event.object)] }],
     reconcile: async (key) => {
       await read(key);
-      schedule();
+      batch.schedule();
       return done;
     },
     resyncMs: options.resyncMs ?? 30_000,
@@ -140,14 +106,12 @@ export async function startKernelServiceProxy(options: KernelProxyOptions): Prom
   return {
     async settled() {
       await readAll();
-      await flushNow();
+      await batch.now();
     },
     async stop() {
-      stopped = true;
       clearInterval(sweep);
-      if (timer) clearTimeout(timer);
       await reconciler.stop();
-      await running;
+      await batch.stop();
     },
   };
 }
