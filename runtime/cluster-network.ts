@@ -4,6 +4,7 @@ import { CLUSTER_DNS_PORT, type ServiceCarrier } from './kubelet/start-node.js';
 import type { PodNetwork } from './network/network-types.js';
 import { startPolicyEnforcer, type PolicyEnforcer, type PolicyPod } from './network-policy/index.js';
 import type { Cluster } from './objects/cluster.js';
+import { resources } from './resources/registry.js';
 import { startKernelServiceProxy, startServiceProxy, type KernelProxy, type ServiceProxy } from './proxy/index.js';
 
 export interface ClusterNetworkOptions {
@@ -39,6 +40,28 @@ function clusterDnsPeer(ip: string): PolicyPod {
   };
 }
 
+/** Who carries Services, as annotations on the Node (`kubectl describe node` shows them). */
+async function showOnNodes(cluster: Cluster, carrier: ServiceCarrier): Promise<void> {
+  const shown: Record<string, string> =
+    carrier.mode === 'kernel'
+      ? { 'baton.dev/service-proxy': 'kernel', 'baton.dev/service-cidr': carrier.serviceCidr, 'baton.dev/cluster-dns': carrier.clusterDns }
+      : { 'baton.dev/service-proxy': 'userspace', 'baton.dev/service-proxy-reason': carrier.reason };
+  const ours = (key: string) => key.startsWith('baton.dev/service-') || key === 'baton.dev/cluster-dns';
+  for (const { metadata } of (await cluster.list(resources.nodes)).items) {
+    // The kubelet's heartbeat writes the same object: re-read and retry on a conflict.
+    for (let attempt = 0; ; attempt++) {
+      const node = await cluster.get(resources.nodes, undefined, metadata.name!);
+      const kept = Object.entries(node.metadata.annotations ?? {}).filter(([key]) => !ours(key));
+      try {
+        await cluster.update(resources.nodes, { ...node, metadata: { ...node.metadata, annotations: { ...Object.fromEntries(kept), ...shown } } });
+        break;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 409 || attempt >= 5) throw err;
+      }
+    }
+  }
+}
+
 /**
  * What makes pods find and reach each other: in the kernel (root, pod network
  * up) Service rules, cluster DNS on the bridge's gateway behind the
@@ -65,6 +88,7 @@ export async function startClusterNetwork(options: ClusterNetworkOptions): Promi
     }
     const proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost, listen: !kernel });
     started.push(proxy);
+    if (carrier) await showOnNodes(cluster, carrier);
     return {
       proxy,
       async settled() {

@@ -99,7 +99,7 @@ beforeAll(async () => {
   await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
   await pushImage(registry, 'team/idle:v1', buildImage({ cmd: IDLE_CMD }));
   rt = await startOciRuntime();
-  expect(rt.runtime.services).toEqual({ mode: 'kernel', serviceCidr: rt.serviceCidr });
+  expect(rt.runtime.services).toMatchObject({ mode: 'kernel', serviceCidr: rt.serviceCidr });
   bridge = routeOf(rt.podCidr.replace(/0\/24$/, '2')).dev ?? '';
   expect(bridge).toMatch(/^bt[0-9a-f]{8}$/);
 }, 120_000);
@@ -146,6 +146,11 @@ describe('Services in the kernel', () => {
     expect(fromClient.length).toBe(10);
     expect(fromClient.every((line) => line === 'web-a' || line === 'web-b'), fromClient.join(',')).toBe(true);
     expect(await logsUntilDone('web-a', 'hairpin')).toContain('web-a');
+  });
+
+  it('shows on the Node that the kernel carries Services', async () => {
+    const [node] = (await rt.runtime.cluster.list(resources.nodes)).items;
+    expect(node.metadata.annotations).toMatchObject({ 'baton.dev/service-proxy': 'kernel', 'baton.dev/service-cidr': rt.serviceCidr });
   });
 
   it('refuses connections to a Service with no ready endpoint at once', async () => {
@@ -220,5 +225,19 @@ describe('a rolling update behind a ClusterIP', () => {
     await load;
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(20);
+  });
+});
+
+describe('a restarted runtime', () => {
+  it('serves ClusterIPs across the restart, and rebuilds the rules from the store, dropping chains no Service has', async () => {
+    const web = await rt.runtime.cluster.get(resources.services, rt.namespace, 'web');
+    // What an earlier run could leave behind: a chain for a Service deleted while the runtime was down.
+    execFileSync('nft', ['add chain inet', bridge, 'svc-stale000-gone/svc/tcp/80'].join(' ').split(' '));
+    await rt.restart();
+    expect(['web-a', 'web-b']).toContain(await get(web.spec!.clusterIP, 80));
+    await rt.runtime.servicesSettled();
+    const chains = execFileSync('nft', ['list', 'table', 'inet', bridge], { encoding: 'utf8' });
+    expect(chains).not.toContain('svc-stale000');
+    expect(chains).toContain('/web/tcp/http');
   });
 });

@@ -35,6 +35,8 @@ export interface OciRuntime {
   createPod(name: string, spec: Record<string, unknown>, labels?: Record<string, string>): Promise<KubeObject>;
   waitForPod(name: string, what: string, ok: (pod: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
   logs(name: string, container?: string): Promise<string>;
+  /** Stops the runtime leaving its pods running, and starts it again on the same state dir (as a crash-free restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,38 +54,39 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
   let runtime: RunningRuntime | undefined;
   let podCidr = '';
   let serviceCidr = '';
+  const start = () =>
+    startRuntime({
+      stateDir: dir,
+      port: 0,
+      ingress: false,
+      // Names outside the cluster go nowhere: no test query may leave the machine for its real resolvers.
+      dnsUpstreams: options.dnsUpstreams ?? ['127.0.0.1:9'],
+      node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
+    });
   for (let tries = 0; !runtime; tries++) {
     podCidr = uniquePodCidr();
     serviceCidr = uniqueServiceCidr();
     try {
-      runtime = await startRuntime({
-        stateDir: dir,
-        port: 0,
-        ingress: false,
-        // Names outside the cluster go nowhere: no test query may leave the machine for its real resolvers.
-        dnsUpstreams: options.dnsUpstreams ?? ['127.0.0.1:9'],
-        node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
-      });
+      runtime = await start();
     } catch (err) {
       // Another test's bridge took the same /24 between the check and the start.
       if (tries > 5 || !/overlaps/.test((err as Error).message)) throw err;
     }
   }
-  const cluster = runtime.cluster;
   const namespace = `oci-${process.pid}-${++counter}`;
-  await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const rt: OciRuntime = {
     dir,
     runtime,
     namespace,
     podCidr,
     serviceCidr,
-    createPod: (name, spec, labels) => cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec }),
+    createPod: (name, spec, labels) => rt.runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec }),
     async waitForPod(name, what, ok, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let last: KubeObject | undefined;
       for (;;) {
-        last = await cluster.get(resources.pods, namespace, name).catch(() => undefined);
+        last = await rt.runtime.cluster.get(resources.pods, namespace, name).catch(() => undefined);
         if (last && ok(last)) return last;
         if (Date.now() > deadline) throw new Error(`pod ${name} never became ${what}; last status: ${JSON.stringify(last?.status, null, 1)}`);
         await new Promise((r) => setTimeout(r, 200));
@@ -91,6 +94,11 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
     },
     async logs(name, container) {
       return kubectl(runtime!.kubeconfigPath, ['logs', '-n', namespace, name, ...(container ? ['-c', container] : [])]);
+    },
+    async restart() {
+      await runtime!.close();
+      runtime = await start();
+      rt.runtime = runtime;
     },
     async close() {
       await runtime!.close({ stopPods: true });
