@@ -121,7 +121,16 @@ describe('baton up', () => {
 
   it('stops on Ctrl-C leaving the pods running; the next baton up re-adopts them and resumes without syncing again', { timeout: 600_000 }, async () => {
     const kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-    const pods = async () => (await kubectl(kubeconfig, 'get', 'pods', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').sort();
+    // Pods being deleted (the last rollout's old ones, still in their grace period) are not part of what must survive.
+    const pods = async () =>
+      ((JSON.parse(await kubectl(kubeconfig, 'get', 'pods', '-n', 'shop', '-o', 'json')) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items)
+        .filter((p) => !p.metadata.deletionTimestamp)
+        .map((p) => p.metadata.name)
+        .sort();
+    await eventually('the last rollout to finish its old pods', async () => {
+      const all = (await kubectl(kubeconfig, 'get', 'pods', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').filter(Boolean);
+      return all.length === (await pods()).length;
+    }, 120_000, () => baton.output());
     const before = await pods();
     const store = state!;
     const syncs = async (s: StateStore) => (await Promise.all((await s.listApps()).map(async (a) => (await s.getHistory(a.name)).length))).reduce((x, y) => x + y, 0);
