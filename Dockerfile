@@ -36,7 +36,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends redis-server git ca-certificates runc nftables iproute2 util-linux \
+ && apt-get install -y --no-install-recommends redis-server git ca-certificates runc nftables iproute2 conntrack kmod util-linux \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/baton --uid 10001 baton
 WORKDIR /app
