@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { buildServedOpenApi, createApiApp, type PodLogProvider } from './api/index.js';
+import { buildServedOpenApi, createApiApp, createUpgradeHandler, type PodLogProvider } from './api/index.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
 import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } from './kubelet/start-node.js';
@@ -193,6 +193,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs });
   const tls = await loadOrCreateServingCertificate(stateDir, host);
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
+  // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
+  const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
+  server.on('upgrade', createUpgradeHandler({ context: { cluster, streams }, token }));
   // Watches and log streams stay open for a long time; node's default request timeout would cut them.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

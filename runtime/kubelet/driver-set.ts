@@ -22,6 +22,11 @@ export function createDriverSet(drivers: PodDriver[]): PodDriver & { has(name: s
     exitCode: (h) => of(h).exitCode(h),
     terminationReason: (h) => of(h).terminationReason?.(h),
     exec: (h, l, argv, t) => of(h).exec(h, l, argv, t),
+    async execStream(h, l, argv, o) {
+      const driver = of(h);
+      if (!driver.execStream) throw new DriverError('ExecUnsupported', `the ${driver.name} driver cannot stream an exec`);
+      return driver.execStream(h, l, argv, o);
+    },
     memoryUsage: (h, sample) => of(h).memoryUsage(h, sample),
     limitsMemory: (h) => of(h).limitsMemory?.(h) ?? false,
     remove: async (h) => of(h).remove?.(h),

@@ -16,6 +16,8 @@ import { syncPod } from './pod-sync.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
 import { createDriverSet } from './driver-set.js';
 import { createProcessDriver } from './process-driver.js';
+import type { ExecProcess } from './exec-process.js';
+import { attachToPod, execInPod, type PodAttachRequest, type PodExecRequest } from './pod-exec.js';
 import type { ImageStore } from '../images/image-types.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { schedulePod } from './scheduler.js';
@@ -72,6 +74,10 @@ export interface Kubelet {
    * Lines carry no timestamps of their own, so `timestamps` is ignored.
    */
   podLogs(pod: KubeObject, options: LogOptions & { timestamps?: boolean }): Promise<Readable>;
+  /** `pods/{name}/exec`: runs a command in a running container with its streams open. */
+  podExec(pod: KubeObject, request: PodExecRequest): Promise<ExecProcess>;
+  /** `pods/{name}/attach`: a running container's output from now on. */
+  podAttach(pod: KubeObject, request: PodAttachRequest): Readable;
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -218,6 +224,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       const { container, tailLines, previous, follow, sinceSeconds, limitBytes } = logOptions;
       return readLogs(ctx, record, { container, tailLines, previous, follow, sinceSeconds, limitBytes });
     },
+    podExec: (pod, request) => execInPod(ctx, pod, request),
+    podAttach: (pod, request) => attachToPod(ctx, pod, request, (record, container) => readLogs(ctx, record, { container, follow: true, tailLines: 0 })),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { StoredImage } from '../images/image-types.js';
+import type { ExecProcess, ExecStreamOptions } from './exec-process.js';
 
 /**
  * How the kubelet runs containers. A driver starts a container, signals and
@@ -118,6 +119,8 @@ export interface PodDriver {
   exitCode(handle: ContainerHandle): number | undefined;
   /** Runs a command beside the container (exec probes, preStop hooks). */
   exec(handle: ContainerHandle, launch: Pick<ContainerLaunch, 'env' | 'workingDir'>, argv: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Runs a command beside the container with its streams open (`kubectl exec`); throws a DriverError when it cannot. */
+  execStream?(handle: ContainerHandle, launch: Pick<ContainerLaunch, 'env' | 'workingDir'>, argv: string[], options: ExecStreamOptions): Promise<ExecProcess>;
   /** Resident memory of the container's processes in bytes (0 when gone). */
   memoryUsage(handle: ContainerHandle, sample?: Map<number, number>): number;
   /**

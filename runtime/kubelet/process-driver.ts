@@ -6,6 +6,7 @@ import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
+import { execProcessOf } from './exec-process.js';
 
 /**
  * The container's process is `sh` running these lines without exec: it stays
@@ -181,6 +182,17 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
           else resolve({ exitCode: code ?? 137, output });
         });
       });
+    },
+
+    async execStream(handle, launch, argv, { stdin }) {
+      const init = sandboxInitPid(handle.pid);
+      if (!init || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
+      const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      const args = ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
+      const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });
+      const child = spawn('/usr/bin/nsenter', args, { env: HELPER_ENV, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', envFd] });
+      closeQuietly(envFd);
+      return execProcessOf(child);
     },
 
     memoryUsage(handle, sample) {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject } from '../../objects/types.js';
 import type { ServedOpenApi } from '../openapi/served-openapi.js';
@@ -21,6 +21,27 @@ export interface PodLogOptions {
  */
 export type PodLogProvider = (pod: KubeObject, options: PodLogOptions) => Promise<Readable>;
 
+/** A command running in a container with its streams open (the kubelet's exec). */
+export interface PodExecStreams {
+  /** Present when stdin was asked for; ending it closes the command's stdin. */
+  stdin?: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** The exit code, once the output is drained. */
+  exited: Promise<number>;
+  kill(): void;
+}
+
+/**
+ * Runs `pods/{name}/exec` and `pods/{name}/attach`; given by the pod
+ * supervisor. Both throw a StatusError (400) when the container is not running.
+ */
+export interface PodStreamProvider {
+  exec(pod: KubeObject, request: { container?: string; command: string[]; stdin: boolean }): Promise<PodExecStreams>;
+  /** The container's output from now on; ends when the container does. */
+  attach(pod: KubeObject, request: { container?: string; stdin: boolean }): Readable;
+}
+
 /** What every request handler needs. */
 export interface ApiContext {
   /** The store every request reads and writes (no default: the runtime opens it). */
@@ -32,4 +53,9 @@ export interface ApiContext {
    * @defaultValue undefined — the API answers 404 until pods run
    */
   logs?: PodLogProvider;
+  /**
+   * exec and attach (WebSocket upgrades, see runtime/api/streaming).
+   * @defaultValue undefined — exec and attach answer 404 until pods run
+   */
+  streams?: PodStreamProvider;
 }

@@ -14,6 +14,7 @@ import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
 import { runc, runcList } from './runc-cli.js';
 import { readImageFile } from './image-file.js';
 import { HELPER_ENV } from '../pod-env-handoff.js';
+import { execProcessOf } from '../exec-process.js';
 import { bundleContainerId, OCI_WRAPPER_NAME, ociWrappers, strayBundles } from './oci-leftovers.js';
 
 export interface OciDriverOptions {
@@ -206,6 +207,13 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
           resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
         });
       });
+    },
+
+    async execStream(handle, _launch, argv, { stdin }) {
+      if (!handle.containerId || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
+      // runc hands its own stdio to the process: pipes here, so no terminal is involved.
+      const child = spawn('runc', ['--root', root, 'exec', handle.containerId, ...argv], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      return execProcessOf(child);
     },
 
     limitsMemory: () => true,

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { PodExecStreams } from '../handlers/api-context.js';
+import { CLOSE, ERROR, frame, STDERR, STDIN, STDOUT } from './channel-protocol.js';
+import { exitStatus } from './exit-status.js';
+
+/** Above this many unsent bytes the command's output waits for the client. */
+const HIGH_WATER = 1 << 20;
+
+/** Sends a stream's chunks on a channel, pausing it while the socket is backed up. */
+export function pump(ws: WebSocket, source: Readable, channel: number | undefined): void {
+  source.on('data', (chunk: Buffer) => {
+    if (channel === undefined || ws.readyState !== ws.OPEN) return;
+    ws.send(frame(channel, chunk));
+    if (ws.bufferedAmount > HIGH_WATER) {
+      source.pause();
+      ws.send(Buffer.alloc(0), () => source.resume());
+    }
+  });
+}
+
+export interface ExecSessionOptions {
+  command: string[];
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * One `pods/{name}/exec` over an upgraded WebSocket: stdin from channel 0
+ * (ended by v5's close signal), output on 1 and 2, and the exit as a Status on
+ * channel 3, after which the socket closes. A client that goes away kills the command.
+ */
+export function runExecSession(ws: WebSocket, exec: PodExecStreams, options: ExecSessionOptions): void {
+  let ended = false;
+  pump(ws, exec.stdout, options.stdout ? STDOUT : undefined);
+  pump(ws, exec.stderr, options.stderr ? STDERR : undefined);
+  ws.on('message', (data: Buffer) => {
+    if (data.length === 0) return;
+    if (data[0] === STDIN) exec.stdin?.write(data.subarray(1));
+    else if (data[0] === CLOSE && data[1] === STDIN) exec.stdin?.end();
+    // Channel 4 (resize) only matters to a TTY, which is refused before the upgrade.
+  });
+  ws.on('close', () => {
+    if (!ended) exec.kill();
+  });
+  void exec.exited.then((code) => {
+    ended = true;
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame(ERROR, JSON.stringify(exitStatus(options.command, code))));
+    ws.close(1000);
+  });
+}

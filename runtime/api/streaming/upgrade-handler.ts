@@ -1,0 +1,115 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { badRequest, notFound, StatusError, unauthorized } from '../../errors/status-error.js';
+import type { KubeObject } from '../../objects/types.js';
+import { resources } from '../../resources/registry.js';
+import { carriesToken } from '../auth/bearer-auth.js';
+import type { ApiContext, PodStreamProvider } from '../handlers/api-context.js';
+import { toStatusError } from '../send-status.js';
+import { ERROR, frame, negotiateProtocol, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, STDOUT } from './channel-protocol.js';
+import { pump, runExecSession } from './exec-session.js';
+import { exitStatus } from './exit-status.js';
+import { runPortForwardSession } from './port-forward-session.js';
+
+const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
+
+export interface UpgradeHandlerOptions {
+  context: Pick<ApiContext, 'cluster' | 'streams'>;
+  /** The bearer token every request must carry, as for the rest of the API. */
+  token: string;
+}
+
+type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The HTTP server's `upgrade` listener: exec, attach and port-forward over
+ * WebSocket, as kubectl 1.32 and client-node ask for them. Everything refused
+ * before the upgrade is answered with a Kubernetes Status (kubectl then tries
+ * SPDY, is refused the same way, and prints the Status' message).
+ */
+export function createUpgradeHandler(options: UpgradeHandlerOptions): Upgrade {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  return (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    void upgrade(options, wss, req, socket, head).catch((err) => refuse(socket, err));
+  };
+}
+
+async function upgrade(options: UpgradeHandlerOptions, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  if (!carriesToken(req.headers.authorization, options.token)) throw unauthorized();
+  const url = new URL(req.url ?? '/', 'https://runtime');
+  const match = PATH.exec(url.pathname);
+  if (!match) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname})`);
+  const [, namespace, name, subresource] = match.map(decodeURIComponent);
+  const { streams } = options.context;
+  const pod = await options.context.cluster.get(resources.pods, namespace, name);
+  const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (!isWebSocket) throw badRequest(`${subresource} over ${req.headers.upgrade ?? 'this upgrade'} is not served by this runtime: use WebSockets (kubectl 1.30+ and client-node do)`);
+  if (!streams && subresource !== 'portforward') throw notFound('pods', name);
+  const query = url.searchParams;
+  const accept = (served: readonly string[], run: (ws: WebSocket) => void) => {
+    const protocol = negotiateProtocol(req.headers['sec-websocket-protocol'], served);
+    if (!protocol) throw badRequest(`none of the offered WebSocket subprotocols is served (${served.join(', ')} are)`);
+    wss.handleUpgrade(req, socket, head, (ws) => run(ws));
+  };
+  if (subresource === 'portforward') {
+    const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => Number(p.trim()));
+    if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw badRequest('ports must be given, each an integer between 1 and 65535');
+    const podIP = runningPodIP(pod);
+    return accept(PORT_FORWARD_PROTOCOLS, (ws) => runPortForwardSession(ws, podIP, ports, `pod ${namespace}/${name}`));
+  }
+  // From here on errors travel as a Status on the error channel: refusing the upgrade would send kubectl to SPDY, hiding them.
+  const protocol = negotiateProtocol(req.headers['sec-websocket-protocol'], REMOTE_COMMAND_PROTOCOLS);
+  if (!protocol) throw badRequest(`none of the offered WebSocket subprotocols is served (${REMOTE_COMMAND_PROTOCOLS.join(', ')} are)`);
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    remoteCommand(ws, streams!, pod, subresource as 'exec' | 'attach', query).catch((err) => {
+      const status = toStatusError(err).toStatus();
+      if (ws.readyState === ws.OPEN) ws.send(frame(ERROR, JSON.stringify(status)));
+      ws.close(1000);
+    });
+  });
+}
+
+async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): Promise<void> {
+  const flag = (key: string) => ['true', '1'].includes(query.get(key) ?? '');
+  const container = query.get('container') || undefined;
+  const stdin = flag('stdin');
+  const stdout = flag('stdout');
+  const stderr = flag('stderr');
+  if (flag('tty')) throw badRequest(`a TTY (-t) is not supported by this runtime yet: it needs a pseudo-terminal for the command (runc exec --console-socket); run without -t`);
+  if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  if (subresource === 'attach') {
+    const output = streams.attach(pod, { container, stdin });
+    pump(ws, output, stdout ? STDOUT : undefined);
+    output.on('end', () => {
+      if (ws.readyState === ws.OPEN) ws.send(frame(ERROR, JSON.stringify(exitStatus([], 0))));
+      ws.close(1000);
+    });
+    ws.on('close', () => output.destroy());
+    return;
+  }
+  const command = query.getAll('command');
+  if (command.length === 0) throw badRequest('you must specify at least one command for the container');
+  if (ws.readyState !== ws.OPEN) return;
+  const exec = await streams.exec(pod, { container, command, stdin });
+  if (ws.readyState !== ws.OPEN) return exec.kill();
+  runExecSession(ws, exec, { command, stdout, stderr });
+}
+
+function runningPodIP(pod: KubeObject): string {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot port-forward to a completed pod; current phase is ${phase}`);
+  const ip = pod.status?.podIP as string | undefined;
+  if (!ip) throw badRequest(`pod ${pod.metadata.name} does not have an IP yet`);
+  return ip;
+}
+
+/** Answers a refused upgrade with the Status as plain HTTP, and closes the connection. */
+function refuse(socket: Duplex, err: unknown): void {
+  const status = toStatusError(err);
+  const body = JSON.stringify(status.toStatus());
+  const reason = status.code === 401 ? 'Unauthorized' : status.code === 404 ? 'Not Found' : status.code === 400 ? 'Bad Request' : 'Error';
+  if (!socket.writable) return;
+  socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

@@ -1,0 +1,161 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createServer, type AddressInfo } from 'node:net';
+import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
+import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
+
+let registry: LocalRegistry;
+let rt: OciRuntime;
+let work: string;
+
+const WEB_CMD = ['sh', '-c', 'mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www'];
+const ready = (p: KubeObject) => p.status?.phase === 'Running' && (p.status?.containerStatuses ?? []).every((c: any) => c.ready);
+
+interface Run {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** The real kubectl with stdin fed from `input`; resolves with its exit code and output whatever the code. */
+function kubectl(args: string[], input?: Buffer): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, ...args], { timeout: 60_000, encoding: 'buffer', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      if (code === -1) reject(err);
+      else resolve({ code, stdout, stderr: stderr.toString() });
+    });
+    child.stdin!.end(input);
+  });
+}
+
+/** A raw exec request: the HTTP code and Status of a refused upgrade, or 101 and the Status on the error channel. */
+async function refusal(path: string, withToken: boolean): Promise<{ code: number; body: unknown }> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(rt.runtime.kubeconfigPath);
+  const cluster = kc.getCurrentCluster()!;
+  const headers: Record<string, string> = withToken ? { Authorization: `Bearer ${kc.getCurrentUser()!.token}` } : {};
+  const ws = new WebSocket(`${cluster.server.replace(/^https/, 'wss')}${path}`, ['v5.channel.k8s.io'], { headers, ca: Buffer.from(cluster.caData!, 'base64') });
+  return new Promise((resolve) => {
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 3) resolve({ code: 101, body: JSON.parse(data.subarray(1).toString()) });
+    });
+    ws.on('error', () => {});
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
+  rt = await startOciRuntime();
+  work = await mkdtemp(join(tmpdir(), 'baton-exec-'));
+  await rt.createPod('web', {
+    containers: [{ name: 'web', image: `${registry.host}/team/web:v1`, ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
+    terminationGracePeriodSeconds: 1,
+  });
+  await rt.waitForPod('web', 'ready', ready);
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.close();
+  await registry?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('kubectl exec, cp, attach and port-forward against image pods', () => {
+  it('exec gives stdout, stderr and the exit code apart', async () => {
+    const run = await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(run.stdout.toString()).toBe('out\n');
+    expect(run.stderr).toContain('err\n');
+    expect(run.code).toBe(3);
+    expect((await kubectl(['exec', 'web', '--', 'true'])).code).toBe(0);
+  });
+
+  it('exec -i round-trips stdin byte for byte', async () => {
+    const input = randomBytes(256 * 1024);
+    const run = await kubectl(['exec', '-i', 'web', '--', 'cat'], input);
+    expect(run.code).toBe(0);
+    expect(Buffer.compare(run.stdout, input)).toBe(0);
+  });
+
+  it('cp copies a file into the pod and back out unchanged', async () => {
+    const original = randomBytes(300 * 1024);
+    await writeFile(join(work, 'in.bin'), original);
+    const into = await kubectl(['cp', join(work, 'in.bin'), 'web:/tmp/copied.bin']);
+    expect(into.stderr).toBe('');
+    expect(into.code).toBe(0);
+    const out = await kubectl(['cp', 'web:/tmp/copied.bin', join(work, 'out.bin')]);
+    expect(out.code).toBe(0);
+    expect(Buffer.compare(await readFile(join(work, 'out.bin')), original)).toBe(0);
+  });
+
+  it('refuses a TTY, an unknown container and a missing token with a Status message', async () => {
+    // kubectl drops -t when its stdin is no terminal, so the TTY request is made directly.
+    const tty = await refusal(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`, true);
+    expect(tty.code).toBe(101);
+    expect(tty.body).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest', message: expect.stringMatching(/TTY.*not supported.*console-socket/) });
+    expect((await refusal(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=true&stdout=true`, false)).code).toBe(401);
+    const unknown = await kubectl(['exec', 'web', '-c', 'nope', '--', 'true']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/container nope is not valid for pod web/);
+  });
+
+  it('client-node PortForward reaches the pod port through a local listener', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(rt.runtime.kubeconfigPath);
+    const forward = new PortForward(kc);
+    const server = createServer((socket) => void forward.portForward(rt.namespace, 'web', [8080], socket, null, socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) });
+      expect((await res.text()).trim()).toBe('hello-from-pod');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('client-node Exec streams output and reports the exit code in the Status', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(rt.runtime.kubeconfigPath);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const chunks: Buffer[] = [];
+    stdout.on('data', (d: Buffer) => chunks.push(d));
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(kc).exec(rt.namespace, 'web', 'web', ['sh', '-c', 'echo via-client-node; exit 5'], stdout, stderr, null, false, (s) => resolve(s)).catch(reject);
+    });
+    expect(Buffer.concat(chunks).toString()).toBe('via-client-node\n');
+    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '5' }] } });
+  });
+
+  it('attach follows the container output from now on', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'attach', 'web'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      // httpd logs nothing; the exec writes to the container's own stdout (pid 1's fd 1).
+      for (let i = 0; i < 20 && !out.includes('attached-line'); i++) {
+        await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo attached-line > /proc/1/fd/1']);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(out).toContain('attached-line');
+    } finally {
+      child.kill();
+    }
+  });
+});
