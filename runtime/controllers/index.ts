@@ -1,6 +1,8 @@
 import type { Cluster } from '../objects/cluster.js';
+import { startCronJobController } from './cronjob/cronjob-controller.js';
 import { startDeploymentController } from './deployment/deployment-controller.js';
 import { startEndpointsController } from './endpoints/endpoints-controller.js';
+import { startJobController } from './job/job-controller.js';
 import type { ReconcilerLogger, RunningReconciler } from './reconciler.js';
 import { startReplicaSetController } from './replicaset/replicaset-controller.js';
 
@@ -10,13 +12,15 @@ export interface ControllersOptions {
   logger?: ReconcilerLogger;
 }
 
-/** Starts the deployment, replicaset and endpoints controllers against `cluster`. */
+/** Starts the deployment, replicaset, endpoints, job and cronjob controllers against `cluster`. */
 export async function startControllers(options: ControllersOptions): Promise<{ stop(): Promise<void> }> {
   const started: RunningReconciler[] = [];
   try {
     started.push(await startReplicaSetController(options));
     started.push(await startDeploymentController(options));
     started.push(await startEndpointsController(options));
+    started.push(await startJobController(options));
+    started.push(await startCronJobController(options));
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));
     throw err;

@@ -47,6 +47,8 @@ export const resources = {
   events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], namespaced: true }),
   deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  jobs: r({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', shortNames: [], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  cronjobs: r({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
   runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [], namespaced: false }),
   ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, subresources: ['status'], hasGeneration: true }),
   ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], namespaced: false, hasGeneration: true }),

@@ -1,16 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../objects/types.js';
+import { generateJobSelector } from './job-selector.js';
 
 /** Kubernetes' alphabet for generated name suffixes: no vowels, no look-alike digits. */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export const CONFLICT_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
 
+/** `prefix` (cut to 58 characters, so the name fits 63) and 5 random characters, as names.SimpleNameGenerator makes them. */
 export function generateName(prefix: string): string {
   let suffix = '';
   for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
-  return prefix + suffix;
+  return prefix.slice(0, 63 - 5) + suffix;
 }
 
 /** RFC 3339 with whole seconds, as Kubernetes writes metav1.Time. */
@@ -41,6 +43,8 @@ export function applyCreateDefaults(kind: string, object: KubeObject): void {
     object.status = { ...(object.status ?? {}), phase: 'Active' };
   } else if (kind === 'Service') {
     object.status ??= { loadBalancer: {} };
+  } else if (kind === 'Job') {
+    generateJobSelector(object);
   } else if (kind === 'Pod') {
     object.status = { ...(object.status ?? {}) };
     object.status.phase ??= 'Pending';

@@ -29,6 +29,8 @@ const headers: Record<ResourceName, RegExp> = {
   events: /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/,
   deployments: /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/,
   replicasets: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/,
+  jobs: /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE/,
+  cronjobs: /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE/,
   runtimeclasses: /^NAME\s+HANDLER\s+AGE/,
   ingresses: /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/,
   ingressclasses: /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE/,

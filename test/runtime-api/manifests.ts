@@ -27,6 +27,11 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
     case 'deployments':
     case 'replicasets':
       return `apiVersion: apps/v1\nkind: ${resource === 'deployments' ? 'Deployment' : 'ReplicaSet'}\n${meta()}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'jobs':
+      // Suspended, so that the generic resource test starts no pods.
+      return `apiVersion: batch/v1\nkind: Job\n${meta()}spec:\n  suspend: true\n  template:\n    spec:\n      restartPolicy: Never\n${podSpec('      ')}\n`;
+    case 'cronjobs':
+      return `apiVersion: batch/v1\nkind: CronJob\n${meta()}spec:\n  schedule: "*/5 * * * *"\n  suspend: true\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n${podSpec('          ')}\n`;
     case 'runtimeclasses':
       return `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\n${meta(false)}handler: ${name}\n`;
     case 'ingressclasses':

@@ -65,6 +65,28 @@ function defaultDeployment(spec: Obj): void {
   }
 }
 
+/** SetDefaults_Job; the selector and its labels come at create, once the uid is known (the store's job-selector). */
+export function defaultJobSpec(spec: Obj): void {
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.manualSelector ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+}
+
+/** SetDefaults_CronJob. The job template's own spec gets no Job defaults (as in Kubernetes); its pod template does. */
+function defaultCronJob(spec: Obj): void {
+  spec.concurrencyPolicy ??= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+}
+
 function defaultService(spec: Obj): void {
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -121,6 +143,18 @@ export function applyDefaults(obj: KubeObject): KubeObject {
       if (isObj(spec)) {
         spec.replicas ??= 1;
         defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'Job':
+      if (isObj(spec)) {
+        defaultJobSpec(spec);
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'CronJob':
+      if (isObj(spec)) {
+        defaultCronJob(spec);
+        defaultPodSpec(spec.jobTemplate?.spec?.template?.spec);
       }
       break;
     case 'Service':

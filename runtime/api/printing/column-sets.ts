@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../objects/types.js';
-import { ageOf } from './human-duration.js';
+import { ageOf, humanDuration } from './human-duration.js';
 import { podSummary } from './pod-status.js';
 
 export interface ColumnDefinition {
@@ -135,6 +135,37 @@ function ingressAddress(ing: KubeObject): string {
     .join(',');
 }
 
+function hasCondition(obj: KubeObject, type: string): boolean {
+  return ((obj.status?.conditions ?? []) as Array<{ type: string; status: string }>).some((c) => c.type === type && c.status === 'True');
+}
+
+/** printJob's STATUS: the finished condition first, then terminating, suspended, and the *Target conditions. */
+function jobStatus(job: KubeObject): string {
+  if (hasCondition(job, 'Complete')) return 'Complete';
+  if (hasCondition(job, 'Failed')) return 'Failed';
+  if (job.metadata.deletionTimestamp) return 'Terminating';
+  if (hasCondition(job, 'Suspended')) return 'Suspended';
+  if (hasCondition(job, 'FailureTarget')) return 'FailureTarget';
+  if (hasCondition(job, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+function jobCompletions(job: KubeObject): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  if (job.spec?.completions !== undefined && job.spec?.completions !== null) return `${succeeded}/${job.spec.completions}`;
+  const parallelism = job.spec?.parallelism;
+  return typeof parallelism === 'number' && parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+function jobDuration(job: KubeObject, now: number): string {
+  const start = Date.parse(job.status?.startTime ?? '');
+  if (Number.isNaN(start)) return '';
+  const end = Date.parse(job.status?.completionTime ?? '');
+  return humanDuration((Number.isNaN(end) ? now : end) - start);
+}
+
+const boolPtr = (v: unknown) => (v === undefined || v === null ? '<unset>' : v ? 'True' : 'False');
+
 /** Kubernetes' own columns per kind, as `kubectl get` prints them. */
 export const columnSets: Record<string, ColumnSet> = {
   Pod: {
@@ -162,6 +193,37 @@ export const columnSets: Record<string, ColumnSet> = {
     cells: (rs, now) => {
       const [containers, images] = containersAndImages(rs.spec?.template);
       return [rs.metadata.name, rs.spec?.replicas ?? 1, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, age(rs, now), containers, images, selectorText(rs.spec?.selector)];
+    },
+  },
+  Job: {
+    columns: [
+      nameCol,
+      { ...col('Status'), description: 'Status of the job.' },
+      { ...col('Completions'), description: 'The desired number of successfully finished pods the job should be run with.' },
+      { ...col('Duration'), description: 'Time required to complete the job.' },
+      ageCol,
+      ...workloadWide,
+    ],
+    cells: (job, now) => {
+      const [containers, images] = containersAndImages(job.spec?.template);
+      return [job.metadata.name, jobStatus(job), jobCompletions(job), jobDuration(job, now), age(job, now), containers, images, selectorText(job.spec?.selector)];
+    },
+  },
+  CronJob: {
+    columns: [
+      nameCol,
+      { ...col('Schedule'), description: 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.' },
+      { ...col('Timezone'), description: 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.' },
+      { ...col('Suspend', 'boolean'), description: 'This flag tells the controller to suspend subsequent executions.' },
+      { ...col('Active', 'integer'), description: 'A list of pointers to currently running jobs.' },
+      { ...col('Last Schedule'), description: 'Information when was the last time the job was successfully scheduled.' },
+      ageCol,
+      ...workloadWide,
+    ],
+    cells: (cj, now) => {
+      const [containers, images] = containersAndImages(cj.spec?.jobTemplate?.spec?.template);
+      const last = cj.status?.lastScheduleTime ? ageOf(cj.status.lastScheduleTime, now) : '<none>';
+      return [cj.metadata.name, cj.spec?.schedule ?? '', none(cj.spec?.timeZone), boolPtr(cj.spec?.suspend), (cj.status?.active ?? []).length, last, age(cj, now), containers, images, selectorText(cj.spec?.jobTemplate?.spec?.selector)];
     },
   },
   Service: {

@@ -1,7 +1,7 @@
 /**
  * Protobuf field numbers of the Kubernetes messages kubectl's typed clients
  * send as `application/vnd.kubernetes.protobuf` (k8s.io/api generated.proto).
- * Covered: what `kubectl create namespace|configmap|secret|deployment|service`
+ * Covered: what `kubectl create namespace|configmap|secret|deployment|service|job|cronjob`
  * writes. `skip` marks status, which a create ignores anyway.
  */
 export type FieldType = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'message' | 'stringMap' | 'bytesMap' | 'quantityMap' | 'intOrString' | 'skip';
@@ -115,7 +115,47 @@ const servicePort: MessageSchema = {
   6: { name: 'appProtocol', type: 'string' },
 };
 
+const podTemplateSpec: MessageSchema = { 1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'spec', type: 'message', message: podSpec } };
+
+/** batch/v1 JobSpec, as `kubectl create job` (and `--from=cronjob/…`) sends it. */
+const jobSpec: MessageSchema = {
+  1: { name: 'parallelism', type: 'int' },
+  2: { name: 'completions', type: 'int' },
+  3: { name: 'activeDeadlineSeconds', type: 'int' },
+  4: { name: 'selector', type: 'message', message: labelSelector },
+  5: { name: 'manualSelector', type: 'bool' },
+  6: { name: 'template', type: 'message', message: podTemplateSpec },
+  7: { name: 'backoffLimit', type: 'int' },
+  8: { name: 'ttlSecondsAfterFinished', type: 'int' },
+  9: { name: 'completionMode', type: 'string' },
+  10: { name: 'suspend', type: 'bool' },
+  14: { name: 'podReplacementPolicy', type: 'string' },
+};
+
 export const kubeProtoSchemas: Record<string, MessageSchema> = {
+  Job: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: { name: 'spec', type: 'message', message: jobSpec },
+    3: { name: 'status', type: 'skip' },
+  },
+  CronJob: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'schedule', type: 'string' },
+        2: { name: 'startingDeadlineSeconds', type: 'int' },
+        3: { name: 'concurrencyPolicy', type: 'string' },
+        4: { name: 'suspend', type: 'bool' },
+        5: { name: 'jobTemplate', type: 'message', message: { 1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'spec', type: 'message', message: jobSpec } } },
+        6: { name: 'successfulJobsHistoryLimit', type: 'int' },
+        7: { name: 'failedJobsHistoryLimit', type: 'int' },
+        8: { name: 'timeZone', type: 'string' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
   Namespace: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
     2: { name: 'spec', type: 'message', message: { 1: { name: 'finalizers', type: 'string', repeated: true } } },

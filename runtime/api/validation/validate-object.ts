@@ -7,6 +7,7 @@ import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
+import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -16,6 +17,11 @@ function validateMetadata(obj: KubeObject, type: ResourceType): StatusCause[] {
   const meta = obj.metadata;
   const rule = NAME_RULES[type.kind] ?? 'subdomain';
   if (!meta.name && !meta.generateName) causes.push({ ...required('metadata.name'), message: 'Required value: name or generateName is required' });
+  if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) {
+    // A prefix is checked as a name with its trailing dash masked (ValidateNameFunc's prefix mode).
+    const masked = meta.generateName.replace(/-$/, 'a');
+    for (const p of nameProblems(masked, rule)) causes.push(invalidValue('metadata.generateName', meta.generateName, p));
+  }
   if (meta.name !== undefined) {
     if (typeof meta.name !== 'string') causes.push(invalidValue('metadata.name', meta.name, 'must be a string'));
     else for (const p of nameProblems(meta.name, rule)) causes.push(invalidValue('metadata.name', meta.name, p));
@@ -71,6 +77,10 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkload(obj);
+    case 'Job':
+      return validateJob(obj);
+    case 'CronJob':
+      return validateCronJob(obj);
     case 'Service':
       return validateServicePorts(obj.spec);
     case 'ConfigMap':
@@ -93,6 +103,8 @@ function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): S
   switch (type.kind) {
     case 'IngressClass':
       return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
+    case 'Job':
+      return validateJobUpdate(obj, old);
     default:
       return [];
   }
