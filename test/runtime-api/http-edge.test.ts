@@ -50,7 +50,7 @@ describe('the runtime API edge', () => {
   });
 
   it('answers unknown paths and kinds with a 404 Status', async () => {
-    for (const path of ['/api/v1/namespaces/edge/widgets', '/apis/batch/v1/jobs', '/nothing/here', '/api/v1/namespaces/edge/pods/p/exec']) {
+    for (const path of ['/api/v1/namespaces/edge/widgets', '/apis/batch/v1/widgets', '/nothing/here', '/api/v1/namespaces/edge/pods/p/exec']) {
       const res = await apiRequest(rt, 'GET', path);
       expect(res.status, path).toBe(404);
       expect(res.json()).toMatchObject({ kind: 'Status', reason: 'NotFound' });

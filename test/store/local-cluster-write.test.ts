@@ -30,6 +30,38 @@ describe('create', () => {
     expect(created.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
+  it('cuts a long generateName prefix to 58 characters so the name fits 63', async () => {
+    const prefix = `${'a'.repeat(70)}-`;
+    const created = await cluster.create(resources.configmaps, { ...configMap(''), metadata: { generateName: prefix, namespace: 'default' } });
+    expect(created.metadata.name).toHaveLength(63);
+    expect(created.metadata.name!.startsWith('a'.repeat(58))).toBe(true);
+  });
+
+  it('gives a Job its selector and labels from its uid unless manualSelector is set', async () => {
+    const job = (manualSelector?: boolean) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { generateName: 'pi-', namespace: 'default' },
+      spec: {
+        ...(manualSelector ? { manualSelector, selector: { matchLabels: { app: 'pi' } } } : {}),
+        template: { metadata: { labels: { app: 'pi' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } },
+      },
+    });
+    const generated = await cluster.create(resources.jobs, job());
+    const uid = generated.metadata.uid;
+    expect(generated.spec.selector).toEqual({ matchLabels: { 'batch.kubernetes.io/controller-uid': uid } });
+    expect(generated.spec.template.metadata.labels).toEqual({
+      app: 'pi',
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': generated.metadata.name,
+      'controller-uid': uid,
+      'job-name': generated.metadata.name,
+    });
+    const manual = await cluster.create(resources.jobs, job(true));
+    expect(manual.spec.selector).toEqual({ matchLabels: { app: 'pi' } });
+    expect(manual.spec.template.metadata.labels).toEqual({ app: 'pi' });
+  });
+
   it('starts generation at 1 for kinds that have one', async () => {
     expect((await cluster.create(resources.deployments, deployment('d'))).metadata.generation).toBe(1);
   });
