@@ -131,6 +131,14 @@ export async function startContainer(
       if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
       throw err;
     }
+    // A host-program pod on the pod network: after a reboot its namespace is made again too.
+    if (record.sandbox && !existsSync(record.sandbox.netnsPath)) {
+      try {
+        record.sandbox = await ensureSandbox(ctx, pod, record);
+      } catch (err) {
+        return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
+      }
+    }
   }
   const dir = ctx.store.containerDir(record.uid, spec.name);
   const restarting = cr.lastTerminated !== undefined;
@@ -150,6 +158,7 @@ export async function startContainer(
       oci,
       user,
       hostname: String(pod.spec?.hostname ?? pod.metadata.name).slice(0, 63),
+      podNetwork: !oci && record.sandbox ? { netnsPath: record.sandbox.netnsPath, etcFiles: record.sandbox.etcFiles } : undefined,
     };
     handle = await ctx.driver.start(launch);
   } catch (err) {

@@ -28,6 +28,11 @@ export interface KubeletContext {
   imageClasses: Set<string>;
   images?: ImageStore;
   network?: PodNetwork;
+  /**
+   * Host-program pods get a sandbox on the pod network too (the node runs it, with Services in the kernel).
+   * @defaultValue false
+   */
+  hostProgramsOnPodNetwork?: boolean;
   /** The cluster DNS server pods with `dnsPolicy: ClusterFirst` use (kube-dns's ClusterIP); unset without one. */
   clusterDns?: string;
   nodeName: string;

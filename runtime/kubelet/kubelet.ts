@@ -50,6 +50,13 @@ export interface KubeletOptions {
   images?: ImageStore;
   /** The pod network image-based pods join; needed when a driver runs images. */
   network?: PodNetwork;
+  /**
+   * Host-program pods join `network` as image pods do (their own network
+   * namespace on the bridge); otherwise they share the host's network on a
+   * loopback address. hostNetwork pods always stay on the host's network.
+   * @defaultValue false
+   */
+  hostProgramsOnPodNetwork?: boolean;
   /** Cluster DNS server for pods' resolv.conf (kube-dns's ClusterIP); without it pods get the host's resolvers. */
   clusterDns?: string;
   /**
@@ -97,6 +104,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     imageClasses: driver.imageClasses,
     images: options.images,
     network: options.network,
+    hostProgramsOnPodNetwork: options.hostProgramsOnPodNetwork === true && options.network !== undefined,
     clusterDns: options.clusterDns,
     nodeName,
     store,

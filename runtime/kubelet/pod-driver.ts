@@ -44,6 +44,12 @@ export interface ContainerLaunch {
   user?: { uid: number; gid: number; groups: number[] };
   /** The pod's hostname (its own uts namespace). */
   hostname?: string;
+  /**
+   * Host-program drivers: the pod's network namespace on the bridge and the
+   * files mounted at /etc/hosts, /etc/hostname and /etc/resolv.conf.
+   * @defaultValue absent: the host's network
+   */
+  podNetwork?: Pick<OciLaunch, 'netnsPath' | 'etcFiles'>;
 }
 
 /** An image-based container: its image, the spec's command/args and the pod's shared sandbox. */

@@ -14,7 +14,7 @@ export interface TerminatedState {
   containerID: string;
 }
 
-/** The pod-level sandbox of an image-based pod. */
+/** The pod-level sandbox of a pod on the pod network (image pods, and host-program pods when the node puts them there). */
 export interface PodSandboxFiles {
   netnsPath: string;
   hostname: string;
@@ -59,7 +59,7 @@ export interface PodRecord {
    * @defaultValue 'process'
    */
   runtimeClass?: string;
-  /** The pod's network namespace and shared /etc files (image-based pods). */
+  /** The pod's network namespace and shared /etc files; absent for a host-program pod on the host's network (loopback IP). */
   sandbox?: PodSandboxFiles;
   /** Set once a finished pod's network namespace was torn down (its status and logs stay). */
   sandboxReleased?: boolean;

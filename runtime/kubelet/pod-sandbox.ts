@@ -18,6 +18,17 @@ function readHostResolvConf(): string {
 }
 
 /**
+ * Whether a pod gets a sandbox on the bridge: image pods always, host-program
+ * pods when the node puts them there, except with `hostNetwork: true`, which
+ * keeps a host program on the host's network (a loopback address), the
+ * nearest this node has to Kubernetes' host network.
+ */
+export function joinsPodNetwork(ctx: KubeletContext, pod: KubeObject, runtimeClass: string): boolean {
+  if (ctx.imageClasses.has(runtimeClass)) return true;
+  return ctx.hostProgramsOnPodNetwork === true && pod.spec?.hostNetwork !== true;
+}
+
+/**
  * The pod's network namespace and address on baton's bridge, and the files
  * all its containers share. Idempotent: a restarted runtime calls it again.
  */

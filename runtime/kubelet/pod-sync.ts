@@ -8,7 +8,7 @@ import type { KubeletContext } from './kubelet-context.js';
 import type { VolumeMount } from './pod-driver.js';
 import type { PodRecord } from './pod-record.js';
 import { buildPodStatus, type ContainerView } from './pod-status.js';
-import { ensureSandbox } from './pod-sandbox.js';
+import { ensureSandbox, joinsPodNetwork } from './pod-sandbox.js';
 import { syncVolumes } from './pod-volumes.js';
 import { recentMemoryByProcessGroup } from './proc-stat.js';
 import { memoryBytes } from './quantity.js';
@@ -17,9 +17,10 @@ import { memoryBytes } from './quantity.js';
 const POLL_MS = 1000;
 
 /**
- * The pod's record, made on first sight: image-based pods get their sandbox
- * (network namespace and address on the bridge), host-program pods a
- * loopback IP (reusing the one their status shows if still free).
+ * The pod's record, made on first sight: pods on the pod network get their
+ * sandbox (network namespace and address on the bridge), other host-program
+ * pods a loopback IP (reusing the one their status shows if still free). The
+ * choice is kept in the record, so a restarted runtime never moves a pod.
  */
 export async function recordFor(ctx: KubeletContext, pod: KubeObject): Promise<PodRecord> {
   const uid = pod.metadata.uid!;
@@ -35,7 +36,7 @@ export async function recordFor(ctx: KubeletContext, pod: KubeObject): Promise<P
     runtimeClass,
     containers: {},
   };
-  if (ctx.imageClasses.has(runtimeClass)) {
+  if (joinsPodNetwork(ctx, pod, runtimeClass)) {
     record.sandbox = await ensureSandbox(ctx, pod, record);
   } else {
     const shown: string | undefined = pod.status?.podIP;

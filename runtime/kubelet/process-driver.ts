@@ -15,12 +15,15 @@ import { execProcessOf } from './exec-process.js';
  * sandbox ends (a trap handler, unlike an ignored signal, is not inherited).
  * unshare ignores TERM while it waits, so a graceful shutdown is never cut.
  */
-function wrapperScript(sandbox: string): string {
+function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
+  // On the pod network the sandbox starts inside the pod's network namespace; nsenter execs unshare, so the
+  // process tree stays wrapper → unshare → pid 1 (sandboxInitPid) and only the wrapper stays on the host's network.
+  const enterNetwork = netnsPath ? `nsenter --net=${quote(netnsPath)} -- ` : '';
   return [
     // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
     'trap : TERM INT HUP',
     'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
-    `unshare --pid --fork --kill-child --mount --propagation private --ipc --uts -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
+    `${enterNetwork}unshare --pid --fork --kill-child --mount --propagation private --ipc --uts -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
     'code=$?',
     'echo $code > "$exit_file"',
     'exit $code',
@@ -43,6 +46,16 @@ export function mountNamespaceSupport(): string | true {
     mountNamespacesChecked = probe.status === 0 ? true : (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim();
   }
   return mountNamespacesChecked;
+}
+
+/**
+ * nsenter's arguments to run `argv` beside the container: in every namespace
+ * of the sandbox's pid 1 (the network one too, which is the pod's own when it
+ * is on the pod network), as the pod's user.
+ */
+function enterSandboxArgs(init: number, handle: ContainerHandle, workingDir: string, argv: string[]): string[] {
+  const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+  return ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', '--net', `--wd=${workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
 }
 
 /** Inherited so that `node`, `sh` and friends resolve as on the host. */
@@ -69,8 +82,9 @@ export interface ProcessDriverOptions {
 /**
  * Runs each container as a detached host process group with its output in a
  * file, so pods outlive the runtime; the program itself runs sandboxed: its
- * own pid, mount, ipc and uts namespaces, the host's root read-only, baton's
- * state hidden, as `nobody` unless its securityContext says otherwise.
+ * own pid, mount, ipc and uts namespaces, the pod's network namespace when the
+ * kubelet gives it one (else the host's network), the host's root read-only,
+ * baton's state hidden, as `nobody` unless its securityContext says otherwise.
  */
 export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriver {
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
@@ -96,7 +110,8 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       rmSync(launch.exitPath, { force: true });
       const stage = join(dirname(launch.logPath), 'sandbox-tmp');
       mkdirSync(stage, { recursive: true, mode: 0o700 });
-      const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage }));
+      const etcFiles = launch.podNetwork?.etcFiles;
+      const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage, etcFiles }), launch.podNetwork?.netnsPath);
       const [file, args] = ['/bin/sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
       const out = openSync(launch.logPath, 'a');
       const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
@@ -155,8 +170,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         init = sandboxInitPid(handle.pid);
       }
       if (!init) return { exitCode: -1, output: 'the container is not running' };
-      const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
-      const args = ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
+      const args = enterSandboxArgs(init, handle, launch.workingDir, argv);
       const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });
       return new Promise<ExecResult>((resolve) => {
         const child = spawn('/usr/bin/nsenter', args, { env: HELPER_ENV, stdio: ['ignore', 'pipe', 'pipe', envFd] });
@@ -187,8 +201,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     async execStream(handle, launch, argv, { stdin }) {
       const init = sandboxInitPid(handle.pid);
       if (!init || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
-      const user = handle.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
-      const args = ['--target', String(init), '--mount', '--pid', '--ipc', '--uts', `--wd=${launch.workingDir || '/tmp'}`, '--', ...setprivArgs(user), ...ENV_SHIM_ARGV, ...argv];
+      const args = enterSandboxArgs(init, handle, launch.workingDir, argv);
       const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });
       const child = spawn('/usr/bin/nsenter', args, { env: HELPER_ENV, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', envFd] });
       closeQuietly(envFd);

@@ -34,6 +34,26 @@ export interface SandboxMounts {
   user: SandboxUser;
   /** An empty host directory of baton's where the pod's /tmp is assembled before it is moved into place. */
   stage: string;
+  /**
+   * The pod's own hosts, hostname and resolv.conf (a pod on the pod network), bound over the host's.
+   * @defaultValue absent: the host's files
+   */
+  etcFiles?: { hosts: string; hostname: string; resolvConf: string };
+}
+
+/**
+ * Binds the pod's /etc files over the host's (following a symlink such as
+ * systemd's /etc/resolv.conf is harmless: the bind lives only in the pod's
+ * mount namespace). A host without /etc/hostname keeps none.
+ */
+function etcLines(files: NonNullable<SandboxMounts['etcFiles']>): string[] {
+  const lines: string[] = [];
+  for (const [source, target, required] of [[files.resolvConf, '/etc/resolv.conf', true], [files.hosts, '/etc/hosts', true], [files.hostname, '/etc/hostname', false]] as const) {
+    const bind = `mount --bind ${quote(source)} ${target} || fail ${quote(`cannot mount ${target}`)}`;
+    if (required) lines.push(`[ -e ${target} ] || fail ${quote(`${target} does not exist on the host: a process pod's own is mounted over it`)}`, bind);
+    else lines.push(`if [ -e ${target} ]; then ${bind}; fi`);
+  }
+  return lines;
 }
 
 /**
@@ -74,6 +94,8 @@ export function sandboxScript(mounts: SandboxMounts): string {
     'work_dir=$1; host_name=$2; shift 2',
     "mount -t proc -o nosuid,nodev,noexec proc /proc || fail 'cannot mount /proc'",
   ];
+  // Before the volumes (a volume at one of these paths wins) and before baton's state dir, where the files live, is hidden.
+  if (mounts.etcFiles) lines.push(...etcLines(mounts.etcFiles));
   // A volume at /tmp itself is the pod's /tmp; otherwise a fresh tmpfs is.
   const tmpVolume = mounts.binds.find((b) => b.target === '/tmp');
   lines.push(tmpVolume

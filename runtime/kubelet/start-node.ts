@@ -135,6 +135,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     protectedPaths: [options.stateDir],
     images,
     network: lazy.network,
+    // With Services in the kernel the network runs from the start: host programs join it, with cluster DNS and policies.
+    hostProgramsOnPodNetwork: services.mode === 'kernel',
     clusterDns: services.mode === 'kernel' ? services.clusterDns : undefined,
     resyncMs: options.resyncMs,
   });
