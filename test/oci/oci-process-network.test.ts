@@ -141,6 +141,12 @@ describe('process pods on the pod network', () => {
     expect(lines).toEqual([`search ${ns}.svc.cluster.local svc.cluster.local cluster.local`, `nameserver ${dns}`, 'options ndots:5', 'proc-caller', '1', service.spec!.clusterIP, 'proc-web']);
   });
 
+  it('run host programs that resolve short Service names through the host\'s libc, as the example shop\'s node does', async () => {
+    const script = "require('http').get('http://proc-web/', (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b.trim())); }).on('error', (e) => console.log('FAILED', e.message))";
+    const lines = await processPod('proc-node', `node -e ${JSON.stringify(script)}`);
+    expect(lines).toEqual(['proc-web']);
+  });
+
   it('cannot reach ports on the host\'s loopback', async () => {
     const lines = await processPod('proc-prober', `${BUSYBOX} nc -w 3 127.0.0.1 ${hostPort} </dev/null 2>/dev/null || echo BLOCKED`);
     expect(lines).toEqual(['BLOCKED']);
