@@ -62,11 +62,24 @@ describe('Jobs and CronJobs with kubectl and process pods', () => {
     expect((await k('get', 'job', 'bad')).split('\n')[1]).toMatch(/^bad\s+Failed\s+0\/1/);
   }, 120_000);
 
-  it('refuses restartPolicy Always and Indexed completion with 422', async () => {
+  it('refuses restartPolicy Always, and Indexed completion without completions, with 422', async () => {
     const always = await kubectl(rt.kubeconfig, ['-n', ns, 'apply', '-f', '-'], jobManifest('always', 'true', 1).replace('restartPolicy: Never', 'restartPolicy: Always'));
     expect(always.stderr).toContain('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"');
-    const indexed = await kubectl(rt.kubeconfig, ['-n', ns, 'apply', '-f', '-'], jobManifest('indexed', 'true', 1).replace('backoffLimit: 1', 'backoffLimit: 1\n  completionMode: Indexed'));
-    expect(indexed.stderr).toContain('spec.completionMode: Forbidden: Indexed is not supported by the built-in runtime yet');
+    const indexed = await kubectl(rt.kubeconfig, ['-n', ns, 'apply', '-f', '-'], jobManifest('indexed', 'true', 1).replace('backoffLimit: 1', 'backoffLimit: 1\n  parallelism: 2\n  completionMode: Indexed'));
+    expect(indexed.stderr).toContain('spec.completions: Required value: when completion mode is Indexed');
+  });
+
+  it('an Indexed Job runs each index once, with JOB_COMPLETION_INDEX', async () => {
+    const manifest = jobManifest('indexed', 'echo index=$JOB_COMPLETION_INDEX', 1).replace('backoffLimit: 1', 'backoffLimit: 1\n  completions: 3\n  parallelism: 2\n  completionMode: Indexed');
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifest);
+    expect(await k('wait', '--for=condition=complete', 'job/indexed', '--timeout=60s')).toContain('condition met');
+    const job = JSON.parse(await k('get', 'job', 'indexed', '-o', 'json'));
+    expect(job.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+    const pods = JSON.parse(await k('get', 'pods', '-l', 'batch.kubernetes.io/job-name=indexed', '-o', 'json')).items;
+    const byIndex = pods.map((p: any) => [p.metadata.annotations['batch.kubernetes.io/job-completion-index'], p.spec.hostname, p.metadata.name.startsWith(`indexed-${p.metadata.annotations['batch.kubernetes.io/job-completion-index']}-`)]);
+    expect(byIndex.sort()).toEqual([['0', 'indexed-0', true], ['1', 'indexed-1', true], ['2', 'indexed-2', true]]);
+    const logs = await Promise.all(pods.map((p: any) => k('logs', p.metadata.name)));
+    expect(logs.map((l) => l.trim()).sort()).toEqual(['index=0', 'index=1', 'index=2']);
   });
 
   it('kubectl create job, create cronjob and create job --from=cronjob work', async () => {

@@ -17,8 +17,8 @@ function nonNegative(value: unknown, path: string, causes: StatusCause[]): void 
 /**
  * A JobSpec as Kubernetes' validateJobSpec checks it. `generated` (a Job
  * without manualSelector) gets its selector at create, so only a selector
- * the user gave is checked against the template. Indexed completion, pod
- * failure and success policies are refused rather than silently ignored.
+ * the user gave is checked against the template. Pod failure and success
+ * policies and per-index back-off limits are refused rather than silently ignored.
  */
 export function validateJobSpec(spec: any, path: string, generated: boolean): StatusCause[] {
   if (!spec || typeof spec !== 'object') return [required(path)];
@@ -31,8 +31,11 @@ export function validateJobSpec(spec: any, path: string, generated: boolean): St
     causes.push(invalidValue(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be greater than 0'));
   }
   const mode = spec.completionMode ?? 'NonIndexed';
-  if (mode === 'Indexed') causes.push(forbidden(`${path}.completionMode`, `Indexed ${NOT_YET}; use NonIndexed`));
-  else if (mode !== 'NonIndexed') causes.push(notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
+  if (mode === 'Indexed') {
+    if (spec.completions === undefined || spec.completions === null) causes.push(required(`${path}.completions`, 'when completion mode is Indexed'));
+    else if (spec.completions > 100_000) causes.push(invalidValue(`${path}.completions`, spec.completions, 'must be less than or equal to 100000 when completion mode is Indexed'));
+    if (typeof spec.parallelism === 'number' && spec.parallelism > 100_000) causes.push(invalidValue(`${path}.parallelism`, spec.parallelism, 'must be less than or equal to 100000 when completion mode is Indexed'));
+  } else if (mode !== 'NonIndexed') causes.push(notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
   for (const field of ['podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'maxFailedIndexes', 'managedBy']) {
     if (spec[field] !== undefined && spec[field] !== null) causes.push(forbidden(`${path}.${field}`, NOT_YET));
   }

@@ -22,6 +22,7 @@ import {
 } from '../reconciler.js';
 import { podFromTemplate } from '../replicaset/pod-from-template.js';
 import { TerminalError } from '../terminal-error.js';
+import { withCompletionIndex } from './completion-index.js';
 import { planJob, type JobPlan } from './job-plan.js';
 
 const COMPONENT = 'job-controller';
@@ -146,7 +147,9 @@ const managePods: Step<Ctx, KubeObject> = async (ctx, job) => {
   for (let i = 0; i < plan.create; i++) {
     let pod: KubeObject;
     try {
-      pod = await ctx.cluster.create(resources.pods, podFromTemplate(job, job.spec?.template));
+      const index = plan.indexes?.[i];
+      const wanted = podFromTemplate(job, job.spec?.template);
+      pod = await ctx.cluster.create(resources.pods, index === undefined ? wanted : withCompletionIndex(wanted, String(job.metadata.name), index));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       await recordEvent(ctx.cluster, job, 'Warning', 'FailedCreate', `Error creating: ${msg}`, COMPONENT);

@@ -64,6 +64,32 @@ describe('planJob', () => {
   });
 });
 
+describe('planJob with Indexed completion', () => {
+  const indexedJob = (completions: number, parallelism: number) => job({ completionMode: 'Indexed', completions, parallelism }, { startTime: at(0) });
+  const indexed = (phase: string, index: number | string) => {
+    const p = pod(phase, 1);
+    p.metadata.annotations = { 'batch.kubernetes.io/job-completion-index': String(index) };
+    return p;
+  };
+  const cases: Array<[string, KubeObject, KubeObject[], { indexes?: number[]; remove?: number; status?: Record<string, unknown>; conditions?: string[] }]> = [
+    ['starts the lowest indexes up to parallelism', indexedJob(5, 2), [], { indexes: [0, 1] }],
+    ['skips succeeded and running indexes', indexedJob(5, 3), [indexed('Succeeded', 0), indexed('Running', 1)], { indexes: [2, 3], status: { succeeded: 1, completedIndexes: '0' } }],
+    ['a second pod for one index is removed', indexedJob(3, 3), [indexed('Running', 1), indexed('Running', 1)], { remove: 1, indexes: [0, 2] }],
+    ['a pod whose index already succeeded is removed', indexedJob(3, 3), [indexed('Succeeded', 1), indexed('Running', 1)], { remove: 1 }],
+    ['a pod without a valid index is removed', indexedJob(3, 1), [indexed('Running', 'x')], { remove: 1, indexes: [0] }],
+    ['every index succeeded completes, successes counted once per index', indexedJob(3, 3), [indexed('Succeeded', 0), indexed('Succeeded', 1), indexed('Succeeded', 1), indexed('Succeeded', 2)], { status: { succeeded: 3, completedIndexes: '0-2' }, conditions: ['SuccessCriteriaMet:CompletionsReached', 'Complete:CompletionsReached'] }],
+  ];
+  for (const [name, j, pods, want] of cases) {
+    it(name, () => {
+      const plan = planJob(j, pods, T0 + 60_000);
+      if (want.indexes) expect(plan.indexes).toEqual(want.indexes);
+      if (want.remove !== undefined) expect(plan.remove).toHaveLength(want.remove);
+      if (want.status) expect(plan.status).toMatchObject(want.status);
+      if (want.conditions) expect(types(plan.status)).toEqual(want.conditions);
+    });
+  }
+});
+
 describe('podBackoffRemainingMs', () => {
   const cases: Array<[string, number[], number[], number, number]> = [
     ['no failures', [], [], 0, 0],

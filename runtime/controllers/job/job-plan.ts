@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../objects/types.js';
 import { isPodReady } from '../pod-conditions.js';
 import { deletionOrder } from '../replicaset/pod-deletion-order.js';
+import { formatIndexes, podIndex } from './completion-index.js';
 import { classifyJobPods, restartsOfActivePods } from './job-pods.js';
 import { podBackoffRemainingMs } from './pod-backoff.js';
 
@@ -24,6 +25,8 @@ export interface JobPlan {
   status: Record<string, any>;
   /** Pods to create from the template. */
   create: number;
+  /** For an Indexed Job, the completion index of each pod to create. */
+  indexes?: number[];
   /** Active pods to delete. */
   remove: KubeObject[];
   events: JobEvent[];
@@ -87,7 +90,16 @@ export function jobFinishedAt(job: KubeObject): number | undefined {
 export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPlan {
   const spec = job.spec ?? {};
   const status: Record<string, any> = structuredClone(job.status ?? {});
-  const counts = classifyJobPods(pods);
+  const indexed = spec.completionMode === 'Indexed';
+  const completionsOf: number | undefined = spec.completions ?? (spec.parallelism === undefined ? 1 : undefined);
+  // An Indexed Job counts one success per index and ignores pods without a valid index.
+  const inRange = (p: KubeObject) => {
+    const i = podIndex(p);
+    return i !== undefined && i < (completionsOf ?? 0);
+  };
+  const counts = classifyJobPods(indexed ? pods.filter((p) => inRange(p) || (!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) : pods);
+  const succeededIndexes = new Set(indexed ? counts.succeeded.map((p) => podIndex(p)!) : []);
+  const succeededCount = indexed ? succeededIndexes.size : counts.succeeded.length;
   const plan: JobPlan = { status, create: 0, remove: [], events: [], expired: false };
   const requeue = (ms: number) => {
     plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, Math.max(0, Math.ceil(ms)));
@@ -97,7 +109,8 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     const removed = new Set(plan.remove);
     const active = counts.active.filter((p) => !removed.has(p));
     status.active = active.length + plan.create;
-    status.succeeded = counts.succeeded.length;
+    status.succeeded = succeededCount;
+    if (indexed && succeededIndexes.size) status.completedIndexes = formatIndexes(succeededIndexes);
     status.failed = counts.failed.length;
     status.ready = active.filter(isPodReady).length;
     status.terminating = counts.terminating + plan.remove.length;
@@ -121,7 +134,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
   if (job.metadata.deletionTimestamp) return finish();
 
   const parallelism: number = spec.parallelism ?? 1;
-  const completions: number | undefined = spec.completions ?? (spec.parallelism === undefined ? 1 : undefined);
+  const completions = completionsOf;
   const backoffLimit: number = spec.backoffLimit ?? 6;
   const startMs = Date.parse(status.startTime ?? '');
 
@@ -147,7 +160,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     return finish();
   }
 
-  const succeeded = counts.succeeded.length;
+  const succeeded = succeededCount;
   const done = completions !== undefined ? succeeded >= completions : succeeded > 0 && counts.active.length === 0;
   if (done || isTrue(status, 'SuccessCriteriaMet')) {
     const message = 'Reached expected number of succeeded pods';
@@ -181,6 +194,10 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     if (typeof spec.activeDeadlineSeconds === 'number') requeue(spec.activeDeadlineSeconds * 1000);
   }
 
+  if (indexed) {
+    planIndexedPods(plan, counts.active, succeededIndexes, completions ?? 0, parallelism, podBackoffRemainingMs(counts.succeeded, counts.failed, now), requeue);
+    return finish();
+  }
   const active = counts.active.length;
   // Once any pod succeeded, a Job without completions starts no more pods and lets the running ones finish.
   const want = Math.max(0, completions !== undefined ? Math.min(parallelism, completions - succeeded) : succeeded > 0 ? active : parallelism);
@@ -191,4 +208,42 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     else plan.create = want - active;
   }
   return finish();
+}
+
+/**
+ * manageJob for Indexed completion: drop active pods with no valid index,
+ * an index already succeeded, or a second pod for one index; start the
+ * lowest missing indexes up to `parallelism`, after the pod back-off.
+ */
+function planIndexedPods(
+  plan: JobPlan,
+  active: KubeObject[],
+  succeeded: Set<number>,
+  completions: number,
+  parallelism: number,
+  backoffMs: number,
+  requeue: (ms: number) => void,
+): void {
+  const running = new Set<number>();
+  const keep: KubeObject[] = [];
+  for (const pod of [...active].sort(deletionOrder).reverse()) {
+    const i = podIndex(pod);
+    if (i === undefined || i >= completions || succeeded.has(i) || running.has(i)) plan.remove.push(pod);
+    else {
+      running.add(i);
+      keep.push(pod);
+    }
+  }
+  if (keep.length > parallelism) plan.remove.push(...keep.sort(deletionOrder).slice(0, keep.length - parallelism));
+  const room = parallelism - Math.min(keep.length, parallelism);
+  if (room <= 0) return;
+  const missing: number[] = [];
+  for (let i = 0; i < completions && missing.length < room; i++) if (!succeeded.has(i) && !running.has(i)) missing.push(i);
+  if (missing.length === 0) return;
+  if (backoffMs > 0) {
+    requeue(backoffMs);
+    return;
+  }
+  plan.create = missing.length;
+  plan.indexes = missing;
 }
