@@ -128,6 +128,36 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
     }
   });
 
+  it('kubectl port-forward (SPDY tunneled in a WebSocket, and plain SPDY) reaches the pod port', async () => {
+    for (const websockets of ['true', 'false']) {
+      const child = spawn('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'port-forward', '-v=6', 'pod/web', ':8080'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: websockets },
+      });
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          child.once('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}: ${out}`)));
+        });
+        for (let i = 0; i < 3; i++) {
+          const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000), headers: { connection: 'close' } });
+          expect((await res.text()).trim(), `KUBECTL_PORT_FORWARD_WEBSOCKETS=${websockets}`).toBe('hello-from-pod');
+        }
+        // With WebSockets on, kubectl must not have fallen back to plain SPDY.
+        if (websockets === 'true') expect(log).not.toMatch(/fallback to secondary dialer/);
+      } finally {
+        child.kill();
+      }
+    }
+  });
+
   it('client-node Exec streams output and reports the exit code in the Status', async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(rt.runtime.kubeconfigPath);

@@ -14,8 +14,12 @@ export const CLOSE = 255;
 /** What exec and attach speak, best first (v1-v3 carry the error as text, not a Status: not served). */
 export const REMOTE_COMMAND_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 
-/** What the WebSocket form of port-forward speaks (client-node's PortForward). */
-export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'] as const;
+/** SPDY's port-forward protocol, and its name when tunneled in a WebSocket (kubectl 1.31+). */
+export const SPDY_PORT_FORWARD = 'portforward.k8s.io';
+export const SPDY_TUNNEL = 'SPDY/3.1+portforward.k8s.io';
+
+/** What port-forward over WebSocket speaks: the SPDY tunnel (kubectl) or the channel protocol (client-node's PortForward). */
+export const PORT_FORWARD_PROTOCOLS = [SPDY_TUNNEL, 'v4.channel.k8s.io'] as const;
 
 /** The first protocol the client offers (`Sec-WebSocket-Protocol`, in its order) that we serve. */
 export function negotiateProtocol(offered: string | undefined, served: readonly string[]): string | undefined {

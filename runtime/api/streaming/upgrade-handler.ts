@@ -7,7 +7,9 @@ import { resources } from '../../resources/registry.js';
 import { carriesToken } from '../auth/bearer-auth.js';
 import type { ApiContext, PodStreamProvider } from '../handlers/api-context.js';
 import { toStatusError } from '../send-status.js';
-import { ERROR, frame, negotiateProtocol, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, STDOUT } from './channel-protocol.js';
+import { ERROR, frame, negotiateProtocol, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_PORT_FORWARD, SPDY_TUNNEL, STDOUT } from './channel-protocol.js';
+import { socketTunnel, webSocketTunnel } from './spdy/byte-tunnel.js';
+import { runSpdyPortForward } from './spdy/spdy-port-forward.js';
 import { pump, runExecSession } from './exec-session.js';
 import { exitStatus } from './exit-status.js';
 import { runPortForwardSession } from './port-forward-session.js';
@@ -20,6 +22,9 @@ export interface UpgradeHandlerOptions {
   token: string;
 }
 
+/** Upgrades whose answer names the SPDY tunnel subprotocol. */
+const spdyTunnels = new WeakSet<IncomingMessage>();
+
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
@@ -30,6 +35,9 @@ type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
  */
 export function createUpgradeHandler(options: UpgradeHandlerOptions): Upgrade {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('headers', (headers, req) => {
+    if (spdyTunnels.has(req)) headers.push(`Sec-WebSocket-Protocol: ${SPDY_TUNNEL}`);
+  });
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     void upgrade(options, wss, req, socket, head).catch((err) => refuse(socket, err));
@@ -44,21 +52,11 @@ async function upgrade(options: UpgradeHandlerOptions, wss: WebSocketServer, req
   const [, namespace, name, subresource] = match.map(decodeURIComponent);
   const { streams } = options.context;
   const pod = await options.context.cluster.get(resources.pods, namespace, name);
-  const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-  if (!isWebSocket) throw badRequest(`${subresource} over ${req.headers.upgrade ?? 'this upgrade'} is not served by this runtime: use WebSockets (kubectl 1.30+ and client-node do)`);
-  if (!streams && subresource !== 'portforward') throw notFound('pods', name);
+
+  if (subresource === 'portforward') return portForward(req, socket, head, wss, pod, url.searchParams);
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw badRequest(`${subresource} over ${req.headers.upgrade ?? 'this upgrade'} is not served by this runtime: use WebSockets (kubectl 1.30+ and client-node do)`);
+  if (!streams) throw notFound('pods', name);
   const query = url.searchParams;
-  const accept = (served: readonly string[], run: (ws: WebSocket) => void) => {
-    const protocol = negotiateProtocol(req.headers['sec-websocket-protocol'], served);
-    if (!protocol) throw badRequest(`none of the offered WebSocket subprotocols is served (${served.join(', ')} are)`);
-    wss.handleUpgrade(req, socket, head, (ws) => run(ws));
-  };
-  if (subresource === 'portforward') {
-    const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => Number(p.trim()));
-    if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw badRequest('ports must be given, each an integer between 1 and 65535');
-    const podIP = runningPodIP(pod);
-    return accept(PORT_FORWARD_PROTOCOLS, (ws) => runPortForwardSession(ws, podIP, ports, `pod ${namespace}/${name}`));
-  }
   // From here on errors travel as a Status on the error channel: refusing the upgrade would send kubectl to SPDY, hiding them.
   const protocol = negotiateProtocol(req.headers['sec-websocket-protocol'], REMOTE_COMMAND_PROTOCOLS);
   if (!protocol) throw badRequest(`none of the offered WebSocket subprotocols is served (${REMOTE_COMMAND_PROTOCOLS.join(', ')} are)`);
@@ -95,6 +93,35 @@ async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: Kub
   const exec = await streams.exec(pod, { container, command, stdin });
   if (ws.readyState !== ws.OPEN) return exec.kill();
   runExecSession(ws, exec, { command, stdout, stderr });
+}
+
+/**
+ * kubectl 1.32 speaks SPDY for port-forward, tunneled in a WebSocket
+ * (`SPDY/3.1+portforward.k8s.io`) or, when that is refused, on a plain
+ * `Upgrade: SPDY/3.1`; client-node speaks the channel protocol (v4).
+ */
+function portForward(req: IncomingMessage, socket: Duplex, head: Buffer, wss: WebSocketServer, pod: KubeObject, query: URLSearchParams): void {
+  const podIP = runningPodIP(pod);
+  const who = `pod ${pod.metadata.namespace}/${pod.metadata.name}`;
+  if ((req.headers.upgrade ?? '').toLowerCase() === 'spdy/3.1') {
+    const wanted = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+    if (!wanted.includes(SPDY_PORT_FORWARD)) throw badRequest(`port-forward over SPDY needs X-Stream-Protocol-Version: ${SPDY_PORT_FORWARD}`);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${SPDY_PORT_FORWARD}\r\n\r\n`);
+    if (head.length) socket.unshift(head);
+    return runSpdyPortForward(socketTunnel(socket), podIP, who);
+  }
+  const protocol = negotiateProtocol(req.headers['sec-websocket-protocol'], PORT_FORWARD_PROTOCOLS);
+  if (!protocol) throw badRequest(`none of the offered WebSocket subprotocols is served (${PORT_FORWARD_PROTOCOLS.join(', ')} are)`);
+  if (protocol === SPDY_TUNNEL) {
+    // ws rejects a subprotocol with a '/' (not an RFC 7230 token); it is answered in the 'headers' event instead.
+    delete req.headers['sec-websocket-protocol'];
+    spdyTunnels.add(req);
+    wss.handleUpgrade(req, socket, head, (ws) => runSpdyPortForward(webSocketTunnel(ws), podIP, who));
+    return;
+  }
+  const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => Number(p.trim()));
+  if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw badRequest('ports must be given, each an integer between 1 and 65535');
+  wss.handleUpgrade(req, socket, head, (ws) => runPortForwardSession(ws, podIP, ports, who));
 }
 
 function runningPodIP(pod: KubeObject): string {
