@@ -96,6 +96,24 @@ describe('Jobs and CronJobs with kubectl and process pods', () => {
     expect(await k('logs', 'job/by-hand')).toContain('from-cron');
   });
 
+  it('suspend holds a Job without pods until resumed; ttlSecondsAfterFinished then deletes it', async () => {
+    const manifest = jobManifest('later', 'exit 0', 1).replace('backoffLimit: 1', 'backoffLimit: 1\n  suspend: true\n  ttlSecondsAfterFinished: 1');
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], manifest);
+    expect(await k('wait', '--for=condition=suspended', 'job/later', '--timeout=30s')).toContain('condition met');
+    expect((await k('get', 'job', 'later')).split('\n')[1]).toMatch(/^later\s+Suspended\s+0\/1/);
+    expect(await k('get', 'pods', '-l', 'batch.kubernetes.io/job-name=later', '-o', 'name')).toBe('');
+    await k('patch', 'job', 'later', '--type=merge', '-p', '{"spec":{"suspend":false}}');
+    await k('wait', '--for=delete', 'job/later', '--timeout=60s');
+    expect((await kubectl(rt.kubeconfig, ['-n', ns, 'get', 'job', 'later'])).stderr).toContain('jobs.batch "later" not found');
+  });
+
+  it('with restartPolicy OnFailure, container restarts count against backoffLimit', async () => {
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], jobManifest('restarts', 'exit 1', 1).replace('restartPolicy: Never', 'restartPolicy: OnFailure'));
+    expect(await k('wait', '--for=condition=failed', 'job/restarts', '--timeout=90s')).toContain('condition met');
+    const job = JSON.parse(await k('get', 'job', 'restarts', '-o', 'json'));
+    expect(job.status.conditions.find((c: any) => c.type === 'Failed')).toMatchObject({ reason: 'BackoffLimitExceeded' });
+  }, 120_000);
+
   it('a bad schedule or time zone is refused with 422', async () => {
     const bad = await kubectl(rt.kubeconfig, ['-n', ns, 'create', 'cronjob', 'bad', '--image=busybox', '--schedule=61 * * * *', '--', 'true']);
     expect(bad.stderr).toContain('spec.schedule: Invalid value: "61 * * * *"');
