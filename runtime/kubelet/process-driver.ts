@@ -199,7 +199,12 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     },
 
     async execStream(handle, launch, argv, { stdin }) {
-      const init = sandboxInitPid(handle.pid);
+      // As for exec: right after start the sandbox's pid 1 may not exist yet.
+      let init = sandboxInitPid(handle.pid);
+      for (let i = 0; !init && i < 40 && isSameLiveProcess(handle.pid, handle.procStart); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        init = sandboxInitPid(handle.pid);
+      }
       if (!init || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
       const args = enterSandboxArgs(init, handle, launch.workingDir, argv);
       const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });

@@ -71,6 +71,26 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       expect(result).toEqual({ exitCode: 4, output: 'y\n' });
     });
 
+    it('streams an exec: stdin in, stdout and stderr apart, the exit code after the output', async () => {
+      if (!driver.execStream) return;
+      const handle = await start(launch(['sleep', '600']));
+      await until(() => driver.isAlive(handle), 'the container to run');
+      const exec = await driver.execStream(handle, { env: { X: 'y' }, workingDir: '' }, ['sh', '-c', 'cat; echo "$X" >&2; exit 3'], { stdin: true });
+      const read = (s: NodeJS.ReadableStream) => new Promise<string>((resolve) => {
+        let text = '';
+        s.on('data', (d: Buffer) => (text += d.toString()));
+        s.on('end', () => resolve(text));
+      });
+      const [out, err] = [read(exec.stdout), read(exec.stderr)];
+      exec.stdin!.end('round trip\n');
+      expect(await exec.exited).toBe(3);
+      expect(await out).toBe('round trip\n');
+      expect(await err).toBe('y\n');
+      driver.signal(handle, 'SIGKILL');
+      await until(() => !driver.isAlive(handle), 'SIGKILL exit');
+      await expect(driver.execStream(handle, { env: {}, workingDir: '' }, ['true'], { stdin: false })).rejects.toBeInstanceOf(DriverError);
+    });
+
     it('refuses a container without command with CreateContainerConfigError', async () => {
       await expect(driver.start(launch([]))).rejects.toSatisfy((e: unknown) => e instanceof DriverError && e.reason === 'CreateContainerConfigError');
     });

@@ -9,6 +9,7 @@ import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../runtime/objects/types.js';
+import { BUSYBOX } from '../support/oci-busybox-layer.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
 
@@ -66,7 +67,20 @@ beforeAll(async () => {
     containers: [{ name: 'web', image: `${registry.host}/team/web:v1`, ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
     terminationGracePeriodSeconds: 1,
   });
+  // A host-program pod beside it: exec and port-forward go through the process driver.
+  await rt.createPod('proc', {
+    runtimeClassName: 'process',
+    terminationGracePeriodSeconds: 1,
+    containers: [{
+      name: 'web',
+      image: 'host',
+      command: [BUSYBOX, 'sh', '-c', `mkdir -p /tmp/www && echo hello-from-process > /tmp/www/index.html && exec ${BUSYBOX} httpd -f -p 8080 -h /tmp/www`],
+      ports: [{ containerPort: 8080 }],
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+    }],
+  });
   await rt.waitForPod('web', 'ready', ready);
+  await rt.waitForPod('proc', 'ready', ready);
 }, 120_000);
 
 afterAll(async () => {
@@ -155,6 +169,29 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
       } finally {
         child.kill();
       }
+    }
+  });
+
+  it('exec and port-forward reach a host-program pod too', async () => {
+    const run = await kubectl(['exec', '-i', 'proc', '--', BUSYBOX, 'sh', '-c', `${BUSYBOX} cat; echo err >&2; exit 2`], Buffer.from('through the process driver\n'));
+    expect(run.stdout.toString()).toBe('through the process driver\n');
+    expect(run.stderr).toContain('err\n');
+    expect(run.code).toBe(2);
+    const child = spawn('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'port-forward', 'pod/proc', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) });
+      expect((await res.text()).trim()).toBe('hello-from-process');
+    } finally {
+      child.kill();
     }
   });
 
