@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,9 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
   });
 
   it('kubectl port-forward (SPDY tunneled in a WebSocket, and plain SPDY) reaches the pod port', async () => {
+    // 8 MiB: more than the forwarder queues before it pauses the pod's side.
+    await kubectl(['exec', 'web', '--', 'sh', '-c', 'head -c 8388608 /dev/urandom > /www/big.bin']);
+    const want = (await kubectl(['exec', 'web', '--', 'sha256sum', '/www/big.bin'])).stdout.toString().split(' ')[0];
     for (const websockets of ['true', 'false']) {
       const child = spawn('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'port-forward', '-v=6', 'pod/web', ':8080'], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,6 +167,9 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
           const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000), headers: { connection: 'close' } });
           expect((await res.text()).trim(), `KUBECTL_PORT_FORWARD_WEBSOCKETS=${websockets}`).toBe('hello-from-pod');
         }
+        const big = Buffer.from(await (await fetch(`http://127.0.0.1:${port}/big.bin`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer());
+        expect(big.length).toBe(8388608);
+        expect(createHash('sha256').update(big).digest('hex')).toBe(want);
         // With WebSockets on, kubectl must not have fallen back to plain SPDY.
         if (websockets === 'true') expect(log).not.toMatch(/fallback to secondary dialer/);
       } finally {

@@ -3,6 +3,8 @@ import type { ByteTunnel } from './byte-tunnel.js';
 import { HeaderCodec } from './header-codec.js';
 import { controlFrame, dataFrame, FLAG_FIN, FrameReader, GOAWAY, HEADERS, PING, RST_STREAM, streamIdOf, SYN_REPLY, SYN_STREAM, type SpdyFrame } from './spdy-frames.js';
 
+const HIGH_WATER = 4 << 20;
+
 interface Forward {
   requestId: string;
   port: number;
@@ -38,7 +40,7 @@ export function runSpdyPortForward(tunnel: ByteTunnel, podIP: string, who: strin
   };
   // Frames leave in order: a SYN_REPLY (compressed, so asynchronous) before any data of its stream.
   const send = (make: () => Buffer | Promise<Buffer>) => {
-    outbound = outbound.then(async () => void (closed || tunnel.write(await make()))).catch(shutdown);
+    outbound = outbound.then(async () => void (closed || tunnel.write(await make()))).then(relieve).catch(shutdown);
   };
   const finish = (f: Forward, error?: string) => {
     if (f.done) return;
@@ -50,12 +52,32 @@ export function runSpdyPortForward(tunnel: ByteTunnel, podIP: string, who: strin
     if (f.dataStream !== undefined) send(() => dataFrame(f.dataStream!, FLAG_FIN, Buffer.alloc(0)));
   };
 
+  // A pod that sends faster than the client reads waits: its sockets pause above HIGH_WATER queued bytes.
+  let queued = 0;
+  const paused = new Set<Socket>();
+  const relieve = () => {
+    if (queued + tunnel.buffered() > HIGH_WATER / 2) return;
+    for (const s of paused) s.resume();
+    paused.clear();
+  };
+  tunnel.onDrain(relieve);
+
   const open = (f: Forward, streamId: number) => {
     f.dataStream = streamId;
     if (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535) return finish(f, `invalid port ${f.port}`);
     const socket = connect({ host: podIP, port: f.port });
     f.socket = socket;
-    socket.on('data', (chunk) => send(() => dataFrame(streamId, 0, chunk)));
+    socket.on('data', (chunk) => {
+      queued += chunk.length;
+      send(() => {
+        queued -= chunk.length;
+        return dataFrame(streamId, 0, chunk);
+      });
+      if (queued + tunnel.buffered() > HIGH_WATER) {
+        socket.pause();
+        paused.add(socket);
+      }
+    });
     socket.on('end', () => finish(f));
     socket.on('error', (err) => finish(f, `error forwarding port ${f.port} to ${who}: ${err.message}`));
     socket.on('close', () => {
