@@ -22,6 +22,19 @@ export function formatIndexes(indexes: Iterable<number>): string {
   return parts.join(',');
 }
 
+/** The indexes of a `completedIndexes` string (`0-2,4` → 0, 1, 2, 4); malformed parts are skipped. */
+export function parseIndexes(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) continue;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    for (let i = from; i <= to && out.length < 100_000; i++) out.push(i);
+  }
+  return out;
+}
+
 /**
  * The pod for one index of an Indexed Job (addCompletionIndexEnvVariables and
  * friends): the index as annotation and label, `JOB_COMPLETION_INDEX` in every

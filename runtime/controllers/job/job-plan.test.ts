@@ -57,6 +57,14 @@ describe('planJob', () => {
     });
   }
 
+  it('keeps counts when finished pods are deleted, so their work is not redone', () => {
+    const plan = planJob(job({ completions: 2 }, { startTime: at(0), succeeded: 1, failed: 2 }), [], T0 + 60_000);
+    expect(plan.status).toMatchObject({ succeeded: 1, failed: 2 });
+    expect(plan.create).toBe(1);
+    const indexed = planJob(job({ completionMode: 'Indexed', completions: 4, parallelism: 4 }, { startTime: at(0), completedIndexes: '0-1,3' }), [], T0 + 60_000);
+    expect(indexed.indexes).toEqual([2]);
+  });
+
   it('expires a finished job once ttlSecondsAfterFinished has passed, not before', () => {
     const finished = job({ ttlSecondsAfterFinished: 10 }, { completionTime: at(5), conditions: [{ type: 'Complete', status: 'True' }] });
     expect(planJob(finished, [], T0 + 14_000)).toMatchObject({ expired: false, requeueAfterMs: 1000 });

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../objects/types.js';
 import { isPodReady } from '../pod-conditions.js';
 import { deletionOrder } from '../replicaset/pod-deletion-order.js';
-import { formatIndexes, podIndex } from './completion-index.js';
+import { formatIndexes, parseIndexes, podIndex } from './completion-index.js';
 import { classifyJobPods, restartsOfActivePods } from './job-pods.js';
 import { podBackoffRemainingMs } from './pod-backoff.js';
 
@@ -98,8 +98,11 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     return i !== undefined && i < (completionsOf ?? 0);
   };
   const counts = classifyJobPods(indexed ? pods.filter((p) => inRange(p) || (!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) : pods);
-  const succeededIndexes = new Set(indexed ? counts.succeeded.map((p) => podIndex(p)!) : []);
-  const succeededCount = indexed ? succeededIndexes.size : counts.succeeded.length;
+  // Counts never go down, so deleting a finished pod neither reruns its work nor forgives its failure
+  // (Kubernetes gets the same from its tracking finalizers).
+  const succeededIndexes = new Set(indexed ? [...parseIndexes(status.completedIndexes ?? ''), ...counts.succeeded.map((p) => podIndex(p)!)] : []);
+  const succeededCount = indexed ? succeededIndexes.size : Math.max(status.succeeded ?? 0, counts.succeeded.length);
+  const failedCount = Math.max(status.failed ?? 0, counts.failed.length);
   const plan: JobPlan = { status, create: 0, remove: [], events: [], expired: false };
   const requeue = (ms: number) => {
     plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, Math.max(0, Math.ceil(ms)));
@@ -111,7 +114,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
     status.active = active.length + plan.create;
     status.succeeded = succeededCount;
     if (indexed && succeededIndexes.size) status.completedIndexes = formatIndexes(succeededIndexes);
-    status.failed = counts.failed.length;
+    status.failed = failedCount;
     status.ready = active.filter(isPodReady).length;
     status.terminating = counts.terminating + plan.remove.length;
     status.uncountedTerminatedPods ??= {};
@@ -142,7 +145,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: number): JobPl
   if (!failReason) {
     const restarts = spec.template?.spec?.restartPolicy === 'OnFailure' ? restartsOfActivePods(counts.active) : 0;
     const restartsExceeded = spec.template?.spec?.restartPolicy === 'OnFailure' && (backoffLimit === 0 ? restarts > 0 : restarts >= backoffLimit);
-    if (counts.failed.length > backoffLimit || restartsExceeded) failReason = FailReason.BackoffLimitExceeded;
+    if (failedCount > backoffLimit || restartsExceeded) failReason = FailReason.BackoffLimitExceeded;
     else if (typeof spec.activeDeadlineSeconds === 'number' && !Number.isNaN(startMs) && !spec.suspend) {
       const deadline = startMs + spec.activeDeadlineSeconds * 1000;
       if (now >= deadline) failReason = FailReason.DeadlineExceeded;
