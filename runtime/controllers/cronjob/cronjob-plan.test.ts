@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../objects/types.js';
 import { jobNameFor, planCronJob } from './cronjob-plan.js';
+import { rfc3339In } from './job-from-template.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -57,4 +58,15 @@ describe('planCronJob', () => {
   it('comes back just after the next start time', () => {
     expect(planCronJob(cronJob(), [], new Date(T0 + 30_000)).requeueAfterMs).toBe(30_100);
   });
+});
+
+describe('rfc3339In', () => {
+  const cases: Array<[string | undefined, string]> = [
+    [undefined, '2026-01-01T00:30:00Z'],
+    ['UTC', '2026-01-01T00:30:00Z'],
+    ['Europe/Paris', '2026-01-01T01:30:00+01:00'],
+    ['America/New_York', '2025-12-31T19:30:00-05:00'],
+    ['Asia/Kolkata', '2026-01-01T06:00:00+05:30'],
+  ];
+  for (const [zone, want] of cases) it(`${zone ?? 'no zone'}: ${want}`, () => expect(rfc3339In(new Date(T0 + 1_800_000), zone)).toBe(want));
 });
