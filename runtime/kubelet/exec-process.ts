@@ -11,12 +11,19 @@ export interface ExecProcess {
   exited: Promise<number>;
   /** Kills the command (the client went away). */
   kill(): void;
+  /** With a TTY: the terminal's new size. */
+  resize?(columns: number, rows: number): void;
 }
 
 /** What a streaming exec asks of a driver beyond the command. */
 export interface ExecStreamOptions {
   /** Open a pipe to the command's stdin. */
   stdin: boolean;
+  /**
+   * Run the command on a terminal (stdout and stderr then arrive together on stdout).
+   * @defaultValue false
+   */
+  tty?: boolean;
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };

@@ -4,7 +4,7 @@ import type { KubeObject } from '../objects/types.js';
 import { resolveContainer } from './container-env.js';
 import type { ExecProcess } from './exec-process.js';
 import type { KubeletContext } from './kubelet-context.js';
-import type { ContainerHandle } from './pod-driver.js';
+import { DriverError, type ContainerHandle } from './pod-driver.js';
 import type { PodRecord } from './pod-record.js';
 
 /** `pods/{name}/exec` as the kubelet serves it: the command, already validated by the API. */
@@ -13,6 +13,8 @@ export interface PodExecRequest {
   container?: string;
   command: string[];
   stdin: boolean;
+  /** Run it on a terminal (image pods only). */
+  tty: boolean;
 }
 
 /** `pods/{name}/attach`: the running container's output from now on. */
@@ -51,8 +53,9 @@ export async function execInPod(ctx: KubeletContext, pod: KubeObject, request: P
   const { record, spec, handle } = runningContainer(ctx, pod, request.container);
   const { env } = await resolveContainer(ctx.cluster, pod, spec, record.podIP).catch(() => ({ env: {} as Record<string, string> }));
   try {
-    return await ctx.driver.execStream!(handle, { env, workingDir: spec.workingDir ?? '' }, request.command, { stdin: request.stdin });
+    return await ctx.driver.execStream!(handle, { env, workingDir: spec.workingDir ?? '' }, request.command, { stdin: request.stdin, tty: request.tty });
   } catch (err) {
+    if (err instanceof DriverError && err.reason === 'TtyUnsupported') throw badRequest(err.message);
     throw new StatusError(500, 'InternalError', `failed to exec in container: ${(err as Error).message}`);
   }
 }

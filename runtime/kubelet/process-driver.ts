@@ -198,7 +198,8 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       });
     },
 
-    async execStream(handle, launch, argv, { stdin }) {
+    async execStream(handle, launch, argv, { stdin, tty }) {
+      if (tty) throw new DriverError('TtyUnsupported', 'a TTY (-t) is served for image pods only: host-program pods run their exec without a terminal; run without -t');
       // As for exec: right after start the sandbox's pid 1 may not exist yet.
       let init = sandboxInitPid(handle.pid);
       for (let i = 0; !init && i < 40 && isSameLiveProcess(handle.pid, handle.procStart); i++) {

@@ -58,6 +58,29 @@ async function refusal(path: string, withToken: boolean): Promise<{ code: number
   });
 }
 
+/** An accepted exec WebSocket: what arrived on stdout so far, and the Status on the error channel. */
+async function openExec(path: string): Promise<{ ws: WebSocket; output: () => string; status: Promise<unknown> }> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(rt.runtime.kubeconfigPath);
+  const cluster = kc.getCurrentCluster()!;
+  const ws = new WebSocket(`${cluster.server.replace(/^https/, 'wss')}${path}`, ['v5.channel.k8s.io'], {
+    headers: { Authorization: `Bearer ${kc.getCurrentUser()!.token}` },
+    ca: Buffer.from(cluster.caData!, 'base64'),
+  });
+  let out = '';
+  const status = new Promise((resolve) => {
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 1) out += data.subarray(1).toString();
+      if (data[0] === 3) resolve(JSON.parse(data.subarray(1).toString()));
+    });
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return { ws, output: () => out, status };
+}
+
 beforeAll(async () => {
   registry = await startRegistry();
   await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
@@ -116,15 +139,39 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
     expect(Buffer.compare(await readFile(join(work, 'out.bin')), original)).toBe(0);
   });
 
-  it('refuses a TTY, an unknown container and a missing token with a Status message', async () => {
-    // kubectl drops -t when its stdin is no terminal, so the TTY request is made directly.
-    const tty = await refusal(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`, true);
-    expect(tty.code).toBe(101);
-    expect(tty.body).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest', message: expect.stringMatching(/TTY.*not supported.*console-socket/) });
+  it('refuses an unknown container and a missing token with a Status message', async () => {
     expect((await refusal(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=true&stdout=true`, false)).code).toBe(401);
     const unknown = await kubectl(['exec', 'web', '-c', 'nope', '--', 'true']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/container nope is not valid for pod web/);
+  });
+
+  it('exec -t runs the command on a terminal that follows resizes', async () => {
+    // kubectl drops -t when its stdin is no terminal, so the TTY is asked for directly.
+    const { ws, output, status } = await openExec(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true`);
+    const stdin = (text: string) => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(text)]));
+    ws.send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: 101, Height: 33 }))]));
+    // The resize reaches the terminal asynchronously: ask until it shows.
+    for (let i = 0; i < 50 && !output().includes('size:33 101'); i++) {
+      stdin('echo "size:$(stty size)"\n');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    stdin('test -t 0 && echo "on a terminal"; exit 6\n');
+    expect(await status).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '6' }] } });
+    expect(output()).toContain('size:33 101');
+    expect(output()).toContain('on a terminal');
+    // The real kubectl, given a terminal by script(1).
+    const quoted = ['kubectl', '--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'exec', '-ti', 'web', '--', 'sh', '-c', 'test -t 0 && echo kubectl-on-a-terminal; exit 4'].map((a) => `'${a}'`).join(' ');
+    const viaKubectl = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(viaKubectl.out).toContain('kubectl-on-a-terminal');
+    expect(viaKubectl.code).toBe(4);
+    const proc = await refusal(`/api/v1/namespaces/${rt.namespace}/pods/proc/exec?command=sh&stdin=true&stdout=true&tty=true`, true);
+    expect(proc.body).toMatchObject({ kind: 'Status', code: 400, message: expect.stringMatching(/TTY.*image pods only/) });
   });
 
   it('client-node PortForward reaches the pod port through a local listener', async () => {

@@ -30,6 +30,8 @@ export interface PodExecStreams {
   /** The exit code, once the output is drained. */
   exited: Promise<number>;
   kill(): void;
+  /** With a TTY: the client's terminal changed size. */
+  resize?(columns: number, rows: number): void;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface PodExecStreams {
  * supervisor. Both throw a StatusError (400) when the container is not running.
  */
 export interface PodStreamProvider {
-  exec(pod: KubeObject, request: { container?: string; command: string[]; stdin: boolean }): Promise<PodExecStreams>;
+  exec(pod: KubeObject, request: { container?: string; command: string[]; stdin: boolean; tty: boolean }): Promise<PodExecStreams>;
   /** The container's output from now on; ends when the container does. */
   attach(pod: KubeObject, request: { container?: string; stdin: boolean }): Readable;
 }

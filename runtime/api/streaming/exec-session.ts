@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { PodExecStreams } from '../handlers/api-context.js';
-import { CLOSE, ERROR, frame, STDERR, STDIN, STDOUT } from './channel-protocol.js';
+import { CLOSE, ERROR, frame, RESIZE, STDERR, STDIN, STDOUT } from './channel-protocol.js';
 import { exitStatus } from './exit-status.js';
 
 /** Above this many unsent bytes the command's output waits for the client. */
@@ -17,6 +17,16 @@ export function pump(ws: WebSocket, source: Readable, channel: number | undefine
       ws.send(Buffer.alloc(0), () => source.resume());
     }
   });
+}
+
+/** Channel 4 carries `{"Width": columns, "Height": rows}`. */
+function resize(exec: PodExecStreams, body: Buffer): void {
+  try {
+    const { Width, Height } = JSON.parse(body.toString()) as { Width?: unknown; Height?: unknown };
+    if (Number.isInteger(Width) && Number.isInteger(Height) && (Width as number) > 0 && (Height as number) > 0) exec.resize!(Width as number, Height as number);
+  } catch {
+    // A malformed resize is ignored, as the kubelet does.
+  }
 }
 
 export interface ExecSessionOptions {
@@ -38,7 +48,7 @@ export function runExecSession(ws: WebSocket, exec: PodExecStreams, options: Exe
     if (data.length === 0) return;
     if (data[0] === STDIN) exec.stdin?.write(data.subarray(1));
     else if (data[0] === CLOSE && data[1] === STDIN) exec.stdin?.end();
-    // Channel 4 (resize) only matters to a TTY, which is refused before the upgrade.
+    else if (data[0] === RESIZE && exec.resize) resize(exec, data.subarray(1));
   });
   ws.on('close', () => {
     if (!ended) exec.kill();

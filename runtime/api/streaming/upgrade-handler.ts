@@ -75,9 +75,10 @@ async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: Kub
   const stdin = flag('stdin');
   const stdout = flag('stdout');
   const stderr = flag('stderr');
-  if (flag('tty')) throw badRequest(`a TTY (-t) is not supported by this runtime yet: it needs a pseudo-terminal for the command (runc exec --console-socket); run without -t`);
+  const tty = flag('tty');
   if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   if (subresource === 'attach') {
+    if (tty) throw badRequest('attach with a TTY (-t) is not served by this runtime: containers run without a terminal; attach without -t');
     const output = streams.attach(pod, { container, stdin });
     pump(ws, output, stdout ? STDOUT : undefined);
     output.on('end', () => {
@@ -90,7 +91,7 @@ async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: Kub
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least one command for the container');
   if (ws.readyState !== ws.OPEN) return;
-  const exec = await streams.exec(pod, { container, command, stdin });
+  const exec = await streams.exec(pod, { container, command, stdin, tty });
   if (ws.readyState !== ws.OPEN) return exec.kill();
   runExecSession(ws, exec, { command, stdout, stderr });
 }

@@ -15,6 +15,7 @@ import { runc, runcList } from './runc-cli.js';
 import { readImageFile } from './image-file.js';
 import { HELPER_ENV } from '../pod-env-handoff.js';
 import { execProcessOf } from '../exec-process.js';
+import { spawnOnTerminal } from '../tty-exec.js';
 import { bundleContainerId, OCI_WRAPPER_NAME, ociWrappers, strayBundles } from './oci-leftovers.js';
 
 export interface OciDriverOptions {
@@ -209,8 +210,9 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       });
     },
 
-    async execStream(handle, _launch, argv, { stdin }) {
+    async execStream(handle, _launch, argv, { stdin, tty }) {
       if (!handle.containerId || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
+      if (tty) return spawnOnTerminal(['runc', '--root', root, 'exec', '--tty', handle.containerId, ...argv]);
       // runc hands its own stdio to the process: pipes here, so no terminal is involved.
       const child = spawn('runc', ['--root', root, 'exec', handle.containerId, ...argv], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       return execProcessOf(child);
