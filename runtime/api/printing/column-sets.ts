@@ -74,9 +74,11 @@ function serviceExternalIp(svc: KubeObject): string {
 function endpointsText(ep: KubeObject): string {
   const list: string[] = [];
   let total = 0;
-  for (const subset of (ep.subsets ?? []) as any[]) {
-    const ports = (subset.ports ?? []) as Array<{ port: number }>;
-    for (const addr of subset.addresses ?? []) {
+  // A malformed body (null entries) must still print: skip what is not an object.
+  const objects = (list: unknown): any[] => (Array.isArray(list) ? list.filter((x) => x && typeof x === 'object') : []);
+  for (const subset of objects(ep.subsets)) {
+    const ports = objects(subset.ports) as Array<{ port: number }>;
+    for (const addr of objects(subset.addresses) as Array<{ ip: string }>) {
       const targets = ports.length ? ports.map((p) => `${addr.ip}:${p.port}`) : [addr.ip];
       for (const t of targets) {
         total++;
