@@ -14,7 +14,8 @@ export interface ResourceType {
   shortNames: string[];
   namespaced: boolean;
   /** Subresources served beside the resource. */
-  subresources: Array<'status' | 'scale' | 'log'>;
+  /** exec, attach and portforward are served as upgraded streams (runtime/api/streaming). */
+  subresources: Array<'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward'>;
   /** Kubernetes' discovery categories (`kubectl get all`). */
   categories: string[];
   /** true when the object has a spec whose changes bump metadata.generation. */
@@ -39,7 +40,7 @@ function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'categories' | 'sub
 export const resources = {
   namespaces: r({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, subresources: ['status'] }),
   nodes: r({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, subresources: ['status'] }),
-  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, subresources: ['status', 'log'], categories: ['all'] }),
+  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, subresources: ['status', 'log', 'exec', 'attach', 'portforward'], categories: ['all'] }),
   services: r({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, subresources: ['status'], categories: ['all'] }),
   endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'], namespaced: true }),
   configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], namespaced: true }),

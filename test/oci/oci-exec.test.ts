@@ -139,6 +139,15 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
     expect(Buffer.compare(await readFile(join(work, 'out.bin')), original)).toBe(0);
   });
 
+  it('lists the streaming subresources and answers a plain request to them as Kubernetes does', async () => {
+    const discovery = JSON.parse((await kubectl(['get', '--raw', '/api/v1'])).stdout.toString()) as { resources: Array<{ name: string; verbs: string[] }> };
+    for (const sub of ['exec', 'attach', 'portforward']) expect(discovery.resources.find((r) => r.name === `pods/${sub}`)?.verbs).toEqual(['create', 'get']);
+    const plain = await kubectl(['get', '--raw', `/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=true`]);
+    expect(plain.stderr).toMatch(/Upgrade request required/);
+    const missing = await kubectl(['get', '--raw', `/api/v1/namespaces/${rt.namespace}/pods/nope/exec?command=true`]);
+    expect(missing.stderr).toMatch(/NotFound|not found/);
+  });
+
   it('refuses an unknown container and a missing token with a Status message', async () => {
     expect((await refusal(`/api/v1/namespaces/${rt.namespace}/pods/web/exec?command=true&stdout=true`, false)).code).toBe(401);
     const unknown = await kubectl(['exec', 'web', '-c', 'nope', '--', 'true']);

@@ -21,6 +21,10 @@ function subresourceEntries(t: ResourceType): Record<string, unknown>[] {
       return { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     }
     if (sub === 'log') return { name: `${t.plural}/log`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get'] };
+    if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+      const kind = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' }[sub];
+      return { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind, verbs: ['create', 'get'] };
+    }
     return { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
   });
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { methodNotAllowed } from '../../errors/status-error.js';
+import { badRequest, methodNotAllowed } from '../../errors/status-error.js';
 import { parseApiPath, type ApiPath } from '../routing/parse-api-path.js';
 import { queryBool } from '../request/query-options.js';
 import type { ApiContext } from './api-context.js';
@@ -39,6 +39,12 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
   if (subresource === 'log') {
     if (req.method !== 'GET') throw notAllowed(req, path);
     return handleLog(ctx, req, res, namespace, name);
+  }
+  // Served as upgrades (the HTTP server's 'upgrade' listener); a plain request is answered as Kubernetes does.
+  if (subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') {
+    req.resume();
+    await ctx.cluster.get(type, namespace, name);
+    throw badRequest('Upgrade request required');
   }
   const status = subresource === 'status';
   switch (req.method) {

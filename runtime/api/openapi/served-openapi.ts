@@ -27,7 +27,7 @@ function gvKey(t: Pick<ResourceType, 'group' | 'version'>): string {
   return t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`;
 }
 
-/** Keeps a path only when its resource and subresource are served (no pods/exec, namespaces/finalize…). */
+/** Keeps a path only when its resource and subresource are served (no namespaces/finalize, pods/eviction…). */
 function servedPath(path: string, prefix: string, types: ResourceType[]): boolean {
   if (!path.startsWith(`/${prefix}/`)) return false;
   let rest = path.slice(prefix.length + 2).split('/');

@@ -7,7 +7,7 @@ export interface ApiPath {
   namespace?: string;
   /** Absent for collection requests. */
   name?: string;
-  subresource?: 'status' | 'scale' | 'log';
+  subresource?: ResourceType['subresources'][number];
   /** The legacy `/watch/` path prefix was used. */
   watchPrefix: boolean;
 }
