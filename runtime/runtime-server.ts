@@ -79,6 +79,11 @@ export interface RuntimeOptions {
    */
   dnsUpstreams?: string[];
   /**
+   * Encrypt every stored Secret under a new key and forget the old one (Secrets are always encrypted at rest).
+   * @defaultValue false
+   */
+  rotateEncryptionKey?: boolean;
+  /**
    * IngressClass names the ingress serves besides `baton`, e.g. `['nginx']`
    * for manifests written for ingress-nginx (`--ingress-class nginx`).
    * @defaultValue []
@@ -179,7 +184,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const nodePortHost = options.node?.nodePortAddress ?? options.nodePortHost ?? host;
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const token = await loadOrCreateToken(stateDir);
-  const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime') });
+  const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime'), rotateEncryptionKey: options.rotateEncryptionKey });
   let node: RunningNode | undefined;
   try {
     if (options.kubelet ?? true) node = await startNode({ ...options.node, nodePortAddress: nodePortHost, cluster, stateDir });

@@ -26,6 +26,11 @@ export interface LocalClusterOptions {
    */
   stateDir?: string;
   /**
+   * Encrypt every stored Secret under a new key, then forget the old ones.
+   * @defaultValue false
+   */
+  rotateEncryptionKey?: boolean;
+  /**
    * Recent events kept to resume watches from a past resourceVersion.
    * @defaultValue 10000
    */
@@ -102,7 +107,7 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   constructor(options: LocalClusterOptions) {
     if (options.stateDir) {
-      const sqlite = new SqliteStore(options.stateDir);
+      const sqlite = new SqliteStore(options.stateDir, { rotateKey: options.rotateEncryptionKey });
       try {
         const { rows, rv } = sqlite.load();
         for (const row of rows) {

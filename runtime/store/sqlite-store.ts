@@ -1,8 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../objects/types.js';
+import { SecretEnvelope } from './secret-envelope.js';
 import { rememberJson, storedJson } from './stored-json.js';
+
+/** Rows of this type are encrypted at rest. */
+const SECRETS = '/secrets';
 
 export interface StoredRow {
   typeKey: string;
@@ -30,11 +34,21 @@ export class SqliteStore implements Persistence {
   private readonly remove: Database.Statement;
   private readonly setRv: Database.Statement;
   private readonly write: (rv: number, typeKey: string, namespace: string, name: string, json: string | null) => void;
+  private readonly envelope: SecretEnvelope;
+  private readonly file: string;
 
-  constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+  /** `rotateKey`: encrypt every Secret under a new key, then drop the old ones (`baton runtime --rotate-encryption-key`). */
+  constructor(stateDir: string, options: { rotateKey?: boolean } = {}) {
+    // Whatever the umask or a directory made beforehand: the store holds every object of the cluster.
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    chmodSync(stateDir, 0o700);
+    this.envelope = SecretEnvelope.open(stateDir);
+    if (options.rotateKey) this.envelope.rotate();
     const file = join(stateDir, 'store.db');
+    this.file = file;
     this.db = new Database(file);
+    // Deleted and overwritten rows are zeroed, so a Secret's old plain text does not linger in free pages.
+    this.db.pragma('secure_delete = ON');
     // Exclusive: the in-memory index is the truth for reads, so a second
     // process writing the same file would silently diverge from it.
     this.db.pragma('locking_mode = EXCLUSIVE');
@@ -63,6 +77,7 @@ export class SqliteStore implements Persistence {
     );
     this.remove = this.db.prepare('DELETE FROM objects WHERE type = ? AND namespace = ? AND name = ?');
     this.setRv = this.db.prepare("INSERT INTO meta (key, value) VALUES ('resourceVersion', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.protectFiles();
     this.write = this.db.transaction((rv: number, typeKey: string, namespace: string, name: string, json: string | null) => {
       // A row carries its own rv; only a removal, which leaves no row, records the counter apart.
       if (json === null) {
@@ -74,9 +89,31 @@ export class SqliteStore implements Persistence {
     });
   }
 
-  /** Every stored object and the last committed resourceVersion. */
+  /** store.db and its WAL files are readable by the owner only. */
+  private protectFiles(): void {
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(this.file + suffix)) chmodSync(this.file + suffix, 0o600);
+  }
+
+  /**
+   * Every stored object and the last committed resourceVersion. Secrets
+   * stored in plain text (by a runtime before encryption) or under an older
+   * key are written again under the current one, and the file is compacted
+   * so no plain copy remains in it.
+   */
   load(): { rows: StoredRow[]; rv: number } {
-    const rows = this.db.prepare('SELECT type, data FROM objects').all() as Array<{ type: string; data: string }>;
+    const rows = this.db.prepare('SELECT type, namespace, name, data FROM objects').all() as Array<{ type: string; namespace: string; name: string; data: string }>;
+    const stale = rows.filter((r) => r.type === SECRETS && this.envelope.isStale(r.data));
+    for (const r of rows) if (r.type === SECRETS) r.data = this.envelope.decrypt(r.data);
+    if (stale.length > 0) {
+      const rewrite = this.db.prepare('UPDATE objects SET data = ? WHERE type = ? AND namespace = ? AND name = ?');
+      this.db.transaction(() => {
+        for (const r of stale) rewrite.run(this.envelope.encrypt(r.data), r.type, r.namespace, r.name);
+      })();
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.exec('VACUUM');
+    }
+    this.envelope.forgetOldKeys();
+    this.protectFiles();
     const meta = this.db.prepare("SELECT value FROM meta WHERE key = 'resourceVersion'").get() as { value: string } | undefined;
     const newest = this.db.prepare('SELECT max(rv) AS rv FROM objects').get() as { rv: number | null };
     return {
@@ -90,7 +127,8 @@ export class SqliteStore implements Persistence {
   }
 
   commit(rv: number, typeKey: string, namespace: string, name: string, object: KubeObject | null): void {
-    this.write(rv, typeKey, namespace, name, object === null ? null : storedJson(object));
+    const json = object === null ? null : storedJson(object);
+    this.write(rv, typeKey, namespace, name, json !== null && typeKey === SECRETS ? this.envelope.encrypt(json) : json);
   }
 
   close(): void {

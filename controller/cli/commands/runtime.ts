@@ -9,6 +9,7 @@ interface RuntimeFlags extends NodeFlags {
   host: string;
   ingressPort?: string;
   ingressClass: string[];
+  rotateEncryptionKey?: boolean;
 }
 
 function parsePort(text: string, flag = '--port'): number {
@@ -26,6 +27,7 @@ export function registerRuntime(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--ingress-port <port>', 'port of the ingress (host-based HTTP routing per Ingress objects; 0: any free port) (default: 7080, or any free port with --port 0)')
     .addOption(ingressClassOption())
+    .option('--rotate-encryption-key', 'encrypt every stored Secret under a new key in <state-dir>/runtime/encryption-key, then drop the old key')
     .action(async (flags: RuntimeFlags) => {
       const port = parsePort(flags.port);
       const node = nodeOptions('runtime', flags);
@@ -36,7 +38,7 @@ export function registerRuntime(program: Command): void {
       try {
         // Loaded on use: client commands should not pay for importing the whole runtime.
         const { startRuntime } = await import('../../../runtime/runtime-server.js');
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {
