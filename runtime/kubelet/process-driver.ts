@@ -7,6 +7,7 @@ import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { execProcessOf } from './exec-process.js';
+import { spawnOnTerminal } from './tty-exec.js';
 
 /**
  * The container's process is `sh` running these lines without exec: it stays
@@ -199,7 +200,6 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     },
 
     async execStream(handle, launch, argv, { stdin, tty }) {
-      if (tty) throw new DriverError('TtyUnsupported', 'a TTY (-t) is served for image pods only: host-program pods run their exec without a terminal; run without -t');
       // As for exec: right after start the sandbox's pid 1 may not exist yet.
       let init = sandboxInitPid(handle.pid);
       for (let i = 0; !init && i < 40 && isSameLiveProcess(handle.pid, handle.procStart); i++) {
@@ -209,6 +209,11 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       if (!init || !isSameLiveProcess(handle.pid, handle.procStart)) throw new DriverError('ContainerNotRunning', 'the container is not running');
       const args = enterSandboxArgs(init, handle, launch.workingDir, argv);
       const envFd = environmentFd(dirname(handle.exitPath), { ...hostBaseEnv(), ...launch.env });
+      if (tty) {
+        const exec = spawnOnTerminal(['/usr/bin/nsenter', ...args], { env: HELPER_ENV, fd3: envFd });
+        closeQuietly(envFd);
+        return exec;
+      }
       const child = spawn('/usr/bin/nsenter', args, { env: HELPER_ENV, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', envFd] });
       closeQuietly(envFd);
       return execProcessOf(child);

@@ -17,16 +17,17 @@ function childOf(pid: number): number | undefined {
 }
 
 /**
- * Runs a helper (`runc exec --tty`) on a pseudo-terminal of its own, made by
- * util-linux `script`: runc wants a host terminal to relay to the
- * container's, and node has none to give. Resizing sets the size of that
- * terminal, whose SIGWINCH runc passes on to the container's.
+ * Runs a helper (`runc exec --tty`, the process driver's `nsenter`) on a
+ * pseudo-terminal of its own, made by util-linux `script`: runc wants a host
+ * terminal to relay to the container's, and node has none to give. Resizing
+ * sets the size of that terminal (runc passes the SIGWINCH on).
  */
-export function spawnOnTerminal(argv: string[]): ExecProcess {
+export function spawnOnTerminal(argv: string[], options: { env?: NodeJS.ProcessEnv; fd3?: number } = {}): ExecProcess {
   const command = `exec ${argv.map(shellQuote).join(' ')}`;
+  // script keeps inherited descriptors open, so a helper's fd 3 (the process driver's environment) gets through.
   const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
-    env: { ...process.env, SHELL: '/bin/sh' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...(options.env ?? process.env), SHELL: '/bin/sh' },
+    stdio: options.fd3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', options.fd3],
   });
   const exec = execProcessOf(child);
   let wanted: { columns: number; rows: number } | undefined;

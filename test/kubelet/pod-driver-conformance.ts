@@ -71,7 +71,7 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       expect(result).toEqual({ exitCode: 4, output: 'y\n' });
     });
 
-    it('streams an exec: stdin in, stdout and stderr apart, the exit code after the output', async () => {
+    it('streams an exec: stdin in, stdout and stderr apart, the exit code after the output; or on a terminal', async () => {
       if (!driver.execStream) return;
       const handle = await start(launch(['sleep', '600']));
       await until(() => driver.isAlive(handle), 'the container to run');
@@ -86,6 +86,10 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       expect(await exec.exited).toBe(3);
       expect(await out).toBe('round trip\n');
       expect(await err).toBe('y\n');
+      const onTerminal = await driver.execStream(handle, { env: {}, workingDir: '' }, ['sh', '-c', 'test -t 0 && test -t 1 && echo on-a-terminal; exit 5'], { stdin: true, tty: true });
+      const terminalOut = read(onTerminal.stdout);
+      expect(await onTerminal.exited).toBe(5);
+      expect(await terminalOut).toContain('on-a-terminal');
       driver.signal(handle, 'SIGKILL');
       await until(() => !driver.isAlive(handle), 'SIGKILL exit');
       await expect(driver.execStream(handle, { env: {}, workingDir: '' }, ['true'], { stdin: false })).rejects.toBeInstanceOf(DriverError);
