@@ -66,7 +66,7 @@ export class AppController {
   private closed = false;
 
   constructor(private readonly options: AppControllerOptions) {
-    this.state = new StateStore({ redisUrl: options.redisUrl });
+    this.state = new StateStore({ redisUrl: options.redisUrl, secretsKeyDir: options.stateDir });
     this.queue = new SyncQueue({ redisUrl: options.redisUrl });
     this.registry = new SyncRegistry(options.redisUrl);
     this.poller = new SourcePoller({ stateDir: options.stateDir });

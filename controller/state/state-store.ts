@@ -6,6 +6,8 @@ import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.
 import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
 import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
 import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
+import { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
+import { openSecrets, sealSecrets } from './sealed-secrets.js';
 
 export interface StateStoreOptions {
   /** Where Redis is (see parseRedisUrl). */
@@ -16,6 +18,12 @@ export interface StateStoreOptions {
   healthyLimit?: number;
   /** Events kept for replay (approximately). @defaultValue 10000 */
   eventsMaxLen?: number;
+  /**
+   * Directory of the key (`secrets-key`, made on first use) that seals Secret values in kept manifests.
+   * Without it they are kept as rendered (tests that read Redis directly).
+   * @defaultValue undefined
+   */
+  secretsKeyDir?: string;
 }
 
 /** Fields of an app's status that can change; `undefined` clears an optional field. */
@@ -41,12 +49,14 @@ export class StateStore {
   private readonly historyLimit: number;
   private readonly healthyLimit: number;
   private readonly eventsMaxLen: number;
+  private readonly envelope?: SecretEnvelope;
 
   constructor(options: StateStoreOptions) {
     this.redis = connectRedis(options.redisUrl, { connectionName: 'baton-state' });
     this.historyLimit = options.historyLimit ?? 100;
     this.healthyLimit = options.healthyLimit ?? 10;
     this.eventsMaxLen = options.eventsMaxLen ?? 10_000;
+    this.envelope = options.secretsKeyDir ? SecretEnvelope.open(options.secretsKeyDir, 'secrets-key') : undefined;
   }
 
   /** Adds an app with an Unknown status, or refreshes namespace and cluster of a known one. Returns true when new. */
@@ -123,7 +133,9 @@ export class StateStore {
     const rev = revision ?? (await this.redis.lindex(keys.healthyOrder, 0));
     if (!rev) return undefined;
     const json = await this.redis.hget(keys.healthy, rev);
-    return json ? (JSON.parse(json) as HealthyManifests) : undefined;
+    if (!json) return undefined;
+    const kept = JSON.parse(json) as HealthyManifests;
+    return this.envelope ? { ...kept, objects: openSecrets(kept.objects, this.envelope) } : kept;
   }
 
   /** Revisions whose manifests are kept, newest first. */
@@ -190,7 +202,7 @@ export class StateStore {
       history: op.history ? JSON.stringify(op.history) : undefined,
       historyLimit: this.historyLimit,
       healthyRevision: op.healthy?.revision,
-      healthyJson: op.healthy ? JSON.stringify({ ...op.healthy, recordedAt: time }) : undefined,
+      healthyJson: op.healthy ? JSON.stringify({ ...op.healthy, objects: this.envelope ? sealSecrets(op.healthy.objects, this.envelope) : op.healthy.objects, recordedAt: time }) : undefined,
       healthyLimit: this.healthyLimit,
       eventType: op.eventType,
       eventData: op.eventData === undefined || op.eventData === null ? undefined : JSON.stringify(op.eventData),

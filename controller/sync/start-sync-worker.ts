@@ -36,7 +36,7 @@ export interface RunningSyncWorker {
 
 /** A worker taking sync jobs from the queue and running the app sync reconciler on them. */
 export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<RunningSyncWorker> {
-  const state = new StateStore({ redisUrl: options.redisUrl });
+  const state = new StateStore({ redisUrl: options.redisUrl, secretsKeyDir: options.stateDir });
   const registry = new SyncRegistry(options.redisUrl);
   const previews = new PreviewStore(options.redisUrl);
   const processor = createSyncProcessor({

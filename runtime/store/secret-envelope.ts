@@ -24,9 +24,9 @@ export class SecretEnvelope {
     private keys: NamedKey[],
   ) {}
 
-  /** Opens the key file of `dir`, making one with a fresh key on first start. */
-  static open(dir: string): SecretEnvelope {
-    const file = join(dir, KEY_FILE);
+  /** Opens the key file `fileName` of `dir`, making one with a fresh key on first start. */
+  static open(dir: string, fileName = KEY_FILE): SecretEnvelope {
+    const file = join(dir, fileName);
     if (!existsSync(file)) {
       const envelope = new SecretEnvelope(file, [{ name: 'key1', secret: randomBytes(32) }]);
       envelope.save();
@@ -37,7 +37,7 @@ export class SecretEnvelope {
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new Error(`${file} is not the runtime's encryption key file (${(err as Error).message}); restore it from a backup: without it the stored Secrets cannot be read`);
+      throw new Error(`${file} is not an encryption key file of baton's (${(err as Error).message}); restore it from a backup: without it the stored Secrets cannot be read`);
     }
     const keys = (parsed.keys ?? []).map((k) => ({ name: String(k.name), secret: Buffer.from(String(k.secret), 'base64') }));
     if (keys.length === 0 || keys.some((k) => !/^[a-z0-9-]+$/.test(k.name) || k.secret.length !== 32)) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../runtime/objects/types.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster } from '../../runtime/store/index.js';
 
@@ -27,6 +28,8 @@ function storeBytes(dir: string): string {
     .join('\n');
 }
 
+/** The decoded password of a stored Secret. */
+const passwordOf = (s: KubeObject) => Buffer.from((s.data as Record<string, string>).password, 'base64').toString();
 const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'Opaque', data: { password: Buffer.from(VALUE).toString('base64') } });
 const encodings = [VALUE, Buffer.from(VALUE).toString('base64')];
 
@@ -36,14 +39,13 @@ describe('Secrets at rest in the runtime store', () => {
     let cluster = await openLocalCluster({ stateDir: dir });
     await cluster.create(resources.secrets, secret('db'));
     const updated = await cluster.get(resources.secrets, 'default', 'db');
-    await cluster.update(resources.secrets, { ...updated, data: { ...updated.data, other: Buffer.from(VALUE).toString('base64') } });
+    await cluster.update(resources.secrets, { ...updated, data: { ...(updated.data as Record<string, string>), other: Buffer.from(VALUE).toString('base64') } });
     for (const text of encodings) expect(storeBytes(dir)).not.toContain(text);
     await cluster.close();
     for (const text of encodings) expect(storeBytes(dir)).not.toContain(text);
 
     cluster = await openLocalCluster({ stateDir: dir });
-    const read = await cluster.get(resources.secrets, 'default', 'db');
-    expect(Buffer.from(read.data.password, 'base64').toString()).toBe(VALUE);
+    expect(passwordOf(await cluster.get(resources.secrets, 'default', 'db'))).toBe(VALUE);
     await cluster.close();
   });
 
@@ -62,7 +64,7 @@ describe('Secrets at rest in the runtime store', () => {
     expect(storeBytes(dir)).toContain(Buffer.from(VALUE).toString('base64'));
 
     cluster = await openLocalCluster({ stateDir: dir });
-    expect(Buffer.from((await cluster.get(resources.secrets, 'default', 'legacy')).data.password, 'base64').toString()).toBe(VALUE);
+    expect(passwordOf(await cluster.get(resources.secrets, 'default', 'legacy'))).toBe(VALUE);
     await cluster.close();
     for (const text of encodings) expect(storeBytes(dir)).not.toContain(text);
   });
@@ -74,7 +76,7 @@ describe('Secrets at rest in the runtime store', () => {
     await cluster.close();
     const before = JSON.parse(readFileSync(join(dir, 'encryption-key'), 'utf8')).keys;
     cluster = await openLocalCluster({ stateDir: dir, rotateEncryptionKey: true });
-    expect(Buffer.from((await cluster.get(resources.secrets, 'default', 'rotated')).data.password, 'base64').toString()).toBe(VALUE);
+    expect(passwordOf(await cluster.get(resources.secrets, 'default', 'rotated'))).toBe(VALUE);
     await cluster.close();
     const after = JSON.parse(readFileSync(join(dir, 'encryption-key'), 'utf8')).keys;
     expect(after).toHaveLength(1);
@@ -107,6 +109,6 @@ describe('Secrets at rest in the runtime store', () => {
     await cluster.close();
     chmodSync(join(dir, 'encryption-key'), 0o600);
     execFileSync('sh', ['-c', `echo garbage > ${join(dir, 'encryption-key')}`]);
-    await expect(openLocalCluster({ stateDir: dir })).rejects.toThrow(/encryption-key is not the runtime's encryption key file/);
+    await expect(openLocalCluster({ stateDir: dir })).rejects.toThrow(/encryption-key is not an encryption key file of baton's/);
   });
 });
