@@ -11,11 +11,10 @@ const HIGH_WATER = 1 << 20;
 export function pump(ws: WebSocket, source: Readable, channel: number | undefined): void {
   source.on('data', (chunk: Buffer) => {
     if (channel === undefined || ws.readyState !== ws.OPEN) return;
-    ws.send(frame(channel, chunk));
-    if (ws.bufferedAmount > HIGH_WATER) {
-      source.pause();
-      ws.send(Buffer.alloc(0), () => source.resume());
-    }
+    // Resume once this chunk is out (every message needs its channel byte: no empty marker messages).
+    const backedUp = ws.bufferedAmount > HIGH_WATER;
+    if (backedUp) source.pause();
+    ws.send(frame(channel, chunk), backedUp ? () => source.resume() : undefined);
   });
 }
 
@@ -46,9 +45,17 @@ export function runExecSession(ws: WebSocket, exec: PodExecStreams, options: Exe
   pump(ws, exec.stderr, options.stderr ? STDERR : undefined);
   ws.on('message', (data: Buffer) => {
     if (data.length === 0) return;
-    if (data[0] === STDIN) exec.stdin?.write(data.subarray(1));
-    else if (data[0] === CLOSE && data[1] === STDIN) exec.stdin?.end();
-    else if (data[0] === RESIZE && exec.resize) resize(exec, data.subarray(1));
+    if (data[0] === STDIN) {
+      // A command that reads slower than the client sends (kubectl cp into a pod) holds the client back.
+      if (exec.stdin && !exec.stdin.write(data.subarray(1))) {
+        ws.pause();
+        exec.stdin.once('drain', () => ws.resume());
+      }
+    } else if (data[0] === CLOSE && data[1] === STDIN) {
+      exec.stdin?.end();
+    } else if (data[0] === RESIZE && exec.resize) {
+      resize(exec, data.subarray(1));
+    }
   });
   ws.on('close', () => {
     if (!ended) exec.kill();
