@@ -2,6 +2,33 @@
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
+ * Requests in flight under each signal. One sync's signal covers many
+ * concurrent requests (prune lists every kind at once); one abort listener per
+ * signal that fans out keeps Node's per-signal listener count at one, instead
+ * of one per request (which Node reports as a leak past ten).
+ */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = waiting.get(signal);
+  if (!callbacks) {
+    const set = new Set<() => void>();
+    callbacks = set;
+    waiting.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waiting.delete(signal);
+        for (const cb of set) cb();
+      },
+      { once: true },
+    );
+  }
+  callbacks.add(callback);
+  return () => callbacks.delete(callback);
+}
+
+/**
  * Waits for a client-node request at most `timeoutMs`, and no longer than
  * `signal` allows: client-node's generic client takes neither a timeout nor a
  * signal, and a hung API server must not hold a sync forever. A timeout
@@ -16,15 +43,16 @@ export function bounded<T>(request: Promise<T>, options: { timeoutMs?: number; s
       cleanup();
       reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
     }, timeoutMs);
-    const onAbort = () => {
-      cleanup();
-      reject(signal!.reason);
-    };
+    const forget = signal
+      ? onAbort(signal, () => {
+          cleanup();
+          reject(signal.reason);
+        })
+      : undefined;
     const cleanup = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      forget?.();
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
     request.then(
       (value) => {
         cleanup();
