@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 import { censorLine } from './censor-line.js';
+import { humanLine } from './human-line.js';
 import { knownSecrets, type KnownSecrets } from './known-secrets.js';
 import { REDACTED, redactObject } from './redact-object.js';
 
@@ -11,6 +11,8 @@ export interface CreateLoggerOptions {
   level?: Level | 'silent';
   /** Human-readable lines instead of JSON. @defaultValue true when writing to stdout and stdout is a TTY */
   pretty?: boolean;
+  /** With `pretty`: an error's stack under its line (`--debug`). @defaultValue false */
+  stacks?: boolean;
   /** Where lines go. @defaultValue stdout (synchronous writes, so nothing is lost when the process dies) */
   destination?: DestinationStream;
   /** Secret values to censor besides those of `env` (e.g. the API tokens read from the state dir). @defaultValue none */
@@ -49,7 +51,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
 
   const out = options.destination ?? pino.destination({ dest: 1, sync: true });
   const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
-  const prettify = pretty ? prettyFactory({ colorize: options.destination === undefined, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : undefined;
+  const colour = options.destination === undefined && !process.env.NO_COLOR;
+  const prettify = pretty ? (line: string) => humanLine(line, { colour, stacks: options.stacks }) : undefined;
   const stream: DestinationStream = {
     write(line: string) {
       const clean = censorLine(line, secrets);
