@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createServer, type AddressInfo } from 'node:net';
-import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../runtime/objects/types.js';
@@ -294,6 +294,22 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
       expect(out).toContain('attached-line');
     } finally {
       child.kill();
+    }
+    // client-node's Attach speaks the same protocol.
+    const kc = new KubeConfig();
+    kc.loadFromFile(rt.runtime.kubeconfigPath);
+    const stdout = new PassThrough();
+    let seen = '';
+    stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const ws = await new Attach(kc).attach(rt.namespace, 'web', 'web', stdout, null, null, false);
+    try {
+      for (let i = 0; i < 20 && !seen.includes('client-node-line'); i++) {
+        await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo client-node-line > /proc/1/fd/1']);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(seen).toContain('client-node-line');
+    } finally {
+      ws.close();
     }
   });
 });
