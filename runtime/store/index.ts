@@ -16,3 +16,4 @@ export {
   type LabelOperator,
 } from './label-selector.js';
 export { parseFieldSelector, fieldValue, type FieldSelector, type FieldRequirement } from './field-selector.js';
+export { backupStore, restoreStore } from './store-backup.js';

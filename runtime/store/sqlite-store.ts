@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../objects/types.js';
 import { SecretEnvelope } from './secret-envelope.js';
+import { checkStoreIntegrity, checkStorePresent, restoreHint } from './store-integrity.js';
 import { rememberJson, storedJson } from './stored-json.js';
 
 /** Rows of this type are encrypted at rest. */
@@ -42,6 +43,8 @@ export class SqliteStore implements Persistence {
     // Whatever the umask or a directory made beforehand: the store holds every object of the cluster.
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     chmodSync(stateDir, 0o700);
+    const keyExisted = existsSync(join(stateDir, 'encryption-key'));
+    checkStorePresent(stateDir, keyExisted);
     this.envelope = SecretEnvelope.open(stateDir);
     if (options.rotateKey) this.envelope.rotate();
     const file = join(stateDir, 'store.db');
@@ -66,9 +69,19 @@ export class SqliteStore implements Persistence {
       `);
     } catch (err) {
       this.db.close();
-      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      const code = (err as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_BUSY')) {
         throw new Error(`${file} is in use by another baton runtime; stop it or use another --state-dir`);
       }
+      if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+        throw new Error(`the runtime's store ${file} is not a readable database (${(err as Error).message}); ${restoreHint(stateDir)}`, { cause: err });
+      }
+      throw err;
+    }
+    try {
+      checkStoreIntegrity(this.db, file, stateDir);
+    } catch (err) {
+      this.db.close();
       throw err;
     }
     this.upsert = this.db.prepare(

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
@@ -19,7 +20,7 @@ function parsePort(text: string, flag = '--port'): number {
 }
 
 export function registerRuntime(program: Command): void {
-  addNodeFlags(program
+  const runtimeCommand = addNodeFlags(program
     .command('runtime'))
     .description('run the built-in runtime (Kubernetes API subset) alone')
     .option('--state-dir <dir>', 'where the store, token and kubeconfig live', '.baton')
@@ -66,5 +67,36 @@ export function registerRuntime(program: Command): void {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  registerStoreBackup(runtimeCommand);
+}
+
+/** `baton runtime backup <dir>` and `baton runtime restore <dir>`: the store and its key, with the runtime stopped. */
+function registerStoreBackup(runtimeCommand: Command): void {
+  runtimeCommand
+    .command('backup <dir>')
+    .description("copy the runtime's store and its encryption key to a new directory (stop the runtime first)")
+    .action(async (dir: string, _flags: unknown, command: Command) => {
+      // --state-dir belongs to `baton runtime`, which parses it wherever it stands.
+      const flags = command.optsWithGlobals<{ stateDir: string }>();
+      const { backupStore } = await import('../../../runtime/store/index.js');
+      const { objects } = await backupStore(join(flags.stateDir, 'runtime'), dir).catch((err: Error) => {
+        throw new CliError(`baton runtime backup: ${err.message}`);
+      });
+      process.stdout.write(`baton runtime backup: ${objects} objects and the encryption key in ${dir}\n`);
+    });
+  runtimeCommand
+    .command('restore <dir>')
+    .description('put a backup in place of the runtime\'s store (stop the runtime first; the replaced store is kept beside it)')
+    .action(async (dir: string, _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<{ stateDir: string }>();
+      const { restoreStore } = await import('../../../runtime/store/index.js');
+      let result: { objects: number; keptAs?: string };
+      try {
+        result = restoreStore(dir, join(flags.stateDir, 'runtime'));
+      } catch (err) {
+        throw new CliError(`baton runtime restore: ${(err as Error).message}`);
+      }
+      process.stdout.write(`baton runtime restore: ${result.objects} objects restored from ${dir}${result.keptAs ? `; the previous store is kept as ${result.keptAs}` : ''}\n`);
     });
 }
