@@ -200,7 +200,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
   // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
   const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
-  server.on('upgrade', createUpgradeHandler({ context: { cluster, streams }, token }));
+  const upgrades = createUpgradeHandler({ context: { cluster, streams }, token });
+  server.on('upgrade', upgrades);
   // Watches and log streams stay open for a long time; node's default request timeout would cut them.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -243,6 +244,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
+        upgrades.closeAll();
       });
       await ingress?.stop();
       await services?.stop();

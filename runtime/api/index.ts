@@ -1,6 +1,6 @@
 export { createApiApp, type ApiAppOptions } from './api-app.js';
 export type { ApiContext, PodExecStreams, PodLogOptions, PodLogProvider, PodStreamProvider } from './handlers/api-context.js';
-export { createUpgradeHandler, type UpgradeHandlerOptions } from './streaming/upgrade-handler.js';
+export { createUpgradeHandler, type UpgradeHandler, type UpgradeHandlerOptions } from './streaming/upgrade-handler.js';
 export { buildServedOpenApi, type ServedOpenApi } from './openapi/served-openapi.js';
 export { podSummary, type PodSummary } from './printing/pod-status.js';
 export { toTable } from './printing/to-table.js';

@@ -312,4 +312,21 @@ describe('kubectl exec, cp, attach and port-forward against image pods', () => {
       ws.close();
     }
   });
+  // Last: it stops the runtime the other tests share.
+  it('stopping the runtime ends open sessions instead of waiting for their clients', async () => {
+    // An idle kubectl port-forward holds its tunnel open with no connection to the pod.
+    const child = spawn('kubectl', ['--kubeconfig', rt.runtime.kubeconfigPath, '-n', rt.namespace, 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('Forwarding from') && resolve());
+        child.once('exit', (code) => reject(new Error(`kubectl port-forward exited ${code}`)));
+      });
+      const stopped = await Promise.race([rt.runtime.close({ stopPods: true }).then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting'), 20_000))]);
+      expect(stopped).toBe('stopped');
+      await exited;
+    } finally {
+      child.kill();
+    }
+  }, 40_000);
 });

@@ -25,7 +25,11 @@ export interface UpgradeHandlerOptions {
 /** Upgrades whose answer names the SPDY tunnel subprotocol. */
 const spdyTunnels = new WeakSet<IncomingMessage>();
 
-type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** The server's `upgrade` listener; `closeAll()` ends every open session (the server's own close leaves upgraded sockets alone). */
+export interface UpgradeHandler {
+  (req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  closeAll(): void;
+}
 
 /**
  * The HTTP server's `upgrade` listener: exec, attach and port-forward over
@@ -33,15 +37,23 @@ type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
  * before the upgrade is answered with a Kubernetes Status (kubectl then tries
  * SPDY, is refused the same way, and prints the Status' message).
  */
-export function createUpgradeHandler(options: UpgradeHandlerOptions): Upgrade {
+export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHandler {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on('headers', (headers, req) => {
     if (spdyTunnels.has(req)) headers.push(`Sec-WebSocket-Protocol: ${SPDY_TUNNEL}`);
   });
-  return (req, socket, head) => {
+  const open = new Set<Duplex>();
+  const handler = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
     void upgrade(options, wss, req, socket, head).catch((err) => refuse(socket, err));
   };
+  return Object.assign(handler, {
+    closeAll() {
+      for (const socket of open) socket.destroy();
+    },
+  });
 }
 
 async function upgrade(options: UpgradeHandlerOptions, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
