@@ -62,6 +62,8 @@ export interface ControllerApiDeps {
   diff?: (app: AppStatus) => Promise<AppDiffReport>;
   /** The last lines of the logs of the app's pods. @defaultValue none: `GET …/logs` answers 501 */
   podLogs?: (app: AppStatus, options: PodLogsOptions) => Promise<string>;
+  /** Whether the read-only token may read pod logs (always censored); false answers it 403 (`--readers-see-logs=false`). @defaultValue true */
+  readersSeeLogs?: boolean;
   /** Open previews. @defaultValue none exist: `GET /api/v1/previews` answers [] */
   previews?: () => Promise<PreviewSummary[]>;
   /** The app's live Deployments → ReplicaSets → Pods and Services → endpoints (the dashboard's tree). @defaultValue none: `GET …/resources` answers 501 */

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { isPreviewAppName } from '../previews/preview-names.js';
 import type { AppStatus } from '../state/index.js';
-import { ApiError, conflict, notFound, notImplemented } from './api-error.js';
+import { ApiError, conflict, forbidden, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { appDetail, appSummary } from './app-summary.js';
 import { historyQuery, logsQuery, parseInput, rollbackBody, syncBody } from './request-schemas.js';
@@ -50,8 +50,12 @@ export function appRoutes(deps: ControllerApiDeps): Router {
   router.get('/apps/:name/logs', async (req, res) => {
     const { tail, container } = parseInput(logsQuery, req.query, 'query');
     const status = await appOr404(req);
+    if (deps.readersSeeLogs === false && res.locals.role !== 'deploy') {
+      throw forbidden('pod logs are not served to the read-only token on this controller (started with --readers-see-logs=false); use the deploy token (<state-dir>/api-token)');
+    }
     if (!deps.podLogs) throw notImplemented('pod logs are not available from this controller yet; use `kubectl logs` with <state-dir>/kubeconfig');
     const text = await deps.podLogs(status, { tail: tail ?? 100, ...(container ? { container } : {}) });
+    // Censored by the API's answer filter, like every field: a pod that prints a token hands it to no reader.
     res.type('text/plain').send(text);
   });
 

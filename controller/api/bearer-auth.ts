@@ -22,7 +22,7 @@ export function bearerAuth(tokens: TokenStore) {
       res.set('WWW-Authenticate', 'Bearer realm="baton", error="invalid_token"');
       throw unauthorized('the API token is not valid');
     }
-    if (role === 'readonly' && !READ_METHODS.has(req.method)) {
+    if (role === 'read-only' && !READ_METHODS.has(req.method)) {
       throw forbidden(`the read-only token may only read; ${req.method} ${req.path} needs the deploy token (<state-dir>/api-token)`);
     }
     res.locals.role = role;

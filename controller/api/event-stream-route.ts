@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { censorValue } from '../logging/index.js';
 import type { StateEvent, StateSubscription } from '../state/index.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { eventsQuery, parseInput } from './request-schemas.js';
@@ -40,7 +41,7 @@ export function eventStreamRoute(deps: Pick<ControllerApiDeps, 'state' | 'heartb
     };
     res.on('close', close);
     const send = (e: StateEvent) => {
-      if (!closed && wanted(e)) res.write(`id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`);
+      if (!closed && wanted(e)) res.write(`id: ${e.id}\ndata: ${JSON.stringify(censorValue(e))}\n\n`);
     };
 
     try {
@@ -60,7 +61,7 @@ export function eventStreamRoute(deps: Pick<ControllerApiDeps, 'state' | 'heartb
       // Tells a client that everything published from now on reaches it (`baton sync --wait` asks for a sync only then).
       else res.write(': subscribed\n\n');
     } catch (err) {
-      res.write(`event: error\ndata: ${JSON.stringify({ error: 'EventStreamError', message: (err as Error).message })}\n\n`);
+      res.write(`event: error\ndata: ${JSON.stringify(censorValue({ error: 'EventStreamError', message: (err as Error).message }))}\n\n`);
       res.end();
       close();
     }

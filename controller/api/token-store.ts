@@ -3,21 +3,37 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { knownSecrets } from '../logging/index.js';
 
-/** `deploy` may read and change (sync, rollback); `readonly` may only read. */
-export type ApiRole = 'deploy' | 'readonly';
+/** `deploy` may read and change (sync, rollback); `read-only` may only read (README's spelling, also what `whoami` says). */
+export type ApiRole = 'deploy' | 'read-only';
+
+/** A role name as given by people or older clients: `readonly` and `read_only` still mean `read-only`. */
+export function parseRole(name: string): ApiRole | undefined {
+  const n = name.trim().toLowerCase();
+  if (n === 'deploy') return 'deploy';
+  return ['read-only', 'readonly', 'read_only'].includes(n) ? 'read-only' : undefined;
+}
+
+/** The two tokens, keyed as in code (`readonly` is the read-only role's). */
+export interface ApiTokens {
+  deploy: string;
+  readonly: string;
+}
 
 /** The files in the state dir holding each role's token. */
-export const TOKEN_FILES: Record<ApiRole, string> = { deploy: 'api-token', readonly: 'api-token-readonly' };
+export const TOKEN_FILES: Record<keyof ApiTokens, string> = { deploy: 'api-token', readonly: 'api-token-readonly' };
 
 /** The REST API's two bearer tokens. */
 export class TokenStore {
   private readonly digests: [ApiRole, Buffer][];
 
-  constructor(readonly tokens: Record<ApiRole, string>) {
+  constructor(readonly tokens: ApiTokens) {
     for (const [role, token] of Object.entries(tokens)) {
       if (!token) throw new Error(`the ${role} API token is empty`);
     }
-    this.digests = (Object.keys(tokens) as ApiRole[]).map((role) => [role, digest(tokens[role])]);
+    this.digests = [
+      ['deploy', digest(tokens.deploy)],
+      ['read-only', digest(tokens.readonly)],
+    ];
   }
 
   /**

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import { censorLine } from './censor-line.js';
+import { censorLine } from './censor.js';
 import { humanLine } from './human-line.js';
 import { knownSecrets, type KnownSecrets } from './known-secrets.js';
 import { REDACTED, redactObject } from './redact-object.js';
@@ -65,6 +65,12 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       name: options.name,
       level,
       redact: { paths: REDACT_PATHS, censor: REDACTED },
+      // The censor runs before any output is formatted (JSON or pretty, whatever stream is set up): message and interpolated strings here, objects below.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? censorLine(a, secrets) : a)) as Parameters<typeof method>);
+        },
+      },
       formatters: {
         log: (obj) => redactObject(obj, secrets),
         bindings: (bindings) => redactObject(bindings, secrets),

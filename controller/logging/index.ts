@@ -1,5 +1,5 @@
 export { createLogger, type CreateLoggerOptions } from './create-logger.js';
-export { censorLine } from './censor-line.js';
+export { censorLine, censorValue } from './censor.js';
 export { KnownSecrets, knownSecrets, MIN_SECRET_LENGTH } from './known-secrets.js';
 export { lineLogger } from './line-logger.js';
 export { withLogContext, type LogContext } from './log-context.js';

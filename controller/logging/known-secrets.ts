@@ -1,3 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Files of a state dir holding secrets baton made: both API tokens and the runtime's admin token. */
+export const STATE_DIR_SECRET_FILES = ['api-token', 'api-token-readonly', 'runtime-token'] as const;
+
 /** Values shorter than this are not censored: masking "1" or "yes" everywhere would wreck logs and protect nothing. */
 export const MIN_SECRET_LENGTH = 4;
 
@@ -28,6 +34,21 @@ export class KnownSecrets {
   /** Remembers the values of the secret-named `BATON_*` variables of `env`. */
   addFromEnv(env: NodeJS.ProcessEnv = process.env): void {
     for (const [name, value] of Object.entries(env)) if (SECRET_ENV.test(name)) this.add(value);
+  }
+
+  /**
+   * Remembers the tokens kept in `stateDir` (STATE_DIR_SECRET_FILES); a
+   * missing file is skipped. Call it again once a part has made its token,
+   * so a pod that prints one leaks it nowhere.
+   */
+  addFromStateDir(stateDir: string): void {
+    for (const name of STATE_DIR_SECRET_FILES) {
+      try {
+        this.add(readFileSync(join(stateDir, name), 'utf8').trim());
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
   }
 
   /**

@@ -5,7 +5,7 @@ export const TOKEN_COOKIE = 'baton-token';
 
 /** What the auth needs of the controller's TokenStore. */
 export interface TokenRoles {
-  roleOf(token: string): 'deploy' | 'readonly' | undefined;
+  roleOf(token: string): 'deploy' | 'read-only' | undefined;
 }
 
 /**

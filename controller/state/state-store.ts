@@ -8,6 +8,7 @@ import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
 import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
 import { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
 import { openSecrets, sealSecrets } from './sealed-secrets.js';
+import { censorValue } from '../logging/censor.js';
 
 export interface StateStoreOptions {
   /** Where Redis is (see parseRedisUrl). */
@@ -158,7 +159,7 @@ export class StateStore {
   async publish(event: StateEventInput): Promise<string> {
     const fields = ['type', event.type, 'time', event.time ?? new Date().toISOString()];
     if (event.app) fields.push('app', event.app);
-    if (event.data !== undefined) fields.push('data', JSON.stringify(event.data));
+    if (event.data !== undefined) fields.push('data', JSON.stringify(censorValue(event.data)));
     return (await this.redis.xadd(EVENTS_KEY, 'MAXLEN', '~', this.eventsMaxLen, '*', ...fields))!;
   }
 
@@ -191,7 +192,8 @@ export class StateStore {
   ): Promise<[number, string] | null> {
     const keys = appKeys(name);
     const time = new Date().toISOString();
-    const set = encodeFields(op.status);
+    // Messages quote pods and errors: what baton knows is secret is censored before it is kept, served or streamed.
+    const set = encodeFields(censorValue(op.status));
     const del = Object.entries(op.status)
       .filter(([, value]) => value === undefined)
       .map(([field]) => field);
@@ -199,13 +201,13 @@ export class StateStore {
       app: name,
       set,
       del,
-      history: op.history ? JSON.stringify(op.history) : undefined,
+      history: op.history ? JSON.stringify(censorValue(op.history)) : undefined,
       historyLimit: this.historyLimit,
       healthyRevision: op.healthy?.revision,
       healthyJson: op.healthy ? JSON.stringify({ ...op.healthy, objects: this.envelope ? sealSecrets(op.healthy.objects, this.envelope) : op.healthy.objects, recordedAt: time }) : undefined,
       healthyLimit: this.healthyLimit,
       eventType: op.eventType,
-      eventData: op.eventData === undefined || op.eventData === null ? undefined : JSON.stringify(op.eventData),
+      eventData: op.eventData === undefined || op.eventData === null ? undefined : JSON.stringify(censorValue(op.eventData)),
       time,
       eventsMaxLen: this.eventsMaxLen,
     };

@@ -38,7 +38,7 @@ describe('tokens', () => {
     const again = await TokenStore.loadOrCreate(api.stateDir);
     expect(again.tokens).toEqual(api.tokens.tokens);
     expect(again.roleOf(api.deploy)).toBe('deploy');
-    expect(again.roleOf(api.readonly)).toBe('readonly');
+    expect(again.roleOf(api.readonly)).toBe('read-only');
     expect(again.roleOf(`${api.deploy}x`)).toBeUndefined();
   });
 });
@@ -218,7 +218,11 @@ describe('bad requests', () => {
       [{ revision: 42 }, /^body\.revision: /],
       [{ revision: '' }, /^body\.revision: must be a non-empty commit id/],
       [{ revison: rev('a') }, /^body\.revison: unknown field/],
-      [[rev('a')], /^body: /],
+      [[rev('a')], /^body: must be a JSON object.*got an array$/],
+      // `null` must not read as "no fields" (it pinned the app to the previous revision).
+      [null, /^body: must be a JSON object.*got null$/],
+      [7, /^body: must be a JSON object.*got a number$/],
+      ['abc1234', /^body: must be a JSON object.*got a string$/],
     ];
     for (const [body, message] of cases) {
       const res = await api.call('POST', '/api/v1/apps/catalog/rollback', { body });

@@ -195,7 +195,7 @@ describe('the dashboard on baton up', () => {
       await ro.waitForSelector('text=That token is not valid');
       await ro.getByLabel('API token').fill(readonly);
       await ro.keyboard.press('Enter');
-      await ro.waitForSelector('.role[data-role="readonly"]');
+      await ro.waitForSelector('.role[data-role="read-only"]');
       await ro.waitForSelector(`table.apps tr[data-app="catalog"]`);
       expect(await ro.isVisible('a[href="/admin/queues"]')).toBe(false);
       await screenshot(ro, '13-readonly-apps');

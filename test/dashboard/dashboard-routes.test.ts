@@ -41,8 +41,22 @@ describe('dashboard API routes', () => {
 
   it('tells a token its role, so the dashboard shows buttons to deploy tokens only', async () => {
     expect((await api.call('GET', '/api/v1/whoami')).body).toEqual({ role: 'deploy' });
-    expect((await api.call('GET', '/api/v1/whoami', { token: api.readonly })).body).toEqual({ role: 'readonly' });
+    expect((await api.call('GET', '/api/v1/whoami', { token: api.readonly })).body).toEqual({ role: 'read-only' });
     expect((await api.call('GET', '/api/v1/whoami', { token: 'nope' })).status).toBe(401);
+  });
+
+  it('sets the queue view cookie from the server, HttpOnly and SameSite=Strict, for the deploy token only', async () => {
+    const set = await api.call('POST', '/api/v1/session');
+    expect(set.status).toBe(204);
+    const cookie = set.headers.get('set-cookie') ?? '';
+    expect(cookie.split(';')[0]).toBe(`baton-token=${encodeURIComponent(api.deploy)}`);
+    expect(cookie).toMatch(/Path=\/admin/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect((await api.call('POST', '/api/v1/session', { token: api.readonly })).status).toBe(403);
+    const cleared = await api.call('DELETE', '/api/v1/session');
+    expect(cleared.status).toBe(204);
+    expect(cleared.headers.get('set-cookie')).toMatch(/^baton-token=;.*Expires=Thu, 01 Jan 1970/);
   });
 
   it('answers a commit id with its message and author, and says why it cannot', async () => {

@@ -32,3 +32,11 @@ export function parsePullRequestsFlag(text: string, env: NodeJS.ProcessEnv = pro
   if (!env[variable]) throw new CliError(`baton up: --pull-requests ${provider}:… needs an API token in ${variable}`);
   return { provider, repoPath: m[2] };
 }
+
+/** A yes/no flag given a value (`--readers-see-logs=false`): true/false, yes/no, on/off, 1/0. */
+export function parseBoolean(flag: string, text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(t)) return true;
+  if (['false', 'no', 'off', '0'].includes(t)) return false;
+  throw new CliError(`baton up: ${flag} must be true or false, got "${text}"`);
+}

@@ -25,13 +25,13 @@ import { isLocalUrl, repoId } from '../../source/index.js';
 import { createWebhookRouter } from '../../webhooks/index.js';
 import { queueBoardRouter } from '../../queue-board/index.js';
 import type { Logger } from 'pino';
-import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js';
+import { createLogger, knownSecrets, lineLogger, logSyncWorker } from '../../logging/index.js';
 import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../sync/index.js';
 import { startRuntime, type RunningRuntime } from '../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
 import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
-import { parseCount, parseInterval, parsePort, parsePullRequestsFlag } from './up-flags.js';
+import { parseBoolean, parseCount, parseInterval, parsePort, parsePullRequestsFlag } from './up-flags.js';
 import { startUpPreviews, type UpPreviews } from './up-previews.js';
 
 interface UpFlags extends NodeFlags {
@@ -51,6 +51,7 @@ interface UpFlags extends NodeFlags {
   worker: boolean;
   /** false with --no-runtime: the runtime runs apart (`baton runtime --state-dir <same dir>`). */
   runtime: boolean;
+  readersSeeLogs: string;
 }
 
 const HOST = '127.0.0.1';
@@ -74,6 +75,7 @@ export function registerUp(program: Command): void {
     .option('--stop-pods', 'terminate every pod on Ctrl-C (by default pods keep running and the next `baton up` re-adopts them)')
     .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
     .option('--no-runtime', 'start no runtime: use the one whose kubeconfig is <state-dir>/kubeconfig (`baton runtime --state-dir <same dir>`)')
+    .option('--readers-see-logs <bool>', 'whether the read-only API token may read pod logs (always censored); false answers it 403', 'true')
     .action(async (flags: UpFlags) => {
       await up(flags);
     });
@@ -89,6 +91,7 @@ async function up(flags: UpFlags): Promise<void> {
   const maxPreviews = parseCount('--max-previews', flags.maxPreviews);
   const pullRequests = flags.pullRequests === undefined ? undefined : parsePullRequestsFlag(flags.pullRequests);
   const pullRequestSeconds = parseInterval('--pull-request-interval', flags.pullRequestInterval);
+  const readersSeeLogs = parseBoolean('--readers-see-logs', flags.readersSeeLogs);
   const stateDir = resolve(flags.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
 
@@ -118,6 +121,8 @@ async function up(flags: UpFlags): Promise<void> {
     const metrics = createBatonMetrics();
     // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
     const runtime = flags.runtime ? await startBuiltInRuntime(stateDir, runtimePort, { ingressPort, ingressClasses }, nodeOptions('up', flags)) : undefined;
+    // The runtime's admin token (made by it, or by a `baton runtime` apart) is censored wherever a pod prints it.
+    knownSecrets.addFromStateDir(stateDir);
     if (runtime) {
       for (const warning of runtime.warnings) say(warning);
       stack.push({ what: 'the runtime', stop: () => runtime.close({ stopPods: flags.stopPods ?? false }) });
@@ -162,7 +167,7 @@ async function up(flags: UpFlags): Promise<void> {
 
     const hookRedis = connectRedis(redis.url, { connectionName: 'baton-webhooks' });
     stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.quit() });
-    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir, previews);
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir, previews, readersSeeLogs);
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
@@ -251,6 +256,7 @@ async function startControllerHttp(
   metrics: BatonMetrics,
   stateDir: string,
   previews: UpPreviews,
+  readersSeeLogs: boolean,
 ): Promise<Server> {
   const app = express();
   // Unauthenticated like /healthz (the contract lists it beside the webhooks), for Prometheus scrapes.
@@ -283,6 +289,7 @@ async function startControllerHttp(
       resources: appResources({ clusters: clusterTargets({ stateDir }) }),
       commitInfo: commitLookup(controller.poller),
       previews: () => previews.summaries(),
+      readersSeeLogs,
     }),
   );
   // The web dashboard at / (built by `npm run build` into dist/dashboard).

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, lineLogger, logSyncWorker } from '../../logging/index.js';
+import { createLogger, knownSecrets, lineLogger, logSyncWorker } from '../../logging/index.js';
 import { parseRedisUrl } from '../../redis/index.js';
 import { startSyncWorker } from '../../sync/index.js';
 import { CliError } from '../cli-error.js';
@@ -29,6 +29,8 @@ export function registerWorker(program: Command): void {
       } catch (err) {
         throw new CliError(`baton worker: ${(err as Error).message}`);
       }
+      // The API and runtime tokens of this state dir are censored in failure messages and log lines, as in `baton up`.
+      knownSecrets.addFromStateDir(stateDir);
       // JSON lines (pretty on a terminal) with app, revision and jobId; secrets censored.
       const logger = createLogger({ name: 'baton-worker' });
       const say = lineLogger(logger);

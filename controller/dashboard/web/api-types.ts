@@ -2,7 +2,7 @@
 
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Syncing' | 'Unknown';
 export type Health = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Unknown';
-export type Role = 'deploy' | 'readonly';
+export type Role = 'deploy' | 'read-only';
 
 export interface AppSummary {
   name: string;

@@ -25,13 +25,19 @@ export function storedToken(): string | null {
 
 export function keepToken(token: string, role: Role): void {
   sessionStorage.setItem(TOKEN_KEY, token);
-  // The queue board (/admin/queues) is a plain page: it reads the deploy token from this cookie.
-  if (role === 'deploy') document.cookie = `baton-token=${encodeURIComponent(token)}; path=/admin; SameSite=Strict`;
+  // The queue board (/admin/queues) is a plain page reading the deploy token from a cookie; the server sets it HttpOnly, out of scripts' reach.
+  if (role === 'deploy') void sessionCookie('POST', token);
 }
 
 export function forgetToken(): void {
+  const token = storedToken();
   sessionStorage.removeItem(TOKEN_KEY);
-  document.cookie = 'baton-token=; path=/admin; Max-Age=0; SameSite=Strict';
+  if (token) void sessionCookie('DELETE', token);
+}
+
+/** Sets or clears the queue board's cookie; the page works without it, so a failure is ignored. */
+async function sessionCookie(method: 'POST' | 'DELETE', token: string): Promise<void> {
+  await fetch('/api/v1/session', { method, headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
 }
 
 export type EventListener = (event: StateEvent) => void;

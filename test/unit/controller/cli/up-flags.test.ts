@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCount, parseInterval, parsePullRequestsFlag } from '../../../../controller/cli/commands/up-flags.js';
+import { parseBoolean, parseCount, parseInterval, parsePullRequestsFlag } from '../../../../controller/cli/commands/up-flags.js';
 
 describe('baton up flags', () => {
   it('reads durations with units up to days, as --preview-ttl 7d needs', () => {
@@ -7,6 +7,11 @@ describe('baton up flags', () => {
     expect(parseInterval('--interval', '500ms')).toBe(0.5);
     expect(parseInterval('--preview-ttl', '7d')).toBe(7 * 86400);
     expect(() => parseInterval('--preview-ttl', '7 days')).toThrow(/--preview-ttl must be a duration such as 30s/);
+  });
+
+  it('reads --readers-see-logs=false and its spellings, refusing anything else', () => {
+    for (const [text, value] of [['false', false], ['no', false], ['0', false], ['true', true], ['Yes', true], ['on', true]] as const) expect(parseBoolean('--readers-see-logs', text)).toBe(value);
+    expect(() => parseBoolean('--readers-see-logs', 'nope')).toThrow(/--readers-see-logs must be true or false, got "nope"/);
   });
 
   it('wants a whole --max-previews of at least 1', () => {
