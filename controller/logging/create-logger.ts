@@ -2,6 +2,7 @@ import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { censorLine } from './censor.js';
 import { humanLine } from './human-line.js';
 import { knownSecrets, type KnownSecrets } from './known-secrets.js';
+import { logOutput } from './log-output.js';
 import { REDACTED, redactObject } from './redact-object.js';
 
 export interface CreateLoggerOptions {
@@ -9,9 +10,9 @@ export interface CreateLoggerOptions {
   name: string;
   /** Lowest level written. @defaultValue env `BATON_LOG_LEVEL`, else `info` */
   level?: Level | 'silent';
-  /** Human-readable lines instead of JSON. @defaultValue true when writing to stdout and stdout is a TTY */
+  /** Human-readable lines instead of JSON. @defaultValue `logOutput.format` (`--log-format`); when auto, true when writing to stdout and stdout is a TTY */
   pretty?: boolean;
-  /** With `pretty`: an error's stack under its line (`--debug`). @defaultValue false */
+  /** With `pretty`: an error's stack under its line. @defaultValue `logOutput.stacks` (`--debug`) */
   stacks?: boolean;
   /** Where lines go. @defaultValue stdout (synchronous writes, so nothing is lost when the process dies) */
   destination?: DestinationStream;
@@ -50,9 +51,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   for (const value of options.secrets ?? []) secrets.add(value);
 
   const out = options.destination ?? pino.destination({ dest: 1, sync: true });
-  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
-  const colour = options.destination === undefined && !process.env.NO_COLOR;
-  const prettify = pretty ? (line: string) => humanLine(line, { colour, stacks: options.stacks }) : undefined;
+  const pretty = options.pretty ?? (logOutput.format === 'auto' ? options.destination === undefined && process.stdout.isTTY === true : logOutput.format === 'human');
+  const colour = options.destination === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const prettify = pretty ? (line: string) => humanLine(line, { colour, stacks: options.stacks ?? logOutput.stacks }) : undefined;
   const stream: DestinationStream = {
     write(line: string) {
       const clean = censorLine(line, secrets);

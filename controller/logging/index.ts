@@ -6,3 +6,4 @@ export { withLogContext, type LogContext } from './log-context.js';
 export { logSourcePoller } from './log-source-poller.js';
 export { logSyncWorker } from './log-sync-worker.js';
 export { REDACTED, redactObject } from './redact-object.js';
+export { logOutput, parseLogFormat, type LogOutput } from './log-output.js';

@@ -53,7 +53,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   if (!binary) {
     throw new RedisError(
       'REDIS_NOT_INSTALLED',
-      'redis-server is not on PATH: install redis-server (e.g. `apt-get install redis-server`) or set REDIS_URL to a Redis you run',
+      'redis-server is not installed: run `npx baton setup` (it installs what baton needs), or set REDIS_URL to a Redis you run',
       { dir },
     );
   }

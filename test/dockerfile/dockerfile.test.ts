@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SYSTEM_PACKAGES } from '../../controller/cli/setup/system-packages.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,6 +52,12 @@ describe('Dockerfile', () => {
     expect(user!.args).not.toMatch(/^(root|0)$/);
     expect(finalStage.find((i) => i.op === 'HEALTHCHECK')?.args).toContain('/healthz');
     expect(finalStage.find((i) => i.op === 'VOLUME')?.args).toContain('/var/lib/baton');
+  });
+
+  it('installs the same Debian packages as `baton setup`', () => {
+    const install = finalStage.find((i) => i.op === 'RUN' && i.args.includes('apt-get install'))!.args;
+    const packages = /apt-get install ((?:-\S+\s+)*)([^&]+)/.exec(install)![2].trim().split(/\s+/);
+    expect(packages.sort()).toEqual(SYSTEM_PACKAGES.map((p) => p.name).sort());
   });
 
   it('starts the CLI that package.json declares', () => {
