@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCollaborator } from '../webhooks/github-event.js';
 import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../webhooks/webhook-event.js';
 import type { PreviewController } from './preview-controller.js';
 
@@ -26,6 +27,7 @@ const githubPull = z.object({
   title: z.string(),
   html_url: z.string(),
   user: z.object({ login: z.string() }).nullable(),
+  author_association: z.string().optional(),
   labels: z.array(z.object({ name: z.string() })),
   head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ id: z.number() }).nullable() }),
   base: z.object({ ref: z.string(), repo: z.object({ id: z.number() }) }),
@@ -109,6 +111,7 @@ export class PullRequestPoller {
           baseRef: '',
           headFetchRef: record.headFetchRef,
           fromFork: record.fromFork,
+          fromCollaborator: false,
           labels: record.labels,
           author: record.author,
           title: record.title,
@@ -158,6 +161,7 @@ export class PullRequestPoller {
         baseRef: p.base.ref,
         headFetchRef: `refs/pull/${p.number}/head`,
         fromFork: p.head.repo === null || p.head.repo.id !== p.base.repo.id,
+        fromCollaborator: isCollaborator(p.author_association),
         labels: p.labels.map((l) => l.name),
         author: p.user?.login ?? '',
         title: p.title,
@@ -173,6 +177,7 @@ export class PullRequestPoller {
       baseRef: m.target_branch,
       headFetchRef: `refs/merge-requests/${m.iid}/head`,
       fromFork: m.source_project_id !== m.target_project_id,
+      fromCollaborator: m.source_project_id === m.target_project_id,
       labels: m.labels,
       author: m.author?.username ?? '',
       title: m.title,

@@ -26,6 +26,8 @@ export interface WebhookRouterOptions {
   maxBodyBytes?: number;
   /** How long a delivery id is remembered. @defaultValue 86400 (24 h) */
   deliveryTtlSeconds?: number;
+  /** How long a body's digest is remembered: the same body under a new delivery id within it is a duplicate. @defaultValue 86400 (24 h) */
+  bodyTtlSeconds?: number;
 }
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -33,15 +35,15 @@ const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * `POST /api/webhooks/github` and `POST /api/webhooks/gitlab`. Each request is
  * authenticated against the raw body first, then parsed and validated, then
- * de-duplicated by delivery id; only then does onEvent see it. A provider
+ * de-duplicated by delivery id and by body digest; only then does onEvent see it. A provider
  * whose secret is not configured answers 404 with a JSON message naming the
  * variable, exactly as if the route did not exist for it. Answers:
- * 200 `{status: 'accepted'|'duplicate'}`, 202 `{status: 'ignored'}` for events
+ * 200 `{status: 'accepted'}` or `{status: 'duplicate', duplicateOf: 'delivery'|'body'}`, 202 `{status: 'ignored'}` for events
  * baton does not act on, 4xx `{error, code, field?}` for refused requests.
  */
 export function createWebhookRouter(options: WebhookRouterOptions): Router {
   const logger = options.logger ?? silentLogger;
-  const guard = new DeliveryGuard(options.redis, options.deliveryTtlSeconds);
+  const guard = new DeliveryGuard(options.redis, options.deliveryTtlSeconds, options.bodyTtlSeconds);
   // Any content type: GitHub may send form-encoded payloads, and the signature covers the bytes as sent.
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 25 * 1024 * 1024 });
   const router = Router();
@@ -81,17 +83,19 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       res.status(202).json({ status: 'ignored', event: eventName });
       return;
     }
-    let first: boolean;
+    let seen: 'delivery' | 'body' | undefined;
     try {
-      first = await guard.claim(spec.name, delivery);
+      if (!(await guard.claim(spec.name, delivery))) seen = 'delivery';
+      else if (!(await guard.claimBody(spec.name, eventName, body))) seen = 'body';
     } catch (err) {
       logger.error({ provider: spec.name, delivery, err }, 'webhook: cannot record the delivery in Redis');
       res.status(503).json({ error: 'cannot record the delivery (Redis unavailable); retry later', code: 'UNAVAILABLE' });
       return;
     }
-    if (!first) {
-      logger.info({ provider: spec.name, delivery }, 'webhook duplicate delivery ignored');
-      res.status(200).json({ status: 'duplicate' });
+    if (seen) {
+      // 200, not 4xx: both providers count any other answer as a failed delivery (GitLab disables hooks that keep failing).
+      logger.info({ provider: spec.name, delivery, duplicateOf: seen }, 'webhook duplicate delivery ignored');
+      res.status(200).json({ status: 'duplicate', duplicateOf: seen });
       return;
     }
     try {
@@ -99,6 +103,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
     } catch (err) {
       logger.error({ provider: spec.name, delivery, err }, 'webhook handler failed');
       await guard.release(spec.name, delivery).catch(() => {});
+      await guard.releaseBody(spec.name, eventName, body).catch(() => {});
       res.status(500).json({ error: 'the event could not be handled; redeliver it to retry', code: 'HANDLER_FAILED' });
       return;
     }

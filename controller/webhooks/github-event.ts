@@ -42,6 +42,7 @@ const pullRequestPayload = z.object({
     html_url: z.string(),
     merged: z.boolean().nullable().optional(),
     user: z.object({ login: z.string() }),
+    author_association: z.string().optional(),
     labels: z.array(z.object({ name: z.string() })),
     head: branch,
     base: branch.extend({ repo: z.object({ id: z.number() }) }),
@@ -103,6 +104,7 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
           baseRef: pr.base.ref,
           headFetchRef: `refs/pull/${p.number}/head`,
           fromFork: pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id,
+          fromCollaborator: isCollaborator(pr.author_association),
           labels: pr.labels.map((l) => l.name),
           author: pr.user.login,
           title: pr.title,
@@ -113,6 +115,13 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
     default:
       return null;
   }
+}
+
+/** GitHub's author_association values of people with push rights (the others: CONTRIBUTOR, FIRST_TIMER, NONE…). */
+const COLLABORATORS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+
+export function isCollaborator(authorAssociation: string | undefined): boolean {
+  return authorAssociation !== undefined && COLLABORATORS.has(authorAssociation);
 }
 
 function urlsOf(repo: z.infer<typeof repository>): string[] {

@@ -103,6 +103,8 @@ export function gitlabEvent(eventName: string, delivery: string, body: unknown):
           baseRef: mr.target_branch,
           headFetchRef: `refs/merge-requests/${mr.iid}/head`,
           fromFork: mr.source_project_id !== mr.target_project_id,
+          // Pushing a branch to the project takes the Developer role (access level 30) or above.
+          fromCollaborator: mr.source_project_id === mr.target_project_id,
           labels: labels.map((l) => l.title),
           author,
           title: mr.title,

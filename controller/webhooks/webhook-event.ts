@@ -25,6 +25,13 @@ export interface WebhookPullRequest {
    * repository itself is.
    */
   fromFork: boolean;
+  /**
+   * The author may push to the base repository: GitHub's `author_association`
+   * is OWNER, MEMBER or COLLABORATOR; on GitLab (whose merge request payload
+   * carries no access level) the request comes from the project itself, which
+   * takes the Developer role or above. Read by `previews.require: collaborator`.
+   */
+  fromCollaborator: boolean;
   labels: string[];
   /** GitHub login of the author; on GitLab see normalizeGitlabEvent. */
   author: string;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   githubExample,
@@ -26,8 +26,13 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
-const branchPush = () => githubExample('push', (p) => p.ref === 'refs/heads/master');
-const pullRequest = (action: string) => githubExample('pull_request', (p) => p.action === action);
+// Two real deliveries never carry the same body (the receiver drops a body it has seen): each gets its own `before` / `updated_at`.
+const branchPush = () => ({ ...githubExample('push', (p) => p.ref === 'refs/heads/master'), before: randomBytes(20).toString('hex') });
+const pullRequest = (action: string) => {
+  const payload = githubExample('pull_request', (p) => p.action === action) as { pull_request: Record<string, unknown> };
+  payload.pull_request.updated_at = new Date(Date.now() + Math.floor(Math.random() * 1e9)).toISOString();
+  return payload;
+};
 
 function lastEvent() {
   return server.events.at(-1);
@@ -79,6 +84,8 @@ describe('GitHub webhooks: real payloads, signed as GitHub signs', () => {
         baseRef: 'master',
         headFetchRef: 'refs/pull/2/head',
         fromFork: false,
+        // author_association OWNER
+        fromCollaborator: true,
         labels: [],
         author: 'Codertocat',
         title: 'Update the README with new information.',

@@ -77,6 +77,8 @@ describe("GitLab webhooks: GitLab's documented payloads", () => {
         baseRef: 'master',
         headFetchRef: 'refs/merge-requests/1/head',
         fromFork: false,
+        // From the project itself: its author can push there.
+        fromCollaborator: true,
         labels: ['API'],
         // The documented event was sent by user 1 about a request authored by user 51.
         author: 'user-id:51',

@@ -22,7 +22,7 @@ import { AppController } from '../../app-controller.js';
 import type { RepositorySpec } from '../../apps/app-spec.js';
 import { connectRedis, openRedis, type OpenedRedis } from '../../redis/index.js';
 import { isLocalUrl, repoId } from '../../source/index.js';
-import { createWebhookRouter } from '../../webhooks/index.js';
+import { createWebhookRouter, PushRefresher } from '../../webhooks/index.js';
 import { queueBoardRouter } from '../../queue-board/index.js';
 import type { Logger } from 'pino';
 import { createLogger, knownSecrets, lineLogger, logSyncWorker } from '../../logging/index.js';
@@ -264,6 +264,7 @@ async function startControllerHttp(
   app.use('/api/webhooks', webhookMetrics(metrics));
   // The sync queue in bull-board at /admin/queues, for the deploy token (header, `baton-token` cookie or ?token= once).
   app.use(queueBoardRouter({ queue: controller.queue.queue, tokens }));
+  const refresher = new PushRefresher({ refresh: (url) => controller.poller.refresh(url) });
   app.use(
     createWebhookRouter({
       redis: hookRedis,
@@ -272,9 +273,8 @@ async function startControllerHttp(
       onEvent: (event) => {
         // Pull requests open, refresh or remove previews; commit statuses learn where the repository lives.
         previews.onWebhook(event);
-        // The event only says where to look; the poller re-reads the repository itself.
-        if (event.kind !== 'push' && event.kind !== 'tag') return;
-        for (const url of event.repoUrls) void controller.poller.refresh(url);
+        // The event only says where to look; the poller re-reads the repository itself, once per burst of pushes.
+        refresher.onEvent(event);
       },
     }),
   );
