@@ -1,5 +1,6 @@
 import type { Cluster } from '../objects/cluster.js';
 import { startCronJobController } from './cronjob/cronjob-controller.js';
+import { startServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
 import { startDeploymentController } from './deployment/deployment-controller.js';
 import { startEndpointsController } from './endpoints/endpoints-controller.js';
 import { startJobController } from './job/job-controller.js';
@@ -21,6 +22,7 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startEndpointsController(options));
     started.push(await startJobController(options));
     started.push(await startCronJobController(options));
+    started.push(await startServiceAccountController(options));
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));
     throw err;

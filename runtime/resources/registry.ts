@@ -45,6 +45,7 @@ export const resources = {
   endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'], namespaced: true }),
   configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], namespaced: true }),
   secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [], namespaced: true }),
+  serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'], namespaced: true }),
   events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], namespaced: true }),
   deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),

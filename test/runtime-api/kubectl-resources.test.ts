@@ -26,6 +26,7 @@ const headers: Record<ResourceName, RegExp> = {
   endpoints: /^NAME\s+ENDPOINTS\s+AGE/,
   configmaps: /^NAME\s+DATA\s+AGE/,
   secrets: /^NAME\s+TYPE\s+DATA\s+AGE/,
+  serviceaccounts: /^NAME\s+SECRETS\s+AGE/,
   events: /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/,
   deployments: /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/,
   replicasets: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/,

@@ -22,6 +22,8 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: v1\nkind: ConfigMap\n${meta()}data:\n  greeting: hello\n  color: blue\n`;
     case 'secrets':
       return `apiVersion: v1\nkind: Secret\n${meta()}type: Opaque\ndata:\n  password: czNjcmV0\n`;
+    case 'serviceaccounts':
+      return `apiVersion: v1\nkind: ServiceAccount\n${meta()}automountServiceAccountToken: false\n`;
     case 'events':
       return `apiVersion: v1\nkind: Event\n${meta()}involvedObject:\n  kind: Pod\n  name: somepod\n  namespace: ${namespace}\nreason: Testing\nmessage: a test event\ntype: Normal\ncount: 1\nfirstTimestamp: "2026-01-01T00:00:00Z"\nlastTimestamp: "2026-01-01T00:00:00Z"\nsource:\n  component: test\n`;
     case 'deployments':

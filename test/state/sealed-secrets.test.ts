@@ -35,7 +35,7 @@ async function everything(url: string): Promise<string> {
   await client.connect();
   try {
     const out: string[] = [];
-    for (const key of await client.keys('*')) out.push(key, String(await client.dump(key)?.then((b) => b?.toString('latin1'))));
+    for (const key of await client.keys('*')) out.push(key, (await client.dumpBuffer(key))?.toString('latin1') ?? '');
     for (const key of await client.keys('*')) {
       const type = await client.type(key);
       if (type === 'hash') out.push(JSON.stringify(await client.hgetall(key)));

@@ -132,6 +132,11 @@ export function applyDefaults(obj: KubeObject): KubeObject {
   switch (obj.kind) {
     case 'Pod':
       defaultPodSpec(spec);
+      // The ServiceAccount admission plugin's default, on pods only (templates keep theirs unset); serviceAccount is its deprecated mirror.
+      if (isObj(spec)) {
+        spec.serviceAccountName ??= typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
+        spec.serviceAccount = spec.serviceAccountName;
+      }
       break;
     case 'Deployment':
       if (isObj(spec)) {

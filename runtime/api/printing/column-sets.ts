@@ -170,6 +170,10 @@ const boolPtr = (v: unknown) => (v === undefined || v === null ? '<unset>' : v ?
 
 /** Kubernetes' own columns per kind, as `kubectl get` prints them. */
 export const columnSets: Record<string, ColumnSet> = {
+  ServiceAccount: {
+    columns: [nameCol, col('Secrets', 'integer'), ageCol],
+    cells: (sa, now) => [sa.metadata.name, Array.isArray(sa.secrets) ? sa.secrets.length : 0, age(sa, now)],
+  },
   Pod: {
     columns: [nameCol, col('Ready'), col('Status'), col('Restarts'), ageCol, col('IP', 'string', 1), col('Node', 'string', 1), col('Nominated Node', 'string', 1), col('Readiness Gates', 'string', 1)],
     cells: (pod, now) => {
