@@ -1,7 +1,8 @@
 import type { AppSpec } from '../apps/app-spec.js';
 import { parseBatonYaml } from '../apps/parse-baton-yaml.js';
 import type { PreviewSettings } from '../apps/preview-settings.js';
-import type { FileTree } from '../../renderer/index.js';
+import type { FileTree, RenderError } from '../../renderer/index.js';
+import { decodeUtf8 } from '../../renderer/tree/decode-utf8.js';
 
 export const BATON_YAML = 'baton.yaml';
 
@@ -16,7 +17,10 @@ export type AppConfig = { ok: true; apps: AppSpec[]; previews: PreviewSettings }
 export async function readAppConfig(tree: FileTree, repository: string): Promise<AppConfig> {
   const text = await tree.read(BATON_YAML);
   if (text === undefined) return { ok: false, errors: [`${BATON_YAML}:1:1: the repository has no ${BATON_YAML} at its root`] };
-  const { apps, previews, errors } = parseBatonYaml(text.toString('utf8'), BATON_YAML, repository);
+  const encoding: RenderError[] = [];
+  const source = decodeUtf8(text, BATON_YAML, encoding);
+  if (source === undefined) return { ok: false, errors: encoding.map((e) => e.format()) };
+  const { apps, previews, errors } = parseBatonYaml(source, BATON_YAML, repository);
   if (errors.length > 0) return { ok: false, errors: errors.map((e) => e.format()) };
   return { ok: true, apps, previews };
 }

@@ -4,6 +4,7 @@ import type { TreeReader } from '../tree/load-dir.js';
 import { basenameOf, joinTreePath } from '../tree/tree-path.js';
 import type { TemplateSource } from '../template/template-session.js';
 import { parseValuesFile, type ValuesLayer } from '../values/load-values.js';
+import { decodeUtf8 } from '../tree/decode-utf8.js';
 import { parseDocuments } from '../yaml/parse-documents.js';
 
 /** Chart.yaml's fields templates see as `Chart`. */
@@ -44,7 +45,9 @@ export async function loadChart(reader: TreeReader, path: string, errors: Render
     return undefined;
   }
   const before = errors.length;
-  const doc = parseDocuments(chartText.toString('utf8'), chartFile, errors)[0];
+  const chartSource = decodeUtf8(chartText, chartFile, errors);
+  if (chartSource === undefined) return undefined;
+  const doc = parseDocuments(chartSource, chartFile, errors)[0];
   if (errors.length > before) return undefined;
   const m = (doc?.value ?? {}) as Record<string, unknown>;
   for (const field of ['name', 'version'] as const) {
@@ -63,14 +66,16 @@ export async function loadChart(reader: TreeReader, path: string, errors: Render
   const valuesText = files.get('values.yaml');
   if (valuesText) chart.values = parseValuesFile({ file: joinTreePath(path, 'values.yaml'), content: valuesText }, errors);
   const schemaText = files.get('values.schema.json');
-  if (schemaText) chart.schema = { file: joinTreePath(path, 'values.schema.json'), text: schemaText.toString('utf8') };
+  const schemaSource = schemaText && decodeUtf8(schemaText, joinTreePath(path, 'values.schema.json'), errors);
+  if (schemaSource !== undefined) chart.schema = { file: joinTreePath(path, 'values.schema.json'), text: schemaSource };
 
   for (const name of [...files.keys()].sort()) {
     if (!name.startsWith('templates/')) continue;
     const file = joinTreePath(path, name);
     const base = basenameOf(name);
-    const source = files.get(name)!.toString('utf8');
     if (base === 'NOTES.txt') continue;
+    const source = decodeUtf8(files.get(name)!, file, errors);
+    if (source === undefined) continue;
     if (base.startsWith('_') && base.endsWith('.hbs')) {
       const partial = base.slice(1, -'.hbs'.length);
       const other = chart.partials.get(partial);

@@ -16,7 +16,8 @@ export type RenderErrorCode =
   | 'NOT_A_MANIFEST'
   | 'NOT_FOUND'
   | 'PATH_ESCAPE'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'INVALID_UTF8';
 
 export interface RenderErrorData {
   /** Path of the file at fault, as the caller named it (tree-relative, a values file, or `--set`). */

@@ -7,6 +7,7 @@ import type { FileTree } from '../tree/file-tree.js';
 import { ignoreMatcher } from '../tree/ignore-file.js';
 import { TreeReader } from '../tree/load-dir.js';
 import { joinTreePath } from '../tree/tree-path.js';
+import { decodeUtf8 } from '../tree/decode-utf8.js';
 import { parseDocuments } from '../yaml/parse-documents.js';
 
 export interface RenderManifestsInput {
@@ -42,7 +43,9 @@ export async function renderManifests(input: RenderManifestsInput): Promise<Rend
         errors.push(RenderError.at('NOT_A_MANIFEST', file, 1, 1, 'not a manifest (*.yaml, *.yml or *.json); list it in .batonignore to leave it out'));
         continue;
       }
-      const docs = parseDocuments(buf.toString('utf8'), file, errors);
+      const text = decodeUtf8(buf, file, errors);
+      if (text === undefined) continue;
+      const docs = parseDocuments(text, file, errors);
       candidates.push(...collectObjects(docs, file, errors));
     }
   } catch (err) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RenderError } from '../errors/render-error.js';
+import { decodeUtf8 } from '../tree/decode-utf8.js';
 import { parseDocuments, type FieldPath } from '../yaml/parse-documents.js';
 import { forbiddenKeys, isPlainMap, type Values } from './values.js';
 
@@ -49,7 +50,8 @@ export function parseValuesFile(source: ValuesSource, errors: RenderError[]): Va
 }
 
 function parseUncached(source: ValuesSource, errors: RenderError[]): ValuesLayer | undefined {
-  const text = typeof source.content === 'string' ? source.content : source.content.toString('utf8');
+  const text = typeof source.content === 'string' ? source.content : decodeUtf8(source.content, source.file, errors);
+  if (text === undefined) return undefined;
   const before = errors.length;
   const docs = parseDocuments(text, source.file, errors, { forbiddenKeys });
   if (errors.length > before) return undefined;

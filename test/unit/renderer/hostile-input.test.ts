@@ -85,4 +85,31 @@ describe('hostile renderer input', () => {
     const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false });
     expect(formatted(r)).toEqual(['REQUIRED_VALUE templates/t.yaml:6:6: a required value is missing (required was given no message)']);
   });
+
+  it('refuses a file that is not UTF-8 at its line, instead of deploying U+FFFD', async () => {
+    const latin1 = Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  city: M'), Buffer.from([0xfc]), Buffer.from('nchen\n')]);
+    const cases: [string, () => Promise<RenderResult>][] = [
+      ['a manifest', () => renderManifests({ tree: new MemoryTree({ 'app/cm.yaml': latin1 }), path: 'app', namespace: 'shop' })],
+      ['a values file', () => renderApp({ repo: new MemoryTree({ 'app/Chart.yaml': 'name: web\nversion: 0.1.0\n', 'app/templates/t.yaml': '', 'env/prod.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]) }), path: 'app', valuesFiles: ['env/prod.yaml'], valuesName: 'baton.yaml', release })],
+      ['a template', () => renderChart({ chart: { tree: new MemoryTree({ 'Chart.yaml': 'name: web\nversion: 0.1.0\n', 'templates/t.yaml': latin1 }), path: '' }, release, compileCache: false })],
+    ];
+    const found = [];
+    for (const [, render] of cases) {
+      const r = await render();
+      expect(r.objects).toEqual([]);
+      found.push(...formatted(r));
+    }
+    expect(found).toEqual([
+      'INVALID_UTF8 app/cm.yaml:5:10: not valid UTF-8 (byte 0xfc); baton reads manifests, values and templates as UTF-8: save the file as UTF-8',
+      'INVALID_UTF8 env/prod.yaml:1:4: not valid UTF-8 (byte 0xff); baton reads manifests, values and templates as UTF-8: save the file as UTF-8',
+      'INVALID_UTF8 templates/t.yaml:5:10: not valid UTF-8 (byte 0xfc); baton reads manifests, values and templates as UTF-8: save the file as UTF-8',
+    ]);
+  });
+
+  it('still reads UTF-8 past the ASCII range, a byte-order mark included', async () => {
+    const tree = new MemoryTree({ 'app/cm.yaml': Buffer.from('\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  city: München 🏔\n') });
+    const r = await renderManifests({ tree, path: 'app', namespace: 'shop' });
+    expect(formatted(r)).toEqual([]);
+    expect(r.objects[0].object.data).toEqual({ city: 'München 🏔' });
+  });
 });
