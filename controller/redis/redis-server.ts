@@ -142,7 +142,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
 async function spawnTiedToParent(binary: string, args: string[]): Promise<ChildProcess> {
   const setpriv = await findOnPath('setpriv');
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', binary, ...args]] : [binary, args];
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C on baton's terminal goes to baton, which stops Redis last, not to Redis mid-shutdown.
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err))]);
   return child;
 }
