@@ -7,6 +7,7 @@ import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { previewNamespace } from './preview-names.js';
 import { PREVIEW_LABEL } from './preview-objects.js';
+import { previewNetworkPolicy, type BridgedDependency } from './preview-network-policy.js';
 
 /** Marks a bridge Service (and its Endpoints) with the production app it reaches. */
 export const BRIDGE_LABEL = 'baton.dev/bridge-of';
@@ -18,6 +19,7 @@ export function bridgesAppName(number: number): string {
 
 interface ServiceSpec {
   clusterIP?: string;
+  selector?: Record<string, string>;
   type?: string;
   ports?: Array<{ name?: string; port: number; protocol?: string }>;
 }
@@ -29,6 +31,8 @@ interface ServiceSpec {
  * Service's cluster IP: pods of the preview find it under the usual
  * `<NAME>_SERVICE_HOST` variables and reach the real neighbour. Bridges no
  * longer needed are pruned. Production apps not synced yet get no bridge.
+ * The namespace's NetworkPolicy (preview-network-policy.ts) is applied in the
+ * same set, so what a preview may reach of production is exactly what is bridged.
  */
 export async function applyPreviewBridges(options: {
   target: ClusterTarget;
@@ -42,6 +46,7 @@ export async function applyPreviewBridges(options: {
   const production = [...new Set(options.previews.flatMap((p) => p.dependsOn).filter((d) => !d.includes('.')))].sort();
   const bridges: KubeObject[] = [];
   const bridged: string[] = [];
+  const dependencies: BridgedDependency[] = [];
   for (const app of production) {
     const status = await options.state.getApp(app);
     const kept = status?.revision ? await options.state.getHealthyManifests(app, status.revision) : undefined;
@@ -55,12 +60,13 @@ export async function applyPreviewBridges(options: {
       if (!spec.clusterIP || spec.clusterIP === 'None' || !spec.ports?.length) continue;
       bridges.push(...bridgeObjects(live.metadata.name ?? '', namespace, app, options.number, spec));
       bridged.push(`${app}: Service ${live.metadata.name} → ${spec.clusterIP}`);
+      dependencies.push({ app, namespace: live.metadata.namespace ?? status.namespace, ...(spec.selector ? { selector: spec.selector } : {}), clusterIP: spec.clusterIP });
     }
   }
   await applyObjects({
     target: options.target,
     app: { name: bridgesAppName(options.number), namespace, syncPolicy: { prune: true } },
-    objects: bridges as KubernetesObject[],
+    objects: [previewNetworkPolicy(options.number, dependencies), ...bridges] as KubernetesObject[],
     signal: options.signal,
   });
   return bridged;

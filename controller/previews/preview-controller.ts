@@ -4,13 +4,14 @@ import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-
 import { isNotFoundError, pruneObjects } from '../apply/index.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
 import type { SyncQueue } from '../queue/index.js';
-import type { SourcePoller } from '../source/index.js';
+import { SourceError, type SourcePoller } from '../source/index.js';
 import type { StateStore } from '../state/index.js';
 import { readAppConfig } from '../sync/read-app-config.js';
 import { shortRevision } from '../sync/sync-outcome.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';
 import type { WebhookEvent, WebhookPullRequest } from '../webhooks/webhook-event.js';
 import { applyPreviewBridges } from './preview-bridges.js';
+import { previewGate } from './preview-gate.js';
 import { previewNamespace } from './preview-names.js';
 import { PREVIEW_LABEL, previewNamespaceObject } from './preview-objects.js';
 import type { PreviewRecord } from './preview-record.js';
@@ -106,15 +107,23 @@ export class PreviewController {
     const registered = await this.options.registry.repository(repoId);
     if (!source || !registered?.revision) return ignored('its repository has not been read yet', true);
     const known = await this.options.store.get(pr.number);
-    // A labelled event for a request baton does not preview matters only for the fork gate.
+    // A labelled event for a request baton does not preview matters only for the gate (forks, previews.require).
     if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');
 
     const settings = registered.revision ? await this.settingsAt(source, registered.revision, repoId) : DEFAULT_PREVIEW_SETTINGS;
-    if (pr.fromFork && !settings.forks && !pr.labels.includes(settings.forkLabel)) {
-      return ignored(`comes from a fork: not deployed until a maintainer adds the label "${settings.forkLabel}" (or baton.yaml sets previews.forks: true)`);
-    }
+    const gate = previewGate(settings, pr);
+    if (!gate.deploy) return ignored(gate.reason);
 
-    const head = await source.resolveRef(pr.headFetchRef).catch(() => source.resolveRef(pr.headSha));
+    // The request must exist where the provider keeps it: a made-up number names no ref, and makes nothing.
+    let head: string;
+    try {
+      head = await source.resolveRef(pr.headFetchRef);
+    } catch (err) {
+      if (err instanceof SourceError && (err.code === 'REF_NOT_FOUND' || err.code === 'INVALID_SPEC')) {
+        return ignored(`${pr.headFetchRef} does not exist in ${source.url}: there is no such request; no preview was made`);
+      }
+      throw err;
+    }
     const config = await readAppConfig(source.tree(head), repoId);
     if (!config.ok) return ignored(`baton.yaml at ${shortRevision(head)} has errors; no preview:\n${config.errors.join('\n')}`);
     const enabled = config.apps.filter((a) => a.preview.enabled);
