@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { ensureKubeDnsService, startClusterDns, type RunningClusterDns } from './dns/index.js';
 import { CLUSTER_DNS_PORT, type ServiceCarrier } from './kubelet/start-node.js';
 import type { PodNetwork } from './network/network-types.js';
@@ -16,6 +16,8 @@ export interface ClusterNetworkOptions {
   nodePortHost: string;
   /** Where cluster DNS forwards names outside the cluster; the host's resolv.conf when unset. */
   dnsUpstreams?: string[];
+  /** Parent of the proxy's, DNS's and NetworkPolicy's loggers. @defaultValue each part's own pino logger */
+  logger?: Logger;
 }
 
 export interface RunningClusterNetwork {
@@ -80,13 +82,13 @@ export async function startClusterNetwork(options: ClusterNetworkOptions): Promi
     if (carrier?.mode === 'kernel' && network) {
       kernel = await startKernelServiceProxy({ cluster, network });
       started.push(kernel);
-      policies = await startPolicyEnforcer({ cluster, network, extraPeers: [clusterDnsPeer(network.gateway)] });
+      policies = await startPolicyEnforcer({ cluster, network, extraPeers: [clusterDnsPeer(network.gateway)], ...(options.logger ? { logger: options.logger.child({ component: 'network-policy' }) } : {}) });
       started.push(policies);
       await ensureKubeDnsService(cluster, carrier.clusterDns, network.gateway);
-      const dns: RunningClusterDns = await startClusterDns({ cluster, host: network.gateway, port: CLUSTER_DNS_PORT, upstreams: options.dnsUpstreams, logger: pino({ name: 'cluster-dns', level: 'warn' }) });
+      const dns: RunningClusterDns = await startClusterDns({ cluster, host: network.gateway, port: CLUSTER_DNS_PORT, upstreams: options.dnsUpstreams, logger: options.logger?.child({ component: 'cluster-dns' }) ?? pino({ name: 'cluster-dns', level: 'warn' }) });
       started.push(dns);
     }
-    const proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost, listen: !kernel });
+    const proxy = await startServiceProxy({ cluster, nodePortHost: options.nodePortHost, listen: !kernel, ...(options.logger ? { logger: options.logger.child({ component: 'service-proxy' }) } : {}) });
     started.push(proxy);
     if (carrier) await showOnNodes(cluster, carrier);
     return {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -5,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, createUpgradeHandler, type PodLogProvider } from './api/index.js';
+import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
 import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } from './kubelet/start-node.js';
@@ -16,6 +18,12 @@ import { resources } from './resources/registry.js';
 import { openLocalCluster, type LocalCluster } from './store/index.js';
 
 export interface RuntimeOptions {
+  /**
+   * Where the runtime's parts log: controllers, Services (proxy, cluster DNS,
+   * NetworkPolicy) and the ingress, each as a child with its `component`.
+   * @defaultValue each part's own pino logger (JSON lines)
+   */
+  logger?: Logger;
   /**
    * Where the token, the kubeconfig and the object store live.
    * @defaultValue '.baton'
@@ -218,12 +226,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
-    if (options.controllers ?? true) controllers = await startControllers({ cluster });
+    if (options.controllers ?? true) controllers = await startControllers({ cluster, ...part(options.logger, 'controllers') });
+    await ensureSystemPriorityClasses(cluster);
     if (options.proxy ?? true) {
-      services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams });
+      services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams, logger: options.logger });
       proxy = services.proxy;
     }
-    if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0, ingressClasses: options.ingressClasses });
+    if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0, ingressClasses: options.ingressClasses, ...part(options.logger, 'ingress') });
   } catch (err) {
     server.close();
     await services?.stop();
@@ -275,4 +284,9 @@ async function terminateAllPods(cluster: LocalCluster, timeoutMs = 60_000): Prom
   while ((await cluster.list(resources.pods)).items.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** `{ logger }` for one part of the runtime, when the runtime was given a logger. */
+function part(logger: Logger | undefined, component: string): { logger?: Logger } {
+  return logger ? { logger: logger.child({ component }) } : {};
 }

@@ -222,7 +222,9 @@ async function startBuiltInRuntime(
   node: ReturnType<typeof nodeOptions>,
 ): Promise<RunningRuntime> {
   try {
-    return await startRuntime({ stateDir, port, host: HOST, ingressPort, ingressClasses, node });
+    // The runtime's parts write through baton's log (human lines on a terminal), warnings and up unless BATON_LOG_LEVEL says otherwise.
+    const runtimeLogger = logger().child({}, { level: process.env.BATON_LOG_LEVEL || 'warn' });
+    return await startRuntime({ stateDir, port, host: HOST, ingressPort, ingressClasses, node, logger: runtimeLogger });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`baton up: ${HOST}:${port} or ${HOST}:${ingressPort} is already in use; pick another --runtime-port or --ingress-port`);
