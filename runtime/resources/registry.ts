@@ -51,6 +51,8 @@ export const resources = {
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   jobs: r({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', shortNames: [], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
   cronjobs: r({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  priorityclasses: r({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', shortNames: ['pc'], namespaced: false }),
+  leases: r({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', shortNames: [], namespaced: true }),
   runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [], namespaced: false }),
   ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, subresources: ['status'], hasGeneration: true }),
   ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], namespaced: false, hasGeneration: true }),

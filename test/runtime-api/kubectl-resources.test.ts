@@ -33,6 +33,8 @@ const headers: Record<ResourceName, RegExp> = {
   jobs: /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE/,
   cronjobs: /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE/,
   runtimeclasses: /^NAME\s+HANDLER\s+AGE/,
+  priorityclasses: /^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE/,
+  leases: /^NAME\s+HOLDER\s+AGE/,
   ingresses: /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/,
   ingressclasses: /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE/,
   networkpolicies: /^NAME\s+POD-SELECTOR\s+AGE/,

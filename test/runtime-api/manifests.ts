@@ -34,6 +34,10 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: batch/v1\nkind: Job\n${meta()}spec:\n  suspend: true\n  template:\n    spec:\n      restartPolicy: Never\n${podSpec('      ')}\n`;
     case 'cronjobs':
       return `apiVersion: batch/v1\nkind: CronJob\n${meta()}spec:\n  schedule: "*/5 * * * *"\n  suspend: true\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n${podSpec('          ')}\n`;
+    case 'priorityclasses':
+      return `apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\n${meta(false)}value: 1000\ndescription: batch work\n`;
+    case 'leases':
+      return `apiVersion: coordination.k8s.io/v1\nkind: Lease\n${meta()}spec:\n  holderIdentity: ${name}-holder\n  leaseDurationSeconds: 15\n`;
     case 'runtimeclasses':
       return `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\n${meta(false)}handler: ${name}\n`;
     case 'ingressclasses':

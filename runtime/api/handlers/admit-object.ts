@@ -3,6 +3,7 @@ import type { KubeObject } from '../../objects/types.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
+import { admitPodPriority } from '../defaulting/pod-priority.js';
 import { unknownFields } from '../openapi/unknown-fields.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
@@ -19,6 +20,7 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   addWarnings(res, unknownFields(ctx.openapi.schemas, obj).map((path) => `unknown field "${path}"`));
   const defaulted = applyDefaults(structuredClone(obj));
   if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
+  if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);
   validateObject(defaulted, type, live);
   return defaulted;
 }

@@ -170,6 +170,14 @@ const boolPtr = (v: unknown) => (v === undefined || v === null ? '<unset>' : v ?
 
 /** Kubernetes' own columns per kind, as `kubectl get` prints them. */
 export const columnSets: Record<string, ColumnSet> = {
+  PriorityClass: {
+    columns: [nameCol, col('Value', 'integer'), col('Global-Default', 'boolean'), ageCol, col('PreemptionPolicy', 'string', 1)],
+    cells: (pc, now) => [pc.metadata.name, pc.value ?? 0, pc.globalDefault === true, age(pc, now), pc.preemptionPolicy ?? 'PreemptLowerPriority'],
+  },
+  Lease: {
+    columns: [nameCol, col('Holder'), ageCol],
+    cells: (lease, now) => [lease.metadata.name, lease.spec?.holderIdentity ?? '', age(lease, now)],
+  },
   ServiceAccount: {
     columns: [nameCol, col('Secrets', 'integer'), ageCol],
     cells: (sa, now) => [sa.metadata.name, Array.isArray(sa.secrets) ? sa.secrets.length : 0, age(sa, now)],

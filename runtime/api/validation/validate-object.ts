@@ -93,9 +93,26 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateIngressClassSpec(obj.spec, 'spec');
     case 'NetworkPolicy':
       return validateNetworkPolicySpec(obj.spec, 'spec');
+    case 'PriorityClass':
+      return validatePriorityClass(obj);
     default:
       return [];
   }
+}
+
+/** ValidatePriorityClass: an int32 value, no higher than 1e9 except for system- classes, and a known preemption policy. */
+function validatePriorityClass(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const value = obj.value as unknown;
+  if (typeof value !== 'number' || !Number.isInteger(value)) causes.push(required('value'));
+  else if (value > 1_000_000_000 && !String(obj.metadata.name).startsWith('system-')) {
+    causes.push(invalidValue('value', value, 'must be less than or equal to 1000000000'));
+  }
+  const policy = obj.preemptionPolicy as unknown;
+  if (policy !== undefined && policy !== 'PreemptLowerPriority' && policy !== 'Never') {
+    causes.push({ reason: 'FieldValueNotSupported', field: 'preemptionPolicy', message: `Unsupported value: "${String(policy)}": supported values: "Never", "PreemptLowerPriority"` });
+  }
+  return causes;
 }
 
 /** The rules that compare an update with the object it replaces (Kubernetes' Validate*Update). */
@@ -105,6 +122,8 @@ function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): S
       return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
     case 'Job':
       return validateJobUpdate(obj, old);
+    case 'PriorityClass':
+      return obj.value === old.value ? [] : [invalidValue('value', obj.value, 'field is immutable')];
     default:
       return [];
   }
