@@ -22,6 +22,12 @@ export class RecordingTree implements FileTree {
     return this.tree.list(path);
   }
 
+  /** Passed through, so a huge blob is refused before it is read (and a refused file is still a planning input). */
+  async size(path: string): Promise<number | undefined> {
+    this.reads.add(path);
+    return this.tree.size?.(path);
+  }
+
   readLink(path: string): Promise<string | undefined> {
     this.reads.add(path);
     return this.tree.readLink(path);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import git, { type ReadCommitResult } from 'isomorphic-git';
+import { ObjectSizes } from './object-size.js';
 import { SourceError } from './source-error.js';
 import type { GitTreeEntry, TreeCache } from './tree-cache.js';
 
@@ -12,13 +13,16 @@ export class GitObjects {
   private cache: object = {};
   /** Root tree of recently read commits: many apps ask about the same commit. */
   private readonly commitTrees = new Map<string, string>();
+  private readonly sizes: ObjectSizes;
 
   constructor(
     readonly gitdir: string,
     readonly trees: TreeCache,
     /** The repository as users name it (no credentials), for messages. */
     readonly label: string,
-  ) {}
+  ) {
+    this.sizes = new ObjectSizes(gitdir);
+  }
 
   /** Forget loaded pack files, e.g. after `git gc` replaced them in a local repository. */
   resetPackCache(): void {
@@ -41,6 +45,11 @@ export class GitObjects {
     const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid }));
     this.trees.set(oid, entries);
     return entries;
+  }
+
+  /** A blob's size from its object or pack header, without inflating it; undefined if it cannot be found. */
+  blobSize(oid: string): Promise<number | undefined> {
+    return this.sizes.sizeOf(oid);
   }
 
   async readBlob(oid: string): Promise<Buffer> {

@@ -31,6 +31,12 @@ export class GitTree implements FileTree {
     return this.objects.readBlob(entry.oid);
   }
 
+  async size(path: string): Promise<number | undefined> {
+    const entry = await this.entryAt(path);
+    if (!entry || entry.mode === DIR || entry.mode === SYMLINK) return undefined;
+    return this.objects.blobSize(entry.oid);
+  }
+
   async list(path: string): Promise<TreeEntry[] | undefined> {
     const entry = await this.entryAt(path);
     if (entry?.mode !== DIR) return undefined;

@@ -28,6 +28,12 @@ export class DiskTree implements FileTree {
     return readFile(full);
   }
 
+  /** `lstat`'s size (a symlink or directory is undefined, as `read` gives nothing for them). */
+  async size(path: string): Promise<number | undefined> {
+    const st = await lstat(this.full(path)).catch(() => undefined);
+    return st?.isFile() ? st.size : undefined;
+  }
+
   async list(path: string): Promise<TreeEntry[] | undefined> {
     const full = this.full(path);
     const st = await lstat(full).catch(() => undefined);

@@ -18,4 +18,10 @@ export interface FileTree {
   list(path: string): Promise<TreeEntry[] | undefined>;
   /** Target of a symlink as stored, or undefined when `path` is not a symlink. */
   readLink(path: string): Promise<string | undefined>;
+  /**
+   * Size in bytes of the regular file at `path`, known without reading it (a
+   * Git blob's header), so size limits refuse a huge file before it is in
+   * memory. @defaultValue not offered: the limit is checked after `read`
+   */
+  size?(path: string): Promise<number | undefined>;
 }

@@ -70,6 +70,10 @@ export class TreeReader {
     }
     const r = await this.resolve(path);
     if (!r || r.type !== 'file') return undefined;
+    const size = await this.tree.size?.(r.path);
+    if (size !== undefined && size > this.limits.maxFileBytes) {
+      throw RenderError.at('TOO_LARGE', shownAs, 1, 1, `file is ${formatBytes(size)}, over the ${formatBytes(this.limits.maxFileBytes)} limit`);
+    }
     const buf = await this.tree.read(r.path);
     if (!buf) return undefined;
     if (buf.length > this.limits.maxFileBytes) {
