@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { RepositorySpec } from '../apps/app-spec.js';
+import { knownSecrets } from '../logging/known-secrets.js';
 import { SourceError } from './source-error.js';
 
 export const DEFAULT_TOKEN_ENV = 'BATON_GIT_TOKEN';
@@ -21,10 +22,13 @@ export async function readRepositoryToken(spec: RepositorySpec, env: NodeJS.Proc
       throw new SourceError('INVALID_SPEC', `cannot read the token file ${spec.tokenFile} of repository ${spec.id}: ${err.code ?? err.message}`, { url: spec.id });
     });
     const token = text.trim();
+    // A token from a file (or a variable not named BATON_*TOKEN*) is censored wherever it turns up, as BATON_GIT_TOKEN is.
+    knownSecrets.add(token);
     if (token) return { token, source: `file ${spec.tokenFile}` };
     return undefined;
   }
   const name = spec.tokenEnv ?? DEFAULT_TOKEN_ENV;
   const token = env[name]?.trim();
+  knownSecrets.add(token);
   return token ? { token, source: `env ${name}` } : undefined;
 }
