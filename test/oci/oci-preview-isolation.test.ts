@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewNetworkPolicy } from '../../controller/previews/preview-network-policy.js';
+import type { KubeObject } from '../../runtime/objects/types.js';
+import { resources } from '../../runtime/resources/registry.js';
+import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
+import { kubectl, startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
+
+// A preview on a kernel-mode runtime (root: pods on the bridge, NetworkPolicy in nftables): production
+// runs pricing and inventory; the preview depends on pricing only. With the NetworkPolicy baton gives
+// every pr-N, a preview pod reaches pricing (its pods and its Service) and cluster DNS, and cannot
+// connect to inventory, a production pod it does not depend on. The same caller in a namespace without
+// the policy reaches everything. (The bridge Service itself is not called here: on the kernel path a
+// Service whose Endpoints name another Service's cluster IP does not answer, policy or not; see the README.)
+
+let registry: LocalRegistry;
+let rt: OciRuntime;
+let prod: string;
+const number = 900_000 + Math.floor(Math.random() * 99_999);
+const preview = `pr-${number}`;
+const unfenced = `unfenced-${number}`;
+
+const WEB_CMD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www'];
+const ready = (p: KubeObject) => p.status?.phase === 'Running' && (p.status?.containerStatuses ?? []).every((c: any) => c.ready);
+
+async function podIP(namespace: string, name: string): Promise<string> {
+  return (await rt.runtime.cluster.get(resources.pods, namespace, name)).status!.podIP as string;
+}
+
+async function waitReady(namespace: string, name: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (!ready(await rt.runtime.cluster.get(resources.pods, namespace, name))) {
+    if (Date.now() > deadline) throw new Error(`${namespace}/${name} never became ready`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function linesUntilDone(namespace: string, pod: string): Promise<string[]> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const out = await kubectl(rt.runtime.kubeconfigPath, ['logs', '-n', namespace, pod]).catch(() => '');
+    const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
+    const done = lines.indexOf('DONE');
+    if (done >= 0) return lines.slice(0, done);
+    if (Date.now() > deadline) throw new Error(`${pod} never printed DONE: ${lines.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
+  await pushImage(registry, 'team/idle:v1', buildImage({ cmd: ['sleep', '3600'] }));
+  rt = await startOciRuntime();
+  prod = rt.namespace;
+  for (const app of ['pricing', 'inventory']) {
+    await rt.createPod(app, { containers: [{ name: 'web', image: `${registry.host}/team/web:v1`, ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }], terminationGracePeriodSeconds: 1 }, { app });
+    await rt.runtime.cluster.create(resources.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: prod }, spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
+  }
+  for (const app of ['pricing', 'inventory']) await waitReady(prod, app);
+  await rt.runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: preview, labels: { 'baton.dev/preview': String(number) } } });
+  await rt.runtime.cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: unfenced } });
+}, 240_000);
+
+afterAll(async () => {
+  await rt?.close();
+  await registry?.stop();
+});
+
+describe('a preview namespace on a kernel-mode runtime', () => {
+  it("reaches its dependency's pods and Service and DNS, and cannot connect to a production pod it does not depend on", async () => {
+    const pricing = await rt.runtime.cluster.get(resources.services, prod, 'pricing');
+    const inventory = await rt.runtime.cluster.get(resources.services, prod, 'inventory');
+    const policy = previewNetworkPolicy(number, [{ app: 'pricing', namespace: prod, selector: { app: 'pricing' }, clusterIP: pricing.spec!.clusterIP }]);
+    await rt.runtime.cluster.create(resources.networkpolicies, policy);
+    await rt.runtime.servicesSettled();
+
+    const targets = {
+      'pricing-pod': `${await podIP(prod, 'pricing')}:8080`,
+      'pricing-service': `${pricing.spec!.clusterIP}:80`,
+      'inventory-pod': `${await podIP(prod, 'inventory')}:8080`,
+      'inventory-service': `${inventory.spec!.clusterIP}:80`,
+    };
+    // The pod's address reaches the rules once the kubelet reports it: wait a moment before calling.
+    const script =
+      'sleep 3; ' +
+      Object.entries(targets)
+        .map(([what, at]) => `(timeout 4 wget -qO- http://${at}/ >/dev/null 2>&1 && echo ${what} OPEN) || echo ${what} BLOCKED`)
+        .join('; ') +
+      `; (nslookup pricing.${prod}.svc.cluster.local >/dev/null 2>&1 && echo dns OPEN) || echo dns BLOCKED`;
+    const caller = (namespace: string) =>
+      rt.runtime.cluster.create(resources.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'catalog', namespace, labels: { app: 'catalog' } },
+        spec: { containers: [{ name: 'c', image: `${registry.host}/team/idle:v1`, command: ['sh', '-c', `${script}; echo DONE; sleep 3600`] }], terminationGracePeriodSeconds: 1 },
+      });
+    // The same caller in a namespace without the policy: what it blocks is open there.
+    await Promise.all([caller(preview), caller(unfenced)]);
+    const [fenced, open] = await Promise.all([linesUntilDone(preview, 'catalog'), linesUntilDone(unfenced, 'catalog')]);
+    expect(fenced).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod BLOCKED', 'inventory-service BLOCKED', 'dns OPEN']);
+    expect(open).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod OPEN', 'inventory-service OPEN', 'dns OPEN']);
+  });
+});
