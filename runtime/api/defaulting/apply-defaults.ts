@@ -130,6 +130,10 @@ function defaultNetworkPolicy(spec: Obj): void {
 export function applyDefaults(obj: KubeObject): KubeObject {
   const spec = obj.spec;
   switch (obj.kind) {
+    case 'PriorityClass':
+      // SetDefaults_PriorityClass; kubectl describe dereferences it.
+      obj.preemptionPolicy ??= 'PreemptLowerPriority';
+      break;
     case 'Pod':
       defaultPodSpec(spec);
       // The ServiceAccount admission plugin's default, on pods only (templates keep theirs unset); serviceAccount is its deprecated mirror.
