@@ -39,7 +39,10 @@ export function registerRuntime(program: Command): void {
       try {
         // Loaded on use: client commands should not pay for importing the whole runtime.
         const { startRuntime } = await import('../../../runtime/runtime-server.js');
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey });
+        const { createLogger } = await import('../../logging/index.js');
+        // Human lines on a terminal, JSON when piped (--log-format); warnings and up unless BATON_LOG_LEVEL says otherwise.
+        const logger = createLogger({ name: 'baton-runtime', level: process.env.BATON_LOG_LEVEL ? undefined : 'warn' });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey, logger });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {
