@@ -72,7 +72,8 @@ export async function applyPreviewBridges(options: {
   return bridged;
 }
 
-function bridgeObjects(name: string, namespace: string, app: string, number: number, spec: ServiceSpec): KubeObject[] {
+/** A bridge: a Service in the preview's namespace whose only endpoint is the production Service's ClusterIP. */
+export function bridgeObjects(name: string, namespace: string, app: string, number: number, spec: ServiceSpec): KubeObject[] {
   const labels = { [PREVIEW_LABEL]: String(number), [BRIDGE_LABEL]: app };
   const ports = spec.ports!.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol ?? 'TCP' }));
   return [

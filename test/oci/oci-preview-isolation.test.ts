@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeObjects } from '../../controller/previews/preview-bridges.js';
 import { previewNetworkPolicy } from '../../controller/previews/preview-network-policy.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { resources } from '../../runtime/resources/registry.js';
@@ -9,8 +10,8 @@ import { kubectl, startOciRuntime, type OciRuntime } from '../support/oci-runtim
 // runs pricing and inventory; the preview depends on pricing only. With the NetworkPolicy baton gives
 // every pr-N, a preview pod reaches pricing (its pods and its Service) and cluster DNS, and cannot
 // connect to inventory, a production pod it does not depend on. The same caller in a namespace without
-// the policy reaches everything. (The bridge Service itself is not called here: on the kernel path a
-// Service whose Endpoints name another Service's cluster IP does not answer, policy or not; see the README.)
+// the policy reaches everything. The bridge Service baton makes in the preview (its Endpoints name
+// production's ClusterIP) answers too: the kernel rules send it straight to production's pods.
 
 let registry: LocalRegistry;
 let rt: OciRuntime;
@@ -72,6 +73,9 @@ describe('a preview namespace on a kernel-mode runtime', () => {
     const inventory = await rt.runtime.cluster.get(resources.services, prod, 'inventory');
     const policy = previewNetworkPolicy(number, [{ app: 'pricing', namespace: prod, selector: { app: 'pricing' }, clusterIP: pricing.spec!.clusterIP }]);
     await rt.runtime.cluster.create(resources.networkpolicies, policy);
+    const [bridgeService, bridgeEndpoints] = bridgeObjects('pricing', preview, 'pricing', number, pricing.spec as any);
+    const bridge = await rt.runtime.cluster.create(resources.services, bridgeService);
+    await rt.runtime.cluster.create(resources.endpoints, bridgeEndpoints);
     await rt.runtime.servicesSettled();
 
     const targets = {
@@ -79,6 +83,7 @@ describe('a preview namespace on a kernel-mode runtime', () => {
       'pricing-service': `${pricing.spec!.clusterIP}:80`,
       'inventory-pod': `${await podIP(prod, 'inventory')}:8080`,
       'inventory-service': `${inventory.spec!.clusterIP}:80`,
+      'pricing-bridge': `${bridge.spec!.clusterIP}:80`,
     };
     // The pod's address reaches the rules once the kubelet reports it: wait a moment before calling.
     const script =
@@ -97,7 +102,7 @@ describe('a preview namespace on a kernel-mode runtime', () => {
     // The same caller in a namespace without the policy: what it blocks is open there.
     await Promise.all([caller(preview), caller(unfenced)]);
     const [fenced, open] = await Promise.all([linesUntilDone(preview, 'catalog'), linesUntilDone(unfenced, 'catalog')]);
-    expect(fenced).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod BLOCKED', 'inventory-service BLOCKED', 'dns OPEN']);
-    expect(open).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod OPEN', 'inventory-service OPEN', 'dns OPEN']);
+    expect(fenced).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod BLOCKED', 'inventory-service BLOCKED', 'pricing-bridge OPEN', 'dns OPEN']);
+    expect(open).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod OPEN', 'inventory-service OPEN', 'pricing-bridge OPEN', 'dns OPEN']);
   });
 });

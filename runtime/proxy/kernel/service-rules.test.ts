@@ -54,6 +54,19 @@ describe('serviceRules', () => {
     expect(udpEndpoints([{ service: service('dns', spec), endpoints: eps }])).toEqual(new Map([['10.96.0.10', new Set(['10.244.0.1'])]]));
   });
 
+  it('sends a Service whose endpoint is another Service\'s ClusterIP (a preview\'s bridge) straight to that Service\'s pods', () => {
+    const production = { service: service('catalog', { clusterIP: '10.96.0.30' }), endpoints: endpoints('catalog', ['10.244.0.7', '10.244.0.8']) };
+    const bridge = {
+      service: { ...service('catalog-bridge', { clusterIP: '10.96.0.31' }), metadata: { namespace: 'pr-7', name: 'catalog' } },
+      endpoints: endpoints('catalog', ['10.96.0.30'], [], [{ name: 'http', port: 80, protocol: 'TCP' }]),
+    };
+    const { chains } = serviceRules([production, bridge]);
+    const bridgeChain = [...chains.entries()].find(([name]) => name.startsWith('svc-') && name.includes('pr-7/'))!;
+    expect(bridgeChain[1].at(-1)).toMatch(/numgen random mod 2/);
+    expect(rulesWith(chains, 'dnat ip to 10.96.0.30')).toEqual([]);
+    expect(new Set(rulesWith(chains, 'dnat ip to'))).toEqual(new Set(['meta l4proto tcp dnat ip to 10.244.0.7:8080', 'meta l4proto tcp dnat ip to 10.244.0.8:8080']));
+  });
+
   it('keeps a client on its endpoint under sessionAffinity: ClientIP, with the timeout asked for', () => {
     const svc = service('sticky', { clusterIP: '10.96.0.22', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } });
     const { chains, sets } = serviceRules([{ service: svc, endpoints: endpoints('sticky', ['10.244.0.5', '10.244.0.6']) }]);

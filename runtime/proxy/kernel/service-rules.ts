@@ -37,6 +37,30 @@ function readyEndpoints(endpoints: KubeObject | undefined, portName: string, pro
   return [...found.values()].sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
 }
 
+/**
+ * Endpoints that are another Service's ClusterIP and port (a preview's bridge
+ * to production) stand for that Service's ready endpoints: a translated packet
+ * is not translated again, so the rules must point at the pods themselves.
+ * One level only, so two Services pointing at each other cannot loop.
+ */
+function throughServices(ready: PortEndpoint[], byClusterIP: Map<string, ServiceEntry>, protocol: string): PortEndpoint[] {
+  if (!ready.some((ep) => byClusterIP.has(ep.ip))) return ready;
+  const out = new Map<string, PortEndpoint>();
+  for (const ep of ready) {
+    const target = byClusterIP.get(ep.ip);
+    if (!target) {
+      out.set(`${ep.ip}:${ep.port}`, ep);
+      continue;
+    }
+    const targetPort = ((target.service.spec?.ports ?? []) as any[]).find((p) => p.port === ep.port && (p.protocol ?? 'TCP') === protocol);
+    if (!targetPort) continue;
+    for (const pod of readyEndpoints(target.endpoints, targetPort.name ?? '', protocol)) {
+      if (!byClusterIP.has(pod.ip)) out.set(`${pod.ip}:${pod.port}`, pod);
+    }
+  }
+  return [...out.values()];
+}
+
 function affinitySeconds(service: KubeObject): number | undefined {
   if (service.spec?.sessionAffinity !== 'ClientIP') return undefined;
   const seconds = service.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds;
@@ -58,6 +82,8 @@ export function serviceRules(entries: ServiceEntry[]): ChainGroup {
   const sets = new Map<string, string>();
   const clusterMap: string[] = [];
   const nodePortMap: string[] = [];
+  const byClusterIP = new Map<string, ServiceEntry>();
+  for (const entry of entries) for (const ip of clusterIPsOf(entry.service)) byClusterIP.set(ip, entry);
 
   for (const { service, endpoints } of entries) {
     const ips = clusterIPsOf(service).filter((ip) => !ip.includes(':'));
@@ -71,7 +97,7 @@ export function serviceRules(entries: ServiceEntry[]): ChainGroup {
       if (!protocol || typeof port.port !== 'number') continue;
       const portName = port.name ?? '';
       const id = `${ns}/${name}/${protocol}/${portName || port.port}`;
-      const ready = readyEndpoints(endpoints, portName, port.protocol ?? 'TCP');
+      const ready = throughServices(readyEndpoints(endpoints, portName, port.protocol ?? 'TCP'), byClusterIP, port.protocol ?? 'TCP');
       if (ready.length === 0) continue;
       const serviceChain = `svc-${shortHash(id)}-${id}`;
       const endpointChains = ready.map((ep) => {
