@@ -1,11 +1,11 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import type { KubeObject } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
-import { controllerRefOf } from '../controller-ref.js';
-import { selectorIsEmpty, selectorMatches, type LabelSelector } from '../label-selector.js';
+import { podOwnerKeys } from '../pod-owner-keys.js';
+import { selectorIsEmpty, type LabelSelector } from '../label-selector.js';
 import { ObjectCache } from '../object-cache.js';
 import {
   done,
@@ -66,24 +66,11 @@ export function startJobController(options: JobControllerOptions): Promise<Runni
         onSync: (items) => pods.replaceAll(items),
         keysFor: (e) => {
           pods.apply(e);
-          return podKeys(cluster, e);
+          return podOwnerKeys(cluster, resources.jobs, e);
         },
       },
     ],
   });
-}
-
-/** The Job that controls the pod, or for an orphan every Job whose selector would adopt it. */
-async function podKeys(cluster: Cluster, e: WatchEvent): Promise<string[]> {
-  const pod = e.object;
-  const ns = pod.metadata.namespace;
-  const ref = controllerRefOf(pod);
-  if (ref) return ref.kind === 'Job' ? [`${ns}/${ref.name}`] : [];
-  if (e.type === 'DELETED' || pod.metadata.deletionTimestamp) return [];
-  const jobs = await cluster.list(resources.jobs, { namespace: ns });
-  return jobs.items
-    .filter((j) => !selectorIsEmpty(j.spec?.selector) && selectorMatches(j.spec.selector, pod.metadata.labels))
-    .map((j) => `${ns}/${j.metadata.name}`);
 }
 
 export async function reconcileJob(ctx: Ctx, key: string): Promise<ReconcileResult> {

@@ -1,12 +1,13 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import type { KubeObject } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
+import { podOwnerKeys } from '../pod-owner-keys.js';
 import { ObjectCache } from '../object-cache.js';
-import { controllerRefOf, isControlledBy } from '../controller-ref.js';
-import { selectorIsEmpty, selectorMatches, type LabelSelector } from '../label-selector.js';
+import { isControlledBy } from '../controller-ref.js';
+import { selectorIsEmpty, type LabelSelector } from '../label-selector.js';
 import { isPodActive, isPodTerminal } from '../pod-conditions.js';
 import {
   done,
@@ -80,24 +81,11 @@ export function startReplicaSetController(options: ReplicaSetControllerOptions):
         onSync: (items) => pods.replaceAll(items),
         keysFor: (e) => {
           pods.apply(e);
-          return podKeys(cluster, e);
+          return podOwnerKeys(cluster, resources.replicasets, e);
         },
       },
     ],
   });
-}
-
-/** The RS that controls the pod, or for an orphan every RS whose selector would adopt it. */
-async function podKeys(cluster: Cluster, e: WatchEvent): Promise<string[]> {
-  const pod = e.object;
-  const ns = pod.metadata.namespace;
-  const ref = controllerRefOf(pod);
-  if (ref) return ref.kind === 'ReplicaSet' ? [`${ns}/${ref.name}`] : [];
-  if (e.type === 'DELETED' || pod.metadata.deletionTimestamp) return [];
-  const rss = await cluster.list(resources.replicasets, { namespace: ns });
-  return rss.items
-    .filter((rs) => !selectorIsEmpty(rs.spec?.selector) && selectorMatches(rs.spec.selector, pod.metadata.labels))
-    .map((rs) => `${ns}/${rs.metadata.name}`);
 }
 
 export async function reconcileReplicaSet(base: Base, key: string): Promise<ReconcileResult> {
