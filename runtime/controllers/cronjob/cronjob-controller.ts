@@ -2,7 +2,7 @@ import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
 import type { KubeObject, WatchEvent } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
-import { semanticEqual } from '../canonical-json.js';
+import { writeOwnStatus } from '../write-status.js';
 import { controllerRefOf, isControlledBy } from '../controller-ref.js';
 import { isJobFinished } from '../job/job-plan.js';
 import {
@@ -134,15 +134,6 @@ const startJob: Step<CronJobCtx, KubeObject> = async (ctx, cj) => {
 
 const steps = [plan, removeJobs, startJob];
 
-async function writeStatus(cluster: Cluster, cj: KubeObject, status: Record<string, any>): Promise<void> {
-  if (semanticEqual(status, cj.status ?? {})) return;
-  const updated = structuredClone(cj);
-  updated.status = status;
-  // Only this controller writes CronJob status.
-  delete updated.metadata.resourceVersion;
-  try {
-    await cluster.update(resources.cronjobs, updated, { status: true, fieldManager: COMPONENT });
-  } catch (err: any) {
-    if (err?.code !== 404) throw err;
-  }
+function writeStatus(cluster: Cluster, cj: KubeObject, status: Record<string, any>): Promise<void> {
+  return writeOwnStatus(cluster, resources.cronjobs, cj, status, COMPONENT);
 }

@@ -2,8 +2,8 @@ import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
 import type { KubeObject } from '../../objects/types.js';
 import { resources } from '../../resources/registry.js';
-import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
+import { writeOwnStatus } from '../write-status.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
 import { selectorIsEmpty, type LabelSelector } from '../label-selector.js';
 import { ObjectCache } from '../object-cache.js';
@@ -154,15 +154,6 @@ const managePods: Step<Ctx, KubeObject> = async (ctx, job) => {
 
 const steps = [claimPods, expire, managePods];
 
-async function writeStatus(cluster: Cluster, job: KubeObject, status: Record<string, any>): Promise<void> {
-  if (semanticEqual(status, job.status ?? {})) return;
-  const updated = structuredClone(job);
-  updated.status = status;
-  // Only this controller writes Job status: last writer wins over a concurrent spec edit.
-  delete updated.metadata.resourceVersion;
-  try {
-    await cluster.update(resources.jobs, updated, { status: true, fieldManager: COMPONENT });
-  } catch (err: any) {
-    if (err?.code !== 404) throw err;
-  }
+function writeStatus(cluster: Cluster, job: KubeObject, status: Record<string, any>): Promise<void> {
+  return writeOwnStatus(cluster, resources.jobs, job, status, COMPONENT);
 }
