@@ -54,7 +54,7 @@ describe('startRedisServer', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startRedisServer({ dir: join(dir, 'none') })).rejects.toThrow(/install redis-server .*or set REDIS_URL/);
+      await expect(startRedisServer({ dir: join(dir, 'none') })).rejects.toThrow(/redis-server is not installed: run `npx baton setup`.*or set REDIS_URL/);
     } finally {
       process.env.PATH = path;
     }
