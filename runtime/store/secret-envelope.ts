@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Kubernetes' EncryptionConfiguration prefix for the aesgcm provider, followed by the key's name. */
 const PREFIX = 'k8s:enc:aesgcm:v1:';
@@ -88,6 +88,7 @@ export class SecretEnvelope {
   }
 
   private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ keys: this.keys.map((k) => ({ name: k.name, secret: k.secret.toString('base64') })) })}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
