@@ -14,18 +14,6 @@ let ns: string;
 const WEB_CMD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www'];
 const ready = (p: KubeObject) => p.status?.phase === 'Running' && (p.status?.containerStatuses ?? []).every((c: any) => c.ready);
 
-/** The lines a pod printed before `DONE` (its script ends with `echo DONE; sleep`). */
-async function linesUntilDone(pod: string): Promise<string[]> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const lines = (await rt.logs(pod).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
-    const done = lines.indexOf('DONE');
-    if (done >= 0) return lines.slice(0, done);
-    if (Date.now() > deadline) throw new Error(`${pod} never printed DONE: ${lines.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 /** A pod of the idle image running `script`, then `echo DONE` and sleeping. */
 async function scriptPod(name: string, script: string, extra: { labels?: Record<string, string>; spec?: Record<string, unknown> } = {}): Promise<string[]> {
   await rt.createPod(
@@ -33,7 +21,7 @@ async function scriptPod(name: string, script: string, extra: { labels?: Record<
     { containers: [{ name: 'c', image: `${registry.host}/team/idle:v1`, command: ['sh', '-c', `${script}; echo DONE; sleep 3600`] }], terminationGracePeriodSeconds: 1, ...extra.spec },
     extra.labels,
   );
-  return linesUntilDone(name);
+  return rt.linesUntilDone(name);
 }
 
 async function waitForEndpoints(name: string, count: number): Promise<void> {

@@ -4,7 +4,7 @@ import { previewNetworkPolicy } from '../../controller/previews/preview-network-
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
-import { kubectl, startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
+import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
 
 // A preview on a kernel-mode runtime (root: pods on the bridge, NetworkPolicy in nftables): production
 // runs pricing and inventory; the preview depends on pricing only. With the NetworkPolicy baton gives
@@ -32,18 +32,6 @@ async function waitReady(namespace: string, name: string): Promise<void> {
   while (!ready(await rt.runtime.cluster.get(resources.pods, namespace, name))) {
     if (Date.now() > deadline) throw new Error(`${namespace}/${name} never became ready`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function linesUntilDone(namespace: string, pod: string): Promise<string[]> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const out = await kubectl(rt.runtime.kubeconfigPath, ['logs', '-n', namespace, pod]).catch(() => '');
-    const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
-    const done = lines.indexOf('DONE');
-    if (done >= 0) return lines.slice(0, done);
-    if (Date.now() > deadline) throw new Error(`${pod} never printed DONE: ${lines.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
@@ -101,7 +89,7 @@ describe('a preview namespace on a kernel-mode runtime', () => {
       });
     // The same caller in a namespace without the policy: what it blocks is open there.
     await Promise.all([caller(preview), caller(unfenced)]);
-    const [fenced, open] = await Promise.all([linesUntilDone(preview, 'catalog'), linesUntilDone(unfenced, 'catalog')]);
+    const [fenced, open] = await Promise.all([rt.linesUntilDone('catalog', { namespace: preview }), rt.linesUntilDone('catalog', { namespace: unfenced })]);
     expect(fenced).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod BLOCKED', 'inventory-service BLOCKED', 'pricing-bridge OPEN', 'dns OPEN']);
     expect(open).toEqual(['pricing-pod OPEN', 'pricing-service OPEN', 'inventory-pod OPEN', 'inventory-service OPEN', 'pricing-bridge OPEN', 'dns OPEN']);
   });

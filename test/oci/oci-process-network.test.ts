@@ -24,27 +24,16 @@ function inPodCidr(ip: string): boolean {
   return ip.split('.').slice(0, 3).join('.') === base.split('.').slice(0, 3).join('.');
 }
 
-async function linesUntilDone(pod: string): Promise<string[]> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const lines = (await rt.logs(pod).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
-    const done = lines.indexOf('DONE');
-    if (done >= 0) return lines.slice(0, done);
-    if (Date.now() > deadline) throw new Error(`${pod} never printed DONE: ${lines.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 /** An image pod running `script`, then `echo DONE` and sleeping. */
 async function imagePod(name: string, script: string): Promise<string[]> {
   await rt.createPod(name, { containers: [{ name: 'c', image: `${registry.host}/team/idle:v1`, command: ['sh', '-c', `${script}; echo DONE; sleep 3600`] }], terminationGracePeriodSeconds: 1 });
-  return linesUntilDone(name);
+  return rt.linesUntilDone(name);
 }
 
 /** A process pod running `script` with the host's busybox sh, then `echo DONE` and sleeping. */
 async function processPod(name: string, script: string, spec: Record<string, unknown> = {}): Promise<string[]> {
   await rt.createPod(name, { runtimeClassName: 'process', containers: [{ name: 'c', image: 'host', command: [BUSYBOX, 'sh', '-c', `${script}; echo DONE; exec ${BUSYBOX} sleep 3600`] }], terminationGracePeriodSeconds: 1, ...spec });
-  return linesUntilDone(name);
+  return rt.linesUntilDone(name);
 }
 
 async function waitForEndpoints(name: string, count: number): Promise<void> {

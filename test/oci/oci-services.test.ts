@@ -47,18 +47,6 @@ const CALL_TEN_TIMES = 'for i in $(seq 1 10); do timeout 5 wget -qO- http://$WEB
 const LOOP_UNTIL_SELF =
   'for i in $(seq 1 100); do r=$(timeout 5 wget -qO- http://$WEB_SERVICE_HOST/ || echo FAILED); echo "$r"; [ "$r" = "$(hostname)" ] && break; sleep 0.2; done; echo DONE; sleep 3600';
 
-/** The lines a pod's container printed before `DONE`. */
-async function logsUntilDone(pod: string, container?: string): Promise<string[]> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const lines = (await rt.logs(pod, container).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
-    const done = lines.indexOf('DONE');
-    if (done >= 0) return lines.slice(0, done);
-    if (Date.now() > deadline) throw new Error(`${pod} never printed DONE: ${lines.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 const ready = (p: KubeObject) => p.status?.phase === 'Running' && (p.status?.containerStatuses ?? []).every((c: any) => c.ready);
 
 function webPod(image: string, extra: Record<string, unknown> = {}) {
@@ -142,10 +130,10 @@ describe('Services in the kernel', () => {
     expect(['web-a', 'web-b']).toContain(await get('127.0.0.1', nodePort));
 
     await rt.createPod('client', { containers: [{ name: 'c', image: `${registry.host}/team/idle:v1`, command: ['sh', '-c', CALL_TEN_TIMES] }], terminationGracePeriodSeconds: 1 });
-    const fromClient = await logsUntilDone('client');
+    const fromClient = await rt.linesUntilDone('client');
     expect(fromClient.length).toBe(10);
     expect(fromClient.every((line) => line === 'web-a' || line === 'web-b'), fromClient.join(',')).toBe(true);
-    expect(await logsUntilDone('web-a', 'hairpin')).toContain('web-a');
+    expect(await rt.linesUntilDone('web-a', { container: 'hairpin' })).toContain('web-a');
   });
 
   it('shows on the Node that the kernel carries Services', async () => {

@@ -35,6 +35,11 @@ export interface OciRuntime {
   createPod(name: string, spec: Record<string, unknown>, labels?: Record<string, string>): Promise<KubeObject>;
   waitForPod(name: string, what: string, ok: (pod: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
   logs(name: string, container?: string): Promise<string>;
+  /**
+   * The lines a pod's container printed before a line `DONE` (test pods end
+   * their script with `echo DONE; sleep …`), waiting up to a minute for it.
+   */
+  linesUntilDone(name: string, options?: { namespace?: string; container?: string }): Promise<string[]>;
   /** Stops the runtime leaving its pods running, and starts it again on the same state dir (as a crash-free restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -94,6 +99,17 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
     },
     async logs(name, container) {
       return kubectl(runtime!.kubeconfigPath, ['logs', '-n', namespace, name, ...(container ? ['-c', container] : [])]);
+    },
+    async linesUntilDone(name, options = {}) {
+      const deadline = Date.now() + 60_000;
+      const args = ['logs', '-n', options.namespace ?? namespace, name, ...(options.container ? ['-c', options.container] : [])];
+      for (;;) {
+        const lines = (await kubectl(runtime!.kubeconfigPath, args).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
+        const done = lines.indexOf('DONE');
+        if (done >= 0) return lines.slice(0, done);
+        if (Date.now() > deadline) throw new Error(`${name} never printed DONE: ${lines.join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
     },
     async restart() {
       await runtime!.close();
