@@ -56,13 +56,13 @@ export function planServicePorts(service: KubeObject, nodePortHost: string): Ser
 /**
  * The ready endpoints of one Service port, read from its Endpoints object:
  * `subsets[].addresses` only — a not-ready address never receives traffic.
- * Ports match by name, as kube-proxy matches them.
+ * Ports match by name and protocol, as kube-proxy matches them.
  */
-export function readyEndpointsFor(endpoints: KubeObject | undefined, portName: string): Endpoint[] {
+export function readyEndpointsFor(endpoints: KubeObject | undefined, portName: string, protocol = 'TCP'): Endpoint[] {
   const found: Endpoint[] = [];
   for (const subset of ((endpoints as any)?.subsets ?? []) as any[]) {
     const port = ((subset.ports ?? []) as any[]).find(
-      (p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP' && typeof p.port === 'number',
+      (p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol && typeof p.port === 'number',
     );
     if (!port) continue;
     for (const address of (subset.addresses ?? []) as any[]) {

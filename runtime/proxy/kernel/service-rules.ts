@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { MASQUERADE_MARK } from '../../network/firewall-ruleset.js';
 import type { ChainGroup } from '../../network/nft-chains.js';
 import type { KubeObject } from '../../objects/types.js';
-import { clusterIPsOf } from '../service-ports.js';
+import type { Endpoint } from '../endpoint-picker.js';
+import { clusterIPsOf, readyEndpointsFor } from '../service-ports.js';
 
 /** A Service with its Endpoints, as the proxy read them. */
 export interface ServiceEntry {
@@ -17,24 +18,10 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').replace(/[-_]/g, 'x').slice(0, 8);
 }
 
-interface PortEndpoint {
-  ip: string;
-  port: number;
-}
-
-/** Ready addresses of one Service port (matched by name and protocol, as kube-proxy matches them). */
-function readyEndpoints(endpoints: KubeObject | undefined, portName: string, protocol: string): PortEndpoint[] {
-  const found = new Map<string, PortEndpoint>();
-  for (const subset of ((endpoints as any)?.subsets ?? []) as any[]) {
-    const port = ((subset.ports ?? []) as any[]).find(
-      (p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol && typeof p.port === 'number',
-    );
-    if (!port) continue;
-    for (const address of (subset.addresses ?? []) as any[]) {
-      if (typeof address.ip === 'string' && address.ip !== '') found.set(`${address.ip}:${port.port}`, { ip: address.ip, port: port.port });
-    }
-  }
-  return [...found.values()].sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+/** Ready addresses of one Service port, each once and in a stable order (the chains' names and the random pick's slots follow it). */
+function readyEndpoints(endpoints: KubeObject | undefined, portName: string, protocol: string): Endpoint[] {
+  const unique = new Map(readyEndpointsFor(endpoints, portName, protocol).map((ep) => [`${ep.ip}:${ep.port}`, ep]));
+  return [...unique.values()].sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
 }
 
 /**
@@ -43,9 +30,9 @@ function readyEndpoints(endpoints: KubeObject | undefined, portName: string, pro
  * is not translated again, so the rules must point at the pods themselves.
  * One level only, so two Services pointing at each other cannot loop.
  */
-function throughServices(ready: PortEndpoint[], byClusterIP: Map<string, ServiceEntry>, protocol: string): PortEndpoint[] {
+function throughServices(ready: Endpoint[], byClusterIP: Map<string, ServiceEntry>, protocol: string): Endpoint[] {
   if (!ready.some((ep) => byClusterIP.has(ep.ip))) return ready;
-  const out = new Map<string, PortEndpoint>();
+  const out = new Map<string, Endpoint>();
   for (const ep of ready) {
     const target = byClusterIP.get(ep.ip);
     if (!target) {
