@@ -18,20 +18,8 @@ export async function createNamespace(cluster: Cluster, name: string): Promise<v
   await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// The same poll the controller tests use.
+export { waitFor } from '../controllers/fake-kubelet.js';
 
 /** The error code a rejected lookup gave, e.g. ENOTFOUND for NXDOMAIN. */
 export async function failureOf(lookup: Promise<unknown>): Promise<string> {
