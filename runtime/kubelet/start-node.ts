@@ -176,7 +176,17 @@ const USERSPACE_MODE_REASON = 'the pod network does not start with the node (no 
 async function startNetwork(options: NodeOptions, eager: boolean, warnings: string[]): Promise<{ lazy: ReturnType<typeof lazyNetwork>; services: ServiceCarrier }> {
   const mode = options.serviceProxy ?? 'auto';
   const plain = { stateDir: options.stateDir, podCidr: options.podCidr, nodePortAddress: options.nodePortAddress };
-  const userspace = (reason: string) => ({ lazy: lazyNetwork(() => startPodNetwork(plain)), services: { mode: 'userspace', reason } as ServiceCarrier });
+  // The userspace carrier still runs the pod network, at start when the node needs it from the start.
+  const userspace = async (reason: string) => {
+    const lazy = lazyNetwork(() => startPodNetwork(plain));
+    try {
+      if (eager) await lazy.start();
+    } catch (err) {
+      if (!(err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST') || options.podCidr) throw err;
+      warnings.push(`image pods cannot run here: ${err.message}`);
+    }
+    return { lazy, services: { mode: 'userspace', reason } as ServiceCarrier };
+  };
   if (mode === 'userspace') return userspace('--service-proxy userspace');
   if (!eager && mode === 'auto') return userspace(USERSPACE_MODE_REASON);
   try {
@@ -196,13 +206,6 @@ async function startNetwork(options: NodeOptions, eager: boolean, warnings: stri
     return { lazy: kernel, services: { mode: 'kernel', serviceCidr, clusterDns: clusterDnsAddress(serviceCidr) } };
   } catch (err) {
     if (!(err instanceof NetworkError && err.code === 'UNSUPPORTED_HOST') || mode === 'kernel') throw err;
-    const fallback = userspace(err.message);
-    try {
-      if (eager) await fallback.lazy.start();
-    } catch (plainErr) {
-      if (!(plainErr instanceof NetworkError && plainErr.code === 'UNSUPPORTED_HOST') || options.podCidr) throw plainErr;
-      warnings.push(`image pods cannot run here: ${plainErr.message}`);
-    }
-    return fallback;
+    return userspace(err.message);
   }
 }
