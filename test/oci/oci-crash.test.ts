@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPodNetwork } from '../../runtime/network/index.js';
 import { kubectlOk, startRuntimeProcess, type RuntimeProcess } from '../runtime-api/runtime-process.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
-import { uniquePodCidr } from '../support/oci-runtime.js';
+import { uniquePodCidr, uniqueServiceCidr } from '../support/oci-runtime.js';
 
 const REPLICAS = 20;
 let registry: LocalRegistry;
 let dir: string;
 let podCidr: string;
+// Its own service range too: the default 10.96.0.0/16 would clash with other runtimes and outlive a SIGKILLed one.
+const serviceCidr = uniqueServiceCidr();
 let rt: RuntimeProcess | undefined;
 
 interface Leftovers {
@@ -88,14 +90,14 @@ afterAll(async () => {
     for (const id of leftovers('').containers) execFileSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
   }
   for (const target of lines('findmnt', ['-rn', '-o', 'TARGET']).filter((t) => t.startsWith(dir)).reverse()) execFileSync('umount', ['--lazy', target]);
-  await (await startPodNetwork({ stateDir: dir, podCidr }).catch(() => undefined))?.destroy();
+  await (await startPodNetwork({ stateDir: dir, podCidr, serviceCidr }).catch(() => undefined))?.destroy();
   await registry?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('crash safety of the oci driver', () => {
   it(`SIGKILL of the runtime with ${REPLICAS} pods: the same containers are re-adopted, none duplicated, nothing leaked`, async () => {
-    const flags = ['--pod-cidr', podCidr, '--disable-default-registry-endpoint'];
+    const flags = ['--pod-cidr', podCidr, '--service-cidr', serviceCidr, '--disable-default-registry-endpoint'];
     rt = await startRuntimeProcess(dir, flags);
     await kubectlOk(rt.kubeconfig, ['create', 'namespace', 'crash']);
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], `
