@@ -35,7 +35,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 
 FROM node:20-bookworm-slim
-# The packages `baton setup` installs (controller/cli/setup/system-packages.ts; a test keeps the two lists equal).
+# The packages `baton setup` installs (controller/edges/cli/setup/system-packages.ts; a test keeps the two lists equal).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends redis-server git ca-certificates util-linux busybox-static runc iproute2 nftables conntrack kmod \
  && rm -rf /var/lib/apt/lists/* \

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppController } from '../controller/app-controller.js';
+import { AppController } from '../controller/plan/app-controller.js';
 import type { RepositorySpec } from '../controller/apps/app-spec.js';
 import { parseBatonYaml } from '../controller/apps/index.js';
 import { planApp } from '../controller/plan/index.js';

@@ -16,7 +16,7 @@ const CONCURRENCY = 16;
 const LISTS = 20;
 
 async function startRuntime(dir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', '--default-runtime-class', 'process'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', '--default-runtime-class', 'process'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((done, fail) => {
     let out = '';
     child.stdout.on('data', (d) => {

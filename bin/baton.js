@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/controller/cli/main.js', import.meta.url);
+const entry = new URL('../dist/controller/edges/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   console.error('baton: dist/ is missing; run `npm run build` (npm ci does it for you)');
   process.exit(1);

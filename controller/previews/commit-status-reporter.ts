@@ -1,6 +1,6 @@
-import type { CommitState, CommitStatusNotifier } from '../notify/index.js';
+import type { CommitState, CommitStatusNotifier } from '../edges/notify/index.js';
 import type { StateEvent, StateStore, StateSubscription } from '../state/index.js';
-import type { WebhookEvent, WebhookProvider } from '../webhooks/webhook-event.js';
+import type { WebhookEvent, WebhookProvider } from '../edges/webhooks/webhook-event.js';
 import { parsePreviewAppName } from './preview-names.js';
 import { previewUrl } from './preview-summaries.js';
 import type { PreviewStore } from './preview-store.js';

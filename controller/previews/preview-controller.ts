@@ -9,7 +9,7 @@ import type { StateStore } from '../state/index.js';
 import { readAppConfig } from '../sync/read-app-config.js';
 import { shortRevision } from '../sync/sync-outcome.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';
-import type { WebhookEvent, WebhookPullRequest } from '../webhooks/webhook-event.js';
+import type { WebhookEvent, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import { applyPreviewBridges } from './preview-bridges.js';
 import { previewGate } from './preview-gate.js';
 import { previewNamespace } from './preview-names.js';

@@ -1,5 +1,5 @@
 import type { PreviewSettings } from '../apps/preview-settings.js';
-import type { WebhookPullRequest } from '../webhooks/webhook-event.js';
+import type { WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 
 /** Whether a request's code may deploy as a preview, and if not, what would let it. */
 export type PreviewGateDecision = { deploy: true } | { deploy: false; reason: string };

@@ -1,4 +1,4 @@
-import type { WebhookProvider } from '../webhooks/webhook-event.js';
+import type { WebhookProvider } from '../edges/webhooks/webhook-event.js';
 
 /** An open pull/merge request baton keeps a preview of, as stored in Redis. */
 export interface PreviewRecord {

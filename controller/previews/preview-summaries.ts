@@ -1,4 +1,4 @@
-import type { PreviewSummary } from '../api/api-deps.js';
+import type { PreviewSummary } from '../edges/api/api-deps.js';
 import type { AppStatus, StateStore } from '../state/index.js';
 import { ingressHosts } from './preview-objects.js';
 import type { PreviewRecord } from './preview-record.js';

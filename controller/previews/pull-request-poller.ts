@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isCollaborator } from '../webhooks/github-event.js';
-import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../webhooks/webhook-event.js';
+import { isCollaborator } from '../edges/webhooks/github-event.js';
+import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import type { PreviewController } from './preview-controller.js';
 
 export interface PullRequestPollerOptions {

@@ -3,7 +3,7 @@ import type { AppSpec } from '../apps/app-spec.js';
 import { applyObjects, ObjectRejectedError, rollbackTo } from '../apply/index.js';
 import { ClusterConfigError } from '../clusters/cluster-config-error.js';
 import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
-import { diffObjects } from '../diff/index.js';
+import { diffObjects } from '../plan/diff/index.js';
 import { assessHealth, syncProgress, waitForHealthy } from '../health/index.js';
 import { planApp } from '../plan/index.js';
 import { parsePreviewAppName } from '../previews/preview-names.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { createControllerApi, TokenStore, type ControllerApiDeps } from '../../controller/api/index.js';
+import { createControllerApi, TokenStore, type ControllerApiDeps } from '../../controller/edges/api/index.js';
 import { SyncQueue } from '../../controller/queue/index.js';
 import { StateStore, type StateEvent } from '../../controller/state/index.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -155,12 +155,12 @@ export async function openEvents(url: string, token: string, options: { lastEven
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-/** Runs the real CLI (`node --import tsx controller/cli/main.ts …`) without blocking this process's server. */
+/** Runs the real CLI (`node --import tsx controller/edges/cli/main.ts …`) without blocking this process's server. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'controller/cli/main.ts'), ...args],
+      ['--import', 'tsx', join(repoRoot, 'controller/edges/cli/main.ts'), ...args],
       { cwd: repoRoot, env: { ...process.env, BATON_TOKEN: '', ...env }, timeout: 300_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffObjects } from '../../controller/diff/index.js';
+import { diffObjects } from '../../controller/plan/diff/index.js';
 import { SyncWorker, type SyncOutcome } from '../../controller/queue/index.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { rev, runCli, SECRET_VALUE, secretObject, seedApp, startApi, type ApiHarness } from './api-harness.js';

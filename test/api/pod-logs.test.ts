@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPodLogs } from '../../controller/api/index.js';
+import { appPodLogs } from '../../controller/edges/api/index.js';
 import { clusterTargetFromKubeconfig, type ClusterTarget } from '../../controller/clusters/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';

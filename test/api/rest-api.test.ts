@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../controller/api/index.js';
-import { diffObjects } from '../../controller/diff/index.js';
+import { TokenStore } from '../../controller/edges/api/index.js';
+import { diffObjects } from '../../controller/plan/diff/index.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { rev, SECRET_VALUE, secretObject, seedApp, startApi, type ApiHarness } from './api-harness.js';
 
@@ -10,7 +10,7 @@ let api: ApiHarness;
 
 beforeAll(async () => {
   api = await startApi({
-    // A diff provider as the controller supplies one: desired vs live through controller/diff.
+    // A diff provider as the controller supplies one: desired vs live through controller/plan/diff.
     diff: async (app) => {
       if (app.name === 'broken') throw new Error('apps/broken/deploy.yaml:3:5: unknown field "spec.replica"');
       return {

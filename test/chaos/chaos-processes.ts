@@ -9,7 +9,7 @@ export const PROCESS_KINDS = ['controller', 'worker', 'runtime', 'redis-server']
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 
 interface Running {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLogBlocks } from '../../controller/cli/commands/logs.js';
+import { parseLogBlocks } from '../../controller/edges/cli/commands/logs.js';
 
 describe('baton logs -o json', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SyncProgressView } from '../../controller/cli/sync-progress-view.js';
+import { SyncProgressView } from '../../controller/edges/cli/sync-progress-view.js';
 import type { StateEvent } from '../../controller/state/index.js';
 
 let seq = 0;

@@ -70,7 +70,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', tsx, join(root, 'controller/cli/main.ts'), ...args, '--server', server, '--state-dir', dir],
+      ['--import', tsx, join(root, 'controller/edges/cli/main.ts'), ...args, '--server', server, '--state-dir', dir],
       { cwd: root, env: { ...process.env, BATON_TOKEN: '' }, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -4,10 +4,10 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYSTEM_PACKAGES } from '../../controller/cli/setup/system-packages.js';
+import { SYSTEM_PACKAGES } from '../../controller/edges/cli/setup/system-packages.js';
 
 const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 
 /** The README's first command line, as a newcomer copies it. */

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppController } from '../../controller/app-controller.js';
+import { AppController } from '../../controller/plan/app-controller.js';
 import { repoId } from '../../controller/source/index.js';
 import { git } from '../support/git-http-server.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AppDetail, AppSummary, HistoryEntry } from '../../controller/dashboard/web/api-types.js';
-import { applyAppEvent } from '../../controller/dashboard/web/apply-app-event.js';
-import { failureReason } from '../../controller/dashboard/web/failure-reason.js';
-import { filterApps } from '../../controller/dashboard/web/filter-apps.js';
-import { SseParser } from '../../controller/dashboard/web/sse-parser.js';
+import type { AppDetail, AppSummary, HistoryEntry } from '../../controller/edges/dashboard/web/api-types.js';
+import { applyAppEvent } from '../../controller/edges/dashboard/web/apply-app-event.js';
+import { failureReason } from '../../controller/edges/dashboard/web/failure-reason.js';
+import { filterApps } from '../../controller/edges/dashboard/web/filter-apps.js';
+import { SseParser } from '../../controller/edges/dashboard/web/sse-parser.js';
 
 // The dashboard's pure parts, run in Node: the event-stream parser, how events change the list,
 // filters, and the plain-words failure reason. The browser test (dashboard-e2e) covers the rest.

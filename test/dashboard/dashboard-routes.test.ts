@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitLookup } from '../../controller/api/index.js';
-import { dashboardRouter } from '../../controller/dashboard/index.js';
+import { commitLookup } from '../../controller/edges/api/index.js';
+import { dashboardRouter } from '../../controller/edges/dashboard/index.js';
 import { repoId, SourcePoller } from '../../controller/source/index.js';
 import { startApi, type ApiHarness } from '../api/api-harness.js';
 

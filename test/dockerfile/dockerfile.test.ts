@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SYSTEM_PACKAGES } from '../../controller/cli/setup/system-packages.js';
+import { SYSTEM_PACKAGES } from '../../controller/edges/cli/setup/system-packages.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from './support/baton-process.js';
 
 const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 
 let dir: string | undefined;

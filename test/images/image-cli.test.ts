@@ -8,7 +8,7 @@ import { openImageStore } from '../../runtime/images/index.js';
 import { buildImage, writeDockerArchive, writeOciArchive, type TestImage } from '../support/oci-registry.js';
 
 const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 
 interface Run {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, lineLogger } from '../../controller/logging/index.js';
+import { createLogger, KnownSecrets, lineLogger } from '../../controller/observe/logging/index.js';
 
 function capture() {
   const lines: string[] = [];

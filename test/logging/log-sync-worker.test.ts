@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, logSyncWorker } from '../../controller/logging/index.js';
+import { createLogger, KnownSecrets, logSyncWorker } from '../../controller/observe/logging/index.js';
 import { SyncQueue, SyncWorker, UnrecoverableError, type SyncJobData, type SyncOutcome } from '../../controller/queue/index.js';
 import { waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeRuntime, type BatonMetrics } from '../../controller/metrics/index.js';
+import { createBatonMetrics, observeRuntime, type BatonMetrics } from '../../controller/observe/metrics/index.js';
 import { recordEvent } from '../../runtime/objects/record-event.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';

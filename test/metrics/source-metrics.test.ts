@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeSourcePoller, timeGitRequest, type BatonMetrics } from '../../controller/metrics/index.js';
+import { createBatonMetrics, observeSourcePoller, timeGitRequest, type BatonMetrics } from '../../controller/observe/metrics/index.js';
 import { repoId } from '../../controller/source/normalize-url.js';
 import { RepositorySource } from '../../controller/source/repository.js';
 import { SourcePoller } from '../../controller/source/source-poller.js';

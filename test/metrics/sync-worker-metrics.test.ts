@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeApps, observeQueue, observeSyncWorker, type BatonMetrics } from '../../controller/metrics/index.js';
+import { createBatonMetrics, observeApps, observeQueue, observeSyncWorker, type BatonMetrics } from '../../controller/observe/metrics/index.js';
 import { SyncQueue, SyncWorker, UnrecoverableError, type SyncJobData, type SyncOutcome } from '../../controller/queue/index.js';
 import { gate, waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotifyError, repositoryPath } from '../../controller/notify/index.js';
+import { NotifyError, repositoryPath } from '../../controller/edges/notify/index.js';
 
 describe('repositoryPath', () => {
   it.each([

@@ -19,7 +19,7 @@ const waiting = (p: KubeObject) => p.status?.containerStatuses?.[0]?.state?.wait
 
 function baton(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
     });
   });

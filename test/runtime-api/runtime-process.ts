@@ -22,14 +22,14 @@ export interface RuntimeProcess {
 }
 
 /**
- * Starts `node --import tsx controller/cli/main.ts runtime` (the same CLI as
+ * Starts `node --import tsx controller/edges/cli/main.ts runtime` (the same CLI as
  * `baton runtime`, without needing dist/) and waits for it to print the
  * kubeconfig path. `nodeArgs` are the node's flags (default: host-program
  * pods, so no pod network is made).
  */
 export async function startRuntimeProcess(stateDir?: string, nodeArgs: string[] = ['--default-runtime-class', 'process']): Promise<RuntimeProcess> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-rt-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', ...nodeArgs], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', ...nodeArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,7 +7,7 @@ import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster } from '../../runtime/store/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 const dirs: string[] = [];
 afterEach(() => {

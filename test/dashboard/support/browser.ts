@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildDashboard } from '../../../controller/dashboard/build-dashboard.js';
+import { buildDashboard } from '../../../controller/edges/dashboard/build-dashboard.js';
 
 /** Debian's chromium (`.ci/run` installs it), or CHROMIUM_PATH. */
 export function chromiumPath(): string {
@@ -38,7 +38,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function ensureDashboardBuilt(): Promise<void> {
   const root = join(import.meta.dirname, '../../..');
   const index = join(root, 'dist/dashboard/index.html');
-  const web = join(root, 'controller/dashboard/web');
+  const web = join(root, 'controller/edges/dashboard/web');
   const newest = Math.max(...(await readdir(web)).map((f) => statSync(join(web, f)).mtimeMs));
   if (existsSync(index) && statSync(index).mtimeMs >= newest) return;
   await buildDashboard();

@@ -7,7 +7,7 @@ import { StateStore } from '../../../controller/state/index.js';
 import type { AppStatus } from '../../../controller/state/index.js';
 
 const root = join(import.meta.dirname, '../../..');
-const main = join(root, 'controller/cli/main.ts');
+const main = join(root, 'controller/edges/cli/main.ts');
 const tsx = import.meta.resolve('tsx');
 const execFileAsync = promisify(execFile);
 

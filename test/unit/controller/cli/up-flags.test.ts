@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBoolean, parseCount, parseInterval, parsePullRequestsFlag } from '../../../../controller/cli/commands/up-flags.js';
+import { parseBoolean, parseCount, parseInterval, parsePullRequestsFlag } from '../../../../controller/edges/cli/commands/up-flags.js';
 
 describe('baton up flags', () => {
   it('reads durations with units up to days, as --preview-ttl 7d needs', () => {

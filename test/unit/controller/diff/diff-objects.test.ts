@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffObjects, formatDiff, type AppDiff } from '../../../../controller/diff/index.js';
+import { diffObjects, formatDiff, type AppDiff } from '../../../../controller/plan/diff/index.js';
 import { trackObject } from '../../../../controller/plan/index.js';
 import type { KubeObject } from '../../../../runtime/objects/types.js';
 import { applyDefaults } from '../../../../runtime/api/defaulting/apply-defaults.js';

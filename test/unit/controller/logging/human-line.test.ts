@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanLine } from '../../../../controller/logging/human-line.js';
+import { humanLine } from '../../../../controller/observe/logging/human-line.js';
 
 const at = new Date(2026, 11, 6, 9, 8, 36, 874).getTime();
 const line = (record: object) => JSON.stringify({ level: 30, time: at, pid: 1, hostname: 'vm', name: 'baton', ...record });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, logOutput, parseLogFormat } from '../../../../controller/logging/index.js';
+import { createLogger, KnownSecrets, logOutput, parseLogFormat } from '../../../../controller/observe/logging/index.js';
 
 function firstLine(): string {
   const lines: string[] = [];

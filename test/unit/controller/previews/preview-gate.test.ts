@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
 import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../../../../controller/apps/preview-settings.js';
 import { previewGate } from '../../../../controller/previews/preview-gate.js';
-import { githubEvent } from '../../../../controller/webhooks/github-event.js';
-import { gitlabEvent } from '../../../../controller/webhooks/gitlab-event.js';
-import type { WebhookPullRequest } from '../../../../controller/webhooks/webhook-event.js';
+import { githubEvent } from '../../../../controller/edges/webhooks/github-event.js';
+import { gitlabEvent } from '../../../../controller/edges/webhooks/gitlab-event.js';
+import type { WebhookPullRequest } from '../../../../controller/edges/webhooks/webhook-event.js';
 import { githubExample, gitlabFixture } from '../../../webhooks/webhook-harness.js';
 
 // Real payloads (@octokit/webhooks-examples, GitLab's documented Merge Request Hook) through the

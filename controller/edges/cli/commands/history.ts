@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { RevisionHistoryEntry } from '../../../state/index.js';
+import { ApiClient, firstLine, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
+
+interface HistoryFlags extends ClientFlags {
+  limit?: string;
+}
+
+export function registerHistory(program: Command): void {
+  withClientOptions(program.command('history <name>').description("list an app's syncs, newest first"))
+    .option('--limit <n>', 'at most this many entries')
+    .action(async (name: string, flags: HistoryFlags) => {
+      const client = await ApiClient.fromFlags('baton history', flags);
+      const query = flags.limit !== undefined ? `?limit=${encodeURIComponent(flags.limit)}` : '';
+      const entries = await client.get<RevisionHistoryEntry[]>(`/api/v1/apps/${encodeURIComponent(name)}/history${query}`);
+      printResult(flags, entries, (list) => historyTable(name, list));
+    });
+}
+
+function historyTable(name: string, entries: RevisionHistoryEntry[]): string {
+  if (entries.length === 0) return `${name} has not been synced yet`;
+  return formatTable(
+    ['ID', 'REVISION', 'RESULT', 'TRIGGER', 'FINISHED', 'DURATION', 'MESSAGE'],
+    entries.map((e) => [String(e.id), shortRev(e.revision), e.result, e.trigger, e.finishedAt, `${(e.durationMs / 1000).toFixed(1)}s`, firstLine(e.message, 60)]),
+  );
+}

@@ -1,0 +1,93 @@
+import type { PreviewSummary } from '../../api/index.js';
+import type { AppController } from '../../../plan/app-controller.js';
+import type { ClusterTargets } from '../../../clusters/cluster-target.js';
+import { CommitStatusNotifier } from '../../notify/index.js';
+import { CommitStatusReporter, PreviewController, previewSummaries, PreviewStore, PullRequestPoller } from '../../../previews/index.js';
+import type { WebhookEvent } from '../../webhooks/index.js';
+
+export interface UpPreviewsOptions {
+  redisUrl: string;
+  controller: AppController;
+  clusters: ClusterTargets;
+  /** The ingress' URL, for previews' links. */
+  ingressUrl: string;
+  /** The dashboard's root, once the server listens. */
+  dashboardUrl: () => string;
+  ttlMs: number;
+  maxPreviews: number;
+  /** Also list open requests by polling the provider's API (for repositories webhooks cannot reach). @defaultValue webhooks only */
+  pullRequests?: { provider: 'github' | 'gitlab'; repoPath: string; repository: string; repoUrl: string; intervalMs: number };
+  /** How often idle, surplus and orphaned previews are swept. @defaultValue 60000 */
+  sweepEveryMs?: number;
+  log: (line: string) => void;
+}
+
+/** The preview side of `baton up`: pull request events → previews, commit statuses, the periodic sweep. */
+export interface UpPreviews {
+  previews: PreviewController;
+  /** For the webhook router: every verified event. */
+  onWebhook(event: WebhookEvent): void;
+  /** For `GET /api/v1/previews`. */
+  summaries(): Promise<PreviewSummary[]>;
+  close(): Promise<void>;
+}
+
+export async function startUpPreviews(options: UpPreviewsOptions): Promise<UpPreviews> {
+  const { controller, log } = options;
+  const store = new PreviewStore(options.redisUrl);
+  const previews = new PreviewController({
+    store,
+    state: controller.state,
+    queue: controller.queue,
+    registry: controller.registry,
+    poller: controller.poller,
+    clusters: options.clusters,
+    ttlMs: options.ttlMs,
+    maxPreviews: options.maxPreviews,
+    log,
+  });
+  const reporter = new CommitStatusReporter({
+    notifier: CommitStatusNotifier.fromEnv(process.env, { logger: { warn: (_obj, msg) => log(msg) } }),
+    state: controller.state,
+    previews: store,
+    dashboardUrl: options.dashboardUrl,
+    ingressUrl: options.ingressUrl,
+    matchRepository: (url) => controller.poller.match(url),
+    repositoryOf: (app) => controller.registry.repositoryOf(app),
+  });
+  await reporter.start();
+  const poller = options.pullRequests && startPullRequestPoller(options.pullRequests, previews, log);
+  let sweeping: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    sweeping ??= previews
+      .sweep()
+      .catch((err: unknown) => log(`preview sweep: ${(err as Error).message}`))
+      .finally(() => (sweeping = undefined));
+  }, options.sweepEveryMs ?? 60_000);
+  timer.unref();
+  return {
+    previews,
+    onWebhook(event) {
+      reporter.learn(event);
+      if (event.kind === 'pull_request') void previews.handle(event);
+    },
+    summaries: async () => previewSummaries(await store.list(), controller.state, options.ingressUrl),
+    async close() {
+      clearInterval(timer);
+      await poller?.close();
+      await sweeping;
+      await previews.idle();
+      await reporter.close();
+      await store.close();
+    },
+  };
+}
+
+function startPullRequestPoller(config: NonNullable<UpPreviewsOptions['pullRequests']>, previews: PreviewController, log: (line: string) => void): PullRequestPoller {
+  const github = config.provider === 'github';
+  const token = (github ? process.env.BATON_GITHUB_TOKEN : process.env.BATON_GITLAB_TOKEN) ?? '';
+  const apiUrl = (github ? process.env.BATON_GITHUB_API_URL : process.env.BATON_GITLAB_API_URL) || undefined;
+  const poller = new PullRequestPoller({ ...config, token, ...(apiUrl ? { apiUrl } : {}), previews, log });
+  poller.start();
+  return poller;
+}

@@ -1,0 +1,301 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
+import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
+import { diffObjects, type AppDiff } from './diff/index.js';
+import { assessHealth } from '../health/index.js';
+import { orderApps, planApp, type AppPlan } from './index.js';
+import { SyncQueue, type EnqueueResult, type SyncTrigger } from '../queue/index.js';
+import { SourcePoller, type RevisionEvent } from '../source/index.js';
+import { StateStore, type AppStatus } from '../state/index.js';
+import { bundledChartsDir } from '../sync/bundled-paths.js';
+import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
+import { readAppConfig } from '../sync/read-app-config.js';
+import { shortRevision } from '../sync/sync-outcome.js';
+import { SyncRegistry } from '../sync/sync-registry.js';
+import { DiskTree, type FileTree } from '../../renderer/index.js';
+
+export interface AppControllerOptions {
+  /** baton's state dir (repository mirrors live below it). */
+  stateDir: string;
+  redisUrl: string;
+  /** Repositories whose `baton.yaml` declares the apps. */
+  repositories: RepositorySpec[];
+  /** Directory of bundled charts. @defaultValue baton's charts/ */
+  chartsDir?: string;
+  /** Cluster targets by name. @defaultValue `local` from `<stateDir>/kubeconfig`, others from $KUBECONFIG */
+  clusters?: ClusterTargets;
+  /**
+   * How often live objects are compared with the last applied ones (selfHeal)
+   * and app health is refreshed. 0 turns the check off.
+   * @defaultValue 30000
+   */
+  driftCheckMs?: number;
+  /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
+  log?: (line: string) => void;
+  /** How long after a failed plan (Redis or Git unavailable) the same revision is planned again. @defaultValue 5000 */
+  planRetryMs?: number;
+}
+
+/** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
+interface KnownApp {
+  spec: AppSpec;
+  inputsKey?: string;
+}
+
+/**
+ * The long-running controller: follows repositories (SourcePoller), and on
+ * each new revision re-reads `baton.yaml` at that commit, plans every app
+ * (skipping unchanged ones by their inputs key) and enqueues a sync for each
+ * automated app whose rendered manifests changed. A periodic drift check
+ * enqueues a sync when live objects differ from the last applied ones
+ * (selfHeal). Workers (startSyncWorker) do the syncing.
+ */
+export class AppController {
+  readonly state: StateStore;
+  readonly queue: SyncQueue;
+  readonly registry: SyncRegistry;
+  readonly poller: SourcePoller;
+  private readonly clusters: ClusterTargets;
+  private readonly chartsTree: FileTree;
+  private readonly log: (line: string) => void;
+  private readonly apps = new Map<string, KnownApp>();
+  /** Per repository: the revision being handled, and the newest one waiting behind it. */
+  private readonly handling = new Map<string, { running: Promise<void>; next?: string }>();
+  private driftTimer: NodeJS.Timeout | undefined;
+  private drifting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: AppControllerOptions) {
+    this.state = new StateStore({ redisUrl: options.redisUrl, secretsKeyDir: options.stateDir });
+    this.queue = new SyncQueue({ redisUrl: options.redisUrl });
+    this.registry = new SyncRegistry(options.redisUrl);
+    this.poller = new SourcePoller({ stateDir: options.stateDir });
+    this.clusters = options.clusters ?? clusterTargets({ stateDir: options.stateDir });
+    this.chartsTree = new DiskTree(options.chartsDir ?? bundledChartsDir());
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Starts following the repositories (each is checked at once) and the drift check. */
+  async start(): Promise<void> {
+    this.poller.on('revision', (event) => this.onRevision(event));
+    this.poller.on('error', ({ repository, error }) => this.log(`repository ${repository}: ${error.message}`));
+    for (const spec of this.options.repositories) {
+      await this.registry.setRepository(spec);
+      this.poller.add(spec);
+    }
+    const every = this.options.driftCheckMs ?? 30_000;
+    if (every > 0) {
+      this.driftTimer = setInterval(() => {
+        this.drifting ??= this.checkDrift()
+          .catch((err: unknown) => this.log(`drift check: ${(err as Error).message}`))
+          .finally(() => (this.drifting = undefined));
+      }, every);
+      this.driftTimer.unref();
+    }
+  }
+
+  /** Asks for a sync of one app now (REST API `POST /apps/:name/sync`, `baton sync`). */
+  async requestSync(app: string, trigger: SyncTrigger = 'manual', message?: string): Promise<EnqueueResult> {
+    const status = await this.state.getApp(app);
+    if (!status) throw new Error(`no app named "${app}"`);
+    const repoId = await this.registry.repositoryOf(app);
+    const repo = repoId === undefined ? undefined : await this.registry.repository(repoId);
+    const revision = status.pinnedRevision ?? repo?.revision ?? status.observedRevision ?? status.revision;
+    if (!revision) throw new Error(`app "${app}" has no revision yet: its repository has not been read`);
+    return this.queue.enqueue({ app, revision, trigger, ...(message !== undefined ? { message } : {}) });
+  }
+
+  /**
+   * What syncing the app now would change: its desired revision (the pin, else
+   * the repository's newest commit) rendered and compared with the live
+   * objects. Secrets' values never appear (controller/plan/diff redacts them).
+   */
+  async diffApp(status: Pick<AppStatus, 'name' | 'pinnedRevision'>): Promise<{ revision: string; diff: AppDiff }> {
+    const repoId = await this.registry.repositoryOf(status.name);
+    const source = repoId === undefined ? undefined : this.poller.repository(repoId);
+    const repo = repoId === undefined ? undefined : await this.registry.repository(repoId);
+    if (!source || !repo?.revision) throw new Error(`app "${status.name}" has no repository read yet`);
+    const revision = await source.resolveRef(status.pinnedRevision ?? repo.revision);
+    const config = await readAppConfig(source.tree(revision), repo.spec.id);
+    if (!config.ok) throw new Error(`baton.yaml at ${shortRevision(revision)} has errors:\n${config.errors.join('\n')}`);
+    const app = config.apps.find((a) => a.name === status.name);
+    if (!app) throw new Error(`${status.name} is not declared at ${shortRevision(revision)}`);
+    const plan = await planApp({ app, repo: source, commit: revision, chartsTree: this.chartsTree });
+    if (plan.action !== 'render') throw new Error(`${shortRevision(revision)} does not render:\n${plan.action === 'degraded' ? plan.errors.join('\n') : ''}`);
+    const objects = withNamespace(
+      plan.objects.map((o) => o.object),
+      app.namespace,
+    );
+    const live = await readLiveObjects(this.clusters.get(app.cluster), objects);
+    return { revision, diff: diffObjects(objects, live, { app: app.name }) };
+  }
+
+  /** Resolves once every revision seen so far has been planned (for tests and benchmarks). */
+  async idle(): Promise<void> {
+    while ([...this.handling.values()].length > 0) await Promise.all([...this.handling.values()].map((h) => h.running));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.driftTimer);
+    await this.poller.close();
+    await Promise.all([...this.handling.values()].map((h) => h.running));
+    await this.drifting;
+    await Promise.all([this.queue.close(), this.state.close(), this.registry.close()]);
+  }
+
+  /** Revisions of one repository are handled one at a time; of those arriving meanwhile only the newest. */
+  private onRevision({ repository, commit }: RevisionEvent): void {
+    const current = this.handling.get(repository);
+    if (current) {
+      current.next = commit;
+      return;
+    }
+    const entry: { running: Promise<void>; next?: string } = { running: Promise.resolve() };
+    entry.running = (async () => {
+      let next: string | undefined = commit;
+      while (next !== undefined && !this.closed) {
+        entry.next = undefined;
+        await this.handleRevision(repository, next).catch((err: unknown) => this.log(`repository ${repository} at ${shortRevision(next)}: ${(err as Error).message}`));
+        next = entry.next;
+      }
+      this.handling.delete(repository);
+    })();
+    this.handling.set(repository, entry);
+  }
+
+  private async handleRevision(repoId: string, commit: string): Promise<void> {
+    const source = this.poller.repository(repoId);
+    const spec = this.options.repositories.find((r) => r.id === repoId);
+    if (!source || !spec) return;
+    await this.registry.setRepository(spec, commit);
+    const config = await readAppConfig(source.tree(commit), repoId);
+    const known = await this.registry.appsOf(repoId);
+    if (!config.ok) {
+      const message = `baton.yaml at ${shortRevision(commit)} has errors; no app of ${source.url} syncs until they are fixed:\n${config.errors.join('\n')}`;
+      this.log(message);
+      for (const name of known) await this.state.updateApp(name, { syncStatus: 'Unknown', message, observedRevision: commit });
+      await this.state.publish({ type: 'repository.error', data: { repository: repoId, revision: commit, errors: config.errors } });
+      return;
+    }
+    const names = new Set(config.apps.map((a) => a.name));
+    const gone = known.filter((name) => !names.has(name));
+    for (const name of gone) {
+      // Its objects are left running: deleting a whole app is a person's decision (baton.yaml may just be mid-edit).
+      this.log(`${name}: no longer declared in baton.yaml at ${shortRevision(commit)}; forgetting it (its objects stay in the cluster)`);
+      await this.state.deleteApp(name);
+      this.apps.delete(name);
+    }
+    await this.registry.removeApps(gone);
+    await this.registry.setApps(repoId, [...names]);
+    let failed = 0;
+    for (const app of orderApps(config.apps)) {
+      if (this.closed) return;
+      await this.planOne(app, commit).catch(async (err: unknown) => {
+        failed++;
+        this.log(`${app.name}: planning ${shortRevision(commit)} failed: ${(err as Error).message}`);
+        await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
+      });
+    }
+    // Redis or Git failed mid-plan: plan the same revision again soon (apps done already skip by inputs key).
+    if (failed > 0) this.retryRevision(repoId, commit);
+  }
+
+  private retryRevision(repository: string, commit: string): void {
+    const timer = setTimeout(() => {
+      // Only while it is still the newest: a later revision has been (or is being) planned instead.
+      const newest = this.poller.status(repository)?.lastCommit;
+      if (!this.closed && !this.handling.has(repository) && newest === commit) this.onRevision({ repository, commit } as RevisionEvent);
+    }, this.options.planRetryMs ?? 5_000);
+    timer.unref();
+  }
+
+  private async planOne(app: AppSpec, commit: string): Promise<void> {
+    const source = this.poller.repository(app.repository)!;
+    const known = this.apps.get(app.name);
+    const sameSpec = known !== undefined && JSON.stringify(known.spec) === JSON.stringify(app);
+    // An app planned before with the same spec costs a key check and one status write when unchanged.
+    if (!sameSpec) await this.state.ensureApp(app);
+    this.apps.set(app.name, { spec: app, inputsKey: sameSpec ? known.inputsKey : undefined });
+    const plan = await planApp({
+      app,
+      repo: source,
+      commit,
+      chartsTree: this.chartsTree,
+      previous: { inputsKey: sameSpec ? known.inputsKey : undefined },
+    });
+    // The key is remembered only once the plan's outcome is recorded (and queued): a failure
+    // below must not make the next revision skip this app as if it had been handled.
+    try {
+      await this.actOnPlan(app, commit, plan);
+    } catch (err) {
+      this.apps.set(app.name, { spec: app, inputsKey: undefined });
+      throw err;
+    }
+    this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey });
+  }
+
+  private async actOnPlan(app: AppSpec, commit: string, plan: AppPlan): Promise<void> {
+    if (plan.action === 'skip') {
+      await this.state.updateApp(app.name, { observedRevision: commit });
+      return;
+    }
+    const status = await this.state.getApp(app.name);
+    if (!status) return;
+    if (plan.action === 'degraded') {
+      const message = `${shortRevision(commit)} does not render; nothing was applied:\n${plan.errors.join('\n')}`;
+      this.log(`${app.name}: ${message}`);
+      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: commit });
+      return;
+    }
+    if (plan.digest === status.manifestDigest && status.syncStatus === 'Synced') {
+      await this.state.updateApp(app.name, { observedRevision: commit });
+      return;
+    }
+    if (commit === status.lastFailedRevision) return;
+    if (status.pinnedRevision !== undefined) {
+      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit, message: `pinned to ${shortRevision(status.pinnedRevision)} by a rollback` });
+      return;
+    }
+    if (!app.syncPolicy.automated) {
+      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit });
+      return;
+    }
+    await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit });
+    await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: `new commit ${shortRevision(commit)}` });
+    this.log(`${app.name}: ${shortRevision(commit)} changes it; sync queued`);
+  }
+
+  /** selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed. */
+  private async checkDrift(): Promise<void> {
+    for (const [name, { spec }] of this.apps) {
+      if (this.closed) return;
+      const status = await this.state.getApp(name);
+      // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
+      if (!status || !status.revision || (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined)) continue;
+      if ((await this.queue.pendingState(name)) !== undefined) continue;
+      const kept = await this.state.getHealthyManifests(name, status.revision);
+      if (!kept || kept.revision !== status.revision) continue;
+      try {
+        const target = this.clusters.get(spec.cluster);
+        const objects = withNamespace(kept.objects, spec.namespace);
+        const diff = diffObjects(objects, await readLiveObjects(target, objects), { app: name });
+        if (!diff.inSync) {
+          const changed = diff.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`);
+          if (spec.syncPolicy.selfHeal && spec.syncPolicy.automated) {
+            this.log(`${name}: live objects drifted (${changed.join(', ')}); re-applying`);
+            await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
+            await this.queue.enqueue({ app: name, revision: status.revision, trigger: 'selfHeal', message: `drift: ${changed.join(', ')}` });
+          } else {
+            await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
+          }
+          continue;
+        }
+        const health = await assessHealth(target, objects as KubernetesObject[], spec.namespace);
+        if (health !== status.health) await this.state.updateApp(name, { health });
+      } catch (err) {
+        this.log(`${name}: drift check failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
