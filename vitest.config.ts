@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'renderer/**/*.test.ts', 'runtime/**/*.test.ts', 'controller/**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'bench/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,0 +1,38 @@
+import type { V1ContainerStatus } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { containerProblem, selectorString } from '../../../../controller/health/diagnose-pods.js';
+
+const base = { name: 'web', image: 'web:1', imageID: '', ready: false, restartCount: 0 };
+
+describe('containerProblem', () => {
+  it.each<[string, Partial<V1ContainerStatus>, object | undefined]>([
+    ['running and ready', { ready: true, state: { running: {} } }, undefined],
+    [
+      'crash-looping',
+      { restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3, reason: 'Error' } } },
+      { cause: 'CrashLoopBackOff', exitCode: 3, restarts: 2, message: 'container web is crash-looping (CrashLoopBackOff): last exit code 3 (Error), restarted 2 times' },
+    ],
+    ['exited for good', { state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }, { cause: 'Terminated', exitCode: 137, message: 'container web exited with exit code 137 (OOMKilled)' }],
+    ['image not pulled', { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "web:1"' } } }, { cause: 'Waiting', message: 'container web is waiting: ImagePullBackOff: Back-off pulling image "web:1"' }],
+    ['running, not ready', { state: { running: {} } }, { cause: 'NotReady', message: 'container web is running but not ready' }],
+    [
+      'running again after a crash',
+      { restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 1 } } },
+      { cause: 'NotReady', exitCode: 1, message: 'container web is running but not ready (restarted 1 time, last exit code 1)' },
+    ],
+  ])('%s', (_name, status, expected) => {
+    const problem = containerProblem({ ...base, ...status } as V1ContainerStatus);
+    if (expected === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatchObject(expected);
+  });
+});
+
+describe('selectorString', () => {
+  it.each([
+    [{ matchLabels: { app: 'web', tier: 'front' } }, 'app=web,tier=front'],
+    [{ matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'DoesNotExist' }] }, 'env in (a,b),!canary'],
+    [{}, undefined],
+  ])('%j → %s', (selector, expected) => {
+    expect(selectorString(selector)).toBe(expected);
+  });
+});

@@ -1,0 +1,144 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Cluster } from '../../../../runtime/objects/cluster.js';
+import type { KubeObject, WatchEvent } from '../../../../runtime/objects/types.js';
+import { resources } from '../../../../runtime/resources/registry.js';
+import { openLocalCluster, type LocalCluster } from '../../../../runtime/store/index.js';
+import { done, next, requeueAfter, runSteps, startReconciler, stop, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';
+import { TerminalError } from '../../../../runtime/controllers/terminal-error.js';
+import { WorkQueue } from '../../../../runtime/controllers/work-queue.js';
+
+const quiet = { error() {}, warn() {}, debug() {} };
+
+function configMap(name: string, data: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data };
+}
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('WorkQueue', () => {
+  it('de-duplicates queued keys and re-queues a key added while it is processed', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    expect(q.length).toBe(2);
+    expect(await q.get()).toBe('a');
+    q.add('a');
+    expect(await q.get()).toBe('b');
+    expect(q.length).toBe(0);
+    q.done('a');
+    expect(await q.get()).toBe('a');
+    q.shutdown();
+    expect(await q.get()).toBeUndefined();
+  });
+});
+
+describe('runSteps', () => {
+  it('runs steps in order, stops at the first stop, and keeps the earliest requeue', async () => {
+    const ran: string[] = [];
+    const step = (name: string, result: ReturnType<typeof stop>) => async () => {
+      ran.push(name);
+      return result;
+    };
+    const result = await runSteps([step('a', { stop: false, requeueAfterMs: 500 }), step('b', stop(100)), step('c', next)], {}, {});
+    expect(ran).toEqual(['a', 'b']);
+    expect(result).toEqual({ requeueAfterMs: 100 });
+  });
+});
+
+describe('startReconciler', () => {
+  let cluster: LocalCluster;
+  let running: RunningReconciler | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    await cluster?.close();
+  });
+
+  it('reconciles existing and changed objects, retries errors with back-off, and does not retry a TerminalError', async () => {
+    cluster = await openLocalCluster();
+    await cluster.create(resources.configmaps, configMap('existing'));
+    const seen: string[] = [];
+    let flaky = 0;
+    let terminal = 0;
+    running = await startReconciler({
+      name: 'test',
+      cluster,
+      primary: resources.configmaps,
+      logger: quiet,
+      async reconcile(key) {
+        seen.push(key);
+        if (key === 'default/flaky' && ++flaky < 3) throw new Error('not yet');
+        if (key === 'default/bad') {
+          terminal++;
+          throw new TerminalError('cannot fix itself');
+        }
+        return done;
+      },
+    });
+    await eventually(() => seen.includes('default/existing'), 'initial list');
+    await cluster.create(resources.configmaps, configMap('flaky'));
+    await cluster.create(resources.configmaps, configMap('bad'));
+    await eventually(() => flaky === 3, 'flaky retried until it succeeds');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(terminal).toBe(1);
+  });
+
+  it('requeues after the asked delay', async () => {
+    cluster = await openLocalCluster();
+    await cluster.create(resources.configmaps, configMap('tick'));
+    let runs = 0;
+    running = await startReconciler({
+      name: 'test',
+      cluster,
+      primary: resources.configmaps,
+      logger: quiet,
+      reconcile: async () => (++runs < 3 ? requeueAfter(20) : done),
+    });
+    await eventually(() => runs === 3, 'three runs');
+  });
+
+  it('relists after a watch error and reconciles what changed while the watch was down', async () => {
+    cluster = await openLocalCluster();
+    const handlers: Array<(e: WatchEvent) => void> = [];
+    let dropping = false;
+    const flaky: Cluster = {
+      get: (...a) => cluster.get(...a),
+      list: (...a) => cluster.list(...a),
+      create: (...a) => cluster.create(...a),
+      update: (...a) => cluster.update(...a),
+      delete: (...a) => cluster.delete(...a),
+      async watch(type, options, onEvent) {
+        dropping = false;
+        const h = (e: WatchEvent) => {
+          if (!dropping) onEvent(e);
+        };
+        handlers.push(onEvent);
+        return cluster.watch(type, options, h);
+      },
+    };
+    const seen = new Set<string>();
+    running = await startReconciler({
+      name: 'test',
+      cluster: flaky,
+      primary: resources.configmaps,
+      logger: quiet,
+      resyncMs: 3_600_000,
+      async reconcile(key) {
+        seen.add(key);
+        return done;
+      },
+    });
+    dropping = true;
+    await cluster.create(resources.configmaps, configMap('missed'));
+    expect(seen.has('default/missed')).toBe(false);
+    handlers[0]({ type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: {}, code: 410, reason: 'Expired' } });
+    await eventually(() => seen.has('default/missed'), 'relist after the watch error');
+    expect(handlers.length).toBe(2);
+  });
+});
