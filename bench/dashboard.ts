@@ -10,11 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import express from 'express';
-import { createControllerApi, TokenStore } from '../controller/edges/api/index.js';
-import { dashboardRouter } from '../controller/edges/dashboard/index.js';
-import { SyncQueue } from '../controller/queue/index.js';
-import { startRedisServer } from '../controller/redis/index.js';
-import { StateStore } from '../controller/state/index.js';
+import { createControllerApi } from '../controller/edges/api/create-controller-api.js';
+import { TokenStore } from '../controller/edges/api/token-store.js';
+import { dashboardRouter } from '../controller/edges/dashboard/dashboard-router.js';
+import { SyncQueue } from '../controller/queue/sync-queue.js';
+import { startRedisServer } from '../controller/redis/redis-server.js';
+import { StateStore } from '../controller/state/state-store.js';
 import { ensureDashboardBuilt, launchChromium } from '../test/dashboard/support/browser.js';
 
 const APPS = Number(process.argv[2] ?? 1000);

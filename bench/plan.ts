@@ -7,8 +7,8 @@ import { cp, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBatonYaml } from '../controller/apps/index.js';
-import { planApp, type AppPlan } from '../controller/plan/index.js';
+import { parseBatonYaml } from '../controller/apps/parse-baton-yaml.js';
+import { planApp, type AppPlan } from '../controller/plan/plan-app.js';
 import { RepositorySource } from '../controller/source/repository.js';
 import { DiskTree } from '../renderer/index.js';
 

@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StateStore } from '../controller/state/index.js';
+import { StateStore } from '../controller/state/state-store.js';
 import { eventually, startBaton, type BatonProcess } from '../test/e2e/support/baton-process.js';
 import { request } from '../test/ingress/helpers.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../test/support/git-http-server.js';

@@ -3,7 +3,7 @@ import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.j
 import { describeObject } from '../apply/object-ref.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { knownSecrets } from '../observe/logging/index.js';
+import { knownSecrets } from '../observe/logging/known-secrets.js';
 import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
 import { rolloutStatus, WORKLOAD_KINDS, type ReplicaCounts, type RolloutState } from './rollout-status.js';
 import { workloadPath } from './workload-path.js';

@@ -1,5 +1,7 @@
-import type { CommitState, CommitStatusNotifier } from '../edges/notify/index.js';
-import type { StateEvent, StateStore, StateSubscription } from '../state/index.js';
+import type { CommitState } from '../edges/notify/commit-status.js';
+import type { CommitStatusNotifier } from '../edges/notify/commit-status-notifier.js';
+import type { StateEvent, StateSubscription } from '../state/state-event.js';
+import type { StateStore } from '../state/state-store.js';
 import type { WebhookEvent, WebhookProvider } from '../edges/webhooks/webhook-event.js';
 import { parsePreviewAppName } from './preview-names.js';
 import { previewUrl } from './preview-summaries.js';

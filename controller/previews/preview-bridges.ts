@@ -1,8 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec } from '../apps/app-spec.js';
-import { applyObjects } from '../apply/index.js';
+import { applyObjects } from '../apply/apply-objects.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import type { StateStore } from '../state/index.js';
+import type { StateStore } from '../state/state-store.js';
 import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { previewNamespace } from './preview-names.js';

@@ -1,11 +1,13 @@
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec } from '../apps/app-spec.js';
 import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
-import { isNotFoundError, pruneObjects } from '../apply/index.js';
+import { isNotFoundError } from '../apply/classify-api-error.js';
+import { pruneObjects } from '../apply/prune-objects.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
-import type { SyncQueue } from '../queue/index.js';
-import { SourceError, type SourcePoller } from '../source/index.js';
-import type { StateStore } from '../state/index.js';
+import type { SyncQueue } from '../queue/sync-queue.js';
+import { SourceError } from '../source/source-error.js';
+import type { SourcePoller } from '../source/source-poller.js';
+import type { StateStore } from '../state/state-store.js';
 import { readAppConfig } from '../sync/read-app-config.js';
 import { shortRevision } from '../sync/sync-outcome.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';

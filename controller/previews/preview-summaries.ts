@@ -1,5 +1,6 @@
 import type { PreviewSummary } from '../edges/api/api-deps.js';
-import type { AppStatus, StateStore } from '../state/index.js';
+import type { AppStatus } from '../state/app-status.js';
+import type { StateStore } from '../state/state-store.js';
 import { ingressHosts } from './preview-objects.js';
 import type { PreviewRecord } from './preview-record.js';
 import { parsePreviewAppName, previewNamespace } from './preview-names.js';

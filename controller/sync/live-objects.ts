@@ -1,4 +1,5 @@
-import { classifyApiError, isClusterScoped, isNotFoundError } from '../apply/index.js';
+import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
+import { isClusterScoped } from '../apply/apply-order.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 

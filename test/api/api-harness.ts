@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { createControllerApi, TokenStore, type ControllerApiDeps } from '../../controller/edges/api/index.js';
-import { SyncQueue } from '../../controller/queue/index.js';
-import { StateStore, type StateEvent } from '../../controller/state/index.js';
+import { createControllerApi } from '../../controller/edges/api/create-controller-api.js';
+import { TokenStore } from '../../controller/edges/api/token-store.js';
+import type { ControllerApiDeps } from '../../controller/edges/api/api-deps.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { StateStore } from '../../controller/state/state-store.js';
+import type { StateEvent } from '../../controller/state/state-event.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 export interface ApiHarness {

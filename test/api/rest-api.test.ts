@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../controller/edges/api/index.js';
-import { diffObjects } from '../../controller/plan/diff/index.js';
+import { TokenStore } from '../../controller/edges/api/token-store.js';
+import { diffObjects } from '../../controller/plan/diff/diff-objects.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { rev, SECRET_VALUE, secretObject, seedApp, startApi, type ApiHarness } from './api-harness.js';
 

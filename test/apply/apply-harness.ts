@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { clusterTargets, type ClusterTarget } from '../../controller/clusters/index.js';
+import { clusterTargets, type ClusterTarget } from '../../controller/clusters/cluster-target.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 
 /**

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterConfigError, clusterTargets } from '../../controller/clusters/index.js';
+import { ClusterConfigError } from '../../controller/clusters/cluster-config-error.js';
+import { clusterTargets } from '../../controller/clusters/cluster-target.js';
 import { kubeconfigYaml } from '../../runtime/runtime-server.js';
 
 let dir: string;

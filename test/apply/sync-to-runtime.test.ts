@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyObjects, ClusterRequestError, ObjectRejectedError, rollbackTo, type ApplyApp } from '../../controller/apply/index.js';
-import { clusterTargetFromKubeconfig, clusterTargets } from '../../controller/clusters/index.js';
-import { assessHealth, waitForHealthy } from '../../controller/health/index.js';
+import { applyObjects, type ApplyApp } from '../../controller/apply/apply-objects.js';
+import { ClusterRequestError } from '../../controller/apply/cluster-request-error.js';
+import { ObjectRejectedError } from '../../controller/apply/object-rejected-error.js';
+import { rollbackTo } from '../../controller/apply/rollback.js';
+import { clusterTargetFromKubeconfig, clusterTargets } from '../../controller/clusters/cluster-target.js';
+import { assessHealth } from '../../controller/health/assess-health.js';
+import { waitForHealthy } from '../../controller/health/wait-for-healthy.js';
 import { startHarness, keepRequesting, outcome, randomPort, webApp, type Harness } from './apply-harness.js';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { clusterTargetFromKubeconfig } from '../../controller/clusters/cluster-target.js';
-import type { SyncQueue } from '../../controller/queue/index.js';
-import type { StateStore } from '../../controller/state/index.js';
+import type { SyncQueue } from '../../controller/queue/sync-queue.js';
+import type { StateStore } from '../../controller/state/state-store.js';
 import { expectedObjects, sameVersion, type ChaosRepo } from './chaos-repo.js';
 import { podProcesses } from './pod-processes.js';
 

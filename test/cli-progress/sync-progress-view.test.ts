@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncProgressView } from '../../controller/edges/cli/sync-progress-view.js';
-import type { StateEvent } from '../../controller/state/index.js';
+import type { StateEvent } from '../../controller/state/state-event.js';
 
 let seq = 0;
 const ev = (type: string, data: unknown): StateEvent => ({ id: `${++seq}-0`, type, app: 'web', time: '2026-11-25T23:40:0' + (seq % 10) + '.000Z', data });

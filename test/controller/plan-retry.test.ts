@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppController } from '../../controller/plan/app-controller.js';
-import { repoId } from '../../controller/source/index.js';
+import { repoId } from '../../controller/source/normalize-url.js';
 import { git } from '../support/git-http-server.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitLookup } from '../../controller/edges/api/index.js';
-import { dashboardRouter } from '../../controller/edges/dashboard/index.js';
-import { repoId, SourcePoller } from '../../controller/source/index.js';
+import { commitLookup } from '../../controller/edges/api/commit-lookup.js';
+import { dashboardRouter } from '../../controller/edges/dashboard/dashboard-router.js';
+import { repoId } from '../../controller/source/normalize-url.js';
+import { SourcePoller } from '../../controller/source/source-poller.js';
 import { startApi, type ApiHarness } from '../api/api-harness.js';
 
 // The server side of the dashboard: the API routes it added (whoami, commits; the object tree is

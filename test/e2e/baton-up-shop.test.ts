@@ -2,7 +2,7 @@ import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/index.js';
+import type { StateStore } from '../../controller/state/state-store.js';
 import { git } from '../support/git-http-server.js';
 import { describeApps, eventually, getJson, kubectl, serviceAddress, sleep, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
 

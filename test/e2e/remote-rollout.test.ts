@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/index.js';
+import type { StateStore } from '../../controller/state/state-store.js';
 import { keepRequesting } from '../apply/apply-harness.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { describeApps, eventually, kubectl, serviceAddress, sleep, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';

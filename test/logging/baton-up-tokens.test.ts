@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/index.js';
+import type { StateStore } from '../../controller/state/state-store.js';
 import { describeApps, eventually, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { git } from '../support/git-http-server.js';
 

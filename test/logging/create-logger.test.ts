@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, withLogContext } from '../../controller/observe/logging/index.js';
+import { createLogger } from '../../controller/observe/logging/create-logger.js';
+import { KnownSecrets } from '../../controller/observe/logging/known-secrets.js';
+import { withLogContext } from '../../controller/observe/logging/log-context.js';
 
 const GIT_TOKEN = 'ghp_R3alLooking1TokenValue0123456789';
 const API_TOKEN = 'baton-api-7f3c9e1d2b4a6c8e0f1a3b5c';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, lineLogger } from '../../controller/observe/logging/index.js';
+import { createLogger } from '../../controller/observe/logging/create-logger.js';
+import { KnownSecrets } from '../../controller/observe/logging/known-secrets.js';
+import { lineLogger } from '../../controller/observe/logging/line-logger.js';
 
 function capture() {
   const lines: string[] = [];

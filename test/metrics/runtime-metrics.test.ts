@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeRuntime, type BatonMetrics } from '../../controller/observe/metrics/index.js';
+import { createBatonMetrics, type BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
+import { observeRuntime } from '../../controller/observe/metrics/observe-runtime.js';
 import { recordEvent } from '../../runtime/objects/record-event.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';

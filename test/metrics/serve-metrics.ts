@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { metricsHandler, type BatonMetrics } from '../../controller/observe/metrics/index.js';
+import { metricsHandler } from '../../controller/observe/metrics/metrics-handler.js';
+import type { BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
 import { parseExposition, type Family } from './parse-exposition.js';
 
 /** `GET /metrics` on a loopback port, as the controller mounts it; `scrape()` fetches and parses it strictly. */

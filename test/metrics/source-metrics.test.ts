@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeSourcePoller, timeGitRequest, type BatonMetrics } from '../../controller/observe/metrics/index.js';
+import { createBatonMetrics, type BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
+import { observeSourcePoller } from '../../controller/observe/metrics/observe-source-poller.js';
+import { timeGitRequest } from '../../controller/observe/metrics/time-git-request.js';
 import { repoId } from '../../controller/source/normalize-url.js';
 import { RepositorySource } from '../../controller/source/repository.js';
 import { SourcePoller } from '../../controller/source/source-poller.js';

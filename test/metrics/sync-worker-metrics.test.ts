@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, observeApps, observeQueue, observeSyncWorker, type BatonMetrics } from '../../controller/observe/metrics/index.js';
-import { SyncQueue, SyncWorker, UnrecoverableError, type SyncJobData, type SyncOutcome } from '../../controller/queue/index.js';
+import { createBatonMetrics, type BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
+import { observeApps, observeQueue } from '../../controller/observe/metrics/observe-state.js';
+import { observeSyncWorker } from '../../controller/observe/metrics/observe-sync-worker.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { SyncWorker } from '../../controller/queue/sync-worker.js';
+import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
+import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { gate, waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { sampleValue } from './parse-exposition.js';

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatonMetrics, metricsHandler, webhookMetrics, type BatonMetrics } from '../../controller/observe/metrics/index.js';
+import { createBatonMetrics, type BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
+import { metricsHandler } from '../../controller/observe/metrics/metrics-handler.js';
+import { webhookMetrics } from '../../controller/observe/metrics/webhook-metrics.js';
 import { connectRedis } from '../../controller/redis/connect-redis.js';
-import { createWebhookRouter } from '../../controller/edges/webhooks/index.js';
+import { createWebhookRouter } from '../../controller/edges/webhooks/create-webhook-router.js';
 import { githubExample, gitlabFixture, sendGithub, sendGitlab, startTestRedis, type TestRedis, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { parseExposition, sampleValue } from './parse-exposition.js';
 

@@ -1,7 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CommitStatusNotifier, NotifyError, type CommitStatus } from '../../controller/edges/notify/index.js';
+import { CommitStatusNotifier } from '../../controller/edges/notify/commit-status-notifier.js';
+import { NotifyError } from '../../controller/edges/notify/notify-error.js';
+import type { CommitStatus } from '../../controller/edges/notify/commit-status.js';
 
 /** A stand-in for the GitHub and GitLab status endpoints: records requests, answers scripted statuses. */
 interface Received {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotifyError, repositoryPath } from '../../controller/edges/notify/index.js';
+import { NotifyError } from '../../controller/edges/notify/notify-error.js';
+import { repositoryPath } from '../../controller/edges/notify/repository-path.js';
 
 describe('repositoryPath', () => {
   it.each([

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/index.js';
+import type { StateStore } from '../../controller/state/state-store.js';
 import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PreviewController, type PreviewRecord } from '../../controller/previews/index.js';
+import { PreviewController } from '../../controller/previews/preview-controller.js';
+import type { PreviewRecord } from '../../controller/previews/preview-record.js';
 import { repoId } from '../../controller/source/normalize-url.js';
 import { SourcePoller } from '../../controller/source/source-poller.js';
 import { githubEvent } from '../../controller/edges/webhooks/github-event.js';

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncQueue } from '../../controller/queue/index.js';
-import { PreviewController, PreviewStore, type PreviewRecord } from '../../controller/previews/index.js';
-import { SourcePoller } from '../../controller/source/index.js';
-import { StateStore } from '../../controller/state/index.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { PreviewController } from '../../controller/previews/preview-controller.js';
+import { PreviewStore } from '../../controller/previews/preview-store.js';
+import type { PreviewRecord } from '../../controller/previews/preview-record.js';
+import { SourcePoller } from '../../controller/source/source-poller.js';
+import { StateStore } from '../../controller/state/state-store.js';
 import { SyncRegistry } from '../../controller/sync/sync-registry.js';
 import { startHarness, type Harness } from '../apply/apply-harness.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

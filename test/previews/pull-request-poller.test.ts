@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PullRequestPoller, type PreviewDecision, type PreviewRecord } from '../../controller/previews/index.js';
-import type { WebhookEvent } from '../../controller/edges/webhooks/index.js';
+import { PullRequestPoller } from '../../controller/previews/pull-request-poller.js';
+import type { PreviewDecision } from '../../controller/previews/preview-controller.js';
+import type { PreviewRecord } from '../../controller/previews/preview-record.js';
+import type { WebhookEvent } from '../../controller/edges/webhooks/webhook-event.js';
 import { githubExample } from '../webhooks/webhook-harness.js';
 
 // The poller against a local stand-in for GitHub's "list pull requests" endpoint, answering with the

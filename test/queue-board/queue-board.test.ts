@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../controller/edges/api/index.js';
-import { SyncQueue } from '../../controller/queue/index.js';
-import { queueBoardRouter } from '../../controller/edges/queue-board/index.js';
+import { TokenStore } from '../../controller/edges/api/token-store.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { queueBoardRouter } from '../../controller/edges/queue-board/queue-board-router.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 let redis: TestRedis;

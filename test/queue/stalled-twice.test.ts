@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SyncQueue, SyncWorker, type SyncJobData, type SyncOutcome } from '../../controller/queue/index.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { SyncWorker } from '../../controller/queue/sync-worker.js';
+import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { waitFor } from './queue-helpers.js';
 

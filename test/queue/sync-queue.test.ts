@@ -1,5 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RetryLaterError, SyncQueue, SyncWorker, UnrecoverableError, type SyncJobData, type SyncOutcome, type SyncWorkerOptions } from '../../controller/queue/index.js';
+import { RetryLaterError } from '../../controller/queue/retry-later-error.js';
+import { SyncQueue } from '../../controller/queue/sync-queue.js';
+import { SyncWorker, type SyncWorkerOptions } from '../../controller/queue/sync-worker.js';
+import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
+import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { gate, waitFor } from './queue-helpers.js';
 

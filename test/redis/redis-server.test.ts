@@ -2,7 +2,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, openRedis, parseRedisUrl, RedisError, startRedisServer } from '../../controller/redis/index.js';
+import { connectRedis, parseRedisUrl } from '../../controller/redis/connect-redis.js';
+import { openRedis } from '../../controller/redis/open-redis.js';
+import { RedisError } from '../../controller/redis/redis-error.js';
+import { startRedisServer } from '../../controller/redis/redis-server.js';
 
 let dir: string;
 beforeAll(async () => {

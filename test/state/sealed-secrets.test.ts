@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StateStore } from '../../controller/state/index.js';
+import { StateStore } from '../../controller/state/state-store.js';
 import type { KubeObject } from '../../runtime/objects/types.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../runtime/objects/types.js';
-import { startRedisServer } from '../../controller/redis/index.js';
-import { StateStore, type RevisionHistoryEntry, type StateEvent } from '../../controller/state/index.js';
+import { startRedisServer } from '../../controller/redis/redis-server.js';
+import { StateStore } from '../../controller/state/state-store.js';
+import type { RevisionHistoryEntry } from '../../controller/state/revision-history.js';
+import type { StateEvent } from '../../controller/state/state-event.js';
 import { waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 

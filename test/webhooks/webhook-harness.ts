@@ -6,7 +6,8 @@ import { request, type Server } from 'node:http';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../controller/redis/connect-redis.js';
-import { createWebhookRouter, type WebhookEvent, type WebhookRouterOptions } from '../../controller/edges/webhooks/index.js';
+import { createWebhookRouter, type WebhookRouterOptions } from '../../controller/edges/webhooks/create-webhook-router.js';
+import type { WebhookEvent } from '../../controller/edges/webhooks/webhook-event.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 /** A controller-like HTTP server with only the webhook router, on a free loopback port. */

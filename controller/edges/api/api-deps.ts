@@ -1,6 +1,7 @@
-import type { AppDiff } from '../../plan/diff/index.js';
-import type { SyncQueue } from '../../queue/index.js';
-import type { AppStatus, StateStore } from '../../state/index.js';
+import type { AppDiff } from '../../plan/diff/diff-objects.js';
+import type { SyncQueue } from '../../queue/sync-queue.js';
+import type { AppStatus } from '../../state/app-status.js';
+import type { StateStore } from '../../state/state-store.js';
 import type { AppResourceTree } from './app-resources.js';
 import type { CommitSummary } from './commit-lookup.js';
 import type { TokenStore } from './token-store.js';

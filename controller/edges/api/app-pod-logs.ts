@@ -1,6 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { bounded, type ClusterTargets } from '../../clusters/index.js';
-import type { AppStatus, StateStore } from '../../state/index.js';
+import { bounded } from '../../clusters/bounded-request.js';
+import type { ClusterTargets } from '../../clusters/cluster-target.js';
+import type { AppStatus } from '../../state/app-status.js';
+import type { StateStore } from '../../state/state-store.js';
 import type { KubeObject } from '../../../runtime/objects/types.js';
 import { conflict } from './api-error.js';
 import type { PodLogsOptions } from './api-deps.js';

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { isPreviewAppName } from '../../previews/preview-names.js';
-import type { AppStatus } from '../../state/index.js';
+import type { AppStatus } from '../../state/app-status.js';
 import { ApiError, conflict, forbidden, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { appDetail, appSummary } from './app-summary.js';

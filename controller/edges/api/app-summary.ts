@@ -1,4 +1,4 @@
-import type { AppStatus } from '../../state/index.js';
+import type { AppStatus } from '../../state/app-status.js';
 
 /** One entry of `GET /api/v1/apps`: exactly the fields the contract names. */
 export interface AppSummary {

@@ -1,4 +1,5 @@
-import type { CommitInfo, SourcePoller } from '../../source/index.js';
+import type { CommitInfo } from '../../source/repository.js';
+import type { SourcePoller } from '../../source/source-poller.js';
 
 /** A commit as `GET /api/v1/commits/:sha` answers it. */
 export interface CommitSummary {

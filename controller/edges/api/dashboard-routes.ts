@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { AppStatus } from '../../state/index.js';
+import type { AppStatus } from '../../state/app-status.js';
 import { ApiError, badRequest, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 

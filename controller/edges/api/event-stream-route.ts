@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { censorValue } from '../../observe/logging/index.js';
-import type { StateEvent, StateSubscription } from '../../state/index.js';
+import { censorValue } from '../../observe/logging/censor.js';
+import type { StateEvent, StateSubscription } from '../../state/state-event.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { eventsQuery, parseInput } from './request-schemas.js';
 

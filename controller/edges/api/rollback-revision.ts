@@ -1,4 +1,4 @@
-import type { AppStatus } from '../../state/index.js';
+import type { AppStatus } from '../../state/app-status.js';
 import { badRequest, conflict, notFound } from './api-error.js';
 
 const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { TOKEN_COOKIE } from '../queue-board/index.js';
+import { TOKEN_COOKIE } from '../queue-board/queue-board-auth.js';
 import { forbidden } from './api-error.js';
 
 /** Where the queue board lives; the cookie is sent nowhere else. */

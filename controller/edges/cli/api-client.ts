@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { StateEvent } from '../../state/index.js';
+import type { StateEvent } from '../../state/state-event.js';
 import { CliError } from './cli-error.js';
 
 /** The flags every REST API client command takes. */

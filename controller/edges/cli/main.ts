@@ -14,7 +14,7 @@ import { registerSetup } from './commands/setup.js';
 import { registerUp } from './commands/up.js';
 import { registerWorker } from './commands/worker.js';
 import { CliError } from './cli-error.js';
-import { logOutput, parseLogFormat } from '../../observe/logging/index.js';
+import { logOutput, parseLogFormat } from '../../observe/logging/log-output.js';
 
 interface GlobalFlags {
   logFormat?: string;

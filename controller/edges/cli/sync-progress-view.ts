@@ -1,7 +1,8 @@
-import type { SyncAppliedData, SyncProgressData, WorkloadHealth } from '../../health/index.js';
-import type { StateEvent } from '../../state/index.js';
+import type { SyncAppliedData, SyncProgressData } from '../../health/sync-progress.js';
+import type { WorkloadHealth } from '../../health/wait-for-healthy.js';
+import type { StateEvent } from '../../state/state-event.js';
 import { firstLine, shortRev } from './api-client.js';
-import type { RevisionHistoryEntry } from '../../state/index.js';
+import type { RevisionHistoryEntry } from '../../state/revision-history.js';
 
 /** `tty`: one live status line (bar, counts) under the lasting lines; `plain`: one line per event, for logs and pipes. */
 export type ProgressMode = 'tty' | 'plain';

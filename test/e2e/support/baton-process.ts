@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { StateStore } from '../../../controller/state/index.js';
-import type { AppStatus } from '../../../controller/state/index.js';
+import { StateStore } from '../../../controller/state/state-store.js';
+import type { AppStatus } from '../../../controller/state/app-status.js';
 
 const root = join(import.meta.dirname, '../../..');
 const main = join(root, 'controller/edges/cli/main.ts');

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { examplesRepoDir, seedRepository } from '../../../controller/sync/index.js';
+import { examplesRepoDir } from '../../../controller/sync/bundled-paths.js';
+import { seedRepository } from '../../../controller/sync/seed-repository.js';
 import { git } from '../../support/git-http-server.js';
 
 /**

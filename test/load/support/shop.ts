@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppStatus, StateStore } from '../../../controller/state/index.js';
+import type { AppStatus } from '../../../controller/state/app-status.js';
+import type { StateStore } from '../../../controller/state/state-store.js';
 import { git } from '../../support/git-http-server.js';
 import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../../e2e/support/baton-process.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AppDetail } from '../../api/index.js';
+import type { AppDetail } from '../../api/app-summary.js';
 import { ago, ApiClient, printResult, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerApp(program: Command): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AppSummary } from '../../api/index.js';
+import type { AppSummary } from '../../api/app-summary.js';
 import { ago, ApiClient, firstLine, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerApps(program: Command): void {

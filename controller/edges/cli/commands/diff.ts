@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatDiff, type AppDiff } from '../../../plan/diff/index.js';
+import { formatDiff } from '../../../plan/diff/format-diff.js';
+import type { AppDiff } from '../../../plan/diff/diff-objects.js';
 import { ApiClient, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RevisionHistoryEntry } from '../../../state/index.js';
+import type { RevisionHistoryEntry } from '../../../state/revision-history.js';
 import { ApiClient, firstLine, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 interface HistoryFlags extends ClientFlags {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PreviewSummary } from '../../api/index.js';
+import type { PreviewSummary } from '../../api/api-deps.js';
 import { ApiClient, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerPreviews(program: Command): void {

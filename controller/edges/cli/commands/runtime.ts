@@ -39,7 +39,7 @@ export function registerRuntime(program: Command): void {
       try {
         // Loaded on use: client commands should not pay for importing the whole runtime.
         const { startRuntime } = await import('../../../../runtime/runtime-server.js');
-        const { createLogger } = await import('../../../observe/logging/index.js');
+        const { createLogger } = await import('../../../observe/logging/create-logger.js');
         // Human lines on a terminal, JSON when piped (--log-format); warnings and up unless BATON_LOG_LEVEL says otherwise.
         const logger = createLogger({ name: 'baton-runtime', level: process.env.BATON_LOG_LEVEL ? undefined : 'warn' });
         runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey, logger });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { AppDetail } from '../../api/index.js';
-import type { RevisionHistoryEntry } from '../../../state/index.js';
+import type { AppDetail } from '../../api/app-summary.js';
+import type { RevisionHistoryEntry } from '../../../state/revision-history.js';
 import { ApiClient, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 import { SyncProgressView } from '../sync-progress-view.js';

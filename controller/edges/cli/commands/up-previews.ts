@@ -1,9 +1,13 @@
-import type { PreviewSummary } from '../../api/index.js';
+import type { PreviewSummary } from '../../api/api-deps.js';
 import type { AppController } from '../../../plan/app-controller.js';
 import type { ClusterTargets } from '../../../clusters/cluster-target.js';
-import { CommitStatusNotifier } from '../../notify/index.js';
-import { CommitStatusReporter, PreviewController, previewSummaries, PreviewStore, PullRequestPoller } from '../../../previews/index.js';
-import type { WebhookEvent } from '../../webhooks/index.js';
+import { CommitStatusNotifier } from '../../notify/commit-status-notifier.js';
+import { CommitStatusReporter } from '../../../previews/commit-status-reporter.js';
+import { PreviewController } from '../../../previews/preview-controller.js';
+import { previewSummaries } from '../../../previews/preview-summaries.js';
+import { PreviewStore } from '../../../previews/preview-store.js';
+import { PullRequestPoller } from '../../../previews/pull-request-poller.js';
+import type { WebhookEvent } from '../../webhooks/webhook-event.js';
 
 export interface UpPreviewsOptions {
   redisUrl: string;

@@ -4,29 +4,36 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import express from 'express';
-import { appPodLogs, appResources, commitLookup, createControllerApi, TokenStore } from '../../api/index.js';
-import { dashboardRouter } from '../../dashboard/index.js';
+import { appPodLogs } from '../../api/app-pod-logs.js';
+import { appResources } from '../../api/app-resources.js';
+import { commitLookup } from '../../api/commit-lookup.js';
+import { createControllerApi } from '../../api/create-controller-api.js';
+import { TokenStore } from '../../api/token-store.js';
+import { dashboardRouter } from '../../dashboard/dashboard-router.js';
 import { clusterTargets } from '../../../clusters/cluster-target.js';
-import {
-  createBatonMetrics,
-  metricsHandler,
-  observeApps,
-  observeQueue,
-  observeRuntime,
-  observeSourcePoller,
-  observeSyncWorker,
-  webhookMetrics,
-  type BatonMetrics,
-} from '../../../observe/metrics/index.js';
+import { createBatonMetrics, type BatonMetrics } from '../../../observe/metrics/baton-metrics.js';
+import { metricsHandler } from '../../../observe/metrics/metrics-handler.js';
+import { observeApps, observeQueue } from '../../../observe/metrics/observe-state.js';
+import { observeRuntime } from '../../../observe/metrics/observe-runtime.js';
+import { observeSourcePoller } from '../../../observe/metrics/observe-source-poller.js';
+import { observeSyncWorker } from '../../../observe/metrics/observe-sync-worker.js';
+import { webhookMetrics } from '../../../observe/metrics/webhook-metrics.js';
 import { AppController } from '../../../plan/app-controller.js';
 import type { RepositorySpec } from '../../../apps/app-spec.js';
-import { connectRedis, openRedis, type OpenedRedis } from '../../../redis/index.js';
-import { isLocalUrl, repoId } from '../../../source/index.js';
-import { createWebhookRouter, PushRefresher } from '../../webhooks/index.js';
-import { queueBoardRouter } from '../../queue-board/index.js';
+import { connectRedis } from '../../../redis/connect-redis.js';
+import { openRedis, type OpenedRedis } from '../../../redis/open-redis.js';
+import { isLocalUrl, repoId } from '../../../source/normalize-url.js';
+import { createWebhookRouter } from '../../webhooks/create-webhook-router.js';
+import { PushRefresher } from '../../webhooks/push-refresher.js';
+import { queueBoardRouter } from '../../queue-board/queue-board-router.js';
 import type { Logger } from 'pino';
-import { createLogger, knownSecrets, lineLogger, logSyncWorker } from '../../../observe/logging/index.js';
-import { examplesRepoDir, seedRepository, startSyncWorker, type RunningSyncWorker } from '../../../sync/index.js';
+import { createLogger } from '../../../observe/logging/create-logger.js';
+import { knownSecrets } from '../../../observe/logging/known-secrets.js';
+import { lineLogger } from '../../../observe/logging/line-logger.js';
+import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
+import { examplesRepoDir } from '../../../sync/bundled-paths.js';
+import { seedRepository } from '../../../sync/seed-repository.js';
+import { startSyncWorker, type RunningSyncWorker } from '../../../sync/start-sync-worker.js';
 import { startRuntime, type RunningRuntime } from '../../../../runtime/runtime-server.js';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, knownSecrets, lineLogger, logSyncWorker } from '../../../observe/logging/index.js';
-import { parseRedisUrl } from '../../../redis/index.js';
-import { startSyncWorker } from '../../../sync/index.js';
+import { createLogger } from '../../../observe/logging/create-logger.js';
+import { knownSecrets } from '../../../observe/logging/known-secrets.js';
+import { lineLogger } from '../../../observe/logging/line-logger.js';
+import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
+import { parseRedisUrl } from '../../../redis/connect-redis.js';
+import { startSyncWorker } from '../../../sync/start-sync-worker.js';
 import { CliError } from '../cli-error.js';
 
 interface WorkerFlags {

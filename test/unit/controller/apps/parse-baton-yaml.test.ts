@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAppFlag, parseAppFlags, parseBatonYaml } from '../../../../controller/apps/index.js';
+import { parseAppFlag, parseAppFlags } from '../../../../controller/apps/parse-app-flag.js';
+import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
 import { orderApps } from '../../../../controller/plan/order-apps.js';
 
 const parse = (text: string) => parseBatonYaml(text, 'baton.yaml', 'repo-1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../../controller/apps/app-spec.js';
-import { orderApps } from '../../../../controller/plan/index.js';
+import { orderApps } from '../../../../controller/plan/order-apps.js';
 
 const app = (name: string, dependsOn: string[] = []) => ({ name, dependsOn }) as AppSpec;
 const order = (apps: AppSpec[]) => orderApps(apps).map((a) => a.name);

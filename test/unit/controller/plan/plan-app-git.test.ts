@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBatonYaml } from '../../../../controller/apps/index.js';
-import { orderApps, planApp, type AppPlan } from '../../../../controller/plan/index.js';
+import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
+import { orderApps } from '../../../../controller/plan/order-apps.js';
+import { planApp, type AppPlan } from '../../../../controller/plan/plan-app.js';
 import { RepositorySource } from '../../../../controller/source/repository.js';
 import { DiskTree } from '../../../../renderer/index.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePreviewAppName, previewAppName, previewAppSpec, previewObjects } from '../../../../controller/previews/index.js';
+import { parsePreviewAppName, previewAppName } from '../../../../controller/previews/preview-names.js';
+import { previewAppSpec } from '../../../../controller/previews/preview-spec.js';
+import { previewObjects } from '../../../../controller/previews/preview-objects.js';
 import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
 import type { KubeObject } from '../../../../runtime/objects/types.js';
 

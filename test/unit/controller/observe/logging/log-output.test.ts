@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, KnownSecrets, logOutput, parseLogFormat } from '../../../../../controller/observe/logging/index.js';
+import { createLogger } from '../../../../../controller/observe/logging/create-logger.js';
+import { KnownSecrets } from '../../../../../controller/observe/logging/known-secrets.js';
+import { logOutput, parseLogFormat } from '../../../../../controller/observe/logging/log-output.js';
 
 function firstLine(): string {
   const lines: string[] = [];

@@ -1,1 +1,0 @@
-export { dashboardRouter, type DashboardRouterOptions } from './dashboard-router.js';
