@@ -6,7 +6,7 @@
 // Run: npx tsx bench/network-policy.ts [pods=500] [policies=50]
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import type { KubeObject } from '../runtime/objects/types.js';
+import type { KubeObject } from '../runtime/kube/object.js';
 import { compileNetworkPolicies, type PolicyPod } from '../runtime/network-policy/index.js';
 
 const podCount = Number(process.argv[2] ?? 500);

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 /** Set on every object baton applies; with APP_LABEL it finds an app's live objects (prune, diff). */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -4,7 +4,7 @@ import { applyObjects } from '../apply/apply-objects.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { StateStore } from '../state/state-store.js';
 import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewNamespace } from './preview-names.js';
 import { PREVIEW_LABEL } from './preview-objects.js';
 import { previewNetworkPolicy, type BridgedDependency } from './preview-network-policy.js';

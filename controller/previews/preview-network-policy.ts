@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewNamespace } from './preview-names.js';
 import { PREVIEW_LABEL } from './preview-objects.js';
 

@@ -1,6 +1,6 @@
 import type { PreviewInstance } from '../apps/app-spec.js';
 import { isClusterScoped } from '../apply/apply-order.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewHost, previewNamespace } from './preview-names.js';
 
 /** Marks every object of a preview with its request number; also on the preview's namespace. */

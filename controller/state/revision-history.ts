@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
 
 /** One finished sync of an app, as `baton history NAME` lists it. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import type { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
 
 /**

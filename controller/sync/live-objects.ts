@@ -1,7 +1,7 @@
 import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
 import { isClusterScoped } from '../apply/apply-order.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 /** A copy of each object with the app's namespace filled in where it names none, as apply does. */
 export function withNamespace(objects: readonly KubeObject[], namespace: string): KubeObject[] {

@@ -20,7 +20,7 @@ import type { RepositorySource } from '../source/repository.js';
 import type { AppStatus } from '../state/app-status.js';
 import type { StateStore } from '../state/state-store.js';
 import type { FileTree } from '../../renderer/index.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { readLiveObjects, withNamespace } from './live-objects.js';
 import { readAppConfig } from './read-app-config.js';
 import type { SourceCache } from './source-cache.js';

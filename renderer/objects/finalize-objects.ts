@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { RenderError } from '../errors/render-error.js';
 import { contentDigest } from './canonical-json.js';
 import { clusterScopedKinds } from './cluster-scoped.js';

@@ -1,8 +1,8 @@
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { findByKind, type ResourceType } from '../resources/registry.js';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
-import { selectorMatches, type LabelSelector } from './label-selector.js';
+import { selectorMatches, type LabelSelector } from '../kube/label-selector.js';
 
 /**
  * The children `owner` controls after adopting orphans that match its

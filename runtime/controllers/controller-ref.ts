@@ -1,4 +1,4 @@
-import type { KubeObject, OwnerReference } from '../objects/types.js';
+import type { KubeObject, OwnerReference } from '../kube/object.js';
 
 /** The owner reference with controller=true, if any. */
 export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {

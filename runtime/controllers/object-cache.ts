@@ -1,4 +1,4 @@
-import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 
 const TOMBSTONE_MS = 5 * 60_000;
 

@@ -1,8 +1,8 @@
 import type { Cluster } from '../objects/cluster.js';
-import type { WatchEvent } from '../objects/types.js';
+import type { WatchEvent } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
 import { controllerRefOf } from './controller-ref.js';
-import { selectorIsEmpty, selectorMatches } from './label-selector.js';
+import { selectorIsEmpty, selectorMatches } from '../kube/label-selector.js';
 
 /**
  * The keys of `ownerType` objects a pod event concerns: the owner that

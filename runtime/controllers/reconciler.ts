@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
 import { TerminalError } from './terminal-error.js';
 import { ResourceWatcher, type ReconcilerLogger, type WatchSource } from './resource-watcher.js';

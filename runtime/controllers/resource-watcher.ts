@@ -1,5 +1,5 @@
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
 import type { WorkQueue } from './work-queue.js';
 

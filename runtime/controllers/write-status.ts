@@ -1,5 +1,5 @@
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
 import { semanticEqual } from './canonical-json.js';
 

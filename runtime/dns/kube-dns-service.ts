@@ -1,6 +1,6 @@
 import type { Cluster } from '../objects/cluster.js';
 import { getIfExists } from '../objects/get-if-exists.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 
 const LABELS = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS', 'app.kubernetes.io/managed-by': 'baton' };

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 const HOSTNAME_MAX = 63;
 

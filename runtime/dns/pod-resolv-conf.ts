@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { parseResolvConf } from './resolv-conf-file.js';
 
 /** Limits the kubelet applies to a pod's resolv.conf (glibc's, with Kubernetes' expanded DNS config). */

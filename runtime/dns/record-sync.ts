@@ -1,7 +1,7 @@
 import { done, keyOf, splitKey, startReconciler, type ReconcilerLogger, type WatchSource } from '../controllers/index.js';
 import { ObjectCache } from '../controllers/object-cache.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { resources, type ResourceType } from '../resources/registry.js';
 import type { DnsTable } from './dns-table.js';
 import { serviceEntry } from './service-entry.js';

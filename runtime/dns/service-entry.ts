@@ -1,5 +1,5 @@
 import { isPodReady } from '../controllers/index.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 /** A named port, as SRV records publish it (`_<name>._<protocol>`). */
 export interface DnsPort {

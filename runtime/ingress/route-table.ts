@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 /** Where matched traffic goes: a port (number or name) of a Service in the Ingress' namespace. */
 export interface IngressBackend {

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import { done, keyOf, runSteps, splitKey, startReconciler, type ReconcileResult, type RunningReconciler, type Step } from '../controllers/index.js';
 import type { Cluster } from '../objects/cluster.js';
 import { recordEvent } from '../objects/record-event.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import type { ServiceProxy } from '../proxy/index.js';
 import { resources } from '../resources/registry.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';

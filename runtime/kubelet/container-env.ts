@@ -1,6 +1,6 @@
 import { isNotFound } from './is-not-found.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { expandVars } from './expand-vars.js';
 import { serviceEnv } from './service-env.js';

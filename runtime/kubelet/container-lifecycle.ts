@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { ContainerConfigError, resolveContainer } from './container-env.js';
 import { currentLogPath } from './container-logs.js';

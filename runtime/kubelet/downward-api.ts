@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { localNodeResources } from './node-registration.js';
 import type { VolumeFiles } from './projection.js';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { localNodeResources } from './node-registration.js';
 import { memoryBytes } from './quantity.js';

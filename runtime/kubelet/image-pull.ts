@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import { ImagePullError, type PullPolicy, type StoredImage } from '../images/image-types.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
 import { badRequest, notFound } from '../errors/status-error.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { isNotFound } from './is-not-found.js';

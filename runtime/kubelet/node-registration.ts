@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { isNotFound } from './is-not-found.js';
 import type { NodeResources } from './scheduler.js';

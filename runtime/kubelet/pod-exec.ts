@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { badRequest, StatusError } from '../errors/status-error.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resolveContainer } from './container-env.js';
 import type { ExecProcess } from './exec-process.js';
 import type { KubeletContext } from './kubelet-context.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { podHostname, podHostsFile, podResolvConf } from '../dns/index.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import type { KubeletContext } from './kubelet-context.js';
 import type { PodRecord, PodSandboxFiles } from './pod-record.js';
 

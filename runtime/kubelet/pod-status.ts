@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { containerIdOf } from './pod-driver.js';
 import type { ContainerRecord, PodRecord } from './pod-record.js';
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import { resolveContainer } from './container-env.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { downwardApiFiles } from './downward-api.js';
 import { ensureEmptyDir, releaseMemoryVolumes } from './empty-dir.js';

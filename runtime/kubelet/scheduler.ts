@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 function envName(name: string): string {
   return name.toUpperCase().replaceAll('-', '_');

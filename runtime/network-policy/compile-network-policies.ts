@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { intToIp } from '../network/ipv4-cidr.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { addressElements, matchOf, mergeRanges, portElements, rangesOfNumbers, type Range } from './address-ranges.js';
 import { parseNetworkPolicy, type PeerSpec, type PortSpec, type RuleSpec } from './network-policy-spec.js';
 import { indexPods, PeerIndex, type IndexedPod } from './peer-index.js';

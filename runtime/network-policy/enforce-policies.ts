@@ -5,7 +5,7 @@ import { cidrOf, contains, ipToInt, parseCidr } from '../network/ipv4-cidr.js';
 import type { PodNetwork } from '../network/network-types.js';
 import type { ChainOwner } from '../network/table-groups.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { compileNetworkPolicies } from './compile-network-policies.js';
 import { policyPodOf, type PolicyPod } from './policy-pod.js';

@@ -1,6 +1,6 @@
-import type { LabelSelector } from '../controllers/label-selector.js';
+import type { LabelSelector } from '../kube/label-selector.js';
 import { ipToInt, maskOf } from '../network/ipv4-cidr.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { subtractRanges, type Range } from './address-ranges.js';
 import type { PolicyProtocol } from './policy-pod.js';
 import type { PolicyProblem } from './policy-problem.js';

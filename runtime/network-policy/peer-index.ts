@@ -1,6 +1,6 @@
-import { selectorMatches, type LabelSelector } from '../controllers/label-selector.js';
+import { selectorMatches, type LabelSelector } from '../kube/label-selector.js';
 import { ipToInt } from '../network/ipv4-cidr.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { inRanges, type Range } from './address-ranges.js';
 import type { PolicyPod } from './policy-pod.js';
 import type { PolicyProblem } from './policy-problem.js';

@@ -1,5 +1,5 @@
 import type { ResourceType } from '../resources/registry.js';
-import type { KubeObject, WatchEvent } from './types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 
 export interface ListOptions {
   /** Only this namespace; all namespaces when absent. */

@@ -1,6 +1,6 @@
 import type { ResourceType } from '../resources/registry.js';
 import type { Cluster } from './cluster.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/object.js';
 
 /** The object, or undefined when the store has none by that name. */
 export async function getIfExists(cluster: Cluster, type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {

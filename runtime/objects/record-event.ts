@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resources } from '../resources/registry.js';
 import type { Cluster } from './cluster.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/object.js';
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -1,5 +1,5 @@
 import { StatusError } from '../errors/status-error.js';
-import type { KubeObject, ManagedFieldsEntry } from '../objects/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../kube/object.js';
 import { FieldSet, describePath, type FieldPath } from './field-set.js';
 import { compareObjects } from './field-walk.js';
 import { isObject, type JsonObject } from './json-value.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { cloneJson } from './json-value.js';
 import { decodeManagers, encodeManagers, managerId, settleOwnership, timestamp, trackedView, type Manager } from './managed-fields.js';
 

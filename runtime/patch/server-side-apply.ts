@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/status-error.js';
-import type { KubeObject, ManagedFieldsEntry } from '../objects/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../kube/object.js';
 import { mergeForApply, removeFields } from './apply-merge.js';
 import type { FieldPath } from './field-set.js';
 import { fieldSetOf, findUnkeyedItem } from './field-walk.js';

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/status-error.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { cloneJson, isObject, jsonEqual, type JsonObject } from './json-value.js';
 import { identity, orderMergedList } from './list-order.js';
 import { fieldPath, itemPath, lookupFieldMeta, type FieldMeta } from './patch-meta.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import type { Endpoint } from './endpoint-picker.js';
 
 /** One socket the proxy keeps open for a Service port. */

@@ -4,7 +4,7 @@ import { done, keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileRe
 import type { Cluster } from '../objects/cluster.js';
 import { getIfExists } from '../objects/get-if-exists.js';
 import { recordEvent } from '../objects/record-event.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { EndpointPicker } from './endpoint-picker.js';
 import { PortListener } from './port-listener.js';

@@ -1,5 +1,5 @@
 import { resources } from '../resources/registry.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { typeKeyOf } from './object-index.js';
 import type { StoreOps } from './store-ops.js';
 

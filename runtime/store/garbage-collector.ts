@@ -1,5 +1,5 @@
 import { StatusError } from '../errors/status-error.js';
-import type { KubeObject, OwnerReference } from '../objects/types.js';
+import type { KubeObject, OwnerReference } from '../kube/object.js';
 import { findByKind } from '../resources/registry.js';
 import type { StoreEvent } from './watch-hub.js';
 import { ReconcileQueue, type ReconcileResult } from './reconcile-queue.js';

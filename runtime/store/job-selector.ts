@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { alreadyExists, conflict, forbidden, notFound } from '../errors/status-error.js';
 import type { Cluster, DeleteOptions, ListOptions, ListResult, UpdateOptions, WatchOptions } from '../objects/cluster.js';
-import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { allResources, apiVersionOf, qualifiedName, resources, type ResourceType } from '../resources/registry.js';
 import { parseFieldSelector } from './field-selector.js';
 import { EventReaper } from './event-reaper.js';

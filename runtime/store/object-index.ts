@@ -1,5 +1,5 @@
 import type { ResourceType } from '../resources/registry.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 /** `apps/deployments`, `/pods`: identifies a resource type inside the store. */
 export function typeKeyOf(type: ResourceType): string {

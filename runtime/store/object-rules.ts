@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { generateJobSelector } from './job-selector.js';
 
 /** Kubernetes' alphabet for generated name suffixes: no vowels, no look-alike digits. */

@@ -1,5 +1,5 @@
 import type { DeleteOptions } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources, type ResourceType } from '../resources/registry.js';
 import { FOREGROUND_FINALIZER } from './garbage-collector.js';
 import { timestamp } from './object-rules.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { invalid } from '../errors/status-error.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { apiVersionOf, type ResourceType } from '../resources/registry.js';
 import { applyCreateDefaults, generateName, normalize, timestamp } from './object-rules.js';
 

@@ -1,6 +1,6 @@
 import { conflict, invalid } from '../errors/status-error.js';
 import type { UpdateOptions } from '../objects/cluster.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { qualifiedName, type ResourceType } from '../resources/registry.js';
 import { CONFLICT_MESSAGE, normalize, specChanged } from './object-rules.js';
 

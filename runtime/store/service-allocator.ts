@@ -1,5 +1,5 @@
 import { invalid } from '../errors/status-error.js';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 const LOOPBACK_RANGE = { base: (127 << 24) | (2 << 16), count: 1 << 16 }; // 127.2.0.0/16
 /** Addresses at the start of the range kept for Services that ask for one (kube-dns takes the 10th), as Kubernetes' static band. */

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 import { SecretEnvelope } from './secret-envelope.js';
 import { checkStoreIntegrity, checkStorePresent, restoreHint } from './store-integrity.js';
 import { rememberJson, storedJson } from './stored-json.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../objects/types.js';
+import type { KubeObject } from '../kube/object.js';
 
 /**
  * Stored objects are immutable, so each one's JSON text is computed once (it

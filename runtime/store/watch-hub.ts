@@ -1,5 +1,5 @@
 import { badRequest, gone } from '../errors/status-error.js';
-import type { KubeObject, WatchEvent } from '../objects/types.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { FieldSelector } from './field-selector.js';
 import type { LabelSelector } from './label-selector.js';
 import { copyOf } from './stored-json.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffObjects } from '../../controller/plan/diff/diff-objects.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
 import type { SyncOutcome } from '../../controller/queue/sync-job.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { rev, runCli, SECRET_VALUE, secretObject, seedApp, startApi, type ApiHarness } from './api-harness.js';
 
 let api: ApiHarness;

@@ -6,7 +6,7 @@ import { appPodLogs } from '../../controller/edges/api/app-pod-logs.js';
 import { clusterTargetFromKubeconfig, type ClusterTarget } from '../../controller/clusters/cluster-target.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { waitFor } from '../queue/queue-helpers.js';
 import { rev, startApi, type ApiHarness } from './api-harness.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenStore } from '../../controller/edges/api/token-store.js';
 import { diffObjects } from '../../controller/plan/diff/diff-objects.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { rev, SECRET_VALUE, secretObject, seedApp, startApi, type ApiHarness } from './api-harness.js';
 
 let api: ApiHarness;

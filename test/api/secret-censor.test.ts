@@ -9,7 +9,7 @@ import { createLogger } from '../../controller/observe/logging/create-logger.js'
 import { knownSecrets } from '../../controller/observe/logging/known-secrets.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { waitFor } from '../queue/queue-helpers.js';
 import { rev, startApi, type ApiHarness } from './api-harness.js';
 

@@ -1,5 +1,5 @@
 import type { Cluster } from '../../runtime/objects/cluster.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 
 export function deployment(ns: string, name: string, spec: Record<string, unknown> = {}, image = 'app:1'): KubeObject {

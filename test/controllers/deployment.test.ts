@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllers } from '../../runtime/controllers/index.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { condition, deployment, replicaSetsOf, revision, rolloutStatus, setTemplate } from './deployment-helpers.js';

@@ -1,6 +1,6 @@
 import { resources } from '../../runtime/resources/registry.js';
 import type { Cluster } from '../../runtime/objects/cluster.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 /**
  * Stands in for the kubelet in controller tests: schedules pods, gives them

@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusterDns, type RunningClusterDns } from '../../runtime/dns/index.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { createNamespace, failureOf, queryTcp, queryUdp, silentLogger, startFakeUpstream, uniqueNamespace, waitFor, type FakeUpstream } from './dns-harness.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startIngress, type IngressOptions, type RunningIngress } from '../../runtime/ingress/index.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';

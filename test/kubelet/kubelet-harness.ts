@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { startKubelet, type Kubelet } from '../../runtime/kubelet/index.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 

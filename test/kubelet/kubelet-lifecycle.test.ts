@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountNamespaceSupport } from '../../runtime/kubelet/index.js';
-import type { WatchEvent } from '../../runtime/objects/types.js';
+import type { WatchEvent } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { HTTP_SERVER, NODE, isReady, sharingHostDir, startHarness, type Harness } from './kubelet-harness.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBatonMetrics, type BatonMetrics } from '../../controller/observe/metrics/baton-metrics.js';
 import { observeRuntime } from '../../controller/observe/metrics/observe-runtime.js';
 import { recordEvent } from '../../runtime/objects/record-event.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';

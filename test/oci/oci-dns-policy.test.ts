@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startFakeUpstream, type FakeUpstream } from '../dns/dns-harness.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { BUSYBOX } from '../support/oci-busybox-layer.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';

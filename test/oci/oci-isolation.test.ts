@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeObjects } from '../../controller/previews/preview-bridges.js';
 import { previewNetworkPolicy } from '../../controller/previews/preview-network-policy.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { buildImage, pushImage, startRegistry, writeDockerArchive, writeOciArchive, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';

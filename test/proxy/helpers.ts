@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Cluster } from '../../runtime/objects/cluster.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 
 /** A random address in `prefix`.0.0/16, so parallel tests rarely share one. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateStore } from '../../controller/state/state-store.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 const VALUE = 'pg-password-7c41e2-never-in-redis';

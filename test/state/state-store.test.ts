@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { startRedisServer } from '../../controller/redis/redis-server.js';
 import { StateStore } from '../../controller/state/state-store.js';
 import type { RevisionHistoryEntry } from '../../controller/state/revision-history.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { resources } from '../../runtime/resources/registry.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 const event = (namespace: string, name: string, at: number): KubeObject => ({
   apiVersion: 'v1',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { StatusError } from '../../runtime/errors/status-error.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 export function configMap(name: string, extra: Partial<KubeObject['metadata']> = {}, data: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...extra }, data };

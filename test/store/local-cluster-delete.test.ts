@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { resources } from '../../runtime/resources/registry.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 import { configMap, deployment, expectStatus, ownedBy } from './helpers.js';
 
 let cluster: LocalCluster;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceAllocator } from '../../runtime/store/service-allocator.js';
-import type { KubeObject } from '../../runtime/objects/types.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
 
 const svc = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: structuredClone(spec) });
 

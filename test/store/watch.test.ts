@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { resources } from '../../runtime/resources/registry.js';
-import type { WatchEvent } from '../../runtime/objects/types.js';
+import type { WatchEvent } from '../../runtime/kube/object.js';
 import type { WatchOptions } from '../../runtime/objects/cluster.js';
 import { configMap, expectStatus } from './helpers.js';
 

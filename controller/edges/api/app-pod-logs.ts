@@ -3,7 +3,7 @@ import { bounded } from '../../clusters/bounded-request.js';
 import type { ClusterTargets } from '../../clusters/cluster-target.js';
 import type { AppStatus } from '../../state/app-status.js';
 import type { StateStore } from '../../state/state-store.js';
-import type { KubeObject } from '../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../runtime/kube/object.js';
 import { conflict } from './api-error.js';
 import type { PodLogsOptions } from './api-deps.js';
 

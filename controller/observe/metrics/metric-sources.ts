@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../runtime/kube/object.js';
 import type { ServiceProxyStats } from '../../../runtime/proxy/proxy-stats.js';
 import type { QueueDepth } from '../../queue/sync-queue.js';
 

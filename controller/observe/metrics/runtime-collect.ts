@@ -1,5 +1,5 @@
 import type { Counter, Gauge } from 'prom-client';
-import type { KubeObject } from '../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../runtime/kube/object.js';
 import type { ServiceProxyStats, ServiceStats } from '../../../runtime/proxy/proxy-stats.js';
 
 /**

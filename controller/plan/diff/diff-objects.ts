@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../runtime/kube/object.js';
 import { applyRank, clusterScopedKinds } from '../../../renderer/index.js';
 import { DIGEST_ANNOTATION, trackedApp } from '../track-objects.js';
 import { compareFields, keySegment, type FieldChange } from './compare-fields.js';

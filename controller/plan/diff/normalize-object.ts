@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../runtime/kube/object.js';
 import { REVISION_ANNOTATION } from '../track-objects.js';
 
 /** Metadata the cluster writes; never a user's declaration. */

@@ -1,5 +1,5 @@
 import type { Cluster } from '../../objects/cluster.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { defaultIngressClass, INGRESS_CLASS_ANNOTATION } from '../../ingress/ingress-class.js';
 import { resources } from '../../resources/registry.js';
 

@@ -1,7 +1,7 @@
 import { forbidden } from '../../errors/status-error.js';
 import type { Cluster } from '../../objects/cluster.js';
 import { getIfExists } from '../../objects/get-if-exists.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 
 /** The classes every Kubernetes API server makes at start. */

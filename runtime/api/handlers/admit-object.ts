@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Cluster } from '../../objects/cluster.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import type { ServedOpenApi } from '../openapi/served-openapi.js';
 
 /** Options of `GET pods/{name}/log`, as kubectl sends them. */

@@ -1,5 +1,5 @@
 import { badRequest, StatusError } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../patch/index.js';
 import type { PatchType } from '../request/media-type.js';
 

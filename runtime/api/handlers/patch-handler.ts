@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { checkObjectFor } from '../request/decode-write-body.js';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryString } from '../request/query-options.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { StatusError } from '../../errors/status-error.js';
-import type { WatchEvent } from '../../objects/types.js';
+import type { WatchEvent } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../../store/index.js';
 import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { methodNotAllowed } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { qualifiedName, resources, type ResourceType } from '../../resources/registry.js';
 import { recordUpdate } from '../../patch/index.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { ageOf } from './human-duration.js';
 
 /** The READY, STATUS and RESTARTS cells of `kubectl get pods`. */

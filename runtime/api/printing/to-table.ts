@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { columnSets, defaultColumnSet } from './column-sets.js';
 
 /** What each row's `object` carries (`includeObject` query parameter). */

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { apiVersionOf, type ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from './decode-object.js';
 import { isObjectMediaType } from './media-type.js';

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, notFound, StatusError, unauthorized } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { carriesToken } from '../auth/bearer-auth.js';
 import type { ApiContext, PodStreamProvider } from '../handlers/api-context.js';

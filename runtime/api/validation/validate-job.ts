@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { StatusCause } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { parseSchedule, timeZoneProblem } from '../../controllers/cronjob/cron-schedule.js';
-import { selectorMatches } from '../../controllers/label-selector.js';
+import { selectorMatches } from '../../kube/label-selector.js';
 import { forbidden, invalidValue, notSupported, required } from './field-error.js';
 import { validateLabelSelector } from './validate-label-selector.js';
 import { validatePodSpec } from './validate-pod-spec.js';

@@ -1,5 +1,5 @@
 import { StatusError, type StatusCause } from '../../errors/status-error.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from './dns-names.js';
 import { invalidValue, required } from './field-error.js';

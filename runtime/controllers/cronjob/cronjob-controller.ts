@@ -1,6 +1,6 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import type { KubeObject, WatchEvent } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { writeOwnStatus } from '../write-status.js';
 import { controllerRefOf, isControlledBy } from '../controller-ref.js';

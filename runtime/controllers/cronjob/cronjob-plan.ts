@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { isJobFinished } from '../job/job-plan.js';
 import { missedStarts, MAX_MISSED_STARTS } from './cron-schedule.js';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { applyDefaults } from '../../api/defaulting/apply-defaults.js';
 import { newControllerRef } from '../controller-ref.js';
 import { jobNameFor } from './cronjob-plan.js';

@@ -1,6 +1,6 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { setReplicasAnnotations } from './annotations.js';
 import { desiredReplicas, maxSurge } from './deployment-spec.js';

@@ -1,10 +1,10 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject, WatchEvent } from '../../objects/types.js';
+import type { KubeObject, WatchEvent } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { claimChildren } from '../claim-children.js';
 import { controllerRefOf } from '../controller-ref.js';
-import { selectorIsEmpty, selectorMatches } from '../label-selector.js';
+import { selectorIsEmpty, selectorMatches } from '../../kube/label-selector.js';
 import {
   done,
   next,

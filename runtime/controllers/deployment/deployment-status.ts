@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { getCondition, newCondition, Reason, setCondition, type DeploymentCondition } from './conditions.js';
 import { desiredReplicas, hasProgressDeadline, maxUnavailable, progressDeadlineSeconds } from './deployment-spec.js';
 import { sumSpecReplicas, sumStatus } from './replica-sets.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import type { DeploymentCtx } from './context.js';
 import { revisionHistoryLimit } from './deployment-spec.js';

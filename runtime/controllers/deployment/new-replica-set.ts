@@ -1,5 +1,5 @@
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { isControlledBy, newControllerRef } from '../controller-ref.js';
 import { REVISION, maxRevision, setNewReplicaSetAnnotations } from './annotations.js';

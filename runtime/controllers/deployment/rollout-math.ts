@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { desiredReplicasAnnotation, maxReplicasAnnotation } from './annotations.js';
 import { desiredReplicas, isRollingUpdate, maxSurge, maxUnavailable } from './deployment-spec.js';
 import {

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
-import { selectorToString } from '../label-selector.js';
+import { selectorToString } from '../../kube/label-selector.js';
 import { controllerRefOf } from '../controller-ref.js';
 import { stop, type StepResult } from '../reconciler.js';
 import { scaleReplicaSet, type DeploymentCtx } from './context.js';

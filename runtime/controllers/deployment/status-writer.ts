@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { newCondition, removeCondition, setCondition } from './conditions.js';

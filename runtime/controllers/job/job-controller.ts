@@ -1,11 +1,11 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { claimChildren } from '../claim-children.js';
 import { writeOwnStatus } from '../write-status.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
-import { selectorIsEmpty, type LabelSelector } from '../label-selector.js';
+import { selectorIsEmpty, type LabelSelector } from '../../kube/label-selector.js';
 import { ObjectCache } from '../object-cache.js';
 import {
   done,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { isPodReady } from '../pod-conditions.js';
 import { deletionOrder } from '../replicaset/pod-deletion-order.js';
 import { formatIndexes, parseIndexes, podIndex } from './completion-index.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { podReadyCondition } from '../pod-conditions.js';
 
 /** A Job's pods by what they count for. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { isPodReady, maxRestarts, podReadyCondition } from '../pod-conditions.js';
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };

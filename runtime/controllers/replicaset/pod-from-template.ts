@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { newControllerRef } from '../controller-ref.js';
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

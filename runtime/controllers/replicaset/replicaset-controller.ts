@@ -1,13 +1,13 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { semanticEqual } from '../canonical-json.js';
 import { claimChildren } from '../claim-children.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
 import { ObjectCache } from '../object-cache.js';
 import { isControlledBy } from '../controller-ref.js';
-import { selectorIsEmpty, type LabelSelector } from '../label-selector.js';
+import { selectorIsEmpty, type LabelSelector } from '../../kube/label-selector.js';
 import { isPodActive, isPodTerminal } from '../pod-conditions.js';
 import {
   done,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { isPodReady, podAvailability } from '../pod-conditions.js';
 
 export interface ReplicaSetStatus {

@@ -6,7 +6,7 @@ import type { PodNetwork } from '../../network/network-types.js';
 import type { ChainOwner } from '../../network/table-groups.js';
 import type { Cluster } from '../../objects/cluster.js';
 import { getIfExists } from '../../objects/get-if-exists.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { serviceRules, udpEndpoints, type ServiceEntry } from './service-rules.js';
 

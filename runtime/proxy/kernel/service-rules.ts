@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MASQUERADE_MARK } from '../../network/firewall-ruleset.js';
 import type { ChainGroup } from '../../network/nft-chains.js';
-import type { KubeObject } from '../../objects/types.js';
+import type { KubeObject } from '../../kube/object.js';
 import type { Endpoint } from '../endpoint-picker.js';
 import { clusterIPsOf, readyEndpointsFor } from '../service-ports.js';
 

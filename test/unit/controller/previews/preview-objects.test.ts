@@ -3,7 +3,7 @@ import { parsePreviewAppName, previewAppName } from '../../../../controller/prev
 import { previewAppSpec } from '../../../../controller/previews/preview-spec.js';
 import { previewObjects } from '../../../../controller/previews/preview-objects.js';
 import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 
 const instance = { app: 'catalog', number: 7, branch: 'cheaper-tea', sha: 'a'.repeat(40), host: 'pr-7.catalog.localhost' };
 

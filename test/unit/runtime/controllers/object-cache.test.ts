@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { ObjectCache } from '../../../../runtime/controllers/object-cache.js';
 
 function pod(name: string, rv: number, uid = `uid-${name}`, extra: Record<string, unknown> = {}): KubeObject {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../../../runtime/objects/cluster.js';
-import type { KubeObject, WatchEvent } from '../../../../runtime/objects/types.js';
+import type { KubeObject, WatchEvent } from '../../../../runtime/kube/object.js';
 import { resources } from '../../../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../../../runtime/store/index.js';
 import { done, next, requeueAfter, runSteps, startReconciler, stop, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';

@@ -1,6 +1,6 @@
 import type { Answer, Question } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { answerQuery, CLUSTER_TTL, type LocalAnswer } from '../../../../runtime/dns/answer-query.js';
 import { DnsTable } from '../../../../runtime/dns/dns-table.js';
 import { serviceEntry } from '../../../../runtime/dns/service-entry.js';

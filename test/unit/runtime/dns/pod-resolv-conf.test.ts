@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { podDnsConfig, podResolvConf } from '../../../../runtime/dns/pod-resolv-conf.js';
 
 const HOST = ['# written by the host', 'nameserver 192.0.2.53', 'nameserver 192.0.2.54', 'search corp.example. lab.example', 'options edns0 ndots:2', ''].join('\n');

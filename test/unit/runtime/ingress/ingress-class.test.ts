@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { defaultIngressClass, servedByBaton } from '../../../../runtime/ingress/ingress-class.js';
 
 const ingress = (className?: string, annotation?: string): KubeObject => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { buildRouteTable, normalizeHost } from '../../../../runtime/ingress/route-table.js';
 
 function ingress(name: string, spec: Record<string, unknown>, created = '2026-01-01T00:00:00Z'): KubeObject {

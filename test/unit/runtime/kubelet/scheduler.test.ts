@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { unschedulableReason, type NodeResources } from '../../../../runtime/kubelet/scheduler.js';
 
 const node: NodeResources = { cpuMillis: 2000, memoryBytes: 4 * 2 ** 30, pods: 3, labels: { 'kubernetes.io/os': 'linux' } };

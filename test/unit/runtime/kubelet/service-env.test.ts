@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { serviceEnv } from '../../../../runtime/kubelet/service-env.js';
 
 function svc(name: string, clusterIP: string, ports: Array<Record<string, unknown>>): KubeObject {

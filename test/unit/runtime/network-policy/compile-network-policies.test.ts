@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { compileNetworkPolicies, type CompiledNetworkPolicies, type NetworkPolicyInput } from '../../../../runtime/network-policy/compile-network-policies.js';
 import { evaluateChains, type TestPacket } from '../../../../runtime/network-policy/evaluate-chains.js';
 import type { PolicyPod } from '../../../../runtime/network-policy/policy-pod.js';

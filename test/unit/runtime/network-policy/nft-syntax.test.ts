@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { compileNetworkPolicies, EGRESS_CHAIN, INGRESS_CHAIN } from '../../../../runtime/network-policy/compile-network-policies.js';
 import type { PolicyPod } from '../../../../runtime/network-policy/policy-pod.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { policyPodOf } from '../../../../runtime/network-policy/policy-pod.js';
 
 function pod(status: Record<string, unknown>, spec: Record<string, unknown> = {}): KubeObject {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../../../runtime/errors/status-error.js';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { recordUpdate, serverSideApply } from '../../../../runtime/patch/index.js';
 
 const now = '2026-01-02T03:04:05Z';

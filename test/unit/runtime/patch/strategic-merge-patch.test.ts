@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../../../runtime/errors/status-error.js';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { applyStrategicMergePatch } from '../../../../runtime/patch/index.js';
 
 function deployment(): KubeObject {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../runtime/kube/object.js';
 import { planServicePorts, readyEndpointsFor } from '../../../../runtime/proxy/service-ports.js';
 
 function service(spec: Record<string, unknown>): KubeObject {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { columnSets } from '../../../../../runtime/api/printing/column-sets.js';
 
 const now = Date.parse('2026-01-01T00:10:00Z');

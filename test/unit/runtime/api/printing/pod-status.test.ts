@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { podSummary } from '../../../../../runtime/api/printing/pod-status.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');

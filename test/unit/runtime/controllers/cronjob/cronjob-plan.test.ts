@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { jobNameFor, planCronJob } from '../../../../../runtime/controllers/cronjob/cronjob-plan.js';
 import { rfc3339In } from '../../../../../runtime/controllers/cronjob/job-from-template.js';
 

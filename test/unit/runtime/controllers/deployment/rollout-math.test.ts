@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { maxUnavailable, resolveFenceposts } from '../../../../../runtime/controllers/deployment/deployment-spec.js';
 import { computePodTemplateHash, equalIgnoreHash } from '../../../../../runtime/controllers/deployment/pod-template-hash.js';
 import { findActiveOrLatest, newRSNewReplicas, planOldScaleDown, planScale } from '../../../../../runtime/controllers/deployment/rollout-math.js';

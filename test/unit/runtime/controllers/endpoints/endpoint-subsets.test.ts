@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { endpointSubsets } from '../../../../../runtime/controllers/endpoints/endpoint-subsets.js';
 
 const service: KubeObject = {

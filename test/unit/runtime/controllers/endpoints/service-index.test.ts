@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { ServiceIndex } from '../../../../../runtime/controllers/endpoints/service-index.js';
 
 const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: 'web' } } });

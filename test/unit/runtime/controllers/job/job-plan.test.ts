@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { planJob } from '../../../../../runtime/controllers/job/job-plan.js';
 import { podBackoffRemainingMs } from '../../../../../runtime/controllers/job/pod-backoff.js';
 

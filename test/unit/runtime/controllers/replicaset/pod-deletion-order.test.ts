@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { deletionOrder } from '../../../../../runtime/controllers/replicaset/pod-deletion-order.js';
 
 function pod(name: string, opts: { node?: boolean; phase?: string; ready?: boolean; readySince?: string; restarts?: number; created?: string }): KubeObject {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { firewallRuleset } from '../../../../../runtime/network/firewall-ruleset.js';
 import { chainUpdateScript, emptyLoaded } from '../../../../../runtime/network/nft-chains.js';
-import type { KubeObject } from '../../../../../runtime/objects/types.js';
+import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { serviceRules, udpEndpoints } from '../../../../../runtime/proxy/kernel/service-rules.js';
 
 function service(name: string, spec: Record<string, unknown>): KubeObject {
