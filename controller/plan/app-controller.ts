@@ -13,7 +13,7 @@ import type { AppStatus } from '../state/app-status.js';
 import { bundledChartsDir } from '../sync/bundled-paths.js';
 import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
 import { readAppConfig } from '../sync/read-app-config.js';
-import { shortRevision } from '../sync/sync-outcome.js';
+import { shortRevision } from '../../runtime/kube/revision.js';
 import { SyncRegistry } from '../sync/sync-registry.js';
 import { DiskTree, type FileTree } from '../../renderer/index.js';
 

@@ -9,7 +9,7 @@ import { SourceError } from '../source/source-error.js';
 import type { SourcePoller } from '../source/source-poller.js';
 import type { StateStore } from '../state/state-store.js';
 import { readAppConfig } from '../sync/read-app-config.js';
-import { shortRevision } from '../sync/sync-outcome.js';
+import { shortRevision } from '../../runtime/kube/revision.js';
 import type { SyncRegistry } from '../sync/sync-registry.js';
 import type { WebhookEvent, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import { applyPreviewBridges } from './preview-bridges.js';

@@ -24,7 +24,8 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { readLiveObjects, withNamespace } from './live-objects.js';
 import { readAppConfig } from './read-app-config.js';
 import type { SourceCache } from './source-cache.js';
-import { done, shortRevision, type StepResult } from './sync-outcome.js';
+import { shortRevision } from '../../runtime/kube/revision.js';
+import { done, type StepResult } from './sync-outcome.js';
 import type { SyncRegistry } from './sync-registry.js';
 
 export interface SyncAppDeps {
