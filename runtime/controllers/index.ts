@@ -52,7 +52,7 @@ export {
   type StepResult,
   type WatchSource,
 } from './reconciler.js';
-export { TerminalError } from './terminal-error.js';
-export { WorkQueue, Backoff } from './work-queue.js';
+export { TerminalError } from '../kube/reconcile/terminal-error.js';
+export { WorkQueue, Backoff } from '../kube/reconcile/work-queue.js';
 export { isPodReady, podAvailability, podReadyCondition } from './pod-conditions.js';
 export { computePodTemplateHash, POD_TEMPLATE_HASH_LABEL } from './deployment/pod-template-hash.js';

@@ -2,9 +2,9 @@ import pino from 'pino';
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
-import { TerminalError } from './terminal-error.js';
+import { TerminalError } from '../kube/reconcile/terminal-error.js';
 import { ResourceWatcher, type ReconcilerLogger, type WatchSource } from './resource-watcher.js';
-import { Backoff, WorkQueue } from './work-queue.js';
+import { Backoff, WorkQueue } from '../kube/reconcile/work-queue.js';
 
 /**
  * The one reconcile shape of the runtime (controller-runtime's Reconciler):

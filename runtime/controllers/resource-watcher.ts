@@ -1,7 +1,7 @@
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
-import type { WorkQueue } from './work-queue.js';
+import type { WorkQueue } from '../kube/reconcile/work-queue.js';
 
 /** The subset of pino's logger the reconcilers use. */
 export interface ReconcilerLogger {

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
-import { TerminalError } from '../terminal-error.js';
+import { TerminalError } from '../../kube/reconcile/terminal-error.js';
 
 /** Kubernetes' "no deadline" value for progressDeadlineSeconds. */
 export const NO_PROGRESS_DEADLINE = 2147483647;

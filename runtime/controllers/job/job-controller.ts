@@ -21,7 +21,7 @@ import {
   type Step,
 } from '../reconciler.js';
 import { podFromTemplate } from '../replicaset/pod-from-template.js';
-import { TerminalError } from '../terminal-error.js';
+import { TerminalError } from '../../kube/reconcile/terminal-error.js';
 import { withCompletionIndex } from './completion-index.js';
 import { planJob, type JobPlan } from './job-plan.js';
 

@@ -22,7 +22,7 @@ import {
   type RunningReconciler,
   type Step,
 } from '../reconciler.js';
-import { TerminalError } from '../terminal-error.js';
+import { TerminalError } from '../../kube/reconcile/terminal-error.js';
 import { deletionOrder } from './pod-deletion-order.js';
 import { podFromTemplate } from './pod-from-template.js';
 import { calculateReplicaSetStatus } from './replicaset-status.js';

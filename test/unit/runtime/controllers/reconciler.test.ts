@@ -4,8 +4,8 @@ import type { KubeObject, WatchEvent } from '../../../../runtime/kube/object.js'
 import { resources } from '../../../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../../../runtime/store/index.js';
 import { done, next, requeueAfter, runSteps, startReconciler, stop, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';
-import { TerminalError } from '../../../../runtime/controllers/terminal-error.js';
-import { WorkQueue } from '../../../../runtime/controllers/work-queue.js';
+import { TerminalError } from '../../../../runtime/kube/reconcile/terminal-error.js';
+import { WorkQueue } from '../../../../runtime/kube/reconcile/work-queue.js';
 
 const quiet = { error() {}, warn() {}, debug() {} };
 
