@@ -1,43 +1,45 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { shortRevision } from '../../../runtime/kube/revision.js';
 import { isPreviewAppName } from '../../previews/preview-names.js';
 import type { AppStatus } from '../../state/app-status.js';
 import { ApiError, conflict, forbidden, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
+import { apiRoute } from './api-route.js';
 import { appDetail, appSummary } from './app-summary.js';
 import { historyQuery, logsQuery, parseInput, rollbackBody, syncBody } from './request-schemas.js';
 import { pickRollbackRevision } from './rollback-revision.js';
 
-const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
+const short = (revision: string) => shortRevision(revision);
 
 /** The `/apps` routes, mounted below /api/v1 (auth is checked before them). */
 export function appRoutes(deps: ControllerApiDeps): Router {
   const router = Router();
   const { state, queue } = deps;
 
-  async function appOr404(req: Request): Promise<AppStatus> {
+  async function appOr404(req: { params: { name: string } }): Promise<AppStatus> {
     const name = String(req.params.name);
     const status = await state.getApp(name);
     if (!status) throw notFound(`no app named "${name}"; \`baton apps\` lists the apps baton knows`);
     return status;
   }
 
-  router.get('/apps', async (_req, res) => {
+  apiRoute(router, 'GET /apps', async (_req, res) => {
     // Previews' apps (`pr-N.<app>`) are listed by GET /previews; each is still served at /apps/:name.
     res.json((await state.listApps()).filter((a) => !isPreviewAppName(a.name)).map(appSummary));
   });
 
-  router.get('/apps/:name', async (req, res) => {
+  apiRoute(router, 'GET /apps/:name', async (req, res) => {
     const status = await appOr404(req);
     res.json(appDetail(status, await queue.pendingState(status.name)));
   });
 
-  router.get('/apps/:name/history', async (req, res) => {
+  apiRoute(router, 'GET /apps/:name/history', async (req, res) => {
     const { limit } = parseInput(historyQuery, req.query, 'query');
     const status = await appOr404(req);
     res.json(await state.getHistory(status.name, limit));
   });
 
-  router.get('/apps/:name/diff', async (req, res) => {
+  apiRoute(router, 'GET /apps/:name/diff', async (req, res) => {
     const status = await appOr404(req);
     if (!deps.diff) throw notImplemented('diffs are not served by this controller yet (no diff provider was given to the API)');
     // The provider's errors are about the app (not read yet, does not render, cluster unreachable): say so, not "internal error".
@@ -47,7 +49,7 @@ export function appRoutes(deps: ControllerApiDeps): Router {
     res.json({ app: status.name, revision, inSync: diff.inSync, counts: diff.counts, objects: diff.objects });
   });
 
-  router.get('/apps/:name/logs', async (req, res) => {
+  apiRoute(router, 'GET /apps/:name/logs', async (req, res) => {
     const { tail, container } = parseInput(logsQuery, req.query, 'query');
     const status = await appOr404(req);
     if (deps.readersSeeLogs === false && res.locals.role !== 'deploy') {
@@ -60,7 +62,7 @@ export function appRoutes(deps: ControllerApiDeps): Router {
   });
 
   // A manual sync follows the branch again: it clears a rollback's pin, as an Argo CD sync goes to the target revision.
-  router.post('/apps/:name/sync', async (req, res) => {
+  apiRoute(router, 'POST /apps/:name/sync', async (req, res) => {
     parseInput(syncBody, req.body, 'body');
     const status = await appOr404(req);
     const revision = status.observedRevision ?? status.revision;
@@ -77,7 +79,7 @@ export function appRoutes(deps: ControllerApiDeps): Router {
     res.status(202).json({ app: status.name, revision, jobId: job.jobId, seq: job.seq, requestedAt, unpinned });
   });
 
-  router.post('/apps/:name/rollback', async (req, res) => {
+  apiRoute(router, 'POST /apps/:name/rollback', async (req, res) => {
     const body = parseInput(rollbackBody, req.body, 'body');
     const status = await appOr404(req);
     const healthy = await state.listHealthyRevisions(status.name);

@@ -1,7 +1,8 @@
+import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { AppStatus } from '../../state/app-status.js';
 import { badRequest, conflict, notFound } from './api-error.js';
 
-const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
+const short = (revision: string) => shortRevision(revision);
 
 /**
  * The revision a rollback goes to: `wanted` (a full or unambiguous

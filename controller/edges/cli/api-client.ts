@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
+import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { StateEvent } from '../../state/state-event.js';
 import { CliError } from './cli-error.js';
 
@@ -178,8 +179,7 @@ export function formatTable(headers: string[], rows: string[][]): string {
 
 /** A commit id as people read it. */
 export function shortRev(revision: string | null | undefined): string {
-  if (!revision) return '-';
-  return /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision;
+  return shortRevision(revision, '-');
 }
 
 /** An ISO time as "how long ago", for tables. */

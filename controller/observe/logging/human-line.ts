@@ -1,3 +1,5 @@
+import { isCommitId, shortRevision } from '../../../runtime/kube/revision.js';
+
 /** Options of `humanLine`. */
 export interface HumanLineOptions {
   /** ANSI colours: the level by severity, the app in bold, fields dimmed. @defaultValue false */
@@ -57,7 +59,7 @@ function clock(date: Date): string {
 }
 
 function fieldText(value: unknown): string {
-  if (typeof value === 'string') return /^[0-9a-f]{40}$/.test(value) ? value.slice(0, 7) : /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+  if (typeof value === 'string') return isCommitId(value) ? shortRevision(value) : /[\s"=]/.test(value) ? JSON.stringify(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }

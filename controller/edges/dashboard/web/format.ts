@@ -1,7 +1,8 @@
+import { shortRevision } from '../../../../runtime/kube/revision.js';
+
 /** `0a1b2c3` for a full commit id; other revisions as they are. */
 export function shortSha(revision: string | null | undefined): string {
-  if (!revision) return '—';
-  return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 7) : revision;
+  return shortRevision(revision, '—');
 }
 
 export function subject(message: string): string {
