@@ -53,6 +53,7 @@ export {
   type WatchSource,
 } from './reconciler.js';
 export { TerminalError } from '../kube/reconcile/terminal-error.js';
-export { WorkQueue, Backoff } from '../kube/reconcile/work-queue.js';
+export { WorkQueue } from '../kube/reconcile/work-queue.js';
+export { Backoff, backoffDelay, type BackoffPolicy } from '../kube/reconcile/backoff.js';
 export { isPodReady, podAvailability, podReadyCondition } from './pod-conditions.js';
 export { computePodTemplateHash, POD_TEMPLATE_HASH_LABEL } from './deployment/pod-template-hash.js';

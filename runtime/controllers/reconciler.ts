@@ -1,63 +1,21 @@
 import pino from 'pino';
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../kube/object.js';
+import { startReconcileLoop, type ReconcilerLogger } from '../kube/reconcile/reconcile-loop.js';
+import type { ReconcileResult } from '../kube/reconcile/reconcile-result.js';
 import type { ResourceType } from '../resources/registry.js';
-import { TerminalError } from '../kube/reconcile/terminal-error.js';
-import { ResourceWatcher, type ReconcilerLogger, type WatchSource } from './resource-watcher.js';
-import { Backoff, WorkQueue } from '../kube/reconcile/work-queue.js';
+import { ResourceWatcher, type WatchSource } from './resource-watcher.js';
 
 /**
- * The one reconcile shape of the runtime (controller-runtime's Reconciler):
- * a reconcile function takes only a key (`namespace/name`, or `name` for
- * cluster-scoped objects), re-reads desired and live state, and returns
- * `done`, `requeueAfter(ms)`, or throws. A thrown TerminalError is logged and
- * not retried; any other error retries with exponential back-off and jitter.
- * Watches only decide which keys to wake; the event itself is never trusted.
+ * The runtime's reconcilers: the one reconcile loop (runtime/kube/reconcile)
+ * fed by watches on the object store. A reconcile function takes only a key
+ * (`namespace/name`, or `name` for cluster-scoped objects), re-reads desired
+ * and live state, and returns `done`, `requeueAfter(ms)`, or throws. Watches
+ * only decide which keys to wake; the event itself is never trusted.
  */
-export interface ReconcileResult {
-  /** Reconcile the key again after this many ms even if nothing changes. */
-  requeueAfterMs?: number;
-}
-
-export const done: ReconcileResult = Object.freeze({});
-
-export function requeueAfter(ms: number): ReconcileResult {
-  return { requeueAfterMs: Math.max(0, Math.ceil(ms)) };
-}
-
-/** The outcome of one step: go on to the next step, or stop here. Either may ask for a later requeue. */
-export interface StepResult {
-  stop: boolean;
-  requeueAfterMs?: number;
-}
-
-export const next: StepResult = Object.freeze({ stop: false });
-
-export function stop(requeueAfterMs?: number): StepResult {
-  return requeueAfterMs === undefined ? { stop: true } : { stop: true, requeueAfterMs };
-}
-
-/** Continue with the next step, but come back after `ms` (e.g. when minReadySeconds will have passed). */
-export function nextAndRequeue(ms: number): StepResult {
-  return { stop: false, requeueAfterMs: Math.max(0, Math.ceil(ms)) };
-}
-
-/** One step of a reconciler. Steps share `ctx` (clients, scratch state) and act on `obj`. */
-export type Step<C, O> = (ctx: C, obj: O) => Promise<StepResult>;
-
-/**
- * Runs steps in order, stopping at the first that says stop (or throws).
- * The earliest requeue any step asked for wins.
- */
-export async function runSteps<C, O>(steps: ReadonlyArray<Step<C, O>>, ctx: C, obj: O): Promise<ReconcileResult> {
-  let requeue: number | undefined;
-  for (const step of steps) {
-    const r = await step(ctx, obj);
-    if (r.requeueAfterMs !== undefined) requeue = requeue === undefined ? r.requeueAfterMs : Math.min(requeue, r.requeueAfterMs);
-    if (r.stop) break;
-  }
-  return requeue === undefined ? done : { requeueAfterMs: requeue };
-}
+export { done, requeueAfter, type ReconcileResult } from '../kube/reconcile/reconcile-result.js';
+export { next, stop, nextAndRequeue, runSteps, type Step, type StepResult } from '../kube/reconcile/run-steps.js';
+export type { ReconcilerLogger } from '../kube/reconcile/reconcile-loop.js';
 
 /** `namespace/name`, or `name` for a cluster-scoped object. */
 export function keyOf(obj: KubeObject): string {
@@ -69,7 +27,7 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
   return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-export type { ReconcilerLogger, WatchSource } from './resource-watcher.js';
+export type { WatchSource } from './resource-watcher.js';
 
 export interface ReconcilerOptions {
   /** Used in logs. */
@@ -134,81 +92,44 @@ export function defaultReconcilerLogger(): ReconcilerLogger {
 /** Starts watches, the resync timer and `concurrency` workers for one reconciler. */
 export async function startReconciler(options: ReconcilerOptions): Promise<RunningReconciler> {
   const log = options.logger ?? defaultReconcilerLogger();
-  const queue = new WorkQueue();
-  const backoff = new Backoff(options.backoffBaseMs ?? 10, options.backoffMaxMs ?? 30_000);
-  let stopped = false;
+  const listKeys = async () => (await options.cluster.list(options.primary)).items.map(keyOf);
+  const loop = startReconcileLoop({
+    name: options.name,
+    reconcile: options.reconcile,
+    listKeys,
+    resyncMs: options.resyncMs,
+    concurrency: options.concurrency,
+    backoff: { base: options.backoffBaseMs ?? 10, cap: options.backoffMaxMs ?? 30_000, jitter: 'equal' },
+    spacingFactor: options.spacingFactor,
+    // Reconciles wait until every watch has listed once: caches fed by the watches are complete by then.
+    autorun: false,
+    logger: log,
+  });
 
   const enqueueAll = async (): Promise<string> => {
     const listed = await options.cluster.list(options.primary);
-    for (const obj of listed.items) queue.add(keyOf(obj));
+    for (const obj of listed.items) loop.enqueue(keyOf(obj));
     return listed.resourceVersion;
   };
-
   const primaryWatch: WatchSource = { type: options.primary, keysFor: (e) => [keyOf(e.object)] };
-  const watchers = [primaryWatch, ...(options.watches ?? [])].map((source, i) =>
-    new ResourceWatcher(options.cluster, source, queue, log, options.name, i === 0 ? enqueueAll : undefined),
+  const watchers = [primaryWatch, ...(options.watches ?? [])].map(
+    (source, i) => new ResourceWatcher(options.cluster, source, loop, log, options.name, i === 0 ? enqueueAll : undefined),
   );
-  await Promise.all(watchers.map((w) => w.start()));
-
-  const spacing = options.spacingFactor ?? 0;
-  const notBefore = new Map<string, number>();
-  const resync = setInterval(() => {
-    // Spacing marks of keys that were never reconciled again (their objects deleted) would pile up.
-    const now = Date.now();
-    for (const [key, at] of notBefore) if (at <= now) notBefore.delete(key);
-    enqueueAll().catch((err) => log.warn({ err, reconciler: options.name }, 'resync list failed'));
-  }, options.resyncMs ?? 60_000);
-  resync.unref();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      const wait = (notBefore.get(key) ?? 0) - Date.now();
-      if (wait > 0) {
-        queue.done(key);
-        queue.addAfter(key, wait);
-        continue;
-      }
-      notBefore.delete(key);
-      const started = Date.now();
-      let asked = false;
-      try {
-        const result = await options.reconcile(key);
-        asked = result.requeueAfterMs !== undefined;
-        backoff.forget(key);
-        if (result.requeueAfterMs !== undefined && !stopped) queue.addAfter(key, result.requeueAfterMs);
-      } catch (err) {
-        if (stopped) {
-          // Errors while shutting down (a closed store) are expected.
-        } else if (err instanceof TerminalError) {
-          backoff.forget(key);
-          log.error({ err, key, reconciler: options.name }, `not retrying: ${err.message}`);
-        } else {
-          const delay = backoff.next(key);
-          log.debug({ err, key, reconciler: options.name, retryInMs: delay }, 'reconcile failed');
-          queue.addAfter(key, delay);
-        }
-      } finally {
-        const took = Date.now() - started;
-        // A reconcile that said when to come back (e.g. the next burst of pods) is not held back.
-        if (!asked && took >= 2 && spacing > 0) notBefore.set(key, Date.now() + took * spacing);
-        queue.done(key);
-      }
-      // Awaiting settled promises never yields to I/O and timers; give them a turn between reconciles.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  const workers = Array.from({ length: options.concurrency ?? 4 }, () => worker());
+  try {
+    await Promise.all(watchers.map((w) => w.start()));
+  } catch (err) {
+    for (const w of watchers) w.stop();
+    await loop.stop();
+    throw err;
+  }
+  loop.run();
 
   return {
-    enqueue: (key) => queue.add(key),
-    enqueueAfter: (key, ms) => queue.addAfter(key, ms),
+    enqueue: (key) => loop.enqueue(key),
+    enqueueAfter: (key, ms) => loop.enqueueAfter(key, ms),
     async stop() {
-      stopped = true;
-      clearInterval(resync);
       for (const w of watchers) w.stop();
-      queue.shutdown();
-      await Promise.all(workers);
+      await loop.stop();
     },
   };
 }

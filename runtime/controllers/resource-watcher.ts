@@ -1,13 +1,12 @@
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
-import type { WorkQueue } from '../kube/reconcile/work-queue.js';
+import { backoffDelay } from '../kube/reconcile/backoff.js';
+import type { ReconcilerLogger } from '../kube/reconcile/reconcile-loop.js';
 
-/** The subset of pino's logger the reconcilers use. */
-export interface ReconcilerLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
+/** Where woken keys go (a ReconcileLoop). */
+export interface KeySink {
+  enqueue(key: string): void;
 }
 
 /** A type whose changes wake keys of the reconciler. */
@@ -40,7 +39,7 @@ export class ResourceWatcher {
   constructor(
     private readonly cluster: Cluster,
     private readonly source: WatchSource,
-    private readonly queue: WorkQueue,
+    private readonly queue: KeySink,
     private readonly log: ReconcilerLogger,
     private readonly name: string,
     /** For the primary type: list and enqueue everything; returns the list's resourceVersion. */
@@ -100,10 +99,10 @@ export class ResourceWatcher {
   private wake(event: WatchEvent): void {
     try {
       const keys = this.source.keysFor(event);
-      if (Array.isArray(keys)) for (const k of keys) this.queue.add(k);
+      if (Array.isArray(keys)) for (const k of keys) this.queue.enqueue(k);
       else
         keys.then(
-          (ks) => ks.forEach((k) => this.queue.add(k)),
+          (ks) => ks.forEach((k) => this.queue.enqueue(k)),
           (err) => this.log.warn({ err, reconciler: this.name }, 'mapping a watch event to keys failed'),
         );
     } catch (err) {
@@ -113,7 +112,7 @@ export class ResourceWatcher {
 
   private scheduleRestart(why: unknown): void {
     if (this.stopped || this.retryTimer) return;
-    const delay = Math.min(5_000, 50 * 2 ** this.failures++);
+    const delay = backoffDelay(this.failures++, { base: 50, cap: 5_000 });
     this.log.debug({ why, type: this.source.type.plural, reconciler: this.name }, 'watch lost; relisting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -38,6 +38,14 @@ export class WorkQueue {
     this.delayed.set(key, { at, timer });
   }
 
+  /** Drops the delayed add of `key`, if one is pending. */
+  cancelAfter(key: string): void {
+    const pending = this.delayed.get(key);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.delayed.delete(key);
+  }
+
   /** Resolves with the next key to process, or undefined once shut down. */
   get(): Promise<string | undefined> {
     if (this.head < this.items.length) return Promise.resolve(this.take());
@@ -51,8 +59,14 @@ export class WorkQueue {
     if (this.dirty.has(key)) this.push(key);
   }
 
+  /** Keys waiting to be processed (not counting delayed ones or those being processed). */
   get length(): number {
     return this.items.length - this.head;
+  }
+
+  /** Keys being processed now. */
+  get processingCount(): number {
+    return this.processing.size;
   }
 
   shutdown(): void {
@@ -83,27 +97,5 @@ export class WorkQueue {
     this.dirty.delete(key);
     this.processing.add(key);
     return key;
-  }
-}
-
-/** Per-key exponential back-off with jitter, forgotten after a success. */
-export class Backoff {
-  private readonly failures = new Map<string, number>();
-
-  constructor(
-    private readonly baseMs: number,
-    private readonly maxMs: number,
-  ) {}
-
-  next(key: string): number {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    const exp = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(n, 30));
-    // Full jitter on the upper half spreads retries of many keys failing together.
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
-  }
-
-  forget(key: string): void {
-    this.failures.delete(key);
   }
 }

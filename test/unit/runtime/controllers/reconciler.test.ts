@@ -3,9 +3,8 @@ import type { Cluster } from '../../../../runtime/objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../../../../runtime/kube/object.js';
 import { resources } from '../../../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../../../runtime/store/index.js';
-import { done, next, requeueAfter, runSteps, startReconciler, stop, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';
+import { done, requeueAfter, startReconciler, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';
 import { TerminalError } from '../../../../runtime/kube/reconcile/terminal-error.js';
-import { WorkQueue } from '../../../../runtime/kube/reconcile/work-queue.js';
 
 const quiet = { error() {}, warn() {}, debug() {} };
 
@@ -20,37 +19,6 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-describe('WorkQueue', () => {
-  it('de-duplicates queued keys and re-queues a key added while it is processed', async () => {
-    const q = new WorkQueue();
-    q.add('a');
-    q.add('a');
-    q.add('b');
-    expect(q.length).toBe(2);
-    expect(await q.get()).toBe('a');
-    q.add('a');
-    expect(await q.get()).toBe('b');
-    expect(q.length).toBe(0);
-    q.done('a');
-    expect(await q.get()).toBe('a');
-    q.shutdown();
-    expect(await q.get()).toBeUndefined();
-  });
-});
-
-describe('runSteps', () => {
-  it('runs steps in order, stops at the first stop, and keeps the earliest requeue', async () => {
-    const ran: string[] = [];
-    const step = (name: string, result: ReturnType<typeof stop>) => async () => {
-      ran.push(name);
-      return result;
-    };
-    const result = await runSteps([step('a', { stop: false, requeueAfterMs: 500 }), step('b', stop(100)), step('c', next)], {}, {});
-    expect(ran).toEqual(['a', 'b']);
-    expect(result).toEqual({ requeueAfterMs: 100 });
-  });
-});
 
 describe('startReconciler', () => {
   let cluster: LocalCluster;
