@@ -4,12 +4,12 @@ import type { AppSpec } from '../apps/app-spec.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { AppliedObject, ApplyAction } from './applied-object.js';
 import { isClusterScoped, sortForApply } from './apply-order.js';
-import { callCluster, callClusterOrAbsent, type CallContext } from './cluster-call.js';
-import type { ClusterRequestError } from './cluster-request-error.js';
-import { ObjectRejectedError } from './object-rejected-error.js';
-import { describeObject, refOf } from './object-ref.js';
+import { callCluster, callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import type { ClusterRequestError } from '../clusters/cluster-request-error.js';
+import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
+import { describeObject, refOf } from '../clusters/object-ref.js';
 import { pruneObjects } from './prune-objects.js';
-import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './tracking.js';
+import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apps/track-objects.js';
 
 /** The field manager of every baton write; it owns every field it renders. */
 export const FIELD_MANAGER = 'baton';

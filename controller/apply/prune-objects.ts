@@ -2,10 +2,10 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppliedObject } from './applied-object.js';
 import { isClusterScoped } from './apply-order.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { callClusterOrAbsent, type CallContext } from './cluster-call.js';
-import { ObjectRejectedError } from './object-rejected-error.js';
-import { objectKey, refOf } from './object-ref.js';
-import { appSelector } from './tracking.js';
+import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
+import { objectKey, refOf } from '../clusters/object-ref.js';
+import { appSelector } from '../apps/track-objects.js';
 
 /**
  * Namespaced kinds an app may have rendered before and no longer does; prune

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { HealthStatus } from '../apps/app-spec.js';
-import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
+import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
 import { isClusterScoped } from '../apply/apply-order.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';

@@ -1,8 +1,8 @@
 import type { CoreV1Event, V1ContainerStatus, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { censorLine } from '../observe/logging/censor.js';
-import { knownSecrets } from '../observe/logging/known-secrets.js';
+import { censorLine } from '../censor/censor.js';
+import { knownSecrets } from '../censor/known-secrets.js';
 import type { LiveWorkload } from './rollout-status.js';
 
 /** Why one pod of a workload is not healthy, in plain words. */

@@ -1,9 +1,9 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
-import { describeObject } from '../apply/object-ref.js';
+import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
+import { describeObject } from '../clusters/object-ref.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { knownSecrets } from '../observe/logging/known-secrets.js';
+import { knownSecrets } from '../censor/known-secrets.js';
 import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
 import { rolloutStatus, WORKLOAD_KINDS, type ReplicaCounts, type RolloutState } from './rollout-status.js';
 import { workloadPath } from './workload-path.js';

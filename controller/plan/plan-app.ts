@@ -3,7 +3,7 @@ import { previewNamespaceObject, previewObject } from '../previews/preview-objec
 import { contentDigest, mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
 import { RecordingTree } from './recording-tree.js';
-import { trackObject } from './track-objects.js';
+import { trackObject } from '../apps/track-objects.js';
 
 export interface PlanAppInput {
   app: AppSpec;

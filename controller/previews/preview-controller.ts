@@ -1,7 +1,7 @@
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec } from '../apps/app-spec.js';
 import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
-import { isNotFoundError } from '../apply/classify-api-error.js';
+import { isNotFoundError } from '../clusters/classify-api-error.js';
 import { pruneObjects } from '../apply/prune-objects.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
 import type { SyncQueue } from '../queue/sync-queue.js';

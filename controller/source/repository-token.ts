@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { RepositorySpec } from '../apps/app-spec.js';
-import { knownSecrets } from '../observe/logging/known-secrets.js';
+import { knownSecrets } from '../censor/known-secrets.js';
 import { SourceError } from './source-error.js';
 
 export const DEFAULT_TOKEN_ENV = 'BATON_GIT_TOKEN';

@@ -8,7 +8,7 @@ import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
 import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
 import { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
 import { openSecrets, sealSecrets } from './sealed-secrets.js';
-import { censorValue } from '../observe/logging/censor.js';
+import { censorValue } from '../censor/censor.js';
 
 export interface StateStoreOptions {
   /** Where Redis is (see parseRedisUrl). */

@@ -1,4 +1,4 @@
-import { classifyApiError, isNotFoundError } from '../apply/classify-api-error.js';
+import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
 import { isClusterScoped } from '../apply/apply-order.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { KubeObject } from '../../runtime/kube/object.js';

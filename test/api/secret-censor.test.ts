@@ -6,12 +6,12 @@ import { appPodLogs } from '../../controller/edges/api/app-pod-logs.js';
 import { clusterTargetFromKubeconfig, type ClusterTarget } from '../../controller/clusters/cluster-target.js';
 import { diagnoseWorkload } from '../../controller/health/diagnose-pods.js';
 import { createLogger } from '../../controller/observe/logging/create-logger.js';
-import { knownSecrets } from '../../controller/observe/logging/known-secrets.js';
+import { knownSecrets } from '../../controller/censor/known-secrets.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { rev, startApi, type ApiHarness } from './api-harness.js';
+import { waitFor } from '../support/wait.js';
 
 // A pod (process driver, real kubelet) prints both API tokens and the runtime's admin token, plainly,
 // in base64 and JSON-escaped. Whatever route its output takes (pod logs through the API, the health
@@ -77,7 +77,7 @@ afterAll(async () => {
   await quiet?.close();
   if (runtime) {
     await runtime.cluster.delete(resources.pods, namespace, 'leaky-abc12', { gracePeriodSeconds: 0 }).catch(() => undefined);
-    await waitFor('the pod to be reaped', async () => ((await readdir(join(dir, 'node', 'pods')).catch(() => [])).length === 0 ? true : undefined), 15_000).catch(() => undefined);
+    await waitFor('the pod to be reaped', async () => ((await readdir(join(dir, 'node', 'pods')).catch(() => [])).length === 0 ? true : undefined), { timeoutMs: 15_000 }).catch(() => undefined);
     await runtime.close({ stopPods: true });
   }
   await rm(dir, { recursive: true, force: true });
@@ -100,7 +100,7 @@ describe('one censor for every secret baton knows', () => {
       const res = await waitFor('the pod to print its tokens', async () => {
         const r = await api.call('GET', '/api/v1/apps/leaky/logs', { token });
         return r.text.includes('done') ? r : undefined;
-      }, 60_000);
+      }, { timeoutMs: 60_000 });
       expect(res.status).toBe(200);
       expect(leaks(res.text)).toEqual([]);
       expect(res.text).toContain('token [REDACTED]');
@@ -113,7 +113,7 @@ describe('one censor for every secret baton knows', () => {
     const problems = await waitFor('the pod to be diagnosed with its log', async () => {
       const found = await diagnoseWorkload(target, deployment as never);
       return found.some((p) => p.logTail.includes('done')) ? found : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     const diagnosis = problems.flatMap((p) => [p.message, ...p.logTail]).join('\n');
     expect(leaks(diagnosis)).toEqual([]);
 

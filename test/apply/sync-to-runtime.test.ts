@@ -4,8 +4,8 @@ import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/clie
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, type ApplyApp } from '../../controller/apply/apply-objects.js';
-import { ClusterRequestError } from '../../controller/apply/cluster-request-error.js';
-import { ObjectRejectedError } from '../../controller/apply/object-rejected-error.js';
+import { ClusterRequestError } from '../../controller/clusters/cluster-request-error.js';
+import { ObjectRejectedError } from '../../controller/clusters/object-rejected-error.js';
 import { rollbackTo } from '../../controller/apply/rollback.js';
 import { clusterTargetFromKubeconfig, clusterTargets } from '../../controller/clusters/cluster-target.js';
 import { assessHealth } from '../../controller/health/assess-health.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../controller/observe/logging/create-logger.js';
-import { KnownSecrets } from '../../controller/observe/logging/known-secrets.js';
+import { KnownSecrets } from '../../controller/censor/known-secrets.js';
 import { lineLogger } from '../../controller/observe/logging/line-logger.js';
 
 function capture() {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../controller/observe/logging/create-logger.js';
-import { KnownSecrets } from '../../controller/observe/logging/known-secrets.js';
+import { KnownSecrets } from '../../controller/censor/known-secrets.js';
 import { logSyncWorker } from '../../controller/observe/logging/log-sync-worker.js';
 import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
 import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { waitFor } from '../support/wait.js';
 
 const TOKEN = 'glpat-SyncWorkerLeak0123456789';
 let redis: TestRedis;

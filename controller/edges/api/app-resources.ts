@@ -1,7 +1,7 @@
 import { AppsV1Api, type V1ContainerState, type V1Deployment, type V1Endpoints, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
 import { bounded } from '../../clusters/bounded-request.js';
 import type { ClusterTarget, ClusterTargets } from '../../clusters/cluster-target.js';
-import { APP_LABEL, appSelector } from '../../plan/track-objects.js';
+import { APP_LABEL, appSelector } from '../../apps/track-objects.js';
 import type { AppStatus } from '../../state/app-status.js';
 
 /** One container of a pod, as the dashboard shows it. */

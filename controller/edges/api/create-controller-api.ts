@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { censorLine, censorValue } from '../../observe/logging/censor.js';
+import { censorLine, censorValue } from '../../censor/censor.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { appRoutes } from './app-routes.js';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { censorValue } from '../../observe/logging/censor.js';
+import { censorValue } from '../../censor/censor.js';
 import type { StateEvent, StateSubscription } from '../../state/state-event.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { eventsQuery, parseInput } from './request-schemas.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { knownSecrets } from '../../observe/logging/known-secrets.js';
+import { knownSecrets } from '../../censor/known-secrets.js';
 
 /** `deploy` may read and change (sync, rollback); `read-only` may only read (README's spelling, also what `whoami` says). */
 export type ApiRole = 'deploy' | 'read-only';

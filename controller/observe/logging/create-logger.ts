@@ -1,9 +1,9 @@
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import { censorLine } from './censor.js';
+import { censorLine } from '../../censor/censor.js';
 import { humanLine } from './human-line.js';
-import { knownSecrets, type KnownSecrets } from './known-secrets.js';
+import { knownSecrets, type KnownSecrets } from '../../censor/known-secrets.js';
 import { logOutput } from './log-output.js';
-import { REDACTED, redactObject } from './redact-object.js';
+import { REDACTED, redactObject } from '../../censor/redact-object.js';
 
 export interface CreateLoggerOptions {
   /** The component, written as `name` on every line (`controller`, `sync-worker`, …). */

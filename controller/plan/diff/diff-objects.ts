@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../../runtime/kube/object.js';
 import { applyRank, clusterScopedKinds } from '../../../renderer/index.js';
-import { DIGEST_ANNOTATION, trackedApp } from '../track-objects.js';
+import { DIGEST_ANNOTATION, trackedApp } from '../../apps/track-objects.js';
 import { compareFields, keySegment, type FieldChange } from './compare-fields.js';
 import { declaredPart } from './normalize-object.js';
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../runtime/kube/object.js';
-import { REVISION_ANNOTATION } from '../track-objects.js';
+import { REVISION_ANNOTATION } from '../../apps/track-objects.js';
 
 /** Metadata the cluster writes; never a user's declaration. */
 const clusterMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];

@@ -28,7 +28,7 @@ import { PushRefresher } from '../../webhooks/push-refresher.js';
 import { queueBoardRouter } from '../../queue-board/queue-board-router.js';
 import type { Logger } from 'pino';
 import { createLogger } from '../../../observe/logging/create-logger.js';
-import { knownSecrets } from '../../../observe/logging/known-secrets.js';
+import { knownSecrets } from '../../../censor/known-secrets.js';
 import { lineLogger } from '../../../observe/logging/line-logger.js';
 import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
 import { examplesRepoDir } from '../../../sync/bundled-paths.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../../../observe/logging/create-logger.js';
-import { knownSecrets } from '../../../observe/logging/known-secrets.js';
+import { knownSecrets } from '../../../censor/known-secrets.js';
 import { lineLogger } from '../../../observe/logging/line-logger.js';
 import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
 import { parseRedisUrl } from '../../../redis/connect-redis.js';

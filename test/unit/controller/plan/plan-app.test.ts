@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
 import type { AppSpec } from '../../../../controller/apps/app-spec.js';
-import { APP_LABEL, DIGEST_ANNOTATION, MANAGED_BY_LABEL, REVISION_ANNOTATION } from '../../../../controller/plan/track-objects.js';
+import { APP_LABEL, DIGEST_ANNOTATION, MANAGED_BY_LABEL, REVISION_ANNOTATION } from '../../../../controller/apps/track-objects.js';
 import { planApp, type AppPlan } from '../../../../controller/plan/plan-app.js';
 import type { PlanSource } from '../../../../controller/plan/inputs-key.js';
 import { contentDigest, DiskTree, MemoryTree, renderApp } from '../../../../renderer/index.js';

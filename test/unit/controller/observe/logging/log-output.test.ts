@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../../controller/observe/logging/create-logger.js';
-import { KnownSecrets } from '../../../../../controller/observe/logging/known-secrets.js';
+import { KnownSecrets } from '../../../../../controller/censor/known-secrets.js';
 import { logOutput, parseLogFormat } from '../../../../../controller/observe/logging/log-output.js';
 
 function firstLine(): string {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffObjects, type AppDiff } from '../../../../../controller/plan/diff/diff-objects.js';
 import { formatDiff } from '../../../../../controller/plan/diff/format-diff.js';
-import { trackObject } from '../../../../../controller/plan/track-objects.js';
+import { trackObject } from '../../../../../controller/apps/track-objects.js';
 import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { applyDefaults } from '../../../../../runtime/api/defaulting/apply-defaults.js';
 import { DiskTree, MemoryTree, renderApp } from '../../../../../renderer/index.js';

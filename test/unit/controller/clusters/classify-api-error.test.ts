@@ -1,9 +1,9 @@
 import { ApiException } from '@kubernetes/client-node';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { classifyApiError } from '../../../../controller/apply/classify-api-error.js';
-import { ClusterRequestError } from '../../../../controller/apply/cluster-request-error.js';
-import { ObjectRejectedError } from '../../../../controller/apply/object-rejected-error.js';
+import { classifyApiError } from '../../../../controller/clusters/classify-api-error.js';
+import { ClusterRequestError } from '../../../../controller/clusters/cluster-request-error.js';
+import { ObjectRejectedError } from '../../../../controller/clusters/object-rejected-error.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
 const api = (code: number, message: string) => new ApiException(code, 'Unsuccessful HTTP Request', { kind: 'Status', message, reason: 'Whatever' }, {});

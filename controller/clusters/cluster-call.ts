@@ -1,5 +1,5 @@
-import { bounded } from '../clusters/bounded-request.js';
-import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { bounded } from './bounded-request.js';
+import type { ClusterTarget } from './cluster-target.js';
 import { classifyApiError, isNotFoundError } from './classify-api-error.js';
 import type { ObjectRef } from './object-ref.js';
 
