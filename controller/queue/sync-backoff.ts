@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../runtime/kube/reconcile/backoff.js';
+
 export interface SyncBackoffOptions {
   /** Delay before the first retry, before jitter. @defaultValue 1000 */
   baseMs?: number;
@@ -12,8 +14,5 @@ export interface SyncBackoffOptions {
  * cluster blip) do not retry in lockstep.
  */
 export function syncBackoffDelay(attemptsMade: number, options: SyncBackoffOptions = {}, random: () => number = Math.random): number {
-  const base = options.baseMs ?? 1000;
-  const max = options.maxMs ?? 300_000;
-  const step = Math.min(max, base * 2 ** Math.max(0, attemptsMade - 1));
-  return Math.round(step / 2 + random() * (step / 2));
+  return backoffDelay(attemptsMade - 1, { base: options.baseMs ?? 1000, cap: options.maxMs ?? 300_000, jitter: 'equal' }, random);
 }

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../runtime/kube/reconcile/backoff.js';
 import { parseRedisUrl, redact } from './connect-redis.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -41,7 +42,7 @@ export async function openRedis(options: OpenRedisOptions): Promise<OpenedRedis>
   let retryTimer: NodeJS.Timeout | undefined;
   let starting: Promise<void> | undefined;
 
-  const restart = (exit: { code: number | null; signal: NodeJS.Signals | null }, delayMs: number) => {
+  const restart = (exit: { code: number | null; signal: NodeJS.Signals | null }, attempt: number) => {
     retryTimer = setTimeout(() => {
       if (closed) return;
       starting = startRedisServer({ dir: options.stateDir }).then(
@@ -54,14 +55,14 @@ export async function openRedis(options: OpenRedisOptions): Promise<OpenedRedis>
         },
         (error: Error) => {
           options.onRestart?.({ exit, error });
-          restart(exit, Math.min(delayMs * 2, 30_000));
+          restart(exit, attempt + 1);
         },
       );
-    }, delayMs);
+    }, backoffDelay(attempt, { base: 1000, cap: 30_000 }));
   };
   const watch = (current: RedisServer) => {
     void current.exited.then((exit) => {
-      if (!closed && options.restartOnExit !== false) restart(exit, 1000);
+      if (!closed && options.restartOnExit !== false) restart(exit, 0);
     });
   };
   watch(server);

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/object.js';
+import { backoffDelay } from '../kube/reconcile/backoff.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import { ImagePullError, type PullPolicy, type StoredImage } from '../images/image-types.js';
@@ -89,7 +90,7 @@ export async function pullImage(ctx: KubeletContext, pod: KubeObject, spec: any,
     if (!(err instanceof ImagePullError)) throw err;
     if (err.reason === 'ErrImagePull') {
       cr.pullFailures = (cr.pullFailures ?? 0) + 1;
-      const delay = Math.min(MAX_BACKOFF_SECONDS, 10 * 2 ** (cr.pullFailures - 1));
+      const delay = backoffDelay(cr.pullFailures - 1, { base: 10, cap: MAX_BACKOFF_SECONDS });
       cr.pullBackoffUntil = new Date(Date.now() + delay * 1000).toISOString();
       cr.lastPullError = err.message;
       await recordEvent(ctx.cluster, pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${err.message}`, 'kubelet');

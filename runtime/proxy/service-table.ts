@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { done, keyOf, next, nextAndRequeue, runSteps, splitKey, type ReconcileResult, type Step, type StepResult } from '../controllers/index.js';
+import { backoffDelay } from '../kube/reconcile/backoff.js';
 import type { Cluster } from '../objects/cluster.js';
 import { getIfExists } from '../objects/get-if-exists.js';
 import { recordEvent } from '../objects/record-event.js';
@@ -159,7 +160,7 @@ export class ServiceTable {
     }
     // A port held by someone else is waited on, not fatal: retry with growing delays.
     state.listenRetries++;
-    return nextAndRequeue(Math.min(30_000, 1000 * 2 ** Math.min(state.listenRetries - 1, 5)));
+    return nextAndRequeue(backoffDelay(state.listenRetries - 1, { base: 1000, cap: 30_000 }));
   }
 
   private async listen(state: ServiceState, spec: ListenerSpec): Promise<boolean> {

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../kube/reconcile/backoff.js';
+
 /** What a reconcile returns: done (void) or "look again after N milliseconds". */
 export type ReconcileResult = void | { requeueAfterMs: number };
 
@@ -68,7 +70,7 @@ export class ReconcileQueue<K> {
           const n = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, n);
           this.onError(key, err);
-          this.enqueue(key, Math.min(60_000, 1000 * 2 ** (n - 1)));
+          this.enqueue(key, backoffDelay(n - 1, { base: 1000, cap: 60_000 }));
         }
       }
     }

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
+import { backoffDelay } from '../../kube/reconcile/backoff.js';
 import { finishedAt } from './job-pods.js';
 
 /** DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -14,8 +15,7 @@ export function podBackoffRemainingMs(succeeded: KubeObject[], failed: KubeObjec
   const lastSuccess = Math.max(-Infinity, ...succeeded.map(finishedAt));
   const failures = failed.map(finishedAt).filter((t) => t > lastSuccess);
   if (failures.length === 0) return 0;
-  let delay = POD_BACKOFF_BASE_MS;
-  for (let i = 1; i < failures.length && delay < POD_BACKOFF_MAX_MS; i++) delay = Math.min(delay * 2, POD_BACKOFF_MAX_MS);
+  const delay = backoffDelay(failures.length - 1, { base: POD_BACKOFF_BASE_MS, cap: POD_BACKOFF_MAX_MS });
   const since = now - Math.max(...failures);
   return since >= delay ? 0 : delay - since;
 }
