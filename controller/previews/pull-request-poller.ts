@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
+import { requeueAfter } from '../../runtime/kube/reconcile/reconcile-result.js';
 import { isCollaborator } from '../edges/webhooks/github-event.js';
 import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import type { PreviewController } from './preview-controller.js';
@@ -54,8 +56,7 @@ const gitlabMergeRequest = z.object({
  * Webhooks and this poller may run together; the previews coalesce.
  */
 export class PullRequestPoller {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: ReconcileLoop | undefined;
   private closed = false;
   /** What was last handed over per request (head and labels), so an unchanged request costs nothing. */
   private readonly seen = new Map<number, string>();
@@ -67,23 +68,27 @@ export class PullRequestPoller {
     this.apiUrl = (options.apiUrl ?? (options.provider === 'github' ? 'https://api.github.com' : 'https://gitlab.com/api/v4')).replace(/\/+$/, '');
   }
 
+  /** Polls at once, then `intervalMs` after each poll ends; a failed poll is logged and tried again at the next interval. */
   start(): void {
+    if (this.closed || this.loop) return;
     const every = this.options.intervalMs ?? 30_000;
-    const tick = () => {
-      if (this.closed) return;
-      this.running = this.pollOnce()
-        .catch((err: unknown) => this.log(`pull requests of ${this.options.repoPath}: ${(err as Error).message}`))
-        .finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, every);
-        });
-    };
-    tick();
+    this.loop = startReconcileLoop({
+      name: 'pull-request-poller',
+      concurrency: 1,
+      latestRequeueWins: true,
+      reconcile: async () => {
+        await this.pollOnce().catch((err: unknown) => this.log(`pull requests of ${this.options.repoPath}: ${(err as Error).message}`));
+        return requeueAfter(every);
+      },
+    });
+    // One key: the repository's open requests.
+    this.loop.enqueue(this.options.repoPath);
   }
 
+  /** Stops polling; waits for a poll in flight. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** One look at the open requests; resolves once the previews have handled what changed. */

@@ -110,4 +110,28 @@ describe('PullRequestPoller', () => {
     const shop = new PullRequestPoller({ provider: 'github', repoPath: 'acme/shop', repoUrl: 'x', repository: 'repo-1', token: 't', apiUrl, previews: recorder().previews });
     await expect(shop.pollOnce()).rejects.toThrow(/unexpected answer from GitHub: 0\.number/);
   });
+
+  it('once started, polls at once and again each interval, logs a failed poll and keeps going, and stops on close', async () => {
+    const lines: string[] = [];
+    const polled = () => requests.filter((r) => r.url.startsWith('/repos/acme/gone/')).length;
+    const poller = new PullRequestPoller({
+      provider: 'github',
+      repoPath: 'acme/gone',
+      repoUrl: 'x',
+      repository: 'repo-1',
+      token: 't',
+      apiUrl,
+      intervalMs: 10,
+      previews: recorder().previews,
+      log: (line) => lines.push(line),
+    });
+    poller.start();
+    for (let i = 0; i < 1000 && polled() < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(polled()).toBeGreaterThanOrEqual(3);
+    expect(lines[0]).toMatch(/^pull requests of acme\/gone: GET \/repos\/acme\/gone\/pulls answered 404/);
+    await poller.close();
+    const after = polled();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(polled()).toBe(after);
+  });
 });
