@@ -1,5 +1,5 @@
 import type { PreviewInstance } from '../apps/app-spec.js';
-import { isClusterScoped } from '../apply/apply-order.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewHost, previewNamespace } from './preview-names.js';
 

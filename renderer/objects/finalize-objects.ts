@@ -1,7 +1,8 @@
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { RenderError } from '../errors/render-error.js';
-import { contentDigest } from './canonical-json.js';
-import { clusterScopedKinds } from './cluster-scoped.js';
+import { applyRank } from '../../runtime/kube/apply-order.js';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { ObjectCandidate } from './collect-objects.js';
 
 /** One object of a render's output. */
@@ -11,17 +12,6 @@ export interface RenderedObject {
   source: { file: string; line: number };
   /** `sha256:` of the object's canonical JSON: equal objects, equal digests. */
   digest: string;
-}
-
-const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob']);
-
-/** Apply order: Namespaces, then config, then Services, then workloads, then the rest. */
-export function applyRank(kind: string): number {
-  if (kind === 'Namespace') return 0;
-  if (kind === 'ConfigMap' || kind === 'Secret') return 1;
-  if (kind === 'Service') return 2;
-  if (workloadKinds.has(kind)) return 3;
-  return 4;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -35,7 +25,7 @@ export function finalizeObjects(candidates: ObjectCandidate[], namespace: string
   const out: RenderedObject[] = [];
   for (const c of candidates) {
     const obj = c.object;
-    if (!clusterScopedKinds.has(obj.kind) && obj.metadata.namespace === undefined) {
+    if (!isClusterScoped(obj.kind) && obj.metadata.namespace === undefined) {
       const { name, ...rest } = obj.metadata;
       obj.metadata = { name, namespace, ...rest };
     }

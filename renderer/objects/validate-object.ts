@@ -1,5 +1,5 @@
 import type { FieldPath } from '../yaml/parse-documents.js';
-import { clusterScopedKinds } from './cluster-scoped.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 
 /** A problem with one field of an object. */
 export interface ObjectIssue {
@@ -98,7 +98,7 @@ export function validateObject(obj: Record<string, any>): ObjectIssue[] {
   }
   const md = obj.metadata;
   checkName(md.name, labelNamed.has(obj.kind), ['metadata', 'name'], issues);
-  if (md.namespace !== undefined && clusterScopedKinds.has(obj.kind)) {
+  if (md.namespace !== undefined && isClusterScoped(obj.kind)) {
     issues.push({ path: ['metadata', 'namespace'], message: `${obj.kind} is cluster-scoped: remove metadata.namespace` });
   } else if (md.namespace !== undefined) checkName(md.namespace, true, ['metadata', 'namespace'], issues);
   checkStringMap(md.labels, ['metadata', 'labels'], issues, 'label');

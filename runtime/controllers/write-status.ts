@@ -1,7 +1,7 @@
 import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../kube/object.js';
 import type { ResourceType } from '../resources/registry.js';
-import { semanticEqual } from './canonical-json.js';
+import { semanticEqual } from '../kube/canonical-json.js';
 
 /**
  * Writes `status` to the object's status subresource unless it is what the

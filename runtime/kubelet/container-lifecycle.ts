@@ -7,7 +7,7 @@ import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
 import { ensureSandbox } from './pod-sandbox.js';
-import { cpuMillis, memoryBytes } from './quantity.js';
+import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probe-runner.js';

@@ -2,7 +2,7 @@ import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { localNodeResources } from './node-registration.js';
 import type { VolumeFiles } from './projection.js';
-import { cpuMillis, memoryBytes } from './quantity.js';
+import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 
 /** Go's %q, which Kubernetes uses for label and annotation values in downward API files. */
 export function goQuote(value: string): string {

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'no
 import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { localNodeResources } from './node-registration.js';
-import { memoryBytes } from './quantity.js';
+import { memoryBytes } from '../kube/quantity.js';
 
 /** Mount points on the host (this process's mount namespace), unescaped from /proc/self/mountinfo. */
 function mountPoints(): string[] {

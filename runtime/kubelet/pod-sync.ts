@@ -11,7 +11,7 @@ import { buildPodStatus, type ContainerView } from './pod-status.js';
 import { ensureSandbox, joinsPodNetwork } from './pod-sandbox.js';
 import { syncVolumes } from './pod-volumes.js';
 import { recentMemoryByProcessGroup } from './proc-stat.js';
-import { memoryBytes } from './quantity.js';
+import { memoryBytes } from '../kube/quantity.js';
 
 /** How often a pod with running containers is looked at again (exits of adopted processes, memory, log size). */
 const POLL_MS = 1000;

@@ -2,7 +2,7 @@ import type { KubeObject } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';
-import { cpuMillis, memoryBytes } from './quantity.js';
+import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 
 export interface NodeResources {
   cpuMillis: number;

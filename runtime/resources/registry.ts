@@ -1,3 +1,5 @@
+import { isClusterScoped } from '../kube/cluster-scoped.js';
+
 /**
  * The resources the built-in runtime serves: one entry each, the single source
  * for discovery, routing, OpenAPI trimming and the in-process client.
@@ -12,6 +14,7 @@ export interface ResourceType {
   plural: string;
   singular: string;
   shortNames: string[];
+  /** false for the kinds in runtime/kube/cluster-scoped.ts, which decides scope for every part of baton. */
   namespaced: boolean;
   /** Subresources served beside the resource. */
   /** exec, attach and portforward are served as upgraded streams (runtime/api/streaming). */
@@ -25,11 +28,12 @@ export interface ResourceType {
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 export const resourceVerbs: readonly string[] = VERBS;
 
-function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'categories' | 'subresources' | 'hasGeneration'> &
+function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'namespaced' | 'categories' | 'subresources' | 'hasGeneration'> &
   Partial<Pick<ResourceType, 'categories' | 'subresources' | 'hasGeneration'>>): ResourceType {
   return {
     listKind: `${def.kind}List`,
     singular: def.kind.toLowerCase(),
+    namespaced: !isClusterScoped(def.kind),
     categories: [],
     subresources: [],
     hasGeneration: false,
@@ -38,25 +42,25 @@ function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'categories' | 'sub
 }
 
 export const resources = {
-  namespaces: r({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], namespaced: false, subresources: ['status'] }),
-  nodes: r({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], namespaced: false, subresources: ['status'] }),
-  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], namespaced: true, subresources: ['status', 'log', 'exec', 'attach', 'portforward'], categories: ['all'] }),
-  services: r({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], namespaced: true, subresources: ['status'], categories: ['all'] }),
-  endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'], namespaced: true }),
-  configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], namespaced: true }),
-  secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [], namespaced: true }),
-  serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'], namespaced: true }),
-  events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], namespaced: true }),
-  deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
-  replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], namespaced: true, subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
-  jobs: r({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', shortNames: [], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
-  cronjobs: r({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], namespaced: true, subresources: ['status'], categories: ['all'], hasGeneration: true }),
-  priorityclasses: r({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', shortNames: ['pc'], namespaced: false }),
-  leases: r({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', shortNames: [], namespaced: true }),
-  runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [], namespaced: false }),
-  ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], namespaced: true, subresources: ['status'], hasGeneration: true }),
-  ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], namespaced: false, hasGeneration: true }),
-  networkpolicies: r({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], namespaced: true, hasGeneration: true }),
+  namespaces: r({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], subresources: ['status'] }),
+  nodes: r({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], subresources: ['status'] }),
+  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], subresources: ['status', 'log', 'exec', 'attach', 'portforward'], categories: ['all'] }),
+  services: r({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], subresources: ['status'], categories: ['all'] }),
+  endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] }),
+  configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'] }),
+  secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [] }),
+  serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'] }),
+  events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'] }),
+  deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  jobs: r({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', shortNames: [], subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  cronjobs: r({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  priorityclasses: r({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', shortNames: ['pc'] }),
+  leases: r({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', shortNames: [] }),
+  runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [] }),
+  ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], subresources: ['status'], hasGeneration: true }),
+  ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], hasGeneration: true }),
+  networkpolicies: r({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], hasGeneration: true }),
 } satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof resources;

@@ -1,4 +1,4 @@
-import { parseQuantity } from './quantity.js';
+import { quantityValue } from '../../../runtime/kube/quantity.js';
 
 /** One field where the live object differs from what the user declared. */
 export interface FieldChange {
@@ -81,8 +81,8 @@ function change(path: string, live: Json, desired: Json): FieldChange {
 function sameScalar(desired: Json, live: Json, keys: readonly string[]): boolean {
   if (desired === live) return true;
   if (quantityFields.has(keys[keys.length - 1]) || quantityMaps.has(keys[keys.length - 2])) {
-    const a = parseQuantity(desired);
-    const b = parseQuantity(live);
+    const a = quantityValue(desired);
+    const b = quantityValue(live);
     if (a !== undefined && b !== undefined) return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
   }
   return false;

@@ -12,7 +12,7 @@ import { admitObject, fieldManagerOf } from './admit-object.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
 import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
-import { semanticEqual } from '../../controllers/canonical-json.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 
 /** Attempts when a concurrent writer changes the object between our read and write. */
 const CONFLICT_RETRIES = 5;

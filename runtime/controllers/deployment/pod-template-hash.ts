@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical-json.js';
+import { semanticJson } from '../../kube/canonical-json.js';
 
 /** The label that ties a Deployment's ReplicaSet and its pods to one pod template. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
@@ -28,7 +28,7 @@ export function safeEncode(s: string): string {
  * hash label), the collision count mixed in, printed in decimal and safe-encoded.
  */
 export function computePodTemplateHash(template: unknown, collisionCount?: number): string {
-  let h = fnv32a(canonicalJson(withoutHashLabel(template)));
+  let h = fnv32a(semanticJson(withoutHashLabel(template)));
   if (collisionCount !== undefined && collisionCount !== null) {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(collisionCount >>> 0);
@@ -53,5 +53,5 @@ export function withoutHashLabel<T>(template: T): T {
 
 /** Templates equal but for the hash label (deploymentutil.EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
-  return canonicalJson(withoutHashLabel(a)) === canonicalJson(withoutHashLabel(b));
+  return semanticJson(withoutHashLabel(a)) === semanticJson(withoutHashLabel(b));
 }

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
-import { semanticEqual } from '../canonical-json.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 import { newCondition, removeCondition, setCondition } from './conditions.js';
 import { COMPONENT, type DeploymentCtx } from './context.js';
 import { calculateStatus, stuckRequeueMs, updateProgressing, type DeploymentStatus } from './deployment-status.js';

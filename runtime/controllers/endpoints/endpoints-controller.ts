@@ -1,7 +1,7 @@
 import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
-import { semanticEqual } from '../canonical-json.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 import { ObjectCache } from '../object-cache.js';
 import {
   done,

@@ -2,7 +2,7 @@ import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
 import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
-import { semanticEqual } from '../canonical-json.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 import { claimChildren } from '../claim-children.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
 import { ObjectCache } from '../object-cache.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuMillis, memoryBytes, parseQuantity } from '../../../../runtime/kubelet/quantity.js';
+import { cpuMillis, memoryBytes, parseQuantity, quantityValue } from '../../../../runtime/kube/quantity.js';
 
 describe('quantities', () => {
   it.each([
@@ -11,6 +11,8 @@ describe('quantities', () => {
     ['1G', 1e9],
     ['2e3', 2000],
     ['100k', 100_000],
+    ['4.35e2', 435],
+    [' 1Ki ', 1024],
   ])('parses %s', (input, expected) => {
     expect(parseQuantity(input)).toBe(expected);
   });
@@ -24,5 +26,10 @@ describe('quantities', () => {
 
   it('rejects nonsense', () => {
     expect(() => parseQuantity('lots')).toThrow('invalid quantity "lots"');
+  });
+
+  it('gives undefined for what is not a quantity, for callers that compare values', () => {
+    expect([quantityValue('lots'), quantityValue('1Kb'), quantityValue(Number.NaN), quantityValue(null), quantityValue({})]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([quantityValue('1000m'), quantityValue(0.5)]).toEqual([1, 0.5]);
   });
 });
