@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../runtime/kube/object.js';
-import type { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
+import type { SecretEnvelope } from '../../runtime/index.js';
 
 /**
  * Kept manifests go to Redis, which may be another machine's (REDIS_URL) and

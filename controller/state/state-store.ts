@@ -6,7 +6,7 @@ import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.
 import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
 import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
 import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
-import { SecretEnvelope } from '../../runtime/store/secret-envelope.js';
+import { SecretEnvelope } from '../../runtime/index.js';
 import { openSecrets, sealSecrets } from './sealed-secrets.js';
 import { censorValue } from '../censor/censor.js';
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../runtime/kube/object.js';
-import type { ServiceProxyStats } from '../../../runtime/proxy/proxy-stats.js';
+import type { ServiceProxyStats } from '../../../runtime/index.js';
 import type { QueueDepth } from '../../queue/sync-queue.js';
 
 /** One app as `baton_app_info` shows it; AppStatus and the API's AppSummary both fit. */

@@ -1,7 +1,5 @@
-import type { Cluster } from '../../../runtime/objects/cluster.js';
 import type { WatchEvent } from '../../../runtime/kube/object.js';
-import type { ServiceProxyStats } from '../../../runtime/proxy/proxy-stats.js';
-import { resources } from '../../../runtime/resources/registry.js';
+import { resources, type Cluster, type ServiceProxyStats } from '../../../runtime/index.js';
 import type { BatonMetrics } from './baton-metrics.js';
 
 export interface ObserveRuntimeOptions {

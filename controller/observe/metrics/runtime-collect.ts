@@ -1,6 +1,6 @@
 import type { Counter, Gauge } from 'prom-client';
 import type { KubeObject } from '../../../runtime/kube/object.js';
-import type { ServiceProxyStats, ServiceStats } from '../../../runtime/proxy/proxy-stats.js';
+import type { ServiceProxyStats, ServiceStats } from '../../../runtime/index.js';
 
 /**
  * One read shared by every caller until it settles. All of a scrape's

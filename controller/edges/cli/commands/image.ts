@@ -24,7 +24,7 @@ function humanSize(bytes: number): string {
 
 async function open(flags: ImageFlags) {
   // Loaded on use, like the runtime: other commands should not pay for it.
-  const images = await import('../../../../runtime/images/index.js');
+  const images = await (await import('../../../../runtime/index.js')).loadImages();
   return { images, store: images.openImageStore({ dir: join(flags.stateDir, 'images') }) };
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { NodeOptions } from '../../../../runtime/kubelet/start-node.js';
+import type { NodeOptions } from '../../../../runtime/index.js';
 import { CliError } from '../cli-error.js';
 
 export interface NodeFlags {

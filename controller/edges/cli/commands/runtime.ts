@@ -37,8 +37,8 @@ export function registerRuntime(program: Command): void {
       const ingressClasses = parseIngressClasses('runtime', flags.ingressClass);
       let runtime;
       try {
-        // Loaded on use: client commands should not pay for importing the whole runtime.
-        const { startRuntime } = await import('../../../../runtime/runtime-server.js');
+        // runtime/index.js loads the server on use: client commands do not pay for importing the whole runtime.
+        const { startRuntime } = await import('../../../../runtime/index.js');
         const { createLogger } = await import('../../../observe/logging/create-logger.js');
         // Human lines on a terminal, JSON when piped (--log-format); warnings and up unless BATON_LOG_LEVEL says otherwise.
         const logger = createLogger({ name: 'baton-runtime', level: process.env.BATON_LOG_LEVEL ? undefined : 'warn' });
@@ -82,7 +82,7 @@ function registerStoreBackup(runtimeCommand: Command): void {
     .action(async (dir: string, _flags: unknown, command: Command) => {
       // --state-dir belongs to `baton runtime`, which parses it wherever it stands.
       const flags = command.optsWithGlobals<{ stateDir: string }>();
-      const { backupStore } = await import('../../../../runtime/store/index.js');
+      const { backupStore } = await (await import('../../../../runtime/index.js')).loadStoreBackup();
       const { objects } = await backupStore(join(flags.stateDir, 'runtime'), dir).catch((err: Error) => {
         throw new CliError(`baton runtime backup: ${err.message}`);
       });
@@ -93,7 +93,7 @@ function registerStoreBackup(runtimeCommand: Command): void {
     .description('put a backup in place of the runtime\'s store (stop the runtime first; the replaced store is kept beside it)')
     .action(async (dir: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<{ stateDir: string }>();
-      const { restoreStore } = await import('../../../../runtime/store/index.js');
+      const { restoreStore } = await (await import('../../../../runtime/index.js')).loadStoreBackup();
       let result: { objects: number; keptAs?: string };
       try {
         result = restoreStore(dir, join(flags.stateDir, 'runtime'));

@@ -34,7 +34,7 @@ import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
 import { examplesRepoDir } from '../../../sync/bundled-paths.js';
 import { seedRepository } from '../../../sync/seed-repository.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../../sync/start-sync-worker.js';
-import { startRuntime, type RunningRuntime } from '../../../../runtime/runtime-server.js';
+import { startRuntime, type RunningRuntime } from '../../../../runtime/index.js';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
 import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
