@@ -1,7 +1,7 @@
 import { renderChart, type ChartRef } from './chart/render-chart.js';
 import { RenderError } from './errors/render-error.js';
 import { withDefaults, type RenderLimits } from './limits.js';
-import { renderManifests } from './manifests/render-manifests.js';
+import { renderManifests, type DirectoryOptions } from './manifests/render-manifests.js';
 import { finish, type ReleaseInfo, type RenderResult } from './render-result.js';
 import type { CompileCache } from './template/compile-cache.js';
 import type { FileTree } from './tree/file-tree.js';
@@ -26,6 +26,8 @@ export interface RenderAppInput {
   /** `--set` expressions (charts only), applied last. @defaultValue [] */
   set?: string[];
   release: ReleaseInfo;
+  /** How a directory of plain manifests is read (Argo CD's `source.directory`). @defaultValue top level only */
+  directory?: DirectoryOptions;
   /** @defaultValue the process-wide compile cache */
   compileCache?: CompileCache | false;
   limits?: Partial<RenderLimits>;
@@ -54,7 +56,7 @@ export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
       if (!(err instanceof RenderError)) throw err;
       return finish([], [err]);
     }
-    if (!chart) return renderManifests({ tree: input.repo, path, namespace: input.release.namespace, limits: input.limits });
+    if (!chart) return renderManifests({ tree: input.repo, path, namespace: input.release.namespace, directory: input.directory, limits: input.limits });
   }
   const valuesFiles: ValuesSource[] = [];
   for (const f of input.valuesFiles ?? []) {

@@ -31,6 +31,13 @@ export const previewSchema = map({
   values: valuesMap().optional(),
 });
 
+/** Argo CD's `source.directory`: how a directory of plain manifests is read. */
+export const directorySchema = map({
+  recurse: bool().optional(),
+  include: str('a glob, e.g. "*.yaml" or "{a.yaml,b/*}"').optional(),
+  exclude: str('a glob, e.g. "*.yaml" or "{a.yaml,b/*}"').optional(),
+});
+
 export const appSchema = map({
   name: label(),
   path: str('a repository path').optional(),
@@ -46,6 +53,7 @@ export const appSchema = map({
   rollout: rolloutSchema.optional(),
   dependsOn: list(str('an app name')).optional(),
   preview: previewSchema.optional(),
+  directory: directorySchema.optional(),
 });
 
 export type AppInput = z.infer<typeof appSchema>;
@@ -56,4 +64,5 @@ export const knownFields: Record<string, readonly string[]> = {
   syncPolicy: Object.keys(syncPolicySchema.shape),
   rollout: Object.keys(rolloutSchema.shape),
   preview: Object.keys(previewSchema.shape),
+  directory: Object.keys(directorySchema.shape),
 };

@@ -1,3 +1,8 @@
+import type { RenderAppInput } from '../../renderer/index.js';
+
+/** Argo CD's `source.directory`: `recurse` (default false), `include` and `exclude` globs. */
+export type DirectoryOptions = NonNullable<RenderAppInput['directory']>;
+
 /**
  * An Application as baton works with it: one entry of `baton.yaml` (or an
  * `--app` flag) with every default filled in. The parser validates user input
@@ -64,6 +69,8 @@ export interface AppSpec {
   /** Apps that must be Healthy before this one syncs. @defaultValue [] */
   dependsOn: string[];
   preview: PreviewPolicy;
+  /** How `path` is read when it is a directory of plain manifests. @defaultValue undefined: top level only, every manifest */
+  directory?: DirectoryOptions;
   /**
    * Set when this spec is the preview of a declared app for one pull/merge
    * request (controller/previews builds it): the app renders under its

@@ -46,6 +46,7 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
     if (input.path === undefined) fail('MISSING_FIELD', [], 'value', 'needs exactly one of path (manifests or a chart in the repository) or chart (a chart bundled with baton)');
     else fail('INVALID_VALUE', ['chart'], 'key', 'give path or chart, not both');
   }
+  if (input.directory !== undefined && input.chart !== undefined) fail('INVALID_VALUE', ['directory'], 'key', 'applies to a path (a directory of manifests), not a bundled chart');
   const path = typeof input.path === 'string' ? checkRepoPath(input.path, ['path'], fail) : undefined;
   const values = Array.isArray(input.values) ? input.values.map((v, i) => (typeof v === 'string' ? checkRepoPath(v, ['values', i], fail) : '')) : [];
   if (errors.length > before || !parsed.success) return undefined;
@@ -69,6 +70,7 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
     },
     dependsOn: [...new Set(input.dependsOn ?? [])],
     preview: { enabled: input.preview?.enabled ?? false, values: input.preview?.values ?? {} },
+    ...(input.directory !== undefined ? { directory: input.directory } : {}),
     declaredAt: { file: site.file, ...site.locate([], 'value') },
   };
 }

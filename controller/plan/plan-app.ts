@@ -76,6 +76,7 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
   const result = await (input.render ?? renderApp)({
     repo: tree,
     ...(app.path !== undefined ? { path: app.path } : { chart: { tree: chartsTree, path: app.chart! } }),
+    ...(app.directory !== undefined ? { directory: app.directory } : {}),
     valuesFiles: app.values,
     // A preview spec's `set` already holds its preview values (controller/previews).
     values: preview && !app.instance ? mergeValues(app.set, app.preview.values) : app.set,

@@ -29,6 +29,11 @@ export function collectObjects(docs: ParsedDocument[], file: string, errors: Ren
       value.items.forEach((item: unknown, i: number) => take(item, doc, [...prefix, 'items', i]));
       return;
     }
+    if (!('apiVersion' in value) && !('kind' in value) && !('metadata' in value)) {
+      // One message for a file that is something else (values, CI config), not three for its missing fields.
+      errors.push(RenderError.at('INVALID_OBJECT', file, here.line, here.col, 'not a Kubernetes object (no apiVersion, kind or metadata); leave the file out with directory.exclude or .batonignore'));
+      return;
+    }
     const issues = validateObject(value);
     for (const issue of issues) {
       const p = doc.locate([...prefix, ...issue.path]);

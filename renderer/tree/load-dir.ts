@@ -92,9 +92,11 @@ export class TreeReader {
   /**
    * Loads every file below `dir`, keyed by the path it was reached through
    * (so a linked file keeps its link's name). Errors are collected, not thrown,
-   * except when the directory itself cannot be resolved.
+   * except when the directory itself cannot be resolved. `skip` is asked
+   * before anything is read; for a symlink (`isLink`) once more with its
+   * target's type.
    */
-  async loadDir(dir: string, errors: RenderError[], skip?: (relPath: string, isDir: boolean) => boolean): Promise<Map<string, Buffer>> {
+  async loadDir(dir: string, errors: RenderError[], skip?: (relPath: string, isDir: boolean, isLink?: boolean) => boolean): Promise<Map<string, Buffer>> {
     const files = new Map<string, Buffer>();
     const walk = async (virtualDir: string, realDir: string, depth: number): Promise<void> => {
       if (depth > maxDepth) {
@@ -105,13 +107,15 @@ export class TreeReader {
         const virtual = joinTreePath(virtualDir, entry.name);
         const real = joinTreePath(realDir, entry.name);
         const rel = virtual.slice(dir === '' ? 0 : dir.length + 1);
-        if (skip?.(rel, entry.type === 'dir')) continue;
+        const link = entry.type === 'symlink';
+        if (skip?.(rel, entry.type === 'dir', link)) continue;
         try {
-          const r = entry.type === 'symlink' ? await this.resolve(real) : { path: real, type: entry.type };
+          const r = link ? await this.resolve(real) : { path: real, type: entry.type };
+          // A link is asked about again once its target's type is known.
+          if (link && skip?.(rel, r?.type === 'dir')) continue;
           if (!r) {
             errors.push(RenderError.at('NOT_FOUND', virtual, 1, 1, `symlink "${virtual}" is dangling`));
           } else if (r.type === 'dir') {
-            if (entry.type === 'symlink' && skip?.(rel, true)) continue;
             await walk(virtual, r.path, depth + 1);
           } else {
             const buf = await this.readFile(r.path, virtual);

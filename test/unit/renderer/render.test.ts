@@ -187,8 +187,8 @@ items:
     'app/.batonignore': '*.md\n',
   };
 
-  it('reads every manifest recursively, flattens Lists and sorts in apply order', async () => {
-    const r = await renderManifests({ tree: new MemoryTree(files), path: 'app', namespace: 'shop' });
+  it('reads every manifest recursively (directory.recurse), flattens Lists and sorts in apply order', async () => {
+    const r = await renderManifests({ tree: new MemoryTree(files), path: 'app', namespace: 'shop', directory: { recurse: true } });
     expect(r.errors).toEqual([]);
     expect(r.objects.map((o) => `${o.object.kind}/${o.object.metadata.namespace ?? ''}/${o.object.metadata.name} ${o.source.file}:${o.source.line}`)).toEqual([
       'Namespace//shop app/ns.yaml:1',
@@ -200,10 +200,12 @@ items:
     ]);
   });
 
-  it('refuses a non-manifest file not listed in .batonignore', async () => {
+  it('skips a non-manifest file and, by default (as Argo CD), subdirectories', async () => {
     const { 'app/.batonignore': _, ...rest } = files;
     const r = await renderManifests({ tree: new MemoryTree(rest), path: 'app', namespace: 'shop' });
-    expect(r.errors.map((e) => e.format())).toEqual(['app/README.md:1:1: not a manifest (*.yaml, *.yml or *.json); list it in .batonignore to leave it out']);
+    expect(r.errors).toEqual([]);
+    expect(r.objects.map((o) => o.source.file)).not.toContain('app/sub/cr.yaml');
+    expect(r.objects).toHaveLength(4);
   });
 
   it('rejects duplicates, naming both places', async () => {
