@@ -14,6 +14,8 @@ export type { ValuesSource } from './values/load-values.js';
 export { RenderError, type RenderErrorCode, type RenderErrorData } from './errors/render-error.js';
 export type { FileTree, TreeEntry, TreeEntryType } from './tree/file-tree.js';
 export { DiskTree } from './tree/disk-tree.js';
+export { normalizeTreePath } from './tree/tree-path.js';
+export { decodeUtf8 } from './tree/decode-utf8.js';
 export { MemoryTree, type MemoryEntry, type MemorySymlink } from './tree/memory-tree.js';
 export { CompileCache, sharedCompileCache, type CompileCacheOptions } from './template/compile-cache.js';
 export { defaultLimits, type RenderLimits } from './limits.js';

@@ -1,5 +1,4 @@
-import type { FileTree, TreeEntry } from '../../renderer/tree/file-tree.js';
-import { normalizeTreePath } from '../../renderer/tree/tree-path.js';
+import { normalizeTreePath, type FileTree, type TreeEntry } from '../../renderer/index.js';
 import type { GitObjects } from './git-objects.js';
 import { SourceError } from './source-error.js';
 import type { GitTreeEntry } from './tree-cache.js';
