@@ -1,0 +1,26 @@
+import { shortRevision } from '../../../runtime/kube/revision.js';
+import { ObjectRejectedError } from '../../clusters/object-rejected-error.js';
+import { syncProgress } from '../../health/sync-progress.js';
+import type { Step } from '../sync-context.js';
+
+/**
+ * Applies the objects (and prunes, by the app's policy). The app shows
+ * Syncing meanwhile and `sync.started` goes out: progress signals, not the
+ * sync's conclusion. An object the cluster refuses fails the revision (no
+ * retry can help); other cluster errors are thrown and retried.
+ */
+export const apply: Step = async (ctx, { state, log }) => {
+  const { name, objects, revision } = ctx;
+  const short = shortRevision(revision);
+  ctx.progress = syncProgress({ events: state, app: name, objects: objects.length });
+  await state.updateApp(name, { syncStatus: 'Syncing', health: 'Progressing', message: `syncing to ${short}`, observedRevision: revision });
+  await state.publish({ type: 'sync.started', app: name, data: { revision, trigger: ctx.request.trigger } });
+  log(`${name}: applying ${short} (${objects.length} objects)`);
+  try {
+    await ctx.cluster.apply({ app: ctx.app, objects, signal: ctx.signal, onProgress: ctx.progress.applied });
+  } catch (err) {
+    if (!(err instanceof ObjectRejectedError)) throw err;
+    ctx.failure = err.message;
+  }
+  return undefined;
+};

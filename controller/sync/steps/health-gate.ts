@@ -1,0 +1,30 @@
+import { shortRevision } from '../../../runtime/kube/revision.js';
+import { conclude, type Step } from '../sync-context.js';
+import { syncedOrPinned } from './synced-or-pinned.js';
+
+/** Waits for the workloads to roll out within the app's deadline; a healthy revision is recorded and its manifests kept. */
+export const healthGate: Step = async (ctx, { log }) => {
+  if (ctx.failure !== undefined) return undefined;
+  const { name, app, revision } = ctx;
+  const gate = await ctx.cluster.waitForHealthy({
+    objects: ctx.objects,
+    namespace: app.namespace,
+    deadlineSeconds: app.rollout.progressDeadlineSeconds,
+    signal: ctx.signal,
+    onProgress: ctx.progress.workload,
+  });
+  await ctx.progress.flush();
+  if (!gate.healthy) {
+    ctx.failure = gate.reason;
+    return undefined;
+  }
+  const short = shortRevision(revision);
+  log(`${name}: ${short} is Healthy`);
+  return conclude(
+    { result: 'Succeeded', revision },
+    {
+      status: { ...syncedOrPinned(ctx), revision, manifestDigest: ctx.digest, health: 'Healthy', lastFailedRevision: undefined },
+      history: { result: 'Succeeded', message: `${short} is Healthy`, keepHealthy: true },
+    },
+  );
+};

@@ -1,0 +1,42 @@
+import { shortRevision } from '../../../runtime/kube/revision.js';
+import { syncProgress } from '../../health/sync-progress.js';
+import { withNamespace } from '../live-objects.js';
+import { conclude, type Step } from '../sync-context.js';
+
+/**
+ * The revision failed (refused or unhealthy): put the last healthy manifests
+ * back when the app allows it and they differ, and remember the revision so
+ * it is not retried until a new commit (only a revision that passed the gate
+ * is rolled back to: invariant 9).
+ */
+export const rollBack: Step = async (ctx, { state, log }) => {
+  const reason = ctx.failure;
+  if (reason === undefined) return undefined;
+  const { name, app, revision, digest } = ctx;
+  const short = shortRevision(revision);
+  const healthy = app.rollout.autoRollback ? await state.getHealthyManifests(name) : undefined;
+  if (!healthy || healthy.digest === digest) {
+    const message = `${short} failed: ${reason}`;
+    log(`${name}: ${message}`);
+    return conclude(
+      { result: 'Failed', revision, message },
+      {
+        status: { revision, manifestDigest: digest, syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: revision, lastFailedRevision: revision },
+        history: { result: 'Failed', message },
+      },
+    );
+  }
+  log(`${name}: ${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`);
+  const undo = syncProgress({ events: state, app: name, objects: healthy.objects.length, phase: 'rollback' });
+  const back = await ctx.cluster.rollbackTo({ app, manifests: withNamespace(healthy.objects, app.namespace), signal: ctx.signal, onApplied: undo.applied, onProgress: undo.workload });
+  await undo.flush();
+  const after = back.health.healthy ? '' : `\nthe rollback is not healthy either: ${back.health.reason}`;
+  const message = `${short} failed and was rolled back to ${shortRevision(healthy.revision)}: ${reason}${after}`;
+  return conclude(
+    { result: 'RolledBack', revision: healthy.revision, message },
+    {
+      status: { revision: healthy.revision, manifestDigest: healthy.digest, syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: revision, lastFailedRevision: revision },
+      history: { result: 'RolledBack', message },
+    },
+  );
+};

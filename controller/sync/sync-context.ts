@@ -1,0 +1,63 @@
+import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
+import type { SyncProgress } from '../health/sync-progress.js';
+import type { PreviewRecord } from '../previews/preview-record.js';
+import type { SyncJobData, SyncOutcome } from '../queue/sync-job.js';
+import type { AppStatus } from '../state/app-status.js';
+import type { AppStatusPatch } from '../state/state-store.js';
+import type { KubeObject } from '../../runtime/kube/object.js';
+import type { ClusterPort } from './ports/cluster-port.js';
+import type { AppOrigin } from './ports/source-port.js';
+import type { SyncPorts } from './ports/sync-ports.js';
+
+/**
+ * What one sync learns as its steps run. Each field is set by the step
+ * named beside it; a later step may rely on it.
+ */
+export interface SyncContext {
+  request: SyncJobData;
+  signal: AbortSignal;
+  name: string;
+  startedAt: Date;
+  /** readStatus */
+  status: AppStatus;
+  /** decideRevision: a followed branch's app, or a preview. */
+  origin: AppOrigin;
+  /** decideRevision: the repository the app is read from. */
+  repository: RepositorySpec;
+  /** decideRevision: the open request, for a preview app. */
+  preview?: PreviewRecord;
+  /** decideRevision: the commit being synced. */
+  revision: string;
+  /** decideRevision: the newest commit of the followed branch, when known (not for previews). */
+  branchHead?: string;
+  /** loadApp */
+  app: AppSpec;
+  /** findCluster */
+  cluster: ClusterPort;
+  /** render: the desired objects, namespaces filled in. */
+  objects: KubeObject[];
+  digest: string;
+  /** apply: events for `baton sync --wait` and the dashboard, shared by apply and gate. */
+  progress: SyncProgress;
+  /** apply or healthGate: why the revision failed, for rollBack. */
+  failure?: string;
+}
+
+/** What a sync concluded; written to the app's state once, at the end. */
+export interface Conclusion {
+  outcome: SyncOutcome;
+  /** Status fields the sync changes. @defaultValue none */
+  status?: AppStatusPatch;
+  /** A history entry (recorded with `status` in one write); `keepHealthy` keeps the manifests for rollbacks. @defaultValue none */
+  history?: { result: 'Succeeded' | 'Failed' | 'RolledBack'; message: string; keepHealthy?: boolean };
+}
+
+/** A step's verdict: the sync is over, or must wait and look again; undefined goes on to the next step. */
+export type StepResult = { conclude: Conclusion } | { retryLater: { reason: string; delayMs: number; status?: AppStatusPatch } } | undefined;
+
+export type Step = (ctx: SyncContext, ports: SyncPorts) => Promise<StepResult>;
+
+/** The sync ends with `outcome` (and what to write). */
+export function conclude(outcome: SyncOutcome, more: Omit<Conclusion, 'outcome'> = {}): StepResult {
+  return { conclude: { outcome, ...more } };
+}
