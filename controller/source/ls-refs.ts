@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isCommitId } from '../../runtime/kube/revision.js';
 
 /** One ref as protocol v2 `ls-refs` lists it. */
 export interface ListedRef {
@@ -59,7 +60,7 @@ export function parseLsRefs(body: Buffer): ListedRef[] | undefined {
     const line = body.toString('utf8', i + 4, i + len).replace(/\n$/, '');
     i += len;
     const [oid, ref, ...attrs] = line.split(' ');
-    if (!/^[0-9a-f]{40}$/.test(oid) || !ref) return undefined;
+    if (!isCommitId(oid) || !ref) return undefined;
     const entry: ListedRef = { ref, oid };
     for (const a of attrs) {
       if (a.startsWith('symref-target:')) entry.target = a.slice('symref-target:'.length);

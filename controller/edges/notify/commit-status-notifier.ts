@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isCommitId } from '../../../runtime/kube/revision.js';
 import type { CommitState, CommitStatus, NotifyResult } from './commit-status.js';
 import { NotifyError } from './notify-error.js';
 import { repositoryPath } from './repository-path.js';
@@ -33,7 +34,6 @@ interface StatusRequest {
 
 const githubStates: Record<CommitState, string> = { pending: 'pending', running: 'pending', success: 'success', failure: 'failure' };
 const gitlabStates: Record<CommitState, string> = { pending: 'pending', running: 'running', success: 'success', failure: 'failed' };
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 
 /**
  * Posts baton's verdict on a commit to GitHub or GitLab, so it shows on the
@@ -72,7 +72,7 @@ export class CommitStatusNotifier {
   }
 
   async notify(status: CommitStatus): Promise<NotifyResult> {
-    if (!SHA.test(status.sha)) {
+    if (!isCommitId(status.sha.toLowerCase())) {
       throw new NotifyError('INVALID_STATUS', `sha "${status.sha}" is not a full commit SHA`, { field: 'sha' });
     }
     if (!status.app) throw new NotifyError('INVALID_STATUS', 'app is empty', { field: 'app' });

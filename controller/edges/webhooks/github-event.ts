@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMIT_ID } from '../../../runtime/kube/revision.js';
 import { validatePayload } from './parse-payload.js';
 import { repoUrls } from './repo-urls.js';
 import type { PullRequestAction, WebhookEvent } from './webhook-event.js';
@@ -15,7 +16,7 @@ const repository = z.object({
 
 const pushPayload = z.object({
   ref: z.string().min(1),
-  after: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a commit SHA'),
+  after: z.string().regex(COMMIT_ID, 'expected a commit SHA'),
   deleted: z.boolean().optional(),
   repository,
 });
@@ -29,7 +30,7 @@ const pingPayload = z.object({
 
 const branch = z.object({
   ref: z.string().min(1),
-  sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a commit SHA'),
+  sha: z.string().regex(COMMIT_ID, 'expected a commit SHA'),
   // null when the fork the request came from was deleted.
   repo: z.object({ id: z.number() }).nullable(),
 });

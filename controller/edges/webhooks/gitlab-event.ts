@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { COMMIT_ID } from '../../../runtime/kube/revision.js';
 import { validatePayload } from './parse-payload.js';
 import { repoUrls } from './repo-urls.js';
 import type { PullRequestAction, WebhookEvent } from './webhook-event.js';
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a commit SHA');
+const sha = z.string().regex(COMMIT_ID, 'expected a commit SHA');
 
 // Only the fields baton reads are checked; GitLab adds fields freely.
 const project = z.object({
