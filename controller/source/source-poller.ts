@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'chokidar';
+import { backoffDelay, withJitter } from '../../runtime/kube/reconcile/backoff.js';
+import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
+import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { RepositorySpec } from '../apps/app-spec.js';
 import { normalizeUrl } from './normalize-url.js';
 import { RepositorySource } from './repository.js';
@@ -76,11 +79,6 @@ export interface SourceStatus {
   nextCheckAt?: Date;
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-}
-
 type PendingEvent = { name: 'revision'; event: RevisionEvent } | { name: 'error'; event: SourceErrorEvent };
 
 interface Entry {
@@ -88,10 +86,8 @@ interface Entry {
   source: RepositorySource;
   normalized: string;
   status: SourceStatus;
-  timer?: NodeJS.Timeout;
-  running?: Promise<void>;
-  /** A check was asked for while one ran: run once more, then settle this. */
-  again?: Deferred;
+  /** The check in flight, for remove() to wait on. */
+  running?: Promise<unknown>;
   watching?: boolean;
   watcher?: FSWatcher;
   watchTimer?: NodeJS.Timeout;
@@ -103,7 +99,8 @@ const WATCH_SETTLE_MS = 50;
 /**
  * Follows many repositories: a cheap ref check every interval (±jitter), a
  * fetch only when the ref moved, local paths also watched with chokidar, and
- * manual refresh() (webhooks) coalesced with all of that: one check runs per
+ * manual refresh() (webhooks) coalesced with all of that. The checks run on
+ * the shared reconcile loop keyed by repository id: one check runs per
  * repository at a time, and requests arriving meanwhile share one follow-up check.
  */
 export class SourcePoller extends EventEmitter<SourcePollerEvents> {
@@ -112,9 +109,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
   private readonly jitter: number;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
-  private readonly concurrency: number;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly loop: ReconcileLoop;
   private closed = false;
 
   constructor(private readonly options: SourcePollerOptions) {
@@ -122,7 +117,13 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     this.jitter = options.jitter ?? 0.1;
     this.minBackoffMs = options.minBackoffMs ?? 5_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
-    this.concurrency = options.concurrency ?? 16;
+    this.loop = startReconcileLoop({
+      name: 'source-poller',
+      reconcile: (id) => this.reconcile(id),
+      concurrency: options.concurrency ?? 16,
+      // The interval counts from the last check, whatever started it.
+      latestRequeueWins: true,
+    });
   }
 
   /**
@@ -213,99 +214,75 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     this.closed = true;
     const entries = [...this.entries.values()];
     this.entries.clear();
-    const stopped = entries.map((e) => this.stop(e));
-    for (const wake of this.waiting.splice(0)) wake();
-    await Promise.all([...stopped, ...entries.map((e) => e.running)]);
+    await Promise.all([...entries.map((e) => this.stop(e)), this.loop.stop()]);
   }
 
   private async stop(entry: Entry): Promise<void> {
     entry.closed = true;
-    clearTimeout(entry.timer);
     clearTimeout(entry.watchTimer);
     entry.status.nextCheckAt = undefined;
-    entry.again?.resolve();
-    entry.again = undefined;
     await entry.watcher?.close().catch(() => undefined);
   }
 
+  /** Checks the repository soon; resolves once a check started after this call has finished. */
   private trigger(entry: Entry): Promise<void> {
     if (entry.closed) return Promise.resolve();
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
     entry.status.nextCheckAt = undefined;
-    if (entry.running) {
-      if (!entry.again) {
-        let resolve!: () => void;
-        const promise = new Promise<void>((r) => (resolve = r));
-        entry.again = { promise, resolve };
-      }
-      return entry.again.promise;
-    }
-    const run = this.runChecks(entry);
-    entry.running = run;
-    return run;
+    return this.loop.reconcileNow(entry.spec.id);
   }
 
-  /** Runs checks until no refresh is pending; status (incl. nextCheckAt) is complete before each event. */
-  private async runChecks(entry: Entry): Promise<void> {
-    let settled: Deferred | undefined;
-    for (;;) {
-      const event = await this.checkOnce(entry);
-      const again = entry.closed ? undefined : entry.again;
-      entry.again = undefined;
-      if (!again) {
-        entry.running = undefined;
-        this.schedule(entry);
-      }
-      this.emitSafely(event);
-      settled?.resolve();
-      if (!again) return;
-      settled = again;
-    }
+  /** One check of a followed repository; status (incl. nextCheckAt) is complete before its event. */
+  private async reconcile(id: string): Promise<ReconcileResult> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.closed) return done;
+    entry.status.nextCheckAt = undefined;
+    const check = this.checkOnce(entry);
+    entry.running = check;
+    const event = await check;
+    entry.running = undefined;
+    if (entry.closed) return done;
+    const delay = this.nextDelay(entry);
+    entry.status.nextCheckAt = new Date(Date.now() + delay);
+    this.emitSafely(event);
+    return requeueAfter(delay);
   }
 
   /** One check (and fetch if moved); never throws. Returns the event to emit. */
   private async checkOnce(entry: Entry): Promise<PendingEvent | undefined> {
-    await this.acquire();
+    const { status, source } = entry;
+    let commit: string;
     try {
-      if (entry.closed) return undefined;
-      const { status, source } = entry;
-      let commit: string;
-      try {
-        const check = await this.timed(entry, 'ls-remote', () => source.check());
-        commit = check.commit;
-        if (check.moved) {
-          commit = await this.timed(entry, 'fetch', () => source.fetch());
-          status.lastFetch = new Date();
-        }
-      } catch (err) {
-        if (entry.closed) return undefined;
-        const error = err instanceof Error ? err : new Error(String(err));
-        status.lastCheck = new Date();
-        status.failures++;
-        status.error = error.message;
-        status.errorCode = err instanceof SourceError ? err.code : undefined;
-        return { name: 'error', event: { repository: entry.spec.id, error } };
+      const check = await this.timed(entry, 'ls-remote', () => source.check());
+      commit = check.commit;
+      if (check.moved) {
+        commit = await this.timed(entry, 'fetch', () => source.fetch());
+        status.lastFetch = new Date();
       }
+    } catch (err) {
       if (entry.closed) return undefined;
-      // Watch once the path is known to be a repository (it may appear after add()).
-      if (source.local && !entry.watching && this.options.watchLocal !== false) {
-        entry.watching = true;
-        this.watchLocal(entry).catch(() => {
-          entry.watching = false;
-        });
-      }
+      const error = err instanceof Error ? err : new Error(String(err));
       status.lastCheck = new Date();
-      status.failures = 0;
-      status.error = undefined;
-      status.errorCode = undefined;
-      const previous = status.lastCommit;
-      if (commit === previous) return undefined;
-      status.lastCommit = commit;
-      return { name: 'revision', event: { repository: entry.spec.id, commit, previous } };
-    } finally {
-      this.release();
+      status.failures++;
+      status.error = error.message;
+      status.errorCode = err instanceof SourceError ? err.code : undefined;
+      return { name: 'error', event: { repository: entry.spec.id, error } };
     }
+    if (entry.closed) return undefined;
+    // Watch once the path is known to be a repository (it may appear after add()).
+    if (source.local && !entry.watching && this.options.watchLocal !== false) {
+      entry.watching = true;
+      this.watchLocal(entry).catch(() => {
+        entry.watching = false;
+      });
+    }
+    status.lastCheck = new Date();
+    status.failures = 0;
+    status.error = undefined;
+    status.errorCode = undefined;
+    const previous = status.lastCommit;
+    if (commit === previous) return undefined;
+    status.lastCommit = commit;
+    return { name: 'revision', event: { repository: entry.spec.id, commit, previous } };
   }
 
   private async timed<T>(entry: Entry, requestType: GitRequestEvent['requestType'], request: () => Promise<T>): Promise<T> {
@@ -342,14 +319,12 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     }
   }
 
-  private schedule(entry: Entry): void {
-    if (entry.closed || entry.running) return;
+  /** The interval, or the back-off after failed checks, with jitter. */
+  private nextDelay(entry: Entry): number {
     const { failures } = entry.status;
-    const base = failures > 0 ? Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** (failures - 1)) : entry.spec.intervalSeconds * 1000;
+    const base = failures > 0 ? backoffDelay(failures - 1, { base: this.minBackoffMs, cap: this.maxBackoffMs }) : entry.spec.intervalSeconds * 1000;
     // setTimeout fires at once beyond 2^31-1 ms, so longer intervals are capped (~24 days).
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, Math.round(base * (1 + this.jitter * (2 * Math.random() - 1)))));
-    entry.status.nextCheckAt = new Date(Date.now() + delay);
-    entry.timer = setTimeout(() => void this.trigger(entry), delay);
+    return Math.min(2 ** 31 - 1, withJitter(base, this.jitter));
   }
 
   private async watchLocal(entry: Entry): Promise<void> {
@@ -365,20 +340,6 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     // A commit made before the watch was ready would otherwise wait for the interval.
     watcher.on('ready', () => void this.trigger(entry));
     watcher.on('error', () => undefined);
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.active < this.concurrency || this.closed) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-  }
-
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
   }
 }
 

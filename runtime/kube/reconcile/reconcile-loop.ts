@@ -43,7 +43,7 @@ export interface ReconcileLoopOptions {
    */
   spacingFactor?: number;
   /**
-   * Whether a finished reconcile replaces the requeue planned before it (only
+   * Whether a reconcile supersedes the requeue planned before it started (only
    * the delay it returns stands), as a poller's interval counts from its last
    * check. Otherwise the earliest requeue wins, as in controller-runtime.
    * @defaultValue false
@@ -90,6 +90,19 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
   const notBefore = new Map<string, number>();
   /** reconcileNow callers, per key, waiting for the next reconcile of it to start and finish. */
   const asked = new Map<string, Array<() => void>>();
+  /** Callers who asked once the key was handed to a worker: they wait for the run after that one. */
+  const askedDuring = new Map<string, Array<() => void>>();
+  const addWaiter = (map: Map<string, Array<() => void>>, key: string, resolve: () => void): void => {
+    const list = map.get(key) ?? [];
+    list.push(resolve);
+    map.set(key, list);
+  };
+  /** The key's run is over (or put off): later callers now wait for the next run. */
+  const handBack = (key: string): void => {
+    for (const resolve of askedDuring.get(key) ?? []) addWaiter(asked, key, resolve);
+    askedDuring.delete(key);
+    queue.done(key);
+  };
   let idleWaiters: Array<() => void> = [];
   let stopped = false;
 
@@ -118,11 +131,11 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
     asked.delete(key);
     const started = Date.now();
     let asksRequeue = false;
+    if (options.latestRequeueWins) queue.cancelAfter(key);
     try {
       const result = await options.reconcile(key);
       asksRequeue = result.requeueAfterMs !== undefined;
       backoff.forget(key);
-      if (options.latestRequeueWins) queue.cancelAfter(key);
       if (result.requeueAfterMs !== undefined && !stopped) queue.addAfter(key, result.requeueAfterMs);
     } catch (err) {
       if (stopped) {
@@ -133,14 +146,13 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
       } else {
         const delay = backoff.next(key);
         log.debug({ err, key, reconciler: options.name, retryInMs: delay }, 'reconcile failed');
-        if (options.latestRequeueWins) queue.cancelAfter(key);
         queue.addAfter(key, delay);
       }
     } finally {
       const took = Date.now() - started;
       // A reconcile that said when to come back (e.g. the next burst of pods) is not held back.
       if (!asksRequeue && took >= 2 && spacing > 0) notBefore.set(key, Date.now() + took * spacing);
-      queue.done(key);
+      handBack(key);
       for (const resolve of waiting ?? []) resolve();
     }
   };
@@ -151,7 +163,7 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
       if (key === undefined) return;
       const wait = (notBefore.get(key) ?? 0) - Date.now();
       if (wait > 0) {
-        queue.done(key);
+        handBack(key);
         queue.addAfter(key, wait);
       } else {
         notBefore.delete(key);
@@ -174,11 +186,8 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
     enqueueAfter: (key, ms) => queue.addAfter(key, ms),
     reconcileNow(key) {
       if (stopped) return Promise.resolve();
-      const done = new Promise<void>((resolve) => {
-        const list = asked.get(key) ?? [];
-        list.push(resolve);
-        asked.set(key, list);
-      });
+      // A key handed to a worker may not have started yet: whoever asks now waits for the following run.
+      const done = new Promise<void>((resolve) => addWaiter(queue.isProcessing(key) ? askedDuring : asked, key, resolve));
       queue.add(key);
       return done;
     },
@@ -193,8 +202,9 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
       clearInterval(resyncTimer);
       queue.shutdown();
       await Promise.all(workers ?? []);
-      for (const resolve of [...asked.values()].flat()) resolve();
+      for (const resolve of [...asked.values(), ...askedDuring.values()].flat()) resolve();
       asked.clear();
+      askedDuring.clear();
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const resolve of waiters) resolve();

@@ -64,6 +64,11 @@ export class WorkQueue {
     return this.items.length - this.head;
   }
 
+  /** Whether `key` has been handed out and not yet marked done. */
+  isProcessing(key: string): boolean {
+    return this.processing.has(key);
+  }
+
   /** Keys being processed now. */
   get processingCount(): number {
     return this.processing.size;

@@ -121,6 +121,19 @@ describe('startReconcileLoop', () => {
     expect(finished).toEqual([1, 2]);
   });
 
+  it('reconcileNow right after the key was handed to a worker waits for the run after', async () => {
+    let runs = 0;
+    start({
+      async reconcile() {
+        runs++;
+        return done;
+      },
+    });
+    loop!.enqueue('k');
+    await loop!.reconcileNow('k');
+    expect(runs).toBe(2);
+  });
+
   it('relists every key on resync', async () => {
     const seen = new Set<string>();
     start({
