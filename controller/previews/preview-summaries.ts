@@ -1,4 +1,4 @@
-import type { PreviewSummary } from '../edges/api/api-deps.js';
+import type { PreviewSummary } from '../edges/api/contract.js';
 import type { AppStatus } from '../state/app-status.js';
 import type { StateStore } from '../state/state-store.js';
 import { ingressHosts } from './preview-objects.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppDetail, AppSummary, HistoryEntry } from '../../controller/edges/dashboard/web/api-types.js';
+import type { AppDetail, AppSummary, RevisionHistoryEntry } from '../../controller/edges/api/contract.js';
 import { applyAppEvent } from '../../controller/edges/dashboard/web/apply-app-event.js';
 import { failureReason } from '../../controller/edges/dashboard/web/failure-reason.js';
 import { filterApps } from '../../controller/edges/dashboard/web/filter-apps.js';
@@ -97,7 +97,7 @@ describe('failureReason', () => {
     pendingSync: null,
     ...patch,
   });
-  const entry = (patch: Partial<HistoryEntry>): HistoryEntry => ({
+  const entry = (patch: Partial<RevisionHistoryEntry>): RevisionHistoryEntry => ({
     id: 1,
     revision: 'd'.repeat(40),
     digest: 'sha256:x',

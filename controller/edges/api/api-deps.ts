@@ -2,8 +2,7 @@ import type { AppDiff } from '../../plan/diff/diff-objects.js';
 import type { SyncQueue } from '../../queue/sync-queue.js';
 import type { AppStatus } from '../../state/app-status.js';
 import type { StateStore } from '../../state/state-store.js';
-import type { AppResourceTree } from './app-resources.js';
-import type { CommitSummary } from './commit-lookup.js';
+import type { AppResourceTree, CommitSummary, PreviewSummary } from './contract.js';
 import type { TokenStore } from './token-store.js';
 
 /** What applying the app's desired revision would change, as the diff provider works it out. */
@@ -19,35 +18,6 @@ export interface PodLogsOptions {
   tail: number;
   /** Only this container. @defaultValue every container */
   container?: string;
-}
-
-/** One preview environment, as `GET /api/v1/previews` lists it. */
-export interface PreviewSummary {
-  name: string;
-  /** The app it previews. */
-  app: string;
-  /** The pull/merge request number. */
-  number: number;
-  namespace: string;
-  revision: string | null;
-  url: string | null;
-  syncStatus: AppStatus['syncStatus'];
-  health: AppStatus['health'];
-  /** Why it is not Healthy, in words ('' when it is). */
-  message: string;
-  /** Id of the repository the request is against. */
-  repository: string;
-  /** The request's title, author, source branch and head commit. */
-  title: string;
-  author: string;
-  branch: string;
-  headSha: string;
-  /** The request's page on the Git host. */
-  requestUrl: string;
-  fromFork: boolean;
-  /** ISO 8601: when baton first saw the request open, and its last event. */
-  openedAt: string;
-  updatedAt: string;
 }
 
 /**

@@ -1,27 +1,5 @@
 import type { AppStatus } from '../../state/app-status.js';
-
-/** One entry of `GET /api/v1/apps`: exactly the fields the contract names. */
-export interface AppSummary {
-  name: string;
-  namespace: string;
-  cluster: string;
-  revision: string | null;
-  syncStatus: AppStatus['syncStatus'];
-  health: AppStatus['health'];
-  message: string;
-  lastSync: string | null;
-}
-
-/** `GET /api/v1/apps/:name`: the summary and what else baton knows of the app. */
-export interface AppDetail extends AppSummary {
-  observedRevision: string | null;
-  manifestDigest: string | null;
-  /** Set by a rollback; the app stays at this revision until a manual sync. */
-  pinnedRevision: string | null;
-  lastFailedRevision: string | null;
-  /** The state of the app's queued or running sync, null when none. */
-  pendingSync: 'active' | 'waiting' | 'delayed' | null;
-}
+import type { AppDetail, AppSummary } from './contract.js';
 
 export function appSummary(s: AppStatus): AppSummary {
   return {

@@ -1,16 +1,6 @@
 import type { CommitInfo } from '../../source/repository.js';
 import type { SourcePoller } from '../../source/source-poller.js';
-
-/** A commit as `GET /api/v1/commits/:sha` answers it. */
-export interface CommitSummary {
-  sha: string;
-  /** The whole message; its first line is the subject. */
-  message: string;
-  /** `Name <email>`. */
-  author: string;
-  /** ISO 8601 author time. */
-  time: string;
-}
+import type { CommitSummary } from './contract.js';
 
 const KEEP = 1000;
 

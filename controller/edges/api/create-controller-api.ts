@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { censorLine, censorValue } from '../../censor/censor.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
+import { apiRoute } from './api-route.js';
 import { appRoutes } from './app-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -27,10 +28,10 @@ export function createControllerApi(deps: ControllerApiDeps): Router {
   v1.use(appRoutes(deps));
   v1.use(dashboardRoutes(deps));
   v1.use(sessionCookieRoutes());
-  v1.get('/previews', async (_req, res) => {
+  apiRoute(v1, 'GET /previews', async (_req, res) => {
     res.json(deps.previews ? await deps.previews() : []);
   });
-  v1.get('/events', eventStreamRoute(deps));
+  apiRoute(v1, 'GET /events', eventStreamRoute(deps));
   v1.use((req) => {
     throw notFound(`no API route ${req.method} ${req.baseUrl}${req.path}`);
   });

@@ -1,7 +1,7 @@
-import type { Request, Response } from 'express';
 import { censorValue } from '../../censor/censor.js';
 import type { StateEvent, StateSubscription } from '../../state/state-event.js';
 import type { ControllerApiDeps } from './api-deps.js';
+import type { ApiHandler } from './api-route.js';
 import { eventsQuery, parseInput } from './request-schemas.js';
 
 const REPLAY_PAGE = 1000;
@@ -14,8 +14,8 @@ const REPLAY_PAGE = 1000;
  * missed; `?app=NAME` keeps only that app's events and app-less ones. A
  * comment line every heartbeat keeps idle connections open.
  */
-export function eventStreamRoute(deps: Pick<ControllerApiDeps, 'state' | 'heartbeatMs'>) {
-  return async (req: Request, res: Response): Promise<void> => {
+export function eventStreamRoute(deps: Pick<ControllerApiDeps, 'state' | 'heartbeatMs'>): ApiHandler<'GET /events'> {
+  return async (req, res) => {
     const query = parseInput(eventsQuery, req.query, 'query');
     const lastEventId = req.get('last-event-id');
     const after = validId(lastEventId) ? lastEventId : query.after;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { TOKEN_COOKIE } from '../queue-board/queue-board-auth.js';
 import { forbidden } from './api-error.js';
+import { apiRoute } from './api-route.js';
 
 /** Where the queue board lives; the cookie is sent nowhere else. */
 const COOKIE_PATH = '/admin';
@@ -14,13 +15,13 @@ const COOKIE_PATH = '/admin';
  */
 export function sessionCookieRoutes(): Router {
   const router = Router();
-  router.post('/session', (req, res) => {
+  apiRoute(router, 'POST /session', (req, res) => {
     if (res.locals.role !== 'deploy') throw forbidden('only the deploy token opens the queue view; the read-only token needs no cookie');
     const token = /^Bearer[ ]+(\S+)\s*$/i.exec(req.get('authorization') ?? '')![1];
     res.cookie(TOKEN_COOKIE, token, { path: COOKIE_PATH, httpOnly: true, sameSite: 'strict' });
     res.status(204).end();
   });
-  router.delete('/session', (_req, res) => {
+  apiRoute(router, 'DELETE /session', (_req, res) => {
     res.clearCookie(TOKEN_COOKIE, { path: COOKIE_PATH, httpOnly: true, sameSite: 'strict' });
     res.status(204).end();
   });

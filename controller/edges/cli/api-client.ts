@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { shortRevision } from '../../../runtime/kube/revision.js';
-import type { StateEvent } from '../../state/state-event.js';
+import { apiMethod, apiPath, type ApiArgs } from '../api/api-path.js';
+import type { ApiAnswer, ApiErrorBody, ApiRoute, StateEvent } from '../api/contract.js';
 import { CliError } from './cli-error.js';
 
 /** The flags every REST API client command takes. */
@@ -63,16 +64,12 @@ export class ApiClient {
     return new ApiClient(command, url.href, flags.token ?? (process.env.BATON_TOKEN || (await tokenFromStateDir(command, flags.stateDir))));
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request('GET', path).then((res) => res.json() as Promise<T>);
-  }
-
-  getText(path: string): Promise<string> {
-    return this.request('GET', path).then((res) => res.text());
-  }
-
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request('POST', path, body).then((res) => res.json() as Promise<T>);
+  /** Calls one route of the REST contract: JSON answers parsed, text/plain ones as text, 204 as undefined. */
+  async call<K extends ApiRoute>(route: K, ...[input]: ApiArgs<K>): Promise<ApiAnswer<K>> {
+    const method = apiMethod(route);
+    const body = method === 'GET' ? undefined : (input?.body ?? {});
+    const res = await this.request(method, apiPath(route, input), body);
+    return (await readAnswer(res)) as ApiAnswer<K>;
   }
 
   /**
@@ -81,8 +78,7 @@ export class ApiClient {
    * says every later event will reach this client.
    */
   async followEvents(options: { app?: string; signal: AbortSignal; onEvent: (e: StateEvent) => void; onSubscribed?: () => void }): Promise<void> {
-    const query = options.app ? `?app=${encodeURIComponent(options.app)}` : '';
-    const res = await this.request('GET', `/api/v1/events${query}`, undefined, options.signal);
+    const res = await this.request('GET', apiPath('GET /events', { query: { app: options.app } }), undefined, options.signal);
     const decoder = new TextDecoder();
     let buffer = '';
     try {
@@ -126,7 +122,7 @@ export class ApiClient {
     }
     if (res.ok) return res;
     const text = await res.text();
-    let answer: { error?: string; message?: string } = {};
+    let answer: Partial<ApiErrorBody> = {};
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch {}
@@ -147,6 +143,11 @@ export class ApiClient {
           : (cause?.message ?? (err as Error).message);
     return new CliError(`${this.command}: cannot reach the baton API at ${this.base}: ${why}`);
   }
+}
+
+function readAnswer(res: Response): Promise<unknown> {
+  if (res.status === 204) return Promise.resolve(undefined);
+  return res.headers.get('content-type')?.startsWith('text/plain') ? res.text() : res.json();
 }
 
 async function tokenFromStateDir(command: string, stateDir: string): Promise<string> {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import type { AppDetail } from '../../api/app-summary.js';
+import type { AppDetail } from '../../api/contract.js';
 import { ago, ApiClient, printResult, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerApp(program: Command): void {
   withClientOptions(program.command('app <name>').description("show one app's status")).action(async (name: string, flags: ClientFlags) => {
     const client = await ApiClient.fromFlags('baton app', flags);
-    const app = await client.get<AppDetail>(`/api/v1/apps/${encodeURIComponent(name)}`);
+    const app = await client.call('GET /apps/:name', { params: { name } });
     printResult(flags, app, appText);
   });
 }

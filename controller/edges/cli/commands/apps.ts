@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import type { AppSummary } from '../../api/app-summary.js';
+import type { AppSummary } from '../../api/contract.js';
 import { ago, ApiClient, firstLine, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerApps(program: Command): void {
   withClientOptions(program.command('apps').description('list the apps baton syncs, with their sync status and health')).action(async (flags: ClientFlags) => {
     const client = await ApiClient.fromFlags('baton apps', flags);
-    const apps = await client.get<AppSummary[]>('/api/v1/apps');
+    const apps = await client.call('GET /apps');
     printResult(flags, apps, appsTable);
   });
 }

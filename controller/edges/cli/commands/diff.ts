@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { formatDiff } from '../../../plan/diff/format-diff.js';
-import type { AppDiff } from '../../../plan/diff/diff-objects.js';
+import type { AppDiffAnswer } from '../../api/contract.js';
 import { ApiClient, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 import { CliError } from '../cli-error.js';
-
-type DiffAnswer = AppDiff & { app: string; revision: string };
 
 export function registerDiff(program: Command): void {
   withClientOptions(
@@ -15,9 +13,9 @@ export function registerDiff(program: Command): void {
     .option('--all', 'list unchanged objects too')
     .action(async (name: string, flags: ClientFlags & { all?: boolean }) => {
       const client = await ApiClient.fromFlags('baton diff', flags);
-      let answer: DiffAnswer;
+      let answer: AppDiffAnswer;
       try {
-        answer = await client.get<DiffAnswer>(`/api/v1/apps/${encodeURIComponent(name)}/diff`);
+        answer = await client.call('GET /apps/:name/diff', { params: { name } });
       } catch (err) {
         if (err instanceof CliError) throw new CliError(err.message, 2);
         throw err;

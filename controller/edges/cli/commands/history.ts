@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RevisionHistoryEntry } from '../../../state/revision-history.js';
+import type { RevisionHistoryEntry } from '../../api/contract.js';
 import { ApiClient, firstLine, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 interface HistoryFlags extends ClientFlags {
@@ -11,8 +11,7 @@ export function registerHistory(program: Command): void {
     .option('--limit <n>', 'at most this many entries')
     .action(async (name: string, flags: HistoryFlags) => {
       const client = await ApiClient.fromFlags('baton history', flags);
-      const query = flags.limit !== undefined ? `?limit=${encodeURIComponent(flags.limit)}` : '';
-      const entries = await client.get<RevisionHistoryEntry[]>(`/api/v1/apps/${encodeURIComponent(name)}/history${query}`);
+      const entries = await client.call('GET /apps/:name/history', { params: { name }, query: { limit: flags.limit } });
       printResult(flags, entries, (list) => historyTable(name, list));
     });
 }

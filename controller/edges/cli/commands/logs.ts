@@ -20,8 +20,7 @@ export function registerLogs(program: Command): void {
     .option('-c, --container <name>', 'only this container')
     .action(async (name: string, flags: LogsFlags) => {
       const client = await ApiClient.fromFlags('baton logs', flags);
-      const query = new URLSearchParams({ tail: flags.tail, ...(flags.container ? { container: flags.container } : {}) });
-      const text = await client.getText(`/api/v1/apps/${encodeURIComponent(name)}/logs?${query}`);
+      const text = await client.call('GET /apps/:name/logs', { params: { name }, query: { tail: flags.tail, container: flags.container || undefined } });
       if (flags.output === 'json') process.stdout.write(`${JSON.stringify(parseLogBlocks(text), null, 2)}\n`);
       else process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
     });

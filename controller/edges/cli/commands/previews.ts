@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import type { PreviewSummary } from '../../api/api-deps.js';
+import type { PreviewSummary } from '../../api/contract.js';
 import { ApiClient, formatTable, printResult, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 
 export function registerPreviews(program: Command): void {
   withClientOptions(program.command('previews').description('list preview environments of open pull/merge requests')).action(async (flags: ClientFlags) => {
     const client = await ApiClient.fromFlags('baton previews', flags);
-    const previews = await client.get<PreviewSummary[]>('/api/v1/previews');
+    const previews = await client.call('GET /previews');
     printResult(flags, previews, previewsTable);
   });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ApiClient, shortRev, withClientOptions } from '../api-client.js';
-import { followSync, report, withWaitOptions, type SyncRequested, type WaitFlags } from './sync.js';
+import { followSync, report, withWaitOptions, type WaitFlags } from './sync.js';
 
 export function registerRollback(program: Command): void {
   withWaitOptions(
@@ -14,7 +14,7 @@ export function registerRollback(program: Command): void {
     .action(async (name: string, revision: string | undefined, flags: WaitFlags) => {
       const client = await ApiClient.fromFlags('baton rollback', flags);
       const ask = async () => {
-        const answer = await client.post<SyncRequested>(`/api/v1/apps/${encodeURIComponent(name)}/rollback`, revision === undefined ? {} : { revision });
+        const answer = await client.call('POST /apps/:name/rollback', { params: { name }, body: revision === undefined ? {} : { revision } });
         report(flags, answer, `rollback of ${answer.app} to ${shortRev(answer.revision)} queued; ${answer.app} stays there until \`baton sync ${answer.app}\``);
         return answer;
       };

@@ -1,19 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { AppDetail } from '../../api/app-summary.js';
-import type { RevisionHistoryEntry } from '../../../state/revision-history.js';
+import type { AppDetail, RevisionHistoryEntry, SyncRequested } from '../../api/contract.js';
 import { ApiClient, shortRev, withClientOptions, type ClientFlags } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 import { SyncProgressView } from '../sync-progress-view.js';
-
-/** What `POST …/sync` and `POST …/rollback` answer. */
-export interface SyncRequested {
-  app: string;
-  revision: string;
-  jobId: string;
-  seq: number;
-  /** Server time of the request: a sync that started before it does not serve it. */
-  requestedAt: string;
-}
 
 export interface WaitFlags extends ClientFlags {
   wait?: boolean;
@@ -34,14 +23,13 @@ export function registerSync(program: Command): void {
   withWaitOptions(withClientOptions(program.command('sync <name>').description('sync an app to the newest commit now (clears a rollback pin)')), 'sync')
     .action(async (name: string, flags: WaitFlags) => {
       const client = await ApiClient.fromFlags('baton sync', flags);
-      const path = `/api/v1/apps/${encodeURIComponent(name)}/sync`;
       if (!flags.wait) {
-        const answer = await client.post<SyncRequested & { unpinned: boolean }>(path);
+        const answer = await client.call('POST /apps/:name/sync', { params: { name } });
         report(flags, answer, `sync of ${answer.app} to ${shortRev(answer.revision)} queued${answer.unpinned ? ' (its rollback pin is cleared)' : ''}`);
         return;
       }
       await followSync(client, name, flags, async () => {
-        const answer = await client.post<SyncRequested & { unpinned: boolean }>(path);
+        const answer = await client.call('POST /apps/:name/sync', { params: { name } });
         report(flags, answer, `sync of ${answer.app} to ${shortRev(answer.revision)} queued${answer.unpinned ? ' (its rollback pin is cleared)' : ''}`);
         return answer;
       });
@@ -100,7 +88,7 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
     timers.push(setTimeout(() => settle(new CliError(`${client.command}: gave up waiting after ${flags.timeout}; the sync goes on (\`baton app ${name}\`)`)), timeoutMs));
     // A sync that ends without a history entry (skipped, or refused before applying) sends no sync.recorded: look now and then.
     const poll = async (): Promise<void> => {
-      const app = await client.get<AppDetail>(`/api/v1/apps/${encodeURIComponent(name)}`);
+      const app = await client.call('GET /apps/:name', { params: { name } });
       if (app.pendingSync !== null) {
         if (!started && app.pendingSync === 'waiting' && Date.now() - startedWaiting > 15_000) {
           process.stderr.write(`${name}: still queued; is a worker running? (\`baton up\` runs one, or \`baton worker\`)\n`);
@@ -108,7 +96,7 @@ export async function followSync(client: ApiClient, name: string, flags: WaitFla
         }
         return;
       }
-      const [entry] = await client.get<RevisionHistoryEntry[]>(`/api/v1/apps/${encodeURIComponent(name)}/history?limit=1`);
+      const [entry] = await client.call('GET /apps/:name/history', { params: { name }, query: { limit: 1 } });
       settle(entry && ours(entry) ? { entry } : { app });
     };
     const tick = () => {

@@ -1,4 +1,4 @@
-import type { PreviewSummary } from '../../api/api-deps.js';
+import type { PreviewSummary } from '../../api/contract.js';
 import type { AppController } from '../../../plan/app-controller.js';
 import type { ClusterTargets } from '../../../clusters/cluster-target.js';
 import { CommitStatusNotifier } from '../../notify/commit-status-notifier.js';

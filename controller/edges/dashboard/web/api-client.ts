@@ -1,3 +1,9 @@
+import { apiMethod, apiPath } from '../../api/api-path.js';
+import type { ApiAnswer, ApiErrorBody, ApiInput, ApiRoute } from '../../api/contract.js';
+
+/** The route's input (optional when nothing in it is required), then an abort signal. */
+type CallArgs<K extends ApiRoute> = Record<never, never> extends ApiInput<K> ? [input?: ApiInput<K>, signal?: AbortSignal] : [input: ApiInput<K>, signal?: AbortSignal];
+
 /** An API answer other than 2xx, with the server's `{error, message}` when it sent one. */
 export class ApiError extends Error {
   constructor(
@@ -17,17 +23,12 @@ export class ApiClient {
     private readonly onUnauthorized: () => void = () => {},
   ) {}
 
-  get<T>(path: string, signal?: AbortSignal): Promise<T> {
-    return this.request<T>('GET', path, undefined, signal);
-  }
-
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, body);
-  }
-
-  async text(path: string, signal?: AbortSignal): Promise<string> {
-    const res = await this.send('GET', path, undefined, signal);
-    return res.text();
+  /** Calls one route of the REST contract: JSON answers parsed, text/plain ones as text, 204 as undefined. */
+  async call<K extends ApiRoute>(route: K, ...[input, signal]: CallArgs<K>): Promise<ApiAnswer<K>> {
+    const method = apiMethod(route);
+    const res = await this.send(method, apiPath(route, input), method === 'GET' ? undefined : (input?.body ?? {}), signal);
+    if (res.status === 204) return undefined as ApiAnswer<K>;
+    return (res.headers.get('content-type')?.startsWith('text/plain') ? await res.text() : await res.json()) as ApiAnswer<K>;
   }
 
   /** A raw response, for streams; non-2xx answers throw ApiError. */
@@ -47,16 +48,11 @@ export class ApiClient {
     let error = `HTTP${res.status}`;
     let message = res.statusText || error;
     try {
-      const json = (await res.json()) as { error?: string; message?: string };
+      const json = (await res.json()) as Partial<ApiErrorBody>;
       error = json.error ?? error;
       message = json.message ?? message;
     } catch {}
     if (res.status === 401) this.onUnauthorized();
     throw new ApiError(res.status, error, message);
-  }
-
-  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await this.send(method, path, body, signal);
-    return (await res.json()) as T;
   }
 }

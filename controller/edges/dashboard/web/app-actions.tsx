@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { AppDetail, HistoryEntry } from './api-types.js';
+import type { AppDetail, RevisionHistoryEntry } from '../../api/contract.js';
 import { localTime, shortSha } from './format.js';
 import { useSession } from './session.js';
 
 /** Sync and Rollback, shown to deploy tokens only (the API refuses read-only ones anyway). */
-export function AppActions({ app, history }: { app: AppDetail; history: HistoryEntry[] }) {
+export function AppActions({ app, history }: { app: AppDetail; history: RevisionHistoryEntry[] }) {
   const { api, role } = useSession();
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
@@ -12,7 +12,6 @@ export function AppActions({ app, history }: { app: AppDetail; history: HistoryE
   const [target, setTarget] = useState('');
   if (role !== 'deploy') return null;
 
-  const path = `/api/v1/apps/${encodeURIComponent(app.name)}`;
   const run = async (what: () => Promise<string>) => {
     setBusy(true);
     setNote(null);
@@ -27,12 +26,12 @@ export function AppActions({ app, history }: { app: AppDetail; history: HistoryE
   };
   const sync = () =>
     run(async () => {
-      const r = await api.post<{ revision: string; unpinned: boolean }>(`${path}/sync`);
+      const r = await api.call('POST /apps/:name/sync', { params: { name: app.name } });
       return `Sync to ${shortSha(r.revision)} queued${r.unpinned ? ' (the rollback pin is cleared)' : ''}.`;
     });
   const rollback = () =>
     run(async () => {
-      const r = await api.post<{ revision: string }>(`${path}/rollback`, target ? { revision: target } : {});
+      const r = await api.call('POST /apps/:name/rollback', { params: { name: app.name }, body: target ? { revision: target } : {} });
       return `Rollback to ${shortSha(r.revision)} queued; the app stays there until the next Sync.`;
     });
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api-client.js';
-import type { AppDetail, HistoryEntry } from './api-types.js';
+import type { AppDetail, RevisionHistoryEntry } from '../../api/contract.js';
 import { AppActions } from './app-actions.js';
 import { DiffView } from './diff-view.js';
 import { failureReason } from './failure-reason.js';
@@ -25,14 +25,16 @@ export function AppPage({ name, tab }: { name: string; tab: string }) {
   const session = useSession();
   const now = useNow();
   const [app, setApp] = useState<AppDetail | null>(null);
-  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [history, setHistory] = useState<RevisionHistoryEntry[]>([]);
   const [error, setError] = useState<{ status: number; message: string } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(async () => {
-    const path = `/api/v1/apps/${encodeURIComponent(name)}`;
     try {
-      const [detail, entries] = await Promise.all([session.api.get<AppDetail>(path), session.api.get<HistoryEntry[]>(`${path}/history?limit=50`)]);
+      const [detail, entries] = await Promise.all([
+        session.api.call('GET /apps/:name', { params: { name } }),
+        session.api.call('GET /apps/:name/history', { params: { name }, query: { limit: 50 } }),
+      ]);
       setApp(detail);
       setHistory(entries);
       setError(null);

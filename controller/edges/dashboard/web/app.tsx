@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './api-client.js';
-import type { AppSummary, Role, StateEvent } from './api-types.js';
+import type { AppSummary, Role, StateEvent } from '../../api/contract.js';
 import { AppPage } from './app-page.js';
 import { AppsPage } from './apps-page.js';
 import { AppsStore } from './apps-store.js';
@@ -21,9 +21,9 @@ export function App() {
     try {
       const api = new ApiClient(token);
       // Asked for beside whoami rather than after it: the first load waits on one round trip less.
-      const firstList = api.get<AppSummary[]>('/api/v1/apps');
+      const firstList = api.call('GET /apps');
       firstList.catch(() => {});
-      const { role } = await api.get<{ role: Role }>('/api/v1/whoami');
+      const { role } = await api.call('GET /whoami');
       keepToken(token, role);
       setAuth({ state: 'signed-in', token, role, firstList });
     } catch (err) {

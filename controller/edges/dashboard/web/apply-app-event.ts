@@ -1,4 +1,4 @@
-import type { AppSummary, StateEvent } from './api-types.js';
+import type { AppSummary, StateEvent } from '../../api/contract.js';
 
 const SUMMARY_FIELDS = ['namespace', 'cluster', 'revision', 'syncStatus', 'health', 'message', 'lastSync'] as const;
 

@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
-import type { AppSummary, StateEvent } from './api-types.js';
+import type { AppSummary, StateEvent } from '../../api/contract.js';
 import { applyAppEvent } from './apply-app-event.js';
 
 type Listener = () => void;
@@ -29,7 +29,7 @@ export class AppsStore {
   reload(answer?: Promise<AppSummary[]>): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const list = await (answer ?? this.api.get<AppSummary[]>('/api/v1/apps'));
+        const list = await (answer ?? this.api.call('GET /apps'));
         this.apps.clear();
         for (const app of list) this.apps.set(app.name, app);
         this.loaded = true;
@@ -52,7 +52,7 @@ export class AppsStore {
 
   private async fetchOne(name: string): Promise<void> {
     try {
-      const app = await this.api.get<AppSummary>(`/api/v1/apps/${encodeURIComponent(name)}`);
+      const app = await this.api.call('GET /apps/:name', { params: { name } });
       const { name: n, namespace, cluster, revision, syncStatus, health, message, lastSync } = app;
       this.apps.set(name, { name: n, namespace, cluster, revision, syncStatus, health, message, lastSync });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from './api-client.js';
-import type { CommitSummary } from './api-types.js';
+import type { CommitSummary } from '../../api/contract.js';
 
 const cache = new Map<string, Promise<CommitSummary | null>>();
 
@@ -13,7 +13,7 @@ export function useCommit(api: ApiClient, sha: string | null | undefined): Commi
     let live = true;
     let pending = cache.get(sha);
     if (!pending) {
-      pending = api.get<CommitSummary>(`/api/v1/commits/${sha}`).catch(() => null);
+      pending = api.call('GET /commits/:sha', { params: { sha } }).catch(() => null);
       cache.set(sha, pending);
     }
     void pending.then((c) => live && setCommit(c));

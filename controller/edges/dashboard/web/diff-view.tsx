@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { AppDiff, FieldChange, HistoryEntry } from './api-types.js';
+import type { AppDiffAnswer, FieldChange, RevisionHistoryEntry } from '../../api/contract.js';
 import { localTime, shortSha } from './format.js';
 import { useSession } from './session.js';
 
 const MARKS = { added: '+', changed: '~', removed: '-', unchanged: ' ' } as const;
 
 /** What syncing now would change (the pending sync), or that nothing would, next to the last sync. */
-export function DiffView({ name, lastSync }: { name: string; lastSync: HistoryEntry | undefined }) {
+export function DiffView({ name, lastSync }: { name: string; lastSync: RevisionHistoryEntry | undefined }) {
   const session = useSession();
-  const [diff, setDiff] = useState<AppDiff | null>(null);
+  const [diff, setDiff] = useState<AppDiffAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setDiff(await session.api.get<AppDiff>(`/api/v1/apps/${encodeURIComponent(name)}/diff`));
+      setDiff(await session.api.call('GET /apps/:name/diff', { params: { name } }));
       setError(null);
     } catch (err) {
       setError((err as Error).message);

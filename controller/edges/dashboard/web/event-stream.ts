@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
-import type { StateEvent } from './api-types.js';
+import type { StateEvent } from '../../api/contract.js';
 import { SseParser } from './sse-parser.js';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting';

@@ -1,4 +1,4 @@
-import type { AppDetail, HistoryEntry } from './api-types.js';
+import type { AppDetail, RevisionHistoryEntry } from '../../api/contract.js';
 import { shortSha } from './format.js';
 
 export interface FailureReason {
@@ -13,7 +13,7 @@ export interface FailureReason {
 }
 
 /** Why the app failed last, as a person would say it, from its status message and its history. */
-export function failureReason(app: AppDetail, history: HistoryEntry[]): FailureReason | null {
+export function failureReason(app: AppDetail, history: RevisionHistoryEntry[]): FailureReason | null {
   const failingNow = app.health === 'Degraded' || (app.syncStatus === 'Unknown' && app.message !== '' && !/^waiting for /.test(app.message));
   if (failingNow && app.message) {
     const entry = history.find((h) => h.result !== 'Succeeded' && app.message.includes(h.message.split('\n', 1)[0]));
@@ -24,7 +24,7 @@ export function failureReason(app: AppDetail, history: HistoryEntry[]): FailureR
   return { current: false, headline: headline(last.message, last.revision, last.result), detail: last.message, at: last.finishedAt };
 }
 
-function headline(message: string, revision: string | null, result?: HistoryEntry['result']): string {
+function headline(message: string, revision: string | null, result?: RevisionHistoryEntry['result']): string {
   const rev = revision ? `Revision ${shortSha(revision)}` : 'The new revision';
   if (/has errors/.test(message) && /baton\.yaml/.test(message)) return 'baton.yaml has errors, so none of its apps sync until it is fixed.';
   if (/does not render|nothing was applied/.test(message)) return `${rev} could not be rendered, so nothing was applied. Fix the file named below and commit again.`;

@@ -1,4 +1,4 @@
-import type { AppSummary } from './api-types.js';
+import type { AppSummary } from '../../api/contract.js';
 
 export interface AppFilter {
   /** Part of the name or namespace, any case. */

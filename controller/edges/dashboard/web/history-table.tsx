@@ -1,11 +1,11 @@
-import type { HistoryEntry } from './api-types.js';
+import type { RevisionHistoryEntry } from '../../api/contract.js';
 import { duration, localTime } from './format.js';
 import { RevisionLabel } from './revision-label.js';
 
-const RESULT_CLASS: Record<HistoryEntry['result'], string> = { Succeeded: 'ok', Failed: 'bad', RolledBack: 'bad' };
+const RESULT_CLASS: Record<RevisionHistoryEntry['result'], string> = { Succeeded: 'ok', Failed: 'bad', RolledBack: 'bad' };
 
 /** Finished syncs, newest first, with how long each took and how it ended. */
-export function HistoryTable({ history }: { history: HistoryEntry[] }) {
+export function HistoryTable({ history }: { history: RevisionHistoryEntry[] }) {
   if (history.length === 0) return <p class="empty">No sync has finished yet.</p>;
   return (
     <table class="history">

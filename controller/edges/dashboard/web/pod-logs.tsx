@@ -19,7 +19,7 @@ export function PodLogs({ name }: { name: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const read = async () => {
       try {
-        const t = await api.text(`/api/v1/apps/${encodeURIComponent(name)}/logs?tail=${tail}`);
+        const t = await api.call('GET /apps/:name/logs', { params: { name }, query: { tail } });
         if (!live) return;
         const el = pre.current;
         const atBottom = !el || el.scrollTop + el.clientHeight >= el.scrollHeight - 8;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { PreviewSummary } from './api-types.js';
+import type { PreviewSummary } from '../../api/contract.js';
 import { ago, localTime, shortSha } from './format.js';
 import { useSession } from './session.js';
 import { StatusBadge } from './status-badge.js';
@@ -17,7 +17,7 @@ export function PreviewsPage() {
 
   const load = useCallback(async () => {
     try {
-      const list = await session.api.get<PreviewSummary[]>('/api/v1/previews');
+      const list = await session.api.call('GET /previews');
       names.current = new Set(list.map((p) => p.name));
       setPreviews(list);
       setError(null);

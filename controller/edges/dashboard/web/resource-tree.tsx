@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { AppResourceTree, PodNode } from './api-types.js';
+import type { AppResourceTree, PodNode } from '../../api/contract.js';
 import { ago } from './format.js';
 import { useSession } from './session.js';
 
@@ -14,7 +14,7 @@ export function ResourceTree({ name }: { name: string }) {
 
   const load = useCallback(async () => {
     try {
-      setTree(await session.api.get<AppResourceTree>(`/api/v1/apps/${encodeURIComponent(name)}/resources`));
+      setTree(await session.api.call('GET /apps/:name/resources', { params: { name } }));
       setError(null);
     } catch (err) {
       setError((err as Error).message);

@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api-client.js';
-import type { Role, StateEvent } from './api-types.js';
+import type { Role, StateEvent } from '../../api/contract.js';
 import type { AppsStore } from './apps-store.js';
 import type { StreamState } from './event-stream.js';
 

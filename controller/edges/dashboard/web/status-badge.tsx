@@ -1,4 +1,4 @@
-import type { Health, SyncStatus } from './api-types.js';
+import type { HealthStatus, SyncStatus } from '../../api/contract.js';
 
 const SYMBOLS: Record<string, string> = {
   Healthy: '●',
@@ -12,7 +12,7 @@ const SYMBOLS: Record<string, string> = {
 };
 
 /** A status word with a symbol, so the state does not rest on colour alone. */
-export function StatusBadge({ value, kind }: { value: Health | SyncStatus; kind: 'health' | 'sync' }) {
+export function StatusBadge({ value, kind }: { value: HealthStatus | SyncStatus; kind: 'health' | 'sync' }) {
   return (
     <span class={`badge badge-${value.toLowerCase()}`} data-kind={kind} data-value={value}>
       <span aria-hidden="true">{SYMBOLS[value] ?? '?'}</span> {value}
