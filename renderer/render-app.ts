@@ -56,7 +56,10 @@ export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
       if (!(err instanceof RenderError)) throw err;
       return finish([], [err]);
     }
-    if (!chart) return renderManifests({ tree: input.repo, path, namespace: input.release.namespace, directory: input.directory, limits: input.limits });
+    if (!chart) {
+      const result = await renderManifests({ tree: input.repo, path, namespace: input.release.namespace, directory: input.directory, limits: input.limits });
+      return requireObjects(result, path, `no manifests (*.yaml, *.yml, *.json) in ${path}${input.directory?.recurse ? '' : ' (subdirectories are read only with directory.recurse: true)'}`);
+    }
   }
   const valuesFiles: ValuesSource[] = [];
   for (const f of input.valuesFiles ?? []) {
@@ -75,7 +78,7 @@ export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
     }
   }
   if (errors.length > 0) return finish([], errors);
-  return renderChart({
+  const result = await renderChart({
     chart,
     release: input.release,
     valuesFiles,
@@ -86,4 +89,14 @@ export async function renderApp(input: RenderAppInput): Promise<RenderResult> {
     compileCache: input.compileCache,
     limits: input.limits,
   });
+  return requireObjects(result, joinTreePath(chart.path, 'Chart.yaml'), `the chart ${chart.path || '.'} rendered no objects`);
+}
+
+/**
+ * An app that renders nothing is an error: applied, it would show Synced and
+ * Healthy while deploying nothing (a Helm umbrella chart, a wrong path).
+ */
+function requireObjects(result: RenderResult, file: string, what: string): RenderResult {
+  if (result.errors.length > 0 || result.objects.length > 0) return result;
+  return finish([], [RenderError.at('NO_OBJECTS', file, 1, 1, `${what}; an app must render at least one object`)]);
 }

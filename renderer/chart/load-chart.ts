@@ -2,6 +2,7 @@ import { RenderError } from '../errors/render-error.js';
 import { ignoreMatcher } from '../tree/ignore-file.js';
 import type { TreeReader } from '../tree/load-dir.js';
 import { basenameOf, joinTreePath } from '../tree/tree-path.js';
+import { detectHelmChart } from './detect-helm-chart.js';
 import type { TemplateSource } from '../template/template-session.js';
 import { parseValuesFile, type ValuesLayer } from '../values/load-values.js';
 import { decodeUtf8 } from '../tree/decode-utf8.js';
@@ -49,6 +50,11 @@ export async function loadChart(reader: TreeReader, path: string, errors: Render
   if (chartSource === undefined) return undefined;
   const doc = parseDocuments(chartSource, chartFile, errors)[0];
   if (errors.length > before) return undefined;
+  const helm = detectHelmChart(path, files, doc);
+  if (helm) {
+    errors.push(helm);
+    return undefined;
+  }
   const m = (doc?.value ?? {}) as Record<string, unknown>;
   for (const field of ['name', 'version'] as const) {
     if (typeof m[field] !== 'string' || m[field] === '') {

@@ -17,7 +17,9 @@ export type RenderErrorCode =
   | 'NOT_FOUND'
   | 'PATH_ESCAPE'
   | 'TOO_LARGE'
-  | 'INVALID_UTF8';
+  | 'INVALID_UTF8'
+  | 'NO_OBJECTS'
+  | 'KUSTOMIZE';
 
 export interface RenderErrorData {
   /** Path of the file at fault, as the caller named it (tree-relative, a values file, or `--set`). */

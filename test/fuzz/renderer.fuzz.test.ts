@@ -7,6 +7,7 @@ import { configMapTemplate, deepTemplate, inlineValues, setExpression, templateT
 const codes = new Set([
   'YAML_SYNTAX', 'TEMPLATE_SYNTAX', 'TEMPLATE_RUNTIME', 'UNKNOWN_HELPER', 'MISSING_VALUE', 'REQUIRED_VALUE', 'FORBIDDEN_NAME', 'SCHEMA_VIOLATION',
   'BAD_SET', 'BAD_VALUES', 'BAD_CHART', 'INVALID_OBJECT', 'DUPLICATE_OBJECT', 'NOT_A_MANIFEST', 'NOT_FOUND', 'PATH_ESCAPE', 'TOO_LARGE',
+  'NO_OBJECTS', 'KUSTOMIZE',
 ]);
 
 const release = { name: 'fuzz', namespace: 'fuzz-ns', revision: 1 };

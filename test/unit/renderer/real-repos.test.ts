@@ -48,3 +48,64 @@ describe('a directory of plain manifests', () => {
     expect(summary(r)).toEqual(['ConfigMap/a app/cm.yaml:1', 'ConfigMap/b app/shared/cm.yaml:1']);
   });
 });
+
+describe('Helm charts and apps that render nothing', () => {
+  it('refuses a Go-template Helm chart with one message that says what to do', async () => {
+    const r = await render('helm-chart');
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].code).toBe('BAD_CHART');
+    expect(r.errors[0].format()).toMatch(/^helm-chart\/templates\/deployment\.yaml:4:9: a Helm chart \(Go template syntax: "\{\{ include \\"podinfo\.name\\" \. \}\}"\); .*helm template/);
+    const withoutHelpers = new MemoryTree({
+      'c/Chart.yaml': 'apiVersion: v2\nname: podinfo\nversion: 6.5.0\n',
+      'c/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n',
+      'c/templates/service.yaml': 'metadata:\n  labels:\n    {{- include "labels" . | nindent 4 }}\n',
+    });
+    const only = await renderApp({ repo: withoutHelpers, path: 'c', release: { name: 'app', namespace: 'shop' } });
+    expect(messages(only)).toEqual([
+      expect.stringMatching(/^c\/templates\/deployment\.yaml:4:9: a Helm chart \(Go template syntax: "\{\{ \.Release\.Name \}\}"\); baton renders its own Handlebars charts/),
+    ]);
+  });
+
+  it('tells Go templates from baton Handlebars charts, which keep rendering', async () => {
+    for (const t of ['{{Values.name}}', '{{#each Values.x as |v k|}}{{k}}{{/each}}', '{{#if a}}x{{else if b}}y{{else}}z{{/if}}', '{{include "labels" this}}', '{{../name}}', '{{default "." Values.sep}}']) {
+      const tree = new MemoryTree({
+        'c/Chart.yaml': 'name: c\nversion: 0.1.0\n',
+        'c/values.yaml': 'name: web\nx: {a: 1}\na: true\nb: false\nsep: "-"\n',
+        'c/templates/_labels.hbs': 'app: web\n',
+        'c/templates/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  t: ${JSON.stringify(t)}\n`,
+      });
+      const r = await renderApp({ repo: tree, path: 'c', release: { name: 'app', namespace: 'shop' } });
+      expect(r.errors.filter((e) => e.message.includes('Helm')), t).toEqual([]);
+    }
+    const bundled = await renderApp({
+      repo: new MemoryTree({ 'v.yaml': 'image: {repository: nginx, tag: "1"}\n' }),
+      chart: { tree: new DiskTree(join(import.meta.dirname, '../../../charts')), path: 'web-service' },
+      valuesFiles: ['v.yaml'],
+      release: { name: 'web', namespace: 'shop' },
+    });
+    expect(messages(bundled)).toEqual([]);
+    expect(bundled.objects.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a chart that only lists dependencies, at its dependencies', async () => {
+    const r = await render('umbrella-chart');
+    expect(messages(r)).toEqual([expect.stringMatching(/^umbrella-chart\/Chart\.yaml:6:3: a Helm chart made of other charts \(dependencies: kube-prometheus-stack; `helm dependency build` fetches them\); .*helm template/)]);
+  });
+
+  it('makes a chart that renders nothing, and a path without manifests, an error', async () => {
+    const tree = new MemoryTree({
+      'c/Chart.yaml': 'name: c\nversion: 0.1.0\n',
+      'c/values.yaml': 'enabled: false\n',
+      'c/templates/cm.yaml': '{{#if Values.enabled}}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n{{/if}}\n',
+      'docs/README.md': '# only docs',
+      'nested/sub/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+    });
+    const release = { name: 'app', namespace: 'shop' };
+    expect(messages(await renderApp({ repo: tree, path: 'c', release }))).toEqual(['c/Chart.yaml:1:1: the chart c rendered no objects; an app must render at least one object']);
+    const docs = await renderApp({ repo: tree, path: 'docs', release });
+    expect(docs.errors.map((e) => e.code)).toEqual(['NO_OBJECTS']);
+    expect(messages(await renderApp({ repo: tree, path: 'nested', release }))).toEqual([
+      'nested:1:1: no manifests (*.yaml, *.yml, *.json) in nested (subdirectories are read only with directory.recurse: true); an app must render at least one object',
+    ]);
+  });
+});
