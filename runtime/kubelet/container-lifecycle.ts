@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/object.js';
+import { backoffDelay } from '../kube/reconcile/backoff.js';
 import { recordEvent } from '../objects/record-event.js';
 import { ContainerConfigError, resolveContainer } from './container-env.js';
 import { currentLogPath } from './container-logs.js';
@@ -75,7 +76,7 @@ export async function observeExit(ctx: KubeletContext, pod: KubeObject, record: 
   }
   const ranMs = finishedAt.getTime() - Date.parse(current.startedAt);
   cr.crashes = ranMs >= TEN_MINUTES_MS ? 1 : (cr.crashes ?? 0) + 1;
-  const delay = cr.crashes <= 1 ? 0 : Math.min(MAX_BACKOFF_SECONDS, 10 * 2 ** (cr.crashes - 2));
+  const delay = cr.crashes <= 1 ? 0 : backoffDelay(cr.crashes - 2, { base: 10, cap: MAX_BACKOFF_SECONDS });
   cr.backoffSeconds = delay || undefined;
   cr.backoffUntil = delay ? new Date(finishedAt.getTime() + delay * 1000).toISOString() : undefined;
   if (delay) {
