@@ -3,10 +3,6 @@ export { renderChart, type RenderChartInput, type ChartRef } from './chart/rende
 export { renderManifests, type RenderManifestsInput } from './manifests/render-manifests.js';
 export type { RenderResult, ReleaseInfo } from './render-result.js';
 export type { RenderedObject } from './objects/finalize-objects.js';
-// The Kubernetes vocabulary the renderer uses lives in runtime/kube; these re-exports serve importers that still name the renderer.
-export { applyRank } from '../runtime/kube/apply-order.js';
-export { CLUSTER_SCOPED_KINDS as clusterScopedKinds } from '../runtime/kube/cluster-scoped.js';
-export { canonicalJson, contentDigest } from '../runtime/kube/canonical-json.js';
 export { parseSet } from './values/parse-set.js';
 export { mergeValues } from './values/merge-values.js';
 export type { Values } from './values/values.js';

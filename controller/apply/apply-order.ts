@@ -1,8 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { applyRank } from '../../runtime/kube/apply-order.js';
 
-// Re-exported for the importers that still name this file; new code imports runtime/kube.
-export { applyRank } from '../../runtime/kube/apply-order.js';
+// Re-exported only for controller/sync/live-objects.ts until the sync imports runtime/kube/cluster-scoped.js itself.
 export { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 
 /** The objects in apply order; stable, so objects of one rank keep the order they were rendered in. */

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppliedObject } from './applied-object.js';
-import { isClusterScoped } from './apply-order.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';

@@ -1,4 +1,5 @@
-import { contentDigest, DiskTree, type FileTree } from '../../renderer/index.js';
+import { DiskTree, type FileTree } from '../../renderer/index.js';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
 
 const digests = new WeakMap<FileTree, Map<string, Promise<string>>>();
 // Callers may make a new DiskTree per plan; the same directory is still read once.

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppSpec } from '../apps/app-spec.js';
-import { canonicalJson, contentDigest, type FileTree } from '../../renderer/index.js';
+import type { FileTree } from '../../renderer/index.js';
+import { canonicalJson, contentDigest } from '../../runtime/kube/canonical-json.js';
 import { bundledChartDigest } from './chart-digest.js';
 
 /** What the planner needs of a repository: its files at a commit, and cheap content ids. */

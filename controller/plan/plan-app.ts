@@ -1,6 +1,7 @@
 import type { AppSpec, PreviewInstance } from '../apps/app-spec.js';
 import { previewNamespaceObject, previewObject } from '../previews/preview-objects.js';
-import { contentDigest, mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
+import { mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
 import { RecordingTree } from './recording-tree.js';
 import { trackObject } from '../apps/track-objects.js';

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../runtime/kube/object.js';
-import { applyRank, clusterScopedKinds } from '../../../renderer/index.js';
+import { applyRank } from '../../../runtime/kube/apply-order.js';
+import { isClusterScoped } from '../../../runtime/kube/cluster-scoped.js';
 import { DIGEST_ANNOTATION, trackedApp } from '../../apps/track-objects.js';
 import { compareFields, keySegment, type FieldChange } from './compare-fields.js';
 import { declaredPart } from './normalize-object.js';
@@ -108,7 +109,7 @@ function isPruneCandidate(o: KubeObject, app: string | undefined): boolean {
 /** API group (not version: apps/v1 and apps/v1beta2 name the same object), kind, namespace, name. */
 function identity(o: KubeObject): string {
   const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
-  const ns = clusterScopedKinds.has(o.kind) ? '' : (o.metadata.namespace ?? '');
+  const ns = isClusterScoped(o.kind) ? '' : (o.metadata.namespace ?? '');
   return `${group}/${o.kind}/${ns}/${o.metadata.name}`;
 }
 

@@ -5,7 +5,8 @@ import type { AppSpec } from '../../../../controller/apps/app-spec.js';
 import { APP_LABEL, DIGEST_ANNOTATION, MANAGED_BY_LABEL, REVISION_ANNOTATION } from '../../../../controller/apps/track-objects.js';
 import { planApp, type AppPlan } from '../../../../controller/plan/plan-app.js';
 import type { PlanSource } from '../../../../controller/plan/inputs-key.js';
-import { contentDigest, DiskTree, MemoryTree, renderApp } from '../../../../renderer/index.js';
+import { DiskTree, MemoryTree, renderApp } from '../../../../renderer/index.js';
+import { contentDigest } from '../../../../runtime/kube/canonical-json.js';
 
 const chartsTree = new DiskTree(fileURLToPath(new URL('../../../../charts', import.meta.url)));
 
