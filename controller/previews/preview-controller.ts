@@ -1,4 +1,6 @@
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
+import { done, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { AppSpec } from '../apps/app-spec.js';
 import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
 import { isNotFoundError } from '../clusters/classify-api-error.js';
@@ -33,6 +35,14 @@ export interface PreviewControllerOptions {
   maxPreviews?: number;
   /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
   log?: (line: string) => void;
+  /** Requests whose events are handled at once (each request's events in order). @defaultValue 16 */
+  concurrency?: number;
+}
+
+interface PendingEvent {
+  event: WebhookEvent;
+  pr: WebhookPullRequest;
+  answer(decision: PreviewDecision): void;
 }
 
 /** What happened to a request's event, for the webhook's answer and the logs. */
@@ -57,31 +67,42 @@ export class PreviewController {
   private readonly log: (line: string) => void;
   private readonly ttlMs: number;
   private readonly maxPreviews: number;
-  /** Events of one request are handled in order; different requests in parallel. */
-  private readonly chains = new Map<number, Promise<unknown>>();
+  /** Events not yet handled, per request number: the reconcile loop's key. */
+  private readonly inbox = new Map<number, PendingEvent[]>();
+  /** Events of one request are handled in order (a key is never reconciled twice at once); different requests in parallel. */
+  private readonly loop: ReconcileLoop;
 
   constructor(private readonly options: PreviewControllerOptions) {
     this.log = options.log ?? (() => undefined);
     this.ttlMs = options.ttlMs ?? 7 * DAY_MS;
     this.maxPreviews = options.maxPreviews ?? 10;
+    this.loop = startReconcileLoop({ name: 'previews', concurrency: options.concurrency ?? 16, reconcile: (key) => this.reconcile(Number(key)) });
   }
 
   /** Acts on a verified pull/merge request event; other events are not its business. */
   handle(event: WebhookEvent): Promise<PreviewDecision | undefined> {
     const pr = event.pullRequest;
     if (event.kind !== 'pull_request' || !pr) return Promise.resolve(undefined);
-    const previous = this.chains.get(pr.number) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.handleInOrder(event, pr));
-    this.chains.set(pr.number, next);
-    void next.finally(() => {
-      if (this.chains.get(pr.number) === next) this.chains.delete(pr.number);
+    return new Promise((answer) => {
+      const pending = this.inbox.get(pr.number) ?? [];
+      pending.push({ event, pr, answer });
+      this.inbox.set(pr.number, pending);
+      this.loop.enqueue(String(pr.number));
     });
-    return next;
   }
 
   /** Resolves once every event handed over so far has been handled (tests). */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+    await this.loop.idle();
+  }
+
+  /** Handles the request's waiting events, oldest first, each answered with its own decision. */
+  private async reconcile(number: number): Promise<ReconcileResult> {
+    for (let next = this.inbox.get(number)?.shift(); next; next = this.inbox.get(number)?.shift()) {
+      next.answer(await this.handleInOrder(next.event, next.pr));
+    }
+    this.inbox.delete(number);
+    return done;
   }
 
   private async handleInOrder(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
