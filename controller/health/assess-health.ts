@@ -1,10 +1,12 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { HealthStatus } from '../apps/app-spec.js';
 import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
-import { isClusterScoped } from '../apply/apply-order.js';
+import { describeObject } from '../clusters/object-ref.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { containerProblem } from './diagnose-pods.js';
+import { workloadPods, type WorkloadWithMeta } from './diagnose-pods.js';
+import { podTrouble } from './pod-trouble.js';
 import { rolloutStatus, WORKLOAD_KINDS, type LiveWorkload } from './rollout-status.js';
 
 export interface ObjectHealth {
@@ -28,11 +30,19 @@ export function worstOf(statuses: Iterable<HealthStatus>): HealthStatus {
 /**
  * The health of an app's objects for status display, with Argo CD's meaning:
  * Missing when an object does not exist, Degraded when it failed (a rollout
- * past its deadline, a crash-looping or failed pod, a failed Job), Progressing
- * while it converges, Healthy otherwise.
+ * past its deadline, a workload with a crash-looping, restarting or failed
+ * pod, a failed Job), Progressing while it converges, Healthy otherwise.
  */
 export async function assessHealth(target: ClusterTarget, objects: readonly KubernetesObject[], namespace = 'default'): Promise<HealthStatus> {
-  return worstOf((await assessObjects(target, objects, namespace)).map((o) => o.status));
+  return (await assessAppHealth(target, objects, namespace)).status;
+}
+
+/** As assessHealth, with why: the least healthy object and what it says, e.g. `Deployment shop/web: pod web-6d…: container web is crash-looping …`. */
+export async function assessAppHealth(target: ClusterTarget, objects: readonly KubernetesObject[], namespace = 'default'): Promise<{ status: HealthStatus; message: string }> {
+  const assessed = await assessObjects(target, objects, namespace);
+  const status = worstOf(assessed.map((o) => o.status));
+  const worst = assessed.find((o) => o.status === status);
+  return { status, message: worst && status !== 'Healthy' ? `${describeObject({ ...worst, namespace: worst.namespace ?? '' })}: ${worst.message}` : '' };
 }
 
 /** Each object's health; throws a classified error when the cluster cannot be read. */
@@ -47,7 +57,9 @@ export async function assessObjects(target: ClusterTarget, objects: readonly Kub
       };
       try {
         const live = await bounded(target.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }));
-        return { ...ref, ...objectHealth(live) };
+        // A workload's counts lag and never show a pod that crashes between probes: its pods are read too.
+        const pods = WORKLOAD_KINDS.has(ref.kind) && ref.kind !== 'Pod' ? await bounded(workloadPods(target, live as WorkloadWithMeta)).catch(() => []) : [];
+        return { ...ref, ...objectHealth(live, pods) };
       } catch (err) {
         if (isNotFoundError(err)) return { ...ref, status: 'Missing' as const, message: 'does not exist' };
         throw classifyApiError(err, target.name, ref, 'read');
@@ -56,17 +68,19 @@ export async function assessObjects(target: ClusterTarget, objects: readonly Kub
   );
 }
 
-/** The health of one live object. */
-export function objectHealth(live: KubernetesObject & { spec?: any; status?: any }): Pick<ObjectHealth, 'status' | 'message'> {
+/**
+ * The health of one live object; a workload's is also judged by `pods`, its
+ * current pods (a Pod is judged by itself): one that crash-loops, restarts or
+ * failed makes it Degraded, whatever its rollout says.
+ */
+export function objectHealth(live: KubernetesObject & { spec?: any; status?: any }, pods: readonly V1Pod[] = [], now = Date.now()): Pick<ObjectHealth, 'status' | 'message'> {
   if (live.metadata?.deletionTimestamp) return { status: 'Progressing', message: 'being deleted' };
-  if (live.kind === 'Pod') {
-    const statuses = [...(live.status?.initContainerStatuses ?? []), ...(live.status?.containerStatuses ?? [])];
-    const crashing = statuses.map(containerProblem).find((p) => p && (p.cause === 'CrashLoopBackOff' || (p.cause === 'Terminated' && live.spec?.restartPolicy === 'Never')));
-    if (crashing) return { status: 'Degraded', message: crashing.message };
-  }
   if (WORKLOAD_KINDS.has(live.kind ?? '')) {
     const rollout = rolloutStatus(live as LiveWorkload);
-    return { status: rollout.state === 'done' ? 'Healthy' : rollout.state === 'failed' ? 'Degraded' : 'Progressing', message: rollout.message };
+    if (rollout.state === 'failed') return { status: 'Degraded', message: rollout.message };
+    const trouble = (live.kind === 'Pod' ? [live as V1Pod] : pods).map((p) => podTrouble(p, now)).find((t) => t !== undefined);
+    if (trouble) return { status: 'Degraded', message: live.kind === 'Pod' ? trouble.replace(/^pod [^:]*: /, '') : trouble };
+    return { status: rollout.state === 'done' ? 'Healthy' : 'Progressing', message: rollout.message };
   }
   if (live.kind === 'PersistentVolumeClaim') {
     const phase = live.status?.phase;

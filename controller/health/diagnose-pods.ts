@@ -10,7 +10,7 @@ export interface PodProblem {
   pod: string;
   container?: string;
   /** What kind of trouble: it decides how a user fixes it. */
-  cause: 'CrashLoopBackOff' | 'Terminated' | 'ReadinessProbe' | 'Waiting' | 'Unschedulable' | 'Pending' | 'NotReady';
+  cause: 'CrashLoopBackOff' | 'Terminated' | 'ReadinessProbe' | 'Waiting' | 'Restarted' | 'Unschedulable' | 'Pending' | 'NotReady';
   /** e.g. `container web is crash-looping (CrashLoopBackOff): last exit code 3 (Error), restarted 2 times`. */
   message: string;
   exitCode?: number;
@@ -30,7 +30,12 @@ const LOG_LINES = 10;
 
 /** The pods that keep `workload` from being healthy, each with what is wrong and its last log lines. */
 export async function diagnoseWorkload(target: ClusterTarget, workload: WorkloadWithMeta): Promise<PodProblem[]> {
-  const pods = (await podsOf(target, workload)).filter((p) => !p.metadata?.deletionTimestamp && !isReady(p));
+  const pods = (await workloadPods(target, workload)).filter((p) => !p.metadata?.deletionTimestamp && !isReady(p));
+  return diagnosePods(target, pods);
+}
+
+/** What is wrong with each of these pods (at most MAX_PODS of them), with their last log lines. */
+export async function diagnosePods(target: ClusterTarget, pods: readonly V1Pod[]): Promise<PodProblem[]> {
   const problems: PodProblem[] = [];
   for (const pod of pods.slice(0, MAX_PODS)) problems.push(await diagnosePod(target, pod));
   return problems;
@@ -41,7 +46,7 @@ export function isReady(pod: V1Pod): boolean {
 }
 
 /** The workload's pods; for a Deployment only those of its newest ReplicaSet, the ones a rollout waits for. */
-async function podsOf(target: ClusterTarget, workload: WorkloadWithMeta): Promise<V1Pod[]> {
+export async function workloadPods(target: ClusterTarget, workload: WorkloadWithMeta): Promise<V1Pod[]> {
   const namespace = workload.metadata?.namespace ?? 'default';
   if (workload.kind === 'Pod') {
     try {
@@ -101,6 +106,9 @@ async function diagnosePod(target: ClusterTarget, pod: V1Pod): Promise<PodProble
     const previous = problem.cause === 'CrashLoopBackOff' || (problem.cause === 'Waiting' && !!cs.lastState?.terminated);
     return { pod: name, ...problem, logTail: await logTail(target, namespace, name, cs.name, previous) };
   }
+  // Running and ready again after a crash: the crash is the problem, and its run's log says why.
+  const restarted = statuses.map(restartProblem).find((p) => p !== undefined);
+  if (restarted) return { pod: name, ...restarted, logTail: await logTail(target, namespace, name, restarted.container!, true) };
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') {
     return { pod: name, cause: 'Unschedulable', message: `pod cannot be scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`, logTail: [] };
@@ -147,6 +155,15 @@ export function containerProblem(cs: V1ContainerStatus): ContainerProblem | unde
     return { container: cs.name, cause: 'NotReady', message: `container ${cs.name} is running but not ready${crashed}`, exitCode: last?.exitCode, restarts };
   }
   return undefined;
+}
+
+/** A container that is running again after it exited: how often, and how its last run ended; undefined when it never restarted. */
+export function restartProblem(cs: V1ContainerStatus): ContainerProblem | undefined {
+  const restarts = cs.restartCount ?? 0;
+  if (restarts === 0) return undefined;
+  const last = cs.lastState?.terminated;
+  const how = last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
+  return { container: cs.name, cause: 'Restarted', message: `container ${cs.name} restarted ${restarts} ${restarts === 1 ? 'time' : 'times'}${how}`, exitCode: last?.exitCode, restarts };
 }
 
 /** The newest `Unhealthy` event's message about this pod's container, e.g. `Readiness probe failed: HTTP probe failed with statuscode: 503`. */

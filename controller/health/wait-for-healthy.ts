@@ -4,7 +4,8 @@ import { describeObject } from '../clusters/object-ref.js';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { knownSecrets } from '../censor/known-secrets.js';
-import { diagnoseWorkload, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
+import { diagnosePods, diagnoseWorkload, workloadPods, type PodProblem, type WorkloadWithMeta } from './diagnose-pods.js';
+import { judgeSoak, soakSeconds, type SoakMemory, type SoakVerdict } from './pod-soak.js';
 import { rolloutStatus, WORKLOAD_KINDS, type ReplicaCounts, type RolloutState } from './rollout-status.js';
 import { workloadPath } from './workload-path.js';
 
@@ -56,17 +57,30 @@ export interface WaitForHealthyOptions {
   resyncMs?: number;
 }
 
+type Rollout = { state: WorkloadHealth['state']; message: string; replicas?: ReplicaCounts };
+
+interface Tracked {
+  health: WorkloadHealth;
+  rollout?: Rollout;
+  live?: WorkloadWithMeta;
+  readError?: unknown;
+  /** Once rolled out: what the gate saw of the new pods, and whether they stayed ready long enough. */
+  soak?: { memory: SoakMemory; verdict: SoakVerdict };
+}
+
 /**
  * The health gate: watches every workload until all are rolled out and
- * available (`kubectl rollout status` rules), or one reports
- * ProgressDeadlineExceeded, or the deadline passes. A failure comes back with
+ * available (`kubectl rollout status` rules) and their new pods have stayed
+ * Ready, without a restart, for the workload's minReadySeconds (at least
+ * MIN_SOAK_SECONDS); or one reports ProgressDeadlineExceeded, or a new pod
+ * restarts or leaves Ready, or the deadline passes. A failure comes back with
  * the reason in plain words; a cluster that cannot be read at the end throws
  * a ClusterRequestError instead, since nothing can be judged.
  */
 export async function waitForHealthy(options: WaitForHealthyOptions): Promise<HealthGateResult> {
   const { target, signal } = options;
   signal?.throwIfAborted();
-  const tracked = new Map<string, { health: WorkloadHealth; live?: WorkloadWithMeta; readError?: unknown }>();
+  const tracked = new Map<string, Tracked>();
   for (const o of options.objects) {
     // A failure report quotes pod logs: the Secrets of this rollout are censored there (diagnose-pods) and in every log line.
     knownSecrets.addFromObject(o as { kind?: unknown; data?: unknown; stringData?: unknown });
@@ -88,13 +102,36 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     if (live && entry.live && isOlder(live, entry.live)) return;
     entry.live = live;
     entry.readError = undefined;
-    const next: { state: WorkloadHealth['state']; message: string; replicas?: ReplicaCounts } = live ? rolloutStatus(live) : { state: 'missing', message: 'does not exist' };
+    entry.rollout = live ? rolloutStatus(live) : { state: 'missing', message: 'does not exist' };
+    publish(entry);
+    wake();
+  };
+
+  const publish = (entry: Tracked) => {
+    const next = gateState(entry);
     if (next.state !== entry.health.state || next.message !== entry.health.message || !sameCounts(next.replicas, entry.health.replicas)) {
       const { apiVersion, kind, namespace, name } = entry.health;
       entry.health = { apiVersion, kind, namespace, name, state: next.state, message: next.message, ...(next.replicas ? { replicas: next.replicas } : {}) };
       options.onProgress?.(entry.health);
     }
-    wake();
+  };
+
+  // From the moment a workload is first rolled out, its new pods are read on every pass: a restart or a pod leaving Ready fails the gate.
+  const judgeSoaks = async () => {
+    await Promise.all(
+      [...tracked.values()].map(async (entry) => {
+        if (!entry.live || (!entry.soak && entry.rollout?.state !== 'done')) return;
+        let pods;
+        try {
+          pods = await bounded(workloadPods(target, entry.live), { signal });
+        } catch {
+          return; // unreadable pods prove nothing either way: judged on the next pass
+        }
+        const judged = judgeSoak(pods, entry.soak?.memory ?? new Map(), Date.now(), soakSeconds(entry.live) * 1000);
+        entry.soak = judged;
+        publish(entry);
+      }),
+    );
   };
 
   const readAll = async () => {
@@ -139,20 +176,27 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     const resyncMs = options.resyncMs ?? 2000;
     for (;;) {
       signal?.throwIfAborted();
+      await judgeSoaks();
       const all = [...tracked.values()];
       if (all.every((e) => e.health.state === 'done')) return { healthy: true, workloads: all.map((e) => e.health) };
       const failed = all.filter((e) => e.health.state === 'failed');
       const timedOut = Date.now() >= deadline;
       if (failed.length || timedOut) {
-        if (!failed.length) await readAll();
+        if (!failed.length) {
+          await readAll();
+          await judgeSoaks();
+        }
         const unreadable = all.find((e) => e.readError !== undefined);
         if (unreadable && !failed.length) throw classifyApiError(unreadable.readError, target.name, unreadable.health, 'read');
         const still = [...tracked.values()];
         if (still.every((e) => e.health.state === 'done')) return { healthy: true, workloads: still.map((e) => e.health) };
         return await failure(target, still, options.deadlineSeconds, failed.length > 0);
       }
+      // A soak about to be satisfied is looked at again then, not a resync later.
+      const soakEnds = all.map((e) => (e.soak?.verdict.state === 'soaking' ? e.soak.verdict.until : undefined)).filter((t) => t !== undefined);
+      const wakeIn = Math.min(resyncMs, Math.max(0, deadline - Date.now()), ...soakEnds.map((t) => Math.max(0, t - Date.now() + 50)));
       const byWatch = await new Promise<boolean>((resolve, reject) => {
-        const timer = setTimeout(() => finish(false), Math.min(resyncMs, Math.max(0, deadline - Date.now())));
+        const timer = setTimeout(() => finish(false), wakeIn);
         function finish(woken: boolean) {
           clearTimeout(timer);
           signal?.removeEventListener('abort', aborted);
@@ -177,20 +221,38 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
   }
 }
 
-async function failure(
-  target: ClusterTarget,
-  entries: Array<{ health: WorkloadHealth; live?: WorkloadWithMeta }>,
-  deadlineSeconds: number,
-  failedEarly: boolean,
-): Promise<HealthGateResult> {
+/**
+ * What the gate reports for a workload: its rollout state until it is rolled
+ * out, then progressing while its new pods soak, done once they have stayed
+ * ready, failed when one of them did not.
+ */
+function gateState(entry: Tracked): Rollout {
+  const rollout = entry.rollout ?? { state: 'progressing', message: 'waiting for status' };
+  const verdict = entry.soak?.verdict;
+  const soak = entry.live ? soakSeconds(entry.live) : 0;
+  if (verdict?.state === 'failed') return { state: 'failed', message: `rolled out, but its new pods did not stay ready for ${soak}s: ${verdict.message}` };
+  if (rollout.state !== 'done' || verdict?.state === 'soaked') return rollout;
+  const waiting = verdict?.message ?? `waiting for the pods to stay ready for ${soak}s`;
+  return { ...rollout, state: 'progressing', message: `${rollout.message}; ${waiting}` };
+}
+
+async function failure(target: ClusterTarget, entries: readonly Tracked[], deadlineSeconds: number, failedEarly: boolean): Promise<HealthGateResult> {
   const problems: WorkloadProblem[] = [];
-  for (const { health, live } of entries) {
+  for (const { health, live, soak } of entries) {
     if (health.state === 'done') continue;
     if (failedEarly && health.state !== 'failed') continue;
-    const pods = live ? await diagnoseWorkload(target, live).catch(() => []) : [];
+    const pods = live ? await diagnose(target, live, soak?.verdict).catch(() => []) : [];
     problems.push({ ...health, pods });
   }
   return { healthy: false, reason: describeFailure(problems, deadlineSeconds), workloads: entries.map((e) => e.health), problems };
+}
+
+/** The pods to quote: those that did not stay ready, when that is why the workload failed; else those not ready. */
+async function diagnose(target: ClusterTarget, live: WorkloadWithMeta, verdict: SoakVerdict | undefined): Promise<PodProblem[]> {
+  if (verdict?.state !== 'failed') return diagnoseWorkload(target, live);
+  const names = new Set(verdict.pods.map((p) => p.pod));
+  const pods = (await workloadPods(target, live)).filter((p) => names.has(p.metadata?.name ?? ''));
+  return diagnosePods(target, pods);
 }
 
 /**
