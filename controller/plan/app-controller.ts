@@ -10,6 +10,7 @@ import type { SyncTrigger } from '../queue/sync-job.js';
 import { SourcePoller, type RevisionEvent } from '../source/source-poller.js';
 import { StateStore } from '../state/state-store.js';
 import type { AppStatus } from '../state/app-status.js';
+import { desiredRevision } from '../state/desired-revision.js';
 import { bundledChartsDir } from '../sync/bundled-paths.js';
 import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
 import { readAppConfig } from '../sync/read-app-config.js';
@@ -103,7 +104,7 @@ export class AppController {
     if (!status) throw new Error(`no app named "${app}"`);
     const repoId = await this.registry.repositoryOf(app);
     const repo = repoId === undefined ? undefined : await this.registry.repository(repoId);
-    const revision = status.pinnedRevision ?? repo?.revision ?? status.observedRevision ?? status.revision;
+    const revision = desiredRevision({ pinnedRevision: status.pinnedRevision, branchHead: repo?.revision, fallback: status.observedRevision ?? status.revision });
     if (!revision) throw new Error(`app "${app}" has no revision yet: its repository has not been read`);
     return this.queue.enqueue({ app, revision, trigger, ...(message !== undefined ? { message } : {}) });
   }
@@ -118,7 +119,7 @@ export class AppController {
     const source = repoId === undefined ? undefined : this.poller.repository(repoId);
     const repo = repoId === undefined ? undefined : await this.registry.repository(repoId);
     if (!source || !repo?.revision) throw new Error(`app "${status.name}" has no repository read yet`);
-    const revision = await source.resolveRef(status.pinnedRevision ?? repo.revision);
+    const revision = await source.resolveRef(desiredRevision({ pinnedRevision: status.pinnedRevision, branchHead: repo.revision }) ?? repo.revision);
     const config = await readAppConfig(source.tree(revision), repo.spec.id);
     if (!config.ok) throw new Error(`baton.yaml at ${shortRevision(revision)} has errors:\n${config.errors.join('\n')}`);
     const app = config.apps.find((a) => a.name === status.name);

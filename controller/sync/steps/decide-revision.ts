@@ -1,6 +1,6 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { SyncTrigger } from '../../queue/sync-job.js';
-import { desiredRevision } from '../desired-revision.js';
+import { desiredRevision } from '../../state/desired-revision.js';
 import type { AppOrigin } from '../ports/source-port.js';
 import type { SyncPorts } from '../ports/sync-ports.js';
 import { conclude, type Step, type StepResult, type SyncContext } from '../sync-context.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredRevision, type DesiredRevisionInput } from '../../../../controller/sync/desired-revision.js';
+import { desiredRevision, type DesiredRevisionInput } from '../../../../controller/state/desired-revision.js';
 
 describe('desiredRevision', () => {
   const cases: Array<[string, DesiredRevisionInput, string | undefined]> = [

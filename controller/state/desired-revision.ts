@@ -17,7 +17,8 @@ export interface DesiredRevisionInput {
  * The one answer to "which revision should this app be at": the pin, else a
  * preview's head, else a rollback's revision, else the branch's newest
  * commit, else what the request or the caller names. The sync and the app
- * controller (`baton sync`, `baton diff`) both ask here.
+ * controller (`baton sync`, `baton diff`) both ask here; it lives beside the
+ * app's status (its pin) because both of them may import state/.
  */
 export function desiredRevision(input: DesiredRevisionInput): string | undefined {
   if (input.pinnedRevision !== undefined) return input.pinnedRevision;
