@@ -106,7 +106,7 @@ export function judgeSoak(
   }
   if (failures.length) return { verdict: { state: 'failed', message: failures.map((f) => `pod ${f.pod} ${f.message}`).join('; '), pods: failures }, memory: next };
   if (soaked === live.length) return { verdict: { state: 'soaked' }, memory: next };
-  const message = `waiting for the pods to stay ready for ${Math.round(soakMs / 1000)}s (${soaked} of ${live.length} have)`;
+  const message = `checking that the pods stay ready for ${Math.round(soakMs / 1000)}s`;
   return { verdict: until === undefined ? { state: 'soaking', message } : { state: 'soaking', message, until }, memory: next };
 }
 

@@ -232,7 +232,7 @@ function gateState(entry: Tracked): Rollout {
   const soak = entry.live ? soakSeconds(entry.live) : 0;
   if (verdict?.state === 'failed') return { state: 'failed', message: `rolled out, but its new pods did not stay ready for ${soak}s: ${verdict.message}` };
   if (rollout.state !== 'done' || verdict?.state === 'soaked') return rollout;
-  const waiting = verdict?.message ?? `waiting for the pods to stay ready for ${soak}s`;
+  const waiting = verdict?.message ?? `checking that the pods stay ready for ${soak}s`;
   return { ...rollout, state: 'progressing', message: `${rollout.message}; ${waiting}` };
 }
 

@@ -39,9 +39,9 @@ function soak(steps: Array<{ seconds: number; pods: PodState[] }>, soakMs = 5000
 describe('judgeSoak', () => {
   it.each([
     ['ready long enough at the first look (an unchanged template)', [{ seconds: 60, pods: [{ readyAt: 0 }, { name: 'web-2', readyAt: 10 }] }], { state: 'soaked' }],
-    ['ready for 2 of 5 seconds: look again at 5s', [{ seconds: 3, pods: [{ readyAt: 1 }] }], { state: 'soaking', message: 'waiting for the pods to stay ready for 5s (0 of 1 have)', until: T0 + 6000 }],
+    ['ready for 2 of 5 seconds: look again at 5s', [{ seconds: 3, pods: [{ readyAt: 1 }] }], { state: 'soaking', message: 'checking that the pods stay ready for 5s', until: T0 + 6000 }],
     ['ready, and still ready 5 seconds later', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 6, pods: [{ readyAt: 1 }] }], { state: 'soaked' }],
-    ['one pod not ready yet: no end in sight', [{ seconds: 9, pods: [{ readyAt: 0 }, { name: 'web-2', readyAt: 8, ready: false }] }], { state: 'soaking', message: 'waiting for the pods to stay ready for 5s (1 of 2 have)' }],
+    ['one pod not ready yet: no end in sight', [{ seconds: 9, pods: [{ readyAt: 0 }, { name: 'web-2', readyAt: 8, ready: false }] }], { state: 'soaking', message: 'checking that the pods stay ready for 5s' }],
     ['ready, then not ready: the server exited', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 4, ready: false }] }], { state: 'failed', message: 'pod web-1 stopped being ready 3s after it became ready' }],
     ['ready, then ready again with a newer transition: it left Ready between two reads', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 5, pods: [{ readyAt: 4 }] }], { state: 'failed', message: 'pod web-1 stopped being ready, then became ready again' }],
     ['a container restarted while watched, though ready again', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 1, restarts: 1 }] }], { state: 'failed', message: 'pod web-1 restarted container web 1 time' }],
