@@ -1,4 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
+import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
 import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
@@ -11,11 +13,11 @@ import { SourcePoller, type RevisionEvent } from '../source/source-poller.js';
 import { StateStore } from '../state/state-store.js';
 import type { AppStatus } from '../state/app-status.js';
 import { desiredRevision } from '../state/desired-revision.js';
-import { bundledChartsDir } from '../sync/bundled-paths.js';
-import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
-import { readAppConfig } from '../sync/read-app-config.js';
+import { bundledChartsDir } from '../apps/bundled-paths.js';
+import { readLiveObjects, withNamespace } from '../clusters/live-objects.js';
+import { readAppConfig } from '../apps/read-app-config.js';
 import { shortRevision } from '../../runtime/kube/revision.js';
-import { SyncRegistry } from '../sync/sync-registry.js';
+import { SyncRegistry } from '../state/sync-registry.js';
 import { DiskTree, type FileTree } from '../../renderer/index.js';
 
 export interface AppControllerOptions {
@@ -52,7 +54,9 @@ interface KnownApp {
  * (skipping unchanged ones by their inputs key) and enqueues a sync for each
  * automated app whose rendered manifests changed. A periodic drift check
  * enqueues a sync when live objects differ from the last applied ones
- * (selfHeal). Workers (startSyncWorker) do the syncing.
+ * (selfHeal). Workers (startSyncWorker) do the syncing. Both run on the
+ * shared reconcile loop: planning keyed by repository id, the drift check as
+ * one key requeued every `driftCheckMs`.
  */
 export class AppController {
   readonly state: StateStore;
@@ -63,10 +67,11 @@ export class AppController {
   private readonly chartsTree: FileTree;
   private readonly log: (line: string) => void;
   private readonly apps = new Map<string, KnownApp>();
-  /** Per repository: the revision being handled, and the newest one waiting behind it. */
-  private readonly handling = new Map<string, { running: Promise<void>; next?: string }>();
-  private driftTimer: NodeJS.Timeout | undefined;
-  private drifting: Promise<void> | undefined;
+  /** Plans each repository's newest revision; one revision of a repository at a time. */
+  private readonly planning: ReconcileLoop;
+  /** Per repository: the newest revision planned (or given up on), so a wake-up for it again costs nothing. */
+  private readonly planned = new Map<string, string>();
+  private drift: ReconcileLoop | undefined;
   private closed = false;
 
   constructor(private readonly options: AppControllerOptions) {
@@ -77,11 +82,17 @@ export class AppController {
     this.clusters = options.clusters ?? clusterTargets({ stateDir: options.stateDir });
     this.chartsTree = new DiskTree(options.chartsDir ?? bundledChartsDir());
     this.log = options.log ?? (() => undefined);
+    this.planning = startReconcileLoop({
+      name: 'app-controller',
+      reconcile: (repository) => this.reconcileRepository(repository),
+      // Every repository at once, as each has its own revisions.
+      concurrency: Math.max(1, options.repositories.length),
+    });
   }
 
   /** Starts following the repositories (each is checked at once) and the drift check. */
   async start(): Promise<void> {
-    this.poller.on('revision', (event) => this.onRevision(event));
+    this.poller.on('revision', ({ repository }: RevisionEvent) => this.planning.enqueue(repository));
     this.poller.on('error', ({ repository, error }) => this.log(`repository ${repository}: ${error.message}`));
     for (const spec of this.options.repositories) {
       await this.registry.setRepository(spec);
@@ -89,12 +100,15 @@ export class AppController {
     }
     const every = this.options.driftCheckMs ?? 30_000;
     if (every > 0) {
-      this.driftTimer = setInterval(() => {
-        this.drifting ??= this.checkDrift()
-          .catch((err: unknown) => this.log(`drift check: ${(err as Error).message}`))
-          .finally(() => (this.drifting = undefined));
-      }, every);
-      this.driftTimer.unref();
+      this.drift = startReconcileLoop({
+        name: 'drift-check',
+        concurrency: 1,
+        reconcile: async () => {
+          await this.checkDrift().catch((err: unknown) => this.log(`drift check: ${(err as Error).message}`));
+          return requeueAfter(every);
+        },
+      });
+      this.drift.enqueueAfter('apps', every);
     }
   }
 
@@ -136,42 +150,38 @@ export class AppController {
 
   /** Resolves once every revision seen so far has been planned (for tests and benchmarks). */
   async idle(): Promise<void> {
-    while ([...this.handling.values()].length > 0) await Promise.all([...this.handling.values()].map((h) => h.running));
+    await this.planning.idle();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.driftTimer);
     await this.poller.close();
-    await Promise.all([...this.handling.values()].map((h) => h.running));
-    await this.drifting;
+    await Promise.all([this.planning.stop(), this.drift?.stop()]);
     await Promise.all([this.queue.close(), this.state.close(), this.registry.close()]);
   }
 
-  /** Revisions of one repository are handled one at a time; of those arriving meanwhile only the newest. */
-  private onRevision({ repository, commit }: RevisionEvent): void {
-    const current = this.handling.get(repository);
-    if (current) {
-      current.next = commit;
-      return;
+  /**
+   * Plans the repository's newest revision unless it was planned already.
+   * When Redis or Git failed mid-plan, the same revision is planned again
+   * after `planRetryMs` (apps done already skip by inputs key), unless a newer one came meanwhile.
+   */
+  private async reconcileRepository(repository: string): Promise<ReconcileResult> {
+    const commit = this.poller.status(repository)?.lastCommit;
+    if (this.closed || commit === undefined || this.planned.get(repository) === commit) return done;
+    try {
+      if (!(await this.handleRevision(repository, commit))) return requeueAfter(this.options.planRetryMs ?? 5_000);
+    } catch (err) {
+      this.log(`repository ${repository} at ${shortRevision(commit)}: ${(err as Error).message}`);
     }
-    const entry: { running: Promise<void>; next?: string } = { running: Promise.resolve() };
-    entry.running = (async () => {
-      let next: string | undefined = commit;
-      while (next !== undefined && !this.closed) {
-        entry.next = undefined;
-        await this.handleRevision(repository, next).catch((err: unknown) => this.log(`repository ${repository} at ${shortRevision(next)}: ${(err as Error).message}`));
-        next = entry.next;
-      }
-      this.handling.delete(repository);
-    })();
-    this.handling.set(repository, entry);
+    this.planned.set(repository, commit);
+    return done;
   }
 
-  private async handleRevision(repoId: string, commit: string): Promise<void> {
+  /** Returns false when some app could not be planned (Redis or Git unavailable). */
+  private async handleRevision(repoId: string, commit: string): Promise<boolean> {
     const source = this.poller.repository(repoId);
     const spec = this.options.repositories.find((r) => r.id === repoId);
-    if (!source || !spec) return;
+    if (!source || !spec) return true;
     await this.registry.setRepository(spec, commit);
     const config = await readAppConfig(source.tree(commit), repoId);
     const known = await this.registry.appsOf(repoId);
@@ -180,7 +190,7 @@ export class AppController {
       this.log(message);
       for (const name of known) await this.state.updateApp(name, { syncStatus: 'Unknown', message, observedRevision: commit });
       await this.state.publish({ type: 'repository.error', data: { repository: repoId, revision: commit, errors: config.errors } });
-      return;
+      return true;
     }
     const names = new Set(config.apps.map((a) => a.name));
     const gone = known.filter((name) => !names.has(name));
@@ -194,24 +204,14 @@ export class AppController {
     await this.registry.setApps(repoId, [...names]);
     let failed = 0;
     for (const app of orderApps(config.apps)) {
-      if (this.closed) return;
+      if (this.closed) return true;
       await this.planOne(app, commit).catch(async (err: unknown) => {
         failed++;
         this.log(`${app.name}: planning ${shortRevision(commit)} failed: ${(err as Error).message}`);
         await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
       });
     }
-    // Redis or Git failed mid-plan: plan the same revision again soon (apps done already skip by inputs key).
-    if (failed > 0) this.retryRevision(repoId, commit);
-  }
-
-  private retryRevision(repository: string, commit: string): void {
-    const timer = setTimeout(() => {
-      // Only while it is still the newest: a later revision has been (or is being) planned instead.
-      const newest = this.poller.status(repository)?.lastCommit;
-      if (!this.closed && !this.handling.has(repository) && newest === commit) this.onRevision({ repository, commit } as RevisionEvent);
-    }, this.options.planRetryMs ?? 5_000);
-    timer.unref();
+    return failed === 0;
   }
 
   private async planOne(app: AppSpec, commit: string): Promise<void> {
