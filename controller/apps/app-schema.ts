@@ -38,6 +38,24 @@ export const directorySchema = map({
   exclude: str('a glob, e.g. "*.yaml" or "{a.yaml,b/*}"').optional(),
 });
 
+const stringMap = () => z.record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans)' }), { error: 'must be a map of strings' });
+
+/** Argo CD's `source.kustomize`: applied over the app's kustomization. */
+export const kustomizeSchema = map({
+  images: list(str('an image override such as "nginx:1.25" or "nginx=registry.example/nginx:1.25"').min(1, { error: 'must not be empty' })).optional(),
+  namePrefix: str().optional(),
+  nameSuffix: str().optional(),
+  commonLabels: stringMap().optional(),
+  patches: list(
+    map({
+      patch: str('a patch (YAML or JSON 6902)').optional(),
+      path: str('a file path, relative to the app\'s path').optional(),
+      target: stringMap().optional(),
+      options: z.record(z.string(), bool(), { error: 'must be a map of true/false options' }).optional(),
+    }),
+  ).optional(),
+});
+
 export const appSchema = map({
   name: label(),
   path: str('a repository path').optional(),
@@ -54,6 +72,7 @@ export const appSchema = map({
   dependsOn: list(str('an app name')).optional(),
   preview: previewSchema.optional(),
   directory: directorySchema.optional(),
+  kustomize: kustomizeSchema.optional(),
 });
 
 export type AppInput = z.infer<typeof appSchema>;
@@ -65,4 +84,5 @@ export const knownFields: Record<string, readonly string[]> = {
   rollout: Object.keys(rolloutSchema.shape),
   preview: Object.keys(previewSchema.shape),
   directory: Object.keys(directorySchema.shape),
+  kustomize: Object.keys(kustomizeSchema.shape),
 };

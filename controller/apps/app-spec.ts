@@ -3,6 +3,9 @@ import type { RenderAppInput } from '../../renderer/index.js';
 /** Argo CD's `source.directory`: `recurse` (default false), `include` and `exclude` globs. */
 export type DirectoryOptions = NonNullable<RenderAppInput['directory']>;
 
+/** Argo CD's `source.kustomize`: `images`, `namePrefix`, `nameSuffix`, `commonLabels`, `patches`. */
+export type KustomizeOptions = NonNullable<RenderAppInput['kustomize']>;
+
 /**
  * An Application as baton works with it: one entry of `baton.yaml` (or an
  * `--app` flag) with every default filled in. The parser validates user input
@@ -71,6 +74,8 @@ export interface AppSpec {
   preview: PreviewPolicy;
   /** How `path` is read when it is a directory of plain manifests. @defaultValue undefined: top level only, every manifest */
   directory?: DirectoryOptions;
+  /** Overrides applied over `path`'s kustomization. @defaultValue undefined: the kustomization as it is */
+  kustomize?: KustomizeOptions;
   /**
    * Set when this spec is the preview of a declared app for one pull/merge
    * request (controller/previews builds it): the app renders under its

@@ -47,6 +47,11 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
     else fail('INVALID_VALUE', ['chart'], 'key', 'give path or chart, not both');
   }
   if (input.directory !== undefined && input.chart !== undefined) fail('INVALID_VALUE', ['directory'], 'key', 'applies to a path (a directory of manifests), not a bundled chart');
+  if (input.kustomize !== undefined && input.chart !== undefined) fail('INVALID_VALUE', ['kustomize'], 'key', 'applies to a path holding a kustomization.yaml, not a bundled chart');
+  if (input.kustomize !== undefined && input.directory !== undefined) fail('INVALID_VALUE', ['directory'], 'key', 'give directory (plain manifests) or kustomize (a Kustomize app), not both');
+  for (const [i, p] of (Array.isArray(input.kustomize?.patches) ? input.kustomize.patches : []).entries()) {
+    if (p && typeof p === 'object' && (p.patch === undefined) === (p.path === undefined)) fail('INVALID_VALUE', ['kustomize', 'patches', i], 'value', 'needs exactly one of patch (inline) or path (a file)');
+  }
   const path = typeof input.path === 'string' ? checkRepoPath(input.path, ['path'], fail) : undefined;
   const values = Array.isArray(input.values) ? input.values.map((v, i) => (typeof v === 'string' ? checkRepoPath(v, ['values', i], fail) : '')) : [];
   if (errors.length > before || !parsed.success) return undefined;
@@ -71,6 +76,7 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
     dependsOn: [...new Set(input.dependsOn ?? [])],
     preview: { enabled: input.preview?.enabled ?? false, values: input.preview?.values ?? {} },
     ...(input.directory !== undefined ? { directory: input.directory } : {}),
+    ...(input.kustomize !== undefined ? { kustomize: input.kustomize } : {}),
     declaredAt: { file: site.file, ...site.locate([], 'value') },
   };
 }

@@ -78,6 +78,7 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
     repo: tree,
     ...(app.path !== undefined ? { path: app.path } : { chart: { tree: chartsTree, path: app.chart! } }),
     ...(app.directory !== undefined ? { directory: app.directory } : {}),
+    ...(app.kustomize !== undefined ? { kustomize: app.kustomize } : {}),
     valuesFiles: app.values,
     // A preview spec's `set` already holds its preview values (controller/previews).
     values: preview && !app.instance ? mergeValues(app.set, app.preview.values) : app.set,

@@ -109,3 +109,94 @@ describe('Helm charts and apps that render nothing', () => {
     ]);
   });
 });
+
+describe('Kustomize apps (kubectl kustomize)', () => {
+  const image = (r: RenderResult) => (r.objects.find((o) => o.object.kind === 'Deployment')!.object as any).spec.template.spec.containers[0];
+
+  it('names the fix when kubectl is not on the PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const r = await render('kustomize/overlays/prod');
+      expect(messages(r)).toEqual([expect.stringMatching(/^kustomize\/overlays\/prod\/kustomization\.yaml:1:1: Kustomize apps are built with `kubectl kustomize`, and kubectl is not on the PATH of baton: install kubectl/)]);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('builds an overlay over its base (patch, image, extra resource), attributing objects to the kustomization', async () => {
+    const r = await render('kustomize/overlays/prod');
+    expect(messages(r)).toEqual([]);
+    expect(summary(r)).toEqual([
+      'PodDisruptionBudget/podinfo kustomize/overlays/prod/kustomization.yaml:1',
+      'ConfigMap/podinfo-config-f655md8fbd kustomize/overlays/prod/kustomization.yaml:1',
+      'Service/podinfo kustomize/overlays/prod/kustomization.yaml:1',
+      'Deployment/podinfo kustomize/overlays/prod/kustomization.yaml:1',
+    ]);
+    expect(r.objects.every((o) => o.object.metadata.namespace === 'shop')).toBe(true);
+    expect(image(r).image).toBe('ghcr.io/stefanprodan/podinfo:6.5.1');
+    expect((r.objects.find((o) => o.object.kind === 'Deployment')!.object as any).spec.replicas).toBe(3);
+  });
+
+  it('builds an overlay with a component and its own namespace', async () => {
+    const r = await render('kustomize/overlays/staging');
+    expect(messages(r)).toEqual([]);
+    expect(r.objects.map((o) => o.object.metadata.namespace)).toEqual(['podinfo-staging', 'podinfo-staging', 'podinfo-staging']);
+    expect(image(r).env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+  });
+
+  it("applies baton.yaml's kustomize: images, namePrefix, nameSuffix, commonLabels and patches, as Argo CD's source.kustomize", async () => {
+    const r = await render('kustomize/overlays/prod', {
+      kustomize: {
+        images: ['ghcr.io/stefanprodan/podinfo=registry.example/podinfo:7.0.0'],
+        namePrefix: 'eu-',
+        nameSuffix: '-v2',
+        commonLabels: { team: 'web' },
+        patches: [
+          { target: { kind: 'Deployment' }, patch: '- op: replace\n  path: /spec/replicas\n  value: 5' },
+          { path: 'pdb.yaml', target: { kind: 'PodDisruptionBudget' } },
+        ],
+      },
+    });
+    expect(messages(r)).toEqual([]);
+    const deploy = r.objects.find((o) => o.object.kind === 'Deployment')!.object as any;
+    expect(deploy.metadata.name).toBe('eu-podinfo-v2');
+    expect(deploy.metadata.labels.team).toBe('web');
+    expect(deploy.spec.replicas).toBe(5);
+    expect(image(r).image).toBe('registry.example/podinfo:7.0.0');
+    expect(image(r).envFrom[0].configMapRef.name).toMatch(/^eu-podinfo-config-v2-/);
+  });
+
+  it('refuses remote bases before running kustomize, and names a missing base at its line', async () => {
+    const tree = new MemoryTree({
+      'k/kustomization.yaml': 'resources:\n  - github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.10.0\n  - https://example.com/app.yaml\n  - ../missing\n  - cm.yaml\n',
+      'k/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+    });
+    const r = await renderApp({ repo: tree, path: 'k', release: { name: 'app', namespace: 'shop' } });
+    expect(messages(r)).toEqual([
+      'k/kustomization.yaml:2:5: resources[0]: "github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.10.0" is a remote base; baton builds Kustomize from the repository alone: vendor it into the repository and refer to it by a relative path',
+      'k/kustomization.yaml:3:5: resources[1]: "https://example.com/app.yaml" is a remote base; baton builds Kustomize from the repository alone: vendor it into the repository and refer to it by a relative path',
+      'k/kustomization.yaml:4:5: resources[2]: "../missing" not found in the repository',
+    ]);
+  });
+
+  it('refuses a symlink that leaves the repository, and quotes kustomize when it fails', async () => {
+    const escaping = new MemoryTree({ 'k/kustomization.yml': 'resources: [cm.yaml]\n', 'k/cm.yaml': { symlink: '../../etc/passwd' } });
+    const r = await renderApp({ repo: escaping, path: 'k', release: { name: 'app', namespace: 'shop' } });
+    expect(r.errors.map((e) => e.code)).toEqual(['PATH_ESCAPE']);
+    const broken = new MemoryTree({ 'k/Kustomization': 'resources: [cm.yaml]\npatches:\n  - path: nope.yaml\n', 'k/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n' });
+    const b = await renderApp({ repo: broken, path: 'k', release: { name: 'app', namespace: 'shop' } });
+    expect(messages(b)).toEqual([expect.stringMatching(/^k\/Kustomization:1:1: kustomize build failed: .*nope\.yaml/)]);
+    expect(messages(b)[0]).toContain("lstat k/nope.yaml: no such file or directory");
+    expect(messages(b)[0]).not.toContain('baton-kustomize-');
+  });
+
+  it('refuses kustomize: on a plain directory and directory: on a Kustomize app, at baton.yaml', async () => {
+    expect(messages(await render('directory-app', { kustomize: { namePrefix: 'x-' } }))).toEqual([
+      'baton.yaml:1:1: kustomize: options are set, but directory-app is a directory of manifests, with no kustomization.yaml',
+    ]);
+    expect(messages(await render('kustomize/base', { directory: { recurse: true } }))).toEqual([
+      'baton.yaml:1:1: directory: options are set, but kustomize/base is a Kustomize app; they apply to a directory of manifests',
+    ]);
+  });
+});

@@ -36,3 +36,54 @@ describe('baton.yaml directory:', () => {
     ]);
   });
 });
+
+describe('baton.yaml kustomize:', () => {
+  it("keeps Argo CD's source.kustomize fields", () => {
+    const { apps, errors } = parse(`apps:
+  - name: podinfo
+    path: deploy/overlays/prod
+    kustomize:
+      images: [ghcr.io/stefanprodan/podinfo:6.5.1]
+      namePrefix: eu-
+      nameSuffix: -v2
+      commonLabels: { team: web }
+      patches:
+        - target: { kind: Deployment, name: podinfo }
+          patch: |-
+            - op: replace
+              path: /spec/replicas
+              value: 5
+        - path: extra-patch.yaml
+`);
+    expect(errors).toEqual([]);
+    expect(apps[0].kustomize).toEqual({
+      images: ['ghcr.io/stefanprodan/podinfo:6.5.1'],
+      namePrefix: 'eu-',
+      nameSuffix: '-v2',
+      commonLabels: { team: 'web' },
+      patches: [{ target: { kind: 'Deployment', name: 'podinfo' }, patch: '- op: replace\n  path: /spec/replicas\n  value: 5' }, { path: 'extra-patch.yaml' }],
+    });
+  });
+
+  it('names each mistake at its line', () => {
+    expect(
+      messages(`apps:
+  - name: a
+    path: deploy
+    kustomize:
+      image: [nginx:1]
+      commonLabels: { replicas: 3 }
+      patches:
+        - target: { kind: Deployment }
+  - name: b
+    chart: web-service
+    kustomize: { namePrefix: b- }
+`),
+    ).toEqual([
+      'baton.yaml:5:7: unknown field (did you mean "images"?)',
+      'baton.yaml:6:33: must be a string (quote numbers and booleans)',
+      'baton.yaml:8:11: needs exactly one of patch (inline) or path (a file)',
+      'baton.yaml:11:5: applies to a path holding a kustomization.yaml, not a bundled chart',
+    ]);
+  });
+});
