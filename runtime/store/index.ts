@@ -6,14 +6,6 @@
  * the HTTP layer and controllers.
  */
 export { openLocalCluster, type LocalCluster, type LocalClusterOptions } from './local-cluster.js';
-export {
-  parseLabelSelector,
-  labelSelectorFromObject,
-  formatLabelSelector,
-  type LabelSelector,
-  type LabelSelectorObject,
-  type LabelRequirement,
-  type LabelOperator,
-} from './label-selector.js';
+export { parseLabelSelector, labelSelectorFromObject } from './label-selector.js';
 export { parseFieldSelector, fieldValue, type FieldSelector, type FieldRequirement } from './field-selector.js';
 export { backupStore, restoreStore } from './store-backup.js';

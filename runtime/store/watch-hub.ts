@@ -1,7 +1,7 @@
 import { badRequest, gone } from '../errors/status-error.js';
 import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { FieldSelector } from './field-selector.js';
-import type { LabelSelector } from './label-selector.js';
+import type { LabelQuery } from '../kube/label-selector.js';
 import { copyOf } from './stored-json.js';
 
 /** Events a watch can resume from however old they are (the API server's watch cache keeps at least 100 per resource). */
@@ -22,7 +22,7 @@ export interface WatchFilter {
   apiVersion: string;
   kind: string;
   namespace?: string;
-  labels: LabelSelector;
+  labels: LabelQuery;
   fields: FieldSelector;
   /** A resourceVersion to replay from; undefined or '0' for "current state, then changes". */
   resourceVersion?: string;

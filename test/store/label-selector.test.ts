@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabelSelector, labelSelectorFromObject, parseLabelSelector } from '../../runtime/store/index.js';
+import { selectorMatches, selectorToString } from '../../runtime/kube/label-selector.js';
+import { labelSelectorFromObject, parseLabelSelector } from '../../runtime/store/index.js';
 import { StatusError } from '../../runtime/errors/status-error.js';
 
 const labels = { app: 'web', tier: 'frontend', 'example.com/team': 'shop', empty: '' };
@@ -79,8 +80,18 @@ describe('metav1.LabelSelector objects', () => {
   });
 
   it('formats to the query-string syntax that parses back to the same meaning', () => {
-    const text = formatLabelSelector(selector);
-    expect(text).toBe('app=web,tier in (frontend,edge),!legacy');
-    expect(parseLabelSelector(text).requirements).toEqual(labelSelectorFromObject(selector).requirements);
+    const text = selectorToString(selector);
+    expect(text).toBe('app=web,tier in (edge,frontend),!legacy');
+    for (const l of [labels, { ...labels, legacy: 'y' }, { ...labels, tier: 'edge' }, { ...labels, tier: 'db' }, {}]) {
+      expect(parseLabelSelector(text).matches(l)).toBe(labelSelectorFromObject(selector).matches(l));
+    }
+  });
+
+  it('rejects an unknown operator as a BadRequest, and matches nothing with it in a workload', () => {
+    const odd = { matchExpressions: [{ key: 'app', operator: 'Near' as 'In', values: ['web'] }] };
+    expect(() => labelSelectorFromObject(odd)).toThrow(StatusError);
+    expect(selectorMatches(odd, labels)).toBe(false);
+    expect(selectorMatches(undefined, labels)).toBe(false);
+    expect(selectorMatches({}, labels)).toBe(true);
   });
 });
