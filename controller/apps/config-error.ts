@@ -1,3 +1,5 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 /** What is wrong with an application's declaration; callers branch on this, people read the message. */
 export type ConfigErrorCode =
   | 'YAML_SYNTAX'
@@ -25,13 +27,13 @@ export interface ConfigErrorData {
  * A mistake in `baton.yaml` or an `--app` flag. Configuration cannot fix
  * itself, so a sync that meets one is not retried until the file changes.
  */
-export class ConfigError extends Error {
+export class ConfigError extends BatonError {
   constructor(
-    readonly code: ConfigErrorCode,
+    override readonly code: ConfigErrorCode,
     message: string,
     readonly data: ConfigErrorData,
   ) {
-    super(message);
+    super(message, { retryable: false });
     this.name = 'ConfigError';
   }
 

@@ -1,3 +1,5 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 export type ClusterConfigErrorCode =
   /** No kubeconfig defines a context of that name. */
   | 'UNKNOWN_CLUSTER'
@@ -18,15 +20,15 @@ export interface ClusterConfigErrorData {
  * read, or the built-in runtime not started yet. `code` tells them apart: the
  * first two need a person to fix configuration, the last one only time.
  */
-export class ClusterConfigError extends Error {
+export class ClusterConfigError extends BatonError {
   override readonly name = 'ClusterConfigError';
 
   constructor(
-    readonly code: ClusterConfigErrorCode,
+    override readonly code: ClusterConfigErrorCode,
     message: string,
     readonly data: ClusterConfigErrorData = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { ...options, retryable: code === 'LOCAL_RUNTIME_NOT_READY' });
   }
 }

@@ -1,3 +1,5 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 export type ClusterRequestErrorCode =
   /** No answer: connection refused or reset, DNS, TLS or a timeout. */
   | 'UNREACHABLE'
@@ -21,16 +23,15 @@ export interface ClusterRequestErrorData {
  * A request to a cluster that failed for reasons that may pass: the worker
  * retries it with exponential back-off and jitter.
  */
-export class ClusterRequestError extends Error {
+export class ClusterRequestError extends BatonError {
   override readonly name = 'ClusterRequestError';
-  readonly retryable = true;
 
   constructor(
-    readonly code: ClusterRequestErrorCode,
+    override readonly code: ClusterRequestErrorCode,
     message: string,
     readonly data: ClusterRequestErrorData,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { ...options, retryable: true });
   }
 }

@@ -17,8 +17,11 @@ export interface ObjectRejectedErrorData {
  * namespace). Applying the same manifests again cannot succeed, so it is a
  * BullMQ UnrecoverableError: the job fails at once, and a new commit is the fix.
  */
+// Not a BatonError: BullMQ fails a job at once only for an UnrecoverableError (by class or name), so it keeps
+// that base and carries BatonError's `retryable` itself.
 export class ObjectRejectedError extends UnrecoverableError {
   readonly code = 'OBJECT_REJECTED';
+  readonly retryable = false;
 
   constructor(
     message: string,

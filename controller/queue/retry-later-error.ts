@@ -1,16 +1,18 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 /**
  * Thrown by a sync processor that is waiting on something outside it (an app
  * it depends on is not Healthy yet, a cluster is unreachable): the job is
  * requeued after `delayMs` without spending one of its retry attempts.
  */
-export class RetryLaterError extends Error {
+export class RetryLaterError extends BatonError {
   override readonly name = 'RetryLaterError';
-  readonly code = 'RETRY_LATER';
+  override readonly code = 'RETRY_LATER';
 
   constructor(
     message: string,
     readonly data: { delayMs: number },
   ) {
-    super(message);
+    super(message, { retryable: true });
   }
 }

@@ -1,3 +1,5 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 /**
  * Why baton could not start or reach Redis. None of these fixes itself by
  * retrying: each needs a person (install a package, free the state dir,
@@ -18,15 +20,15 @@ export interface RedisErrorData {
   output?: string;
 }
 
-export class RedisError extends Error {
+export class RedisError extends BatonError {
   override readonly name = 'RedisError';
 
   constructor(
-    readonly code: RedisErrorCode,
+    override readonly code: RedisErrorCode,
     message: string,
     readonly data: RedisErrorData = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { ...options, retryable: false });
   }
 }

@@ -1,3 +1,5 @@
+import { BatonError } from '../../runtime/kube/baton-error.js';
+
 /**
  * Why a repository could not be read. `code` lets callers decide: the poller
  * backs off and retries every code (a token or a branch can be fixed outside
@@ -25,15 +27,18 @@ export interface SourceErrorData {
   statusCode?: number;
 }
 
-export class SourceError extends Error {
+/** A repository spec or URL baton cannot use; everything else may pass (a token or a branch can be fixed outside baton). */
+const NOT_RETRYABLE: ReadonlySet<SourceErrorCode> = new Set(['INVALID_SPEC', 'UNSUPPORTED_URL']);
+
+export class SourceError extends BatonError {
   override readonly name = 'SourceError';
 
   constructor(
-    readonly code: SourceErrorCode,
+    override readonly code: SourceErrorCode,
     message: string,
     readonly data: SourceErrorData = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { ...options, retryable: !NOT_RETRYABLE.has(code) });
   }
 }

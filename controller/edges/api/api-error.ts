@@ -1,14 +1,17 @@
+import { BatonError } from '../../../runtime/kube/baton-error.js';
+
 /**
  * An error the REST API answers with its own status and a JSON body
  * `{error, message}`; `error` is a stable word a client can branch on.
  */
-export class ApiError extends Error {
+export class ApiError extends BatonError {
   constructor(
     readonly status: number,
     readonly error: string,
     message: string,
   ) {
-    super(message);
+    // As HTTP has it: overload and failures on the server's side may pass (501 Not Implemented will not).
+    super(message, { retryable: status === 429 || (status >= 500 && status !== 501) });
     this.name = 'ApiError';
   }
 

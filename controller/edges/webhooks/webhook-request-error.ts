@@ -1,3 +1,5 @@
+import { BatonError } from '../../../runtime/kube/baton-error.js';
+
 export type WebhookRequestErrorCode =
   | 'NOT_CONFIGURED'
   | 'UNAUTHORIZED'
@@ -23,17 +25,18 @@ const statusOf: Record<WebhookRequestErrorCode, number> = {
  * None of these is retried by baton; the provider shows the message in its
  * delivery log, so it says what to fix. Messages never contain a secret.
  */
-export class WebhookRequestError extends Error {
+export class WebhookRequestError extends BatonError {
   override readonly name = 'WebhookRequestError';
   readonly status: number;
 
   constructor(
-    readonly code: WebhookRequestErrorCode,
+    override readonly code: WebhookRequestErrorCode,
     message: string,
     /** The header or payload field concerned, e.g. `repository.clone_url`. */
     readonly field?: string,
   ) {
-    super(message);
+    // The provider may redeliver, but only MISCONFIGURED (a 500 on baton's side) can go another way then.
+    super(message, { retryable: code === 'MISCONFIGURED' });
     this.status = statusOf[code];
   }
 }
