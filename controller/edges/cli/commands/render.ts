@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DiskTree, formatObjects, renderApp, renderChart, renderManifests, type RenderResult, type ValuesSource } from '../../../../renderer/index.js';
 import { CliError } from '../cli-error.js';
+import { renderDeclaredApp } from './render-app-command.js';
 
 interface RenderOptions {
   values: string[];
@@ -14,6 +15,7 @@ interface RenderOptions {
   name?: string;
   chart?: string;
   repo?: string;
+  app?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -36,6 +38,7 @@ function isDir(p: string): boolean {
 export function registerRender(program: Command): void {
   program
     .command('render [dir]')
+    .usage('[options] DIR | --chart NAME [REPO] | --app NAME [REPO]')
     .description('render plain manifests or a chart to a YAML stream on stdout, like helm template')
     .option('-f, --values <file>', 'values file, layered in order (repeatable)', collect, [])
     .option('--set <key=value>', "set a value with Helm's syntax, e.g. image.tag=v2 (repeatable)", collect, [])
@@ -44,8 +47,14 @@ export function registerRender(program: Command): void {
     .option('--name <release>', 'release name templates see as Release.Name (default: the directory or chart name)')
     .option('--repo <dir>', 'repository a chart\'s Files.get/glob may also read from (as for an app)')
     .option('--chart <name>', "a chart bundled in baton's charts/; DIR (default .) is then the repository values files are read from")
+    .option('--app <name>', "an app of REPO's baton.yaml (REPO default .), rendered exactly as the controller would sync it")
     .action(async (dir: string | undefined, opts: RenderOptions) => {
       if (opts.output !== 'yaml' && opts.output !== 'json') throw new CliError(`baton render: --output must be yaml or json, not "${opts.output}"`);
+      if (opts.app !== undefined) {
+        if (opts.chart || opts.values.length > 0 || opts.set.length > 0) throw new CliError('baton render: --app takes what baton.yaml says; leave out --chart, -f and --set');
+        process.stdout.write(await renderDeclaredApp(opts.app, dir ?? '.', join(packageRoot(), 'charts'), opts.output));
+        return;
+      }
       const cwd = process.cwd();
       let result: RenderResult;
       // Maps a reported file back to a path the user can open from where they ran the command.
