@@ -177,3 +177,15 @@ describe('a commit that edits code', () => {
     expect(await checksum('pricing', shared)).not.toBe(before.pricing);
   });
 });
+
+describe('examples-repo Kustomize', () => {
+  it('builds the staging overlay of notifications over its base, in shop-staging', async () => {
+    const result = ok(await render({ name: 'notifications-staging', path: 'environments/staging/notifications', namespace: 'shop-staging' }));
+    const prod = ok(await render(apps.find((a) => a.name === 'notifications')!));
+    expect(result.objects.map((o) => `${o.object.kind}/${o.object.metadata.namespace}/${o.object.metadata.name}`)).toEqual(
+      prod.objects.map((o) => `${o.object.kind}/shop-staging/${o.object.metadata.name}`),
+    );
+    expect(result.objects.every((o) => o.object.metadata.labels?.environment === 'staging')).toBe(true);
+    expect(result.objects.every((o) => o.source.file === 'environments/staging/notifications/kustomization.yaml')).toBe(true);
+  });
+});
