@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { badRequest, StatusError } from '../../errors/status-error.js';
+import { selectorToString } from '../../kube/label-selector.js';
 import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
@@ -11,17 +12,6 @@ import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js'
 import { readPatchBody } from './patch-handler.js';
 import { sendJson } from './respond.js';
 
-function selectorString(selector: any): string {
-  const parts: string[] = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector?.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
-}
-
 /** The autoscaling/v1 Scale view of a deployment or replica set. */
 export function scaleOf(obj: KubeObject): KubeObject {
   const m = obj.metadata;
@@ -30,7 +20,7 @@ export function scaleOf(obj: KubeObject): KubeObject {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: obj.spec?.replicas ?? 1 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(obj.spec?.selector) },
+    status: { replicas: obj.status?.replicas ?? 0, selector: selectorToString(obj.spec?.selector ?? {}) },
   };
 }
 

@@ -1,5 +1,6 @@
 import { StatusError, type StatusCause } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
+import { selectorIsEmpty, selectorMatches } from '../../kube/label-selector.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from './dns-names.js';
 import { invalidValue, required } from './field-error.js';
@@ -38,18 +39,6 @@ function validateMetadata(obj: KubeObject, type: ResourceType): StatusCause[] {
   return causes;
 }
 
-function selectorMatches(selector: any, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    if (e.operator === 'In' && !(has && (e.values ?? []).includes(labels[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(labels[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
-
 function validateWorkload(obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = obj.spec;
@@ -60,7 +49,7 @@ function validateWorkload(obj: KubeObject): StatusCause[] {
   const selector = spec.selector;
   const labels = (spec.template?.metadata?.labels ?? {}) as Record<string, string>;
   if (!selector) causes.push(required('spec.selector'));
-  else if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
+  else if (selectorIsEmpty(selector)) {
     causes.push(invalidValue('spec.selector', selector, `empty selector is invalid for ${obj.kind.toLowerCase()}`));
   } else if (!selectorMatches(selector, labels)) {
     causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
