@@ -4,10 +4,12 @@ import type { ClusterTargets } from '../../../clusters/cluster-target.js';
 import { CommitStatusNotifier } from '../../notify/commit-status-notifier.js';
 import { CommitStatusReporter } from '../../../previews/commit-status-reporter.js';
 import { PreviewController } from '../../../previews/preview-controller.js';
-import { previewSummaries } from '../../../previews/preview-summaries.js';
+import { previewSummaries } from '../../api/preview-summaries.js';
 import { PreviewStore } from '../../../previews/preview-store.js';
 import { PullRequestPoller } from '../../../previews/pull-request-poller.js';
 import type { WebhookEvent } from '../../webhooks/webhook-event.js';
+import { startReconcileLoop } from '../../../../runtime/kube/reconcile/reconcile-loop.js';
+import { requeueAfter } from '../../../../runtime/kube/reconcile/reconcile-result.js';
 
 export interface UpPreviewsOptions {
   redisUrl: string;
@@ -61,14 +63,16 @@ export async function startUpPreviews(options: UpPreviewsOptions): Promise<UpPre
   });
   await reporter.start();
   const poller = options.pullRequests && startPullRequestPoller(options.pullRequests, previews, log);
-  let sweeping: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    sweeping ??= previews
-      .sweep()
-      .catch((err: unknown) => log(`preview sweep: ${(err as Error).message}`))
-      .finally(() => (sweeping = undefined));
-  }, options.sweepEveryMs ?? 60_000);
-  timer.unref();
+  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
+  const sweeper = startReconcileLoop({
+    name: 'preview-sweeper',
+    concurrency: 1,
+    reconcile: async () => {
+      await previews.sweep().catch((err: unknown) => log(`preview sweep: ${(err as Error).message}`));
+      return requeueAfter(sweepEveryMs);
+    },
+  });
+  sweeper.enqueueAfter('previews', sweepEveryMs);
   return {
     previews,
     onWebhook(event) {
@@ -77,9 +81,8 @@ export async function startUpPreviews(options: UpPreviewsOptions): Promise<UpPre
     },
     summaries: async () => previewSummaries(await store.list(), controller.state, options.ingressUrl),
     async close() {
-      clearInterval(timer);
+      await sweeper.stop();
       await poller?.close();
-      await sweeping;
       await previews.idle();
       await reporter.close();
       await store.close();
