@@ -180,7 +180,12 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
       const all = [...tracked.values()];
       if (all.every((e) => e.health.state === 'done')) return { healthy: true, workloads: all.map((e) => e.health) };
       const failed = all.filter((e) => e.health.state === 'failed');
-      const timedOut = Date.now() >= deadline;
+      // The deadline is for rolling out: workloads rolled out in time, all their pods Ready, get their full soak (and no more).
+      const graceEnds = (e: Tracked) => deadline + (e.live ? soakSeconds(e.live) * 1000 : 0) + resyncMs;
+      const soakingToTheEnd = all.every(
+        (e) => e.health.state === 'done' || (e.rollout?.state === 'done' && e.soak?.verdict.state === 'soaking' && e.soak.verdict.until !== undefined && Date.now() < graceEnds(e)),
+      );
+      const timedOut = Date.now() >= deadline && !soakingToTheEnd;
       if (failed.length || timedOut) {
         if (!failed.length) {
           await readAll();
@@ -194,7 +199,8 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
       }
       // A soak about to be satisfied is looked at again then, not a resync later.
       const soakEnds = all.map((e) => (e.soak?.verdict.state === 'soaking' ? e.soak.verdict.until : undefined)).filter((t) => t !== undefined);
-      const wakeIn = Math.min(resyncMs, Math.max(0, deadline - Date.now()), ...soakEnds.map((t) => Math.max(0, t - Date.now() + 50)));
+      const toDeadline = deadline - Date.now();
+      const wakeIn = Math.min(resyncMs, ...(toDeadline > 0 ? [toDeadline] : []), ...soakEnds.map((t) => Math.max(100, t - Date.now() + 50)));
       const byWatch = await new Promise<boolean>((resolve, reject) => {
         const timer = setTimeout(() => finish(false), wakeIn);
         function finish(woken: boolean) {
