@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StateStore } from '../controller/state/state-store.js';
-import { eventually, startBaton, type BatonProcess } from '../test/e2e/support/baton-process.js';
+import { startBaton, type BatonProcess } from '../test/e2e/support/baton-process.js';
+import { waitFor } from '../test/support/wait.js';
 import { request } from '../test/ingress/helpers.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../test/support/git-http-server.js';
 import { githubExample, sendGithub, type WebhookServer } from '../test/webhooks/webhook-harness.js';
@@ -68,10 +69,10 @@ async function setUp(interval: string, extraArgs: string[] = [], env: NodeJS.Pro
   const api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
   const ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
   const state = new StateStore({ redisUrl: `redis+unix://${join(dir, 'redis.sock')}` });
-  await eventually('three apps Healthy', async () => {
+  await waitFor('three apps Healthy', async () => {
     const apps = await state.listApps();
     return apps.length === 3 && apps.every((a) => a.health === 'Healthy' && a.syncStatus === 'Synced');
-  }, 300_000);
+  }, { timeoutMs: 300_000, intervalMs: 500 });
   return { dir, work, server, baton, state, api, ingressPort };
 }
 

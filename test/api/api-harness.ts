@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +10,7 @@ import type { ControllerApiDeps } from '../../controller/edges/api/api-deps.js';
 import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { StateStore } from '../../controller/state/state-store.js';
 import type { StateEvent } from '../../controller/state/state-event.js';
+import { runBaton, type CliRun } from '../support/baton-cli.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 export interface ApiHarness {
@@ -156,19 +156,7 @@ export async function openEvents(url: string, token: string, options: { lastEven
   };
 }
 
-const repoRoot = join(import.meta.dirname, '..', '..');
-
-/** Runs the real CLI (`node --import tsx controller/edges/cli/main.ts …`) without blocking this process's server. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'controller/edges/cli/main.ts'), ...args],
-      { cwd: repoRoot, env: { ...process.env, BATON_TOKEN: '', ...env }, timeout: 300_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+/** Runs the real CLI without blocking this process's server, with BATON_TOKEN cleared unless `env` sets it. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runBaton(args, { env: { BATON_TOKEN: '', ...env }, timeoutMs: 300_000 });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../controller/redis/connect-redis.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { openEvents, rev, seedApp, startApi, type ApiHarness } from './api-harness.js';
+import { waitFor } from '../support/wait.js';
 
 let api: ApiHarness;
 

@@ -7,8 +7,8 @@ import { clusterTargetFromKubeconfig, type ClusterTarget } from '../../controlle
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { rev, startApi, type ApiHarness } from './api-harness.js';
+import { waitFor } from '../support/wait.js';
 
 const namespace = `logs-${process.pid}`;
 let dir: string;
@@ -45,7 +45,7 @@ afterAll(async () => {
   await api?.close();
   if (runtime) {
     await runtime.cluster.delete(resources.pods, namespace, 'logger-abc12', { gracePeriodSeconds: 0 }).catch(() => undefined);
-    await waitFor('the pod to be reaped', async () => ((await readdir(join(dir, 'node', 'pods')).catch(() => [])).length === 0 ? true : undefined), 15_000).catch(() => undefined);
+    await waitFor('the pod to be reaped', async () => ((await readdir(join(dir, 'node', 'pods')).catch(() => [])).length === 0 ? true : undefined), { timeoutMs: 15_000 }).catch(() => undefined);
     await runtime.close({ stopPods: true });
   }
   await rm(dir, { recursive: true, force: true });
@@ -67,7 +67,7 @@ describe('GET /api/v1/apps/:name/logs with appPodLogs', () => {
     const all = await waitFor('the pod to log five lines', async () => {
       const res = await api.call('GET', '/api/v1/apps/logger/logs', { token: api.readonly });
       return res.text.includes('line 5') ? res : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     expect(all.status).toBe(200);
     expect(all.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(all.text).toBe(`==> ${namespace}/logger-abc12 main <==\nline 1\nline 2\nline 3\nline 4\nline 5\n`);

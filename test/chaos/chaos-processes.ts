@@ -4,13 +4,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRedisServer, type RedisServer } from '../../controller/redis/redis-server.js';
+import { batonArgv, repoRoot as root } from '../support/baton-cli.js';
 
 export const PROCESS_KINDS = ['controller', 'worker', 'runtime', 'redis-server'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
-const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 interface Running {
   pid: number;
@@ -155,7 +153,7 @@ export class ChaosProcesses {
     }[kind];
     const readyLine = { runtime: /kubeconfig: /, controller: /baton is up/, worker: /taking sync jobs/ }[kind];
     // setpriv: if the harness dies, the kernel kills the baton processes too (pods are detached and stay).
-    const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', process.execPath, '--import', tsx, main, ...args], {
+    const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...batonArgv(args)], {
       cwd: root,
       env: { ...process.env, REDIS_URL: this.redisUrl, BATON_LOG_LEVEL: process.env.BATON_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +9,7 @@ import { ChaosProcesses, PROCESS_KINDS, sleep, type ProcessKind } from './chaos-
 import { ChaosRepo, type ChaosApp, type RepoState } from './chaos-repo.js';
 import { convergenceProblems } from './convergence-checks.js';
 import { createPrng, type Prng } from './prng.js';
+import { freePort } from '../support/free-port.js';
 import { killPodProcesses } from './pod-processes.js';
 
 export interface ChaosOptions {
@@ -192,14 +192,6 @@ function describe(state: RepoState): string {
 function randomClusterIp(): string {
   const bytes = randomBytes(2);
   return `127.2.${100 + (bytes[0] % 150)}.${1 + (bytes[1] % 250)}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function flag(args: string[], name: string): string | undefined {

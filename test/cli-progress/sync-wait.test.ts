@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, eventually, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { describeApps, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { runBaton, type CliRun } from '../support/baton-cli.js';
 import { git } from '../support/git-http-server.js';
+import { waitFor } from '../support/wait.js';
 
 // `baton sync NAME --wait` against a real `baton up`: the rollout as it happens (objects applied,
 // pods becoming ready), plain lines in a pipe, a live status line with --progress tty, exit 1 on rollback.
-
-const root = join(import.meta.dirname, '../..');
-const tsx = import.meta.resolve('tsx');
 
 /** Serves `/`; `/ready` fails while BROKEN is set. */
 const SERVER = `
@@ -66,15 +64,8 @@ let state: StateStore;
 let server: string;
 
 /** One `baton …` client run: its exit code and output. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', tsx, join(root, 'controller/edges/cli/main.ts'), ...args, '--server', server, '--state-dir', dir],
-      { cwd: root, env: { ...process.env, BATON_TOKEN: '' }, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(...args: string[]): Promise<CliRun> {
+  return runBaton([...args, '--server', server, '--state-dir', dir], { env: { BATON_TOKEN: '' } });
 }
 
 const tail = () => baton.output().split('\n').slice(-30).join('\n');
@@ -91,7 +82,7 @@ beforeAll(async () => {
   baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   server = (await baton.waitFor(/API:\s+(http\S+)/)).replace(/\/api\/v1$/, '');
   state = stateOf(dir);
-  await eventually('web to be registered', async () => (await state.getApp('web')) !== undefined, 120_000, tail);
+  await waitFor('web to be registered', async () => (await state.getApp('web')) !== undefined, { timeoutMs: 120_000, intervalMs: 250, describe: tail });
 }, 240_000);
 
 afterAll(async () => {
@@ -118,7 +109,7 @@ describe('baton sync --wait', () => {
     await writeFile(join(repo, 'apps/web/deployment.yaml'), `${deployment(true)}\n`);
     await git(repo, 'commit', '-qam', 'web (broken readiness)');
     const broken = await git(repo, 'rev-parse', 'HEAD');
-    await eventually('baton to see the broken commit', async () => (await state.getApp('web'))?.observedRevision === broken, 60_000, async () => describeApps(await state.listApps()));
+    await waitFor('baton to see the broken commit', async () => (await state.getApp('web'))?.observedRevision === broken, { timeoutMs: 60_000, intervalMs: 250, describe: async () => describeApps(await state.listApps()) });
 
     const r = await cli('sync', 'web', '--wait', '--progress', 'tty');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);

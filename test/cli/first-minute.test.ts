@@ -5,10 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SYSTEM_PACKAGES } from '../../controller/edges/cli/setup/system-packages.js';
+import { batonArgv, repoRoot as root } from '../support/baton-cli.js';
 
-const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 /** The README's first command line, as a newcomer copies it. */
 const FIRST_LINE = 'npm ci && npx baton setup && npx baton up';
@@ -59,7 +57,7 @@ function fakeAptGet(binDir: string): { program: string; calls: () => string[] } 
 }
 
 async function baton(args: string[], env: NodeJS.ProcessEnv, user?: number): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', tsx, main, ...args], {
+  const child = spawn(process.execPath, batonArgv(args), {
     cwd: root,
     env: { HOME: tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,8 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { deployment } from './deployment-helpers.js';
-import { createNamespace, FakeKubelet, uniqueNamespace, waitFor } from './fake-kubelet.js';
+import { createNamespace, FakeKubelet, uniqueNamespace } from './fake-kubelet.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let controllers: { stop(): Promise<void> };

@@ -3,7 +3,8 @@ import { startControllers } from '../../runtime/controllers/index.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
-import { createNamespace, FakeKubelet, uniqueNamespace, waitFor } from './fake-kubelet.js';
+import { createNamespace, FakeKubelet, uniqueNamespace } from './fake-kubelet.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let controllers: { stop(): Promise<void> };
@@ -121,7 +122,7 @@ describe('ReplicaSet controller', () => {
         const s = (await cluster.get(resources.replicasets, ns, 'many')).status;
         return s?.replicas === 2000 && s;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     expect(status.fullyLabeledReplicas).toBe(2000);
     expect((await podsOf(ns, 'many')).length).toBe(2000);

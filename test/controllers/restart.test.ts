@@ -6,7 +6,8 @@ import { startControllers } from '../../runtime/controllers/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster } from '../../runtime/store/index.js';
 import { deployment, rolloutStatus } from './deployment-helpers.js';
-import { createNamespace, FakeKubelet, waitFor } from './fake-kubelet.js';
+import { createNamespace, FakeKubelet } from './fake-kubelet.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string | undefined;
 afterAll(async () => {

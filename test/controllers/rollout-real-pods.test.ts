@@ -9,7 +9,7 @@ import { startControllers } from '../../runtime/controllers/index.js';
 import { startKubelet, type Kubelet } from '../../runtime/kubelet/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
-import { waitFor } from './fake-kubelet.js';
+import { waitFor } from '../support/wait.js';
 
 /** Ready unless BROKEN is set: version 2 of the app never passes its readiness probe. */
 const SERVER = `
@@ -48,7 +48,7 @@ afterAll(async () => {
   if (runtime) {
     const pods = (await runtime.cluster.list(resources.pods, { namespace })).items;
     for (const pod of pods) await runtime.cluster.delete(resources.pods, namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined);
-    await waitFor('pods reaped', async () => (await readdir(join(dir, 'kubelet', 'pods')).catch(() => [])).length === 0, 15_000).catch(() => undefined);
+    await waitFor('pods reaped', async () => (await readdir(join(dir, 'kubelet', 'pods')).catch(() => [])).length === 0, { timeoutMs: 15_000 }).catch(() => undefined);
   }
   await kubelet?.stop();
   await runtime?.close();

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../support/git-http-server.js';
 import { startBaton, type BatonProcess } from '../e2e/support/baton-process.js';
+import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt, launchChromium, screenshot } from './support/browser.js';
 
 // The dashboard in a real Chromium against `baton up` on the examples repository (the 15-service
@@ -51,27 +52,27 @@ async function commitValues(app: string, text: (old: string) => string, message:
 /** How many app rows the list shows, with `attrs` (e.g. `[data-health="Healthy"]`). */
 const rows = (attrs = '') => page.locator(`table.apps tr[data-app]${attrs}`).count();
 
+/** A screenshot of the page for the failure, then baton's last lines for its message. */
+function evidence(what: string): () => Promise<string> {
+  return async () => {
+    await screenshot(page, `failed-${what.replace(/\W+/g, '-')}`).catch(() => undefined);
+    return tail();
+  };
+}
+
 /**
  * Polls `check` until true. (page.waitForFunction with a string would be refused by the
  * dashboard's Content-Security-Policy, which allows no eval: the page is tested as served.)
  */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) {
-      await screenshot(page, `failed-${what.replace(/\W+/g, '-')}`).catch(() => undefined);
-      throw new Error(`the dashboard did not show ${what} in ${timeoutMs} ms\n${tail()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<true> {
+  return waitFor(`the dashboard to show ${what}`, check, { timeoutMs, intervalMs: 250, describe: evidence(what) });
 }
 
-async function waitFor(selector: string, what: string, timeout: number): Promise<void> {
+async function waitForSelector(selector: string, what: string, timeout: number): Promise<void> {
   try {
     await page.waitForSelector(selector, { timeout });
   } catch (err) {
-    await screenshot(page, `failed-${what.replace(/\W+/g, '-')}`).catch(() => undefined);
-    throw new Error(`the dashboard did not show ${what} (${selector}): ${(err as Error).message}\n${tail()}`);
+    throw new Error(`the dashboard did not show ${what} (${selector}): ${(err as Error).message}\n${await evidence(what)()}`);
   }
 }
 
@@ -87,7 +88,7 @@ describe('the dashboard on baton up', () => {
     first = (await page.getAttribute(row('catalog'), 'data-revision'))!;
     expect(first).toMatch(/^[0-9a-f]{40}$/);
     // The revision column: the short id and the commit's subject.
-    await waitFor(`${row('catalog')} .revision .subject`, 'the commit subject', 30_000);
+    await waitForSelector(`${row('catalog')} .revision .subject`, 'the commit subject', 30_000);
     expect(await page.textContent(`${row('catalog')} .revision .sha`)).toBe(first.slice(0, 7));
     expect((await page.textContent(`${row('catalog')} .revision .subject`))!.trim().length).toBeGreaterThan(0);
     await page.waitForSelector('.stream-live');
@@ -119,9 +120,9 @@ describe('the dashboard on baton up', () => {
 
     const done = row('catalog', `[data-revision="${good}"][data-sync="Synced"][data-health="Healthy"]`);
     // A picture of the Syncing state when the page is caught in it (the recorder below is what counts).
-    await waitFor(`${row('catalog', '[data-sync="Syncing"]')}, ${done}`, 'catalog Syncing or done', 300_000);
+    await waitForSelector(`${row('catalog', '[data-sync="Syncing"]')}, ${done}`, 'catalog Syncing or done', 300_000);
     if (await page.isVisible(row('catalog', '[data-sync="Syncing"]'))) await screenshot(page, '03-apps-syncing');
-    await waitFor(done, 'catalog Healthy at the new commit', 300_000);
+    await waitForSelector(done, 'catalog Healthy at the new commit', 300_000);
     expect(await page.textContent(`${row('catalog')} .revision .subject`)).toContain('catalog 7.7.7');
     const seen = (await page.evaluate('window.__seen')) as string[];
     expect(seen, `states shown: ${seen.join(' → ')}`).toContain('Syncing/Progressing');
@@ -132,23 +133,23 @@ describe('the dashboard on baton up', () => {
 
   it('shows the app as a tree of live objects, with its diff, history and pod logs', { timeout: 300_000 }, async () => {
     await page.click(`${row('catalog')} a`);
-    await waitFor('.tree li[data-kind="Deployment"][data-name="catalog"]', 'the catalog Deployment', 60_000);
-    await waitFor('.tree li[data-kind="Deployment"] li[data-kind="ReplicaSet"] li[data-kind="Pod"]', 'a pod under a ReplicaSet', 60_000);
-    await waitFor('.tree li[data-kind="Service"][data-name="catalog"] li[data-kind="Endpoint"]', 'the Service with its endpoints', 60_000);
+    await waitForSelector('.tree li[data-kind="Deployment"][data-name="catalog"]', 'the catalog Deployment', 60_000);
+    await waitForSelector('.tree li[data-kind="Deployment"] li[data-kind="ReplicaSet"] li[data-kind="Pod"]', 'a pod under a ReplicaSet', 60_000);
+    await waitForSelector('.tree li[data-kind="Service"][data-name="catalog"] li[data-kind="Endpoint"]', 'the Service with its endpoints', 60_000);
     expect(await page.textContent('.tree li[data-kind="Pod"]')).toMatch(/Ready, \d+ restarts?/);
     await screenshot(page, '05-app-objects');
 
     await page.getByRole('link', { name: 'History' }).click();
-    await waitFor(`table.history td .sha:text("${good.slice(0, 7)}")`, 'the new commit in the history', 30_000);
+    await waitForSelector(`table.history td .sha:text("${good.slice(0, 7)}")`, 'the new commit in the history', 30_000);
     expect(await page.textContent('table.history tbody tr:first-child')).toMatch(/Succeeded/);
     await screenshot(page, '06-app-history');
 
     await page.getByRole('link', { name: 'Diff' }).click();
-    await waitFor('text=a sync would change nothing', 'an empty diff', 120_000);
+    await waitForSelector('text=a sync would change nothing', 'an empty diff', 120_000);
     await screenshot(page, '07-app-diff');
 
     await page.getByRole('link', { name: 'Logs' }).click();
-    await waitFor('pre.log-text:has-text("==> shop/catalog-")', 'the pods\' logs', 60_000);
+    await waitForSelector('pre.log-text:has-text("==> shop/catalog-")', 'the pods\' logs', 60_000);
     await page.getByLabel('Follow').check();
     await screenshot(page, '08-app-logs');
     await page.getByLabel('Follow').uncheck();
@@ -157,8 +158,8 @@ describe('the dashboard on baton up', () => {
   it('shows a commit that does not render as Degraded, with the reason in plain words', { timeout: 300_000 }, async () => {
     await page.getByRole('link', { name: 'Objects' }).click();
     const broken = await commitValues('catalog', () => 'version: "8.0.0"\nreplicas: [2\n', 'catalog 8: a typo');
-    await waitFor(`.statuses[data-health="Degraded"]`, 'catalog Degraded', 180_000);
-    await waitFor('.failure[data-failure="current"]', 'the reason of the failure', 30_000);
+    await waitForSelector(`.statuses[data-health="Degraded"]`, 'catalog Degraded', 180_000);
+    await waitForSelector('.failure[data-failure="current"]', 'the reason of the failure', 30_000);
     const failure = (await page.textContent('.failure'))!;
     expect(failure).toContain(`Revision ${broken.slice(0, 7)} could not be rendered, so nothing was applied`);
     expect(failure).toMatch(/environments\/prod\/catalog\.yaml:\d+:\d+/);
@@ -171,16 +172,16 @@ describe('the dashboard on baton up', () => {
     await page.getByRole('button', { name: 'Rollback…' }).click();
     await screenshot(page, '10-app-rollback-confirm');
     await page.getByRole('button', { name: 'Roll back', exact: true }).click();
-    await waitFor(`.actions [role="status"]:has-text("Rollback to ${first.slice(0, 7)} queued")`, 'the rollback queued', 30_000);
-    await waitFor(`.statuses[data-revision="${first}"][data-health="Healthy"]`, 'catalog Healthy at the first revision', 240_000);
-    await waitFor(`.facts >> text=to ${first.slice(0, 7)} by a rollback`, 'the pin', 30_000);
+    await waitForSelector(`.actions [role="status"]:has-text("Rollback to ${first.slice(0, 7)} queued")`, 'the rollback queued', 30_000);
+    await waitForSelector(`.statuses[data-revision="${first}"][data-health="Healthy"]`, 'catalog Healthy at the first revision', 240_000);
+    await waitForSelector(`.facts >> text=to ${first.slice(0, 7)} by a rollback`, 'the pin', 30_000);
     await page.getByRole('link', { name: 'History' }).click();
-    await waitFor('table.history tbody tr:first-child:has-text("rollback")', 'the rollback in the history', 60_000);
+    await waitForSelector('table.history tbody tr:first-child:has-text("rollback")', 'the rollback in the history', 60_000);
     expect(await page.textContent('table.history tbody tr:first-child')).toContain(first.slice(0, 7));
     await screenshot(page, '11-app-rolled-back');
 
     await page.getByRole('link', { name: 'Previews' }).click();
-    await waitFor('text=No open previews', 'the empty previews page', 30_000);
+    await waitForSelector('text=No open previews', 'the empty previews page', 30_000);
     await screenshot(page, '12-previews');
   });
 

@@ -4,7 +4,8 @@ import { startClusterDns, type RunningClusterDns } from '../../runtime/dns/index
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
-import { createNamespace, failureOf, queryTcp, queryUdp, silentLogger, startFakeUpstream, uniqueNamespace, waitFor, type FakeUpstream } from './dns-harness.js';
+import { createNamespace, failureOf, queryTcp, queryUdp, silentLogger, startFakeUpstream, uniqueNamespace, type FakeUpstream } from './dns-harness.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let upstream: FakeUpstream;

@@ -19,7 +19,6 @@ export async function createNamespace(cluster: Cluster, name: string): Promise<v
 }
 
 // The same poll the controller tests use.
-export { waitFor } from '../controllers/fake-kubelet.js';
 
 /** The error code a rejected lookup gave, e.g. ENOTFOUND for NXDOMAIN. */
 export async function failureOf(lookup: Promise<unknown>): Promise<string> {

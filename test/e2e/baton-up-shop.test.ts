@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
 import { git } from '../support/git-http-server.js';
-import { describeApps, eventually, getJson, kubectl, serviceAddress, sleep, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { describeApps, getJson, kubectl, serviceAddress, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 // The issue's headline: `baton up` alone brings the 15-service shop to Healthy, and a commit to
 // the state dir's copy of the repository is deployed. Heavy (17 pods): one test, generous timeouts.
@@ -49,14 +50,13 @@ describe('baton up', () => {
     state = stateOf(dir);
     const store = state;
 
-    const apps = await eventually(
+    const apps = await waitFor(
       'all 15 apps Synced and Healthy',
       async () => {
         const list = await store.listApps();
         return list.length === SHOP_APPS && list.every((a) => a.syncStatus === 'Synced' && a.health === 'Healthy') && list;
       },
-      600_000,
-      () => baton.output().split('\n').slice(-40).join('\n'),
+      { timeoutMs: 600_000, intervalMs: 250, describe: () => baton.output().split('\n').slice(-40).join('\n') },
     );
     const first = apps[0].revision;
     expect(apps.every((a) => a.revision === first)).toBe(true);
@@ -98,20 +98,18 @@ describe('baton up', () => {
     await git(repo, 'commit', '-qam', 'catalog 7.7.7');
     const commit = await git(repo, 'rev-parse', 'HEAD');
 
-    await eventually(
+    await waitFor(
       'the gateway to see catalog 7.7.7',
       async () => (await getJson(`http://${gateway}/api/status`)).services.catalog.version === '7.7.7',
-      300_000,
-      () => baton.output().split('\n').slice(-20).join('\n'),
+      { timeoutMs: 300_000, intervalMs: 250, describe: () => baton.output().split('\n').slice(-20).join('\n') },
     );
-    const catalog = await eventually(
+    const catalog = await waitFor(
       'catalog Synced at the new commit',
       async () => {
         const app = await store.getApp('catalog');
         return app?.revision === commit && app.syncStatus === 'Synced' && app.health === 'Healthy' && app;
       },
-      120_000,
-      async () => describeApps(await store.listApps()),
+      { timeoutMs: 120_000, intervalMs: 250, describe: async () => describeApps(await store.listApps()) },
     );
     expect(catalog.revision).toBe(commit);
     expect((await store.getHistory('catalog'))[0]).toMatchObject({ revision: commit, result: 'Succeeded' });
@@ -127,10 +125,10 @@ describe('baton up', () => {
         .filter((p) => !p.metadata.deletionTimestamp)
         .map((p) => p.metadata.name)
         .sort();
-    await eventually('the last rollout to finish its old pods', async () => {
+    await waitFor('the last rollout to finish its old pods', async () => {
       const all = (await kubectl(kubeconfig, 'get', 'pods', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').filter(Boolean);
       return all.length === (await pods()).length;
-    }, 120_000, () => baton.output());
+    }, { timeoutMs: 120_000, intervalMs: 250, describe: () => baton.output() });
     const before = await pods();
     const store = state!;
     const syncs = async (s: StateStore) => (await Promise.all((await s.listApps()).map(async (a) => (await s.getHistory(a.name)).length))).reduce((x, y) => x + y, 0);
@@ -149,7 +147,7 @@ describe('baton up', () => {
     podsLeftRunning = false;
     state = stateOf(dir);
     const again = state;
-    await eventually('the gateway answering again', async () => Object.keys((await getJson(`http://${gateway}/api/status`)).services).length === 8, 120_000, () => baton.output());
+    await waitFor('the gateway answering again', async () => Object.keys((await getJson(`http://${gateway}/api/status`)).services).length === 8, { timeoutMs: 120_000, intervalMs: 250, describe: () => baton.output() });
     expect(await pods()).toEqual(before);
     // Several drift checks later nothing was synced again and every app is still Synced and Healthy.
     await sleep(12_000);

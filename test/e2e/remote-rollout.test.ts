@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
 import { keepRequesting } from '../apply/apply-harness.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
-import { describeApps, eventually, kubectl, serviceAddress, sleep, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { describeApps, kubectl, serviceAddress, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 // One small app synced from a real Git HTTP remote by `baton up --no-worker` and a separate
 // `baton worker` process: deploys, an automatic rollback, coalesced commits, a killed worker.
@@ -127,26 +128,25 @@ describe('baton up following a Git HTTP remote', () => {
   let hammer: ReturnType<typeof keepRequesting>;
 
   it('deploys the first commit, then a new commit while a client keeps calling the Service', { timeout: 300_000 }, async () => {
-    await eventually('web Healthy', async () => (await state.getApp('web'))?.health === 'Healthy', 180_000, tail);
+    await waitFor('web Healthy', async () => (await state.getApp('web'))?.health === 'Healthy', { timeoutMs: 180_000, intervalMs: 250, describe: tail });
     address = await serviceAddress(kubeconfig, 'web', 'web');
     expect(await answer(address)).toBe('v1');
 
     hammer = keepRequesting(`http://${address}/`);
     const v2 = await release('v2');
-    await eventually('v2 answering', async () => (await answer(address)) === 'v2', 120_000, tail);
-    await eventually('web Synced at v2', async () => (await state.getApp('web'))?.revision === v2, 60_000, tail);
+    await waitFor('v2 answering', async () => (await answer(address)) === 'v2', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    await waitFor('web Synced at v2', async () => (await state.getApp('web'))?.revision === v2, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
   });
 
   it('rolls a version that never becomes ready back, says why, and deploys the next good commit', { timeout: 300_000 }, async () => {
     const v3 = await release('v3', true);
-    const app = await eventually(
+    const app = await waitFor(
       'web rolled back',
       async () => {
         const s = await state.getApp('web');
         return s?.lastFailedRevision === v3 && s.health === 'Degraded' && s;
       },
-      180_000,
-      tail,
+      { timeoutMs: 180_000, intervalMs: 250, describe: tail },
     );
     expect(app.message).toMatch(/rolled back/);
     expect(app.message).toMatch(/web/);
@@ -155,11 +155,11 @@ describe('baton up following a Git HTTP remote', () => {
     expect(await answer(address)).toBe('v2');
 
     const v4 = await release('v4');
-    await eventually('v4 answering', async () => (await answer(address)) === 'v4', 120_000, tail);
-    await eventually('web Synced and Healthy at v4', async () => {
+    await waitFor('v4 answering', async () => (await answer(address)) === 'v4', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    await waitFor('web Synced and Healthy at v4', async () => {
       const s = await state.getApp('web');
       return s?.revision === v4 && s.syncStatus === 'Synced' && s.health === 'Healthy';
-    }, 60_000, tail);
+    }, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
 
     const seen = await hammer.stop();
     expect(seen.failed, 'requests that failed during the rollouts and the rollback').toEqual([]);
@@ -171,8 +171,8 @@ describe('baton up following a Git HTTP remote', () => {
     let newest = '';
     for (let i = 5; i <= 14; i++) newest = await release(`v${i}`, false, false);
     await git(work, 'push', '-q', 'origin', 'main');
-    await eventually('v14 answering', async () => (await answer(address)) === 'v14', 120_000, tail);
-    await eventually('web Synced at the newest commit', async () => (await state.getApp('web'))?.revision === newest, 60_000, tail);
+    await waitFor('v14 answering', async () => (await answer(address)) === 'v14', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    await waitFor('web Synced at the newest commit', async () => (await state.getApp('web'))?.revision === newest, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     await sleep(3000);
     const history = await state.getHistory('web');
     const syncs = history.length - before;
@@ -193,8 +193,8 @@ describe('baton up following a Git HTTP remote', () => {
       await sleep(100);
     }
     const newest = commits.at(-1)!;
-    await eventually('v24 answering', async () => (await answer(address)) === 'v24', 120_000, tail);
-    await eventually('web Synced at the newest commit', async () => (await state.getApp('web'))?.revision === newest, 60_000, tail);
+    await waitFor('v24 answering', async () => (await answer(address)) === 'v24', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    await waitFor('web Synced at the newest commit', async () => (await state.getApp('web'))?.revision === newest, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     await sleep(3000);
     const history = await state.getHistory('web');
     const shown = history.slice(0, history.length - before).map((h) => `${h.revision.slice(0, 7)} ${h.result} ${h.trigger} ${h.startedAt} ${h.message.split('\n')[0]}`);
@@ -212,14 +212,13 @@ describe('baton up following a Git HTTP remote', () => {
     };
     await writeFile(join(work, 'apps/web/deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web\n');
     const broken = await commit('a typo');
-    const degraded = await eventually(
+    const degraded = await waitFor(
       'web Degraded by the render error',
       async () => {
         const s = await state.getApp('web');
         return s?.observedRevision === broken && s.health === 'Degraded' && s;
       },
-      60_000,
-      tail,
+      { timeoutMs: 60_000, intervalMs: 250, describe: tail },
     );
     expect(degraded.message).toMatch(/apps\/web\/deployment\.yaml:\d+:\d+: /);
     expect(degraded.message).toMatch(/nothing was applied/);
@@ -228,14 +227,13 @@ describe('baton up following a Git HTTP remote', () => {
     await writeFile(join(work, 'apps/web/deployment.yaml'), `${deployment('v24', false)}\n`);
     await writeFile(join(work, 'baton.yaml'), BATON_YAML.replace('progressDeadlineSeconds: 20', 'progressDeadlineSeconds: soon'));
     const badConfig = await commit('a typo in baton.yaml');
-    const configError = await eventually(
+    const configError = await waitFor(
       'web showing the baton.yaml error',
       async () => {
         const s = await state.getApp('web');
         return s?.observedRevision === badConfig && /baton\.yaml:\d+:\d+: /.test(s.message) && s;
       },
-      60_000,
-      tail,
+      { timeoutMs: 60_000, intervalMs: 250, describe: tail },
     );
     expect(configError.message).toMatch(/progressDeadlineSeconds/);
     expect(await answer(address)).toBe('v24');
@@ -243,36 +241,35 @@ describe('baton up following a Git HTTP remote', () => {
 
     await writeFile(join(work, 'baton.yaml'), BATON_YAML);
     const fixed = await commit('fix baton.yaml');
-    await eventually('web Synced and Healthy again', async () => {
+    await waitFor('web Synced and Healthy again', async () => {
       const s = await state.getApp('web');
       return s?.observedRevision === fixed && s.syncStatus === 'Synced' && s.health === 'Healthy';
-    }, 60_000, tail);
+    }, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     expect(await answer(address)).toBe('v24');
   });
 
   it('recovers a sync whose worker was SIGKILLed: the app converges with no duplicate pods', { timeout: 400_000 }, async () => {
     const v30 = await release('v30');
-    await eventually('the sync of v30 to start', async () => (await state.getApp('web'))?.syncStatus === 'Syncing', 60_000, tail);
+    await waitFor('the sync of v30 to start', async () => (await state.getApp('web'))?.syncStatus === 'Syncing', { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     await worker.kill();
     worker = startBaton(['worker', '--state-dir', dir]);
     await worker.waitFor(/taking sync jobs/);
-    await eventually(
+    await waitFor(
       'web Synced and Healthy at v30',
       async () => {
         const s = await state.getApp('web');
         return s?.revision === v30 && s.syncStatus === 'Synced' && s.health === 'Healthy';
       },
-      240_000,
-      async () => `${describeApps(await state.listApps())}\n${tail()}`,
+      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${describeApps(await state.listApps())}\n${tail()}` },
     );
     expect(await answer(address)).toBe('v30');
-    const pods = await eventually(
+    const pods = await waitFor(
       'exactly two web pods',
       async () => {
         const list = JSON.parse(await kubectl(kubeconfig, 'get', 'pods', '-n', 'web', '-l', 'app=web', '-o', 'json')) as { items: any[] };
         return list.items.length === 2 && list.items;
       },
-      60_000,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
     for (const pod of pods) expect(pod.spec.containers[0].env).toContainEqual({ name: 'VERSION', value: 'v30' });
   });
@@ -286,23 +283,23 @@ describe('baton up following a Git HTTP remote', () => {
       return (await res.json()) as { revision: string };
     };
     const { revision } = await post('/apps/web/rollback', {});
-    await eventually('v24 answering after the rollback', async () => (await answer(address)) === 'v24', 120_000, tail);
+    await waitFor('v24 answering after the rollback', async () => (await answer(address)) === 'v24', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
     // Live is the pinned revision, and the branch is ahead of it: OutOfSync, as Argo CD shows a rolled-back app.
-    const pinned = await eventually('web at the pinned revision', async () => {
+    const pinned = await waitFor('web at the pinned revision', async () => {
       const s = await state.getApp('web');
       return s?.revision === revision && s.pinnedRevision === revision && s.health === 'Healthy' && s;
-    }, 60_000, tail);
+    }, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     expect(pinned.syncStatus).toBe('OutOfSync');
     expect(pinned.message).toMatch(/^pinned to [0-9a-f]{7} by a rollback; the branch is at [0-9a-f]{7} \(`baton sync web` follows it again\)$/);
     expect((await state.getHistory('web'))[0]).toMatchObject({ revision, trigger: 'rollback', result: 'Succeeded' });
 
     const v31 = await release('v31');
-    await eventually('the controller to see v31', async () => (await state.getApp('web'))?.observedRevision === v31, 60_000, tail);
+    await waitFor('the controller to see v31', async () => (await state.getApp('web'))?.observedRevision === v31, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     await sleep(3000);
     expect(await answer(address)).toBe('v24');
 
     await post('/apps/web/sync', {});
-    await eventually('v31 answering after the manual sync', async () => (await answer(address)) === 'v31', 120_000, tail);
+    await waitFor('v31 answering after the manual sync', async () => (await answer(address)) === 'v31', { timeoutMs: 120_000, intervalMs: 250, describe: tail });
     expect((await state.getApp('web'))?.pinnedRevision).toBeUndefined();
   });
 });

@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sleep } from './support/baton-process.js';
+import { batonArgv, repoRoot as root } from '../support/baton-cli.js';
+import { sleep } from '../support/wait.js';
 
-const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 let dir: string | undefined;
 afterAll(async () => {
@@ -20,7 +17,7 @@ describe('baton up on a terminal', () => {
   it('writes lines a person reads: no JSON records, no runtime warnings', async () => {
     // Short: the Redis socket path must stay under 108 bytes.
     dir = await mkdtemp('/tmp/baton-tty-');
-    const command = [process.execPath, '--import', tsx, main, 'up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--default-runtime-class', 'process', '--stop-pods']
+    const command = [process.execPath, ...batonArgv(['up', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--default-runtime-class', 'process', '--stop-pods'])]
       .map(quote)
       .join(' ');
     // script(1) gives baton a pseudo-terminal, as a person's shell would; Ctrl-C typed into it stops baton.

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait.js';
 
 // The shop's real service scripts, started as the chart starts them (`node server.mjs routes.mjs`),
 // each on a free loopback port, wired to each other by the Kubernetes-style service variables.
@@ -17,17 +18,6 @@ interface Running {
 }
 
 const running = new Map<string, Running>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function serviceVars(names: string[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -69,10 +59,6 @@ async function stop(name: string): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => svc.child.once('exit', (code) => resolve(code)));
   svc.child.kill('SIGTERM');
   return exited;
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function get(name: string, urlPath: string): Promise<{ status: number; body: any }> {
@@ -180,9 +166,9 @@ describe('the shop services, run as real processes', () => {
       const catalogPort = (slowCatalog.address() as { port: number }).port;
       const gw = await start('gateway', [], { CATALOG_SERVICE_HOST: '127.0.0.1', CATALOG_SERVICE_PORT: String(catalogPort) }, 'draining-gateway');
       const inFlight = get('draining-gateway', '/api/products');
-      await until(() => arrived);
+      await waitFor('the request to reach the catalog', () => arrived, { intervalMs: 20 });
       const exited = stop('draining-gateway');
-      await until(() => gw.output.join('').includes('"msg":"draining"'));
+      await waitFor('the gateway to log draining', () => gw.output.join('').includes('"msg":"draining"'), { intervalMs: 20 });
       await expect(fetch(`http://127.0.0.1:${gw.port}/healthz`)).rejects.toThrow();
       release();
       expect(await inFlight).toEqual({ status: 200, body: { products: [{ sku: 'x' }] } });

@@ -1,31 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImageStore } from '../../runtime/images/index.js';
+import { runBaton } from '../support/baton-cli.js';
 import { buildImage, writeDockerArchive, writeOciArchive, type TestImage } from '../support/oci-registry.js';
 
-const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (TypeScript through tsx) as a child process, optionally feeding stdin. */
-function baton(args: string[], stdin?: Buffer): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', tsx, main, ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin);
-  });
-}
+const baton = (args: string[], stdin?: Buffer) => runBaton(args, { stdin });
 
 let tmp: string;
 let web: TestImage;

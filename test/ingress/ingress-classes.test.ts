@@ -7,7 +7,8 @@ import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { endpointsObject, ensureNamespace, randomHighPort, randomLoopback } from '../proxy/helpers.js';
-import { request, startBackend, waitFor, type Backend } from './helpers.js';
+import { request, startBackend, type Backend } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let proxy: ServiceProxy;

@@ -9,7 +9,8 @@ import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { deadAddress, endpointsObject, ensureNamespace, randomHighPort, randomLoopback } from '../proxy/helpers.js';
-import { decodeFrame, encodeFrame, request, startBackend, waitFor, websocketAccept, type Backend } from './helpers.js';
+import { decodeFrame, encodeFrame, request, startBackend, websocketAccept, type Backend } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let proxy: ServiceProxy;

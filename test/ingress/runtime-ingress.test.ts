@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import { randomHighPort, randomLoopback } from '../proxy/helpers.js';
-import { request, waitFor } from './helpers.js';
+import { request } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /** Answers every request with its pod's name, on $POD_IP:$PORT as baton's process driver asks. */
 const SERVER = `
@@ -67,7 +68,7 @@ it('serves a real pod at http://<name>.localhost through the runtime ingress', a
   const reply = await waitFor('the pod behind the ingress', async () => {
     const r = await request(port, `catalog.localhost:${port}`, '/items?page=2');
     return r.status === 200 ? r : undefined;
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
   expect(reply.body).toBe('catalog-0 /items?page=2');
   const ingress = await cluster.get(resources.ingresses, namespace, 'catalog');
   expect(ingress.status.loadBalancer.ingress).toEqual([{ ip: '127.0.0.1' }]);

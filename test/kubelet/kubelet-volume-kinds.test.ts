@@ -7,6 +7,7 @@ import { mountNamespaceSupport } from '../../runtime/kubelet/index.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startHarness, type Harness } from './kubelet-harness.js';
+import { waitFor } from '../support/wait.js';
 
 const support = mountNamespaceSupport();
 if (support !== true) console.warn(`skipping volume kind tests: unshare --mount is not permitted here (${support})`);
@@ -14,16 +15,6 @@ if (support !== true) console.warn(`skipping volume kind tests: unshare --mount 
 const running = (p: KubeObject | undefined) => !!p?.status?.containerStatuses?.[0]?.state?.running;
 const waitingMessage = (p: KubeObject | undefined): string | undefined => p?.status?.containerStatuses?.[0]?.state?.waiting?.message;
 const mode = (path: string) => statSync(path).mode & 0o777;
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(support !== true)('kubelet: volume kinds', () => {
   let h: Harness;
@@ -111,7 +102,7 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     expect(mode(join(dir, 'name'))).toBe(0o644);
     expect(mode(join(dir, 'annotations'))).toBe(0o400);
     // The container sees the same files at its mountPath.
-    expect(await until('the labels in the log', async () => (await h.logs('files')).includes('tier="front"') && (await h.logs('files')))).toBe('app="web"\ntier="front"\n');
+    expect(await waitFor('the labels in the log', async () => (await h.logs('files')).includes('tier="front"') && (await h.logs('files')), { timeoutMs: 20_000, intervalMs: 200 })).toBe('app="web"\ntier="front"\n');
 
     const all = volumeDir(pod, 'all');
     expect(readFileSync(join(all, 'config/a'), 'utf8')).toBe('A');
@@ -135,7 +126,7 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     expect(mounted.stdout).toMatch(/mode=777/);
 
     await h.cluster.delete(resources.pods, h.namespace, 'scratch', { gracePeriodSeconds: 0 });
-    await until('the tmpfs unmounted and the pod dir gone', () => findmnt().status !== 0 && !existsSync(join(h.stateDir, 'pods', pod.metadata.uid!)));
+    await waitFor('the tmpfs unmounted and the pod dir gone', () => findmnt().status !== 0 && !existsSync(join(h.stateDir, 'pods', pod.metadata.uid!)), { timeoutMs: 20_000, intervalMs: 200 });
   });
 
   it('checks and creates hostPath volumes by type, and shows a failed check as the container\'s waiting message', async () => {
@@ -229,7 +220,7 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     await h.cluster.update(resources.configmaps, { ...cm, data: { top: 'v2', inner: 'v2' } });
     const top = join(volume, 'top');
     // The next projection replaced the link itself; project() is synchronous, so the nested write was tried as well.
-    await until('top rewritten as a file', () => !lstatSync(top).isSymbolicLink() && readFileSync(top, 'utf8') === 'v2');
+    await waitFor('top rewritten as a file', () => !lstatSync(top).isSymbolicLink() && readFileSync(top, 'utf8') === 'v2', { timeoutMs: 20_000, intervalMs: 200 });
     expect(readFileSync(join(out, 'target'), 'utf8')).toBe('original');
     expect(readdirSync(out)).toEqual(['target']);
     expect(lstatSync(join(volume, 'sub')).isSymbolicLink()).toBe(true);

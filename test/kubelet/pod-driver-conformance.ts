@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError, type ContainerHandle, type ContainerLaunch, type PodDriver } from '../../runtime/kubelet/index.js';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { waitFor } from '../support/wait.js';
 
 /** The behaviour every pod driver owes the kubelet; run it with a factory for each driver. */
 export function describePodDriverConformance(name: string, makeDriver: () => PodDriver): void {
@@ -42,7 +35,7 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
     it('runs the command with its env and working dir, output to the log file, and records the exit code', async () => {
       const l = launch(['sh', '-c', 'echo "$GREETING from $(pwd)"; exit 7'], { env: { GREETING: 'hi' }, workingDir: '/tmp' });
       const handle = await start(l);
-      await until(() => !driver.isAlive(handle), 'exit');
+      await waitFor('exit', () => !driver.isAlive(handle), { timeoutMs: 10_000 });
       expect(driver.exitCode(handle)).toBe(7);
       expect(await readFile(l.logPath, 'utf8')).toBe('hi from /tmp\n');
     });
@@ -51,13 +44,13 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       const l = launch(['sh', '-c', 'echo up; exec sleep 600']);
       const termed = await start(l);
       expect(driver.isAlive(termed)).toBe(true);
-      await until(() => existsSync(l.logPath) && readFileSync(l.logPath, 'utf8') === 'up\n', 'the container to be up');
+      await waitFor('the container to be up', () => existsSync(l.logPath) && readFileSync(l.logPath, 'utf8') === 'up\n', { timeoutMs: 10_000 });
       driver.signal(termed, 'SIGTERM');
-      await until(() => !driver.isAlive(termed), 'SIGTERM exit');
+      await waitFor('SIGTERM exit', () => !driver.isAlive(termed), { timeoutMs: 10_000 });
       expect(driver.exitCode(termed)).toBe(143);
       const killed = await start(launch(['sleep', '600']));
       driver.signal(killed, 'SIGKILL');
-      await until(() => !driver.isAlive(killed), 'SIGKILL exit');
+      await waitFor('SIGKILL exit', () => !driver.isAlive(killed), { timeoutMs: 10_000 });
       expect(driver.exitCode(killed)).toBeUndefined();
     });
 
@@ -74,7 +67,7 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
     it('streams an exec: stdin in, stdout and stderr apart, the exit code after the output; or on a terminal', async () => {
       if (!driver.execStream) return;
       const handle = await start(launch(['sleep', '600']));
-      await until(() => driver.isAlive(handle), 'the container to run');
+      await waitFor('the container to run', () => driver.isAlive(handle), { timeoutMs: 10_000 });
       const exec = await driver.execStream(handle, { env: { X: 'y' }, workingDir: '' }, ['sh', '-c', 'cat; echo "$X" >&2; exit 3'], { stdin: true });
       const read = (s: NodeJS.ReadableStream) => new Promise<string>((resolve) => {
         let text = '';
@@ -91,7 +84,7 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       expect(await onTerminal.exited).toBe(5);
       expect(await terminalOut).toContain('on-a-terminal');
       driver.signal(handle, 'SIGKILL');
-      await until(() => !driver.isAlive(handle), 'SIGKILL exit');
+      await waitFor('SIGKILL exit', () => !driver.isAlive(handle), { timeoutMs: 10_000 });
       await expect(driver.execStream(handle, { env: {}, workingDir: '' }, ['true'], { stdin: false })).rejects.toBeInstanceOf(DriverError);
     });
 

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import { kubectl } from '../support/oci-runtime.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string;
 let runtime: RunningRuntime;
@@ -17,18 +18,17 @@ const ns = 'hostile';
 const running = (p: KubeObject | undefined) => p?.status?.phase === 'Running' && !!p.status?.containerStatuses?.[0]?.state?.running;
 const ended = (p: KubeObject | undefined) => p?.status?.phase === 'Succeeded' || p?.status?.phase === 'Failed';
 
-async function waitFor(name: string, ok: (p: KubeObject | undefined) => boolean): Promise<KubeObject> {
-  for (let i = 0; i < 300; i++) {
-    const pod = await runtime.cluster.get(resources.pods, ns, name).catch(() => undefined);
-    if (ok(pod)) return pod!;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`pod ${name} never got there`);
+/** The pod once `ok` holds for it. */
+function podWhen(name: string, ok: (p: KubeObject) => boolean): Promise<KubeObject> {
+  return waitFor(`pod ${name} to get there`, async () => {
+    const pod = await runtime.cluster.get(resources.pods, ns, name);
+    return ok(pod) && pod;
+  }, { timeoutMs: 60_000, intervalMs: 200 });
 }
 
 async function runHostile(name: string, script: string): Promise<string> {
   await runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'host', command: ['sh', '-c', script] }] } });
-  await waitFor(name, ended);
+  await podWhen(name, ended);
   return kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, name]);
 }
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
     metadata: { name: 'victim', namespace: ns },
     spec: { containers: [{ name: 'c', image: 'host', command: ['sleep', '3600'], env: [{ name: 'VICTIM_TOKEN', value: 'victim-secret-value' }] }] },
   });
-  await waitFor('victim', running);
+  await podWhen('victim', running);
 });
 
 afterAll(async () => {
@@ -97,7 +97,7 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     expect(pid).toBeDefined();
     await runHostile('killer', `kill -9 ${pid} 2>&1; kill -9 -1 2>&1; echo tried`);
     await new Promise((r) => setTimeout(r, 1500));
-    const victim = await waitFor('victim', running);
+    const victim = await podWhen('victim', running);
     expect(victim.status!.containerStatuses[0].restartCount).toBe(0);
     expect(victimPid()).toBe(pid);
   });
@@ -111,7 +111,7 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
       // /mnt exists on the host, so nothing is made there.
       spec: { restartPolicy: 'Never', volumes: [{ name: 's', configMap: { name: 'settings' } }], containers: [{ name: 'c', image: 'host', command: ['cat', '/mnt/color.txt'], volumeMounts: [{ name: 's', mountPath: '/mnt' }] }] },
     });
-    await waitFor('mounter', ended);
+    await podWhen('mounter', ended);
     expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'mounter'])).toBe('blue');
   });
 
@@ -131,7 +131,7 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
           containers: [{ name: 'c', image: 'host', command: ['sh', '-c', 'echo ran'], env: [{ name: 'PATH', value: `${bin}:/usr/bin:/bin` }, { name: 'LD_PRELOAD', value: `${bin}/evil.so` }], volumeMounts: [{ name: 'bin', mountPath: bin }] }],
         },
       });
-      const pod = await waitFor('path-trick', ended);
+      const pod = await podWhen('path-trick', ended);
       expect(pod.status!.phase).toBe('Succeeded');
       // Only the program itself was looked up on the pod's PATH, and it ran as nobody.
       expect(readFileSync(join(bin, 'ran-as'), 'utf8')).toBe('65534\n');
@@ -144,11 +144,11 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     const waitingOf = (p: KubeObject | undefined) => p?.status?.containerStatuses?.[0]?.state?.waiting;
     const create = (name: string, spec: Record<string, unknown>) => runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec });
     await create('as-root', { securityContext: { runAsUser: 0 }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
-    const root = await waitFor('as-root', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError');
+    const root = await podWhen('as-root', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError');
     expect(waitingOf(root).message).toMatch(/does not run as root \(runAsUser: 0\) unless the runtime is started with --allow-privileged/);
     const target = `/etc/baton-mount-${process.pid}`;
     await create('planter', { restartPolicy: 'Never', volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'host', command: ['true'], volumeMounts: [{ name: 'v', mountPath: target }] }] });
-    await waitFor('planter', ended);
+    await podWhen('planter', ended);
     expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'planter'])).toMatch(/mount point \/etc\/baton-mount-\d+ does not exist on the host/);
     expect(existsSync(target)).toBe(false);
   });
@@ -161,7 +161,7 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
         metadata: { name: `hostpath-${name}`, namespace: ns },
         spec: { volumes: [{ name: 'v', hostPath: { path } }], containers: [{ name: 'c', image: 'host', command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/tmp/v' }] }] },
       });
-      const pod = await waitFor(`hostpath-${name}`, (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
+      const pod = await podWhen(`hostpath-${name}`, (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
       expect(pod.status!.containerStatuses[0].state.waiting.message).toMatch(/would expose baton's state dir/);
     }
   });

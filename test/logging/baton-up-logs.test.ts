@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, eventually, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { describeApps, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { parseExposition, sampleValue, type Family } from '../metrics/parse-exposition.js';
 import { git } from '../support/git-http-server.js';
+import { waitFor } from '../support/wait.js';
 
 // A real `baton up` syncs an app with a Secret whose pod prints the Secret's value, then a broken
 // revision (a new value, readiness failing) that the health gate rolls back, quoting the pod's
@@ -93,10 +94,10 @@ afterAll(async () => {
 
 describe('baton up: logs, metrics and the queue view', () => {
   it('syncs, rolls back a revision that prints its Secret, and neither value reaches a log line; /metrics moves with each step', { timeout: 600_000 }, async () => {
-    await eventually('vault Synced and Healthy', async () => {
+    await waitFor('vault Synced and Healthy', async () => {
       const app = await state.getApp('vault');
       return app?.syncStatus === 'Synced' && app.health === 'Healthy';
-    }, 240_000, tail);
+    }, { timeoutMs: 240_000, intervalMs: 250, describe: tail });
     const first = await scrape();
     expect(sampleValue(first, 'baton_app_sync_total', { name: 'vault', phase: 'Succeeded' })).toBe(1);
     expect(sampleValue(first, 'baton_app_info', { name: 'vault', health_status: 'Healthy', sync_status: 'Synced' })).toBe(1);
@@ -107,10 +108,10 @@ describe('baton up: logs, metrics and the queue view', () => {
     await writeFile(join(repo, 'apps/vault/vault.yaml'), manifests(SECOND, true));
     await git(repo, 'commit', '-qam', 'vault: new password, readiness broken');
     const broken = await git(repo, 'rev-parse', 'HEAD');
-    const app = await eventually('the broken revision rolled back', async () => {
+    const app = await waitFor('the broken revision rolled back', async () => {
       const a = await state.getApp('vault');
       return a?.lastFailedRevision === broken && a.message.includes('rolled back') && a;
-    }, 240_000, async () => `${describeApps(await state.listApps())}\n${tail()}`);
+    }, { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${describeApps(await state.listApps())}\n${tail()}` });
 
     // The health gate quoted the pod's log, with the value censored: in the app's message (API, dashboard)…
     expect(app.message).toContain('starting with password=[REDACTED]');

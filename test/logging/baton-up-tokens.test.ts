@@ -3,8 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, eventually, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { describeApps, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { git } from '../support/git-http-server.js';
+import { waitFor } from '../support/wait.js';
 
 // A real `baton up --readers-see-logs=false` runs a pod that prints both API tokens, the runtime's
 // admin token and a Git token from BATON_GIT_TOKEN; then a revision of it that never gets ready is
@@ -90,14 +91,14 @@ const get = async (path: string, token: string) => {
 
 describe('baton up: tokens a pod prints go nowhere', () => {
   it('censors them in logs, messages, history and events, and keeps logs from the read-only token', { timeout: 600_000 }, async () => {
-    await eventually('leaky Synced and Healthy', async () => {
+    await waitFor('leaky Synced and Healthy', async () => {
       const app = await state.getApp('leaky');
       return app?.syncStatus === 'Synced' && app.health === 'Healthy';
-    }, 240_000, tail);
-    const logs = await eventually('the pod to print its tokens', async () => {
+    }, { timeoutMs: 240_000, intervalMs: 250, describe: tail });
+    const logs = await waitFor('the pod to print its tokens', async () => {
       const res = await get('/apps/leaky/logs', tokens.deploy);
       return res.status === 200 && res.text.includes('token ') ? res : undefined;
-    }, 60_000, tail);
+    }, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     expect(logs.text).toContain('token [REDACTED] b64 [REDACTED]');
     expect(leaks(logs.text)).toEqual([]);
     const denied = await get('/apps/leaky/logs', tokens.readonly);
@@ -107,10 +108,10 @@ describe('baton up: tokens a pod prints go nowhere', () => {
     await writeFile(join(repo, 'apps/leaky/leaky.yaml'), manifest(true));
     await git(repo, 'commit', '-qam', 'leaky: never ready');
     const broken = await git(repo, 'rev-parse', 'HEAD');
-    const app = await eventually('the broken revision rolled back', async () => {
+    const app = await waitFor('the broken revision rolled back', async () => {
       const a = await state.getApp('leaky');
       return a?.lastFailedRevision === broken && a.message.includes('rolled back') && a;
-    }, 240_000, async () => `${describeApps(await state.listApps())}\n${tail()}`);
+    }, { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${describeApps(await state.listApps())}\n${tail()}` });
     expect(app.message).toContain('token [REDACTED]');
 
     const answers = [

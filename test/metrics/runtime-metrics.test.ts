@@ -8,9 +8,10 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
-import { ensureNamespace, randomLoopback, waitFor } from '../proxy/helpers.js';
+import { ensureNamespace, randomLoopback } from '../proxy/helpers.js';
 import { sampleValue } from './parse-exposition.js';
 import { serveMetrics } from './serve-metrics.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let proxy: ServiceProxy;

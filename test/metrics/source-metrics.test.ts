@@ -5,11 +5,11 @@ import { timeGitRequest } from '../../controller/observe/metrics/time-git-reques
 import { repoId } from '../../controller/source/normalize-url.js';
 import { RepositorySource } from '../../controller/source/repository.js';
 import { SourcePoller } from '../../controller/source/source-poller.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { createGitFixture, type GitFixture } from '../source/git-fixture.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { sampleValue } from './parse-exposition.js';
 import { serveMetrics } from './serve-metrics.js';
+import { waitFor } from '../support/wait.js';
 
 let fx: GitFixture;
 let git: GitHttpServer;

@@ -6,10 +6,11 @@ import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
 import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
-import { gate, waitFor } from '../queue/queue-helpers.js';
+import { gate } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { sampleValue } from './parse-exposition.js';
 import { serveMetrics } from './serve-metrics.js';
+import { waitFor } from '../support/wait.js';
 
 let redis: TestRedis;
 let queue: SyncQueue;

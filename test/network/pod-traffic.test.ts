@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodNetwork, PodSandbox } from '../../runtime/network/index.js';
 import { routeDev, run, spawnInNetns, startTestNetwork, status, stop } from './test-network.js';
+import { retry } from '../support/wait.js';
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -18,17 +19,6 @@ function httpGet(url: string): Promise<string> {
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', reject);
   });
-}
-
-async function eventually<T>(attempt: () => Promise<T>, tries = 50): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (i >= tries) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 function listen(server: Server): Promise<number> {
@@ -96,7 +86,7 @@ describe('pod network traffic', () => {
       pod.httpd = spawnInNetns(netnsName(pod.sandbox), ['/bin/busybox', 'httpd', '-f', '-p', '80', '-h', webRoot as string]);
     }
     for (const { sandbox } of pods) {
-      expect(await eventually(() => httpGet(`http://${sandbox.ip}:80/`))).toBe('hello from a pod\n');
+      expect(await retry(`httpd in ${sandbox.ip} to answer`, () => httpGet(`http://${sandbox.ip}:80/`), { timeoutMs: 5_000, intervalMs: 100 })).toBe('hello from a pod\n');
     }
     const aToB = await status('ip', ['netns', 'exec', netnsName(a), 'timeout', '5', '/bin/busybox', 'wget', '-qO-', `http://${b.ip}/`]);
     const bToA = await status('ip', ['netns', 'exec', netnsName(b), 'timeout', '5', '/bin/busybox', 'wget', '-qO-', `http://${a.ip}/`]);

@@ -24,17 +24,6 @@ async function scriptPod(name: string, script: string, extra: { labels?: Record<
   return rt.linesUntilDone(name);
 }
 
-async function waitForEndpoints(name: string, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const eps = await rt.runtime.cluster.get(resources.endpoints, ns, name).catch(() => undefined);
-    const ips = ((eps as any)?.subsets ?? []).flatMap((s: any) => s.addresses ?? []);
-    if (ips.length === count) return rt.runtime.servicesSettled();
-    if (Date.now() > deadline) throw new Error(`Service ${name} never had ${count} endpoints`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   registry = await startRegistry();
   await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
@@ -50,8 +39,8 @@ beforeAll(async () => {
   await rt.runtime.cluster.create(resources.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await rt.runtime.cluster.create(resources.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-headless', namespace: ns }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] } });
   for (const name of ['web-1', 'web-2']) await rt.waitForPod(name, 'ready', ready);
-  await waitForEndpoints('web', 2);
-  await waitForEndpoints('web-headless', 2);
+  await rt.waitForEndpoints('web', 2);
+  await rt.waitForEndpoints('web-headless', 2);
 }, 180_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { buildImage, pushImage, startRegistry, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
+import { waitFor } from '../support/wait.js';
 
 // A preview on a kernel-mode runtime (root: pods on the bridge, NetworkPolicy in nftables): production
 // runs pricing and inventory; the preview depends on pricing only. With the NetworkPolicy baton gives
@@ -28,11 +29,7 @@ async function podIP(namespace: string, name: string): Promise<string> {
 }
 
 async function waitReady(namespace: string, name: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (!ready(await rt.runtime.cluster.get(resources.pods, namespace, name))) {
-    if (Date.now() > deadline) throw new Error(`${namespace}/${name} never became ready`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(`${namespace}/${name} ready`, async () => ready(await rt.runtime.cluster.get(resources.pods, namespace, name)), { timeoutMs: 90_000, intervalMs: 200 });
 }
 
 beforeAll(async () => {

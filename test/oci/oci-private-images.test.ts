@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
+import { runBaton } from '../support/baton-cli.js';
 import { buildImage, pushImage, startRegistry, writeDockerArchive, writeOciArchive, type LocalRegistry } from '../support/oci-registry.js';
 import { startOciRuntime, type OciRuntime } from '../support/oci-runtime.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const user = { username: 'deployer', password: 's3cret-pull' };
 let registry: LocalRegistry;
 let rt: OciRuntime;
@@ -17,12 +16,9 @@ let scratch: string;
 const ended = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 const waiting = (p: KubeObject) => p.status?.containerStatuses?.[0]?.state?.waiting;
 
-function baton(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-  });
+async function baton(args: string[]): Promise<{ code: number; out: string }> {
+  const { code, stdout, stderr } = await runBaton(args, { timeoutMs: 120_000 });
+  return { code, out: `${stdout}${stderr}` };
 }
 
 beforeAll(async () => {

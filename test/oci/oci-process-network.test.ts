@@ -36,17 +36,6 @@ async function processPod(name: string, script: string, spec: Record<string, unk
   return rt.linesUntilDone(name);
 }
 
-async function waitForEndpoints(name: string, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const eps = await rt.runtime.cluster.get(resources.endpoints, ns, name).catch(() => undefined);
-    const ips = ((eps as any)?.subsets ?? []).flatMap((s: any) => s.addresses ?? []);
-    if (ips.length === count) return rt.runtime.servicesSettled();
-    if (Date.now() > deadline) throw new Error(`Service ${name} never had ${count} endpoints`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * A process pod's shell lines that print the body of `GET /` from `ip`, or BLOCKED when nothing answers in 3 s.
  * Debian's static busybox wget crashes in glibc on a machine with network interfaces; its nc does not.
@@ -94,7 +83,7 @@ beforeAll(async () => {
   );
   await rt.runtime.cluster.create(resources.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'proc-web', namespace: ns }, spec: { selector: { app: 'proc-web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await rt.waitForPod('proc-web', 'ready', ready);
-  await waitForEndpoints('proc-web', 1);
+  await rt.waitForEndpoints('proc-web', 1);
 }, 180_000);
 
 afterAll(async () => {
@@ -190,7 +179,7 @@ describe('process pods on the pod network', () => {
     const after = await rt.runtime.cluster.get(resources.pods, ns, 'proc-web');
     expect(after.status!.podIP).toBe(before.status!.podIP);
     expect(after.status!.containerStatuses[0].containerID).toBe(before.status!.containerStatuses[0].containerID);
-    await waitForEndpoints('proc-web', 1);
+    await rt.waitForEndpoints('proc-web', 1);
     expect(await imagePod('after-restart', 'timeout 5 wget -qO- http://proc-web/ || echo FAILED')).toEqual(['proc-web']);
   });
 });

@@ -68,20 +68,6 @@ async function createService(name: string, spec: Record<string, unknown>): Promi
 }
 
 /** Waits until the Service's Endpoints list exactly `count` ready addresses and the kernel rules hold them. */
-async function waitForEndpoints(name: string, count: number): Promise<string[]> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const eps = await rt.runtime.cluster.get(resources.endpoints, rt.namespace, name).catch(() => undefined);
-    const ips = ((eps as any)?.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip as string));
-    if (ips.length === count) {
-      await rt.runtime.servicesSettled();
-      return ips;
-    }
-    if (Date.now() > deadline) throw new Error(`Service ${name} never had ${count} ready endpoints: ${JSON.stringify(eps)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   registry = await startRegistry();
   await pushImage(registry, 'team/web:v1', buildImage({ cmd: WEB_CMD }));
@@ -121,7 +107,7 @@ describe('Services in the kernel', () => {
     await rt.createPod('web-a', { ...webA, containers: [...webA.containers, hairpin] }, { app: 'web' });
     await rt.createPod('web-b', webPod(`${registry.host}/team/web:v1`), { app: 'web' });
     for (const name of ['web-a', 'web-b']) await rt.waitForPod(name, 'ready', ready);
-    await waitForEndpoints('web', 2);
+    await rt.waitForEndpoints('web', 2);
 
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await get(clusterIP, 80));
@@ -149,7 +135,7 @@ describe('Services in the kernel', () => {
 
   it('keeps a client on one pod with sessionAffinity: ClientIP', async () => {
     const svc = await createService('sticky', { selector: { app: 'web' }, sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080 }] });
-    await waitForEndpoints('sticky', 2);
+    await rt.waitForEndpoints('sticky', 2);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) seen.add(await get(svc.spec!.clusterIP, 80));
     expect(seen.size).toBe(1);
@@ -160,10 +146,10 @@ describe('Services in the kernel', () => {
     await rt.createPod('web-d', webPod(`${registry.host}/team/web:v1`), { app: 'gone' });
     const svc = await createService('gone', { selector: { app: 'gone' }, ports: [{ port: 80, targetPort: 8080 }] });
     for (const name of ['web-c', 'web-d']) await rt.waitForPod(name, 'ready', ready);
-    await waitForEndpoints('gone', 2);
+    await rt.waitForEndpoints('gone', 2);
     await rt.runtime.cluster.delete(resources.pods, rt.namespace, 'web-c');
     // The pod is still running its preStop hook (2 s) when it leaves the Endpoints: no new connection may reach it.
-    await waitForEndpoints('gone', 1);
+    await rt.waitForEndpoints('gone', 1);
     const answers = new Set<string>();
     for (let i = 0; i < 30; i++) answers.add(await get(svc.spec!.clusterIP, 80));
     expect([...answers]).toEqual(['web-d']);
@@ -183,7 +169,7 @@ describe('a rolling update behind a ClusterIP', () => {
       metadata: { name: 'roll', namespace: rt.namespace },
       spec: { replicas: 2, selector: { matchLabels: { app: 'roll' } }, strategy: { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, template: template('1') },
     });
-    const before = new Set(await waitForEndpoints('roll', 2));
+    const before = new Set(await rt.waitForEndpoints('roll', 2));
 
     let ok = 0;
     const failures: string[] = [];

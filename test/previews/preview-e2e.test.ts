@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { githubExample, gitlabFixture, sendGithub, sendGitlab, type WebhookServer } from '../webhooks/webhook-harness.js';
+import { waitFor } from '../support/wait.js';
 
 // baton up follows a Git HTTP remote holding three apps of the examples repository (pricing and
 // inventory in production only; catalog with previews), polling only every 10 minutes: real
@@ -146,14 +147,13 @@ beforeAll(async () => {
   ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
   token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
   state = stateOf(dir);
-  await eventually(
+  await waitFor(
     'pricing, inventory and catalog Healthy',
     async () => {
       const apps = await state.listApps();
       return apps.length === 3 && apps.every((a) => a.health === 'Healthy' && a.syncStatus === 'Synced');
     },
-    240_000,
-    async () => `${describeApps(await state.listApps())}\n${tail()}`,
+    { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${describeApps(await state.listApps())}\n${tail()}` },
   );
 }, 300_000);
 
@@ -174,9 +174,9 @@ describe('webhooks and pull request previews against baton up', () => {
     push.repository.clone_url = `${gitServer.url}/shop.git`;
     push.repository.full_name = 'acme/shop';
     expect((await sendGithub(hooks(), 'push', push, SECRET)).status).toBe(200);
-    await eventually('pricing Synced at the pushed commit', async () => (await state.getApp('pricing'))?.revision === sha, 180_000, tail);
+    await waitFor('pricing Synced at the pushed commit', async () => (await state.getApp('pricing'))?.revision === sha, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
     // The commit status API heard about it, linking to the dashboard.
-    await eventually('a success status for the push', async () => statuses.some((s) => s.path.endsWith(sha) && s.body.state === 'success' && s.body.context === 'baton/pricing'), 60_000, () => JSON.stringify(statuses));
+    await waitFor('a success status for the push', async () => statuses.some((s) => s.path.endsWith(sha) && s.body.state === 'success' && s.body.context === 'baton/pricing'), { timeoutMs: 60_000, intervalMs: 250, describe: () => JSON.stringify(statuses) });
   });
 
   let previewSha: string;
@@ -188,14 +188,13 @@ describe('webhooks and pull request previews against baton up', () => {
     const res = await sendGithub(hooks(), 'pull_request', pullRequest('opened', 7, { sha: previewSha, ref: 'cheaper-tea' }), SECRET);
     expect(res.status).toBe(200);
 
-    const [preview] = await eventually(
+    const [preview] = await waitFor(
       'the preview of catalog Healthy',
       async () => {
         const list = await previews();
         return list.length === 1 && list[0].health === 'Healthy' && list[0].revision === previewSha && list;
       },
-      240_000,
-      async () => `${JSON.stringify(await previews())}\n${tail()}`,
+      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
     );
     expect(preview).toMatchObject({ name: 'pr-7.catalog', app: 'catalog', number: 7, namespace: 'pr-7', branch: 'cheaper-tea', headSha: previewSha });
     expect(preview.url).toBe(`http://pr-7.catalog.localhost:${ingressPort}/`);
@@ -212,11 +211,10 @@ describe('webhooks and pull request previews against baton up', () => {
     const apps = (await (await fetch(`${api}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ name: string }>;
     expect(apps.map((a) => a.name).sort()).toEqual(['catalog', 'inventory', 'pricing']);
     expect(await kubectl(kubeconfig, 'get', 'deployments', '-n', 'pr-7', '-o', 'jsonpath={.items[*].spec.replicas}')).toBe('1');
-    await eventually(
+    await waitFor(
       'a success status linking to the preview',
       async () => statuses.some((s) => s.path.endsWith(previewSha) && s.body.state === 'success' && s.body.target_url === preview.url),
-      60_000,
-      () => JSON.stringify(statuses),
+      { timeoutMs: 60_000, intervalMs: 250, describe: () => JSON.stringify(statuses) },
     );
   });
 
@@ -224,14 +222,13 @@ describe('webhooks and pull request previews against baton up', () => {
     const next = await commit('environments/prod/catalog.yaml', 'version: "1.5.1-pr"\nreplicas: 2\ningress:\n  host: catalog.localhost\n', 'catalog 1.5.1-pr');
     await git(work, 'push', '-qf', 'origin', 'HEAD:refs/pull/7/head');
     expect((await sendGithub(hooks(), 'pull_request', pullRequest('synchronize', 7, { sha: next, ref: 'cheaper-tea' }), SECRET)).status).toBe(200);
-    await eventually(
+    await waitFor(
       'pr-7.catalog.localhost answering 1.5.1-pr',
       async () => {
         const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
         return res.status === 200 && JSON.parse(res.body).version === '1.5.1-pr';
       },
-      240_000,
-      tail,
+      { timeoutMs: 240_000, intervalMs: 250, describe: tail },
     );
   });
 
@@ -239,34 +236,32 @@ describe('webhooks and pull request previews against baton up', () => {
     await git(work, 'push', '-q', 'origin', `${previewSha}:refs/pull/8/head`);
     const opened = await sendGithub(hooks(), 'pull_request', pullRequest('opened', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true }), SECRET);
     expect(opened.status).toBe(200);
-    await eventually('the fork refused in the log', async () => /#8: comes from a fork/.test(baton.output()), 30_000, tail);
+    await waitFor('the fork refused in the log', async () => /#8: comes from a fork/.test(baton.output()), { timeoutMs: 30_000, intervalMs: 250, describe: tail });
     expect((await previews()).map((p) => p.number)).toEqual([7]);
     expect(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')).not.toMatch(/namespace\/pr-8/);
 
     const labeled = await sendGithub(hooks(), 'pull_request', pullRequest('labeled', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true, labels: ['preview'] }), SECRET);
     expect(labeled.status).toBe(200);
-    await eventually(
+    await waitFor(
       'the fork preview Healthy',
       async () => (await previews()).some((p) => p.number === 8 && p.health === 'Healthy'),
-      240_000,
-      async () => `${JSON.stringify(await previews())}\n${tail()}`,
+      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
     );
   });
 
   it('a GitLab merge request (its documented hook payload) gets a preview, and closing it removes it', { timeout: 300_000 }, async () => {
     await git(work, 'push', '-q', 'origin', `${previewSha}:refs/merge-requests/9/head`);
     expect((await sendGitlab(hooks(), 'Merge Request Hook', mergeRequest('open', 9, previewSha), GITLAB_TOKEN)).status).toBe(200);
-    await eventually(
+    await waitFor(
       'pr-9.catalog.localhost answering',
       async () => {
         const res = await request(ingressPort, 'pr-9.catalog.localhost', '/version');
         return res.status === 200 && JSON.parse(res.body).version === '1.5.0-pr';
       },
-      240_000,
-      tail,
+      { timeoutMs: 240_000, intervalMs: 250, describe: tail },
     );
     expect((await sendGitlab(hooks(), 'Merge Request Hook', mergeRequest('close', 9, previewSha), GITLAB_TOKEN)).status).toBe(200);
-    await eventually('pr-9 gone', async () => !(await previews()).some((p) => p.number === 9) && !/namespace\/pr-9/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')), 180_000, tail);
+    await waitFor('pr-9 gone', async () => !(await previews()).some((p) => p.number === 9) && !/namespace\/pr-9/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')), { timeoutMs: 180_000, intervalMs: 250, describe: tail });
   });
 
   it('closed removes the namespace and every pod process of the preview', { timeout: 300_000 }, async () => {
@@ -275,14 +270,13 @@ describe('webhooks and pull request previews against baton up', () => {
       const res = await sendGithub(hooks(), 'pull_request', pullRequest('closed', number, { sha: previewSha, ref: 'cheaper-tea' }), SECRET);
       expect(res.status).toBe(200);
     }
-    await eventually('no previews listed', async () => (await previews()).length === 0, 30_000, tail);
-    await eventually(
+    await waitFor('no previews listed', async () => (await previews()).length === 0, { timeoutMs: 30_000, intervalMs: 250, describe: tail });
+    await waitFor(
       'namespaces pr-7 and pr-8 gone',
       async () => !/namespace\/pr-[78]/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')),
-      180_000,
-      tail,
+      { timeoutMs: 180_000, intervalMs: 250, describe: tail },
     );
-    await eventually('no pod processes of pr-7 or pr-8', async () => (await podProcesses('pr-7')).length + (await podProcesses('pr-8')).length === 0, 60_000, tail);
+    await waitFor('no pod processes of pr-7 or pr-8', async () => (await podProcesses('pr-7')).length + (await podProcesses('pr-8')).length === 0, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
     expect(res.status).toBe(404);
     // Production kept running throughout.

@@ -6,10 +6,10 @@ import { SourcePoller } from '../../controller/source/source-poller.js';
 import { githubEvent } from '../../controller/edges/webhooks/github-event.js';
 import { gitlabEvent } from '../../controller/edges/webhooks/gitlab-event.js';
 import type { WebhookEvent } from '../../controller/edges/webhooks/webhook-event.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { createGitFixture, type GitFixture } from '../source/git-fixture.js';
 import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { githubExample, gitlabFixture } from '../webhooks/webhook-harness.js';
+import { waitFor } from '../support/wait.js';
 
 // A pull request is previewed only if its ref exists in the repository (ls-remote of refs/pull/N/head,
 // refs/merge-requests/N/head), and only as previews.require on the followed branch allows: a refused

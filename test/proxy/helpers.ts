@@ -78,16 +78,6 @@ export function getPath(host: string, port: number, path: string, agent: http.Ag
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export async function ensureNamespace(cluster: Cluster, name: string): Promise<void> {
   try {
     await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

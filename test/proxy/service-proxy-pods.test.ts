@@ -8,7 +8,8 @@ import { startKubelet, type Kubelet } from '../../runtime/kubelet/index.js';
 import { startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
-import { get, getPath, randomHighPort, randomLoopback, waitFor } from './helpers.js';
+import { get, getPath, randomHighPort, randomLoopback } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Answers `/` with its pod name, `/slow` the same after 1.5 s; `/ready` fails
@@ -52,7 +53,7 @@ afterAll(async () => {
     const pods = (await cluster.list(resources.pods, { namespace })).items;
     for (const pod of pods) await cluster.delete(resources.pods, namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined);
     // The kubelet reaps the processes of deleted pods; wait for that before stopping it.
-    await waitFor('pods reaped', async () => (await readdir(join(stateDir, 'pods')).catch(() => [])).length === 0, 15_000).catch(() => undefined);
+    await waitFor('pods reaped', async () => (await readdir(join(stateDir, 'pods')).catch(() => [])).length === 0, { timeoutMs: 15_000 }).catch(() => undefined);
   }
   await kubelet?.stop();
   await controllers?.stop();
@@ -106,7 +107,7 @@ describe('service proxy with real pods, the endpoints controller and the kubelet
     const app = `web-${Math.floor(Math.random() * 1e6)}`;
     const { clusterIP, port } = await deploy(app, ['a', 'b']);
     const readyEndpoints = (n: number) =>
-      waitFor(`${n} ready endpoints`, () => proxy.stats()[`${namespace}/${app}`]?.readyEndpoints[port] === n, 30_000);
+      waitFor(`${n} ready endpoints`, () => proxy.stats()[`${namespace}/${app}`]?.readyEndpoints[port] === n, { timeoutMs: 30_000 });
 
     await readyEndpoints(2);
     const seen = new Set<string>();
@@ -127,12 +128,12 @@ describe('service proxy with real pods, the endpoints controller and the kubelet
   it('lets a request in flight finish while its pod terminates, and sends nothing new to it', async () => {
     const app = `slow-${Math.floor(Math.random() * 1e6)}`;
     const { clusterIP, port } = await deploy(app, ['c']);
-    await waitFor('1 ready endpoint', () => proxy.stats()[`${namespace}/${app}`]?.readyEndpoints[port] === 1, 30_000);
+    await waitFor('1 ready endpoint', () => proxy.stats()[`${namespace}/${app}`]?.readyEndpoints[port] === 1, { timeoutMs: 30_000 });
 
     const inFlight = getPath(clusterIP, port, '/slow');
     await waitFor('request in flight', () => proxy.stats()[`${namespace}/${app}`].activeConnections === 1);
     await cluster.delete(resources.pods, namespace, `${app}-c`);
-    await waitFor('pod out of endpoints', () => proxy.stats()[`${namespace}/${app}`].readyEndpoints[port] === 0, 30_000);
+    await waitFor('pod out of endpoints', () => proxy.stats()[`${namespace}/${app}`].readyEndpoints[port] === 0, { timeoutMs: 30_000 });
 
     await expect(get(clusterIP, port)).rejects.toThrow(/ECONNRESET|socket hang up/);
     expect(await inFlight).toBe('c');

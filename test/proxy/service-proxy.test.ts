@@ -6,17 +6,8 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import { dialEndpoint, startServiceProxy, type ServiceProxy } from '../../runtime/proxy/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
-import {
-  deadAddress,
-  endpointsObject,
-  ensureNamespace,
-  get,
-  randomHighPort,
-  randomLoopback,
-  startBackend,
-  waitFor,
-  type Backend,
-} from './helpers.js';
+import { deadAddress, endpointsObject, ensureNamespace, get, randomHighPort, randomLoopback, startBackend, type Backend } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: LocalCluster;
 let proxy: ServiceProxy;

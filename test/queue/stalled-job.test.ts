@@ -5,7 +5,7 @@ import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { waitFor } from './queue-helpers.js';
+import { waitFor } from '../support/wait.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/hanging-worker.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
@@ -32,7 +32,7 @@ it('recovers the job of a worker killed mid-sync and completes it on another wor
     let output = '';
     child = spawn(process.execPath, ['--import', tsx, fixture, redis.url, String(LOCK_MS), String(STALLED_CHECK_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor('the child worker to be ready', () => (output.includes('READY') ? true : undefined), 60_000);
+    await waitFor('the child worker to be ready', () => (output.includes('READY') ? true : undefined), { timeoutMs: 60_000 });
 
     const { jobId } = await queue.enqueue({ app: 'inventory', revision: 'c0ffee', trigger: 'webhook' });
     await waitFor('the child to start the sync', () => (output.includes('STARTED inventory c0ffee') ? true : undefined));

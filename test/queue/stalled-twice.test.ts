@@ -5,7 +5,7 @@ import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { waitFor } from './queue-helpers.js';
+import { waitFor } from '../support/wait.js';
 
 // A sync whose worker died twice (two crashes while one app's sync ran, as the chaos harness's
 // worker kills can do) was failed for good by BullMQ's stall limit without the sync running again:
@@ -33,7 +33,7 @@ async function killMidSync(app: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', tsx, fixture, redis.url, String(LOCK_MS), String(STALLED_CHECK_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(`a worker to start the sync of ${app}`, () => (output.includes(`STARTED ${app}`) ? true : undefined), 60_000);
+  await waitFor(`a worker to start the sync of ${app}`, () => (output.includes(`STARTED ${app}`) ? true : undefined), { timeoutMs: 60_000 });
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
 }
@@ -57,7 +57,7 @@ it('syncs the request after two workers died running it', async () => {
     await waitFor('the job to finish', async () => {
       const state = await queue.queue.getJobState(jobId);
       return state === 'completed' || state === 'failed' ? state : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     const job = await queue.queue.getJob(jobId);
     expect(job?.failedReason).toBeFalsy();
     expect(synced.map((r) => [r.app, r.revision])).toEqual([['billing', 'feed01']]);
@@ -80,7 +80,7 @@ it('reports a sync that kept killing its workers as failed, so the app does not 
       stalledInterval: STALLED_CHECK_MS,
     });
     worker.on('failed', ({ request, willRetry, error }) => failures.push({ app: request.app, willRetry, message: error.message }));
-    await waitFor('the job to fail', async () => ((await queue.queue.getJobState(jobId)) === 'failed' ? true : undefined), 60_000);
+    await waitFor('the job to fail', async () => ((await queue.queue.getJobState(jobId)) === 'failed' ? true : undefined), { timeoutMs: 60_000 });
     await waitFor('the failure to be reported', () => (failures.length > 0 ? true : undefined));
     expect(failures).toEqual([{ app: 'poison', willRetry: false, message: expect.stringMatching(/worker.*died|stalled/) }]);
   } finally {

@@ -5,7 +5,8 @@ import { SyncWorker, type SyncWorkerOptions } from '../../controller/queue/sync-
 import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { gate, waitFor } from './queue-helpers.js';
+import { gate } from './queue-helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let redis: TestRedis;
 let queue: SyncQueue;

@@ -1,28 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { repoRoot as root, runBaton } from '../support/baton-cli.js';
 
-const root = join(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (TypeScript through tsx) as a child process. */
-function baton(args: string[], cwd = root): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', tsx, main, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const baton = (args: string[], cwd = root) => runBaton(args, { cwd });
 
 let tmp: string;
 async function write(files: Record<string, string>): Promise<void> {

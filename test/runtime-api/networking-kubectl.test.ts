@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../ingress/helpers.js';
 import { kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+import { waitFor } from '../support/wait.js';
 
 let rt: RuntimeProcess;
 const ns = 'netkit';
@@ -116,7 +116,7 @@ describe('IngressClass through kubectl', () => {
     await applyOk(ingress('for-haproxy', '  annotations:\n    kubernetes.io/ingress.class: haproxy\n'));
     await applyOk(ingress('for-nginx').replace('spec:\n', 'spec:\n  ingressClassName: nginx\n'));
     const address = (name: string) => k('get', `ingress/${name}`, '-n', ns, '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}');
-    await waitFor('an address on the nginx Ingress', async () => (await address('for-nginx')) === '127.0.0.1', 20_000);
+    await waitFor('an address on the nginx Ingress', async () => (await address('for-nginx')) === '127.0.0.1', { timeoutMs: 20_000 });
     expect(await address('for-haproxy')).toBe('');
   });
 

@@ -2,10 +2,8 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+import { join } from 'node:path';
+import { batonArgv, repoRoot } from '../support/baton-cli.js';
 
 /** A `baton runtime` child process on a free port with its own state dir. */
 export interface RuntimeProcess {
@@ -22,15 +20,15 @@ export interface RuntimeProcess {
 }
 
 /**
- * Starts `node --import tsx controller/edges/cli/main.ts runtime` (the same CLI as
- * `baton runtime`, without needing dist/) and waits for it to print the
- * kubeconfig path. `nodeArgs` are the node's flags (default: host-program
- * pods, so no pod network is made).
+ * Starts `baton runtime` from source (batonArgv) and waits for it to print
+ * the kubeconfig path.
+ * `nodeArgs` are the node's flags (default: host-program pods, so no pod
+ * network is made).
  */
 export async function startRuntimeProcess(stateDir?: string, nodeArgs: string[] = ['--default-runtime-class', 'process']): Promise<RuntimeProcess> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'baton-rt-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', dir, '--port', '0', ...nodeArgs], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, batonArgv(['runtime', '--state-dir', dir, '--port', '0', ...nodeArgs]), {
+    cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

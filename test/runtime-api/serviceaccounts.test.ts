@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+import { waitFor } from '../support/wait.js';
 
 let rt: RuntimeProcess;
 const k = (...args: string[]) => kubectlOk(rt.kubeconfig, args);
@@ -13,21 +14,13 @@ afterAll(async () => {
   if (rt) await removeDir(rt.stateDir);
 });
 
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('ServiceAccounts', () => {
   it('gives every namespace a default ServiceAccount, and makes it again when deleted', async () => {
     await k('create', 'namespace', 'sa-shop');
-    await eventually('default in sa-shop', async () => (await k('get', 'serviceaccounts', '-n', 'sa-shop', '-o', 'name')).includes('serviceaccount/default'));
+    await waitFor('default in sa-shop', async () => (await k('get', 'serviceaccounts', '-n', 'sa-shop', '-o', 'name')).includes('serviceaccount/default'), { timeoutMs: 20_000, intervalMs: 200 });
     expect(await k('get', 'sa', '-n', 'kube-system', '-o', 'name')).toContain('serviceaccount/default');
     await k('delete', 'sa', 'default', '-n', 'sa-shop');
-    await eventually('default made again', async () => (await k('get', 'sa', '-n', 'sa-shop', '-o', 'name')).includes('serviceaccount/default'));
+    await waitFor('default made again', async () => (await k('get', 'sa', '-n', 'sa-shop', '-o', 'name')).includes('serviceaccount/default'), { timeoutMs: 20_000, intervalMs: 200 });
   });
 
   it('applies an app that ships its own ServiceAccount and names it in its pods, as real repositories do', async () => {

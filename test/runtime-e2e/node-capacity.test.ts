@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, kubectlOk, startE2eRuntime, waitFor, type RuntimeProcess } from './support/e2e-runtime.js';
+import { cleanUp, kubectlOk, startE2eRuntime, type RuntimeProcess } from './support/e2e-runtime.js';
+import { waitFor } from '../support/wait.js';
 
 const marker = `capacity-${randomBytes(4).toString('hex')}`;
 const namespace = `e2e-${marker}`;
@@ -49,7 +50,7 @@ describe('the single node of the built-in runtime', () => {
         if (unschedulable.length > 0 || ready.length === REPLICAS) return { ready: ready.length, unschedulable: unschedulable.map((p) => `${p.metadata.name}: ${condition(p, 'PodScheduled').message}`) };
         return false;
       },
-      480_000,
+      { timeoutMs: 480_000, intervalMs: 500 },
     );
     expect(pods.unschedulable).toEqual([]);
     expect(pods.ready).toBe(REPLICAS);

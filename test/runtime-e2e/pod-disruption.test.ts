@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, kubeletPids, kubectlOk, listPods, serviceAddress, sleep, startE2eRuntime, waitAllReady, waitFor, type RuntimeProcess } from './support/e2e-runtime.js';
+import { cleanUp, kubeletPids, kubectlOk, listPods, serviceAddress, startE2eRuntime, waitAllReady, type RuntimeProcess } from './support/e2e-runtime.js';
 import { describeLoad, LoadClient } from './support/load-client.js';
 import { randomPort, webAppManifest } from './support/web-app.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const marker = `disrupt-${randomBytes(4).toString('hex')}`;
 const namespace = `e2e-${marker}`;
@@ -52,7 +53,7 @@ describe('pods disrupted under load behind a Service', () => {
       const ready = await waitFor('two Ready pods', async () => {
         const pods = (await listPods(rt, namespace, 'app=web')).filter((p) => p.ready && !p.terminating);
         return pods.length >= 2 ? pods : false;
-      });
+      }, { timeoutMs: 120_000, intervalMs: 500 });
       const victim = pick(ready);
       const pid = (await kubeletPids(rt.stateDir, namespace)).get(victim.name);
       if (!pid) continue;

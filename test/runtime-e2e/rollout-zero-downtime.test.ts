@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, kubectl, kubectlOk, listPods, serviceAddress, startE2eRuntime, waitAllReady, waitFor, type RuntimeProcess } from './support/e2e-runtime.js';
+import { cleanUp, kubectl, kubectlOk, listPods, serviceAddress, startE2eRuntime, waitAllReady, type RuntimeProcess } from './support/e2e-runtime.js';
 import { describeLoad, LoadClient } from './support/load-client.js';
 import { randomPort, webAppManifest } from './support/web-app.js';
+import { waitFor } from '../support/wait.js';
 
 const marker = `rollout-${randomBytes(4).toString('hex')}`;
 const namespace = `e2e-${marker}`;
@@ -23,7 +24,7 @@ const run = (...args: string[]) => kubectlOk(rt.kubeconfig, ['-n', namespace, ..
 /** Waits until the client has had `n` more answers, so each phase really ran under load. */
 async function moreAnswers(load: LoadClient, n: number): Promise<void> {
   const target = load.result.ok + n;
-  await waitFor(`${n} more answers`, async () => load.result.ok >= target, 60_000);
+  await waitFor(`${n} more answers`, async () => load.result.ok >= target, { timeoutMs: 60_000, intervalMs: 500 });
 }
 
 describe('the built-in runtime rolls out a Deployment with kubectl and no failed request', () => {
@@ -38,7 +39,7 @@ describe('the built-in runtime rolls out a Deployment with kubectl and no failed
     const first = await waitFor('the ClusterIP to answer', async () => {
       const res = await fetch(`http://${service.host}:${service.port}/`, { signal: AbortSignal.timeout(10_000) });
       return res.ok ? res.text() : false;
-    });
+    }, { timeoutMs: 120_000, intervalMs: 500 });
     expect(first).toBe('v1');
 
     // A new version under load: every request answered, by v1 and then v2.

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, kubeletPids, kubectlOk, markedProcesses, serviceAddress, sleep, startE2eRuntime, waitAllReady, waitFor, type RuntimeProcess } from './support/e2e-runtime.js';
+import { cleanUp, kubeletPids, kubectlOk, markedProcesses, serviceAddress, startE2eRuntime, waitAllReady, type RuntimeProcess } from './support/e2e-runtime.js';
 import { randomPort, webAppManifest } from './support/web-app.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const marker = `restart-${randomBytes(4).toString('hex')}`;
 const namespace = `e2e-${marker}`;
@@ -35,7 +36,7 @@ describe('a runtime killed with pods running', () => {
     await kubectlOk(rt.kubeconfig, ['-n', namespace, 'rollout', 'status', 'deployment/web', '--timeout=180s']);
     const podsBefore = (await waitAllReady(rt, namespace, 'app=web', 3)).map((p) => p.name).sort();
     const service = await serviceAddress(rt, namespace, 'web');
-    expect(await waitFor('the ClusterIP to answer', () => answer(service))).toBe('v1');
+    expect(await waitFor('the ClusterIP to answer', () => answer(service), { timeoutMs: 120_000, intervalMs: 500 })).toBe('v1');
     const before = await snapshot();
     expect(Object.keys(before.pods).sort()).toEqual(podsBefore);
     // Only each pod's server carries its environment: the sandbox's root helpers never get it.
@@ -47,7 +48,7 @@ describe('a runtime killed with pods running', () => {
 
     rt = await startE2eRuntime(rt.stateDir);
     expect(await serviceAddress(rt, namespace, 'web')).toEqual(service);
-    expect(await waitFor('the ClusterIP to answer again', () => answer(service))).toBe('v1');
+    expect(await waitFor('the ClusterIP to answer again', () => answer(service), { timeoutMs: 120_000, intervalMs: 500 })).toBe('v1');
     const podsAfter = (await waitAllReady(rt, namespace, 'app=web', 3)).map((p) => p.name).sort();
     expect(podsAfter).toEqual(podsBefore);
     await kubectlOk(rt.kubeconfig, ['-n', namespace, 'rollout', 'status', 'deployment/web', '--timeout=180s']);

@@ -4,8 +4,8 @@ import { startRedisServer } from '../../controller/redis/redis-server.js';
 import { StateStore } from '../../controller/state/state-store.js';
 import type { RevisionHistoryEntry } from '../../controller/state/revision-history.js';
 import type { StateEvent } from '../../controller/state/state-event.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { waitFor } from '../support/wait.js';
 
 let redis: TestRedis;
 let store: StateStore;

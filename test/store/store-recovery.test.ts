@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster } from '../../runtime/store/index.js';
+import { runBaton as baton } from '../support/baton-cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -18,15 +15,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'baton-recovery-'));
   dirs.push(dir);
   return dir;
-}
-
-/** The real CLI (TypeScript through tsx): exit code, stdout and stderr. */
-function baton(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, main, ...args], { cwd: root }, (err, stdout, stderr) => {
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
 }
 
 /** A state dir whose runtime store holds a ConfigMap and a Secret. */

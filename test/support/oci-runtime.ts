@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
+import { waitFor } from './wait.js';
 
 /** A /24 of 10.244.0.0/16 that no route of the machine covers yet (tests run in parallel, each with its own bridge). */
 export function uniquePodCidr(): string {
@@ -34,6 +35,8 @@ export interface OciRuntime {
   serviceCidr: string;
   createPod(name: string, spec: Record<string, unknown>, labels?: Record<string, string>): Promise<KubeObject>;
   waitForPod(name: string, what: string, ok: (pod: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
+  /** Waits until Service `name` of this runtime's namespace has exactly `count` ready endpoints and the kernel rules carry them; their IPs. */
+  waitForEndpoints(name: string, count: number): Promise<string[]>;
   logs(name: string, container?: string): Promise<string>;
   /**
    * The lines a pod's container printed before a line `DONE` (test pods end
@@ -88,28 +91,45 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
     serviceCidr,
     createPod: (name, spec, labels) => rt.runtime.cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec }),
     async waitForPod(name, what, ok, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
       let last: KubeObject | undefined;
-      for (;;) {
-        last = await rt.runtime.cluster.get(resources.pods, namespace, name).catch(() => undefined);
-        if (last && ok(last)) return last;
-        if (Date.now() > deadline) throw new Error(`pod ${name} never became ${what}; last status: ${JSON.stringify(last?.status, null, 1)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      return waitFor(
+        `pod ${name} ${what}`,
+        async () => {
+          last = await rt.runtime.cluster.get(resources.pods, namespace, name);
+          return ok(last) && last;
+        },
+        { timeoutMs, intervalMs: 200, describe: () => `last status: ${JSON.stringify(last?.status, null, 1)}` },
+      );
+    },
+    async waitForEndpoints(name, count) {
+      let last: unknown;
+      const ips = await waitFor(
+        `Service ${name} with ${count} ready endpoints`,
+        async () => {
+          last = await rt.runtime.cluster.get(resources.endpoints, namespace, name);
+          const found: string[] = ((last as any).subsets ?? []).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip as string));
+          return found.length === count && found;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, describe: () => `last Endpoints: ${JSON.stringify(last)}` },
+      );
+      await rt.runtime.servicesSettled();
+      return ips;
     },
     async logs(name, container) {
       return kubectl(runtime!.kubeconfigPath, ['logs', '-n', namespace, name, ...(container ? ['-c', container] : [])]);
     },
     async linesUntilDone(name, options = {}) {
-      const deadline = Date.now() + 60_000;
       const args = ['logs', '-n', options.namespace ?? namespace, name, ...(options.container ? ['-c', options.container] : [])];
-      for (;;) {
-        const lines = (await kubectl(runtime!.kubeconfigPath, args).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
-        const done = lines.indexOf('DONE');
-        if (done >= 0) return lines.slice(0, done);
-        if (Date.now() > deadline) throw new Error(`${name} never printed DONE: ${lines.join(' | ')}`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
+      let lines: string[] = [];
+      return waitFor(
+        `${name} to print DONE`,
+        async () => {
+          lines = (await kubectl(runtime!.kubeconfigPath, args).catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
+          const done = lines.indexOf('DONE');
+          return done >= 0 && lines.slice(0, done);
+        },
+        { timeoutMs: 60_000, intervalMs: 300, describe: () => `it printed: ${lines.join(' | ')}` },
+      );
     },
     async restart() {
       await runtime!.close();

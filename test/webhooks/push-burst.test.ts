@@ -15,10 +15,10 @@ import { createWebhookRouter } from '../../controller/edges/webhooks/create-webh
 import { PushRefresher } from '../../controller/edges/webhooks/push-refresher.js';
 import type { WebhookEvent } from '../../controller/edges/webhooks/webhook-event.js';
 import { parseExposition, sampleValue } from '../metrics/parse-exposition.js';
-import { waitFor } from '../queue/queue-helpers.js';
 import { createGitFixture, type GitFixture } from '../source/git-fixture.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
 import { githubExample, gitlabFixture, sendGithub, sendGitlab, startTestRedis, type TestRedis, type WebhookServer } from './webhook-harness.js';
+import { waitFor } from '../support/wait.js';
 
 // The controller's webhook path as `baton up` mounts it (delivery metrics, receiver, pushes → PushRefresher →
 // SourcePoller.refresh, /metrics) over a real Git HTTP remote: a burst of signed pushes, and replayed bodies.

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StateStore } from '../../../controller/state/state-store.js';
 import type { AppStatus } from '../../../controller/state/app-status.js';
+import { batonArgv, repoRoot } from '../../support/baton-cli.js';
+import { sleep } from '../../support/wait.js';
 
-const root = join(import.meta.dirname, '../../..');
-const main = join(root, 'controller/edges/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 const execFileAsync = promisify(execFile);
 
 /** A `baton …` child process (TypeScript through tsx), its output kept for assertions and failure messages. */
@@ -24,8 +23,8 @@ export interface BatonProcess {
 }
 
 export function startBaton(args: string[], env: NodeJS.ProcessEnv = {}): BatonProcess {
-  const child = spawn(process.execPath, ['--import', tsx, main, ...args], {
-    cwd: root,
+  const child = spawn(process.execPath, batonArgv(args), {
+    cwd: repoRoot,
     env: { ...process.env, REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,29 +59,6 @@ export function startBaton(args: string[], env: NodeJS.ProcessEnv = {}): BatonPr
       await exited;
     },
   };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns a value other than undefined/false; fails with `what` and the last value seen. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, describe?: () => string | Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const detail = describe ? `\n${await Promise.resolve(describe()).catch((e: unknown) => String(e))}` : '';
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}${detail}`);
-    }
-    await sleep(500);
-  }
 }
 
 /** The state store of a `baton up` on `stateDir`, through its private Redis. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { AppStatus } from '../../../controller/state/app-status.js';
 import type { StateStore } from '../../../controller/state/state-store.js';
 import { git } from '../../support/git-http-server.js';
-import { describeApps, eventually, kubectl, startBaton, stateOf, type BatonProcess } from '../../e2e/support/baton-process.js';
+import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../../e2e/support/baton-process.js';
+import { waitFor } from '../../support/wait.js';
 
 /** A `baton up` on the examples repository (the 15-service shop), for load runs. */
 export interface Shop {
@@ -52,14 +53,13 @@ export function tail(shop: Shop, lines = 30): string {
 }
 
 export async function waitShopHealthy(shop: Shop, timeoutMs = 900_000): Promise<AppStatus[]> {
-  return eventually(
+  return waitFor(
     `all ${SHOP_APPS} apps Synced and Healthy`,
     async () => {
       const list = await shop.state.listApps();
       return list.length === SHOP_APPS && list.every((a) => a.syncStatus === 'Synced' && a.health === 'Healthy') && list;
     },
-    timeoutMs,
-    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+    { timeoutMs, intervalMs: 250, describe: async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}` },
   );
 }
 
@@ -89,26 +89,24 @@ export const healthy = (version: string) => (text: string) =>
   setVersion(version)(text.replace(/\nprogressDeadlineSeconds: \d+\nenv:\n {2}SIMULATE_FAILURE: readiness\n/, '\n'));
 
 export async function waitSynced(shop: Shop, app: string, commit: string, timeoutMs = 300_000): Promise<AppStatus> {
-  return eventually(
+  return waitFor(
     `${app} Synced and Healthy at ${commit.slice(0, 7)}`,
     async () => {
       const s = await shop.state.getApp(app);
       return s?.revision === commit && s.syncStatus === 'Synced' && s.health === 'Healthy' && s;
     },
-    timeoutMs,
-    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+    { timeoutMs, intervalMs: 250, describe: async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}` },
   );
 }
 
 export async function waitRolledBack(shop: Shop, app: string, commit: string, timeoutMs = 300_000): Promise<AppStatus> {
-  return eventually(
+  return waitFor(
     `${app} rolled back from ${commit.slice(0, 7)}`,
     async () => {
       const s = await shop.state.getApp(app);
       return s?.lastFailedRevision === commit && s;
     },
-    timeoutMs,
-    async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}`,
+    { timeoutMs, intervalMs: 250, describe: async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}` },
   );
 }
 
@@ -134,14 +132,13 @@ export async function listPods(shop: Shop, app?: string): Promise<PodInfo[]> {
 
 /** Waits until `app` has exactly `count` pods, all Ready and none terminating. */
 export async function waitAppPodsReady(shop: Shop, app: string, count: number, timeoutMs = 180_000): Promise<PodInfo[]> {
-  return eventually(
+  return waitFor(
     `${count} Ready pods of ${app}`,
     async () => {
       const pods = await listPods(shop, app);
       return pods.length === count && pods.every((p) => p.ready && !p.terminating) && pods;
     },
-    timeoutMs,
-    async () => JSON.stringify(await listPods(shop, app)),
+    { timeoutMs, intervalMs: 250, describe: async () => JSON.stringify(await listPods(shop, app)) },
   );
 }
 

@@ -1,29 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from '../../runtime-api/runtime-process.js';
+import { waitFor } from '../../support/wait.js';
 
 export { kubectl, kubectlOk, type RuntimeProcess };
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls until `check` returns something other than undefined/false; the failure names `what` and the last state seen. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : String(last)})`);
-    await sleep(500);
-  }
-}
 
 /** `baton runtime` as a child process on a free port; kubectl talks to it through DIR/kubeconfig only. */
 export async function startE2eRuntime(stateDir?: string): Promise<RuntimeProcess> {
@@ -103,7 +83,7 @@ export async function waitAllReady(rt: RuntimeProcess, namespace: string, select
       const pods = await listPods(rt, namespace, selector);
       return pods.length === count && pods.every((p) => p.ready && !p.terminating) ? pods : false;
     },
-    timeoutMs,
+    { timeoutMs, intervalMs: 500 },
   );
 }
 
@@ -123,7 +103,7 @@ export async function serviceAddress(rt: RuntimeProcess, namespace: string, name
 export async function cleanUp(rt: RuntimeProcess | undefined, namespace: string, marker: string, removeState = true): Promise<number> {
   if (rt && rt.child.exitCode === null && rt.child.signalCode === null) {
     await kubectl(rt.kubeconfig, ['delete', 'namespace', namespace, '--wait=false']);
-    await waitFor('the pods to end', async () => (await markedProcesses(marker)).length === 0, 60_000).catch(() => undefined);
+    await waitFor('the pods to end', async () => (await markedProcesses(marker)).length === 0, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
     await rt.stop();
   }
   const leftovers = await markedProcesses(marker);

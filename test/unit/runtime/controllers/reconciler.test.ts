@@ -5,19 +5,12 @@ import { resources } from '../../../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../../../runtime/store/index.js';
 import { done, requeueAfter, startReconciler, type RunningReconciler } from '../../../../runtime/controllers/reconciler.js';
 import { TerminalError } from '../../../../runtime/kube/reconcile/terminal-error.js';
+import { waitFor } from '../../../support/wait.js';
 
 const quiet = { error() {}, warn() {}, debug() {} };
 
 function configMap(name: string, data: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data };
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('startReconciler', () => {
@@ -49,10 +42,10 @@ describe('startReconciler', () => {
         return done;
       },
     });
-    await eventually(() => seen.includes('default/existing'), 'initial list');
+    await waitFor('initial list', () => seen.includes('default/existing'), { timeoutMs: 10_000, intervalMs: 10 });
     await cluster.create(resources.configmaps, configMap('flaky'));
     await cluster.create(resources.configmaps, configMap('bad'));
-    await eventually(() => flaky === 3, 'flaky retried until it succeeds');
+    await waitFor('flaky retried until it succeeds', () => flaky === 3, { timeoutMs: 10_000, intervalMs: 10 });
     await new Promise((r) => setTimeout(r, 200));
     expect(terminal).toBe(1);
   });
@@ -68,7 +61,7 @@ describe('startReconciler', () => {
       logger: quiet,
       reconcile: async () => (++runs < 3 ? requeueAfter(20) : done),
     });
-    await eventually(() => runs === 3, 'three runs');
+    await waitFor('three runs', () => runs === 3, { timeoutMs: 10_000, intervalMs: 10 });
   });
 
   it('relists after a watch error and reconciles what changed while the watch was down', async () => {
@@ -106,7 +99,7 @@ describe('startReconciler', () => {
     await cluster.create(resources.configmaps, configMap('missed'));
     expect(seen.has('default/missed')).toBe(false);
     handlers[0]({ type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: {}, code: 410, reason: 'Expired' } });
-    await eventually(() => seen.has('default/missed'), 'relist after the watch error');
+    await waitFor('relist after the watch error', () => seen.has('default/missed'), { timeoutMs: 10_000, intervalMs: 10 });
     expect(handlers.length).toBe(2);
   });
 });
