@@ -11,7 +11,6 @@ export type { NodeOptions } from './kubelet/start-node.js';
 export type { Cluster } from './objects/cluster.js';
 export type { ServiceProxyStats, ServiceStats } from './proxy/proxy-stats.js';
 export { resources, type ResourceType } from './resources/registry.js';
-export { nameProblems, type NameRule } from './api/validation/dns-names.js';
 export { SecretEnvelope } from './store/secret-envelope.js';
 
 /** Starts the runtime: API server, controllers, node, network and ingress (see runtime-server.ts). */

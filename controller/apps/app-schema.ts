@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { DNS1123_LABEL } from '../../runtime/kube/dns-names.js';
 
-/** DNS-1123 label: what Kubernetes allows for a namespace name, and baton for an app name. */
-export const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// A DNS-1123 label: what Kubernetes allows for a namespace name, and baton for an app name.
 const labelMessage = "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
 
 /** What the user wrote for one app, before defaults; every message completes "<field>: …". */
 const str = (what = 'a string') => z.string({ error: (i) => (i.input === undefined ? 'is required' : `must be ${what}`) });
-const label = () => str().max(63, { error: labelMessage }).regex(dns1123Label, { error: labelMessage });
+const label = () => str().max(63, { error: labelMessage }).regex(DNS1123_LABEL, { error: labelMessage });
 const bool = () => z.boolean({ error: 'must be true or false' });
 const valuesMap = () => z.record(z.string(), z.unknown(), { error: 'must be a map of values' });
 const map = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: 'must be a map' });

@@ -1,14 +1,12 @@
 import type { FieldPath } from '../yaml/parse-documents.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../../runtime/kube/dns-names.js';
 
 /** A problem with one field of an object. */
 export interface ObjectIssue {
   path: FieldPath;
   message: string;
 }
-
-const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Kinds whose names must be DNS-1123 labels (they become DNS names or env var prefixes). */
 const labelNamed = new Set(['Namespace', 'Service']);
@@ -27,7 +25,7 @@ function checkName(name: unknown, label: boolean, path: FieldPath, issues: Objec
     return;
   }
   const max = label ? 63 : 253;
-  const re = label ? dns1123Label : dns1123Subdomain;
+  const re = label ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   if (name.length > max || !re.test(name)) {
     issues.push({
       path,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { nameProblems, portNameProblems } from '../api/validation/dns-names.js';
+import { nameProblems, portNameProblems } from '../kube/dns-names.js';
 import { invalidValue, notSupported, required } from '../api/validation/field-error.js';
 import type { StatusCause } from '../errors/status-error.js';
 

@@ -1,3 +1,5 @@
+import { DNS1123_SUBDOMAIN, QUALIFIED_NAME } from './dns-names.js';
+
 /** metav1.LabelSelector as Deployments, ReplicaSets, Jobs and NetworkPolicies carry it. */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -70,8 +72,6 @@ export function mapSelector(selector: Record<string, string> | undefined): Label
   return { matchLabels: { ...(selector ?? {}) } };
 }
 
-const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 type Token = { kind: 'id' | 'op'; text: string };
 
@@ -135,7 +135,7 @@ export function parseLabelQuery(selector: string | undefined, reject: Reject = t
     }
     validateKey(requirement!.key, fail);
     for (const v of requirement!.values) {
-      if (v !== '' && (v.length > 63 || !NAME.test(v))) {
+      if (v !== '' && (v.length > 63 || !QUALIFIED_NAME.test(v))) {
         fail(`invalid label value "${v}" for key "${requirement!.key}": must be 63 characters or less, alphanumeric, '-', '_' or '.', starting and ending with an alphanumeric character`);
       }
     }
@@ -186,10 +186,10 @@ function validateKey(key: string, fail: (why: string) => never): void {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
     fail(`invalid label key "${key}": the prefix must be a DNS subdomain`);
   }
-  if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
     fail(`invalid label key "${key}": name part must be 63 characters or less, alphanumeric, '-', '_' or '.', starting and ending with an alphanumeric character`);
   }
 }

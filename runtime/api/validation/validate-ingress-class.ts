@@ -1,5 +1,5 @@
 import type { StatusCause } from '../../errors/status-error.js';
-import { nameProblems } from './dns-names.js';
+import { nameProblems } from '../../kube/dns-names.js';
 import { forbidden, invalidValue, notSupported, required, tooLong } from './field-error.js';
 
 const MAX_CONTROLLER = 250;

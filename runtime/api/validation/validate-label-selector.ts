@@ -1,5 +1,5 @@
 import type { StatusCause } from '../../errors/status-error.js';
-import { labelValueProblems, qualifiedNameProblems } from './dns-names.js';
+import { labelValueProblems, qualifiedNameProblems } from '../../kube/dns-names.js';
 import { forbidden, invalidValue, required } from './field-error.js';
 
 /**

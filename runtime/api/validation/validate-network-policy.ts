@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { StatusCause } from '../../errors/status-error.js';
-import { portNameProblems } from './dns-names.js';
+import { portNameProblems } from '../../kube/dns-names.js';
 import { forbidden, invalidValue, notSupported, required } from './field-error.js';
 import { validateLabelSelector } from './validate-label-selector.js';
 

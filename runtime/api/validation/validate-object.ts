@@ -2,7 +2,7 @@ import { StatusError, type StatusCause } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { selectorIsEmpty, selectorMatches } from '../../kube/label-selector.js';
 import type { ResourceType } from '../../resources/registry.js';
-import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from './dns-names.js';
+import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from '../../kube/dns-names.js';
 import { invalidValue, required } from './field-error.js';
 import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { StatusCause } from '../../errors/status-error.js';
-import { nameProblems } from './dns-names.js';
+import { nameProblems } from '../../kube/dns-names.js';
 import { invalidValue, notSupported, required } from './field-error.js';
 
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];

@@ -1,5 +1,5 @@
 import type { StatusCause } from '../../errors/status-error.js';
-import { nameProblems } from './dns-names.js';
+import { nameProblems } from '../../kube/dns-names.js';
 import { duplicate, invalidValue, notSupported, required } from './field-error.js';
 import { validatePodDns } from './validate-pod-dns.js';
 import { validateSubPaths, validateVolumes } from './validate-volumes.js';

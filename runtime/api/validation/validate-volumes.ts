@@ -1,5 +1,5 @@
 import type { StatusCause } from '../../errors/status-error.js';
-import { nameProblems, qualifiedNameProblems } from './dns-names.js';
+import { nameProblems, qualifiedNameProblems } from '../../kube/dns-names.js';
 import { duplicate, invalidValue, notSupported, required } from './field-error.js';
 
 const FILE_MODE = 'must be a number between 0 and 0777 (octal), both inclusive';

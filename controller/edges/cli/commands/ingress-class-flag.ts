@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { nameProblems } from '../../../../runtime/index.js';
+import { nameProblems } from '../../../../runtime/kube/dns-names.js';
 import { CliError } from '../cli-error.js';
 
 /** `--ingress-class nginx,traefik` (or the flag repeated), shared by `baton up` and `baton runtime`. */

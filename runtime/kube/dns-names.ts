@@ -1,8 +1,10 @@
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kubernetes' name rules (apimachinery's validation package), each pattern once; lengths are checked beside them. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+/** The name part of a label key (and a non-empty label value). */
+export const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 export type NameRule = 'label' | 'subdomain' | 'dns1035';
 
@@ -11,7 +13,7 @@ export function nameProblems(name: string, rule: NameRule): string[] {
   const problems: string[] = [];
   if (rule === 'subdomain') {
     if (name.length > 253) problems.push('must be no more than 253 characters');
-    if (!SUBDOMAIN.test(name)) {
+    if (!DNS1123_SUBDOMAIN.test(name)) {
       problems.push(
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       );
@@ -19,7 +21,7 @@ export function nameProblems(name: string, rule: NameRule): string[] {
     return problems;
   }
   if (name.length > 63) problems.push('must be no more than 63 characters');
-  if (rule === 'label' && !LABEL.test(name)) {
+  if (rule === 'label' && !DNS1123_LABEL.test(name)) {
     problems.push(
       "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
     );
