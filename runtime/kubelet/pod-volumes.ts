@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
+import { DNS1123_LABEL } from '../kube/dns-names.js';
 import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { downwardApiFiles } from './downward-api.js';
@@ -13,8 +14,6 @@ import { keySourceFiles } from './volume-sources.js';
 const SUPPORTED = ['configMap', 'secret', 'downwardAPI', 'projected', 'hostPath', 'emptyDir'];
 /** Kubernetes' default file mode for configMap, secret, downwardAPI and projected volumes. */
 const DEFAULT_MODE = 0o644;
-/** A volume's name becomes a directory: one plain element (validation asks for a DNS label). */
-const VOLUME_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any): Promise<VolumeFiles> {
   const defaultMode: number = projected.defaultMode ?? DEFAULT_MODE;
@@ -69,7 +68,8 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
       const given = Object.keys(volume).filter((k) => k !== 'name').join(', ');
       throw new ContainerConfigError(`volume "${volume.name}": ${given || 'this kind'} is not supported by the built-in runtime (${SUPPORTED.join(', ')} are)`);
     }
-    if (typeof volume.name !== 'string' || !VOLUME_NAME.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
+    // A volume's name becomes a directory: one plain element (validation asks for a DNS label).
+    if (typeof volume.name !== 'string' || !DNS1123_LABEL.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
     try {
       paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths));
     } catch (err) {

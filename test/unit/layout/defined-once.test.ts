@@ -30,6 +30,12 @@ const concepts: Array<{ concept: string; home: string | null; copy: RegExp; samp
     sample: "const short = (r: string) => (/^[0-9a-f]{40}$/.test(r) ? r.slice(0, 7) : r);",
   },
   { concept: 'label selector matching', home: 'label-selector.ts', copy: definitionOf('selectorMatches'), sample: 'function selectorMatches(selector: any, labels: Record<string, string>) {' },
+  {
+    concept: 'DNS-1123 label pattern',
+    home: 'dns-names.ts',
+    copy: /\/\^\[a-z0-9\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$\//,
+    sample: 'const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;',
+  },
   { concept: 'quantity parser', home: 'quantity.ts', copy: definitionOf('parseQuantity'), sample: 'export function parseQuantity(q: unknown) {' },
   { concept: 'quantity suffix table', home: 'quantity.ts', copy: /\bKi['"]?\s*:\s*(?:2\s*\*\*\s*10|1024)\b/, sample: 'const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20 };' },
   {
