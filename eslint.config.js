@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importLayersPlugin } from './test/lint/import-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'examples-repo/**', 'charts/**', 'test/fixtures/**', '.baton/**'] },
@@ -14,7 +15,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'eslint.config.js'],
+    // The dependency layout (test/lint/import-layers.js; each folder's README restates its row).
+    files: ['controller/**/*.{ts,tsx}', 'renderer/**/*.ts', 'runtime/**/*.ts'],
+    plugins: { baton: importLayersPlugin },
+    rules: { 'baton/layers': 'error', 'baton/no-barrels': 'error' },
+  },
+  {
+    files: ['bin/**/*.js', 'eslint.config.js', 'test/lint/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

@@ -1,5 +1,5 @@
 import type { AppSpec, PreviewInstance } from '../apps/app-spec.js';
-import { previewNamespaceObject, previewObject } from '../previews/preview-objects.js';
+import { previewNamespaceObject, previewObject } from './preview-transform.js';
 import { mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
 import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
@@ -98,7 +98,7 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
   return { action: 'render', objects, digest, sameDigest: digest === input.previous?.digest, inputsKey };
 }
 
-/** The render's objects as the preview's (controller/previews/preview-objects.ts), each keeping its digest. */
+/** The render's objects as the preview's (controller/plan/preview-transform.ts), each keeping its digest. */
 function previewRendered(objects: readonly RenderedObject[], instance: PreviewInstance): RenderedObject[] {
   const moved = objects.flatMap((o) => {
     const result = previewObject(o.object, instance);

@@ -3,8 +3,8 @@ import type { CommitStatusNotifier } from '../edges/notify/commit-status-notifie
 import type { StateEvent, StateSubscription } from '../state/state-event.js';
 import type { StateStore } from '../state/state-store.js';
 import type { WebhookEvent, WebhookProvider } from '../edges/webhooks/webhook-event.js';
-import { parsePreviewAppName } from './preview-names.js';
-import { previewUrl } from './preview-summaries.js';
+import { parsePreviewAppName } from '../apps/preview-names.js';
+import { previewUrl } from './preview-url.js';
 import type { PreviewStore } from './preview-store.js';
 
 export interface CommitStatusReporterOptions {

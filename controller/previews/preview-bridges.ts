@@ -5,8 +5,8 @@ import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { StateStore } from '../state/state-store.js';
 import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
-import { previewNamespace } from './preview-names.js';
-import { PREVIEW_LABEL } from './preview-objects.js';
+import { previewNamespace } from '../apps/preview-names.js';
+import { PREVIEW_LABEL } from '../plan/preview-transform.js';
 import { previewNetworkPolicy, type BridgedDependency } from './preview-network-policy.js';
 
 /** Marks a bridge Service (and its Endpoints) with the production app it reaches. */

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../runtime/kube/object.js';
-import { previewNamespace } from './preview-names.js';
-import { PREVIEW_LABEL } from './preview-objects.js';
+import { previewNamespace } from '../apps/preview-names.js';
+import { PREVIEW_LABEL } from '../plan/preview-transform.js';
 
 /** The name of the policy that fences in every preview namespace. */
 export const PREVIEW_POLICY_NAME = 'baton-preview-isolation';

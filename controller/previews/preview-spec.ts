@@ -1,6 +1,6 @@
 import type { AppSpec } from '../apps/app-spec.js';
 import { mergeValues } from '../../renderer/index.js';
-import { previewAppName, previewHost, previewNamespace } from './preview-names.js';
+import { previewAppName, previewHost, previewNamespace } from '../apps/preview-names.js';
 
 export interface PreviewOf {
   number: number;

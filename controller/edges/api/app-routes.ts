@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { shortRevision } from '../../../runtime/kube/revision.js';
-import { isPreviewAppName } from '../../previews/preview-names.js';
+import { isPreviewAppName } from '../../apps/preview-names.js';
 import type { AppStatus } from '../../state/app-status.js';
 import { ApiError, conflict, forbidden, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';

@@ -1,5 +1,5 @@
 import type { PreviewStore } from '../../previews/preview-store.js';
-import { parsePreviewAppName } from '../../previews/preview-names.js';
+import { parsePreviewAppName } from '../../apps/preview-names.js';
 import type { SourcePort } from '../ports/source-port.js';
 import { readAppConfig } from '../read-app-config.js';
 import type { SourceCache } from '../source-cache.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePreviewAppName, previewAppName } from '../../../../controller/previews/preview-names.js';
+import { parsePreviewAppName, previewAppName } from '../../../../controller/apps/preview-names.js';
 import { previewAppSpec } from '../../../../controller/previews/preview-spec.js';
-import { previewObjects } from '../../../../controller/previews/preview-objects.js';
+import { previewObjects } from '../../../../controller/plan/preview-transform.js';
 import { parseBatonYaml } from '../../../../controller/apps/parse-baton-yaml.js';
 import type { KubeObject } from '../../../../runtime/kube/object.js';
 

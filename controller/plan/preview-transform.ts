@@ -1,7 +1,7 @@
 import type { PreviewInstance } from '../apps/app-spec.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
-import { previewHost, previewNamespace } from './preview-names.js';
+import { previewHost, previewNamespace } from '../apps/preview-names.js';
 
 /** Marks every object of a preview with its request number; also on the preview's namespace. */
 export const PREVIEW_LABEL = 'baton.dev/preview';
