@@ -4,7 +4,7 @@ import { KnownSecrets } from '../../controller/censor/known-secrets.js';
 import { logSyncWorker } from '../../controller/observe/logging/log-sync-worker.js';
 import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
-import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
+import { UnrecoverableError } from 'bullmq';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { waitFor } from '../support/wait.js';

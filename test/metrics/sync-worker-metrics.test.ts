@@ -4,7 +4,7 @@ import { observeApps, observeQueue } from '../../controller/observe/metrics/obse
 import { observeSyncWorker } from '../../controller/observe/metrics/observe-sync-worker.js';
 import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker } from '../../controller/queue/sync-worker.js';
-import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
+import { UnrecoverableError } from 'bullmq';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { gate } from '../queue/queue-helpers.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';

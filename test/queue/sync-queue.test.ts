@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RetryLaterError } from '../../controller/queue/retry-later-error.js';
 import { SyncQueue } from '../../controller/queue/sync-queue.js';
 import { SyncWorker, type SyncWorkerOptions } from '../../controller/queue/sync-worker.js';
-import { UnrecoverableError } from '../../node_modules/bullmq/dist/esm/classes/errors/unrecoverable-error.d.js';
+import { UnrecoverableError } from 'bullmq';
 import type { SyncJobData, SyncOutcome } from '../../controller/queue/sync-job.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { gate } from './queue-helpers.js';
