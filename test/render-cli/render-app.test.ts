@@ -64,4 +64,11 @@ describe('baton render --app NAME [REPO]', () => {
     const unknown = await baton(['render', '--app', 'nope', repo], root);
     expect(unknown.stderr).toContain('no app "nope"');
   });
+
+  it('builds a Kustomize DIR too, reading its bases from --repo', async () => {
+    const r = await baton(['render', 'deploy/overlays/staging', '--repo', '.', '-o', 'json'], repo);
+    expect(r.stderr).toBe('');
+    const items = JSON.parse(r.stdout).items as { kind: string; metadata: { namespace: string } }[];
+    expect(items.map((o) => `${o.kind}/${o.metadata.namespace}`)).toEqual(['ConfigMap/podinfo-staging', 'Service/podinfo-staging', 'Deployment/podinfo-staging']);
+  });
 });

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import * as fs from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import git from 'isomorphic-git';
 import { DiskTree, formatObjects, renderApp, renderChart, renderManifests, type RenderResult, type ValuesSource } from '../../../../renderer/index.js';
 import { CliError } from '../cli-error.js';
 import { renderDeclaredApp } from './render-app-command.js';
@@ -104,7 +106,17 @@ export function registerRender(program: Command): void {
           });
         } else {
           if (opts.values.length > 0 || opts.set.length > 0) throw new CliError(`baton render: ${dir} has no Chart.yaml; -f and --set apply to charts only`);
-          result = await renderManifests({ tree, path: base, namespace: opts.namespace, confine: base });
+          const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((n) => existsSync(join(abs, n)));
+          if (kustomization) {
+            // Overlays reach their bases with ../: read from the repository (--repo, else the Git work tree) around DIR.
+            const repoDir = resolve(opts.repo ?? (await git.findRoot({ fs, filepath: abs }).catch(() => root)));
+            const rel = relative(repoDir, abs);
+            if (rel.startsWith('..')) throw new CliError(`baton render: ${dir} is not inside --repo ${opts.repo}`);
+            result = await renderApp({ repo: new DiskTree(repoDir), path: rel.split(sep).join('/'), release: { name: opts.name ?? base, namespace: opts.namespace } });
+            shown = (f) => (given.has(f) ? f : relative(cwd, join(repoDir, f)) || f);
+          } else {
+            result = await renderManifests({ tree, path: base, namespace: opts.namespace, confine: base });
+          }
         }
       }
       if (result.errors.length > 0) {
