@@ -16,7 +16,7 @@ import { planApp } from '../controller/plan/plan-app.js';
 import { startRedisServer } from '../controller/redis/redis-server.js';
 import { RepositorySource } from '../controller/source/repository.js';
 import { repoId } from '../controller/source/normalize-url.js';
-import { bundledChartsDir } from '../controller/sync/bundled-paths.js';
+import { bundledChartsDir } from '../controller/apps/bundled-paths.js';
 import { startSyncWorker } from '../controller/sync/start-sync-worker.js';
 import { DiskTree } from '../renderer/index.js';
 import { startRuntime } from '../runtime/runtime-server.js';

@@ -3,7 +3,7 @@ import type { AppSpec } from '../apps/app-spec.js';
 import { applyObjects } from '../apply/apply-objects.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { StateStore } from '../state/state-store.js';
-import { readLiveObjects, withNamespace } from '../sync/live-objects.js';
+import { readLiveObjects, withNamespace } from '../clusters/live-objects.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewNamespace } from '../apps/preview-names.js';
 import { PREVIEW_LABEL } from '../plan/preview-transform.js';

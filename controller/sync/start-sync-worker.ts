@@ -3,10 +3,10 @@ import { SyncWorker, type SyncWorkerOptions } from '../queue/sync-worker.js';
 import type { RepositorySource } from '../source/repository.js';
 import { StateStore } from '../state/state-store.js';
 import { DiskTree } from '../../renderer/index.js';
-import { bundledChartsDir } from './bundled-paths.js';
+import { bundledChartsDir } from '../apps/bundled-paths.js';
 import { SourceCache } from './source-cache.js';
 import { createSyncProcessor } from './sync-app.js';
-import { SyncRegistry } from './sync-registry.js';
+import { SyncRegistry } from '../state/sync-registry.js';
 import { PreviewStore } from '../previews/preview-store.js';
 
 export interface StartSyncWorkerOptions {

@@ -10,7 +10,7 @@ import { systemClock } from './ports/clock-port.js';
 import type { StatePort } from './ports/state-port.js';
 import { reconcileApp } from './reconcile-app.js';
 import type { SourceCache } from './source-cache.js';
-import type { SyncRegistry } from './sync-registry.js';
+import type { SyncRegistry } from '../state/sync-registry.js';
 
 export interface SyncAppDeps {
   /** The app's status, history and kept manifests (a StateStore). */

@@ -5,7 +5,7 @@ import { PreviewStore } from '../../controller/previews/preview-store.js';
 import type { PreviewRecord } from '../../controller/previews/preview-record.js';
 import { SourcePoller } from '../../controller/source/source-poller.js';
 import { StateStore } from '../../controller/state/state-store.js';
-import { SyncRegistry } from '../../controller/sync/sync-registry.js';
+import { SyncRegistry } from '../../controller/state/sync-registry.js';
 import { startHarness, type Harness } from '../apply/apply-harness.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 

@@ -1,9 +1,9 @@
 import type { PreviewStore } from '../../previews/preview-store.js';
 import { parsePreviewAppName } from '../../apps/preview-names.js';
 import type { SourcePort } from '../ports/source-port.js';
-import { readAppConfig } from '../read-app-config.js';
+import { readAppConfig } from '../../apps/read-app-config.js';
 import type { SourceCache } from '../source-cache.js';
-import type { SyncRegistry } from '../sync-registry.js';
+import type { SyncRegistry } from '../../state/sync-registry.js';
 
 export interface RegistrySourceOptions {
   registry: Pick<SyncRegistry, 'repositoryOf' | 'repository'>;

@@ -5,7 +5,7 @@ import type { ClusterTarget, ClusterTargets } from '../../clusters/cluster-targe
 import { assessHealth } from '../../health/assess-health.js';
 import { waitForHealthy } from '../../health/wait-for-healthy.js';
 import type { ClusterPort, ClustersPort } from '../ports/cluster-port.js';
-import { readLiveObjects } from '../live-objects.js';
+import { readLiveObjects } from '../../clusters/live-objects.js';
 
 /** The ClustersPort over cluster targets (kubeconfigs, the built-in runtime). */
 export function targetClusters(targets: ClusterTargets): ClustersPort {

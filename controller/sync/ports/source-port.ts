@@ -1,7 +1,7 @@
 import type { RepositorySpec } from '../../apps/app-spec.js';
 import type { PreviewRecord } from '../../previews/preview-record.js';
-import type { AppConfig } from '../read-app-config.js';
-import type { RegisteredRepository } from '../sync-registry.js';
+import type { AppConfig } from '../../apps/read-app-config.js';
+import type { RegisteredRepository } from '../../state/sync-registry.js';
 
 /** Where an app's desired state comes from: a followed branch, or the preview of one pull/merge request. */
 export type AppOrigin = { kind: 'branch' } | { kind: 'preview'; number: number; app: string };

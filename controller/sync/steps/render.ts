@@ -1,5 +1,5 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
-import { withNamespace } from '../live-objects.js';
+import { withNamespace } from '../../clusters/live-objects.js';
 import { conclude, type Step } from '../sync-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
 import { syncProgress } from '../../health/sync-progress.js';
-import { withNamespace } from '../live-objects.js';
+import { withNamespace } from '../../clusters/live-objects.js';
 import { conclude, type Step } from '../sync-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { examplesRepoDir } from '../../../controller/sync/bundled-paths.js';
+import { examplesRepoDir } from '../../../controller/apps/bundled-paths.js';
 import { seedRepository } from '../../../controller/sync/seed-repository.js';
 import { git } from '../../support/git-http-server.js';
 

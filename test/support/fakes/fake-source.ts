@@ -1,9 +1,9 @@
 import type { AppSpec, RepositorySpec } from '../../../controller/apps/app-spec.js';
 import { DEFAULT_PREVIEW_SETTINGS } from '../../../controller/apps/preview-settings.js';
 import type { PreviewRecord } from '../../../controller/previews/preview-record.js';
-import type { AppConfig } from '../../../controller/sync/read-app-config.js';
+import type { AppConfig } from '../../../controller/apps/read-app-config.js';
 import type { AppOrigin, SourcePort } from '../../../controller/sync/ports/source-port.js';
-import type { RegisteredRepository } from '../../../controller/sync/sync-registry.js';
+import type { RegisteredRepository } from '../../../controller/state/sync-registry.js';
 
 /**
  * The SourcePort in memory: repositories with a branch head, which apps each

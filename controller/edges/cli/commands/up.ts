@@ -31,7 +31,7 @@ import { createLogger } from '../../../observe/logging/create-logger.js';
 import { knownSecrets } from '../../../censor/known-secrets.js';
 import { lineLogger } from '../../../observe/logging/line-logger.js';
 import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
-import { examplesRepoDir } from '../../../sync/bundled-paths.js';
+import { examplesRepoDir } from '../../../apps/bundled-paths.js';
 import { seedRepository } from '../../../sync/seed-repository.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../../sync/start-sync-worker.js';
 import { startRuntime, type RunningRuntime } from '../../../../runtime/index.js';

@@ -6,7 +6,7 @@ import { planRenderer } from '../../../../controller/sync/adapters/plan-renderer
 import { registrySource } from '../../../../controller/sync/adapters/registry-source.js';
 import { reconcileApp } from '../../../../controller/sync/reconcile-app.js';
 import type { SourceCache } from '../../../../controller/sync/source-cache.js';
-import type { RegisteredRepository } from '../../../../controller/sync/sync-registry.js';
+import type { RegisteredRepository } from '../../../../controller/state/sync-registry.js';
 import { DiskTree, MemoryTree } from '../../../../renderer/index.js';
 import { contentDigest } from '../../../../runtime/kube/canonical-json.js';
 import { FakeCluster, FakeClusters } from '../../../support/fakes/fake-cluster.js';

@@ -1,6 +1,6 @@
-import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
-import { isClusterScoped } from '../apply/apply-order.js';
-import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { classifyApiError, isNotFoundError } from './classify-api-error.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
+import type { ClusterTarget } from './cluster-target.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 
 /** A copy of each object with the app's namespace filled in where it names none, as apply does. */

@@ -1,8 +1,8 @@
-import type { AppSpec } from '../apps/app-spec.js';
-import { parseBatonYaml } from '../apps/parse-baton-yaml.js';
-import type { PreviewSettings } from '../apps/preview-settings.js';
+import type { AppSpec } from './app-spec.js';
+import { parseBatonYaml } from './parse-baton-yaml.js';
+import type { PreviewSettings } from './preview-settings.js';
 import type { FileTree, RenderError } from '../../renderer/index.js';
-import { decodeUtf8 } from '../../renderer/tree/decode-utf8.js';
+import { decodeUtf8 } from '../../renderer/index.js';
 
 export const BATON_YAML = 'baton.yaml';
 
