@@ -20,8 +20,8 @@ export interface RuntimeProcess {
 }
 
 /**
- * Starts `baton runtime` from source (batonArgv) and waits for it to print
- * the kubeconfig path.
+ * Starts `baton runtime` (batonArgv: the build when it is fresh, else the
+ * source through tsx) and waits for it to print the kubeconfig path.
  * `nodeArgs` are the node's flags (default: host-program pods, so no pod
  * network is made).
  */

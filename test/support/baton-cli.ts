@@ -1,13 +1,48 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 const source = join(repoRoot, 'controller/edges/cli/main.ts');
+const built = join(repoRoot, 'dist/controller/edges/cli/main.js');
 const tsx = import.meta.resolve('tsx');
 
-/** Node's arguments that run the baton CLI from source (TypeScript through tsx), for spawn or execFile with process.execPath. */
+/** Newest modification time of a .ts file under `dir` (0 for none). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+let useBuild: boolean | undefined;
+
+/**
+ * Whether to start the compiled CLI: yes when dist/ is newer than every source
+ * file it is built from (CI builds right before the tests), else the
+ * TypeScript runs through tsx. A start through tsx costs twice the CPU and
+ * the tests start the CLI some hundred times. BATON_TEST_CLI=tsx|dist forces either.
+ */
+function startBuilt(): boolean {
+  if (useBuild !== undefined) return useBuild;
+  const forced = process.env.BATON_TEST_CLI;
+  if (forced === 'tsx' || forced === 'dist') return (useBuild = forced === 'dist');
+  let builtAt = 0;
+  try {
+    builtAt = statSync(built).mtimeMs;
+  } catch {
+    return (useBuild = false);
+  }
+  useBuild = ['controller', 'runtime', 'renderer'].every((dir) => newestSource(join(repoRoot, dir)) < builtAt);
+  return useBuild;
+}
+
+/** Node's arguments that run the baton CLI, for spawn or execFile with process.execPath. */
 export function batonArgv(args: string[]): string[] {
-  return ['--import', tsx, source, ...args];
+  return startBuilt() ? [built, ...args] : ['--import', tsx, source, ...args];
 }
 
 export interface CliRun {

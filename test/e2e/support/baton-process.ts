@@ -10,7 +10,7 @@ import { sleep } from '../../support/wait.js';
 
 const execFileAsync = promisify(execFile);
 
-/** A `baton …` child process (TypeScript through tsx), its output kept for assertions and failure messages. */
+/** A `baton …` child process (see batonArgv), its output kept for assertions and failure messages. */
 export interface BatonProcess {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far. */
