@@ -17,14 +17,14 @@ export function previewAppName(number: number, app: string): string {
   return `${previewNamespace(number)}.${app}`;
 }
 
-/** `{number, app}` for a preview app's name; undefined for any other name. */
+/**
+ * `{number, app}` for a preview app's name; undefined for any other name.
+ * Code asks an app's recorded origin (`appOrigin` in controller/state/app-status.ts), which
+ * falls back to this only for statuses kept before origins were recorded.
+ */
 export function parsePreviewAppName(name: string): { number: number; app: string } | undefined {
   const m = PREVIEW_APP.exec(name);
   return m ? { number: Number(m[1]), app: m[2] } : undefined;
-}
-
-export function isPreviewAppName(name: string): boolean {
-  return PREVIEW_APP.test(name);
 }
 
 /** The preview's host for a production host `H`: `pr-N.H`, so `catalog.localhost` becomes `pr-7.catalog.localhost`. */

@@ -3,7 +3,7 @@ import type { CommitStatusNotifier } from '../edges/notify/commit-status-notifie
 import type { StateEvent, StateSubscription } from '../state/state-event.js';
 import type { StateStore } from '../state/state-store.js';
 import type { WebhookEvent, WebhookProvider } from '../edges/webhooks/webhook-event.js';
-import { parsePreviewAppName } from '../apps/preview-names.js';
+import { appOrigin, type AppOrigin } from '../state/app-status.js';
 import { previewUrl } from './preview-url.js';
 import type { PreviewStore } from './preview-store.js';
 
@@ -79,11 +79,13 @@ export class CommitStatusReporter {
   }
 
   private async send(app: string, sha: string, state: CommitState, description: string): Promise<void> {
-    const preview = parsePreviewAppName(app);
+    const status = await this.options.state.getApp(app);
+    // An app forgotten meanwhile reads as a branch's: no repository declares it, so neither kind gets a status.
+    const origin: AppOrigin = status ? appOrigin(status) : { kind: 'branch' };
     let where: { provider: WebhookProvider; repoPath: string } | undefined;
     let targetUrl = `${this.options.dashboardUrl().replace(/\/+$/, '')}/#/apps/${encodeURIComponent(app)}`;
-    if (preview) {
-      const record = await this.options.previews.get(preview.number);
+    if (origin.kind === 'preview') {
+      const record = await this.options.previews.get(origin.number);
       if (!record?.repoPath) return;
       where = { provider: record.provider, repoPath: record.repoPath };
       if (state === 'success') targetUrl = (await previewUrl(this.options.state, app, this.options.ingressUrl)) ?? targetUrl;

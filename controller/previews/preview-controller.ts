@@ -9,6 +9,7 @@ import type { ClusterTargets } from '../clusters/cluster-target.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import { SourceError } from '../source/source-error.js';
 import type { SourcePoller } from '../source/source-poller.js';
+import type { AppOrigin } from '../state/app-status.js';
 import type { StateStore } from '../state/state-store.js';
 import { readAppConfig } from '../apps/read-app-config.js';
 import { shortRevision } from '../../runtime/kube/revision.js';
@@ -176,8 +177,10 @@ export class PreviewController {
     await this.options.store.put(record);
     for (const gone of (known?.apps ?? []).filter((name) => !record.apps.includes(name))) await this.forgetApp(gone, pr.number);
     await this.prepareNamespace(record, specs);
-    for (const spec of specs) {
-      await this.options.state.ensureApp(spec);
+    for (const [i, spec] of specs.entries()) {
+      // The origin is recorded with the app: the sync, the API and commit statuses read it, never the name.
+      const origin: AppOrigin = { kind: 'preview', number: pr.number, app: enabled[i].name };
+      await this.options.state.ensureApp({ ...spec, origin });
       await this.options.queue.enqueue({ app: spec.name, revision: head, trigger: 'webhook', message: `pull request #${pr.number} at ${shortRevision(head)}` });
     }
     this.log(`#${pr.number}: preview of ${enabled.map((a) => a.name).join(', ')} at ${shortRevision(head)} queued into namespace ${previewNamespace(pr.number)}`);

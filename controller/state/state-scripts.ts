@@ -6,9 +6,9 @@
 
 /**
  * Registers an app: creates its status with the given defaults when new,
- * else only refreshes namespace and cluster.
+ * else only refreshes namespace, cluster and origin.
  * KEYS: status, apps set, events. ARGV: name, defaults (JSON [[field, value]…]),
- * namespace (JSON), cluster (JSON), time, events max length.
+ * namespace (JSON), cluster (JSON), time, events max length, origin (JSON).
  * Returns 1 when the app was created.
  */
 export const ENSURE_APP = `
@@ -17,7 +17,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   for _, pair in ipairs(cjson.decode(ARGV[2])) do redis.call('HSET', KEYS[1], pair[1], pair[2]) end
   created = 1
 end
-redis.call('HSET', KEYS[1], 'namespace', ARGV[3], 'cluster', ARGV[4])
+redis.call('HSET', KEYS[1], 'namespace', ARGV[3], 'cluster', ARGV[4], 'origin', ARGV[7])
 redis.call('SADD', KEYS[2], ARGV[1])
 if created == 1 then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'type', 'app.registered', 'app', ARGV[1], 'time', ARGV[5])

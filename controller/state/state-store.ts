@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
-import { initialAppStatus, type AppStatus } from './app-status.js';
+import { initialAppStatus, type AppOrigin, type AppStatus } from './app-status.js';
 import { readEvents, subscribeEvents } from './event-stream.js';
 import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.js';
 import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
@@ -60,10 +60,14 @@ export class StateStore {
     this.envelope = options.secretsKeyDir ? SecretEnvelope.open(options.secretsKeyDir, 'secrets-key') : undefined;
   }
 
-  /** Adds an app with an Unknown status, or refreshes namespace and cluster of a known one. Returns true when new. */
-  async ensureApp(app: { name: string; namespace: string; cluster: string }): Promise<boolean> {
+  /**
+   * Adds an app with an Unknown status, or refreshes namespace, cluster and origin of a known one.
+   * `origin` defaults to a branch's app. Returns true when new.
+   */
+  async ensureApp(app: { name: string; namespace: string; cluster: string; origin?: AppOrigin }): Promise<boolean> {
     const keys = appKeys(app.name);
-    const defaults = encodeFields(initialAppStatus(app));
+    const status = initialAppStatus(app);
+    const defaults = encodeFields(status);
     const created = await this.redis.eval(
       ENSURE_APP,
       3,
@@ -76,6 +80,7 @@ export class StateStore {
       JSON.stringify(app.cluster),
       new Date().toISOString(),
       this.eventsMaxLen,
+      JSON.stringify(status.origin),
     );
     return created === 1;
   }

@@ -2,11 +2,10 @@ import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
 import type { SyncProgress } from '../health/sync-progress.js';
 import type { PreviewRecord } from '../previews/preview-record.js';
 import type { SyncJobData, SyncOutcome } from '../queue/sync-job.js';
-import type { AppStatus } from '../state/app-status.js';
+import type { AppOrigin, AppStatus } from '../state/app-status.js';
 import type { AppStatusPatch } from '../state/state-store.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import type { ClusterPort } from './ports/cluster-port.js';
-import type { AppOrigin } from './ports/source-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
 
 /**
@@ -20,7 +19,7 @@ export interface SyncContext {
   startedAt: Date;
   /** readStatus */
   status: AppStatus;
-  /** decideRevision: a followed branch's app, or a preview. */
+  /** decideRevision: a followed branch's app, or a preview (as recorded in the status). */
   origin: AppOrigin;
   /** decideRevision: the repository the app is read from. */
   repository: RepositorySpec;

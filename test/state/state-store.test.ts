@@ -58,6 +58,7 @@ describe('StateStore', () => {
       lastSync: null,
       observedRevision: null,
       manifestDigest: null,
+      origin: { kind: 'branch' },
     });
 
     expect(await store.updateApp('catalog', { observedRevision: 'abc123', syncStatus: 'OutOfSync', pinnedRevision: 'abc000' })).toBe(true);

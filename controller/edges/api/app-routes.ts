@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { shortRevision } from '../../../runtime/kube/revision.js';
-import { isPreviewAppName } from '../../apps/preview-names.js';
-import type { AppStatus } from '../../state/app-status.js';
+import { appOrigin, type AppStatus } from '../../state/app-status.js';
 import { ApiError, conflict, forbidden, notFound, notImplemented } from './api-error.js';
 import type { ControllerApiDeps } from './api-deps.js';
 import { apiRoute } from './api-route.js';
@@ -25,7 +24,7 @@ export function appRoutes(deps: ControllerApiDeps): Router {
 
   apiRoute(router, 'GET /apps', async (_req, res) => {
     // Previews' apps (`pr-N.<app>`) are listed by GET /previews; each is still served at /apps/:name.
-    res.json((await state.listApps()).filter((a) => !isPreviewAppName(a.name)).map(appSummary));
+    res.json((await state.listApps()).filter((a) => appOrigin(a).kind !== 'preview').map(appSummary));
   });
 
   apiRoute(router, 'GET /apps/:name', async (req, res) => {

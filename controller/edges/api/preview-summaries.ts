@@ -2,7 +2,8 @@ import type { PreviewSummary } from './contract.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { PreviewRecord } from '../../previews/preview-record.js';
 import { previewUrl } from '../../previews/preview-url.js';
-import { parsePreviewAppName, previewNamespace } from '../../apps/preview-names.js';
+import { previewNamespace } from '../../apps/preview-names.js';
+import { appOrigin } from '../../state/app-status.js';
 
 /** `GET /api/v1/previews`: one entry per app of each open preview. */
 export async function previewSummaries(
@@ -14,9 +15,11 @@ export async function previewSummaries(
   for (const record of records) {
     for (const name of record.apps) {
       const status = await state.getApp(name);
+      const origin = status && appOrigin(status);
       out.push({
         name,
-        app: parsePreviewAppName(name)?.app ?? name,
+        // Until the preview controller has registered it (a moment after the record), the app is shown by its tracked name.
+        app: origin?.kind === 'preview' ? origin.app : name,
         number: record.number,
         namespace: previewNamespace(record.number),
         revision: status?.revision ?? null,

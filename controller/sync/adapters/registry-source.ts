@@ -1,5 +1,4 @@
 import type { PreviewStore } from '../../previews/preview-store.js';
-import { parsePreviewAppName } from '../../apps/preview-names.js';
 import type { SourcePort } from '../ports/source-port.js';
 import { readAppConfig } from '../../apps/read-app-config.js';
 import type { SourceCache } from '../source-cache.js';
@@ -15,11 +14,6 @@ export interface RegistrySourceOptions {
 /** The SourcePort over the controller's registry (Redis), the repository mirrors and the preview store. */
 export function registrySource({ registry, sources, previews }: RegistrySourceOptions): SourcePort {
   return {
-    async origin(app) {
-      // Jobs carry only the app's name; a preview's name is the one place its origin is written today.
-      const preview = parsePreviewAppName(app);
-      return preview ? { kind: 'preview', ...preview } : { kind: 'branch' };
-    },
     async repositoryOf(app) {
       const id = await registry.repositoryOf(app);
       return id === undefined ? undefined : registry.repository(id);

@@ -3,13 +3,8 @@ import type { PreviewRecord } from '../../previews/preview-record.js';
 import type { AppConfig } from '../../apps/read-app-config.js';
 import type { RegisteredRepository } from '../../state/sync-registry.js';
 
-/** Where an app's desired state comes from: a followed branch, or the preview of one pull/merge request. */
-export type AppOrigin = { kind: 'branch' } | { kind: 'preview'; number: number; app: string };
-
 /** What a sync reads of Git and of the controller's registry; never writes. */
 export interface SourcePort {
-  /** Whether the app follows a branch or previews a request. */
-  origin(app: string): Promise<AppOrigin>;
   /** The followed repository declaring `app`, with the newest commit the controller saw. */
   repositoryOf(app: string): Promise<RegisteredRepository | undefined>;
   repository(id: string): Promise<RegisteredRepository | undefined>;

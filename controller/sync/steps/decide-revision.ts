@@ -1,7 +1,7 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { SyncTrigger } from '../../queue/sync-job.js';
 import { desiredRevision } from '../../state/desired-revision.js';
-import type { AppOrigin } from '../ports/source-port.js';
+import { appOrigin, type AppOrigin } from '../../state/app-status.js';
 import type { SyncPorts } from '../ports/sync-ports.js';
 import { conclude, type Step, type StepResult, type SyncContext } from '../sync-context.js';
 
@@ -11,7 +11,7 @@ import { conclude, type Step, type StepResult, type SyncContext } from '../sync-
  * until a new commit, unless a person asks again.
  */
 export const decideRevision: Step = async (ctx, ports) => {
-  const origin = await ports.source.origin(ctx.name);
+  const origin = appOrigin(ctx.status);
   ctx.origin = origin;
   return origin.kind === 'preview' ? previewRevision(ctx, ports, origin) : branchRevision(ctx, ports);
 };

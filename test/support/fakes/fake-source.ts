@@ -2,7 +2,7 @@ import type { AppSpec, RepositorySpec } from '../../../controller/apps/app-spec.
 import { DEFAULT_PREVIEW_SETTINGS } from '../../../controller/apps/preview-settings.js';
 import type { PreviewRecord } from '../../../controller/previews/preview-record.js';
 import type { AppConfig } from '../../../controller/apps/read-app-config.js';
-import type { AppOrigin, SourcePort } from '../../../controller/sync/ports/source-port.js';
+import type { SourcePort } from '../../../controller/sync/ports/source-port.js';
 import type { RegisteredRepository } from '../../../controller/state/sync-registry.js';
 
 /**
@@ -14,7 +14,6 @@ export class FakeSource implements SourcePort {
   readonly repositories = new Map<string, RegisteredRepository>();
   readonly appRepositories = new Map<string, string>();
   readonly previews = new Map<number, PreviewRecord>();
-  readonly previewApps = new Map<string, { number: number; app: string }>();
   readonly refs = new Map<string, string>();
   readonly configs = new Map<string, AppConfig>();
   /** Refs asked for, in order. */
@@ -44,12 +43,6 @@ export class FakeSource implements SourcePort {
 
   openPreview(record: PreviewRecord): void {
     this.previews.set(record.number, record);
-    for (const name of record.apps) this.previewApps.set(name, { number: record.number, app: name.slice(name.indexOf('.') + 1) });
-  }
-
-  async origin(app: string): Promise<AppOrigin> {
-    const preview = this.previewApps.get(app);
-    return preview ? { kind: 'preview', ...preview } : { kind: 'branch' };
   }
 
   async repositoryOf(app: string): Promise<RegisteredRepository | undefined> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppSpec } from '../../../controller/apps/app-spec.js';
+import { previewAppName } from '../../../controller/apps/preview-names.js';
 import type { PreviewRecord } from '../../../controller/previews/preview-record.js';
 import type { SyncJobData, SyncOutcome, SyncTrigger } from '../../../controller/queue/sync-job.js';
 import type { SyncPorts } from '../../../controller/sync/ports/sync-ports.js';
@@ -92,13 +93,17 @@ export function syncWorld() {
         requestUrl: `https://example.test/pull/${number}`,
         fromFork: false,
         labels: [],
-        apps: apps.map((a) => `pr-${number}.${a}`),
+        apps: apps.map((a) => previewAppName(number, a)),
         openedAt: new Date(0).toISOString(),
         updatedAt: new Date(0).toISOString(),
         ...more,
       };
       source.openPreview(record);
-      for (const name of record.apps) if (!state.apps.has(name)) state.addApp(name, { namespace: `pr-${number}` });
+      for (const app of apps) {
+        const name = previewAppName(number, app);
+        // Registered as the preview controller does: the origin is recorded with the app.
+        if (!state.apps.has(name)) state.addApp(name, { namespace: `pr-${number}`, origin: { kind: 'preview', number, app } });
+      }
       return record;
     },
     run(app: string, options: RunOptions = {}): Promise<SyncOutcome> {

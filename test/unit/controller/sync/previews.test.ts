@@ -30,11 +30,17 @@ describe('sync: preview apps', () => {
 
   it('a closed request is not synced', async () => {
     const w = syncWorld();
-    w.state.addApp('pr-7.catalog', { revision: commitId('old') });
-    w.source.previewApps.set('pr-7.catalog', { number: 7, app: 'catalog' });
+    w.state.addApp('pr-7.catalog', { revision: commitId('old'), origin: { kind: 'preview', number: 7, app: 'catalog' } });
     const outcome = await w.run('pr-7.catalog', { revision: commitId('x') });
     expect(outcome).toEqual({ result: 'Skipped', revision: commitId('old'), message: 'pull request #7 has no open preview of catalog' });
     expect(w.state.writes).toEqual([]);
+  });
+
+  it('a preview app registered before origins were recorded is still synced as a preview', async () => {
+    const w = syncWorld();
+    w.state.addApp('pr-7.catalog', { revision: commitId('old'), origin: undefined });
+    const outcome = await w.run('pr-7.catalog', { revision: commitId('x') });
+    expect(outcome.message).toBe('pull request #7 has no open preview of catalog');
   });
 
   it('a request that no longer previews this app is not synced', async () => {
@@ -42,8 +48,7 @@ describe('sync: preview apps', () => {
     const head = commitId('feature');
     w.source.commit(head, [previewed('catalog'), previewed('orders')]);
     w.openPreview(7, head, ['catalog']);
-    w.state.addApp('pr-7.orders');
-    w.source.previewApps.set('pr-7.orders', { number: 7, app: 'orders' });
+    w.state.addApp('pr-7.orders', { origin: { kind: 'preview', number: 7, app: 'orders' } });
     const outcome = await w.run('pr-7.orders', { revision: head });
     expect(outcome.message).toBe('pull request #7 has no open preview of orders');
     expect(w.cluster.calls).toEqual([]);
