@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
 import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
+import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
 import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
@@ -36,8 +37,8 @@ export interface AppControllerOptions {
    * @defaultValue 30000
    */
   driftCheckMs?: number;
-  /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
-  log?: (line: string) => void;
+  /** Receives one line per decision worth telling a person, with the app and revision it is about. @defaultValue nothing is logged */
+  log?: LogLine;
   /** How long after a failed plan (Redis or Git unavailable) the same revision is planned again. @defaultValue 5000 */
   planRetryMs?: number;
 }
@@ -65,7 +66,7 @@ export class AppController {
   readonly poller: SourcePoller;
   private readonly clusters: ClusterTargets;
   private readonly chartsTree: FileTree;
-  private readonly log: (line: string) => void;
+  private readonly log: LogLine;
   private readonly apps = new Map<string, KnownApp>();
   /** Plans each repository's newest revision; one revision of a repository at a time. */
   private readonly planning: ReconcileLoop;
@@ -196,7 +197,7 @@ export class AppController {
     const gone = known.filter((name) => !names.has(name));
     for (const name of gone) {
       // Its objects are left running: deleting a whole app is a person's decision (baton.yaml may just be mid-edit).
-      this.log(`${name}: no longer declared in baton.yaml at ${shortRevision(commit)}; forgetting it (its objects stay in the cluster)`);
+      this.log(`no longer declared in baton.yaml at ${shortRevision(commit)}; forgetting it (its objects stay in the cluster)`, { app: name, revision: commit });
       await this.state.deleteApp(name);
       this.apps.delete(name);
     }
@@ -207,7 +208,7 @@ export class AppController {
       if (this.closed) return true;
       await this.planOne(app, commit).catch(async (err: unknown) => {
         failed++;
-        this.log(`${app.name}: planning ${shortRevision(commit)} failed: ${(err as Error).message}`);
+        this.log(`planning ${shortRevision(commit)} failed: ${(err as Error).message}`, { app: app.name, revision: commit });
         await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
       });
     }
@@ -248,7 +249,7 @@ export class AppController {
     if (!status) return;
     if (plan.action === 'degraded') {
       const message = `${shortRevision(commit)} does not render; nothing was applied:\n${plan.errors.join('\n')}`;
-      this.log(`${app.name}: ${message}`);
+      this.log(message, { app: app.name, revision: commit });
       await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: commit });
       return;
     }
@@ -267,7 +268,7 @@ export class AppController {
     }
     await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit });
     await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: `new commit ${shortRevision(commit)}` });
-    this.log(`${app.name}: ${shortRevision(commit)} changes it; sync queued`);
+    this.log(`${shortRevision(commit)} changes it; sync queued`, { app: app.name, revision: commit });
   }
 
   /** selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed. */
@@ -287,7 +288,7 @@ export class AppController {
         if (!diff.inSync) {
           const changed = diff.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`);
           if (spec.syncPolicy.selfHeal && spec.syncPolicy.automated) {
-            this.log(`${name}: live objects drifted (${changed.join(', ')}); re-applying`);
+            this.log(`live objects drifted (${changed.join(', ')}); re-applying`, { app: name });
             await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
             await this.queue.enqueue({ app: name, revision: status.revision, trigger: 'selfHeal', message: `drift: ${changed.join(', ')}` });
           } else {
@@ -298,7 +299,7 @@ export class AppController {
         const health = await assessHealth(target, objects as KubernetesObject[], spec.namespace);
         if (health !== status.health) await this.state.updateApp(name, { health });
       } catch (err) {
-        this.log(`${name}: drift check failed: ${(err as Error).message}`);
+        this.log(`drift check failed: ${(err as Error).message}`, { app: name });
       }
     }
   }

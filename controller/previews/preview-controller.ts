@@ -1,6 +1,7 @@
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
 import { done, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
+import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec } from '../apps/app-spec.js';
 import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
 import { isNotFoundError } from '../clusters/classify-api-error.js';
@@ -34,8 +35,8 @@ export interface PreviewControllerOptions {
   ttlMs?: number;
   /** Most previews at once; opening one more removes the longest idle. @defaultValue 10 */
   maxPreviews?: number;
-  /** Receives one line per decision worth telling a person. @defaultValue nothing is logged */
-  log?: (line: string) => void;
+  /** Receives one line per decision worth telling a person (with the app, for a line about one). @defaultValue nothing is logged */
+  log?: LogLine;
   /** Requests whose events are handled at once (each request's events in order). @defaultValue 16 */
   concurrency?: number;
 }
@@ -65,7 +66,7 @@ const DAY_MS = 24 * 3600 * 1000;
  * namespaces left behind by a crash.
  */
 export class PreviewController {
-  private readonly log: (line: string) => void;
+  private readonly log: LogLine;
   private readonly ttlMs: number;
   private readonly maxPreviews: number;
   /** Events not yet handled, per request number: the reconcile loop's key. */
@@ -258,7 +259,7 @@ export class PreviewController {
 
   /** An app whose preview was turned off at the new head: its objects are pruned and its state forgotten. */
   private async forgetApp(name: string, number: number): Promise<void> {
-    this.log(`${name}: no longer has preview.enabled at the request's head; removing it`);
+    this.log(`no longer has preview.enabled at the request's head; removing it`, { app: name });
     const status = await this.options.state.getApp(name);
     await this.options.state.deleteApp(name);
     if (status) await pruneObjects({ target: this.options.clusters.get(status.cluster), app: name, keep: [], namespaces: [previewNamespace(number)] });

@@ -3,6 +3,7 @@ import { SyncWorker, type SyncWorkerOptions } from '../queue/sync-worker.js';
 import type { RepositorySource } from '../source/repository.js';
 import { StateStore } from '../state/state-store.js';
 import { DiskTree } from '../../renderer/index.js';
+import type { LogLine } from '../apps/app-log.js';
 import { bundledChartsDir } from '../apps/bundled-paths.js';
 import { SourceCache } from './source-cache.js';
 import { createSyncProcessor } from './sync-app.js';
@@ -25,7 +26,7 @@ export interface StartSyncWorkerOptions {
   dependencyRetryMs?: number;
   /** Passed on to the BullMQ worker (lock duration, stalled-job checks). @defaultValue SyncWorker's defaults */
   worker?: Omit<SyncWorkerOptions, 'redisUrl' | 'concurrency'>;
-  log?: (line: string) => void;
+  log?: LogLine;
 }
 
 export interface RunningSyncWorker {
@@ -53,7 +54,7 @@ export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<
   // A sync that threw (cluster unreachable, Git unreadable) recorded nothing itself: say so on the app.
   worker.on('failed', ({ request, error, willRetry }) => {
     const message = `sync failed${willRetry ? ' (will retry)' : ''}: ${error.message}`;
-    options.log?.(`${request.app}: ${message}`);
+    options.log?.(message, { app: request.app, revision: request.revision });
     state.updateApp(request.app, { syncStatus: 'OutOfSync', message }).catch(() => undefined);
   });
   await worker.waitUntilReady();

@@ -1,3 +1,4 @@
+import type { LogLine } from '../apps/app-log.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
 import type { PreviewStore } from '../previews/preview-store.js';
 import type { SyncProcessor } from '../queue/sync-worker.js';
@@ -25,7 +26,7 @@ export interface SyncAppDeps {
   /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */
   dependencyRetryMs?: number;
   /** Receives one line per step worth telling a person. @defaultValue nothing is logged */
-  log?: (line: string) => void;
+  log?: LogLine;
 }
 
 /**

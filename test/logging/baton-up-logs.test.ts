@@ -135,7 +135,7 @@ describe('baton up: logs, metrics and the queue view', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const about = records.filter((r) => r.app === 'vault');
     expect(about.find((r) => r.msg === 'sync started' && r.revision === broken && typeof r.jobId === 'string')).toBeDefined();
-    const rollback = about.find((r) => typeof r.msg === 'string' && r.msg.includes('rolling back'));
+    const rollback = about.find((r) => r.event === 'rollback' && r.revision === broken);
     expect(rollback?.msg, tail()).toContain('[REDACTED]');
     expect(records.every((r) => typeof r.time === 'number' && typeof r.level === 'number' && r.name === 'baton')).toBe(true);
     // The banner stays plain text for people and scripts.

@@ -9,26 +9,29 @@ function capture() {
   return { say: lineLogger(logger), records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
-describe('lineLogger: plain lines of the controller and sync reconciler as JSON records', () => {
+describe('lineLogger: lines of the controller and sync reconciler as JSON records', () => {
   it.each([
-    ['catalog: applying 1a2b3c4 (7 objects)', 'catalog'],
-    ['pr-12.catalog: 1a2b3c4 is Healthy', 'pr-12.catalog'],
-    ['repository shop: ls-remote failed', undefined],
-    ['drift check: connection refused', undefined],
-    ['SIGINT: stopping', undefined],
-  ])('%s', (line, app) => {
+    ['applying 1a2b3c4 (7 objects)', { app: 'catalog', revision: '1a2b3c4d' }],
+    ['1a2b3c4 is Healthy', { app: 'pr-12.catalog' }],
+    ['1a2b3c4 failed, rolling back to 0f0f0f0: probe', { app: 'catalog', event: 'rollback' }],
+  ])('%s', (line, context) => {
+    const { say, records } = capture();
+    say(line, context);
+    const [record] = records();
+    expect(record).toMatchObject({ msg: line, ...context, name: 'baton', level: 30 });
+  });
+
+  it.each(['repository shop: ls-remote failed', 'catalog: a sentence that names an app', 'SIGINT: stopping'])('%s: no context, no fields read out of the line', (line) => {
     const { say, records } = capture();
     say(line);
     const [record] = records();
     expect(record.msg).toBe(line);
-    expect(record.app).toBe(app);
-    expect(record.name).toBe('baton');
-    expect(record.level).toBe(30);
+    expect(record).not.toHaveProperty('app');
   });
 
   it('writes the context it is given: app, revision and job id', () => {
     const { say, records } = capture();
-    say('web: applying 1a2b3c4', { app: 'web', revision: '1a2b3c4d', jobId: '42' });
-    expect(records()[0]).toMatchObject({ msg: 'web: applying 1a2b3c4', app: 'web', revision: '1a2b3c4d', jobId: '42' });
+    say('applying 1a2b3c4', { app: 'web', revision: '1a2b3c4d', jobId: '42' });
+    expect(records()[0]).toMatchObject({ msg: 'applying 1a2b3c4', app: 'web', revision: '1a2b3c4d', jobId: '42' });
   });
 });

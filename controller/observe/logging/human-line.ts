@@ -23,8 +23,8 @@ const SHOWN = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'app',
 /**
  * One pino JSON line as one line a person reads on a terminal:
  * `09:08:36 INFO  catalog  sync started  revision=f792010 trigger=poll`.
- * The app leads (a message that starts with `app: ` loses that prefix), other
- * fields follow as key=value, commit ids shortened; anything not JSON passes through.
+ * The app leads, other fields follow as key=value, commit ids shortened (a
+ * revision the message quotes already is not repeated); anything not JSON passes through.
  */
 export function humanLine(json: string, options: HumanLineOptions = {}): string {
   let record: Record<string, unknown>;
@@ -38,12 +38,12 @@ export function humanLine(json: string, options: HumanLineOptions = {}): string 
   const time = typeof record.time === 'number' ? clock(new Date(record.time)) : '';
   const app = typeof record.app === 'string' ? record.app : undefined;
   let msg = typeof record.msg === 'string' ? record.msg : '';
-  if (app && msg.startsWith(`${app}: `)) msg = msg.slice(app.length + 2);
+  const said = (key: string, value: unknown) => key === 'revision' && typeof value === 'string' && isCommitId(value) && msg.includes(shortRevision(value));
   const err = record.err as { message?: string; stack?: string } | undefined;
   if (err?.message && !msg.includes(err.message)) msg = msg ? `${msg}: ${err.message}` : err.message;
 
   const fields = Object.entries(record)
-    .filter(([key, value]) => !SHOWN.has(key) && value !== undefined && value !== null)
+    .filter(([key, value]) => !SHOWN.has(key) && value !== undefined && value !== null && !said(key, value))
     .map(([key, value]) => `${key}=${fieldText(value)}`);
   const parts = [paint('2', time), paint(level.colour, level.label)];
   if (typeof record.name === 'string' && record.name !== 'baton') parts.push(paint('2', `[${record.name}]`));

@@ -6,6 +6,8 @@ export interface LogContext {
   revision?: string;
   jobId?: string;
   repository?: string;
+  /** What happened, for readers that look for it (`rollback`), from the parts' LogLineContext. */
+  event?: string;
 }
 
 /** A child logger whose lines carry `context` (fields left undefined are not written). */

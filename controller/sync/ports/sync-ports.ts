@@ -1,3 +1,4 @@
+import type { LogLine } from '../../apps/app-log.js';
 import type { Clock } from './clock-port.js';
 import type { ClustersPort } from './cluster-port.js';
 import type { RendererPort } from './renderer-port.js';
@@ -11,8 +12,8 @@ export interface SyncPorts {
   clusters: ClustersPort;
   state: StatePort;
   clock: Clock;
-  /** Receives one line per step worth telling a person. */
-  log: (line: string) => void;
+  /** Receives one line per step worth telling a person, with the app and revision it is about. */
+  log: LogLine;
   /** How long a sync waiting on dependencies or a starting runtime waits before looking again, in ms. */
   retryMs: number;
 }

@@ -15,7 +15,7 @@ export const apply: Step = async (ctx, { state, log }) => {
   ctx.progress = syncProgress({ events: state, app: name, objects: objects.length });
   await state.updateApp(name, { syncStatus: 'Syncing', health: 'Progressing', message: `syncing to ${short}`, observedRevision: revision });
   await state.publish({ type: 'sync.started', app: name, data: { revision, trigger: ctx.request.trigger } });
-  log(`${name}: applying ${short} (${objects.length} objects)`);
+  log(`applying ${short} (${objects.length} objects)`, { app: name, revision });
   try {
     await ctx.cluster.apply({ app: ctx.app, objects, signal: ctx.signal, onProgress: ctx.progress.applied });
   } catch (err) {

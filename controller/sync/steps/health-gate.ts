@@ -19,7 +19,7 @@ export const healthGate: Step = async (ctx, { log }) => {
     return undefined;
   }
   const short = shortRevision(revision);
-  log(`${name}: ${short} is Healthy`);
+  log(`${short} is Healthy`, { app: name, revision });
   return conclude(
     { result: 'Succeeded', revision },
     {

@@ -20,7 +20,7 @@ export const render: Step = async (ctx, { state, renderer, log }) => {
   const rendered = await renderer.render(app, ctx.repository, revision);
   if (!rendered.ok) {
     const message = `${shortRevision(revision)} does not render; nothing was applied:\n${rendered.errors.join('\n')}`;
-    log(`${name}: ${message}`);
+    log(message, { app: name, revision });
     return conclude(
       { result: 'Failed', revision: ctx.status.revision ?? revision, message },
       {

@@ -17,7 +17,7 @@ export const rollBack: Step = async (ctx, { state, log }) => {
   const healthy = app.rollout.autoRollback ? await state.getHealthyManifests(name) : undefined;
   if (!healthy || healthy.digest === digest) {
     const message = `${short} failed: ${reason}`;
-    log(`${name}: ${message}`);
+    log(message, { app: name, revision });
     return conclude(
       { result: 'Failed', revision, message },
       {
@@ -26,7 +26,7 @@ export const rollBack: Step = async (ctx, { state, log }) => {
       },
     );
   }
-  log(`${name}: ${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`);
+  log(`${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`, { app: name, revision, event: 'rollback' });
   const undo = syncProgress({ events: state, app: name, objects: healthy.objects.length, phase: 'rollback' });
   const back = await ctx.cluster.rollbackTo({ app, manifests: withNamespace(healthy.objects, app.namespace), signal: ctx.signal, onApplied: undo.applied, onProgress: undo.workload });
   await undo.flush();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LogLineContext } from '../../../controller/apps/app-log.js';
 import type { AppSpec } from '../../../controller/apps/app-spec.js';
 import { previewAppName } from '../../../controller/apps/preview-names.js';
 import type { PreviewRecord } from '../../../controller/previews/preview-record.js';
@@ -53,8 +54,9 @@ export function syncWorld() {
   const clusters = new FakeClusters(cluster);
   const renderer = new FakeRenderer();
   const clock = new ManualClock();
-  const logs: string[] = [];
-  const ports: SyncPorts = { source, renderer, clusters, state, clock, log: (line) => logs.push(line), retryMs: 3000 };
+  /** What the sync told a person: each line with the fields it is about. */
+  const logs: { line: string; context?: LogLineContext }[] = [];
+  const ports: SyncPorts = { source, renderer, clusters, state, clock, log: (line, context) => logs.push({ line, ...(context ? { context } : {}) }), retryMs: 3000 };
   const sync = reconcileApp(ports);
   source.addRepository('shop');
   let seq = 0;

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../../apps/app-log.js';
 import type { PreviewSummary } from '../../api/contract.js';
 import type { AppController } from '../../../plan/app-controller.js';
 import type { ClusterTargets } from '../../../clusters/cluster-target.js';
@@ -25,7 +26,7 @@ export interface UpPreviewsOptions {
   pullRequests?: { provider: 'github' | 'gitlab'; repoPath: string; repository: string; repoUrl: string; intervalMs: number };
   /** How often idle, surplus and orphaned previews are swept. @defaultValue 60000 */
   sweepEveryMs?: number;
-  log: (line: string) => void;
+  log: LogLine;
 }
 
 /** The preview side of `baton up`: pull request events → previews, commit statuses, the periodic sweep. */

@@ -29,6 +29,7 @@ import { queueBoardRouter } from '../../queue-board/queue-board-router.js';
 import type { Logger } from 'pino';
 import { createLogger } from '../../../observe/logging/create-logger.js';
 import { knownSecrets } from '../../../censor/known-secrets.js';
+import type { LogLineContext } from '../../../apps/app-log.js';
 import { lineLogger } from '../../../observe/logging/line-logger.js';
 import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
 import { examplesRepoDir } from '../../../apps/bundled-paths.js';
@@ -208,8 +209,8 @@ function logger(): Logger {
   return (upLogger ??= createLogger({ name: 'baton' }));
 }
 
-function say(line: string): void {
-  lineLogger(logger())(line);
+function say(line: string, context?: LogLineContext): void {
+  lineLogger(logger())(line, context);
 }
 
 async function startRedis(stateDir: string): Promise<OpenedRedis> {

@@ -64,7 +64,10 @@ describe('sync: apply and health gate', () => {
     const w = syncWorld();
     const head = w.push('one', [appSpec('catalog')]);
     await w.run('catalog');
-    expect(w.logs).toEqual([`catalog: applying ${shortRevision(head)} (2 objects)`, `catalog: ${shortRevision(head)} is Healthy`]);
+    expect(w.logs).toEqual([
+      { line: `applying ${shortRevision(head)} (2 objects)`, context: { app: 'catalog', revision: head } },
+      { line: `${shortRevision(head)} is Healthy`, context: { app: 'catalog', revision: head } },
+    ]);
   });
 
   it('an object the cluster refuses fails the revision at once, with no retry and no gate', async () => {

@@ -19,7 +19,7 @@ describe('sync: render', () => {
     expect(w.state.events.slice(events).map((e) => e.type)).not.toContain('sync.started');
     expect(w.state.status('catalog')).toMatchObject({ revision: good, syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: bad, lastFailedRevision: bad });
     expect(w.state.history.get('catalog')![0]).toMatchObject({ revision: bad, digest: '', result: 'Failed', message, trigger: 'poll' });
-    expect(w.logs).toContain(`catalog: ${message}`);
+    expect(w.logs).toContainEqual({ line: message, context: { app: 'catalog', revision: bad } });
   });
 
   it('a render error on a never-synced app answers with the revision tried', async () => {

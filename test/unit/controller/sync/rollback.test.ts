@@ -27,7 +27,7 @@ describe('sync: rollback on failure', () => {
     const kept = await w.state.getHealthyManifests('catalog');
     expect(w.state.status('catalog')).toMatchObject({ revision: good, manifestDigest: kept!.digest, syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: bad, lastFailedRevision: bad });
     expect(w.state.history.get('catalog')![0]).toMatchObject({ revision: bad, result: 'RolledBack', message });
-    expect(w.logs).toContain(`catalog: ${shortRevision(bad)} failed, rolling back to ${shortRevision(good)}: ${REASON}`);
+    expect(w.logs).toContainEqual({ line: `${shortRevision(bad)} failed, rolling back to ${shortRevision(good)}: ${REASON}`, context: { app: 'catalog', revision: bad, event: 'rollback' } });
   });
 
   it('the failed revision is not kept as healthy (invariant 9)', async () => {

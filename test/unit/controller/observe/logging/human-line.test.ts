@@ -6,7 +6,7 @@ const line = (record: object) => JSON.stringify({ level: 30, time: at, pid: 1, h
 
 describe('humanLine', () => {
   it.each([
-    ['a line about an app, its prefix lifted', { app: 'inventory', msg: 'inventory: f792010 changes it; sync queued' }, '09:08:36  INFO   inventory  f792010 changes it; sync queued\n'],
+    ['a line about an app, the revision it quotes not repeated', { app: 'inventory', revision: 'f792010474090901f7bcb7d519e9159d1c196d38', msg: 'f792010 changes it; sync queued' }, '09:08:36  INFO   inventory  f792010 changes it; sync queued\n'],
     ['fields as key=value, commit ids short', { app: 'orders', msg: 'sync started', revision: 'f792010474090901f7bcb7d519e9159d1c196d38', trigger: 'poll', attempt: 1 }, '09:08:36  INFO   orders  sync started  revision=f792010 trigger=poll attempt=1\n'],
     ['no app', { msg: 'copied examples-repo/' }, '09:08:36  INFO   copied examples-repo/\n'],
     ['another component named', { name: 'baton-worker', level: 40, msg: 'slow' }, '09:08:36  WARN   [baton-worker]  slow\n'],
