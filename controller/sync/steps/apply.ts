@@ -1,13 +1,13 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
-import { ObjectRejectedError } from '../../clusters/object-rejected-error.js';
+import type { BatonError } from '../../../runtime/kube/baton-error.js';
 import { syncProgress } from '../../health/sync-progress.js';
 import type { Step } from '../sync-context.js';
 
 /**
  * Applies the objects (and prunes, by the app's policy). The app shows
  * Syncing meanwhile and `sync.started` goes out: progress signals, not the
- * sync's conclusion. An object the cluster refuses fails the revision (no
- * retry can help); other cluster errors are thrown and retried.
+ * sync's conclusion. An object the cluster refuses (ObjectRejectedError, not
+ * retryable) fails the revision; other cluster errors are thrown and retried.
  */
 export const apply: Step = async (ctx, { state, log }) => {
   const { name, objects, revision } = ctx;
@@ -19,8 +19,8 @@ export const apply: Step = async (ctx, { state, log }) => {
   try {
     await ctx.cluster.apply({ app: ctx.app, objects, signal: ctx.signal, onProgress: ctx.progress.applied });
   } catch (err) {
-    if (!(err instanceof ObjectRejectedError)) throw err;
-    ctx.failure = err.message;
+    if ((err as Partial<BatonError>).retryable !== false) throw err;
+    ctx.failure = (err as Error).message;
   }
   return undefined;
 };

@@ -8,7 +8,8 @@ export const findCluster: Step = async (ctx, { clusters, retryMs }) => {
     return undefined;
   } catch (err) {
     if (!(err instanceof ClusterConfigError)) throw err;
-    if (err.code === 'LOCAL_RUNTIME_NOT_READY') return { retryLater: { reason: err.message, delayMs: retryMs } };
+    // Only LOCAL_RUNTIME_NOT_READY is retryable: the built-in runtime is still starting.
+    if (err.retryable) return { retryLater: { reason: err.message, delayMs: retryMs } };
     const message = `cannot sync to cluster "${ctx.app.cluster}": ${err.message}`;
     return conclude(
       { result: 'Failed', revision: ctx.status.revision ?? ctx.revision, message },
