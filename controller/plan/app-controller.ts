@@ -5,7 +5,7 @@ import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
 import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
-import { assessHealth } from '../health/assess-health.js';
+import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
@@ -296,8 +296,13 @@ export class AppController {
           }
           continue;
         }
-        const health = await assessHealth(target, objects as KubernetesObject[], spec.namespace);
-        if (health !== status.health) await this.state.updateApp(name, { health });
+        const { status: health, message } = await assessAppHealth(target, objects as KubernetesObject[], spec.namespace);
+        if (health === status.health && (health !== 'Degraded' || message === status.message)) continue;
+        // A Synced app's message is its health's: why it is Degraded (a pod crash-looping after the gate), or nothing.
+        // A pinned app keeps the message saying how to follow the branch again.
+        const said = status.syncStatus === 'Synced' ? { message: health === 'Degraded' ? message : '' } : {};
+        if (health === 'Degraded' && health !== status.health) this.log(`became Degraded: ${message}`, { app: name, revision: status.revision });
+        await this.state.updateApp(name, { health, ...said });
       } catch (err) {
         this.log(`drift check failed: ${(err as Error).message}`, { app: name });
       }

@@ -150,4 +150,22 @@ describe('the health gate and pods that exit after becoming ready', () => {
     expect(after).toMatchObject({ revision: v1, health: 'Degraded', lastFailedRevision: v2 });
     expect(after!.message).toBe(app.message);
   });
+
+  it('turns an app whose pods crash after the gate Degraded, saying why, instead of leaving it Healthy', { timeout: 300_000 }, async () => {
+    // v3 stays ready well past the gate's 5 s, then exits: the gate passes it (it was stable while watched),
+    // and the periodic health check is what must notice the crash loop and say so on the app.
+    const v3 = await release('v3', 20_000);
+    await waitFor('v3 to pass the gate', async () => (await state.getHistory('web')).some((h) => h.revision === v3 && h.result === 'Succeeded'), {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      describe: tail,
+    });
+    const degraded = await waitFor('web Degraded after v3 crashes', async () => {
+      const s = await state.getApp('web');
+      return s?.revision === v3 && s.health === 'Degraded' && s;
+    }, { timeoutMs: 120_000, intervalMs: 500, describe: tail });
+    expect(degraded.syncStatus).toBe('Synced');
+    expect(degraded.message).toMatch(/Deployment web\/web/);
+    expect(degraded.message).toMatch(/crash-looping|exit code 3|restarted/);
+  });
 });
