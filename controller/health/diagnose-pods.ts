@@ -103,8 +103,12 @@ async function diagnosePod(target: ClusterTarget, pod: V1Pod): Promise<PodProble
         problem.message = problem.message.replace('running but not ready', probe ? `running but not ready: ${probe}` : 'running but its readiness probe has not passed yet');
       }
     }
-    const previous = problem.cause === 'CrashLoopBackOff' || (problem.cause === 'Waiting' && !!cs.lastState?.terminated);
-    return { pod: name, ...problem, logTail: await logTail(target, namespace, name, cs.name, previous) };
+    const crashedBefore = !!cs.lastState?.terminated;
+    const previous = problem.cause === 'CrashLoopBackOff' || (problem.cause === 'Waiting' && crashedBefore);
+    let lines = await logTail(target, namespace, name, cs.name, previous);
+    // Restarted and not ready yet, its new run silent so far: the run that crashed says why.
+    if (lines.length === 0 && !previous && crashedBefore) lines = await logTail(target, namespace, name, cs.name, true);
+    return { pod: name, ...problem, logTail: lines };
   }
   // Running and ready again after a crash: the crash is the problem, and its run's log says why.
   const restarted = statuses.map(restartProblem).find((p) => p !== undefined);

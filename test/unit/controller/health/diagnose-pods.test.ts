@@ -1,6 +1,7 @@
-import type { V1ContainerStatus } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { ClusterTarget } from '../../../../controller/clusters/cluster-target.js';
 import { describe, expect, it } from 'vitest';
-import { containerProblem, selectorString } from '../../../../controller/health/diagnose-pods.js';
+import { containerProblem, diagnosePods, selectorString } from '../../../../controller/health/diagnose-pods.js';
 
 const base = { name: 'web', image: 'web:1', imageID: '', ready: false, restartCount: 0 };
 
@@ -34,5 +35,31 @@ describe('selectorString', () => {
     [{}, undefined],
   ])('%j → %s', (selector, expected) => {
     expect(selectorString(selector)).toBe(expected);
+  });
+});
+
+describe('diagnosePods', () => {
+  /** A cluster whose pod web-1 printed `previous` in its crashed run and `current` in the one now running. */
+  const cluster = (current: string, previous: string) =>
+    ({
+      core: {
+        readNamespacedPodLog: async (req: { previous?: boolean }) => (req.previous ? previous : current),
+        listNamespacedEvent: async () => ({ items: [] }),
+      },
+    }) as unknown as ClusterTarget;
+  const restartedPod: V1Pod = {
+    metadata: { name: 'web-1', namespace: 'shop' },
+    spec: { containers: [{ name: 'web' }] },
+    status: { containerStatuses: [{ ...base, restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 3 } } }] },
+  };
+
+  it('quotes the crashed run when a restarted container has printed nothing yet', async () => {
+    const [problem] = await diagnosePods(cluster('', 'fatal: lost the connection to the cache\n'), [restartedPod]);
+    expect(problem).toMatchObject({ pod: 'web-1', exitCode: 3, logTail: ['fatal: lost the connection to the cache'] });
+  });
+
+  it('quotes the current run when it has something to say', async () => {
+    const [problem] = await diagnosePods(cluster('warming up\n', 'fatal: lost the connection to the cache\n'), [restartedPod]);
+    expect(problem.logTail).toEqual(['warming up']);
   });
 });
