@@ -1,6 +1,7 @@
-import type { CoreV1Event, V1ContainerStatus, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { bounded } from '../clusters/bounded-request.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { selectorQuery } from '../../runtime/kube/label-selector.js';
 import { censorLine } from '../censor/censor.js';
 import { knownSecrets } from '../censor/known-secrets.js';
 import type { LiveWorkload } from './rollout-status.js';
@@ -55,7 +56,7 @@ export async function workloadPods(target: ClusterTarget, workload: WorkloadWith
       return [];
     }
   }
-  const selector = selectorString(workload.spec?.selector);
+  const selector = selectorQuery(workload.spec?.selector);
   if (selector === undefined) return [];
   let podSelector = selector;
   if (workload.kind === 'Deployment') {
@@ -73,19 +74,6 @@ async function newestReplicaSet(target: ClusterTarget, deployment: WorkloadWithM
   const revisionOf = (o: { metadata?: { annotations?: Record<string, string> } }) => Number(o.metadata?.annotations?.[REVISION] ?? 0);
   const wanted = deployment.metadata?.annotations?.[REVISION];
   return owned.find((rs) => wanted !== undefined && rs.metadata?.annotations?.[REVISION] === wanted) ?? owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-}
-
-/** A LabelSelector in the API's query syntax; undefined when there is none (it would select everything). */
-export function selectorString(selector: V1LabelSelector | undefined): string | undefined {
-  if (!selector) return undefined;
-  const terms = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In') terms.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') terms.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') terms.push(e.key);
-    else if (e.operator === 'DoesNotExist') terms.push(`!${e.key}`);
-  }
-  return terms.length ? terms.join(',') : undefined;
 }
 
 async function diagnosePod(target: ClusterTarget, pod: V1Pod): Promise<PodProblem> {

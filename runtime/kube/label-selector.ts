@@ -67,6 +67,11 @@ export function selectorToString(selector: LabelSelector): string {
   return parts.join(',');
 }
 
+/** The selector as a list query, or undefined for none or `{}` (which would select everything). */
+export function selectorQuery(selector: LabelSelector | undefined | null): string | undefined {
+  return selector && !selectorIsEmpty(selector) ? selectorToString(selector) : undefined;
+}
+
 /** A Service's plain map selector as a LabelSelector. */
 export function mapSelector(selector: Record<string, string> | undefined): LabelSelector {
   return { matchLabels: { ...(selector ?? {}) } };

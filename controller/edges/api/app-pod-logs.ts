@@ -3,7 +3,7 @@ import { bounded } from '../../clusters/bounded-request.js';
 import type { ClusterTargets } from '../../clusters/cluster-target.js';
 import type { AppStatus } from '../../state/app-status.js';
 import type { StateStore } from '../../state/state-store.js';
-import type { KubeObject } from '../../../runtime/kube/object.js';
+import { selectorQuery, type LabelSelector } from '../../../runtime/kube/label-selector.js';
 import { conflict } from './api-error.js';
 import type { PodLogsOptions } from './api-deps.js';
 
@@ -35,7 +35,7 @@ export function appPodLogs(deps: AppPodLogsDeps): (app: AppStatus, options: PodL
         if (pod) pods.set(`${namespace}/${o.metadata.name}`, pod);
         continue;
       }
-      const selector = SELECTOR_KINDS.has(o.kind) ? selectorOf(o) : undefined;
+      const selector = SELECTOR_KINDS.has(o.kind) ? selectorQuery((o as { spec?: { selector?: LabelSelector } }).spec?.selector) : undefined;
       if (!selector) continue;
       const list = await bounded(target.core.listNamespacedPod({ namespace, labelSelector: selector }));
       for (const pod of list.items) pods.set(`${namespace}/${pod.metadata?.name}`, pod);
@@ -58,18 +58,4 @@ export function appPodLogs(deps: AppPodLogsDeps): (app: AppStatus, options: PodL
     if (blocks.length === 0) return `(no container named "${options.container}" in the pods of ${app.name})\n`;
     return blocks.join('\n');
   };
-}
-
-/** `matchLabels` and `matchExpressions` as a label selector string. */
-function selectorOf(o: KubeObject): string | undefined {
-  const selector = (o as { spec?: { selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } } }).spec?.selector;
-  if (!selector) return undefined;
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.length ? parts.join(',') : undefined;
 }

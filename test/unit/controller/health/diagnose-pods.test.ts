@@ -1,7 +1,8 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { ClusterTarget } from '../../../../controller/clusters/cluster-target.js';
 import { describe, expect, it } from 'vitest';
-import { containerProblem, diagnosePods, selectorString } from '../../../../controller/health/diagnose-pods.js';
+import { containerProblem, diagnosePods } from '../../../../controller/health/diagnose-pods.js';
+import { selectorQuery, type LabelSelector } from '../../../../runtime/kube/label-selector.js';
 
 const base = { name: 'web', image: 'web:1', imageID: '', ready: false, restartCount: 0 };
 
@@ -28,13 +29,13 @@ describe('containerProblem', () => {
   });
 });
 
-describe('selectorString', () => {
-  it.each([
+describe('selectorQuery (the pods of a workload)', () => {
+  it.each<[LabelSelector, string | undefined]>([
     [{ matchLabels: { app: 'web', tier: 'front' } }, 'app=web,tier=front'],
     [{ matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'DoesNotExist' }] }, 'env in (a,b),!canary'],
     [{}, undefined],
   ])('%j → %s', (selector, expected) => {
-    expect(selectorString(selector)).toBe(expected);
+    expect(selectorQuery(selector)).toBe(expected);
   });
 });
 
