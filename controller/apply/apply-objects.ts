@@ -9,7 +9,7 @@ import { callCluster, callClusterOrAbsent, type CallContext } from '../clusters/
 import type { ClusterRequestError } from '../clusters/cluster-request-error.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
 import { describeObject, refOf } from '../clusters/object-ref.js';
-import { pruneObjects } from './prune-objects.js';
+import { planPrune, pruneObjects, type PrunePlan } from './prune-objects.js';
 import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apps/track-objects.js';
 
 /** The field manager of every baton write; it owns every field it renders. */
@@ -66,10 +66,20 @@ export async function applyObjects(options: ApplyObjectsOptions): Promise<Applie
   }
   if (options.prune ?? app.syncPolicy.prune) {
     signal?.throwIfAborted();
-    const namespaces = new Set([app.namespace, ...prepared.map((o) => o.metadata?.namespace).filter((n): n is string => !!n)]);
-    for (const pruned of await pruneObjects({ ...ctx, app: app.name, keep: prepared, namespaces: [...namespaces] })) report(pruned);
+    for (const pruned of await pruneObjects({ ...ctx, app: app.name, keep: prepared, namespaces: pruneNamespaces(app, prepared) })) report(pruned);
   }
   return results;
+}
+
+/** What applying `objects` would prune (whatever the app's policy), without writing anything. */
+export async function planApplyPrune(options: Pick<ApplyObjectsOptions, 'target' | 'app' | 'objects' | 'signal' | 'requestTimeoutMs'>): Promise<PrunePlan> {
+  const { app, signal } = options;
+  const prepared = options.objects.map((o) => prepareObject(o, app));
+  return planPrune({ target: options.target, signal, timeoutMs: options.requestTimeoutMs, app: app.name, keep: prepared, namespaces: pruneNamespaces(app, prepared) });
+}
+
+function pruneNamespaces(app: ApplyApp, prepared: readonly KubernetesObject[]): string[] {
+  return [...new Set([app.namespace, ...prepared.map((o) => o.metadata?.namespace).filter((n): n is string => !!n)])];
 }
 
 /** A copy with the app's namespace filled in and the tracking labels prune relies on. */

@@ -42,14 +42,29 @@ export interface PruneOptions extends CallContext {
   namespaces: readonly string[];
 }
 
+/** An object prune would delete. */
+export interface PruneCandidate {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** What a prune would do: delete `prune`, out of the app's `live` objects it looked at. */
+export interface PrunePlan {
+  /** The app's live objects prune considers (those with an owner or being deleted are not counted). */
+  live: number;
+  prune: PruneCandidate[];
+}
+
 /**
- * Deletes live objects labelled as the app's and managed by baton that `keep`
- * does not contain. Objects with an owner (a Deployment's ReplicaSets, their
- * Pods) belong to their owner, and Namespaces are never deleted: removing one
- * would take everything in it, other apps' objects included.
+ * The live objects labelled as the app's and managed by baton that `keep`
+ * does not contain; reads only. Objects with an owner (a Deployment's
+ * ReplicaSets, their Pods) belong to their owner, and Namespaces are never
+ * pruned: removing one would take everything in it, other apps' objects
+ * included.
  */
-export async function pruneObjects(options: PruneOptions): Promise<AppliedObject[]> {
-  const { signal } = options;
+export async function planPrune(options: PruneOptions): Promise<PrunePlan> {
   const kept = new Set(options.keep.map((o) => objectKey(refOf(o))));
   const kinds = new Map(PRUNABLE_KINDS.map((k) => [`${k.apiVersion}/${k.kind}`, k]));
   for (const o of options.keep) {
@@ -61,17 +76,29 @@ export async function pruneObjects(options: PruneOptions): Promise<AppliedObject
       options.namespaces.map(async (namespace) => ({ apiVersion, kind, live: (await listServed(options, apiVersion, kind, namespace, appSelector(options.app))) ?? [] })),
     ),
   );
-  const pruned: AppliedObject[] = [];
+  const plan: PrunePlan = { live: 0, prune: [] };
   for (const { apiVersion, kind, live } of lists) {
     for (const object of live) {
+      if (object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
+      plan.live += 1;
       const ref = { ...refOf(object), apiVersion, kind };
-      if (kept.has(objectKey(ref)) || object.metadata?.ownerReferences?.length || object.metadata?.deletionTimestamp) continue;
-      signal?.throwIfAborted();
-      const header = { apiVersion, kind, metadata: { name: ref.name, namespace: ref.namespace } };
-      const gone = await callClusterOrAbsent(options, 'prune', ref, () => options.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
-      if (gone === undefined) continue;
-      pruned.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name, action: 'pruned' });
+      if (!kept.has(objectKey(ref))) plan.prune.push({ apiVersion, kind, namespace: ref.namespace, name: ref.name });
     }
+  }
+  return plan;
+}
+
+/** Deletes what `planPrune` finds: the app's live objects that `keep` does not contain. */
+export async function pruneObjects(options: PruneOptions): Promise<AppliedObject[]> {
+  const { signal } = options;
+  const pruned: AppliedObject[] = [];
+  for (const { apiVersion, kind, namespace, name } of (await planPrune(options)).prune) {
+    signal?.throwIfAborted();
+    const ref = { apiVersion, kind, namespace, name };
+    const header = { apiVersion, kind, metadata: { name, namespace } };
+    const gone = await callClusterOrAbsent(options, 'prune', ref, () => options.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
+    if (gone === undefined) continue;
+    pruned.push({ apiVersion, kind, namespace, name, action: 'pruned' });
   }
   return pruned;
 }

@@ -12,10 +12,14 @@ const valuesMap = () => z.record(z.string(), z.unknown(), { error: 'must be a ma
 const map = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: 'must be a map' });
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be a list' });
 
+const pruneLimitMessage = 'must be a number of objects (e.g. 5) or a percentage from 0% to 100% (e.g. "50%")';
+
 export const syncPolicySchema = map({
   automated: bool().optional(),
   prune: bool().optional(),
   selfHeal: bool().optional(),
+  allowEmpty: bool().optional(),
+  pruneLimit: z.union([z.int({ error: pruneLimitMessage }).nonnegative({ error: pruneLimitMessage }), z.string().regex(/^(100|[1-9]?[0-9])%$/, { error: pruneLimitMessage })], { error: pruneLimitMessage }).optional(),
 });
 
 export const rolloutSchema = map({

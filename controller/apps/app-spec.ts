@@ -18,7 +18,14 @@ export interface SyncPolicy {
   prune: boolean;
   /** Re-apply when live objects drift from the rendered ones. @defaultValue true */
   selfHeal: boolean;
+  /** Let a sync delete every live object of the app (a commit that empties it). @defaultValue false */
+  allowEmpty: boolean;
+  /** The most a sync may prune of the app's live objects, as `"N%"` or a number of objects. @defaultValue "50%" */
+  pruneLimit: PruneLimit;
 }
+
+/** `syncPolicy.pruneLimit` as written: a percentage of the app's live objects (`"50%"`) or a number of objects. */
+export type PruneLimit = string | number;
 
 export interface RolloutPolicy {
   /** Seconds the health gate waits for workloads to become available. @defaultValue 120 */

@@ -68,6 +68,8 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
       automated: input.syncPolicy?.automated ?? true,
       prune: input.syncPolicy?.prune ?? true,
       selfHeal: input.syncPolicy?.selfHeal ?? true,
+      allowEmpty: input.syncPolicy?.allowEmpty ?? false,
+      pruneLimit: input.syncPolicy?.pruneLimit ?? '50%',
     },
     rollout: {
       progressDeadlineSeconds: input.rollout?.progressDeadlineSeconds ?? 120,

@@ -28,7 +28,7 @@ export function previewAppSpec(app: AppSpec, of: PreviewOf, previewed: ReadonlyS
     namespace: previewNamespace(of.number),
     revision: undefined,
     set: mergeValues(app.set, app.preview.values),
-    syncPolicy: { automated: true, prune: true, selfHeal: true },
+    syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
     dependsOn: app.dependsOn.map((dep) => (previewed.has(dep) ? previewAppName(of.number, dep) : dep)),
     instance,
   };

@@ -9,6 +9,8 @@ export interface SyncRequest {
   trigger: SyncTrigger;
   /** Why, in words, e.g. "push by alice" or "rollback after failed health gate". @defaultValue undefined */
   message?: string;
+  /** Prune for this sync even past the prune guard (and when the app's policy does not prune): `baton sync NAME --prune`. @defaultValue false */
+  prune?: boolean;
 }
 
 /**

@@ -15,6 +15,15 @@ export interface RevisionHistoryEntry {
   durationMs: number;
   trigger: SyncTrigger;
   message: string;
+  /** What the sync deleted (prune, or a rollback's prune); absent when nothing. */
+  pruned?: ObjectRef[];
+}
+
+/** One object, as history names it. */
+export interface ObjectRef {
+  kind: string;
+  namespace?: string;
+  name: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import { apply } from './steps/apply.js';
 import { checkDependencies } from './steps/check-dependencies.js';
 import { decideRevision } from './steps/decide-revision.js';
 import { findCluster } from './steps/find-cluster.js';
+import { guardPrune } from './steps/guard-prune.js';
 import { healthGate } from './steps/health-gate.js';
 import { loadApp } from './steps/load-app.js';
 import { readStatus } from './steps/read-status.js';
@@ -16,7 +17,7 @@ import type { Step, SyncContext } from './sync-context.js';
 import { writeConclusion } from './write-conclusion.js';
 
 /** The app sync, in order; each step goes on (undefined) or ends the sync. */
-export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, apply, healthGate, rollBack];
+export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, apply, healthGate, rollBack];
 
 /**
  * The app sync reconciler over its ports. A job names an app (and the
@@ -27,7 +28,7 @@ export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp,
  */
 export function reconcileApp(ports: SyncPorts, steps: readonly Step[] = SYNC_STEPS): SyncProcessor<SyncOutcome> {
   return async (request, job) => {
-    const ctx = { request, signal: job.signal, name: request.app, startedAt: ports.clock.now() } as SyncContext;
+    const ctx = { request, signal: job.signal, name: request.app, startedAt: ports.clock.now(), pruned: [] as SyncContext['pruned'] } as SyncContext;
     for (const step of steps) {
       job.signal.throwIfAborted();
       const result = await step(ctx, ports);

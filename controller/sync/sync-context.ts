@@ -3,6 +3,7 @@ import type { SyncProgress } from '../health/sync-progress.js';
 import type { PreviewRecord } from '../previews/preview-record.js';
 import type { SyncJobData, SyncOutcome } from '../queue/sync-job.js';
 import type { AppOrigin, AppStatus } from '../state/app-status.js';
+import type { ObjectRef } from '../state/revision-history.js';
 import type { AppStatusPatch } from '../state/state-store.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import type { ClusterPort } from './ports/cluster-port.js';
@@ -38,6 +39,8 @@ export interface SyncContext {
   digest: string;
   /** apply: events for `baton sync --wait` and the dashboard, shared by apply and gate. */
   progress: SyncProgress;
+  /** apply and rollBack: what the sync deleted, for its history entry. */
+  pruned: ObjectRef[];
   /** apply or healthGate: why the revision failed, for rollBack. */
   failure?: string;
 }

@@ -22,6 +22,7 @@ export async function writeConclusion(ctx: SyncContext, { state, clock }: Pick<S
       durationMs: finished.getTime() - ctx.startedAt.getTime(),
       trigger: ctx.request.trigger,
       message: history.message,
+      ...(ctx.pruned?.length ? { pruned: ctx.pruned } : {}),
     },
     status: { ...status, lastSync: finished.toISOString() },
     healthy: history.keepHealthy ? { revision: ctx.revision, digest: ctx.digest, objects: ctx.objects } : undefined,

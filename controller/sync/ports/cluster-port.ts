@@ -1,6 +1,7 @@
 import type { HealthStatus } from '../../apps/app-spec.js';
 import type { AppliedObject } from '../../apply/applied-object.js';
 import type { ApplyApp } from '../../apply/apply-objects.js';
+import type { PrunePlan } from '../../apply/prune-objects.js';
 import type { HealthGateResult, WorkloadHealth } from '../../health/wait-for-healthy.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
 
@@ -38,6 +39,8 @@ export interface ClusterPort {
   readLive(objects: readonly KubeObject[]): Promise<KubeObject[]>;
   /** Server-side apply in dependency order, then prune of what the app no longer renders when its policy says so. */
   apply(input: ClusterApply): Promise<AppliedObject[]>;
+  /** What `apply` of these objects would prune (whatever the app's policy), reading only. */
+  planPrune(input: Pick<ClusterApply, 'app' | 'objects' | 'signal'>): Promise<PrunePlan>;
   /** The health gate: every workload rolled out within the deadline, or why not. */
   waitForHealthy(input: ClusterGate): Promise<HealthGateResult>;
   /** The objects' health as the app's status shows it. */

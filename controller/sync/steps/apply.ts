@@ -1,7 +1,8 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { BatonError } from '../../../runtime/kube/baton-error.js';
 import { syncProgress } from '../../health/sync-progress.js';
-import type { Step } from '../sync-context.js';
+import type { AppliedObject } from '../../apply/applied-object.js';
+import type { Step, SyncContext } from '../sync-context.js';
 
 /**
  * Applies the objects (and prunes, by the app's policy). The app shows
@@ -17,10 +18,20 @@ export const apply: Step = async (ctx, { state, log }) => {
   await state.publish({ type: 'sync.started', app: name, data: { revision, trigger: ctx.request.trigger } });
   log(`applying ${short} (${objects.length} objects)`, { app: name, revision });
   try {
-    await ctx.cluster.apply({ app: ctx.app, objects, signal: ctx.signal, onProgress: ctx.progress.applied });
+    // `baton sync NAME --prune` prunes this once even when the app's policy does not.
+    const app = ctx.request.prune ? { ...ctx.app, syncPolicy: { ...ctx.app.syncPolicy, prune: true } } : ctx.app;
+    await ctx.cluster.apply({ app, objects, signal: ctx.signal, onProgress: recordPruned(ctx, ctx.progress.applied) });
   } catch (err) {
     if ((err as Partial<BatonError>).retryable !== false) throw err;
     ctx.failure = (err as Error).message;
   }
   return undefined;
 };
+
+/** `onProgress` that also notes each pruned object in `ctx.pruned` for the history entry. */
+export function recordPruned(ctx: SyncContext, onProgress: (object: AppliedObject) => void): (object: AppliedObject) => void {
+  return (object) => {
+    if (object.action === 'pruned') ctx.pruned.push({ kind: object.kind, ...(object.namespace ? { namespace: object.namespace } : {}), name: object.name });
+    onProgress(object);
+  };
+}

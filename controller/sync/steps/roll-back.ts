@@ -2,6 +2,7 @@ import { shortRevision } from '../../../runtime/kube/revision.js';
 import { syncProgress } from '../../health/sync-progress.js';
 import { withNamespace } from '../../clusters/live-objects.js';
 import { conclude, type Step } from '../sync-context.js';
+import { recordPruned } from './apply.js';
 
 /**
  * The revision failed (refused or unhealthy): put the last healthy manifests
@@ -28,7 +29,7 @@ export const rollBack: Step = async (ctx, { state, log }) => {
   }
   log(`${short} failed, rolling back to ${shortRevision(healthy.revision)}: ${reason}`, { app: name, revision, event: 'rollback' });
   const undo = syncProgress({ events: state, app: name, objects: healthy.objects.length, phase: 'rollback' });
-  const back = await ctx.cluster.rollbackTo({ app, manifests: withNamespace(healthy.objects, app.namespace), signal: ctx.signal, onApplied: undo.applied, onProgress: undo.workload });
+  const back = await ctx.cluster.rollbackTo({ app, manifests: withNamespace(healthy.objects, app.namespace), signal: ctx.signal, onApplied: recordPruned(ctx, undo.applied), onProgress: undo.workload });
   await undo.flush();
   const after = back.health.healthy ? '' : `\nthe rollback is not healthy either: ${back.health.reason}`;
   const message = `${short} failed and was rolled back to ${shortRevision(healthy.revision)}: ${reason}${after}`;

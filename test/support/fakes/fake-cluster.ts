@@ -1,5 +1,6 @@
 import type { HealthStatus } from '../../../controller/apps/app-spec.js';
 import type { AppliedObject } from '../../../controller/apply/applied-object.js';
+import type { PrunePlan } from '../../../controller/apply/prune-objects.js';
 import { APP_LABEL, REVISION_ANNOTATION } from '../../../controller/apps/track-objects.js';
 import { ClusterConfigError } from '../../../controller/clusters/cluster-config-error.js';
 import { ObjectRejectedError } from '../../../controller/clusters/object-rejected-error.js';
@@ -68,6 +69,14 @@ export class FakeCluster implements ClusterPort {
   async apply(input: ClusterApply): Promise<AppliedObject[]> {
     this.call(`apply ${revisionOf(input.objects)}`);
     return this.write(input, input.app.syncPolicy.prune);
+  }
+
+  /** Reads only, and is not recorded in `calls`: the prune guard asks it before every pruning sync. */
+  async planPrune(input: Pick<ClusterApply, 'app' | 'objects' | 'signal'>): Promise<PrunePlan> {
+    const keep = new Set(input.objects.map(keyOf));
+    const live = [...this.objects].filter(([, o]) => o.metadata.labels?.[APP_LABEL] === input.app.name);
+    const prune = live.filter(([k]) => !keep.has(k)).map(([, o]) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
+    return { live: live.length, prune };
   }
 
   async waitForHealthy(input: ClusterGate): Promise<HealthGateResult> {

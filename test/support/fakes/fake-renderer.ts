@@ -16,6 +16,7 @@ export class FakeRenderer implements RendererPort {
   private readonly content = new Map<string, string>();
   private readonly extra = new Map<string, KubeObject[]>();
   private readonly errors = new Map<string, string[]>();
+  private readonly only = new Map<string, KubeObject[]>();
 
   /** The app renders the same at every revision given the same `content`. */
   setContent(revision: string, content: string): void {
@@ -25,6 +26,11 @@ export class FakeRenderer implements RendererPort {
   /** At `revision` the app also renders these objects. */
   addObjects(revision: string, objects: KubeObject[]): void {
     this.extra.set(revision, objects);
+  }
+
+  /** At `revision` the app renders exactly these objects (none: a commit that empties it). */
+  renderOnly(revision: string, objects: KubeObject[]): void {
+    this.only.set(revision, objects);
   }
 
   failAt(revision: string, errors: string[]): void {
@@ -38,8 +44,9 @@ export class FakeRenderer implements RendererPort {
     const content = this.content.get(revision) ?? revision;
     const extra = this.extra.get(revision) ?? [];
     // A preview renders under the declared app's name (as planApp does), tracked under its own.
-    const objects = [...renderedObjects({ name: app.instance?.app ?? app.name }, content), ...extra].map((o) => tracked(o, app.name, revision));
-    const digest = `sha256:${app.name}:${app.namespace}:${content}:${extra.map((o) => `${o.kind}/${o.metadata.name}`).join(',')}`;
+    const only = this.only.get(revision);
+    const objects = (only ?? [...renderedObjects({ name: app.instance?.app ?? app.name }, content), ...extra]).map((o) => tracked(o, app.name, revision));
+    const digest = `sha256:${app.name}:${app.namespace}:${content}:${(only ?? extra).map((o) => `${o.kind}/${o.metadata.name}`).join(',')}${only ? ':only' : ''}`;
     return { ok: true, objects, digest };
   }
 }

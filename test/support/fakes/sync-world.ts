@@ -27,7 +27,7 @@ export function appSpec(name: string, overrides: Partial<AppSpec> = {}): AppSpec
     cluster: 'local',
     values: [],
     set: {},
-    syncPolicy: { automated: true, prune: true, selfHeal: true },
+    syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
     rollout: { progressDeadlineSeconds: 120, autoRollback: true },
     dependsOn: [],
     preview: { enabled: false, values: {} },
@@ -40,6 +40,8 @@ export interface RunOptions {
   /** The revision the job names. @defaultValue the repository's head */
   revision?: string;
   signal?: AbortSignal;
+  /** The job forces prune (`baton sync NAME --prune`). @defaultValue false */
+  prune?: boolean;
 }
 
 /**
@@ -115,6 +117,7 @@ export function syncWorld() {
         trigger: options.trigger ?? 'poll',
         seq: ++seq,
         requestedAt: clock.now().toISOString(),
+        ...(options.prune ? { prune: true } : {}),
       };
       return sync(request, { jobId: String(seq), attempt: 1, signal: options.signal ?? new AbortController().signal });
     },

@@ -19,7 +19,7 @@ describe('parseBatonYaml', () => {
         cluster: 'local',
         values: [],
         set: {},
-        syncPolicy: { automated: true, prune: true, selfHeal: true },
+        syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
         rollout: { progressDeadlineSeconds: 120, autoRollback: true },
         dependsOn: [],
         preview: { enabled: false, values: {} },
@@ -49,7 +49,7 @@ describe('parseBatonYaml', () => {
       cluster: 'prod-eu',
       values: ['env/prod.yaml', 'env/web.yaml'],
       set: { replicas: 3 },
-      syncPolicy: { automated: true, prune: false, selfHeal: true },
+      syncPolicy: { automated: true, prune: false, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
       rollout: { progressDeadlineSeconds: 300, autoRollback: false },
       preview: { enabled: true, values: { replicas: 1 } },
     });

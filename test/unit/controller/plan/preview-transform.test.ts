@@ -73,7 +73,7 @@ describe('preview names and specs', () => {
       namespace: 'pr-7',
       set: { replicas: 1, env: { A: '1' } },
       dependsOn: ['pricing', 'pr-7.frontend'],
-      syncPolicy: { automated: true, prune: true, selfHeal: true },
+      syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
       instance: { app: 'catalog', number: 7, branch: 'b', host: 'pr-7.catalog.localhost' },
     });
   });

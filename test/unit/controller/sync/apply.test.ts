@@ -97,7 +97,7 @@ describe('sync: apply and health gate', () => {
 
   it('keeps objects no longer rendered when the app does not prune', async () => {
     const w = syncWorld();
-    const spec = appSpec('catalog', { syncPolicy: { automated: true, prune: false, selfHeal: true } });
+    const spec = appSpec('catalog', { syncPolicy: { automated: true, prune: false, selfHeal: true, allowEmpty: false, pruneLimit: '50%' } });
     const one = w.push('one', [spec]);
     w.renderer.addObjects(one, [configMap('legacy')]);
     await w.run('catalog');

@@ -103,7 +103,7 @@ describe('sync: rollback on failure', () => {
   });
 
   it('a rollback removes what the failed revision added, even when the app does not prune', async () => {
-    const spec = appSpec('catalog', { syncPolicy: { automated: true, prune: false, selfHeal: true } });
+    const spec = appSpec('catalog', { syncPolicy: { automated: true, prune: false, selfHeal: true, allowEmpty: false, pruneLimit: '50%' } });
     const { w, bad } = await goodThenBad(spec);
     w.renderer.addObjects(bad, [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'new-secret', namespace: 'catalog' } }]);
     await w.run('catalog');
