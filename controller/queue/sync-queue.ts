@@ -70,6 +70,7 @@ export class SyncQueue {
     const requestedAt = new Date().toISOString();
     const fields: Omit<SyncJobData, 'seq'> = { app: request.app, revision: request.revision, trigger: request.trigger, requestedAt };
     if (request.message !== undefined) fields.message = request.message;
+    if (request.prune) fields.prune = true;
     const encoded = (await this.redis.eval(RECORD_REQUEST, 2, appRequestKey(request.app), REQUEST_SEQ_KEY, JSON.stringify(fields))) as string;
     const data = JSON.parse(encoded) as SyncJobData;
     const job = await this.queue.add('sync', data, {

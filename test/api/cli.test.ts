@@ -137,5 +137,10 @@ describe('baton CLI against the REST API', () => {
     expect(r.rollback.code).toBe(0);
     expect(r.rollback.stdout).toBe('rollback of catalog to aaaaaaa queued; catalog stays there until `baton sync catalog`\n');
     expect((await api.state.getApp('catalog'))?.pinnedRevision).toBe(rev('a'));
+
+    // --prune asks the worker to prune this once past the prune guard.
+    const forced = await runCli(['sync', 'good', '--prune', ...connect()]);
+    expect(forced.code).toBe(0);
+    expect(await api.queue.latestRequest('good')).toMatchObject({ trigger: 'manual', prune: true });
   }, CLI_TIMEOUT);
 });

@@ -174,6 +174,16 @@ describe('sync', () => {
     expect(await api.queue.latestRequest('catalog')).toMatchObject({ revision: rev('b'), trigger: 'manual' });
   });
 
+  it('prune: true forces prune for that sync (baton sync NAME --prune); anything but a boolean is refused', async () => {
+    await seedApp(api.state, 'catalog', [rev('a')]);
+    const res = await api.call('POST', '/api/v1/apps/catalog/sync', { body: { prune: true } });
+    expect(res.status).toBe(202);
+    expect(await api.queue.latestRequest('catalog')).toMatchObject({ trigger: 'manual', prune: true, message: 'manual sync with prune forced' });
+    const bad = await api.call('POST', '/api/v1/apps/catalog/sync', { body: { prune: 'yes' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('body.prune: must be true or false');
+  });
+
   it('refuses an app whose repository was never read', async () => {
     await api.state.ensureApp({ name: 'fresh', namespace: 'fresh', cluster: 'local' });
     const res = await api.call('POST', '/api/v1/apps/fresh/sync');

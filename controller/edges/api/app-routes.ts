@@ -62,7 +62,7 @@ export function appRoutes(deps: ControllerApiDeps): Router {
 
   // A manual sync follows the branch again: it clears a rollback's pin, as an Argo CD sync goes to the target revision.
   apiRoute(router, 'POST /apps/:name/sync', async (req, res) => {
-    parseInput(syncBody, req.body, 'body');
+    const body = parseInput(syncBody, req.body, 'body');
     const status = await appOr404(req);
     const revision = status.observedRevision ?? status.revision;
     if (!revision) throw conflict(`app "${status.name}" has no revision yet: its repository has not been read`);
@@ -73,7 +73,8 @@ export function appRoutes(deps: ControllerApiDeps): Router {
       app: status.name,
       revision,
       trigger: 'manual',
-      message: unpinned ? `manual sync (unpinned from ${short(status.pinnedRevision!)})` : 'manual sync',
+      message: `${body.prune ? 'manual sync with prune forced' : 'manual sync'}${unpinned ? ` (unpinned from ${short(status.pinnedRevision!)})` : ''}`,
+      ...(body.prune ? { prune: true } : {}),
     });
     res.status(202).json({ app: status.name, revision, jobId: job.jobId, seq: job.seq, requestedAt, unpinned });
   });

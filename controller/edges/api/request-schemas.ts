@@ -6,8 +6,10 @@ export const rollbackBody = z.strictObject({
   revision: z.string().trim().min(1, 'must be a non-empty commit id').max(200).optional(),
 });
 
-/** `POST /api/v1/apps/:name/sync` takes no fields yet; an empty or absent body. */
-export const syncBody = z.strictObject({});
+/** `POST /api/v1/apps/:name/sync`: `prune: true` forces prune past the prune guard for this sync (`baton sync NAME --prune`); the body may be empty or absent. */
+export const syncBody = z.strictObject({
+  prune: z.boolean({ error: 'must be true or false' }).optional(),
+});
 
 export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),

@@ -19,7 +19,15 @@ export function registerHistory(program: Command): void {
 function historyTable(name: string, entries: RevisionHistoryEntry[]): string {
   if (entries.length === 0) return `${name} has not been synced yet`;
   return formatTable(
-    ['ID', 'REVISION', 'RESULT', 'TRIGGER', 'FINISHED', 'DURATION', 'MESSAGE'],
-    entries.map((e) => [String(e.id), shortRev(e.revision), e.result, e.trigger, e.finishedAt, `${(e.durationMs / 1000).toFixed(1)}s`, firstLine(e.message, 60)]),
+    ['ID', 'REVISION', 'RESULT', 'TRIGGER', 'FINISHED', 'DURATION', 'PRUNED', 'MESSAGE'],
+    entries.map((e) => [String(e.id), shortRev(e.revision), e.result, e.trigger, e.finishedAt, `${(e.durationMs / 1000).toFixed(1)}s`, prunedCell(e), firstLine(e.message, 60)]),
   );
+}
+
+/** What the sync deleted: `-`, or the first objects as `Kind/name` and how many more (`--output json` has them all). */
+function prunedCell(entry: RevisionHistoryEntry): string {
+  const pruned = entry.pruned ?? [];
+  if (pruned.length === 0) return '-';
+  const shown = pruned.slice(0, 2).map((o) => `${o.kind}/${o.name}`);
+  return pruned.length > 2 ? `${shown.join(',')} +${pruned.length - 2}` : shown.join(',');
 }

@@ -21,15 +21,17 @@ export function withWaitOptions(command: Command, what: string): Command {
 
 export function registerSync(program: Command): void {
   withWaitOptions(withClientOptions(program.command('sync <name>').description('sync an app to the newest commit now (clears a rollback pin)')), 'sync')
-    .action(async (name: string, flags: WaitFlags) => {
+    .option('--prune', "prune this once past the prune guard (syncPolicy.allowEmpty / pruneLimit), even when the app's policy does not prune")
+    .action(async (name: string, flags: WaitFlags & { prune?: boolean }) => {
       const client = await ApiClient.fromFlags('baton sync', flags);
+      const body = flags.prune ? { prune: true } : undefined;
       if (!flags.wait) {
-        const answer = await client.call('POST /apps/:name/sync', { params: { name } });
+        const answer = await client.call('POST /apps/:name/sync', { params: { name }, body });
         report(flags, answer, `sync of ${answer.app} to ${shortRev(answer.revision)} queued${answer.unpinned ? ' (its rollback pin is cleared)' : ''}`);
         return;
       }
       await followSync(client, name, flags, async () => {
-        const answer = await client.call('POST /apps/:name/sync', { params: { name } });
+        const answer = await client.call('POST /apps/:name/sync', { params: { name }, body });
         report(flags, answer, `sync of ${answer.app} to ${shortRev(answer.revision)} queued${answer.unpinned ? ' (its rollback pin is cleared)' : ''}`);
         return answer;
       });
