@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyObjects, type ApplyApp } from '../../controller/apply/apply-objects.js';
+import { applyObjects, planApplyPrune, type ApplyApp } from '../../controller/apply/apply-objects.js';
 import { ClusterRequestError } from '../../controller/clusters/cluster-request-error.js';
 import { ObjectRejectedError } from '../../controller/clusters/object-rejected-error.js';
 import { rollbackTo } from '../../controller/apply/rollback.js';
@@ -68,6 +68,12 @@ describe('applyObjects', () => {
 
     const health = await waitForHealthy({ target: h.target, objects: [deployment, service], deadlineSeconds: 60 });
     expect(outcome(health)).toBe('healthy');
+
+    // What the prune guard reads first: the app's own live objects (not the Deployment's ReplicaSets and Pods), and what would go.
+    const plan = await planApplyPrune({ target: h.target, app, objects: [deployment] });
+    expect(plan.live).toBe(3);
+    expect(plan.prune.map((o) => `${o.kind} ${o.name}`).sort()).toEqual(['ConfigMap settings', 'Service web']);
+    expect(await exists({ apiVersion: 'v1', kind: 'Service', name: 'web', namespace: app.namespace })).toBe(true);
 
     const pruned = await applyObjects({ target: h.target, app: { ...app, syncPolicy: { prune: true } }, objects: [deployment] });
     expect(pruned.filter((r) => r.action === 'pruned').map((r) => `${r.kind} ${r.name}`).sort()).toEqual(['ConfigMap settings', 'Service web']);
