@@ -8,6 +8,7 @@ import { diffObjects, type AppDiff } from './diff/diff-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
+import { failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
 import { SourcePoller, type RevisionEvent } from '../source/source-poller.js';
@@ -271,14 +272,25 @@ export class AppController {
     this.log(`${shortRevision(commit)} changes it; sync queued`, { app: app.name, revision: commit });
   }
 
+  /** Queues a retry of a failed revision left live when its back-off is over (failedRevisionRetry); true if it did. */
+  private async retryFailedRevision(status: AppStatus): Promise<boolean> {
+    const due = failedRevisionRetry(status, await this.state.getHistory(status.name, 10), new Date());
+    if (!due) return false;
+    const short = shortRevision(due.revision);
+    this.log(`${short} failed ${due.failures === 1 ? 'once' : `${due.failures} times`} and stayed live (nothing to roll back to); trying it again`, { app: status.name, revision: due.revision, event: 'retry' });
+    await this.queue.enqueue({ app: status.name, revision: due.revision, trigger: 'retry', message: `retry ${due.failures} of ${short}` });
+    return true;
+  }
+
   /** selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed. */
   private async checkDrift(): Promise<void> {
     for (const [name, { spec }] of this.apps) {
       if (this.closed) return;
       const status = await this.state.getApp(name);
+      if (!status || !status.revision || (await this.queue.pendingState(name)) !== undefined) continue;
+      if (spec.syncPolicy.automated && (await this.retryFailedRevision(status))) continue;
       // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
-      if (!status || !status.revision || (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined)) continue;
-      if ((await this.queue.pendingState(name)) !== undefined) continue;
+      if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) continue;
       const kept = await this.state.getHealthyManifests(name, status.revision);
       if (!kept || kept.revision !== status.revision) continue;
       try {

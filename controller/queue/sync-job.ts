@@ -1,5 +1,9 @@
-/** What asked for a sync; recorded in the app's history. */
-export type SyncTrigger = 'poll' | 'webhook' | 'manual' | 'rollback' | 'selfHeal';
+/**
+ * What asked for a sync; recorded in the app's history. `retry` tries again a
+ * failed revision that stayed live because there was nothing to roll back to
+ * (see failedRevisionRetry).
+ */
+export type SyncTrigger = 'poll' | 'webhook' | 'manual' | 'rollback' | 'selfHeal' | 'retry';
 
 /** A request to bring one app to one revision. */
 export interface SyncRequest {
@@ -38,4 +42,4 @@ export type SyncJobResult<O> =
   /** The request had already been served by an earlier job (requests coalesce). */
   | { skipped: true; request: SyncJobData };
 
-export const SYNC_TRIGGERS: readonly SyncTrigger[] = ['poll', 'webhook', 'manual', 'rollback', 'selfHeal'];
+export const SYNC_TRIGGERS: readonly SyncTrigger[] = ['poll', 'webhook', 'manual', 'rollback', 'selfHeal', 'retry'];

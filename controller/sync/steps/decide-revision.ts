@@ -8,7 +8,7 @@ import { conclude, type Step, type StepResult, type SyncContext } from '../sync-
 /**
  * Which commit to sync (see desiredRevision), never trusting the job's own
  * revision beyond a rollback's. A revision that failed before is skipped
- * until a new commit, unless a person asks again.
+ * until a new commit, unless a person asks again or it is retried while live.
  */
 export const decideRevision: Step = async (ctx, ports) => {
   const origin = appOrigin(ctx.status);
@@ -50,7 +50,13 @@ async function previewRevision(ctx: SyncContext, { source }: SyncPorts, origin: 
   return failedBefore(ctx, ['manual'], 'waiting for a new push to the request');
 }
 
+/**
+ * A revision that failed is synced again only when a person asks (`retriedBy`)
+ * or, while it is still the live one (nothing was rolled back), on a `retry`.
+ */
 function failedBefore(ctx: SyncContext, retriedBy: readonly SyncTrigger[], waiting: string): StepResult {
-  if (ctx.revision !== ctx.status.lastFailedRevision || retriedBy.includes(ctx.request.trigger)) return undefined;
+  const { revision, status, request } = ctx;
+  if (revision !== status.lastFailedRevision || retriedBy.includes(request.trigger)) return undefined;
+  if (request.trigger === 'retry' && status.revision === revision) return undefined;
   return conclude({ result: 'Skipped', revision: ctx.status.revision ?? ctx.revision, message: `${shortRevision(ctx.revision)} failed before; ${waiting}` });
 }

@@ -118,4 +118,30 @@ describe('sync: rollback on failure', () => {
     expect(outcome.message).toBe(`${shortRevision(bad)} failed before; waiting for a new commit`);
     expect(w.cluster.calls).toEqual([]);
   });
+
+  it('a retry of a failed revision left live runs the gate again, and a passing gate makes it Synced and kept as healthy', async () => {
+    const w = syncWorld();
+    const first = w.push('first', [appSpec('catalog')]);
+    w.cluster.gateFor(first, { healthy: false, reason: REASON });
+    expect((await w.run('catalog')).result).toBe('Failed');
+    // The pods came up later (a slow start): the same revision now passes.
+    w.cluster.gateFor(first, { healthy: true });
+    w.cluster.calls.length = 0;
+    const outcome = await w.run('catalog', { trigger: 'retry', revision: first });
+    expect(outcome).toEqual({ result: 'Succeeded', revision: first });
+    expect(w.cluster.calls).toEqual([`apply ${first}`, `gate ${first}`]);
+    expect(w.state.status('catalog')).toMatchObject({ revision: first, syncStatus: 'Synced', health: 'Healthy' });
+    expect(w.state.status('catalog').lastFailedRevision).toBeUndefined();
+    expect(w.state.healthy.get('catalog')!.map((m) => m.revision)).toEqual([first]);
+    expect(w.state.history.get('catalog')!.map((e) => `${e.trigger} ${e.result}`)).toEqual(['retry Succeeded', 'poll Failed']);
+  });
+
+  it('a retry of a revision that was rolled back is skipped: it is not the live one', async () => {
+    const { w, bad } = await goodThenBad();
+    await w.run('catalog');
+    w.cluster.calls.length = 0;
+    const outcome = await w.run('catalog', { trigger: 'retry', revision: bad });
+    expect(outcome.message).toBe(`${shortRevision(bad)} failed before; waiting for a new commit`);
+    expect(w.cluster.calls).toEqual([]);
+  });
 });

@@ -1,0 +1,108 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../controller/state/state-store.js';
+import { git } from '../support/git-http-server.js';
+import { waitFor } from '../support/wait.js';
+import { describeApps, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+
+// A first deploy has nothing to roll back to. When its pods are slower than the progress deadline
+// (a busy machine, a cold cache), the gate fails and the revision stays live. Like Flux's
+// retryInterval, baton tries that revision again with back-off, and once the pods are ready the
+// app is Synced and Healthy without a new commit. (A CI run once left two shop apps Degraded for
+// ten minutes this way, and every app depending on them waited.)
+
+/** Answers `/ready` with 503 until READY_AFTER_MS after start, then 200. */
+const SERVER = `
+const http = require('http');
+const started = Date.now();
+const server = http.createServer((req, res) => {
+  const ready = Date.now() - started >= Number(process.env.READY_AFTER_MS);
+  res.writeHead(req.url === '/ready' && !ready ? 503 : 200).end(ready ? 'ready' : 'warming up');
+}).listen(Number(process.env.PORT), process.env.POD_IP);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+const DEPLOYMENT = JSON.stringify({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'slow' },
+  spec: {
+    replicas: 1,
+    progressDeadlineSeconds: 6,
+    selector: { matchLabels: { app: 'slow' } },
+    template: {
+      metadata: { labels: { app: 'slow' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'slow',
+            image: 'slow:v1',
+            command: [process.execPath, '-e', SERVER],
+            env: [{ name: 'READY_AFTER_MS', value: '20000' }],
+            ports: [{ name: 'http', containerPort: 8080 }],
+            readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+          },
+        ],
+      },
+    },
+  },
+});
+
+const BATON_YAML = `apps:
+  - name: slow
+    path: apps/slow
+    rollout: { progressDeadlineSeconds: 6, autoRollback: true }
+`;
+
+let dir: string;
+let baton: BatonProcess;
+let state: StateStore;
+
+const tail = async () => `${describeApps(await state.listApps())}\nbaton up:\n${baton.output().split('\n').slice(-30).join('\n')}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp('/tmp/baton-retry-');
+  const repo = join(dir, 'repo');
+  await mkdir(join(repo, 'apps/slow'), { recursive: true });
+  await git(repo, 'init', '-q', '-b', 'main');
+  await writeFile(join(repo, 'baton.yaml'), BATON_YAML);
+  await writeFile(join(repo, 'apps/slow/deployment.yaml'), `${DEPLOYMENT}\n`);
+  await git(repo, 'add', '.');
+  await git(repo, 'commit', '-qm', 'slow v1');
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  await baton.waitFor(/kubeconfig:\s+(\S+)/);
+  state = stateOf(dir);
+}, 240_000);
+
+afterAll(async () => {
+  await state?.close();
+  await baton?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+describe('a first deploy slower than its progress deadline', () => {
+  it('fails the gate, stays live, and is retried until it is Synced and Healthy, with no new commit', { timeout: 300_000 }, async () => {
+    const failed = await waitFor('the first sync to fail', async () => {
+      const s = await state.getApp('slow');
+      return s?.lastFailedRevision !== undefined && s.revision === s.lastFailedRevision && s;
+    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    expect(failed.health).toBe('Degraded');
+    expect(failed.message).toMatch(/did not become healthy within 6s|exceeded its progress deadline/);
+
+    const healthy = await waitFor('slow Synced and Healthy at the same revision', async () => {
+      const s = await state.getApp('slow');
+      return s?.syncStatus === 'Synced' && s.health === 'Healthy' && s;
+    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    expect(healthy.revision).toBe(failed.revision);
+    expect(healthy.lastFailedRevision).toBeUndefined();
+    expect((await state.getHealthyManifests('slow'))?.revision).toBe(failed.revision);
+
+    const history = (await state.getHistory('slow')).reverse();
+    expect(history[0]).toMatchObject({ trigger: 'poll', result: 'Failed', revision: failed.revision });
+    expect(history.at(-1)).toMatchObject({ trigger: 'retry', result: 'Succeeded', revision: failed.revision });
+    expect(history.every((h) => h.revision === failed.revision)).toBe(true);
+    expect(baton.output()).toMatch(/failed once and stayed live \(nothing to roll back to\); trying it again/);
+  });
+});
