@@ -59,8 +59,15 @@ export async function waitShopHealthy(shop: Shop, timeoutMs = 900_000): Promise<
       const list = await shop.state.listApps();
       return list.length === SHOP_APPS && list.every((a) => a.syncStatus === 'Synced' && a.health === 'Healthy') && list;
     },
-    { timeoutMs, intervalMs: 250, describe: async () => `${describeApps(await shop.state.listApps())}\n${tail(shop)}` },
+    { timeoutMs, intervalMs: 250, describe: async () => `${describeApps(await shop.state.listApps())}\n${await podsAndEvents(shop)}\n${tail(shop)}` },
   );
+}
+
+/** The shop's pods and its newest events as kubectl prints them, for a failure's description. */
+async function podsAndEvents(shop: Shop): Promise<string> {
+  const run = (...args: string[]) => kubectl(shop.kubeconfig, ...args).catch((err: Error) => `kubectl ${args.join(' ')}: ${err.message}`);
+  const events = (await run('get', 'events', '-n', NAMESPACE, '--sort-by=.lastTimestamp')).split('\n').slice(-40).join('\n');
+  return `${await run('get', 'pods', '-n', NAMESPACE, '-o', 'wide')}\n${events}`;
 }
 
 /** Rewrites `environments/prod/<app>.yaml` with `edit` and commits it; returns the commit id. */
