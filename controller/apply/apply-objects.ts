@@ -83,7 +83,7 @@ function pruneNamespaces(app: ApplyApp, prepared: readonly KubernetesObject[]): 
 }
 
 /** A copy with the app's namespace filled in and the tracking labels prune relies on. */
-function prepareObject(input: KubernetesObject, app: ApplyApp): KubernetesObject {
+export function prepareObject(input: KubernetesObject, app: ApplyApp): KubernetesObject {
   const object = structuredClone(input);
   if (!object.kind || !object.apiVersion || !object.metadata?.name) {
     const ref = refOf(object);

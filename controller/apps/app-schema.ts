@@ -77,6 +77,7 @@ export const appSchema = map({
   preview: previewSchema.optional(),
   directory: directorySchema.optional(),
   kustomize: kustomizeSchema.optional(),
+  allowClusterResources: z.boolean({ error: 'must be true or false (true lets the app write cluster-scoped kinds such as Node or ClusterRole, and into kube-system, kube-public and kube-node-lease)' }).optional(),
 });
 
 export type AppInput = z.infer<typeof appSchema>;

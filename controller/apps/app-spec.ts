@@ -84,6 +84,12 @@ export interface AppSpec {
   /** Overrides applied over `path`'s kustomization. @defaultValue undefined: the kustomization as it is */
   kustomize?: KustomizeOptions;
   /**
+   * Let the app write cluster-scoped kinds (Node, ClusterRole, StorageClass…, and
+   * Namespaces other than its own) and objects in `kube-system`, `kube-public`
+   * and `kube-node-lease` (controller/apply/cluster-resources.ts). @defaultValue false
+   */
+  allowClusterResources?: boolean;
+  /**
    * Set when this spec is the preview of a declared app for one pull/merge
    * request (controller/previews builds it): the app renders under its
    * declared name into the preview's namespace. @defaultValue undefined: a declared app

@@ -79,6 +79,7 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
     preview: { enabled: input.preview?.enabled ?? false, values: input.preview?.values ?? {} },
     ...(input.directory !== undefined ? { directory: input.directory } : {}),
     ...(input.kustomize !== undefined ? { kustomize: input.kustomize } : {}),
+    ...(input.allowClusterResources ? { allowClusterResources: true } : {}),
     declaredAt: { file: site.file, ...site.locate([], 'value') },
   };
 }

@@ -9,6 +9,7 @@ import { findCluster } from './steps/find-cluster.js';
 import { guardPrune } from './steps/guard-prune.js';
 import { healthGate } from './steps/health-gate.js';
 import { loadApp } from './steps/load-app.js';
+import { preflight } from './steps/preflight.js';
 import { readStatus } from './steps/read-status.js';
 import { render } from './steps/render.js';
 import { rollBack } from './steps/roll-back.js';
@@ -17,7 +18,7 @@ import type { Step, SyncContext } from './sync-context.js';
 import { writeConclusion } from './write-conclusion.js';
 
 /** The app sync, in order; each step goes on (undefined) or ends the sync. */
-export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, apply, healthGate, rollBack];
+export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, preflight, apply, healthGate, rollBack];
 
 /**
  * The app sync reconciler over its ports. A job names an app (and the

@@ -7,6 +7,7 @@ import type { ObjectRef } from '../state/revision-history.js';
 import type { AppStatusPatch } from '../state/state-store.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import type { ClusterPort } from './ports/cluster-port.js';
+import type { ObjectSources } from './ports/renderer-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
 
 /**
@@ -37,6 +38,8 @@ export interface SyncContext {
   /** render: the desired objects, namespaces filled in. */
   objects: KubeObject[];
   digest: string;
+  /** render: where each object was rendered from (not for kept manifests). */
+  sources?: ObjectSources;
   /** apply: events for `baton sync --wait` and the dashboard, shared by apply and gate. */
   progress: SyncProgress;
   /** apply and rollBack: what the sync deleted, for its history entry. */

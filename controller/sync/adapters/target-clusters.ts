@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { applyObjects, planApplyPrune } from '../../apply/apply-objects.js';
+import { preflightObjects } from '../../apply/preflight.js';
 import { rollbackTo } from '../../apply/rollback.js';
 import type { ClusterTarget, ClusterTargets } from '../../clusters/cluster-target.js';
 import { assessHealth } from '../../health/assess-health.js';
@@ -20,6 +21,7 @@ export function targetCluster(target: ClusterTarget): ClusterPort {
     name: target.name,
     readLive: (objects) => readLiveObjects(target, objects),
     apply: ({ app, objects, signal, onProgress }) => applyObjects({ target, app, objects: k8s(objects), signal, onProgress }),
+    preflight: ({ app, objects, signal }) => preflightObjects({ target, app, objects, signal }),
     planPrune: ({ app, objects, signal }) => planApplyPrune({ target, app, objects: k8s(objects), signal }),
     waitForHealthy: ({ objects, ...rest }) => waitForHealthy({ target, objects: k8s(objects), ...rest }),
     assessHealth: (objects, namespace) => assessHealth(target, k8s(objects), namespace),

@@ -2,6 +2,7 @@ import type { HealthStatus } from '../../apps/app-spec.js';
 import type { AppliedObject } from '../../apply/applied-object.js';
 import type { ApplyApp } from '../../apply/apply-objects.js';
 import type { PrunePlan } from '../../apply/prune-objects.js';
+import type { PreflightApp, PreflightRefusal } from '../../apply/preflight.js';
 import type { HealthGateResult, WorkloadHealth } from '../../health/wait-for-healthy.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
 
@@ -39,6 +40,8 @@ export interface ClusterPort {
   readLive(objects: readonly KubeObject[]): Promise<KubeObject[]>;
   /** Server-side apply in dependency order, then prune of what the app no longer renders when its policy says so. */
   apply(input: ClusterApply): Promise<AppliedObject[]>;
+  /** Why `apply` of these objects would be refused (off limits, owned by another app, a dry-run's refusal), reading and dry-running only; empty when nothing would be. */
+  preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]>;
   /** What `apply` of these objects would prune (whatever the app's policy), reading only. */
   planPrune(input: Pick<ClusterApply, 'app' | 'objects' | 'signal'>): Promise<PrunePlan>;
   /** The health gate: every workload rolled out within the deadline, or why not. */

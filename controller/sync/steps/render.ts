@@ -31,5 +31,6 @@ export const render: Step = async (ctx, { state, renderer, log }) => {
   }
   ctx.objects = withNamespace(rendered.objects, app.namespace);
   ctx.digest = rendered.digest;
+  ctx.sources = rendered.sources;
   return undefined;
 };

@@ -1,6 +1,10 @@
 import type { HealthStatus } from '../../../controller/apps/app-spec.js';
 import type { AppliedObject } from '../../../controller/apply/applied-object.js';
 import type { PrunePlan } from '../../../controller/apply/prune-objects.js';
+import { clusterResourceRefusal, ownNamespaces } from '../../../controller/apply/cluster-resources.js';
+import { isAddressable, otherOwner } from '../../../controller/apply/ownership.js';
+import type { PreflightApp, PreflightRefusal } from '../../../controller/apply/preflight.js';
+import { isClusterScoped } from '../../../runtime/kube/cluster-scoped.js';
 import { APP_LABEL, REVISION_ANNOTATION } from '../../../controller/apps/track-objects.js';
 import { ClusterConfigError } from '../../../controller/clusters/cluster-config-error.js';
 import { ObjectRejectedError } from '../../../controller/clusters/object-rejected-error.js';
@@ -27,6 +31,7 @@ export class FakeCluster implements ClusterPort {
   /** Called before each object is stored (e.g. to abort the sync mid-apply). */
   onApplyObject: ((object: KubeObject) => void) | undefined;
   private readonly rejections = new Map<string, string>();
+  private readonly refusals = new Map<string, string>();
   private readonly gates = new Map<string, GateOutcome>();
   private failures: Error[] = [];
 
@@ -35,6 +40,11 @@ export class FakeCluster implements ClusterPort {
   /** The cluster refuses `kind/name` as invalid. */
   reject(kind: string, name: string, message = 'is invalid: spec.replicas: must be greater than or equal to 0'): void {
     this.rejections.set(`${kind}/${name}`, message);
+  }
+
+  /** The cluster's dry-run (and so preflight) refuses `kind/name` with `said`; `reject` is a refusal only the write meets. */
+  refuse(kind: string, name: string, said = `${kind} "${name}" is invalid: spec.replicas: must be greater than or equal to 0`): void {
+    this.refusals.set(`${kind}/${name}`, said);
   }
 
   /** The next call (of any kind) throws `err`, e.g. a ClusterRequestError. */
@@ -69,6 +79,29 @@ export class FakeCluster implements ClusterPort {
   async apply(input: ClusterApply): Promise<AppliedObject[]> {
     this.call(`apply ${revisionOf(input.objects)}`);
     return this.write(input, input.app.syncPolicy.prune);
+  }
+
+  /**
+   * Reads only, and is recorded in `calls` only when it refuses something: every
+   * sync asks it. Refuses what `refuse` was told, objects off limits to the app,
+   * and objects whose live labels name another app.
+   */
+  async preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]> {
+    const { app, objects } = input;
+    const own = ownNamespaces(objects, app, (o) => isClusterScoped(o.kind));
+    const refusals = objects.flatMap((o): PreflightRefusal[] => {
+      const object = { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? '' };
+      const offLimits = clusterResourceRefusal(o, isClusterScoped(o.kind), app, own);
+      if (offLimits) return [{ object, code: 'off-limits', problem: offLimits }];
+      if (!isAddressable(o)) return [];
+      const live = this.objects.get(keyOf(o));
+      const owner = live && otherOwner(live, app);
+      if (owner) return [{ object, code: 'owned', owner, problem: `is owned by app ${owner}` }];
+      const said = this.refusals.get(`${o.kind}/${o.metadata.name}`);
+      return said ? [{ object, code: 'refused', problem: `is refused by the cluster: ${said}` }] : [];
+    });
+    if (refusals.length > 0) this.call(`preflight ${revisionOf(objects)} refused`);
+    return refusals;
   }
 
   /** Reads only, and is not recorded in `calls`: the prune guard asks it before every pruning sync. */

@@ -1,0 +1,111 @@
+import type { KubernetesObject, V1APIResource } from '@kubernetes/client-node';
+import type { KubeObject } from '../../runtime/kube/object.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
+import type { ClusterTarget } from '../clusters/cluster-target.js';
+import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
+import { bounded } from '../clusters/bounded-request.js';
+import { refOf, type ObjectRef } from '../clusters/object-ref.js';
+import { prepareObject, type ApplyApp } from './apply-objects.js';
+import { clusterResourceRefusal, ownNamespaces, type ClusterResourceApp } from './cluster-resources.js';
+import { dryRunApply } from './dry-run.js';
+import { isAddressable, otherOwner } from './ownership.js';
+
+/** What preflight needs to know of an app. */
+export type PreflightApp = ApplyApp & ClusterResourceApp;
+
+/** Why one object may not be written. */
+export interface PreflightRefusal {
+  object: ObjectRef;
+  /** `off-limits`: the app may not write it; `owned`: another app does; `refused`: the cluster's dry-run said no. */
+  code: 'off-limits' | 'owned' | 'refused';
+  /** Completes "<Kind namespace/name> …": `is owned by app shop`. */
+  problem: string;
+  /** The owning app, for `owned`. */
+  owner?: string;
+}
+
+export interface PreflightOptions {
+  target: ClusterTarget;
+  app: PreflightApp;
+  /** The app's rendered objects, as apply will be given them. */
+  objects: readonly KubeObject[];
+  signal?: AbortSignal;
+  /** @defaultValue 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** Objects looked at at once: enough to hide round trips, few enough not to flood a small API server. */
+const CONCURRENCY = 8;
+
+/**
+ * Everything apply would be refused for, found before anything is written
+ * (invariant 1: all or nothing): kinds the cluster does not serve, objects
+ * off limits to the app (cluster-resources.ts), objects another app owns
+ * (ownership.ts), and whatever a server-side dry-run of each object refuses
+ * (invalid fields, admission). Reads and dry-runs only; every refusal is
+ * returned, not just the first. Cluster errors that are not about an object
+ * are thrown (retried). Objects with only a `generateName` (hooks) are
+ * checked against the rules but not read or dry-run: they have no address yet.
+ * CustomResourceDefinitions are not applied before their resources here
+ * (issue 14): a custom resource whose CRD the same sync brings is refused as
+ * not served.
+ */
+export async function preflightObjects(options: PreflightOptions): Promise<PreflightRefusal[]> {
+  const { app, objects } = options;
+  const ctx: CallContext = { target: options.target, signal: options.signal, timeoutMs: options.requestTimeoutMs };
+  const own = ownNamespaces(objects, app, (o) => isClusterScoped(o.kind));
+  // apply creates the app's namespace, and every Namespace it renders, before any object in them.
+  const creating = new Set([app.namespace, ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
+  const refusals: PreflightRefusal[][] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < objects.length) {
+      const i = next++;
+      options.signal?.throwIfAborted();
+      refusals[i] = await checkObject(ctx, app, objects[i], own, creating);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, objects.length) }, worker));
+  return refusals.flat();
+}
+
+async function checkObject(ctx: CallContext, app: PreflightApp, object: KubeObject, own: ReadonlySet<string>, creating: ReadonlySet<string>): Promise<PreflightRefusal[]> {
+  const ref = refOf(object as KubernetesObject);
+  const scope = await servedScope(ctx, object);
+  if (scope === undefined) return [{ object: ref, code: 'refused', problem: `is refused: the cluster does not serve ${object.apiVersion} ${object.kind}` }];
+  const offLimits = clusterResourceRefusal(object, scope === 'Cluster', app, own);
+  if (offLimits !== undefined) return [{ object: ref, code: 'off-limits', problem: offLimits }];
+  if (!isAddressable(object)) return [];
+  const prepared = prepareObject(object as KubernetesObject, app);
+  const header = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: ref.name, namespace: prepared.metadata?.namespace } };
+  const live = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
+  const owner = live === undefined ? undefined : otherOwner(live as unknown as KubeObject, app);
+  if (owner !== undefined) return [{ object: ref, code: 'owned', owner, problem: `is owned by app ${owner}` }];
+  const said = await dryRunApply(ctx, prepared, creating);
+  return said === undefined ? [] : [{ object: ref, code: 'refused', problem: `is refused by the cluster: ${said}` }];
+}
+
+/**
+ * KubernetesObjectApi's discovery, cached per apiVersion, which every generic
+ * call resolves a kind with; only its typings make it protected. Asked first,
+ * it tells an unserved kind (404 for a group the cluster lacks) apart from a
+ * missing namespace (404 too, from the dry-run).
+ */
+interface Discovery {
+  resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined>;
+}
+
+/** The kind's scope as the cluster's discovery says, or undefined when the cluster does not serve it. */
+async function servedScope(ctx: CallContext, object: KubeObject): Promise<'Namespaced' | 'Cluster' | undefined> {
+  try {
+    const resource = await bounded((ctx.target.objects as unknown as Discovery).resource(object.apiVersion, object.kind), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    if (resource === undefined) return undefined;
+    return resource.namespaced ? 'Namespaced' : 'Cluster';
+  } catch (err) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    // Discovery of an API group the cluster does not have answers 404.
+    if (isNotFoundError(err)) return undefined;
+    throw classifyApiError(err, ctx.target.name, refOf(object as KubernetesObject), 'discover');
+  }
+}
