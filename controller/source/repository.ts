@@ -128,6 +128,8 @@ export class RepositorySource {
     }
     const tracked = await this.lsRemoteTracked();
     this.tracked = tracked;
+    // A mirror deleted while baton runs is cloned again by the fetch this asks for.
+    if (this.mirrorReady && !(await isMirror(this.mirrorDir))) await this.resetMirror();
     const objects = await this.mirror();
     return { commit: tracked.oid, moved: (await this.mirrorRef(objects, tracked.ref)) !== tracked.oid };
   }
@@ -160,6 +162,18 @@ export class RepositorySource {
   /** Id of the tree or blob at `path` in `commit`, undefined when absent: equal ids mean unchanged content. */
   treeOid(commit: string, path: string): Promise<string | undefined> {
     return new GitTree(this.lazyObjects(), commit).oidAt(path);
+  }
+
+  /**
+   * Whether `commit` descends from `ancestor` (a fast-forward), false for a
+   * force push; undefined when `ancestor` is no longer held (a compacted mirror)
+   * and it cannot be told.
+   */
+  async descendsFrom(commit: string, ancestor: string): Promise<boolean | undefined> {
+    if (commit === ancestor) return true;
+    const objects = await this.objectsOf();
+    if (!(await objects.hasObject(ancestor))) return undefined;
+    return git.isDescendent({ fs, gitdir: objects.gitdir, oid: commit, ancestor, depth: -1 }).catch(() => undefined);
   }
 
   async commitInfo(commit: string): Promise<CommitInfo> {
@@ -228,8 +242,46 @@ export class RepositorySource {
     return objects.peelToCommit(sha);
   }
 
-  /** Fetches one remote ref (or commit id) into the mirror; returns the commit. Callers hold the lock. */
+  /**
+   * Fetches one remote ref (or commit id) into the mirror; returns the commit.
+   * A fetch that failed on a mirror found deleted or corrupt (not on the remote)
+   * starts the mirror over and fetches once more. Callers hold the lock.
+   */
   private async fetchRef(remoteRef: string, expected?: string): Promise<string> {
+    try {
+      return await this.fetchIntoMirror(remoteRef, expected);
+    } catch (err) {
+      if (isRemoteTrouble(err) || !(await this.mirrorBroken())) throw err;
+      await this.resetMirror();
+      return this.fetchIntoMirror(remoteRef, expected);
+    }
+  }
+
+  /** Whether the mirror is gone or cannot read the commit its followed ref names. */
+  private async mirrorBroken(): Promise<boolean> {
+    if (!(await isMirror(this.mirrorDir))) return true;
+    const origin = await git.getConfig({ fs, gitdir: this.mirrorDir, path: 'remote.origin.url' }).catch(() => undefined);
+    if (origin === undefined) return true;
+    const ref = this.tracked?.ref;
+    // A ref this source wrote must still be there, and name a commit it can read.
+    const written = ref ? this.mirrorRefs.get(ref) : undefined;
+    const oid = ref ? await git.resolveRef({ fs, gitdir: this.mirrorDir, ref }).catch(() => undefined) : undefined;
+    if (!oid) return written !== undefined;
+    return (await this.objectsOf())
+      .readCommit(oid)
+      .then(() => false)
+      .catch(() => true);
+  }
+
+  /** Deletes what is left of the mirror; the next use clones it again. */
+  private async resetMirror(): Promise<void> {
+    await rm(this.mirrorDir, { recursive: true, force: true });
+    this.mirrorReady = false;
+    this.mirrorRefs.clear();
+    this.objects?.resetPackCache();
+  }
+
+  private async fetchIntoMirror(remoteRef: string, expected?: string): Promise<string> {
     const objects = await this.mirror();
     const localRef = SHA.test(remoteRef) ? undefined : remoteRef.startsWith('refs/') ? remoteRef : `refs/baton/${remoteRef}`;
     // A branch moved back to a commit we already hold (revert by force-push) needs no download.
@@ -404,6 +456,17 @@ export class RepositorySource {
     this.lock = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Whether `gitdir` still looks like a Git directory (config, HEAD and objects/ in place). */
+async function isMirror(gitdir: string): Promise<boolean> {
+  const found = await Promise.all(['config', 'HEAD', 'objects'].map((name) => stat(join(gitdir, name)).catch(() => undefined)));
+  return found.every((s) => s !== undefined);
+}
+
+/** The remote, not the mirror, failed (network, auth, a missing repository or ref): starting the mirror over would not help. */
+function isRemoteTrouble(err: unknown): boolean {
+  return err instanceof SourceError && ['UNREACHABLE', 'AUTH_REQUIRED', 'AUTH_FAILED', 'REPOSITORY_NOT_FOUND', 'UNSUPPORTED_URL', 'INVALID_SPEC'].includes(err.code);
 }
 
 /** An empty bare repository set up to mirror the remote's ref names. */

@@ -6,7 +6,8 @@ import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/rec
 import type { RepositorySpec } from '../apps/app-spec.js';
 import { normalizeUrl } from './normalize-url.js';
 import { RepositorySource } from './repository.js';
-import { SourceError, type SourceErrorCode } from './source-error.js';
+import { SourceError } from './source-error.js';
+import { sourceProblem, type SourceTrouble } from './source-problem.js';
 import { TreeCache } from './tree-cache.js';
 
 export interface SourcePollerOptions {
@@ -34,6 +35,14 @@ export interface RevisionEvent {
   commit: string;
   /** The commit reported before, undefined for the first one since start. */
   previous: string | undefined;
+  /** True when `commit` does not descend from `previous`: the branch was force-pushed (the new head is deployed all the same). */
+  forced?: boolean;
+}
+
+/** What is wrong with reading a repository changed: `problem` (see sourceProblem) is the line for its apps, undefined once it reads fine. */
+export interface SourceProblemEvent {
+  repository: string;
+  problem: string | undefined;
 }
 
 /** A check or fetch failed; the last good commit is kept and the check backs off. */
@@ -58,9 +67,11 @@ export interface SourcePollerEvents {
   request: [event: GitRequestEvent];
   /** Emitted only while someone listens, so an unwatched failure never throws. */
   error: [event: SourceErrorEvent];
+  /** After the first check, then whenever it changes: the repository became unreachable or unreadable, its branch was force-pushed, or that is over. */
+  problem: [event: SourceProblemEvent];
 }
 
-export interface SourceStatus {
+export interface SourceStatus extends SourceTrouble {
   id: string;
   /** URL or path without credentials. */
   url: string;
@@ -70,16 +81,13 @@ export interface SourceStatus {
   lastCheck?: Date;
   /** When the last fetch finished. */
   lastFetch?: Date;
-  /** Message of the last check's error; cleared by a successful check. */
-  error?: string;
-  errorCode?: SourceErrorCode;
   /** Failed checks in a row. */
   failures: number;
   /** When the next scheduled check runs (undefined while one runs). */
   nextCheckAt?: Date;
 }
 
-type PendingEvent = { name: 'revision'; event: RevisionEvent } | { name: 'error'; event: SourceErrorEvent };
+type PendingEvent = { name: 'revision'; event: RevisionEvent } | { name: 'error'; event: SourceErrorEvent } | { name: 'problem'; event: SourceProblemEvent };
 
 interface Entry {
   spec: RepositorySpec;
@@ -92,6 +100,8 @@ interface Entry {
   watcher?: FSWatcher;
   watchTimer?: NodeJS.Timeout;
   closed: boolean;
+  /** The problem last reported (sourceProblem), to report only changes; the first check always reports. */
+  problem?: { text: string | undefined };
 }
 
 const WATCH_SETTLE_MS = 50;
@@ -244,6 +254,11 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     const delay = this.nextDelay(entry);
     entry.status.nextCheckAt = new Date(Date.now() + delay);
     this.emitSafely(event);
+    const problem = sourceProblem(entry.status);
+    if (!entry.problem || problem !== entry.problem.text) {
+      entry.problem = { text: problem };
+      this.emitSafely({ name: 'problem', event: { repository: id, problem } });
+    }
     return requeueAfter(delay);
   }
 
@@ -262,7 +277,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
       if (entry.closed) return undefined;
       const error = err instanceof Error ? err : new Error(String(err));
       status.lastCheck = new Date();
-      status.failures++;
+      if (status.failures++ === 0) status.failingSince = status.lastCheck;
       status.error = error.message;
       status.errorCode = err instanceof SourceError ? err.code : undefined;
       return { name: 'error', event: { repository: entry.spec.id, error } };
@@ -279,10 +294,13 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     status.failures = 0;
     status.error = undefined;
     status.errorCode = undefined;
+    status.failingSince = undefined;
     const previous = status.lastCommit;
     if (commit === previous) return undefined;
     status.lastCommit = commit;
-    return { name: 'revision', event: { repository: entry.spec.id, commit, previous } };
+    const forced = previous !== undefined && (await source.descendsFrom(commit, previous).catch(() => undefined)) === false;
+    status.forcePush = forced ? { branch: entry.spec.branch ?? 'HEAD', from: previous, to: commit } : undefined;
+    return { name: 'revision', event: { repository: entry.spec.id, commit, previous, ...(forced ? { forced } : {}) } };
   }
 
   private async timed<T>(entry: Entry, requestType: GitRequestEvent['requestType'], request: () => Promise<T>): Promise<T> {
@@ -311,6 +329,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     if (!pending) return;
     try {
       if (pending.name === 'revision') this.emit('revision', pending.event);
+      else if (pending.name === 'problem') this.emit('problem', pending.event);
       else if (this.listenerCount('error') > 0) this.emit('error', pending.event);
     } catch (err) {
       process.nextTick(() => {
