@@ -14,3 +14,9 @@ export function appRequestKey(app: string): string {
 
 /** Counter giving every request its `seq`. */
 export const REQUEST_SEQ_KEY = 'baton:queue:seq';
+
+/**
+ * Pub/sub channel on which a sync is called off (JSON `{app, reason}`): every
+ * worker, in any process, listens and aborts the app's running sync.
+ */
+export const CANCEL_CHANNEL = 'baton:queue:cancel';

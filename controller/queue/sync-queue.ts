@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
-import { appRequestKey, QUEUE_PREFIX, REQUEST_SEQ_KEY, SYNC_QUEUE_NAME } from './queue-keys.js';
+import { appRequestKey, CANCEL_CHANNEL, QUEUE_PREFIX, REQUEST_SEQ_KEY, SYNC_QUEUE_NAME } from './queue-keys.js';
 import { SYNC_TRIGGERS, type SyncJobData, type SyncRequest } from './sync-job.js';
 
 export interface SyncQueueOptions {
@@ -81,6 +81,18 @@ export class SyncQueue {
       removeOnFail: { count: this.options.keepFinished },
     });
     return { seq: data.seq, jobId: job.id! };
+  }
+
+  /**
+   * Calls off the app's syncs: its pending job is removed, and the worker
+   * running one (in any process) aborts it between objects, without a retry
+   * (SyncWorker listens on CANCEL_CHANNEL). Nothing happens for an app with no sync.
+   */
+  async cancel(app: string, reason: string): Promise<void> {
+    const jobId = await this.queue.getDeduplicationJobId(app);
+    // A running job is locked and stays: only its worker can stop it.
+    if (jobId) await this.queue.remove(jobId).catch(() => 0);
+    await this.redis.publish(CANCEL_CHANNEL, JSON.stringify({ app, reason }));
   }
 
   /** The newest request for `app`, served or not. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
-import { appRequestKey, QUEUE_PREFIX, SYNC_QUEUE_NAME } from './queue-keys.js';
+import { appRequestKey, CANCEL_CHANNEL, QUEUE_PREFIX, SYNC_QUEUE_NAME } from './queue-keys.js';
 import { RetryLaterError } from './retry-later-error.js';
 import { syncBackoffDelay } from './sync-backoff.js';
 import type { SyncJobData, SyncJobResult, SyncOutcome } from './sync-job.js';
@@ -42,8 +42,9 @@ export interface SyncJobContext {
   /** 1 for the first try of this job, 2 for the first retry, … */
   attempt: number;
   /**
-   * Aborted when the worker is closed with force or has lost the job's lock
-   * (another worker may take the job over): stop at the next safe point.
+   * Aborted when the worker is closed with force, has lost the job's lock
+   * (another worker may take the job over) or the sync was called off
+   * (SyncQueue.cancel): stop at the next safe point.
    */
   signal: AbortSignal;
 }
@@ -95,7 +96,13 @@ const STALLED_OUT = /(stalled|started) more than allowable limit/;
 export class SyncWorker<O = SyncOutcome> {
   readonly worker: Worker<SyncJobData, SyncJobResult<O>>;
   private readonly redis: Redis;
+  /** Subscribed to CANCEL_CHANNEL. */
+  private readonly cancels: Redis;
   private readonly events = new EventEmitter();
+  /** The job each app's running sync is, for a cancel to find. */
+  private readonly running = new Map<string, string>();
+  /** Jobs called off, with why: they fail without a retry. */
+  private readonly cancelled = new Map<string, string>();
 
   constructor(
     private readonly processor: SyncProcessor<O>,
@@ -128,6 +135,24 @@ export class SyncWorker<O = SyncOutcome> {
       if (lost) this.worker.cancelJob(lost[1], 'lost the job lock');
       if (this.events.listenerCount('error') > 0) this.events.emit('error', err);
     });
+    this.cancels = connectRedis(options.redisUrl, { forWorker: true, connectionName: 'baton-sync-cancel' });
+    this.cancels.on('message', (_channel: string, text: string) => {
+      try {
+        const { app, reason } = JSON.parse(text) as { app: string; reason: string };
+        this.cancelApp(app, reason);
+      } catch {}
+    });
+    this.cancels.subscribe(CANCEL_CHANNEL).catch((err: unknown) => {
+      if (this.events.listenerCount('error') > 0) this.events.emit('error', err);
+    });
+  }
+
+  /** Aborts the app's running sync here, if this worker runs one; it fails for good with `reason`. */
+  private cancelApp(app: string, reason: string): void {
+    const jobId = this.running.get(app);
+    if (jobId === undefined) return;
+    this.cancelled.set(jobId, reason);
+    this.worker.cancelJob(jobId, reason);
   }
 
   on<E extends keyof SyncWorkerEvents<O>>(event: E, listener: (...args: SyncWorkerEvents<O>[E]) => void): this {
@@ -154,7 +179,7 @@ export class SyncWorker<O = SyncOutcome> {
   async close(force = false): Promise<void> {
     if (force) this.worker.cancelAllJobs('worker closing');
     await this.worker.close(force);
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([this.redis, this.cancels].map((r) => r.quit().catch(() => r.disconnect())));
   }
 
   private async process(job: Job<SyncJobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<SyncJobResult<O>> {
@@ -172,6 +197,7 @@ export class SyncWorker<O = SyncOutcome> {
     }
     this.emit('started', { ...base, waitMs: (job.processedOn ?? Date.now()) - job.timestamp });
     const startedAt = Date.now();
+    this.running.set(request.app, jobId);
     try {
       const outcome = await this.processor(request, { jobId, attempt, signal: signal ?? new AbortController().signal });
       await this.redis.eval(MARK_SERVED, 1, key, request.seq);
@@ -184,12 +210,17 @@ export class SyncWorker<O = SyncOutcome> {
         // Tells BullMQ the job was moved on purpose; no attempt is spent.
         throw new DelayedError();
       }
-      const error = err instanceof Error ? err : new Error(String(err));
+      const why = this.cancelled.get(jobId);
+      // A sync called off is over: no retry would be wanted.
+      const error = why !== undefined ? new UnrecoverableError(`cancelled: ${why}`) : err instanceof Error ? err : new Error(String(err));
       const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || attempt >= (job.opts.attempts ?? 1);
       // A request that failed for good is served too: only a newer request retries it.
       if (final) await this.redis.eval(MARK_SERVED, 1, key, request.seq);
       this.emit('failed', { ...base, error, durationMs: Date.now() - startedAt, willRetry: !final });
       throw error;
+    } finally {
+      if (this.running.get(request.app) === jobId) this.running.delete(request.app);
+      this.cancelled.delete(jobId);
     }
   }
 
