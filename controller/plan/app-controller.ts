@@ -19,6 +19,7 @@ import { bundledChartsDir } from '../apps/bundled-paths.js';
 import { readLiveObjects, withNamespace } from '../clusters/live-objects.js';
 import { readAppConfig } from '../apps/read-app-config.js';
 import { shortRevision } from '../../runtime/kube/revision.js';
+import { syncRole } from '../../runtime/kube/sync-annotations.js';
 import { SyncRegistry } from '../state/sync-registry.js';
 import { DiskTree, type FileTree } from '../../renderer/index.js';
 
@@ -74,6 +75,10 @@ export class AppController {
   /** Per repository: the newest revision planned (or given up on), so a wake-up for it again costs nothing. */
   private readonly planned = new Map<string, string>();
   private drift: ReconcileLoop | undefined;
+  /** Per repository: what is wrong with reading it (SourcePoller's `problem`), shown on each of its apps. */
+  private readonly sourceProblems = new Map<string, string | undefined>();
+  /** Per repository: the write of its problem to its apps in flight, so writes land in order. */
+  private readonly shown = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: AppControllerOptions) {
@@ -94,8 +99,15 @@ export class AppController {
 
   /** Starts following the repositories (each is checked at once) and the drift check. */
   async start(): Promise<void> {
-    this.poller.on('revision', ({ repository }: RevisionEvent) => this.planning.enqueue(repository));
+    this.poller.on('revision', ({ repository, commit, previous, forced }: RevisionEvent) => {
+      if (forced) this.log(`repository ${repository}: its branch was force-pushed from ${shortRevision(previous)} to ${shortRevision(commit)}; deploying the new head`);
+      this.planning.enqueue(repository);
+    });
     this.poller.on('error', ({ repository, error }) => this.log(`repository ${repository}: ${error.message}`));
+    this.poller.on('problem', ({ repository, problem }) => {
+      this.sourceProblems.set(repository, problem);
+      this.showSourceProblem(repository);
+    });
     for (const spec of this.options.repositories) {
       await this.registry.setRepository(spec);
       this.poller.add(spec);
@@ -142,8 +154,9 @@ export class AppController {
     if (!app) throw new Error(`${status.name} is not declared at ${shortRevision(revision)}`);
     const plan = await planApp({ app, repo: source, commit: revision, chartsTree: this.chartsTree });
     if (plan.action !== 'render') throw new Error(`${shortRevision(revision)} does not render:\n${plan.action === 'degraded' ? plan.errors.join('\n') : ''}`);
+    // Hooks are not the app's live state: a sync runs them, a diff does not compare them.
     const objects = withNamespace(
-      plan.objects.map((o) => o.object),
+      plan.objects.map((o) => o.object).filter((o) => syncRole(o.metadata.annotations).kind === 'object'),
       app.namespace,
     );
     const live = await readLiveObjects(this.clusters.get(app.cluster), objects);
@@ -191,6 +204,9 @@ export class AppController {
       const message = `baton.yaml at ${shortRevision(commit)} has errors; no app of ${source.url} syncs until they are fixed:\n${config.errors.join('\n')}`;
       this.log(message);
       for (const name of known) await this.state.updateApp(name, { syncStatus: 'Unknown', message, observedRevision: commit });
+      // Once the file is fixed (even back to what it was) every app is planned again: their inputs keys
+      // would say nothing changed and leave them Unknown, with self-heal off, until a manual sync.
+      for (const [name, app] of this.apps) if (app.spec.repository === repoId) this.apps.set(name, { spec: app.spec });
       await this.state.publish({ type: 'repository.error', data: { repository: repoId, revision: commit, errors: config.errors } });
       return true;
     }
@@ -201,6 +217,8 @@ export class AppController {
       this.log(`no longer declared in baton.yaml at ${shortRevision(commit)}; forgetting it (its objects stay in the cluster)`, { app: name, revision: commit });
       await this.state.deleteApp(name);
       this.apps.delete(name);
+      // A sync running for it would go on creating objects nobody declares any more.
+      await this.queue.cancel(name, `${name} is no longer declared in baton.yaml at ${shortRevision(commit)}`);
     }
     await this.registry.removeApps(gone);
     await this.registry.setApps(repoId, [...names]);
@@ -221,7 +239,9 @@ export class AppController {
     const known = this.apps.get(app.name);
     const sameSpec = known !== undefined && JSON.stringify(known.spec) === JSON.stringify(app);
     // An app planned before with the same spec costs a key check and one status write when unchanged.
-    if (!sameSpec) await this.state.ensureApp(app);
+    if (!sameSpec && (await this.state.ensureApp(app)) && this.sourceProblems.get(app.repository) !== undefined) {
+      await this.state.updateApp(app.name, { sourceMessage: this.sourceProblems.get(app.repository) });
+    }
     this.apps.set(app.name, { spec: app, inputsKey: sameSpec ? known.inputsKey : undefined });
     const plan = await planApp({
       app,
@@ -259,17 +279,41 @@ export class AppController {
       return;
     }
     if (commit === status.lastFailedRevision) return;
+    // Held Unknown by a broken baton.yaml: the error it shows is over once the file is fixed.
+    const held = status.syncStatus === 'Unknown' && status.revision !== null;
+    const resumed = held ? { message: '' } : {};
     if (status.pinnedRevision !== undefined) {
       await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit, message: `pinned to ${shortRevision(status.pinnedRevision)} by a rollback` });
       return;
     }
     if (!app.syncPolicy.automated) {
-      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit });
+      // Rendering what is recorded live: a manually synced app held by a broken baton.yaml is Synced again (the drift check compares the live objects).
+      const same = held && plan.digest === status.manifestDigest;
+      await this.state.updateApp(app.name, { syncStatus: same ? 'Synced' : 'OutOfSync', observedRevision: commit, ...resumed });
       return;
     }
-    await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit });
-    await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: `new commit ${shortRevision(commit)}` });
-    this.log(`${shortRevision(commit)} changes it; sync queued`, { app: app.name, revision: commit });
+    // An app resuming with the same manifests gets a sync all the same: it finds live in sync and applies nothing (skipWhenInSync).
+    await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit, ...resumed });
+    await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: held ? `baton.yaml fixed at ${shortRevision(commit)}` : `new commit ${shortRevision(commit)}` });
+    this.log(held ? `baton.yaml is fixed at ${shortRevision(commit)}; sync queued` : `${shortRevision(commit)} changes it; sync queued`, { app: app.name, revision: commit });
+  }
+
+  /** Writes the repository's current problem (or its end) on each of its apps. */
+  private showSourceProblem(repoId: string): Promise<void> {
+    const write = async () => {
+      const problem = this.sourceProblems.get(repoId);
+      for (const name of await this.registry.appsOf(repoId)) {
+        // Most checks find nothing wrong, and nothing was before (or before a restart): no write.
+        if (problem === undefined && !(await this.state.getApp(name))?.sourceMessage) continue;
+        // '' rather than a deleted field, so the `app.updated` event says it is over.
+        await this.state.updateApp(name, { sourceMessage: problem ?? '' });
+      }
+    };
+    const next = (this.shown.get(repoId) ?? Promise.resolve())
+      .then(write)
+      .catch((err: unknown) => this.log(`repository ${repoId}: showing its state on its apps failed: ${(err as Error).message}`));
+    this.shown.set(repoId, next);
+    return next;
   }
 
   /** Queues a retry of a failed revision left live when its back-off is over (failedRevisionRetry); true if it did. */
@@ -291,8 +335,10 @@ export class AppController {
       if (spec.syncPolicy.automated && (await this.retryFailedRevision(status))) continue;
       // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
       if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) continue;
-      const kept = await this.state.getHealthyManifests(name, status.revision);
-      if (!kept || kept.revision !== status.revision) continue;
+      // A sync that found live already in sync (a commit that renders the same, a fixed baton.yaml) moved the
+      // revision without keeping its manifests again: the newest kept ones stand for it when their digest is the same.
+      const kept = (await this.state.getHealthyManifests(name, status.revision)) ?? (await this.state.getHealthyManifests(name));
+      if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) continue;
       try {
         const target = this.clusters.get(spec.cluster);
         const objects = withNamespace(kept.objects, spec.namespace);

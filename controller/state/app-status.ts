@@ -25,6 +25,12 @@ export interface AppStatus {
   pinnedRevision?: string;
   /** The newest revision whose sync failed or was rolled back, so it is not retried for ever. */
   lastFailedRevision?: string;
+  /**
+   * What is wrong with reading the app's repository, the same on every app of it
+   * (`source unreachable since 10:42: ECONNREFUSED`, a force push; see sourceProblem);
+   * '' or absent while it reads fine.
+   */
+  sourceMessage?: string;
   /** Set when the app is registered (read it with `appOrigin`); absent only in statuses kept before it was recorded. */
   origin?: AppOrigin;
 }

@@ -11,6 +11,7 @@ export function appSummary(s: AppStatus): AppSummary {
     health: s.health,
     message: s.message ?? '',
     lastSync: s.lastSync ?? null,
+    ...(s.sourceMessage ? { sourceMessage: s.sourceMessage } : {}),
   };
 }
 

@@ -84,6 +84,12 @@ export interface AppSummary {
   health: HealthStatus;
   message: string;
   lastSync: string | null;
+  /**
+   * What is wrong with reading the app's repository, the same on every app of it:
+   * `source unreachable since 10:42: ECONNREFUSED` (UTC), or `branch main was
+   * force-pushed: 1a2b3c4 is not an ancestor of 5d6e7f8`. Absent while it reads fine.
+   */
+  sourceMessage?: string;
 }
 
 /** `GET /apps/:name`: the summary and what else baton knows of the app. */

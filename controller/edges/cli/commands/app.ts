@@ -24,6 +24,7 @@ function appText(a: AppDetail): string {
   if (a.pinnedRevision) rows.push(['Pinned to', `${a.pinnedRevision} (by a rollback; \`baton sync ${a.name}\` follows the branch again)`]);
   if (a.lastFailedRevision) rows.push(['Last failed', a.lastFailedRevision]);
   if (a.pendingSync) rows.push(['Queued sync', a.pendingSync]);
+  if (a.sourceMessage) rows.push(['Source', a.sourceMessage]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   const lines = rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`);
   if (a.message) lines.push(`${'Message:'.padEnd(width)} ${a.message.split('\n').join(`\n${' '.repeat(width + 1)}`)}`);

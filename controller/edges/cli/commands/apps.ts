@@ -14,6 +14,11 @@ function appsTable(apps: AppSummary[]): string {
   if (apps.length === 0) return 'no apps yet (baton has not read a baton.yaml)';
   return formatTable(
     ['NAME', 'NAMESPACE', 'CLUSTER', 'REVISION', 'SYNC', 'HEALTH', 'LAST SYNC', 'MESSAGE'],
-    apps.map((a) => [a.name, a.namespace, a.cluster, shortRev(a.revision), a.syncStatus, a.health, ago(a.lastSync), firstLine(a.message, 60)]),
+    apps.map((a) => [a.name, a.namespace, a.cluster, shortRev(a.revision), a.syncStatus, a.health, ago(a.lastSync), message(a)]),
   );
+}
+
+/** The repository's trouble first (it explains why nothing new deploys), then the app's own message. */
+function message(a: AppSummary): string {
+  return [a.sourceMessage ? firstLine(a.sourceMessage, 90) : '', firstLine(a.message, 60)].filter(Boolean).join('; ');
 }

@@ -141,6 +141,11 @@ export function AppPage({ name, tab }: { name: string; tab: string }) {
               </div>
             )}
           </dl>
+          {app.sourceMessage && (
+            <p class="message bad" data-source-message>
+              {app.sourceMessage}
+            </p>
+          )}
           {app.message && !failure?.current && <p class="message">{app.message}</p>}
           <AppActions app={app} history={history} />
           {failure && (

@@ -1,6 +1,8 @@
 import type { AppSummary, StateEvent } from '../../api/contract.js';
 
-const SUMMARY_FIELDS = ['namespace', 'cluster', 'revision', 'syncStatus', 'health', 'message', 'lastSync'] as const;
+const SUMMARY_FIELDS = ['namespace', 'cluster', 'revision', 'syncStatus', 'health', 'message', 'lastSync', 'sourceMessage'] as const;
+/** Fields whose "nothing to say" is '' rather than null. */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['message', 'sourceMessage']);
 
 /** What an event asks of the list: nothing, a re-render, or a fetch of the app (its entry is not in the event). */
 export type EventEffect = 'none' | 'changed' | 'fetch';
@@ -29,7 +31,7 @@ export function applyAppEvent(apps: Map<string, AppSummary>, event: StateEvent):
       const target = app as unknown as Record<string, unknown>;
       for (const field of SUMMARY_FIELDS) {
         if (!(field in patch)) continue;
-        const value = patch[field] ?? (field === 'message' ? '' : null);
+        const value = patch[field] ?? (TEXT_FIELDS.has(field) ? '' : null);
         if (target[field] !== value) {
           target[field] = value;
           changed = true;

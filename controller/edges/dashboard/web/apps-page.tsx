@@ -80,6 +80,11 @@ export function AppsPage({ query }: { query: URLSearchParams }) {
             <tr key={app.name} data-app={app.name} data-sync={app.syncStatus} data-health={app.health} data-revision={app.revision ?? ''}>
               <th scope="row">
                 <a href={appHref(app.name)}>{app.name}</a>
+                {app.sourceMessage && (
+                  <div class="row-message bad" data-source-message>
+                    {app.sourceMessage}
+                  </div>
+                )}
                 {app.message && app.health !== 'Healthy' && <div class={app.health === 'Degraded' ? 'row-message bad' : 'row-message'}>{app.message.split('\n', 1)[0]}</div>}
               </th>
               <td>{app.namespace}</td>
