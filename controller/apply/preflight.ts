@@ -30,6 +30,14 @@ export interface PreflightOptions {
   app: PreflightApp;
   /** The app's rendered objects, as apply will be given them. */
   objects: readonly KubeObject[];
+  /**
+   * The revision's hooks (Argo CD's and Helm's hook annotations): checked
+   * against the rules, read for their owner when they have a name, and
+   * dry-run only when no live one exists (a hook is deleted and created
+   * again, never applied over the last run's, whose pod template is immutable).
+   * @defaultValue none
+   */
+  hooks?: readonly KubeObject[];
   signal?: AbortSignal;
   /** @defaultValue 30000 */
   requestTimeoutMs?: number;
@@ -47,30 +55,32 @@ const CONCURRENCY = 8;
  * returned, not just the first. Cluster errors that are not about an object
  * are thrown (retried). Objects with only a `generateName` (hooks) are
  * checked against the rules but not read or dry-run: they have no address yet.
+ * Hooks given apart are checked as `hooks` says.
  * CustomResourceDefinitions are not applied before their resources here
  * (issue 14): a custom resource whose CRD the same sync brings is refused as
  * not served.
  */
 export async function preflightObjects(options: PreflightOptions): Promise<PreflightRefusal[]> {
-  const { app, objects } = options;
+  const { app } = options;
+  const all = [...options.objects.map((object) => ({ object, hook: false })), ...(options.hooks ?? []).map((object) => ({ object, hook: true }))];
   const ctx: CallContext = { target: options.target, signal: options.signal, timeoutMs: options.requestTimeoutMs };
-  const own = ownNamespaces(objects, app, (o) => isClusterScoped(o.kind));
+  const own = ownNamespaces(all.map((o) => o.object), app, (o) => isClusterScoped(o.kind));
   // apply creates the app's namespace, and every Namespace it renders, before any object in them.
-  const creating = new Set([app.namespace, ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
+  const creating = new Set([app.namespace, ...options.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
   const refusals: PreflightRefusal[][] = [];
   let next = 0;
   const worker = async () => {
-    while (next < objects.length) {
+    while (next < all.length) {
       const i = next++;
       options.signal?.throwIfAborted();
-      refusals[i] = await checkObject(ctx, app, objects[i], own, creating);
+      refusals[i] = await checkObject(ctx, app, all[i], own, creating);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, objects.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, all.length) }, worker));
   return refusals.flat();
 }
 
-async function checkObject(ctx: CallContext, app: PreflightApp, object: KubeObject, own: ReadonlySet<string>, creating: ReadonlySet<string>): Promise<PreflightRefusal[]> {
+async function checkObject(ctx: CallContext, app: PreflightApp, { object, hook }: { object: KubeObject; hook: boolean }, own: ReadonlySet<string>, creating: ReadonlySet<string>): Promise<PreflightRefusal[]> {
   const ref = refOf(object as KubernetesObject);
   const scope = await servedScope(ctx, object);
   if (scope === undefined) return [{ object: ref, code: 'refused', problem: `is refused: the cluster does not serve ${object.apiVersion} ${object.kind}` }];
@@ -82,6 +92,7 @@ async function checkObject(ctx: CallContext, app: PreflightApp, object: KubeObje
   const live = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
   const owner = live === undefined ? undefined : otherOwner(live as unknown as KubeObject, app);
   if (owner !== undefined) return [{ object: ref, code: 'owned', owner, problem: `is owned by app ${owner}` }];
+  if (hook && live !== undefined) return [];
   const said = await dryRunApply(ctx, prepared, creating);
   return said === undefined ? [] : [{ object: ref, code: 'refused', problem: `is refused by the cluster: ${said}` }];
 }

@@ -73,6 +73,22 @@ describe('preflightObjects against the built-in runtime', () => {
     expect(await names(mine.namespace)).toEqual(['handmade', 'other', 'shared']);
   });
 
+  it('dry-runs a named hook only when none is live (it is created again, never applied over), and never a generateName one', async () => {
+    const app = newApp();
+    const job = (name: string, image: string, more: Record<string, unknown> = {}): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, namespace: app.namespace, annotations: { 'argocd.argoproj.io/hook': 'PreSync' }, ...more },
+      // Suspended: the test needs the Job object, not its pod.
+      spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image }] } } },
+    } as KubeObject);
+    await applyObjects({ target: h.target, app, objects: k8s([job('migrate', 'migrate:1')]) });
+    const invalid = { ...job('broken', 'x:1'), spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'x', image: 'x:1' }] } } } } as KubeObject;
+    const unnamed = job('', 'x:1', { name: undefined, generateName: 'seed-' });
+    const refusals = await preflightObjects({ target: h.target, app, objects: [], hooks: [job('migrate', 'migrate:2'), invalid, unnamed] });
+    expect(refusals.map((r) => `${r.object.name} ${r.code}`)).toEqual(['broken refused']);
+  });
+
   it('refuses a Node and an object in kube-system unless the app allows cluster resources', async () => {
     const app = newApp();
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${app.name}` } };
