@@ -107,7 +107,7 @@ export function prepareObject(input: KubernetesObject, app: ApplyApp): Kubernete
 }
 
 /** Creates the app's namespace when missing (true); an existing one is left as it is, whoever made it. */
-async function ensureNamespace(ctx: CallContext, name: string): Promise<boolean> {
+export async function ensureNamespace(ctx: CallContext, name: string): Promise<boolean> {
   const namespace: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
   const ref = refOf(namespace);
   if (await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))) return false;

@@ -7,7 +7,8 @@ import { checkDependencies } from './steps/check-dependencies.js';
 import { decideRevision } from './steps/decide-revision.js';
 import { findCluster } from './steps/find-cluster.js';
 import { guardPrune } from './steps/guard-prune.js';
-import { healthGate } from './steps/health-gate.js';
+import { healthGate, recordHealthy } from './steps/health-gate.js';
+import { postSyncHooks, preSyncHooks } from './steps/hooks.js';
 import { loadApp } from './steps/load-app.js';
 import { preflight } from './steps/preflight.js';
 import { readStatus } from './steps/read-status.js';
@@ -18,7 +19,7 @@ import type { Step, SyncContext } from './sync-context.js';
 import { writeConclusion } from './write-conclusion.js';
 
 /** The app sync, in order; each step goes on (undefined) or ends the sync. */
-export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, preflight, apply, healthGate, rollBack];
+export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, preflight, preSyncHooks, apply, healthGate, postSyncHooks, recordHealthy, rollBack];
 
 /**
  * The app sync reconciler over its ports. A job names an app (and the

@@ -6,6 +6,7 @@ import type { AppOrigin, AppStatus } from '../state/app-status.js';
 import type { ObjectRef } from '../state/revision-history.js';
 import type { AppStatusPatch } from '../state/state-store.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
+import type { HookObject } from '../apply/sync-waves.js';
 import type { ClusterPort } from './ports/cluster-port.js';
 import type { ObjectSources } from './ports/renderer-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
@@ -35,8 +36,12 @@ export interface SyncContext {
   app: AppSpec;
   /** findCluster */
   cluster: ClusterPort;
-  /** render: the desired objects, namespaces filled in. */
+  /** render: the desired objects, namespaces filled in (hooks left out: they are not the app's live state). */
   objects: KubeObject[];
+  /** render: the revision's hooks (Argo CD's `argocd.argoproj.io/hook`), run by phase; none for kept manifests. */
+  hooks: HookObject[];
+  /** healthGate: the revision passed the gate (PostSync hooks then run, and it is recorded healthy). */
+  gatePassed?: boolean;
   digest: string;
   /** render: where each object was rendered from (not for kept manifests). */
   sources?: ObjectSources;

@@ -29,8 +29,9 @@ export function finalizeObjects(candidates: ObjectCandidate[], namespace: string
       const { name, ...rest } = obj.metadata;
       obj.metadata = { name, namespace, ...rest };
     }
-    const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    const first = seen.get(key);
+    // A hook named by the cluster (generateName) is a new object at each sync: never a duplicate.
+    const key = obj.metadata.name === undefined ? undefined : `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const first = key === undefined ? undefined : seen.get(key);
     if (first) {
       const ns = obj.metadata.namespace ? `${obj.metadata.namespace}/` : '';
       errors.push(
@@ -40,7 +41,7 @@ export function finalizeObjects(candidates: ObjectCandidate[], namespace: string
       );
       continue;
     }
-    seen.set(key, c);
+    if (key !== undefined) seen.set(key, c);
     out.push({ object: obj as KubeObject, source: { file: c.file, line: c.line }, digest: contentDigest(obj) });
   }
   return out.sort((a, b) => {
@@ -50,7 +51,7 @@ export function finalizeObjects(candidates: ObjectCandidate[], namespace: string
       applyRank(x.kind) - applyRank(y.kind) ||
       cmp(x.kind, y.kind) ||
       cmp(x.metadata.namespace ?? '', y.metadata.namespace ?? '') ||
-      cmp(x.metadata.name ?? '', y.metadata.name ?? '')
+      cmp(x.metadata.name ?? x.metadata.generateName ?? '', y.metadata.name ?? y.metadata.generateName ?? '')
     );
   });
 }

@@ -1,6 +1,7 @@
 import type { FieldPath } from '../yaml/parse-documents.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../../runtime/kube/dns-names.js';
+import { syncRole, SyncAnnotationError, type SyncRole } from '../../runtime/kube/sync-annotations.js';
 
 /** A problem with one field of an object. */
 export interface ObjectIssue {
@@ -83,6 +84,18 @@ function checkPodSpec(spec: unknown, path: FieldPath, issues: ObjectIssue[]): vo
   }
 }
 
+/** The object's sync role (hook, wave) from its annotations; a wrong value is an issue on that annotation. */
+function checkSyncRole(annotations: unknown, issues: ObjectIssue[]): SyncRole | undefined {
+  if (!isMap(annotations)) return undefined;
+  try {
+    return syncRole(annotations as Record<string, string>);
+  } catch (err) {
+    if (!(err instanceof SyncAnnotationError)) throw err;
+    issues.push({ path: ['metadata', 'annotations', err.annotation], message: err.message });
+    return undefined;
+  }
+}
+
 /** Checks what Kubernetes would refuse: identity fields everywhere, required fields of known kinds. */
 export function validateObject(obj: Record<string, any>): ObjectIssue[] {
   const issues: ObjectIssue[] = [];
@@ -95,7 +108,13 @@ export function validateObject(obj: Record<string, any>): ObjectIssue[] {
     return issues;
   }
   const md = obj.metadata;
-  checkName(md.name, labelNamed.has(obj.kind), ['metadata', 'name'], issues);
+  const role = checkSyncRole(md.annotations, issues);
+  if (role?.kind === 'hook' && md.name === undefined && typeof md.generateName === 'string') {
+    // A hook may be named by the cluster, new at each sync (Argo CD's practice); the prefix must leave room for 5 characters.
+    checkName(`${md.generateName}x`, labelNamed.has(obj.kind), ['metadata', 'generateName'], issues);
+  } else {
+    checkName(md.name, labelNamed.has(obj.kind), ['metadata', 'name'], issues);
+  }
   if (md.namespace !== undefined && isClusterScoped(obj.kind)) {
     issues.push({ path: ['metadata', 'namespace'], message: `${obj.kind} is cluster-scoped: remove metadata.namespace` });
   } else if (md.namespace !== undefined) checkName(md.namespace, true, ['metadata', 'namespace'], issues);

@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { applyObjects, planApplyPrune } from '../../apply/apply-objects.js';
 import { preflightObjects } from '../../apply/preflight.js';
 import { rollbackTo } from '../../apply/rollback.js';
+import { runHooks } from '../../apply/run-hooks.js';
 import type { ClusterTarget, ClusterTargets } from '../../clusters/cluster-target.js';
 import { assessHealth } from '../../health/assess-health.js';
 import { waitForHealthy } from '../../health/wait-for-healthy.js';
@@ -26,5 +27,6 @@ export function targetCluster(target: ClusterTarget): ClusterPort {
     waitForHealthy: ({ objects, ...rest }) => waitForHealthy({ target, objects: k8s(objects), ...rest }),
     assessHealth: (objects, namespace) => assessHealth(target, k8s(objects), namespace),
     rollbackTo: ({ manifests, ...rest }) => rollbackTo({ target, manifests: k8s(manifests), ...rest }),
+    runHooks: (input) => runHooks({ target, ...input }),
   };
 }

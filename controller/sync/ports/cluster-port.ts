@@ -2,6 +2,9 @@ import type { HealthStatus } from '../../apps/app-spec.js';
 import type { AppliedObject } from '../../apply/applied-object.js';
 import type { ApplyApp } from '../../apply/apply-objects.js';
 import type { PrunePlan } from '../../apply/prune-objects.js';
+import type { HookEvent, HooksResult } from '../../apply/run-hooks.js';
+import type { HookObject } from '../../apply/sync-waves.js';
+import type { HookPhase } from '../../../runtime/kube/sync-annotations.js';
 import type { PreflightApp, PreflightRefusal } from '../../apply/preflight.js';
 import type { HealthGateResult, WorkloadHealth } from '../../health/wait-for-healthy.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
@@ -50,6 +53,18 @@ export interface ClusterPort {
   assessHealth(objects: readonly KubeObject[], namespace: string): Promise<HealthStatus>;
   /** Applies the manifests (always pruning the rest) and gates them again. */
   rollbackTo(input: ClusterRollback): Promise<{ health: HealthGateResult }>;
+  /** Runs the hooks of one phase, wave by wave, each finished (a Job complete) before the next; or why one failed. */
+  runHooks(input: ClusterHooks): Promise<HooksResult>;
+}
+
+export interface ClusterHooks {
+  app: { name: string; namespace: string };
+  phase: HookPhase;
+  hooks: readonly HookObject[];
+  revision: string;
+  deadlineSeconds: number;
+  signal: AbortSignal;
+  onProgress?: (event: HookEvent) => void;
 }
 
 export interface ClustersPort {

@@ -1,10 +1,11 @@
 import { shortRevision } from '../../../runtime/kube/revision.js';
+import { splitHooks } from '../../apply/sync-waves.js';
 import { withNamespace } from '../../clusters/live-objects.js';
 import { conclude, type Step } from '../sync-context.js';
 
 /**
  * The desired objects: a pinned revision's kept healthy manifests (no Git, no
- * render), else a render, all or nothing: a render error applies nothing
+ * render), else a render (its hooks set apart), all or nothing: a render error applies nothing
  * (invariant 1) and is not retried until the inputs change.
  */
 export const render: Step = async (ctx, { state, renderer, log }) => {
@@ -13,6 +14,7 @@ export const render: Step = async (ctx, { state, renderer, log }) => {
     const kept = await state.getHealthyManifests(name, revision);
     if (kept?.revision === revision) {
       ctx.objects = withNamespace(kept.objects, app.namespace);
+      ctx.hooks = [];
       ctx.digest = kept.digest;
       return undefined;
     }
@@ -29,7 +31,9 @@ export const render: Step = async (ctx, { state, renderer, log }) => {
       },
     );
   }
-  ctx.objects = withNamespace(rendered.objects, app.namespace);
+  const { objects, hooks } = splitHooks(withNamespace(rendered.objects, app.namespace));
+  ctx.objects = objects;
+  ctx.hooks = hooks;
   ctx.digest = rendered.digest;
   ctx.sources = rendered.sources;
   return undefined;

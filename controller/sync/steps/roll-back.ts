@@ -3,16 +3,19 @@ import { syncProgress } from '../../health/sync-progress.js';
 import { withNamespace } from '../../clusters/live-objects.js';
 import { conclude, type Step } from '../sync-context.js';
 import { recordPruned } from './apply.js';
+import { syncFailHooks } from './hooks.js';
 
 /**
- * The revision failed (refused or unhealthy): put the last healthy manifests
- * back when the app allows it and they differ, and remember the revision so
- * it is not retried until a new commit (only a revision that passed the gate
- * is rolled back to: invariant 9).
+ * The revision failed (refused, unhealthy, or a Sync/PostSync hook failed):
+ * its SyncFail hooks run, then the last healthy manifests are put back when
+ * the app allows it and they differ, and the revision is remembered so it is
+ * not retried until a new commit (only a revision that passed the gate is
+ * rolled back to: invariant 9).
  */
-export const rollBack: Step = async (ctx, { state, log }) => {
-  const reason = ctx.failure;
-  if (reason === undefined) return undefined;
+export const rollBack: Step = async (ctx, ports) => {
+  const { state, log } = ports;
+  if (ctx.failure === undefined) return undefined;
+  const reason = `${ctx.failure}${await syncFailHooks(ctx, ports)}`;
   const { name, app, revision, digest } = ctx;
   const short = shortRevision(revision);
   const healthy = app.rollout.autoRollback ? await state.getHealthyManifests(name) : undefined;

@@ -9,7 +9,8 @@ import { APP_LABEL, REVISION_ANNOTATION } from '../../../controller/apps/track-o
 import { ClusterConfigError } from '../../../controller/clusters/cluster-config-error.js';
 import { ObjectRejectedError } from '../../../controller/clusters/object-rejected-error.js';
 import type { HealthGateResult } from '../../../controller/health/wait-for-healthy.js';
-import type { ClusterApply, ClusterGate, ClusterPort, ClusterRollback, ClustersPort } from '../../../controller/sync/ports/cluster-port.js';
+import type { HookEvent, HooksResult } from '../../../controller/apply/run-hooks.js';
+import type { ClusterApply, ClusterGate, ClusterHooks, ClusterPort, ClusterRollback, ClustersPort } from '../../../controller/sync/ports/cluster-port.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
 
 /** How the health gate ends for a revision: healthy, unhealthy with a reason, or never (until the sync is aborted). */
@@ -33,6 +34,7 @@ export class FakeCluster implements ClusterPort {
   private readonly rejections = new Map<string, string>();
   private readonly refusals = new Map<string, string>();
   private readonly gates = new Map<string, GateOutcome>();
+  private readonly hookFailures = new Map<string, string>();
   private failures: Error[] = [];
 
   constructor(readonly name = 'local') {}
@@ -122,6 +124,28 @@ export class FakeCluster implements ClusterPort {
     await this.write({ app: input.app, objects: input.manifests, signal: input.signal, onProgress: input.onApplied }, true);
     const health = await this.gate({ objects: input.manifests, namespace: input.app.namespace, deadlineSeconds: input.app.rollout.progressDeadlineSeconds, signal: input.signal, onProgress: input.onProgress });
     return { health };
+  }
+
+  /** `hooks <phase> <names>`; a hook whose name or generateName `failHook` was told fails the phase with that reason. */
+  async runHooks(input: ClusterHooks): Promise<HooksResult> {
+    const names = input.hooks.map((h) => h.object.metadata.name ?? h.object.metadata.generateName);
+    this.call(`hooks ${input.phase} ${names.join(',')}`);
+    const ran: HookEvent[] = [];
+    for (const hook of [...input.hooks].sort((a, b) => a.wave - b.wave)) {
+      input.signal.throwIfAborted();
+      const name = hook.object.metadata.name ?? `${hook.object.metadata.generateName}x1y2z`;
+      const failed = this.hookFailures.get(hook.object.metadata.name ?? hook.object.metadata.generateName ?? '');
+      const event: HookEvent = { phase: input.phase, kind: hook.object.kind, name, state: failed ? 'Failed' : 'Succeeded', ...(failed ? { message: failed } : {}) };
+      ran.push(event);
+      input.onProgress?.(event);
+      if (failed) return { ok: false, reason: `${input.phase} hook ${hook.object.kind} ${name} failed: ${failed}`, ran };
+    }
+    return { ok: true, ran };
+  }
+
+  /** The hook named `name` (or with that generateName) fails with `reason` whenever it runs. */
+  failHook(name: string, reason: string): void {
+    this.hookFailures.set(name, reason);
   }
 
   private call(what: string): void {
