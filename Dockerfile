@@ -34,6 +34,17 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 
+# kubectl, for Kustomize apps (`kubectl kustomize`, Kustomize v5): Debian's
+# kubernetes-client is 1.20, too old. A pinned release, checked against its published sha256.
+FROM debian:bookworm-slim AS kubectl
+ARG KUBECTL_VERSION=v1.32.3
+ARG TARGETARCH=amd64
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl ca-certificates \
+ && curl -fsSLo /kubectl "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${TARGETARCH}/kubectl" \
+ && echo "$(curl -fsSL "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${TARGETARCH}/kubectl.sha256")  /kubectl" | sha256sum -c - \
+ && chmod 0755 /kubectl
+
 FROM node:20-bookworm-slim
 # The packages `baton setup` installs (controller/edges/cli/setup/system-packages.ts; a test keeps the two lists equal).
 RUN apt-get update \
@@ -41,6 +52,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /var/lib/baton --uid 10001 baton
 WORKDIR /app
+COPY --from=kubectl /kubectl /usr/local/bin/kubectl
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
