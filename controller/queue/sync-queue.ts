@@ -30,11 +30,22 @@ export interface QueueDepth {
   failed: number;
 }
 
-/** Makes a request the app's newest, numbering it; atomic so concurrent enqueuers agree on order. */
+/**
+ * Makes a request the app's newest, numbering it; atomic so concurrent
+ * enqueuers agree on order. A newer request replaces an unserved one, so an
+ * unserved `prune: true` (`baton sync NAME --prune`) is carried into it: a
+ * poll landing before the forced sync runs must not drop what a person asked.
+ */
 const RECORD_REQUEST = `
 local seq = redis.call('INCR', KEYS[2])
 local data = cjson.decode(ARGV[1])
 data['seq'] = seq
+local previous = redis.call('HGET', KEYS[1], 'latest')
+if previous then
+  local p = cjson.decode(previous)
+  local served = tonumber(redis.call('HGET', KEYS[1], 'servedSeq') or '0')
+  if p['prune'] == true and (p['seq'] or 0) > served then data['prune'] = true end
+end
 local encoded = cjson.encode(data)
 redis.call('HSET', KEYS[1], 'latest', encoded, 'latestSeq', seq)
 return encoded

@@ -87,6 +87,25 @@ describe('SyncQueue and SyncWorker', () => {
     expect(await queue.pendingState('catalog')).toBeUndefined();
   });
 
+  it('a newer request keeps an unserved `baton sync --prune`; once served, the next request does not prune', async () => {
+    const processed: SyncJobData[] = [];
+    const worker = startWorker(async (request) => {
+      processed.push(request);
+      return ok(request);
+    }, { autorun: false });
+    await queue.enqueue({ app: 'catalog', revision: 'rev-1', trigger: 'manual', prune: true });
+    await queue.enqueue({ app: 'catalog', revision: 'rev-2', trigger: 'poll' });
+    worker.run();
+    await waitFor('the sync', () => (processed.length > 0 ? true : undefined));
+    await waitFor('the queue to drain', idle);
+    expect(processed.map((r) => [r.revision, r.trigger, r.prune])).toEqual([['rev-2', 'poll', true]]);
+
+    await queue.enqueue({ app: 'catalog', revision: 'rev-3', trigger: 'poll' });
+    await waitFor('the second sync', () => (processed.length > 1 ? true : undefined));
+    expect(processed[1]).toMatchObject({ revision: 'rev-3' });
+    expect(processed[1]!.prune).toBeUndefined();
+  });
+
   it('syncs two apps in parallel', async () => {
     const started = new Set<string>();
     const bothStarted = gate();
