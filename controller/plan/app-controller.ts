@@ -8,6 +8,7 @@ import { diffObjects, type AppDiff } from './diff/diff-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
+import { planOutcome } from './plan-outcome.js';
 import { failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
@@ -268,34 +269,10 @@ export class AppController {
     }
     const status = await this.state.getApp(app.name);
     if (!status) return;
-    if (plan.action === 'degraded') {
-      const message = `${shortRevision(commit)} does not render; nothing was applied:\n${plan.errors.join('\n')}`;
-      this.log(message, { app: app.name, revision: commit });
-      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', health: 'Degraded', message, observedRevision: commit });
-      return;
-    }
-    if (plan.digest === status.manifestDigest && status.syncStatus === 'Synced') {
-      await this.state.updateApp(app.name, { observedRevision: commit });
-      return;
-    }
-    if (commit === status.lastFailedRevision) return;
-    // Held Unknown by a broken baton.yaml: the error it shows is over once the file is fixed.
-    const held = status.syncStatus === 'Unknown' && status.revision !== null;
-    const resumed = held ? { message: '' } : {};
-    if (status.pinnedRevision !== undefined) {
-      await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit, message: `pinned to ${shortRevision(status.pinnedRevision)} by a rollback` });
-      return;
-    }
-    if (!app.syncPolicy.automated) {
-      // Rendering what is recorded live: a manually synced app held by a broken baton.yaml is Synced again (the drift check compares the live objects).
-      const same = held && plan.digest === status.manifestDigest;
-      await this.state.updateApp(app.name, { syncStatus: same ? 'Synced' : 'OutOfSync', observedRevision: commit, ...resumed });
-      return;
-    }
-    // An app resuming with the same manifests gets a sync all the same: it finds live in sync and applies nothing (skipWhenInSync).
-    await this.state.updateApp(app.name, { syncStatus: 'OutOfSync', observedRevision: commit, ...resumed });
-    await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: held ? `baton.yaml fixed at ${shortRevision(commit)}` : `new commit ${shortRevision(commit)}` });
-    this.log(held ? `baton.yaml is fixed at ${shortRevision(commit)}; sync queued` : `${shortRevision(commit)} changes it; sync queued`, { app: app.name, revision: commit });
+    const outcome = planOutcome(app, commit, plan, status);
+    if (outcome.status) await this.state.updateApp(app.name, outcome.status);
+    if (outcome.sync !== undefined) await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: outcome.sync });
+    if (outcome.log) this.log(outcome.log, { app: app.name, revision: commit });
   }
 
   /** Writes the repository's current problem (or its end) on each of its apps. */
