@@ -129,7 +129,12 @@ export class RepositorySource {
     const tracked = await this.lsRemoteTracked();
     this.tracked = tracked;
     // A mirror deleted while baton runs is cloned again by the fetch this asks for.
-    if (this.mirrorReady && !(await isMirror(this.mirrorDir))) await this.resetMirror();
+    if (this.mirrorReady && !(await isMirror(this.mirrorDir))) {
+      // Under the fetch lock: a fetch running meanwhile (a sync resolving a commit) must not see it half gone.
+      await this.serialize(async () => {
+        if (this.mirrorReady && !(await isMirror(this.mirrorDir))) await this.resetMirror();
+      });
+    }
     const objects = await this.mirror();
     return { commit: tracked.oid, moved: (await this.mirrorRef(objects, tracked.ref)) !== tracked.oid };
   }
