@@ -67,6 +67,15 @@ describe('applyAppEvent', () => {
     expect(applyAppEvent(apps, event(type, app, data))).toBe(effect);
   });
 
+  it("shows the repository's problem an app.updated event carries, and clears it when it says '' again", () => {
+    const apps = new Map([['web', summary('web')]]);
+    const problem = 'source unreachable since 10:42: ECONNREFUSED';
+    expect(applyAppEvent(apps, event('app.updated', 'web', { sourceMessage: problem }))).toBe('changed');
+    expect(apps.get('web')?.sourceMessage).toBe(problem);
+    expect(applyAppEvent(apps, event('app.updated', 'web', { sourceMessage: '' }))).toBe('changed');
+    expect(apps.get('web')?.sourceMessage).toBe('');
+  });
+
   it('removes a deleted app', () => {
     const apps = new Map([['web', summary('web')]]);
     expect(applyAppEvent(apps, event('app.deleted', 'web'))).toBe('changed');
