@@ -12,8 +12,8 @@ import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '.
 // Issue 15 point 9, through one `baton up` following a Git HTTP remote: a broken baton.yaml fixed
 // (back to what it was) resumes the app without a manual sync, self-heal included; a mirror deleted
 // while baton runs is cloned again and the next commit deployed; an app removed from baton.yaml
-// mid-sync has its sync stopped; a remote that stops answering shows on the app in the REST API
-// and `baton apps`.
+// mid-sync has its sync stopped; a force push is deployed and said, and a remote that stops
+// answering shows on the app in the REST API and `baton apps`.
 
 const configMap = (name: string, value: string) => `${JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } })}\n`;
 
@@ -108,7 +108,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('recovery', () => {
-  it('resumes after baton.yaml is fixed, re-clones a deleted mirror, stops the sync of a removed app, and shows an unreachable source', { timeout: 300_000 }, async () => {
+  it('resumes after baton.yaml is fixed, re-clones a deleted mirror, stops the sync of a removed app, and shows a force push and an unreachable source', { timeout: 300_000 }, async () => {
     const v1 = await git(work, 'rev-parse', 'HEAD');
     await waitHealthyAt('conf', v1, 180_000);
     const applied = (await state.getHistory('conf')).length;
@@ -147,16 +147,26 @@ describe('recovery', () => {
     expect(await kubectl(kubeconfig, 'get', 'deployment', 'slow', '-n', 'slow', '-o', 'jsonpath={.metadata.resourceVersion}')).toBe(before);
     expect(await state.getApp('slow')).toBeUndefined();
 
+    // A force push of the branch: the new head is deployed, and every app of the repository says what happened.
+    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const sourceMessage = (pattern: RegExp) =>
+      waitFor(`conf's sourceMessage to match ${pattern}`, async () => {
+        const res = await fetch(`${api}/apps`, { headers: { authorization: `Bearer ${token}` } });
+        const apps = (await res.json()) as { name: string; sourceMessage?: string }[];
+        const message = apps.find((a) => a.name === 'conf')?.sourceMessage;
+        return message && pattern.test(message) ? message : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 250, describe: tail });
+    const replaced = await git(work, 'rev-parse', 'HEAD');
+    await writeFile(join(work, 'apps/conf/a.yaml'), configMap('a', '3'));
+    await git(work, 'commit', '-qa', '--amend', '-m', 'remove slow, conf v3');
+    await git(work, 'push', '-qf', 'origin', 'HEAD:main');
+    const rewritten = await git(work, 'rev-parse', 'HEAD');
+    await waitHealthyAt('conf', rewritten);
+    await sourceMessage(new RegExp(`^branch main was force-pushed: ${replaced.slice(0, 7)} is not an ancestor of ${rewritten.slice(0, 7)}$`));
+
     // The remote stops answering: every app of it says so in the REST API and `baton apps`.
     await server.close();
-    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-    const entry = await waitFor('conf to show the source as unreachable', async () => {
-      const res = await fetch(`${api}/apps`, { headers: { authorization: `Bearer ${token}` } });
-      const apps = (await res.json()) as { name: string; sourceMessage?: string }[];
-      const conf = apps.find((a) => a.name === 'conf');
-      return conf?.sourceMessage ? conf : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 250, describe: tail });
-    expect(entry.sourceMessage).toMatch(/^source unreachable since \d\d:\d\d: ECONNREFUSED$/);
+    await sourceMessage(/^source unreachable since \d\d:\d\d: ECONNREFUSED; branch main was force-pushed/);
     const cli = await runBaton(['apps', '--server', api.replace(/\/api\/v1$/, ''), '--token', token]);
     expect(cli.stdout).toMatch(/conf .*source unreachable since \d\d:\d\d: ECONNREFUSED/);
   });
