@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -191,6 +191,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const host = options.host ?? '127.0.0.1';
   const nodePortHost = options.node?.nodePortAddress ?? options.nodePortHost ?? host;
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // Owner-only whatever the umask, even when the directory was made beforehand.
+  await chmod(stateDir, 0o700);
   const token = await loadOrCreateToken(stateDir);
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime'), rotateEncryptionKey: options.rotateEncryptionKey });
   let node: RunningNode | undefined;
@@ -226,7 +228,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
-    if (options.controllers ?? true) controllers = await startControllers({ cluster, ...part(options.logger, 'controllers') });
+    if (options.controllers ?? true) controllers = await startControllers({ cluster, volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
     if (options.proxy ?? true) {
       services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams, logger: options.logger });

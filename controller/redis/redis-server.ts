@@ -143,7 +143,14 @@ async function spawnTiedToParent(binary: string, args: string[]): Promise<ChildP
   const setpriv = await findOnPath('setpriv');
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', binary, ...args]] : [binary, args];
   // Its own process group: Ctrl-C on baton's terminal goes to baton, which stops Redis last, not to Redis mid-shutdown.
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // umask 077 for the child: its append-only file and snapshots hold the sync queue and kept manifests, owner-only.
+  const umask = process.umask(0o077);
+  let child: ChildProcess;
+  try {
+    child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  } finally {
+    process.umask(umask);
+  }
   await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err))]);
   return child;
 }

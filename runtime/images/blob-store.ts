@@ -23,8 +23,9 @@ export class BlobStore {
   constructor(dir: string) {
     this.root = join(dir, 'blobs', 'sha256');
     this.tmp = join(dir, 'blobs', 'tmp');
-    mkdirSync(this.root, { recursive: true });
-    mkdirSync(this.tmp, { recursive: true });
+    // Owner-only, like everything in the state dir: a private registry's layers are not for other users.
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
   }
 
   path(digest: string): string {
@@ -49,7 +50,7 @@ export class BlobStore {
     if (expected && expected !== digest) throw new Error(`digest mismatch: expected ${expected}, got ${digest}`);
     if (!this.has(digest)) {
       const tmp = this.tempPath();
-      writeFileSync(tmp, body);
+      writeFileSync(tmp, body, { mode: 0o600 });
       renameSync(tmp, this.path(digest));
     }
     return digest;
@@ -74,7 +75,7 @@ export class BlobStore {
       },
     });
     try {
-      await pipeline(source, meter, createWriteStream(tmp));
+      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }));
       if (size !== undefined && seen !== size) throw new Error(`blob ${digest} has ${seen} bytes, its descriptor says ${size}`);
       const got = `sha256:${hash.digest('hex')}`;
       if (got !== digest) throw new Error(`blob digest mismatch: expected ${digest}, got ${got}`);

@@ -33,7 +33,7 @@ export class ImageRecords {
   constructor(private readonly dir: string) {
     this.file = join(dir, 'images.json');
     this.leaseDir = join(dir, 'leases');
-    mkdirSync(this.leaseDir, { recursive: true });
+    mkdirSync(this.leaseDir, { recursive: true, mode: 0o700 });
   }
 
   all(): Record<string, ImageRecord> {
@@ -50,13 +50,13 @@ export class ImageRecords {
     const images = this.all();
     change(images);
     const tmp = join(this.dir, `.images.json.${randomBytes(6).toString('hex')}`);
-    writeFileSync(tmp, `${JSON.stringify({ images } satisfies RecordsFile, null, 1)}\n`);
+    writeFileSync(tmp, `${JSON.stringify({ images } satisfies RecordsFile, null, 1)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 
   lease(id: string, digest: string): void {
     const tmp = join(this.leaseDir, `.${randomBytes(6).toString('hex')}`);
-    writeFileSync(tmp, digest);
+    writeFileSync(tmp, digest, { mode: 0o600 });
     renameSync(tmp, join(this.leaseDir, encodeURIComponent(id)));
   }
 

@@ -45,7 +45,8 @@ export interface OpenedImageStore extends ImageStore {
 
 export function openImageStore(options: ImageStoreOptions): OpenedImageStore {
   const { dir } = options;
-  mkdirSync(join(dir, 'rootfs'), { recursive: true });
+  // The unpacked root filesystems keep their images' modes inside; the directory above them is owner-only.
+  mkdirSync(join(dir, 'rootfs'), { recursive: true, mode: 0o700 });
   const blobs = new BlobStore(dir);
   const records = new ImageRecords(dir);
   const pulls = new Map<string, Promise<ImageRecord>>();

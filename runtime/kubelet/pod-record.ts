@@ -101,9 +101,9 @@ export class PodRecordStore {
   /** Written atomically: a crash mid-write must not lose the pids of running containers. */
   save(record: PodRecord): void {
     const dir = this.podDir(record.uid);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, 'state.json.tmp');
-    writeFileSync(tmp, JSON.stringify(record, null, 1));
+    writeFileSync(tmp, JSON.stringify(record, null, 1), { mode: 0o600 });
     renameSync(tmp, join(dir, 'state.json'));
   }
 

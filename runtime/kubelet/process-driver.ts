@@ -107,14 +107,16 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       }
       const badMount = launch.mounts.find((m) => !m.target.startsWith('/') || m.target.split('/').includes('..'));
       if (badMount) throw new DriverError('CreateContainerConfigError', `mountPath ${JSON.stringify(badMount.target)} must be an absolute path without '..'`);
-      mkdirSync(dirname(launch.logPath), { recursive: true });
+      // The container's working directory: the pod's user may search it (0711), no one else may list it.
+      mkdirSync(dirname(launch.logPath), { recursive: true, mode: 0o711 });
       rmSync(launch.exitPath, { force: true });
       const stage = join(dirname(launch.logPath), 'sandbox-tmp');
       mkdirSync(stage, { recursive: true, mode: 0o700 });
       const etcFiles = launch.podNetwork?.etcFiles;
       const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage, etcFiles }), launch.podNetwork?.netnsPath);
       const [file, args] = ['/bin/sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
-      const out = openSync(launch.logPath, 'a');
+      // Owner-only: a pod's output may hold what it should not have printed.
+      const out = openSync(launch.logPath, 'a', 0o600);
       const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
       try {
         const child = spawn(file, args, {

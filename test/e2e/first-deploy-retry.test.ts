@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
@@ -71,6 +71,8 @@ beforeAll(async () => {
   await writeFile(join(repo, 'apps/slow/deployment.yaml'), `${DEPLOYMENT}\n`);
   await git(repo, 'add', '.');
   await git(repo, 'commit', '-qm', 'slow v1');
+  // A state dir made beforehand, as a person would with mkdir under umask 022.
+  await chmod(dir, 0o755);
   baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   await baton.waitFor(/kubeconfig:\s+(\S+)/);
   state = stateOf(dir);
@@ -104,5 +106,22 @@ describe('a first deploy slower than its progress deadline', () => {
     expect(history.at(-1)).toMatchObject({ trigger: 'retry', result: 'Succeeded', revision: failed.revision });
     expect(history.every((h) => h.revision === failed.revision)).toBe(true);
     expect(baton.output()).toMatch(/failed once and stayed live \(nothing to roll back to\); trying it again/);
+  });
+
+  it('keeps the state dir owner-only although it was made 0755: every file baton, Redis and the kubelet wrote', async () => {
+    const loose: string[] = [];
+    const walk = async (path: string): Promise<void> => {
+      if (path === join(dir, 'repo')) return;
+      const st = await lstat(path);
+      // A process container's working directory: its pod's user may search it (0711), no one may list it.
+      const allowed = st.isDirectory() && /\/node\/pods\/[^/]+\/[^/]+$/.test(path) ? 0o711 : st.isDirectory() ? 0o700 : 0o600;
+      if (!st.isSymbolicLink() && !st.isSocket() && (st.mode & 0o777 & ~allowed) !== 0) loose.push(`${(st.mode & 0o777).toString(8)} ${path.slice(dir.length)}`);
+      if (st.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+    };
+    await walk(dir);
+    expect(loose).toEqual([]);
+    // What the walk must have seen for this to mean anything: Redis' data, a pod's log, the runtime store.
+    expect(await readdir(join(dir, 'appendonlydir'))).not.toEqual([]);
+    expect((await readdir(join(dir, 'node/pods'))).length).toBeGreaterThan(0);
   });
 });

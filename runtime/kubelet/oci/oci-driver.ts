@@ -143,7 +143,8 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       rmSync(launch.exitPath, { force: true });
 
-      const out = openSync(launch.logPath, 'a');
+      // Owner-only: a pod's output may hold what it should not have printed.
+      const out = openSync(launch.logPath, 'a', 0o600);
       try {
         const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
         const child = spawn('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import express from 'express';
@@ -102,6 +102,8 @@ async function up(flags: UpFlags): Promise<void> {
   const readersSeeLogs = parseBoolean('--readers-see-logs', flags.readersSeeLogs);
   const stateDir = resolve(flags.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // Owner-only whatever the umask, even when the directory was made beforehand: it holds tokens, keys, logs and Redis' data.
+  await chmod(stateDir, 0o700);
 
   const stack: Array<{ what: string; stop: () => Promise<unknown> }> = [];
   let stopping: Promise<void> | undefined;
