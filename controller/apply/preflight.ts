@@ -81,7 +81,8 @@ export async function preflightObjects(options: PreflightOptions): Promise<Prefl
 }
 
 async function checkObject(ctx: CallContext, app: PreflightApp, { object, hook }: { object: KubeObject; hook: boolean }, own: ReadonlySet<string>, creating: ReadonlySet<string>): Promise<PreflightRefusal[]> {
-  const ref = refOf(object as KubernetesObject);
+  // A hook with only a generateName is named in messages as `seed-*`.
+  const ref = { ...refOf(object as KubernetesObject), ...(isAddressable(object) ? {} : { name: `${object.metadata.generateName ?? ''}*` }) };
   const scope = await servedScope(ctx, object);
   if (scope === undefined) return [{ object: ref, code: 'refused', problem: `is refused: the cluster does not serve ${object.apiVersion} ${object.kind}` }];
   const offLimits = clusterResourceRefusal(object, scope === 'Cluster', app, own);

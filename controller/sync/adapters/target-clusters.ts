@@ -22,7 +22,7 @@ export function targetCluster(target: ClusterTarget): ClusterPort {
     name: target.name,
     readLive: (objects) => readLiveObjects(target, objects),
     apply: ({ app, objects, signal, onProgress }) => applyObjects({ target, app, objects: k8s(objects), signal, onProgress }),
-    preflight: ({ app, objects, signal }) => preflightObjects({ target, app, objects, signal }),
+    preflight: ({ app, objects, hooks, signal }) => preflightObjects({ target, app, objects, hooks, signal }),
     planPrune: ({ app, objects, signal }) => planApplyPrune({ target, app, objects: k8s(objects), signal }),
     waitForHealthy: ({ objects, ...rest }) => waitForHealthy({ target, objects: k8s(objects), ...rest }),
     assessHealth: (objects, namespace) => assessHealth(target, k8s(objects), namespace),

@@ -44,7 +44,7 @@ export interface ClusterPort {
   /** Server-side apply in dependency order, then prune of what the app no longer renders when its policy says so. */
   apply(input: ClusterApply): Promise<AppliedObject[]>;
   /** Why `apply` of these objects would be refused (off limits, owned by another app, a dry-run's refusal), reading and dry-running only; empty when nothing would be. */
-  preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]>;
+  preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; hooks?: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]>;
   /** What `apply` of these objects would prune (whatever the app's policy), reading only. */
   planPrune(input: Pick<ClusterApply, 'app' | 'objects' | 'signal'>): Promise<PrunePlan>;
   /** The health gate: every workload rolled out within the deadline, or why not. */

@@ -19,7 +19,7 @@ const LISTED = 10;
  */
 export const preflight: Step = async (ctx, { log }) => {
   const { name, app, revision } = ctx;
-  const refusals = await ctx.cluster.preflight({ app, objects: ctx.objects, signal: ctx.signal });
+  const refusals = await ctx.cluster.preflight({ app, objects: ctx.objects, hooks: ctx.hooks.map((h) => h.object), signal: ctx.signal });
   if (refusals.length === 0) return undefined;
   const lines = refusals.slice(0, LISTED).map((r) => describeRefusal(r, ctx.sources));
   if (refusals.length > LISTED) lines.push(`and ${refusals.length - LISTED} more`);
@@ -37,6 +37,6 @@ export const preflight: Step = async (ctx, { log }) => {
 /** `ConfigMap shop/x is owned by app y (apps/x/config.yaml:3)`. */
 export function describeRefusal(refusal: PreflightRefusal, sources: ObjectSources | undefined): string {
   const { object } = refusal;
-  const at = sources?.[sourceKey({ apiVersion: object.apiVersion ?? '', kind: object.kind, metadata: { namespace: object.namespace, name: object.name || undefined } })];
+  const at = sources?.[sourceKey({ apiVersion: object.apiVersion ?? '', kind: object.kind, metadata: { namespace: object.namespace, name: object.name } })];
   return `${describeObject(object)} ${refusal.problem}${at ? ` (${at.file}:${at.line})` : ''}`;
 }

@@ -86,19 +86,23 @@ export class FakeCluster implements ClusterPort {
   /**
    * Reads only, and is recorded in `calls` only when it refuses something: every
    * sync asks it. Refuses what `refuse` was told, objects off limits to the app,
-   * and objects whose live labels name another app.
+   * and objects whose live labels name another app; a hook already live is not
+   * dry-run (it is created again).
    */
-  async preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]> {
+  async preflight(input: { app: PreflightApp; objects: readonly KubeObject[]; hooks?: readonly KubeObject[]; signal: AbortSignal }): Promise<PreflightRefusal[]> {
     const { app, objects } = input;
-    const own = ownNamespaces(objects, app, (o) => isClusterScoped(o.kind));
-    const refusals = objects.flatMap((o): PreflightRefusal[] => {
-      const object = { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? '' };
+    const hooks = new Set(input.hooks ?? []);
+    const all = [...objects, ...hooks];
+    const own = ownNamespaces(all, app, (o) => isClusterScoped(o.kind));
+    const refusals = all.flatMap((o): PreflightRefusal[] => {
+      const object = { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? `${o.metadata.generateName ?? ''}*` };
       const offLimits = clusterResourceRefusal(o, isClusterScoped(o.kind), app, own);
       if (offLimits) return [{ object, code: 'off-limits', problem: offLimits }];
       if (!isAddressable(o)) return [];
       const live = this.objects.get(keyOf(o));
       const owner = live && otherOwner(live, app);
       if (owner) return [{ object, code: 'owned', owner, problem: `is owned by app ${owner}` }];
+      if (live && hooks.has(o)) return [];
       const said = this.refusals.get(`${o.kind}/${o.metadata.name}`);
       return said ? [{ object, code: 'refused', problem: `is refused by the cluster: ${said}` }] : [];
     });

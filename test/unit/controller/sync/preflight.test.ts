@@ -117,6 +117,16 @@ describe('sync: preflight (dry-run and ownership before the first write)', () =>
     expect(outcome.message).toContain('Namespace catalog-jobs is owned by app jobs');
   });
 
+  it('a named hook is dry-run before any hook runs; a generateName one is checked against the rules only', async () => {
+    const hook = (metadata: KubeObject['metadata']): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { ...metadata, annotations: { 'argocd.argoproj.io/hook': 'PreSync' } } });
+    const { w } = await goodThenPushed([hook({ name: 'migrate' }), hook({ generateName: 'seed-', namespace: 'kube-system' })]);
+    w.cluster.refuse('Job', 'migrate', 'Job.batch "migrate" is invalid: spec.template: Required value');
+    const outcome = await w.run('catalog');
+    expect(outcome.message).toContain('Job catalog/migrate is refused by the cluster: Job.batch "migrate" is invalid: spec.template: Required value');
+    expect(outcome.message).toContain('Job kube-system/seed-* is off limits: namespace kube-system belongs to the cluster');
+    expect(w.cluster.calls.filter((c) => c.startsWith('hooks') || c.startsWith('apply'))).toEqual([]);
+  });
+
   it("a preview gets the same rules, and its apps share the preview's namespace", async () => {
     const w = syncWorld();
     const previewed = (name: string) => appSpec(name, { preview: { enabled: true, values: {} } });
