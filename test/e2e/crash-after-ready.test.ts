@@ -1,10 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
 import { git } from '../support/git-http-server.js';
 import { sleep, waitFor } from '../support/wait.js';
-import { describeApps, kubectl, serviceAddress, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { serviceAddress } from './support/baton-process.js';
+import { startLocalBaton, type LocalBaton } from './support/local-baton.js';
 
 // Issue 15 point 8: a revision whose pods become ready and exit a few seconds later must not pass
 // the health gate. `baton up` from a local repository with process pods: v1 is healthy; v2 serves,
@@ -66,18 +64,10 @@ const BATON_YAML = `apps:
     rollout: { progressDeadlineSeconds: 40, autoRollback: true }
 `;
 
-let dir: string;
-let repo: string;
-let baton: BatonProcess;
-let state: StateStore;
-let kubeconfig: string;
-
-const tail = async () => `${describeApps(await state.listApps())}\nbaton up:\n${baton.output().split('\n').slice(-30).join('\n')}`;
+let local: LocalBaton;
 
 async function release(version: string, exitAfterMs?: number): Promise<string> {
-  await writeFile(join(repo, 'apps/web/deployment.yaml'), `${deployment(version, exitAfterMs)}\n`);
-  await git(repo, 'commit', '-qam', `web ${version}`);
-  return git(repo, 'rev-parse', 'HEAD');
+  return local.commit({ 'apps/web/deployment.yaml': `${deployment(version, exitAfterMs)}\n` }, `web ${version}`);
 }
 
 async function answer(address: string): Promise<string> {
@@ -86,34 +76,22 @@ async function answer(address: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-crash-');
-  repo = join(dir, 'repo');
-  await mkdir(join(repo, 'apps/web'), { recursive: true });
-  await git(repo, 'init', '-q', '-b', 'main');
-  await writeFile(join(repo, 'baton.yaml'), BATON_YAML);
-  await writeFile(join(repo, 'apps/web/service.yaml'), `${SERVICE}\n`);
-  await writeFile(join(repo, 'apps/web/deployment.yaml'), `${deployment('v1')}\n`);
-  await git(repo, 'add', '.');
-  await git(repo, 'commit', '-qm', 'web v1');
-  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
-  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  state = stateOf(dir);
+  local = await startLocalBaton({
+    prefix: 'baton-crash-',
+    files: { 'baton.yaml': BATON_YAML, 'apps/web/service.yaml': `${SERVICE}\n`, 'apps/web/deployment.yaml': `${deployment('v1')}\n` },
+  });
 }, 240_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await local?.stop();
 }, 120_000);
 
 describe('the health gate and pods that exit after becoming ready', () => {
   it('rolls a revision whose pods exit 3 s after start back, never records it healthy, and leaves the app Degraded saying why', { timeout: 300_000 }, async () => {
-    const v1 = await git(repo, 'rev-parse', 'HEAD');
-    await waitFor('web Healthy at v1', async () => {
-      const s = await state.getApp('web');
-      return s?.revision === v1 && s.health === 'Healthy';
-    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
-    const address = await serviceAddress(kubeconfig, 'web', 'web');
+    const { state } = local;
+    const v1 = await git(local.repo, 'rev-parse', 'HEAD');
+    await local.waitApp('web', 'Healthy at v1', (s) => s.revision === v1 && s.health === 'Healthy');
+    const address = await serviceAddress(local.kubeconfig, 'web', 'web');
     expect(await answer(address)).toBe('v1');
 
     const v2 = await release('v2', 3000);
@@ -123,7 +101,7 @@ describe('the health gate and pods that exit after becoming ready', () => {
       if (passed) return { passed };
       const s = await state.getApp('web');
       return s?.lastFailedRevision === v2 && { app: s };
-    }, { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    }, { timeoutMs: 120_000, intervalMs: 250, describe: () => local.describe() });
     expect(outcome.passed, 'v2 recorded healthy').toBeUndefined();
     const app = outcome.app!;
 
@@ -142,7 +120,7 @@ describe('the health gate and pods that exit after becoming ready', () => {
     expect(await answer(address)).toBe('v1');
     await sleep(5000);
     expect(await answer(address)).toBe('v1');
-    const pods = JSON.parse(await kubectl(kubeconfig, 'get', 'pods', '-n', 'web', '-l', 'app=web', '-o', 'json')) as { items: any[] };
+    const pods = JSON.parse(await local.kubectl('get', 'pods', '-n', 'web', '-l', 'app=web', '-o', 'json')) as { items: any[] };
     const serving = pods.items.filter((p) => !p.metadata.deletionTimestamp);
     expect(serving.map((p) => p.spec.containers[0].env.find((e: { name: string }) => e.name === 'VERSION').value)).toEqual(['v1', 'v1']);
     expect(serving.every((p) => p.status.conditions.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'))).toBe(true);
@@ -154,16 +132,17 @@ describe('the health gate and pods that exit after becoming ready', () => {
   it('turns an app whose pods crash after the gate Degraded, saying why, instead of leaving it Healthy', { timeout: 300_000 }, async () => {
     // v3 stays ready well past the gate's 5 s, then exits: the gate passes it (it was stable while watched),
     // and the periodic health check is what must notice the crash loop and say so on the app.
+    const { state } = local;
     const v3 = await release('v3', 20_000);
     await waitFor('v3 to pass the gate', async () => (await state.getHistory('web')).some((h) => h.revision === v3 && h.result === 'Succeeded'), {
       timeoutMs: 120_000,
       intervalMs: 250,
-      describe: tail,
+      describe: () => local.describe(),
     });
     const degraded = await waitFor('web Degraded after v3 crashes', async () => {
       const s = await state.getApp('web');
       return s?.revision === v3 && s.health === 'Degraded' && s;
-    }, { timeoutMs: 120_000, intervalMs: 500, describe: tail });
+    }, { timeoutMs: 120_000, intervalMs: 500, describe: () => local.describe() });
     expect(degraded.syncStatus).toBe('Synced');
     expect(degraded.message).toMatch(/Deployment web\/web/);
     expect(degraded.message).toMatch(/crash-looping|exit code 3|restarted/);

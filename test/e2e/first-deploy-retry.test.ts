@@ -1,10 +1,7 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
-import { git } from '../support/git-http-server.js';
-import { waitFor } from '../support/wait.js';
-import { describeApps, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { startLocalBaton, type LocalBaton } from './support/local-baton.js';
 
 // A first deploy has nothing to roll back to. When its pods are slower than the progress deadline
 // (a busy machine, a cold cache), the gate fails and the revision stays live. Like Flux's
@@ -56,47 +53,25 @@ const BATON_YAML = `apps:
     rollout: { progressDeadlineSeconds: 6, autoRollback: true }
 `;
 
-let dir: string;
-let baton: BatonProcess;
-let state: StateStore;
-
-const tail = async () => `${describeApps(await state.listApps())}\nbaton up:\n${baton.output().split('\n').slice(-30).join('\n')}`;
+let local: LocalBaton;
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-retry-');
-  const repo = join(dir, 'repo');
-  await mkdir(join(repo, 'apps/slow'), { recursive: true });
-  await git(repo, 'init', '-q', '-b', 'main');
-  await writeFile(join(repo, 'baton.yaml'), BATON_YAML);
-  await writeFile(join(repo, 'apps/slow/deployment.yaml'), `${DEPLOYMENT}\n`);
-  await git(repo, 'add', '.');
-  await git(repo, 'commit', '-qm', 'slow v1');
   // A state dir made beforehand, as a person would with mkdir under umask 022.
-  await chmod(dir, 0o755);
-  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
-  await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  state = stateOf(dir);
+  local = await startLocalBaton({ prefix: 'baton-retry-', files: { 'baton.yaml': BATON_YAML, 'apps/slow/deployment.yaml': `${DEPLOYMENT}\n` }, stateDirMode: 0o755 });
 }, 240_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await local?.stop();
 }, 120_000);
 
 describe('a first deploy slower than its progress deadline', () => {
   it('fails the gate, stays live, and is retried until it is Synced and Healthy, with no new commit', { timeout: 300_000 }, async () => {
-    const failed = await waitFor('the first sync to fail', async () => {
-      const s = await state.getApp('slow');
-      return s?.lastFailedRevision !== undefined && s.revision === s.lastFailedRevision && s;
-    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    const { state, baton } = local;
+    const failed = await local.waitApp('slow', 'failing its first sync', (s) => s.lastFailedRevision !== undefined && s.revision === s.lastFailedRevision);
     expect(failed.health).toBe('Degraded');
     expect(failed.message).toMatch(/did not become healthy within 6s|exceeded its progress deadline/);
 
-    const healthy = await waitFor('slow Synced and Healthy at the same revision', async () => {
-      const s = await state.getApp('slow');
-      return s?.syncStatus === 'Synced' && s.health === 'Healthy' && s;
-    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    const healthy = await local.waitApp('slow', 'Synced and Healthy at the same revision', (s) => s.syncStatus === 'Synced' && s.health === 'Healthy');
     expect(healthy.revision).toBe(failed.revision);
     expect(healthy.lastFailedRevision).toBeUndefined();
     expect((await state.getHealthyManifests('slow'))?.revision).toBe(failed.revision);
@@ -109,6 +84,7 @@ describe('a first deploy slower than its progress deadline', () => {
   });
 
   it('keeps the state dir owner-only although it was made 0755: every file baton, Redis and the kubelet wrote', async () => {
+    const { dir } = local;
     const loose: string[] = [];
     const walk = async (path: string): Promise<void> => {
       if (path === join(dir, 'repo')) return;

@@ -1,10 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
 import { git } from '../support/git-http-server.js';
 import { waitFor } from '../support/wait.js';
-import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { startLocalBaton, type LocalBaton } from './support/local-baton.js';
 
 // Issue 15 point 4: Argo CD's hooks and sync waves, written as Argo CD users write them, through
 // `baton up` with process pods. v1: a PreSync migration Job (generateName, HookSucceeded), a web
@@ -49,47 +46,33 @@ const WEB = yaml({
 
 const late = (value: string) => yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', annotations: { 'argocd.argoproj.io/sync-wave': '1' } }, data: { value } });
 
-let dir: string;
-let repo: string;
-let baton: BatonProcess;
-let state: StateStore;
-let kubeconfig: string;
-
-const tail = async () => `${describeApps(await state.listApps())}\nbaton up:\n${baton.output().split('\n').slice(-40).join('\n')}`;
-const getJson = async (...args: string[]) => JSON.parse(await kubectl(kubeconfig, ...args, '-o', 'json'));
+let local: LocalBaton;
+const getJson = async (...args: string[]) => JSON.parse(await local.kubectl(...args, '-o', 'json'));
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-hooks-');
-  repo = join(dir, 'repo');
-  await mkdir(join(repo, 'apps/db'), { recursive: true });
-  await git(repo, 'init', '-q', '-b', 'main');
-  await writeFile(join(repo, 'baton.yaml'), 'apps:\n  - name: db\n    path: apps/db\n    rollout: { progressDeadlineSeconds: 60, autoRollback: true }\n');
-  await writeFile(join(repo, 'apps/db/migrate.yaml'), job({ generateName: 'migrate-' }, 'PreSync', "console.log('migrated')", { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }));
-  await writeFile(join(repo, 'apps/db/web.yaml'), WEB);
-  await writeFile(join(repo, 'apps/db/late.yaml'), late('v1'));
-  await writeFile(join(repo, 'apps/db/smoke.yaml'), job({ name: 'smoke' }, 'PostSync', "console.log('smoke ok')"));
-  await writeFile(join(repo, 'apps/db/on-fail.yaml'), job({ name: 'on-fail' }, 'SyncFail', "console.log('sync failed')"));
-  await writeFile(join(repo, 'apps/db/README.md'), '# db\nMigrations run as a PreSync hook.\n');
-  await git(repo, 'add', '.');
-  await git(repo, 'commit', '-qm', 'db v1');
-  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
-  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  state = stateOf(dir);
+  local = await startLocalBaton({
+    prefix: 'baton-hooks-',
+    files: {
+      'baton.yaml': 'apps:\n  - name: db\n    path: apps/db\n    rollout: { progressDeadlineSeconds: 60, autoRollback: true }\n',
+      'apps/db/migrate.yaml': job({ generateName: 'migrate-' }, 'PreSync', "console.log('migrated')", { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }),
+      'apps/db/web.yaml': WEB,
+      'apps/db/late.yaml': late('v1'),
+      'apps/db/smoke.yaml': job({ name: 'smoke' }, 'PostSync', "console.log('smoke ok')"),
+      'apps/db/on-fail.yaml': job({ name: 'on-fail' }, 'SyncFail', "console.log('sync failed')"),
+      'apps/db/README.md': '# db\nMigrations run as a PreSync hook.\n',
+    },
+  });
 }, 240_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await local?.stop();
 }, 120_000);
 
 describe('Argo CD hooks and sync waves', () => {
   it('runs PreSync before anything, waves in order, PostSync after the gate; a failing PreSync hook applies nothing and runs SyncFail', { timeout: 300_000 }, async () => {
-    const v1 = await git(repo, 'rev-parse', 'HEAD');
-    await waitFor('db Healthy at v1', async () => {
-      const s = await state.getApp('db');
-      return s?.revision === v1 && s.syncStatus === 'Synced' && s.health === 'Healthy';
-    }, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    const { state, baton } = local;
+    const v1 = await git(local.repo, 'rev-parse', 'HEAD');
+    await local.waitApp('db', 'Healthy at v1', (s) => s.revision === v1 && s.syncStatus === 'Synced' && s.health === 'Healthy');
 
     const out = baton.output();
     const preSync = out.search(/PreSync hook Job db\/migrate-[a-z0-9]{5} Succeeded/);
@@ -111,12 +94,12 @@ describe('Argo CD hooks and sync waves', () => {
     expect(Date.parse(cm.metadata.creationTimestamp)).toBeGreaterThanOrEqual(ready);
     expect(Date.parse(cm.metadata.creationTimestamp)).toBeGreaterThan(Date.parse(pod.metadata.creationTimestamp));
 
-    await writeFile(join(repo, 'apps/db/late.yaml'), late('v2'));
-    await writeFile(join(repo, 'apps/db/migrate.yaml'), job({ generateName: 'migrate-' }, 'PreSync', "console.error('relation \"orders\" already exists'); process.exit(1)", { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }));
-    await git(repo, 'commit', '-qam', 'db v2: a migration that fails');
-    const v2 = await git(repo, 'rev-parse', 'HEAD');
+    const v2 = await local.commit({
+      'apps/db/late.yaml': late('v2'),
+      'apps/db/migrate.yaml': job({ generateName: 'migrate-' }, 'PreSync', "console.error('relation \"orders\" already exists'); process.exit(1)", { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }),
+    }, 'db v2: a migration that fails');
 
-    const entry = await waitFor('the sync of v2 to end', async () => (await state.getHistory('db')).find((h) => h.revision === v2), { timeoutMs: 120_000, intervalMs: 250, describe: tail });
+    const entry = await waitFor('the sync of v2 to end', async () => (await state.getHistory('db')).find((h) => h.revision === v2), { timeoutMs: 120_000, intervalMs: 250, describe: () => local.describe(40) });
     expect(entry.result).toBe('Failed');
     expect(entry.message).toMatch(/failed before anything was applied: PreSync hook Job db\/migrate-[a-z0-9]{5} failed/);
     expect(entry.message).toContain('relation "orders" already exists');
