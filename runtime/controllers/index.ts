@@ -6,11 +6,18 @@ import { startEndpointsController } from './endpoints/endpoints-controller.js';
 import { startJobController } from './job/job-controller.js';
 import type { ReconcilerLogger, RunningReconciler } from './reconciler.js';
 import { startReplicaSetController } from './replicaset/replicaset-controller.js';
+import { startStatefulSetController } from './statefulset/statefulset-controller.js';
+import { startVolumeControllers } from './volume/volume-controller.js';
 
 export interface ControllersOptions {
   cluster: Cluster;
   /** @defaultValue a pino logger on stderr at level `BATON_LOG_LEVEL` or `warn` */
   logger?: ReconcilerLogger;
+  /**
+   * Where the local-path provisioner keeps volumes (`<state-dir>/volumes`); without it claims are bound only to volumes that exist.
+   * @defaultValue no provisioner, no `standard` StorageClass
+   */
+  volumesDir?: string;
 }
 
 /** Starts the deployment, replicaset, endpoints, job and cronjob controllers against `cluster`. */
@@ -23,6 +30,8 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startJobController(options));
     started.push(await startCronJobController(options));
     started.push(await startServiceAccountController(options));
+    started.push(await startStatefulSetController(options));
+    if (options.volumesDir) started.push(...(await startVolumeControllers({ ...options, volumesDir: options.volumesDir })));
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));
     throw err;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
+import { claimVolumePath } from './claim-volume.js';
 import { DNS1123_LABEL } from '../kube/dns-names.js';
 import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
@@ -11,7 +12,7 @@ import { project, subPathInside, type VolumeFiles } from './projection.js';
 import { keySourceFiles } from './volume-sources.js';
 
 /** Volume kinds the built-in runtime provides, for both drivers. */
-const SUPPORTED = ['configMap', 'secret', 'downwardAPI', 'projected', 'hostPath', 'emptyDir'];
+const SUPPORTED = ['configMap', 'secret', 'downwardAPI', 'projected', 'hostPath', 'emptyDir', 'persistentVolumeClaim'];
 /** Kubernetes' default file mode for configMap, secret, downwardAPI and projected volumes. */
 const DEFAULT_MODE = 0o644;
 
@@ -39,6 +40,8 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
       return dir;
     case 'hostPath':
       return hostPathSource(volume.hostPath.path, volume.hostPath.type, protectedPaths);
+    case 'persistentVolumeClaim':
+      return claimVolumePath(cluster, namespace, volume.persistentVolumeClaim.claimName, protectedPaths);
     case 'configMap':
       project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.configMap }, volume.configMap.defaultMode ?? DEFAULT_MODE));
       return dir;
@@ -62,7 +65,9 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
  */
 export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: string, protectedPaths: string[] = []): Promise<Map<string, VolumeMount[]>> {
   const paths = new Map<string, string>();
+  const readOnly = new Set<string>();
   for (const volume of pod.spec?.volumes ?? []) {
+    if (volume.persistentVolumeClaim?.readOnly) readOnly.add(volume.name);
     const kind = SUPPORTED.find((k) => volume[k] !== undefined && volume[k] !== null);
     if (!kind) {
       const given = Object.keys(volume).filter((k) => k !== 'name').join(', ');
@@ -84,7 +89,7 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
     for (const m of container.volumeMounts ?? []) {
       const source = paths.get(m.name);
       if (!source) throw new ContainerConfigError(`volumeMount "${m.name}" of container "${container.name}" names no volume of the pod`);
-      list.push({ source: m.subPath ? subPathInside(source, m.subPath) : source, target: m.mountPath, readOnly: !!m.readOnly });
+      list.push({ source: m.subPath ? subPathInside(source, m.subPath) : source, target: m.mountPath, readOnly: !!m.readOnly || readOnly.has(m.name) });
     }
     mounts.set(container.name, list);
   }

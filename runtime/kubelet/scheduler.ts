@@ -3,6 +3,7 @@ import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';
 import { cpuMillis, memoryBytes } from '../kube/quantity.js';
+import { CLAIMS_PENDING, claimsSchedulingProblem } from './claim-volume.js';
 
 export interface NodeResources {
   cpuMillis: number;
@@ -81,7 +82,11 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   if (pod.metadata.deletionTimestamp) return undefined;
   const snapshot = await boundPods(ctx);
   const bound = snapshot.pods.filter((p) => p.metadata.uid !== pod.metadata.uid);
-  const why = unschedulableReason(pod, bound, node);
+  const claims = await claimsSchedulingProblem(ctx.cluster, ctx.nodeName, pod);
+  if (claims === CLAIMS_PENDING) return 500;
+  const why = claims
+    ? `0/1 nodes are available: ${claims}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
+    : unschedulableReason(pod, bound, node);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   if (why) {
     const before = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
@@ -92,7 +97,8 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
       }, { status: true, fieldManager: 'kube-scheduler' });
       await recordEvent(ctx.cluster, pod, 'Warning', 'FailedScheduling', why, 'default-scheduler');
     }
-    return 10_000;
+    // A claim binds without any pod going away: look again soon.
+    return claims ? 2000 : 10_000;
   }
   const bound2 = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
   snapshot.pods.push(bound2);

@@ -38,6 +38,11 @@ const headers: Record<ResourceName, RegExp> = {
   ingresses: /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/,
   ingressclasses: /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE/,
   networkpolicies: /^NAME\s+POD-SELECTOR\s+AGE/,
+  statefulsets: /^NAME\s+READY\s+AGE/,
+  controllerrevisions: /^NAME\s+CONTROLLER\s+REVISION\s+AGE/,
+  persistentvolumes: /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE/,
+  persistentvolumeclaims: /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE/,
+  storageclasses: /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE/,
 };
 
 describe('kubectl against baton runtime, for every served resource', () => {

@@ -44,6 +44,17 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: networking.k8s.io/v1\nkind: IngressClass\n${meta(false)}spec:\n  controller: example.com/${name}\n`;
     case 'networkpolicies':
       return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${meta()}spec:\n  podSelector:\n    matchLabels:\n      app: ${name}\n  ingress:\n  - ports:\n    - protocol: TCP\n      port: 8080\n`;
+    case 'statefulsets':
+      return `apiVersion: apps/v1\nkind: StatefulSet\n${meta()}spec:\n  serviceName: ${name}\n  replicas: 0\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'controllerrevisions':
+      return `apiVersion: apps/v1\nkind: ControllerRevision\n${meta()}revision: 1\ndata:\n  spec:\n    template:\n      metadata:\n        labels:\n          app: ${name}\n`;
+    case 'persistentvolumes':
+      return `apiVersion: v1\nkind: PersistentVolume\n${meta(false)}spec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n  storageClassName: manual\n  hostPath:\n    path: /tmp/${name}\n`;
+    case 'persistentvolumeclaims':
+      // No class and no matching volume: it stays Pending, with nothing provisioned.
+      return `apiVersion: v1\nkind: PersistentVolumeClaim\n${meta()}spec:\n  storageClassName: ""\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
+    case 'storageclasses':
+      return `apiVersion: storage.k8s.io/v1\nkind: StorageClass\n${meta(false)}provisioner: example.com/${name}\nreclaimPolicy: Retain\nvolumeBindingMode: WaitForFirstConsumer\n`;
     case 'ingresses':
       return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
   }

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
+import { defaultClaim, defaultPersistentVolume, defaultStatefulSet, defaultStorageClass } from './default-storage.js';
 
 type Obj = Record<string, any>;
 
@@ -153,6 +154,21 @@ export function applyDefaults(obj: KubeObject): KubeObject {
         spec.replicas ??= 1;
         defaultPodSpec(spec.template?.spec);
       }
+      break;
+    case 'StatefulSet':
+      if (isObj(spec)) {
+        defaultStatefulSet(spec);
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'PersistentVolumeClaim':
+      defaultClaim(obj);
+      break;
+    case 'PersistentVolume':
+      defaultPersistentVolume(obj);
+      break;
+    case 'StorageClass':
+      defaultStorageClass(obj);
       break;
     case 'Job':
       if (isObj(spec)) {

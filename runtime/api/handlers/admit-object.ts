@@ -3,6 +3,7 @@ import type { KubeObject } from '../../kube/object.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
+import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
 import { admitPodPriority } from '../defaulting/pod-priority.js';
 import { unknownFields } from '../openapi/unknown-fields.js';
 import { validateObject } from '../validation/validate-object.js';
@@ -21,6 +22,7 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   const defaulted = applyDefaults(structuredClone(obj));
   if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
   if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);
+  if (!live && type === resources.persistentvolumeclaims) await defaultClaimStorageClass(ctx.cluster, defaulted);
   validateObject(defaulted, type, live);
   return defaulted;
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/object.js';
 import { ageOf, humanDuration } from './human-duration.js';
 import { podSummary } from './pod-status.js';
+import { storageColumnSets } from './storage-columns.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -292,6 +293,7 @@ export const columnSets: Record<string, ColumnSet> = {
     columns: [nameCol, { ...col('Pod-Selector'), description: 'Selects the pods to which this NetworkPolicy object applies.' }, ageCol],
     cells: (np, now) => [np.metadata.name, selectorText(np.spec?.podSelector ?? {}), age(np, now)],
   },
+  ...storageColumnSets,
 };
 
 export const defaultColumnSet: ColumnSet = { columns: [nameCol, ageCol], cells: (o, now) => [o.metadata.name, age(o, now)] };

@@ -9,6 +9,7 @@ import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
+import { validateClaimSpec, validateClaimUpdate, validatePersistentVolume, validateStatefulSet, validateStatefulSetUpdate, validateStorageClass, validateStorageClassUpdate } from './validate-storage.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -66,6 +67,14 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkload(obj);
+    case 'StatefulSet':
+      return validateWorkload(obj).concat(validateStatefulSet(obj));
+    case 'PersistentVolumeClaim':
+      return validateClaimSpec(obj.spec, 'spec');
+    case 'PersistentVolume':
+      return validatePersistentVolume(obj);
+    case 'StorageClass':
+      return validateStorageClass(obj);
     case 'Job':
       return validateJob(obj);
     case 'CronJob':
@@ -111,6 +120,12 @@ function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): S
       return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
     case 'Job':
       return validateJobUpdate(obj, old);
+    case 'StatefulSet':
+      return validateStatefulSetUpdate(obj, old);
+    case 'PersistentVolumeClaim':
+      return validateClaimUpdate(obj, old);
+    case 'StorageClass':
+      return validateStorageClassUpdate(obj, old);
     case 'PriorityClass':
       return obj.value === old.value ? [] : [invalidValue('value', obj.value, 'field is immutable')];
     default:
