@@ -1,10 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
 import { git } from '../support/git-http-server.js';
 import { waitFor } from '../support/wait.js';
-import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from './support/baton-process.js';
+import { startLocalBaton, type LocalBaton } from './support/local-baton.js';
 
 // Issue 15 points 5 and 6 through `baton up` from a local repository:
 // - conf's v2 adds a good ConfigMap and a Widget the cluster does not serve: the preflight's
@@ -16,48 +15,35 @@ import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '.
 
 const configMap = (name: string, data: Record<string, string>) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`;
 
-let dir: string;
-let repo: string;
-let baton: BatonProcess;
-let state: StateStore;
-let kubeconfig: string;
-
-const tail = async () => `${describeApps(await state.listApps())}\nbaton up:\n${baton.output().split('\n').slice(-30).join('\n')}`;
+let local: LocalBaton;
 
 async function liveConfigMap(namespace: string, name: string): Promise<{ metadata: { labels?: Record<string, string> }; data: Record<string, string> } | undefined> {
-  const out = JSON.parse(await kubectl(kubeconfig, 'get', 'configmaps', '-n', namespace, '-o', 'json')) as { items: { metadata: { name: string; labels?: Record<string, string> }; data: Record<string, string> }[] };
+  const out = JSON.parse(await local.kubectl('get', 'configmaps', '-n', namespace, '-o', 'json')) as { items: { metadata: { name: string; labels?: Record<string, string> }; data: Record<string, string> }[] };
   return out.items.find((c) => c.metadata.name === name);
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-preflight-');
-  repo = join(dir, 'repo');
-  for (const app of ['conf', 'first', 'second']) await mkdir(join(repo, 'apps', app), { recursive: true });
-  await git(repo, 'init', '-q', '-b', 'main');
-  await writeFile(
-    join(repo, 'baton.yaml'),
-    'apps:\n  - name: conf\n    path: apps/conf\n  - name: first\n    path: apps/first\n    namespace: team\n  - name: second\n    path: apps/second\n    namespace: team\n    dependsOn: [first]\n',
-  );
-  await writeFile(join(repo, 'apps/conf/a.yaml'), configMap('a', { v: '"1"' }));
-  await writeFile(join(repo, 'apps/first/shared.yaml'), configMap('shared', { owner: 'first' }));
-  await writeFile(join(repo, 'apps/first/own.yaml'), configMap('first-own', { owner: 'first' }));
-  await writeFile(join(repo, 'apps/second/shared.yaml'), configMap('shared', { owner: 'second' }));
-  await writeFile(join(repo, 'apps/second/own.yaml'), configMap('second-own', { owner: 'second' }));
-  await git(repo, 'add', '.');
-  await git(repo, 'commit', '-qm', 'v1');
-  baton = startBaton(['up', '--repo', repo, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
-  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  state = stateOf(dir);
+  local = await startLocalBaton({
+    prefix: 'baton-preflight-',
+    files: {
+      'baton.yaml': 'apps:\n  - name: conf\n    path: apps/conf\n  - name: first\n    path: apps/first\n    namespace: team\n  - name: second\n    path: apps/second\n    namespace: team\n    dependsOn: [first]\n',
+      'apps/conf/a.yaml': configMap('a', { v: '"1"' }),
+      'apps/first/shared.yaml': configMap('shared', { owner: 'first' }),
+      'apps/first/own.yaml': configMap('first-own', { owner: 'first' }),
+      'apps/second/shared.yaml': configMap('shared', { owner: 'second' }),
+      'apps/second/own.yaml': configMap('second-own', { owner: 'second' }),
+    },
+  });
 }, 240_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await local?.stop();
 }, 120_000);
 
 describe('preflight: dry-run and ownership before the first write', () => {
   it('applies nothing of a commit the cluster refuses part of, and one app never writes or prunes what another owns', { timeout: 300_000 }, async () => {
+    const { repo, state } = local;
+    const tail = () => local.describe();
     const v1 = await git(repo, 'rev-parse', 'HEAD');
     await waitFor('conf and first Healthy at v1, second refused', async () => {
       const [conf, first] = [await state.getApp('conf'), await state.getApp('first')];
