@@ -6,6 +6,9 @@ import { startEndpointsController } from './endpoints/endpoints-controller.js';
 import { startJobController } from './job/job-controller.js';
 import type { ReconcilerLogger, RunningReconciler } from './reconciler.js';
 import { startReplicaSetController } from './replicaset/replicaset-controller.js';
+import { startReplicationControllerController } from './replicationcontroller/replicationcontroller-controller.js';
+import { startDaemonSetController } from './daemonset/daemonset-controller.js';
+import { startDisruptionController } from './disruption/disruption-controller.js';
 import { startStatefulSetController } from './statefulset/statefulset-controller.js';
 import { startVolumeControllers } from './volume/volume-controller.js';
 
@@ -30,6 +33,9 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startJobController(options));
     started.push(await startCronJobController(options));
     started.push(await startServiceAccountController(options));
+    started.push(await startReplicationControllerController(options));
+    started.push(await startDaemonSetController(options));
+    started.push(await startDisruptionController(options));
     started.push(await startStatefulSetController(options));
     if (options.volumesDir) started.push(...(await startVolumeControllers({ ...options, volumesDir: options.volumesDir })));
   } catch (err) {

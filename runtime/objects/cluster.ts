@@ -8,12 +8,20 @@ export interface ListOptions {
   labelSelector?: string;
   /** Kubernetes field selector syntax (`metadata.name=x,status.phase!=Running`). */
   fieldSelector?: string;
+  /** At most this many items, the rest behind `continue`; 0 or absent for all. */
+  limit?: number;
+  /** A ListResult's `continue`: the next page of that list, as it was then (410 Expired once the store's window passed it). */
+  continue?: string;
 }
 
 export interface ListResult {
   items: KubeObject[];
   /** The store's resourceVersion at the time of the list; start a watch from it. */
   resourceVersion: string;
+  /** Set when `limit` cut the list: pass it back as ListOptions.continue. */
+  continue?: string;
+  /** Items after this page, when known (lists without selectors). */
+  remainingItemCount?: number;
 }
 
 export interface WatchOptions extends ListOptions {

@@ -75,6 +75,9 @@ const KINDS: Record<string, Table> = {
   Pod: POD,
   Deployment: { ...TEMPLATED, 'spec.strategy': { retainKeys: true } },
   ReplicaSet: TEMPLATED,
+  DaemonSet: TEMPLATED,
+  ReplicationController: TEMPLATED,
+  PodDisruptionBudget: { 'spec.selector': { ssaAtomic: true }, 'status.conditions': { list: 'map', key: 'type' } },
   Service: {
     'spec.ports': { list: 'map', key: 'port', ssaKeys: { port: undefined, protocol: 'TCP' } },
     'spec.selector': { ssaAtomic: true },
@@ -90,7 +93,7 @@ const KINDS: Record<string, Table> = {
 };
 
 /** Kinds whose `spec.template` is a PodTemplateSpec. */
-const POD_TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet']);
+const POD_TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'ReplicationController']);
 
 export function lookupFieldMeta(kind: string, path: string): FieldMeta | undefined {
   if (path.startsWith('metadata.')) return OBJECT_META[path.slice('metadata.'.length)];

@@ -18,7 +18,7 @@ export interface ResourceType {
   namespaced: boolean;
   /** Subresources served beside the resource. */
   /** exec, attach and portforward are served as upgraded streams (runtime/api/streaming). */
-  subresources: Array<'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward'>;
+  subresources: Array<'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'eviction'>;
   /** Kubernetes' discovery categories (`kubectl get all`). */
   categories: string[];
   /** true when the object has a spec whose changes bump metadata.generation. */
@@ -44,7 +44,7 @@ function r(def: Omit<ResourceType, 'listKind' | 'singular' | 'namespaced' | 'cat
 export const resources = {
   namespaces: r({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', shortNames: ['ns'], subresources: ['status'] }),
   nodes: r({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', shortNames: ['no'], subresources: ['status'] }),
-  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], subresources: ['status', 'log', 'exec', 'attach', 'portforward'], categories: ['all'] }),
+  pods: r({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'eviction'], categories: ['all'] }),
   services: r({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], subresources: ['status'], categories: ['all'] }),
   endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] }),
   configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'] }),
@@ -53,6 +53,9 @@ export const resources = {
   events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'] }),
   deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  replicationcontrollers: r({ group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', shortNames: ['rc'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
+  daemonsets: r({ group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  poddisruptionbudgets: r({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], subresources: ['status'], hasGeneration: true }),
   jobs: r({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', shortNames: [], subresources: ['status'], categories: ['all'], hasGeneration: true }),
   persistentvolumes: r({ group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', shortNames: ['pv'], subresources: ['status'] }),
   persistentvolumeclaims: r({ group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', shortNames: ['pvc'], subresources: ['status'] }),

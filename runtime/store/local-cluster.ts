@@ -17,6 +17,7 @@ import { ServiceAllocator } from './service-allocator.js';
 import { SqliteStore, type Persistence } from './sqlite-store.js';
 import type { StoreOps } from './store-ops.js';
 import { copyOf } from './stored-json.js';
+import { decodeContinue, expiredContinue, objectsAt, pageOf } from './list-pages.js';
 import { WatchHub, type StoreEvent } from './watch-hub.js';
 
 export interface LocalClusterOptions {
@@ -148,11 +149,24 @@ class StoreCluster implements LocalCluster, StoreOps {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(options.fieldSelector);
     const namespace = type.namespaced ? options.namespace || undefined : undefined;
-    const items: KubeObject[] = [];
-    for (const object of this.index.list(typeKeyOf(type), namespace)) {
-      if (labels.matches(object.metadata.labels) && fields.matches(object)) items.push(copyOf(object));
+    const typeKey = typeKeyOf(type);
+    const matches = (o: KubeObject) => (namespace === undefined || o.metadata.namespace === namespace) && labels.matches(o.metadata.labels) && fields.matches(o);
+    if (!options.limit && !options.continue) {
+      return { items: this.index.list(typeKey, namespace).filter(matches).map(copyOf), resourceVersion: String(this.rv) };
     }
-    return { items, resourceVersion: String(this.rv) };
+    // A continued list reads the store as it was at the first page's resourceVersion, as etcd does.
+    const token = options.continue ? decodeContinue(options.continue) : undefined;
+    let rv = this.rv;
+    let objects = this.index.list(typeKey, namespace);
+    if (token && token.rv > 0) {
+      const later = this.hub.eventsAfter(token.rv);
+      if (!later) throw expiredContinue(token.start);
+      rv = token.rv;
+      objects = objectsAt(objects, later, typeKey);
+    }
+    const countRemaining = !options.labelSelector && !options.fieldSelector;
+    const page = pageOf(objects.filter(matches), token?.start, options.limit ?? 0, rv, countRemaining);
+    return { ...page, items: page.items.map(copyOf), resourceVersion: String(rv) };
   }
 
   async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {
@@ -348,7 +362,7 @@ class StoreCluster implements LocalCluster, StoreOps {
       if (stored) this.allocator.release(stored);
       this.allocator.release(object);
     }
-    this.publish({ rv, typeKey, type: 'DELETED', object: final });
+    this.publish({ rv, typeKey, type: 'DELETED', object: final, previous: stored });
     return final;
   }
 

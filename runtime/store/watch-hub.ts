@@ -13,7 +13,7 @@ export interface StoreEvent {
   typeKey: string;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: KubeObject;
-  /** The object before a MODIFIED change, to tell selector entries and exits apart. */
+  /** The object before a MODIFIED or DELETED change: tells selector entries and exits apart, and rewinds a paged list. */
   previous?: KubeObject;
 }
 
@@ -145,6 +145,12 @@ export class WatchHub {
     if (this.timer) clearInterval(this.timer);
     for (const w of this.watchers) w.closed = true;
     this.watchers.clear();
+  }
+
+  /** The events after `rv`, oldest first; undefined when some of them already left the window (etcd's "compacted"). */
+  eventsAfter(rv: number): readonly StoreEvent[] | undefined {
+    if (rv < this.windowStart) return undefined;
+    return this.events.slice(this.firstAfter(rv));
   }
 
   /** Events in the window now (for tests: bounded by count and age, not by the store's history). */

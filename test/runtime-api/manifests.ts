@@ -29,6 +29,12 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
     case 'deployments':
     case 'replicasets':
       return `apiVersion: apps/v1\nkind: ${resource === 'deployments' ? 'Deployment' : 'ReplicaSet'}\n${meta()}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'replicationcontrollers':
+      return `apiVersion: v1\nkind: ReplicationController\n${meta()}spec:\n  replicas: 2\n  selector:\n    app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'daemonsets':
+      return `apiVersion: apps/v1\nkind: DaemonSet\n${meta()}spec:\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n${podSpec('      ')}\n`;
+    case 'poddisruptionbudgets':
+      return `apiVersion: policy/v1\nkind: PodDisruptionBudget\n${meta()}spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: ${name}\n`;
     case 'jobs':
       // Suspended, so that the generic resource test starts no pods.
       return `apiVersion: batch/v1\nkind: Job\n${meta()}spec:\n  suspend: true\n  template:\n    spec:\n      restartPolicy: Never\n${podSpec('      ')}\n`;

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../kube/object.js';
 import { defaultClaim, defaultPersistentVolume, defaultStatefulSet, defaultStorageClass } from './default-storage.js';
+import { defaultDaemonSet, defaultReplicationController } from './default-daemonset.js';
 
 type Obj = Record<string, any>;
 
@@ -152,6 +153,18 @@ export function applyDefaults(obj: KubeObject): KubeObject {
     case 'ReplicaSet':
       if (isObj(spec)) {
         spec.replicas ??= 1;
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'DaemonSet':
+      if (isObj(spec)) {
+        defaultDaemonSet(spec);
+        defaultPodSpec(spec.template?.spec);
+      }
+      break;
+    case 'ReplicationController':
+      if (isObj(spec)) {
+        defaultReplicationController(obj);
         defaultPodSpec(spec.template?.spec);
       }
       break;

@@ -20,6 +20,7 @@ function subresourceEntries(t: ResourceType): Record<string, unknown>[] {
     if (sub === 'scale') {
       return { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     }
+    if (sub === 'eviction') return { name: `${t.plural}/eviction`, singularName: '', namespaced: t.namespaced, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
     if (sub === 'log') return { name: `${t.plural}/log`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get'] };
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       const kind = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' }[sub];

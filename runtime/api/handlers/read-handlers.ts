@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { apiVersionOf, type ResourceType } from '../../resources/registry.js';
 import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
-import { queryString } from '../request/query-options.js';
+import { queryInt, queryString } from '../request/query-options.js';
+import { badRequest } from '../../errors/status-error.js';
 import { toTable } from '../printing/to-table.js';
 import type { ApiContext } from './api-context.js';
 import { includeObjectOf, partialMetadata, sendJson, sendObject } from './respond.js';
@@ -10,25 +11,37 @@ export async function handleGet(ctx: ApiContext, req: Request, res: Response, ty
   sendObject(req, res, type, await ctx.cluster.get(type, namespace, name));
 }
 
-/** A list; `limit` and `continue` are accepted and the whole list is returned in one page. */
+/** A list, in pages when `limit` is given (`continue` fetches the next, read at the first page's resourceVersion). */
 export async function handleList(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined): Promise<void> {
+  const limit = queryInt(req, 'limit');
+  const token = queryString(req, 'continue') || undefined;
+  const rv = queryString(req, 'resourceVersion');
+  if (token && rv) throw badRequest('specifying resource version is not allowed when using continue');
   const result = await ctx.cluster.list(type, {
     namespace,
     labelSelector: queryString(req, 'labelSelector'),
     fieldSelector: queryString(req, 'fieldSelector'),
+    // resourceVersion=0 is served from the watch cache in Kubernetes, which ignores limit.
+    limit: rv === '0' || limit === undefined || limit < 0 ? undefined : limit,
+    continue: token,
   });
+  const listMeta = {
+    resourceVersion: result.resourceVersion,
+    ...(result.continue ? { continue: result.continue } : {}),
+    ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
+  };
   if (wantsTable(req.headers.accept)) {
-    sendJson(res, 200, toTable(type.kind, result.items, { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: result.resourceVersion }));
+    sendJson(res, 200, toTable(type.kind, result.items, { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: result.resourceVersion, continue: result.continue, remainingItemCount: result.remainingItemCount }));
     return;
   }
   if (wantsMetadataOnly(req.headers.accept)) {
-    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: result.resourceVersion }, items: result.items.map(partialMetadata) });
+    sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map(partialMetadata) });
     return;
   }
   sendJson(res, 200, {
     kind: type.listKind,
     apiVersion: apiVersionOf(type),
-    metadata: { resourceVersion: result.resourceVersion },
+    metadata: listMeta,
     items: result.items,
   });
 }

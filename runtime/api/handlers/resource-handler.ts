@@ -5,6 +5,7 @@ import { queryBool } from '../request/query-options.js';
 import type { ApiContext } from './api-context.js';
 import { handleGet, handleList } from './read-handlers.js';
 import { handleLog } from './log-handler.js';
+import { handleEviction } from './eviction-handler.js';
 import { handlePatch } from './patch-handler.js';
 import { handleScale } from './scale-handler.js';
 import { handleWatch } from './watch-handler.js';
@@ -35,6 +36,10 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
   if (subresource === 'scale') {
     if (!['GET', 'PUT', 'PATCH'].includes(req.method)) throw notAllowed(req, path);
     return handleScale(ctx, req, res, type, namespace, name);
+  }
+  if (subresource === 'eviction') {
+    if (req.method !== 'POST') throw notAllowed(req, path);
+    return handleEviction(ctx, req, res, namespace, name);
   }
   if (subresource === 'log') {
     if (req.method !== 'GET') throw notAllowed(req, path);

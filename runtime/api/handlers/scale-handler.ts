@@ -12,7 +12,7 @@ import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js'
 import { readPatchBody } from './patch-handler.js';
 import { sendJson } from './respond.js';
 
-/** The autoscaling/v1 Scale view of a deployment or replica set. */
+/** The autoscaling/v1 Scale view of a deployment, replica set or replication controller. */
 export function scaleOf(obj: KubeObject): KubeObject {
   const m = obj.metadata;
   return {
@@ -20,7 +20,8 @@ export function scaleOf(obj: KubeObject): KubeObject {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: obj.spec?.replicas ?? 1 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: selectorToString(obj.spec?.selector ?? {}) },
+    // A ReplicationController's selector is a plain label map.
+    status: { replicas: obj.status?.replicas ?? 0, selector: selectorToString((obj.kind === 'ReplicationController' ? { matchLabels: obj.spec?.selector } : obj.spec?.selector) ?? {}) },
   };
 }
 

@@ -47,6 +47,12 @@ function mapSelectorText(selector: Record<string, string> | undefined): string {
   return parts.length ? parts.join(',') : '<none>';
 }
 
+/** labels.FormatLabels: `k=v` sorted by key, `<none>` when empty. */
+function formatLabels(labels: Record<string, string> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  return keys.length ? keys.map((k) => `${k}=${labels![k]}`).join(',') : '<none>';
+}
+
 function containersAndImages(template: any): [string, string] {
   const containers = (template?.spec?.containers ?? []) as Array<{ name: string; image: string }>;
   return [containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
@@ -209,6 +215,25 @@ export const columnSets: Record<string, ColumnSet> = {
       const [containers, images] = containersAndImages(rs.spec?.template);
       return [rs.metadata.name, rs.spec?.replicas ?? 1, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, age(rs, now), containers, images, selectorText(rs.spec?.selector)];
     },
+  },
+  ReplicationController: {
+    columns: [nameCol, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), ageCol, ...workloadWide],
+    cells: (rc, now) => {
+      const [containers, images] = containersAndImages(rc.spec?.template);
+      return [rc.metadata.name, rc.spec?.replicas ?? 1, rc.status?.replicas ?? 0, rc.status?.readyReplicas ?? 0, age(rc, now), containers, images, formatLabels(rc.spec?.selector)];
+    },
+  },
+  DaemonSet: {
+    columns: [nameCol, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), ageCol, ...workloadWide],
+    cells: (ds, now) => {
+      const [containers, images] = containersAndImages(ds.spec?.template);
+      const st = ds.status ?? {};
+      return [ds.metadata.name, st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0, st.updatedNumberScheduled ?? 0, st.numberAvailable ?? 0, formatLabels(ds.spec?.template?.spec?.nodeSelector), age(ds, now), containers, images, selectorText(ds.spec?.selector)];
+    },
+  },
+  PodDisruptionBudget: {
+    columns: [nameCol, col('Min Available'), col('Max Unavailable'), col('Allowed Disruptions', 'integer'), ageCol],
+    cells: (pdb, now) => [pdb.metadata.name, pdb.spec?.minAvailable !== undefined ? String(pdb.spec.minAvailable) : 'N/A', pdb.spec?.maxUnavailable !== undefined ? String(pdb.spec.maxUnavailable) : 'N/A', pdb.status?.disruptionsAllowed ?? 0, age(pdb, now)],
   },
   Job: {
     columns: [

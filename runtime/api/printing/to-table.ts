@@ -16,6 +16,7 @@ export interface TableOptions {
   withColumns: boolean;
   resourceVersion?: string;
   continue?: string;
+  remainingItemCount?: number;
 }
 
 /** A `meta.k8s.io/v1 Table`, the body kubectl asks for to print `get` output. */
@@ -25,7 +26,7 @@ export function toTable(kind: string, objects: KubeObject[], options: TableOptio
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}), ...(options.continue ? { continue: options.continue } : {}) },
+    metadata: { ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}), ...(options.continue ? { continue: options.continue } : {}), ...(options.remainingItemCount !== undefined ? { remainingItemCount: options.remainingItemCount } : {}) },
     columnDefinitions: options.withColumns ? set.columns : [],
     rows: objects.map((obj) => ({ cells: set.cells(obj, now), object: rowObject(obj, options.includeObject) })),
   };

@@ -10,6 +10,7 @@ import { validateIngressClassSpec, validateIngressClassUpdate } from './validate
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
 import { validateClaimSpec, validateClaimUpdate, validatePersistentVolume, validateStatefulSet, validateStatefulSetUpdate, validateStorageClass, validateStorageClassUpdate } from './validate-storage.js';
+import { validateDaemonSet, validatePodDisruptionBudget, validateReplicationController } from './validate-daemonset.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -67,6 +68,12 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
     case 'Deployment':
     case 'ReplicaSet':
       return validateWorkload(obj);
+    case 'DaemonSet':
+      return validateDaemonSet(obj);
+    case 'ReplicationController':
+      return validateReplicationController(obj);
+    case 'PodDisruptionBudget':
+      return validatePodDisruptionBudget(obj);
     case 'StatefulSet':
       return validateWorkload(obj).concat(validateStatefulSet(obj));
     case 'PersistentVolumeClaim':

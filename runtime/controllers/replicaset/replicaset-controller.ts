@@ -1,7 +1,7 @@
 import type { Cluster } from '../../objects/cluster.js';
 import { recordEvent } from '../../objects/record-event.js';
 import type { KubeObject } from '../../kube/object.js';
-import { resources } from '../../resources/registry.js';
+import { resources, type ResourceType } from '../../resources/registry.js';
 import { semanticEqual } from '../../kube/canonical-json.js';
 import { claimChildren } from '../claim-children.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
@@ -30,6 +30,24 @@ import { slowStartBatch } from './slow-start.js';
 
 const COMPONENT = 'replicaset-controller';
 
+/** What tells a ReplicaSet from a ReplicationController: the rest of the machinery is shared (as Kubernetes' RC manager wraps the RS one). */
+export interface ReplicaKind {
+  type: ResourceType;
+  /** The selector as a metav1.LabelSelector (a ReplicationController's is a plain label map). */
+  selectorOf(owner: KubeObject): LabelSelector | undefined;
+  /** The event source and field manager. */
+  component: string;
+  /** Whether status carries terminatingReplicas (ReplicaSets only). */
+  countsTerminating: boolean;
+}
+
+export const replicaSetKind: ReplicaKind = {
+  type: resources.replicasets,
+  selectorOf: (rs) => rs.spec?.selector,
+  component: COMPONENT,
+  countsTerminating: true,
+};
+
 export interface ReplicaSetControllerOptions {
   cluster: Cluster;
   /**
@@ -41,10 +59,14 @@ export interface ReplicaSetControllerOptions {
   logger?: ReconcilerLogger;
   /** @defaultValue 4 */
   concurrency?: number;
+  /** @defaultValue replicaSetKind */
+  kind?: ReplicaKind;
 }
 
 interface Base {
   cluster: Cluster;
+  /** @defaultValue replicaSetKind */
+  kind?: ReplicaKind;
   burst: number;
   /** Every pod, fed by the pods watch; read without copying, written through on create and delete. */
   pods: ObjectCache;
@@ -52,6 +74,7 @@ interface Base {
 
 interface Ctx {
   cluster: Cluster;
+  kind: ReplicaKind;
   burst: number;
   cache: ObjectCache;
   /** Active pods this RS controls, once claimed. */
@@ -64,24 +87,25 @@ interface Ctx {
 /** Keeps spec.replicas pods of each ReplicaSet running from its template. */
 export function startReplicaSetController(options: ReplicaSetControllerOptions): Promise<RunningReconciler> {
   const { cluster } = options;
+  const kind = options.kind ?? replicaSetKind;
   const burst = options.burstReplicas ?? 500;
   const pods = new ObjectCache();
   return startReconciler({
-    name: COMPONENT,
+    name: kind.component,
     cluster,
-    primary: resources.replicasets,
+    primary: kind.type,
     logger: options.logger,
     concurrency: options.concurrency,
     // Each reconcile lists every pod concerned; with thousands, let a burst of pod events coalesce.
     spacingFactor: 2,
-    reconcile: (key) => reconcileReplicaSet({ cluster, burst, pods }, key),
+    reconcile: (key) => reconcileReplicaSet({ cluster, burst, pods, kind }, key),
     watches: [
       {
         type: resources.pods,
         onSync: (items) => pods.replaceAll(items),
         keysFor: (e) => {
           pods.apply(e);
-          return podOwnerKeys(cluster, resources.replicasets, e);
+          return podOwnerKeys(cluster, kind.type, e, kind.selectorOf);
         },
       },
     ],
@@ -90,20 +114,22 @@ export function startReplicaSetController(options: ReplicaSetControllerOptions):
 
 export async function reconcileReplicaSet(base: Base, key: string): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
+  const kind = base.kind ?? replicaSetKind;
   let rs: KubeObject;
   try {
-    rs = await base.cluster.get(resources.replicasets, namespace, name);
+    rs = await base.cluster.get(kind.type, namespace, name);
   } catch (err: any) {
     if (err?.code === 404) return done;
     throw err;
   }
-  const ctx: Ctx = { cluster: base.cluster, burst: base.burst, cache: base.pods };
+  const ctx: Ctx = { cluster: base.cluster, kind, burst: base.burst, cache: base.pods };
   let result: ReconcileResult = done;
   try {
     result = await runSteps(steps, ctx, rs);
   } finally {
     if (ctx.pods) {
-      const availableInMs = await writeStatus(ctx.cluster, rs, ctx.pods, ctx.terminating ?? 0, ctx.manageError);
+      const terminating = kind.countsTerminating ? (ctx.terminating ?? 0) : 0;
+      const availableInMs = await writeStatus(ctx, rs, ctx.pods, terminating, ctx.manageError);
       if (availableInMs !== undefined) {
         result = requeueAfter(Math.min(result.requeueAfterMs ?? Infinity, availableInMs));
       }
@@ -113,8 +139,8 @@ export async function reconcileReplicaSet(base: Base, key: string): Promise<Reco
 }
 
 const claimPods: Step<Ctx, KubeObject> = async (ctx, rs) => {
-  const selector = rs.spec?.selector as LabelSelector | undefined;
-  if (selectorIsEmpty(selector)) throw new TerminalError(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
+  const selector = ctx.kind.selectorOf(rs);
+  if (selectorIsEmpty(selector)) throw new TerminalError(`${rs.kind} ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
   const all = ctx.cache.list(String(rs.metadata.namespace));
   ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, all.filter(isPodActive));
   for (const pod of ctx.pods) ctx.cache.put(pod);
@@ -147,10 +173,10 @@ async function createPods(ctx: Ctx, rs: KubeObject, count: number, more: boolean
     created.push(String(pod.metadata.name));
     ctx.pods!.push(pod);
   });
-  await recordBatch(ctx.cluster, rs, 'SuccessfulCreate', 'Created pod', created);
+  await recordBatch(ctx, rs, 'SuccessfulCreate', 'Created pod', created);
   if (error !== undefined) {
     const msg = error instanceof Error ? error.message : String(error);
-    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedCreate', `Error creating: ${msg}`, COMPONENT);
+    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedCreate', `Error creating: ${msg}`, ctx.kind.component);
     throw Object.assign(error instanceof Error ? error : new Error(msg), { action: 'create' });
   }
   return more ? stop(0) : next;
@@ -184,28 +210,29 @@ async function deletePods(ctx: Ctx, rs: KubeObject, victims: KubeObject[], more:
   );
   const gone = new Set(deleted);
   ctx.pods = ctx.pods!.filter((p) => !gone.has(String(p.metadata.name)));
-  await recordBatch(ctx.cluster, rs, 'SuccessfulDelete', 'Deleted pod', deleted);
+  await recordBatch(ctx, rs, 'SuccessfulDelete', 'Deleted pod', deleted);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     const err = failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
-    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedDelete', `Error deleting: ${err.message}`, COMPONENT);
+    await recordEvent(ctx.cluster, rs, 'Warning', 'FailedDelete', `Error deleting: ${err.message}`, ctx.kind.component);
     throw Object.assign(err, { action: 'delete' });
   }
   return more ? stop(0) : next;
 }
 
 /** One event per pod as Kubernetes records them, summarised past a few so a scale to thousands does not flood the store. */
-async function recordBatch(cluster: Cluster, rs: KubeObject, reason: string, what: string, names: string[]): Promise<void> {
+async function recordBatch(ctx: Ctx, rs: KubeObject, reason: string, what: string, names: string[]): Promise<void> {
+  const { cluster, kind } = ctx;
   const shown = names.slice(0, 5);
-  await Promise.all(shown.map((n) => recordEvent(cluster, rs, 'Normal', reason, `${what}: ${n}`, COMPONENT)));
+  await Promise.all(shown.map((n) => recordEvent(cluster, rs, 'Normal', reason, `${what}: ${n}`, kind.component)));
   if (names.length > shown.length) {
-    await recordEvent(cluster, rs, 'Normal', reason, `${what}s: ${names.length - shown.length} more`, COMPONENT);
+    await recordEvent(cluster, rs, 'Normal', reason, `${what}s: ${names.length - shown.length} more`, kind.component);
   }
 }
 
 /** Writes status when it changed; returns when a ready pod turns available. */
 async function writeStatus(
-  cluster: Cluster,
+  ctx: Ctx,
   rs: KubeObject,
   pods: KubeObject[],
   terminating: number,
@@ -218,7 +245,7 @@ async function writeStatus(
     // The controller owns RS status: last writer wins rather than failing on a concurrent spec change.
     delete next.metadata.resourceVersion;
     try {
-      await cluster.update(resources.replicasets, next, { status: true, fieldManager: COMPONENT });
+      await ctx.cluster.update(ctx.kind.type, next, { status: true, fieldManager: ctx.kind.component });
     } catch (err: any) {
       if (err?.code !== 404) throw err;
     }
