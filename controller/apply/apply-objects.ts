@@ -5,6 +5,7 @@ import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { AppliedObject, ApplyAction } from './applied-object.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import { sortForApply } from './apply-order.js';
+import { kindKey, kindsBroughtBy, waitEstablished } from './crd-kinds.js';
 import { callCluster, callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
 import type { ClusterRequestError } from '../clusters/cluster-request-error.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
@@ -60,8 +61,16 @@ export async function applyObjects(options: ApplyObjectsOptions): Promise<Applie
   if (!prepared.some((o) => o.kind === 'Namespace' && o.metadata?.name === app.namespace)) {
     if (await ensureNamespace(ctx, app.namespace)) report({ apiVersion: 'v1', kind: 'Namespace', name: app.namespace, action: 'created' });
   }
+  // A custom resource waits until the CRD this sync brings for its kind is Established (as Argo CD does).
+  const brought = kindsBroughtBy(prepared);
+  const established = new Set<string>();
   for (const object of sortForApply(prepared)) {
     signal?.throwIfAborted();
+    const crd = brought.get(kindKey(object.apiVersion, object.kind))?.crd;
+    if (crd !== undefined && !established.has(crd)) {
+      await waitEstablished(ctx, crd);
+      established.add(crd);
+    }
     report(await applyOne(ctx, object));
   }
   if (options.prune ?? app.syncPolicy.prune) {

@@ -8,6 +8,7 @@ import { bounded } from '../clusters/bounded-request.js';
 import { refOf, type ObjectRef } from '../clusters/object-ref.js';
 import { prepareObject, type ApplyApp } from './apply-objects.js';
 import { clusterResourceRefusal, ownNamespaces, type ClusterResourceApp } from './cluster-resources.js';
+import { kindKey, kindsBroughtBy, type BroughtKind } from './crd-kinds.js';
 import { dryRunApply } from './dry-run.js';
 import { isAddressable, otherOwner } from './ownership.js';
 
@@ -56,9 +57,9 @@ const CONCURRENCY = 8;
  * are thrown (retried). Objects with only a `generateName` (hooks) are
  * checked against the rules but not read or dry-run: they have no address yet.
  * Hooks given apart are checked as `hooks` says.
- * CustomResourceDefinitions are not applied before their resources here
- * (issue 14): a custom resource whose CRD the same sync brings is refused as
- * not served.
+ * A custom resource whose CustomResourceDefinition the same sync brings is
+ * checked against the rules only: apply waits for the CRD to be Established
+ * before writing it (crd-kinds.ts), and a refusal then fails the sync there.
  */
 export async function preflightObjects(options: PreflightOptions): Promise<PreflightRefusal[]> {
   const { app } = options;
@@ -67,22 +68,36 @@ export async function preflightObjects(options: PreflightOptions): Promise<Prefl
   const own = ownNamespaces(all.map((o) => o.object), app, (o) => isClusterScoped(o.kind));
   // apply creates the app's namespace, and every Namespace it renders, before any object in them.
   const creating = new Set([app.namespace, ...options.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
+  const brought = kindsBroughtBy(all.map((o) => o.object as KubernetesObject));
   const refusals: PreflightRefusal[][] = [];
   let next = 0;
   const worker = async () => {
     while (next < all.length) {
       const i = next++;
       options.signal?.throwIfAborted();
-      refusals[i] = await checkObject(ctx, app, all[i], own, creating);
+      refusals[i] = await checkObject(ctx, app, all[i], own, creating, brought);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, all.length) }, worker));
   return refusals.flat();
 }
 
-async function checkObject(ctx: CallContext, app: PreflightApp, { object, hook }: { object: KubeObject; hook: boolean }, own: ReadonlySet<string>, creating: ReadonlySet<string>): Promise<PreflightRefusal[]> {
+async function checkObject(
+  ctx: CallContext,
+  app: PreflightApp,
+  { object, hook }: { object: KubeObject; hook: boolean },
+  own: ReadonlySet<string>,
+  creating: ReadonlySet<string>,
+  brought: ReadonlyMap<string, BroughtKind>,
+): Promise<PreflightRefusal[]> {
   // A hook with only a generateName is named in messages as `seed-*`.
   const ref = { ...refOf(object as KubernetesObject), ...(isAddressable(object) ? {} : { name: `${object.metadata.generateName ?? ''}*` }) };
+  // A custom resource of a CRD this sync brings: the cluster cannot read or dry-run it before the CRD is Established.
+  const crd = brought.get(kindKey(object.apiVersion, object.kind));
+  if (crd !== undefined) {
+    const offLimits = clusterResourceRefusal(object, crd.scope === 'Cluster', app, own);
+    return offLimits === undefined ? [] : [{ object: ref, code: 'off-limits', problem: offLimits }];
+  }
   const scope = await servedScope(ctx, object);
   if (scope === undefined) return [{ object: ref, code: 'refused', problem: `is refused: the cluster does not serve ${object.apiVersion} ${object.kind}` }];
   const offLimits = clusterResourceRefusal(object, scope === 'Cluster', app, own);
