@@ -28,7 +28,8 @@ export function previewAppSpec(app: AppSpec, of: PreviewOf, previewed: ReadonlyS
     namespace: previewNamespace(of.number),
     revision: undefined,
     set: mergeValues(app.set, app.preview.values),
-    syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
+    // A preview always follows its request, prunes and heals; its prune guard is the app's own.
+    syncPolicy: { ...app.syncPolicy, automated: true, prune: true, selfHeal: true },
     dependsOn: app.dependsOn.map((dep) => (previewed.has(dep) ? previewAppName(of.number, dep) : dep)),
     instance,
   };

@@ -59,7 +59,7 @@ describe('preview names and specs', () => {
     chart: web-service
     namespace: shop
     set: { replicas: 3, env: { A: "1" } }
-    syncPolicy: { automated: false, prune: false }
+    syncPolicy: { automated: false, prune: false, pruneLimit: 3 }
     dependsOn: [pricing, frontend]
     preview: { enabled: true, values: { replicas: 1 } }
 `,
@@ -73,7 +73,8 @@ describe('preview names and specs', () => {
       namespace: 'pr-7',
       set: { replicas: 1, env: { A: '1' } },
       dependsOn: ['pricing', 'pr-7.frontend'],
-      syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: '50%' },
+      // Follows the request and prunes whatever the app says; the prune guard stays the app's.
+      syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: 3 },
       instance: { app: 'catalog', number: 7, branch: 'b', host: 'pr-7.catalog.localhost' },
     });
   });
