@@ -111,6 +111,15 @@ describe('DaemonSet, ReplicationController, PodDisruptionBudget with eviction, a
     });
     expect(after[0].spec.containers[0].env).toEqual([{ name: 'ROLL', value: '2' }]);
     expect(after[0].metadata.labels['controller-revision-hash']).not.toBe(first.metadata.labels['controller-revision-hash']);
+
+    expect(await k('rollout', 'history', 'daemonset/agent')).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    expect(await k('rollout', 'undo', 'daemonset/agent')).toContain('daemonset.apps/agent rolled back');
+    expect(await k('rollout', 'status', 'daemonset/agent', '--timeout=40s')).toContain('successfully rolled out');
+    const undone = await until('the first template back', async () => {
+      const pods = live(await podsOf('agent'));
+      return pods.length === 1 && pods[0].spec.containers[0].env === undefined ? pods : undefined;
+    });
+    expect(undone[0].metadata.labels['controller-revision-hash']).toBe(first.metadata.labels['controller-revision-hash']);
   });
 
   it('a ReplicationController keeps 2 pods, replacing a deleted one', async () => {

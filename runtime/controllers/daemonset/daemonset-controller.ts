@@ -10,7 +10,8 @@ import { isPodTerminal } from '../pod-conditions.js';
 import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
 import { writeOwnStatus } from '../write-status.js';
 import { done, requeueAfter, splitKey, startReconciler, type ReconcileResult, type ReconcilerLogger, type RunningReconciler } from '../reconciler.js';
-import { daemonSetStatus, planDaemonSet } from './daemon-plan.js';
+import { syncRevisions } from '../statefulset/controller-revisions.js';
+import { daemonSetStatus, planDaemonSet, REVISION_HASH_LABEL } from './daemon-plan.js';
 import { daemonPod } from './daemon-pod.js';
 
 const COMPONENT = 'daemonset-controller';
@@ -55,6 +56,8 @@ export async function reconcileDaemonSet(cluster: Cluster, key: string, now = Da
   const pods = await claimedPods(cluster, ds, selector!);
   let after = pods;
   if (!ds.metadata.deletionTimestamp) {
+    // History for `kubectl rollout history|undo`, in the ControllerRevisions a StatefulSet keeps too.
+    await syncRevisions(cluster, ds, new Set(pods.map((p) => `${name}-${p.metadata.labels?.[REVISION_HASH_LABEL]}`)));
     const plan = planDaemonSet(ds, nodes, pods, hash, now);
     await Promise.all(plan.deletes.map((pod) => deletePod(cluster, ds, pod)));
     await Promise.all(plan.createOn.map((node) => createPod(cluster, ds, node, hash)));

@@ -2,7 +2,7 @@ import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../../kube/object.js';
 import { findByKind, resources } from '../../resources/registry.js';
 import { controllerRefOf } from '../controller-ref.js';
-import { writeOwnStatus } from '../write-status.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 import { done, requeueAfter, splitKey, startReconciler, type ReconcileResult, type ReconcilerLogger, type RunningReconciler } from '../reconciler.js';
 import { budgetStatus, countHealthy, expectedCounts, failSafeStatus, liveDisruptedPods, pdbSelects } from './disruption-budget.js';
 
@@ -60,7 +60,7 @@ export async function reconcileDisruptionBudget(cluster: Cluster, key: string, n
     scaleError === undefined
       ? budgetStatus(pdb, { ...counts, currentHealthy: countHealthy(pods, disrupted) }, disrupted, now)
       : failSafeStatus(pdb, scaleError instanceof Error ? scaleError.message : String(scaleError), now);
-  await writeOwnStatus(cluster, resources.poddisruptionbudgets, pdb, status, COMPONENT);
+  await writeBudgetStatus(cluster, pdb, status);
   if (scaleError !== undefined) throw scaleError;
   return recheckInMs !== undefined ? requeueAfter(recheckInMs) : done;
 }
@@ -101,4 +101,19 @@ async function scaleOf(cluster: Cluster, namespace: string, ref: { apiVersion: s
     if (deployment && deployment.metadata.uid === parent.uid) return deployment.spec?.replicas ?? 1;
   }
   return owner.spec?.replicas ?? 1;
+}
+
+/**
+ * Unlike other controllers' status writes, this one keeps the resourceVersion:
+ * the eviction API writes the same status (a disruption taken, a pod
+ * remembered), and a budget computed before that write must not undo it. A
+ * conflict throws, and the reconcile runs again on the fresh budget.
+ */
+async function writeBudgetStatus(cluster: Cluster, pdb: KubeObject, status: Record<string, unknown>): Promise<void> {
+  if (semanticEqual(status, pdb.status ?? {})) return;
+  try {
+    await cluster.update(resources.poddisruptionbudgets, { ...pdb, status }, { status: true, fieldManager: COMPONENT });
+  } catch (err: any) {
+    if (err?.code !== 404) throw err;
+  }
 }
