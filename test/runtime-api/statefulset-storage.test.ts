@@ -144,6 +144,12 @@ describe('StatefulSet with local-path volumes, through kubectl and process pods'
     expect(pvc).toMatch(/^data-web-1\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+standard\s/m);
     expect(pv).toMatch(new RegExp(`^pvc-\\S+\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+${ns}/data-web-1\\s+standard\\s`, 'm'));
 
+    // A claim a running pod uses is held (pvc-protection): Terminating, its data still there.
+    await k('delete', 'pvc', 'data-web-0', '--wait=false');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await k('get', 'pvc', 'data-web-0')).toMatch(/^data-web-0\s+Terminating\s/m);
+    expect(await k('exec', 'web-0', '--', 'cat', '/tmp/data/file')).toBe('kept\n');
+
     // With reclaimPolicy Delete, deleting the claim deletes its volume and directory.
     const volume = JSON.parse(await k('get', 'pvc', 'data-web-1', '-o', 'json')).spec.volumeName;
     const dir = join(rt.stateDir, 'volumes', volume);

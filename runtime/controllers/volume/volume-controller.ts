@@ -6,11 +6,14 @@ import { recordEvent } from '../../objects/record-event.js';
 import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
 import { writeOwnStatus } from '../write-status.js';
+import { isPodTerminal } from '../pod-conditions.js';
 import { done, requeueAfter, splitKey, startReconciler, type ReconcileResult, type ReconcilerLogger, type RunningReconciler } from '../reconciler.js';
 import { claimClassName, ensureStandardStorageClass, LOCAL_PATH_PROVISIONER } from './storage-class.js';
 import { decideClaim, decideVolume, provisionedVolume, provisionedVolumeName } from './volume-plan.js';
 
 const COMPONENT = 'persistentvolume-controller';
+/** Holds a deleted claim while a pod still uses it, as Kubernetes' pvc-protection controller does. */
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 
 export interface VolumeControllerOptions {
   cluster: Cluster;
@@ -59,6 +62,11 @@ export async function startVolumeControllers(options: VolumeControllerOptions): 
           return ref?.namespace && ref?.name ? [`${ref.namespace}/${ref.name}`] : [];
         },
       },
+      {
+        // A pod that ends may free a deleted claim it held.
+        type: resources.pods,
+        keysFor: (e) => (e.type === 'DELETED' || isPodTerminal(e.object) ? claimsOfPod(e.object).map((n) => `${e.object.metadata.namespace}/${n}`) : []),
+      },
     ],
   });
   try {
@@ -79,8 +87,14 @@ export async function startVolumeControllers(options: VolumeControllerOptions): 
 
 export async function reconcileClaim(ctx: Ctx, key: string): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
-  const claim = await getIfExists(ctx.cluster, resources.persistentvolumeclaims, namespace, name);
-  if (!claim || claim.metadata.deletionTimestamp) return done;
+  let claim = await getIfExists(ctx.cluster, resources.persistentvolumeclaims, namespace, name);
+  if (!claim) return done;
+  if (claim.metadata.deletionTimestamp) return releaseProtection(ctx, claim);
+  if (!claim.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) {
+    const next = structuredClone(claim);
+    next.metadata.finalizers = [...(next.metadata.finalizers ?? []), PVC_PROTECTION_FINALIZER];
+    claim = await ctx.cluster.update(resources.persistentvolumeclaims, next, { fieldManager: COMPONENT });
+  }
   const volumes = (await ctx.cluster.list(resources.persistentvolumes)).items;
   const className = claimClassName(claim);
   const storageClass = className ? await getIfExists(ctx.cluster, resources.storageclasses, undefined, className) : undefined;
@@ -102,6 +116,25 @@ export async function reconcileClaim(ctx: Ctx, key: string): Promise<ReconcileRe
   }
   await bind(ctx, claim, volume);
   for (const note of ctx.noted) if (note.startsWith(`${claim.metadata.uid} `)) ctx.noted.delete(note);
+  return done;
+}
+
+async function claimInUse(ctx: Ctx, namespace: string | undefined, name: string): Promise<boolean> {
+  const pods = (await ctx.cluster.list(resources.pods, { namespace })).items;
+  return pods.some((p) => !isPodTerminal(p) && claimsOfPod(p).includes(name));
+}
+
+/** A deleted claim goes once no running or pending pod uses it. */
+async function releaseProtection(ctx: Ctx, claim: KubeObject): Promise<ReconcileResult> {
+  if (!claim.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) return done;
+  if (await claimInUse(ctx, claim.metadata.namespace, String(claim.metadata.name))) return done;
+  const next = structuredClone(claim);
+  next.metadata.finalizers = next.metadata.finalizers!.filter((f) => f !== PVC_PROTECTION_FINALIZER);
+  try {
+    await ctx.cluster.update(resources.persistentvolumeclaims, next, { fieldManager: COMPONENT });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 404) throw err;
+  }
   return done;
 }
 
@@ -148,10 +181,8 @@ export async function reconcileVolume(ctx: Ctx, key: string): Promise<ReconcileR
   const claim = ref?.namespace && ref?.name ? await getIfExists(ctx.cluster, resources.persistentvolumeclaims, ref.namespace, ref.name) : undefined;
   const decision = decideVolume(volume, claim);
   if (decision.delete) {
-    // As pvc-protection would: while a pod still uses the claim's name, its data stays.
-    const pods = (await ctx.cluster.list(resources.pods, { namespace: ref.namespace })).items;
-    const inUse = pods.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && claimsOfPod(p).includes(ref.name));
-    if (inUse) return requeueAfter(2000);
+    // While a pod still uses the claim's name (a claim deleted before pvc-protection held it), its data stays.
+    if (await claimInUse(ctx, ref.namespace, ref.name)) return requeueAfter(2000);
     const path = volume.spec?.hostPath?.path;
     // Only a directory this provisioner made, never a path a user wrote into a volume.
     if (path === join(ctx.volumesDir, String(volume.metadata.name))) await rm(path, { recursive: true, force: true });
