@@ -63,6 +63,9 @@ export function decideClaim(claim: KubeObject, volumes: readonly KubeObject[], c
   if (storageClass.provisioner !== LOCAL_PATH_PROVISIONER) {
     return wait('Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
   }
+  if ((claim.spec?.volumeMode ?? 'Filesystem') !== 'Filesystem') {
+    return wait('Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${storageClass.metadata.name}": the local-path provisioner makes only Filesystem volumes`);
+  }
   if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && !claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION]) {
     return wait('Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
   }

@@ -25,6 +25,7 @@ describe('decideClaim', () => {
   const cases: Array<{ name: string; claim: KubeObject; volumes?: KubeObject[]; cls?: KubeObject; want: string }> = [
     { name: 'WaitForFirstConsumer waits for a scheduled pod', claim: claim(), cls: standard, want: 'wait WaitForFirstConsumer' },
     { name: 'WaitForFirstConsumer provisions once a node is selected', claim: claim({ annotations: picked }), cls: standard, want: 'provision' },
+    { name: 'a Block claim is refused by the local-path provisioner', claim: claim({ spec: { volumeMode: 'Block' }, annotations: picked }), cls: standard, want: 'wait ProvisioningFailed' },
     { name: 'Immediate provisions at once', claim: claim({ spec: { storageClassName: 'fast' } }), cls: immediate, want: 'provision' },
     { name: 'a missing class is a warning', claim: claim({ spec: { storageClassName: 'gone' } }), want: 'wait ProvisioningFailed' },
     { name: "another provisioner's class waits for it", claim: claim({ spec: { storageClassName: 'ebs' } }), cls: external, want: 'wait ExternalProvisioning' },
