@@ -138,7 +138,8 @@ describe('DaemonSet, ReplicationController, PodDisruptionBudget with eviction, a
   it('an eviction a PodDisruptionBudget forbids answers 429; once the budget allows one, it deletes the pod', async () => {
     await until('2 ready web pods', async () => ((await k('get', 'rc', 'web')).split('\n')[1].match(/^web\s+2\s+2\s+2\s+/) ? true : undefined));
     const pdb = (min: number) => `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n  namespace: ${ns}\nspec:\n  minAvailable: ${min}\n  selector:\n    matchLabels:\n      app: web\n`;
-    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], pdb(2));
+    // kubectl create sends it as protobuf.
+    await k('create', 'pdb', 'web', '--selector=app=web', '--min-available=2');
     await until('the budget computed', async () => ((await k('get', 'pdb', 'web')).split('\n')[1].match(/^web\s+2\s+N\/A\s+0\s+/) ? true : undefined));
     const status = JSON.parse(await k('get', 'pdb', 'web', '-o', 'json')).status;
     expect(status).toMatchObject({ currentHealthy: 2, desiredHealthy: 2, expectedPods: 2, disruptionsAllowed: 0 });

@@ -1,8 +1,8 @@
 /**
  * Protobuf field numbers of the Kubernetes messages kubectl's typed clients
  * send as `application/vnd.kubernetes.protobuf` (k8s.io/api generated.proto).
- * Covered: what `kubectl create namespace|configmap|secret|deployment|service|job|cronjob`
- * writes. `skip` marks status, which a create ignores anyway.
+ * Covered: what `kubectl create namespace|configmap|secret|deployment|service|job|cronjob|pdb`
+ * writes, and the Eviction `kubectl drain` posts. `skip` marks status, which a create ignores anyway.
  */
 export type FieldType = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'message' | 'stringMap' | 'bytesMap' | 'quantityMap' | 'intOrString' | 'skip';
 
@@ -133,6 +133,35 @@ const jobSpec: MessageSchema = {
 };
 
 export const kubeProtoSchemas: Record<string, MessageSchema> = {
+  PodDisruptionBudget: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'minAvailable', type: 'intOrString' },
+        2: { name: 'selector', type: 'message', message: labelSelector },
+        3: { name: 'maxUnavailable', type: 'intOrString' },
+        4: { name: 'unhealthyPodEvictionPolicy', type: 'string' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
+  // What `kubectl drain` posts to pods/{name}/eviction.
+  Eviction: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'deleteOptions',
+      type: 'message',
+      message: {
+        1: { name: 'gracePeriodSeconds', type: 'int' },
+        2: { name: 'preconditions', type: 'message', message: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
+        3: { name: 'orphanDependents', type: 'bool' },
+        4: { name: 'propagationPolicy', type: 'string' },
+        5: { name: 'dryRun', type: 'string', repeated: true },
+      },
+    },
+  },
   Job: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
     2: { name: 'spec', type: 'message', message: jobSpec },
