@@ -168,7 +168,7 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     expect(existsSync(join(host, 'missing'))).toBe(false);
   });
 
-  it('names what it cannot provide: service account tokens and other volume kinds', async () => {
+  it('names what it cannot provide: service account tokens and a claim that does not exist', async () => {
     await h.createPod('token', {
       volumes: [{ name: 'sa', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }],
       containers: [sleeper([{ name: 'sa', mountPath: join(root, 'sa') }])],
@@ -177,7 +177,11 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     expect(waitingMessage(await h.waitForPod('token', 'waiting', (p) => !!waitingMessage(p)))).toBe(
       'MountVolume.SetUp failed for volume "sa" : projected serviceAccountToken: service account tokens are not served by the built-in runtime yet',
     );
-    expect(waitingMessage(await h.waitForPod('claim', 'waiting', (p) => !!waitingMessage(p)))).toMatch(/^volume "data": persistentVolumeClaim is not supported by the built-in runtime/);
+    // The scheduler's VolumeBinding check holds it: Pending, unscheduled, as Kubernetes words it.
+    const unschedulable = (p: KubeObject) => (p.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
+    const held = await h.waitForPod('claim', 'unschedulable', (p) => !!unschedulable(p));
+    expect(held.status?.phase).toBe('Pending');
+    expect(unschedulable(held).message).toMatch(/^0\/1 nodes are available: persistentvolumeclaim "c" not found\./);
   });
 
   it('writes nothing outside the volume for a stored pod whose item paths climb out or are absolute', async () => {
