@@ -1,6 +1,7 @@
 import type { StatusCause } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { selectorIsEmpty, selectorMatches } from '../../kube/label-selector.js';
+import { semanticEqual } from '../../kube/canonical-json.js';
 import { forbidden, invalidValue, notSupported, required } from './field-error.js';
 import { validateLabelSelector } from './validate-label-selector.js';
 import { validatePodSpec } from './validate-pod-spec.js';
@@ -50,6 +51,11 @@ export function validateDaemonSet(obj: KubeObject): StatusCause[] {
   }
   if (spec.minReadySeconds !== undefined && (!Number.isInteger(spec.minReadySeconds) || spec.minReadySeconds < 0)) causes.push(invalidValue('spec.minReadySeconds', spec.minReadySeconds, 'must be greater than or equal to 0'));
   return causes;
+}
+
+/** ValidateDaemonSetUpdate: the selector may not change (it would orphan the pods it runs). */
+export function validateDaemonSetUpdate(obj: KubeObject, old: KubeObject): StatusCause[] {
+  return semanticEqual(obj.spec?.selector ?? null, old.spec?.selector ?? null) ? [] : [invalidValue('spec.selector', obj.spec?.selector, 'field is immutable')];
 }
 
 /** ValidateReplicationControllerSpec: a non-empty equality selector that the template's labels satisfy. */

@@ -10,7 +10,7 @@ import { validateIngressClassSpec, validateIngressClassUpdate } from './validate
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
 import { validateClaimSpec, validateClaimUpdate, validatePersistentVolume, validateStatefulSet, validateStatefulSetUpdate, validateStorageClass, validateStorageClassUpdate } from './validate-storage.js';
-import { validateDaemonSet, validatePodDisruptionBudget, validateReplicationController } from './validate-daemonset.js';
+import { validateDaemonSet, validateDaemonSetUpdate, validatePodDisruptionBudget, validateReplicationController } from './validate-daemonset.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
@@ -127,6 +127,8 @@ function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): S
       return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
     case 'Job':
       return validateJobUpdate(obj, old);
+    case 'DaemonSet':
+      return validateDaemonSetUpdate(obj, old);
     case 'StatefulSet':
       return validateStatefulSetUpdate(obj, old);
     case 'PersistentVolumeClaim':
