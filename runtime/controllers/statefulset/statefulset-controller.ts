@@ -9,7 +9,7 @@ import { resources } from '../../resources/registry.js';
 import { claimChildren } from '../claim-children.js';
 import { ObjectCache } from '../object-cache.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
-import { done, splitKey, startReconciler, type ReconcileResult, type ReconcilerLogger, type RunningReconciler } from '../reconciler.js';
+import { done, requeueAfter, splitKey, startReconciler, type ReconcileResult, type ReconcilerLogger, type RunningReconciler } from '../reconciler.js';
 import { writeOwnStatus } from '../write-status.js';
 import { syncRevisions, type SetRevisions } from './controller-revisions.js';
 import { claimOwners, claimsFor, ordinalOf, REVISION_LABEL, statefulPod } from './stateful-pods.js';
@@ -70,7 +70,7 @@ export async function reconcileStatefulSet(ctx: Ctx, key: string): Promise<Recon
   } finally {
     await writeOwnStatus(ctx.cluster, resources.statefulsets, set, plan.status, COMPONENT);
   }
-  return done;
+  return plan.requeueAfterMs === undefined ? done : requeueAfter(plan.requeueAfterMs);
 }
 
 /** The pod of an ordinal below the partition keeps the current revision's template; others get the update revision's. */

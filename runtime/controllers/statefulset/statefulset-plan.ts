@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
-import { isPodReady, isPodTerminal } from '../pod-conditions.js';
+import { isPodReady, isPodTerminal, podAvailability } from '../pod-conditions.js';
 import { ordinalOf, REVISION_LABEL } from './stateful-pods.js';
 
 /** What one pass of the StatefulSet controller does, in order: create, then delete. */
@@ -11,6 +11,8 @@ export interface StatefulSetPlan {
   /** Pods whose ordinal is out of range, highest first (their claims follow whenScaled). */
   condemned: KubeObject[];
   status: Record<string, unknown>;
+  /** When a ready pod turns available (minReadySeconds), the pass to look again. */
+  requeueAfterMs?: number;
 }
 
 export interface Revisions {
@@ -40,7 +42,7 @@ export function ordinalRange(set: KubeObject): { start: number; end: number } {
  * outdated pod at or above the partition, only when every higher one is
  * updated and ready. Failed pods are deleted to be recreated.
  */
-export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], revisions: Revisions): StatefulSetPlan {
+export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], revisions: Revisions, now = Date.now()): StatefulSetPlan {
   const setName = String(set.metadata.name);
   const { start, end } = ordinalRange(set);
   const parallel = set.spec?.podManagementPolicy === 'Parallel';
@@ -53,9 +55,17 @@ export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], re
     else condemned.push(pod);
   }
   condemned.sort((a, b) => ordinalOf(setName, b)! - ordinalOf(setName, a)!);
-  const plan: StatefulSetPlan = { create: [], remove: [], condemned, status: statusOf(set, pods, revisions) };
+  const plan: StatefulSetPlan = { create: [], remove: [], condemned, status: statusOf(set, pods, revisions, now) };
+  const minReady = Number(set.spec?.minReadySeconds ?? 0);
+  // isRunningAndAvailable: Running, Ready, and Ready for minReadySeconds.
+  const available = (pod: KubeObject): boolean => {
+    if (!runningAndReady(pod)) return false;
+    const a = podAvailability(pod, minReady, now);
+    if (a.inMs !== undefined) plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, a.inMs);
+    return a.available;
+  };
 
-  const unhealthy = [...byOrdinal.values(), ...condemned].filter((p) => !runningAndReady(p) || deleting(p));
+  const unhealthy = [...byOrdinal.values(), ...condemned].filter((p) => !available(p) || deleting(p));
   let blocked = false;
   for (let ordinal = start; ordinal < end && !blocked; ordinal++) {
     const pod = byOrdinal.get(ordinal);
@@ -65,7 +75,7 @@ export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], re
     } else if (isPodTerminal(pod) && !deleting(pod)) {
       plan.remove.push(pod);
       blocked = !parallel;
-    } else if (!runningAndReady(pod) || deleting(pod)) {
+    } else if (!available(pod) || deleting(pod)) {
       blocked = !parallel;
     }
   }
@@ -91,7 +101,7 @@ export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], re
       if (!deleting(pod)) plan.remove.push(pod);
       break;
     }
-    if (!runningAndReady(pod)) break;
+    if (!available(pod)) break;
   }
   return plan;
 }
@@ -101,9 +111,11 @@ export function planStatefulSet(set: KubeObject, pods: readonly KubeObject[], re
  * replicas); currentRevision moves to updateRevision once every pod is
  * updated and ready, as completeRollingUpdate does.
  */
-export function statusOf(set: KubeObject, pods: readonly KubeObject[], revisions: Revisions): Record<string, unknown> {
+export function statusOf(set: KubeObject, pods: readonly KubeObject[], revisions: Revisions, now = Date.now()): Record<string, unknown> {
   const live = pods.filter((p) => !deleting(p) && !isPodTerminal(p));
   const ready = live.filter(runningAndReady).length;
+  const minReady = Number(set.spec?.minReadySeconds ?? 0);
+  const available = live.filter((p) => runningAndReady(p) && podAvailability(p, minReady, now).available).length;
   let current = revisions.current;
   const replicas = Number(set.spec?.replicas ?? 1);
   const updated = live.filter((p) => revisionOf(p) === revisions.update).length;
@@ -115,7 +127,7 @@ export function statusOf(set: KubeObject, pods: readonly KubeObject[], revisions
     readyReplicas: ready,
     currentReplicas: live.filter((p) => revisionOf(p) === current).length,
     updatedReplicas: updated,
-    availableReplicas: ready,
+    availableReplicas: available,
     currentRevision: current,
     updateRevision: revisions.update,
     collisionCount: set.status?.collisionCount ?? 0,

@@ -76,6 +76,18 @@ describe('planStatefulSet', () => {
     });
   }
 
+  it('minReadySeconds: the next ordinal waits until the pod has been ready that long, and says when to look again', () => {
+    const now = Date.parse('2026-01-01T00:00:10Z');
+    const readySince = (at: string) => ({ ...pod(0, 'ready'), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }] } });
+    const early = planStatefulSet(set({ minReadySeconds: 5 }), [readySince('2026-01-01T00:00:08Z')], rev, now);
+    expect(early.create).toEqual([]);
+    expect(early.requeueAfterMs).toBe(3001);
+    expect(early.status).toMatchObject({ readyReplicas: 1, availableReplicas: 0 });
+    const later = planStatefulSet(set({ minReadySeconds: 5 }), [readySince('2026-01-01T00:00:04Z')], rev, now);
+    expect(later.create).toEqual([1]);
+    expect(later.status).toMatchObject({ readyReplicas: 1, availableReplicas: 1 });
+  });
+
   it('ignores pods whose name is not <set>-<ordinal>', () => {
     const stray = { ...pod(0, 'ready'), metadata: { ...pod(0, 'ready').metadata, name: 'web-abc' } };
     expect(planStatefulSet(set({ replicas: 1 }), [stray], rev).create).toEqual([0]);
