@@ -33,6 +33,7 @@ export function startDisruptionController(options: DisruptionControllerOptions):
       { type: resources.deployments, keysFor: scaleChanged },
       { type: resources.replicasets, keysFor: scaleChanged },
       { type: resources.replicationcontrollers, keysFor: scaleChanged },
+      { type: resources.statefulsets, keysFor: scaleChanged },
     ],
   });
 }
