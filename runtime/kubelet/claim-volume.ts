@@ -9,8 +9,8 @@ import { hostPathSource } from './host-path.js';
 
 /** Set on a WaitForFirstConsumer claim once its pod is scheduled: the provisioner's cue (volume.kubernetes.io/selected-node). */
 const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-/** The scheduler answer for a pod whose claims are being provisioned: ask again shortly, without marking it Unschedulable. */
-export const CLAIMS_PENDING = Symbol('claims pending');
+/** Why a pod's claims keep it from its node: claims that cannot bind here, or one still being provisioned. */
+export type ClaimsProblem = { unschedulable: string } | { provisioning: string };
 
 const claimNames = (pod: KubeObject): string[] =>
   ((pod.spec?.volumes ?? []) as Array<{ persistentVolumeClaim?: { claimName?: string } }>).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => !!n);
@@ -19,28 +19,29 @@ const isBound = (claim: KubeObject) => claim.status?.phase === 'Bound' && !!clai
 
 /**
  * The scheduler's VolumeBinding check for a pod's claims: undefined when all
- * are bound; CLAIMS_PENDING when some wait for their first consumer (each is
- * then marked with this node, so the provisioner makes its volume); else why
- * the pod cannot be scheduled, in the scheduler's words.
+ * are bound; `provisioning` (the first such claim) when some wait for their
+ * first consumer (each is then marked with this node, so the provisioner
+ * makes its volume); else why the pod cannot be scheduled, in the
+ * scheduler's words.
  */
-export async function claimsSchedulingProblem(cluster: Cluster, nodeName: string, pod: KubeObject): Promise<string | typeof CLAIMS_PENDING | undefined> {
-  let pending = false;
+export async function claimsSchedulingProblem(cluster: Cluster, nodeName: string, pod: KubeObject): Promise<ClaimsProblem | undefined> {
+  let pending: string | undefined;
   for (const name of claimNames(pod)) {
     const claim = await getIfExists(cluster, resources.persistentvolumeclaims, pod.metadata.namespace, name);
-    if (!claim) return `persistentvolumeclaim "${name}" not found`;
-    if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
+    if (!claim) return { unschedulable: `persistentvolumeclaim "${name}" not found` };
+    if (claim.metadata.deletionTimestamp) return { unschedulable: `persistentvolumeclaim "${name}" is being deleted` };
     if (isBound(claim)) continue;
     const className = claim.spec?.storageClassName;
     const storageClass = className ? await getIfExists(cluster, resources.storageclasses, undefined, className) : undefined;
-    if (storageClass?.volumeBindingMode !== 'WaitForFirstConsumer') return 'pod has unbound immediate PersistentVolumeClaims';
-    pending = true;
+    if (storageClass?.volumeBindingMode !== 'WaitForFirstConsumer') return { unschedulable: 'pod has unbound immediate PersistentVolumeClaims' };
+    pending ??= name;
     if (claim.metadata.annotations?.[SELECTED_NODE] !== nodeName) {
       const next = structuredClone(claim);
       next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [SELECTED_NODE]: nodeName };
       await cluster.update(resources.persistentvolumeclaims, next, { fieldManager: 'kube-scheduler' });
     }
   }
-  return pending ? CLAIMS_PENDING : undefined;
+  return pending === undefined ? undefined : { provisioning: pending };
 }
 
 /**

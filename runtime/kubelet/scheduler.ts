@@ -3,7 +3,7 @@ import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';
 import { cpuMillis, memoryBytes } from '../kube/quantity.js';
-import { CLAIMS_PENDING, claimsSchedulingProblem } from './claim-volume.js';
+import { claimsSchedulingProblem } from './claim-volume.js';
 
 export interface NodeResources {
   cpuMillis: number;
@@ -61,6 +61,8 @@ interface BoundSnapshot {
   pods: KubeObject[];
 }
 const snapshots = new WeakMap<KubeletContext, BoundSnapshot>();
+/** How long a pod waits for its claims' volumes before the wait shows on the pod. */
+const PROVISIONING_QUIET_MS = 10_000;
 const SNAPSHOT_MS = 2000;
 
 async function boundPods(ctx: KubeletContext): Promise<BoundSnapshot> {
@@ -83,10 +85,14 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   const snapshot = await boundPods(ctx);
   const bound = snapshot.pods.filter((p) => p.metadata.uid !== pod.metadata.uid);
   const claims = await claimsSchedulingProblem(ctx.cluster, ctx.nodeName, pod);
-  if (claims === CLAIMS_PENDING) return 500;
-  const why = claims
-    ? `0/1 nodes are available: ${claims}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
-    : unschedulableReason(pod, bound, node);
+  const waited = Date.now() - (Date.parse(pod.metadata.creationTimestamp ?? '') || Date.now());
+  // A claim being provisioned holds the pod quietly; one that takes long is named on the pod, as a stuck PreBind is.
+  if (claims && 'provisioning' in claims && waited < PROVISIONING_QUIET_MS) return 500;
+  const why = !claims
+    ? unschedulableReason(pod, bound, node)
+    : 'unschedulable' in claims
+      ? `0/1 nodes are available: ${claims.unschedulable}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
+      : `running PreBind plugin "VolumeBinding": binding volumes: waiting for PersistentVolumeClaim "${claims.provisioning}" to be provisioned (see its events)`;
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   if (why) {
     const before = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
