@@ -62,17 +62,19 @@ export function statefulPod(set: KubeObject, template: any, ordinal: number, rev
 
 /**
  * The owner references a claim should carry under the set's
- * persistentVolumeClaimRetentionPolicy: the set while whenDeleted is Delete,
- * the pod once its ordinal is scaled away and whenScaled is Delete. The
- * garbage collector then deletes the claim with its owner.
+ * persistentVolumeClaimRetentionPolicy (updateClaimOwnerRefForSetAndPod): the
+ * pod alone once its ordinal is scaled away and whenScaled is Delete, else
+ * the set while whenDeleted is Delete. The garbage collector then deletes
+ * the claim with its owner.
  */
 export function claimOwners(set: KubeObject, claim: KubeObject, condemnedPod: KubeObject | undefined): OwnerReference[] {
   const policy = set.spec?.persistentVolumeClaimRetentionPolicy ?? {};
-  const others = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && (r.kind !== 'Pod' || r.uid !== condemnedPod?.metadata.uid));
-  const refs = [...others];
-  if (policy.whenDeleted === 'Delete') refs.push({ ...newControllerRef(set), controller: false, blockOwnerDeletion: true });
+  const isPod = (r: OwnerReference) => r.kind === 'Pod' && r.apiVersion === 'v1';
+  const refs = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && !isPod(r));
   if (condemnedPod && policy.whenScaled === 'Delete') {
     refs.push({ apiVersion: 'v1', kind: 'Pod', name: String(condemnedPod.metadata.name), uid: String(condemnedPod.metadata.uid), controller: false, blockOwnerDeletion: false });
+  } else if (policy.whenDeleted === 'Delete') {
+    refs.push({ ...newControllerRef(set), controller: false, blockOwnerDeletion: true });
   }
   return refs;
 }

@@ -47,6 +47,9 @@ describe('stateful pods', () => {
     expect(claimOwners(withPolicy('Delete', 'Retain'), claim, undefined).map((r) => r.uid)).toEqual(['set-uid']);
     expect(claimOwners(withPolicy('Retain', 'Delete'), claim, undefined)).toEqual([]);
     expect(claimOwners(withPolicy('Retain', 'Delete'), claim, pod).map((r) => r.uid)).toEqual(['pod-uid']);
+    // Both Delete: a scaled-away claim is the pod's alone, or the set would keep it alive.
+    expect(claimOwners(withPolicy('Delete', 'Delete'), claim, pod).map((r) => r.uid)).toEqual(['pod-uid']);
+    expect(claimOwners(withPolicy('Delete', 'Delete'), claim, undefined).map((r) => r.uid)).toEqual(['set-uid']);
     // Going back to Retain drops the set's reference again.
     const owned = { ...claim, metadata: { ...claim.metadata, ownerReferences: claimOwners(withPolicy('Delete', 'Retain'), claim, undefined) } };
     expect(claimOwners(withPolicy('Retain', 'Retain'), owned, undefined)).toEqual([]);
