@@ -161,4 +161,23 @@ describe('StatefulSet with local-path volumes, through kubectl and process pods'
     expect(existsSync(dir)).toBe(false);
     expect((await kubectl(rt.kubeconfig, ['get', 'pv', volume])).stderr).toContain('NotFound');
   });
+
+  it('Parallel starts every pod at once; whenScaled: Delete removes a scaled-away claim', async () => {
+    const cache = manifest
+      .split('---\n')[1]
+      .replaceAll('name: web', 'name: cache')
+      .replaceAll('app: web', 'app: cache')
+      .replace('serviceName: web', 'serviceName: cache\n  podManagementPolicy: Parallel\n  persistentVolumeClaimRetentionPolicy:\n    whenScaled: Delete');
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], cache);
+    await k('rollout', 'status', 'statefulset/cache', '--timeout=60s');
+    // cache-1 was made before cache-0 could be ready (readiness takes a second at least).
+    const [cache0, cache1] = [await podJson('cache-0'), await podJson('cache-1')];
+    const cache0Ready = cache0.status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime;
+    expect(Date.parse(cache1.metadata.creationTimestamp)).toBeLessThan(Date.parse(cache0Ready));
+    await k('scale', 'statefulset/cache', '--replicas=1');
+    const deadline = Date.now() + 30_000;
+    while ((await kubectl(rt.kubeconfig, ['-n', ns, 'get', 'pvc', 'data-cache-1'])).code === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+    expect((await kubectl(rt.kubeconfig, ['-n', ns, 'get', 'pvc', 'data-cache-1'])).stderr).toContain('NotFound');
+    expect(await k('get', 'pvc', 'data-cache-0', '-o', 'jsonpath={.status.phase}')).toBe('Bound');
+  });
 });
