@@ -46,8 +46,11 @@ export function validateClaimUpdate(obj: KubeObject, old: KubeObject): StatusCau
     if (!old.spec?.storageClassName) delete rest.storageClassName;
     return rest;
   };
-  if (semanticEqual(strip(obj.spec), strip(old.spec))) return [];
-  return [forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
+  const causes: StatusCause[] = [];
+  if (!semanticEqual(strip(obj.spec), strip(old.spec))) causes.push(forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+  const [was, now] = [quantityValue(old.spec?.resources?.requests?.storage), quantityValue(obj.spec?.resources?.requests?.storage)];
+  if (old.spec?.volumeName && was !== undefined && now !== undefined && now < was) causes.push(forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+  return causes;
 }
 
 const VOLUME_SOURCES = ['hostPath', 'local', 'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'glusterfs', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile'];

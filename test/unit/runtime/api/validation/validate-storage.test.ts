@@ -32,6 +32,9 @@ describe('validateClaimSpec', () => {
     const old = obj('PersistentVolumeClaim', { spec: good });
     expect(validateClaimUpdate(obj('PersistentVolumeClaim', { spec: { ...good, volumeName: 'pv', storageClassName: 'standard', resources: { requests: { storage: '2Gi' } } } }), old)).toEqual([]);
     const bound = obj('PersistentVolumeClaim', { spec: { ...good, volumeName: 'pv' } });
+    expect(text(validateClaimUpdate(obj('PersistentVolumeClaim', { spec: { ...good, volumeName: 'pv', resources: { requests: { storage: '512Mi' } } } }), bound))).toEqual([
+      'spec.resources.requests.storage: Forbidden: field can not be less than previous value',
+    ]);
     expect(text(validateClaimUpdate(obj('PersistentVolumeClaim', { spec: { ...good, volumeName: 'other' } }), bound))).toEqual([
       'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
     ]);
