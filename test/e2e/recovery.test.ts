@@ -93,7 +93,7 @@ beforeAll(async () => {
   await push({ 'baton.yaml': CONF_ONLY, 'apps/conf/a.yaml': configMap('a', '1') }, 'conf v1');
   server = await startGitHttpServer({ root: served });
   url = `${server.url}/shop.git`;
-  baton = startBaton(['up', '--repo', url, '--branch', 'main', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
+  baton = startBaton(['up', '--default-runtime-class', 'process', '--repo', url, '--branch', 'main', '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '1s', '--stop-pods']);
   api = await baton.waitFor(/API:\s+(\S+)/);
   kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
   state = stateOf(dir);

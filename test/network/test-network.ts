@@ -23,13 +23,14 @@ export async function status(command: string, args: string[]): Promise<{ code: n
 }
 
 /**
- * A network on a fresh state dir and a /24 of 10.244.100-250 of its own: test
+ * A network on a fresh state dir and a /24 of 10.248.100-250 of its own (outside the
+ * default 10.244.0.0/16 a runtime without --pod-cidr takes whole): test
  * files run in parallel, and a range another file holds is refused as an overlap.
  */
 export async function startTestNetwork(extra: Partial<PodNetworkOptions> = {}): Promise<{ net: PodNetwork; stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'baton-net-'));
   for (let tries = 0; ; tries++) {
-    const podCidr = `10.244.${100 + Math.floor(Math.random() * 151)}.0/24`;
+    const podCidr = `10.248.${100 + Math.floor(Math.random() * 151)}.0/24`;
     try {
       return { net: await startPodNetwork({ stateDir, podCidr, ...extra }), stateDir };
     } catch (err) {

@@ -7,14 +7,18 @@ import { resources } from '../../runtime/resources/registry.js';
 import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
 import { waitFor } from './wait.js';
 
-/** A /24 of 10.244.0.0/16 that no route of the machine covers yet (tests run in parallel, each with its own bridge). */
+/**
+ * A /24 of 10.248.0.0/16 that no route of the machine covers yet (tests run in
+ * parallel, each with its own bridge). Not in 10.244.0.0/16: a runtime started
+ * without --pod-cidr (a `baton up` test, say) takes that whole range.
+ */
 export function uniquePodCidr(): string {
   const routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
   for (let tries = 0; tries < 200; tries++) {
     const third = 100 + Math.floor(Math.random() * 150);
-    if (!routes.includes(`10.244.${third}.`)) return `10.244.${third}.0/24`;
+    if (!routes.includes(`10.248.${third}.`)) return `10.248.${third}.0/24`;
   }
-  throw new Error('no free /24 left in 10.244.0.0/16');
+  throw new Error('no free /24 left in 10.248.0.0/16');
 }
 
 /** A /24 of 10.96.0.0/12 for a test runtime's Services that no route of the machine covers yet. */
