@@ -1,8 +1,10 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readProcStat } from '../../runtime/kubelet/proc-stat.js';
 import { batonArgv, repoRoot } from '../support/baton-cli.js';
 
 /** A `baton runtime` child process on a free port with its own state dir. */
@@ -70,8 +72,39 @@ export async function startRuntimeProcess(stateDir?: string, nodeArgs: string[] 
   };
 }
 
+/**
+ * Removes a runtime's state dir after SIGKILLing the pods it left running:
+ * pods outlive `baton runtime` on purpose (the next start adopts them), so a
+ * test that only stops the runtime would leave them behind.
+ */
 export async function removeDir(dir: string): Promise<void> {
+  killPodsOf(dir);
   await rm(dir, { recursive: true, force: true });
+}
+
+/** SIGKILLs the process group of every container whose wrapper names a pod directory under `dir`. */
+export function killPodsOf(dir: string): number {
+  const needle = `${dir}/node/pods/`;
+  const groups = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+    } catch {
+      continue;
+    }
+    const pgrp = cmdline.includes(needle) ? readProcStat(Number(entry))?.pgrp : undefined;
+    if (pgrp !== undefined && pgrp > 1) groups.add(pgrp);
+  }
+  for (const pgrp of groups) {
+    try {
+      process.kill(-pgrp, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return groups.size;
 }
 
 export interface CommandResult {
