@@ -82,7 +82,10 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
       runtime = await start();
     } catch (err) {
       // Another test's bridge took the same /24 between the check and the start.
-      if (tries > 5 || !/overlaps/.test((err as Error).message)) throw err;
+      if (tries > 5 || !/overlaps/.test((err as Error).message)) {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
     }
   }
   const namespace = `oci-${process.pid}-${++counter}`;
