@@ -1,6 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import { callClusterOrAbsent, pause, type CallContext } from '../clusters/cluster-call.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
 import { refOf } from '../clusters/object-ref.js';
 
@@ -55,10 +54,6 @@ export async function waitEstablished(ctx: CallContext, name: string, timeoutMs 
     if (names) throw new ObjectRejectedError(`CustomResourceDefinition ${name}: its names are not accepted: ${names.message ?? ''}`, { kind: 'CustomResourceDefinition', name });
     last = live ? `conditions ${conditions.map((c) => `${c.type}=${c.status}`).join(', ') || 'none yet'}` : 'not found';
     if (Date.now() >= deadline) throw new ObjectRejectedError(`CustomResourceDefinition ${name} was not Established within ${timeoutMs / 1000}s (${last})`, { kind: 'CustomResourceDefinition', name });
-    try {
-      await delay(pollMs, undefined, { signal: ctx.signal });
-    } catch (err) {
-      throw ctx.signal?.aborted ? ctx.signal.reason : err;
-    }
+    await pause(pollMs, ctx.signal);
   }
 }

@@ -1,10 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import type { HookPhase } from '../../runtime/kube/sync-annotations.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_ANNOTATION } from '../apps/track-objects.js';
-import { callCluster, callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import { callCluster, callClusterOrAbsent, pause, type CallContext } from '../clusters/cluster-call.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { describeObject, refOf, type ObjectRef } from '../clusters/object-ref.js';
 import { diagnosePods } from '../health/diagnose-pods.js';
@@ -95,7 +94,7 @@ export async function runHooks(options: RunHooksOptions): Promise<HooksResult> {
         failure = `${options.phase} hook ${names} did not finish within ${options.deadlineSeconds}s`;
         break;
       }
-      await sleep(options.pollMs ?? 1000, options.signal);
+      await pause(options.pollMs ?? 1000, options.signal);
     }
     if (failure !== undefined) return { ok: false, reason: failure, ran };
   }
@@ -134,21 +133,23 @@ async function createHook(ctx: CallContext, object: KubernetesObject, hook: Hook
 }
 
 async function deleteAndWait(ctx: CallContext, object: KubernetesObject, ref: ObjectRef): Promise<void> {
+  if ((await deleteHook(ctx, object)) === undefined) return;
   const header = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: ref.name, namespace: ref.namespace } };
-  const gone = await callClusterOrAbsent(ctx, 'delete', ref, () => ctx.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
-  if (gone === undefined) return;
   for (let i = 0; i < 120; i++) {
     if ((await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header))) === undefined) return;
-    await sleep(250, ctx.signal);
+    await pause(250, ctx.signal);
   }
 }
 
 async function deleteByPolicy(ctx: CallContext, live: KubernetesObject, hook: HookObject, state: 'Succeeded' | 'Failed'): Promise<void> {
-  const policy = state === 'Succeeded' ? 'HookSucceeded' : 'HookFailed';
-  if (!hook.deletePolicies.includes(policy)) return;
-  const ref = refOf(live);
-  const header = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: ref.name, namespace: ref.namespace } };
-  await callClusterOrAbsent(ctx, 'delete', ref, () => ctx.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
+  if (hook.deletePolicies.includes(state === 'Succeeded' ? 'HookSucceeded' : 'HookFailed')) await deleteHook(ctx, live);
+}
+
+/** Deletes a hook with its dependents (a Job's pods); undefined when it was gone already. */
+async function deleteHook(ctx: CallContext, object: KubernetesObject): Promise<unknown> {
+  const ref = refOf(object);
+  const header = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+  return callClusterOrAbsent(ctx, 'delete', ref, () => ctx.target.objects.delete(header, undefined, undefined, undefined, undefined, 'Background'));
 }
 
 async function hookOutcome(ctx: CallContext, created: KubernetesObject): Promise<Outcome> {
@@ -177,13 +178,4 @@ async function podsSaid(target: ClusterTarget, pods: readonly V1Pod[]): Promise<
   if (pods.length === 0) return '';
   const problems = await diagnosePods(target, pods).catch(() => []);
   return problems.map((p) => [`pod ${p.pod}: ${p.message}`, ...p.logTail.map((l) => `  ${l}`)].join('\n')).join('\n');
-}
-
-/** Waits `ms`; an abort rejects with the signal's reason, as every cluster call of a sync does. */
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch (err) {
-    throw signal?.aborted ? signal.reason : err;
-  }
 }

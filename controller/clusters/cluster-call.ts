@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { bounded } from './bounded-request.js';
 import type { ClusterTarget } from './cluster-target.js';
 import { classifyApiError, isNotFoundError } from './classify-api-error.js';
@@ -33,5 +34,14 @@ export async function callClusterOrAbsent<T>(ctx: CallContext, doing: string, re
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (isNotFoundError(err)) return undefined;
     throw classifyApiError(err, ctx.target.name, ref, doing);
+  }
+}
+
+/** Waits `ms` between polls of a sync; an abort rejects with the signal's reason, as every cluster call does. */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
   }
 }

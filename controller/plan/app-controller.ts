@@ -9,7 +9,7 @@ import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
 import { planOutcome } from './plan-outcome.js';
-import { failedRevisionRetry } from './failed-revision-retry.js';
+import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
 import { SourcePoller, type RevisionEvent } from '../source/source-poller.js';
@@ -295,6 +295,7 @@ export class AppController {
 
   /** Queues a retry of a failed revision left live when its back-off is over (failedRevisionRetry); true if it did. */
   private async retryFailedRevision(status: AppStatus): Promise<boolean> {
+    if (!failedRevisionLeftLive(status)) return false;
     const due = failedRevisionRetry(status, await this.state.getHistory(status.name, 10), new Date());
     if (!due) return false;
     const short = shortRevision(due.revision);

@@ -22,7 +22,7 @@ export interface RetryDue {
  */
 export function failedRevisionRetry(status: AppStatus, history: readonly RevisionHistoryEntry[], now: Date, policy = FAILED_REVISION_RETRY): RetryDue | undefined {
   const failed = status.lastFailedRevision;
-  if (failed === undefined || status.revision !== failed || status.pinnedRevision !== undefined || status.lastSync === null) return undefined;
+  if (failed === undefined || status.lastSync === null || !failedRevisionLeftLive(status)) return undefined;
   let failures = 0;
   for (const entry of history) {
     if (entry.revision !== failed || entry.result !== 'Failed') break;
@@ -31,4 +31,9 @@ export function failedRevisionRetry(status: AppStatus, history: readonly Revisio
   if (failures === 0) return undefined;
   const due = Date.parse(status.lastSync) + backoffDelay(failures - 1, policy);
   return now.getTime() >= due ? { revision: failed, failures } : undefined;
+}
+
+/** The status alone says its failed revision is live and may be retried (the history then says when): the cheap check first. */
+export function failedRevisionLeftLive(status: AppStatus): boolean {
+  return status.lastFailedRevision !== undefined && status.revision === status.lastFailedRevision && status.pinnedRevision === undefined && status.lastSync !== null;
 }

@@ -4,6 +4,8 @@
  * a restarted runtime never gives a live pod's address to another; addresses
  * a socket on the machine is bound to are skipped.
  */
+const BOUND_REREAD_MS = 1000;
+
 export class PodIpAllocator {
   private readonly owners = new Map<string, string>();
   private readonly bound: () => ReadonlySet<string>;
@@ -16,7 +18,13 @@ export class PodIpAllocator {
    * machine (parallel tests, say) do not hand out the same first addresses.
    */
   constructor(options: { bound?: () => ReadonlySet<string>; start?: number } = {}) {
-    this.bound = options.bound ?? (() => new Set());
+    const read = options.bound ?? (() => new Set<string>());
+    // A burst of pods (a scale to 1,000) reads the socket tables once a second, not once a pod.
+    let cached: { at: number; set: ReadonlySet<string> } | undefined;
+    this.bound = () => {
+      if (!cached || Date.now() - cached.at > BOUND_REREAD_MS) cached = { at: Date.now(), set: read() };
+      return cached.set;
+    };
     this.cursor = options.start ?? 2 + Math.floor(Math.random() * 65000);
   }
 
