@@ -181,6 +181,29 @@ export class StateStore {
     return readEvents(this.redis, EVENTS_KEY, options.after ?? '0-0', options.count ?? 1000);
   }
 
+  /**
+   * Seals the Secret values of every kept manifest under a new secrets key,
+   * then drops the old key (`baton up --rotate-secrets-key`, before anything
+   * else reads the store). Returns how many kept revisions were sealed again.
+   */
+  async rotateSecretsKey(): Promise<number> {
+    const envelope = this.envelope;
+    if (!envelope) throw new Error('this state store has no secrets key to rotate');
+    envelope.rotate();
+    let resealed = 0;
+    for (const name of await this.redis.smembers(APPS_KEY)) {
+      const key = appKeys(name).healthy;
+      for (const [revision, json] of Object.entries(await this.redis.hgetall(key))) {
+        const kept = JSON.parse(json) as HealthyManifests;
+        const objects = sealSecrets(openSecrets(kept.objects, envelope), envelope);
+        await this.redis.hset(key, revision, JSON.stringify({ ...kept, objects }));
+        resealed++;
+      }
+    }
+    envelope.forgetOldKeys();
+    return resealed;
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

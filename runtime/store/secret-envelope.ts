@@ -33,17 +33,7 @@ export class SecretEnvelope {
       return envelope;
     }
     chmodSync(file, 0o600);
-    let parsed: { keys?: Array<{ name?: unknown; secret?: unknown }> };
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`${file} is not an encryption key file of baton's (${(err as Error).message}); restore it from a backup: without it the stored Secrets cannot be read`);
-    }
-    const keys = (parsed.keys ?? []).map((k) => ({ name: String(k.name), secret: Buffer.from(String(k.secret), 'base64') }));
-    if (keys.length === 0 || keys.some((k) => !/^[a-z0-9-]+$/.test(k.name) || k.secret.length !== 32)) {
-      throw new Error(`${file} holds no valid key (each needs a name and a 32-byte base64 secret); restore it from a backup`);
-    }
-    return new SecretEnvelope(file, keys);
+    return new SecretEnvelope(file, readKeys(file));
   }
 
   encrypt(plain: string): string {
@@ -59,6 +49,8 @@ export class SecretEnvelope {
     if (!stored.startsWith(PREFIX)) return stored;
     const rest = stored.slice(PREFIX.length);
     const name = rest.slice(0, rest.indexOf(':'));
+    // Another process (`baton up --rotate-secrets-key`) may have rotated the file since it was read.
+    if (!this.keys.some((k) => k.name === name)) this.keys = readKeys(this.file);
     const key = this.keys.find((k) => k.name === name);
     if (!key) throw new Error(`a stored Secret is encrypted with key "${name}", which ${this.file} does not hold; restore the key file from a backup`);
     const sealed = Buffer.from(rest.slice(name.length + 1), 'base64');
@@ -94,4 +86,18 @@ export class SecretEnvelope {
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
   }
+}
+
+function readKeys(file: string): NamedKey[] {
+  let parsed: { keys?: Array<{ name?: unknown; secret?: unknown }> };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not an encryption key file of baton's (${(err as Error).message}); restore it from a backup: without it the stored Secrets cannot be read`);
+  }
+  const keys = (parsed.keys ?? []).map((k) => ({ name: String(k.name), secret: Buffer.from(String(k.secret), 'base64') }));
+  if (keys.length === 0 || keys.some((k) => !/^[a-z0-9-]+$/.test(k.name) || k.secret.length !== 32)) {
+    throw new Error(`${file} holds no valid key (each needs a name and a 32-byte base64 secret); restore it from a backup`);
+  }
+  return keys;
 }

@@ -76,4 +76,38 @@ describe('Secret values in the manifests kept for rollbacks', () => {
       await store.close();
     }
   });
+
+  it('are sealed again under a new key by a rotation, and a store opened before it still reads them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-rotate-'));
+    const before = new StateStore({ redisUrl: redis.url, secretsKeyDir: dir });
+    const rotating = new StateStore({ redisUrl: redis.url, secretsKeyDir: dir });
+    try {
+      // The first test's app was sealed under another state dir's key.
+      await before.deleteApp('db');
+      await before.ensureApp({ name: 'cache', namespace: 'shop', cluster: 'local' });
+      await before.recordSync('cache', {
+        entry: { revision: 'r1', digest: 'sha256:r1', result: 'Succeeded', startedAt: '2026-12-06T09:00:00Z', finishedAt: '2026-12-06T09:00:01Z', durationMs: 1000, trigger: 'poll', message: 'synced and healthy' },
+        status: { revision: 'r1' },
+        healthy: { revision: 'r1', digest: 'sha256:r1', objects: [secret] },
+      });
+      const oldKey = readFileSync(join(dir, 'secrets-key'), 'utf8');
+
+      expect(await rotating.rotateSecretsKey()).toBe(1);
+
+      const newKey = readFileSync(join(dir, 'secrets-key'), 'utf8');
+      expect(JSON.parse(newKey).keys.map((k: { name: string }) => k.name)).toEqual(['key2']);
+      expect(newKey).not.toContain(JSON.parse(oldKey).keys[0].secret);
+      const dumped = await everything(redis.url);
+      expect(dumped).toContain('k8s:enc:aesgcm:v1:key2:');
+      expect(dumped).not.toContain('k8s:enc:aesgcm:v1:key1:');
+      for (const text of [VALUE, Buffer.from(VALUE).toString('base64')]) expect(dumped).not.toContain(text);
+      // A rollback in a process that read the key file before the rotation still gets the values back.
+      expect((await before.getHealthyManifests('cache', 'r1'))?.objects).toEqual([secret]);
+      expect((await rotating.getHealthyManifests('cache', 'r1'))?.objects).toEqual([secret]);
+    } finally {
+      await before.close();
+      await rotating.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

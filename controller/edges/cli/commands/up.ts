@@ -35,6 +35,7 @@ import { logSyncWorker } from '../../../observe/logging/log-sync-worker.js';
 import { examplesRepoDir } from '../../../apps/bundled-paths.js';
 import { seedRepository } from '../../../sync/seed-repository.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../../sync/start-sync-worker.js';
+import { StateStore } from '../../../state/state-store.js';
 import { startRuntime, type RunningRuntime } from '../../../../runtime/index.js';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
@@ -60,6 +61,7 @@ interface UpFlags extends NodeFlags {
   /** false with --no-runtime: the runtime runs apart (`baton runtime --state-dir <same dir>`). */
   runtime: boolean;
   readersSeeLogs: string;
+  rotateSecretsKey?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -84,6 +86,7 @@ export function registerUp(program: Command): void {
     .option('--no-worker', 'run no sync worker in this process (start `baton worker` processes instead)')
     .option('--no-runtime', 'start no runtime: use the one whose kubeconfig is <state-dir>/kubeconfig (`baton runtime --state-dir <same dir>`)')
     .option('--readers-see-logs <bool>', 'whether the read-only API token may read pod logs (always censored); false answers it 403', 'true')
+    .option('--rotate-secrets-key', 'before starting, seal the Secret values of the manifests kept for rollbacks under a new <state-dir>/secrets-key and drop the old key')
     .action(async (flags: UpFlags) => {
       await up(flags);
     });
@@ -127,6 +130,7 @@ async function up(flags: UpFlags): Promise<void> {
   try {
     const redis = await startRedis(stateDir);
     stack.push({ what: 'Redis', stop: () => redis.close() });
+    if (flags.rotateSecretsKey) await rotateSecretsKey(redis.url, stateDir);
 
     const metrics = createBatonMetrics();
     // --no-runtime: an external runtime is reached through its kubeconfig only; its metrics need the in-process store.
@@ -213,6 +217,16 @@ function logger(): Logger {
 
 function say(line: string, context?: LogLineContext): void {
   lineLogger(logger())(line, context);
+}
+
+async function rotateSecretsKey(redisUrl: string, stateDir: string): Promise<void> {
+  const store = new StateStore({ redisUrl, secretsKeyDir: stateDir });
+  try {
+    const count = await store.rotateSecretsKey();
+    say(`sealed the Secrets of ${count} kept revision${count === 1 ? '' : 's'} under a new ${join(stateDir, 'secrets-key')}; the old key is gone`);
+  } finally {
+    await store.close();
+  }
 }
 
 async function startRedis(stateDir: string): Promise<OpenedRedis> {
