@@ -1,16 +1,22 @@
-import fs from 'node:fs';
-import git, { type ReadCommitResult } from 'isomorphic-git';
 import { ObjectSizes } from './object-size.js';
+import { ObjectStore } from './pack/object-store.js';
+import type { RawObject } from './pack/raw-object.js';
+import { parseCommit, parseTagTarget, parseTree, type GitCommit } from './parse-git-object.js';
 import { SourceError } from './source-error.js';
 import type { GitTreeEntry, TreeCache } from './tree-cache.js';
 
+export interface ReadCommitResult {
+  oid: string;
+  commit: GitCommit;
+}
+
 /**
  * Read access to the objects of one Git directory (a mirror or a local
- * repository's own `.git`), with the caches isomorphic-git and baton keep for it.
+ * repository's own `.git`), with the caches baton keeps for it. Packed objects
+ * are read one entry at a time (pack/object-store.ts), never a whole pack.
  */
 export class GitObjects {
-  /** isomorphic-git's cache (parsed pack indexes); reset with `resetPackCache()`. */
-  private cache: object = {};
+  private readonly store: ObjectStore;
   /** Root tree of recently read commits: many apps ask about the same commit. */
   private readonly commitTrees = new Map<string, string>();
   private readonly sizes: ObjectSizes;
@@ -22,11 +28,12 @@ export class GitObjects {
     readonly label: string,
   ) {
     this.sizes = new ObjectSizes(gitdir);
+    this.store = new ObjectStore(gitdir);
   }
 
-  /** Forget loaded pack files, e.g. after `git gc` replaced them in a local repository. */
+  /** Read the list of packs again, e.g. after `git gc` replaced them in a local repository. */
   resetPackCache(): void {
-    this.cache = {};
+    this.store.reset();
   }
 
   async treeOfCommit(commit: string): Promise<string> {
@@ -41,8 +48,7 @@ export class GitObjects {
   async readTree(oid: string): Promise<readonly GitTreeEntry[]> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
-    const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-    const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid }));
+    const entries = parseTree((await this.readTyped(oid, 'tree')).content, oid);
     this.trees.set(oid, entries);
     return entries;
   }
@@ -53,44 +59,58 @@ export class GitObjects {
   }
 
   async readBlob(oid: string): Promise<Buffer> {
-    const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-    return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+    return (await this.readTyped(oid, 'blob')).content;
   }
 
-  async hasObject(oid: string): Promise<boolean> {
-    try {
-      await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'deflated', cache: this.cache });
-      return true;
-    } catch {
-      return false;
-    }
+  hasObject(oid: string): Promise<boolean> {
+    return this.store.has(oid);
   }
 
   /** Follows annotated tags to the commit they name. */
   async peelToCommit(oid: string): Promise<string> {
     for (let depth = 0; depth < 10; depth++) {
-      const { type, object } = await git.readObject({ fs, gitdir: this.gitdir, oid, cache: this.cache }).catch((err) => {
-        throw this.missing(err, oid);
-      });
-      if (type === 'commit') return oid;
-      if (type !== 'tag') throw new SourceError('COMMIT_NOT_FOUND', `${oid} in ${this.label} is a ${type}, not a commit`, { url: this.label, ref: oid });
-      oid = (object as { object: string }).object;
+      const object = await this.store.read(oid);
+      if (!object) throw this.missing(oid);
+      if (object.type === 'commit') return oid;
+      if (object.type !== 'tag') throw new SourceError('COMMIT_NOT_FOUND', `${oid} in ${this.label} is a ${object.type}, not a commit`, { url: this.label, ref: oid });
+      oid = parseTagTarget(object.content, oid);
     }
     throw new SourceError('COMMIT_NOT_FOUND', `tag chain at ${oid} in ${this.label} is too deep`, { url: this.label, ref: oid });
   }
 
   async readCommit(commit: string): Promise<ReadCommitResult> {
-    try {
-      return await git.readCommit({ fs, gitdir: this.gitdir, oid: commit, cache: this.cache });
-    } catch (err) {
-      throw this.missing(err, commit);
-    }
+    const object = await this.store.read(commit);
+    if (!object) throw this.missing(commit);
+    if (object.type !== 'commit') throw new SourceError('COMMIT_NOT_FOUND', `${commit} in ${this.label} is a ${object.type}, not a commit`, { url: this.label, ref: commit });
+    return { oid: commit, commit: parseCommit(object.content, commit) };
   }
 
-  private missing(err: unknown, oid: string): unknown {
-    if ((err as { code?: string }).code === 'NotFoundError') {
-      return new SourceError('COMMIT_NOT_FOUND', `commit ${oid} is not in ${this.label}; fetch it first`, { url: this.label, ref: oid }, { cause: err });
+  /** Whether `ancestor` is reachable from `commit` through parents (undefined when a commit on the way is missing). */
+  async isDescendent(commit: string, ancestor: string): Promise<boolean | undefined> {
+    const seen = new Set<string>([commit]);
+    const queue = [commit];
+    while (queue.length > 0) {
+      const next = await this.store.read(queue.shift()!);
+      if (next?.type !== 'commit') return undefined;
+      for (const parent of parseCommit(next.content, commit).parent) {
+        if (parent === ancestor) return true;
+        if (!seen.has(parent)) {
+          seen.add(parent);
+          queue.push(parent);
+        }
+      }
     }
-    return err;
+    return false;
+  }
+
+  private async readTyped(oid: string, type: RawObject['type']): Promise<RawObject> {
+    const object = await this.store.read(oid);
+    if (!object) throw new SourceError('COMMIT_NOT_FOUND', `${type} ${oid} is not in ${this.label}`, { url: this.label, ref: oid });
+    if (object.type !== type) throw new SourceError('COMMIT_NOT_FOUND', `${oid} in ${this.label} is a ${object.type}, not a ${type}`, { url: this.label, ref: oid });
+    return object;
+  }
+
+  private missing(oid: string): SourceError {
+    return new SourceError('COMMIT_NOT_FOUND', `commit ${oid} is not in ${this.label}; fetch it first`, { url: this.label, ref: oid });
   }
 }

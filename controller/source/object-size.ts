@@ -1,6 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
+import { PackIndex } from './pack/pack-index.js';
 
 /**
  * The size of a Git object's content, read from its headers without
@@ -43,46 +44,13 @@ export class ObjectSizes {
 
   private async index(file: string): Promise<PackIndex | undefined> {
     const s = await stat(file).catch(() => undefined);
-    if (!s) return undefined;
+    const pack = await stat(file.replace(/\.idx$/, '.pack')).catch(() => undefined);
+    if (!s || !pack) return undefined;
     const cached = this.indexes.get(file);
     if (cached?.mtimeMs === s.mtimeMs) return cached.index;
-    const index = new PackIndex(await readFile(file));
+    const index = new PackIndex(await readFile(file), pack.size);
     this.indexes.set(file, { mtimeMs: s.mtimeMs, index });
     return index;
-  }
-}
-
-/** A version 2 pack index: 256 fan-out counts, sorted ids, CRCs, 31-bit offsets, then 64-bit ones. */
-class PackIndex {
-  private readonly count: number;
-
-  constructor(private readonly buf: Buffer) {
-    if (buf.readUInt32BE(0) !== 0xff744f63 || buf.readUInt32BE(4) !== 2) throw new Error('not a version 2 pack index');
-    this.count = buf.readUInt32BE(8 + 255 * 4);
-  }
-
-  offsetOf(oid: string): number | undefined {
-    const want = Buffer.from(oid, 'hex');
-    if (want.length !== 20) return undefined;
-    const first = want[0];
-    let lo = first === 0 ? 0 : this.buf.readUInt32BE(8 + (first - 1) * 4);
-    let hi = this.buf.readUInt32BE(8 + first * 4);
-    const ids = 8 + 256 * 4;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const cmp = this.buf.compare(want, 0, 20, ids + mid * 20, ids + mid * 20 + 20);
-      if (cmp === 0) return this.offsetAt(mid);
-      if (cmp < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return undefined;
-  }
-
-  private offsetAt(i: number): number {
-    const offsets = 8 + 256 * 4 + this.count * 24;
-    const small = this.buf.readUInt32BE(offsets + i * 4);
-    if ((small & 0x80000000) === 0) return small;
-    return Number(this.buf.readBigUInt64BE(offsets + this.count * 4 + (small & 0x7fffffff) * 8));
   }
 }
 

@@ -178,7 +178,7 @@ export class RepositorySource {
     if (commit === ancestor) return true;
     const objects = await this.objectsOf();
     if (!(await objects.hasObject(ancestor))) return undefined;
-    return git.isDescendent({ fs, gitdir: objects.gitdir, oid: commit, ancestor, depth: -1 }).catch(() => undefined);
+    return objects.isDescendent(commit, ancestor).catch(() => undefined);
   }
 
   async commitInfo(commit: string): Promise<CommitInfo> {
