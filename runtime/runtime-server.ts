@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, createUpgradeHandler, type PodLogProvider } from './api/index.js';
+import { admittingCluster } from './api/admission/admission-plugins.js';
 import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
@@ -228,7 +229,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
-    if (options.controllers ?? true) controllers = await startControllers({ cluster, volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
+    if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
     if (options.proxy ?? true) {
       services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams, logger: options.logger });

@@ -10,6 +10,7 @@ import { startReplicationControllerController } from './replicationcontroller/re
 import { startDaemonSetController } from './daemonset/daemonset-controller.js';
 import { startDisruptionController } from './disruption/disruption-controller.js';
 import { startStatefulSetController } from './statefulset/statefulset-controller.js';
+import { startResourceQuotaController } from './resourcequota/resourcequota-controller.js';
 import { startVolumeControllers } from './volume/volume-controller.js';
 
 export interface ControllersOptions {
@@ -37,6 +38,7 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startDaemonSetController(options));
     started.push(await startDisruptionController(options));
     started.push(await startStatefulSetController(options));
+    started.push(await startResourceQuotaController(options));
     if (options.volumesDir) started.push(...(await startVolumeControllers({ ...options, volumesDir: options.volumesDir })));
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));

@@ -51,6 +51,8 @@ export const resources = {
   secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [] }),
   serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'] }),
   events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'] }),
+  resourcequotas: r({ group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', shortNames: ['quota'], subresources: ['status'] }),
+  limitranges: r({ group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', shortNames: ['limits'] }),
   deployments: r({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   replicasets: r({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', shortNames: ['rs'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   replicationcontrollers: r({ group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', shortNames: ['rc'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),

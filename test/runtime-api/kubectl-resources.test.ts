@@ -25,6 +25,8 @@ const headers: Record<ResourceName, RegExp> = {
   services: /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/,
   endpoints: /^NAME\s+ENDPOINTS\s+AGE/,
   configmaps: /^NAME\s+DATA\s+AGE/,
+  resourcequotas: /^NAME\s+AGE\s+REQUEST\s+LIMIT/,
+  limitranges: /^NAME\s+CREATED AT/,
   secrets: /^NAME\s+TYPE\s+DATA\s+AGE/,
   serviceaccounts: /^NAME\s+SECRETS\s+AGE/,
   events: /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/,

@@ -18,6 +18,10 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: v1\nkind: Service\n${meta()}spec:\n  selector:\n    app: ${name}\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n`;
     case 'endpoints':
       return `apiVersion: v1\nkind: Endpoints\n${meta()}subsets:\n- addresses:\n  - ip: 127.1.0.5\n  ports:\n  - name: http\n    port: 8080\n`;
+    case 'resourcequotas':
+      return `apiVersion: v1\nkind: ResourceQuota\n${meta()}spec:\n  hard:\n    configmaps: "100"\n    count/jobs.batch: "50"\n`;
+    case 'limitranges':
+      return `apiVersion: v1\nkind: LimitRange\n${meta()}spec:\n  limits:\n  - type: PersistentVolumeClaim\n    max:\n      storage: 100Gi\n`;
     case 'configmaps':
       return `apiVersion: v1\nkind: ConfigMap\n${meta()}data:\n  greeting: hello\n  color: blue\n`;
     case 'secrets':

@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../kube/object.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
+import { mutateOnWrite, validateOnCreate } from '../admission/admission-plugins.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
 import { admitPodPriority } from '../defaulting/pod-priority.js';
 import { unknownFields } from '../openapi/unknown-fields.js';
+import { isDryRun } from '../request/query-options.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
 import { addWarnings } from './respond.js';
@@ -23,7 +25,9 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
   if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);
   if (!live && type === resources.persistentvolumeclaims) await defaultClaimStorageClass(ctx.cluster, defaulted);
+  await mutateOnWrite(ctx.cluster, type, defaulted, !live);
   validateObject(defaulted, type, live);
+  if (!live) await validateOnCreate(ctx.cluster, type, defaulted, isDryRun(res.req));
   return defaulted;
 }
 

@@ -175,11 +175,36 @@ function jobDuration(job: KubeObject, now: number): string {
 
 const boolPtr = (v: unknown) => (v === undefined || v === null ? '<unset>' : v ? 'True' : 'False');
 
+/** printResourceQuota: `name: used/hard` per status.hard entry, limits.* in the second column. */
+function quotaColumns(q: KubeObject): [string, string] {
+  const hard: Record<string, string> = q.status?.hard ?? {};
+  const used: Record<string, string> = q.status?.used ?? {};
+  const request: string[] = [];
+  const limit: string[] = [];
+  for (const name of Object.keys(hard).sort()) {
+    (name.split('.')[0] === 'limits' && name.includes('.') ? limit : request).push(`${name}: ${used[name] ?? '0'}/${hard[name]}`);
+  }
+  return [request.join(', '), limit.join(', ')];
+}
+
 /** Kubernetes' own columns per kind, as `kubectl get` prints them. */
 export const columnSets: Record<string, ColumnSet> = {
   PriorityClass: {
     columns: [nameCol, col('Value', 'integer'), col('Global-Default', 'boolean'), ageCol, col('PreemptionPolicy', 'string', 1)],
     cells: (pc, now) => [pc.metadata.name, pc.value ?? 0, pc.globalDefault === true, age(pc, now), pc.preemptionPolicy ?? 'PreemptLowerPriority'],
+  },
+  ResourceQuota: {
+    columns: [
+      nameCol,
+      ageCol,
+      { ...col('Request'), description: 'Request represents a minimum amount of cpu/memory that a container may consume.' },
+      { ...col('Limit'), description: 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.' },
+    ],
+    cells: (q, now) => [q.metadata.name, age(q, now), ...quotaColumns(q)],
+  },
+  LimitRange: {
+    columns: [nameCol, { ...col('Created At', 'date'), description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' }],
+    cells: (lr) => [lr.metadata.name, lr.metadata.creationTimestamp ?? ''],
   },
   Lease: {
     columns: [nameCol, col('Holder'), ageCol],

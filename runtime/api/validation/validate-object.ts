@@ -10,6 +10,7 @@ import { validateIngressClassSpec, validateIngressClassUpdate } from './validate
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
 import { validateClaimSpec, validateClaimUpdate, validatePersistentVolume, validateStatefulSet, validateStatefulSetUpdate, validateStorageClass, validateStorageClassUpdate } from './validate-storage.js';
+import { validateLimitRange, validateResourceQuota } from './validate-quota.js';
 import { validateDaemonSet, validateDaemonSetUpdate, validatePodDisruptionBudget, validateReplicationController } from './validate-daemonset.js';
 
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
@@ -100,6 +101,10 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateNetworkPolicySpec(obj.spec, 'spec');
     case 'PriorityClass':
       return validatePriorityClass(obj);
+    case 'ResourceQuota':
+      return validateResourceQuota(obj);
+    case 'LimitRange':
+      return validateLimitRange(obj);
     default:
       return [];
   }
