@@ -5,16 +5,19 @@ import git from 'isomorphic-git';
 import type { HttpClient } from 'isomorphic-git/http/node';
 import type { RepositorySpec } from '../apps/app-spec.js';
 import { compactMirror, countPacks } from './compact-mirror.js';
+import { fetchPack, UploadPackHttpError } from './fetch-pack.js';
 import { findGitdir } from './find-gitdir.js';
 import { toSourceError } from './git-error.js';
 import { createGitHttpClient } from './git-http.js';
 import { GitObjects } from './git-objects.js';
 import { GitTree } from './git-tree.js';
+import { heldTips } from './held-tips.js';
 import { displayUrl, isLocalUrl, localPath } from './normalize-url.js';
 import { lsRefsDirect, type ListedRef } from './ls-refs.js';
 import { readRepositoryToken } from './repository-token.js';
 import { SourceError } from './source-error.js';
 import { TreeCache } from './tree-cache.js';
+import { httpClientUploadPackPost, nodeUploadPackPost, type UploadPackPost } from './upload-pack-post.js';
 
 export interface RepositorySourceOptions {
   /** baton's state dir; mirrors of remote repositories live in `<stateDir>/git/<id>.git`. */
@@ -66,6 +69,7 @@ export class RepositorySource {
   readonly local: boolean;
   private readonly env: NodeJS.ProcessEnv;
   private readonly http: HttpClient;
+  private readonly post: UploadPackPost;
   private readonly treeCache: TreeCache;
   private readonly mirrorDir: string;
   private objects: GitObjects | undefined;
@@ -103,6 +107,7 @@ export class RepositorySource {
     this.env = options.env ?? process.env;
     this.httpTimeoutMs = options.httpTimeoutMs ?? 60_000;
     this.http = options.http ?? createGitHttpClient(this.httpTimeoutMs);
+    this.post = options.http ? httpClientUploadPackPost(options.http) : nodeUploadPackPost(this.httpTimeoutMs);
     // Credentials in the URL or a custom HTTP client: leave every request to isomorphic-git.
     this.direct = this.local || options.http || /\/\/[^/]*@/.test(spec.url) ? 'off' : 'untried';
     this.treeCache = options.treeCache ?? new TreeCache();
@@ -292,17 +297,16 @@ export class RepositorySource {
     // A branch moved back to a commit we already hold (revert by force-push) needs no download.
     let head = expected && (await objects.hasObject(expected)) ? expected : undefined;
     if (!head) {
-      const haveRef = this.tracked && (await this.mirrorRef(objects, this.tracked.ref)) ? this.tracked.ref : undefined;
       if (remoteRef === this.tracked?.ref && (await countPacks(objects.gitdir)) >= this.maxPacks) {
         const scratch = `${this.mirrorDir}.compact-${process.pid}-${Math.random().toString(36).slice(2)}`;
         head = await compactMirror(objects.gitdir, scratch, async (gitdir) => {
           await initMirror(gitdir, this.url);
-          return this.gitFetch(gitdir, remoteRef, undefined);
+          return this.gitFetch(gitdir, remoteRef, expected);
         });
-        objects.resetPackCache();
       } else {
-        head = await this.gitFetch(objects.gitdir, remoteRef, haveRef);
+        head = await this.gitFetch(objects.gitdir, remoteRef, expected);
       }
+      objects.resetPackCache();
     }
     if (localRef) {
       await git.writeRef({ fs, gitdir: objects.gitdir, ref: localRef, value: head, force: true });
@@ -311,29 +315,35 @@ export class RepositorySource {
     return objects.peelToCommit(head);
   }
 
-  /** One isomorphic-git fetch of `remoteRef` into `gitdir`; returns the fetched head. */
-  private async gitFetch(gitdir: string, remoteRef: string, haveRef: string | undefined): Promise<string> {
+  /**
+   * Downloads what `gitdir` lacks of `want`, the object `remoteRef` names (looked
+   * up when not given), as one streamed pack (fetch-pack.ts); returns `want`.
+   * The token goes up front once the server asked for it, as for ref checks.
+   */
+  private async gitFetch(gitdir: string, remoteRef: string, want: string | undefined): Promise<string> {
+    want ??= SHA.test(remoteRef) ? remoteRef : (await this.lsRemote(remoteRef, false))?.oid;
+    if (!want) throw new SourceError('REF_NOT_FOUND', `${this.url} has no ${remoteRef}`, { url: this.url, ref: remoteRef });
+    const wants = [want];
+    const haves = await heldTips(gitdir);
     const auth = await this.auth();
-    let head: string | null;
+    const headers = auth.options.headers ?? {};
+    const request = (h: Record<string, string>) => fetchPack({ url: this.spec.url, gitdir, wants, haves, headers: h, post: this.post });
     try {
-      const result = await git.fetch({
-        fs,
-        http: this.http,
-        gitdir,
-        url: this.spec.url,
-        remote: 'origin',
-        ref: haveRef,
-        remoteRef,
-        singleBranch: true,
-        tags: false,
-        ...auth.options,
-      });
-      head = result.fetchHead;
+      try {
+        await request(headers);
+      } catch (err) {
+        if (!(err instanceof UploadPackHttpError && err.data.statusCode === 401 && auth.basic && !headers.Authorization)) throw err;
+        await request({ ...headers, Authorization: auth.basic }).catch((retry: unknown) => {
+          // As isomorphic-git reports a token the server turned down.
+          throw retry instanceof UploadPackHttpError && retry.data.statusCode === 401 ? Object.assign(new Error('token rejected'), { code: 'UserCanceledError' }) : retry;
+        });
+        this.authUpfront = true;
+      }
     } catch (err) {
+      if (err instanceof UploadPackHttpError && err.data.statusCode === 401) this.authUpfront = false;
       throw toSourceError(err, this.url, auth.source);
     }
-    if (!head) throw new SourceError('REF_NOT_FOUND', `${this.url} has no ${remoteRef}`, { url: this.url, ref: remoteRef });
-    return head;
+    return want;
   }
 
   /** The ref this repository follows on the remote: `branch`, else what the remote's HEAD points at. */
@@ -372,15 +382,17 @@ export class RepositorySource {
    * Token auth as HTTP basic (username `x-access-token`, or the URL's user).
    * Sent only after the server asks once, then up front, as git does.
    */
-  private async auth(): Promise<{ source?: string; options: Partial<Parameters<typeof git.listServerRefs>[0]> }> {
+  private async auth(): Promise<{ source?: string; basic?: string; options: Partial<Parameters<typeof git.listServerRefs>[0]> }> {
     const token = await readRepositoryToken(this.spec, this.env);
     const headers: Record<string, string> = {};
     if (!token) return { options: { headers } };
     const username = decodeURIComponent(new URL(this.spec.url).username) || 'x-access-token';
     const creds = { username, password: token.token };
-    if (this.authUpfront) headers.Authorization = `Basic ${Buffer.from(`${username}:${token.token}`).toString('base64')}`;
+    const basic = `Basic ${Buffer.from(`${username}:${token.token}`).toString('base64')}`;
+    if (this.authUpfront) headers.Authorization = basic;
     return {
       source: token.source,
+      basic,
       options: {
         headers,
         onAuth: () => creds,

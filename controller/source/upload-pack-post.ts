@@ -1,0 +1,44 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { HttpClient } from 'isomorphic-git/http/node';
+
+export interface UploadPackResponse {
+  statusCode: number;
+  statusMessage: string;
+  contentType: string;
+  /** The body as it arrives; read it to the end (or stop reading: the request is dropped). */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** POSTs a request to `<repo>/git-upload-pack`. */
+export type UploadPackPost = (url: string, body: Buffer, headers: Record<string, string>) => Promise<UploadPackResponse>;
+
+/**
+ * Node's own HTTP client, streaming the answer with backpressure: a pack is
+ * read from the socket only as fast as it is written to disk. (isomorphic-git's
+ * node client queues every chunk it receives.) `timeoutMs` is the longest the
+ * connection may stay silent.
+ */
+export function nodeUploadPackPost(timeoutMs: number): UploadPackPost {
+  return (url, body, headers) =>
+    new Promise((resolve, reject) => {
+      const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, (res: IncomingMessage) => {
+        resolve({ statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: res });
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** The same request through an isomorphic-git HTTP client (one given in RepositorySourceOptions.http). */
+export function httpClientUploadPackPost(http: HttpClient): UploadPackPost {
+  return async (url, body, headers) => {
+    const res = await http.request({ url, method: 'POST', headers, body: [new Uint8Array(body)] as never });
+    const contentType = Object.entries(res.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    return { statusCode: res.statusCode, statusMessage: res.statusMessage, contentType, body: res.body ?? empty() };
+  };
+}
+
+async function* empty(): AsyncGenerator<Uint8Array> {}
