@@ -8,6 +8,10 @@ import { stringify } from 'yaml';
 import { buildServedOpenApi, createApiApp, createUpgradeHandler, type PodLogProvider } from './api/index.js';
 import { admittingCluster } from './api/admission/admission-plugins.js';
 import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
+import { createAccessControl } from './api/auth/access-control.js';
+import { ensureBootstrapPolicy } from './api/auth/bootstrap-policy.js';
+import { loadOrCreateSigningKey, serviceAccountTokens } from './api/auth/service-account-tokens.js';
+import { kubeletTokenSource } from './api/auth/token-request.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
 import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } from './kubelet/start-node.js';
@@ -195,10 +199,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   // Owner-only whatever the umask, even when the directory was made beforehand.
   await chmod(stateDir, 0o700);
   const token = await loadOrCreateToken(stateDir);
+  const saTokens = serviceAccountTokens(await loadOrCreateSigningKey(stateDir));
+  const tls = await loadOrCreateServingCertificate(stateDir, host);
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime'), rotateEncryptionKey: options.rotateEncryptionKey });
   let node: RunningNode | undefined;
   try {
-    if (options.kubelet ?? true) node = await startNode({ ...options.node, nodePortAddress: nodePortHost, cluster, stateDir });
+    const serviceAccounts = kubeletTokenSource(cluster, saTokens, tls.cert);
+    if (options.kubelet ?? true) node = await startNode({ ...options.node, nodePortAddress: nodePortHost, cluster, stateDir, serviceAccountTokens: serviceAccounts });
     if (node?.services.mode === 'kernel') cluster.useServiceRange(node.services.serviceCidr);
   } catch (err) {
     await cluster.close();
@@ -206,12 +213,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   }
   const kubelet = node?.kubelet;
   const logs = options.logs ?? kubelet?.podLogs;
-  const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs });
-  const tls = await loadOrCreateServingCertificate(stateDir, host);
+  const access = createAccessControl({ adminToken: token, cluster, tokens: saTokens });
+  const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs, serviceAccountTokens: saTokens, access });
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
   // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
   const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
-  const upgrades = createUpgradeHandler({ context: { cluster, streams }, token });
+  const upgrades = createUpgradeHandler({ context: { cluster, streams }, token, access });
   server.on('upgrade', upgrades);
   // Watches and log streams stay open for a long time; node's default request timeout would cut them.
   server.requestTimeout = 0;
@@ -231,6 +238,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   try {
     if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
+    await ensureBootstrapPolicy(cluster);
     if (options.proxy ?? true) {
       services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams, logger: options.logger });
       proxy = services.proxy;

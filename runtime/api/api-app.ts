@@ -1,6 +1,9 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { methodNotAllowed, StatusError } from '../errors/status-error.js';
-import { bearerAuth } from './auth/bearer-auth.js';
+import { accessMiddleware, createAccessControl, type AccessControl } from './auth/access-control.js';
+import { reviewRouter } from './auth/review-handlers.js';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.js';
+import { handleTokenRequest } from './auth/token-request.js';
 import { discoveryRouter } from './discovery/discovery-router.js';
 import type { ApiContext } from './handlers/api-context.js';
 import { handleResourceRequest } from './handlers/resource-handler.js';
@@ -8,8 +11,18 @@ import { openApiRouter } from './openapi/openapi-router.js';
 import { sendStatus } from './send-status.js';
 
 export interface ApiAppOptions extends ApiContext {
-  /** Every request must carry `Authorization: Bearer <token>`. */
+  /** The admin token (user `baton-admin` in `system:masters`); every request carries it or a service account token. */
   token: string;
+  /**
+   * Signs and checks service account tokens (TokenRequest, and bearer tokens of that kind).
+   * @defaultValue undefined — only the admin token is accepted and TokenRequest answers 404
+   */
+  serviceAccountTokens?: ServiceAccountTokens;
+  /**
+   * Authentication and RBAC, shared with the upgrade handler.
+   * @defaultValue made from `token`, `serviceAccountTokens` and `cluster`
+   */
+  access?: AccessControl;
 }
 
 /**
@@ -21,7 +34,8 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  app.use(bearerAuth(options.token));
+  const access = options.access ?? createAccessControl({ adminToken: options.token, cluster: options.cluster, tokens: options.serviceAccountTokens });
+  app.use(accessMiddleware(access));
   // Express would answer OPTIONS itself (200, text "GET, HEAD") for routes it knows; this API serves no OPTIONS.
   app.options(/.*/, (req: Request, res: Response) => {
     req.resume();
@@ -32,7 +46,15 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.get('/livez', (_req, res) => void res.type('text/plain').send('ok'));
   app.use(discoveryRouter());
   app.use(openApiRouter(options.openapi));
-  const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs };
+  app.use(reviewRouter(access.authorizer));
+  const tokens = options.serviceAccountTokens;
+  if (tokens) {
+    app.all('/api/v1/namespaces/:namespace/serviceaccounts/:name/token', (req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'POST') return next(methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} serviceaccounts/token)`));
+      handleTokenRequest(options.cluster, tokens, req, res, String(req.params.namespace), String(req.params.name)).catch(next);
+    });
+  }
+  const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs, authorizer: access.authorizer };
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (!(await handleResourceRequest(ctx, req, res))) next();

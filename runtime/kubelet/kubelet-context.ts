@@ -6,6 +6,7 @@ import type { PodDriver } from './pod-driver.js';
 import type { PodIpAllocator } from './pod-ip-allocator.js';
 import type { PodRecord, PodRecordStore } from './pod-record.js';
 import type { ProbeWorker } from './probe-runner.js';
+import type { PodTokens } from './service-account-volume.js';
 
 /** Probe workers of one running container instance. */
 export interface ContainerProbes {
@@ -35,6 +36,8 @@ export interface KubeletContext {
   hostProgramsOnPodNetwork?: boolean;
   /** The cluster DNS server pods with `dnsPolicy: ClusterFirst` use (kube-dns's ClusterIP); unset without one. */
   clusterDns?: string;
+  /** Pod-bound service account tokens; absent when the runtime issues none (then no credentials are mounted). */
+  tokens?: PodTokens;
   nodeName: string;
   store: PodRecordStore;
   logs: ContainerLogs;

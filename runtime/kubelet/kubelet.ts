@@ -22,6 +22,7 @@ import { attachToPod, execInPod, type PodAttachRequest, type PodExecRequest } fr
 import type { ImageStore } from '../images/image-types.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { schedulePod } from './scheduler.js';
+import { PodTokens, type ServiceAccountTokenSource } from './service-account-volume.js';
 
 export interface KubeletOptions {
   cluster: Cluster;
@@ -70,6 +71,11 @@ export interface KubeletOptions {
    * @defaultValue 10485760 (10 MiB)
    */
   maxLogBytes?: number;
+  /**
+   * Issues pod-bound service account tokens: pods then get the API credentials volume.
+   * @defaultValue undefined — no credentials are mounted and `serviceAccountToken` sources fail
+   */
+  serviceAccountTokens?: ServiceAccountTokenSource;
 }
 
 export interface Kubelet {
@@ -107,6 +113,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     network: options.network,
     hostProgramsOnPodNetwork: options.hostProgramsOnPodNetwork === true && options.network !== undefined,
     clusterDns: options.clusterDns,
+    tokens: options.serviceAccountTokens && new PodTokens(options.serviceAccountTokens),
     nodeName,
     store,
     logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),

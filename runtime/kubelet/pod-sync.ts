@@ -84,7 +84,7 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
   }
   let mounts: Map<string, VolumeMount[]> | Error;
   try {
-    mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid), ctx.protectedPaths);
+    mounts = await syncVolumes(ctx.cluster, pod, ctx.store.podDir(record.uid), ctx.protectedPaths, ctx.tokens);
   } catch (err) {
     mounts = err as Error;
   }

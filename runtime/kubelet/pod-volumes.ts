@@ -9,6 +9,7 @@ import { ensureEmptyDir, releaseMemoryVolumes } from './empty-dir.js';
 import { hostPathSource } from './host-path.js';
 import type { VolumeMount } from './pod-driver.js';
 import { project, subPathInside, type VolumeFiles } from './projection.js';
+import { caFiles, tokenFiles, withServiceAccountVolume, type PodTokens } from './service-account-volume.js';
 import { keySourceFiles } from './volume-sources.js';
 
 /** Volume kinds the built-in runtime provides, for both drivers. */
@@ -16,23 +17,27 @@ const SUPPORTED = ['configMap', 'secret', 'downwardAPI', 'projected', 'hostPath'
 /** Kubernetes' default file mode for configMap, secret, downwardAPI and projected volumes. */
 const DEFAULT_MODE = 0o644;
 
-async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any): Promise<VolumeFiles> {
+async function sourceFiles(cluster: Cluster, pod: KubeObject, source: any, defaultMode: number, tokens: PodTokens | undefined): Promise<VolumeFiles> {
+  const ca = caFiles(source, defaultMode);
+  if (ca) return ca;
+  if (source.configMap) return keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'configMap', ...source.configMap }, defaultMode);
+  if (source.secret) return keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'secret', ...source.secret }, defaultMode);
+  if (source.downwardAPI) return downwardApiFiles(pod, source.downwardAPI.items, defaultMode);
+  if (source.serviceAccountToken) return tokenFiles(tokens, pod, source.serviceAccountToken, defaultMode);
+  throw new ContainerConfigError(`projected source ${Object.keys(source).join(', ') || '{}'} is not supported by the built-in runtime`);
+}
+
+async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any, tokens: PodTokens | undefined): Promise<VolumeFiles> {
   const defaultMode: number = projected.defaultMode ?? DEFAULT_MODE;
   const files: VolumeFiles = new Map();
   for (const source of projected.sources ?? []) {
-    let more: VolumeFiles;
-    if (source.configMap) more = await keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'configMap', ...source.configMap }, defaultMode);
-    else if (source.secret) more = await keySourceFiles(cluster, pod.metadata.namespace!, { kind: 'secret', ...source.secret }, defaultMode);
-    else if (source.downwardAPI) more = downwardApiFiles(pod, source.downwardAPI.items, defaultMode);
-    else if (source.serviceAccountToken) throw new ContainerConfigError('projected serviceAccountToken: service account tokens are not served by the built-in runtime yet');
-    else throw new ContainerConfigError(`projected source ${Object.keys(source).join(', ') || '{}'} is not supported by the built-in runtime`);
-    for (const [path, file] of more) files.set(path, file);
+    for (const [path, file] of await sourceFiles(cluster, pod, source, defaultMode, tokens)) files.set(path, file);
   }
   return files;
 }
 
 /** Makes one volume ready and returns the host path to bind-mount. */
-async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string, protectedPaths: string[]): Promise<string> {
+async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string, protectedPaths: string[], tokens: PodTokens | undefined): Promise<string> {
   const namespace = pod.metadata.namespace!;
   switch (kind) {
     case 'emptyDir':
@@ -52,7 +57,7 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
       project(dir, downwardApiFiles(pod, volume.downwardAPI.items, volume.downwardAPI.defaultMode ?? DEFAULT_MODE));
       return dir;
     default:
-      project(dir, await projectedFiles(cluster, pod, volume.projected));
+      project(dir, await projectedFiles(cluster, pod, volume.projected, tokens));
       return dir;
   }
 }
@@ -63,7 +68,8 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
  * returns each container's mounts. Throws ContainerConfigError for missing
  * sources, failed hostPath checks or unsupported volume kinds.
  */
-export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: string, protectedPaths: string[] = []): Promise<Map<string, VolumeMount[]>> {
+export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: string, protectedPaths: string[] = [], tokens?: PodTokens): Promise<Map<string, VolumeMount[]>> {
+  const pod = tokens ? await withServiceAccountVolume(cluster, given, tokens.caCertificate) : given;
   const paths = new Map<string, string>();
   const readOnly = new Set<string>();
   for (const volume of pod.spec?.volumes ?? []) {
@@ -76,7 +82,7 @@ export async function syncVolumes(cluster: Cluster, pod: KubeObject, podDir: str
     // A volume's name becomes a directory: one plain element (validation asks for a DNS label).
     if (typeof volume.name !== 'string' || !DNS1123_LABEL.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
     try {
-      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths));
+      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths, tokens));
     } catch (err) {
       // Worded as Kubernetes' FailedMount events, which users search for.
       if (err instanceof ContainerConfigError) throw new ContainerConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${err.message}`);

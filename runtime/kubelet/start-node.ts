@@ -9,6 +9,7 @@ import type { PodNetwork } from '../network/network-types.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import { createOciDriver } from './oci/oci-driver.js';
 import { createProcessDriver } from './process-driver.js';
+import { ensureHostMountPoint, type ServiceAccountTokenSource } from './service-account-volume.js';
 
 export interface NodeOptions {
   cluster: Cluster;
@@ -53,6 +54,11 @@ export interface NodeOptions {
   nodePortAddress?: string;
   /** @defaultValue 10000 */
   resyncMs?: number;
+  /**
+   * Issues pod-bound service account tokens for the API credentials volume.
+   * @defaultValue undefined — pods get no credentials
+   */
+  serviceAccountTokens?: ServiceAccountTokenSource;
 }
 
 export interface RunningNode {
@@ -127,6 +133,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     throw err;
   }
   if (!commandRuns('runc', ['--version'])) warnings.push('image pods cannot run here: runc is not installed (apt-get install runc)');
+  const mountPointWarning = options.serviceAccountTokens && ensureHostMountPoint();
+  if (mountPointWarning) warnings.push(mountPointWarning);
   const kubelet = await startKubelet({
     cluster: options.cluster,
     stateDir: join(options.stateDir, 'node'),
@@ -139,6 +147,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     hostProgramsOnPodNetwork: services.mode === 'kernel',
     clusterDns: services.mode === 'kernel' ? services.clusterDns : undefined,
     resyncMs: options.resyncMs,
+    serviceAccountTokens: options.serviceAccountTokens,
   });
   // As the kubelet's image GC: unused images go when the disk holding them fills up.
   const gc = setInterval(() => {

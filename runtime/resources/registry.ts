@@ -71,6 +71,10 @@ export const resources = {
   ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], subresources: ['status'], hasGeneration: true }),
   ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], hasGeneration: true }),
   networkpolicies: r({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], hasGeneration: true }),
+  roles: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', shortNames: [] }),
+  clusterroles: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', shortNames: [] }),
+  rolebindings: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', shortNames: [] }),
+  clusterrolebindings: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', shortNames: [] }),
 } satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof resources;

@@ -168,14 +168,14 @@ describe.skipIf(support !== true)('kubelet: volume kinds', () => {
     expect(existsSync(join(host, 'missing'))).toBe(false);
   });
 
-  it('names what it cannot provide: service account tokens and a claim that does not exist', async () => {
+  it('names what it cannot provide: service account tokens (a kubelet given no token source) and a claim that does not exist', async () => {
     await h.createPod('token', {
       volumes: [{ name: 'sa', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }],
       containers: [sleeper([{ name: 'sa', mountPath: join(root, 'sa') }])],
     });
     await h.createPod('claim', { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'c' } }], containers: [sleeper([])] });
     expect(waitingMessage(await h.waitForPod('token', 'waiting', (p) => !!waitingMessage(p)))).toBe(
-      'MountVolume.SetUp failed for volume "sa" : projected serviceAccountToken: service account tokens are not served by the built-in runtime yet',
+      'MountVolume.SetUp failed for volume "sa" : projected serviceAccountToken: service account tokens are not served by this runtime',
     );
     // The scheduler's VolumeBinding check holds it: Pending, unscheduled, as Kubernetes words it.
     const unschedulable = (p: KubeObject) => (p.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');

@@ -47,6 +47,10 @@ const headers: Record<ResourceName, RegExp> = {
   controllerrevisions: /^NAME\s+CONTROLLER\s+REVISION\s+AGE/,
   persistentvolumes: /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE/,
   persistentvolumeclaims: /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE/,
+  roles: /^NAME\s+CREATED AT/,
+  clusterroles: /^NAME\s+CREATED AT/,
+  rolebindings: /^NAME\s+ROLE\s+AGE/,
+  clusterrolebindings: /^NAME\s+ROLE\s+AGE/,
   storageclasses: /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE/,
 };
 

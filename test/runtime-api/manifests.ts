@@ -65,6 +65,14 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: v1\nkind: PersistentVolumeClaim\n${meta()}spec:\n  storageClassName: ""\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
     case 'storageclasses':
       return `apiVersion: storage.k8s.io/v1\nkind: StorageClass\n${meta(false)}provisioner: example.com/${name}\nreclaimPolicy: Retain\nvolumeBindingMode: WaitForFirstConsumer\n`;
+    case 'roles':
+      return `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n${meta()}rules:\n- apiGroups: [""]\n  resources: [configmaps]\n  verbs: [get, list]\n`;
+    case 'clusterroles':
+      return `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n${meta(false)}rules:\n- apiGroups: [""]\n  resources: [nodes]\n  verbs: [get]\n- nonResourceURLs: [/metrics]\n  verbs: [get]\n`;
+    case 'rolebindings':
+      return `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n${meta()}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n`;
+    case 'clusterrolebindings':
+      return `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n${meta(false)}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: Group\n  apiGroup: rbac.authorization.k8s.io\n  name: viewers\n`;
     case 'ingresses':
       return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
   }

@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../kube/object.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
 import { mutateOnWrite, validateOnCreate } from '../admission/admission-plugins.js';
+import type { UserInfo } from '../auth/authenticate.js';
+import { preventEscalation } from '../auth/escalation.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
@@ -28,6 +30,7 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   await mutateOnWrite(ctx.cluster, type, defaulted, !live);
   validateObject(defaulted, type, live);
   if (!live) await validateOnCreate(ctx.cluster, type, defaulted, isDryRun(res.req));
+  if (ctx.authorizer) await preventEscalation(ctx.authorizer, res.locals.user as UserInfo | undefined, type, defaulted);
   return defaulted;
 }
 

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject } from '../../kube/object.js';
 import type { ServedOpenApi } from '../openapi/served-openapi.js';
+import type { RbacAuthorizer } from '../auth/rbac-authorizer.js';
 
 /** Options of `GET pods/{name}/log`, as kubectl sends them. */
 export interface PodLogOptions {
@@ -60,4 +61,9 @@ export interface ApiContext {
    * @defaultValue undefined — exec and attach answer 404 until pods run
    */
   streams?: PodStreamProvider;
+  /**
+   * RBAC, for the escalation check on writes of Roles and bindings.
+   * @defaultValue undefined — no check (in-process callers hold every right)
+   */
+  authorizer?: RbacAuthorizer;
 }

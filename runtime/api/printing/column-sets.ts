@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/object.js';
 import { ageOf, humanDuration } from './human-duration.js';
 import { podSummary } from './pod-status.js';
+import { rbacColumnSets } from './rbac-columns.js';
 import { storageColumnSets } from './storage-columns.js';
 
 export interface ColumnDefinition {
@@ -344,6 +345,7 @@ export const columnSets: Record<string, ColumnSet> = {
     cells: (np, now) => [np.metadata.name, selectorText(np.spec?.podSelector ?? {}), age(np, now)],
   },
   ...storageColumnSets,
+  ...rbacColumnSets,
 };
 
 export const defaultColumnSet: ColumnSet = { columns: [nameCol, ageCol], cells: (o, now) => [o.metadata.name, age(o, now)] };

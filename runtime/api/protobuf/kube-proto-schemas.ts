@@ -132,6 +132,25 @@ const jobSpec: MessageSchema = {
   14: { name: 'podReplacementPolicy', type: 'string' },
 };
 
+const policyRule: MessageSchema = {
+  1: { name: 'verbs', type: 'string', repeated: true },
+  2: { name: 'apiGroups', type: 'string', repeated: true },
+  3: { name: 'resources', type: 'string', repeated: true },
+  4: { name: 'resourceNames', type: 'string', repeated: true },
+  5: { name: 'nonResourceURLs', type: 'string', repeated: true },
+};
+
+const roleBinding: MessageSchema = {
+  1: { name: 'metadata', type: 'message', message: objectMeta },
+  2: {
+    name: 'subjects',
+    type: 'message',
+    repeated: true,
+    message: { 1: { name: 'kind', type: 'string' }, 2: { name: 'apiGroup', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'namespace', type: 'string' } },
+  },
+  3: { name: 'roleRef', type: 'message', message: { 1: { name: 'apiGroup', type: 'string' }, 2: { name: 'kind', type: 'string' }, 3: { name: 'name', type: 'string' } } },
+};
+
 export const kubeProtoSchemas: Record<string, MessageSchema> = {
   PodDisruptionBudget: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
@@ -255,4 +274,56 @@ export const kubeProtoSchemas: Record<string, MessageSchema> = {
     },
     3: { name: 'status', type: 'skip' },
   },
+  // kubectl create role|clusterrole|rolebinding|clusterrolebinding, create token, auth can-i|whoami (runtime/api/auth).
+  Role: { 1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'rules', type: 'message', repeated: true, message: policyRule } },
+  ClusterRole: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: { name: 'rules', type: 'message', repeated: true, message: policyRule },
+    3: { name: 'aggregationRule', type: 'message', message: { 1: { name: 'clusterRoleSelectors', type: 'message', repeated: true, message: labelSelector } } },
+  },
+  RoleBinding: roleBinding,
+  ClusterRoleBinding: roleBinding,
+  TokenRequest: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'audiences', type: 'string', repeated: true },
+        3: { name: 'boundObjectRef', type: 'message', message: { 1: { name: 'kind', type: 'string' }, 2: { name: 'apiVersion', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'uid', type: 'string' } } },
+        4: { name: 'expirationSeconds', type: 'int' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
+  SelfSubjectAccessReview: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: {
+          name: 'resourceAttributes',
+          type: 'message',
+          message: {
+            1: { name: 'namespace', type: 'string' },
+            2: { name: 'verb', type: 'string' },
+            3: { name: 'group', type: 'string' },
+            4: { name: 'version', type: 'string' },
+            5: { name: 'resource', type: 'string' },
+            6: { name: 'subresource', type: 'string' },
+            7: { name: 'name', type: 'string' },
+          },
+        },
+        2: { name: 'nonResourceAttributes', type: 'message', message: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
+  SelfSubjectRulesReview: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: { name: 'spec', type: 'message', message: { 1: { name: 'namespace', type: 'string' } } },
+    3: { name: 'status', type: 'skip' },
+  },
+  SelfSubjectReview: { 1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'status', type: 'skip' } },
 };

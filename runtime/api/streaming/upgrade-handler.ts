@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, notFound, StatusError, unauthorized } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { resources } from '../../resources/registry.js';
+import { admitRequest, type AccessControl } from '../auth/access-control.js';
 import { carriesToken } from '../auth/bearer-auth.js';
 import type { ApiContext, PodStreamProvider } from '../handlers/api-context.js';
 import { toStatusError } from '../send-status.js';
@@ -20,6 +21,11 @@ export interface UpgradeHandlerOptions {
   context: Pick<ApiContext, 'cluster' | 'streams'>;
   /** The bearer token every request must carry, as for the rest of the API. */
   token: string;
+  /**
+   * Authentication and RBAC as for the rest of the API (`create` on the subresource is needed too).
+   * @defaultValue undefined — the admin token alone
+   */
+  access?: AccessControl;
 }
 
 /** Upgrades whose answer names the SPDY tunnel subprotocol. */
@@ -57,8 +63,9 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHan
 }
 
 async function upgrade(options: UpgradeHandlerOptions, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-  if (!carriesToken(req.headers.authorization, options.token)) throw unauthorized();
   const url = new URL(req.url ?? '/', 'https://runtime');
+  if (options.access) await admitRequest(options.access, req, url.pathname, Object.fromEntries(url.searchParams), ['create']);
+  else if (!carriesToken(req.headers.authorization, options.token)) throw unauthorized();
   const match = PATH.exec(url.pathname);
   if (!match) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname})`);
   const [, namespace, name, subresource] = match.map(decodeURIComponent);

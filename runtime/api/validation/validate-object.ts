@@ -8,6 +8,7 @@ import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
+import { validateRbacObject, validateRbacUpdate } from './validate-rbac.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './validate-job.js';
 import { validateClaimSpec, validateClaimUpdate, validatePersistentVolume, validateStatefulSet, validateStatefulSetUpdate, validateStorageClass, validateStorageClassUpdate } from './validate-storage.js';
 import { validateLimitRange, validateResourceQuota } from './validate-quota.js';
@@ -101,6 +102,11 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateNetworkPolicySpec(obj.spec, 'spec');
     case 'PriorityClass':
       return validatePriorityClass(obj);
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateRbacObject(obj);
     case 'ResourceQuota':
       return validateResourceQuota(obj);
     case 'LimitRange':
@@ -128,6 +134,9 @@ function validatePriorityClass(obj: KubeObject): StatusCause[] {
 /** The rules that compare an update with the object it replaces (Kubernetes' Validate*Update). */
 function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): StatusCause[] {
   switch (type.kind) {
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateRbacUpdate(obj, old);
     case 'IngressClass':
       return validateIngressClassUpdate(obj.spec, old.spec, 'spec');
     case 'Job':

@@ -1,0 +1,86 @@
+/** What an authorizer decides on (Kubernetes' `authorizer.Attributes`, without the user). */
+export interface RequestAttributes {
+  verb: string;
+  resourceRequest: boolean;
+  /** The request path, for non-resource requests (`/healthz`, `/apis`). */
+  path: string;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+}
+
+const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/** A `metadata.name=x` (or `==`) term of a field selector: it names the object a list or watch may see. */
+function nameFromFieldSelector(selector: unknown): string | undefined {
+  if (typeof selector !== 'string') return undefined;
+  for (const term of selector.split(',')) {
+    const match = /^\s*metadata\.name\s*==?\s*([^=!\s]+)\s*$/.exec(term);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * The request's attributes as kube-apiserver's RequestInfoFactory resolves
+ * them: `/api/v1/…` and `/apis/{group}/{version}/…` are resource requests,
+ * everything else is a non-resource path whose verb is the lower-case method.
+ */
+export function requestAttributes(method: string, path: string, query: Record<string, unknown>): RequestAttributes {
+  const attrs: RequestAttributes = { verb: method.toLowerCase(), resourceRequest: false, path, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
+  let parts = path.split('/').filter(Boolean);
+  if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return attrs;
+  const grouped = parts[0] === 'apis';
+  parts = parts.slice(1);
+  if (grouped) {
+    if (parts.length < 3) return attrs;
+    attrs.apiGroup = parts[0];
+    parts = parts.slice(1);
+  }
+  attrs.resourceRequest = true;
+  attrs.apiVersion = parts[0];
+  parts = parts.slice(1);
+  if (parts[0] === 'watch' && parts.length >= 2) {
+    attrs.verb = 'watch';
+    parts = parts.slice(1);
+  } else {
+    attrs.verb = METHOD_VERBS[method.toUpperCase()] ?? '';
+  }
+  if (parts[0] === 'namespaces' && parts.length > 1) {
+    attrs.namespace = parts[1];
+    if (parts.length > 2 && parts[2] !== 'status' && parts[2] !== 'finalize') parts = parts.slice(2);
+  }
+  const safe = (s: string | undefined) => {
+    try {
+      return decodeURIComponent(s ?? '');
+    } catch {
+      return s ?? '';
+    }
+  };
+  attrs.resource = safe(parts[0]);
+  attrs.name = safe(parts[1]);
+  attrs.subresource = safe(parts[2]);
+  const watching = query.watch === 'true' || query.watch === '1';
+  if (attrs.verb === 'get' && !attrs.name) {
+    attrs.verb = watching ? 'watch' : 'list';
+    attrs.name = nameFromFieldSelector(query.fieldSelector) ?? '';
+  } else if (attrs.verb === 'get' && watching && !attrs.subresource) {
+    // The runtime serves a watch of one object on its own path too; it needs the watch verb.
+    attrs.verb = 'watch';
+  }
+  if (attrs.verb === 'delete' && !attrs.name) attrs.verb = 'deletecollection';
+  return attrs;
+}
+
+/** Kubernetes' Forbidden message for a denied request (responsewriters.forbiddenMessage + apierrors.NewForbidden). */
+export function forbiddenMessage(username: string, attrs: RequestAttributes): string {
+  if (!attrs.resourceRequest) return `forbidden: User ${JSON.stringify(username)} cannot ${attrs.verb} path ${JSON.stringify(attrs.path)}`;
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  const scope = attrs.namespace ? `in the namespace ${JSON.stringify(attrs.namespace)}` : 'at the cluster scope';
+  const why = `User ${JSON.stringify(username)} cannot ${attrs.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(attrs.apiGroup)} ${scope}`;
+  const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
+  return attrs.name ? `${qualified} ${JSON.stringify(attrs.name)} is forbidden: ${why}` : `${qualified} is forbidden: ${why}`;
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
+import { waitFor } from '../support/wait.js';
+
+let rt: RuntimeProcess;
+const k = (...args: string[]) => kubectlOk(rt.kubeconfig, args);
+const MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SA_USER = 'system:serviceaccount:rbac-a:default';
+let podToken = '';
+
+/** kubectl with a bearer token instead of the kubeconfig's admin token. */
+const as = (token: string, ...args: string[]) => kubectl(rt.kubeconfig, [`--token=${token}`, ...args]);
+
+beforeAll(async () => {
+  rt = await startRuntimeProcess();
+  for (const ns of ['rbac-a', 'rbac-other']) {
+    await k('create', 'namespace', ns);
+    await k('create', 'secret', 'generic', 'db', '-n', ns, '--from-literal=password=s3cret');
+  }
+  await waitFor('default ServiceAccount', async () => (await k('get', 'sa', '-n', 'rbac-a', '-o', 'name')).includes('serviceaccount/default'), { timeoutMs: 20_000, intervalMs: 200 });
+  const pod = [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: reader, namespace: rbac-a}',
+    'spec:',
+    '  terminationGracePeriodSeconds: 1',
+    '  containers:',
+    '  - name: main',
+    '    image: busybox',
+    `    command: [sh, -c, 'cat ${MOUNT}/namespace; echo; exec sleep 3600']`,
+    '',
+  ].join('\n');
+  await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], pod);
+  await waitFor('reader running', async () => (await k('get', 'pod', 'reader', '-n', 'rbac-a', '-o', 'jsonpath={.status.phase}')) === 'Running', { timeoutMs: 30_000, intervalMs: 250 });
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  if (rt) await removeDir(rt.stateDir);
+});
+
+describe('service account tokens and RBAC', () => {
+  it('mounts the token, ca.crt and namespace into a pod', async () => {
+    podToken = await k('exec', 'reader', '-n', 'rbac-a', '--', 'cat', `${MOUNT}/token`);
+    expect(podToken.split('.')).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(podToken.split('.')[1], 'base64url').toString());
+    expect(claims.sub).toBe(SA_USER);
+    expect(claims['kubernetes.io']).toMatchObject({ namespace: 'rbac-a', pod: { name: 'reader' }, serviceaccount: { name: 'default' } });
+    expect(await k('exec', 'reader', '-n', 'rbac-a', '--', 'cat', `${MOUNT}/namespace`)).toBe('rbac-a');
+    expect((await k('exec', 'reader', '-n', 'rbac-a', '--', 'cat', `${MOUNT}/ca.crt`)).trim()).toBe(rt.ca.trim());
+    expect(await k('logs', 'reader', '-n', 'rbac-a')).toContain('rbac-a');
+  });
+
+  it("refuses another namespace's Secrets with Kubernetes' 403, and allows what a RoleBinding grants", async () => {
+    const refused = await as(podToken, 'get', 'secrets', '-n', 'rbac-other');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`Error from server (Forbidden): secrets is forbidden: User "${SA_USER}" cannot list resource "secrets" in API group "" in the namespace "rbac-other"`);
+    expect((await as(podToken, 'get', 'secrets', '-n', 'rbac-a')).code).not.toBe(0);
+
+    await k('create', 'role', 'secret-reader', '-n', 'rbac-a', '--verb=get,list', '--resource=secrets');
+    await k('create', 'rolebinding', 'read-secrets', '-n', 'rbac-a', '--role=secret-reader', '--serviceaccount=rbac-a:default');
+    expect(await k('get', 'rolebinding', 'read-secrets', '-n', 'rbac-a')).toMatch(/^NAME\s+ROLE\s+AGE\nread-secrets\s+Role\/secret-reader\s+/);
+    const allowed = await as(podToken, 'get', 'secrets', '-n', 'rbac-a', '-o', 'name');
+    expect(allowed.stderr).toBe('');
+    expect(allowed.stdout).toContain('secret/db');
+    expect((await as(podToken, 'get', 'secret', 'db', '-n', 'rbac-other')).stderr).toContain(`secrets "db" is forbidden: User "${SA_USER}" cannot get resource "secrets" in API group "" in the namespace "rbac-other"`);
+    // A user may not grant what it does not hold: the service account cannot bind itself to cluster-admin.
+    const escalated = await as(podToken, 'create', 'rolebinding', 'grab', '-n', 'rbac-a', '--clusterrole=cluster-admin', '--serviceaccount=rbac-a:default');
+    expect(escalated.stderr).toContain('forbidden');
+  });
+
+  it('answers kubectl auth can-i and whoami for the admin and for a service account', async () => {
+    expect((await as(podToken, 'auth', 'can-i', 'list', 'secrets', '-n', 'rbac-a')).stdout.trim()).toBe('yes');
+    const no = await as(podToken, 'auth', 'can-i', 'list', 'secrets', '-n', 'rbac-other');
+    expect(no.stdout.trim()).toBe('no');
+    expect(no.code).toBe(1);
+    expect((await kubectl(rt.kubeconfig, ['auth', 'can-i', 'delete', 'nodes'])).stdout.trim()).toBe('yes');
+    const list = await as(podToken, 'auth', 'can-i', '--list', '-n', 'rbac-a');
+    expect(list.stdout).toMatch(/secrets\s+\[\]\s+\[\]\s+\[get list\]/);
+    expect(list.stdout).toContain('selfsubjectaccessreviews.authorization.k8s.io');
+
+    expect(await as(podToken, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).toMatchObject({ stdout: SA_USER });
+    const groups = (await as(podToken, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.groups}')).stdout;
+    for (const g of ['system:serviceaccounts', 'system:serviceaccounts:rbac-a', 'system:authenticated']) expect(groups).toContain(g);
+    expect(await k('auth', 'whoami')).toMatch(/Username\s+baton-admin[\s\S]*system:masters/);
+
+    const made = await k('create', 'token', 'default', '-n', 'rbac-a', '--duration=10m');
+    expect((await as(made, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).stdout).toBe(SA_USER);
+    expect((await kubectl(rt.kubeconfig, ['create', 'token', 'default', '-n', 'rbac-a', '--duration=1m'])).stderr).toContain('may not specify a duration less than 10 minutes');
+  });
+
+  it('refuses a pod-bound token once its pod is deleted', async () => {
+    await k('delete', 'pod', 'reader', '-n', 'rbac-a', '--grace-period=0', '--force');
+    await waitFor('reader gone', async () => (await kubectl(rt.kubeconfig, ['get', 'pod', 'reader', '-n', 'rbac-a'])).code !== 0, { timeoutMs: 20_000, intervalMs: 200 });
+    const refused = await as(podToken, 'get', 'secrets', '-n', 'rbac-a');
+    expect(refused.stderr).toContain('Unauthorized');
+  });
+});
