@@ -98,13 +98,14 @@ describe('the runtime API edge', () => {
     expect(r.stderr).toContain('spec.template.spec.containers[0].name: Required value');
   });
 
-  it('accepts YAML bodies, keeps unknown fields and warns about them', async () => {
+  it('accepts YAML bodies, drops unknown fields and warns about them (fieldValidation=Warn, the default)', async () => {
     const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  k: v\nsurprise: kept\n`;
     const res = await apiRequest(rt, 'POST', cmPath, { body: yaml, contentType: 'application/yaml' });
     expect(res.status).toBe(201);
     expect(String(res.headers.warning)).toContain('unknown field \\"surprise\\"');
     const got = await apiRequest(rt, 'GET', `${cmPath}/from-yaml`);
-    expect(got.json()).toMatchObject({ data: { k: 'v' }, surprise: 'kept' });
+    expect(got.json()).toMatchObject({ data: { k: 'v' } });
+    expect(got.json().surprise).toBeUndefined();
   });
 
   it('PUT with a stale resourceVersion is a 409 Conflict', async () => {

@@ -2,28 +2,26 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../kube/object.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
 import { mutateOnWrite, validateOnCreate } from '../admission/admission-plugins.js';
+import { admitFields } from '../admission/field-validation-admission.js';
 import type { UserInfo } from '../auth/authenticate.js';
 import { preventEscalation } from '../auth/escalation.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
 import { admitPodPriority } from '../defaulting/pod-priority.js';
-import { unknownFields } from '../openapi/unknown-fields.js';
 import { isDryRun } from '../request/query-options.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
-import { addWarnings } from './respond.js';
 
 /**
- * What every write passes before the store sees it: a Warning for each field
- * the published schema does not know (kept, so nothing a user wrote is
- * silently lost), Kubernetes' defaults, on create its defaulting admission
+ * What every write passes before the store sees it: server-side field
+ * validation (unknown fields dropped with a Warning, refused under
+ * fieldValidation=Strict), Kubernetes' defaults, on create its defaulting admission
  * (an Ingress' default class), then validation (422), against `live` on an
  * update. Returns the defaulted object.
  */
 export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
-  addWarnings(res, unknownFields(ctx.openapi.schemas, obj).map((path) => `unknown field "${path}"`));
-  const defaulted = applyDefaults(structuredClone(obj));
+  const defaulted = applyDefaults(admitFields(res, ctx.openapi.schemas, type, obj));
   if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
   if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);
   if (!live && type === resources.persistentvolumeclaims) await defaultClaimStorageClass(ctx.cluster, defaulted);

@@ -3,6 +3,7 @@ import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
+import { noteDuplicateFields } from '../request/field-validation.js';
 import { checkObjectFor } from '../request/decode-write-body.js';
 import { patchTypeOf, type PatchType } from '../request/media-type.js';
 import { readBody } from '../request/read-body.js';
@@ -30,6 +31,7 @@ export async function readPatchBody(req: Request): Promise<{ patchType: PatchTyp
   if (patchType === 'json' ? !Array.isArray(body) : !isPlainObject(body)) {
     throw badRequest(patchType === 'json' ? 'a JSON patch must be a list of operations' : 'the patch must be a JSON object');
   }
+  if (patchType === 'merge' || patchType === 'strategic') noteDuplicateFields(req, raw.toString('utf8'));
   return { patchType, body };
 }
 

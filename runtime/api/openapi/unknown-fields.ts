@@ -12,11 +12,11 @@ function resolve(schemas: Record<string, any>, schema: any): any {
   return s;
 }
 
-function walk(schemas: Record<string, any>, schema: any, value: unknown, path: string, out: string[]): void {
+function walk(schemas: Record<string, any>, schema: any, value: unknown, path: string, out: string[], prune: boolean): void {
   const s = resolve(schemas, schema);
   if (!s || value === null || value === undefined || s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(schemas, s.items, v, `${path}[${i}]`, out));
+    if (s.items) value.forEach((v, i) => walk(schemas, s.items, v, `${path}[${i}]`, out, prune));
     return;
   }
   if (typeof value !== 'object') return;
@@ -24,11 +24,14 @@ function walk(schemas: Record<string, any>, schema: any, value: unknown, path: s
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       const child = s.properties[key];
       const at = path ? `${path}.${key}` : key;
-      if (child) walk(schemas, child, v, at, out);
-      else if (!s.additionalProperties) out.push(at);
+      if (child) walk(schemas, child, v, at, out, prune);
+      else if (!s.additionalProperties) {
+        out.push(at);
+        if (prune) delete (value as Record<string, unknown>)[key];
+      }
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) walk(schemas, s.additionalProperties, v, `${path}.${key}`, out);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) walk(schemas, s.additionalProperties, v, `${path}.${key}`, out, prune);
   }
 }
 
@@ -47,14 +50,15 @@ function schemaIndex(schemas: Record<string, any>): Map<string, string> {
   return index;
 }
 
-/**
- * Paths of fields the published schema does not know (`spec.replica`). The
- * runtime keeps them and warns, as Kubernetes' fieldValidation=Warn does.
- */
-export function unknownFields(schemas: Record<string, any>, obj: KubeObject): string[] {
+/** Removes from `obj` the fields the published schema does not know, as Kubernetes' decoder drops them; returns their paths. */
+export function pruneUnknownFields(schemas: Record<string, any>, obj: KubeObject): string[] {
+  return visitUnknown(schemas, obj, true);
+}
+
+function visitUnknown(schemas: Record<string, any>, obj: KubeObject, prune: boolean): string[] {
   const name = schemaIndex(schemas).get(`${obj.apiVersion}/${obj.kind}`);
   if (!name) return [];
   const out: string[] = [];
-  walk(schemas, { $ref: `${SCHEMA_REF}${name}` }, obj, '', out);
+  walk(schemas, { $ref: `${SCHEMA_REF}${name}` }, obj, '', out, prune);
   return out;
 }

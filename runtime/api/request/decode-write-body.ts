@@ -3,8 +3,11 @@ import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { apiVersionOf, type ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from './decode-object.js';
-import { isObjectMediaType } from './media-type.js';
+import { noteDuplicateFields } from './field-validation.js';
+import { isObjectMediaType, mediaTypeOf } from './media-type.js';
 import { readBody } from './read-body.js';
+
+const isJson = (contentType: string | undefined) => mediaTypeOf(contentType) === 'application/json';
 
 /** Reads a create/update body and checks it belongs at this URL (kind, apiVersion, namespace, name). */
 export async function readObjectBody(req: Request, type: ResourceType, namespace: string | undefined, name?: string): Promise<KubeObject> {
@@ -13,7 +16,9 @@ export async function readObjectBody(req: Request, type: ResourceType, namespace
     req.resume();
     throw unsupportedMediaType(contentType ?? '');
   }
-  const value = decodeBody(await readBody(req), contentType);
+  const raw = await readBody(req);
+  const value = decodeBody(raw, contentType);
+  if (isJson(contentType)) noteDuplicateFields(req, raw.toString('utf8'));
   if (!isPlainObject(value)) throw badRequest(`the request body must be a ${type.kind} object, not ${Array.isArray(value) ? 'a list' : typeof value}`);
   return checkObjectFor(value as KubeObject, type, namespace, name);
 }
