@@ -27,8 +27,8 @@ export class GitObjects {
     /** The repository as users name it (no credentials), for messages. */
     readonly label: string,
   ) {
-    this.sizes = new ObjectSizes(gitdir);
     this.store = new ObjectStore(gitdir);
+    this.sizes = new ObjectSizes(gitdir, this.store);
   }
 
   /** Read the list of packs again, e.g. after `git gc` replaced them in a local repository. */

@@ -45,11 +45,20 @@ export class ObjectStore {
   async has(oid: string): Promise<boolean> {
     if (!OID.test(oid)) return false;
     if (await stat(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2))).catch(() => undefined)) return true;
+    return (await this.packedAt(oid)) !== undefined;
+  }
+
+  /** The pack holding `oid` and where its entry starts, without reading it; undefined when no pack holds it. */
+  async packedAt(oid: string): Promise<{ path: string; offset: number } | undefined> {
+    if (!OID.test(oid)) return undefined;
     for (const rescan of [false, true]) {
       if (rescan) this.reset();
-      if ((await this.packList()).some((p) => p.layout.offsetOf(oid) !== undefined)) return true;
+      for (const pack of await this.packList()) {
+        const offset = pack.layout.offsetOf(oid);
+        if (offset !== undefined) return { path: pack.path, offset };
+      }
     }
-    return false;
+    return undefined;
   }
 
   /** Forget the list of packs (kept open packs are re-read from disk on next use). */

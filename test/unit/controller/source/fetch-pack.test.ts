@@ -26,9 +26,15 @@ function answering(body: string, statusCode = 200, contentType = 'application/x-
   const sent: string[] = [];
   const post: UploadPackPost = async (url, request, headers) => {
     sent.push(`${url} ${headers['git-protocol']}\n${request.toString()}`);
-    return { statusCode, statusMessage: 'x', contentType, body: [Buffer.from(body, 'latin1')] };
+    return { statusCode, statusMessage: 'x', contentType, body: chunks(Buffer.from(body, 'latin1')) };
   };
   return { post, sent };
+}
+
+async function* chunks(body: Buffer): AsyncGenerator<Uint8Array> {
+  // Split in two so a pkt-line spans chunks.
+  yield body.subarray(0, 7);
+  yield body.subarray(7);
 }
 
 const fetchWith = (post: UploadPackPost) => fetchPack({ url: 'http://git.invalid/app.git/', gitdir, wants: [WANT], haves: ['b'.repeat(40)], headers: {}, post });
