@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { buildServedOpenApi, createApiApp, createUpgradeHandler, type PodLogProvider } from './api/index.js';
+import { buildServedOpenApi, createApiApp, createUpgradeHandler, startCrdController, type PodLogProvider } from './api/index.js';
 import { admittingCluster } from './api/admission/admission-plugins.js';
 import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
 import { createAccessControl } from './api/auth/access-control.js';
@@ -214,7 +214,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const kubelet = node?.kubelet;
   const logs = options.logs ?? kubelet?.podLogs;
   const access = createAccessControl({ adminToken: token, cluster, tokens: saTokens });
-  const app = createApiApp({ cluster, openapi: buildServedOpenApi(), token, logs, serviceAccountTokens: saTokens, access });
+  const openapi = buildServedOpenApi();
+  const app = createApiApp({ cluster, openapi, token, logs, serviceAccountTokens: saTokens, access });
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
   // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
   const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
@@ -232,10 +233,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     throw err;
   }
   let controllers: { stop(): Promise<void> } | undefined;
+  let crds: { stop(): Promise<void> } | undefined;
   let services: RunningClusterNetwork | undefined;
   let proxy: ServiceProxy | undefined;
   let ingress: RunningIngress | undefined;
   try {
+    // CustomResourceDefinitions are served by the API itself, with or without the workload controllers.
+    crds = await startCrdController({ cluster, openapi, ...part(options.logger, 'crds') });
     if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
     await ensureBootstrapPolicy(cluster);
@@ -248,6 +252,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     server.close();
     await services?.stop();
     await controllers?.stop();
+    await crds?.stop();
     await node?.stop();
     await cluster.close();
     throw err;
@@ -269,6 +274,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await ingress?.stop();
       await services?.stop();
       await controllers?.stop();
+      await crds?.stop();
       // With every pod gone, nothing needs the bridge and firewall table either.
       if (closeOptions.stopPods) await node?.network()?.destroy();
       await node?.stop();

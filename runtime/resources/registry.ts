@@ -23,6 +23,8 @@ export interface ResourceType {
   categories: string[];
   /** true when the object has a spec whose changes bump metadata.generation. */
   hasGeneration: boolean;
+  /** Set on custom resources: the name of the CustomResourceDefinition that serves them (runtime/api/extension). */
+  crd?: string;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -70,6 +72,7 @@ export const resources = {
   runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [] }),
   ingresses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], subresources: ['status'], hasGeneration: true }),
   ingressclasses: r({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', shortNames: [], hasGeneration: true }),
+  customresourcedefinitions: r({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], subresources: ['status'], categories: ['api-extensions'], hasGeneration: true }),
   networkpolicies: r({ group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'], hasGeneration: true }),
   roles: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', shortNames: [] }),
   clusterroles: r({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', shortNames: [] }),
@@ -79,7 +82,15 @@ export const resources = {
 
 export type ResourceName = keyof typeof resources;
 
-export const allResources: readonly ResourceType[] = Object.values(resources);
+/** The built-in kinds, then the custom resources of established CRDs (added and removed by runtime/api/extension). */
+const served: ResourceType[] = Object.values(resources);
+export const allResources: readonly ResourceType[] = served;
+
+/** Serves `types` for the CustomResourceDefinition `crd`, in place of what it served before (none: it serves nothing now). */
+export function serveCustomResources(crd: string, types: ResourceType[]): void {
+  for (let i = served.length - 1; i >= 0; i--) if (served[i].crd === crd) served.splice(i, 1);
+  served.push(...types.map((t) => ({ ...t, crd })));
+}
 
 /** `apps/v1`, or `v1` for the core group. */
 export function apiVersionOf(t: ResourceType): string {

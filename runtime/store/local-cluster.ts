@@ -234,7 +234,8 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   typeOf(typeKey: string): ResourceType {
-    const type = this.types.get(typeKey);
+    // Custom resources come and go with their CRDs after the store opened.
+    const type = this.types.get(typeKey) ?? allResources.find((t) => typeKeyOf(t) === typeKey);
     if (!type) throw new Error(`unknown resource type ${typeKey}`);
     return type;
   }

@@ -73,6 +73,9 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n${meta()}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n`;
     case 'clusterrolebindings':
       return `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n${meta(false)}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: Group\n  apiGroup: rbac.authorization.k8s.io\n  name: viewers\n`;
+    case 'customresourcedefinitions':
+      // A CRD is named by its plural and group.
+      return `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${name}s.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: ${name}s}\n  scope: Namespaced\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n`;
     case 'ingresses':
       return `apiVersion: networking.k8s.io/v1\nkind: Ingress\n${meta()}spec:\n  rules:\n  - host: ${name}.localhost\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n`;
   }

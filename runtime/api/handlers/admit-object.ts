@@ -6,12 +6,14 @@ import { admitFields } from '../admission/field-validation-admission.js';
 import type { UserInfo } from '../auth/authenticate.js';
 import { preventEscalation } from '../auth/escalation.js';
 import { applyDefaults } from '../defaulting/apply-defaults.js';
+import { admitExtensionObject, isExtensionType } from '../extension/admit-extension.js';
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
 import { admitPodPriority } from '../defaulting/pod-priority.js';
 import { isDryRun } from '../request/query-options.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
+import { addWarnings } from './respond.js';
 
 /**
  * What every write passes before the store sees it: server-side field
@@ -21,6 +23,8 @@ import type { ApiContext } from './api-context.js';
  * update. Returns the defaulted object.
  */
 export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
+  // CRDs and custom resources: their schema comes from the CRD, and they take no built-in kind's defaults or rules.
+  if (isExtensionType(type)) return admitExtensionObject(res, type, obj, live, (warnings) => addWarnings(res, warnings));
   const defaulted = applyDefaults(admitFields(res, ctx.openapi.schemas, type, obj));
   if (!live && type === resources.ingresses) await defaultIngressClassName(ctx.cluster, defaulted);
   if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);

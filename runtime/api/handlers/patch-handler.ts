@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { badRequest, unsupportedMediaType } from '../../errors/status-error.js';
+import { badRequest, StatusError, unsupportedMediaType } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
@@ -14,6 +14,10 @@ import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js'
 import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
 import { semanticEqual } from '../../kube/canonical-json.js';
+
+function customResourcePatchType(): StatusError {
+  return new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+}
 
 /** Attempts when a concurrent writer changes the object between our read and write. */
 const CONFLICT_RETRIES = 5;
@@ -49,6 +53,8 @@ export async function handlePatch(
   status: boolean,
 ): Promise<void> {
   const { patchType, body } = await readPatchBody(req);
+  // Custom resources have no patch strategies to merge by, so Kubernetes refuses strategic merge patches for them.
+  if (patchType === 'strategic' && type.crd) throw customResourcePatchType();
   const manager = queryString(req, 'fieldManager');
   if (patchType === 'apply' && !manager) throw badRequest('PATCH request with apply patch type requires a fieldManager query parameter');
   const force = queryBool(req, 'force');

@@ -4,6 +4,7 @@ import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryInt, queryString } from '../request/query-options.js';
 import { badRequest } from '../../errors/status-error.js';
 import { toTable } from '../printing/to-table.js';
+import { customColumnsOf } from '../extension/printer-columns.js';
 import type { ApiContext } from './api-context.js';
 import { includeObjectOf, partialMetadata, sendJson, sendObject } from './respond.js';
 
@@ -31,7 +32,7 @@ export async function handleList(ctx: ApiContext, req: Request, res: Response, t
     ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
   };
   if (wantsTable(req.headers.accept)) {
-    sendJson(res, 200, toTable(type.kind, result.items, { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: result.resourceVersion, continue: result.continue, remainingItemCount: result.remainingItemCount }));
+    sendJson(res, 200, toTable(type.kind, result.items, { columns: customColumnsOf(type), includeObject: includeObjectOf(req), withColumns: true, resourceVersion: result.resourceVersion, continue: result.continue, remainingItemCount: result.remainingItemCount }));
     return;
   }
   if (wantsMetadataOnly(req.headers.accept)) {

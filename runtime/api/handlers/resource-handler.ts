@@ -8,6 +8,8 @@ import { handleLog } from './log-handler.js';
 import { handleEviction } from './eviction-handler.js';
 import { handlePatch } from './patch-handler.js';
 import { handleScale } from './scale-handler.js';
+import { handleCustomScale } from '../extension/custom-scale.js';
+import { servedVersionCluster } from '../extension/served-version-cluster.js';
 import { handleWatch } from './watch-handler.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleUpdate } from './write-handlers.js';
 
@@ -35,6 +37,7 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
   const { type, namespace, subresource } = path;
   if (subresource === 'scale') {
     if (!['GET', 'PUT', 'PATCH'].includes(req.method)) throw notAllowed(req, path);
+    if (type.crd) return handleCustomScale(ctx, req, res, type, namespace, name);
     return handleScale(ctx, req, res, type, namespace, name);
   }
   if (subresource === 'eviction') {
@@ -72,7 +75,9 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
 export async function handleResourceRequest(ctx: ApiContext, req: Request, res: Response): Promise<boolean> {
   const path = parseApiPath(req.path);
   if (!path) return false;
-  if (path.name === undefined) await handleCollection(ctx, req, res, path);
-  else await handleItem(ctx, req, res, path, path.name);
+  // A custom resource is stored in its CRD's storage version and read in the version asked for.
+  const served = path.type.crd ? { ...ctx, cluster: servedVersionCluster(ctx.cluster) } : ctx;
+  if (path.name === undefined) await handleCollection(served, req, res, path);
+  else await handleItem(served, req, res, path, path.name);
   return true;
 }

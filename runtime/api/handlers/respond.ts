@@ -4,6 +4,7 @@ import type { ResourceType } from '../../resources/registry.js';
 import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryString } from '../request/query-options.js';
 import { toTable, type IncludeObject } from '../printing/to-table.js';
+import { customColumnsOf } from '../extension/printer-columns.js';
 
 export function includeObjectOf(req: Request): IncludeObject {
   const value = queryString(req, 'includeObject');
@@ -25,7 +26,7 @@ export function sendObject(req: Request, res: Response, type: ResourceType, obj:
     return;
   }
   if (wantsTable(req.headers.accept)) {
-    sendJson(res, code, toTable(type.kind, [obj], { includeObject: includeObjectOf(req), withColumns: true, resourceVersion: obj.metadata.resourceVersion }));
+    sendJson(res, code, toTable(type.kind, [obj], { columns: customColumnsOf(type), includeObject: includeObjectOf(req), withColumns: true, resourceVersion: obj.metadata.resourceVersion }));
     return;
   }
   sendJson(res, code, obj);

@@ -6,6 +6,7 @@ import { parseFieldSelector, parseLabelSelector } from '../../store/index.js';
 import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryBool, queryInt, queryString } from '../request/query-options.js';
 import { toTable } from '../printing/to-table.js';
+import { customColumnsOf } from '../extension/printer-columns.js';
 import { toStatusError } from '../send-status.js';
 import type { ApiContext } from './api-context.js';
 import { includeObjectOf, partialMetadata } from './respond.js';
@@ -39,7 +40,7 @@ export async function handleWatch(ctx: ApiContext, req: Request, res: Response, 
     try {
       let object: unknown = event.object;
       if (table && event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
-        object = toTable(type.kind, [event.object as WatchEvent['object']], { includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
+        object = toTable(type.kind, [event.object as WatchEvent['object']], { columns: customColumnsOf(type), includeObject, withColumns: first, resourceVersion: event.object.metadata?.resourceVersion as string });
         first = false;
       } else if (metadataOnly && event.type !== 'ERROR') {
         object = partialMetadata(event.object as WatchEvent['object']);

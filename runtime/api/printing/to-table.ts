@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/object.js';
-import { columnSets, defaultColumnSet } from './column-sets.js';
+import { columnSets, defaultColumnSet, type ColumnSet } from './column-sets.js';
 
 /** What each row's `object` carries (`includeObject` query parameter). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -17,11 +17,13 @@ export interface TableOptions {
   resourceVersion?: string;
   continue?: string;
   remainingItemCount?: number;
+  /** Columns of a kind not in column-sets.ts (a custom resource's printer columns). */
+  columns?: ColumnSet;
 }
 
 /** A `meta.k8s.io/v1 Table`, the body kubectl asks for to print `get` output. */
 export function toTable(kind: string, objects: KubeObject[], options: TableOptions): Record<string, unknown> {
-  const set = columnSets[kind] ?? defaultColumnSet;
+  const set = options.columns ?? columnSets[kind] ?? defaultColumnSet;
   const now = Date.now();
   return {
     kind: 'Table',

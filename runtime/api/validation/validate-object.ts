@@ -17,7 +17,7 @@ import { validateDaemonSet, validateDaemonSetUpdate, validatePodDisruptionBudget
 /** Which DNS rule each kind's name follows, as Kubernetes' validation does. */
 const NAME_RULES: Record<string, NameRule> = { Namespace: 'label', Service: 'dns1035' };
 
-function validateMetadata(obj: KubeObject, type: ResourceType): StatusCause[] {
+export function validateMetadata(obj: KubeObject, type: ResourceType): StatusCause[] {
   const causes: StatusCause[] = [];
   const meta = obj.metadata;
   const rule = NAME_RULES[type.kind] ?? 'subdomain';

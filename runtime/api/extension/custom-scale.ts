@@ -1,0 +1,86 @@
+import type { Request, Response } from 'express';
+import { badRequest, StatusError, unsupportedMediaType } from '../../errors/status-error.js';
+import type { KubeObject } from '../../kube/object.js';
+import type { ResourceType } from '../../resources/registry.js';
+import type { ApiContext } from '../handlers/api-context.js';
+import { applyPatchBody, patchSetsResourceVersion } from '../handlers/apply-patch-body.js';
+import { readPatchBody } from '../handlers/patch-handler.js';
+import { sendJson } from '../handlers/respond.js';
+import { decodeBody, isPlainObject } from '../request/decode-object.js';
+import { isObjectMediaType } from '../request/media-type.js';
+import { readBody } from '../request/read-body.js';
+import { admitExtensionObject } from './admit-extension.js';
+import { customVersionOf, type ScalePaths } from './custom-versions.js';
+import { isObjectValue } from './json-schema.js';
+
+function segments(path: string): string[] {
+  return path.replace(/^\./, '').split('.');
+}
+
+function read(obj: KubeObject, path: string): unknown {
+  return segments(path).reduce<unknown>((o, k) => (isObjectValue(o) ? o[k] : undefined), obj);
+}
+
+function write(obj: KubeObject, path: string, value: unknown): void {
+  const keys = segments(path);
+  let at = obj as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) at = (isObjectValue(at[k]) ? at[k] : (at[k] = {})) as Record<string, unknown>;
+  at[keys[keys.length - 1]] = value;
+}
+
+/** The autoscaling/v1 Scale of a custom resource, read through its CRD's scale paths. */
+function scaleOf(obj: KubeObject, paths: ScalePaths): KubeObject {
+  const m = obj.metadata;
+  const replicas = read(obj, paths.specReplicasPath);
+  const selector = paths.labelSelectorPath ? read(obj, paths.labelSelectorPath) : undefined;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
+    status: { replicas: Number(read(obj, paths.statusReplicasPath) ?? 0), ...(typeof selector === 'string' ? { selector } : {}) },
+  };
+}
+
+function replicasOf(scale: KubeObject, name: string): number {
+  const replicas = scale.spec?.replicas;
+  if (Number.isInteger(replicas) && replicas >= 0) return replicas;
+  const message = `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`;
+  throw new StatusError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: ${message}`, {
+    name,
+    group: 'autoscaling',
+    kind: 'Scale',
+    causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message }],
+  });
+}
+
+/**
+ * `{plural}/{name}/scale` of a custom resource (GET, PUT, merge and JSON
+ * PATCH): the replicas live at the CRD's specReplicasPath, and a change is
+ * checked against the version's schema like any other write.
+ */
+export async function handleCustomScale(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
+  const paths = customVersionOf(type)?.scale;
+  if (!paths) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${type.plural}/scale)`);
+  const live = await ctx.cluster.get(type, namespace, name);
+  if (req.method === 'GET') return sendJson(res, 200, scaleOf(live, paths));
+  let scale: KubeObject;
+  let resourceVersion: string | undefined;
+  if (req.method === 'PUT') {
+    if (!isObjectMediaType(req.headers['content-type'])) throw unsupportedMediaType(req.headers['content-type'] ?? '');
+    const body = decodeBody(await readBody(req), req.headers['content-type']);
+    if (!isPlainObject(body)) throw badRequest('the request body must be a Scale object');
+    scale = body as KubeObject;
+    resourceVersion = scale.metadata?.resourceVersion || undefined;
+  } else {
+    const { patchType, body } = await readPatchBody(req);
+    if (patchType === 'apply' || patchType === 'strategic') throw badRequest(`${patchType === 'apply' ? 'server-side apply' : 'a strategic merge patch'} is not supported on a custom resource's scale subresource`);
+    scale = applyPatchBody(scaleOf(live, paths), body, patchType, 'Scale');
+    resourceVersion = patchSetsResourceVersion(body, patchType) ? scale.metadata?.resourceVersion : undefined;
+  }
+  const next = structuredClone(live);
+  write(next, paths.specReplicasPath, replicasOf(scale, name));
+  next.metadata.resourceVersion = resourceVersion ?? live.metadata.resourceVersion;
+  const admitted = admitExtensionObject(res, type, next, live, () => {});
+  sendJson(res, 200, scaleOf(await ctx.cluster.update(type, admitted), paths));
+}
