@@ -11,6 +11,7 @@ import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
 import { createAccessControl } from './api/auth/access-control.js';
 import { ensureBootstrapPolicy } from './api/auth/bootstrap-policy.js';
 import { loadOrCreateSigningKey, serviceAccountTokens } from './api/auth/service-account-tokens.js';
+import { chooseKubernetesServiceIp, ensureKubernetesService, KUBERNETES_SERVICE_NAMES } from './api/auth/kubernetes-service.js';
 import { kubeletTokenSource } from './api/auth/token-request.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
@@ -200,11 +201,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   await chmod(stateDir, 0o700);
   const token = await loadOrCreateToken(stateDir);
   const saTokens = serviceAccountTokens(await loadOrCreateSigningKey(stateDir));
-  const tls = await loadOrCreateServingCertificate(stateDir, host);
+  // Pods trust the serving certificate, made once the pod network (and so the `kubernetes` Service's address) is known.
+  let servingCa = '';
   const cluster = await openLocalCluster({ stateDir: join(stateDir, 'runtime'), rotateEncryptionKey: options.rotateEncryptionKey });
   let node: RunningNode | undefined;
   try {
-    const serviceAccounts = kubeletTokenSource(cluster, saTokens, tls.cert);
+    const serviceAccounts = kubeletTokenSource(cluster, saTokens, () => servingCa);
     if (options.kubelet ?? true) node = await startNode({ ...options.node, nodePortAddress: nodePortHost, cluster, stateDir, serviceAccountTokens: serviceAccounts });
     if (node?.services.mode === 'kernel') cluster.useServiceRange(node.services.serviceCidr);
   } catch (err) {
@@ -213,6 +215,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   }
   const kubelet = node?.kubelet;
   const logs = options.logs ?? kubelet?.podLogs;
+  const podServices = node?.services.mode === 'kernel' ? node.services : undefined;
+  // Pods on the bridge reach the API on its gateway address, through the `kubernetes` Service only (the firewall accepts translated traffic).
+  const gateway = podServices ? node?.network()?.gateway : undefined;
+  const apiServiceIp = await chooseKubernetesServiceIp(cluster, podServices?.serviceCidr, stateDir);
+  const tls = await loadOrCreateServingCertificate(stateDir, host, [apiServiceIp, ...(gateway ? [gateway] : []), ...KUBERNETES_SERVICE_NAMES]);
+  servingCa = tls.cert;
   const access = createAccessControl({ adminToken: token, cluster, tokens: saTokens });
   const openapi = buildServedOpenApi();
   const app = createApiApp({ cluster, openapi, token, logs, serviceAccountTokens: saTokens, access });
@@ -225,9 +233,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
   let address: AddressInfo;
+  let podSide: Server | undefined;
   try {
     address = await listen(server, options.port ?? 7071, host);
+    if (gateway && gateway !== host) {
+      podSide = createServer({ cert: tls.cert, key: tls.key }, app);
+      podSide.on('upgrade', upgrades);
+      podSide.requestTimeout = 0;
+      podSide.keepAliveTimeout = 65_000;
+      await listen(podSide, address.port, gateway);
+    }
   } catch (err) {
+    server.close();
     await node?.stop();
     await cluster.close();
     throw err;
@@ -243,6 +260,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
     await ensureBootstrapPolicy(cluster);
+    await ensureKubernetesService(cluster, { clusterIP: apiServiceIp, endpointIP: gateway ?? (host === '0.0.0.0' ? '127.0.0.1' : host), port: address.port });
     if (options.proxy ?? true) {
       services = await startClusterNetwork({ cluster, carrier: node?.services, network: node?.network(), nodePortHost, dnsUpstreams: options.dnsUpstreams, logger: options.logger });
       proxy = services.proxy;
@@ -250,6 +268,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     if (proxy && (options.ingress ?? true)) ingress = await startIngress({ cluster, proxy, host, port: options.ingressPort ?? 0, ingressClasses: options.ingressClasses, ...part(options.logger, 'ingress') });
   } catch (err) {
     server.close();
+    podSide?.close();
     await services?.stop();
     await controllers?.stop();
     await crds?.stop();
@@ -269,6 +288,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
+        podSide?.close();
+        podSide?.closeAllConnections();
         upgrades.closeAll();
       });
       await ingress?.stop();

@@ -3,6 +3,7 @@ import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { expandVars } from './expand-vars.js';
+import { getIfExists } from '../objects/get-if-exists.js';
 import { serviceEnv } from './service-env.js';
 
 /** A container whose configuration cannot be resolved yet (a missing ConfigMap, say): it waits with this reason. */
@@ -83,9 +84,10 @@ export async function resolveContainer(cluster: Cluster, pod: KubeObject, contai
   const namespace = pod.metadata.namespace!;
   const sources = new SourceCache(cluster, namespace);
   const runtimeEnv: Record<string, string> = {};
-  if (pod.spec?.enableServiceLinks !== false) {
-    Object.assign(runtimeEnv, serviceEnv((await cluster.list(resources.services, { namespace })).items));
-  }
+  // The `kubernetes` Service of `default` is always given (KUBERNETES_SERVICE_HOST for in-cluster clients), even without service links.
+  const own = pod.spec?.enableServiceLinks !== false ? (await cluster.list(resources.services, { namespace })).items : [];
+  const master = own.some((s) => s.metadata.name === 'kubernetes') ? undefined : await getIfExists(cluster, resources.services, 'default', 'kubernetes');
+  Object.assign(runtimeEnv, serviceEnv(master ? [master, ...own] : own));
   const firstPort = (container.ports ?? [])[0]?.containerPort;
   // HOSTNAME is what a container runtime sets to the pod's hostname.
   Object.assign(runtimeEnv, { HOSTNAME: pod.spec?.hostname ?? pod.metadata.name!, POD_IP: podIP, POD_NAME: pod.metadata.name!, POD_NAMESPACE: namespace }, firstPort ? { PORT: String(firstPort) } : {});

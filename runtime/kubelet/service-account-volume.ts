@@ -89,6 +89,7 @@ export async function withServiceAccountVolume(cluster: Cluster, pod: KubeObject
   const sa = await getIfExists(cluster, resources.serviceaccounts, pod.metadata.namespace, saName);
   if (!sa) throw new ContainerConfigError(`failed to fetch token: serviceaccounts "${saName}" not found`);
   if (spec.automountServiceAccountToken === undefined && sa.automountServiceAccountToken === false) return pod;
+  if (!caCertificate) throw new ContainerConfigError('the API serving certificate is not ready yet');
   const name = volumeName(pod);
   const mount = { name, mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true };
   const addMount = (c: any) => ((c.volumeMounts ?? []).some((m: any) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH) ? c : { ...c, volumeMounts: [...(c.volumeMounts ?? []), mount] });

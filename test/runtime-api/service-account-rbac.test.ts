@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -87,6 +88,34 @@ describe('service account tokens and RBAC', () => {
     const made = await k('create', 'token', 'default', '-n', 'rbac-a', '--duration=10m');
     expect((await as(made, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).stdout).toBe(SA_USER);
     expect((await kubectl(rt.kubeconfig, ['create', 'token', 'default', '-n', 'rbac-a', '--duration=1m'])).stderr).toContain('may not specify a duration less than 10 minutes');
+  });
+
+  it('serves an in-cluster client-node (loadFromCluster) through the kubernetes Service: 403 until bound, then its namespace\'s pods', async () => {
+    expect(await k('get', 'svc', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.ports[0].port}')).toBe('443');
+    const clientNode = fileURLToPath(import.meta.resolve('@kubernetes/client-node'));
+    const script = [
+      `const k8s = await import(${JSON.stringify(clientNode)});`,
+      'const kc = new k8s.KubeConfig();',
+      'kc.loadFromCluster();',
+      'const api = kc.makeApiClient(k8s.CoreV1Api);',
+      'for (;;) {',
+      "  try { const r = await api.listNamespacedPod({ namespace: 'rbac-other' }); console.log('PODS ' + r.items.map((p) => p.metadata.name).join(',')); }",
+      "  catch (e) { console.log('ERR ' + (e.code ?? '') + ' ' + String(e.body ?? e.message).replace(/\\s+/g, ' ').slice(0, 400)); }",
+      '  await new Promise((r) => setTimeout(r, 500));',
+      '}',
+    ].join('\n');
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'incluster', namespace: 'rbac-other' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'node', command: [process.execPath, '--input-type=module', '-e', script] }] },
+    };
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], JSON.stringify(pod));
+    const logs = () => kubectl(rt.kubeconfig, ['logs', 'incluster', '-n', 'rbac-other']).then((r) => r.stdout);
+    await waitFor('a 403 in the logs', async () => (await logs()).includes('ERR 403'), { timeoutMs: 30_000, intervalMs: 300 });
+    expect(await logs()).toContain('pods is forbidden: User \\"system:serviceaccount:rbac-other:default\\" cannot list resource \\"pods\\"');
+    await k('create', 'rolebinding', 'viewers', '-n', 'rbac-other', '--clusterrole=view', '--serviceaccount=rbac-other:default');
+    await waitFor('the pod list in the logs', async () => (await logs()).includes('PODS incluster'), { timeoutMs: 20_000, intervalMs: 300 });
   });
 
   it('refuses a pod-bound token once its pod is deleted', async () => {

@@ -77,9 +77,11 @@ export async function handleTokenRequest(cluster: Cluster, tokens: ServiceAccoun
 }
 
 /** The kubelet's token port (runtime/kubelet's ServiceAccountTokenSource) over this runtime's signer. */
-export function kubeletTokenSource(cluster: Cluster, tokens: ServiceAccountTokens, caCertificate: string) {
+export function kubeletTokenSource(cluster: Cluster, tokens: ServiceAccountTokens, caCertificate: () => string) {
   return {
-    caCertificate,
+    get caCertificate() {
+      return caCertificate();
+    },
     async issue(pod: KubeObject, audiences: string[] | undefined, expirationSeconds: number) {
       const serviceAccount = pod.spec?.serviceAccountName || 'default';
       const { token, claims } = await issueBoundToken(cluster, tokens, { namespace: pod.metadata.namespace!, serviceAccount, pod, audiences, expirationSeconds });
