@@ -14,6 +14,32 @@ export interface LogOptions {
   sinceSeconds?: number;
   /** Stop after this many bytes. */
   limitBytes?: number;
+  /** Prefix each line with an RFC 3339 time (see ContainerLogs.read). */
+  timestamps?: boolean;
+}
+
+/** Go's time.RFC3339Nano in UTC, as the kubelet prints it: trailing zeros of the fraction dropped. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
+}
+
+/** Prefixes every line start in the chunks pushed through it with a time, across chunk boundaries. */
+class LineStamper {
+  private atLineStart = true;
+
+  stamp(chunk: Buffer, timeOf: (endOffset: number) => number): Buffer {
+    const parts: Buffer[] = [];
+    let pos = 0;
+    while (pos < chunk.length) {
+      const nl = chunk.indexOf(0x0a, pos);
+      const end = nl < 0 ? chunk.length : nl + 1;
+      if (this.atLineStart) parts.push(Buffer.from(`${rfc3339Nano(timeOf(end))} `));
+      parts.push(chunk.subarray(pos, end));
+      this.atLineStart = nl >= 0;
+      pos = end;
+    }
+    return Buffer.concat(parts);
+  }
 }
 
 /** Ends `source` after `limit` bytes. */
@@ -70,6 +96,14 @@ function sizeOf(path: string): number {
   }
 }
 
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
 function readFrom(path: string, offset: number): Buffer {
   let fd: number;
   try {
@@ -112,22 +146,29 @@ export class ContainerLogs {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Called before a new instance starts: its predecessor's log becomes `previous`. */
+  /** Called before a new instance starts: its predecessor's log becomes `previous`, with its samples. */
   beginInstance(containerDir: string): void {
     const current = currentLogPath(containerDir);
-    if (existsSync(current)) renameSync(current, previousLogPath(containerDir));
+    const previous = previousLogPath(containerDir);
+    if (existsSync(current)) renameSync(current, previous);
     rmSync(rotatedLogPath(containerDir), { force: true });
+    const samples = this.samples.get(current);
+    if (samples) this.samples.set(previous, samples);
+    else this.samples.delete(previous);
     this.samples.delete(current);
   }
 
   /** Drops what is kept in memory about a container whose pod is gone (its directory goes with it). */
   forget(containerDir: string): void {
     this.samples.delete(currentLogPath(containerDir));
+    this.samples.delete(previousLogPath(containerDir));
   }
 
   /** How many current logs have size samples in memory: one per container of a pod on this node. */
   get tracked(): number {
-    return this.samples.size;
+    let n = 0;
+    for (const path of this.samples.keys()) if (path.endsWith('current.log')) n++;
+    return n;
   }
 
   /** Caps the current log and records a size sample; cheap enough to call every reconcile. */
@@ -151,6 +192,10 @@ export class ContainerLogs {
    * A stream of the log; with `follow` it ends once `stillRunning()` turns
    * false and the file is drained. `previousIsCurrent`: no new instance has
    * started since the last one ended (back-off), so its log is still the current file.
+   * The container writes its log file itself, so lines have no time of their
+   * own: `timestamps` gives each the time the kubelet first saw the file
+   * reach its end (the size samples of each sync, about a second; while
+   * following, the 250 ms poll), a rotated-away part its file's mtime.
    */
   read(containerDir: string, options: LogOptions, stillRunning: () => boolean, previousIsCurrent = false): Readable {
     return limited(this.readAll(containerDir, options, stillRunning, previousIsCurrent), options.limitBytes);
@@ -158,16 +203,21 @@ export class ContainerLogs {
 
   private readAll(containerDir: string, options: LogOptions, stillRunning: () => boolean, previousIsCurrent: boolean): Readable {
     const current = currentLogPath(containerDir);
-    let text: Buffer;
-    if (options.previous) {
-      text = previousIsCurrent
-        ? Buffer.concat([readFrom(rotatedLogPath(containerDir), 0), readFrom(current, 0)])
-        : readFrom(previousLogPath(containerDir), 0);
-    } else {
-      text = Buffer.concat([readFrom(rotatedLogPath(containerDir), 0), readFrom(current, 0)]);
-      if (options.sinceSeconds !== undefined) text = text.subarray(Math.max(0, text.length - this.bytesSince(current, options.sinceSeconds)));
-    }
+    const rotated = rotatedLogPath(containerDir);
+    const fromCurrent = !options.previous || previousIsCurrent;
+    const logPath = fromCurrent ? current : previousLogPath(containerDir);
+    const head = fromCurrent ? readFrom(rotated, 0) : Buffer.alloc(0);
+    const full: Buffer = Buffer.concat([head, readFrom(logPath, 0)]);
+    let text: Buffer = full;
+    if (!options.previous && options.sinceSeconds !== undefined) text = text.subarray(Math.max(0, text.length - this.bytesSince(current, options.sinceSeconds)));
     if (options.tailLines !== undefined) text = lastLines(text, options.tailLines);
+    const stamper = options.timestamps ? new LineStamper() : undefined;
+    if (stamper) {
+      // text is a suffix of full: offsets in full, less the rotated head, are offsets in the log file.
+      const start = full.length - text.length;
+      const headTime = mtimeOf(rotated);
+      text = stamper.stamp(text, (end) => (start + end <= head.length ? headTime : this.timeSeen(logPath, start + end - head.length)));
+    }
     if (!options.follow || options.previous) return Readable.from(text.length ? [text] : []);
 
     let offset = Math.max(0, sizeOf(current));
@@ -187,7 +237,8 @@ export class ContainerLogs {
       const chunk = readFrom(current, offset);
       if (chunk.length) {
         offset += chunk.length;
-        stream.push(chunk);
+        const now = Date.now();
+        stream.push(stamper ? stamper.stamp(chunk, () => now) : chunk);
       }
       if (!stillRunning() && chunk.length === 0) {
         stream.push(null);
@@ -197,6 +248,12 @@ export class ContainerLogs {
     };
     timer = setTimeout(poll, 250);
     return stream;
+  }
+
+  /** When the kubelet first saw `path` at least `offset` bytes long; now when no sample has yet. */
+  private timeSeen(path: string, offset: number): number {
+    for (const s of this.samples.get(path) ?? []) if (s.size >= offset) return s.at;
+    return Date.now();
   }
 
   private bytesSince(current: string, seconds: number): number {

@@ -85,9 +85,9 @@ export interface Kubelet {
   logs(namespace: string, pod: string, options?: LogOptions): Readable;
   /**
    * The same for the API's `pods/{name}/log` (runtime/api's PodLogProvider): finds the pod by uid.
-   * Lines carry no timestamps of their own, so `timestamps` is ignored.
+   * `timestamps` are when the kubelet saw each line (see ContainerLogs.read).
    */
-  podLogs(pod: KubeObject, options: LogOptions & { timestamps?: boolean }): Promise<Readable>;
+  podLogs(pod: KubeObject, options: LogOptions): Promise<Readable>;
   /** `pods/{name}/exec`: runs a command in a running container with its streams open. */
   podExec(pod: KubeObject, request: PodExecRequest): Promise<ExecProcess>;
   /** `pods/{name}/attach`: a running container's output from now on. */
@@ -237,8 +237,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
         const first = logOptions.container ?? pod.spec?.containers?.[0]?.name;
         throw badRequest(`container "${first}" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`);
       }
-      const { container, tailLines, previous, follow, sinceSeconds, limitBytes } = logOptions;
-      return readLogs(ctx, record, { container, tailLines, previous, follow, sinceSeconds, limitBytes });
+      const { container, tailLines, previous, follow, sinceSeconds, limitBytes, timestamps } = logOptions;
+      return readLogs(ctx, record, { container, tailLines, previous, follow, sinceSeconds, limitBytes, timestamps });
     },
     podExec: (pod, request) => execInPod(ctx, pod, request),
     podAttach: (pod, request) => attachToPod(ctx, pod, request, (record, container) => readLogs(ctx, record, { container, follow: true, tailLines: 0 })),

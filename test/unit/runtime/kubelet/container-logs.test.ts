@@ -17,6 +17,24 @@ describe('ContainerLogs', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  it('timestamps: each line gets the time the kubelet first sampled the log past it (RFC3339Nano, as Go prints it)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dir = fresh();
+    const logs = new ContainerLogs(1 << 20);
+    vi.setSystemTime(Date.parse('2026-01-02T03:04:05.120Z'));
+    appendFileSync(currentLogPath(dir), 'a\nb\n');
+    logs.maintain(dir);
+    vi.setSystemTime(Date.parse('2026-01-02T03:04:06Z'));
+    appendFileSync(currentLogPath(dir), 'c\n');
+    logs.maintain(dir);
+    vi.setSystemTime(Date.parse('2026-01-02T03:04:07.5Z'));
+    appendFileSync(currentLogPath(dir), 'd');
+    expect(await text(logs.read(dir, { timestamps: true }, () => false))).toBe(
+      '2026-01-02T03:04:05.12Z a\n2026-01-02T03:04:05.12Z b\n2026-01-02T03:04:06Z c\n2026-01-02T03:04:07.5Z d',
+    );
+    expect(await text(logs.read(dir, { timestamps: true, tailLines: 1 }, () => false))).toBe('2026-01-02T03:04:07.5Z d');
+  });
+
   it('caps the current log by cutting it into current.log.1, and still reads both in order', async () => {
     const dir = fresh();
     const logs = new ContainerLogs(20);
