@@ -227,6 +227,13 @@ ${version}`;
     expect(await k('get', 'crd', '-o', 'name')).toBe('customresourcedefinition.apiextensions.k8s.io/rollouts.argoproj.io');
   });
 
+  it('custom resources and their CRD survive a restart of the runtime', async () => {
+    await rt.stop();
+    rt = await startRuntimeProcess(rt.stateDir);
+    expect(await k('get', 'rollout/web', '-n', ns, '-o', 'jsonpath={.spec.replicas}')).toBe('4');
+    expect(await k('get', 'rollouts', '-n', ns)).toMatch(/^NAME\s+DESIRED\s+CURRENT/);
+  });
+
   it('deleting the CRD deletes its custom resources and stops serving them', async () => {
     expect(await k('delete', 'crd', 'rollouts.argoproj.io')).toMatch(/deleted/);
     const gone = await run(['get', 'rollouts', '-n', ns]);

@@ -116,8 +116,17 @@ async function reconcileCrd(options: CrdControllerOptions, name: string): Promis
  * served and their OpenAPI published (Established), and on deletion every
  * custom resource deleted before the cleanup finalizer goes.
  */
-export function startCrdController(options: CrdControllerOptions): Promise<RunningReconciler> {
-  // apiextensions.k8s.io/v1's own document, before any CRD: kubectl looks for it to validate a CRD on the server.
+export async function startCrdController(options: CrdControllerOptions): Promise<RunningReconciler> {
+  // CRDs established before a restart are served before the API answers its first request, not a reconcile later.
+  for (const crd of (await options.cluster.list(CRDS)).items) {
+    const accepted = crd.status?.acceptedNames;
+    const established = (crd.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True');
+    if (!established || !accepted?.plural || crd.metadata.deletionTimestamp) continue;
+    const versions = versionsOf(crd, { ...namesOf(crd.spec), ...accepted });
+    recordVersions(crd.metadata.name!, versions);
+    serveCustomResources(crd.metadata.name!, versions.map((v) => v.type));
+  }
+  // Also apiextensions.k8s.io/v1's own document, before any CRD: kubectl looks for it to validate a CRD on the server.
   publishCustomOpenApi(options.openapi);
   return startReconciler({
     name: 'customresourcedefinitions',
