@@ -227,6 +227,42 @@ ${version}`;
     expect(await k('get', 'crd', '-o', 'name')).toBe('customresourcedefinition.apiextensions.k8s.io/rollouts.argoproj.io');
   });
 
+  it('every served version is served: objects are stored in the storage version and read in the one asked for', async () => {
+    const schema = '{openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: string}}}}}}';
+    await apply(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - {name: v1beta1, served: true, storage: false, schema: ${schema}}
+  - {name: v1, served: true, storage: true, schema: ${schema}}
+`);
+    await k('wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=30s');
+    await apply(`apiVersion: example.com/v1beta1\nkind: Widget\nmetadata: {name: w, namespace: ${ns}}\nspec: {size: m}\n`);
+    expect(JSON.parse(await k('get', '--raw', '/apis/example.com')).preferredVersion.version).toBe('v1');
+    expect(await k('get', 'widgets.v1.example.com/w', '-n', ns, '-o', 'jsonpath={.apiVersion} {.spec.size}')).toBe('example.com/v1 m');
+    expect(await k('get', 'widgets.v1beta1.example.com/w', '-n', ns, '-o', 'jsonpath={.apiVersion}')).toBe('example.com/v1beta1');
+    // A second CRD asking for a kind the group already has is not Established.
+    await apply(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: gizmos}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: ${schema}}
+`);
+    await k('wait', '--for=condition=NamesAccepted=False', 'crd/gizmos.example.com', '--timeout=30s');
+    const gizmos = JSON.parse(await k('get', 'crd', 'gizmos.example.com', '-o', 'json'));
+    expect(gizmos.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'False' })]));
+    expect((await run(['get', 'gizmos', '-n', ns])).code).not.toBe(0);
+    await k('delete', 'crd', 'gizmos.example.com', 'widgets.example.com');
+  });
+
   it('custom resources and their CRD survive a restart of the runtime', async () => {
     await rt.stop();
     rt = await startRuntimeProcess(rt.stateDir);
