@@ -18,7 +18,7 @@ export interface ResourceType {
   namespaced: boolean;
   /** Subresources served beside the resource. */
   /** exec, attach and portforward are served as upgraded streams (runtime/api/streaming). */
-  subresources: Array<'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'eviction'>;
+  subresources: Array<'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'eviction' | 'token'>;
   /** Kubernetes' discovery categories (`kubectl get all`). */
   categories: string[];
   /** true when the object has a spec whose changes bump metadata.generation. */
@@ -51,7 +51,7 @@ export const resources = {
   endpoints: r({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] }),
   configmaps: r({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'] }),
   secrets: r({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', shortNames: [] }),
-  serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'] }),
+  serviceaccounts: r({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'], subresources: ['token'] }),
   events: r({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'] }),
   resourcequotas: r({ group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', shortNames: ['quota'], subresources: ['status'] }),
   limitranges: r({ group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', shortNames: ['limits'] }),

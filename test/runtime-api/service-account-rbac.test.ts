@@ -85,6 +85,8 @@ describe('service account tokens and RBAC', () => {
     for (const g of ['system:serviceaccounts', 'system:serviceaccounts:rbac-a', 'system:authenticated']) expect(groups).toContain(g);
     expect(await k('auth', 'whoami')).toMatch(/Username\s+baton-admin[\s\S]*system:masters/);
 
+    const reviews = await k('api-resources', '--api-group=authorization.k8s.io', '-o', 'name');
+    expect(reviews.split('\n')).toEqual(expect.arrayContaining(['selfsubjectaccessreviews.authorization.k8s.io', 'selfsubjectrulesreviews.authorization.k8s.io']));
     const made = await k('create', 'token', 'default', '-n', 'rbac-a', '--duration=10m');
     expect((await as(made, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).stdout).toBe(SA_USER);
     expect((await kubectl(rt.kubeconfig, ['create', 'token', 'default', '-n', 'rbac-a', '--duration=1m'])).stderr).toContain('may not specify a duration less than 10 minutes');

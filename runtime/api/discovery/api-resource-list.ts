@@ -1,4 +1,5 @@
 import { allResources, apiGroups, resourceVerbs, type ResourceType } from '../../resources/registry.js';
+import { reviewApiGroups } from '../auth/review-discovery.js';
 
 /** The Kubernetes version the runtime reports; kubectl 1.32 is the client it is tested with. */
 export const SERVED_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-baton' };
@@ -21,6 +22,7 @@ function subresourceEntries(t: ResourceType): Record<string, unknown>[] {
       return { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     }
     if (sub === 'eviction') return { name: `${t.plural}/eviction`, singularName: '', namespaced: t.namespaced, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    if (sub === 'token') return { name: `${t.plural}/token`, singularName: '', namespaced: t.namespaced, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     if (sub === 'log') return { name: `${t.plural}/log`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get'] };
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       const kind = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' }[sub];
@@ -33,6 +35,8 @@ function subresourceEntries(t: ResourceType): Record<string, unknown>[] {
 /** `APIResourceList` for one group/version, subresources included (`deployments/scale`). */
 export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
   const types = allResources.filter((t) => t.group === group && t.version === version);
+  const reviews = reviewApiGroups.find((g) => g.group === group && g.version === version);
+  if (reviews) return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: reviews.resources };
   if (types.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const t of types) {
@@ -60,10 +64,12 @@ function apiGroup(name: string, versions: string[]): Record<string, unknown> {
 }
 
 export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map((g) => apiGroup(g.name, g.versions)) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...apiGroups().map((g) => apiGroup(g.name, g.versions)), ...reviewApiGroups.map((g) => apiGroup(g.group, [g.version]))] };
 }
 
 export function apiGroupInfo(name: string): Record<string, unknown> | undefined {
+  const reviews = reviewApiGroups.find((g) => g.group === name);
+  if (reviews) return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(reviews.group, [reviews.version]) };
   const found = apiGroups().find((g) => g.name === name);
   return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) } : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { badRequest, methodNotAllowed } from '../../errors/status-error.js';
+import { badRequest, methodNotAllowed, StatusError } from '../../errors/status-error.js';
 import { parseApiPath, type ApiPath } from '../routing/parse-api-path.js';
 import { queryBool } from '../request/query-options.js';
 import type { ApiContext } from './api-context.js';
@@ -43,6 +43,11 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
   if (subresource === 'eviction') {
     if (req.method !== 'POST') throw notAllowed(req, path);
     return handleEviction(ctx, req, res, namespace, name);
+  }
+  // Served by runtime/api/auth's TokenRequest route when the runtime signs tokens; otherwise there is none.
+  if (subresource === 'token') {
+    req.resume();
+    throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${type.plural}/token)`, {});
   }
   if (subresource === 'log') {
     if (req.method !== 'GET') throw notAllowed(req, path);
