@@ -1,7 +1,8 @@
 import type { Response } from 'express';
-import { badRequest, methodNotAllowed, StatusError, type StatusCause } from '../../errors/status-error.js';
+import { methodNotAllowed, StatusError, type StatusCause } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { qualifiedName, resources, type ResourceType } from '../../resources/registry.js';
+import { duplicateFieldsOf, fieldValidationOf, strictDecodingError } from '../request/field-validation.js';
 import { validateMetadata } from '../validation/validate-object.js';
 import { customVersionOf } from './custom-versions.js';
 import { isTerminating } from './crd-state.js';
@@ -23,14 +24,6 @@ function invalidObject(type: ResourceType, obj: KubeObject, causes: StatusCause[
   return new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, { name, group: type.group, kind: type.kind, causes });
 }
 
-/** `fieldValidation` as kubectl sends it (`Strict` by default since 1.27); absent means Warn. */
-function fieldValidationOf(res: Response): 'Ignore' | 'Warn' | 'Strict' {
-  const value = (res.req?.query as Record<string, unknown> | undefined)?.fieldValidation;
-  if (value === 'Ignore' || value === 'Strict') return value;
-  if (value === undefined || value === '' || value === 'Warn') return 'Warn';
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn" or "Strict", not ${JSON.stringify(value)}`);
-}
-
 function admitCustomResource(res: Response, type: ResourceType, input: KubeObject, live: KubeObject | undefined, warn: (w: string[]) => void): KubeObject {
   const version = customVersionOf(type);
   if (!version) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${qualifiedName(type)})`);
@@ -38,10 +31,11 @@ function admitCustomResource(res: Response, type: ResourceType, input: KubeObjec
     throw methodNotAllowed(`create not allowed while custom resource definition is terminating`);
   }
   const obj = structuredClone(input);
-  const pruned = pruneUnknownFields(obj, version.schema);
-  const mode = fieldValidationOf(res);
-  if (pruned.length > 0 && mode === 'Strict') throw badRequest(`strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
-  if (mode === 'Warn') warn(pruned.map((p) => `unknown field "${p}"`));
+  // fieldValidation as for built-in kinds (kubectl sends Strict by default): unknown and duplicate fields.
+  const mode = fieldValidationOf(res.req);
+  const problems = [...pruneUnknownFields(obj, version.schema).map((p) => `unknown field "${p}"`), ...duplicateFieldsOf(res.req).map((p) => `duplicate field "${p}"`)];
+  if (problems.length > 0 && mode === 'Strict') throw strictDecodingError(type, problems);
+  if (mode === 'Warn') warn(problems);
   applySchemaDefaults(obj, version.schema);
   // A CR's kind may be a built-in's (Knative's Service): name rules are the default ones, not that kind's.
   const causes = [...validateMetadata(obj, { ...type, kind: version.crd }), ...validateValue(obj, version.schema, '')];
