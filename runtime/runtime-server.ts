@@ -15,6 +15,7 @@ import { chooseKubernetesServiceIp, ensureKubernetesService, KUBERNETES_SERVICE_
 import { kubeletTokenSource } from './api/auth/token-request.js';
 import { loadOrCreateServingCertificate } from './api/tls/serving-certificate.js';
 import { startControllers } from './controllers/index.js';
+import { startMetricsSampler } from './metrics/index.js';
 import { startNode, type NodeOptions, type RunningNode, type ServiceCarrier } from './kubelet/start-node.js';
 import type { OpenedImageStore } from './images/image-store.js';
 import { startIngress, type RunningIngress } from './ingress/index.js';
@@ -103,6 +104,17 @@ export interface RuntimeOptions {
    * @defaultValue []
    */
   ingressClasses?: string[];
+  /**
+   * How often pod and node usage is sampled for `metrics.k8s.io` and the HPA
+   * (metrics-server's `--metric-resolution`); each CPU figure is the rate over one such window.
+   * @defaultValue 15_000
+   */
+  metricResolutionMs?: number;
+  /**
+   * How often each HorizontalPodAutoscaler is evaluated (`--horizontal-pod-autoscaler-sync-period`).
+   * @defaultValue 15_000
+   */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface CloseOptions {
@@ -215,6 +227,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   }
   const kubelet = node?.kubelet;
   const logs = options.logs ?? kubelet?.podLogs;
+  // The metrics API and the HPA read the same samples; without a kubelet there is nothing to measure.
+  const metrics = kubelet ? startMetricsSampler({ cluster, resolutionMs: options.metricResolutionMs }) : undefined;
   const podServices = node?.services.mode === 'kernel' ? node.services : undefined;
   // Pods on the bridge reach the API on its gateway address, through the `kubernetes` Service only (the firewall accepts translated traffic).
   const gateway = podServices ? node?.network()?.gateway : undefined;
@@ -223,7 +237,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   servingCa = tls.cert;
   const access = createAccessControl({ adminToken: token, cluster, tokens: saTokens });
   const openapi = buildServedOpenApi();
-  const app = createApiApp({ cluster, openapi, token, logs, serviceAccountTokens: saTokens, access });
+  const app = createApiApp({ cluster, openapi, token, logs, metrics, serviceAccountTokens: saTokens, access });
   const server = createServer({ cert: tls.cert, key: tls.key }, app);
   // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
   const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
@@ -245,6 +259,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     }
   } catch (err) {
     server.close();
+    metrics?.stop();
     await node?.stop();
     await cluster.close();
     throw err;
@@ -257,7 +272,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   try {
     // CustomResourceDefinitions are served by the API itself, with or without the workload controllers.
     crds = await startCrdController({ cluster, openapi, ...part(options.logger, 'crds') });
-    if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), ...part(options.logger, 'controllers') });
+    if (options.controllers ?? true) controllers = await startControllers({ cluster: admittingCluster(cluster), volumesDir: join(stateDir, 'volumes'), metrics, hpaSyncPeriodMs: options.hpaSyncPeriodMs, ...part(options.logger, 'controllers') });
     await ensureSystemPriorityClasses(cluster);
     await ensureBootstrapPolicy(cluster);
     await ensureKubernetesService(cluster, { clusterIP: apiServiceIp, endpointIP: gateway ?? (host === '0.0.0.0' ? '127.0.0.1' : host), port: address.port });
@@ -272,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
     await services?.stop();
     await controllers?.stop();
     await crds?.stop();
+    metrics?.stop();
     await node?.stop();
     await cluster.close();
     throw err;
@@ -298,6 +314,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
       await crds?.stop();
       // With every pod gone, nothing needs the bridge and firewall table either.
       if (closeOptions.stopPods) await node?.network()?.destroy();
+      metrics?.stop();
       await node?.stop();
       await cluster.close();
     })());

@@ -7,6 +7,8 @@ import { handleTokenRequest } from './auth/token-request.js';
 import { discoveryRouter } from './discovery/discovery-router.js';
 import type { ApiContext } from './handlers/api-context.js';
 import { handleResourceRequest } from './handlers/resource-handler.js';
+import { metricsApiRouter } from '../metrics/metrics-api.js';
+import type { MetricsSource } from '../metrics/metrics-sampler.js';
 import { openApiRouter } from './openapi/openapi-router.js';
 import { sendStatus } from './send-status.js';
 
@@ -23,6 +25,11 @@ export interface ApiAppOptions extends ApiContext {
    * @defaultValue made from `token`, `serviceAccountTokens` and `cluster`
    */
   access?: AccessControl;
+  /**
+   * Pod and node usage behind `metrics.k8s.io` (`kubectl top`).
+   * @defaultValue undefined — the metrics API answers 503
+   */
+  metrics?: MetricsSource;
 }
 
 /**
@@ -46,6 +53,7 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.get('/livez', (_req, res) => void res.type('text/plain').send('ok'));
   app.use(discoveryRouter());
   app.use(openApiRouter(options.openapi));
+  app.use(metricsApiRouter(options.metrics));
   app.use(reviewRouter(access.authorizer));
   const tokens = options.serviceAccountTokens;
   if (tokens) {

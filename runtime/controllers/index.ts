@@ -10,6 +10,8 @@ import { startReplicationControllerController } from './replicationcontroller/re
 import { startDaemonSetController } from './daemonset/daemonset-controller.js';
 import { startDisruptionController } from './disruption/disruption-controller.js';
 import { startStatefulSetController } from './statefulset/statefulset-controller.js';
+import { startHpaController } from './hpa/hpa-controller.js';
+import type { MetricsSource } from '../metrics/metrics-sampler.js';
 import { startResourceQuotaController } from './resourcequota/resourcequota-controller.js';
 import { startVolumeControllers } from './volume/volume-controller.js';
 
@@ -22,6 +24,16 @@ export interface ControllersOptions {
    * @defaultValue no provisioner, no `standard` StorageClass
    */
   volumesDir?: string;
+  /**
+   * Pod usage for the HorizontalPodAutoscaler controller (runtime/metrics).
+   * @defaultValue none: HPAs report FailedGetResourceMetric
+   */
+  metrics?: MetricsSource;
+  /**
+   * How often each HPA is evaluated (kube-controller-manager's `--horizontal-pod-autoscaler-sync-period`).
+   * @defaultValue 15_000
+   */
+  hpaSyncPeriodMs?: number;
 }
 
 /** Starts the deployment, replicaset, endpoints, job and cronjob controllers against `cluster`. */
@@ -38,6 +50,7 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startDaemonSetController(options));
     started.push(await startDisruptionController(options));
     started.push(await startStatefulSetController(options));
+    started.push(await startHpaController({ ...options, syncPeriodMs: options.hpaSyncPeriodMs }));
     started.push(await startResourceQuotaController(options));
     if (options.volumesDir) started.push(...(await startVolumeControllers({ ...options, volumesDir: options.volumesDir })));
   } catch (err) {

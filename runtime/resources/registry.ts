@@ -67,6 +67,7 @@ export const resources = {
   statefulsets: r({ group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', shortNames: ['sts'], subresources: ['status', 'scale'], categories: ['all'], hasGeneration: true }),
   storageclasses: r({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', shortNames: ['sc'] }),
   cronjobs: r({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], subresources: ['status'], categories: ['all'], hasGeneration: true }),
+  horizontalpodautoscalers: r({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'], subresources: ['status'], categories: ['all'], hasGeneration: true }),
   priorityclasses: r({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', shortNames: ['pc'] }),
   leases: r({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', shortNames: [] }),
   runtimeclasses: r({ group: 'node.k8s.io', version: 'v1', kind: 'RuntimeClass', plural: 'runtimeclasses', shortNames: [] }),
@@ -83,7 +84,14 @@ export const resources = {
 export type ResourceName = keyof typeof resources;
 
 /** The built-in kinds, then the custom resources of established CRDs (added and removed by runtime/api/extension). */
-const served: ResourceType[] = Object.values(resources);
+/**
+ * autoscaling/v1's view of HorizontalPodAutoscalers (`kubectl autoscale` writes it): the same stored
+ * objects as `resources.horizontalpodautoscalers`, converted on the way (runtime/api/conversion).
+ * Listed after v2, so discovery prefers v2, as Kubernetes does.
+ */
+export const horizontalPodAutoscalersV1: ResourceType = r({ group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', shortNames: ['hpa'], subresources: ['status'], categories: ['all'], hasGeneration: true });
+
+const served: ResourceType[] = [...Object.values(resources), horizontalPodAutoscalersV1];
 export const allResources: readonly ResourceType[] = served;
 
 /** Serves `types` for the CustomResourceDefinition `crd`, in place of what it served before (none: it serves nothing now). */

@@ -36,6 +36,7 @@ const headers: Record<ResourceName, RegExp> = {
   daemonsets: /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE/,
   poddisruptionbudgets: /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE/,
   jobs: /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE/,
+  horizontalpodautoscalers: /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE/,
   cronjobs: /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE/,
   runtimeclasses: /^NAME\s+HANDLER\s+AGE/,
   priorityclasses: /^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE/,

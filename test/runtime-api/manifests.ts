@@ -73,6 +73,8 @@ export function manifestFor(resource: ResourceName, name: string, namespace: str
       return `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n${meta()}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n`;
     case 'clusterrolebindings':
       return `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n${meta(false)}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: Group\n  apiGroup: rbac.authorization.k8s.io\n  name: viewers\n`;
+    case 'horizontalpodautoscalers':
+      return `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n${meta()}spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n  minReplicas: 1\n  maxReplicas: 3\n  metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      target:\n        type: Utilization\n        averageUtilization: 60\n`;
     case 'customresourcedefinitions':
       // A CRD is named by its plural and group.
       return `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${name}s.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: ${name}s}\n  scope: Namespaced\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n`;

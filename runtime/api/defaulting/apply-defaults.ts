@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/object.js';
 import { defaultClaim, defaultPersistentVolume, defaultStatefulSet, defaultStorageClass } from './default-storage.js';
 import { defaultDaemonSet, defaultReplicationController } from './default-daemonset.js';
+import { defaultHorizontalPodAutoscaler } from './default-hpa.js';
 
 type Obj = Record<string, any>;
 
@@ -132,6 +133,9 @@ function defaultNetworkPolicy(spec: Obj): void {
 export function applyDefaults(obj: KubeObject): KubeObject {
   const spec = obj.spec;
   switch (obj.kind) {
+    case 'HorizontalPodAutoscaler':
+      defaultHorizontalPodAutoscaler(obj);
+      break;
     case 'PriorityClass':
       // SetDefaults_PriorityClass; kubectl describe dereferences it.
       obj.preemptionPolicy ??= 'PreemptLowerPriority';

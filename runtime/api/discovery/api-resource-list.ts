@@ -1,5 +1,6 @@
 import { allResources, apiGroups, resourceVerbs, type ResourceType } from '../../resources/registry.js';
 import { reviewApiGroups } from '../auth/review-discovery.js';
+import { metricsApiGroup } from '../../metrics/metrics-api.js';
 
 /** The Kubernetes version the runtime reports; kubectl 1.32 is the client it is tested with. */
 export const SERVED_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-baton' };
@@ -64,7 +65,8 @@ function apiGroup(name: string, versions: string[]): Record<string, unknown> {
 }
 
 export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...apiGroups().map((g) => apiGroup(g.name, g.versions)), ...reviewApiGroups.map((g) => apiGroup(g.group, [g.version]))] };
+  // metrics.k8s.io is served beside the registry, read-only, as metrics-server's aggregated group is (runtime/metrics).
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...apiGroups().map((g) => apiGroup(g.name, g.versions)), metricsApiGroup(), ...reviewApiGroups.map((g) => apiGroup(g.group, [g.version]))] };
 }
 
 export function apiGroupInfo(name: string): Record<string, unknown> | undefined {

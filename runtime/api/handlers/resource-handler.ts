@@ -11,6 +11,8 @@ import { handleScale } from './scale-handler.js';
 import { handleCustomScale } from '../extension/custom-scale.js';
 import { servedVersionCluster } from '../extension/served-version-cluster.js';
 import { handleWatch } from './watch-handler.js';
+import { hpaV1Cluster } from '../conversion/hpa-v1-cluster.js';
+import { horizontalPodAutoscalersV1 } from '../../resources/registry.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleUpdate } from './write-handlers.js';
 
 function notAllowed(req: Request, path: ApiPath): Error {
@@ -81,7 +83,9 @@ export async function handleResourceRequest(ctx: ApiContext, req: Request, res: 
   const path = parseApiPath(req.path);
   if (!path) return false;
   // A custom resource is stored in its CRD's storage version and read in the version asked for.
-  const served = path.type.crd ? { ...ctx, cluster: servedVersionCluster(ctx.cluster) } : ctx;
+  let served = path.type.crd ? { ...ctx, cluster: servedVersionCluster(ctx.cluster) } : ctx;
+  // autoscaling/v1 HorizontalPodAutoscalers are the v2 objects, converted.
+  if (path.type === horizontalPodAutoscalersV1) served = { ...ctx, cluster: hpaV1Cluster(ctx.cluster) };
   if (path.name === undefined) await handleCollection(served, req, res, path);
   else await handleItem(served, req, res, path, path.name);
   return true;

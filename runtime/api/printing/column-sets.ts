@@ -3,6 +3,7 @@ import { ageOf, humanDuration } from './human-duration.js';
 import { podSummary } from './pod-status.js';
 import { rbacColumnSets } from './rbac-columns.js';
 import { storageColumnSets } from './storage-columns.js';
+import { hpaColumnSets } from './hpa-columns.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -345,6 +346,7 @@ export const columnSets: Record<string, ColumnSet> = {
     cells: (np, now) => [np.metadata.name, selectorText(np.spec?.podSelector ?? {}), age(np, now)],
   },
   ...storageColumnSets,
+  ...hpaColumnSets,
   ...rbacColumnSets,
 };
 

@@ -114,7 +114,7 @@ export function decodeKubeProtobuf(body: Buffer): Record<string, unknown> {
     }
     if (f.number === 2 && f.bytes) raw = f.bytes;
   }
-  const schema = kubeProtoSchemas[kind];
+  const schema = kubeProtoSchemas[`${apiVersion}/${kind}`] ?? kubeProtoSchemas[kind];
   if (!schema) {
     throw new StatusError(415, 'UnsupportedMediaType', `protobuf bodies are accepted for ${Object.keys(kubeProtoSchemas).join(', ')}, not ${kind || 'this object'}; send it as application/json (e.g. kubectl apply -f)`);
   }

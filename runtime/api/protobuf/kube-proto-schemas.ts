@@ -152,6 +152,21 @@ const roleBinding: MessageSchema = {
 };
 
 export const kubeProtoSchemas: Record<string, MessageSchema> = {
+  // What `kubectl autoscale` posts (k8s.io/api/autoscaling/v1); keyed with its version, as v2's fields differ.
+  'autoscaling/v1/HorizontalPodAutoscaler': {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'scaleTargetRef', type: 'message', message: { 1: { name: 'kind', type: 'string' }, 2: { name: 'name', type: 'string' }, 3: { name: 'apiVersion', type: 'string' } } },
+        2: { name: 'minReplicas', type: 'int' },
+        3: { name: 'maxReplicas', type: 'int' },
+        4: { name: 'targetCPUUtilizationPercentage', type: 'int' },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
   PodDisruptionBudget: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
     2: {

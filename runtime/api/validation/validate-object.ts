@@ -4,6 +4,7 @@ import { selectorIsEmpty, selectorMatches } from '../../kube/label-selector.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule } from '../../kube/dns-names.js';
 import { invalidValue, required } from './field-error.js';
+import { validateHorizontalPodAutoscaler } from './validate-hpa.js';
 import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
@@ -74,6 +75,8 @@ function validateSpec(obj: KubeObject, type: ResourceType): StatusCause[] {
       return validateDaemonSet(obj);
     case 'ReplicationController':
       return validateReplicationController(obj);
+    case 'HorizontalPodAutoscaler':
+      return validateHorizontalPodAutoscaler(obj);
     case 'PodDisruptionBudget':
       return validatePodDisruptionBudget(obj);
     case 'StatefulSet':

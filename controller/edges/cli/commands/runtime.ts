@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { ingressClassOption, parseIngressClasses } from './ingress-class-flag.js';
+import { addAutoscalingFlags, autoscalingOptions, type AutoscalingFlags } from './autoscaling-flags.js';
 import { addNodeFlags, nodeOptions, type NodeFlags } from './node-flags.js';
 
-interface RuntimeFlags extends NodeFlags {
+interface RuntimeFlags extends NodeFlags, AutoscalingFlags {
   stateDir: string;
   port: string;
   host: string;
@@ -20,8 +21,8 @@ function parsePort(text: string, flag = '--port'): number {
 }
 
 export function registerRuntime(program: Command): void {
-  const runtimeCommand = addNodeFlags(program
-    .command('runtime'))
+  const runtimeCommand = addAutoscalingFlags(addNodeFlags(program
+    .command('runtime')))
     .description('run the built-in runtime (Kubernetes API subset) alone')
     .option('--state-dir <dir>', 'where the store, token and kubeconfig live', '.baton')
     .option('--port <port>', 'port of the Kubernetes API (0: any free port)', '7071')
@@ -42,7 +43,7 @@ export function registerRuntime(program: Command): void {
         const { createLogger } = await import('../../../observe/logging/create-logger.js');
         // Human lines on a terminal, JSON when piped (--log-format); warnings and up unless BATON_LOG_LEVEL says otherwise.
         const logger = createLogger({ name: 'baton-runtime', level: process.env.BATON_LOG_LEVEL ? undefined : 'warn' });
-        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey, logger });
+        runtime = await startRuntime({ stateDir: flags.stateDir, port, host: flags.host, ingressPort, ingressClasses, node, rotateEncryptionKey: !!flags.rotateEncryptionKey, logger, ...autoscalingOptions(flags) });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {
