@@ -3,7 +3,8 @@ import { nameProblems } from '../../kube/dns-names.js';
 import type { KubeObject } from '../../kube/object.js';
 import { duplicate, forbidden, invalidValue, notSupported, required } from '../validation/field-error.js';
 import { namesOf } from './custom-versions.js';
-import { isObjectValue } from './json-schema.js';
+import { isObjectValue, type JsonSchema } from './json-schema.js';
+import { validateValue } from './schema-validation.js';
 import { structuralProblems } from './structural-schema.js';
 
 /** Deleting a CRD waits on this finalizer until its custom resources are gone (apiextensions' finalizer controller). */
@@ -56,13 +57,31 @@ function scaleProblems(scale: any, path: string): StatusCause[] {
   return out;
 }
 
+/** Each `default` must itself be valid against the schema it sits in, as Kubernetes checks them when a CRD is written. */
+function defaultProblems(s: JsonSchema, path: string, field: string): StatusCause[] {
+  const out: StatusCause[] = [];
+  if (s.default !== undefined) {
+    out.push(...validateValue(s.default, { ...s, default: undefined }, field).map((c) => ({ ...c, field: `${path}.default` })));
+  }
+  for (const [k, child] of Object.entries(s.properties ?? {})) {
+    if (path.endsWith('openAPIV3Schema') && k === 'metadata') continue;
+    out.push(...defaultProblems(child, `${path}.properties[${k}]`, field ? `${field}.${k}` : k));
+  }
+  if (s.items) out.push(...defaultProblems(s.items, `${path}.items`, `${field}[0]`));
+  return out;
+}
+
 function versionProblems(v: any, path: string): StatusCause[] {
   const out: StatusCause[] = [];
   if (!v.name) out.push(required(`${path}.name`));
   else out.push(...dns1035(`${path}.name`, String(v.name)));
   const schema = v.schema?.openAPIV3Schema;
   if (!isObjectValue(schema)) out.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
-  else out.push(...structuralProblems(schema, `${path}.schema.openAPIV3Schema`));
+  else {
+    const structural = structuralProblems(schema, `${path}.schema.openAPIV3Schema`);
+    out.push(...structural);
+    if (structural.length === 0) out.push(...defaultProblems(schema, `${path}.schema.openAPIV3Schema`, ''));
+  }
   if (v.subresources?.scale) out.push(...scaleProblems(v.subresources.scale, `${path}.subresources.scale`));
   (v.additionalPrinterColumns ?? []).forEach((c: any, i: number) => {
     const at = `${path}.additionalPrinterColumns[${i}]`;
