@@ -104,6 +104,34 @@ spec:
     expect(bad.stderr).toContain('spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`');
   });
 
+  it('says why it cannot scale: a missing target, pods without a CPU request — once, not every sync period', async () => {
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: ghost
+  namespace: ${ns}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}
+  maxReplicas: 2
+`);
+    await k('create', 'deployment', 'idle', '--image=busybox', '--', 'sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done');
+    await k('rollout', 'status', 'deployment/idle', '--timeout=40s');
+    await k('autoscale', 'deployment/idle', '--cpu-percent=50', '--max=2');
+    const condition = (name: string, type: string) => async () => {
+      const hpa = JSON.parse(await k('get', `hpa/${name}`, '-o', 'json'));
+      return hpa.status?.conditions?.find((c: any) => c.type === type && c.status === 'False');
+    };
+    expect(await until('FailedGetScale', condition('ghost', 'AbleToScale'))).toMatchObject({ reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: deployments.apps "ghost" not found` });
+    const inactive = await until('FailedGetResourceMetric', condition('idle', 'ScalingActive'));
+    expect(inactive.reason).toBe('FailedGetResourceMetric');
+    expect(inactive.message).toMatch(/missing request for cpu in container busybox of Pod idle-/);
+    // Three more sync periods (2 s each) tell nothing new.
+    await new Promise((r) => setTimeout(r, 7000));
+    const reasons = (await k('get', 'events', '--field-selector', 'involvedObject.name=idle,involvedObject.kind=HorizontalPodAutoscaler', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}')).trim().split('\n');
+    expect(reasons.filter((r) => r === 'FailedComputeMetricsReplicas')).toHaveLength(1);
+    await k('delete', 'hpa/idle', 'hpa/ghost', 'deployment/idle');
+  });
+
   it('kubectl top and client-node Metrics show a burning pod; an HPA scales it up, then down once the burn stops', async () => {
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], deployment());
     await k('rollout', 'status', 'deployment/burner', '--timeout=40s');

@@ -89,8 +89,9 @@ async function reconcileHpa(options: HpaControllerOptions, histories: Map<string
       target = await cluster.get(type, namespace, ref.name);
     } catch (err) {
       const message = `the HPA controller was unable to get the target's current scale: ${(err as Error).message}`;
+      const told = conditions.find((c) => c.type === 'AbleToScale')?.message === message;
       set('AbleToScale', { status: 'False', reason: 'FailedGetScale', message });
-      await recordEvent(cluster, hpa, 'Warning', 'FailedGetScale', (err as Error).message, COMPONENT);
+      if (!told) await recordEvent(cluster, hpa, 'Warning', 'FailedGetScale', (err as Error).message, COMPONENT);
       return requeueAfter(options.syncPeriodMs ?? 15_000);
     }
     set('AbleToScale', { status: 'True', reason: 'SucceededGetScale', message: "the HPA controller was able to get the target's current scale" });
@@ -158,6 +159,7 @@ async function evaluate(
   const currentMetrics: Record<string, unknown>[] = [];
   let best: { replicas: number; metricName: string } | undefined;
   let firstError: string | undefined;
+  const errors: string[] = [];
   let invalid = 0;
   for (const spec of specs) {
     const resource: string = spec.resource?.name;
@@ -178,15 +180,20 @@ async function evaluate(
       const what = target.type === 'Utilization' ? `${resource} utilization` : `${resource} usage`;
       const message = `failed to get ${resource} resource metric value: failed to get ${what}: ${err.message}`;
       firstError ??= message;
+      errors.push(message);
       invalid++;
       currentMetrics.push({ type: '' });
-      await recordEvent(options.cluster, hpa, 'Warning', 'FailedGetResourceMetric', message, COMPONENT);
     }
   }
   if (!best || invalid >= specs.length || (invalid > 0 && best.replicas < current)) {
     const message = `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${firstError}`;
+    const previous = startConditions.find((c) => c.type === 'ScalingActive');
     set('ScalingActive', { status: 'False', reason: 'FailedGetResourceMetric', message: `the HPA was unable to compute the replica count: ${firstError}` });
-    await recordEvent(options.cluster, hpa, 'Warning', 'FailedComputeMetricsReplicas', message, COMPONENT);
+    // Kubernetes' recorder folds repeats into one Event's count; this one has none, so a failure is told once, not every sync period.
+    if (previous?.message !== conditions.find((c) => c.type === 'ScalingActive')?.message) {
+      for (const error of errors) await recordEvent(options.cluster, hpa, 'Warning', 'FailedGetResourceMetric', error, COMPONENT);
+      await recordEvent(options.cluster, hpa, 'Warning', 'FailedComputeMetricsReplicas', message, COMPONENT);
+    }
     return { desired: -1, reason: '', currentMetrics: currentMetrics.filter((m) => m.type), conditions };
   }
   set('ScalingActive', { status: 'True', reason: 'ValidMetricFound', message: `the HPA was able to successfully calculate a replica count from ${best.metricName}` });
