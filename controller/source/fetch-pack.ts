@@ -89,6 +89,9 @@ async function receivePack(body: AsyncIterable<Uint8Array>, file: string): Promi
   try {
     let inPack = false;
     let ended = false;
+    let band = 0;
+    // A line of text (a section header, an error) gathered from its pieces.
+    let text: Buffer[] = [];
     for await (const line of readPktLines(body)) {
       if (line.kind !== 'data') {
         if (inPack && line.kind === 'flush') {
@@ -97,17 +100,27 @@ async function receivePack(body: AsyncIterable<Uint8Array>, file: string): Promi
         }
         continue;
       }
-      if (!inPack) {
-        const text = line.payload.toString('utf8').replace(/\n$/, '');
-        if (text.startsWith('ERR ')) throw new UploadPackServerError(`the server said: ${text.slice(4)}`);
-        if (text === 'packfile') inPack = true;
-        // Other sections (acknowledgments, shallow-info, wanted-refs) carry nothing baton asked for.
+      let data = line.payload;
+      if (inPack && line.first) {
+        band = data[0];
+        data = data.subarray(1);
+      }
+      if (inPack && band === 1) {
+        await writeAll(handle, data);
         continue;
       }
-      const band = line.payload[0];
-      if (band === 1) await writeAll(handle, line.payload.subarray(1));
-      else if (band === 3) throw new UploadPackServerError(`the server said: ${line.payload.toString('utf8', 1).trim()}`);
-      else if (band !== 2) throw new UploadPackServerError(`unknown side-band ${band}`);
+      if (inPack && band === 2) continue;
+      text.push(Buffer.from(data));
+      if (!line.last) continue;
+      const message = Buffer.concat(text).toString('utf8').replace(/\n$/, '');
+      text = [];
+      if (inPack) {
+        if (band === 3) throw new UploadPackServerError(`the server said: ${message.trim()}`);
+        throw new UploadPackServerError(`unknown side-band ${band}`);
+      }
+      if (message.startsWith('ERR ')) throw new UploadPackServerError(`the server said: ${message.slice(4)}`);
+      if (message === 'packfile') inPack = true;
+      // Other sections (acknowledgments, shallow-info, wanted-refs) carry nothing baton asked for.
     }
     if (!inPack) throw new UploadPackServerError('the answer has no packfile section (does the server speak Git protocol version 2?)');
     if (!ended) throw new UploadPackServerError('the answer ends before the pack does');

@@ -1,5 +1,9 @@
-/** One pkt-line (gitprotocol-common): data, or one of the special packets 0000, 0001, 0002. */
-export type PktLine = { kind: 'flush' | 'delim' | 'response-end' } | { kind: 'data'; payload: Buffer };
+/**
+ * One pkt-line (gitprotocol-common), or a piece of one: a data line that
+ * arrives split across chunks is handed over as pieces (`first` on the first,
+ * `last` on the last), so no line is ever copied to be joined.
+ */
+export type PktLine = { kind: 'flush' | 'delim' | 'response-end' } | { kind: 'data'; payload: Buffer; first: boolean; last: boolean };
 
 const SPECIAL = ['flush', 'delim', 'response-end'] as const;
 
@@ -9,33 +13,41 @@ export function pktLine(line: string): string {
 }
 
 /**
- * Splits a response body into pkt-lines as it arrives, holding at most one
- * partial line (≤ 64 KiB) between chunks. A payload is valid only until the
- * next one is asked for.
+ * Splits a response body into pkt-lines as it arrives. Payloads are views of
+ * the chunks received (valid until the next one is asked for): a pack
+ * streamed through here costs no copy beyond the socket's own buffers.
  */
 export async function* readPktLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<PktLine> {
-  let pending = Buffer.alloc(0);
-  for await (const chunk of body) {
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let header = '';
+  let remaining = 0;
+  let first = true;
+  for await (const c of body) {
+    const chunk = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
     let i = 0;
-    while (buf.length - i >= 4) {
-      const head = buf.toString('latin1', i, i + 4);
-      if (!/^[0-9a-f]{4}$/.test(head)) throw new Error(`not a pkt-line: ${JSON.stringify(head)}`);
-      const length = Number.parseInt(head, 16);
-      if (length < 3) {
-        i += 4;
-        yield { kind: SPECIAL[length] };
+    while (i < chunk.length) {
+      if (remaining > 0) {
+        const n = Math.min(remaining, chunk.length - i);
+        remaining -= n;
+        yield { kind: 'data', payload: chunk.subarray(i, i + n), first, last: remaining === 0 };
+        first = false;
+        i += n;
         continue;
       }
-      if (length === 3) throw new Error('invalid pkt-line length 3');
-      if (buf.length - i < length) break;
-      const payload = buf.subarray(i + 4, i + length);
-      i += length;
-      yield { kind: 'data', payload };
+      const take = Math.min(4 - header.length, chunk.length - i);
+      header += chunk.toString('latin1', i, i + take);
+      i += take;
+      if (header.length < 4) break;
+      if (!/^[0-9a-f]{4}$/.test(header)) throw new Error(`not a pkt-line: ${JSON.stringify(header)}`);
+      const length = Number.parseInt(header, 16);
+      header = '';
+      if (length < 3) yield { kind: SPECIAL[length] };
+      else if (length === 3) throw new Error('invalid pkt-line length 3');
+      else if (length === 4) yield { kind: 'data', payload: Buffer.alloc(0), first: true, last: true };
+      else {
+        remaining = length - 4;
+        first = true;
+      }
     }
-    // Copied, so the chunk it came from can be dropped.
-    pending = Buffer.from(buf.subarray(i));
-    buf = pending;
   }
-  if (pending.length > 0) throw new Error('the answer ends inside a pkt-line');
+  if (header.length > 0 || remaining > 0) throw new Error('the answer ends inside a pkt-line');
 }

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { request as httpsRequest } from 'node:https';
 import type { HttpClient } from 'isomorphic-git/http/node';
 
@@ -24,7 +25,7 @@ export function nodeUploadPackPost(timeoutMs: number): UploadPackPost {
     new Promise((resolve, reject) => {
       const request = url.startsWith('https:') ? httpsRequest : httpRequest;
       const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, (res: IncomingMessage) => {
-        resolve({ statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: res });
+        resolve({ statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: chunksOf(res) });
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
@@ -42,3 +43,44 @@ export function httpClientUploadPackPost(http: HttpClient): UploadPackPost {
 }
 
 async function* empty(): AsyncGenerator<Uint8Array> {}
+
+/**
+ * A stream's chunks as they came off the socket, pausing it until each is
+ * taken. (A Readable's own async iterator read()s whatever is buffered as one
+ * new, concatenated buffer: a copy of every byte of a pack.)
+ */
+async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let done = false;
+  let failed: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    stream.pause();
+    wake?.();
+  });
+  stream.on('end', () => {
+    done = true;
+    wake?.();
+  });
+  stream.on('error', (error: unknown) => {
+    failed = { error };
+    wake?.();
+  });
+  try {
+    while (true) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (failed) throw failed.error;
+      if (done) return;
+      stream.resume();
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    if (!done) stream.destroy();
+  }
+}

@@ -75,19 +75,22 @@ export class PackFile {
     return object;
   }
 
-  /** One entry's header and inflated data (a delta's data is the delta itself). */
-  private async entry(handle: FileHandle, offset: number): Promise<{ header: EntryHeader; data: Buffer }> {
-    const end = this.layout.endOf(offset);
-    const raw = Buffer.allocUnsafe(end - offset);
-    const { bytesRead } = await handle.read(raw, 0, raw.length, offset);
-    if (bytesRead !== raw.length) throw new Error(`${this.path}: entry at ${offset} is cut short (pack truncated?)`);
-    const header = parseEntryHeader(raw, offset);
-    const data = inflateSync(raw.subarray(header.length), { maxOutputLength: Math.max(header.size, 1) });
-    if (data.length !== header.size) throw new Error(`${this.path}: entry at ${offset} inflates to ${data.length} bytes, its header says ${header.size}`);
-    return { header, data };
+  private entry(handle: FileHandle, offset: number): Promise<{ header: EntryHeader; data: Buffer }> {
+    return readEntry(handle, this.path, offset, this.layout.endOf(offset));
   }
 
   private key(offset: number): string {
     return `${this.path}:${offset}`;
   }
+}
+
+/** The header and inflated data (a delta's data is the delta itself) of the entry at [`offset`, `end`) of `path`. */
+export async function readEntry(handle: FileHandle, path: string, offset: number, end: number): Promise<{ header: EntryHeader; data: Buffer }> {
+  const raw = Buffer.allocUnsafe(end - offset);
+  const { bytesRead } = await handle.read(raw, 0, raw.length, offset);
+  if (bytesRead !== raw.length) throw new Error(`${path}: entry at ${offset} is cut short (pack truncated?)`);
+  const header = parseEntryHeader(raw, offset);
+  const data = inflateSync(raw.subarray(header.length), { maxOutputLength: Math.max(header.size, 1) });
+  if (data.length !== header.size) throw new Error(`${path}: entry at ${offset} inflates to ${data.length} bytes, its header says ${header.size}`);
+  return { header, data };
 }
