@@ -80,14 +80,16 @@ function volumeName(pod: KubeObject): string {
  * projected volume with the token, `ca.crt` and `namespace`, mounted read-only
  * at /var/run/secrets/kubernetes.io/serviceaccount in every container that
  * mounts nothing there, unless the pod or its ServiceAccount sets
- * `automountServiceAccountToken: false`. The stored pod spec is left as it was.
+ * `automountServiceAccountToken: false`, or whose ServiceAccount does not
+ * exist. The stored pod spec is left as it was.
  */
 export async function withServiceAccountVolume(cluster: Cluster, pod: KubeObject, caCertificate: string): Promise<KubeObject> {
   const spec = pod.spec ?? {};
   if (spec.automountServiceAccountToken === false) return pod;
   const saName = spec.serviceAccountName || 'default';
   const sa = await getIfExists(cluster, resources.serviceaccounts, pod.metadata.namespace, saName);
-  if (!sa) throw new ContainerConfigError(`failed to fetch token: serviceaccounts "${saName}" not found`);
+  // Kubernetes' admission refuses a pod whose account does not exist; pods made past admission (or before the account) run without credentials.
+  if (!sa) return pod;
   if (spec.automountServiceAccountToken === undefined && sa.automountServiceAccountToken === false) return pod;
   if (!caCertificate) throw new ContainerConfigError('the API serving certificate is not ready yet');
   const name = volumeName(pod);
