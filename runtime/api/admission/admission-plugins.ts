@@ -3,6 +3,7 @@ import type { Cluster } from '../../objects/cluster.js';
 import type { KubeObject } from '../../kube/object.js';
 import { qualifiedName, resources, type ResourceType } from '../../resources/registry.js';
 import { generateName } from '../../store/object-rules.js';
+import { admitPodPriority } from '../defaulting/pod-priority.js';
 import { aggregateMessage, applyLimitRangeDefaults, claimLimitProblems, defaultLimitRange, defaultRequestsFromLimits, podLimitProblems } from './limit-ranger.js';
 import { admitToQuotas, QuotaRefusal } from './resource-quota.js';
 
@@ -53,8 +54,9 @@ export async function validateOnCreate(cluster: Cluster, type: ResourceType, obj
 
 /**
  * The cluster as the in-process controllers see it, with the API's admission
- * plugins on every create: a ReplicaSet's, Job's or StatefulSet's pods meet
- * the namespace's LimitRanges and ResourceQuotas as those of kubectl do (in
+ * plugins on every create: a ReplicaSet's, Job's or StatefulSet's pods get
+ * their priority and meet the namespace's LimitRanges and ResourceQuotas as
+ * those of kubectl do (in
  * Kubernetes controllers create through the API server).
  */
 export function admittingCluster(cluster: Cluster): Cluster {
@@ -66,6 +68,7 @@ export function admittingCluster(cluster: Cluster): Cluster {
     watch: (type, options, onEvent) => cluster.watch(type, options, onEvent),
     async create(type, object) {
       const obj = structuredClone(object);
+      if (type === resources.pods) await admitPodPriority(cluster, obj);
       await mutateOnWrite(cluster, type, obj, true);
       await validateOnCreate(cluster, type, obj, false);
       return cluster.create(type, obj);
