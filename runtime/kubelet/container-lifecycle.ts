@@ -3,6 +3,7 @@ import { backoffDelay } from '../kube/reconcile/backoff.js';
 import { recordEvent } from '../objects/record-event.js';
 import { ContainerConfigError, resolveContainer } from './container-env.js';
 import { currentLogPath } from './container-logs.js';
+import { containerStdinPath } from './pod-exec.js';
 import type { ContainerProbes, KubeletContext } from './kubelet-context.js';
 import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
@@ -155,6 +156,7 @@ export async function startContainer(
       mounts,
       logPath: currentLogPath(dir),
       exitPath: join(dir, 'exit-code'),
+      stdinPath: spec.stdin === true && !oci ? containerStdinPath(dir) : undefined,
       runtimeClass,
       oci,
       user,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
 import { badRequest, notFound } from '../errors/status-error.js';
 import type { Cluster } from '../objects/cluster.js';
@@ -90,8 +90,8 @@ export interface Kubelet {
   podLogs(pod: KubeObject, options: LogOptions): Promise<Readable>;
   /** `pods/{name}/exec`: runs a command in a running container with its streams open. */
   podExec(pod: KubeObject, request: PodExecRequest): Promise<ExecProcess>;
-  /** `pods/{name}/attach`: a running container's output from now on. */
-  podAttach(pod: KubeObject, request: PodAttachRequest): Readable;
+  /** `pods/{name}/attach`: a running container's output from now on, and a writer into its stdin when asked for. */
+  podAttach(pod: KubeObject, request: PodAttachRequest): { output: Readable; stdin?: Writable };
 }
 
 const HEARTBEAT_MS = 30_000;

@@ -31,6 +31,13 @@ export interface ContainerLaunch {
   /** File the driver writes the exit code to when the container ends on its own. */
   exitPath: string;
   /**
+   * Host-program drivers: a FIFO to make and give the program as its stdin
+   * (spec.stdin), held open by the container so it never reads end-of-file;
+   * `pods/{name}/attach` writes into it.
+   * @defaultValue absent — stdin is /dev/null
+   */
+  stdinPath?: string;
+  /**
    * The RuntimeClass handler that runs it (`process`, `oci`).
    * @defaultValue 'process'
    */

@@ -1,4 +1,7 @@
-import type { Readable } from 'node:stream';
+import { constants, existsSync, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { badRequest, StatusError } from '../errors/status-error.js';
 import type { KubeObject } from '../kube/object.js';
 import { resolveContainer } from './container-env.js';
@@ -60,16 +63,37 @@ export async function execInPod(ctx: KubeletContext, pod: KubeObject, request: P
   }
 }
 
+/** The FIFO a host-program container with `stdin: true` reads as its stdin, in its directory. */
+export function containerStdinPath(containerDir: string): string {
+  return join(containerDir, 'stdin');
+}
+
 /**
- * The container's output from now on, as `kubectl attach` shows it. The log
- * file holds stdout and stderr together, so both arrive on stdout; a
- * container's stdin is not kept open by either driver, so stdin is refused.
+ * The container's output from now on, as `kubectl attach` shows it, and with
+ * `stdin` a writer into the container's stdin. The log file holds stdout and
+ * stderr together, so both arrive on stdout. Only host-program containers
+ * with `stdin: true` keep a stdin pipe (image pods do not).
  */
-export function attachToPod(ctx: KubeletContext, pod: KubeObject, request: PodAttachRequest, follow: (record: PodRecord, container: string) => Readable): Readable {
+export function attachToPod(
+  ctx: KubeletContext,
+  pod: KubeObject,
+  request: PodAttachRequest,
+  follow: (record: PodRecord, container: string) => Readable,
+): { output: Readable; stdin?: Writable } {
   const { record, name, spec } = runningContainer(ctx, pod, request.container);
-  if (request.stdin) {
-    if (!spec.stdin) throw badRequest(`stdin is not enabled for container ${name} in pod ${pod.metadata.name}: set spec.containers[].stdin: true`);
-    throw badRequest(`attaching stdin is not supported by this runtime: container ${name} runs without a stdin pipe (attach without -i to see its output)`);
+  if (!request.stdin) return { output: follow(record, name) };
+  if (!spec.stdin) throw badRequest(`stdin is not enabled for container ${name} in pod ${pod.metadata.name}: set spec.containers[].stdin: true`);
+  const fifo = containerStdinPath(ctx.store.containerDir(record.uid, name));
+  if (!existsSync(fifo)) {
+    throw badRequest(`attaching stdin is not supported for container ${name}: only host-program (process) containers keep a stdin pipe (attach without -i to see its output)`);
   }
-  return follow(record, name);
+  let fd: number;
+  try {
+    // Non-blocking: with no reader left (the container ended) this fails at once instead of holding a thread forever.
+    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    throw badRequest(`container ${name} is not reading its stdin in pod ${pod.metadata.name}`);
+  }
+  // A socket over the FIFO waits out a full pipe (EAGAIN) where a file stream would fail.
+  return { output: follow(record, name), stdin: new Socket({ fd, readable: false, writable: true }) };
 }

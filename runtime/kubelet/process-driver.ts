@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
@@ -29,6 +29,18 @@ function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
     'echo $code > "$exit_file"',
     'exit $code',
   ].join('\n');
+}
+
+/**
+ * A fresh FIFO opened read-write: the container inherits this end as its
+ * stdin and, being a writer itself, never reads end-of-file when an attached
+ * client goes (Kubernetes' stdin without stdinOnce).
+ */
+function openStdinFifo(path: string): number {
+  rmSync(path, { force: true });
+  const made = spawnSync('mkfifo', ['-m', '0600', path], { encoding: 'utf8' });
+  if (made.status !== 0) throw new DriverError('CreateContainerError', `cannot make the stdin pipe ${path}: ${(made.stderr || made.error?.message || '').trim()}`);
+  return openSync(path, constants.O_RDWR);
 }
 
 /** `$0` of every container wrapper: how a restarted kubelet finds containers it never recorded. */
@@ -117,11 +129,12 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       const [file, args] = ['/bin/sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
       // Owner-only: a pod's output may hold what it should not have printed.
       const out = openSync(launch.logPath, 'a', 0o600);
+      const input = launch.stdinPath ? openStdinFifo(launch.stdinPath) : 'ignore';
       const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
       try {
         const child = spawn(file, args, {
           detached: true,
-          stdio: ['ignore', out, out, envFd],
+          stdio: [input, out, out, envFd],
           env: HELPER_ENV,
           cwd: dirname(launch.logPath),
         });
@@ -143,6 +156,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         return handle;
       } finally {
         closeSync(out);
+        if (typeof input === 'number') closeSync(input);
         closeQuietly(envFd);
       }
     },

@@ -120,8 +120,10 @@ export function sandboxScript(mounts: SandboxMounts): string {
     'command -v hostname >/dev/null 2>&1 && hostname "$host_name" 2>/dev/null',
     'if [ -n "$work_dir" ]; then cd "$work_dir" || fail "cannot enter workingDir $work_dir"; else cd /tmp; fi',
     // The pod's environment arrives on fd 3 and reaches only the program, never a root helper.
-    `${[...setprivArgs(mounts.user), ...ENV_SHIM_ARGV].map(quote).join(' ')} "$@" 3<&3 &`,
-    'exec 3<&-',
+    // An asynchronous command's stdin is /dev/null, redirections included (dash): the program gets the container's through fd 4.
+    'exec 4<&0',
+    `${[...setprivArgs(mounts.user), ...ENV_SHIM_ARGV].map(quote).join(' ')} "$@" 3<&3 0<&4 4<&- &`,
+    'exec 3<&- 4<&-',
     'child=$!',
     'wait $child; code=$?',
     // A trapped signal interrupts wait: wait again until the program has really ended.

@@ -41,8 +41,8 @@ export interface PodExecStreams {
  */
 export interface PodStreamProvider {
   exec(pod: KubeObject, request: { container?: string; command: string[]; stdin: boolean; tty: boolean }): Promise<PodExecStreams>;
-  /** The container's output from now on; ends when the container does. */
-  attach(pod: KubeObject, request: { container?: string; stdin: boolean }): Readable;
+  /** The container's output from now on, ending when the container does; with `stdin`, a writer into the container's stdin. */
+  attach(pod: KubeObject, request: { container?: string; stdin: boolean }): { output: Readable; stdin?: Writable };
 }
 
 /** What every request handler needs. */

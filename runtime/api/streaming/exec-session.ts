@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { PodExecStreams } from '../handlers/api-context.js';
 import { CLOSE, ERROR, frame, RESIZE, STDERR, STDIN, STDOUT } from './channel-protocol.js';
@@ -26,6 +26,25 @@ function resize(exec: PodExecStreams, body: Buffer): void {
   } catch {
     // A malformed resize is ignored, as the kubelet does.
   }
+}
+
+/**
+ * Channel 0 into `stdin` (attach -i), held back while it is full; v5's close
+ * signal ends it. A container gone meanwhile (EPIPE) just ends the relay.
+ */
+export function relayStdin(ws: WebSocket, stdin: Writable): void {
+  stdin.on('error', () => undefined);
+  ws.on('message', (data: Buffer) => {
+    if (data.length === 0 || stdin.writableEnded) return;
+    if (data[0] === STDIN) {
+      if (!stdin.write(data.subarray(1))) {
+        ws.pause();
+        stdin.once('drain', () => ws.resume());
+      }
+    } else if (data[0] === CLOSE && data[1] === STDIN) {
+      stdin.end();
+    }
+  });
 }
 
 export interface ExecSessionOptions {

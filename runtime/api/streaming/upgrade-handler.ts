@@ -11,7 +11,7 @@ import { toStatusError } from '../send-status.js';
 import { ERROR, frame, negotiateProtocol, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_PORT_FORWARD, SPDY_TUNNEL, STDOUT } from './channel-protocol.js';
 import { socketTunnel, webSocketTunnel } from './spdy/byte-tunnel.js';
 import { runSpdyPortForward } from './spdy/spdy-port-forward.js';
-import { pump, runExecSession } from './exec-session.js';
+import { pump, relayStdin, runExecSession } from './exec-session.js';
 import { exitStatus } from './exit-status.js';
 import { runPortForwardSession } from './port-forward-session.js';
 
@@ -98,13 +98,17 @@ async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: Kub
   if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   if (subresource === 'attach') {
     if (tty) throw badRequest('attach with a TTY (-t) is not served by this runtime: containers run without a terminal; attach without -t');
-    const output = streams.attach(pod, { container, stdin });
+    const { output, stdin: input } = streams.attach(pod, { container, stdin });
     pump(ws, output, stdout ? STDOUT : undefined);
     output.on('end', () => {
       if (ws.readyState === ws.OPEN) ws.send(frame(ERROR, JSON.stringify(exitStatus([], 0))));
       ws.close(1000);
     });
-    ws.on('close', () => output.destroy());
+    if (input) relayStdin(ws, input);
+    ws.on('close', () => {
+      output.destroy();
+      input?.end();
+    });
     return;
   }
   const command = query.getAll('command');
