@@ -60,7 +60,7 @@ let counter = 0;
  * registries.yaml as given, and never a fall-back to a public registry.
  * close() deletes every pod and removes the bridge, table and routes.
  */
-export async function startOciRuntime(options: { registriesYaml?: string; dnsUpstreams?: string[] } = {}): Promise<OciRuntime> {
+export async function startOciRuntime(options: { registriesYaml?: string; dnsUpstreams?: string[]; metricResolutionMs?: number } = {}): Promise<OciRuntime> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-oci-'));
   if (options.registriesYaml) await writeFile(join(dir, 'registries.yaml'), options.registriesYaml);
   let runtime: RunningRuntime | undefined;
@@ -73,6 +73,7 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
       ingress: false,
       // Names outside the cluster go nowhere: no test query may leave the machine for its real resolvers.
       dnsUpstreams: options.dnsUpstreams ?? ['127.0.0.1:9'],
+      metricResolutionMs: options.metricResolutionMs,
       node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
     });
   for (let tries = 0; !runtime; tries++) {
