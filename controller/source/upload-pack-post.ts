@@ -21,16 +21,30 @@ export type UploadPackPost = (url: string, body: Buffer, headers: Record<string,
  * connection may stay silent.
  */
 export function nodeUploadPackPost(timeoutMs: number): UploadPackPost {
-  return (url, body, headers) =>
-    new Promise((resolve, reject) => {
-      const request = url.startsWith('https:') ? httpsRequest : httpRequest;
-      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, (res: IncomingMessage) => {
-        resolve({ statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: chunksOf(res) });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end(body);
-    });
+  return async (url, body, headers) => {
+    // 307 and 308 keep a POST a POST (as isomorphic-git's client, which turns a redirected POST into a GET otherwise).
+    for (let redirects = 0; ; redirects++) {
+      const res = await postOnce(url, body, headers, timeoutMs);
+      const location = res.headers.location;
+      if ((res.statusCode !== 307 && res.statusCode !== 308) || !location || redirects >= 5) {
+        return { statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: chunksOf(res) };
+      }
+      res.resume();
+      const next = new URL(location, url);
+      if (next.origin !== new URL(url).origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      url = next.toString();
+    }
+  };
+}
+
+function postOnce(url: string, body: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, resolve);
+    req.on('timeout', () => req.destroy(Object.assign(new Error('Request timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The same request through an isomorphic-git HTTP client (one given in RepositorySourceOptions.http). */

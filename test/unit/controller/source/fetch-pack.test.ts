@@ -1,11 +1,14 @@
+import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchPack } from '../../../../controller/source/fetch-pack.js';
 import { toSourceError } from '../../../../controller/source/git-error.js';
 import { pktLine } from '../../../../controller/source/pkt-line.js';
-import type { UploadPackPost } from '../../../../controller/source/upload-pack-post.js';
+import { nodeUploadPackPost, type UploadPackPost } from '../../../../controller/source/upload-pack-post.js';
 
 // What a protocol v2 fetch does with answers that are not a pack: a clear error quoting the
 // server, and no temporary file left in objects/pack.
@@ -58,5 +61,30 @@ describe('protocol v2 fetch', () => {
     const denied = await fetchWith(answering('', 404).post).catch((e: unknown) => e);
     expect(toSourceError(denied, 'http://git.invalid/app.git', undefined)).toMatchObject({ code: 'REPOSITORY_NOT_FOUND' });
     expect(await readdir(join(gitdir, 'objects', 'pack'))).toEqual([]);
+  });
+
+  it('follows a 307 to where the repository moved, with the same request', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${Buffer.concat(parts).includes(`want ${WANT}`)}`);
+        if (req.url === '/old.git/git-upload-pack') {
+          res.writeHead(307, { location: '/new.git/git-upload-pack' }).end();
+        } else {
+          res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' }).end(`${pktLine('ERR moved here\n')}0000`);
+        }
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/old.git`;
+      await expect(fetchPack({ url, gitdir, wants: [WANT], haves: [], headers: {}, post: nodeUploadPackPost(10_000) })).rejects.toThrow('the server said: moved here');
+      expect(seen).toEqual(['POST /old.git/git-upload-pack true', 'POST /new.git/git-upload-pack true']);
+    } finally {
+      server.close();
+    }
   });
 });
