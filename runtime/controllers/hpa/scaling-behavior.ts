@@ -128,7 +128,7 @@ function normalizeWithBehavior(input: NormalizeInput, history: ScalingHistory, b
     if (r.at > upCutoff) upRecommendation = Math.min(upRecommendation, r.replicas);
     if (r.at > downCutoff) downRecommendation = Math.max(downRecommendation, r.replicas);
   }
-  let stabilized = Math.min(Math.max(current, upRecommendation), downRecommendation);
+  const stabilized = Math.min(Math.max(current, upRecommendation), downRecommendation);
   record(history, desired, now, (at) => at < upCutoff && at < downCutoff);
   const ableToScale: Condition =
     stabilized === desired
@@ -160,8 +160,7 @@ function normalizeWithBehavior(input: NormalizeInput, history: ScalingHistory, b
       limited = { status: 'True', reason, message };
     }
   }
-  stabilized = replicas;
-  return { replicas: stabilized, ableToScale, scalingLimited: limited };
+  return { replicas, ableToScale, scalingLimited: limited };
 }
 
 function normalizeLegacy(input: NormalizeInput, history: ScalingHistory): Normalized {
