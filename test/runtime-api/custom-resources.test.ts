@@ -134,6 +134,8 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
     expect(table).toMatch(/^web\s+2\s+/m);
     expect(await k('get', 'ro', '-n', ns, '-o', 'name')).toBe('rollout.argoproj.io/web');
     expect(await k('get', 'rollouts', '-n', ns, '--field-selector', 'metadata.name=web', '-o', 'name')).toBe('rollout.argoproj.io/web');
+    const bySpec = await run(['get', 'rollouts', '-n', ns, '--field-selector', 'spec.replicas=2']);
+    expect(bySpec.stderr).toContain('field label not supported: spec.replicas');
     const explained = await k('explain', 'rollout.spec');
     expect(explained).toMatch(/KIND:\s+Rollout/);
     expect(explained).toMatch(/replicas\s+<integer>/);
@@ -190,8 +192,8 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
   });
 
   it('a watch sees custom resources come and go', async () => {
-    const watching = run(['get', 'rollouts', '-n', ns, '-w', '--output-watch-events', '--request-timeout=6s']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const watching = run(['get', 'rollouts', '-n', ns, '-w', '--output-watch-events', '--request-timeout=4s']);
+    await new Promise((r) => setTimeout(r, 1000));
     await apply(rollout('watched', goodSpec));
     await k('delete', 'rollout/watched', '-n', ns);
     const { stdout } = await watching;

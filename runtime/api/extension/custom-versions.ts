@@ -28,6 +28,8 @@ export interface CustomVersion {
   schema: JsonSchema;
   columns: PrinterColumn[];
   scale?: ScalePaths;
+  /** Fields a field selector may name besides metadata.name and metadata.namespace (`selectableFields`, as `spec.color`). */
+  selectableFields: string[];
 }
 
 /** The names a CRD asks for, with Kubernetes' defaults (singular: lower-case kind; listKind: kind + List). */
@@ -103,7 +105,8 @@ export function versionsOf(crd: KubeObject, names: CrdNames): CustomVersion[] {
         hasGeneration: true,
         crd: name,
       };
-      return { crd: name, type, storageVersion: storage, schema: v.schema?.openAPIV3Schema ?? {}, columns: v.additionalPrinterColumns ?? [], scale: v.subresources?.scale };
+      const selectableFields = (v.selectableFields ?? []).map((f: any) => String(f.jsonPath).replace(/^\./, ''));
+      return { crd: name, type, storageVersion: storage, schema: v.schema?.openAPIV3Schema ?? {}, columns: v.additionalPrinterColumns ?? [], scale: v.subresources?.scale, selectableFields };
     });
 }
 
