@@ -135,5 +135,6 @@ export async function resolveContainer(cluster: Cluster, pod: KubeObject, contai
   const expand = (list: unknown[] | undefined): string[] | undefined => list?.map((a) => expandVars(String(a), final));
   const command = expand(container.command);
   const args = expand(container.args);
-  return { argv: command?.length ? [...command, ...(args ?? [])] : [], command, args, env };
+  // Without command, args alone run, as in an image without ENTRYPOINT (busybox, alpine): `kubectl run x -- sh -c …`.
+  return { argv: command?.length ? [...command, ...(args ?? [])] : (args ?? []), command, args, env };
 }

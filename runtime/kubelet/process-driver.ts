@@ -107,7 +107,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
 
     async start(launch) {
       if (launch.argv.length === 0) {
-        throw new DriverError('CreateContainerConfigError', 'process driver runs `command`; this container has none');
+        throw new DriverError('CreateContainerConfigError', 'process driver runs `command` (or `args`, as an image without ENTRYPOINT would); this container has neither');
       }
       const support = mountNamespaceSupport();
       if (support !== true) {

@@ -79,7 +79,7 @@ describe('kubelet: running pods as processes', () => {
     expect(pod.status.phase).toBe('Pending');
     expect(pod.status.containerStatuses[0].state.waiting).toEqual({
       reason: 'CreateContainerConfigError',
-      message: 'process driver runs `command`; this container has none',
+      message: 'process driver runs `command` (or `args`, as an image without ENTRYPOINT would); this container has neither',
     });
   });
 

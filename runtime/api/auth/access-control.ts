@@ -4,6 +4,7 @@ import { StatusError, unauthorized } from '../../errors/status-error.js';
 import { sendStatus } from '../send-status.js';
 import type { Cluster } from '../../objects/cluster.js';
 import { createAuthenticator, type Authenticator, type UserInfo } from './authenticate.js';
+import { impersonatedUser } from './impersonation.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
 import type { ServiceAccountTokens } from './service-account-tokens.js';
 import { forbiddenMessage, requestAttributes, type RequestAttributes } from './request-attributes.js';
@@ -26,14 +27,16 @@ export function forbiddenRequest(user: UserInfo, attrs: RequestAttributes): Stat
 }
 
 /**
- * Authenticates a request (401 without a known token) and authorizes its
+ * Authenticates a request (401 without a known token), turns it into the
+ * impersonated user's when it asks (`kubectl --as`), and authorizes its
  * attributes by RBAC (403). `extraVerbs` must be allowed too: a WebSocket
  * exec, attach or port-forward is a GET that also needs `create`, as
  * Kubernetes' AuthorizePodWebsocketUpgradeCreatePermission asks.
  */
 export async function admitRequest(access: AccessControl, req: IncomingMessage, path: string, query: Record<string, unknown>, extraVerbs: string[] = []): Promise<UserInfo> {
-  const user = await access.authenticate(req.headers.authorization);
-  if (!user) throw unauthorized();
+  const caller = await access.authenticate(req.headers.authorization);
+  if (!caller) throw unauthorized();
+  const user = await impersonatedUser(caller, req.headers, access.authorizer);
   const attrs = requestAttributes(req.method ?? 'GET', path, query);
   for (const verb of [attrs.verb, ...extraVerbs]) {
     const asked = { ...attrs, verb };

@@ -298,6 +298,37 @@ export const kubeProtoSchemas: Record<string, MessageSchema> = {
   },
   RoleBinding: roleBinding,
   ClusterRoleBinding: roleBinding,
+  // kubectl create serviceaccount|quota|priorityclass.
+  ServiceAccount: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: { name: 'secrets', type: 'message', repeated: true, message: { 1: { name: 'kind', type: 'string' }, 2: { name: 'namespace', type: 'string' }, 3: { name: 'name', type: 'string' }, 4: { name: 'uid', type: 'string' }, 5: { name: 'apiVersion', type: 'string' } } },
+    3: { name: 'imagePullSecrets', type: 'message', repeated: true, message: { 1: { name: 'name', type: 'string' } } },
+    4: { name: 'automountServiceAccountToken', type: 'bool' },
+  },
+  ResourceQuota: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: { name: 'hard', type: 'quantityMap' },
+        2: { name: 'scopes', type: 'string', repeated: true },
+        3: {
+          name: 'scopeSelector',
+          type: 'message',
+          message: { 1: { name: 'matchExpressions', type: 'message', repeated: true, message: { 1: { name: 'scopeName', type: 'string' }, 2: { name: 'operator', type: 'string' }, 3: { name: 'values', type: 'string', repeated: true } } } },
+        },
+      },
+    },
+    3: { name: 'status', type: 'skip' },
+  },
+  PriorityClass: {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: { name: 'value', type: 'int' },
+    3: { name: 'globalDefault', type: 'bool' },
+    4: { name: 'description', type: 'string' },
+    5: { name: 'preemptionPolicy', type: 'string' },
+  },
   TokenRequest: {
     1: { name: 'metadata', type: 'message', message: objectMeta },
     2: {

@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { StatusError } from '../../errors/status-error.js';
+import type { UserInfo } from './authenticate.js';
+import type { RbacAuthorizer } from './rbac-authorizer.js';
+import type { RequestAttributes } from './request-attributes.js';
+
+const SA_PREFIX = 'system:serviceaccount:';
+
+function values(headers: IncomingHttpHeaders, name: string): string[] {
+  const v = headers[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** An `impersonate` check as Kubernetes' impersonation filter makes it. */
+function impersonateAttrs(resource: string, name: string, apiGroup = '', namespace?: string): RequestAttributes {
+  return { verb: 'impersonate', resourceRequest: true, path: '', apiGroup, apiVersion: 'v1', resource, subresource: '', namespace: namespace ?? '', name };
+}
+
+function forbidden(user: UserInfo, attrs: RequestAttributes): StatusError {
+  const where = attrs.namespace ? `in the namespace "${attrs.namespace}"` : 'at the cluster scope';
+  const what = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
+  return new StatusError(403, 'Forbidden', `${what} "${attrs.name}" is forbidden: User "${user.username}" cannot impersonate resource "${attrs.resource}" in API group "${attrs.apiGroup}" ${where}`, {
+    name: attrs.name,
+    group: attrs.apiGroup,
+    kind: attrs.resource,
+  });
+}
+
+/**
+ * Kubernetes' impersonation (`kubectl --as`, `--as-group`, `--as-uid`): the
+ * `Impersonate-*` headers make the request someone else's, once the caller
+ * is allowed the `impersonate` verb on each asked user, service account,
+ * group, uid and extra (the admin is, through `system:masters`). Without the
+ * headers the caller stays who they are.
+ */
+export async function impersonatedUser(caller: UserInfo, headers: IncomingHttpHeaders, authorizer: RbacAuthorizer): Promise<UserInfo> {
+  const username = values(headers, 'impersonate-user')[0];
+  const groups = values(headers, 'impersonate-group');
+  const uid = values(headers, 'impersonate-uid')[0];
+  const extraKeys = Object.keys(headers).filter((h) => h.startsWith('impersonate-extra-'));
+  if (username === undefined) {
+    if (groups.length || uid !== undefined || extraKeys.length) {
+      throw new StatusError(400, 'BadRequest', 'requested impersonation of groups, a uid or extras without impersonating a user (Impersonate-User)');
+    }
+    return caller;
+  }
+  const checks: RequestAttributes[] = [];
+  const asServiceAccount = username.startsWith(SA_PREFIX) ? username.slice(SA_PREFIX.length).split(':') : undefined;
+  if (asServiceAccount?.length === 2) checks.push(impersonateAttrs('serviceaccounts', asServiceAccount[1], '', asServiceAccount[0]));
+  else checks.push(impersonateAttrs('users', username));
+  for (const group of groups) checks.push(impersonateAttrs('groups', group));
+  if (uid !== undefined) checks.push(impersonateAttrs('uids', uid, 'authentication.k8s.io'));
+  const extra: Record<string, string[]> = {};
+  for (const key of extraKeys) {
+    const name = decodeURIComponent(key.slice('impersonate-extra-'.length));
+    extra[name] = values(headers, key);
+    for (const value of extra[name]) checks.push({ ...impersonateAttrs('userextras', value, 'authentication.k8s.io'), subresource: name });
+  }
+  for (const attrs of checks) if (!(await authorizer.allows(caller, attrs))) throw forbidden(caller, attrs);
+
+  const impliedGroups = asServiceAccount?.length === 2 ? ['system:serviceaccounts', `system:serviceaccounts:${asServiceAccount[0]}`] : [];
+  const all = [...new Set([...groups, ...impliedGroups, ...(username === 'system:anonymous' ? [] : ['system:authenticated'])])];
+  return { username, groups: all, ...(uid !== undefined ? { uid } : {}), ...(extraKeys.length ? { extra } : {}) };
+}
