@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { kubectl, kubectlOk, removeDir, startRuntimeProcess, type RuntimeProcess } from './runtime-process.js';
 
@@ -192,13 +193,23 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
   });
 
   it('a watch sees custom resources come and go', async () => {
-    const watching = run(['get', 'rollouts', '-n', ns, '-w', '--output-watch-events', '--request-timeout=4s']);
-    await new Promise((r) => setTimeout(r, 1000));
-    await apply(rollout('watched', goodSpec));
-    await k('delete', 'rollout/watched', '-n', ns);
-    const { stdout } = await watching;
-    expect(stdout).toMatch(/^ADDED\s+watched\s/m);
-    expect(stdout).toMatch(/^DELETED\s+watched\s/m);
+    const watch = spawn('kubectl', args(['get', 'rollouts', '-n', ns, '-w', '--output-watch-events', '--request-timeout=50s']), { env: { ...process.env, KUBECONFIG: rt.kubeconfig } });
+    let out = '';
+    const seen = (re: RegExp) => new Promise<void>((done) => {
+      const check = () => re.test(out) && done();
+      watch.stdout.on('data', (d) => ((out += d), check()));
+      check();
+    });
+    try {
+      // The watch lists what exists first: once web shows, it is watching.
+      await seen(/^ADDED\s+web\s/m);
+      await apply(rollout('watched', goodSpec));
+      await k('delete', 'rollout/watched', '-n', ns);
+      await seen(/^DELETED\s+watched\s/m);
+      expect(out).toMatch(/^ADDED\s+watched\s/m);
+    } finally {
+      watch.kill();
+    }
   });
 
   it('CRDs without a structural schema, or with conversion webhooks, are refused', async () => {
