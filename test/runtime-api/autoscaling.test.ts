@@ -99,7 +99,7 @@ spec:
 `;
     const result = await kubectl(rt.kubeconfig, ['apply', '-f', '-'], hpa);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(`spec.metrics[0].type: Unsupported value: "Pods": only Resource metrics are supported by baton's runtime`);
+    expect(result.stderr).toContain(`spec.metrics[0].type: Unsupported value: "Pods": only Resource and ContainerResource metrics are supported by baton's runtime`);
     const bad = await kubectl(rt.kubeconfig, ['apply', '-f', '-'], hpa.replace(/metrics:[\s\S]*/, 'minReplicas: 4\n'));
     expect(bad.stderr).toContain('spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`');
   });

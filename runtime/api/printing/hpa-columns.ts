@@ -15,10 +15,11 @@ function targets(given: KubeObject): string {
   const list: string[] = [];
   let count = 0;
   for (const [i, spec] of specs.entries()) {
-    if (spec.type === 'Resource') {
-      const name = spec.resource?.name ?? '';
-      const target = spec.resource?.target ?? {};
-      const current = statuses[i]?.resource?.current;
+    if (spec.type === 'Resource' || spec.type === 'ContainerResource') {
+      const field = spec.type === 'Resource' ? 'resource' : 'containerResource';
+      const name = spec[field]?.name ?? '';
+      const target = spec[field]?.target ?? {};
+      const current = statuses[i]?.[field]?.current;
       if (target.averageValue !== undefined) list.push(`${name}: ${current?.averageValue ?? '<unknown>'}/${target.averageValue}`);
       else list.push(`${name}: ${current?.averageUtilization !== undefined ? `${current.averageUtilization}%` : '<unknown>'}/${target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>'}`);
     } else {

@@ -32,8 +32,17 @@ function validateMetric(metric: any, path: string): StatusCause[] {
     }
     return validateTarget(resource.target, `${path}.resource`);
   }
-  if (['Pods', 'Object', 'External', 'ContainerResource'].includes(metric?.type)) {
-    return [{ reason: 'FieldValueNotSupported', field: `${path}.type`, message: `Unsupported value: "${metric.type}": only Resource metrics are supported by baton's runtime` }];
+  if (metric?.type === 'ContainerResource') {
+    const source = metric.containerResource;
+    if (!source || typeof source !== 'object') return [required(`${path}.containerResource`, 'must populate information for the given metric source')];
+    if (source.name !== 'cpu' && source.name !== 'memory') {
+      return [source.name ? notSupported(`${path}.containerResource.name`, source.name, ['cpu', 'memory']) : required(`${path}.containerResource.name`, 'must specify a resource name')];
+    }
+    const causes = source.container ? [] : [required(`${path}.containerResource.container`, 'must specify a container')];
+    return [...causes, ...validateTarget(source.target, `${path}.containerResource`)];
+  }
+  if (['Pods', 'Object', 'External'].includes(metric?.type)) {
+    return [{ reason: 'FieldValueNotSupported', field: `${path}.type`, message: `Unsupported value: "${metric.type}": only Resource and ContainerResource metrics are supported by baton's runtime` }];
   }
   return [metric?.type === undefined ? required(`${path}.type`, 'must specify a metric source type') : notSupported(`${path}.type`, metric.type, ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'])];
 }
@@ -55,7 +64,7 @@ function validateRules(rules: any, path: string): StatusCause[] {
   return causes;
 }
 
-/** ValidateHorizontalPodAutoscaler for autoscaling/v2, Resource metrics only (the rest are refused, not faked). */
+/** ValidateHorizontalPodAutoscaler for autoscaling/v2, Resource and ContainerResource metrics only (the rest are refused, not faked). */
 export function validateHorizontalPodAutoscaler(obj: KubeObject): StatusCause[] {
   const spec = obj.spec ?? {};
   const causes: StatusCause[] = [];

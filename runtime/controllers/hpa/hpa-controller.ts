@@ -162,23 +162,27 @@ async function evaluate(
   const errors: string[] = [];
   let invalid = 0;
   for (const spec of specs) {
-    const resource: string = spec.resource?.name;
-    const t = spec.resource?.target ?? {};
+    // ContainerResource measures one container of each pod; Resource the whole pod.
+    const source = spec.type === 'ContainerResource' ? spec.containerResource : spec.resource;
+    const container: string | undefined = spec.type === 'ContainerResource' ? source?.container : undefined;
+    const resource: string = source?.name;
+    const t = source?.target ?? {};
     const target: ResourceTarget =
       t.type === 'AverageValue' ? { type: 'AverageValue', averageValueMilli: milliOf(resource, t.averageValue) } : { type: 'Utilization', averageUtilization: t.averageUtilization };
-    const metricName = target.type === 'Utilization' ? `${resource} resource utilization (percentage of request)` : `${resource} resource`;
+    const kind = container ? 'container resource' : 'resource';
+    const metricName = target.type === 'Utilization' ? `${resource} ${kind} utilization (percentage of request)` : `${resource} ${kind}`;
     try {
       if (!options.metrics) throw new MetricCalculationError('unable to get metrics for resource ' + resource + ': the metrics API is not running');
-      const metrics = podMetricsOf(options.metrics, namespace, resource);
-      const calculation = calculateResourceReplicas({ currentReplicas: current, resource, target, pods: pods.map((p) => calculatorPod(p, resource)), metrics, now });
+      const metrics = podMetricsOf(options.metrics, namespace, resource, container);
+      const calculation = calculateResourceReplicas({ currentReplicas: current, resource, target, pods: pods.map((p) => calculatorPod(p, resource, container)), metrics, now });
       const currentValue: Record<string, unknown> = { averageValue: milliQuantity(calculation.averageMilli) };
       if (calculation.utilization !== undefined) currentValue.averageUtilization = calculation.utilization;
-      currentMetrics.push({ type: 'Resource', resource: { name: resource, current: currentValue } });
+      currentMetrics.push(container ? { type: 'ContainerResource', containerResource: { name: resource, container, current: currentValue } } : { type: 'Resource', resource: { name: resource, current: currentValue } });
       if (!best || calculation.replicas > best.replicas) best = { replicas: calculation.replicas, metricName };
     } catch (err) {
       if (!(err instanceof MetricCalculationError)) throw err;
       const what = target.type === 'Utilization' ? `${resource} utilization` : `${resource} usage`;
-      const message = `failed to get ${resource} resource metric value: failed to get ${what}: ${err.message}`;
+      const message = `failed to get ${resource} ${kind} metric value: failed to get ${what}: ${err.message}`;
       firstError ??= message;
       errors.push(message);
       invalid++;

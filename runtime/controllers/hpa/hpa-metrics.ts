@@ -23,12 +23,13 @@ export function milliQuantity(milli: number): string {
   return `${whole}${suffixes[i]}`;
 }
 
-/** The calculator's view of a pod: phase, readiness, start and the sum of its containers' requests of `resource`. */
-export function calculatorPod(pod: KubeObject, resource: string): CalculatorPod {
+/** The calculator's view of a pod: phase, readiness, start and the sum of its containers' (or `container`'s) requests of `resource`. */
+export function calculatorPod(pod: KubeObject, resource: string, container?: string): CalculatorPod {
   const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
   let requestMilli: number | undefined = 0;
   let containerWithoutRequest: string | undefined;
   for (const c of (pod.spec?.containers ?? []) as Array<Record<string, any>>) {
+    if (container !== undefined && c.name !== container) continue;
     const request = c.resources?.requests?.[resource];
     if (request === undefined) {
       requestMilli = undefined;
@@ -48,13 +49,19 @@ export function calculatorPod(pod: KubeObject, resource: string): CalculatorPod 
   };
 }
 
-/** The namespace's pods' usage of `resource` summed over containers, by pod name, as the resource metrics client reads PodMetrics. */
-export function podMetricsOf(source: MetricsSource, namespace: string, resource: string): Map<string, PodMetric> {
+/**
+ * The namespace's pods' usage of `resource` summed over containers (or of
+ * `container` alone; a pod without it counts as unmeasured), by pod name, as
+ * the resource metrics client reads PodMetrics.
+ */
+export function podMetricsOf(source: MetricsSource, namespace: string, resource: string, container?: string): Map<string, PodMetric> {
   const out = new Map<string, PodMetric>();
   for (const p of source.pods()) {
     if (p.namespace !== namespace) continue;
+    const measured = container === undefined ? p.containers : p.containers.filter((c) => c.name === container);
+    if (measured.length === 0) continue;
     let valueMilli = 0;
-    for (const c of p.containers) valueMilli += resource === 'cpu' ? Math.ceil(c.cpuNanoCores / 1e6) : c.memoryBytes * 1000;
+    for (const c of measured) valueMilli += resource === 'cpu' ? Math.ceil(c.cpuNanoCores / 1e6) : c.memoryBytes * 1000;
     out.set(p.name, { valueMilli, timestamp: p.timestamp.getTime(), windowMs: p.windowMs });
   }
   return out;

@@ -25,6 +25,7 @@ describe('kubectl get hpa: REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE', () =
       hpa([resource('cpu', { type: 'Utilization', averageUtilization: 50 }), resource('memory', { type: 'Utilization', averageUtilization: 70 }), resource('memory', { type: 'AverageValue', averageValue: '1Gi' })]),
       'cpu: <unknown>/50%, memory: <unknown>/70% + 1 more...',
     ],
+    ['a container resource', hpa([{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'web', target: { type: 'Utilization', averageUtilization: 60 } } }], [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'web', current: { averageUtilization: 12 } } }]), 'cpu: 12%/60%'],
     ['a v1 object reads as its v2 form', hpa([], [], 'autoscaling/v1', { metrics: undefined, targetCPUUtilizationPercentage: 80 }), 'cpu: <unknown>/80%'],
   ];
   it.each(cases)('%s', (_what, obj, targets) => {

@@ -11,8 +11,10 @@ describe('HorizontalPodAutoscaler validation', () => {
   const cases: Array<[string, KubeObject, string[]]> = [
     ['a CPU utilization target', hpa({ metrics: cpu({ type: 'Utilization', averageUtilization: 50 }) }), []],
     ['a memory AverageValue target', hpa({ metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }] }), []],
-    ['Pods metrics are refused, not faked', hpa({ metrics: [{ type: 'Pods', pods: {} }] }), [`spec.metrics[0].type: Unsupported value: "Pods": only Resource metrics are supported by baton's runtime`]],
-    ['External metrics likewise', hpa({ metrics: [{ type: 'External', external: {} }] }), [`spec.metrics[0].type: Unsupported value: "External": only Resource metrics are supported by baton's runtime`]],
+    ['Pods metrics are refused, not faked', hpa({ metrics: [{ type: 'Pods', pods: {} }] }), [`spec.metrics[0].type: Unsupported value: "Pods": only Resource and ContainerResource metrics are supported by baton's runtime`]],
+    ['External metrics likewise', hpa({ metrics: [{ type: 'External', external: {} }] }), [`spec.metrics[0].type: Unsupported value: "External": only Resource and ContainerResource metrics are supported by baton's runtime`]],
+    ['a ContainerResource target', hpa({ metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'web', target: { type: 'Utilization', averageUtilization: 60 } } }] }), []],
+    ['a ContainerResource without its container', hpa({ metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] }), ['spec.metrics[0].containerResource.container: Required value: must specify a container']],
     ['maxReplicas below minReplicas', hpa({ minReplicas: 4 }), ['spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`']],
     ['minReplicas 0', hpa({ minReplicas: 0 }), ['spec.minReplicas: Invalid value: 0: must be greater than or equal to 1']],
     ['a missing target name', hpa({ scaleTargetRef: { kind: 'Deployment' } }), ['spec.scaleTargetRef.name: Required value']],
