@@ -137,6 +137,7 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
     expect(await k('get', 'rollouts', '-n', ns, '--field-selector', 'metadata.name=web', '-o', 'name')).toBe('rollout.argoproj.io/web');
     const bySpec = await run(['get', 'rollouts', '-n', ns, '--field-selector', 'spec.replicas=2']);
     expect(bySpec.stderr).toContain('field label not supported: spec.replicas');
+    expect(await k('describe', 'rollout/web', '-n', ns)).toMatch(/Name:\s+web[\s\S]*Kind:\s+Rollout/);
     const explained = await k('explain', 'rollout.spec');
     expect(explained).toMatch(/KIND:\s+Rollout/);
     expect(explained).toMatch(/replicas\s+<integer>/);
@@ -281,6 +282,13 @@ spec:
     rt = await startRuntimeProcess(rt.stateDir);
     expect(await k('get', 'rollout/web', '-n', ns, '-o', 'jsonpath={.spec.replicas}')).toBe('4');
     expect(await k('get', 'rollouts', '-n', ns)).toMatch(/^NAME\s+DESIRED\s+CURRENT/);
+  });
+
+  it('deleting a namespace deletes its custom resources', async () => {
+    await k('create', 'namespace', 'crs-doomed');
+    await apply(rollout('doomed', goodSpec).replace(`namespace: ${ns}`, 'namespace: crs-doomed'));
+    expect(await k('delete', 'namespace', 'crs-doomed')).toMatch(/deleted/);
+    expect(await k('get', 'rollouts', '-A', '-o', 'name')).not.toContain('doomed');
   });
 
   it('deleting the CRD deletes its custom resources and stops serving them', async () => {
