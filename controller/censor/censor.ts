@@ -5,13 +5,19 @@ import { REDACTED } from './redact-object.js';
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:(?:\/\/|\\\/\\\/))[^\s/@"'\\]+@/gi;
 /** `Bearer <token>` or `Basic <base64>` as a header reads in text; 8+ characters, so "Bearer token missing" stays readable. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]{8,}=*/g;
+/**
+ * A JSON Web Token (`eyJ…` header, payload, signature), as ServiceAccount
+ * tokens are: minted per pod, so no list of known values holds them; and its
+ * base64 (`ZXlK…`), as a pod printing `base64 token` shows it.
+ */
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|\bZXlK[A-Za-z0-9+/]{40,}={0,2}/g;
 
 const MAX_DEPTH = 32;
 
 /**
  * The one censor of baton: every known secret value (Secret values, API and
  * runtime tokens, webhook secrets, Git and provider tokens, in each encoding
- * KnownSecrets keeps), URL user info and bearer/basic credentials in `text`
+ * KnownSecrets keeps), URL user info, bearer/basic credentials and JWTs in `text`
  * become `[REDACTED]`. Log lines, messages kept in Redis, API answers, events
  * and pod logs served to readers all go through it.
  */
@@ -19,7 +25,8 @@ export function censorLine(line: string, secrets: KnownSecrets = processSecrets)
   return secrets
     .censor(line, REDACTED)
     .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
-    .replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+    .replace(JWT, REDACTED);
 }
 
 /** A copy of `value` (JSON-like) with `censorLine` applied to every string in it, keys included; untouched branches are shared. */

@@ -8,7 +8,7 @@ import { git } from '../support/git-http-server.js';
 import { waitFor } from '../support/wait.js';
 
 // A real `baton up --readers-see-logs=false` runs a pod that prints both API tokens, the runtime's
-// admin token and a Git token from BATON_GIT_TOKEN; then a revision of it that never gets ready is
+// admin token, a Git token from BATON_GIT_TOKEN and its own ServiceAccount token; then a revision of it that never gets ready is
 // rolled back, its log quoted in the failure. No token reaches baton's log, the app's message or
 // history, the event stream, or the logs route; the read-only token gets no logs at all.
 
@@ -18,6 +18,8 @@ const all = Object.values(tokens);
 const SERVER = `
 const http = require('http');
 for (const t of process.env.LEAK.split(',')) console.log('token ' + t + ' b64 ' + Buffer.from(t).toString('base64'));
+const sa = require('fs').readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/token', 'utf8');
+console.log('satoken ' + sa + ' b64 ' + Buffer.from(sa).toString('base64'));
 const server = http.createServer((req, res) => {
   if (req.url === '/ready') { res.statusCode = process.env.BROKEN ? 503 : 200; return res.end(); }
   res.end('ok');
@@ -46,8 +48,12 @@ function manifest(broken: boolean): string {
   });
 }
 
+/** The pod's ServiceAccount token (a JWT minted for it) and its base64: no list of values can name it ahead. */
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+|ZXlK[A-Za-z0-9+/]{40,}/g;
+
 function leaks(text: string): string[] {
-  return all.flatMap((t) => [t, Buffer.from(t).toString('base64').replace(/=+$/, '')]).filter((form) => text.includes(form));
+  const known = all.flatMap((t) => [t, Buffer.from(t).toString('base64').replace(/=+$/, '')]).filter((form) => text.includes(form));
+  return [...known, ...(text.match(JWT) ?? [])];
 }
 
 let dir: string;
@@ -100,6 +106,7 @@ describe('baton up: tokens a pod prints go nowhere', () => {
       return res.status === 200 && res.text.includes('token ') ? res : undefined;
     }, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     expect(logs.text).toContain('token [REDACTED] b64 [REDACTED]');
+    expect(logs.text).toContain('satoken [REDACTED] b64 [REDACTED]');
     expect(leaks(logs.text)).toEqual([]);
     const denied = await get('/apps/leaky/logs', tokens.readonly);
     expect(denied.status).toBe(403);
