@@ -123,6 +123,7 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
       expect.objectContaining({ type: 'Established', status: 'True' }),
     ]));
     expect(crd.status.storedVersions).toEqual(['v1alpha1']);
+    expect(await k('get', 'crds')).toMatch(/^NAME\s+CREATED AT\nrollouts\.argoproj\.io\s+\d{4}-\d\d-\d\dT/);
     const line = (await k('api-resources', '--api-group=argoproj.io')).split('\n').find((l) => l.startsWith('rollouts'));
     expect(line).toMatch(/^rollouts\s+ro\s+argoproj.io\/v1alpha1\s+true\s+Rollout/);
   });
