@@ -114,4 +114,29 @@ describe('pack indexer', () => {
     await writeFile(copy, bytes);
     await expect(indexPack(copy)).rejects.toThrow(/bad\.pack/);
   });
+
+  it('indexes a thin pack from bases in the repository\'s other pack, which then still reads as git does', async () => {
+    const gitdir = join(dir, 'thin.git');
+    await git(dir, 'clone', '-q', '--bare', '--no-local', repo, gitdir);
+    await git(gitdir, 'repack', '-q', '-a', '-d');
+    // What HEAD adds over HEAD~1, its deltas based on objects only HEAD~1 has (REF_DELTA outside the pack).
+    const thin = join(gitdir, 'objects', 'pack', 'tmp-thin.pack');
+    // Made in the original repository: in the clone's repack git happens to store that blob whole.
+    const list = await git(repo, 'rev-list', '--objects', 'HEAD', '^HEAD~1');
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile('git', ['pack-objects', '-q', '--thin', '--no-reuse-object', '--stdout', '--revs'], { cwd: join(repo, '.git'), env: gitTestEnv, encoding: 'buffer', maxBuffer: 64 << 20 }, (err, stdout) =>
+        err ? reject(err) : writeFile(thin, stdout).then(resolve, reject),
+      );
+      child.stdin!.end('HEAD\n^HEAD~1\n');
+    });
+    const store = new ObjectStore(gitdir);
+    await expect(indexPack(thin)).rejects.toThrow(/no base/);
+    const indexed = await indexPack(thin, (oid) => store.read(oid));
+    expect(indexed.count).toBe(list.split('\n').length);
+    const name = join(gitdir, 'objects', 'pack', `pack-${indexed.checksum}`);
+    await writeFile(`${name}.idx`, indexed.idx);
+    await copyFile(thin, `${name}.pack`);
+    await rm(thin);
+    await expectReadsAsGit(gitdir);
+  });
 });
