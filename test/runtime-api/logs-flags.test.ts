@@ -13,6 +13,11 @@ beforeAll(async () => {
   rt = await startRuntimeProcess();
   await k('create', 'namespace', 'logs');
   for (const name of ['one', 'two']) await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], talker(name));
+  await kubectlOk(
+    rt.kubeconfig,
+    ['apply', '-f', '-'],
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: crash, namespace: logs}\nspec:\n  containers:\n  - {name: c, image: busybox, command: [sh, -c, 'echo crashed-once; sleep 1; exit 1']}\n",
+  );
   await k('wait', '-n', 'logs', '--for=condition=Ready', 'pod/one', 'pod/two', '--timeout=30s');
   // Some seconds of output, so the kubelet has size samples to date lines by.
   const deadline = Date.now() + 20_000;
@@ -57,6 +62,15 @@ describe('kubectl logs flags', () => {
     const out = lines(await k('logs', '-n', 'logs', '-l', 'app=talk', '--prefix', '--tail=2'));
     expect(out.filter((l) => l.startsWith('[pod/one/c] one-'))).toHaveLength(2);
     expect(out.filter((l) => l.startsWith('[pod/two/c] two-'))).toHaveLength(2);
+  });
+
+  it('--previous reads the instance before a restart, with --timestamps too', async () => {
+    const deadline = Date.now() + 30_000;
+    while ((await k('get', 'pod', 'crash', '-n', 'logs', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '0' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(lines(await k('logs', '-n', 'logs', 'crash', '--previous'))).toEqual(['crashed-once']);
+    expect(lines(await k('logs', '-n', 'logs', 'crash', '--previous', '--timestamps'))[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z crashed-once$/);
   });
 
   it('-f --timestamps streams stamped lines as they come', async () => {
