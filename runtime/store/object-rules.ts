@@ -36,16 +36,17 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** Status that Kubernetes fills in on create for the kinds the runtime serves. */
-export function applyCreateDefaults(kind: string, object: KubeObject): void {
-  if (kind === 'Namespace') {
+export function applyCreateDefaults(group: string, kind: string, object: KubeObject): void {
+  // By group too: a custom resource may share a built-in kind's name (Knative's serving.knative.dev Service).
+  if (kind === 'Namespace' && group === '') {
     object.spec = { ...(object.spec ?? {}) };
     object.spec.finalizers ??= ['kubernetes'];
     object.status = { ...(object.status ?? {}), phase: 'Active' };
-  } else if (kind === 'Service') {
+  } else if (kind === 'Service' && group === '') {
     object.status ??= { loadBalancer: {} };
-  } else if (kind === 'Job') {
+  } else if (kind === 'Job' && group === 'batch') {
     generateJobSelector(object);
-  } else if (kind === 'Pod') {
+  } else if (kind === 'Pod' && group === '') {
     object.status = { ...(object.status ?? {}) };
     object.status.phase ??= 'Pending';
   }

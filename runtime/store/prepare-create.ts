@@ -30,6 +30,6 @@ export function prepareCreate(type: ResourceType, input: KubeObject, nameTaken: 
   delete meta.deletionGracePeriodSeconds;
   if (type.hasGeneration) meta.generation = 1;
   else delete meta.generation;
-  applyCreateDefaults(type.kind, object);
+  applyCreateDefaults(type.group, type.kind, object);
   return object;
 }
