@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from '../objects/cluster.js';
 import { claimVolumePath } from './claim-volume.js';
@@ -72,6 +73,8 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
   const pod = tokens ? await withServiceAccountVolume(cluster, given, tokens.caCertificate) : given;
   const paths = new Map<string, string>();
   const readOnly = new Set<string>();
+  // Owner-only: a volume's own files keep the modes the pod asks for (0644 by default), so its parent must not be.
+  if (pod.spec?.volumes?.length) mkdirSync(join(podDir, 'volumes'), { recursive: true, mode: 0o700 });
   for (const volume of pod.spec?.volumes ?? []) {
     if (volume.persistentVolumeClaim?.readOnly) readOnly.add(volume.name);
     const kind = SUPPORTED.find((k) => volume[k] !== undefined && volume[k] !== null);

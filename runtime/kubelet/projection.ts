@@ -147,7 +147,7 @@ export function project(dir: string, files: VolumeFiles): void {
       closeSync(parent);
     }
   }
-  writeFileSync(manifest, JSON.stringify([...files.keys()]));
+  writeFileSync(manifest, JSON.stringify([...files.keys()]), { mode: 0o600 });
 }
 
 /**
