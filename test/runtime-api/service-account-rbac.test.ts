@@ -94,9 +94,12 @@ describe('service account tokens and RBAC', () => {
 
   it('serves an in-cluster client-node (loadFromCluster) through the kubernetes Service: 403 until bound, then its namespace\'s pods', async () => {
     expect(await k('get', 'svc', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.ports[0].port}')).toBe('443');
+    // A process pod has its own /tmp, where CI may have cloned the repository: client-node comes in on a hostPath volume.
     const clientNode = fileURLToPath(import.meta.resolve('@kubernetes/client-node'));
+    const cut = clientNode.lastIndexOf('/node_modules/') + '/node_modules'.length;
+    const [modules, inModules] = [clientNode.slice(0, cut), clientNode.slice(cut)];
     const script = [
-      `const k8s = await import(${JSON.stringify(clientNode)});`,
+      `const k8s = await import(${JSON.stringify(`/tmp/node_modules${inModules}`)});`,
       'const kc = new k8s.KubeConfig();',
       'kc.loadFromCluster();',
       'const api = kc.makeApiClient(k8s.CoreV1Api);',
@@ -110,7 +113,11 @@ describe('service account tokens and RBAC', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'incluster', namespace: 'rbac-other' },
-      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'node', command: [process.execPath, '--input-type=module', '-e', script] }] },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: 'node', command: [process.execPath, '--input-type=module', '-e', script], volumeMounts: [{ name: 'modules', mountPath: '/tmp/node_modules', readOnly: true }] }],
+        volumes: [{ name: 'modules', hostPath: { path: modules, type: 'Directory' } }],
+      },
     };
     await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], JSON.stringify(pod));
     const logs = () => kubectl(rt.kubeconfig, ['logs', 'incluster', '-n', 'rbac-other']).then((r) => r.stdout);
