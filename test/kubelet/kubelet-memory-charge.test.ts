@@ -26,7 +26,9 @@ describe('kubelet: what a memory limit is measured against', () => {
     });
     await h.waitForPod('lean', 'Running', (p) => p?.status?.containerStatuses?.[0]?.state?.running !== undefined);
     const pid = nodePidOf(h);
-    // The test means something only while the whole RSS is above the limit.
+    // The test means something only while the whole RSS is above the limit: wait for node to have mapped its binary
+    // (Running comes at spawn; a loaded machine takes a while to start node).
+    for (let i = 0; i < 100 && vmRssBytes(pid) <= 20 * 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 100));
     expect(vmRssBytes(pid)).toBeGreaterThan(20 * 1024 * 1024);
 
     // Many kubelet polls (every 200 ms) later it still runs, never restarted.
