@@ -5,6 +5,7 @@ import type { ResourceType } from '../../resources/registry.js';
 import type { ApiContext } from '../handlers/api-context.js';
 import { applyPatchBody, patchSetsResourceVersion } from '../handlers/apply-patch-body.js';
 import { readPatchBody } from '../handlers/patch-handler.js';
+import { replicasOf } from '../handlers/scale-handler.js';
 import { sendJson } from '../handlers/respond.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { isObjectMediaType } from '../request/media-type.js';
@@ -40,18 +41,6 @@ function scaleOf(obj: KubeObject, paths: ScalePaths): KubeObject {
     spec: { replicas: typeof replicas === 'number' ? replicas : 0 },
     status: { replicas: Number(read(obj, paths.statusReplicasPath) ?? 0), ...(typeof selector === 'string' ? { selector } : {}) },
   };
-}
-
-function replicasOf(scale: KubeObject, name: string): number {
-  const replicas = scale.spec?.replicas;
-  if (Number.isInteger(replicas) && replicas >= 0) return replicas;
-  const message = `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`;
-  throw new StatusError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: ${message}`, {
-    name,
-    group: 'autoscaling',
-    kind: 'Scale',
-    causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message }],
-  });
 }
 
 /**

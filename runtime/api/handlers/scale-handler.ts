@@ -25,7 +25,8 @@ export function scaleOf(obj: KubeObject): KubeObject {
   };
 }
 
-function replicasOf(scale: KubeObject, name: string): number {
+/** A Scale's `spec.replicas`, or Kubernetes' 422 when it is not a whole number ≥ 0 (built-in and custom resources alike). */
+export function replicasOf(scale: KubeObject, name: string): number {
   const replicas = scale.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) {
     const message = `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`;
