@@ -5,6 +5,7 @@ import type { AppSpec } from '../apps/app-spec.js';
 import type { FileTree } from '../../renderer/index.js';
 import { canonicalJson, contentDigest } from '../../runtime/kube/canonical-json.js';
 import { bundledChartDigest } from './chart-digest.js';
+import { entryType } from './entry-type.js';
 
 /** What the planner needs of a repository: its files at a commit, and cheap content ids. */
 export interface PlanSource {
@@ -18,8 +19,10 @@ export interface PlanSource {
 export interface InputDeps {
   /** Files and symlinks read. */
   reads: string[];
-  /** Directories listed (resolving paths, globbing). */
+  /** Directories listed (globbing, reading a directory). */
   lists: string[];
+  /** Entries whose type was looked up (resolving a path through them). */
+  types: string[];
 }
 
 export interface InputsKeyInput {
@@ -34,10 +37,11 @@ export interface InputsKeyInput {
 /**
  * The app's inputs key: a digest of everything a render reads (the app's
  * directory tree id or the bundled chart's digest, each values file's blob
- * id, the spec with its inline values, and the ids of other paths the last
- * render read), followed by those paths so the next plan can check them
+ * id, the spec with its inline values, the ids of other paths the last
+ * render read, the names in directories it listed and the types of entries
+ * it looked up on the way to a path), followed by those paths so the next plan can check them
  * again. Equal keys mean the render would come out the same.
- * Format: `sha256:<hex>`, then ` {"reads":[…],"lists":[…]}` when there are such paths.
+ * Format: `sha256:<hex>`, then ` {"lists":[…],"reads":[…],"types":[…]}` when there are such paths.
  */
 export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
   const { app, repo, commit, deps } = input;
@@ -48,6 +52,7 @@ export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
     const entries = await (tree ??= repo.tree(commit)).list(path);
     return entries ? entries.map((e) => `${e.type}:${e.name}`) : 'missing';
   };
+  const type = async (path: string) => (await entryType((tree ??= repo.tree(commit)), path)) ?? 'missing';
   const key = {
     baton: batonVersion(),
     spec,
@@ -56,29 +61,30 @@ export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
     values: await Promise.all(app.values.map(async (f) => [f, await oid(f)])),
     reads: await Promise.all(deps.reads.map(async (p) => [p, await oid(p)])),
     lists: await Promise.all(deps.lists.map(async (p) => [p, await names(p)])),
+    types: await Promise.all(deps.types.map(async (p) => [p, await type(p)])),
   };
   const digest = contentDigest(key);
-  return deps.reads.length + deps.lists.length > 0 ? `${digest} ${canonicalJson(deps)}` : digest;
+  return deps.reads.length + deps.lists.length + deps.types.length > 0 ? `${digest} ${canonicalJson(deps)}` : digest;
 }
 
 /** The paths a key recorded; none for a missing or unreadable key (which then matches nothing). */
 export function parseInputsKey(key: string | undefined): InputDeps {
   const json = key?.slice(key.indexOf(' ') + 1);
-  if (!key || !key.includes(' ') || !json) return { reads: [], lists: [] };
+  if (!key || !key.includes(' ') || !json) return { reads: [], lists: [], types: [] };
   try {
     const d = JSON.parse(json) as Partial<InputDeps>;
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
-    return { reads: strings(d.reads), lists: strings(d.lists) };
+    return { reads: strings(d.reads), lists: strings(d.lists), types: strings(d.types) };
   } catch {
-    return { reads: [], lists: [] };
+    return { reads: [], lists: [], types: [] };
   }
 }
 
 /** The paths of a recorded render that the app's own inputs do not already cover, sorted. */
-export function extraDeps(app: AppSpec, reads: Iterable<string>, lists: Iterable<string>): InputDeps {
+export function extraDeps(app: AppSpec, reads: Iterable<string>, lists: Iterable<string>, types: Iterable<string>): InputDeps {
   const covered = (p: string) => (app.path !== undefined && (app.path === p || p.startsWith(`${app.path}/`))) || app.values.includes(p);
   const sorted = (s: Iterable<string>) => [...new Set(s)].filter((p) => !covered(p)).sort();
-  return { reads: sorted(reads), lists: sorted(lists) };
+  return { reads: sorted(reads), lists: sorted(lists), types: sorted(types) };
 }
 
 let version: string | undefined;

@@ -69,7 +69,7 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
   if (app.chart !== undefined && !(await chartsTree.list(app.chart))) {
     const at = app.declaredAt ?? { file: 'baton.yaml', line: 1, col: 1 };
     const known = ((await chartsTree.list('')) ?? []).filter((e) => e.type === 'dir').map((e) => e.name);
-    const inputsKey = await computeInputsKey({ ...keyInput, deps: { reads: [], lists: [] } });
+    const inputsKey = await computeInputsKey({ ...keyInput, deps: { reads: [], lists: [], types: [] } });
     return { action: 'degraded', errors: [`${at.file}:${at.line}:${at.col}: no chart "${app.chart}" is bundled with baton (there are: ${known.join(', ') || 'none'})`], inputsKey };
   }
   const tree = new RecordingTree(repo.tree(commit));
@@ -87,7 +87,7 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
       ? { name: app.instance.app, namespace: app.namespace, preview: { number: app.instance.number, branch: app.instance.branch, sha: app.instance.sha, host: app.instance.host } }
       : { name: app.name, namespace: app.namespace },
   });
-  const inputsKey = await computeInputsKey({ ...keyInput, deps: extraDeps(app, tree.reads, tree.lists) });
+  const inputsKey = await computeInputsKey({ ...keyInput, deps: extraDeps(app, tree.reads, tree.lists, tree.types) });
   if (result.errors.length > 0) {
     return { action: 'degraded', errors: result.errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
   }

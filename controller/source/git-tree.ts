@@ -1,4 +1,4 @@
-import { normalizeTreePath, type FileTree, type TreeEntry } from '../../renderer/index.js';
+import { normalizeTreePath, type FileTree, type TreeEntry, type TreeEntryType } from '../../renderer/index.js';
 import type { GitObjects } from './git-objects.js';
 import { SourceError } from './source-error.js';
 import type { GitTreeEntry } from './tree-cache.js';
@@ -48,6 +48,17 @@ export class GitTree implements FileTree {
       this.lists.set(entry.oid, list);
     }
     return list.map((e) => ({ ...e }));
+  }
+
+  /** The entry's type as list() would show it: a submodule is not there. */
+  async typeOf(path: string): Promise<TreeEntryType | undefined> {
+    if (normalizeTreePath(path) === '') return 'dir';
+    const entry = await this.entryAt(path).catch((err: unknown) => {
+      if (err instanceof SourceError && err.code === 'SUBMODULE') return undefined;
+      throw err;
+    });
+    if (!entry) return undefined;
+    return entry.mode === DIR ? 'dir' : entry.mode === SYMLINK ? 'symlink' : 'file';
   }
 
   async readLink(path: string): Promise<string | undefined> {

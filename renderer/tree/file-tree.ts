@@ -19,6 +19,13 @@ export interface FileTree {
   /** Target of a symlink as stored, or undefined when `path` is not a symlink. */
   readLink(path: string): Promise<string | undefined>;
   /**
+   * Type of the entry at `path` (a symlink is not followed), or undefined when
+   * nothing is there: resolving a path needs this of each segment, not the
+   * whole listing of its parent (a planner keys on what was looked at).
+   * @defaultValue not offered: the parent directory is listed
+   */
+  typeOf?(path: string): Promise<TreeEntryType | undefined>;
+  /**
    * Size in bytes of the regular file at `path`, known without reading it (a
    * Git blob's header), so size limits refuse a huge file before it is in
    * memory. @defaultValue not offered: the limit is checked after `read`

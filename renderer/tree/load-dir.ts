@@ -1,4 +1,4 @@
-import type { FileTree, TreeEntry } from './file-tree.js';
+import type { FileTree, TreeEntry, TreeEntryType } from './file-tree.js';
 import { isWithin, joinTreePath, resolveLinkTarget } from './tree-path.js';
 import { RenderError } from '../errors/render-error.js';
 import { formatBytes, type RenderLimits } from '../limits.js';
@@ -9,6 +9,7 @@ const maxDepth = 32;
 /** Reads files from a FileTree, resolving symlinks and refusing any that leave `confine`. */
 export class TreeReader {
   private readonly listings = new Map<string, Promise<TreeEntry[] | undefined>>();
+  private readonly types = new Map<string, Promise<TreeEntryType | undefined>>();
   private bytes = 0;
   private count = 0;
 
@@ -28,6 +29,20 @@ export class TreeReader {
     return p;
   }
 
+  /** The type of the entry at `path` ('' excluded), from the tree's own lookup when it has one. */
+  private typeOf(path: string): Promise<TreeEntryType | undefined> {
+    let p = this.types.get(path);
+    if (!p) {
+      const slash = path.lastIndexOf('/');
+      const name = path.slice(slash + 1);
+      // No listing holds `.` or `..`: a lookup must not make them mean something.
+      if (name === '.' || name === '..') p = Promise.resolve(undefined);
+      else p = this.tree.typeOf ? this.tree.typeOf(path) : this.list(path.slice(0, Math.max(0, slash))).then((entries) => entries?.find((e) => e.name === name)?.type);
+      this.types.set(path, p);
+    }
+    return p;
+  }
+
   /** Follows symlinks in every segment of `path`; undefined when nothing is there. */
   async resolve(path: string): Promise<{ path: string; type: 'file' | 'dir' } | undefined> {
     let segments = path.split('/').filter(Boolean);
@@ -35,11 +50,10 @@ export class TreeReader {
     restart: while (true) {
       let cur = '';
       for (let i = 0; i < segments.length; i++) {
-        const entries = await this.list(cur);
-        const entry = entries?.find((e) => e.name === segments[i]);
-        if (!entry) return undefined;
-        const next = joinTreePath(cur, entry.name);
-        if (entry.type === 'symlink') {
+        const next = joinTreePath(cur, segments[i]);
+        const type = await this.typeOf(next);
+        if (!type) return undefined;
+        if (type === 'symlink') {
           if (++hops > maxHops) throw RenderError.at('PATH_ESCAPE', next, 1, 1, `too many levels of symlinks at "${next}"`);
           const target = (await this.tree.readLink(next)) ?? '';
           const resolved = resolveLinkTarget(next, target);
@@ -49,13 +63,11 @@ export class TreeReader {
           segments = [...resolved.split('/').filter(Boolean), ...segments.slice(i + 1)];
           continue restart;
         }
-        if (entry.type === 'file' && i < segments.length - 1) return undefined;
+        if (type === 'file' && i < segments.length - 1) return undefined;
         cur = next;
       }
       if (cur === '') return { path: '', type: 'dir' };
-      const parent = await this.list(cur.slice(0, Math.max(0, cur.lastIndexOf('/'))));
-      const last = parent?.find((e) => e.name === cur.slice(cur.lastIndexOf('/') + 1));
-      return { path: cur, type: last?.type === 'dir' ? 'dir' : 'file' };
+      return { path: cur, type: (await this.typeOf(cur)) === 'dir' ? 'dir' : 'file' };
     }
   }
 

@@ -121,6 +121,24 @@ describe('planApp', () => {
     for (const a of apps) expect(again.get(a.name)).toEqual({ action: 'skip', inputsKey: plans.get(a.name)!.inputsKey });
   });
 
+  it('skips apps whose neighbours changed: a new directory beside an app, a new file on the way to a values file', async () => {
+    const source = new FakeSource().commit('c1', files).commit('c2', { ...files, 'apps/other/cm.yaml': files['apps/notes/cm.yaml'], 'env/README.md': 'values\n', 'top.md': 'x\n' });
+    const plans = await planAll(source, 'c1', countingRender().render);
+    const { calls, render } = countingRender();
+    await planAll(source, 'c2', render, plans);
+    expect(calls).toEqual([]);
+  });
+
+  it('re-renders when a directory on the way to a file the chart read became a symlink', async () => {
+    const { 'lib/server.mjs': _, ...rest } = files;
+    const moved = { ...rest, 'lib2/server.mjs': 'export const v = 2;\n', lib: { symlink: 'lib2' } };
+    const source = new FakeSource().commit('c1', files).commit('c2', moved as unknown as Record<string, string>);
+    const plans = await planAll(source, 'c1', countingRender().render);
+    const { calls, render } = countingRender();
+    await planAll(source, 'c2', render, plans);
+    expect(calls).toEqual(['users']);
+  });
+
   it('re-renders only the app whose values file changed', async () => {
     const source = new FakeSource().commit('c1', files).commit('c2', { ...files, 'env/orders.yaml': 'version: "2.1.0"\ncommand: [node, server.mjs]\n' });
     const plans = await planAll(source, 'c1', countingRender().render);
