@@ -7,6 +7,23 @@ const DIR = '040000';
 const SYMLINK = '120000';
 const SUBMODULE = '160000';
 
+/** Paths whose entries one tree remembers before it starts over. */
+const MAX_FOUND = 20_000;
+
+/** Name → entry of large trees (an `apps/` of 1,000 directories), kept as long as the parsed tree is. */
+const indexes = new WeakMap<readonly GitTreeEntry[], Map<string, GitTreeEntry>>();
+
+function entryNamed(entries: readonly GitTreeEntry[], name: string): GitTreeEntry | undefined {
+  if (entries.length < 32) return entries.find((e) => e.name === name);
+  let index = indexes.get(entries);
+  if (!index) {
+    index = new Map();
+    for (const e of entries) if (!index.has(e.name)) index.set(e.name, e);
+    indexes.set(entries, index);
+  }
+  return index.get(name);
+}
+
 /**
  * The files of one commit, read straight from Git objects (no checkout).
  *
@@ -18,6 +35,7 @@ const SUBMODULE = '160000';
 export class GitTree implements FileTree {
   private root: Promise<string> | undefined;
   private readonly lists = new Map<string, TreeEntry[]>();
+  private readonly found = new Map<string, Promise<GitTreeEntry | undefined>>();
 
   constructor(
     private readonly objects: GitObjects,
@@ -78,19 +96,42 @@ export class GitTree implements FileTree {
 
   private async entryAt(path: string): Promise<GitTreeEntry | undefined> {
     const p = normalizeTreePath(path);
-    this.root ??= this.objects.treeOfCommit(this.commit);
-    let entry: GitTreeEntry = { name: '', mode: DIR, oid: await this.root };
-    let walked = '';
-    for (const name of p === '' ? [] : p.split('/')) {
-      if (entry.mode === SUBMODULE) throw this.submodule(walked);
-      if (entry.mode !== DIR) return undefined;
-      const next = (await this.objects.readTree(entry.oid)).find((e) => e.name === name);
-      if (!next) return undefined;
-      entry = next;
-      walked = walked === '' ? name : `${walked}/${name}`;
-    }
-    if (entry.mode === SUBMODULE) throw this.submodule(walked);
+    const entry = await this.lookup(p);
+    if (entry?.mode === SUBMODULE) throw this.submodule(p);
     return entry;
+  }
+
+  /**
+   * The entry at a normalized path (a submodule too), remembered: the planner
+   * asks about the same directories for each of many apps. Throws when the
+   * path goes through a submodule.
+   */
+  private lookup(p: string): Promise<GitTreeEntry | undefined> {
+    let found = this.found.get(p);
+    if (!found) {
+      if (this.found.size >= MAX_FOUND) this.found.clear();
+      found = this.walk(p);
+      this.found.set(p, found);
+      // A failed read (an object not fetched yet) is tried again next time.
+      found.catch(() => this.found.get(p) === found && this.found.delete(p));
+    }
+    return found;
+  }
+
+  private async walk(p: string): Promise<GitTreeEntry | undefined> {
+    if (p === '') {
+      this.root ??= this.objects.treeOfCommit(this.commit).catch((err: unknown) => {
+        this.root = undefined;
+        throw err;
+      });
+      return { name: '', mode: DIR, oid: await this.root };
+    }
+    const slash = p.lastIndexOf('/');
+    const parentPath = slash < 0 ? '' : p.slice(0, slash);
+    const parent = await this.lookup(parentPath);
+    if (parent?.mode === SUBMODULE) throw this.submodule(parentPath);
+    if (parent?.mode !== DIR) return undefined;
+    return entryNamed(await this.objects.readTree(parent.oid), p.slice(slash + 1));
   }
 
   private submodule(path: string): SourceError {

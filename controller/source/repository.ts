@@ -53,6 +53,8 @@ export interface CommitInfo {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
+/** Commits whose GitTree (and the paths it has looked up) a source keeps. */
+const MAX_TREES = 4;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
 // The mirror keeps the remote's ref names, so `refs/pull/7/head` stays `refs/pull/7/head`.
 const MIRROR_REFSPEC = '+refs/*:refs/*';
@@ -81,6 +83,8 @@ export class RepositorySource {
   private authUpfront = false;
   private mirrorReady = false;
   private readonly mirrorRefs = new Map<string, string>();
+  /** The trees of the commits read last: planning asks each about the same paths once per app. */
+  private readonly trees = new Map<string, GitTree>();
   /** Whether ref checks may skip isomorphic-git's capability GET (see lsRefsDirect). */
   private direct: 'untried' | 'ready' | 'off';
   private readonly httpTimeoutMs: number;
@@ -166,12 +170,18 @@ export class RepositorySource {
 
   /** The files at `commit` (which must have been fetched). */
   tree(commit: string): GitTree {
-    return new GitTree(this.lazyObjects(), commit);
+    let tree = this.trees.get(commit);
+    if (!tree) {
+      tree = new GitTree(this.lazyObjects(), commit);
+      this.trees.set(commit, tree);
+      if (this.trees.size > MAX_TREES) this.trees.delete(this.trees.keys().next().value as string);
+    }
+    return tree;
   }
 
   /** Id of the tree or blob at `path` in `commit`, undefined when absent: equal ids mean unchanged content. */
   treeOid(commit: string, path: string): Promise<string | undefined> {
-    return new GitTree(this.lazyObjects(), commit).oidAt(path);
+    return this.tree(commit).oidAt(path);
   }
 
   /**
