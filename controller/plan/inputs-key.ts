@@ -46,7 +46,6 @@ export interface InputsKeyInput {
 export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
   const { app, repo, commit, deps } = input;
   const oid = async (path: string) => (await repo.treeOid(commit, path)) ?? 'missing';
-  const { declaredAt: _, ...spec } = app;
   let tree: FileTree | undefined;
   const names = async (path: string) => {
     const entries = await (tree ??= repo.tree(commit)).list(path);
@@ -55,7 +54,7 @@ export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
   const type = async (path: string) => (await entryType((tree ??= repo.tree(commit)), path)) ?? 'missing';
   const key = {
     baton: batonVersion(),
-    spec,
+    spec: specDigest(app),
     preview: input.preview,
     source: app.path !== undefined ? { path: app.path, oid: await oid(app.path) } : { chart: app.chart, digest: await bundledChartDigest(input.chartsTree, app.chart!) },
     values: await Promise.all(app.values.map(async (f) => [f, await oid(f)])),
@@ -85,6 +84,19 @@ export function extraDeps(app: AppSpec, reads: Iterable<string>, lists: Iterable
   const covered = (p: string) => (app.path !== undefined && (app.path === p || p.startsWith(`${app.path}/`))) || app.values.includes(p);
   const sorted = (s: Iterable<string>) => [...new Set(s)].filter((p) => !covered(p)).sort();
   return { reads: sorted(reads), lists: sorted(lists), types: sorted(types) };
+}
+
+/** Digest of a spec without where it was declared; specs are read-only, and one spec is checked on every commit. */
+const specDigests = new WeakMap<AppSpec, string>();
+
+function specDigest(app: AppSpec): string {
+  let digest = specDigests.get(app);
+  if (digest === undefined) {
+    const { declaredAt: _, ...spec } = app;
+    digest = contentDigest(spec);
+    specDigests.set(app, digest);
+  }
+  return digest;
 }
 
 let version: string | undefined;
