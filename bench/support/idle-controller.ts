@@ -1,0 +1,32 @@
+// One process of bench/controller.ts part 3, so its memory is the controller's alone:
+//   idle-controller.ts bare                      loads what the controller loads, then idles (the anchor);
+//   idle-controller.ts <repo> <redisUrl> <state>  follows the repository (polled every 1 s) until its
+//                                                 first plan is done, then idles.
+// After `IDLE_MS` (default 20 s) of idling it prints one JSON line: { rssMiB, heapMiB, cpuPercent }.
+import type { RepositorySpec } from '../../controller/apps/app-spec.js';
+import { AppController } from '../../controller/plan/app-controller.js';
+import { repoId } from '../../controller/source/normalize-url.js';
+
+const [repo, redisUrl, stateDir] = process.argv.slice(2);
+const idleMs = Number(process.env.IDLE_MS ?? 20_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let controller: AppController | undefined;
+if (repo !== 'bare') {
+  const spec: RepositorySpec = { id: repoId(repo), url: repo, intervalSeconds: 1 };
+  controller = new AppController({ stateDir, redisUrl, repositories: [spec], driftCheckMs: 0 });
+  let seen = false;
+  controller.poller.on('revision', () => (seen = true));
+  await controller.start();
+  while (!seen) await sleep(20);
+  await sleep(10);
+  await controller.idle();
+}
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
+await sleep(idleMs);
+const cpu = process.cpuUsage(cpu0);
+const wall = performance.now() - wall0;
+const { rss, heapUsed } = process.memoryUsage();
+console.log(JSON.stringify({ rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20, cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / wall }));
+await controller?.close();
