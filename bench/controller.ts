@@ -1,15 +1,18 @@
 // The controller end to end, with real parts (redis-server, the built-in runtime with real pods,
 // git, a Git HTTP server):
 //   1. commit-to-serving latency: from `git commit` (local repository, seen by chokidar) and from
-//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version;
+//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version,
+//      each round on an app in sync (its last sync's health gate passed); beside its goal and the
+//      floor under it, node spawned with the same server until its port accepts;
 //   2. the controller's planning of a commit that touches one app of a 1,000-app monorepo
 //      (baton.yaml read, every app's inputs key checked, one app rendered and queued);
 //   3. CPU and memory of steady-state polling of that 1,000-app repository with no changes, in a process
 //      of its own (bench/support/idle-controller.ts), beside a process that loaded the same modules.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
 // Run: npx tsx bench/controller.ts [rounds]
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -76,8 +79,35 @@ async function until(check: () => Promise<boolean>, timeoutMs = 180_000): Promis
   }
 }
 
+/** Node spawned with the example's server, until its port accepts: the floor under commit → serving. */
+async function spawnToListening(): Promise<number> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const start = performance.now();
+  const child = spawn(process.execPath, ['-e', SERVER], { env: { ...process.env, PORT: String(port), POD_IP: '127.0.0.1' }, stdio: 'ignore' });
+  try {
+    const accepts = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        const done = (ok: boolean) => {
+          socket.destroy();
+          resolve(ok);
+        };
+        socket.once('connect', () => done(true)).once('error', () => done(false));
+      });
+    while (!(await accepts())) await sleep(2);
+    return performance.now() - start;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 /** One app from `repoUrl` through redis, the runtime, the controller and a worker; times commit → new version answering. */
-async function latency(label: string, dir: string, work: string, repoUrl: string, publish: () => void): Promise<void> {
+async function latency(label: string, dir: string, work: string, repoUrl: string, publish: () => void, goal = ''): Promise<void> {
   const redis = await startRedisServer({ dir: join(dir, 'redis') });
   const clusterIP = `127.2.${100 + Math.floor(Math.random() * 150)}.${1 + Math.floor(Math.random() * 250)}`;
   await writeFile(join(work, 'apps/web/web.yaml'), webApp('v0', clusterIP));
@@ -89,11 +119,16 @@ async function latency(label: string, dir: string, work: string, repoUrl: string
   const controller = new AppController({ stateDir, redisUrl: redis.url, repositories: [spec], driftCheckMs: 0 });
   const worker = await startSyncWorker({ stateDir, redisUrl: redis.url, dependencyRetryMs: 200 });
   await controller.start();
+  // A sync holds its app until the health gate passed (new pods Ready for 5 s): each round commits to an app in sync.
+  const finished = new Set<string>();
+  for (const event of ['completed', 'failed', 'skipped'] as const) worker.worker.on(event, ({ request }) => finished.add(request.revision));
   const url = `http://${clusterIP}:8080/`;
   try {
     await until(async () => (await answer(url)) === 'v0');
     const times: number[] = [];
     for (let i = 1; i <= rounds; i++) {
+      const head = git(work, 'rev-parse', 'HEAD');
+      await until(async () => finished.has(head), 60_000);
       await writeFile(join(work, 'apps/web/web.yaml'), webApp(`v${i}`, clusterIP));
       const start = performance.now();
       git(work, 'commit', '-qam', `v${i}`);
@@ -101,7 +136,7 @@ async function latency(label: string, dir: string, work: string, repoUrl: string
       await until(async () => (await answer(url)) === `v${i}`);
       times.push(performance.now() - start);
     }
-    console.log(`${label.padEnd(52)} median ${median(times).toFixed(0).padStart(6)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    console.log(`${label.padEnd(52)} median ${median(times).toFixed(0).padStart(6)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})${goal}`);
   } finally {
     await worker.close(true);
     await controller.close();
@@ -240,7 +275,10 @@ try {
   git(work, 'init', '-q', '-b', 'main');
   git(work, 'add', '.');
   git(work, 'commit', '-qm', 'init');
-  await latency('commit to serving, local repository (chokidar)', join(dir, 'local'), work, work, () => undefined);
+  const anchors: number[] = [];
+  for (let i = 0; i < 3; i++) anchors.push(await spawnToListening());
+  const anchor = `   goal ≤ 500 ms   anchor: node spawn → listening ${median(anchors).toFixed(0)} ms`;
+  await latency('commit to serving, local repository (chokidar)', join(dir, 'local'), work, work, () => undefined, anchor);
 
   const served = join(dir, 'served');
   await mkdir(served);

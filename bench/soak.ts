@@ -9,7 +9,8 @@
 //     (from its /metrics), which tells a leak from a heap that merely grew;
 //   - its redis-server child;
 //   - the pod processes of the state dir, summed (they churn with every rollout).
-// Prints each sample, then start and end RSS, the slope (MB/min, least squares over the second
+// Prints each sample, then start and end RSS with the change in % beside the goal (flat within
+// 10%), the slope (MB/min, least squares over the second
 // half of the samples), the heap left after each major GC and its slope, and a verdict: flat when
 // the RSS slope, or else the slope of the heap after major GCs, is under --max-slope MB/min.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -34,6 +35,8 @@ const minutes = positive('minutes', values.minutes);
 const commitEveryMs = positive('commit-every', values['commit-every']) * 1000;
 const sampleEveryMs = positive('sample-every', values['sample-every']) * 1000;
 const maxSlope = positive('max-slope', values['max-slope']);
+/** The goal (issue 18): baton up's RSS at the end within this many percent of its RSS at the start. */
+const FLAT_PERCENT = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -158,6 +161,7 @@ try {
   const first = samples[0];
   const last = samples[samples.length - 1];
   const batonSlope = fit((s) => s.baton);
+  const change = (100 * (last.baton - first.baton)) / first.baton;
   // The heap after each major collection (its local minima): garbage between collections makes a
   // sawtooth whose least-squares slope depends on where the run ends; a leak raises the floor.
   const floors = samples.filter((s, i) => i > 0 && i < samples.length - 1 && s.heapUsed > 0 && s.heapUsed < samples[i - 1].heapUsed && s.heapUsed <= samples[i + 1].heapUsed);
@@ -167,7 +171,7 @@ try {
     [
       '',
       `soak: ${minutes} min, ${commits} commits, ${samples.length} samples`,
-      `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
+      `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB (${change >= 0 ? '+' : ''}${change.toFixed(1)}%)   goal: flat within ${FLAT_PERCENT}%   max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
       `  baton up V8 heap used: start ${first.heapUsed.toFixed(1)} MB, end ${last.heapUsed.toFixed(1)} MB, slope ${fit((s) => s.heapUsed).toFixed(2)} MB/min (second half)`,
       `  baton up heap after major GCs: ${floors.map((s) => `${s.heapUsed.toFixed(0)} MB at ${s.atMin.toFixed(1)} min`).join(', ') || 'none seen'}; slope ${floorSlope.toFixed(2)} MB/min`,
       `  redis-server: start ${first.redis.toFixed(1)} MB, end ${last.redis.toFixed(1)} MB, slope ${fit((s) => s.redis).toFixed(2)} MB/min`,

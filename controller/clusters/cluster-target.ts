@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import { ClusterConfigError } from './cluster-config-error.js';
+import { KeepAliveKubeConfig } from './keep-alive-kube-config.js';
 
 /**
  * One cluster baton writes to and watches, through @kubernetes/client-node
@@ -25,7 +26,7 @@ export const LOCAL_CLUSTER = 'local';
 
 /** A target from a kubeconfig file, using `context` or the file's current context. */
 export function clusterTargetFromKubeconfig(file: string, options: { context?: string; name?: string } = {}): ClusterTarget {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new KeepAliveKubeConfig();
   try {
     kubeConfig.loadFromFile(file);
   } catch (err) {
@@ -125,7 +126,7 @@ function loadMerged(name: string, files: string[]): KubeConfig {
     throw new ClusterConfigError('UNKNOWN_CLUSTER', `cluster "${name}" is not configured: no kubeconfig at ${files.join(', ') || '(none given)'}`, { cluster: name });
   }
   const [first, ...rest] = present.map((file) => {
-    const one = new KubeConfig();
+    const one = new KeepAliveKubeConfig();
     try {
       one.loadFromFile(file);
     } catch (err) {

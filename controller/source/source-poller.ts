@@ -104,7 +104,8 @@ interface Entry {
   problem?: { text: string | undefined };
 }
 
-const WATCH_SETTLE_MS = 50;
+/** Coalesces the few events of one ref update; the ref is renamed into place once the commit is written. */
+const WATCH_SETTLE_MS = 20;
 
 /**
  * Follows many repositories: a cheap ref check every interval (±jitter), a
@@ -349,7 +350,8 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
   private async watchLocal(entry: Entry): Promise<void> {
     const paths = await entry.source.watchPaths();
     if (entry.closed) return;
-    const watcher = watch(paths, { ignoreInitial: true, ignored: (p) => p.endsWith('.lock') });
+    // Not `atomic`: git renames a ref into place, which chokidar would hold 100 ms to tell from a delete; any event means "check".
+    const watcher = watch(paths, { ignoreInitial: true, atomic: false, ignored: (p) => p.endsWith('.lock') });
     entry.watcher = watcher;
     // A commit touches several files (lock, ref, reflog): settle briefly, then check once.
     watcher.on('all', () => {

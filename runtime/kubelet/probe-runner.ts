@@ -72,6 +72,27 @@ async function execProbe(action: any, target: ProbeTarget, timeoutMs: number): P
   return { ok: false, message: result.exitCode === -1 ? `command ${JSON.stringify(argv.join(' '))} timed out` : result.output.trim() || `command exited with ${result.exitCode}` };
 }
 
+/** Whether `host:port` accepts a TCP connection now (a refused or unreachable port answers at once). */
+function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Where an httpGet or tcpSocket probe connects; undefined for other kinds. */
+function probeAddress(handler: any, target: ProbeTarget): { host: string; port: number } | undefined {
+  const action = handler.httpGet ?? handler.tcpSocket;
+  const port = action ? resolvePort(action.port, target.container) : undefined;
+  return port === undefined ? undefined : { host: action.host || target.podIP, port };
+}
+
 /** Runs a probe or lifecycle handler (httpGet, tcpSocket, exec) once. */
 export function runHandler(handler: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   if (handler.httpGet) return httpProbe(handler.httpGet, target, timeoutMs);
@@ -92,6 +113,12 @@ export interface ProbeListener {
  * One probe of one container instance, on Kubernetes' schedule: first after
  * initialDelaySeconds, then every periodSeconds; the result flips after
  * successThreshold successes or failureThreshold failures in a row.
+ *
+ * A startup or readiness probe on a port makes its first attempt as soon as
+ * the port accepts connections (within one period), rather than failing on a
+ * server still starting and waiting a whole period: a pod is Ready when its
+ * server listens. The kubelet too starts each worker at a random point of its
+ * first period; liveness keeps the exact schedule so failures count as before.
  */
 export class ProbeWorker {
   result: boolean;
@@ -116,8 +143,10 @@ export class ProbeWorker {
 
   /** `startedAtMs`: when the container instance started, so initialDelaySeconds counts from there. */
   start(startedAtMs: number): void {
-    const delay = Math.max(0, startedAtMs + (this.probe.initialDelaySeconds ?? 0) * 1000 - Date.now());
-    this.timer = setTimeout(() => void this.tick(), delay);
+    const firstAt = startedAtMs + (this.probe.initialDelaySeconds ?? 0) * 1000;
+    const address = this.kind === 'liveness' ? undefined : probeAddress(this.probe, this.target);
+    const first = address ? () => void this.whenListening(address, firstAt + this.periodMs()) : () => void this.tick();
+    this.timer = setTimeout(first, Math.max(0, firstAt - Date.now()));
     this.timer.unref();
   }
 
@@ -129,6 +158,21 @@ export class ProbeWorker {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+  }
+
+  private periodMs(): number {
+    return (this.probe.periodSeconds ?? 10) * 1000;
+  }
+
+  /** Polls the port (soon after starting, then every 100 ms) until it accepts or `deadline`, then probes. */
+  private async whenListening(address: { host: string; port: number }, deadline: number): Promise<void> {
+    const since = Date.now();
+    while (!this.stopped && !this.paused && Date.now() < deadline) {
+      if (await accepts(address.host, address.port, Math.max(1, deadline - Date.now()))) break;
+      const pause = Math.min(100, Math.max(10, (Date.now() - since) / 4), deadline - Date.now());
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause).unref());
+    }
+    await this.tick();
   }
 
   private async tick(): Promise<void> {
@@ -150,7 +194,7 @@ export class ProbeWorker {
       // A startup probe is done once it succeeds.
       if (this.kind === 'startup' && this.result) return;
     }
-    this.timer = setTimeout(() => void this.tick(), (this.probe.periodSeconds ?? 10) * 1000);
+    this.timer = setTimeout(() => void this.tick(), this.periodMs());
     this.timer.unref();
   }
 }
