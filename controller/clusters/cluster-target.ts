@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from './keep-alive-kube-config.js';
 import { ClusterConfigError } from './cluster-config-error.js';
 
 /**
@@ -25,7 +26,7 @@ export const LOCAL_CLUSTER = 'local';
 
 /** A target from a kubeconfig file, using `context` or the file's current context. */
 export function clusterTargetFromKubeconfig(file: string, options: { context?: string; name?: string } = {}): ClusterTarget {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new KeepAliveKubeConfig();
   try {
     kubeConfig.loadFromFile(file);
   } catch (err) {
@@ -125,7 +126,7 @@ function loadMerged(name: string, files: string[]): KubeConfig {
     throw new ClusterConfigError('UNKNOWN_CLUSTER', `cluster "${name}" is not configured: no kubeconfig at ${files.join(', ') || '(none given)'}`, { cluster: name });
   }
   const [first, ...rest] = present.map((file) => {
-    const one = new KubeConfig();
+    const one = new KeepAliveKubeConfig();
     try {
       one.loadFromFile(file);
     } catch (err) {
