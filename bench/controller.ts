@@ -5,7 +5,8 @@
 //   2. the controller's planning of a commit that touches one app of a 1,000-app monorepo
 //      (baton.yaml read, every app's inputs key checked, one app rendered and queued);
 //   3. CPU and memory of steady-state polling of that 1,000-app repository with no changes.
-// Run: npx tsx bench/controller.ts [rounds]
+//   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
+// Run: npx tsx bench/controller.ts [rounds]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { startSyncWorker } from '../controller/sync/start-sync-worker.js';
 import { DiskTree } from '../renderer/index.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
+import { largeAppApply } from './support/large-app-apply.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
@@ -191,6 +193,11 @@ async function plannerOnly(repo: string, stateDir: string): Promise<void> {
   console.log(`${`planner alone: 1,000 apps, ${rendered} rendered`.padEnd(52)} median ${median(times).toFixed(0).padStart(6)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})`);
 }
 
+if (process.argv[2] === 'large-app') {
+  await largeAppApply(Number(process.argv[3] ?? 20_000));
+  process.exit(0);
+}
+
 const dir = await mkdtemp('/tmp/baton-bench-ctl-');
 try {
   const work = join(dir, 'work');
@@ -214,6 +221,7 @@ try {
     await server.close();
   }
   await thousandApps(dir);
+  await largeAppApply();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
