@@ -7,6 +7,14 @@ type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 /**
+ * An idle socket is closed after this long, before the server closes it
+ * (Node's servers after 5 s): a request sent on a socket the server is
+ * closing fails with ECONNRESET. A server's shorter `Keep-Alive: timeout`
+ * hint is honoured by Node's agent.
+ */
+const IDLE_SOCKET_MS = 4000;
+
+/**
  * A KubeConfig whose API requests share one keep-alive HTTPS agent.
  * client-node (1.x) gives every request a new agent, so every request paid a
  * TLS handshake and a new SecureContext: most of a large sync's CPU. The
@@ -22,7 +30,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     if (!(made instanceof Agent) || made.constructor !== Agent) return;
     const options = made.options as Record<string, unknown>;
     const key = JSON.stringify(TLS_OPTIONS.map((name) => String(options[name] ?? '')));
-    if (this.shared?.key !== key) this.shared = { key, agent: new Agent({ ...options, keepAlive: true }) };
+    if (this.shared?.key !== key) this.shared = { key, agent: new Agent({ ...options, keepAlive: true, timeout: IDLE_SOCKET_MS }) };
     context.setAgent(this.shared.agent);
   }
 }
