@@ -80,6 +80,9 @@ describe('CustomResourceDefinitions a sync brings', () => {
       async read() {
         throw notFound();
       },
+      async list() {
+        return { items: [] };
+      },
       async patch(o: KubernetesObject) {
         return o;
       },
