@@ -8,8 +8,9 @@
 //      (baton.yaml read, every app's inputs key checked, one app rendered and queued);
 //   3. CPU and memory of steady-state polling of that 1,000-app repository with no changes, in a process
 //      of its own (bench/support/idle-controller.ts), beside a process that loaded the same modules.
+//   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
-// Run: npx tsx bench/controller.ts [rounds]
+// Run: npx tsx bench/controller.ts [rounds]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -29,6 +30,7 @@ import { startSyncWorker } from '../controller/sync/start-sync-worker.js';
 import { DiskTree } from '../renderer/index.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
+import { largeAppApply } from './support/large-app-apply.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
@@ -266,6 +268,11 @@ async function plannerOnly(repo: string, stateDir: string, render: number): Prom
   console.log(`${`planner alone: 1,000 apps, ${rendered} rendered`.padEnd(52)} median ${`${median(times).toFixed(0)} ms`.padStart(9)}   goal ≤ 50 ms   anchor: one render of one app ${render.toFixed(1)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})`);
 }
 
+if (process.argv[2] === 'large-app') {
+  await largeAppApply(Number(process.argv[3] ?? 20_000));
+  process.exit(0);
+}
+
 const dir = await mkdtemp('/tmp/baton-bench-ctl-');
 try {
   const work = join(dir, 'work');
@@ -292,6 +299,7 @@ try {
     await server.close();
   }
   await thousandApps(dir);
+  await largeAppApply();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import type { AppSpec } from '../apps/app-spec.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
@@ -12,9 +11,14 @@ import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
 import { describeObject, refOf } from '../clusters/object-ref.js';
 import { planPrune, pruneObjects, type PrunePlan } from './prune-objects.js';
 import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apps/track-objects.js';
+import { applyRun, kindRuns } from './apply-runs.js';
+import { contentDigestOf, keyOf, liveDigests } from './live-digests.js';
 
 /** The field manager of every baton write; it owns every field it renders. */
 export const FIELD_MANAGER = 'baton';
+
+/** Objects of one kind applied at once: enough to hide round trips, few enough not to flood a small API server. */
+const CONCURRENCY = 8;
 
 /** What applying needs to know of an app. */
 export type ApplyApp = Pick<AppSpec, 'name' | 'namespace'> & { syncPolicy: Pick<AppSpec['syncPolicy'], 'prune'> };
@@ -43,9 +47,11 @@ export interface ApplyObjectsOptions {
 /**
  * Applies an app's objects with server-side apply as field manager `baton`,
  * forcing ownership (the controller owns what it renders), in dependency
- * order; then prunes. The first object the API refuses stops the sync with an
- * error naming it: ObjectRejectedError (not retried) or ClusterRequestError
- * (retried).
+ * order; then prunes. Kinds go one after another in that order; the objects
+ * of one kind go CONCURRENCY at a time, each kind's live objects read in one
+ * list beforehand (to tell created, configured and unchanged apart). The
+ * first object the API refuses stops the sync with an error naming it:
+ * ObjectRejectedError (not retried) or ClusterRequestError (retried).
  */
 export async function applyObjects(options: ApplyObjectsOptions): Promise<AppliedObject[]> {
   const { app, signal } = options;
@@ -64,14 +70,15 @@ export async function applyObjects(options: ApplyObjectsOptions): Promise<Applie
   // A custom resource waits until the CRD this sync brings for its kind is Established (as Argo CD does).
   const brought = kindsBroughtBy(prepared);
   const established = new Set<string>();
-  for (const object of sortForApply(prepared)) {
+  for (const run of kindRuns(sortForApply(prepared))) {
     signal?.throwIfAborted();
-    const crd = brought.get(kindKey(object.apiVersion, object.kind))?.crd;
+    const crd = brought.get(kindKey(run[0]!.apiVersion, run[0]!.kind))?.crd;
     if (crd !== undefined && !established.has(crd)) {
       await waitEstablished(ctx, crd);
       established.add(crd);
     }
-    report(await applyOne(ctx, object));
+    const before = await liveDigests(ctx, run);
+    await applyRun(run, CONCURRENCY, signal, (object) => applyOne(ctx, object, before), report);
   }
   if (options.prune ?? app.syncPolicy.prune) {
     signal?.throwIfAborted();
@@ -130,26 +137,18 @@ export async function ensureNamespace(ctx: CallContext, name: string): Promise<b
   }
 }
 
-async function applyOne(ctx: CallContext, object: KubernetesObject): Promise<AppliedObject> {
+/** Applies one object; `live` holds the content digests of its kind's live objects, else it is read first. */
+async function applyOne(ctx: CallContext, object: KubernetesObject, live: ReadonlyMap<string, string> | undefined): Promise<AppliedObject> {
   const ref = refOf(object);
-  const header = { apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: ref.name, namespace: ref.namespace } };
-  const before = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
+  const before = live ? live.get(keyOf(object)) : await readDigest(ctx, object);
   const applied = await callCluster(ctx, 'apply', ref, () => ctx.target.objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
-  const action: ApplyAction = before === undefined ? 'created' : sameContent(before, applied) ? 'unchanged' : 'configured';
+  const action: ApplyAction = before === undefined ? 'created' : before === contentDigestOf(applied) ? 'unchanged' : 'configured';
   return { apiVersion: object.apiVersion!, kind: object.kind!, namespace: ref.namespace, name: ref.name, action };
 }
 
-/**
- * Whether an apply left the object as it was. Some API servers bump the
- * resourceVersion and managedFields time of a no-op apply (kubernetes#121404),
- * so those are not compared.
- */
-function sameContent(before: KubernetesObject, after: KubernetesObject): boolean {
-  const strip = (o: KubernetesObject) => {
-    const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata ?? {};
-    // Status is not the applier's: controllers may have written it in between.
-    const { status: _status, ...rest } = o as KubernetesObject & { status?: unknown };
-    return { ...rest, metadata: { ...metadata, managedFields: managedFields?.map(({ time: _time, ...entry }) => entry) } };
-  };
-  return isDeepStrictEqual(strip(before), strip(after));
+async function readDigest(ctx: CallContext, object: KubernetesObject): Promise<string | undefined> {
+  const ref = refOf(object);
+  const header = { apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: ref.name, namespace: ref.namespace } };
+  const live = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
+  return live === undefined ? undefined : contentDigestOf(live);
 }

@@ -2,7 +2,7 @@ import type { KubernetesObject, V1APIResource } from '@kubernetes/client-node';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
-import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import type { CallContext } from '../clusters/cluster-call.js';
 import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
 import { bounded } from '../clusters/bounded-request.js';
 import { refOf, type ObjectRef } from '../clusters/object-ref.js';
@@ -10,7 +10,8 @@ import { prepareObject, type ApplyApp } from './apply-objects.js';
 import { clusterResourceRefusal, ownNamespaces, type ClusterResourceApp } from './cluster-resources.js';
 import { kindKey, kindsBroughtBy, type BroughtKind } from './crd-kinds.js';
 import { dryRunApply } from './dry-run.js';
-import { isAddressable, otherOwner } from './ownership.js';
+import { isAddressable } from './ownership.js';
+import { liveOwners, type LiveOwner } from './live-owners.js';
 
 /** What preflight needs to know of an app. */
 export type PreflightApp = ApplyApp & ClusterResourceApp;
@@ -69,13 +70,14 @@ export async function preflightObjects(options: PreflightOptions): Promise<Prefl
   // apply creates the app's namespace, and every Namespace it renders, before any object in them.
   const creating = new Set([app.namespace, ...options.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
   const brought = kindsBroughtBy(all.map((o) => o.object as KubernetesObject));
+  const live = liveOwners(ctx, app, all.map((o) => o.object).filter(isAddressable));
   const refusals: PreflightRefusal[][] = [];
   let next = 0;
   const worker = async () => {
     while (next < all.length) {
       const i = next++;
       options.signal?.throwIfAborted();
-      refusals[i] = await checkObject(ctx, app, all[i], own, creating, brought);
+      refusals[i] = await checkObject(ctx, app, all[i], own, creating, brought, live);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, all.length) }, worker));
@@ -89,6 +91,7 @@ async function checkObject(
   own: ReadonlySet<string>,
   creating: ReadonlySet<string>,
   brought: ReadonlyMap<string, BroughtKind>,
+  live: (prepared: KubernetesObject) => Promise<LiveOwner>,
 ): Promise<PreflightRefusal[]> {
   // A hook with only a generateName is named in messages as `seed-*`.
   const ref = { ...refOf(object as KubernetesObject), ...(isAddressable(object) ? {} : { name: `${object.metadata.generateName ?? ''}*` }) };
@@ -104,11 +107,9 @@ async function checkObject(
   if (offLimits !== undefined) return [{ object: ref, code: 'off-limits', problem: offLimits }];
   if (!isAddressable(object)) return [];
   const prepared = prepareObject(object as KubernetesObject, app);
-  const header = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: ref.name, namespace: prepared.metadata?.namespace } };
-  const live = await callClusterOrAbsent(ctx, 'read', ref, () => ctx.target.objects.read(header));
-  const owner = live === undefined ? undefined : otherOwner(live as unknown as KubeObject, app);
+  const { exists, owner } = await live(prepared);
   if (owner !== undefined) return [{ object: ref, code: 'owned', owner, problem: `is owned by app ${owner}` }];
-  if (hook && live !== undefined) return [];
+  if (hook && exists) return [];
   const said = await dryRunApply(ctx, prepared, creating);
   return said === undefined ? [] : [{ object: ref, code: 'refused', problem: `is refused by the cluster: ${said}` }];
 }

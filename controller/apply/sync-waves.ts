@@ -37,7 +37,9 @@ export function byWave<T>(items: readonly T[], waveOf: (item: T) => number): T[]
   const groups = new Map<number, T[]>();
   for (const item of items) {
     const w = waveOf(item);
-    groups.set(w, [...(groups.get(w) ?? []), item]);
+    const group = groups.get(w);
+    if (group) group.push(item);
+    else groups.set(w, [item]);
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }

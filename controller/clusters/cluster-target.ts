@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
-import { ClusterConfigError } from './cluster-config-error.js';
 import { KeepAliveKubeConfig } from './keep-alive-kube-config.js';
+import { ClusterConfigError } from './cluster-config-error.js';
 
 /**
  * One cluster baton writes to and watches, through @kubernetes/client-node

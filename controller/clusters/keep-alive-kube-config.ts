@@ -7,11 +7,19 @@ import type { RequestContext } from '@kubernetes/client-node';
 const CONNECTION_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 /**
+ * An idle socket is closed after this long, before the server closes it
+ * (Node's servers after 5 s): a request sent on a socket the server is
+ * closing fails with ECONNRESET. A server's shorter `Keep-Alive: timeout`
+ * hint is honoured by Node's agent.
+ */
+const IDLE_SOCKET_MS = 4000;
+
+/**
  * A KubeConfig whose API clients reuse connections. client-node 1.x gives
  * every request a new agent, so each one paid a TLS handshake on both ends
- * (about 20 ms of CPU each; a sync makes dozens of requests). Plain
- * http/https agents are swapped for one keep-alive agent per set of
- * connection options; proxy agents are left as they are.
+ * (about 20 ms of CPU each; a sync makes dozens of requests, a large app
+ * thousands). Plain http/https agents are swapped for one keep-alive agent
+ * per set of connection options; proxy agents are left as they are.
  */
 export class KeepAliveKubeConfig extends KubeConfig {
   private kept?: { key: string; agent: HttpAgent };
@@ -24,8 +32,8 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const key = `${made.constructor === HttpsAgent}|${CONNECTION_OPTIONS.map((name) => String(options[name] ?? '')).join('|')}`;
     if (this.kept?.key !== key) {
       this.kept?.agent.destroy();
-      // Idle sockets close after 30 s, before servers drop them (the runtime keeps them 65 s).
-      const agent = made.constructor === HttpsAgent ? new HttpsAgent({ ...options, keepAlive: true, timeout: 30_000 }) : new HttpAgent({ ...options, keepAlive: true, timeout: 30_000 });
+      const keepAlive = { ...options, keepAlive: true, timeout: IDLE_SOCKET_MS };
+      const agent = made.constructor === HttpsAgent ? new HttpsAgent(keepAlive) : new HttpAgent(keepAlive);
       this.kept = { key, agent };
     }
     made.destroy();

@@ -33,6 +33,9 @@ function cluster(log: string[], establishAfter: number, names?: string): Cluster
       if (!found) throw notFound();
       return found;
     },
+    async list(_apiVersion: string, kind: string) {
+      return { items: [...live.values()].filter((o) => o.kind === kind) };
+    },
     async patch(o: KubernetesObject) {
       log.push(`apply ${o.kind}`);
       live.set(key(o), o);
@@ -76,6 +79,9 @@ describe('CustomResourceDefinitions a sync brings', () => {
       },
       async read() {
         throw notFound();
+      },
+      async list() {
+        return { items: [] };
       },
       async patch(o: KubernetesObject) {
         return o;
