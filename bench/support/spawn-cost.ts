@@ -50,7 +50,7 @@ async function acceptsConnection(host: string, port: number, retryMs: number): P
  */
 export async function bareServers(busybox: string, www: string, count: number, port: number): Promise<BareServersResult> {
   const children: ChildProcess[] = [];
-  const addressOf = (i: number) => `127.2.${i >> 8}.${(i & 255) + 1}`;
+  const addressOf = (i: number) => `127.2.${Math.floor(i / 250)}.${(i % 250) + 1}`;
   try {
     const t0 = performance.now();
     const spawned: Promise<unknown>[] = [];
@@ -61,7 +61,12 @@ export async function bareServers(busybox: string, www: string, count: number, p
     }
     await Promise.all(spawned);
     const spawnedMs = performance.now() - t0;
-    await Promise.all(children.map((_, i) => acceptsConnection(addressOf(i), port, 10)));
+    // A server that ended (its address taken, say) fails the measurement instead of being waited for ever.
+    const early = new Promise<never>((_, reject) => {
+      children.forEach((child, i) => child.once('exit', (code) => reject(new Error(`bare httpd on ${addressOf(i)}:${port} exited (${code}) before the measurement ended`))));
+    });
+    early.catch(() => undefined);
+    await Promise.race([Promise.all(children.map((_, i) => acceptsConnection(addressOf(i), port, 10))), early]);
     return { spawnedMs, listeningMs: performance.now() - t0 };
   } finally {
     const exits = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, 'exit'));
