@@ -1,11 +1,14 @@
 /**
  * The built-in runtime at scale, with real processes: a Deployment of busybox
- * httpd pods scaled from 0 to N (default 1000), timed until every pod is
- * Ready; then the service proxy's cost against the same server hit directly,
- * side by side in one run (the load client is bench/service-proxy.ts's).
- * Loopback only; everything is stopped at the end.
+ * httpd pods scaled from 0 to N (default 1000), timed until the Deployment
+ * reports every replica Ready, beside its goal and beside its floor measured
+ * first in the same run (N bare spawns of the same httpd, each until it
+ * accepts a connection); then the service proxy's cost against the same
+ * server hit directly, side by side (the load client is
+ * bench/service-proxy.ts's; `--skip-proxy` leaves it out). Loopback only;
+ * everything is stopped at the end.
  *
- *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8]
+ *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8] [--skip-proxy]
  *
  * Needs busybox (`apt-get install busybox-static`).
  */
@@ -17,14 +20,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resources } from '../runtime/resources/registry.js';
 import { startRuntime } from '../runtime/runtime-server.js';
+import { bareServers } from './support/spawn-cost.js';
 
 const { values: args } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1000' },
     requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
+    'skip-proxy': { type: 'boolean', default: false },
   },
 });
+/** Issue 18's goal: 0 -> 1,000 process pods Ready within 3 s. */
+const GOAL = { replicas: 1000, ms: 3000 };
 const wanted = Number(args.replicas);
 const ns = 'bench';
 
@@ -67,12 +74,17 @@ async function waitForNode() {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const seconds2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const count = (n: number) => n.toLocaleString('en-US');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = await mkdtemp(join(tmpdir(), 'baton-bench-scale-'));
 const www = join(dir, 'www');
 await mkdir(www);
 await writeFile(join(www, 'index.html'), 'ok\n');
+const containerPort = 20_000 + Math.floor(Math.random() * 30_000);
+// Before the runtime starts, so nothing of baton's runs beside it.
+const floor = await bareServers(busybox, www, wanted, containerPort);
 const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0, node: { defaultRuntimeClass: 'process' } });
 const { cluster } = runtime;
 let stopping: Promise<void> | undefined;
@@ -89,7 +101,6 @@ try {
     console.log(`NOTE: the runtime's node admits ${capacity} pods (status.allocatable.pods), so this run scales to ${capacity}, not ${wanted}.\n`);
   }
   await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const containerPort = 20_000 + Math.floor(Math.random() * 30_000);
   await cluster.create(resources.deployments, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -105,11 +116,14 @@ try {
             {
               name: 'httpd',
               image: 'busybox',
-              command: [busybox, 'httpd', '-f', '-p', '$(POD_IP):$(PORT)', '-h', www],
+              // A process pod has a /tmp of its own: the host's www directory comes in as a volume.
+              command: [busybox, 'httpd', '-f', '-p', '$(POD_IP):$(PORT)', '-h', '/tmp/www'],
               ports: [{ name: 'http', containerPort }],
               readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 2 },
+              volumeMounts: [{ name: 'www', mountPath: '/tmp/www', readOnly: true }],
             },
           ],
+          volumes: [{ name: 'www', hostPath: { path: www, type: 'Directory' } }],
         },
       },
     },
@@ -132,12 +146,24 @@ try {
       console.log(`  ${seconds(elapsed)}: ${status.replicas ?? 0} pods, ${status.readyReplicas ?? 0} ready`);
     }
     if (elapsed > 30 * 60_000) throw new Error(`not all ready after 30 min: ${JSON.stringify(status)}`);
-    await sleep(250);
+    await sleep(50);
   }
   const ready = performance.now() - t0;
   console.log(`all ${replicas} pods created: ${seconds(created ?? ready)}; all Ready: ${seconds(ready)} (${(replicas / (ready / 1000)).toFixed(1)} pods/s)\n`);
+  const goal = `goal ≤ ${seconds2(GOAL.ms)}${replicas === GOAL.replicas ? '' : ` for ${count(GOAL.replicas)}`}`;
+  console.log(
+    `0 → ${count(replicas)} process pods Ready  ${seconds2(ready)}   ${goal}   ` +
+      `floor: ${count(wanted)} bare spawns ${seconds2(floor.spawnedMs)}, all listening ${seconds2(floor.listeningMs)}\n`,
+  );
+  if (!args['skip-proxy']) await proxyCost();
+} finally {
+  const t1 = performance.now();
+  await stop();
+  console.log(`\nstopped all pods and the runtime in ${seconds(performance.now() - t1)}`);
+}
 
-  // The same server three ways: directly, through a Service of that one pod, through the Service of all pods.
+/** The same server three ways: directly, through a Service of that one pod, through the Service of all pods. */
+async function proxyCost(): Promise<void> {
   const pods = (await cluster.list(resources.pods, { namespace: ns, labelSelector: 'app=web' })).items;
   const target = pods.find((p) => p.status?.podIP)!;
   target.metadata.labels = { ...target.metadata.labels, 'bench-target': 'yes' };
@@ -183,8 +209,4 @@ try {
         `throughput ${((100 * r.requests) / r.seconds / (direct.requests / direct.seconds)).toFixed(0)}% of direct`,
     );
   }
-} finally {
-  const t1 = performance.now();
-  await stop();
-  console.log(`\nstopped all pods and the runtime in ${seconds(performance.now() - t1)}`);
 }

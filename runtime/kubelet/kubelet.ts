@@ -22,6 +22,7 @@ import { attachToPod, execInPod, type PodAttachRequest, type PodExecRequest } fr
 import type { ImageStore } from '../images/image-types.js';
 import type { PodNetwork } from '../network/network-types.js';
 import { schedulePod } from './scheduler.js';
+import { POLL_MS, sweepContainers } from './container-sweep.js';
 import { PodTokens, type ServiceAccountTokenSource } from './service-account-volume.js';
 
 export interface KubeletOptions {
@@ -214,12 +215,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }, () => undefined);
   }, options.resyncMs ?? 10_000);
   sweep.unref();
+  const containerSweep = setInterval(() => sweepContainers(ctx), POLL_MS);
+  containerSweep.unref();
 
   return {
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
       clearInterval(sweep);
+      clearInterval(containerSweep);
       await running.reconciler?.stop();
       for (const set of ctx.probes.values()) for (const w of [set.startup, set.liveness, set.readiness]) w?.stop();
       ctx.probes.clear();

@@ -12,9 +12,7 @@ import { ensureSandbox, joinsPodNetwork } from './pod-sandbox.js';
 import { syncVolumes } from './pod-volumes.js';
 import { recentMemoryByProcessGroup } from './proc-stat.js';
 import { memoryBytes } from '../kube/quantity.js';
-
-/** How often a pod with running containers is looked at again (exits of adopted processes, memory, log size). */
-const POLL_MS = 1000;
+import { POLL_MS } from './container-sweep.js';
 
 /**
  * The pod's record, made on first sight: pods on the pod network get their
@@ -116,7 +114,7 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
       }
     }
     if (!cr.current) continue;
-    soon(POLL_MS);
+    // Exits and logs of running containers are watched by the node's sweep (container-sweep.ts), not by a sync per pod per second.
     const dir = ctx.store.containerDir(record.uid, spec.name);
     ctx.logs.maintain(dir);
     let probes = ctx.probes.get(`${record.uid}/${spec.name}`);
@@ -144,6 +142,8 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     }
     const limit = memoryBytes(spec.resources?.limits?.memory);
     if (limit > 0 && cr.killReason !== 'OOMKilled' && !ctx.driver.limitsMemory?.(cr.current)) {
+      // No kernel limit enforces it: the kubelet measures again every poll.
+      soon(POLL_MS);
       sample ??= recentMemoryByProcessGroup(POLL_MS / 2);
       const used = ctx.driver.memoryUsage(cr.current, sample);
       if (used > limit) {
