@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
+import { launcher } from '../../launcher/index.js';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImageStore } from '../../images/image-types.js';
 import { ContainerConfigError } from '../container-env.js';
@@ -143,40 +144,28 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       rmSync(launch.exitPath, { force: true });
 
-      // Owner-only: a pod's output may hold what it should not have printed.
-      const out = openSync(launch.logPath, 'a', 0o600);
+      const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
+      let started;
       try {
-        const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
-        const child = spawn('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], {
-          detached: true,
-          stdio: ['ignore', out, out],
-          env: HELPER_ENV,
-          cwd: bundle,
-        });
-        const pid = await new Promise<number>((resolve, reject) => {
-          child.once('spawn', () => resolve(child.pid!));
-          child.once('error', (err) => reject(new DriverError('StartError', `cannot start runc: ${err.message}`)));
-        }).catch(async (err) => {
-          await undo();
-          throw err;
-        });
-        const handle: ContainerHandle = {
-          pid,
-          procStart: readProcStat(pid)?.startTime ?? '',
-          startedAt: new Date().toISOString(),
-          exitPath: launch.exitPath,
-          mountNamespace: true,
-          driver: 'oci',
-          containerId: id,
-          bundle,
-          imageID: image.imageID,
-        };
-        child.once('exit', () => exitListeners.forEach((l) => l(handle)));
-        child.unref();
-        return handle;
-      } finally {
-        closeSync(out);
+        // Detached (its own session), output to the log (made owner-only: a pod's output may hold what it should not have printed).
+        started = await launcher(HELPER_ENV).start('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], { cwd: bundle, outputPath: launch.logPath });
+      } catch (err) {
+        await undo();
+        throw new DriverError('StartError', `cannot start runc: ${(err as Error).message}`);
       }
+      const handle: ContainerHandle = {
+        pid: started.pid,
+        procStart: readProcStat(started.pid)?.startTime ?? '',
+        startedAt: new Date().toISOString(),
+        exitPath: launch.exitPath,
+        mountNamespace: true,
+        driver: 'oci',
+        containerId: id,
+        bundle,
+        imageID: image.imageID,
+      };
+      void started.exited.then(() => exitListeners.forEach((l) => l(handle)));
+      return handle;
     },
 
     isAlive(handle) {
