@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { launcher } from '../../launcher/index.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImageStore } from '../../images/image-types.js';
 import { ContainerConfigError } from '../container-env.js';
-import { DriverError, recordedExitCode, type ContainerHandle, type ContainerLaunch, type ExecResult, type PodDriver } from '../pod-driver.js';
+import { DriverError, recordedExitCode, type ContainerHandle, type ContainerLaunch, type PodDriver } from '../pod-driver.js';
 import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
 import { oomKills, workingSetBytes } from './cgroup-files.js';
 import { containerArgv, mergeImageEnv } from './container-command.js';
@@ -188,16 +188,11 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       return undefined;
     },
 
-    exec(handle, _launch, argv, timeoutMs) {
-      return new Promise<ExecResult>((resolve) => {
-        execFile('runc', ['--root', root, 'exec', handle.containerId!, ...argv], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-          const output = `${stdout}${stderr}`;
-          if (!err) return resolve({ exitCode: 0, output });
-          const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-          if (e.killed) return resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
-          resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
-        });
-      });
+    async exec(handle, _launch, argv, timeoutMs) {
+      // Through the launcher: an exec probe of every pod each period would otherwise fork the runtime each time.
+      const result = await launcher().run('runc', ['--root', root, 'exec', handle.containerId!, ...argv], { timeoutMs });
+      if (result.timedOut) return { exitCode: -1, output: `command timed out after ${timeoutMs}ms` };
+      return { exitCode: result.code, output: `${result.stdout}${result.stderr}`.slice(0, 1 << 20) };
     },
 
     async execStream(handle, _launch, argv, { stdin, tty }) {
