@@ -20,6 +20,8 @@ export class AddressAllocator {
   private readonly pods = new Map<string, number>();
   private last: number | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The write not started yet, that a save joins. */
+  private queued: Promise<void> | undefined;
 
   private constructor(
     private readonly file: string,
@@ -98,20 +100,29 @@ export class AddressAllocator {
     return contains(this.cidr, n) && n >= first && n <= last;
   }
 
-  // Writes are chained so an older snapshot never lands after a newer one; temp + rename keeps the file whole across a crash.
+  /**
+   * Writes are chained so an older snapshot never lands after a newer one;
+   * temp + rename keeps the file whole across a crash. Saves asked for while
+   * a write is in flight share the next one, which snapshots memory when it
+   * starts: a burst of pods costs a few writes, not one each in a queue.
+   */
   private save(): Promise<void> {
-    const snapshot: AllocationsFile = {
-      podCidr: formatCidr(this.cidr),
-      ...(this.last === undefined ? {} : { last: intToIp(this.last) }),
-      pods: Object.fromEntries([...this.pods].map(([uid, n]) => [uid, intToIp(n)])),
-    };
+    if (this.queued) return this.queued;
     const write = async () => {
+      this.queued = undefined;
+      const snapshot: AllocationsFile = {
+        podCidr: formatCidr(this.cidr),
+        ...(this.last === undefined ? {} : { last: intToIp(this.last) }),
+        pods: Object.fromEntries([...this.pods].map(([uid, n]) => [uid, intToIp(n)])),
+      };
       await mkdir(dirname(this.file), { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
       await writeFile(temp, `${JSON.stringify(snapshot, null, 2)}\n`);
       await rename(temp, this.file);
     };
-    this.writing = this.writing.then(write, write);
-    return this.writing;
+    const next = this.writing.then(write, write);
+    this.queued = next;
+    this.writing = next;
+    return next;
   }
 }

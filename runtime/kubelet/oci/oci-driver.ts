@@ -1,10 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { launcher } from '../../launcher/index.js';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImageStore } from '../../images/image-types.js';
 import { ContainerConfigError } from '../container-env.js';
-import { DriverError, recordedExitCode, type ContainerHandle, type ContainerLaunch, type ExecResult, type PodDriver } from '../pod-driver.js';
+import { DriverError, recordedExitCode, type ContainerHandle, type ContainerLaunch, type PodDriver } from '../pod-driver.js';
 import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
 import { oomKills, workingSetBytes } from './cgroup-files.js';
 import { containerArgv, mergeImageEnv } from './container-command.js';
@@ -143,40 +144,28 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       rmSync(launch.exitPath, { force: true });
 
-      // Owner-only: a pod's output may hold what it should not have printed.
-      const out = openSync(launch.logPath, 'a', 0o600);
+      const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
+      let started;
       try {
-        const runcArgs = ['runc', '--root', root, '--log', join(bundle, 'runc.log'), '--log-format', 'json', 'run', '--keep', '--bundle', bundle, id];
-        const child = spawn('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], {
-          detached: true,
-          stdio: ['ignore', out, out],
-          env: HELPER_ENV,
-          cwd: bundle,
-        });
-        const pid = await new Promise<number>((resolve, reject) => {
-          child.once('spawn', () => resolve(child.pid!));
-          child.once('error', (err) => reject(new DriverError('StartError', `cannot start runc: ${err.message}`)));
-        }).catch(async (err) => {
-          await undo();
-          throw err;
-        });
-        const handle: ContainerHandle = {
-          pid,
-          procStart: readProcStat(pid)?.startTime ?? '',
-          startedAt: new Date().toISOString(),
-          exitPath: launch.exitPath,
-          mountNamespace: true,
-          driver: 'oci',
-          containerId: id,
-          bundle,
-          imageID: image.imageID,
-        };
-        child.once('exit', () => exitListeners.forEach((l) => l(handle)));
-        child.unref();
-        return handle;
-      } finally {
-        closeSync(out);
+        // Detached (its own session), output to the log (made owner-only: a pod's output may hold what it should not have printed).
+        started = await launcher(HELPER_ENV).start('/bin/sh', ['-c', WRAPPER, OCI_WRAPPER_NAME, launch.exitPath, ...runcArgs], { cwd: bundle, outputPath: launch.logPath });
+      } catch (err) {
+        await undo();
+        throw new DriverError('StartError', `cannot start runc: ${(err as Error).message}`);
       }
+      const handle: ContainerHandle = {
+        pid: started.pid,
+        procStart: readProcStat(started.pid)?.startTime ?? '',
+        startedAt: new Date().toISOString(),
+        exitPath: launch.exitPath,
+        mountNamespace: true,
+        driver: 'oci',
+        containerId: id,
+        bundle,
+        imageID: image.imageID,
+      };
+      void started.exited.then(() => exitListeners.forEach((l) => l(handle)));
+      return handle;
     },
 
     isAlive(handle) {
@@ -199,16 +188,11 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       return undefined;
     },
 
-    exec(handle, _launch, argv, timeoutMs) {
-      return new Promise<ExecResult>((resolve) => {
-        execFile('runc', ['--root', root, 'exec', handle.containerId!, ...argv], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-          const output = `${stdout}${stderr}`;
-          if (!err) return resolve({ exitCode: 0, output });
-          const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-          if (e.killed) return resolve({ exitCode: -1, output: `command timed out after ${timeoutMs}ms` });
-          resolve({ exitCode: typeof e.code === 'number' ? e.code : 126, output: output || e.message });
-        });
-      });
+    async exec(handle, _launch, argv, timeoutMs) {
+      // Through the launcher: an exec probe of every pod each period would otherwise fork the runtime each time.
+      const result = await launcher().run('runc', ['--root', root, 'exec', handle.containerId!, ...argv], { timeoutMs });
+      if (result.timedOut) return { exitCode: -1, output: `command timed out after ${timeoutMs}ms` };
+      return { exitCode: result.code, output: `${result.stdout}${result.stderr}`.slice(0, 1 << 20) };
     },
 
     async execStream(handle, _launch, argv, { stdin, tty }) {

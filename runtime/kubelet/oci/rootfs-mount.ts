@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launcher } from '../../launcher/index.js';
 
-function run(file: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
-      else resolve();
-    });
-  });
+async function run(file: string, args: string[]): Promise<void> {
+  const result = await launcher().run(file, args, { timeoutMs: 30_000 });
+  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
 }
 
 /**

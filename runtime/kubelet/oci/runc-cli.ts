@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { launcher } from '../../launcher/index.js';
 
 export interface RuncResult {
   code: number;
@@ -7,13 +7,9 @@ export interface RuncResult {
 }
 
 /** Runs `runc --root <root> …`; never throws for a non-zero exit (callers decide). */
-export function runc(root: string, args: string[], timeoutMs = 30_000): Promise<RuncResult> {
-  return new Promise((resolve) => {
-    execFile('runc', ['--root', root, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr || (err && !stderr ? err.message : '')) });
-    });
-  });
+export async function runc(root: string, args: string[], timeoutMs = 30_000): Promise<RuncResult> {
+  const result = await launcher().run('runc', ['--root', root, ...args], { timeoutMs });
+  return { code: result.code, stdout: result.stdout, stderr: result.timedOut ? `runc ${args[0]} timed out after ${timeoutMs} ms` : result.stderr };
 }
 
 export interface RuncContainer {

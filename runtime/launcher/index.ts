@@ -1,0 +1,1 @@
+export { launcher, Launcher, type RunOptions, type RunResult, type StartOptions, type Started } from './launcher.js';
