@@ -46,8 +46,8 @@ export interface AppControllerOptions {
   planRetryMs?: number;
 }
 
-/** Status writes of unchanged apps in flight at once while a revision is planned. */
-const MAX_SKIP_WRITES = 64;
+/** Plans recorded in the background at once while a revision is planned. */
+const MAX_WRITES = 64;
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
 interface KnownApp {
@@ -232,23 +232,26 @@ export class AppController {
       this.log(`planning ${shortRevision(commit)} failed: ${(err as Error).message}`, { app: app.name, revision: commit });
       await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
     };
-    // An unchanged app's one status write does not wait for the previous one's: 1,000 round trips
-    // to Redis in a row were most of a commit's planning. Changed apps are still acted on in order.
-    const skips = new Set<Promise<void>>();
+    // Recording a plan (status writes, the queued sync) does not hold up planning the next app:
+    // 1,000 Redis round trips in a row were most of a commit's planning. An unchanged app's one
+    // write goes at once; changed apps are recorded one after another, in order.
+    const writes = new Set<Promise<void>>();
+    let ordered = Promise.resolve();
     for (const app of orderApps(config.apps)) {
       if (this.closed) break;
       const planned = await this.planOne(app, commit).catch(async (err: unknown) => fail(app, err));
       if (!planned) continue;
-      const write = planned.skipWrite.catch(async (err: unknown) => fail(app, err)).finally(() => skips.delete(write));
-      skips.add(write);
-      if (skips.size >= MAX_SKIP_WRITES) await Promise.race(skips);
+      const run = planned.unchanged ? planned.record() : (ordered = ordered.catch(() => undefined).then(planned.record));
+      const write = run.catch(async (err: unknown) => fail(app, err)).finally(() => writes.delete(write));
+      writes.add(write);
+      if (writes.size >= MAX_WRITES) await Promise.race(writes);
     }
-    await Promise.all(skips);
+    await Promise.all(writes);
     return this.closed || failed === 0;
   }
 
-  /** Plans one app and records the outcome; for an unchanged app returns its status write still running. */
-  private async planOne(app: AppSpec, commit: string): Promise<{ skipWrite: Promise<void> } | undefined> {
+  /** Plans one app; `record` acts on the plan (status, queue) and then remembers its inputs key. */
+  private async planOne(app: AppSpec, commit: string): Promise<{ unchanged: boolean; record: () => Promise<void> } | undefined> {
     const source = this.poller.repository(app.repository)!;
     const known = this.apps.get(app.name);
     // The same baton.yaml gives the same spec objects (readAppConfig), so most apps compare by identity.
@@ -276,9 +279,7 @@ export class AppController {
       }
       this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey });
     };
-    if (plan.action === 'skip') return { skipWrite: record() };
-    await record();
-    return undefined;
+    return { unchanged: plan.action === 'skip', record };
   }
 
   private async actOnPlan(app: AppSpec, commit: string, plan: AppPlan): Promise<void> {
