@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
+import { runScript } from '../redis/run-script.js';
 import { appRequestKey, CANCEL_CHANNEL, QUEUE_PREFIX, REQUEST_SEQ_KEY, SYNC_QUEUE_NAME } from './queue-keys.js';
 import { SYNC_TRIGGERS, type SyncJobData, type SyncRequest } from './sync-job.js';
 
@@ -82,7 +83,7 @@ export class SyncQueue {
     const fields: Omit<SyncJobData, 'seq'> = { app: request.app, revision: request.revision, trigger: request.trigger, requestedAt };
     if (request.message !== undefined) fields.message = request.message;
     if (request.prune) fields.prune = true;
-    const encoded = (await this.redis.eval(RECORD_REQUEST, 2, appRequestKey(request.app), REQUEST_SEQ_KEY, JSON.stringify(fields))) as string;
+    const encoded = (await runScript(this.redis, RECORD_REQUEST, 2, appRequestKey(request.app), REQUEST_SEQ_KEY, JSON.stringify(fields))) as string;
     const data = JSON.parse(encoded) as SyncJobData;
     const job = await this.queue.add('sync', data, {
       deduplication: { id: request.app, replace: true, keepLastIfActive: true },

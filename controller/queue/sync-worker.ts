@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
+import { runScript } from '../redis/run-script.js';
 import { appRequestKey, CANCEL_CHANNEL, QUEUE_PREFIX, SYNC_QUEUE_NAME } from './queue-keys.js';
 import { RetryLaterError } from './retry-later-error.js';
 import { syncBackoffDelay } from './sync-backoff.js';
@@ -200,7 +201,7 @@ export class SyncWorker<O = SyncOutcome> {
     this.running.set(request.app, jobId);
     try {
       const outcome = await this.processor(request, { jobId, attempt, signal: signal ?? new AbortController().signal });
-      await this.redis.eval(MARK_SERVED, 1, key, request.seq);
+      await runScript(this.redis, MARK_SERVED, 1, key, request.seq);
       this.emit('completed', { ...base, outcome, durationMs: Date.now() - startedAt });
       return { skipped: false, request, outcome };
     } catch (err) {
@@ -215,7 +216,7 @@ export class SyncWorker<O = SyncOutcome> {
       const error = why !== undefined ? new UnrecoverableError(`cancelled: ${why}`) : err instanceof Error ? err : new Error(String(err));
       const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || attempt >= (job.opts.attempts ?? 1);
       // A request that failed for good is served too: only a newer request retries it.
-      if (final) await this.redis.eval(MARK_SERVED, 1, key, request.seq);
+      if (final) await runScript(this.redis, MARK_SERVED, 1, key, request.seq);
       this.emit('failed', { ...base, error, durationMs: Date.now() - startedAt, willRetry: !final });
       throw error;
     } finally {

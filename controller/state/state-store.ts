@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis/connect-redis.js';
+import { runScript } from '../redis/run-script.js';
 import { initialAppStatus, type AppOrigin, type AppStatus } from './app-status.js';
 import { readEvents, subscribeEvents } from './event-stream.js';
 import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.js';
@@ -68,7 +69,8 @@ export class StateStore {
     const keys = appKeys(app.name);
     const status = initialAppStatus(app);
     const defaults = encodeFields(status);
-    const created = await this.redis.eval(
+    const created = await runScript(
+      this.redis,
       ENSURE_APP,
       3,
       keys.status,
@@ -239,7 +241,8 @@ export class StateStore {
       time,
       eventsMaxLen: this.eventsMaxLen,
     };
-    const reply = await this.redis.eval(
+    const reply = await runScript(
+      this.redis,
       UPDATE_APP,
       6,
       keys.status,
