@@ -164,7 +164,9 @@ try {
   const change = (100 * (last.baton - first.baton)) / first.baton;
   // The heap after each major collection (its local minima): garbage between collections makes a
   // sawtooth whose least-squares slope depends on where the run ends; a leak raises the floor.
-  const floors = samples.filter((s, i) => i > 0 && i < samples.length - 1 && s.heapUsed > 0 && s.heapUsed < samples[i - 1].heapUsed && s.heapUsed <= samples[i + 1].heapUsed);
+  // A sample whose /metrics did not answer in time (heap 0) is left out rather than read as a collection.
+  const heaps = samples.filter((s) => s.heapUsed > 0);
+  const floors = heaps.filter((s, i) => i > 0 && i < heaps.length - 1 && s.heapUsed < heaps[i - 1].heapUsed && s.heapUsed <= heaps[i + 1].heapUsed);
   const floorSlope = slope(floors.map((s) => [s.atMin, s.heapUsed]));
   const apps = await shop.state.listApps();
   process.stdout.write(

@@ -1,5 +1,6 @@
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readProcStat } from '../../../runtime/kubelet/proc-stat.js';
 import type { AppStatus } from '../../../controller/state/app-status.js';
 import type { StateStore } from '../../../controller/state/state-store.js';
 import { git } from '../../support/git-http-server.js';
@@ -167,21 +168,27 @@ export async function podPids(stateDir: string, namespace = NAMESPACE): Promise<
   return pids;
 }
 
-/** Live pod processes (they carry POD_NAMESPACE) whose working directory is inside `stateDir`. */
+/**
+ * Live pod processes (they carry POD_NAMESPACE) of the runtime at `stateDir`: those in the process
+ * group of a container wrapper (`baton-container`, whose arguments name its exit file in the state
+ * dir). A process pod's working directory is inside its own sandbox, so it no longer tells.
+ */
 export async function podProcesses(stateDir: string): Promise<Array<{ pid: number; pod: string }>> {
-  const found: Array<{ pid: number; pod: string }> = [];
+  const wrappers = new Set<number>();
+  const candidates: Array<{ pid: number; pgrp: number; pod: string }> = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
+      const argv = (await readFile(`/proc/${entry}/cmdline`, 'latin1')).split('\0');
+      if (argv.includes('baton-container') && argv.some((arg) => arg.startsWith(stateDir))) wrappers.add(Number(entry));
       const env = `\0${await readFile(`/proc/${entry}/environ`, 'latin1')}`;
       if (!env.includes('\0POD_NAMESPACE=')) continue;
-      if (/^\d+ \(.*\) Z /.test(await readFile(`/proc/${entry}/stat`, 'latin1'))) continue;
-      const cwd = await readlink(`/proc/${entry}/cwd`);
-      if (!cwd.startsWith(stateDir)) continue;
-      found.push({ pid: Number(entry), pod: /\0POD_NAME=([^\0]*)/.exec(env)?.[1] ?? '' });
+      const stat = readProcStat(Number(entry));
+      if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+      candidates.push({ pid: Number(entry), pgrp: stat.pgrp, pod: /\0POD_NAME=([^\0]*)/.exec(env)?.[1] ?? '' });
     } catch {
       // Not ours to read, or gone.
     }
   }
-  return found;
+  return candidates.filter((p) => wrappers.has(p.pgrp)).map(({ pid, pod }) => ({ pid, pod }));
 }
