@@ -7,7 +7,7 @@
 //   2. the controller's planning of a commit that touches one app of a 1,000-app monorepo
 //      (baton.yaml read, every app's inputs key checked, one app rendered and queued);
 //   3. CPU and memory of steady-state polling of that 1,000-app repository with no changes, in a process
-//      of its own (bench/support/idle-controller.ts), beside a process that loaded the same modules.
+//      of its own (bench/support/idle-controller.ts, compiled as `baton up` runs), beside a process that loaded the same modules.
 //   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
 // Run: npx tsx bench/controller.ts [rounds]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
@@ -196,11 +196,12 @@ async function thousandApps(dir: string): Promise<void> {
   await controller.close();
 
   // Each in a process of its own, so the figure is the controller's memory, not this bench's.
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
   const idle = idleProcess(repo, redis.url, join(dir, 'idle-state'));
   const bare = idleProcess('bare');
   const [following, anchor] = await Promise.all([idle, bare]);
   console.log(
-    `${'idle controller following the 1,000-app repository'.padEnd(52)} RSS ${following.rssMiB.toFixed(0)} MiB   goal ≤ 150 MiB   anchor: same modules loaded, no repository ${anchor.rssMiB.toFixed(0)} MiB; CPU ${following.cpuPercent.toFixed(2)}% of one core (polled every 1 s)`,
+    `${'idle controller following the 1,000-app repository (compiled)'.padEnd(52)} RSS ${following.rssMiB.toFixed(0)} MiB   goal ≤ 150 MiB   anchor: same modules loaded, no repository ${anchor.rssMiB.toFixed(0)} MiB; CPU ${following.cpuPercent.toFixed(2)}% of one core (polled every 1 s)`,
   );
   await redis.stop();
   await plannerOnly(repo, stateDir, render);
@@ -212,10 +213,13 @@ interface IdleFigures {
   cpuPercent: number;
 }
 
-/** bench/support/idle-controller.ts in a child process (loaded through tsx, as this bench is). */
+/**
+ * bench/support/idle-controller.ts in a child process, compiled as `baton up` runs (dist/, which
+ * `npm run build` keeps current): loaded through tsx, every process carries ~85 MiB of the loader.
+ */
 async function idleProcess(...args: string[]): Promise<IdleFigures> {
-  const script = fileURLToPath(new URL('./support/idle-controller.ts', import.meta.url));
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script, ...args], { env, maxBuffer: 1 << 20 });
+  const script = fileURLToPath(new URL('../dist/bench/support/idle-controller.js', import.meta.url));
+  const { stdout } = await execFileAsync(process.execPath, [script, ...args], { env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as IdleFigures;
 }
 
