@@ -33,6 +33,14 @@ export interface ApplyObjectsOptions {
    * @defaultValue app.syncPolicy.prune
    */
   prune?: boolean;
+  /**
+   * What `planApplyPrune` found for these objects before this apply began: the
+   * prune deletes it instead of listing the app's objects again. Applying
+   * cannot add to it (every applied object is kept); give it only when nothing
+   * else labelled as the app's was written in between (no hooks ran).
+   * @defaultValue listed after applying
+   */
+  prunePlan?: PrunePlan;
   /** Stops between objects; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Called after each object is applied or pruned. */
@@ -82,7 +90,7 @@ export async function applyObjects(options: ApplyObjectsOptions): Promise<Applie
   }
   if (options.prune ?? app.syncPolicy.prune) {
     signal?.throwIfAborted();
-    for (const pruned of await pruneObjects({ ...ctx, app: app.name, keep: prepared, namespaces: pruneNamespaces(app, prepared) })) report(pruned);
+    for (const pruned of await pruneObjects({ ...ctx, app: app.name, keep: prepared, namespaces: pruneNamespaces(app, prepared) }, options.prunePlan)) report(pruned);
   }
   return results;
 }

@@ -88,11 +88,15 @@ export async function planPrune(options: PruneOptions): Promise<PrunePlan> {
   return plan;
 }
 
-/** Deletes what `planPrune` finds: the app's live objects that `keep` does not contain. */
-export async function pruneObjects(options: PruneOptions): Promise<AppliedObject[]> {
+/**
+ * Deletes what `planPrune` finds: the app's live objects that `keep` does not
+ * contain. `planned` is a plan already made for the same app, keep and
+ * namespaces (by the sync's prune guard): it is used instead of listing again.
+ */
+export async function pruneObjects(options: PruneOptions, planned?: PrunePlan): Promise<AppliedObject[]> {
   const { signal } = options;
   const pruned: AppliedObject[] = [];
-  for (const { apiVersion, kind, namespace, name } of (await planPrune(options)).prune) {
+  for (const { apiVersion, kind, namespace, name } of (planned ?? (await planPrune(options))).prune) {
     signal?.throwIfAborted();
     const ref = { apiVersion, kind, namespace, name };
     const header = { apiVersion, kind, metadata: { name, namespace } };

@@ -42,29 +42,61 @@ export interface SyncProgress {
   flush: () => Promise<void>;
 }
 
+/** `sync.applied` events of applied (not pruned) objects go out at most this often; the latest one waits for its turn. */
+const APPLIED_EVERY_MS = 100;
+
 /**
  * Publishes a rollout's progress as `sync.applied` and `sync.progress` events,
  * for `baton sync --wait` and the dashboard. Events go out one at a time, in
  * order; a failed publish is dropped, never failing the sync it describes.
+ * Applied objects of a large app come faster than events can be published:
+ * only the latest count goes out every APPLIED_EVERY_MS (pruned objects and
+ * workloads always do), and the last one always goes out before anything
+ * after it and on `flush`.
  */
 export function syncProgress(options: SyncProgressOptions): SyncProgress {
   const phase = options.phase ?? 'sync';
   let applied = 0;
   let chain: Promise<void> = Promise.resolve();
+  let held: SyncAppliedData | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let appliedSentAt = -Infinity;
   const send = (type: string, data: SyncAppliedData | SyncProgressData) => {
     chain = chain.then(
       () => options.events.publish({ type, app: options.app, data }).then(() => undefined),
     ).catch(() => undefined);
   };
+  const release = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (held === undefined) return;
+    const data = held;
+    held = undefined;
+    appliedSentAt = Date.now();
+    send('sync.applied', data);
+  };
   return {
     applied(object) {
       if (object.action !== 'pruned') applied += 1;
       const { kind, namespace, name, action } = object;
-      send('sync.applied', { phase, applied, total: Math.max(options.objects, applied), object: { kind, ...(namespace ? { namespace } : {}), name, action } });
+      const data: SyncAppliedData = { phase, applied, total: Math.max(options.objects, applied), object: { kind, ...(namespace ? { namespace } : {}), name, action } };
+      if (action === 'pruned') {
+        release();
+        send('sync.applied', data);
+        return;
+      }
+      held = data;
+      const wait = appliedSentAt + APPLIED_EVERY_MS - Date.now();
+      if (wait <= 0) release();
+      else if (timer === undefined) timer = setTimeout(release, wait).unref();
     },
     workload(workload) {
+      release();
       send('sync.progress', { phase, workload });
     },
-    flush: () => chain,
+    flush: () => {
+      release();
+      return chain;
+    },
   };
 }

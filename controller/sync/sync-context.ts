@@ -8,6 +8,7 @@ import type { AppStatusPatch } from '../state/state-store.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import type { HookObject } from '../apply/sync-waves.js';
 import type { ClusterPort } from './ports/cluster-port.js';
+import type { PrunePlan } from '../apply/prune-objects.js';
 import type { ObjectSources } from './ports/renderer-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
 
@@ -45,6 +46,8 @@ export interface SyncContext {
   digest: string;
   /** render: where each object was rendered from (not for kept manifests). */
   sources?: ObjectSources;
+  /** guardPrune: what the prune would delete, listed before anything was written (reused by apply's prune). */
+  prunePlan?: PrunePlan;
   /** apply: events for `baton sync --wait` and the dashboard, shared by apply and gate. */
   progress: SyncProgress;
   /** apply and rollBack: what the sync deleted, for its history entry. */

@@ -64,7 +64,9 @@ function groupByOwner<T extends V1Pod | V1ReplicaSet>(items: T[]): Map<string, T
   for (const item of items) {
     const owner = item.metadata?.ownerReferences?.find((r) => r.controller) ?? item.metadata?.ownerReferences?.[0];
     if (!owner) continue;
-    groups.set(owner.uid, [...(groups.get(owner.uid) ?? []), item]);
+    const group = groups.get(owner.uid);
+    if (group) group.push(item);
+    else groups.set(owner.uid, [item]);
   }
   return groups;
 }

@@ -21,7 +21,7 @@ export function targetCluster(target: ClusterTarget): ClusterPort {
   return {
     name: target.name,
     readLive: (objects) => readLiveObjects(target, objects),
-    apply: ({ app, objects, signal, onProgress }) => applyObjects({ target, app, objects: k8s(objects), signal, onProgress }),
+    apply: ({ app, objects, prunePlan, signal, onProgress }) => applyObjects({ target, app, objects: k8s(objects), prunePlan, signal, onProgress }),
     preflight: ({ app, objects, hooks, signal }) => preflightObjects({ target, app, objects, hooks, signal }),
     planPrune: ({ app, objects, signal }) => planApplyPrune({ target, app, objects: k8s(objects), signal }),
     waitForHealthy: ({ objects, ...rest }) => waitForHealthy({ target, objects: k8s(objects), ...rest }),

@@ -12,6 +12,8 @@ import type { KubeObject } from '../../../runtime/kube/object.js';
 export interface ClusterApply {
   app: ApplyApp;
   objects: readonly KubeObject[];
+  /** `planPrune` of the same app and objects, made before anything was applied: pruned without listing again. @defaultValue listed after applying */
+  prunePlan?: PrunePlan;
   signal: AbortSignal;
   onProgress: (object: AppliedObject) => void;
 }

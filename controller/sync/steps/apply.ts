@@ -2,7 +2,8 @@ import { shortRevision } from '../../../runtime/kube/revision.js';
 import type { BatonError } from '../../../runtime/kube/baton-error.js';
 import { syncProgress } from '../../health/sync-progress.js';
 import type { AppliedObject } from '../../apply/applied-object.js';
-import { byWave, objectWave } from '../../apply/sync-waves.js';
+import { byWave, hooksOf, objectWave } from '../../apply/sync-waves.js';
+import type { PrunePlan } from '../../apply/prune-objects.js';
 import { runPhase } from './hooks.js';
 import type { Step, SyncContext } from '../sync-context.js';
 
@@ -36,16 +37,30 @@ export const apply: Step = async (ctx, ports) => {
       }
     }
     // The last wave goes with the whole set, so prune sees every object the revision keeps.
-    await ctx.cluster.apply({ app, objects, signal: ctx.signal, onProgress });
+    await ctx.cluster.apply({ app, objects, prunePlan: reusablePrunePlan(ctx, waves.length), signal: ctx.signal, onProgress });
   } catch (err) {
     if ((err as Partial<BatonError>).retryable !== false) throw err;
     ctx.failure = (err as Error).message;
     return undefined;
+  } finally {
+    // Queues the last applied count now, before anything that follows (the gate awaits it).
+    void ctx.progress.flush();
   }
   const sync = await runPhase(ctx, ports, 'Sync');
   if (!sync.ok) ctx.failure = sync.reason;
   return undefined;
 };
+
+/**
+ * The prune guard's plan, when this apply's prune may delete it rather than
+ * list the app's objects again: applying only adds kept objects, so the plan
+ * still holds unless something else wrote in between (PreSync hooks may
+ * create objects labelled as the app's) or earlier waves waited on health.
+ */
+function reusablePrunePlan(ctx: SyncContext, waves: number): PrunePlan | undefined {
+  if (waves > 1 || hooksOf(ctx.hooks ?? [], 'PreSync').length > 0) return undefined;
+  return ctx.prunePlan;
+}
 
 /** `onProgress` that also notes each pruned object in `ctx.pruned` for the history entry. */
 export function recordPruned(ctx: SyncContext, onProgress: (object: AppliedObject) => void): (object: AppliedObject) => void {

@@ -19,7 +19,10 @@ export const guardPrune: Step = async (ctx, { log }) => {
   if (ctx.request.prune || !app.syncPolicy.prune) return undefined;
   const plan = await ctx.cluster.planPrune({ app, objects: ctx.objects, signal: ctx.signal });
   const why = pruneRefusal(plan, app.syncPolicy);
-  if (why === undefined) return undefined;
+  if (why === undefined) {
+    ctx.prunePlan = plan;
+    return undefined;
+  }
   const named = plan.prune.slice(0, NAMED).map((o) => `${o.kind}/${o.name}`);
   const more = plan.prune.length > NAMED ? ` and ${plan.prune.length - NAMED} more` : '';
   const message =
