@@ -33,7 +33,7 @@ export interface StartOptions {
 }
 
 export interface Started {
-  /** The program's pid: it runs in a new session (`setsid`), its own process group, already when `start` resolves. */
+  /** The program's pid: it runs in a new session (`setsid`), its own process group, and runs the program when `start` resolves. */
   pid: number;
   /** Its exit status once it ends (while the launcher lives). */
   exited: Promise<number>;
@@ -174,12 +174,13 @@ export class Launcher {
     this.hold(1);
     const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
     if (typeof first !== 'number') throw new Error(`${file} did not start (exit ${first.code}): see ${options.outputPath}`);
-    // The pid is reported at the fork: a caller that signals its process group must wait for setsid.
+    // The pid is reported at the fork: as a spawn's, the promise resolves once the program runs, past setsid (a caller
+    // signals its process group) and its exec.
     let ended = false;
     void exited.then(() => (ended = true));
     this.hold(1);
     try {
-      while (!ended && !leadsItsGroup(first)) await new Promise((resolve) => setTimeout(resolve, 1));
+      while (!ended && !runsInItsGroup(first, file)) await new Promise((resolve) => setTimeout(resolve, 1));
     } finally {
       this.hold(-1);
     }
@@ -250,16 +251,19 @@ export class Launcher {
   }
 }
 
-/** Whether `pid` leads its own process group (has run setsid); true once it is gone, nothing is left to wait for. */
-function leadsItsGroup(pid: number): boolean {
+/** Whether `pid` runs `file` and leads its own process group (has run setsid); true once it is gone, nothing is left to wait for. */
+function runsInItsGroup(pid: number, file: string): boolean {
   let stat: string;
+  let argv0: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0', 1)[0];
   } catch {
     return true;
   }
   // After the command name, in parentheses: state, ppid, pgrp.
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || (Number(fields[2]) === pid && argv0 === file);
 }
 
 function killQuietly(pid: number): void {
