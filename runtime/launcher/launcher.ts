@@ -180,7 +180,8 @@ export class Launcher {
     void exited.then(() => (ended = true));
     this.hold(1);
     try {
-      while (!ended && !runsInItsGroup(first, file)) await new Promise((resolve) => setTimeout(resolve, 1));
+      // Backing off: on a loaded machine the exec takes tens of milliseconds, and each look reads /proc.
+      for (let wait = 1; !ended && !runsInItsGroup(first, file); wait = Math.min(wait * 2, 16)) await new Promise((resolve) => setTimeout(resolve, wait));
     } finally {
       this.hold(-1);
     }
@@ -253,17 +254,15 @@ export class Launcher {
 
 /** Whether `pid` runs `file` and leads its own process group (has run setsid); true once it is gone, nothing is left to wait for. */
 function runsInItsGroup(pid: number, file: string): boolean {
-  let stat: string;
-  let argv0: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0', 1)[0];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name, in parentheses: state, ppid, pgrp.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') return true;
+    return Number(fields[2]) === pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0', 1)[0] === file;
   } catch {
     return true;
   }
-  // After the command name, in parentheses: state, ppid, pgrp.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] === 'Z' || (Number(fields[2]) === pid && argv0 === file);
 }
 
 function killQuietly(pid: number): void {
