@@ -24,13 +24,22 @@ export const ENV_SHIM = [
 export const ENV_SHIM_ARGV = ['/usr/bin/perl', '-e', ENV_SHIM, '--'];
 
 /**
- * Writes the environment to a root-only file in `dir`, opens it and unlinks
- * it: the returned fd (passed as the child's fd 3) is the only way to it, and
- * the values never appear in a command line. Close it after the spawn.
+ * Writes the environment to a root-only file in `dir` (a directory no pod can
+ * read) and returns its path; whoever starts the program opens it as fd 3 and
+ * removes it at once, so the values never appear in a command line.
  */
-export function environmentFd(dir: string, env: Record<string, string>): number {
+export function environmentFile(dir: string, env: Record<string, string>): string {
   const file = `${dir}/.env-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\0'), { mode: 0o600 });
+  return file;
+}
+
+/**
+ * The environment as an open, already unlinked file: the returned fd (passed
+ * as the child's fd 3) is the only way to it. Close it after the spawn.
+ */
+export function environmentFd(dir: string, env: Record<string, string>): number {
+  const file = environmentFile(dir, env);
   try {
     return openSync(file, 'r');
   } finally {

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
-import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
+import { closeQuietly, ENV_SHIM_ARGV, environmentFd, environmentFile, HELPER_ENV } from './pod-env-handoff.js';
+import { launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
 import { spawnOnTerminal } from './tty-exec.js';
 
@@ -32,14 +33,14 @@ function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
 }
 
 /**
- * A fresh FIFO opened read-write: the container inherits this end as its
+ * A fresh FIFO, opened read-write: the container opens it the same way as its
  * stdin and, being a writer itself, never reads end-of-file when an attached
  * client goes (Kubernetes' stdin without stdinOnce).
  */
-function openStdinFifo(path: string): number {
+async function openStdinFifo(path: string): Promise<number> {
   rmSync(path, { force: true });
-  const made = spawnSync('mkfifo', ['-m', '0600', path], { encoding: 'utf8' });
-  if (made.status !== 0) throw new DriverError('CreateContainerError', `cannot make the stdin pipe ${path}: ${(made.stderr || made.error?.message || '').trim()}`);
+  const made = await launcher().run('mkfifo', ['-m', '0600', path]);
+  if (made.code !== 0) throw new DriverError('CreateContainerError', `cannot make the stdin pipe ${path}: ${made.stderr.trim()}`);
   return openSync(path, constants.O_RDWR);
 }
 
@@ -126,39 +127,42 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       mkdirSync(stage, { recursive: true, mode: 0o700 });
       const etcFiles = launch.podNetwork?.etcFiles;
       const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage, etcFiles }), launch.podNetwork?.netnsPath);
-      const [file, args] = ['/bin/sh', ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv]];
-      // Owner-only: a pod's output may hold what it should not have printed.
-      const out = openSync(launch.logPath, 'a', 0o600);
-      const input = launch.stdinPath ? openStdinFifo(launch.stdinPath) : 'ignore';
-      const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
+      const args = ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv];
+      // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
+      const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
+      const envFile = environmentFile(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
+      const cleanUp = () => {
+        if (stdinFd !== undefined) closeQuietly(stdinFd);
+        rmSync(envFile, { force: true });
+      };
+      let started;
       try {
-        const child = spawn(file, args, {
-          detached: true,
-          stdio: [input, out, out, envFd],
-          env: HELPER_ENV,
+        // Through the launcher's shell, not a spawn from node: a fork of the runtime blocks its event loop until the exec.
+        // Its own session (setsid) leads the container's process group; owner-only output, a pod's may hold secrets.
+        started = await launcher(HELPER_ENV).start('/bin/sh', args, {
           cwd: dirname(launch.logPath),
+          outputPath: launch.logPath,
+          stdinPath: launch.stdinPath,
+          fd3Path: envFile,
         });
-        const pid = await new Promise<number>((resolve, reject) => {
-          child.once('spawn', () => resolve(child.pid!));
-          child.once('error', (err) => reject(new DriverError('StartError', `cannot start ${file}: ${err.message}`)));
-        });
-        const stat = readProcStat(pid);
-        const handle: ContainerHandle = {
-          pid,
-          procStart: stat?.startTime ?? '',
-          startedAt: new Date().toISOString(),
-          exitPath: launch.exitPath,
-          mountNamespace: true,
-          user,
-        };
-        child.once('exit', () => exitListeners.forEach((l) => l(handle)));
-        child.unref();
-        return handle;
-      } finally {
-        closeSync(out);
-        if (typeof input === 'number') closeSync(input);
-        closeQuietly(envFd);
+      } catch (err) {
+        cleanUp();
+        throw new DriverError('StartError', `cannot start /bin/sh: ${(err as Error).message}`);
       }
+      const stat = readProcStat(started.pid);
+      const handle: ContainerHandle = {
+        pid: started.pid,
+        procStart: stat?.startTime ?? '',
+        startedAt: new Date().toISOString(),
+        exitPath: launch.exitPath,
+        mountNamespace: true,
+        user,
+      };
+      void started.exited.then(() => {
+        cleanUp();
+        exitListeners.forEach((l) => l(handle));
+      });
+      return handle;
     },
 
     isAlive(handle) {

@@ -23,10 +23,17 @@ export interface StartOptions {
   cwd: string;
   /** stdout and stderr are appended to this file, made owner-only (0600) when missing. */
   outputPath: string;
+  /** Opened read-write as the program's stdin: a FIFO opened so never blocks, nor reads end-of-file. @defaultValue /dev/null */
+  stdinPath?: string;
+  /**
+   * A file opened as the program's fd 3 and removed once opened, before the program runs: the fd is then the
+   * only way to its content (a hand-off of secrets). @defaultValue none
+   */
+  fd3Path?: string;
 }
 
 export interface Started {
-  /** The program's pid: it runs in a new session (`setsid`), its own process group. */
+  /** The program's pid: it runs in a new session (`setsid`), its own process group, and runs the program when `start` resolves. */
   pid: number;
   /** Its exit status once it ends (while the launcher lives). */
   exited: Promise<number>;
@@ -139,7 +146,7 @@ export class Launcher {
     return result;
   }
 
-  /** Starts a long-running program in its own session, stdin /dev/null, its output appended to a file. */
+  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file. */
   async start(file: string, args: string[], options: StartOptions): Promise<Started> {
     this.hold(1);
     const release = await this.slot().finally(() => this.hold(-1));
@@ -154,7 +161,9 @@ export class Launcher {
     const id = this.next++;
     const shell = this.shell();
     closeSync(openSync(options.outputPath, 'a', 0o600));
-    const command = `cd ${quote(options.cwd)} && ${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} </dev/null >>${quote(options.outputPath)} 2>&1`;
+    const handOff = options.fd3Path === undefined ? '' : `exec 3<${quote(options.fd3Path)} && rm -f ${quote(options.fd3Path)} && `;
+    const stdin = options.stdinPath === undefined ? '</dev/null' : `<>${quote(options.stdinPath)}`;
+    const command = `cd ${quote(options.cwd)} && ${handOff}${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
     let onPid: (pid: number) => void = () => undefined;
     const pid = new Promise<number>((resolve) => (onPid = resolve));
     const exited = new Promise<number>((resolve) => {
@@ -165,6 +174,17 @@ export class Launcher {
     this.hold(1);
     const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
     if (typeof first !== 'number') throw new Error(`${file} did not start (exit ${first.code}): see ${options.outputPath}`);
+    // The pid is reported at the fork: as a spawn's, the promise resolves once the program runs, past setsid (a caller
+    // signals its process group) and its exec.
+    let ended = false;
+    void exited.then(() => (ended = true));
+    this.hold(1);
+    try {
+      // Backing off: on a loaded machine the exec takes tens of milliseconds, and each look reads /proc.
+      for (let wait = 1; !ended && !runsInItsGroup(first, file); wait = Math.min(wait * 2, 16)) await new Promise((resolve) => setTimeout(resolve, wait));
+    } finally {
+      this.hold(-1);
+    }
     return { pid: first, exited };
   }
 
@@ -229,6 +249,19 @@ export class Launcher {
         p.exit(Number(value));
       }
     }
+  }
+}
+
+/** Whether `pid` runs `file` and leads its own process group (has run setsid); true once it is gone, nothing is left to wait for. */
+function runsInItsGroup(pid: number, file: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name, in parentheses: state, ppid, pgrp.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') return true;
+    return Number(fields[2]) === pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0', 1)[0] === file;
+  } catch {
+    return true;
   }
 }
 
