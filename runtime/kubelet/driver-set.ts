@@ -33,6 +33,9 @@ export function createDriverSet(drivers: PodDriver[]): PodDriver & { has(name: s
     onExit(listener) {
       for (const d of drivers) d.onExit?.(listener);
     },
+    async settle() {
+      await Promise.all(drivers.map((d) => d.settle?.()));
+    },
     async sweepUnknown(podsDir, known) {
       let swept = 0;
       for (const d of drivers) swept += (await d.sweepUnknown?.(podsDir, known)) ?? 0;

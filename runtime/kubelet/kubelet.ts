@@ -225,6 +225,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       clearInterval(sweep);
       clearInterval(containerSweep);
       await running.reconciler?.stop();
+      await ctx.driver.settle?.();
       for (const set of ctx.probes.values()) for (const w of [set.startup, set.liveness, set.readiness]) w?.stop();
       ctx.probes.clear();
       for (const t of ctx.killTimers.values()) clearTimeout(t);

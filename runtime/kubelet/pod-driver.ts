@@ -155,6 +155,8 @@ export interface PodDriver {
    * Returns how many it killed.
    */
   sweepUnknown?(podsDir: string, known: ContainerHandle[]): number | Promise<number>;
+  /** Resolves once no signal this driver sent is still being delivered (the kubelet's stop waits: nothing runs after it). */
+  settle?(): Promise<void>;
 }
 
 /** The exit code a container's wrapper wrote when it ended on its own; undefined when it was killed outright. */

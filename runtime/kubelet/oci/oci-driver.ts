@@ -70,14 +70,18 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
     return undefined;
   };
 
-  const kill = async (id: string, signal: string): Promise<void> => {
-    // A container signalled while runc is still creating it does not exist yet for a moment.
-    for (let tries = 0; tries < 20; tries++) {
-      const result = await runc(root, ['kill', id, signal]);
+  const kill = async (handle: ContainerHandle, signal: string): Promise<void> => {
+    // A container signalled while runc is still creating it does not exist yet for a moment; one whose
+    // `runc run` has ended is gone, and asking again would only make runc create its root once more.
+    for (let tries = 0; tries < 20 && isSameLiveProcess(handle.pid, handle.procStart); tries++) {
+      const result = await runc(root, ['kill', handle.containerId!, signal]);
       if (result.code === 0 || !/does not exist/.test(result.stderr)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+
+  /** Signals on their way (`runc kill`, retried while runc creates the container). */
+  const signalling = new Set<Promise<void>>();
 
   return {
     name: 'oci',
@@ -172,9 +176,14 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       return isSameLiveProcess(handle.pid, handle.procStart);
     },
 
+    async settle() {
+      await Promise.all(signalling);
+    },
+
     signal(handle, signal) {
       if (!handle.containerId || !isSameLiveProcess(handle.pid, handle.procStart)) return;
-      void kill(handle.containerId, signal.replace(/^SIG/, ''));
+      const sent = kill(handle, signal.replace(/^SIG/, '')).finally(() => signalling.delete(sent));
+      signalling.add(sent);
     },
 
     exitCode(handle) {
