@@ -140,9 +140,10 @@ spec:
       const r = await kubectl(rt.kubeconfig, ['-n', ns, 'top', 'pod', '--no-headers']);
       return r.code === 0 && r.stdout.includes('burner-') ? r.stdout : undefined;
     });
-    // NAME CPU(cores) MEMORY(bytes): a busy loop uses far more than its 50m request.
+    // NAME CPU(cores) MEMORY(bytes): a busy loop uses far more than its 50m request (at least twice it, even when
+    // other work shares the two cores: CI once measured 116m).
     const [, cpu, memory] = top.trim().split(/\s+/);
-    expect(cpuMillis(cpu)).toBeGreaterThan(200);
+    expect(cpuMillis(cpu)).toBeGreaterThan(100);
     expect(memory).toMatch(/^\d+Mi$/);
     const nodes = await kubectlOk(rt.kubeconfig, ['top', 'node']);
     expect(nodes.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+CPU(%)?\s*(\(%\))?/);
