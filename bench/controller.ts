@@ -10,7 +10,7 @@
 //      of its own (bench/support/idle-controller.ts, compiled as `baton up` runs), beside a process that loaded the same modules.
 //   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
-// Run: npx tsx bench/controller.ts [rounds]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
+// Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -32,7 +32,7 @@ import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
 import { largeAppApply } from './support/large-app-apply.js';
 
-const rounds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
 const execFileAsync = promisify(execFile);
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
@@ -303,7 +303,7 @@ try {
     await server.close();
   }
   await thousandApps(dir);
-  await largeAppApply();
+  if (!process.argv.includes('--skip-large-app')) await largeAppApply();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
