@@ -57,8 +57,12 @@ function rsaKeys(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.
 function newCert(publicKey: forge.pki.rsa.PublicKey, subject: forge.pki.CertificateField[]): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A leading 0 nibble keeps the DER integer positive, as RFC 5280 requires.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // Positive and minimally encoded, as RFC 5280 and Go's parser require: a first byte of 0x01-0x7f. (A leading
+  // 0 nibble made a 0x00 byte before a random one, non-minimal whenever that one was below 0x80, and
+  // docker-registry refused its certificate with "x509: malformed serial number".)
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
   cert.setSubject(subject);
