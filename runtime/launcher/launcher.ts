@@ -97,11 +97,16 @@ export class Launcher {
   }
 
   /** Runs a program to its end, as execFile does, but never rejects: callers judge the exit status. */
-  async run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+    return this.inSlot(() => this.runNow(file, args, options));
+  }
+
+  /** `work` once a slot is free, the slot given back when it settles; waiting for the slot keeps node alive. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
     this.hold(1);
     const release = await this.slot().finally(() => this.hold(-1));
     try {
-      return await this.runNow(file, args, options);
+      return await work();
     } finally {
       release();
     }
@@ -147,14 +152,8 @@ export class Launcher {
   }
 
   /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file. */
-  async start(file: string, args: string[], options: StartOptions): Promise<Started> {
-    this.hold(1);
-    const release = await this.slot().finally(() => this.hold(-1));
-    try {
-      return await this.startNow(file, args, options);
-    } finally {
-      release();
-    }
+  start(file: string, args: string[], options: StartOptions): Promise<Started> {
+    return this.inSlot(() => this.startNow(file, args, options));
   }
 
   private async startNow(file: string, args: string[], options: StartOptions): Promise<Started> {
