@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -207,6 +207,10 @@ export class Launcher {
   private shell(): ChildProcess {
     if (this.child) return this.child;
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    if (!swept.has(base)) {
+      swept.add(base);
+      removeOrphanedDirs(base);
+    }
     this.dir = mkdtempSync(join(base, 'baton-launcher-'));
     // `-s`: commands come on stdin, the directory is $1 (and names the shell in `ps`).
     const child = spawn('/bin/sh', ['-s', this.dir], {
@@ -247,6 +251,43 @@ export class Launcher {
         this.pending.delete(Number(id));
         p.exit(Number(value));
       }
+    }
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes the directories of launcher shells that are gone: a shell ended by a signal skips its EXIT trap, and its
+ * directory may still hold a pending environment hand-off (Secrets). A directory younger than a minute is left alone:
+ * another runtime may have made it and not yet started its shell.
+ */
+function removeOrphanedDirs(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((name) => name.startsWith('baton-launcher-'));
+  } catch {
+    return;
+  }
+  if (names.length === 0) return;
+  const live = new Set<string>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const [file, flag, dir] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (file === '/bin/sh' && flag === '-s' && dir) live.add(dir);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  const oldest = Date.now() - 60_000;
+  for (const name of names) {
+    const dir = join(base, name);
+    if (live.has(dir)) continue;
+    try {
+      if (statSync(dir).mtimeMs < oldest) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile.
     }
   }
 }
