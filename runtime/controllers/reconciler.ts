@@ -77,6 +77,8 @@ export interface ReconcilerOptions {
 export interface RunningReconciler {
   /** Schedules a key now (e.g. from another controller). */
   enqueue(key: string): void;
+  /** Schedules a key ahead of those queued by watches and resyncs: a short wake-up must not wait behind slow work. */
+  enqueueFirst(key: string): void;
   enqueueAfter(key: string, ms: number): void;
   /** Stops watches, timers and workers; waits for reconciles in flight to finish. */
   stop(): Promise<void>;
@@ -126,6 +128,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Runni
 
   return {
     enqueue: (key) => loop.enqueue(key),
+    enqueueFirst: (key) => loop.enqueueFirst(key),
     enqueueAfter: (key, ms) => loop.enqueueAfter(key, ms),
     async stop() {
       for (const w of watchers) w.stop();

@@ -48,7 +48,11 @@ export interface KubeletContext {
   probes: Map<string, ContainerProbes>;
   /** Pending SIGKILL timers of containers being stopped, by `<uid>/<container>`. */
   killTimers: Map<string, NodeJS.Timeout>;
-  /** Wakes the reconcile of a pod key (`namespace/name`). */
+  /**
+   * Wakes the reconcile of a pod key (`namespace/name`) ahead of the pods
+   * queued by watches: a probe result or an exit must reach the status
+   * without waiting behind a burst of container starts.
+   */
   enqueue(key: string): void;
   /** True once stop() was called: long waits give up and leave processes running. */
   stopping(): boolean;

@@ -122,7 +122,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     records: new Map(),
     probes: new Map(),
     killTimers: new Map(),
-    enqueue: (key) => running.reconciler?.enqueue(key),
+    enqueue: (key) => running.reconciler?.enqueueFirst(key),
     stopping: () => stopped,
   };
   const node = localNodeResources(nodeName);
