@@ -46,6 +46,11 @@ export interface KubeletContext {
   records: Map<string, PodRecord>;
   /** Probe workers by `<uid>/<container>`. */
   probes: Map<string, ContainerProbes>;
+  /**
+   * The resourceVersion of the kubelet's last write of a running pod (its
+   * binding or status), by pod key: watch events up to it wake nothing.
+   */
+  ownStatusWrites: Map<string, string>;
   /** Pending SIGKILL timers of containers being stopped, by `<uid>/<container>`. */
   killTimers: Map<string, NodeJS.Timeout>;
   /**
