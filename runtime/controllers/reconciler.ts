@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { startReconcileLoop, type ReconcilerLogger } from '../kube/reconcile/reconcile-loop.js';
 import type { ReconcileResult } from '../kube/reconcile/reconcile-result.js';
 import type { ResourceType } from '../resources/registry.js';
@@ -36,6 +36,12 @@ export interface ReconcilerOptions {
   /** The primary type: every object of it is a key, enqueued at start and on every resync. */
   primary: ResourceType;
   reconcile(key: string): Promise<ReconcileResult>;
+  /**
+   * Whether an event of the primary type wakes its key (e.g. not the echo of
+   * the reconciler's own status write). Relists wake every key regardless.
+   * @defaultValue every event wakes its key
+   */
+  wakesOn?(event: WatchEvent): boolean;
   /**
    * Further types to watch (owned objects, referenced objects).
    * @defaultValue []
@@ -77,6 +83,8 @@ export interface ReconcilerOptions {
 export interface RunningReconciler {
   /** Schedules a key now (e.g. from another controller). */
   enqueue(key: string): void;
+  /** Schedules a key ahead of those queued by watches and resyncs: a short wake-up must not wait behind slow work. */
+  enqueueFirst(key: string): void;
   enqueueAfter(key: string, ms: number): void;
   /** Stops watches, timers and workers; waits for reconciles in flight to finish. */
   stop(): Promise<void>;
@@ -111,7 +119,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Runni
     for (const obj of listed.items) loop.enqueue(keyOf(obj));
     return listed.resourceVersion;
   };
-  const primaryWatch: WatchSource = { type: options.primary, keysFor: (e) => [keyOf(e.object)] };
+  const wakesOn = options.wakesOn ?? (() => true);
+  const primaryWatch: WatchSource = { type: options.primary, keysFor: (e) => (wakesOn(e) ? [keyOf(e.object)] : []) };
   const watchers = [primaryWatch, ...(options.watches ?? [])].map(
     (source, i) => new ResourceWatcher(options.cluster, source, loop, log, options.name, i === 0 ? enqueueAll : undefined),
   );
@@ -126,6 +135,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Runni
 
   return {
     enqueue: (key) => loop.enqueue(key),
+    enqueueFirst: (key) => loop.enqueueFirst(key),
     enqueueAfter: (key, ms) => loop.enqueueAfter(key, ms),
     async stop() {
       for (const w of watchers) w.stop();

@@ -30,6 +30,7 @@ export function createDriverSet(drivers: PodDriver[]): PodDriver & { has(name: s
     memoryUsage: (h, sample) => of(h).memoryUsage(h, sample),
     limitsMemory: (h) => of(h).limitsMemory?.(h) ?? false,
     remove: async (h) => of(h).remove?.(h),
+    reportsExit: (h) => of(h).reportsExit?.(h) ?? false,
     onExit(listener) {
       for (const d of drivers) d.onExit?.(listener);
     },

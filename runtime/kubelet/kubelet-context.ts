@@ -46,9 +46,18 @@ export interface KubeletContext {
   records: Map<string, PodRecord>;
   /** Probe workers by `<uid>/<container>`. */
   probes: Map<string, ContainerProbes>;
+  /**
+   * The resourceVersion of the kubelet's last write of a running pod (its
+   * binding or status), by pod key: watch events up to it wake nothing.
+   */
+  ownStatusWrites: Map<string, string>;
   /** Pending SIGKILL timers of containers being stopped, by `<uid>/<container>`. */
   killTimers: Map<string, NodeJS.Timeout>;
-  /** Wakes the reconcile of a pod key (`namespace/name`). */
+  /**
+   * Wakes the reconcile of a pod key (`namespace/name`) ahead of the pods
+   * queued by watches: a probe result or an exit must reach the status
+   * without waiting behind a burst of container starts.
+   */
   enqueue(key: string): void;
   /** True once stop() was called: long waits give up and leave processes running. */
   stopping(): boolean;

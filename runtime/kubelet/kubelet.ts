@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
 import { badRequest, notFound } from '../errors/status-error.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { isNotFound } from './is-not-found.js';
@@ -122,7 +122,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     records: new Map(),
     probes: new Map(),
     killTimers: new Map(),
-    enqueue: (key) => running.reconciler?.enqueue(key),
+    ownStatusWrites: new Map(),
+    enqueue: (key) => running.reconciler?.enqueueFirst(key),
     stopping: () => stopped,
   };
   const node = localNodeResources(nodeName);
@@ -179,9 +180,17 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     for (const record of [...ctx.records.values()]) {
       if (record.namespace === namespace && record.name === name && record.uid !== pod?.metadata.uid) await removeOrphan(ctx, record);
     }
-    if (!pod) return {};
+    if (!pod) {
+      ctx.ownStatusWrites.delete(key);
+      return {};
+    }
     const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
-    if (!pod.spec?.nodeName) return after(await scheduleOne(pod));
+    if (!pod.spec?.nodeName) {
+      const wait = await scheduleOne(pod);
+      if (wait !== 0) return after(wait);
+      // Bound to this node: its sync follows at once rather than after a trip through the queue.
+      pod = await options.cluster.get(resources.pods, namespace, name);
+    }
     if (pod.spec.nodeName !== nodeName) return {};
     if (pod.metadata.deletionTimestamp) return after(await terminatePod(ctx, pod));
     const phase = pod.status?.phase;
@@ -198,6 +207,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     cluster: options.cluster,
     primary: resources.pods,
     reconcile,
+    wakesOn: (event) => ownEcho(ctx, event),
     resyncMs: options.resyncMs ?? 10_000,
     // Graceful terminations wait out grace periods inside a reconcile; others must not queue behind them.
     concurrency: 16,
@@ -248,6 +258,22 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     podExec: (pod, request) => execInPod(ctx, pod, request),
     podAttach: (pod, request) => attachToPod(ctx, pod, request, (record, container) => readLogs(ctx, record, { container, follow: true, tailLines: 0 })),
   };
+}
+
+/**
+ * False for watch events that only echo the kubelet's own writes of a pod (a
+ * burst of 1,000 pods paid a full sync of each to find it as written), as
+ * Kubernetes' kubelet ignores status-only updates. Those writes are made with
+ * the resourceVersion read as precondition, so every version up to the last
+ * one written was seen by the sync that wrote it; anything newer wakes the
+ * pod, and probe results and exits wake it directly.
+ */
+function ownEcho(ctx: KubeletContext, event: WatchEvent): boolean {
+  const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
+  const written = Number(ctx.ownStatusWrites.get(key));
+  if (event.type === 'MODIFIED' && Number(event.object.metadata.resourceVersion) <= written) return false;
+  ctx.ownStatusWrites.delete(key);
+  return true;
 }
 
 function readLogs(ctx: KubeletContext, record: PodRecord, options: LogOptions): Readable {

@@ -149,6 +149,12 @@ export interface PodDriver {
   /** Fires (best effort) when a container this process started exits; adopted ones are polled. */
   onExit?(listener: (handle: ContainerHandle) => void): void;
   /**
+   * True while onExit is sure to fire when this container ends (this process
+   * started it and waits for it): the node's sweep then does not poll it.
+   * @defaultValue false for every container
+   */
+  reportsExit?(handle: ContainerHandle): boolean;
+  /**
    * Kills containers this driver started below `podsDir` that are not among
    * `known`: a runtime killed between starting a container and recording it
    * left them running, and the next kubelet would start a second copy.

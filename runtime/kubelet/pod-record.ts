@@ -68,6 +68,9 @@ export interface PodRecord {
 
 /** Files of one pod below `stateDir/pods/<uid>/`. */
 export class PodRecordStore {
+  /** What this process last wrote of each record, by uid: a save that changes nothing writes nothing. */
+  private readonly written = new Map<string, string>();
+
   constructor(private readonly stateDir: string) {}
 
   podDir(uid: string): string {
@@ -100,14 +103,19 @@ export class PodRecordStore {
 
   /** Written atomically: a crash mid-write must not lose the pids of running containers. */
   save(record: PodRecord): void {
+    const text = JSON.stringify(record, null, 1);
+    const before = this.written.get(record.uid);
+    if (text === before) return;
     const dir = this.podDir(record.uid);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (before === undefined) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, 'state.json.tmp');
-    writeFileSync(tmp, JSON.stringify(record, null, 1), { mode: 0o600 });
+    writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, join(dir, 'state.json'));
+    this.written.set(record.uid, text);
   }
 
   remove(uid: string): void {
+    this.written.delete(uid);
     unmountBelow(this.podDir(uid));
     rmSync(this.podDir(uid), { recursive: true, force: true });
   }

@@ -61,10 +61,10 @@ export function containerViews(ctx: KubeletContext, pod: KubeObject, record: Pod
   });
 }
 
-/** Writes `status` when it differs from what the pod shows (ignoring the clock in unchanged conditions). */
-export async function writeStatus(ctx: KubeletContext, pod: KubeObject, status: Record<string, unknown>): Promise<void> {
-  if (isDeepStrictEqual(pod.status ?? {}, status)) return;
-  await ctx.cluster.update(resources.pods, { ...pod, status }, { status: true, fieldManager: 'kubelet' });
+/** Writes `status` when it differs from what the pod shows (ignoring the clock in unchanged conditions); returns the pod written. */
+export async function writeStatus(ctx: KubeletContext, pod: KubeObject, status: Record<string, unknown>): Promise<KubeObject | undefined> {
+  if (isDeepStrictEqual(pod.status ?? {}, status)) return undefined;
+  return ctx.cluster.update(resources.pods, { ...pod, status }, { status: true, fieldManager: 'kubelet' });
 }
 
 /**
@@ -156,7 +156,10 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
     }
   }
 
-  await writeStatus(ctx, pod, buildPodStatus(pod, record, containerViews(ctx, pod, record), false, containerViews(ctx, pod, record, true)));
+  const status = buildPodStatus(pod, record, containerViews(ctx, pod, record), false, containerViews(ctx, pod, record, true));
+  const written = await writeStatus(ctx, pod, status);
+  // The echo of a pod's last status wakes it no more (see ownEcho), except when it ended: that sync releases what it held.
+  if (written && status.phase !== 'Succeeded' && status.phase !== 'Failed') ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, written.metadata.resourceVersion!);
   return requeue;
 }
 

@@ -65,6 +65,7 @@ async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
     ctx.logs.forget(ctx.store.containerDir(record.uid, name));
   }
   ctx.records.delete(record.uid);
+  ctx.ownStatusWrites.delete(`${record.namespace}/${record.name}`);
   ctx.ips.release(record.uid);
   // Before the state dir goes: removing it would empty a mounted tmpfs, then fail on the busy mount point.
   releaseVolumes(ctx.store.podDir(record.uid));

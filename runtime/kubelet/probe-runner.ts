@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import type { ContainerHandle, PodDriver } from './pod-driver.js';
+import { dialTcp } from './tcp-dialer.js';
 
 export type ProbeKind = 'startup' | 'liveness' | 'readiness';
 
@@ -46,22 +46,12 @@ function httpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise
   });
 }
 
-function tcpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+async function tcpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const port = resolvePort(action.port, target.container);
-  if (port === undefined) return Promise.resolve({ ok: false, message: `unknown port ${JSON.stringify(action.port)}` });
+  if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(action.port)}` };
   const host = action.host || target.podIP;
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve({ ok: true, message: '' });
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` });
-    });
-    socket.once('error', (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
-  });
+  const outcome = await dialTcp(host, port, timeoutMs);
+  return outcome.ok ? { ok: true, message: '' } : { ok: false, message: `dial tcp ${host}:${port}: ${outcome.error}` };
 }
 
 async function execProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
@@ -73,17 +63,8 @@ async function execProbe(action: any, target: ProbeTarget, timeoutMs: number): P
 }
 
 /** Whether `host:port` accepts a TCP connection now (a refused or unreachable port answers at once). */
-function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
+async function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return (await dialTcp(host, port, timeoutMs)).ok;
 }
 
 /** Where an httpGet or tcpSocket probe connects; undefined for other kinds. */

@@ -102,6 +102,8 @@ export interface ProcessDriverOptions {
  */
 export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriver {
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
+  /** `pid:procStart` of the containers started here whose exit the launcher is still to report. */
+  const waitedFor = new Set<string>();
 
   return {
     name: 'process',
@@ -158,12 +160,17 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         mountNamespace: true,
         user,
       };
+      const waited = `${handle.pid}:${handle.procStart}`;
+      waitedFor.add(waited);
       void started.exited.then(() => {
+        waitedFor.delete(waited);
         cleanUp();
         exitListeners.forEach((l) => l(handle));
       });
       return handle;
     },
+
+    reportsExit: (handle) => waitedFor.has(`${handle.pid}:${handle.procStart}`),
 
     isAlive(handle) {
       return isSameLiveProcess(handle.pid, handle.procStart);

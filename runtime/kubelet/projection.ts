@@ -147,7 +147,8 @@ export function project(dir: string, files: VolumeFiles): void {
       closeSync(parent);
     }
   }
-  writeFileSync(manifest, JSON.stringify([...files.keys()]), { mode: 0o600 });
+  const listed = [...files.keys()];
+  if (listed.length !== before.length || listed.some((path, i) => path !== before[i])) writeFileSync(manifest, JSON.stringify(listed), { mode: 0o600 });
 }
 
 /**

@@ -108,10 +108,12 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   }
   const bound2 = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
   snapshot.pods.push(bound2);
-  await ctx.cluster.update(resources.pods, {
+  const scheduled = await ctx.cluster.update(resources.pods, {
     ...bound2,
     status: { ...(bound2.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
   }, { status: true, fieldManager: 'kube-scheduler' });
+  // Its sync follows in the same reconcile: the two writes' events need not wake it again.
+  ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, scheduled.metadata.resourceVersion!);
   await recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
   return 0;
 }

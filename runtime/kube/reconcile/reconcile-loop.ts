@@ -61,6 +61,8 @@ export interface ReconcileLoopOptions {
 export interface ReconcileLoop {
   /** Schedules `key` now; a key already queued is reconciled once. */
   enqueue(key: string): void;
+  /** Schedules `key` ahead of keys queued by enqueue (see WorkQueue.addFirst). */
+  enqueueFirst(key: string): void;
   /** Schedules `key` after `ms`; an earlier pending requeue of it wins. */
   enqueueAfter(key: string, ms: number): void;
   /** Schedules `key` now and resolves once a reconcile of it that started after this call has finished (or the loop stopped). */
@@ -183,6 +185,7 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
 
   return {
     enqueue: (key) => queue.add(key),
+    enqueueFirst: (key) => queue.addFirst(key),
     enqueueAfter: (key, ms) => queue.addAfter(key, ms),
     reconcileNow(key) {
       if (stopped) return Promise.resolve();

@@ -6,7 +6,13 @@
 export class WorkQueue {
   private items: string[] = [];
   private head = 0;
+  /** Keys added with addFirst, taken before `items`; entries of keys no longer queued are skipped. */
+  private urgent: string[] = [];
   private readonly dirty = new Set<string>();
+  /** Dirty keys not being processed: those waiting in `items` or `urgent`. */
+  private readonly queued = new Set<string>();
+  /** Keys to go first when next queued (in `urgent`, or added first while processed). */
+  private readonly first = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
@@ -17,6 +23,21 @@ export class WorkQueue {
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     this.push(key);
+  }
+
+  /**
+   * As add, but ahead of the keys queued by add (in order among such keys): a
+   * short wake-up (a probe result to report) must not wait behind a queue of
+   * slow work. A key already queued moves up.
+   */
+  addFirst(key: string): void {
+    if (this.closed || this.first.has(key)) return;
+    this.first.add(key);
+    if (this.queued.has(key)) {
+      this.urgent.push(key);
+      return;
+    }
+    this.add(key);
   }
 
   /** Adds `key` after `ms`; an earlier pending delay for the same key wins. */
@@ -48,7 +69,7 @@ export class WorkQueue {
 
   /** Resolves with the next key to process, or undefined once shut down. */
   get(): Promise<string | undefined> {
-    if (this.head < this.items.length) return Promise.resolve(this.take());
+    if (this.queued.size > 0) return Promise.resolve(this.take());
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -61,7 +82,7 @@ export class WorkQueue {
 
   /** Keys waiting to be processed (not counting delayed ones or those being processed). */
   get length(): number {
-    return this.items.length - this.head;
+    return this.queued.size;
   }
 
   /** Whether `key` has been handed out and not yet marked done. */
@@ -85,21 +106,35 @@ export class WorkQueue {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.dirty.delete(key);
+      this.first.delete(key);
       this.processing.add(key);
       waiter(key);
       return;
     }
-    this.items.push(key);
+    this.queued.add(key);
+    if (this.first.has(key)) this.urgent.push(key);
+    else this.items.push(key);
   }
 
+  /** The next queued key (one is); entries left behind by a key that moved up, or was taken already, are skipped. */
   private take(): string {
-    const key = this.items[this.head++];
+    let key: string | undefined;
+    while (this.urgent.length > 0 && key === undefined) {
+      const k = this.urgent.shift()!;
+      if (this.queued.has(k)) key = k;
+    }
+    while (key === undefined) {
+      const k = this.items[this.head++];
+      if (this.queued.has(k)) key = k;
+    }
     // Compact now and then so a long-lived queue does not grow without bound.
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+    this.queued.delete(key);
     this.dirty.delete(key);
+    this.first.delete(key);
     this.processing.add(key);
     return key;
   }

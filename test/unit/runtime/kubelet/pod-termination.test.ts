@@ -18,7 +18,7 @@ describe('forgetting a pod', () => {
 
   // Every rollout replaces pods; what the kubelet keeps per pod must go with the pod, or a
   // long-running `baton up` grows with each commit (the soak bench of issue 8).
-  it('drops the in-memory state of its containers: record, IP and log size samples', async () => {
+  it('drops the in-memory state of its containers: record, IP, last status write and log size samples', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'baton-forget-'));
     dirs.push(stateDir);
     const store = new PodRecordStore(stateDir);
@@ -35,12 +35,14 @@ describe('forgetting a pod', () => {
       records: new Map(),
       probes: new Map(),
       killTimers: new Map(),
+      ownStatusWrites: new Map(),
       enqueue: () => undefined,
       stopping: () => false,
     };
     const uid = '00000000-0000-4000-8000-000000000001';
     const record: PodRecord = { uid, namespace: 'shop', name: 'web-1', podIP: ctx.ips.allocate(uid), startTime: new Date().toISOString(), containers: { app: { restartCount: 0 }, sidecar: { restartCount: 0 } } };
     ctx.records.set(uid, record);
+    ctx.ownStatusWrites.set('shop/web-1', '42');
     for (const name of Object.keys(record.containers)) {
       const dir = store.containerDir(uid, name);
       mkdirSync(dir, { recursive: true });
@@ -52,6 +54,7 @@ describe('forgetting a pod', () => {
     await removeOrphan(ctx, record);
 
     expect(ctx.records.size).toBe(0);
+    expect(ctx.ownStatusWrites.size).toBe(0);
     expect(ctx.logs.tracked).toBe(0);
   });
 });

@@ -30,4 +30,24 @@ describe('WorkQueue', () => {
     expect(q.length).toBe(0);
     q.shutdown();
   });
+
+  it('takes keys added first before the others, moving up a key already queued, and still once', async () => {
+    const q = new WorkQueue();
+    for (const k of ['a', 'b', 'c', 'd']) q.add(k);
+    q.addFirst('c');
+    q.addFirst('e');
+    q.addFirst('c');
+    expect(q.length).toBe(5);
+    const order: string[] = [];
+    while (q.length > 0) order.push((await q.get())!);
+    expect(order).toEqual(['c', 'e', 'a', 'b', 'd']);
+    // Added first while being processed: it goes first when done.
+    q.addFirst('a');
+    q.add('z');
+    q.done('a');
+    expect(await q.get()).toBe('a');
+    expect(await q.get()).toBe('z');
+    expect(q.length).toBe(0);
+    q.shutdown();
+  });
 });
