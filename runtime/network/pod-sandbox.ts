@@ -65,22 +65,18 @@ export async function ensureSandbox(plan: SandboxPlan): Promise<void> {
 /** The whole sandbox of a new pod; false (with the remains left for the checked path to repair) when any step fails. */
 async function makeFresh(plan: SandboxPlan): Promise<boolean> {
   const { bridge, netns, hostVeth } = plan;
+  const host = [
+    `netns add ${netns}`,
+    `link add name ${hostVeth} type veth peer name eth0 netns ${netns}`,
+    `link set dev ${hostVeth} master ${bridge} up`,
+    // Hairpin: a pod reaching itself through a Service's address gets its packets back out of its own port.
+    `link set dev ${hostVeth} type bridge_slave hairpin on`,
+  ];
+  const inside = ['link set dev lo up', 'link set dev eth0 up', `addr add ${plan.addressCidr} dev eth0`, `route replace default via ${plan.gateway} dev eth0`];
   try {
-    await runCommand('ip', ['-batch', '-'], [
-      `netns add ${netns}`,
-      `link add name ${hostVeth} type veth peer name eth0 netns ${netns}`,
-      `link set dev ${hostVeth} master ${bridge} up`,
-      // Hairpin: a pod reaching itself through a Service's address gets its packets back out of its own port.
-      `link set dev ${hostVeth} type bridge_slave hairpin on`,
-      '',
-    ].join('\n'));
-    await runCommand('ip', ['-n', netns, '-batch', '-'], [
-      'link set dev lo up',
-      'link set dev eth0 up',
-      `addr add ${plan.addressCidr} dev eth0`,
-      `route replace default via ${plan.gateway} dev eth0`,
-      '',
-    ].join('\n'));
+    // Two `ip -batch` (the namespace's own part needs `-n`, which a batch line cannot take) under one shell:
+    // one launcher job per new pod, not two, so a burst of pods waits for half as many of its slots.
+    await runCommand('/bin/sh', ['-c', `set -e\nip -batch - <<'HOST'\n${host.join('\n')}\nHOST\nip -n "$1" -batch - <<'INSIDE'\n${inside.join('\n')}\nINSIDE\n`, 'sh', netns]);
     return true;
   } catch (err) {
     if (err instanceof CommandError) return false;
