@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppSpec } from '../apps/app-spec.js';
 import type { FileTree } from '../../renderer/index.js';
-import { canonicalJson, contentDigest } from '../../runtime/kube/canonical-json.js';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { bundledChartDigest } from './chart-digest.js';
 import { entryType } from './entry-type.js';
 
@@ -62,8 +63,10 @@ export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
     lists: await Promise.all(deps.lists.map(async (p) => [p, await names(p)])),
     types: await Promise.all(deps.types.map(async (p) => [p, await type(p)])),
   };
-  const digest = contentDigest(key);
-  return deps.reads.length + deps.lists.length + deps.types.length > 0 ? `${digest} ${canonicalJson(deps)}` : digest;
+  // The key's fields are always built in the same order, so JSON.stringify is canonical here; keys live
+  // only in memory (a restart renders again), and one is checked per app per commit.
+  const digest = `sha256:${hash('sha256', JSON.stringify(key))}`;
+  return deps.reads.length + deps.lists.length + deps.types.length > 0 ? `${digest} ${JSON.stringify({ lists: deps.lists, reads: deps.reads, types: deps.types })}` : digest;
 }
 
 /** The paths a key recorded; none for a missing or unreadable key (which then matches nothing). */
