@@ -7,7 +7,7 @@ import { planOutcome } from './plan-outcome.js';
 
 export interface PlanRecorderOptions {
   state: Pick<StateStore, 'getApps' | 'updateApps'>;
-  queue: Pick<SyncQueue, 'enqueue'>;
+  queue: Pick<SyncQueue, 'enqueueAll'>;
   /** The commit planned. */
   commit: string;
   log: LogLine;
@@ -36,8 +36,8 @@ interface Planned<P extends AppPlan = AppPlan> {
  * Records the plans of one commit's apps in batches while the next apps are
  * planned: an unchanged app's observed revision and a changed app's status
  * each go in one Redis call per batch (1,000 calls in a row were most of a
- * commit's planning). Changed apps' syncs are queued one after another, in
- * the order they were added (dependency order).
+ * commit's planning). Changed apps' syncs are queued in the order they were
+ * added (dependency order), one batch after another.
  */
 export class PlanRecorder {
   private readonly batchSize: number;
@@ -113,15 +113,14 @@ export class PlanRecorder {
       return status && planOutcome(app, commit, plan, status);
     });
     await state.updateApps(outcomes.flatMap((outcome, i) => (outcome?.status ? [[batch[i].app.name, outcome.status] as const] : [])));
+    const syncs = batch.flatMap(({ app }, i) => {
+      const sync = outcomes[i]?.sync;
+      return sync === undefined ? [] : [{ app: app.name, revision: commit, trigger: 'poll' as const, message: sync }];
+    });
+    await queue.enqueueAll(syncs);
     for (const [i, { app, plan }] of batch.entries()) {
-      const outcome = outcomes[i];
-      try {
-        if (outcome?.sync !== undefined) await queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: outcome.sync });
-      } catch (err) {
-        await this.options.failed(app, err);
-        continue;
-      }
-      if (outcome?.log) log(outcome.log, { app: app.name, revision: commit });
+      const line = outcomes[i]?.log;
+      if (line) log(line, { app: app.name, revision: commit });
       this.options.recorded(app, plan);
     }
   }
