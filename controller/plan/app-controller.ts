@@ -7,7 +7,7 @@ import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
-import { planApp } from './plan-app.js';
+import { planApp, type AppPlan } from './plan-app.js';
 import { PlanRecorder } from './plan-recorder.js';
 import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
@@ -45,6 +45,9 @@ export interface AppControllerOptions {
   /** How long after a failed plan (Redis or Git unavailable) the same revision is planned again. @defaultValue 5000 */
   planRetryMs?: number;
 }
+
+/** Apps of one commit planned at once. */
+const PLANS_AT_ONCE = 16;
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
 interface KnownApp {
@@ -249,17 +252,22 @@ export class AppController {
         await fail(app, err);
       },
     });
+    // Several apps are planned at once, so one's Git reads wait while another renders; their
+    // plans are recorded in dependency order all the same.
+    const planning: { app: AppSpec; plan: Promise<AppPlan | void> }[] = [];
+    const recordNext = async () => {
+      const { app, plan } = planning.shift()!;
+      const planned = await plan;
+      if (planned && !this.closed) await recorder.add(app, planned);
+    };
     for (const app of apps) {
       if (this.closed) break;
-      const plan = await planApp({
-        app,
-        repo: source,
-        commit,
-        chartsTree: this.chartsTree,
-        previous: { inputsKey: this.apps.get(app.name)?.inputsKey },
-      }).catch(async (err: unknown) => fail(app, err));
-      if (plan) await recorder.add(app, plan);
+      const previous = { inputsKey: this.apps.get(app.name)?.inputsKey };
+      const plan = planApp({ app, repo: source, commit, chartsTree: this.chartsTree, previous }).catch(async (err: unknown) => fail(app, err));
+      planning.push({ app, plan });
+      if (planning.length >= PLANS_AT_ONCE) await recordNext();
     }
+    while (planning.length > 0) await recordNext();
     await recorder.done();
     return this.closed || failed === 0;
   }
