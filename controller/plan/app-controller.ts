@@ -84,6 +84,8 @@ export class AppController {
   /** Per repository: the write of its problem to its apps in flight, so writes land in order. */
   private readonly shown = new Map<string, Promise<void>>();
   private closed = false;
+  /** Apps in dependency order, per parsed baton.yaml. */
+  private readonly ordered = new WeakMap<AppSpec[], AppSpec[]>();
 
   constructor(private readonly options: AppControllerOptions) {
     this.state = new StateStore({ redisUrl: options.redisUrl, secretsKeyDir: options.stateDir });
@@ -226,14 +228,16 @@ export class AppController {
       await this.queue.cancel(name, `${name} is no longer declared in baton.yaml at ${shortRevision(commit)}`);
     }
     await this.registry.removeApps(gone);
-    await this.registry.setApps(repoId, [...names]);
+    // Apps already recorded as this repository's need no write (1,000 fields on every commit).
+    const recorded = new Set(known);
+    await this.registry.setApps(repoId, [...names].filter((name) => !recorded.has(name)));
     let failed = 0;
     const fail = async (app: AppSpec, err: unknown) => {
       failed++;
       this.log(`planning ${shortRevision(commit)} failed: ${(err as Error).message}`, { app: app.name, revision: commit });
       await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
     };
-    const apps = orderApps(config.apps);
+    const apps = this.inOrder(config.apps);
     const registered = await this.register(repoId, apps).catch(async (err: unknown) => {
       await Promise.all(apps.map((app) => fail(app, err)));
       return undefined;
@@ -270,6 +274,16 @@ export class AppController {
     while (planning.length > 0) await recordNext();
     await recorder.done();
     return this.closed || failed === 0;
+  }
+
+  /** orderApps, once per baton.yaml (the same text gives the same spec array, readAppConfig). */
+  private inOrder(specs: AppSpec[]): AppSpec[] {
+    let ordered = this.ordered.get(specs);
+    if (!ordered) {
+      ordered = orderApps(specs);
+      this.ordered.set(specs, ordered);
+    }
+    return ordered;
   }
 
   /**
