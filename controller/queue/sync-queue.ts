@@ -89,8 +89,10 @@ export class SyncQueue {
 
   /**
    * enqueue for each request, in order: the requests are numbered in one call
-   * to Redis and their jobs added in one pipeline (a commit that changes 1,000
-   * apps made 2,000 round trips one after another).
+   * to Redis (a commit that changes 1,000 apps made 1,000 such calls), then
+   * their jobs are added one after another. Not `addBulk`: a job added in bulk
+   * for an app whose job was running came back after that job was cancelled
+   * (test/e2e/recovery).
    */
   async enqueueAll(requests: readonly SyncRequest[]): Promise<EnqueueResult[]> {
     if (requests.length === 0) return [];
@@ -105,19 +107,18 @@ export class SyncQueue {
     const keys = requests.map((request) => appRequestKey(request.app));
     const encoded = (await runScript(this.redis, RECORD_REQUESTS, 1 + keys.length, REQUEST_SEQ_KEY, ...keys, JSON.stringify(fields))) as string[];
     const data = encoded.map((json) => JSON.parse(json) as SyncJobData);
-    const jobs = await this.queue.addBulk(
-      data.map((job) => ({
-        name: 'sync',
-        data: job,
-        opts: {
+    const jobs: { id?: string }[] = [];
+    for (const job of data) {
+      jobs.push(
+        await this.queue.add('sync', job, {
           deduplication: { id: job.app, replace: true, keepLastIfActive: true },
           attempts: this.options.attempts,
           backoff: { type: 'baton', delay: this.options.backoffBaseMs },
           removeOnComplete: { count: this.options.keepFinished },
           removeOnFail: { count: this.options.keepFinished },
-        },
-      })),
-    );
+        }),
+      );
+    }
     return data.map((job, i) => ({ seq: job.seq, jobId: jobs[i].id! }));
   }
 
