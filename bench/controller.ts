@@ -10,7 +10,8 @@
 //      of its own (bench/support/idle-controller.ts, compiled as `baton up` runs), beside a process that loaded the same modules.
 //   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
-// Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4.
+// Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4,
+// `npx tsx bench/controller.ts planner [rounds]` only 2.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -194,6 +195,10 @@ async function thousandApps(dir: string): Promise<void> {
   }
   console.log(`${'controller: commit touching 1 of 1,000 apps planned'.padEnd(52)} median ${ms(median(times)).padStart(9)}   goal ≤ 50 ms   anchor: one render of one app ${render.toFixed(1)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})`);
   await controller.close();
+  if (process.argv[2] === 'planner') {
+    await redis.stop();
+    return plannerOnly(repo, stateDir, render);
+  }
 
   // Each in a process of its own, so the figure is the controller's memory, not this bench's.
   execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
@@ -270,6 +275,12 @@ async function plannerOnly(repo: string, stateDir: string, render: number): Prom
     times.push(performance.now() - start);
   }
   console.log(`${`planner alone: 1,000 apps, ${rendered} rendered`.padEnd(52)} median ${`${median(times).toFixed(0)} ms`.padStart(9)}   goal ≤ 50 ms   anchor: one render of one app ${render.toFixed(1)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})`);
+}
+
+if (process.argv[2] === 'planner') {
+  const dir = await mkdtemp('/tmp/baton-bench-planner-');
+  await thousandApps(dir).finally(() => rm(dir, { recursive: true, force: true }));
+  process.exit(0);
 }
 
 if (process.argv[2] === 'large-app') {

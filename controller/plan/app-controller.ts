@@ -8,7 +8,7 @@ import { diffObjects, type AppDiff } from './diff/diff-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
-import { planOutcome } from './plan-outcome.js';
+import { PlanRecorder } from './plan-recorder.js';
 import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
@@ -46,8 +46,8 @@ export interface AppControllerOptions {
   planRetryMs?: number;
 }
 
-/** Plans recorded in the background at once while a revision is planned. */
-const MAX_WRITES = 64;
+/** Apps of one commit planned at once. */
+const PLANS_AT_ONCE = 16;
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
 interface KnownApp {
@@ -84,6 +84,8 @@ export class AppController {
   /** Per repository: the write of its problem to its apps in flight, so writes land in order. */
   private readonly shown = new Map<string, Promise<void>>();
   private closed = false;
+  /** Apps in dependency order, per parsed baton.yaml. */
+  private readonly ordered = new WeakMap<AppSpec[], AppSpec[]>();
 
   constructor(private readonly options: AppControllerOptions) {
     this.state = new StateStore({ redisUrl: options.redisUrl, secretsKeyDir: options.stateDir });
@@ -207,7 +209,8 @@ export class AppController {
     if (!config.ok) {
       const message = `baton.yaml at ${shortRevision(commit)} has errors; no app of ${source.url} syncs until they are fixed:\n${config.errors.join('\n')}`;
       this.log(message);
-      for (const name of known) await this.state.updateApp(name, { syncStatus: 'Unknown', message, observedRevision: commit });
+      const patch = { syncStatus: 'Unknown', message, observedRevision: commit } as const;
+      await this.state.updateApps(known.map((name) => [name, patch] as const));
       // Once the file is fixed (even back to what it was) every app is planned again: their inputs keys
       // would say nothing changed and leave them Unknown, with self-heal off, until a manual sync.
       for (const [name, app] of this.apps) if (app.spec.repository === repoId) this.apps.set(name, { spec: app.spec });
@@ -225,86 +228,95 @@ export class AppController {
       await this.queue.cancel(name, `${name} is no longer declared in baton.yaml at ${shortRevision(commit)}`);
     }
     await this.registry.removeApps(gone);
-    await this.registry.setApps(repoId, [...names]);
+    // Apps already recorded as this repository's need no write (1,000 fields on every commit).
+    const recorded = new Set(known);
+    await this.registry.setApps(repoId, [...names].filter((name) => !recorded.has(name)));
     let failed = 0;
     const fail = async (app: AppSpec, err: unknown) => {
       failed++;
       this.log(`planning ${shortRevision(commit)} failed: ${(err as Error).message}`, { app: app.name, revision: commit });
       await this.state.updateApp(app.name, { message: `planning ${shortRevision(commit)} failed: ${(err as Error).message}` }).catch(() => undefined);
     };
-    // Recording a plan (status writes, the queued sync) does not hold up planning the next app:
-    // 1,000 Redis round trips in a row were most of a commit's planning. An unchanged app's one
-    // write goes at once; changed apps are recorded one after another, in order.
-    const writes = new Set<Promise<void>>();
-    let ordered = Promise.resolve();
-    for (const app of orderApps(config.apps)) {
+    const apps = this.inOrder(config.apps);
+    const registered = await this.register(repoId, apps).catch(async (err: unknown) => {
+      await Promise.all(apps.map((app) => fail(app, err)));
+      return undefined;
+    });
+    if (!registered) return this.closed;
+    // The key is remembered only once the plan's outcome is recorded (and queued): a failure
+    // must not make the next revision skip this app as if it had been handled.
+    const recorder = new PlanRecorder({
+      state: this.state,
+      queue: this.queue,
+      commit,
+      log: this.log,
+      recorded: (app, plan) => this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey }),
+      failed: async (app, err) => {
+        this.apps.set(app.name, { spec: app, inputsKey: undefined });
+        await fail(app, err);
+      },
+    });
+    // Several apps are planned at once, so one's Git reads wait while another renders; their
+    // plans are recorded in dependency order all the same.
+    const planning: { app: AppSpec; plan: Promise<AppPlan | void> }[] = [];
+    const recordNext = async () => {
+      const { app, plan } = planning.shift()!;
+      const planned = await plan;
+      if (planned && !this.closed) await recorder.add(app, planned);
+    };
+    for (const app of apps) {
       if (this.closed) break;
-      const planned = await this.planOne(app, commit).catch(async (err: unknown) => fail(app, err));
-      if (!planned) continue;
-      const run = planned.unchanged ? planned.record() : (ordered = ordered.catch(() => undefined).then(planned.record));
-      const write = run.catch(async (err: unknown) => fail(app, err)).finally(() => writes.delete(write));
-      writes.add(write);
-      if (writes.size >= MAX_WRITES) await Promise.race(writes);
+      const previous = { inputsKey: this.apps.get(app.name)?.inputsKey };
+      const plan = planApp({ app, repo: source, commit, chartsTree: this.chartsTree, previous }).catch(async (err: unknown) => fail(app, err));
+      planning.push({ app, plan });
+      if (planning.length >= PLANS_AT_ONCE) await recordNext();
     }
-    await Promise.all(writes);
+    while (planning.length > 0) await recordNext();
+    await recorder.done();
     return this.closed || failed === 0;
   }
 
-  /** Plans one app; `record` acts on the plan (status, queue) and then remembers its inputs key. */
-  private async planOne(app: AppSpec, commit: string): Promise<{ unchanged: boolean; record: () => Promise<void> } | undefined> {
-    const source = this.poller.repository(app.repository)!;
-    const known = this.apps.get(app.name);
-    // The same baton.yaml gives the same spec objects (readAppConfig), so most apps compare by identity.
-    const sameSpec = known !== undefined && (known.spec === app || JSON.stringify(known.spec) === JSON.stringify(app));
-    // An app planned before with the same spec costs a key check and one status write when unchanged.
-    if (!sameSpec && (await this.state.ensureApp(app)) && this.sourceProblems.get(app.repository) !== undefined) {
-      await this.state.updateApp(app.name, { sourceMessage: this.sourceProblems.get(app.repository) });
+  /** orderApps, once per baton.yaml (the same text gives the same spec array, readAppConfig). */
+  private inOrder(specs: AppSpec[]): AppSpec[] {
+    let ordered = this.ordered.get(specs);
+    if (!ordered) {
+      ordered = orderApps(specs);
+      this.ordered.set(specs, ordered);
     }
-    this.apps.set(app.name, { spec: app, inputsKey: sameSpec ? known.inputsKey : undefined });
-    const plan = await planApp({
-      app,
-      repo: source,
-      commit,
-      chartsTree: this.chartsTree,
-      previous: { inputsKey: sameSpec ? known.inputsKey : undefined },
-    });
-    // The key is remembered only once the plan's outcome is recorded (and queued): a failure
-    // below must not make the next revision skip this app as if it had been handled.
-    const record = async () => {
-      try {
-        await this.actOnPlan(app, commit, plan);
-      } catch (err) {
-        this.apps.set(app.name, { spec: app, inputsKey: undefined });
-        throw err;
-      }
-      this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey });
-    };
-    return { unchanged: plan.action === 'skip', record };
+    return ordered;
   }
 
-  private async actOnPlan(app: AppSpec, commit: string, plan: AppPlan): Promise<void> {
-    if (plan.action === 'skip') {
-      await this.state.updateApp(app.name, { observedRevision: commit });
-      return;
+  /**
+   * Registers (StateStore.ensureApp) every app new or declared differently, in one call, and
+   * remembers each app's spec. An app planned before with the same spec keeps its inputs key.
+   */
+  private async register(repoId: string, apps: readonly AppSpec[]): Promise<true> {
+    // The same baton.yaml gives the same spec objects (readAppConfig), so most apps compare by identity.
+    const changed = apps.filter((app) => {
+      const known = this.apps.get(app.name);
+      return known === undefined || (known.spec !== app && JSON.stringify(known.spec) !== JSON.stringify(app));
+    });
+    const created = await this.state.ensureApps(changed);
+    const problem = this.sourceProblems.get(repoId);
+    if (problem !== undefined) {
+      const patch = { sourceMessage: problem };
+      await this.state.updateApps(changed.filter((_, i) => created[i]).map((app) => [app.name, patch] as const));
     }
-    const status = await this.state.getApp(app.name);
-    if (!status) return;
-    const outcome = planOutcome(app, commit, plan, status);
-    if (outcome.status) await this.state.updateApp(app.name, outcome.status);
-    if (outcome.sync !== undefined) await this.queue.enqueue({ app: app.name, revision: commit, trigger: 'poll', message: outcome.sync });
-    if (outcome.log) this.log(outcome.log, { app: app.name, revision: commit });
+    for (const app of changed) this.apps.set(app.name, { spec: app });
+    for (const app of apps) this.apps.get(app.name)!.spec = app;
+    return true;
   }
 
   /** Writes the repository's current problem (or its end) on each of its apps. */
   private showSourceProblem(repoId: string): Promise<void> {
     const write = async () => {
       const problem = this.sourceProblems.get(repoId);
-      for (const name of await this.registry.appsOf(repoId)) {
-        // Most checks find nothing wrong, and nothing was before (or before a restart): no write.
-        if (problem === undefined && !(await this.state.getApp(name))?.sourceMessage) continue;
-        // '' rather than a deleted field, so the `app.updated` event says it is over.
-        await this.state.updateApp(name, { sourceMessage: problem ?? '' });
-      }
+      const names = await this.registry.appsOf(repoId);
+      // Most checks find nothing wrong, and nothing was before (or before a restart): no write.
+      const statuses = problem === undefined ? await this.state.getApps(names) : [];
+      // '' rather than a deleted field, so the `app.updated` event says it is over.
+      const patch = { sourceMessage: problem ?? '' };
+      await this.state.updateApps(names.filter((_, i) => problem !== undefined || statuses[i]?.sourceMessage).map((name) => [name, patch] as const));
     };
     const next = (this.shown.get(repoId) ?? Promise.resolve())
       .then(write)

@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppSpec } from '../apps/app-spec.js';
 import type { FileTree } from '../../renderer/index.js';
-import { canonicalJson, contentDigest } from '../../runtime/kube/canonical-json.js';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { bundledChartDigest } from './chart-digest.js';
 import { entryType } from './entry-type.js';
 
@@ -57,22 +58,43 @@ export async function computeInputsKey(input: InputsKeyInput): Promise<string> {
     spec: specDigest(app),
     preview: input.preview,
     source: app.path !== undefined ? { path: app.path, oid: await oid(app.path) } : { chart: app.chart, digest: await bundledChartDigest(input.chartsTree, app.chart!) },
-    values: await Promise.all(app.values.map(async (f) => [f, await oid(f)])),
-    reads: await Promise.all(deps.reads.map(async (p) => [p, await oid(p)])),
-    lists: await Promise.all(deps.lists.map(async (p) => [p, await names(p)])),
-    types: await Promise.all(deps.types.map(async (p) => [p, await type(p)])),
+    values: await each(app.values, async (f) => [f, await oid(f)]),
+    reads: await each(deps.reads, async (p) => [p, await oid(p)]),
+    lists: await each(deps.lists, async (p) => [p, await names(p)]),
+    types: await each(deps.types, async (p) => [p, await type(p)]),
   };
-  const digest = contentDigest(key);
-  return deps.reads.length + deps.lists.length + deps.types.length > 0 ? `${digest} ${canonicalJson(deps)}` : digest;
+  // The key's fields are always built in the same order, so JSON.stringify is canonical here; keys live
+  // only in memory (a restart renders again), and one is checked per app per commit.
+  const digest = `sha256:${hash('sha256', JSON.stringify(key))}`;
+  return deps.reads.length + deps.lists.length + deps.types.length > 0 ? `${digest} ${JSON.stringify({ lists: deps.lists, reads: deps.reads, types: deps.types })}` : digest;
 }
 
-/** The paths a key recorded; none for a missing or unreadable key (which then matches nothing). */
+/** Each of `items` through `f`, without a Promise.all for none (most apps' values, reads and lists). */
+function each<T, R>(items: readonly T[], f: (item: T) => Promise<R>): R[] | Promise<R[]> {
+  return items.length === 0 ? [] : Promise.all(items.map(f));
+}
+
+/** The paths a key recorded; none for a missing or unreadable key (which then matches nothing). Read-only: shared between keys. */
 export function parseInputsKey(key: string | undefined): InputDeps {
   const json = key?.slice(key.indexOf(' ') + 1);
   if (!key || !key.includes(' ') || !json) return { reads: [], lists: [], types: [] };
+  // Apps laid out alike record the same paths (`apps`): each text is parsed once.
+  let deps = parsedDeps.get(json);
+  if (!deps) {
+    deps = Object.freeze(parseDeps(json));
+    if (parsedDeps.size >= MAX_PARSED_DEPS) parsedDeps.clear();
+    parsedDeps.set(json, deps);
+  }
+  return deps;
+}
+
+const parsedDeps = new Map<string, InputDeps>();
+const MAX_PARSED_DEPS = 1024;
+
+function parseDeps(json: string): InputDeps {
   try {
     const d = JSON.parse(json) as Partial<InputDeps>;
-    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+    const strings = (v: unknown) => Object.freeze(Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []) as string[];
     return { reads: strings(d.reads), lists: strings(d.lists), types: strings(d.types) };
   } catch {
     return { reads: [], lists: [], types: [] };

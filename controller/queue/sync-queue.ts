@@ -32,24 +32,30 @@ export interface QueueDepth {
 }
 
 /**
- * Makes a request the app's newest, numbering it; atomic so concurrent
- * enqueuers agree on order. A newer request replaces an unserved one, so an
- * unserved `prune: true` (`baton sync NAME --prune`) is carried into it: a
- * poll landing before the forced sync runs must not drop what a person asked.
+ * Makes each request its app's newest, numbering them in order; atomic so
+ * concurrent enqueuers agree on order. A newer request replaces an unserved
+ * one, so an unserved `prune: true` (`baton sync NAME --prune`) is carried
+ * into it: a poll landing before the forced sync runs must not drop what a person asked.
+ * KEYS: the sequence, then each request's app hash. ARGV[1]: JSON [request fields…].
+ * Returns each request as numbered (JSON), in order.
  */
-const RECORD_REQUEST = `
-local seq = redis.call('INCR', KEYS[2])
-local data = cjson.decode(ARGV[1])
-data['seq'] = seq
-local previous = redis.call('HGET', KEYS[1], 'latest')
-if previous then
-  local p = cjson.decode(previous)
-  local served = tonumber(redis.call('HGET', KEYS[1], 'servedSeq') or '0')
-  if p['prune'] == true and (p['seq'] or 0) > served then data['prune'] = true end
+const RECORD_REQUESTS = `
+local recorded = {}
+for i, data in ipairs(cjson.decode(ARGV[1])) do
+  local key = KEYS[i + 1]
+  local seq = redis.call('INCR', KEYS[1])
+  data['seq'] = seq
+  local previous = redis.call('HGET', key, 'latest')
+  if previous then
+    local p = cjson.decode(previous)
+    local served = tonumber(redis.call('HGET', key, 'servedSeq') or '0')
+    if p['prune'] == true and (p['seq'] or 0) > served then data['prune'] = true end
+  end
+  local encoded = cjson.encode(data)
+  redis.call('HSET', key, 'latest', encoded, 'latestSeq', seq)
+  recorded[i] = encoded
 end
-local encoded = cjson.encode(data)
-redis.call('HSET', KEYS[1], 'latest', encoded, 'latestSeq', seq)
-return encoded
+return recorded
 `;
 
 /**
@@ -78,21 +84,42 @@ export class SyncQueue {
   }
 
   async enqueue(request: SyncRequest): Promise<EnqueueResult> {
-    checkRequest(request);
+    return (await this.enqueueAll([request]))[0];
+  }
+
+  /**
+   * enqueue for each request, in order: the requests are numbered in one call
+   * to Redis (a commit that changes 1,000 apps made 1,000 such calls), then
+   * their jobs are added one after another. Not `addBulk`: a job added in bulk
+   * for an app whose job was running came back after that job was cancelled
+   * (test/e2e/recovery).
+   */
+  async enqueueAll(requests: readonly SyncRequest[]): Promise<EnqueueResult[]> {
+    if (requests.length === 0) return [];
+    for (const request of requests) checkRequest(request);
     const requestedAt = new Date().toISOString();
-    const fields: Omit<SyncJobData, 'seq'> = { app: request.app, revision: request.revision, trigger: request.trigger, requestedAt };
-    if (request.message !== undefined) fields.message = request.message;
-    if (request.prune) fields.prune = true;
-    const encoded = (await runScript(this.redis, RECORD_REQUEST, 2, appRequestKey(request.app), REQUEST_SEQ_KEY, JSON.stringify(fields))) as string;
-    const data = JSON.parse(encoded) as SyncJobData;
-    const job = await this.queue.add('sync', data, {
-      deduplication: { id: request.app, replace: true, keepLastIfActive: true },
-      attempts: this.options.attempts,
-      backoff: { type: 'baton', delay: this.options.backoffBaseMs },
-      removeOnComplete: { count: this.options.keepFinished },
-      removeOnFail: { count: this.options.keepFinished },
+    const fields = requests.map((request) => {
+      const data: Omit<SyncJobData, 'seq'> = { app: request.app, revision: request.revision, trigger: request.trigger, requestedAt };
+      if (request.message !== undefined) data.message = request.message;
+      if (request.prune) data.prune = true;
+      return data;
     });
-    return { seq: data.seq, jobId: job.id! };
+    const keys = requests.map((request) => appRequestKey(request.app));
+    const encoded = (await runScript(this.redis, RECORD_REQUESTS, 1 + keys.length, REQUEST_SEQ_KEY, ...keys, JSON.stringify(fields))) as string[];
+    const data = encoded.map((json) => JSON.parse(json) as SyncJobData);
+    const jobs: { id?: string }[] = [];
+    for (const job of data) {
+      jobs.push(
+        await this.queue.add('sync', job, {
+          deduplication: { id: job.app, replace: true, keepLastIfActive: true },
+          attempts: this.options.attempts,
+          backoff: { type: 'baton', delay: this.options.backoffBaseMs },
+          removeOnComplete: { count: this.options.keepFinished },
+          removeOnFail: { count: this.options.keepFinished },
+        }),
+      );
+    }
+    return data.map((job, i) => ({ seq: job.seq, jobId: jobs[i].id! }));
   }
 
   /**

@@ -20,6 +20,8 @@ export class GitObjects {
   /** Root tree of recently read commits: many apps ask about the same commit. */
   private readonly commitTrees = new Map<string, string>();
   private readonly sizes: ObjectSizes;
+  /** Trees being read and parsed, so apps planned at once share one read of their parent (a 1,000-entry `apps/`). */
+  private readonly treesReading = new Map<string, Promise<readonly GitTreeEntry[]>>();
 
   constructor(
     readonly gitdir: string,
@@ -48,9 +50,18 @@ export class GitObjects {
   async readTree(oid: string): Promise<readonly GitTreeEntry[]> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
-    const entries = parseTree((await this.readTyped(oid, 'tree')).content, oid);
-    this.trees.set(oid, entries);
-    return entries;
+    let reading = this.treesReading.get(oid);
+    if (!reading) {
+      reading = this.readTyped(oid, 'tree')
+        .then(({ content }) => {
+          const entries = parseTree(content, oid);
+          this.trees.set(oid, entries);
+          return entries;
+        })
+        .finally(() => this.treesReading.delete(oid));
+      this.treesReading.set(oid, reading);
+    }
+    return reading;
   }
 
   /** A blob's size from its object or pack header, without inflating it; undefined if it cannot be found. */

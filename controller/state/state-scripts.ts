@@ -5,24 +5,57 @@
  */
 
 /**
- * Registers an app: creates its status with the given defaults when new,
+ * Registers apps: creates each one's status with the given defaults when new,
  * else only refreshes namespace, cluster and origin.
- * KEYS: status, apps set, events. ARGV: name, defaults (JSON [[field, value]…]),
- * namespace (JSON), cluster (JSON), time, events max length, origin (JSON).
- * Returns 1 when the app was created.
+ * KEYS: apps set, events, then each app's status. ARGV[1]: JSON [{name,
+ * defaults: [[field, value]…], namespace, cluster, origin (each a JSON string)}…],
+ * ARGV[2]: time, ARGV[3]: events max length.
+ * Returns 1 for each app created, 0 for each known one, in order.
  */
-export const ENSURE_APP = `
-local created = 0
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  for _, pair in ipairs(cjson.decode(ARGV[2])) do redis.call('HSET', KEYS[1], pair[1], pair[2]) end
-  created = 1
-end
-redis.call('HSET', KEYS[1], 'namespace', ARGV[3], 'cluster', ARGV[4], 'origin', ARGV[7])
-redis.call('SADD', KEYS[2], ARGV[1])
-if created == 1 then
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'type', 'app.registered', 'app', ARGV[1], 'time', ARGV[5])
+export const ENSURE_APPS = `
+local created = {}
+for i, app in ipairs(cjson.decode(ARGV[1])) do
+  local key = KEYS[i + 2]
+  created[i] = 0
+  if redis.call('EXISTS', key) == 0 then
+    for _, pair in ipairs(app.defaults) do redis.call('HSET', key, pair[1], pair[2]) end
+    created[i] = 1
+  end
+  redis.call('HSET', key, 'namespace', app.namespace, 'cluster', app.cluster, 'origin', app.origin)
+  redis.call('SADD', KEYS[1], app.name)
+  if created[i] == 1 then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'type', 'app.registered', 'app', app.name, 'time', ARGV[2])
+  end
 end
 return created
+`;
+
+/**
+ * Changes status fields of existing apps, each announced by its own event, as
+ * UPDATE_APP without history or manifests does; unknown apps are left alone.
+ * KEYS: events, then each app's status. ARGV[1]: JSON {apps: [{app, set:
+ * [[field, value]…], del: [field…], data?: JSON}…], eventType, time, eventsMaxLen}.
+ * Returns 1 for each app changed, 0 for each unknown one, in order.
+ */
+export const UPDATE_APPS = `
+local op = cjson.decode(ARGV[1])
+local changed = {}
+for i, app in ipairs(op.apps) do
+  local key = KEYS[i + 1]
+  changed[i] = 0
+  if redis.call('EXISTS', key) == 1 then
+    for _, pair in ipairs(app.set) do redis.call('HSET', key, pair[1], pair[2]) end
+    for _, field in ipairs(app.del) do redis.call('HDEL', key, field) end
+    local fields = {'type', op.eventType, 'app', app.app, 'time', op.time}
+    if app.data then
+      fields[#fields + 1] = 'data'
+      fields[#fields + 1] = app.data
+    end
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', op.eventsMaxLen, '*', unpack(fields))
+    changed[i] = 1
+  end
+end
+return changed
 `;
 
 /**

@@ -6,7 +6,7 @@ import { readEvents, subscribeEvents } from './event-stream.js';
 import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.js';
 import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
 import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
-import { ENSURE_APP, UPDATE_APP } from './state-scripts.js';
+import { ENSURE_APPS, UPDATE_APP, UPDATE_APPS } from './state-scripts.js';
 import { SecretEnvelope } from '../../runtime/index.js';
 import { openSecrets, sealSecrets } from './sealed-secrets.js';
 import { censorValue } from '../censor/censor.js';
@@ -27,6 +27,9 @@ export interface StateStoreOptions {
    */
   secretsKeyDir?: string;
 }
+
+/** What registers an app (ensureApp). */
+export type AppIdentity = Pick<AppStatus, 'name' | 'namespace' | 'cluster'> & { origin?: AppOrigin };
 
 /** Fields of an app's status that can change; `undefined` clears an optional field. */
 export type AppStatusPatch = Partial<Omit<AppStatus, 'name'>>;
@@ -65,26 +68,20 @@ export class StateStore {
    * Adds an app with an Unknown status, or refreshes namespace, cluster and origin of a known one.
    * `origin` defaults to a branch's app. Returns true when new.
    */
-  async ensureApp(app: { name: string; namespace: string; cluster: string; origin?: AppOrigin }): Promise<boolean> {
-    const keys = appKeys(app.name);
-    const status = initialAppStatus(app);
-    const defaults = encodeFields(status);
-    const created = await runScript(
-      this.redis,
-      ENSURE_APP,
-      3,
-      keys.status,
-      APPS_KEY,
-      EVENTS_KEY,
-      app.name,
-      JSON.stringify(defaults),
-      JSON.stringify(app.namespace),
-      JSON.stringify(app.cluster),
-      new Date().toISOString(),
-      this.eventsMaxLen,
-      JSON.stringify(status.origin),
-    );
-    return created === 1;
+  async ensureApp(app: AppIdentity): Promise<boolean> {
+    return (await this.ensureApps([app]))[0];
+  }
+
+  /** ensureApp for each app, in one call to Redis (a commit that declares 1,000 new apps). */
+  async ensureApps(apps: readonly AppIdentity[]): Promise<boolean[]> {
+    if (apps.length === 0) return [];
+    const entries = apps.map((app) => {
+      const status = initialAppStatus(app);
+      return { name: app.name, defaults: encodeFields(status), namespace: JSON.stringify(app.namespace), cluster: JSON.stringify(app.cluster), origin: JSON.stringify(status.origin) };
+    });
+    const keys = apps.map((app) => appKeys(app.name).status);
+    const created = (await runScript(this.redis, ENSURE_APPS, 2 + keys.length, APPS_KEY, EVENTS_KEY, ...keys, JSON.stringify(entries), new Date().toISOString(), this.eventsMaxLen)) as number[];
+    return created.map((c) => c === 1);
   }
 
   async getApp(name: string): Promise<AppStatus | undefined> {
@@ -92,25 +89,51 @@ export class StateStore {
     return Object.keys(fields).length ? decodeStatus(fields) : undefined;
   }
 
-  /** Every known app, by name. */
-  async listApps(): Promise<AppStatus[]> {
-    const names = (await this.redis.smembers(APPS_KEY)).sort();
+  /** getApp for each name, in one round trip; undefined for unknown apps. */
+  async getApps(names: readonly string[]): Promise<(AppStatus | undefined)[]> {
     if (names.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const name of names) pipeline.hgetall(appKeys(name).status);
     const replies = (await pipeline.exec()) ?? [];
-    const apps: AppStatus[] = [];
-    for (const [err, fields] of replies) {
+    return replies.map(([err, fields]) => {
       if (err) throw err;
-      if (fields && Object.keys(fields).length) apps.push(decodeStatus(fields as Record<string, string>));
-    }
-    return apps;
+      return fields && Object.keys(fields).length ? decodeStatus(fields as Record<string, string>) : undefined;
+    });
+  }
+
+  /** Every known app, by name. */
+  async listApps(): Promise<AppStatus[]> {
+    const names = (await this.redis.smembers(APPS_KEY)).sort();
+    return (await this.getApps(names)).filter((app): app is AppStatus => app !== undefined);
   }
 
   /** Changes status fields and announces them (`app.updated`). False when the app is unknown. */
   async updateApp(name: string, patch: AppStatusPatch): Promise<boolean> {
     const reply = await this.runUpdate(name, { status: patch, eventType: 'app.updated', eventData: patch });
     return reply !== null;
+  }
+
+  /**
+   * updateApp for each app, in one call to Redis: each app changed gets its own
+   * `app.updated` event, as from updateApp. Returns, in order, false for each unknown app.
+   */
+  async updateApps(patches: readonly (readonly [name: string, patch: AppStatusPatch])[]): Promise<boolean[]> {
+    if (patches.length === 0) return [];
+    // Most batches give every app the same patch (the commit observed): it is censored and encoded once.
+    const encoded = new Map<AppStatusPatch, { set: [string, string][]; del: string[]; data: string }>();
+    const apps = patches.map(([app, patch]) => {
+      let fields = encoded.get(patch);
+      if (!fields) {
+        const censored = censorValue(patch);
+        fields = { set: encodeFields(censored), del: deletedFields(patch), data: JSON.stringify(censored) };
+        encoded.set(patch, fields);
+      }
+      return { app, ...fields };
+    });
+    const op = { apps, eventType: 'app.updated', time: new Date().toISOString(), eventsMaxLen: this.eventsMaxLen };
+    const keys = patches.map(([name]) => appKeys(name).status);
+    const changed = (await runScript(this.redis, UPDATE_APPS, 1 + keys.length, EVENTS_KEY, ...keys, JSON.stringify(op))) as number[];
+    return changed.map((c) => c === 1);
   }
 
   /**
@@ -224,9 +247,7 @@ export class StateStore {
     const time = new Date().toISOString();
     // Messages quote pods and errors: what baton knows is secret is censored before it is kept, served or streamed.
     const set = encodeFields(censorValue(op.status));
-    const del = Object.entries(op.status)
-      .filter(([, value]) => value === undefined)
-      .map(([field]) => field);
+    const del = deletedFields(op.status);
     const script = {
       app: name,
       set,
@@ -262,6 +283,13 @@ function encodeFields(status: AppStatusPatch): [string, string][] {
   return Object.entries(status)
     .filter(([, value]) => value !== undefined)
     .map(([field, value]) => [field, JSON.stringify(value)]);
+}
+
+/** The fields a patch clears (`undefined` values). */
+function deletedFields(patch: AppStatusPatch): string[] {
+  return Object.entries(patch)
+    .filter(([, value]) => value === undefined)
+    .map(([field]) => field);
 }
 
 function decodeStatus(fields: Record<string, string>): AppStatus {

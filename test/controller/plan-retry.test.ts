@@ -44,11 +44,11 @@ describe('AppController planning when Redis fails mid-plan', () => {
       planRetryMs: 200,
     });
     // The first enqueue fails as it would with Redis unreachable; the ones after work.
-    const enqueue = controller.queue.enqueue.bind(controller.queue);
+    const enqueueAll = controller.queue.enqueueAll.bind(controller.queue);
     let failures = 1;
-    controller.queue.enqueue = async (request) => {
+    controller.queue.enqueueAll = async (requests) => {
       if (failures-- > 0) throw new Error('connect ECONNREFUSED (Redis is down)');
-      return enqueue(request);
+      return enqueueAll(requests);
     };
     await controller.start();
     const deadline = Date.now() + 30_000;

@@ -70,6 +70,24 @@ describe('SyncQueue and SyncWorker', () => {
     expect(maxRunning).toBe(1);
   });
 
+  it('queues many requests at once in the order given, one pending sync per app, as one at a time would', async () => {
+    const processed: string[] = [];
+    const worker = startWorker(async (request) => {
+      processed.push(`${request.app}@${request.revision}`);
+      return ok(request);
+    }, { autorun: false, concurrency: 1 });
+    await queue.enqueue({ app: 'db', revision: 'rev-0', trigger: 'poll', prune: true });
+    const queued = await queue.enqueueAll(['db', 'api', 'web', 'api'].map((app, i) => ({ app, revision: `rev-${i + 1}`, trigger: 'poll' as const })));
+    expect(queued.map((q) => q.seq)).toEqual([2, 3, 4, 5]);
+    expect(queued[3].jobId).toBe(queued[1].jobId);
+    // The unserved `--prune` request is carried into the newer one that replaces it.
+    expect(await queue.latestRequest('db')).toMatchObject({ revision: 'rev-1', prune: true });
+    expect((await queue.depth()).waiting).toBe(3);
+    worker.worker.run().catch(() => undefined);
+    await waitFor('the queue to drain', idle);
+    expect(processed).toEqual(['db@rev-1', 'api@rev-4', 'web@rev-3']);
+  });
+
   it('serves requests made while the app waits for a worker with one sync of the newest', async () => {
     const processed: string[] = [];
     const worker = startWorker(async (request) => {

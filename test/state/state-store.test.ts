@@ -73,6 +73,26 @@ describe('StateStore', () => {
     expect(await store.getApp('ghost')).toBeUndefined();
   });
 
+  it('registers and changes many apps in one call, as one at a time would, each with its own event', async () => {
+    await store.ensureApp({ name: 'web', namespace: 'web', cluster: 'local' });
+    await store.updateApp('web', { syncStatus: 'Synced', pinnedRevision: 'abc000' });
+    expect(await store.ensureApps([{ name: 'web', namespace: 'web-2', cluster: 'local' }, { name: 'auth', namespace: 'auth', cluster: 'local' }])).toEqual([false, true]);
+    const after = (await store.readEvents()).length;
+    const observed = { observedRevision: 'def456' };
+    expect(await store.updateApps([['web', observed], ['ghost', observed], ['auth', { ...observed, pinnedRevision: undefined, message: 'token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ' }]])).toEqual([true, false, true]);
+    expect(await store.getApps(['web', 'ghost', 'auth'])).toEqual([
+      expect.objectContaining({ namespace: 'web-2', syncStatus: 'Synced', pinnedRevision: 'abc000', observedRevision: 'def456' }),
+      undefined,
+      expect.objectContaining({ name: 'auth', syncStatus: 'Unknown', observedRevision: 'def456' }),
+    ]);
+    expect((await store.getApp('auth'))?.message).not.toContain('eyJ');
+    const events = (await store.readEvents()).slice(after);
+    expect(events.map((e) => [e.type, e.app, e.data])).toEqual([
+      ['app.updated', 'web', observed],
+      ['app.updated', 'auth', { observedRevision: 'def456', message: expect.not.stringContaining('eyJ') }],
+    ]);
+  });
+
   it('lists apps by name and forgets a deleted one with its history', async () => {
     for (const name of ['web', 'auth', 'cart']) await store.ensureApp({ name, namespace: name, cluster: 'local' });
     await store.recordSync('auth', { entry: entry('r1') });

@@ -1,0 +1,127 @@
+import type { LogLine } from '../apps/app-log.js';
+import type { AppSpec } from '../apps/app-spec.js';
+import type { SyncQueue } from '../queue/sync-queue.js';
+import type { AppStatusPatch, StateStore } from '../state/state-store.js';
+import type { AppPlan, DegradedPlan, RenderPlan } from './plan-app.js';
+import { planOutcome } from './plan-outcome.js';
+
+export interface PlanRecorderOptions {
+  state: Pick<StateStore, 'getApps' | 'updateApps'>;
+  queue: Pick<SyncQueue, 'enqueueAll'>;
+  /** The commit planned. */
+  commit: string;
+  log: LogLine;
+  /** An app's plan is recorded (and its sync queued): the app controller may remember its inputs key. */
+  recorded: (app: AppSpec, plan: AppPlan) => void;
+  /** Recording an app's plan failed (Redis unavailable): it is planned again. */
+  failed: (app: AppSpec, err: unknown) => Promise<void>;
+  /**
+   * Plans recorded in one call to Redis.
+   * @defaultValue 256
+   */
+  batchSize?: number;
+  /**
+   * Batches in flight at once; `add` waits while there are more.
+   * @defaultValue 4
+   */
+  inFlight?: number;
+}
+
+interface Planned<P extends AppPlan = AppPlan> {
+  app: AppSpec;
+  plan: P;
+}
+
+/**
+ * Records the plans of one commit's apps in batches while the next apps are
+ * planned: an unchanged app's observed revision and a changed app's status
+ * each go in one Redis call per batch (1,000 calls in a row were most of a
+ * commit's planning). Changed apps' syncs are queued in the order they were
+ * added (dependency order), one batch after another.
+ */
+export class PlanRecorder {
+  private readonly batchSize: number;
+  private readonly maxInFlight: number;
+  private unchanged: Planned[] = [];
+  private changed: Planned<RenderPlan | DegradedPlan>[] = [];
+  private readonly writes = new Set<Promise<void>>();
+  /** Changed apps' batches, one after another so their syncs are queued in order. */
+  private ordered = Promise.resolve();
+  /** The one patch of every unchanged app (the same object, so it is encoded once). */
+  private readonly observed: AppStatusPatch;
+
+  constructor(private readonly options: PlanRecorderOptions) {
+    this.batchSize = options.batchSize ?? 256;
+    this.maxInFlight = options.inFlight ?? 4;
+    this.observed = { observedRevision: options.commit };
+  }
+
+  /** Takes an app's plan; resolves once there is room for more. */
+  async add(app: AppSpec, plan: AppPlan): Promise<void> {
+    if (plan.action === 'skip') {
+      this.unchanged.push({ app, plan });
+      if (this.unchanged.length >= this.batchSize) this.flushUnchanged();
+    } else {
+      this.changed.push({ app, plan });
+      if (this.changed.length >= this.batchSize) this.flushChanged();
+    }
+    while (this.writes.size >= this.maxInFlight) await Promise.race(this.writes);
+  }
+
+  /** Records what is left; resolves once every plan added is recorded or failed. */
+  async done(): Promise<void> {
+    this.flushUnchanged();
+    this.flushChanged();
+    while (this.writes.size > 0) await Promise.all(this.writes);
+  }
+
+  private flushUnchanged(): void {
+    const batch = this.unchanged;
+    this.unchanged = [];
+    if (batch.length > 0) this.track(batch, this.recordUnchanged(batch));
+  }
+
+  private flushChanged(): void {
+    const batch = this.changed;
+    this.changed = [];
+    if (batch.length === 0) return;
+    // track() never rejects, so one failed batch does not stop the ones after it.
+    this.ordered = this.track(batch, this.ordered.then(() => this.recordChanged(batch)));
+  }
+
+  private track(batch: Planned[], work: Promise<void>): Promise<void> {
+    const write: Promise<void> = work
+      .catch(async (err: unknown) => {
+        await Promise.all(batch.map(({ app }) => this.options.failed(app, err)));
+      })
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
+    return write;
+  }
+
+  private async recordUnchanged(batch: Planned[]): Promise<void> {
+    // An app deleted meanwhile is left alone, as updateApp leaves it.
+    await this.options.state.updateApps(batch.map(({ app }) => [app.name, this.observed] as const));
+    for (const { app, plan } of batch) this.options.recorded(app, plan);
+  }
+
+  private async recordChanged(batch: Planned<RenderPlan | DegradedPlan>[]): Promise<void> {
+    const { state, queue, commit, log } = this.options;
+    const statuses = await state.getApps(batch.map(({ app }) => app.name));
+    const outcomes = batch.map(({ app, plan }, i) => {
+      const status = statuses[i];
+      return status && planOutcome(app, commit, plan, status);
+    });
+    await state.updateApps(outcomes.flatMap((outcome, i) => (outcome?.status ? [[batch[i].app.name, outcome.status] as const] : [])));
+    const syncs = batch.flatMap(({ app }, i) => {
+      const sync = outcomes[i]?.sync;
+      return sync === undefined ? [] : [{ app: app.name, revision: commit, trigger: 'poll' as const, message: sync }];
+    });
+    await queue.enqueueAll(syncs);
+    for (const [i, { app, plan }] of batch.entries()) {
+      const line = outcomes[i]?.log;
+      if (line) log(line, { app: app.name, revision: commit });
+      this.options.recorded(app, plan);
+    }
+  }
+}
