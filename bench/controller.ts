@@ -1,7 +1,7 @@
 // The controller end to end, with real parts (redis-server, the built-in runtime with real pods,
 // git, a Git HTTP server):
 //   1. commit-to-serving latency: from `git commit` (local repository, seen by chokidar) and from
-//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version,
+//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version to a client in a process of its own,
 //      each round on an app in sync (its last sync's health gate passed); beside its goal and the
 //      floor under it, node spawned with the same server until its port accepts;
 //   2. the controller's planning of a commit that touches one app of a 1,000-app monorepo
@@ -33,6 +33,7 @@ import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
 import { CommitTrace } from './support/commit-trace.js';
 import { largeAppApply } from './support/large-app-apply.js';
+import { startVersionWatcher } from './support/version-watcher.js';
 
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
@@ -68,13 +69,10 @@ function webApp(version: string, clusterIP: string): string {
   return `${JSON.stringify(deployment)}\n---\n${JSON.stringify(service)}\n`;
 }
 
-async function answer(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return await res.text();
-  } catch {
-    return undefined;
-  }
+function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
@@ -132,9 +130,9 @@ async function latency(label: string, dir: string, work: string, repoUrl: string
   // A sync holds its app until the health gate passed (new pods Ready for 5 s): each round commits to an app in sync.
   const finished = new Set<string>();
   for (const event of ['completed', 'failed', 'skipped'] as const) worker.worker.on(event, ({ request }) => finished.add(request.revision));
-  const url = `http://${clusterIP}:8080/`;
+  const client = startVersionWatcher(`http://${clusterIP}:8080/`);
   try {
-    await until(async () => (await answer(url)) === 'v0');
+    await within(client.expect('v0'), 180_000);
     const times: number[] = [];
     for (let i = 1; i <= rounds; i++) {
       const head = git(work, 'rev-parse', 'HEAD');
@@ -142,17 +140,19 @@ async function latency(label: string, dir: string, work: string, repoUrl: string
       await writeFile(join(work, 'apps/web/web.yaml'), webApp(`v${i}`, clusterIP));
       const start = performance.now();
       trace.begin(`v${i}`);
+      const answered = client.expect(`v${i}`);
       await gitAsync(work, 'commit', '-qam', `v${i}`);
       await publish();
-      await until(async () => (await answer(url)) === `v${i}`);
-      times.push(performance.now() - start);
-      trace.mark('served');
+      const at = (await within(answered, 180_000)) - performance.timeOrigin;
+      times.push(at - start);
+      trace.mark('served', at);
       trace.end();
     }
     console.log(`${label.padEnd(52)} median ${median(times).toFixed(0).padStart(6)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})${goal}`);
     console.log(trace.table());
   } finally {
     trace.stop();
+    client.stop();
     await worker.close(true);
     await controller.close();
     await runtime.close({ stopPods: true });

@@ -57,9 +57,10 @@ export class CommitTrace {
     this.newPods.clear();
   }
 
-  /** The first time `step` happened in this round. */
-  mark(step: CommitStep): void {
-    if (!this.marks.has(step)) this.marks.set(step, performance.now() - this.start);
+  /** The first time `step` happened in this round: now, or `at` (a performance.now() time). */
+  mark(step: CommitStep, at = performance.now()): void {
+    if (this.marks.has(step)) return;
+    this.marks.set(step, at - this.start);
   }
 
   end(): void {
