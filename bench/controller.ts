@@ -1,7 +1,7 @@
 // The controller end to end, with real parts (redis-server, the built-in runtime with real pods,
 // git, a Git HTTP server):
 //   1. commit-to-serving latency: from `git commit` (local repository, seen by chokidar) and from
-//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version,
+//      `git push` (HTTP remote polled every 1 s) until the app's Service answers the new version to a client in a process of its own,
 //      each round on an app in sync (its last sync's health gate passed); beside its goal and the
 //      floor under it, node spawned with the same server until its port accepts;
 //   2. the controller's planning of a commit that touches one app of a 1,000-app monorepo
@@ -10,7 +10,8 @@
 //      of its own (bench/support/idle-controller.ts, compiled as `baton up` runs), beside a process that loaded the same modules.
 //   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
-// Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4,
+// Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4;
+// `npx tsx bench/controller.ts commit [rounds]` runs only 1 with a local repository, with the time of each step on the path;
 // `npx tsx bench/controller.ts planner [rounds]` only 2.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,12 +32,16 @@ import { startSyncWorker } from '../controller/sync/start-sync-worker.js';
 import { DiskTree } from '../renderer/index.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
+import { CommitTrace } from './support/commit-trace.js';
 import { largeAppApply } from './support/large-app-apply.js';
+import { startVersionWatcher } from './support/version-watcher.js';
 
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
 const execFileAsync = promisify(execFile);
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+/** git in a process of its own, as a user's is: execFileSync would also stop this process's controller and runtime meanwhile. */
+const gitAsync = async (cwd: string, ...args: string[]) => void (await execFileAsync('git', args, { cwd, env }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -65,13 +70,10 @@ function webApp(version: string, clusterIP: string): string {
   return `${JSON.stringify(deployment)}\n---\n${JSON.stringify(service)}\n`;
 }
 
-async function answer(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return await res.text();
-  } catch {
-    return undefined;
-  }
+function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
@@ -110,37 +112,48 @@ async function spawnToListening(): Promise<number> {
 }
 
 /** One app from `repoUrl` through redis, the runtime, the controller and a worker; times commit → new version answering. */
-async function latency(label: string, dir: string, work: string, repoUrl: string, publish: () => void, goal = ''): Promise<void> {
+async function latency(label: string, dir: string, work: string, repoUrl: string, publish: () => Promise<void>, goal = ''): Promise<void> {
   const redis = await startRedisServer({ dir: join(dir, 'redis') });
   const clusterIP = `127.2.${100 + Math.floor(Math.random() * 150)}.${1 + Math.floor(Math.random() * 250)}`;
   await writeFile(join(work, 'apps/web/web.yaml'), webApp('v0', clusterIP));
   git(work, 'commit', '-qam', 'v0');
-  publish();
+  await publish();
   const stateDir = join(dir, 'state');
   const runtime = await startRuntime({ stateDir, port: 0, node: { defaultRuntimeClass: 'process' } });
   const spec: RepositorySpec = { id: repoId(repoUrl), url: repoUrl, intervalSeconds: 1 };
   const controller = new AppController({ stateDir, redisUrl: redis.url, repositories: [spec], driftCheckMs: 0 });
-  const worker = await startSyncWorker({ stateDir, redisUrl: redis.url, dependencyRetryMs: 200 });
+  // As `baton up` runs it: the worker reads commits through the controller's repositories.
+  const worker = await startSyncWorker({ stateDir, redisUrl: redis.url, dependencyRetryMs: 200, sharedSource: (id) => controller.poller.repository(id) });
   await controller.start();
+  const trace = await CommitTrace.watch(runtime.cluster);
+  controller.poller.on('revision', () => trace.mark('revision seen'));
+  worker.worker.on('started', () => trace.mark('job started'));
   // A sync holds its app until the health gate passed (new pods Ready for 5 s): each round commits to an app in sync.
   const finished = new Set<string>();
   for (const event of ['completed', 'failed', 'skipped'] as const) worker.worker.on(event, ({ request }) => finished.add(request.revision));
-  const url = `http://${clusterIP}:8080/`;
+  const client = startVersionWatcher(`http://${clusterIP}:8080/`);
   try {
-    await until(async () => (await answer(url)) === 'v0');
+    await within(client.expect('v0'), 180_000);
     const times: number[] = [];
     for (let i = 1; i <= rounds; i++) {
       const head = git(work, 'rev-parse', 'HEAD');
       await until(async () => finished.has(head), 60_000);
       await writeFile(join(work, 'apps/web/web.yaml'), webApp(`v${i}`, clusterIP));
       const start = performance.now();
-      git(work, 'commit', '-qam', `v${i}`);
-      publish();
-      await until(async () => (await answer(url)) === `v${i}`);
-      times.push(performance.now() - start);
+      trace.begin(`v${i}`);
+      const answered = client.expect(`v${i}`);
+      await gitAsync(work, 'commit', '-qam', `v${i}`);
+      await publish();
+      const at = (await within(answered, 180_000)) - performance.timeOrigin;
+      times.push(at - start);
+      trace.mark('served', at);
+      trace.end();
     }
     console.log(`${label.padEnd(52)} median ${median(times).toFixed(0).padStart(6)} ms   (${times.map((t) => t.toFixed(0)).join(', ')})${goal}`);
+    console.log(trace.table());
   } finally {
+    trace.stop();
+    client.stop();
     await worker.close(true);
     await controller.close();
     await runtime.close({ stopPods: true });
@@ -300,8 +313,14 @@ try {
   const anchors: number[] = [];
   for (let i = 0; i < 3; i++) anchors.push(await spawnToListening());
   const anchor = `   goal ≤ 500 ms   anchor: node spawn → listening ${median(anchors).toFixed(0)} ms`;
-  await latency('commit to serving, local repository (chokidar)', join(dir, 'local'), work, work, () => undefined, anchor);
+  await latency('commit to serving, local repository (chokidar)', join(dir, 'local'), work, work, async () => undefined, anchor);
+  if (process.argv[2] !== 'commit') await theRest(dir, work);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
 
+/** Parts 1 (HTTP remote) to 4, after the local repository's commit → serving. */
+async function theRest(dir: string, work: string): Promise<void> {
   const served = join(dir, 'served');
   await mkdir(served);
   git(served, 'init', '-q', '--bare', '-b', 'main', 'web.git');
@@ -309,12 +328,10 @@ try {
   git(work, 'push', '-q', 'origin', 'main');
   const server = await startGitHttpServer({ root: served });
   try {
-    await latency('commit to serving, HTTP remote polled every 1 s', join(dir, 'remote'), work, `${server.url}/web.git`, () => git(work, 'push', '-q', 'origin', 'main'));
+    await latency('commit to serving, HTTP remote polled every 1 s', join(dir, 'remote'), work, `${server.url}/web.git`, () => gitAsync(work, 'push', '-q', 'origin', 'main'));
   } finally {
     await server.close();
   }
   await thousandApps(dir);
   if (!process.argv.includes('--skip-large-app')) await largeAppApply();
-} finally {
-  await rm(dir, { recursive: true, force: true });
 }

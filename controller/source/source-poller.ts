@@ -104,8 +104,12 @@ interface Entry {
   problem?: { text: string | undefined };
 }
 
-/** Coalesces the few events of one ref update; the ref is renamed into place once the commit is written. */
-const WATCH_SETTLE_MS = 20;
+/**
+ * Coalesces the events of one ref update that arrive together. Git renames a
+ * ref into place once the commit is written, so the first event can be checked
+ * at once; later ones share a follow-up check (the reconcile loop coalesces them).
+ */
+const WATCH_SETTLE_MS = 0;
 
 /**
  * Follows many repositories: a cheap ref check every interval (±jitter), a
@@ -353,7 +357,7 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     // Not `atomic`: git renames a ref into place, which chokidar would hold 100 ms to tell from a delete; any event means "check".
     const watcher = watch(paths, { ignoreInitial: true, atomic: false, ignored: (p) => p.endsWith('.lock') });
     entry.watcher = watcher;
-    // A commit touches several files (lock, ref, reflog): settle briefly, then check once.
+    // A commit touches several files (lock, ref): events of one turn make one check.
     watcher.on('all', () => {
       clearTimeout(entry.watchTimer);
       entry.watchTimer = setTimeout(() => void this.trigger(entry), WATCH_SETTLE_MS);

@@ -10,7 +10,7 @@ import { guardPrune } from './steps/guard-prune.js';
 import { healthGate, recordHealthy } from './steps/health-gate.js';
 import { postSyncHooks, preSyncHooks } from './steps/hooks.js';
 import { loadApp } from './steps/load-app.js';
-import { preflight } from './steps/preflight.js';
+import { askPreflight, preflight } from './steps/preflight.js';
 import { readStatus } from './steps/read-status.js';
 import { render } from './steps/render.js';
 import { rollBack } from './steps/roll-back.js';
@@ -19,7 +19,7 @@ import type { Step, SyncContext } from './sync-context.js';
 import { writeConclusion } from './write-conclusion.js';
 
 /** The app sync, in order; each step goes on (undefined) or ends the sync. */
-export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, guardPrune, preflight, preSyncHooks, apply, healthGate, postSyncHooks, recordHealthy, rollBack];
+export const SYNC_STEPS: readonly Step[] = [readStatus, decideRevision, loadApp, checkDependencies, findCluster, render, skipWhenInSync, askPreflight, guardPrune, preflight, preSyncHooks, apply, healthGate, postSyncHooks, recordHealthy, rollBack];
 
 /**
  * The app sync reconciler over its ports. A job names an app (and the

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../runtime/kube/object.js';
 import type { HookObject } from '../apply/sync-waves.js';
 import type { ClusterPort } from './ports/cluster-port.js';
 import type { PrunePlan } from '../apply/prune-objects.js';
+import type { PreflightRefusal } from '../apply/preflight.js';
 import type { ObjectSources } from './ports/renderer-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
 
@@ -46,6 +47,8 @@ export interface SyncContext {
   digest: string;
   /** render: where each object was rendered from (not for kept manifests). */
   sources?: ObjectSources;
+  /** askPreflight: the cluster's preflight answer, asked while guardPrune lists (both only read); preflight judges it. */
+  preflightAnswer?: Promise<PreflightRefusal[]>;
   /** guardPrune: what the prune would delete, listed before anything was written (reused by apply's prune). */
   prunePlan?: PrunePlan;
   /** apply: events for `baton sync --wait` and the dashboard, shared by apply and gate. */

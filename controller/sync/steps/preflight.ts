@@ -8,6 +8,21 @@ import { conclude, type Step } from '../sync-context.js';
 const LISTED = 10;
 
 /**
+ * Asks the cluster's preflight (reads and dry-runs only) without waiting for
+ * its answer, so it overlaps the prune guard's lists: the two are independent,
+ * and waiting for one before asking the other only added their round trips.
+ * The preflight step judges the answer; a sync the guard ends never does, and
+ * its answer (or error) is dropped.
+ */
+export const askPreflight: Step = async (ctx) => {
+  const { app } = ctx;
+  const answer = ctx.cluster.preflight({ app, objects: ctx.objects, hooks: ctx.hooks.map((h) => h.object), signal: ctx.signal });
+  answer.catch(() => undefined);
+  ctx.preflightAnswer = answer;
+  return undefined;
+};
+
+/**
  * Before the first write, asks the cluster (reading and dry-running only)
  * whether every object would be accepted: a kind it does not serve, an
  * invalid field or an admission refusal, an object another app owns, or a
@@ -19,7 +34,7 @@ const LISTED = 10;
  */
 export const preflight: Step = async (ctx, { log }) => {
   const { name, app, revision } = ctx;
-  const refusals = await ctx.cluster.preflight({ app, objects: ctx.objects, hooks: ctx.hooks.map((h) => h.object), signal: ctx.signal });
+  const refusals = await (ctx.preflightAnswer ?? ctx.cluster.preflight({ app, objects: ctx.objects, hooks: ctx.hooks.map((h) => h.object), signal: ctx.signal }));
   if (refusals.length === 0) return undefined;
   const lines = refusals.slice(0, LISTED).map((r) => describeRefusal(r, ctx.sources));
   if (refusals.length > LISTED) lines.push(`and ${refusals.length - LISTED} more`);
