@@ -32,7 +32,9 @@ interface ChildRuntime {
 }
 
 async function startChildRuntime(stateDir: string): Promise<ChildRuntime> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
+  // BENCH_CPU_PROF=<dir>: each runtime writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((done, fail) => {
