@@ -8,7 +8,8 @@
 //      (baton.yaml read, every app's inputs key checked, one app rendered and queued);
 //   3. CPU and memory of steady-state polling of that 1,000-app repository with no changes, in a process
 //      of its own (bench/support/idle-controller.ts, compiled as `baton up` runs), beside a process that loaded the same modules.
-//   4. applying one app of 20,000 ConfigMaps (plan → queue → worker), beside the runtime API's raw create rate.
+//   4. applying one app of 20,000 ConfigMaps (plan → queue → worker; the runtime and the controller compiled, from dist/),
+//      beside the runtime API's raw create rate.
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
 // Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4;
 // `npx tsx bench/controller.ts commit [rounds]` runs only 1 with a local repository, with the time of each step on the path;

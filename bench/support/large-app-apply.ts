@@ -1,19 +1,19 @@
 // Applying one app of 20,000 ConfigMaps through the real pipeline: a Git repository, the
 // controller's plan, the BullMQ queue and the sync worker's apply against the built-in runtime
-// (a child process, as `baton runtime`), with a private redis-server. Printed beside its goal and
-// beside the runtime API's own create rate (16 keep-alive HTTPS connections, as
-// bench/runtime-api.ts) measured on a fresh runtime in the same run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// (a child process, as `baton runtime`), with a private redis-server. The runtime and the
+// controller + worker (bench/support/large-app-controller.ts) run compiled from dist/, as
+// `baton runtime` and `baton up` run (`npm run build` keeps it current): through tsx every process
+// carries the loader (~85 MiB) and slower code. Printed beside its goal and beside the runtime
+// API's own create rate (16 keep-alive HTTPS connections, as bench/runtime-api.ts) measured on a
+// fresh runtime in the same run.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RepositorySpec } from '../../controller/apps/app-spec.js';
-import { AppController } from '../../controller/plan/app-controller.js';
+import { promisify } from 'node:util';
 import { startRedisServer } from '../../controller/redis/redis-server.js';
-import { repoId } from '../../controller/source/normalize-url.js';
-import { StateStore } from '../../controller/state/state-store.js';
-import { startSyncWorker } from '../../controller/sync/start-sync-worker.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CONCURRENCY = 16;
@@ -22,7 +22,11 @@ const GOAL_RSS_MIB = 300;
 const FILES = 100;
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const execFileAsync = promisify(execFile);
+const CLI = join(ROOT, 'dist/controller/edges/cli/main.js');
+const CONTROLLER = join(ROOT, 'dist/bench/support/large-app-controller.js');
+/** BENCH_CPU_PROF=<dir>: each runtime and the controller write a CPU profile there when they stop. */
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 interface ChildRuntime {
   child: ChildProcess;
@@ -32,7 +36,7 @@ interface ChildRuntime {
 }
 
 async function startChildRuntime(stateDir: string): Promise<ChildRuntime> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'controller/edges/cli/main.ts'), 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
+  const child = spawn(process.execPath, [...profile, CLI, 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((done, fail) => {
@@ -56,11 +60,17 @@ async function startChildRuntime(stateDir: string): Promise<ChildRuntime> {
 }
 
 /** Peak RSS (VmHWM) of a process in MiB, and resetting it (`5` to clear_refs) so a phase measures its own peak. */
-async function peakRssMiB(pid: number | 'self'): Promise<number> {
+async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
-const resetPeakRss = (pid: number | 'self') => writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
+const resetPeakRss = (pid: number) => writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
+
+/** User + system CPU seconds a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** `count` ConfigMap POSTs over CONCURRENCY keep-alive connections; objects per second. */
 async function rawCreateRate(runtime: ChildRuntime, count: number): Promise<number> {
@@ -115,6 +125,7 @@ async function bigAppRepository(dir: string, count: number): Promise<string> {
 
 /** Plan → queue → worker apply of one app of `count` ConfigMaps; prints objects/s and peak RSS beside the goal and the raw create rate. */
 export async function largeAppApply(count = 20_000): Promise<void> {
+  for (const file of [CLI, CONTROLLER]) if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
   const dir = await mkdtemp('/tmp/baton-bench-large-');
   try {
     await measure(dir, count);
@@ -136,32 +147,19 @@ async function measure(dir: string, count: number): Promise<void> {
   const redis = await startRedisServer({ dir: join(dir, 'big-redis') });
   const stateDir = join(dir, 'big-state');
   const runtime = await startChildRuntime(stateDir);
-  const state = new StateStore({ redisUrl: redis.url, secretsKeyDir: stateDir });
-  const spec: RepositorySpec = { id: repoId(repo), url: repo, intervalSeconds: 1 };
-  const controller = new AppController({ stateDir, redisUrl: redis.url, repositories: [spec], driftCheckMs: 0 });
-  const worker = await startSyncWorker({ stateDir, redisUrl: redis.url, log: process.env.BENCH_DEBUG ? (line) => console.error(new Date().toISOString(), line) : undefined });
   try {
-    const head = git(repo, 'rev-parse', 'HEAD');
-    global.gc?.();
-    await Promise.all([resetPeakRss('self'), resetPeakRss(runtime.child.pid!)]);
-    const start = performance.now();
-    await controller.start();
-    for (;;) {
-      const status = await state.getApp('big');
-      if (status?.revision === head && status.syncStatus === 'Synced') break;
-      if (status?.lastFailedRevision === head) throw new Error(`the sync failed: ${status.message}`);
-      await sleep(100);
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const [controllerRss, runtimeRss] = await Promise.all([peakRssMiB('self'), peakRssMiB(runtime.child.pid!)]);
+    const pid = runtime.child.pid!;
+    await resetPeakRss(pid);
+    const cpu0 = await cpuSeconds(pid);
+    const { stdout } = await execFileAsync(process.execPath, [...profile, CONTROLLER, repo, redis.url, stateDir], { env, maxBuffer: 1 << 20 });
+    const { seconds, peakRssMiB: controllerRss } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMiB: number };
+    const [runtimeRss, runtimeCpu] = [await peakRssMiB(pid), (await cpuSeconds(pid)) - cpu0];
     const rate = count / seconds;
     const label = `apply 1 app of ${count.toLocaleString('en')} ConfigMaps (plan → queue → worker)`;
     console.log(`${label.padEnd(52)} ${rate.toFixed(0).padStart(6)} objects/s (${seconds.toFixed(1)} s)   goal ≥ ${GOAL_PER_SECOND.toLocaleString('en')}/s   reference: runtime API raw POSTs ${raw.toFixed(0)}/s`);
     console.log(`${'  peak RSS during it'.padEnd(52)} controller + worker ${controllerRss.toFixed(0)} MiB, runtime ${runtimeRss.toFixed(0)} MiB   goal ≤ ${GOAL_RSS_MIB} MB (controller + worker)`);
+    console.log(`${'  runtime CPU during it'.padEnd(52)} ${((runtimeCpu * 1000) / count).toFixed(2)} ms per object (dry-run + apply)`);
   } finally {
-    await worker.close(true);
-    await controller.close();
-    await state.close();
     await runtime.stop();
     await redis.stop();
   }

@@ -13,3 +13,4 @@ export { applyJsonPatch } from './json-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';
 export { serverSideApply, type ServerSideApplyArgs } from './server-side-apply.js';
 export { recordUpdate } from './record-update.js';
+export { cloneJson } from './json-value.js';

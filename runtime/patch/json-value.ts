@@ -6,9 +6,28 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of a JSON value; patches never touch their inputs. */
+/**
+ * Deep copy of a JSON value; patches never touch their inputs. Plain objects
+ * and arrays are copied by hand, several times faster than structuredClone on
+ * the small objects of an API request; anything else goes to structuredClone.
+ */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyValue);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: JsonObject = {};
+  for (const key of Object.keys(v)) {
+    const value = copyValue((v as JsonObject)[key]);
+    // An own `__proto__` key stays a key, as structuredClone keeps it, instead of setting the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
 }
 
 export function jsonEqual(a: unknown, b: unknown): boolean {

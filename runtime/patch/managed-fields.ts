@@ -38,9 +38,19 @@ export function encodeManagers(managers: Manager[]): ManagedFieldsEntry[] {
     }));
 }
 
+let second = NaN;
+let secondText = '';
+
 /** Kubernetes records managedFields times to the second. */
 export function timestamp(now?: string): string {
-  return (now ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z');
+  if (now !== undefined) return now.replace(/\.\d+Z$/, 'Z');
+  // Every write asks; the text changes once a second.
+  const current = Math.floor(Date.now() / 1000);
+  if (current !== second) {
+    second = current;
+    secondText = new Date(current * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return secondText;
 }
 
 // Server-set identity and bookkeeping fields are nobody's: Kubernetes strips them before tracking.

@@ -50,7 +50,8 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   }
   const kind = applied.kind;
   const time = timestamp(args.now);
-  const config = appliedPart(withoutNulls(cloneJson(applied)) as KubeObject, args.subresource);
+  // withoutNulls copies every object and list on its way: `applied` is left alone.
+  const config = appliedPart(withoutNulls(applied) as KubeObject, args.subresource);
   const unkeyed = findUnkeyedItem(kind, { path: [], meta: '', value: config });
   if (unkeyed) throw badRequest(`failed to create typed patch object (${config.metadata.namespace ?? ''}/${config.metadata.name ?? ''}; ${config.apiVersion}, Kind=${kind}): ${unkeyed}`);
 

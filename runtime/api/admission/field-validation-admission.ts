@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
+import { cloneJson } from '../../patch/index.js';
 import { pruneUnknownFields } from '../openapi/unknown-fields.js';
 import { duplicateFieldsOf, fieldValidationOf, strictDecodingError } from '../request/field-validation.js';
 import { addWarnings } from '../handlers/respond.js';
@@ -14,7 +15,7 @@ import { addWarnings } from '../handlers/respond.js';
  */
 export function admitFields(res: Response, schemas: Record<string, any>, type: ResourceType, obj: KubeObject): KubeObject {
   const mode = fieldValidationOf(res.req);
-  const copy = structuredClone(obj);
+  const copy = cloneJson(obj);
   const problems = [
     ...pruneUnknownFields(schemas, copy).map((path) => `unknown field "${path}"`),
     ...duplicateFieldsOf(res.req).map((path) => `duplicate field "${path}"`),

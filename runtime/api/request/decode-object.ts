@@ -14,6 +14,13 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   if (text.trim() === '') throw badRequest('the request body is empty; an object is required');
   let value: unknown;
   if (type.endsWith('yaml')) {
+    // JSON is YAML, and what clients send as apply-patch+yaml mostly is JSON: JSON.parse reads it to
+    // the same value many times faster. Whatever it refuses goes to the YAML parser.
+    const json = /^\s*\{/.test(text) ? parseJsonOrUndefined(text) : undefined;
+    if (json !== undefined) {
+      checkShape(json);
+      return json;
+    }
     try {
       // resolveKnownTags off: !!binary, !!set and !!timestamp stay strings and maps, as Kubernetes' YAML-to-JSON reads them.
       value = acyclic(parseYaml(text, { uniqueKeys: false, resolveKnownTags: false }));
@@ -33,6 +40,14 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   }
   checkShape(value);
   return value;
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -8,24 +8,32 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  * Reads the whole request body, failing with 413 as soon as it passes the
  * limit (the rest is drained so the connection stays usable).
  */
-export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw tooLarge(limit);
+    return Promise.reject(tooLarge(limit));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Plain events: an async iterator over the request costs more than the small bodies it reads.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    let ended = false;
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) over = true;
       if (!over) chunks.push(chunk);
-    }
-  } catch (err) {
-    throw badRequest(`failed to read the request body: ${(err as Error).message}`);
-  }
-  if (over) throw tooLarge(limit);
-  return Buffer.concat(chunks);
+    });
+    req.once('end', () => {
+      ended = true;
+      if (over) reject(tooLarge(limit));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.once('error', (err) => reject(badRequest(`failed to read the request body: ${err.message}`)));
+    req.once('close', () => {
+      if (!ended) reject(badRequest('failed to read the request body: the connection closed before its end'));
+    });
+  });
 }
