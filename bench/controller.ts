@@ -13,7 +13,8 @@
 // Each figure is printed beside its goal and a floor or anchor measured in the same run.
 // Run: npx tsx bench/controller.ts [rounds] [--skip-large-app]; `npx tsx bench/controller.ts large-app [count]` runs only 4;
 // `npx tsx bench/controller.ts commit [rounds]` runs only 1 with a local repository, with the time of each step on the path;
-// `npx tsx bench/controller.ts planner [rounds]` only 2.
+// `npx tsx bench/controller.ts planner [rounds]` only 2;
+// `npx tsx bench/controller.ts idle` only 3.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -214,16 +215,21 @@ async function thousandApps(dir: string): Promise<void> {
     return plannerOnly(repo, stateDir, render);
   }
 
+  await idleController(dir, repo, redis.url);
+  await redis.stop();
+  await plannerOnly(repo, stateDir, render);
+}
+
+/** Part 3: the idle controller following the 1,000-app repository, and the anchor, each in a process of its own. */
+async function idleController(dir: string, repo: string, redisUrl: string): Promise<void> {
   // Each in a process of its own, so the figure is the controller's memory, not this bench's.
   execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
-  const idle = idleProcess(repo, redis.url, join(dir, 'idle-state'));
+  const idle = idleProcess(repo, redisUrl, join(dir, 'idle-state'));
   const bare = idleProcess('bare');
   const [following, anchor] = await Promise.all([idle, bare]);
   console.log(
     `${'idle controller following the 1,000-app repository (compiled)'.padEnd(52)} RSS ${following.rssMiB.toFixed(0)} MiB   goal ≤ 150 MiB   anchor: same modules loaded, no repository ${anchor.rssMiB.toFixed(0)} MiB; CPU ${following.cpuPercent.toFixed(2)}% of one core (polled every 1 s)`,
   );
-  await redis.stop();
-  await plannerOnly(repo, stateDir, render);
 }
 
 interface IdleFigures {
@@ -299,6 +305,17 @@ if (process.argv[2] === 'planner') {
 
 if (process.argv[2] === 'large-app') {
   await largeAppApply(Number(process.argv[3] ?? 20_000));
+  process.exit(0);
+}
+if (process.argv[2] === 'idle') {
+  const idleDir = await mkdtemp('/tmp/baton-bench-idle-');
+  const redis = await startRedisServer({ dir: join(idleDir, 'redis') });
+  try {
+    await idleController(idleDir, await monorepo(idleDir, 1000), redis.url);
+  } finally {
+    await redis.stop();
+    await rm(idleDir, { recursive: true, force: true });
+  }
   process.exit(0);
 }
 

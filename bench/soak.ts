@@ -45,6 +45,10 @@ interface Sample {
   baton: number;
   /** V8 heap in use in baton up (its /metrics), MB; tells a leak (grows) from a heap that only got bigger. */
   heapUsed: number;
+  /** V8 heap committed (its /metrics), MB: RSS less this is native memory (malloc, buffers, the node binary). */
+  heapTotal: number;
+  /** V8 heap committed per space (new, old, code, large_object…), MB: which of them grows. */
+  spaces: Record<string, number>;
   redis: number;
   pods: number;
   podCount: number;
@@ -74,13 +78,16 @@ async function childPid(parent: number, comm: string): Promise<number | undefine
   return undefined;
 }
 
-/** baton_nodejs_heap_size_used_bytes from baton up's /metrics, in MB; 0 when it cannot be read. */
-async function heapUsedMb(metricsUrl: string): Promise<number> {
+/** baton_nodejs_heap_size_{used,total}_bytes from baton up's /metrics, in MB; 0 when they cannot be read. */
+async function heapMb(metricsUrl: string): Promise<{ used: number; total: number; spaces: Record<string, number> }> {
   try {
     const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-    return Number(/^baton_nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? 0) / 1048576;
+    const mb = (name: string) => Number(new RegExp(`^baton_nodejs_heap_size_${name}_bytes (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 1048576;
+    const spaces: Record<string, number> = {};
+    for (const m of text.matchAll(/^baton_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)) spaces[m[1]] = Number(m[2]) / 1048576;
+    return { used: mb('used'), total: mb('total'), spaces };
   } catch {
-    return 0;
+    return { used: 0, total: 0, spaces: {} };
   }
 }
 
@@ -130,9 +137,12 @@ try {
   const sample = async () => {
     const pods = await podProcesses(dir);
     const podRss = (await Promise.all(pods.map((p) => rssMb(p.pid)))).reduce((a, b) => a + b, 0);
-    const s: Sample = { atMin: (Date.now() - started) / 60_000, baton: await rssMb(batonPid), heapUsed: await heapUsedMb(metricsUrl), redis: redisPid ? await rssMb(redisPid) : 0, pods: podRss, podCount: pods.length };
+    const heap = await heapMb(metricsUrl);
+    const s: Sample = { atMin: (Date.now() - started) / 60_000, baton: await rssMb(batonPid), heapUsed: heap.used, heapTotal: heap.total, spaces: heap.spaces, redis: redisPid ? await rssMb(redisPid) : 0, pods: podRss, podCount: pods.length };
     samples.push(s);
-    log(`  ${s.atMin.toFixed(1).padStart(5)} min  baton up ${s.baton.toFixed(1)} MB (heap used ${s.heapUsed.toFixed(1)} MB)  redis ${s.redis.toFixed(1)} MB  pods ${s.podCount} processes ${s.pods.toFixed(0)} MB`);
+    log(
+      `  ${s.atMin.toFixed(1).padStart(5)} min  baton up ${s.baton.toFixed(1)} MB (heap used ${s.heapUsed.toFixed(1)} of ${s.heapTotal.toFixed(1)} MB; outside the heap ${(s.baton - s.heapTotal).toFixed(1)} MB)  redis ${s.redis.toFixed(1)} MB  pods ${s.podCount} processes ${s.pods.toFixed(0)} MB`,
+    );
   };
   await sample();
 
@@ -162,6 +172,7 @@ try {
   const last = samples[samples.length - 1];
   const batonSlope = fit((s) => s.baton);
   const change = (100 * (last.baton - first.baton)) / first.baton;
+  const percent = (from: number, to: number) => `${to >= from ? '+' : ''}${((100 * (to - from)) / from).toFixed(1)}%`;
   // The heap after each major collection (its local minima): garbage between collections makes a
   // sawtooth whose least-squares slope depends on where the run ends; a leak raises the floor.
   // A sample whose /metrics did not answer in time (heap 0) is left out rather than read as a collection.
@@ -176,6 +187,14 @@ try {
       `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB (${change >= 0 ? '+' : ''}${change.toFixed(1)}%)   goal: flat within ${FLAT_PERCENT}%   max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
       `  baton up V8 heap used: start ${first.heapUsed.toFixed(1)} MB, end ${last.heapUsed.toFixed(1)} MB, slope ${fit((s) => s.heapUsed).toFixed(2)} MB/min (second half)`,
       `  baton up heap after major GCs: ${floors.map((s) => `${s.heapUsed.toFixed(0)} MB at ${s.atMin.toFixed(1)} min`).join(', ') || 'none seen'}; slope ${floorSlope.toFixed(2)} MB/min`,
+      // A single sample's RSS depends on where in the GC sawtooth it falls; RSS at the collections does not.
+      floors.length >= 2
+        ? `  baton up RSS after major GCs: first ${floors[0].baton.toFixed(1)} MB at ${floors[0].atMin.toFixed(1)} min, last ${floors[floors.length - 1].baton.toFixed(1)} MB at ${floors[floors.length - 1].atMin.toFixed(1)} min (${percent(floors[0].baton, floors[floors.length - 1].baton)}); V8 heap committed start ${first.heapTotal.toFixed(1)} MB, end ${last.heapTotal.toFixed(1)} MB`
+        : `  baton up RSS after major GCs: too few collections seen`,
+      `  baton up V8 spaces committed, start → end: ${Object.keys(last.spaces)
+        .filter((space) => (first.spaces[space] ?? 0) > 0.5 || last.spaces[space] > 0.5)
+        .map((space) => `${space} ${(first.spaces[space] ?? 0).toFixed(1)} → ${last.spaces[space].toFixed(1)} MB`)
+        .join(', ')}`,
       `  redis-server: start ${first.redis.toFixed(1)} MB, end ${last.redis.toFixed(1)} MB, slope ${fit((s) => s.redis).toFixed(2)} MB/min`,
       `  pod processes: start ${first.podCount} / ${first.pods.toFixed(0)} MB, end ${last.podCount} / ${last.pods.toFixed(0)} MB, slope ${fit((s) => s.pods).toFixed(2)} MB/min`,
       `  apps at the end:\n    ${describeApps(apps).split('\n').join('\n    ')}`,

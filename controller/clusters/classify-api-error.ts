@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { ClusterRequestError } from './cluster-request-error.js';
 import { ObjectRejectedError } from './object-rejected-error.js';
 import { describeObject, type ObjectRef } from './object-ref.js';
@@ -26,7 +25,8 @@ interface StatusBody {
 
 /** The Kubernetes Status the API answered with, if the error carries one. */
 export function statusOf(err: unknown): { code: number; body: StatusBody } | undefined {
-  if (err instanceof ApiException || (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number')) {
+  // client-node's ApiException among them: checked by shape, so this module does not load client-node.
+  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number') {
     const e = err as { code: number; body?: unknown };
     let body: unknown = e.body;
     if (typeof body === 'string') {

@@ -3,7 +3,7 @@ import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/recon
 import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
-import { clusterTargets, type ClusterTargets } from '../clusters/cluster-target.js';
+import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
@@ -70,7 +70,8 @@ export class AppController {
   readonly queue: SyncQueue;
   readonly registry: SyncRegistry;
   readonly poller: SourcePoller;
-  private readonly clusters: ClusterTargets;
+  /** The cluster targets, once a drift check or a diff first needs one. */
+  private clusters: Promise<ClusterTargets> | undefined;
   private readonly chartsTree: FileTree;
   private readonly log: LogLine;
   private readonly apps = new Map<string, KnownApp>();
@@ -92,7 +93,7 @@ export class AppController {
     this.queue = new SyncQueue({ redisUrl: options.redisUrl });
     this.registry = new SyncRegistry(options.redisUrl);
     this.poller = new SourcePoller({ stateDir: options.stateDir });
-    this.clusters = options.clusters ?? clusterTargets({ stateDir: options.stateDir });
+    this.clusters = options.clusters && Promise.resolve(options.clusters);
     this.chartsTree = new DiskTree(options.chartsDir ?? bundledChartsDir());
     this.log = options.log ?? (() => undefined);
     this.planning = startReconcileLoop({
@@ -165,7 +166,7 @@ export class AppController {
       plan.objects.map((o) => o.object).filter((o) => syncRole(o.metadata.annotations).kind === 'object'),
       app.namespace,
     );
-    const live = await readLiveObjects(this.clusters.get(app.cluster), objects);
+    const live = await readLiveObjects(await this.cluster(app.cluster), objects);
     return { revision, diff: diffObjects(objects, live, { app: app.name }) };
   }
 
@@ -307,6 +308,15 @@ export class AppController {
     return true;
   }
 
+  /**
+   * The target named `name`. The default targets' module (and @kubernetes/client-node, ~70 MiB
+   * of RSS) is loaded at first use: a controller that only follows repositories never needs it.
+   */
+  private async cluster(name: string): Promise<ClusterTarget> {
+    this.clusters ??= import('../clusters/cluster-target.js').then((m) => m.clusterTargets({ stateDir: this.options.stateDir }));
+    return (await this.clusters).get(name);
+  }
+
   /** Writes the repository's current problem (or its end) on each of its apps. */
   private showSourceProblem(repoId: string): Promise<void> {
     const write = async () => {
@@ -350,7 +360,7 @@ export class AppController {
       const kept = (await this.state.getHealthyManifests(name, status.revision)) ?? (await this.state.getHealthyManifests(name));
       if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) continue;
       try {
-        const target = this.clusters.get(spec.cluster);
+        const target = await this.cluster(spec.cluster);
         const objects = withNamespace(kept.objects, spec.namespace);
         const diff = diffObjects(objects, await readLiveObjects(target, objects), { app: name });
         if (!diff.inSync) {
