@@ -2,7 +2,7 @@
 // controller's plan, the BullMQ queue and the sync worker's apply against the built-in runtime
 // (a child process, as `baton runtime`), with a private redis-server. The runtime and the
 // controller + worker (bench/support/large-app-controller.ts) run compiled from dist/, as
-// `baton runtime` and `baton up` run (`npm run build` keeps it current): through tsx every process
+// `baton runtime` and `baton up` run (built first, so the figure is of this tree): through tsx every process
 // carries the loader (~85 MiB) and slower code. Printed beside its goal and beside the runtime
 // API's own create rate (16 keep-alive HTTPS connections, as bench/runtime-api.ts) measured on a
 // fresh runtime in the same run.
@@ -125,7 +125,8 @@ async function bigAppRepository(dir: string, count: number): Promise<string> {
 
 /** Plan → queue → worker apply of one app of `count` ConfigMaps; prints objects/s and peak RSS beside the goal and the raw create rate. */
 export async function largeAppApply(count = 20_000): Promise<void> {
-  for (const file of [CLI, CONTROLLER]) if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: 'inherit' });
+  for (const file of [CLI, CONTROLLER]) if (!existsSync(file)) throw new Error(`${file} is missing after npm run build`);
   const dir = await mkdtemp('/tmp/baton-bench-large-');
   try {
     await measure(dir, count);
