@@ -5,6 +5,7 @@ import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { CallContext } from '../clusters/cluster-call.js';
 import { classifyApiError, isNotFoundError } from '../clusters/classify-api-error.js';
 import { bounded } from '../clusters/bounded-request.js';
+import { inPool } from '../clusters/in-pool.js';
 import { refOf, type ObjectRef } from '../clusters/object-ref.js';
 import { prepareObject, type ApplyApp } from './apply-objects.js';
 import { clusterResourceRefusal, ownNamespaces, type ClusterResourceApp } from './cluster-resources.js';
@@ -71,16 +72,10 @@ export async function preflightObjects(options: PreflightOptions): Promise<Prefl
   const creating = new Set([app.namespace, ...options.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]);
   const brought = kindsBroughtBy(all.map((o) => o.object as KubernetesObject));
   const live = liveOwners(ctx, app, all.map((o) => o.object).filter(isAddressable));
-  const refusals: PreflightRefusal[][] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < all.length) {
-      const i = next++;
-      options.signal?.throwIfAborted();
-      refusals[i] = await checkObject(ctx, app, all[i], own, creating, brought, live);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, all.length) }, worker));
+  const refusals = await inPool(all, CONCURRENCY, async (object) => {
+    options.signal?.throwIfAborted();
+    return checkObject(ctx, app, object, own, creating, brought, live);
+  });
   return refusals.flat();
 }
 

@@ -3,6 +3,7 @@ import type { AppliedObject } from './applied-object.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
+import { inPool } from '../clusters/in-pool.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
 import { objectKey, refOf } from '../clusters/object-ref.js';
 import { appSelector } from '../apps/track-objects.js';
@@ -79,16 +80,11 @@ export async function planPrune(options: PruneOptions): Promise<PrunePlan> {
   }
   const asks = [...kinds.values()].flatMap(({ apiVersion, kind }) => options.namespaces.map((namespace) => ({ apiVersion, kind, namespace })));
   // In the order asked, whichever answers first: the plan (and a refusal naming its first objects) reads the same each time.
-  const lists: Array<{ apiVersion: string; kind: string; live: KubernetesObject[] }> = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < asks.length) {
-      const i = next++;
-      const { apiVersion, kind, namespace } = asks[i]!;
-      lists[i] = { apiVersion, kind, live: (await listServed(options, apiVersion, kind, namespace, appSelector(options.app))) ?? [] };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LISTS_AT_ONCE, asks.length) }, worker));
+  const lists = await inPool(asks, LISTS_AT_ONCE, async ({ apiVersion, kind, namespace }) => ({
+    apiVersion,
+    kind,
+    live: (await listServed(options, apiVersion, kind, namespace, appSelector(options.app))) ?? [],
+  }));
   const plan: PrunePlan = { live: 0, prune: [] };
   for (const { apiVersion, kind, live } of lists) {
     for (const object of live) {

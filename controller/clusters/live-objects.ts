@@ -1,6 +1,7 @@
 import { classifyApiError, isNotFoundError } from './classify-api-error.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { ClusterTarget } from './cluster-target.js';
+import { inPool } from './in-pool.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 
 /** A copy of each object with the app's namespace filled in where it names none, as apply does. */
@@ -33,31 +34,11 @@ export async function readLiveObjects(target: ClusterTarget, objects: readonly K
   }
   const listed = [...groups.values()].filter((g) => g.length >= LIST_FROM);
   const single = [...groups.values()].filter((g) => g.length < LIST_FROM).flat();
-  const refused = await inPool(listed, async (group) => ((await readListed(target, objects, group, live)) ? [] : group));
-  await inPool([...single, ...refused.flat()].sort((a, b) => a - b), async (i) => {
+  const refused = await inPool(listed, CONCURRENCY, async (group) => ((await readListed(target, objects, group, live)) ? [] : group));
+  await inPool([...single, ...refused.flat()].sort((a, b) => a - b), CONCURRENCY, async (i) => {
     live[i] = await readOne(target, objects[i]!);
   });
   return live.filter((o): o is KubeObject => o !== undefined);
-}
-
-/** Runs `work` over `items`, CONCURRENCY at a time, stopping at the first failure; the results in order. */
-async function inPool<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        results[i] = await work(items[i]!);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return results;
 }
 
 /** Fills `live` for `group` (indexes into `objects`, one kind and namespace) from one list; false when the list was refused. */
