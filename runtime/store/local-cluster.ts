@@ -14,7 +14,8 @@ import { planDeletion } from './plan-deletion.js';
 import { prepareCreate } from './prepare-create.js';
 import { isReadyToRemove, prepareUpdate } from './prepare-update.js';
 import { ServiceAllocator } from './service-allocator.js';
-import { SqliteStore, type Persistence } from './sqlite-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import { GroupCommit } from './group-commit.js';
 import type { StoreOps } from './store-ops.js';
 import { copyOf } from './stored-json.js';
 import { decodeContinue, expiredContinue, objectsAt, pageOf } from './list-pages.js';
@@ -93,7 +94,8 @@ export async function openLocalCluster(options: LocalClusterOptions = {}): Promi
 class StoreCluster implements LocalCluster, StoreOps {
   readonly index = new ObjectIndex();
   private rv = 0;
-  private readonly persistence?: Persistence;
+  /** With a state dir: writes reach disk, watchers and writers a turn later, together. */
+  private readonly commits?: GroupCommit;
   private readonly hub: WatchHub;
   private readonly allocator = new ServiceAllocator();
   private readonly types = new Map(allResources.map((t) => [typeKeyOf(t), t]));
@@ -120,7 +122,7 @@ class StoreCluster implements LocalCluster, StoreOps {
         sqlite.close();
         throw err;
       }
-      this.persistence = sqlite;
+      this.commits = new GroupCommit(sqlite, (event) => this.publish(event));
     }
     this.hub = new WatchHub({ startRv: this.rv, windowSize: options.watchWindow, windowMs: options.watchWindowMs, bookmarkIntervalMs: options.bookmarkIntervalMs });
     const report = options.onBackgroundError ?? ((error, what) => process.stderr.write(`baton store: ${what}: ${String(error)}\n`));
@@ -140,6 +142,7 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   async get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    await this.commits?.settled();
     const object = this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
     if (!object) throw notFound(qualifiedName(type), name);
     return copyOf(object);
@@ -150,6 +153,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     const fields = parseFieldSelector(options.fieldSelector);
     const namespace = type.namespaced ? options.namespace || undefined : undefined;
     const typeKey = typeKeyOf(type);
+    await this.commits?.settled();
     const matches = (o: KubeObject) => (namespace === undefined || o.metadata.namespace === namespace) && labels.matches(o.metadata.labels) && fields.matches(o);
     if (!options.limit && !options.continue) {
       return { items: this.index.list(typeKey, namespace).filter(matches).map(copyOf), resourceVersion: String(this.rv) };
@@ -170,20 +174,28 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {
-    return copyOf(this.createObject(type, object));
+    return this.acknowledged(this.createObject(type, object));
   }
 
   async update(type: ResourceType, object: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
-    return copyOf(this.updateObject(type, object, options));
+    return this.acknowledged(this.updateObject(type, object, options));
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
-    return copyOf(this.deleteObject(type, namespace, name, options));
+    return this.acknowledged(this.deleteObject(type, namespace, name, options));
+  }
+
+  /** A write is answered once it is on disk (an unchanged object may still wait for an earlier write of this turn). */
+  private async acknowledged(object: KubeObject): Promise<KubeObject> {
+    await this.commits?.committed();
+    return copyOf(object);
   }
 
   async watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void> {
     const typeKey = typeKeyOf(type);
     const namespace = type.namespaced ? options.namespace || undefined : undefined;
+    // Nothing staged: the snapshot and the hub's resourceVersion then agree.
+    await this.commits?.settled();
     return this.hub.watch(
       {
         typeKey,
@@ -225,12 +237,13 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commits?.flush();
     this.closed = true;
     this.events.stop();
     this.gc.stop();
     this.namespaces.stop();
     this.hub.close();
-    this.persistence?.close();
+    this.commits?.close();
   }
 
   typeOf(typeKey: string): ResourceType {
@@ -339,15 +352,15 @@ class StoreCluster implements LocalCluster, StoreOps {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the local cluster store is closed');
+    if (this.commits?.failed) throw this.commits.failed;
   }
 
   private commitPut(typeKey: string, object: KubeObject, type: 'ADDED' | 'MODIFIED', previous?: KubeObject): KubeObject {
     const rv = this.rv + 1;
     object.metadata.resourceVersion = String(rv);
-    this.persistence?.commit(rv, typeKey, object.metadata.namespace ?? '', object.metadata.name!, object);
     this.rv = rv;
     this.index.put(typeKey, object);
-    this.publish({ rv, typeKey, type, object, previous });
+    this.stage({ rv, typeKey, type, object, previous });
     return object;
   }
 
@@ -355,7 +368,6 @@ class StoreCluster implements LocalCluster, StoreOps {
     const rv = this.rv + 1;
     const final: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
     const namespace = object.metadata.namespace ?? '';
-    this.persistence?.commit(rv, typeKey, namespace, object.metadata.name!, null);
     this.rv = rv;
     const stored = this.index.get(typeKey, namespace, object.metadata.name!);
     this.index.remove(typeKey, namespace, object.metadata.name!);
@@ -363,8 +375,13 @@ class StoreCluster implements LocalCluster, StoreOps {
       if (stored) this.allocator.release(stored);
       this.allocator.release(object);
     }
-    this.publish({ rv, typeKey, type: 'DELETED', object: final, previous: stored });
+    this.stage({ rv, typeKey, type: 'DELETED', object: final, previous: stored });
     return final;
+  }
+
+  private stage(event: StoreEvent): void {
+    if (this.commits) this.commits.stage(event);
+    else this.publish(event);
   }
 
   private publish(event: StoreEvent): void {

@@ -5,6 +5,8 @@ import type { KubeObject } from '../kube/object.js';
 import { SecretEnvelope } from './secret-envelope.js';
 import { checkStoreIntegrity, checkStorePresent, restoreHint } from './store-integrity.js';
 import { rememberJson, storedJson } from './stored-json.js';
+import type { Persistence } from './group-commit.js';
+import type { StoreEvent } from './watch-hub.js';
 
 /** Rows of this type are encrypted at rest. */
 const SECRETS = '/secrets';
@@ -14,17 +16,10 @@ export interface StoredRow {
   object: KubeObject;
 }
 
-/** Where committed objects go; the in-memory store has none. */
-export interface Persistence {
-  /** Writes (object) or removes (null) one object, recording the new global resourceVersion, atomically. */
-  commit(rv: number, typeKey: string, namespace: string, name: string, object: KubeObject | null): void;
-  close(): void;
-}
-
 /**
  * Objects in `<stateDir>/store.db`. SQLite in WAL mode, one transaction per
- * write: a commit is atomic, so a SIGKILL at any moment leaves either the old
- * or the new state and never a torn file. synchronous=NORMAL skips the fsync
+ * batch of writes (see GroupCommit): a commit is atomic, so a SIGKILL at any
+ * moment leaves either the old or the new state and never a torn file. synchronous=NORMAL skips the fsync
  * per commit; in WAL mode that is still durable against a process crash (the
  * OS holds the pages), which is our failure model — only power loss could
  * lose the last commits.
@@ -34,7 +29,7 @@ export class SqliteStore implements Persistence {
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly setRv: Database.Statement;
-  private readonly write: (rv: number, typeKey: string, namespace: string, name: string, json: string | null) => void;
+  private readonly write: (events: readonly StoreEvent[]) => void;
   private readonly envelope: SecretEnvelope;
   private readonly file: string;
 
@@ -91,14 +86,23 @@ export class SqliteStore implements Persistence {
     this.remove = this.db.prepare('DELETE FROM objects WHERE type = ? AND namespace = ? AND name = ?');
     this.setRv = this.db.prepare("INSERT INTO meta (key, value) VALUES ('resourceVersion', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.protectFiles();
-    this.write = this.db.transaction((rv: number, typeKey: string, namespace: string, name: string, json: string | null) => {
-      // A row carries its own rv; only a removal, which leaves no row, records the counter apart.
-      if (json === null) {
-        this.remove.run(typeKey, namespace, name);
-        this.setRv.run(String(rv));
-      } else {
-        this.upsert.run(typeKey, namespace, name, rv, json);
+    this.write = this.db.transaction((events: readonly StoreEvent[]) => {
+      // Only an object's last version in the batch is written: the ones before it would be overwritten in the same transaction.
+      const last = new Map<string, StoreEvent>();
+      for (const e of events) last.set(`${e.typeKey}\0${e.object.metadata.namespace ?? ''}\0${e.object.metadata.name}`, e);
+      let removed = false;
+      for (const e of last.values()) {
+        const namespace = e.object.metadata.namespace ?? '';
+        if (e.type === 'DELETED') {
+          this.remove.run(e.typeKey, namespace, e.object.metadata.name);
+          removed = true;
+        } else {
+          const json = storedJson(e.object);
+          this.upsert.run(e.typeKey, namespace, e.object.metadata.name, e.rv, e.typeKey === SECRETS ? this.envelope.encrypt(json) : json);
+        }
       }
+      // A row carries its own rv; only a removal, which leaves no row, records the counter apart.
+      if (removed) this.setRv.run(String(events[events.length - 1].rv));
     });
   }
 
@@ -139,9 +143,8 @@ export class SqliteStore implements Persistence {
     };
   }
 
-  commit(rv: number, typeKey: string, namespace: string, name: string, object: KubeObject | null): void {
-    const json = object === null ? null : storedJson(object);
-    this.write(rv, typeKey, namespace, name, json !== null && typeKey === SECRETS ? this.envelope.encrypt(json) : json);
+  commit(events: readonly StoreEvent[]): void {
+    if (events.length > 0) this.write(events);
   }
 
   close(): void {
