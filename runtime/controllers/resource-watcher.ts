@@ -15,6 +15,7 @@ export interface WatchSource {
   /**
    * The keys a change to this object should reconcile. Called for watch
    * events, and with synthetic ADDED events for every object after a relist.
+   * A watch event's object is shared with the other controllers' watches: read it, never mutate it.
    */
   keysFor(event: WatchEvent): string[] | Promise<string[]>;
   /**
@@ -62,7 +63,7 @@ export class ResourceWatcher {
     try {
       const rv = await this.relist(initial);
       if (this.stopped) return;
-      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv }, (event) => this.onEvent(event));
+      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv, sharedObjects: true }, (event) => this.onEvent(event));
       if (this.stopped) {
         cancel();
         return;

@@ -29,6 +29,13 @@ export interface WatchOptions extends ListOptions {
   resourceVersion?: string;
   /** Send periodic BOOKMARK events carrying the current resourceVersion. */
   allowWatchBookmarks?: boolean;
+  /**
+   * The callback only reads event objects (an informer feeding a cache): such
+   * watchers share one copy of each object version instead of one copy each,
+   * so they must never mutate it.
+   * @defaultValue false
+   */
+  sharedObjects?: boolean;
 }
 
 export interface DeleteOptions {

@@ -206,6 +206,7 @@ class StoreCluster implements LocalCluster, StoreOps {
         fields: parseFieldSelector(options.fieldSelector),
         resourceVersion: options.resourceVersion,
         bookmarks: options.allowWatchBookmarks === true,
+        shared: options.sharedObjects === true,
       },
       () => this.index.list(typeKey, namespace),
       onEvent,

@@ -27,6 +27,8 @@ export interface WatchFilter {
   /** A resourceVersion to replay from; undefined or '0' for "current state, then changes". */
   resourceVersion?: string;
   bookmarks: boolean;
+  /** Gets the one read-only copy of each version that all such watchers share (WatchOptions.sharedObjects). */
+  shared?: boolean;
 }
 
 interface Watcher extends WatchFilter {
@@ -76,6 +78,7 @@ export class WatchHub {
   private readonly queue: Array<() => void> = [];
   private draining = false;
   private readonly timer?: NodeJS.Timeout;
+  private readonly copies = new WeakMap<KubeObject, KubeObject>();
 
   constructor(options: WatchHubOptions) {
     this.windowSize = options.windowSize ?? 10_000;
@@ -197,7 +200,17 @@ export class WatchHub {
   }
 
   private send(w: Watcher, type: WatchEvent['type'], object: KubeObject): void {
-    this.emit(w, { type, object: copyOf(object) });
+    this.emit(w, { type, object: w.shared ? this.sharedCopy(object) : copyOf(object) });
+  }
+
+  /** One copy per stored version for every read-only watcher: a pod's change reaches a dozen controllers, which parsed it a dozen times. */
+  private sharedCopy(object: KubeObject): KubeObject {
+    let copy = this.copies.get(object);
+    if (copy === undefined) {
+      copy = copyOf(object);
+      this.copies.set(object, copy);
+    }
+    return copy;
   }
 
   private emit(w: Watcher, event: WatchEvent): void {
