@@ -54,6 +54,11 @@ export class SqliteStore implements Persistence {
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
+      // A checkpoint (with its fsyncs) every 8192 WAL pages instead of SQLite's 1000: at 1,000 pods it
+      // was half the cost of a write, and pods rewritten many times are copied back once per checkpoint.
+      // The WAL file is cut back to 4 MiB after each, so the disk holds at most ~32 MiB of it between.
+      this.db.pragma('wal_autocheckpoint = 8192');
+      this.db.pragma('journal_size_limit = 4194304');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS objects (
           type TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
