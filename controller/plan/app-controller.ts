@@ -85,6 +85,8 @@ export class AppController {
   /** Per repository: the write of its problem to its apps in flight, so writes land in order. */
   private readonly shown = new Map<string, Promise<void>>();
   private closed = false;
+  /** Per repository: the apps the registry records it declaring, once read (this controller is their only writer). */
+  private readonly declared = new Map<string, readonly string[]>();
   /** Apps in dependency order, per parsed baton.yaml. */
   private readonly ordered = new WeakMap<AppSpec[], AppSpec[]>();
 
@@ -206,7 +208,7 @@ export class AppController {
     if (!source || !spec) return true;
     await this.registry.setRepository(spec, commit);
     const config = await readAppConfig(source.tree(commit), repoId);
-    const known = await this.registry.appsOf(repoId);
+    const known = this.declared.get(repoId) ?? (await this.registry.appsOf(repoId));
     if (!config.ok) {
       const message = `baton.yaml at ${shortRevision(commit)} has errors; no app of ${source.url} syncs until they are fixed:\n${config.errors.join('\n')}`;
       this.log(message);
@@ -232,6 +234,7 @@ export class AppController {
     // Apps already recorded as this repository's need no write (1,000 fields on every commit).
     const recorded = new Set(known);
     await this.registry.setApps(repoId, [...names].filter((name) => !recorded.has(name)));
+    this.declared.set(repoId, [...names]);
     let failed = 0;
     const fail = async (app: AppSpec, err: unknown) => {
       failed++;
@@ -274,7 +277,16 @@ export class AppController {
     }
     while (planning.length > 0) await recordNext();
     await recorder.done();
-    return this.closed || failed === 0;
+    if (this.closed) return true;
+    // Apps whose inputs did not change were not written: one mark says they saw this commit too.
+    const marked = await this.state.markObserved(repoId, commit).then(
+      () => true,
+      (err: unknown) => {
+        this.log(`repository ${repoId} at ${shortRevision(commit)}: recording it as observed failed: ${(err as Error).message}`);
+        return false;
+      },
+    );
+    return marked && failed === 0;
   }
 
   /** orderApps, once per baton.yaml (the same text gives the same spec array, readAppConfig). */
@@ -321,7 +333,7 @@ export class AppController {
   private showSourceProblem(repoId: string): Promise<void> {
     const write = async () => {
       const problem = this.sourceProblems.get(repoId);
-      const names = await this.registry.appsOf(repoId);
+      const names = this.declared.get(repoId) ?? (await this.registry.appsOf(repoId));
       // Most checks find nothing wrong, and nothing was before (or before a restart): no write.
       const statuses = problem === undefined ? await this.state.getApps(names) : [];
       // '' rather than a deleted field, so the `app.updated` event says it is over.

@@ -1,7 +1,7 @@
 import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec } from '../apps/app-spec.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
-import type { AppStatusPatch, StateStore } from '../state/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import type { AppPlan, DegradedPlan, RenderPlan } from './plan-app.js';
 import { planOutcome } from './plan-outcome.js';
 
@@ -34,33 +34,29 @@ interface Planned<P extends AppPlan = AppPlan> {
 
 /**
  * Records the plans of one commit's apps in batches while the next apps are
- * planned: an unchanged app's observed revision and a changed app's status
- * each go in one Redis call per batch (1,000 calls in a row were most of a
- * commit's planning). Changed apps' syncs are queued in the order they were
- * added (dependency order), one batch after another.
+ * planned: a changed app's status goes in one Redis call per batch (1,000
+ * calls in a row were most of a commit's planning). An unchanged app costs no
+ * write at all: the app controller marks the whole repository observed once
+ * (StateStore.markObserved). Changed apps' syncs are queued in the order they
+ * were added (dependency order), one batch after another.
  */
 export class PlanRecorder {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
-  private unchanged: Planned[] = [];
   private changed: Planned<RenderPlan | DegradedPlan>[] = [];
   private readonly writes = new Set<Promise<void>>();
   /** Changed apps' batches, one after another so their syncs are queued in order. */
   private ordered = Promise.resolve();
-  /** The one patch of every unchanged app (the same object, so it is encoded once). */
-  private readonly observed: AppStatusPatch;
 
   constructor(private readonly options: PlanRecorderOptions) {
     this.batchSize = options.batchSize ?? 256;
     this.maxInFlight = options.inFlight ?? 4;
-    this.observed = { observedRevision: options.commit };
   }
 
   /** Takes an app's plan; resolves once there is room for more. */
   async add(app: AppSpec, plan: AppPlan): Promise<void> {
     if (plan.action === 'skip') {
-      this.unchanged.push({ app, plan });
-      if (this.unchanged.length >= this.batchSize) this.flushUnchanged();
+      this.options.recorded(app, plan);
     } else {
       this.changed.push({ app, plan });
       if (this.changed.length >= this.batchSize) this.flushChanged();
@@ -70,15 +66,8 @@ export class PlanRecorder {
 
   /** Records what is left; resolves once every plan added is recorded or failed. */
   async done(): Promise<void> {
-    this.flushUnchanged();
     this.flushChanged();
     while (this.writes.size > 0) await Promise.all(this.writes);
-  }
-
-  private flushUnchanged(): void {
-    const batch = this.unchanged;
-    this.unchanged = [];
-    if (batch.length > 0) this.track(batch, this.recordUnchanged(batch));
   }
 
   private flushChanged(): void {
@@ -97,12 +86,6 @@ export class PlanRecorder {
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
     return write;
-  }
-
-  private async recordUnchanged(batch: Planned[]): Promise<void> {
-    // An app deleted meanwhile is left alone, as updateApp leaves it.
-    await this.options.state.updateApps(batch.map(({ app }) => [app.name, this.observed] as const));
-    for (const { app, plan } of batch) this.options.recorded(app, plan);
   }
 
   private async recordChanged(batch: Planned<RenderPlan | DegradedPlan>[]): Promise<void> {

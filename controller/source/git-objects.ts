@@ -10,6 +10,11 @@ export interface ReadCommitResult {
   commit: GitCommit;
 }
 
+/** Small loose blobs kept between their size and their read (a few hundred KiB at most). */
+const SIZED_KEPT = 256;
+/** A file compresses ~1,000:1 at most: one of 1 KiB could hold 1 MiB, too much to keep. */
+const SIZED_MAX_BYTES = 64 * 1024;
+
 /**
  * Read access to the objects of one Git directory (a mirror or a local
  * repository's own `.git`), with the caches baton keeps for it. Packed objects
@@ -22,6 +27,11 @@ export class GitObjects {
   private readonly sizes: ObjectSizes;
   /** Trees being read and parsed, so apps planned at once share one read of their parent (a 1,000-entry `apps/`). */
   private readonly treesReading = new Map<string, Promise<readonly GitTreeEntry[]>>();
+  /**
+   * Small loose blobs read whole while their size was asked (a render asks a file's size, then reads it),
+   * each kept until that read, at most SIZED_KEPT of them.
+   */
+  private readonly sized = new Map<string, RawObject>();
 
   constructor(
     readonly gitdir: string,
@@ -65,11 +75,21 @@ export class GitObjects {
   }
 
   /** A blob's size from its object or pack header, without inflating it; undefined if it cannot be found. */
-  blobSize(oid: string): Promise<number | undefined> {
-    return this.sizes.sizeOf(oid);
+  async blobSize(oid: string): Promise<number | undefined> {
+    const sized = await this.sizes.sizeOf(oid);
+    if (sized?.object?.type === 'blob' && sized.size <= SIZED_MAX_BYTES) {
+      if (this.sized.size >= SIZED_KEPT) this.sized.delete(this.sized.keys().next().value as string);
+      this.sized.set(oid, sized.object);
+    }
+    return sized?.size;
   }
 
   async readBlob(oid: string): Promise<Buffer> {
+    const sized = this.sized.get(oid);
+    if (sized) {
+      this.sized.delete(oid);
+      return sized.content;
+    }
     return (await this.readTyped(oid, 'blob')).content;
   }
 

@@ -3,6 +3,17 @@ import { join } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
 import type { ObjectStore } from './pack/object-store.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, parseEntryHeader } from './pack/pack-entry.js';
+import { parseLooseObject } from './pack/loose-object.js';
+import type { RawObject } from './pack/raw-object.js';
+
+/** Bytes of a loose object's file read for its header; a file no longer than this is read whole. */
+const LOOSE_HEAD = 1024;
+
+/** An object's content size and, for a loose object small enough to be read whole on the way, the object itself. */
+export interface ObjectSize {
+  size: number;
+  object?: RawObject;
+}
 
 /**
  * The size of a Git object's content, read from its headers without
@@ -18,23 +29,28 @@ export class ObjectSizes {
     private readonly store: ObjectStore,
   ) {}
 
-  async sizeOf(oid: string): Promise<number | undefined> {
+  async sizeOf(oid: string): Promise<ObjectSize | undefined> {
     return (await this.loose(oid)) ?? (await this.packed(oid));
   }
 
-  private async loose(oid: string): Promise<number | undefined> {
+  private async loose(oid: string): Promise<ObjectSize | undefined> {
     if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
-    const head = await readHead(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), 0, 512);
+    const head = await readHead(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), 0, LOOSE_HEAD);
     if (!head) return undefined;
+    // Most files of a repository are a few hundred bytes: read whole, they need no second open to be read.
+    if (head.length < LOOSE_HEAD) {
+      const object = parseLooseObject(inflatePrefix(head), oid, this.gitdir);
+      return { size: object.content.length, object };
+    }
     const text = inflatePrefix(head).subarray(0, 64).toString('latin1');
     const m = /^[a-z]+ (\d+)\0/.exec(text);
     if (!m) throw new Error(`loose object ${oid} has no header`);
-    return Number(m[1]);
+    return { size: Number(m[1]) };
   }
 
-  private async packed(oid: string): Promise<number | undefined> {
+  private async packed(oid: string): Promise<ObjectSize | undefined> {
     const at = await this.store.packedAt(oid);
-    return at && entrySize(at.path, at.offset);
+    return at && { size: await entrySize(at.path, at.offset) };
   }
 }
 

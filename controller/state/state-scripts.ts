@@ -7,7 +7,9 @@
 /**
  * Registers apps: creates each one's status with the given defaults when new,
  * else only refreshes namespace, cluster and origin.
- * KEYS: apps set, events, then each app's status. ARGV[1]: JSON [{name,
+ * A new app's `observedSeq` is taken, so no repository mark older than it
+ * stands for its `observedRevision` (see markObserved).
+ * KEYS: apps set, events, observed seq, then each app's status. ARGV[1]: JSON [{name,
  * defaults: [[field, value]…], namespace, cluster, origin (each a JSON string)}…],
  * ARGV[2]: time, ARGV[3]: events max length.
  * Returns 1 for each app created, 0 for each known one, in order.
@@ -15,10 +17,11 @@
 export const ENSURE_APPS = `
 local created = {}
 for i, app in ipairs(cjson.decode(ARGV[1])) do
-  local key = KEYS[i + 2]
+  local key = KEYS[i + 3]
   created[i] = 0
   if redis.call('EXISTS', key) == 0 then
     for _, pair in ipairs(app.defaults) do redis.call('HSET', key, pair[1], pair[2]) end
+    redis.call('HSET', key, 'observedSeq', redis.call('INCR', KEYS[3]))
     created[i] = 1
   end
   redis.call('HSET', key, 'namespace', app.namespace, 'cluster', app.cluster, 'origin', app.origin)
@@ -33,18 +36,20 @@ return created
 /**
  * Changes status fields of existing apps, each announced by its own event, as
  * UPDATE_APP without history or manifests does; unknown apps are left alone.
- * KEYS: events, then each app's status. ARGV[1]: JSON {apps: [{app, set:
- * [[field, value]…], del: [field…], data?: JSON}…], eventType, time, eventsMaxLen}.
+ * An app given an `observedRevision` (`observed` true) takes the next `observedSeq`.
+ * KEYS: events, observed seq, then each app's status. ARGV[1]: JSON {apps: [{app, set:
+ * [[field, value]…], del: [field…], observed?: true, data?: JSON}…], eventType, time, eventsMaxLen}.
  * Returns 1 for each app changed, 0 for each unknown one, in order.
  */
 export const UPDATE_APPS = `
 local op = cjson.decode(ARGV[1])
 local changed = {}
 for i, app in ipairs(op.apps) do
-  local key = KEYS[i + 1]
+  local key = KEYS[i + 2]
   changed[i] = 0
   if redis.call('EXISTS', key) == 1 then
     for _, pair in ipairs(app.set) do redis.call('HSET', key, pair[1], pair[2]) end
+    if app.observed then redis.call('HSET', key, 'observedSeq', redis.call('INCR', KEYS[2])) end
     for _, field in ipairs(app.del) do redis.call('HDEL', key, field) end
     local fields = {'type', op.eventType, 'app', app.app, 'time', op.time}
     if app.data then
@@ -62,8 +67,8 @@ return changed
  * Changes an existing app: status fields, and optionally a history entry and
  * a healthy revision's manifests; announces it. Nothing happens for an
  * unknown app (deleted meanwhile): returns nil.
- * KEYS: status, history, history-seq, healthy, healthy-order, events.
- * ARGV[1]: JSON {app, set: [[field, value]…], del: [field…], history?: entry
+ * KEYS: status, history, history-seq, healthy, healthy-order, events, observed seq.
+ * ARGV[1]: JSON {app, set: [[field, value]…], del: [field…], observed?: true, history?: entry
  * JSON without id, historyLimit, healthyRevision?, healthyJson?, healthyLimit,
  * eventType, eventData?: JSON, time, eventsMaxLen}.
  * Returns {history id or 0, event id}.
@@ -72,6 +77,7 @@ export const UPDATE_APP = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local op = cjson.decode(ARGV[1])
 for _, pair in ipairs(op.set) do redis.call('HSET', KEYS[1], pair[1], pair[2]) end
+if op.observed then redis.call('HSET', KEYS[1], 'observedSeq', redis.call('INCR', KEYS[7])) end
 for _, field in ipairs(op.del) do redis.call('HDEL', KEYS[1], field) end
 local data = op.eventData
 local id = 0
@@ -97,4 +103,18 @@ if data then
 end
 local eventId = redis.call('XADD', KEYS[6], 'MAXLEN', '~', op.eventsMaxLen, '*', unpack(fields))
 return {id, eventId}
+`;
+
+/**
+ * Marks every app of a repository as having seen `revision` (all of them were
+ * planned at it), in one write instead of one per app: an app's own
+ * `observedRevision` stands when its `observedSeq` is newer than the mark's.
+ * KEYS: observed, observed seq, events. ARGV: repository id, revision, time, events max length.
+ */
+export const MARK_OBSERVED = `
+local seq = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({revision = ARGV[2], seq = seq}))
+local data = cjson.encode({repository = ARGV[1], revision = ARGV[2]})
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'type', 'repository.observed', 'time', ARGV[3], 'data', data)
+return seq
 `;

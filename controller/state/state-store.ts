@@ -5,8 +5,8 @@ import { initialAppStatus, type AppOrigin, type AppStatus } from './app-status.j
 import { readEvents, subscribeEvents } from './event-stream.js';
 import type { HealthyManifests, RevisionHistoryEntry } from './revision-history.js';
 import type { StateEvent, StateEventInput, StateEventListener, StateSubscription } from './state-event.js';
-import { APPS_KEY, appKeys, EVENTS_KEY } from './state-keys.js';
-import { ENSURE_APPS, UPDATE_APP, UPDATE_APPS } from './state-scripts.js';
+import { APP_REPOS_KEY, APPS_KEY, appKeys, EVENTS_KEY, OBSERVED_KEY, OBSERVED_SEQ_KEY } from './state-keys.js';
+import { ENSURE_APPS, MARK_OBSERVED, UPDATE_APP, UPDATE_APPS } from './state-scripts.js';
 import { SecretEnvelope } from '../../runtime/index.js';
 import { openSecrets, sealSecrets } from './sealed-secrets.js';
 import { censorValue } from '../censor/censor.js';
@@ -80,24 +80,33 @@ export class StateStore {
       return { name: app.name, defaults: encodeFields(status), namespace: JSON.stringify(app.namespace), cluster: JSON.stringify(app.cluster), origin: JSON.stringify(status.origin) };
     });
     const keys = apps.map((app) => appKeys(app.name).status);
-    const created = (await runScript(this.redis, ENSURE_APPS, 2 + keys.length, APPS_KEY, EVENTS_KEY, ...keys, JSON.stringify(entries), new Date().toISOString(), this.eventsMaxLen)) as number[];
+    const created = (await runScript(this.redis, ENSURE_APPS, 3 + keys.length, APPS_KEY, EVENTS_KEY, OBSERVED_SEQ_KEY, ...keys, JSON.stringify(entries), new Date().toISOString(), this.eventsMaxLen)) as number[];
     return created.map((c) => c === 1);
   }
 
   async getApp(name: string): Promise<AppStatus | undefined> {
-    const fields = await this.redis.hgetall(appKeys(name).status);
-    return Object.keys(fields).length ? decodeStatus(fields) : undefined;
+    return (await this.getApps([name]))[0];
   }
 
-  /** getApp for each name, in one round trip; undefined for unknown apps. */
+  /**
+   * getApp for each name, in one round trip; undefined for unknown apps. An app's
+   * `observedRevision` is its repository's mark when that is newer (markObserved).
+   */
   async getApps(names: readonly string[]): Promise<(AppStatus | undefined)[]> {
     if (names.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const name of names) pipeline.hgetall(appKeys(name).status);
+    pipeline.hmget(APP_REPOS_KEY, ...names);
+    pipeline.hgetall(OBSERVED_KEY);
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, fields]) => {
-      if (err) throw err;
-      return fields && Object.keys(fields).length ? decodeStatus(fields as Record<string, string>) : undefined;
+    for (const [err] of replies) if (err) throw err;
+    const repositories = replies[names.length][1] as (string | null)[];
+    const marks = replies[names.length + 1][1] as Record<string, string>;
+    return names.map((_, i) => {
+      const fields = replies[i][1] as Record<string, string> | null;
+      if (!fields || Object.keys(fields).length === 0) return undefined;
+      const mark = repositories[i] === null ? undefined : marks[repositories[i]!];
+      return decodeStatus(fields, mark === undefined ? undefined : (JSON.parse(mark) as ObservedMark));
     });
   }
 
@@ -120,20 +129,30 @@ export class StateStore {
   async updateApps(patches: readonly (readonly [name: string, patch: AppStatusPatch])[]): Promise<boolean[]> {
     if (patches.length === 0) return [];
     // Most batches give every app the same patch (the commit observed): it is censored and encoded once.
-    const encoded = new Map<AppStatusPatch, { set: [string, string][]; del: string[]; data: string }>();
+    const encoded = new Map<AppStatusPatch, { set: [string, string][]; del: string[]; observed?: true; data: string }>();
     const apps = patches.map(([app, patch]) => {
       let fields = encoded.get(patch);
       if (!fields) {
         const censored = censorValue(patch);
-        fields = { set: encodeFields(censored), del: deletedFields(patch), data: JSON.stringify(censored) };
+        fields = { set: encodeFields(censored), del: deletedFields(patch), ...observes(patch), data: JSON.stringify(censored) };
         encoded.set(patch, fields);
       }
       return { app, ...fields };
     });
     const op = { apps, eventType: 'app.updated', time: new Date().toISOString(), eventsMaxLen: this.eventsMaxLen };
     const keys = patches.map(([name]) => appKeys(name).status);
-    const changed = (await runScript(this.redis, UPDATE_APPS, 1 + keys.length, EVENTS_KEY, ...keys, JSON.stringify(op))) as number[];
+    const changed = (await runScript(this.redis, UPDATE_APPS, 2 + keys.length, EVENTS_KEY, OBSERVED_SEQ_KEY, ...keys, JSON.stringify(op))) as number[];
     return changed.map((c) => c === 1);
+  }
+
+  /**
+   * Marks every app `repository` declares as having seen `revision`, in one write and one
+   * `repository.observed` event: the app controller planned each of them at it, and those
+   * whose inputs did not change are not written one by one (1,000 writes and events a commit).
+   * Reads give an app the mark's revision unless its own was written later.
+   */
+  async markObserved(repository: string, revision: string): Promise<void> {
+    await runScript(this.redis, MARK_OBSERVED, 3, OBSERVED_KEY, OBSERVED_SEQ_KEY, EVENTS_KEY, repository, revision, new Date().toISOString(), this.eventsMaxLen);
   }
 
   /**
@@ -252,6 +271,7 @@ export class StateStore {
       app: name,
       set,
       del,
+      ...observes(op.status),
       history: op.history ? JSON.stringify(censorValue(op.history)) : undefined,
       historyLimit: this.historyLimit,
       healthyRevision: op.healthy?.revision,
@@ -265,13 +285,14 @@ export class StateStore {
     const reply = await runScript(
       this.redis,
       UPDATE_APP,
-      6,
+      7,
       keys.status,
       keys.history,
       keys.historySeq,
       keys.healthy,
       keys.healthyOrder,
       EVENTS_KEY,
+      OBSERVED_SEQ_KEY,
       JSON.stringify(script),
     );
     return reply as [number, string] | null;
@@ -292,8 +313,21 @@ function deletedFields(patch: AppStatusPatch): string[] {
     .map(([field]) => field);
 }
 
-function decodeStatus(fields: Record<string, string>): AppStatus {
+/** A repository's mark (markObserved): every app of it has seen `revision`. */
+interface ObservedMark {
+  revision: string;
+  seq: number;
+}
+
+/** A patch that sets `observedRevision` orders itself against repository marks (`observedSeq`). */
+function observes(patch: AppStatusPatch): { observed?: true } {
+  return patch.observedRevision ? { observed: true } : {};
+}
+
+/** The status kept in Redis; its `observedSeq` (bookkeeping, not status) decides whether `mark` is newer. */
+function decodeStatus(fields: Record<string, string>, mark?: ObservedMark): AppStatus {
   const decoded: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(fields)) decoded[field] = JSON.parse(value);
+  for (const [field, value] of Object.entries(fields)) if (field !== 'observedSeq') decoded[field] = JSON.parse(value);
+  if (mark && mark.seq > Number(fields.observedSeq ?? 0)) decoded.observedRevision = mark.revision;
   return decoded as unknown as AppStatus;
 }

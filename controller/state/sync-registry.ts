@@ -1,11 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { RepositorySpec } from '../apps/app-spec.js';
 import { connectRedis } from '../redis/connect-redis.js';
+import { APP_REPOS_KEY } from './state-keys.js';
 
 /** Repositories the controller follows: `id` → `{spec, revision}` (JSON). */
 const REPOS_KEY = 'baton:repos';
-/** Which repository declares each app: `app` → repository id. */
-const APP_REPOS_KEY = 'baton:app-repos';
 
 export interface RegisteredRepository {
   spec: RepositorySpec;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
@@ -51,6 +51,24 @@ describe('Git blob sizes before inflating', () => {
     expect(verify.split('\n').some((l) => /^[0-9a-f]{40} blob +\d+ \d+ \d+ \d+ [0-9a-f]{40}$/.test(l))).toBe(true);
     await expectSizes(fx.bare, head);
     await expectSizes(fx.bare, first);
+  });
+
+  it('reads a small loose blob whole while taking its size, so reading it opens nothing more', async () => {
+    const head = await fx.commit({ 'small.yaml': 'a: 1\n', 'big.yaml': `data:\n${lines(60_000, 'z')}` });
+    const source = new RepositorySource(spec(fx.bare), { stateDir: fx.stateDir });
+    await source.fetch();
+    const tree = source.tree(head);
+    const loose = async (path: string) => {
+      const oid = await git(fx.bare, 'rev-parse', `${head}:${path}`);
+      return join(fx.bare, 'objects', oid.slice(0, 2), oid.slice(2));
+    };
+    expect(await tree.size('small.yaml')).toBe(5);
+    expect(await tree.size('big.yaml')).toBe(`data:\n${lines(60_000, 'z')}`.length);
+    // Gone from disk after its size was read: only the small one is still readable.
+    await rm(await loose('small.yaml'));
+    await rm(await loose('big.yaml'));
+    expect((await tree.read('small.yaml'))?.toString()).toBe('a: 1\n');
+    await expect(tree.read('big.yaml')).rejects.toThrow(/not in/);
   });
 
   it('refuses a file over the limit before reading its blob', async () => {

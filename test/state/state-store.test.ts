@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { startRedisServer } from '../../controller/redis/redis-server.js';
 import { StateStore } from '../../controller/state/state-store.js';
+import { SyncRegistry } from '../../controller/state/sync-registry.js';
 import type { RevisionHistoryEntry } from '../../controller/state/revision-history.js';
 import type { StateEvent } from '../../controller/state/state-event.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -91,6 +92,33 @@ describe('StateStore', () => {
       ['app.updated', 'web', observed],
       ['app.updated', 'auth', { observedRevision: 'def456', message: expect.not.stringContaining('eyJ') }],
     ]);
+  });
+
+  it("marks a repository's apps observed in one write, each app's own later write standing over the mark", async () => {
+    const registry = new SyncRegistry(redis.url);
+    try {
+      for (const name of ['web', 'auth', 'cart']) await store.ensureApp({ name, namespace: name, cluster: 'local' });
+      await registry.setApps('mono', ['web', 'auth']);
+      await store.updateApp('web', { observedRevision: 'c1' });
+      const before = (await store.readEvents()).length;
+      await store.markObserved('mono', 'c2');
+      // One event for the repository, none per app.
+      expect((await store.readEvents()).slice(before).map((e) => [e.type, e.app, e.data])).toEqual([['repository.observed', undefined, { repository: 'mono', revision: 'c2' }]]);
+      // cart is no app of the repository: the mark is not its.
+      expect((await store.getApps(['web', 'auth', 'cart'])).map((a) => a?.observedRevision)).toEqual(['c2', 'c2', null]);
+      // A worker syncing an older revision after the mark writes its own, as before the mark existed.
+      await store.updateApp('web', { syncStatus: 'Syncing', observedRevision: 'c1' });
+      expect((await store.getApp('web'))?.observedRevision).toBe('c1');
+      await store.markObserved('mono', 'c3');
+      expect((await store.getApp('web'))?.observedRevision).toBe('c3');
+      expect(await store.getApp('web')).not.toHaveProperty('observedSeq');
+      // An app registered after the mark has seen nothing yet.
+      await store.ensureApp({ name: 'new', namespace: 'new', cluster: 'local' });
+      await registry.setApps('mono', ['new']);
+      expect((await store.getApp('new'))?.observedRevision).toBeNull();
+    } finally {
+      await registry.close();
+    }
   });
 
   it('lists apps by name and forgets a deleted one with its history', async () => {

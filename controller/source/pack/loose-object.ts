@@ -11,7 +11,11 @@ export async function readLooseObject(gitdir: string, oid: string): Promise<RawO
     throw err;
   });
   if (!deflated) return undefined;
-  const raw = inflateSync(deflated);
+  return parseLooseObject(inflateSync(deflated), oid, gitdir);
+}
+
+/** A loose object from its inflated bytes (`<type> <size>\0<content>`); throws when they are not one. */
+export function parseLooseObject(raw: Buffer, oid: string, gitdir: string): RawObject {
   const nul = raw.indexOf(0);
   const m = /^(commit|tree|blob|tag) (\d+)$/.exec(raw.toString('latin1', 0, Math.max(nul, 0)));
   if (nul < 0 || !m) throw new Error(`loose object ${oid} in ${gitdir} has no valid header`);

@@ -56,8 +56,9 @@ export function AppPage({ name, tab }: { name: string; tab: string }) {
       clearTimeout(timer);
       timer = setTimeout(() => void load(), 150);
     };
+    // A commit that leaves the app as it was says so once for its whole repository: the newest commit moved.
     const offEvent = session.onEvent((e) => {
-      if (e.app === name) soon();
+      if (e.app === name || e.type === 'repository.observed') soon();
     });
     const offResubscribe = session.onResubscribe(soon);
     return () => {
