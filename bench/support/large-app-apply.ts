@@ -153,13 +153,14 @@ async function measure(dir: string, count: number): Promise<void> {
     await resetPeakRss(pid);
     const cpu0 = await cpuSeconds(pid);
     const { stdout } = await execFileAsync(process.execPath, [...profile, CONTROLLER, repo, redis.url, stateDir], { env, maxBuffer: 1 << 20 });
-    const { seconds, peakRssMiB: controllerRss } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMiB: number };
+    const { seconds, peakRssMiB: controllerRss, cpuSeconds: controllerCpu } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMiB: number; cpuSeconds: number };
     const [runtimeRss, runtimeCpu] = [await peakRssMiB(pid), (await cpuSeconds(pid)) - cpu0];
     const rate = count / seconds;
     const label = `apply 1 app of ${count.toLocaleString('en')} ConfigMaps (plan → queue → worker)`;
     console.log(`${label.padEnd(52)} ${rate.toFixed(0).padStart(6)} objects/s (${seconds.toFixed(1)} s)   goal ≥ ${GOAL_PER_SECOND.toLocaleString('en')}/s   reference: runtime API raw POSTs ${raw.toFixed(0)}/s`);
     console.log(`${'  peak RSS during it'.padEnd(52)} controller + worker ${controllerRss.toFixed(0)} MiB, runtime ${runtimeRss.toFixed(0)} MiB   goal ≤ ${GOAL_RSS_MIB} MB (controller + worker)`);
-    console.log(`${'  runtime CPU during it'.padEnd(52)} ${((runtimeCpu * 1000) / count).toFixed(2)} ms per object (dry-run + apply)`);
+    const perObject = (cpu: number) => ((cpu * 1000) / count).toFixed(2);
+    console.log(`${'  CPU during it, per object'.padEnd(52)} runtime ${perObject(runtimeCpu)} ms (dry-run + apply), controller + worker ${perObject(controllerCpu)} ms (plan, render, preflight, apply)`);
   } finally {
     await runtime.stop();
     await redis.stop();

@@ -2,7 +2,7 @@
 // compiled (dist/) as `baton up` runs them, so its peak RSS is theirs and not tsx's loader:
 //   large-app-controller.js <repo> <redisUrl> <stateDir>
 // follows the repository until its app `big` is Synced at HEAD, then prints one JSON line:
-// { seconds, peakRssMiB } (seconds from the controller's start).
+// { seconds, peakRssMiB, cpuSeconds } (seconds and CPU from the controller's start).
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
@@ -21,6 +21,7 @@ const controller = new AppController({ stateDir, redisUrl, repositories: [spec],
 const worker = await startSyncWorker({ stateDir, redisUrl, log: process.env.BENCH_DEBUG ? (line) => console.error(new Date().toISOString(), line) : undefined });
 try {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   await controller.start();
   for (;;) {
     const status = await state.getApp('big');
@@ -29,8 +30,10 @@ try {
     await sleep(100);
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMiB = Number(/VmHWM:\s+(\d+) kB/.exec(await readFile('/proc/self/status', 'utf8'))![1]) / 1024;
-  console.log(JSON.stringify({ seconds, peakRssMiB }));
+  console.log(JSON.stringify({ seconds, peakRssMiB, cpuSeconds }));
 } finally {
   await worker.close(true);
   await controller.close();

@@ -26,7 +26,7 @@ export type ApplyApp = Pick<AppSpec, 'name' | 'namespace'> & { syncPolicy: Pick<
 export interface ApplyObjectsOptions {
   target: ClusterTarget;
   app: ApplyApp;
-  /** The app's rendered objects, in any order. */
+  /** The app's rendered objects, in any order; left as they are, and not to be modified afterwards (their prepared copies are kept for the next step). */
   objects: readonly KubernetesObject[];
   /**
    * Delete live objects of the app that `objects` no longer contains.
@@ -106,8 +106,24 @@ function pruneNamespaces(app: ApplyApp, prepared: readonly KubernetesObject[]): 
   return [...new Set([app.namespace, ...prepared.map((o) => o.metadata?.namespace).filter((n): n is string => !!n)])];
 }
 
-/** A copy with the app's namespace filled in and the tracking labels prune relies on. */
+/**
+ * prepareObject's copies by rendered object. Preflight, the prune plan and
+ * apply of one sync prepare the same objects: one copy each made a large app
+ * cost three deep clones per object (CPU and memory held at once). Shared,
+ * so nobody may modify a prepared object.
+ */
+const preparedCopies = new WeakMap<KubernetesObject, { namespace: string; name: string; object: KubernetesObject }>();
+
+/** A copy with the app's namespace filled in and the tracking labels prune relies on; the same copy each time it is asked for the same object and app. */
 export function prepareObject(input: KubernetesObject, app: ApplyApp): KubernetesObject {
+  const kept = preparedCopies.get(input);
+  if (kept && kept.namespace === app.namespace && kept.name === app.name) return kept.object;
+  const object = copyForApply(input, app);
+  preparedCopies.set(input, { namespace: app.namespace, name: app.name, object });
+  return object;
+}
+
+function copyForApply(input: KubernetesObject, app: ApplyApp): KubernetesObject {
   const object = structuredClone(input);
   if (!object.kind || !object.apiVersion || !object.metadata?.name) {
     const ref = refOf(object);

@@ -31,7 +31,7 @@ export interface PreflightRefusal {
 export interface PreflightOptions {
   target: ClusterTarget;
   app: PreflightApp;
-  /** The app's rendered objects, as apply will be given them. */
+  /** The app's rendered objects, as apply will be given them (the same objects: their prepared copies are shared, see prepareObject). */
   objects: readonly KubeObject[];
   /**
    * The revision's hooks (Argo CD's and Helm's hook annotations): checked

@@ -84,7 +84,9 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
     removeFields(kind, merged as unknown as JsonObject, previous.set.difference(appliedSet).paths(), keep);
   }
 
-  settleOwnership(kind, managers, id, liveTracked, trackedView(merged) as JsonObject, force);
+  // Only other managers' fields can conflict or change hands: with none (a create, or the sole
+  // manager applying again), the field-by-field comparison of live and merged would find nothing to do.
+  if (managers.some((m) => managerId(m.entry) !== id)) settleOwnership(kind, managers, id, liveTracked, trackedView(merged) as JsonObject, force);
   if (previous) {
     previous.entry = entry;
     previous.set = appliedSet;
