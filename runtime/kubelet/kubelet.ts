@@ -11,7 +11,7 @@ import type { KubeletContext } from './kubelet-context.js';
 import { localNodeResources, registerNode, registerRuntimeClasses } from './node-registration.js';
 import type { PodDriver } from './pod-driver.js';
 import { PodIpAllocator } from './pod-ip-allocator.js';
-import { boundAddresses } from './bound-addresses.js';
+import { boundAddressesReader } from './bound-addresses.js';
 import { PodRecordStore, type PodRecord } from './pod-record.js';
 import { syncPod } from './pod-sync.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
@@ -118,7 +118,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     nodeName,
     store,
     logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),
-    ips: new PodIpAllocator({ bound: () => boundAddresses() }),
+    ips: new PodIpAllocator({ bound: boundAddressesReader() }),
     records: new Map(),
     probes: new Map(),
     killTimers: new Map(),
