@@ -151,6 +151,6 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   }, { status: true, fieldManager: 'kube-scheduler' });
   // Its sync follows in the same reconcile: the two writes' events need not wake it again.
   ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, scheduled.metadata.resourceVersion!);
-  await recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
+  void recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
   return 0;
 }
