@@ -156,7 +156,7 @@ export class Launcher {
     return result;
   }
 
-  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file. */
+  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file; resolves at its fork. */
   start(file: string, args: string[], options: StartOptions): Promise<Started> {
     return this.inSlot(() => this.startNow(file, args, options));
   }
