@@ -2,11 +2,13 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, un
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Launcher } from '../../../../runtime/launcher/index.js';
+import { Launcher } from '../../runtime/launcher/index.js';
 
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
+// Not a unit test: unit tests share one module graph, and a launcher's first shell sweeps /dev/shm once per process
+// (test/unit/runtime/launcher/orphaned-dirs.test.ts needs that sweep to be its own).
 // The process driver's environment hand-off: the secret must reach the program and never have a name while it runs.
 describe('launcher start with fd 3', () => {
   it('gives the program an unlinked file as fd 3, though the caller closes its own as soon as start resolves', async () => {
