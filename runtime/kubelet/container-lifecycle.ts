@@ -175,8 +175,10 @@ export async function startContainer(
   cr.backoffUntil = undefined;
   // Saved at once: a crash of the runtime right now must not lose the pid.
   ctx.store.save(record);
-  await recordEvent(ctx.cluster, pod, 'Normal', 'Created', `Created container ${spec.name}`, 'kubelet');
-  await recordEvent(ctx.cluster, pod, 'Normal', 'Started', `Started container ${spec.name}`, 'kubelet');
+  // Not waited for, as the kubelet's event recorder is not: a store write each, and the worker has the pod's status to write.
+  void recordEvent(ctx.cluster, pod, 'Normal', 'Created', `Created container ${spec.name}`, 'kubelet').then(() =>
+    recordEvent(ctx.cluster, pod, 'Normal', 'Started', `Started container ${spec.name}`, 'kubelet'),
+  );
   ensureProbes(ctx, pod, record, spec, cr, resolved.env, false);
 }
 

@@ -11,7 +11,7 @@ import type { KubeletContext } from './kubelet-context.js';
 import { localNodeResources, registerNode, registerRuntimeClasses } from './node-registration.js';
 import type { PodDriver } from './pod-driver.js';
 import { PodIpAllocator } from './pod-ip-allocator.js';
-import { boundAddresses } from './bound-addresses.js';
+import { boundAddressesReader } from './bound-addresses.js';
 import { PodRecordStore, type PodRecord } from './pod-record.js';
 import { syncPod } from './pod-sync.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
@@ -118,7 +118,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     nodeName,
     store,
     logs: new ContainerLogs(options.maxLogBytes ?? 10 * 1024 * 1024),
-    ips: new PodIpAllocator({ bound: () => boundAddresses() }),
+    ips: new PodIpAllocator({ bound: boundAddressesReader() }),
     records: new Map(),
     probes: new Map(),
     killTimers: new Map(),
@@ -161,14 +161,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
   });
 
-  // One pod is scheduled at a time, so two pods that each fit cannot together overcommit the node.
-  let scheduling: Promise<unknown> = Promise.resolve();
-  const scheduleOne = (pod: KubeObject): Promise<number | undefined> => {
-    const turn = scheduling.then(() => schedulePod(ctx, pod, node));
-    scheduling = turn.catch(() => undefined);
-    return turn;
-  };
-
   const reconcile = async (key: string): Promise<ReconcileResult> => {
     const { namespace, name } = splitKey(key);
     let pod: KubeObject | undefined;
@@ -186,7 +178,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
     const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
     if (!pod.spec?.nodeName) {
-      const wait = await scheduleOne(pod);
+      const wait = await schedulePod(ctx, pod, node);
       if (wait !== 0) return after(wait);
       // Bound to this node: its sync follows at once rather than after a trip through the queue.
       pod = await options.cluster.get(resources.pods, namespace, name);

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unmountBelow } from './mounts-below.js';
+import { forgetProjections } from './projection.js';
 import type { ContainerHandle } from './pod-driver.js';
 
 /** A container's ended instance, as `state.terminated` / `lastState.terminated` show it. */
@@ -116,6 +117,7 @@ export class PodRecordStore {
 
   remove(uid: string): void {
     this.written.delete(uid);
+    forgetProjections(this.podDir(uid));
     unmountBelow(this.podDir(uid));
     rmSync(this.podDir(uid), { recursive: true, force: true });
   }

@@ -37,8 +37,8 @@ async function projectedFiles(cluster: Cluster, pod: KubeObject, projected: any,
   return files;
 }
 
-/** Makes one volume ready and returns the host path to bind-mount. */
-async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string, protectedPaths: string[], tokens: PodTokens | undefined): Promise<string> {
+/** Makes one volume ready and returns the host path to bind-mount; `readOnly`: every container mounts it read-only. */
+async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind: string, dir: string, protectedPaths: string[], tokens: PodTokens | undefined, readOnly: boolean): Promise<string> {
   const namespace = pod.metadata.namespace!;
   switch (kind) {
     case 'emptyDir':
@@ -49,16 +49,16 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
     case 'persistentVolumeClaim':
       return claimVolumePath(cluster, namespace, volume.persistentVolumeClaim.claimName, protectedPaths);
     case 'configMap':
-      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.configMap }, volume.configMap.defaultMode ?? DEFAULT_MODE));
+      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.configMap }, volume.configMap.defaultMode ?? DEFAULT_MODE), readOnly);
       return dir;
     case 'secret':
-      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.secret, name: volume.secret.secretName }, volume.secret.defaultMode ?? DEFAULT_MODE));
+      project(dir, await keySourceFiles(cluster, namespace, { kind, ...volume.secret, name: volume.secret.secretName }, volume.secret.defaultMode ?? DEFAULT_MODE), readOnly);
       return dir;
     case 'downwardAPI':
-      project(dir, downwardApiFiles(pod, volume.downwardAPI.items, volume.downwardAPI.defaultMode ?? DEFAULT_MODE));
+      project(dir, downwardApiFiles(pod, volume.downwardAPI.items, volume.downwardAPI.defaultMode ?? DEFAULT_MODE), readOnly);
       return dir;
     default:
-      project(dir, await projectedFiles(cluster, pod, volume.projected, tokens));
+      project(dir, await projectedFiles(cluster, pod, volume.projected, tokens), readOnly);
       return dir;
   }
 }
@@ -75,6 +75,8 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
   const readOnly = new Set<string>();
   // Owner-only: a volume's own files keep the modes the pod asks for (0644 by default), so its parent must not be.
   if (pod.spec?.volumes?.length) mkdirSync(join(podDir, 'volumes'), { recursive: true, mode: 0o700 });
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const writable = new Set(containers.flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => !m.readOnly).map((m: any) => m.name)));
   for (const volume of pod.spec?.volumes ?? []) {
     if (volume.persistentVolumeClaim?.readOnly) readOnly.add(volume.name);
     const kind = SUPPORTED.find((k) => volume[k] !== undefined && volume[k] !== null);
@@ -85,7 +87,8 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
     // A volume's name becomes a directory: one plain element (validation asks for a DNS label).
     if (typeof volume.name !== 'string' || !DNS1123_LABEL.test(volume.name)) throw new ContainerConfigError(`volume name ${JSON.stringify(volume.name)} is not a DNS label`);
     try {
-      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths, tokens));
+      const readOnly = !writable.has(volume.name);
+      paths.set(volume.name, await materialise(cluster, pod, volume, kind, join(podDir, 'volumes', volume.name), protectedPaths, tokens, readOnly));
     } catch (err) {
       // Worded as Kubernetes' FailedMount events, which users search for.
       if (err instanceof ContainerConfigError) throw new ContainerConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${err.message}`);
@@ -93,7 +96,7 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
     }
   }
   const mounts = new Map<string, VolumeMount[]>();
-  for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+  for (const container of containers) {
     const list: VolumeMount[] = [];
     for (const m of container.volumeMounts ?? []) {
       const source = paths.get(m.name);

@@ -5,7 +5,7 @@ import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
-import { closeQuietly, ENV_SHIM_ARGV, environmentFd, environmentFile, HELPER_ENV } from './pod-env-handoff.js';
+import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
 import { spawnOnTerminal } from './tty-exec.js';
@@ -104,6 +104,8 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
   /** `pid:procStart` of the containers started here whose exit the launcher is still to report. */
   const waitedFor = new Set<string>();
+  /** Signals waiting for a just-started container to lead its process group. */
+  const delivering = new Set<Promise<void>>();
 
   return {
     name: 'process',
@@ -132,10 +134,10 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       const args = ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv];
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
-      const envFile = environmentFile(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
+      // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.
+      const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
       const cleanUp = () => {
         if (stdinFd !== undefined) closeQuietly(stdinFd);
-        rmSync(envFile, { force: true });
       };
       let started;
       try {
@@ -145,11 +147,13 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
           cwd: dirname(launch.logPath),
           outputPath: launch.logPath,
           stdinPath: launch.stdinPath,
-          fd3Path: envFile,
+          fd3: envFd,
         });
       } catch (err) {
         cleanUp();
         throw new DriverError('StartError', `cannot start /bin/sh: ${(err as Error).message}`);
+      } finally {
+        closeQuietly(envFd);
       }
       const stat = readProcStat(started.pid);
       const handle: ContainerHandle = {
@@ -178,11 +182,14 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
 
     signal(handle, signal) {
       if (!isSameLiveProcess(handle.pid, handle.procStart)) return;
-      try {
-        process.kill(-handle.pid, signal);
-      } catch {
-        // Gone between the check and the kill.
-      }
+      if (signalGroup(handle.pid, signal)) return;
+      // Forked moments ago (the launcher does not wait for it): the group it leads once past setsid gets the signal.
+      const sent = signalOnceLeading(handle, signal).finally(() => delivering.delete(sent));
+      delivering.add(sent);
+    },
+
+    async settle() {
+      await Promise.all(delivering);
     },
 
     exitCode(handle) {
@@ -273,6 +280,43 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       return killed;
     },
   };
+}
+
+/** Signals the process group `pid` leads; false when there is no such group (yet). */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Signals the container's group once its wrapper leads it (past setsid and the exec of the wrapper's shell, whose
+ * trap records the exit code); gives up when the process is gone. Only a container signalled within moments of its
+ * start waits here, for tens of milliseconds (a second in a burst of hundreds of pods).
+ */
+async function signalOnceLeading(handle: ContainerHandle, signal: NodeJS.Signals): Promise<void> {
+  for (let wait = 1; ; wait = Math.min(wait * 2, 32)) {
+    const stat = readProcStat(handle.pid);
+    if (!stat || stat.state === 'Z' || stat.startTime !== handle.procStart) return;
+    if (stat.pgrp === handle.pid && wrapperRuns(handle.pid)) {
+      signalGroup(handle.pid, signal);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** Whether `pid` runs the container wrapper (not yet setsid, nor the launcher's subshell before its exec). */
+function wrapperRuns(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv[0] === '/bin/sh' && argv[3] === WRAPPER_NAME;
+  } catch {
+    return false;
+  }
 }
 
 /** Live container wrappers on this machine (`sh -c … baton-container <exitPath> …`), with the exit file each names. */

@@ -103,14 +103,44 @@ function writeInside(parent: number, name: string, content: Buffer, mode: number
 }
 
 /**
+ * What was last projected into directories that no container can write (every mount of the volume is read-only),
+ * by directory: the same files again cost a comparison in memory, not a read of each file on every sync (a pod's
+ * service account volume is synced with every status change of the pod). Only the kubelet changes such a volume.
+ */
+const projectedReadOnly = new Map<string, VolumeFiles>();
+
+function sameFiles(a: VolumeFiles, b: VolumeFiles): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, file] of a) {
+    const other = b.get(path);
+    if (!other || other.mode !== file.mode || !other.content.equals(file.content)) return false;
+  }
+  return true;
+}
+
+/** Forgets what was projected below `podDir` (its directory is being removed). */
+export function forgetProjections(podDir: string): void {
+  for (const dir of projectedReadOnly.keys()) if (dir.startsWith(`${podDir}/`)) projectedReadOnly.delete(dir);
+}
+
+/**
  * Writes `files` into `dir` and removes files it projected before that are no
  * longer wanted. Only its own files are removed (listed in `dir.files`): a
  * mount point made inside the volume for a nested mount must stay, as
  * unlinking it would undo that mount in the pod. Nothing is ever written
  * outside `dir`: paths that leave it are refused and symlinks inside it are
- * not followed.
+ * not followed. `readOnly`: no container can write the volume, so files
+ * unchanged since the last call are not looked at again.
  */
-export function project(dir: string, files: VolumeFiles): void {
+export function project(dir: string, files: VolumeFiles, readOnly = false): void {
+  const last = projectedReadOnly.get(dir);
+  if (readOnly && last && sameFiles(last, files)) return;
+  projectedReadOnly.delete(dir);
+  projectFiles(dir, files);
+  if (readOnly) projectedReadOnly.set(dir, files);
+}
+
+function projectFiles(dir: string, files: VolumeFiles): void {
   mkdirSync(dir, { recursive: true });
   const wanted = [...files].map(([path, file]) => ({ path, parts: pathElements(path), ...file }));
   const manifest = `${dir}.files`;

@@ -51,28 +51,63 @@ export function unschedulableReason(pod: KubeObject, bound: KubeObject[], node: 
 }
 
 /**
- * The pods bound to this node, re-listed at most every couple of seconds:
- * scheduling a burst of pods (a scale to 1000) would otherwise copy every
- * stored pod for each one. Pods bound in between are added as they are bound;
- * pods that ended in between still count, which only delays a pod by a retry.
+ * What the scheduler counts as using the node: the pods bound to it, re-listed
+ * at most every couple of seconds (scheduling a burst of 1,000 pods would
+ * otherwise copy every stored pod for each one), and the pods it placed
+ * itself since ("assumed", as kube-scheduler's cache has them): those are
+ * counted from the decision on, while their binding is written and until a
+ * list taken after the write shows them. Pods that ended in between still
+ * count, which only delays a pod by a retry.
  */
-interface BoundSnapshot {
-  at: number;
-  pods: KubeObject[];
+interface NodeBook {
+  listed?: { at: number; pods: KubeObject[] };
+  assumed: Map<string, { pod: KubeObject; writtenAt?: number }>;
+  /** Decisions are made one at a time, so two pods that each fit cannot together overcommit the node; writes are not. */
+  turn: Promise<unknown>;
 }
-const snapshots = new WeakMap<KubeletContext, BoundSnapshot>();
+const books = new WeakMap<KubeletContext, NodeBook>();
 /** How long a pod waits for its claims' volumes before the wait shows on the pod. */
 const PROVISIONING_QUIET_MS = 10_000;
 const SNAPSHOT_MS = 2000;
 
-async function boundPods(ctx: KubeletContext): Promise<BoundSnapshot> {
-  let snapshot = snapshots.get(ctx);
-  if (!snapshot || Date.now() - snapshot.at > SNAPSHOT_MS) {
+function bookOf(ctx: KubeletContext): NodeBook {
+  let book = books.get(ctx);
+  if (!book) books.set(ctx, (book = { assumed: new Map(), turn: Promise.resolve() }));
+  return book;
+}
+
+/** The pods using the node besides `pod`. */
+async function podsOnNode(ctx: KubeletContext, book: NodeBook, pod: KubeObject): Promise<KubeObject[]> {
+  if (!book.listed || Date.now() - book.listed.at > SNAPSHOT_MS) {
+    const at = Date.now();
     const all = (await ctx.cluster.list(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}` })).items;
-    snapshot = { at: Date.now(), pods: all.filter(isActive) };
-    snapshots.set(ctx, snapshot);
+    book.listed = { at, pods: all.filter(isActive) };
+    // A binding written before this list began is in it (or its pod is gone).
+    for (const [uid, { writtenAt }] of book.assumed) if (writtenAt !== undefined && writtenAt < at) book.assumed.delete(uid);
   }
-  return snapshot;
+  const byUid = new Map(book.listed.pods.map((p) => [p.metadata.uid, p]));
+  for (const [uid, { pod: assumed }] of book.assumed) if (!byUid.has(uid)) byUid.set(uid, assumed);
+  byUid.delete(pod.metadata.uid);
+  return [...byUid.values()];
+}
+
+type Decision = { bind: true } | { why: string; claims: boolean } | { wait: number };
+
+/** Whether the pod fits (then it is assumed on the node at once); one decision at a time. */
+async function decide(ctx: KubeletContext, book: NodeBook, pod: KubeObject, node: NodeResources): Promise<Decision> {
+  const bound = await podsOnNode(ctx, book, pod);
+  const claims = await claimsSchedulingProblem(ctx.cluster, ctx.nodeName, pod);
+  const waited = Date.now() - (Date.parse(pod.metadata.creationTimestamp ?? '') || Date.now());
+  // A claim being provisioned holds the pod quietly; one that takes long is named on the pod, as a stuck PreBind is.
+  if (claims && 'provisioning' in claims && waited < PROVISIONING_QUIET_MS) return { wait: 500 };
+  const why = !claims
+    ? unschedulableReason(pod, bound, node)
+    : 'unschedulable' in claims
+      ? `0/1 nodes are available: ${claims.unschedulable}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
+      : `running PreBind plugin "VolumeBinding": binding volumes: waiting for PersistentVolumeClaim "${claims.provisioning}" to be provisioned (see its events)`;
+  if (why) return { why, claims: !!claims };
+  book.assumed.set(pod.metadata.uid!, { pod });
+  return { bind: true };
 }
 
 /**
@@ -82,19 +117,14 @@ async function boundPods(ctx: KubeletContext): Promise<BoundSnapshot> {
  */
 export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: NodeResources): Promise<number | undefined> {
   if (pod.metadata.deletionTimestamp) return undefined;
-  const snapshot = await boundPods(ctx);
-  const bound = snapshot.pods.filter((p) => p.metadata.uid !== pod.metadata.uid);
-  const claims = await claimsSchedulingProblem(ctx.cluster, ctx.nodeName, pod);
-  const waited = Date.now() - (Date.parse(pod.metadata.creationTimestamp ?? '') || Date.now());
-  // A claim being provisioned holds the pod quietly; one that takes long is named on the pod, as a stuck PreBind is.
-  if (claims && 'provisioning' in claims && waited < PROVISIONING_QUIET_MS) return 500;
-  const why = !claims
-    ? unschedulableReason(pod, bound, node)
-    : 'unschedulable' in claims
-      ? `0/1 nodes are available: ${claims.unschedulable}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
-      : `running PreBind plugin "VolumeBinding": binding volumes: waiting for PersistentVolumeClaim "${claims.provisioning}" to be provisioned (see its events)`;
+  const book = bookOf(ctx);
+  const decided = book.turn.then(() => decide(ctx, book, pod, node));
+  book.turn = decided.catch(() => undefined);
+  const decision = await decided;
+  if ('wait' in decision) return decision.wait;
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  if (why) {
+  if ('why' in decision) {
+    const { why } = decision;
     const before = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
     if (before?.message !== why) {
       await ctx.cluster.update(resources.pods, {
@@ -104,16 +134,23 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
       await recordEvent(ctx.cluster, pod, 'Warning', 'FailedScheduling', why, 'default-scheduler');
     }
     // A claim binds without any pod going away: look again soon.
-    return claims ? 2000 : 10_000;
+    return decision.claims ? 2000 : 10_000;
   }
-  const bound2 = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
-  snapshot.pods.push(bound2);
+  const uid = pod.metadata.uid!;
+  let bound: KubeObject;
+  try {
+    bound = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
+  } catch (err) {
+    book.assumed.delete(uid);
+    throw err;
+  }
+  book.assumed.set(uid, { pod: bound, writtenAt: Date.now() });
   const scheduled = await ctx.cluster.update(resources.pods, {
-    ...bound2,
-    status: { ...(bound2.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
+    ...bound,
+    status: { ...(bound.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
   }, { status: true, fieldManager: 'kube-scheduler' });
   // Its sync follows in the same reconcile: the two writes' events need not wake it again.
   ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, scheduled.metadata.resourceVersion!);
-  await recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
+  void recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
   return 0;
 }

@@ -26,14 +26,19 @@ export interface StartOptions {
   /** Opened read-write as the program's stdin: a FIFO opened so never blocks, nor reads end-of-file. @defaultValue /dev/null */
   stdinPath?: string;
   /**
-   * A file opened as the program's fd 3 and removed once opened, before the program runs: the fd is then the
-   * only way to its content (a hand-off of secrets). @defaultValue none
+   * An open file descriptor of this process, given to the program as its fd 3 (the shell opens it through
+   * `/proc/<pid>/fd/<n>`): hand over an already unlinked file and its content never has a name while the program
+   * runs (a hand-off of secrets). The caller closes it once `start` settles. @defaultValue none
    */
-  fd3Path?: string;
+  fd3?: number;
 }
 
 export interface Started {
-  /** The program's pid: it runs in a new session (`setsid`), its own process group, and runs the program when `start` resolves. */
+  /**
+   * The program's pid, known as soon as the shell has forked it: it may not yet have run `setsid` (which makes it
+   * leader of its own process group) nor exec'd the program. `start` does not wait for either: on a loaded machine
+   * they take up to a second, and the caller would hold its work (a kubelet worker) all that time.
+   */
   pid: number;
   /** Its exit status once it ends (while the launcher lives). */
   exited: Promise<number>;
@@ -151,7 +156,7 @@ export class Launcher {
     return result;
   }
 
-  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file. */
+  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file; resolves at its fork. */
   start(file: string, args: string[], options: StartOptions): Promise<Started> {
     return this.inSlot(() => this.startNow(file, args, options));
   }
@@ -160,31 +165,20 @@ export class Launcher {
     const id = this.next++;
     const shell = this.shell();
     closeSync(openSync(options.outputPath, 'a', 0o600));
-    const handOff = options.fd3Path === undefined ? '' : `exec 3<${quote(options.fd3Path)} && rm -f ${quote(options.fd3Path)} && `;
     const stdin = options.stdinPath === undefined ? '</dev/null' : `<>${quote(options.stdinPath)}`;
-    const command = `cd ${quote(options.cwd)} && ${handOff}${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
+    const command = `cd ${quote(options.cwd)} && ${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
     let onPid: (pid: number) => void = () => undefined;
     const pid = new Promise<number>((resolve) => (onPid = resolve));
     const exited = new Promise<number>((resolve) => {
       this.pending.set(id, { pid: onPid, exit: resolve });
     });
-    // `( … )` so the cd and exec stay in the job: its pid is the program's.
-    this.send(shell, id, `(${command})`);
+    // `( … )` so the cd and exec stay in the job: its pid is the program's. fd 3 is opened by the job before it forks
+    // the program, so it is open by the time the pid is reported and the caller may close its own.
+    const fd3 = options.fd3 === undefined ? undefined : `/proc/${process.pid}/fd/${options.fd3}`;
+    this.send(shell, id, `(${command})`, fd3);
     this.hold(1);
     const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
     if (typeof first !== 'number') throw new Error(`${file} did not start (exit ${first.code}): see ${options.outputPath}`);
-    // The pid is reported at the fork: as a spawn's, the promise resolves once the program runs, past setsid (a caller
-    // signals its process group) and its exec.
-    let ended = false;
-    void exited.then(() => (ended = true));
-    this.hold(1);
-    try {
-      // Backing off: on a loaded machine the exec takes tens of milliseconds (a second in a burst of 200 pods), and each
-      // look reads /proc — every 16 ms cost 2.2 s of the event loop in such a burst; now up to 32 ms apart.
-      for (let wait = 1; !ended && !runsInItsGroup(first, file); wait = Math.min(wait * 2, 32)) await new Promise((resolve) => setTimeout(resolve, wait));
-    } finally {
-      this.hold(-1);
-    }
     return { pid: first, exited };
   }
 
@@ -200,9 +194,15 @@ export class Launcher {
     return this.env ? '' : `PATH=${quote(process.env.PATH ?? '')} `;
   }
 
-  private send(shell: ChildProcess, id: number, command: string): void {
+  /** Runs `command` as a job that reports its pid and exit status; `fd3`: a path the job opens as fd 3 (exit status 126 when it cannot). */
+  private send(shell: ChildProcess, id: number, command: string, fd3?: string): void {
+    const job =
+      fd3 === undefined
+        ? `{ ${command} & echo "p ${id} $!"; wait $!; echo "x ${id} $?"; }`
+        : // Opened before the command is forked, closed in the job once the command has its own copy.
+          `{ { ${command} & echo "p ${id} $!"; exec 3<&-; wait $!; echo "x ${id} $?"; } 3<${quote(fd3)} || echo "x ${id} 126"; }`;
     // `jobs` makes the shell reap finished jobs: a non-interactive dash keeps them as zombies otherwise.
-    shell.stdin!.write(`{ ${command} & echo "p ${id} $!"; wait $!; echo "x ${id} $?"; } & jobs >/dev/null\n`);
+    shell.stdin!.write(`${job} & jobs >/dev/null\n`);
   }
 
   private shell(): ChildProcess {
@@ -290,19 +290,6 @@ function removeOrphanedDirs(base: string): void {
     } catch {
       // Removed meanwhile.
     }
-  }
-}
-
-/** Whether `pid` runs `file` and leads its own process group (has run setsid); true once it is gone, nothing is left to wait for. */
-function runsInItsGroup(pid: number, file: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name, in parentheses: state, ppid, pgrp.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return true;
-    return Number(fields[2]) === pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0', 1)[0] === file;
-  } catch {
-    return true;
   }
 }
 

@@ -1,4 +1,28 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { createProcessDriver } from '../../runtime/kubelet/index.js';
 import { describePodDriverConformance } from './pod-driver-conformance.js';
+import { waitFor } from '../support/wait.js';
 
 describePodDriverConformance('process', () => createProcessDriver());
+
+// start resolves at the fork, before the wrapper has run setsid: a signal sent then must still reach the container's group.
+it('ends a container signalled the moment its start resolves, before it leads its own process group', async () => {
+  const driver = createProcessDriver();
+  const dir = await mkdtemp(join(tmpdir(), 'baton-driver-'));
+  try {
+    const handles = await Promise.all(
+      ['a', 'b', 'c'].map((c) =>
+        driver.start({ podUid: 'uid-1', containerName: c, argv: ['sleep', '600'], env: {}, workingDir: '', mounts: [], logPath: join(dir, c, 'current.log'), exitPath: join(dir, c, 'exit-code') }),
+      ),
+    );
+    for (const h of handles) driver.signal(h, 'SIGKILL');
+    await waitFor('every container to end', () => handles.every((h) => !driver.isAlive(h)), { timeoutMs: 10_000 });
+    await driver.settle?.();
+    expect(handles.map((h) => driver.isAlive(h))).toEqual([false, false, false]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
