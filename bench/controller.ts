@@ -230,6 +230,7 @@ async function idleController(dir: string, repo: string, redisUrl: string): Prom
   const bare = idleProcess(['bare']);
   const [following, anchor] = await Promise.all([idle, bare]);
   const drift = await idleWithDriftChecks(dir, repo);
+  if (!drift.clientNodeLoaded) throw new Error('the idle controller with drift checks on never loaded @kubernetes/client-node: its drift checks did not reach the cluster');
   const figures = (f: IdleFigures) => `RSS ${f.rssMiB.toFixed(0)} MiB (heap ${f.heapMiB.toFixed(0)} MiB)`;
   console.log(
     `${'idle controller following the 1,000-app repository (compiled)'.padEnd(52)} ${figures(drift)}   goal ≤ 150 MiB   anchor: same modules loaded, no repository ${anchor.rssMiB.toFixed(0)} MiB; CPU ${drift.cpuPercent.toFixed(2)}% of one core\n` +
@@ -280,6 +281,8 @@ interface IdleFigures {
   rssMiB: number;
   heapMiB: number;
   cpuPercent: number;
+  /** Whether @kubernetes/client-node's code was loaded in it. */
+  clientNodeLoaded: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@
 // default): the apps must have been synced to `<state>/kubeconfig`'s cluster beforehand, and the figures
 // are taken after DRIFT_WARMUP_MS (default 2.5 × DRIFT_CHECK_MS), once the first checks read every app's
 // live objects (which loads @kubernetes/client-node).
-// After `IDLE_MS` (default 20 s) of idling it prints one JSON line: { rssMiB, heapMiB, cpuPercent }.
+// After `IDLE_MS` (default 20 s) of idling it prints one JSON line: { rssMiB, heapMiB, cpuPercent, clientNodeLoaded }.
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
 import { AppController } from '../../controller/plan/app-controller.js';
 import { repoId } from '../../controller/source/normalize-url.js';
@@ -35,5 +35,18 @@ await sleep(idleMs);
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - wall0;
 const { rss, heapUsed } = process.memoryUsage();
-console.log(JSON.stringify({ rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20, cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / wall }));
+const figures = { rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20, cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / wall };
+console.log(JSON.stringify({ ...figures, clientNodeLoaded: await clientNodeLoaded() }));
+
+/** Whether client-node's code was loaded, from the scripts V8 holds (asked after measuring: the debugger costs memory). */
+async function clientNodeLoaded(): Promise<boolean> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  let loaded = false;
+  session.on('Debugger.scriptParsed', ({ params }) => (loaded ||= /client-node|kube-client/.test(params.url)));
+  await new Promise((resolve) => session.post('Debugger.enable', resolve));
+  session.disconnect();
+  return loaded;
+}
 await controller?.close();
