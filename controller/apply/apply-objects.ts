@@ -1,4 +1,5 @@
-import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy } from '../clusters/kube-client.js';
 import type { AppSpec } from '../apps/app-spec.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import type { AppliedObject, ApplyAction } from './applied-object.js';

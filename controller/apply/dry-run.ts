@@ -1,4 +1,5 @@
-import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy } from '../clusters/kube-client.js';
 import { callCluster, type CallContext } from '../clusters/cluster-call.js';
 import { isNotFoundError, statusOf } from '../clusters/classify-api-error.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from './kube-client.js';
 import { KeepAliveKubeConfig } from './keep-alive-kube-config.js';
 import { ClusterConfigError } from './cluster-config-error.js';
 

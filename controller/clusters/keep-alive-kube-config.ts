@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kube-client.js';
 import type { RequestContext } from '@kubernetes/client-node';
 
 /** Agent options that make connections differ; a change (a rotated client certificate) starts a new agent. */

@@ -1,4 +1,5 @@
-import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy } from '../clusters/kube-client.js';
 import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
 import { done, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { LogLine } from '../apps/app-log.js';

@@ -1,4 +1,5 @@
-import { AppsV1Api, type V1ContainerState, type V1Deployment, type V1Endpoints, type V1Pod, type V1ReplicaSet, type V1Service } from '@kubernetes/client-node';
+import { AppsV1Api } from '../../clusters/kube-client.js';
+import type { V1ContainerState, V1Deployment, V1Endpoints, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { bounded } from '../../clusters/bounded-request.js';
 import type { ClusterTarget, ClusterTargets } from '../../clusters/cluster-target.js';
 import { APP_LABEL, appSelector } from '../../apps/track-objects.js';
