@@ -256,15 +256,17 @@ export class SourcePoller extends EventEmitter<SourcePollerEvents> {
     const event = await check;
     entry.running = undefined;
     if (entry.closed) return done;
+    // Counted from the check's own end, so nextCheckAt - lastCheck is exactly the wait, however late this line runs.
     const delay = this.nextDelay(entry);
-    entry.status.nextCheckAt = new Date(Date.now() + delay);
+    const checkedAt = entry.status.lastCheck?.getTime() ?? Date.now();
+    entry.status.nextCheckAt = new Date(checkedAt + delay);
     this.emitSafely(event);
     const problem = sourceProblem(entry.status);
     if (!entry.problem || problem !== entry.problem.text) {
       entry.problem = { text: problem };
       this.emitSafely({ name: 'problem', event: { repository: id, problem } });
     }
-    return requeueAfter(delay);
+    return requeueAfter(Math.max(0, checkedAt + delay - Date.now()));
   }
 
   /** One check (and fetch if moved); never throws. Returns the event to emit. */
