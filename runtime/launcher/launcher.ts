@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { LauncherShell, quote } from './launcher-shell.js';
 
 export interface RunOptions {
   /** Written to the program's stdin; without it stdin is /dev/null. */
@@ -44,18 +44,8 @@ export interface Started {
   exited: Promise<number>;
 }
 
-interface Pending {
-  pid?: (pid: number) => void;
-  exit: (code: number) => void;
-}
-
-/** A shell word that the shell reads back as exactly `s`. */
-function quote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
- * Starts host programs through one long-lived `/bin/sh` instead of forking
+ * Starts host programs through a few long-lived `/bin/sh` instead of forking
  * the runtime: libuv forks the whole node process for every spawn and blocks
  * the event loop until the child has exec'd, which on a busy machine is tens
  * of milliseconds per `ip`, `mount` or `runc`. The shell forks a small
@@ -67,26 +57,32 @@ function quote(s: string): string {
  * in a private directory that the shell removes when it ends.
  */
 export class Launcher {
-  private child: ChildProcess | undefined;
-  private dir = '';
-  private buffered = '';
-  private next = 0;
-  private readonly pending = new Map<number, Pending>();
-  /** Calls waiting on the shell: they keep node alive, a started program's exit alone does not. */
-  private waiting = 0;
-
+  private readonly pool: LauncherShell[];
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
   /**
    * @param env the environment of every program it starts; absent, the runtime's own, with its `PATH` of the moment.
-   * @param limit programs starting or running at once; more wait their turn. Without it a burst (stopping 200 pods)
+   * @param limit `run`s starting or running at once; more wait their turn. Without it a burst (stopping 200 pods)
    *   runs hundreds of `ip`, `umount` and `runc` at once on 2 cores, until they time out. @defaultValue 8
+   * @param shells how many shells share the commands. One shell reads and forks its commands in turn: in a burst of
+   *   starts each waited hundreds of milliseconds for it to report the fork; a few in parallel use the cores.
+   *   @defaultValue {@link defaultShells}
    */
   constructor(
     private readonly env?: Record<string, string>,
     private readonly limit = 8,
-  ) {}
+    shells = defaultShells(),
+  ) {
+    this.pool = Array.from({ length: Math.max(1, shells) }, () => new LauncherShell(env));
+  }
+
+  /** The shell with the fewest jobs in flight (a started program's counts while it runs). */
+  private shell(): LauncherShell {
+    let best = this.pool[0];
+    for (const s of this.pool) if (s.jobs < best.jobs) best = s;
+    return best;
+  }
 
   /** Resolves when a slot is free; the caller must call the returned release exactly once. */
   private async slot(): Promise<() => void> {
@@ -102,37 +98,32 @@ export class Launcher {
   }
 
   /** Runs a program to its end, as execFile does, but never rejects: callers judge the exit status. */
-  run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.inSlot(() => this.runNow(file, args, options));
-  }
-
-  /** `work` once a slot is free, the slot given back when it settles; waiting for the slot keeps node alive. */
-  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
-    this.hold(1);
-    const release = await this.slot().finally(() => this.hold(-1));
+  async run(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+    // Waiting for a slot needs no hold of its own: there is only a wait while other runs hold their shells.
+    const release = await this.slot();
     try {
-      return await work();
+      return await this.runNow(file, args, options);
     } finally {
       release();
     }
   }
 
   private async runNow(file: string, args: string[], options: RunOptions): Promise<RunResult> {
-    const id = this.next++;
     const shell = this.shell();
-    const base = join(this.dir, String(id));
+    const { id, dir } = shell.allocate();
+    const base = join(dir, String(id));
     if (options.input !== undefined) writeFileSync(`${base}.in`, options.input, { mode: 0o600 });
     const stdin = options.input === undefined ? '/dev/null' : `${base}.in`;
     const command = `${this.pathPrefix()}${[file, ...args].map(quote).join(' ')} <${quote(stdin)} >${quote(`${base}.out`)} 2>${quote(`${base}.err`)}`;
     let pid: number | undefined;
     let timedOut = false;
-    this.hold(1);
+    shell.hold(1);
     const code = await new Promise<number>((resolve) => {
       const timer = setTimeout(() => {
         timedOut = true;
         if (pid !== undefined) killQuietly(pid);
       }, options.timeoutMs ?? 30_000);
-      this.pending.set(id, {
+      shell.send(id, command, {
         pid: (p) => {
           pid = p;
           if (timedOut) killQuietly(p);
@@ -142,8 +133,7 @@ export class Launcher {
           resolve(status);
         },
       });
-      this.send(shell, id, command);
-    }).finally(() => this.hold(-1));
+    }).finally(() => shell.hold(-1));
     const read = (path: string) => {
       try {
         return readFileSync(path, 'utf8');
@@ -156,141 +146,43 @@ export class Launcher {
     return result;
   }
 
-  /** Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file; resolves at its fork. */
-  start(file: string, args: string[], options: StartOptions): Promise<Started> {
-    return this.inSlot(() => this.startNow(file, args, options));
-  }
-
-  private async startNow(file: string, args: string[], options: StartOptions): Promise<Started> {
-    const id = this.next++;
+  /**
+   * Starts a long-running program in its own session, stdin /dev/null unless given, its output appended to a file;
+   * resolves at its fork. Not held to `limit`, which is for programs that work while they run (`ip`, `mount`): a start
+   * costs its shell a fork and is over, and kubelet workers queued behind those for a slot.
+   */
+  async start(file: string, args: string[], options: StartOptions): Promise<Started> {
     const shell = this.shell();
+    const { id } = shell.allocate();
     closeSync(openSync(options.outputPath, 'a', 0o600));
     const stdin = options.stdinPath === undefined ? '</dev/null' : `<>${quote(options.stdinPath)}`;
     const command = `cd ${quote(options.cwd)} && ${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
     let onPid: (pid: number) => void = () => undefined;
     const pid = new Promise<number>((resolve) => (onPid = resolve));
-    const exited = new Promise<number>((resolve) => {
-      this.pending.set(id, { pid: onPid, exit: resolve });
-    });
+    let onExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (onExit = resolve));
     // `( … )` so the cd and exec stay in the job: its pid is the program's. fd 3 is opened by the job before it forks
     // the program, so it is open by the time the pid is reported and the caller may close its own.
     const fd3 = options.fd3 === undefined ? undefined : `/proc/${process.pid}/fd/${options.fd3}`;
-    this.send(shell, id, `(${command})`, fd3);
-    this.hold(1);
-    const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
+    shell.hold(1);
+    shell.send(id, `(${command})`, { pid: onPid, exit: onExit }, fd3);
+    const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => shell.hold(-1));
     if (typeof first !== 'number') throw new Error(`${file} did not start (exit ${first.code}): see ${options.outputPath}`);
     return { pid: first, exited };
-  }
-
-  private hold(delta: number): void {
-    this.waiting += delta;
-    const stdout = this.child?.stdout as unknown as { ref?: () => void; unref?: () => void } | undefined;
-    if (this.waiting > 0) stdout?.ref?.();
-    else stdout?.unref?.();
   }
 
   private pathPrefix(): string {
     // The runtime's PATH of the moment, as a spawn from node would search it.
     return this.env ? '' : `PATH=${quote(process.env.PATH ?? '')} `;
   }
-
-  /** Runs `command` as a job that reports its pid and exit status; `fd3`: a path the job opens as fd 3 (exit status 126 when it cannot). */
-  private send(shell: ChildProcess, id: number, command: string, fd3?: string): void {
-    const job =
-      fd3 === undefined
-        ? `{ ${command} & echo "p ${id} $!"; wait $!; echo "x ${id} $?"; }`
-        : // Opened before the command is forked, closed in the job once the command has its own copy.
-          `{ { ${command} & echo "p ${id} $!"; exec 3<&-; wait $!; echo "x ${id} $?"; } 3<${quote(fd3)} || echo "x ${id} 126"; }`;
-    // `jobs` makes the shell reap finished jobs: a non-interactive dash keeps them as zombies otherwise.
-    shell.stdin!.write(`${job} & jobs >/dev/null\n`);
-  }
-
-  private shell(): ChildProcess {
-    if (this.child) return this.child;
-    const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    if (!swept.has(base)) {
-      swept.add(base);
-      removeOrphanedDirs(base);
-    }
-    this.dir = mkdtempSync(join(base, 'baton-launcher-'));
-    // `-s`: commands come on stdin, the directory is $1 (and names the shell in `ps`).
-    const child = spawn('/bin/sh', ['-s', this.dir], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-      env: this.env ?? process.env,
-      // Its own process group: a Ctrl-C at the terminal must not take it away from the runtime's cleanup.
-      detached: true,
-    });
-    this.child = child;
-    child.stdin!.write('trap \'rm -rf "$1"\' EXIT\n');
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
-    child.stdin!.on('error', () => undefined);
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
-      // Whatever was in flight is lost with the shell: its callers see a failure, not a hang.
-      for (const [, p] of this.pending) p.exit(255);
-      this.pending.clear();
-      this.buffered = '';
-      rmSync(this.dir, { recursive: true, force: true });
-    });
-    child.unref();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
-    return child;
-  }
-
-  private receive(chunk: string): void {
-    this.buffered += chunk;
-    let end: number;
-    while ((end = this.buffered.indexOf('\n')) >= 0) {
-      const [kind, id, value] = this.buffered.slice(0, end).split(' ');
-      this.buffered = this.buffered.slice(end + 1);
-      const p = this.pending.get(Number(id));
-      if (!p) continue;
-      if (kind === 'p') p.pid?.(Number(value));
-      else if (kind === 'x') {
-        this.pending.delete(Number(id));
-        p.exit(Number(value));
-      }
-    }
-  }
 }
 
-const swept = new Set<string>();
-
 /**
- * Removes the directories of launcher shells that are gone: a shell ended by a signal skips its EXIT trap, and its
- * directory may still hold a pending environment hand-off (Secrets). A directory younger than a minute is left alone:
- * another runtime may have made it and not yet started its shell.
+ * Shells per launcher: two per core, at most 4 (on 2 cores, 300 starts at once: p50 from start to fork 2.1–4.3 s with
+ * 4 shells, 3.0–4.1 s with 2, 5.0–9.2 s with one; bench/launcher-starts.ts).
  */
-function removeOrphanedDirs(base: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(base).filter((name) => name.startsWith('baton-launcher-'));
-  } catch {
-    return;
-  }
-  if (names.length === 0) return;
-  const live = new Set<string>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const [file, flag, dir] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (file === '/bin/sh' && flag === '-s' && dir) live.add(dir);
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  const oldest = Date.now() - 60_000;
-  for (const name of names) {
-    const dir = join(base, name);
-    if (live.has(dir)) continue;
-    try {
-      if (statSync(dir).mtimeMs < oldest) rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Removed meanwhile.
-    }
-  }
+export function defaultShells(): number {
+  return Math.min(4, 2 * availableParallelism());
 }
 
 function killQuietly(pid: number): void {
