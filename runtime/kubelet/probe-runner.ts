@@ -40,7 +40,8 @@ function httpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
+    // As the tcp dialer's: an answer that came in time but waits behind a busy event loop is read by the poll after the timers.
+    req.on('timeout', () => setImmediate(() => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`))));
     req.on('error', (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }));
     req.end();
   });
