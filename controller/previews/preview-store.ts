@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis/connect-redis.js';
+import { leaseRedis, type RedisLease } from '../redis/shared-redis.js';
 import type { PreviewRecord } from './preview-record.js';
 
 /** Open previews: request number → PreviewRecord (JSON). */
@@ -10,10 +10,12 @@ const PREVIEWS_KEY = 'baton:previews';
  * processes and the API agree on which requests are open.
  */
 export class PreviewStore {
+  private readonly lease: RedisLease;
   private readonly redis: Redis;
 
   constructor(redisUrl: string) {
-    this.redis = connectRedis(redisUrl, { connectionName: 'baton-previews' });
+    this.lease = leaseRedis(redisUrl);
+    this.redis = this.lease.redis;
   }
 
   async get(number: number): Promise<PreviewRecord | undefined> {
@@ -37,6 +39,6 @@ export class PreviewStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.lease.release();
   }
 }

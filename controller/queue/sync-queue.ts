@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis/connect-redis.js';
+import { leaseRedis, type RedisLease } from '../redis/shared-redis.js';
 import { runScript } from '../redis/run-script.js';
 import { appRequestKey, CANCEL_CHANNEL, QUEUE_PREFIX, REQUEST_SEQ_KEY, SYNC_QUEUE_NAME } from './queue-keys.js';
 import { SYNC_TRIGGERS, type SyncJobData, type SyncRequest } from './sync-job.js';
@@ -72,12 +72,16 @@ return recorded
  */
 export class SyncQueue {
   readonly queue: Queue<SyncJobData>;
+  private readonly lease: RedisLease;
   private readonly redis: Redis;
   private readonly options: Required<Omit<SyncQueueOptions, 'redisUrl'>>;
 
   constructor(options: SyncQueueOptions) {
     this.options = { attempts: 10, backoffBaseMs: 1000, keepFinished: 1000, ...options };
-    this.redis = connectRedis(options.redisUrl, { forWorker: true, connectionName: 'baton-sync-queue' });
+    // The producer side shares the process's command connection: adds fail fast when Redis is gone, as BullMQ advises
+    // for a Queue (only a Worker needs maxRetriesPerRequest: null); a Queue leaves a connection it was given open.
+    this.lease = leaseRedis(options.redisUrl);
+    this.redis = this.lease.redis;
     this.queue = new Queue<SyncJobData>(SYNC_QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
     // Queue errors (a lost connection) also surface as rejected calls; this keeps them from being unhandled.
     this.queue.on('error', () => {});
@@ -163,7 +167,7 @@ export class SyncQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.lease.release();
   }
 }
 

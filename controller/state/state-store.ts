@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis/connect-redis.js';
+import { leaseRedis, type RedisLease } from '../redis/shared-redis.js';
 import { runScript } from '../redis/run-script.js';
 import { initialAppStatus, type AppOrigin, type AppStatus } from './app-status.js';
 import { readEvents, subscribeEvents } from './event-stream.js';
@@ -50,6 +50,7 @@ export interface RecordSyncInput {
  * (append-only file).
  */
 export class StateStore {
+  private readonly lease: RedisLease;
   private readonly redis: Redis;
   private readonly historyLimit: number;
   private readonly healthyLimit: number;
@@ -57,7 +58,8 @@ export class StateStore {
   private readonly envelope?: SecretEnvelope;
 
   constructor(options: StateStoreOptions) {
-    this.redis = connectRedis(options.redisUrl, { connectionName: 'baton-state' });
+    this.lease = leaseRedis(options.redisUrl);
+    this.redis = this.lease.redis;
     this.historyLimit = options.historyLimit ?? 100;
     this.healthyLimit = options.healthyLimit ?? 10;
     this.eventsMaxLen = options.eventsMaxLen ?? 10_000;
@@ -249,7 +251,7 @@ export class StateStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.lease.release();
   }
 
   private async runUpdate(

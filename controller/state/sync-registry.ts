@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RepositorySpec } from '../apps/app-spec.js';
-import { connectRedis } from '../redis/connect-redis.js';
+import { leaseRedis, type RedisLease } from '../redis/shared-redis.js';
 import { APP_REPOS_KEY } from './state-keys.js';
 
 /** Repositories the controller follows: `id` → `{spec, revision}` (JSON). */
@@ -19,10 +19,12 @@ export interface RegisteredRepository {
  * process read it, so a sync never trusts the job that woke it.
  */
 export class SyncRegistry {
+  private readonly lease: RedisLease;
   private readonly redis: Redis;
 
   constructor(redisUrl: string) {
-    this.redis = connectRedis(redisUrl, { connectionName: 'baton-sync-registry' });
+    this.lease = leaseRedis(redisUrl);
+    this.redis = this.lease.redis;
   }
 
   async setRepository(spec: RepositorySpec, revision?: string): Promise<void> {
@@ -60,6 +62,6 @@ export class SyncRegistry {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.lease.release();
   }
 }

@@ -20,13 +20,14 @@ import { observeSyncWorker } from '../../../observe/metrics/observe-sync-worker.
 import { webhookMetrics } from '../../../observe/metrics/webhook-metrics.js';
 import { AppController } from '../../../plan/app-controller.js';
 import type { RepositorySpec } from '../../../apps/app-spec.js';
-import { connectRedis } from '../../../redis/connect-redis.js';
+import { leaseRedis } from '../../../redis/shared-redis.js';
 import { openRedis, type OpenedRedis } from '../../../redis/open-redis.js';
 import { isLocalUrl, repoId } from '../../../source/normalize-url.js';
 import { createWebhookRouter } from '../../webhooks/create-webhook-router.js';
 import { PushRefresher } from '../../webhooks/push-refresher.js';
 import { queueBoardRouter } from '../../queue-board/queue-board-router.js';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import { createLogger } from '../../../observe/logging/create-logger.js';
 import { knownSecrets } from '../../../censor/known-secrets.js';
 import type { LogLineContext } from '../../../apps/app-log.js';
@@ -179,9 +180,10 @@ async function up(flags: UpFlags): Promise<void> {
       logSyncWorker(logger(), worker.worker);
     }
 
-    const hookRedis = connectRedis(redis.url, { connectionName: 'baton-webhooks' });
-    stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.quit() });
-    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis, metrics, stateDir, previews, readersSeeLogs);
+    // Webhook deduplication is plain SET NX / DEL: it rides on the command connection the controller's parts share.
+    const hookRedis = leaseRedis(redis.url);
+    stack.push({ what: 'the webhooks Redis client', stop: () => hookRedis.release() });
+    const server = await startControllerHttp(port, controller, await TokenStore.loadOrCreate(stateDir), hookRedis.redis, metrics, stateDir, previews, readersSeeLogs);
     stack.push({ what: 'the API server', stop: () => closeServer(server) });
     await controller.start();
 
@@ -278,7 +280,7 @@ async function startControllerHttp(
   port: number,
   controller: AppController,
   tokens: TokenStore,
-  hookRedis: ReturnType<typeof connectRedis>,
+  hookRedis: Redis,
   metrics: BatonMetrics,
   stateDir: string,
   previews: UpPreviews,
