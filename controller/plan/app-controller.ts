@@ -9,6 +9,7 @@ import { assessAppHealth } from '../health/assess-health.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
 import { PlanRecorder } from './plan-recorder.js';
+import { processPlannedRenders, type PlannedRenders } from './planned-renders.js';
 import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
@@ -44,6 +45,8 @@ export interface AppControllerOptions {
   log?: LogLine;
   /** How long after a failed plan (Redis or Git unavailable) the same revision is planned again. @defaultValue 5000 */
   planRetryMs?: number;
+  /** Where renders of queued syncs are handed to a sync worker in this process. @defaultValue the process's (processPlannedRenders) */
+  plannedRenders?: PlannedRenders;
 }
 
 /** Apps of one commit planned at once. */
@@ -254,6 +257,7 @@ export class AppController {
       queue: this.queue,
       commit,
       log: this.log,
+      planned: this.options.plannedRenders ?? processPlannedRenders,
       recorded: (app, plan) => this.apps.set(app.name, { spec: app, inputsKey: plan.inputsKey }),
       failed: async (app, err) => {
         this.apps.set(app.name, { spec: app, inputsKey: undefined });

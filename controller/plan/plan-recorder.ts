@@ -4,6 +4,7 @@ import type { SyncQueue } from '../queue/sync-queue.js';
 import type { StateStore } from '../state/state-store.js';
 import type { AppPlan, DegradedPlan, RenderPlan } from './plan-app.js';
 import { planOutcome } from './plan-outcome.js';
+import type { PlannedRenders } from './planned-renders.js';
 
 export interface PlanRecorderOptions {
   state: Pick<StateStore, 'getApps' | 'updateApps'>;
@@ -15,6 +16,8 @@ export interface PlanRecorderOptions {
   recorded: (app: AppSpec, plan: AppPlan) => void;
   /** Recording an app's plan failed (Redis unavailable): it is planned again. */
   failed: (app: AppSpec, err: unknown) => Promise<void>;
+  /** Where a render whose sync is queued is handed to the worker (which then need not render it again). @defaultValue none: the worker renders */
+  planned?: PlannedRenders;
   /**
    * Plans recorded in one call to Redis.
    * @defaultValue 256
@@ -100,6 +103,12 @@ export class PlanRecorder {
       const sync = outcomes[i]?.sync;
       return sync === undefined ? [] : [{ app: app.name, revision: commit, trigger: 'poll' as const, message: sync }];
     });
+    // Handed over before the job exists, so the worker that takes it finds the render.
+    for (const [i, { app, plan }] of batch.entries()) {
+      if (outcomes[i]?.sync !== undefined && plan.action === 'render') {
+        this.options.planned?.put(app.name, { revision: commit, inputsKey: plan.inputsKey, objects: plan.objects, digest: plan.digest });
+      }
+    }
     await queue.enqueueAll(syncs);
     for (const [i, { app, plan }] of batch.entries()) {
       const line = outcomes[i]?.log;

@@ -9,6 +9,7 @@ import { SourceCache } from './source-cache.js';
 import { createSyncProcessor } from './sync-app.js';
 import { SyncRegistry } from '../state/sync-registry.js';
 import { PreviewStore } from '../previews/preview-store.js';
+import { processPlannedRenders, type PlannedRenders } from '../plan/planned-renders.js';
 
 export interface StartSyncWorkerOptions {
   /** baton's state dir: repository mirrors and the runtime's kubeconfig are read from it. */
@@ -20,6 +21,8 @@ export interface StartSyncWorkerOptions {
   clusters?: ClusterTargets;
   /** The controller's repositories, when the worker runs in its process (saves a second read of each). @defaultValue none */
   sharedSource?: (id: string) => RepositorySource | undefined;
+  /** Renders of queued syncs from an app controller in this process (used when their inputs key still holds). @defaultValue the process's (processPlannedRenders) */
+  plannedRenders?: PlannedRenders;
   /** Directory of bundled charts. @defaultValue baton's charts/ */
   chartsDir?: string;
   /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */
@@ -47,6 +50,7 @@ export async function startSyncWorker(options: StartSyncWorkerOptions): Promise<
     sources: new SourceCache(options.stateDir, options.sharedSource),
     clusters: options.clusters ?? clusterTargets({ stateDir: options.stateDir }),
     chartsTree: new DiskTree(options.chartsDir ?? bundledChartsDir()),
+    planned: options.plannedRenders ?? processPlannedRenders,
     dependencyRetryMs: options.dependencyRetryMs,
     log: options.log,
   });

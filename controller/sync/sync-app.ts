@@ -4,6 +4,7 @@ import type { PreviewStore } from '../previews/preview-store.js';
 import type { SyncProcessor } from '../queue/sync-worker.js';
 import type { SyncOutcome } from '../queue/sync-job.js';
 import type { FileTree } from '../../renderer/index.js';
+import type { PlannedRenders } from '../plan/planned-renders.js';
 import { planRenderer } from './adapters/plan-renderer.js';
 import { registrySource } from './adapters/registry-source.js';
 import { targetClusters } from './adapters/target-clusters.js';
@@ -21,6 +22,8 @@ export interface SyncAppDeps {
   clusters: ClusterTargets;
   /** baton's bundled charts (a DiskTree of `charts/`). */
   chartsTree: FileTree;
+  /** The app controller's renders of queued syncs, used when their inputs key still holds. @defaultValue none: every sync renders */
+  planned?: Pick<PlannedRenders, 'take'>;
   /** Open previews, for syncs of preview apps (`pr-N.<app>`). @defaultValue none: preview syncs are skipped */
   previews?: Pick<PreviewStore, 'get'>;
   /** How long a sync waiting on its dependencies waits before looking again. @defaultValue 3000 */

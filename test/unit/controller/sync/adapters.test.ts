@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RepositorySpec } from '../../../../controller/apps/app-spec.js';
 import type { PreviewStore } from '../../../../controller/previews/preview-store.js';
+import { planApp } from '../../../../controller/plan/plan-app.js';
+import { PlannedRenders } from '../../../../controller/plan/planned-renders.js';
 import { planRenderer } from '../../../../controller/sync/adapters/plan-renderer.js';
 import { registrySource } from '../../../../controller/sync/adapters/registry-source.js';
 import { reconcileApp } from '../../../../controller/sync/reconcile-app.js';
@@ -119,5 +121,45 @@ describe('the real source and renderer adapters', () => {
     expect(outcome).toEqual({ result: 'Succeeded', revision: prHead });
     expect(cluster.names()).toEqual(['ConfigMap/settings', 'Namespace/pr-7']);
     expect(cluster.get('ConfigMap', 'pr-7', 'settings')?.metadata.labels?.['baton.dev/app']).toBe('pr-7.catalog');
+  });
+
+  describe("planRenderer takes the plan's render instead of rendering again", () => {
+    const next = commitId('two');
+    const changed = { ...commits, [next]: { ...commits[head], 'apps/catalog/settings.yaml': CONFIGMAP.replace('hello', 'bonjour') } };
+
+    async function plannedAt(sources: Pick<SourceCache, 'get'>, revision: string) {
+      const config = await registrySource({ registry: registry(revision), sources }).appConfig(spec, revision);
+      if (!config.ok) throw new Error(config.errors.join('\n'));
+      const plan = await planApp({ app: config.apps[0], repo: sources.get(spec), commit: revision, chartsTree });
+      if (plan.action !== 'render') throw new Error(plan.action);
+      return { app: config.apps[0], plan };
+    }
+
+    it('when the plan is of the same revision and its inputs key still holds', async () => {
+      const sources = mirrors(commits);
+      const { app, plan } = await plannedAt(sources, head);
+      const planned = new PlannedRenders();
+      planned.put('catalog', { revision: head, inputsKey: plan.inputsKey, objects: plan.objects, digest: plan.digest });
+      const rendered = await planRenderer({ sources, chartsTree, planned }).render(app, spec, head);
+      expect(rendered.ok && rendered.objects[0]).toBe(plan.objects[0].object);
+      expect(rendered.ok && rendered.digest).toBe(plan.digest);
+      expect(rendered.ok && rendered.sources).toEqual({ 'ConfigMap/catalog/settings': { file: 'apps/catalog/settings.yaml', line: 1 } });
+      expect(planned.size).toBe(0);
+    });
+
+    it('and renders when the inputs changed under the same key, the revision differs, or nothing was planned', async () => {
+      const sources = mirrors(changed);
+      const { plan: old } = await plannedAt(sources, head);
+      const { app } = await plannedAt(sources, next);
+      const greeting = (r: Awaited<ReturnType<ReturnType<typeof planRenderer>['render']>>) => (r.ok ? (r.objects[0] as { data?: Record<string, string> }).data?.greeting : undefined);
+      // A key of another commit's inputs, handed over as this revision's, does not hold.
+      const stale = new PlannedRenders();
+      stale.put('catalog', { revision: next, inputsKey: old.inputsKey, objects: old.objects, digest: old.digest });
+      expect(greeting(await planRenderer({ sources, chartsTree, planned: stale }).render(app, spec, next))).toBe('bonjour');
+      const otherRevision = new PlannedRenders();
+      otherRevision.put('catalog', { revision: head, inputsKey: old.inputsKey, objects: old.objects, digest: old.digest });
+      expect(greeting(await planRenderer({ sources, chartsTree, planned: otherRevision }).render(app, spec, next))).toBe('bonjour');
+      expect(greeting(await planRenderer({ sources, chartsTree, planned: new PlannedRenders() }).render(app, spec, next))).toBe('bonjour');
+    });
   });
 });
