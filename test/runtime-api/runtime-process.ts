@@ -38,7 +38,11 @@ export async function startRuntimeProcess(stateDir?: string, nodeArgs: string[] 
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`runtime did not start in time:\n${out}\n${err}`)), 60_000);
+    // A runtime that did not start in time is stopped, not left running after the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`runtime did not start in time:\n${out}\n${err}`));
+    }, 60_000);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /Kubernetes API at (\S+)[\s\S]*kubeconfig: /.exec(out);
