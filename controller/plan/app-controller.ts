@@ -325,8 +325,9 @@ export class AppController {
   }
 
   /**
-   * The target named `name`. The default targets' module (and @kubernetes/client-node, ~70 MiB
-   * of RSS) is loaded at first use: a controller that only follows repositories never needs it.
+   * The target named `name`. The default targets' module (and the parts of @kubernetes/client-node
+   * baton uses, ~30 MiB of RSS compiled) is loaded at first use: a controller that only follows
+   * repositories never needs it.
    */
   private async cluster(name: string): Promise<ClusterTarget> {
     this.clusters ??= import('../clusters/cluster-target.js').then((m) => m.clusterTargets({ stateDir: this.options.stateDir }));
