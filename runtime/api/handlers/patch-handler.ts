@@ -20,7 +20,8 @@ function customResourcePatchType(): StatusError {
 }
 
 /** Attempts when a concurrent writer changes the object between our read and write. */
-const CONFLICT_RETRIES = 5;
+/** A write whose body names no resourceVersion is retried on conflict this often (as kube-apiserver's GuaranteedUpdate). */
+export const CONFLICT_RETRIES = 5;
 
 export async function readPatchBody(req: Request): Promise<{ patchType: PatchType; body: unknown }> {
   const contentType = req.headers['content-type'];

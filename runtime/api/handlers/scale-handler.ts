@@ -9,7 +9,7 @@ import { readBody } from '../request/read-body.js';
 import { unsupportedMediaType } from '../../errors/status-error.js';
 import type { ApiContext } from './api-context.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
-import { readPatchBody } from './patch-handler.js';
+import { CONFLICT_RETRIES, readPatchBody } from './patch-handler.js';
 import { sendJson } from './respond.js';
 
 /** The autoscaling/v1 Scale view of a deployment, replica set or replication controller. */
@@ -40,28 +40,52 @@ export function replicasOf(scale: KubeObject, name: string): number {
   return replicas;
 }
 
-async function writeReplicas(ctx: ApiContext, type: ResourceType, live: KubeObject, replicas: number, resourceVersion: string | undefined): Promise<KubeObject> {
-  const next = structuredClone(live);
-  next.spec = { ...(next.spec ?? {}), replicas };
-  next.metadata.resourceVersion = resourceVersion ?? live.metadata.resourceVersion;
-  return ctx.cluster.update(type, next);
+/**
+ * Sets `replicas` on the live object. Without a resourceVersion from the client the write is
+ * unconditional: it reads the object again and retries when a controller wrote it meanwhile
+ * (a status update), as kube-apiserver does; a client's resourceVersion must match.
+ */
+async function writeReplicas(
+  ctx: ApiContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  change: (live: KubeObject) => { replicas: number; resourceVersion?: string },
+): Promise<KubeObject> {
+  for (let attempt = 0; ; attempt++) {
+    const live = await ctx.cluster.get(type, namespace, name);
+    const { replicas, resourceVersion } = change(live);
+    const next = structuredClone(live);
+    next.spec = { ...(next.spec ?? {}), replicas };
+    next.metadata.resourceVersion = resourceVersion ?? live.metadata.resourceVersion;
+    try {
+      return await ctx.cluster.update(type, next);
+    } catch (err) {
+      const retry = resourceVersion === undefined && (err as { reason?: string }).reason === 'Conflict' && attempt < CONFLICT_RETRIES;
+      if (!retry) throw err;
+    }
+  }
 }
 
 export async function handleScale(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
-  const live = await ctx.cluster.get(type, namespace, name);
-  if (req.method === 'GET') return sendJson(res, 200, scaleOf(live));
+  if (req.method === 'GET') return sendJson(res, 200, scaleOf(await ctx.cluster.get(type, namespace, name)));
   if (req.method === 'PUT') {
     if (!isObjectMediaType(req.headers['content-type'])) throw unsupportedMediaType(req.headers['content-type'] ?? '');
     const body = decodeBody(await readBody(req), req.headers['content-type']);
     if (!isPlainObject(body)) throw badRequest('the request body must be a Scale object');
     const scale = body as KubeObject;
-    const updated = await writeReplicas(ctx, type, live, replicasOf(scale, name), scale.metadata?.resourceVersion || undefined);
+    // A missing object is a 404 before its Scale is validated, as kube-apiserver reads it first.
+    await ctx.cluster.get(type, namespace, name);
+    const replicas = replicasOf(scale, name);
+    const updated = await writeReplicas(ctx, type, namespace, name, () => ({ replicas, resourceVersion: scale.metadata?.resourceVersion || undefined }));
     return sendJson(res, 200, scaleOf(updated));
   }
   const { patchType, body } = await readPatchBody(req);
   if (patchType === 'apply') throw badRequest('server-side apply is not supported on the scale subresource');
-  const patched = applyPatchBody(scaleOf(live), body, patchType, 'Scale');
   const pinned = patchSetsResourceVersion(body, patchType);
-  const updated = await writeReplicas(ctx, type, live, replicasOf(patched, name), pinned ? patched.metadata?.resourceVersion : undefined);
+  const updated = await writeReplicas(ctx, type, namespace, name, (live) => {
+    const patched = applyPatchBody(scaleOf(live), body, patchType, 'Scale');
+    return { replicas: replicasOf(patched, name), resourceVersion: pinned ? patched.metadata?.resourceVersion : undefined };
+  });
   sendJson(res, 200, scaleOf(updated));
 }
