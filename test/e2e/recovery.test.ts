@@ -139,7 +139,8 @@ describe('recovery', () => {
     });
     await push({ 'baton.yaml': CONF_ONLY }, 'remove slow');
     await baton.waitFor(/cancelled: slow is no longer declared in baton\.yaml/, 30_000);
-    expect(await queue.pendingState('slow')).toBeUndefined();
+    // The worker logs the cancel as it ends the job; BullMQ then moves the job out of 'active'.
+    await waitFor('the cancelled sync of slow to leave the queue', async () => (await queue.pendingState('slow')) === undefined, { timeoutMs: 10_000, intervalMs: 100, describe: tail });
     expect(await state.getApp('slow')).toBeUndefined();
     // Its objects stay (removing an app deletes nothing), and no sync touches them any more.
     const before = await kubectl(kubeconfig, 'get', 'deployment', 'slow', '-n', 'slow', '-o', 'jsonpath={.metadata.resourceVersion}');
