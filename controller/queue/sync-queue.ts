@@ -94,9 +94,11 @@ export class SyncQueue {
   /**
    * enqueue for each request, in order: the requests are numbered in one call
    * to Redis (a commit that changes 1,000 apps made 1,000 such calls), then
-   * their jobs are added one after another. Not `addBulk`: a job added in bulk
+   * their jobs are added, each by its own call as `enqueue` adds it. Not `addBulk`: a job added in bulk
    * for an app whose job was running came back after that job was cancelled
-   * (test/e2e/recovery).
+   * (test/e2e/recovery). The calls are sent without waiting for each reply (1,000 round trips in a
+   * row on a first plan): each makes the same calls before its script is sent, so they reach Redis,
+   * and the wait list, in the order given.
    */
   async enqueueAll(requests: readonly SyncRequest[]): Promise<EnqueueResult[]> {
     if (requests.length === 0) return [];
@@ -111,18 +113,17 @@ export class SyncQueue {
     const keys = requests.map((request) => appRequestKey(request.app));
     const encoded = (await runScript(this.redis, RECORD_REQUESTS, 1 + keys.length, REQUEST_SEQ_KEY, ...keys, JSON.stringify(fields))) as string[];
     const data = encoded.map((json) => JSON.parse(json) as SyncJobData);
-    const jobs: { id?: string }[] = [];
-    for (const job of data) {
-      jobs.push(
-        await this.queue.add('sync', job, {
+    const jobs = await Promise.all(
+      data.map((job) =>
+        this.queue.add('sync', job, {
           deduplication: { id: job.app, replace: true, keepLastIfActive: true },
           attempts: this.options.attempts,
           backoff: { type: 'baton', delay: this.options.backoffBaseMs },
           removeOnComplete: { count: this.options.keepFinished },
           removeOnFail: { count: this.options.keepFinished },
         }),
-      );
-    }
+      ),
+    );
     return data.map((job, i) => ({ seq: job.seq, jobId: jobs[i].id! }));
   }
 

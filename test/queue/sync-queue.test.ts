@@ -88,6 +88,19 @@ describe('SyncQueue and SyncWorker', () => {
     expect(processed).toEqual(['db@rev-1', 'api@rev-4', 'web@rev-3']);
   });
 
+  it('serves a large batch in the order given (its adds are sent without waiting for each reply)', async () => {
+    const processed: string[] = [];
+    const worker = startWorker(async (request) => {
+      processed.push(request.app);
+      return ok(request);
+    }, { autorun: false, concurrency: 1 });
+    const apps = Array.from({ length: 200 }, (_, i) => `app-${(i * 37) % 200}`);
+    await queue.enqueueAll(apps.map((app) => ({ app, revision: 'r1', trigger: 'poll' as const })));
+    worker.worker.run().catch(() => undefined);
+    await waitFor('the queue to drain', idle);
+    expect(processed).toEqual(apps);
+  });
+
   it('serves requests made while the app waits for a worker with one sync of the newest', async () => {
     const processed: string[] = [];
     const worker = startWorker(async (request) => {
