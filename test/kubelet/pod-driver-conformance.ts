@@ -59,7 +59,8 @@ export function describePodDriverConformance(name: string, makeDriver: () => Pod
       const persisted: ContainerHandle = JSON.parse(JSON.stringify(handle));
       expect(driver.isAlive(persisted)).toBe(true);
       expect(driver.isAlive({ ...persisted, procStart: '1' })).toBe(false);
-      expect(driver.memoryUsage(persisted)).toBeGreaterThan(0);
+      // start returns at the fork: the container's memory counts once it leads its own process group.
+      await waitFor('its memory to be counted', () => driver.memoryUsage(persisted) > 0, { timeoutMs: 10_000 });
       const result = await driver.exec(persisted, { env: { X: 'y' }, workingDir: '' }, ['sh', '-c', 'echo "$X"; exit 4'], 5000);
       expect(result).toEqual({ exitCode: 4, output: 'y\n' });
     });
