@@ -55,6 +55,13 @@ export async function startRuntimeProcess(stateDir?: string, nodeArgs: string[] 
       clearTimeout(timer);
       fail(new Error(`runtime exited with ${code} before starting:\n${out}\n${err}`));
     });
+  }).catch(async (error: unknown) => {
+    // A state dir made here goes with the runtime that never started.
+    if (!stateDir) {
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+    throw error;
   });
   const token = (await readFile(join(dir, 'runtime-token'), 'utf8')).trim();
   const ca = await readFile(join(dir, 'runtime-tls.crt'), 'utf8');
