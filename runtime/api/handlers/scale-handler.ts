@@ -74,10 +74,8 @@ export async function handleScale(ctx: ApiContext, req: Request, res: Response, 
     const body = decodeBody(await readBody(req), req.headers['content-type']);
     if (!isPlainObject(body)) throw badRequest('the request body must be a Scale object');
     const scale = body as KubeObject;
-    // A missing object is a 404 before its Scale is validated, as kube-apiserver reads it first.
-    await ctx.cluster.get(type, namespace, name);
-    const replicas = replicasOf(scale, name);
-    const updated = await writeReplicas(ctx, type, namespace, name, () => ({ replicas, resourceVersion: scale.metadata?.resourceVersion || undefined }));
+    // Validated after the read: a missing object is a 404 first, as kube-apiserver reads it first.
+    const updated = await writeReplicas(ctx, type, namespace, name, () => ({ replicas: replicasOf(scale, name), resourceVersion: scale.metadata?.resourceVersion || undefined }));
     return sendJson(res, 200, scaleOf(updated));
   }
   const { patchType, body } = await readPatchBody(req);
