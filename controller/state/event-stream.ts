@@ -30,7 +30,8 @@ export async function subscribeEvents(redis: Redis, key: string, listener: State
     const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[];
     last = newest[0]?.[0] ?? '0-0';
   }
-  const reader = redis.duplicate();
+  // Named for what it does: a duplicate would carry the shared connection's name, 'baton-commands'.
+  const reader = redis.duplicate({ connectionName: 'baton-events' });
   reader.on('error', () => {});
   let closed = false;
   const done = (async () => {

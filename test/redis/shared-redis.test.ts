@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis } from '../../controller/redis/connect-redis.js';
 import { leaseRedis } from '../../controller/redis/shared-redis.js';
 import { PreviewStore } from '../../controller/previews/preview-store.js';
@@ -40,6 +40,13 @@ describe('leaseRedis', () => {
     await queue.enqueue({ app: 'shared-a', revision: 'a'.repeat(40), trigger: 'manual' });
     expect(await previews.list()).toEqual([]);
     expect(await clientNames()).toEqual(['baton-commands']);
+
+    // The event stream's reader blocks in XREAD, so it has a connection of its own, named for it.
+    const subscription = await state.subscribe(() => {});
+    expect(await clientNames()).toEqual(['baton-commands', 'baton-events']);
+    await subscription.close();
+    // Redis drops a closed client when it reads the socket's end, which can come after our next command.
+    await vi.waitFor(async () => expect(await clientNames()).toEqual(['baton-commands']));
 
     // One user closing leaves the connection to the others.
     await state.close();
