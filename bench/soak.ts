@@ -1,6 +1,7 @@
 // Resource bounds (issue 8): memory of baton up stays flat while commits keep coming.
 //   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10]
-// Starts `baton up` on the examples repository (a separate process, temporary state dir), waits
+// Builds (npm run build), then starts the compiled `baton up` on the examples repository (a
+// separate process, temporary state dir), waits
 // for the 15-service shop to be Healthy, then commits a values change every few seconds
 // (alternating: users' version; shipping's and orders' versions) for --minutes, sampling RSS every
 // --sample-every seconds of:
@@ -13,7 +14,9 @@
 // 10%), the slope (MB/min, least squares over the second
 // half of the samples), the heap left after each major GC and its slope, and a verdict: flat when
 // the RSS slope, or else the slope of the heap after major GCs, is under --max-slope MB/min.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeApps } from '../test/e2e/support/baton-process.js';
 import { commitValues, podProcesses, setVersion, startShop, stopShop, tail, waitShopHealthy, type Shop } from '../test/load/support/shop.js';
@@ -118,6 +121,12 @@ function verdict(rssSlope: number, floorSlope: number | undefined): string {
   }
   return `verdict: GROWING (baton up RSS slope ${rssSlope.toFixed(2)} MB/min${floorSlope === undefined ? '' : `, heap after major GCs ${floorSlope.toFixed(2)} MB/min`} >= ${maxSlope})`;
 }
+
+// Measure what `npx baton up` runs: the compiled build (bin/baton.js loads dist/), not the
+// TypeScript through tsx, whose loader adds ~85 MiB and its own growth to every figure.
+log('npm run build');
+execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+process.env.BATON_TEST_CLI = 'dist';
 
 const dir = await mkdtemp('/tmp/baton-soak-');
 let shop: Shop | undefined;
