@@ -46,4 +46,40 @@ describe('scheduling a burst of pods', () => {
     expect(refused.status.conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' });
     expect(refused.status.conditions[0].message).toMatch(/Insufficient cpu/);
   });
+
+  it('stops counting a pod whose binding failed, and never counts a pod against itself', async () => {
+    cluster = await openLocalCluster();
+    const store = cluster;
+    await store.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'undo' } });
+    const make = (name: string) => store.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'undo' },
+      spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '600m' } } }] },
+    });
+    const [first, second] = [await make('first'), await make('second')];
+    let failNext = true;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'update') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('the store refused the binding');
+          }
+          return (value as (...a: unknown[]) => Promise<KubeObject>).apply(target, args);
+        };
+      },
+    });
+    const ctx = { cluster: flaky, nodeName: 'n2', ownStatusWrites: new Map() } as unknown as KubeletContext;
+
+    await expect(schedulePod(ctx, first, node)).rejects.toThrow('refused');
+    // 600m of 1000m: it fits only if the failed binding no longer holds its share.
+    expect(await schedulePod(ctx, second, node)).toBe(0);
+    // Decided again while bound: its own share is not counted against it.
+    const bound = await store.get(resources.pods, 'undo', 'second');
+    expect(await schedulePod(ctx, bound, node)).toBe(0);
+    expect(await schedulePod(ctx, first, node)).toBe(10_000);
+  });
 });
