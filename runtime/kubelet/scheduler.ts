@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';
@@ -62,22 +62,23 @@ function unfitReason(pod: KubeObject, used: NodeUsage, node: NodeResources): str
 }
 
 /**
- * What the scheduler counts as using the node: the pods bound to it, re-listed
- * at most every couple of seconds (scheduling a burst of 1,000 pods would
- * otherwise copy every stored pod for each one), and the pods it placed
- * itself since ("assumed", as kube-scheduler's cache has them): those are
- * counted from the decision on, while their binding is written and until a
- * list taken after the write shows them. Pods that ended in between still
- * count, which only delays a pod by a retry. Their requests are summed once
- * per list and kept up to date as pods are assumed, so a decision costs the
- * same beside 10 pods as beside 1,000.
+ * What the scheduler counts as using the node, as kube-scheduler's cache
+ * keeps it: the unfinished pods bound to the node, fed by a watch (so
+ * scheduling 1,000 pods neither relists nor re-sums the node's pods), and the
+ * pods it placed itself whose binding the watch has not shown yet
+ * ("assumed"): those count from the decision on. Their requests are summed
+ * as pods come and go, so a decision costs the same beside 10 pods as beside
+ * 1,000.
  */
 interface NodeBook {
-  /** The last list: each active pod's requests by uid, and their sum. */
-  listed?: { at: number; requests: Map<string, Requests>; total: NodeUsage };
-  assumed: Map<string, { requests: Requests; writtenAt?: number }>;
-  /** What the assumed pods missing from the last list use: kept as they come and go, so a decision costs no sum over the node's pods. */
-  extra: NodeUsage;
+  /** Unfinished pods the watch shows bound to the node: each one's requests. */
+  bound: Map<string, Requests>;
+  /** Pods placed by a decision, not yet shown bound by the watch. */
+  assumed: Map<string, Requests>;
+  /** The sum over `bound` and `assumed`. */
+  used: NodeUsage;
+  /** Settles once the watch has delivered the pods already bound. */
+  watching?: Promise<void>;
   /** Decisions are made one at a time, so two pods that each fit cannot together overcommit the node; writes are not. */
   turn: Promise<unknown>;
 }
@@ -85,11 +86,10 @@ type Requests = { cpu: number; memory: number };
 const books = new WeakMap<KubeletContext, NodeBook>();
 /** How long a pod waits for its claims' volumes before the wait shows on the pod. */
 const PROVISIONING_QUIET_MS = 10_000;
-const SNAPSHOT_MS = 2000;
 
 function bookOf(ctx: KubeletContext): NodeBook {
   let book = books.get(ctx);
-  if (!book) books.set(ctx, (book = { assumed: new Map(), extra: { cpu: 0, memory: 0, pods: 0 }, turn: Promise.resolve() }));
+  if (!book) books.set(ctx, (book = { bound: new Map(), assumed: new Map(), used: { cpu: 0, memory: 0, pods: 0 }, turn: Promise.resolve() }));
   return book;
 }
 
@@ -99,43 +99,57 @@ function addTo(usage: NodeUsage, r: Requests, sign: 1 | -1): void {
   usage.pods += sign;
 }
 
-function assume(book: NodeBook, uid: string, pod: KubeObject, writtenAt?: number): void {
-  unassume(book, uid);
-  const requests = podRequests(pod);
-  book.assumed.set(uid, { requests, writtenAt });
-  if (!book.listed?.requests.has(uid)) addTo(book.extra, requests, 1);
+/** Moves `uid` in or out of `map`, keeping the sum. */
+function setShare(book: NodeBook, map: Map<string, Requests>, uid: string, requests: Requests | undefined): void {
+  const held = map.get(uid);
+  if (held) {
+    addTo(book.used, held, -1);
+    map.delete(uid);
+  }
+  if (requests) {
+    addTo(book.used, requests, 1);
+    map.set(uid, requests);
+  }
 }
 
-function unassume(book: NodeBook, uid: string): void {
-  const held = book.assumed.get(uid);
-  if (!held) return;
-  book.assumed.delete(uid);
-  if (!book.listed?.requests.has(uid)) addTo(book.extra, held.requests, -1);
+function observe(book: NodeBook, event: WatchEvent): void {
+  const pod = event.object;
+  const uid = pod.metadata.uid;
+  if (!uid || (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED')) return;
+  // Shown bound (or gone): no longer assumed.
+  setShare(book, book.assumed, uid, undefined);
+  setShare(book, book.bound, uid, event.type !== 'DELETED' && isActive(pod) ? podRequests(pod) : undefined);
+}
+
+/** Starts the watch of the node's pods once; the first decision waits for what is bound already. */
+function watchNode(ctx: KubeletContext, book: NodeBook): Promise<void> {
+  book.watching ??= (async () => {
+    const watch: { cancel?: () => void; stopped: boolean } = { stopped: false };
+    const onEvent = (event: WatchEvent) => {
+      if (watch.stopped) return;
+      if (ctx.stopping()) {
+        watch.stopped = true;
+        books.delete(ctx);
+        watch.cancel?.();
+        return;
+      }
+      observe(book, event);
+    };
+    watch.cancel = await ctx.cluster.watch(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}`, sharedObjects: true }, onEvent);
+    if (watch.stopped) watch.cancel();
+  })().catch((err) => {
+    book.watching = undefined;
+    throw err;
+  });
+  return book.watching;
 }
 
 /** What the pods using the node besides `pod` ask of it. */
 async function usageBesides(ctx: KubeletContext, book: NodeBook, pod: KubeObject): Promise<NodeUsage> {
-  if (!book.listed || Date.now() - book.listed.at > SNAPSHOT_MS) {
-    const at = Date.now();
-    const all = (await ctx.cluster.list(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}` })).items;
-    const requests = new Map<string, Requests>();
-    const total: NodeUsage = { cpu: 0, memory: 0, pods: 0 };
-    for (const p of all) {
-      if (!isActive(p)) continue;
-      const r = podRequests(p);
-      requests.set(p.metadata.uid!, r);
-      addTo(total, r, 1);
-    }
-    book.listed = { at, requests, total };
-    // A binding written before this list began is in it (or its pod is gone).
-    for (const [uid, { writtenAt }] of book.assumed) if (writtenAt !== undefined && writtenAt < at) book.assumed.delete(uid);
-    book.extra = { cpu: 0, memory: 0, pods: 0 };
-    for (const [uid, held] of book.assumed) if (!requests.has(uid)) addTo(book.extra, held.requests, 1);
-  }
-  const { total } = book.listed;
-  const used = { cpu: total.cpu + book.extra.cpu, memory: total.memory + book.extra.memory, pods: total.pods + book.extra.pods };
+  await watchNode(ctx, book);
+  const used = { ...book.used };
   const uid = pod.metadata.uid!;
-  const own = book.listed.requests.get(uid) ?? book.assumed.get(uid)?.requests;
+  const own = book.bound.get(uid) ?? book.assumed.get(uid);
   if (own) addTo(used, own, -1);
   return used;
 }
@@ -155,7 +169,8 @@ async function decide(ctx: KubeletContext, book: NodeBook, pod: KubeObject, node
       ? `0/1 nodes are available: ${claims.unschedulable}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
       : `running PreBind plugin "VolumeBinding": binding volumes: waiting for PersistentVolumeClaim "${claims.provisioning}" to be provisioned (see its events)`;
   if (why) return { why, claims: !!claims };
-  assume(book, pod.metadata.uid!, pod);
+  const uid = pod.metadata.uid!;
+  if (!book.bound.has(uid)) setShare(book, book.assumed, uid, podRequests(pod));
   return { bind: true };
 }
 
@@ -190,10 +205,9 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   try {
     bound = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
   } catch (err) {
-    unassume(book, uid);
+    setShare(book, book.assumed, uid, undefined);
     throw err;
   }
-  assume(book, uid, bound, Date.now());
   const scheduled = await ctx.cluster.update(resources.pods, {
     ...bound,
     status: { ...(bound.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
