@@ -2,7 +2,7 @@ import type { Cluster } from '../objects/cluster.js';
 import type { KubeObject } from '../kube/object.js';
 import { findByKind, type ResourceType } from '../resources/registry.js';
 import { controllerRefOf, newControllerRef } from './controller-ref.js';
-import { selectorMatches, type LabelSelector } from '../kube/label-selector.js';
+import { labelQuery, type LabelSelector } from '../kube/label-selector.js';
 
 /**
  * The children `owner` controls after adopting orphans that match its
@@ -20,9 +20,10 @@ export async function claimChildren(
   const ownerDeleting = Boolean(owner.metadata.deletionTimestamp);
   const claimed: KubeObject[] = [];
   let ownerChecked = false;
+  const selects = matcherOf(selector);
   for (const child of candidates) {
     const ref = controllerRefOf(child);
-    const matches = selectorMatches(selector, child.metadata.labels);
+    const matches = selects(child.metadata.labels);
     if (ref) {
       if (ref.uid !== ownerUid) continue;
       if (matches) claimed.push(child);
@@ -45,6 +46,17 @@ export async function claimChildren(
     if (adopted) claimed.push(adopted);
   }
   return claimed;
+}
+
+/** selectorMatches with the selector parsed once for all candidates: a malformed one matches nothing. */
+function matcherOf(selector: LabelSelector | undefined): (labels: Record<string, string> | undefined) => boolean {
+  if (!selector) return () => false;
+  try {
+    const query = labelQuery(selector);
+    return (labels) => query.matches(labels);
+  } catch {
+    return () => false;
+  }
 }
 
 async function updateRefs(

@@ -1,4 +1,5 @@
 import type { KubeObject, WatchEvent } from '../kube/object.js';
+import { controllerRefOf } from './controller-ref.js';
 
 const TOMBSTONE_MS = 5 * 60_000;
 
@@ -14,15 +15,21 @@ function rvOf(obj: KubeObject): number {
  * mutate them. The controller also writes through what it creates and
  * deletes, so it reads its own writes even before their events arrive;
  * a newer resourceVersion always wins and deleted uids stay deleted.
+ * Objects are also indexed by their controller's uid (orphans by namespace),
+ * so a controller reads its own children without a pass over the namespace.
  */
 export class ObjectCache {
   private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  private readonly byController = new Map<string, Map<string, KubeObject>>();
+  private readonly orphans = new Map<string, Map<string, KubeObject>>();
   private readonly deleted = new Map<string, number>();
   private lastPrune = Date.now();
 
   /** Replaces the contents with a fresh list (WatchSource.onSync). */
   replaceAll(items: KubeObject[]): void {
     this.byNamespace.clear();
+    this.byController.clear();
+    this.orphans.clear();
     for (const obj of items) this.put(obj);
   }
 
@@ -41,22 +48,29 @@ export class ObjectCache {
     if (!objects) this.byNamespace.set(ns, (objects = new Map()));
     const known = objects.get(uid);
     if (known && rvOf(known) > rvOf(obj)) return;
+    if (known) this.unlink(known);
     objects.set(uid, obj);
+    this.link(obj);
   }
 
   /** Records that we asked to delete `obj`: it reads as terminating until its own events say more. */
   markDeleting(obj: KubeObject): void {
     const known = this.byNamespace.get(obj.metadata.namespace ?? '')?.get(String(obj.metadata.uid));
     if (!known || known.metadata.deletionTimestamp) return;
-    this.byNamespace.get(obj.metadata.namespace ?? '')!.set(String(obj.metadata.uid), {
-      ...known,
-      metadata: { ...known.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
-    });
+    const deleting = { ...known, metadata: { ...known.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+    this.unlink(known);
+    this.byNamespace.get(obj.metadata.namespace ?? '')!.set(String(obj.metadata.uid), deleting);
+    this.link(deleting);
   }
 
   remove(obj: KubeObject): void {
     const uid = String(obj.metadata.uid);
-    this.byNamespace.get(obj.metadata.namespace ?? '')?.delete(uid);
+    const objects = this.byNamespace.get(obj.metadata.namespace ?? '');
+    const known = objects?.get(uid);
+    if (known) {
+      objects!.delete(uid);
+      this.unlink(known);
+    }
     const now = Date.now();
     this.deleted.set(uid, now);
     // Forget old tombstones now and then; a uid is never reused.
@@ -69,5 +83,38 @@ export class ObjectCache {
   /** The objects of a namespace (shared: read only). */
   list(namespace: string): KubeObject[] {
     return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+  }
+
+  /** The objects whose controller reference names `ownerUid` (shared: read only). */
+  controlledBy(ownerUid: string): KubeObject[] {
+    return [...(this.byController.get(ownerUid)?.values() ?? [])];
+  }
+
+  /** The objects of a namespace without a controller (shared: read only). */
+  orphansIn(namespace: string): KubeObject[] {
+    return [...(this.orphans.get(namespace)?.values() ?? [])];
+  }
+
+  private bucketOf(obj: KubeObject, create: boolean): Map<string, KubeObject> | undefined {
+    const ref = controllerRefOf(obj);
+    const [index, key] = ref ? [this.byController, ref.uid] : [this.orphans, obj.metadata.namespace ?? ''];
+    let bucket = index.get(key);
+    if (!bucket && create) index.set(key, (bucket = new Map()));
+    return bucket;
+  }
+
+  private link(obj: KubeObject): void {
+    this.bucketOf(obj, true)!.set(String(obj.metadata.uid), obj);
+  }
+
+  private unlink(obj: KubeObject): void {
+    const bucket = this.bucketOf(obj, false);
+    if (!bucket) return;
+    bucket.delete(String(obj.metadata.uid));
+    if (bucket.size === 0) {
+      const ref = controllerRefOf(obj);
+      if (ref) this.byController.delete(ref.uid);
+      else this.orphans.delete(obj.metadata.namespace ?? '');
+    }
   }
 }

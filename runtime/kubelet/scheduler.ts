@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { recordEvent } from '../objects/record-event.js';
 import { resources } from '../resources/registry.js';
 import type { KubeletContext } from './kubelet-context.js';
@@ -30,83 +30,147 @@ function isActive(pod: KubeObject): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
+/** What the pods bound to a node ask of it, summed. */
+export interface NodeUsage {
+  cpu: number;
+  memory: number;
+  pods: number;
+}
+
 /** Why the pod does not fit the node, in the scheduler's words; undefined when it fits. */
 export function unschedulableReason(pod: KubeObject, bound: KubeObject[], node: NodeResources): string | undefined {
+  const used: NodeUsage = { cpu: 0, memory: 0, pods: bound.length };
+  for (const other of bound) {
+    const r = podRequests(other);
+    used.cpu += r.cpu;
+    used.memory += r.memory;
+  }
+  return unfitReason(pod, used, node);
+}
+
+/** unschedulableReason over what the bound pods use, summed beforehand. */
+function unfitReason(pod: KubeObject, used: NodeUsage, node: NodeResources): string | undefined {
   const reasons: string[] = [];
   const selector: Record<string, string> = pod.spec?.nodeSelector ?? {};
   if (Object.entries(selector).some(([k, v]) => node.labels[k] !== v)) reasons.push("node(s) didn't match Pod's node affinity/selector");
   const want = podRequests(pod);
-  let cpu = 0;
-  let memory = 0;
-  for (const other of bound) {
-    const r = podRequests(other);
-    cpu += r.cpu;
-    memory += r.memory;
-  }
-  if (cpu + want.cpu > node.cpuMillis) reasons.push('Insufficient cpu');
-  if (memory + want.memory > node.memoryBytes) reasons.push('Insufficient memory');
-  if (bound.length + 1 > node.pods) reasons.push('Too many pods');
+  if (used.cpu + want.cpu > node.cpuMillis) reasons.push('Insufficient cpu');
+  if (used.memory + want.memory > node.memoryBytes) reasons.push('Insufficient memory');
+  if (used.pods + 1 > node.pods) reasons.push('Too many pods');
   if (reasons.length === 0) return undefined;
   return `0/1 nodes are available: ${reasons.map((r) => `1 ${r}`).join(', ')}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
 }
 
 /**
- * What the scheduler counts as using the node: the pods bound to it, re-listed
- * at most every couple of seconds (scheduling a burst of 1,000 pods would
- * otherwise copy every stored pod for each one), and the pods it placed
- * itself since ("assumed", as kube-scheduler's cache has them): those are
- * counted from the decision on, while their binding is written and until a
- * list taken after the write shows them. Pods that ended in between still
- * count, which only delays a pod by a retry.
+ * What the scheduler counts as using the node, as kube-scheduler's cache
+ * keeps it: the unfinished pods bound to the node, fed by a watch (so
+ * scheduling 1,000 pods neither relists nor re-sums the node's pods), and the
+ * pods it placed itself whose binding the watch has not shown yet
+ * ("assumed"): those count from the decision on. Their requests are summed
+ * as pods come and go, so a decision costs the same beside 10 pods as beside
+ * 1,000.
  */
 interface NodeBook {
-  listed?: { at: number; pods: KubeObject[] };
-  assumed: Map<string, { pod: KubeObject; writtenAt?: number }>;
+  /** Unfinished pods the watch shows bound to the node: each one's requests. */
+  bound: Map<string, Requests>;
+  /** Pods placed by a decision, not yet shown bound by the watch. */
+  assumed: Map<string, Requests>;
+  /** The sum over `bound` and `assumed`. */
+  used: NodeUsage;
+  /** Settles once the watch has delivered the pods already bound. */
+  watching?: Promise<void>;
   /** Decisions are made one at a time, so two pods that each fit cannot together overcommit the node; writes are not. */
   turn: Promise<unknown>;
 }
+type Requests = { cpu: number; memory: number };
 const books = new WeakMap<KubeletContext, NodeBook>();
 /** How long a pod waits for its claims' volumes before the wait shows on the pod. */
 const PROVISIONING_QUIET_MS = 10_000;
-const SNAPSHOT_MS = 2000;
 
 function bookOf(ctx: KubeletContext): NodeBook {
   let book = books.get(ctx);
-  if (!book) books.set(ctx, (book = { assumed: new Map(), turn: Promise.resolve() }));
+  if (!book) books.set(ctx, (book = { bound: new Map(), assumed: new Map(), used: { cpu: 0, memory: 0, pods: 0 }, turn: Promise.resolve() }));
   return book;
 }
 
-/** The pods using the node besides `pod`. */
-async function podsOnNode(ctx: KubeletContext, book: NodeBook, pod: KubeObject): Promise<KubeObject[]> {
-  if (!book.listed || Date.now() - book.listed.at > SNAPSHOT_MS) {
-    const at = Date.now();
-    const all = (await ctx.cluster.list(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}` })).items;
-    book.listed = { at, pods: all.filter(isActive) };
-    // A binding written before this list began is in it (or its pod is gone).
-    for (const [uid, { writtenAt }] of book.assumed) if (writtenAt !== undefined && writtenAt < at) book.assumed.delete(uid);
+function addTo(usage: NodeUsage, r: Requests, sign: 1 | -1): void {
+  usage.cpu += sign * r.cpu;
+  usage.memory += sign * r.memory;
+  usage.pods += sign;
+}
+
+/** Moves `uid` in or out of `map`, keeping the sum. */
+function setShare(book: NodeBook, map: Map<string, Requests>, uid: string, requests: Requests | undefined): void {
+  const held = map.get(uid);
+  if (held) {
+    addTo(book.used, held, -1);
+    map.delete(uid);
   }
-  const byUid = new Map(book.listed.pods.map((p) => [p.metadata.uid, p]));
-  for (const [uid, { pod: assumed }] of book.assumed) if (!byUid.has(uid)) byUid.set(uid, assumed);
-  byUid.delete(pod.metadata.uid);
-  return [...byUid.values()];
+  if (requests) {
+    addTo(book.used, requests, 1);
+    map.set(uid, requests);
+  }
+}
+
+function observe(book: NodeBook, event: WatchEvent): void {
+  const pod = event.object;
+  const uid = pod.metadata.uid;
+  if (!uid || (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED')) return;
+  // Shown bound (or gone): no longer assumed.
+  setShare(book, book.assumed, uid, undefined);
+  setShare(book, book.bound, uid, event.type !== 'DELETED' && isActive(pod) ? podRequests(pod) : undefined);
+}
+
+/** Starts the watch of the node's pods once; the first decision waits for what is bound already. */
+function watchNode(ctx: KubeletContext, book: NodeBook): Promise<void> {
+  book.watching ??= (async () => {
+    const watch: { cancel?: () => void; stopped: boolean } = { stopped: false };
+    const onEvent = (event: WatchEvent) => {
+      if (watch.stopped) return;
+      if (ctx.stopping()) {
+        watch.stopped = true;
+        books.delete(ctx);
+        watch.cancel?.();
+        return;
+      }
+      observe(book, event);
+    };
+    watch.cancel = await ctx.cluster.watch(resources.pods, { fieldSelector: `spec.nodeName=${ctx.nodeName}`, sharedObjects: true }, onEvent);
+    if (watch.stopped) watch.cancel();
+  })().catch((err) => {
+    book.watching = undefined;
+    throw err;
+  });
+  return book.watching;
+}
+
+/** What the pods using the node besides `pod` ask of it. */
+async function usageBesides(ctx: KubeletContext, book: NodeBook, pod: KubeObject): Promise<NodeUsage> {
+  await watchNode(ctx, book);
+  const used = { ...book.used };
+  const uid = pod.metadata.uid!;
+  const own = book.bound.get(uid) ?? book.assumed.get(uid);
+  if (own) addTo(used, own, -1);
+  return used;
 }
 
 type Decision = { bind: true } | { why: string; claims: boolean } | { wait: number };
 
 /** Whether the pod fits (then it is assumed on the node at once); one decision at a time. */
 async function decide(ctx: KubeletContext, book: NodeBook, pod: KubeObject, node: NodeResources): Promise<Decision> {
-  const bound = await podsOnNode(ctx, book, pod);
+  const used = await usageBesides(ctx, book, pod);
   const claims = await claimsSchedulingProblem(ctx.cluster, ctx.nodeName, pod);
   const waited = Date.now() - (Date.parse(pod.metadata.creationTimestamp ?? '') || Date.now());
   // A claim being provisioned holds the pod quietly; one that takes long is named on the pod, as a stuck PreBind is.
   if (claims && 'provisioning' in claims && waited < PROVISIONING_QUIET_MS) return { wait: 500 };
   const why = !claims
-    ? unschedulableReason(pod, bound, node)
+    ? unfitReason(pod, used, node)
     : 'unschedulable' in claims
       ? `0/1 nodes are available: ${claims.unschedulable}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`
       : `running PreBind plugin "VolumeBinding": binding volumes: waiting for PersistentVolumeClaim "${claims.provisioning}" to be provisioned (see its events)`;
   if (why) return { why, claims: !!claims };
-  book.assumed.set(pod.metadata.uid!, { pod });
+  const uid = pod.metadata.uid!;
+  if (!book.bound.has(uid)) setShare(book, book.assumed, uid, podRequests(pod));
   return { bind: true };
 }
 
@@ -141,10 +205,9 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   try {
     bound = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
   } catch (err) {
-    book.assumed.delete(uid);
+    setShare(book, book.assumed, uid, undefined);
     throw err;
   }
-  book.assumed.set(uid, { pod: bound, writtenAt: Date.now() });
   const scheduled = await ctx.cluster.update(resources.pods, {
     ...bound,
     status: { ...(bound.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },

@@ -1,9 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { resources } from '../resources/registry.js';
 import type { Cluster } from './cluster.js';
 import type { KubeObject } from '../kube/object.js';
 
 export type EventType = 'Normal' | 'Warning';
+
+let lastNanos = 0n;
+
+/**
+ * `<object>.<time in ns, hex>`, as client-go's recorder names events; a
+ * clock that has not moved since the last event moves one ns on, so names
+ * from this process never clash (random bytes cost the main thread more than
+ * the rest of an event).
+ */
+export function eventName(involvedName: string | undefined): string {
+  let nanos = BigInt(Date.now()) * 1_000_000n;
+  if (nanos <= lastNanos) nanos = lastNanos + 1n;
+  lastNanos = nanos;
+  return `${involvedName}.${nanos.toString(16)}`;
+}
 
 /**
  * Records a core/v1 Event about `involved`, as `kubectl describe` and
@@ -19,7 +33,7 @@ export async function recordEvent(
 ): Promise<void> {
   const namespace = involved.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
-  const name = `${involved.metadata.name}.${randomBytes(8).toString('hex')}`;
+  const name = eventName(involved.metadata.name);
   try {
     await cluster.create(resources.events, {
       apiVersion: 'v1',

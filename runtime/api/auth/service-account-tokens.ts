@@ -46,7 +46,8 @@ export interface IssueRequest {
 
 /** Signs and checks the runtime's service account tokens (RS256 JWTs, as kube-apiserver's `--service-account-signing-key-file`). */
 export interface ServiceAccountTokens {
-  issue(request: IssueRequest): { token: string; claims: TokenClaims };
+  /** Signs on libuv's thread pool: an RSA signature costs the event loop a few ms, once per pod started. */
+  issue(request: IssueRequest): Promise<{ token: string; claims: TokenClaims }>;
   /** The claims of a token this runtime signed that has not expired; undefined for anything else. */
   verify(token: string): TokenClaims | undefined;
 }
@@ -63,7 +64,7 @@ export function serviceAccountTokens(privateKey: KeyObject, now: () => number = 
   const kid = keyId(publicKey);
   const header = b64(JSON.stringify({ alg: 'RS256', kid }));
   return {
-    issue(request) {
+    async issue(request) {
       const iat = Math.floor(now() / 1000);
       const sa = request.serviceAccount;
       const kubernetes: KubernetesClaim = { namespace: request.namespace, serviceaccount: { name: sa.name, uid: sa.uid } };
@@ -80,7 +81,10 @@ export function serviceAccountTokens(privateKey: KeyObject, now: () => number = 
         sub: `system:serviceaccount:${request.namespace}:${sa.name}`,
       };
       const payload = `${header}.${b64(JSON.stringify(claims))}`;
-      return { token: `${payload}.${b64(sign('sha256', Buffer.from(payload), privateKey))}`, claims };
+      const signature = await new Promise<Buffer>((resolve, reject) =>
+        sign('sha256', Buffer.from(payload), privateKey, (err, signed) => (err ? reject(err) : resolve(signed))),
+      );
+      return { token: `${payload}.${b64(signature)}`, claims };
     },
     verify(token) {
       const parts = token.split('.');

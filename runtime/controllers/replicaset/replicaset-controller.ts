@@ -6,7 +6,6 @@ import { semanticEqual } from '../../kube/canonical-json.js';
 import { claimChildren } from '../claim-children.js';
 import { podOwnerKeys } from '../pod-owner-keys.js';
 import { ObjectCache } from '../object-cache.js';
-import { isControlledBy } from '../controller-ref.js';
 import { selectorIsEmpty, type LabelSelector } from '../../kube/label-selector.js';
 import { isPodActive, isPodTerminal } from '../pod-conditions.js';
 import {
@@ -141,10 +140,14 @@ export async function reconcileReplicaSet(base: Base, key: string): Promise<Reco
 const claimPods: Step<Ctx, KubeObject> = async (ctx, rs) => {
   const selector = ctx.kind.selectorOf(rs);
   if (selectorIsEmpty(selector)) throw new TerminalError(`${rs.kind} ${rs.metadata.namespace}/${rs.metadata.name} has an empty selector`);
-  const all = ctx.cache.list(String(rs.metadata.namespace));
-  ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, all.filter(isPodActive));
-  for (const pod of ctx.pods) ctx.cache.put(pod);
-  ctx.terminating = all.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p) && isControlledBy(p, rs)).length;
+  // Pods controlled by someone else are never claimed: only ours and the namespace's orphans are candidates.
+  const owned = ctx.cache.controlledBy(String(rs.metadata.uid));
+  const candidates = [...owned, ...ctx.cache.orphansIn(String(rs.metadata.namespace))].filter(isPodActive);
+  ctx.pods = await claimChildren(ctx.cluster, resources.pods, rs, selector!, candidates);
+  // Adopted pods come back as new versions; the rest are the cache's own objects.
+  const cached = new Set(candidates);
+  for (const pod of ctx.pods) if (!cached.has(pod)) ctx.cache.put(pod);
+  ctx.terminating = owned.filter((p) => p.metadata.deletionTimestamp && !isPodTerminal(p)).length;
   return next;
 };
 

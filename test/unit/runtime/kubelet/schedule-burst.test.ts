@@ -35,7 +35,7 @@ describe('scheduling a burst of pods', () => {
         };
       },
     });
-    const ctx = { cluster: slow, nodeName: 'n1', ownStatusWrites: new Map() } as unknown as KubeletContext;
+    const ctx = { cluster: slow, nodeName: 'n1', ownStatusWrites: new Map(), stopping: () => false } as unknown as KubeletContext;
 
     const waits = await Promise.all(pods.map((p) => schedulePod(ctx, p, node)));
 
@@ -45,5 +45,65 @@ describe('scheduling a burst of pods', () => {
     const refused = stored.find((p) => !p.spec.nodeName)!;
     expect(refused.status.conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' });
     expect(refused.status.conditions[0].message).toMatch(/Insufficient cpu/);
+  });
+
+  it('stops counting a pod whose binding failed, and never counts a pod against itself', async () => {
+    cluster = await openLocalCluster();
+    const store = cluster;
+    await store.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'undo' } });
+    const make = (name: string) => store.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'undo' },
+      spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '600m' } } }] },
+    });
+    const [first, second] = [await make('first'), await make('second')];
+    let failNext = true;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'update') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('the store refused the binding');
+          }
+          return (value as (...a: unknown[]) => Promise<KubeObject>).apply(target, args);
+        };
+      },
+    });
+    const ctx = { cluster: flaky, nodeName: 'n2', ownStatusWrites: new Map(), stopping: () => false } as unknown as KubeletContext;
+
+    await expect(schedulePod(ctx, first, node)).rejects.toThrow('refused');
+    // 600m of 1000m: it fits only if the failed binding no longer holds its share.
+    expect(await schedulePod(ctx, second, node)).toBe(0);
+    // Decided again while bound: its own share is not counted against it.
+    const bound = await store.get(resources.pods, 'undo', 'second');
+    expect(await schedulePod(ctx, bound, node)).toBe(0);
+    expect(await schedulePod(ctx, first, node)).toBe(10_000);
+  });
+
+  it('gives back what a pod used as soon as it finishes or goes', async () => {
+    cluster = await openLocalCluster();
+    const store = cluster;
+    await store.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'churn' } });
+    const make = (name: string) => store.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'churn' },
+      spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '600m' } } }] },
+    });
+    const ctx = { cluster: store, nodeName: 'n3', ownStatusWrites: new Map(), stopping: () => false } as unknown as KubeletContext;
+    const [a, b, c] = [await make('a'), await make('b'), await make('c')];
+    expect(await schedulePod(ctx, a, node)).toBe(0);
+    expect(await schedulePod(ctx, b, node)).toBe(10_000);
+
+    const done = await store.get(resources.pods, 'churn', 'a');
+    done.status = { ...done.status, phase: 'Succeeded' };
+    await store.update(resources.pods, done, { status: true });
+    expect(await schedulePod(ctx, await store.get(resources.pods, 'churn', 'b'), node)).toBe(0);
+
+    await store.delete(resources.pods, 'churn', 'b', { gracePeriodSeconds: 0 });
+    expect(await schedulePod(ctx, c, node)).toBe(0);
   });
 });

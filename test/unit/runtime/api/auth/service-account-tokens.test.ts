@@ -6,9 +6,9 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const request = { namespace: 'a', serviceAccount: { name: 'default', uid: 'sa-uid' }, pod: { name: 'web', uid: 'pod-uid' } };
 
 describe('service account tokens', () => {
-  it("carry Kubernetes' bound claims and verify", () => {
+  it("carry Kubernetes' bound claims and verify", async () => {
     const tokens = serviceAccountTokens(privateKey, () => 1_000_000_000_000);
-    const { token, claims } = tokens.issue(request);
+    const { token, claims } = await tokens.issue(request);
     expect(claims).toMatchObject({
       iss: TOKEN_ISSUER,
       aud: [TOKEN_ISSUER],
@@ -20,10 +20,10 @@ describe('service account tokens', () => {
     expect(tokens.verify(token)).toEqual(claims);
   });
 
-  it('refuses expired, tampered, foreign and other-audience tokens', () => {
+  it('refuses expired, tampered, foreign and other-audience tokens', async () => {
     let now = 1_000_000_000_000;
     const tokens = serviceAccountTokens(privateKey, () => now);
-    const { token } = tokens.issue({ ...request, expirationSeconds: 600 });
+    const { token } = await tokens.issue({ ...request, expirationSeconds: 600 });
     now += 661_000;
     expect(tokens.verify(token)).toBeUndefined();
     now = 1_000_000_000_000;
@@ -32,7 +32,7 @@ describe('service account tokens', () => {
     expect(tokens.verify(`${head}.${forged}.${sig}`)).toBeUndefined();
     const other = serviceAccountTokens(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, () => now);
     expect(other.verify(token)).toBeUndefined();
-    expect(tokens.verify(tokens.issue({ ...request, audiences: ['vault'] }).token)).toBeUndefined();
+    expect(tokens.verify((await tokens.issue({ ...request, audiences: ['vault'] })).token)).toBeUndefined();
     expect(tokens.verify('not-a-jwt')).toBeUndefined();
   });
 });
