@@ -37,16 +37,30 @@ export async function assessHealth(target: ClusterTarget, objects: readonly Kube
   return (await assessAppHealth(target, objects, namespace)).status;
 }
 
-/** As assessHealth, with why: the least healthy object and what it says, e.g. `Deployment shop/web: pod web-6d…: container web is crash-looping …`. */
-export async function assessAppHealth(target: ClusterTarget, objects: readonly KubernetesObject[], namespace = 'default'): Promise<{ status: HealthStatus; message: string }> {
-  const assessed = await assessObjects(target, objects, namespace);
+/**
+ * As assessHealth, with why: the least healthy object and what it says, e.g. `Deployment shop/web: pod web-6d…: container web is crash-looping …`.
+ * `live`: objects the caller has just read (a drift check's), used instead of reading them again; an object not among them is read.
+ */
+export async function assessAppHealth(
+  target: ClusterTarget,
+  objects: readonly KubernetesObject[],
+  namespace = 'default',
+  live: readonly KubernetesObject[] = [],
+): Promise<{ status: HealthStatus; message: string }> {
+  const assessed = await assessObjects(target, objects, namespace, live);
   const status = worstOf(assessed.map((o) => o.status));
   const worst = assessed.find((o) => o.status === status);
   return { status, message: worst && status !== 'Healthy' ? `${describeObject({ ...worst, namespace: worst.namespace ?? '' })}: ${worst.message}` : '' };
 }
 
-/** Each object's health; throws a classified error when the cluster cannot be read. */
-export async function assessObjects(target: ClusterTarget, objects: readonly KubernetesObject[], namespace = 'default'): Promise<ObjectHealth[]> {
+/** Each object's health (from its counterpart in `live` when there is one, else read); throws a classified error when the cluster cannot be read. */
+export async function assessObjects(
+  target: ClusterTarget,
+  objects: readonly KubernetesObject[],
+  namespace = 'default',
+  live: readonly KubernetesObject[] = [],
+): Promise<ObjectHealth[]> {
+  const known = new Map(live.map((o) => [refKey(o.apiVersion, o.kind, o.metadata?.namespace, o.metadata?.name), o]));
   return Promise.all(
     objects.map(async (o) => {
       const ref = {
@@ -56,7 +70,9 @@ export async function assessObjects(target: ClusterTarget, objects: readonly Kub
         name: o.metadata?.name ?? '',
       };
       try {
-        const live = await bounded(target.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }));
+        const live =
+          known.get(refKey(ref.apiVersion, ref.kind, ref.namespace, ref.name)) ??
+          (await bounded(target.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })));
         // A workload's counts lag and never show a pod that crashes between probes: its pods are read too.
         const pods = WORKLOAD_KINDS.has(ref.kind) && ref.kind !== 'Pod' ? await bounded(workloadPods(target, live as WorkloadWithMeta)).catch(() => []) : [];
         return { ...ref, ...objectHealth(live, pods) };
@@ -67,6 +83,8 @@ export async function assessObjects(target: ClusterTarget, objects: readonly Kub
     }),
   );
 }
+
+const refKey = (apiVersion = '', kind = '', namespace = '', name = '') => `${apiVersion}/${kind}/${namespace}/${name}`;
 
 /**
  * The health of one live object; a workload's is also judged by `pods`, its

@@ -1,6 +1,7 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { objectHealth } from '../../../../controller/health/assess-health.js';
+import { assessAppHealth, objectHealth } from '../../../../controller/health/assess-health.js';
+import type { ClusterTarget } from '../../../../controller/clusters/cluster-target.js';
 import { podTrouble } from '../../../../controller/health/pod-trouble.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
@@ -47,5 +48,32 @@ describe('objectHealth of a workload and its pods', () => {
     ['a bare pod crash-looping', looping, [], 'Degraded', 'container web is crash-looping (CrashLoopBackOff): last exit code 3 (Error), restarted 4 times'],
   ] as const)('%s', (_name, live, pods, status, message) => {
     expect(objectHealth(live as never, pods as readonly V1Pod[], NOW)).toEqual({ status, message });
+  });
+});
+
+describe('assessAppHealth with objects already read (a drift check\'s)', () => {
+  const config = (name: string, namespace = 'shop') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+  /** A target whose reads are counted: `a` exists, anything else answers 404 as the API does. */
+  const counting = () => {
+    const reads: string[] = [];
+    const read = async (o: { metadata: { name: string } }) => {
+      reads.push(o.metadata.name);
+      if (o.metadata.name === 'a') return config('a');
+      throw Object.assign(new Error('not found'), { code: 404, body: { kind: 'Status', reason: 'NotFound', code: 404 } });
+    };
+    return { reads, target: { name: 'local', objects: { read } } as unknown as ClusterTarget };
+  };
+
+  it('reads none of the objects it was given live', async () => {
+    const { reads, target } = counting();
+    expect(await assessAppHealth(target, [config('a'), config('b')], 'shop', [config('a'), config('b')])).toEqual({ status: 'Healthy', message: '' });
+    expect(reads).toEqual([]);
+  });
+
+  it('reads the others, and a missing one makes the app Missing', async () => {
+    const { reads, target } = counting();
+    // Same name, other namespace: not the same object.
+    expect((await assessAppHealth(target, [config('a'), config('b')], 'shop', [config('a'), config('b', 'other')])).status).toBe('Missing');
+    expect(reads).toEqual(['b']);
   });
 });
