@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
-import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
+import { NOBODY, SANDBOX_NAMESPACES, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
@@ -25,7 +25,7 @@ function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
     // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
     'trap : TERM INT HUP',
     'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
-    `${enterNetwork}unshare --pid --fork --kill-child --mount --propagation private --ipc --uts -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
+    `${enterNetwork}unshare ${SANDBOX_NAMESPACES.join(' ')} -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
     'code=$?',
     'echo $code > "$exit_file"',
     'exit $code',
