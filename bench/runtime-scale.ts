@@ -13,6 +13,7 @@
  * Needs busybox (`apt-get install busybox-static`).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,13 @@ async function waitForNode() {
   }
 }
 
+/** CPU time of this process's main thread (the runtime's event loop), from /proc (clock ticks of 10 ms). */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const seconds2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -130,6 +138,7 @@ try {
   });
 
   console.log(`runtime scale benchmark: Deployment of busybox httpd, 0 -> ${replicas} replicas, loopback\n`);
+  const cpu0 = { main: mainThreadCpuMs(), process: process.cpuUsage() };
   const t0 = performance.now();
   const deployment = await cluster.get(resources.deployments, ns, 'web');
   deployment.spec.replicas = replicas;
@@ -149,11 +158,17 @@ try {
     await sleep(50);
   }
   const ready = performance.now() - t0;
+  const mainCpu = mainThreadCpuMs() - cpu0.main;
+  const used = process.cpuUsage(cpu0.process);
   console.log(`all ${replicas} pods created: ${seconds(created ?? ready)}; all Ready: ${seconds(ready)} (${(replicas / (ready / 1000)).toFixed(1)} pods/s)\n`);
   const goal = `goal ≤ ${seconds2(GOAL.ms)}${replicas === GOAL.replicas ? '' : ` for ${count(GOAL.replicas)}`}`;
   console.log(
     `0 → ${count(replicas)} process pods Ready  ${seconds2(ready)}   ${goal}   ` +
       `floor: ${count(wanted)} bare spawns ${seconds2(floor.spawnedMs)}, all listening ${seconds2(floor.listeningMs)}\n`,
+  );
+  console.log(
+    `CPU of the runtime until all Ready: main thread ${seconds(mainCpu)} (${(mainCpu / replicas).toFixed(1)} ms/pod), ` +
+      `all its threads ${seconds((used.user + used.system) / 1000)}; the pods' sandboxes and shells are not counted\n`,
   );
   if (!args['skip-proxy']) await proxyCost();
 } finally {

@@ -41,7 +41,9 @@ export async function recordFor(ctx: KubeletContext, pod: KubeObject): Promise<P
     record.podIP = shown && shown.startsWith('127.1.') && ctx.ips.claim(shown, uid) ? shown : ctx.ips.allocate(uid);
   }
   ctx.records.set(uid, record);
-  ctx.store.save(record);
+  // A sandbox is saved at once (a crash must not leak it); a loopback address needs no write of its own: the record
+  // is saved with the first container's pid, or before the first status shows the address, whichever comes first.
+  if (record.sandbox) ctx.store.save(record);
   return record;
 }
 
@@ -157,6 +159,8 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
   }
 
   const status = buildPodStatus(pod, record, containerViews(ctx, pod, record), false, containerViews(ctx, pod, record, true));
+  // What the status shows (the pod's address) is on disk first; mostly already saved, and then this writes nothing.
+  ctx.store.save(record);
   const written = await writeStatus(ctx, pod, status);
   // The echo of a pod's last status wakes it no more (see ownEcho), except when it ended: that sync releases what it held.
   if (written && status.phase !== 'Succeeded' && status.phase !== 'Failed') ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, written.metadata.resourceVersion!);

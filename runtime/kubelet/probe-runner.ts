@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { ContainerHandle, PodDriver } from './pod-driver.js';
-import { dialTcp } from './tcp-dialer.js';
+import { dialTcp, dialUntilListening } from './tcp-dialer.js';
 
 export type ProbeKind = 'startup' | 'liveness' | 'readiness';
 
@@ -63,11 +63,6 @@ async function execProbe(action: any, target: ProbeTarget, timeoutMs: number): P
   return { ok: false, message: result.exitCode === -1 ? `command ${JSON.stringify(argv.join(' '))} timed out` : result.output.trim() || `command exited with ${result.exitCode}` };
 }
 
-/** Whether `host:port` accepts a TCP connection now (a refused or unreachable port answers at once). */
-async function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return (await dialTcp(host, port, timeoutMs)).ok;
-}
-
 /** Where an httpGet or tcpSocket probe connects; undefined for other kinds. */
 function probeAddress(handler: any, target: ProbeTarget): { host: string; port: number } | undefined {
   const action = handler.httpGet ?? handler.tcpSocket;
@@ -107,6 +102,8 @@ export class ProbeWorker {
   /** failureThreshold failures in a row were seen (a failed startup probe kills the container). */
   failedOut = false;
   private timer?: NodeJS.Timeout;
+  /** Ends the wait for the port to listen, while there is one. */
+  private cancelWait?: () => void;
   private stopped = false;
   private streak = 0;
   private lastOk?: boolean;
@@ -140,28 +137,34 @@ export class ProbeWorker {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.cancelWait?.();
   }
 
   private periodMs(): number {
     return (this.probe.periodSeconds ?? 10) * 1000;
   }
 
-  /** Polls the port (soon after starting, then every 100 ms) until it accepts or `deadline`, then probes. */
+  /**
+   * Waits (on the dialer's thread, trying soon after starting, then every 100 ms) until the port accepts or
+   * `deadline`, then probes. A tcpSocket probe's check is that very connection: it counts as the first attempt.
+   */
   private async whenListening(address: { host: string; port: number }, deadline: number): Promise<void> {
-    const since = Date.now();
-    while (!this.stopped && !this.paused && Date.now() < deadline) {
-      if (await accepts(address.host, address.port, Math.max(1, deadline - Date.now()))) break;
-      const pause = Math.min(100, Math.max(10, (Date.now() - since) / 4), deadline - Date.now());
-      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause).unref());
+    let accepted = false;
+    if (!this.stopped && !this.paused && Date.now() < deadline) {
+      const wait = dialUntilListening(address.host, address.port, (this.probe.timeoutSeconds ?? 1) * 1000, deadline);
+      this.cancelWait = wait.cancel;
+      accepted = (await wait.outcome).ok;
+      this.cancelWait = undefined;
     }
-    await this.tick();
+    await this.tick(accepted && this.probe.tcpSocket ? { ok: true, message: '' } : undefined);
   }
 
-  private async tick(): Promise<void> {
+  /** One attempt on the probe's schedule; `known`: its outcome, already seen by the wait for the port. */
+  private async tick(known?: ProbeOutcome): Promise<void> {
     if (this.stopped) return;
     if (!this.paused) {
       const timeoutMs = (this.probe.timeoutSeconds ?? 1) * 1000;
-      const outcome = await runHandler(this.probe, this.target, timeoutMs).catch((err: Error) => ({ ok: false, message: err.message }));
+      const outcome = known ?? (await runHandler(this.probe, this.target, timeoutMs).catch((err: Error) => ({ ok: false, message: err.message })));
       if (this.stopped) return;
       this.streak = outcome.ok === this.lastOk ? this.streak + 1 : 1;
       this.lastOk = outcome.ok;

@@ -3,8 +3,8 @@ import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fro
 import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
-import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
-import { NOBODY, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
+import { isSameLiveProcess, readProcStat, readProcStatAsync, rssByProcessGroup } from './proc-stat.js';
+import { NOBODY, SANDBOX_NAMESPACES, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
@@ -25,7 +25,7 @@ function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
     // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
     'trap : TERM INT HUP',
     'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
-    `${enterNetwork}unshare --pid --fork --kill-child --mount --propagation private --ipc --uts -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
+    `${enterNetwork}unshare ${SANDBOX_NAMESPACES.join(' ')} -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
     'code=$?',
     'echo $code > "$exit_file"',
     'exit $code',
@@ -155,7 +155,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       } finally {
         closeQuietly(envFd);
       }
-      const stat = readProcStat(started.pid);
+      const stat = await readProcStatAsync(started.pid);
       const handle: ContainerHandle = {
         pid: started.pid,
         procStart: stat?.startTime ?? '',
@@ -177,7 +177,8 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     reportsExit: (handle) => waitedFor.has(`${handle.pid}:${handle.procStart}`),
 
     isAlive(handle) {
-      return isSameLiveProcess(handle.pid, handle.procStart);
+      // Started here and its exit not yet reported by the launcher: alive, with no read of /proc (syncs ask several times each).
+      return waitedFor.has(`${handle.pid}:${handle.procStart}`) || isSameLiveProcess(handle.pid, handle.procStart);
     },
 
     signal(handle, signal) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialTcp } from '../../runtime/kubelet/tcp-dialer.js';
+import { dialTcp, dialUntilListening } from '../../runtime/kubelet/tcp-dialer.js';
 
 // tcpSocket probes connect on the dialer's thread. With 1,000 pods a batch of
 // dials keeps that thread busy past a probe's timeout, and Node runs expired
@@ -64,5 +64,28 @@ describe('tcp dialer', () => {
     await once(closed, 'close');
     const outcome = await dialTcp('127.0.0.1', free, 1000);
     expect(outcome).toEqual({ ok: false, error: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('waits on its thread for a server that starts listening later, and gives up at the deadline or when cancelled', async () => {
+    const late = createServer();
+    late.listen(0, '127.0.0.1');
+    await once(late, 'listening');
+    const free = (late.address() as AddressInfo).port;
+    late.close();
+    await once(late, 'close');
+    const waited = dialUntilListening('127.0.0.1', free, 1000, Date.now() + 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    late.listen(free, '127.0.0.1');
+    await once(late, 'listening');
+    try {
+      expect(await waited.outcome).toEqual({ ok: true });
+    } finally {
+      late.close();
+    }
+    const refused = await dialUntilListening('127.0.0.1', free, 1000, Date.now() + 400).outcome;
+    expect(refused).toEqual({ ok: false, error: expect.stringContaining('ECONNREFUSED') });
+    const cancelled = dialUntilListening('127.0.0.1', free, 1000, Date.now() + 60_000);
+    cancelled.cancel();
+    expect(await cancelled.outcome).toEqual({ ok: false, error: expect.stringContaining('ECONNREFUSED') });
   });
 });
