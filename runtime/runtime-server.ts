@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { buildServedOpenApi, createApiApp, createUpgradeHandler, startCrdController, type PodLogProvider } from './api/index.js';
+import { buildServedOpenApi, createApiApp, createUpgradeHandler, serverClassesFor, startCrdController, type PodLogProvider } from './api/index.js';
 import { admittingCluster } from './api/admission/admission-plugins.js';
 import { ensureSystemPriorityClasses } from './api/defaulting/pod-priority.js';
 import { createAccessControl } from './api/auth/access-control.js';
@@ -238,7 +238,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   const access = createAccessControl({ adminToken: token, cluster, tokens: saTokens });
   const openapi = buildServedOpenApi();
   const app = createApiApp({ cluster, openapi, token, logs, metrics, serviceAccountTokens: saTokens, access });
-  const server = createServer({ cert: tls.cert, key: tls.key }, app);
+  const serving = { cert: tls.cert, key: tls.key, ...serverClassesFor(app) };
+  const server = createServer(serving, app);
   // exec, attach and port-forward arrive as WebSocket upgrades, which express never sees.
   const streams = kubelet && { exec: kubelet.podExec, attach: kubelet.podAttach };
   const upgrades = createUpgradeHandler({ context: { cluster, streams }, token, access });
@@ -251,7 +252,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runnin
   try {
     address = await listen(server, options.port ?? 7071, host);
     if (gateway && gateway !== host) {
-      podSide = createServer({ cert: tls.cert, key: tls.key }, app);
+      podSide = createServer(serving, app);
       podSide.on('upgrade', upgrades);
       podSide.requestTimeout = 0;
       podSide.keepAliveTimeout = 65_000;

@@ -1,4 +1,5 @@
 export { createApiApp, type ApiAppOptions } from './api-app.js';
+export { serverClassesFor, type ServerClasses } from './server-classes.js';
 export type { ApiContext, PodExecStreams, PodLogOptions, PodLogProvider, PodStreamProvider } from './handlers/api-context.js';
 export { createUpgradeHandler, type UpgradeHandler, type UpgradeHandlerOptions } from './streaming/upgrade-handler.js';
 export { buildServedOpenApi, type ServedOpenApi } from './openapi/served-openapi.js';

@@ -62,6 +62,12 @@ export interface UpdateOptions {
  */
 export interface Cluster {
   get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject>;
+  /**
+   * The object, or undefined where `get` would throw NotFound: a lookup that often misses (an apply that
+   * creates) then builds no error. Use it through `getIfExists`, which falls back to `get`.
+   * @defaultValue absent (wrappers that change what `get` returns leave it out)
+   */
+  find?(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   list(type: ResourceType, options?: ListOptions): Promise<ListResult>;
   create(type: ResourceType, object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; a stale metadata.resourceVersion fails with Conflict. An absent one is last-writer-wins. */

@@ -142,10 +142,15 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   async get(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const object = await this.find(type, namespace, name);
+    if (!object) throw notFound(qualifiedName(type), name);
+    return object;
+  }
+
+  async find(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     await this.commits?.settled();
     const object = this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
-    if (!object) throw notFound(qualifiedName(type), name);
-    return copyOf(object);
+    return object && copyOf(object);
   }
 
   async list(type: ResourceType, options: ListOptions = {}): Promise<ListResult> {

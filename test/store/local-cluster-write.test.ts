@@ -12,6 +12,18 @@ afterEach(async () => {
   await cluster.close();
 });
 
+describe('find', () => {
+  it('answers undefined where get is a NotFound, and a private copy of a stored object', async () => {
+    expect(await cluster.find!(resources.configmaps, 'default', 'missing')).toBeUndefined();
+    await expectStatus(cluster.get(resources.configmaps, 'default', 'missing'), 404);
+    const created = await cluster.create(resources.configmaps, configMap('a', {}, { k: 'v' }));
+    const found = await cluster.find!(resources.configmaps, 'default', 'a');
+    expect(found).toEqual(created);
+    found!.data = { k: 'changed' };
+    expect(await cluster.get(resources.configmaps, 'default', 'a')).toEqual(created);
+  });
+});
+
 describe('create', () => {
   it('fills in uid, creationTimestamp, resourceVersion and leaves the caller object alone', async () => {
     const input = configMap('a', {}, { k: 'v' });

@@ -14,6 +14,7 @@ import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js'
 import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
 import { semanticEqual } from '../../kube/canonical-json.js';
+import { getIfExists } from '../../objects/get-if-exists.js';
 
 function customResourcePatchType(): StatusError {
   return new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
@@ -63,12 +64,8 @@ export async function handlePatch(
   const pinned = patchSetsResourceVersion(body, patchType);
 
   for (let attempt = 0; ; attempt++) {
-    let live: KubeObject | undefined;
-    try {
-      live = await ctx.cluster.get(type, namespace, name);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 404 || patchType !== 'apply' || status) throw err;
-    }
+    // Only an apply to the main resource may create; the others answer get's NotFound.
+    const live = patchType === 'apply' && !status ? await getIfExists(ctx.cluster, type, namespace, name) : await ctx.cluster.get(type, namespace, name);
     let next: KubeObject;
     if (patchType === 'apply') {
       const applied = checkObjectFor(body as KubeObject, type, namespace, name);
