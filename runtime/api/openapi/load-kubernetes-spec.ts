@@ -12,20 +12,18 @@ export interface KubernetesSpec {
   info: Record<string, unknown>;
 }
 
-let cached: KubernetesSpec | undefined;
-
 // Beside the source file; from dist/ (tsc does not copy JSON) the same file in the source tree.
 const candidates = [
   new URL('./kubernetes-spec.json', import.meta.url),
   new URL('../../../../runtime/api/openapi/kubernetes-spec.json', import.meta.url),
 ];
 
-/** Reads the spec once; callers trim it further to the served resources. */
+/**
+ * Reads the spec; callers trim it further to the served resources. Not kept: a runtime builds
+ * its documents from it once, at start, and the parsed whole held ~5 MiB of heap for good.
+ */
 export function loadKubernetesSpec(): KubernetesSpec {
-  if (!cached) {
-    const file = candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
-    if (!file) throw new Error('runtime/api/openapi/kubernetes-spec.json is missing from the installation');
-    cached = JSON.parse(readFileSync(file, 'utf8')) as KubernetesSpec;
-  }
-  return cached;
+  const file = candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
+  if (!file) throw new Error('runtime/api/openapi/kubernetes-spec.json is missing from the installation');
+  return JSON.parse(readFileSync(file, 'utf8')) as KubernetesSpec;
 }
