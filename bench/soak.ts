@@ -1,5 +1,5 @@
 // Resource bounds (issue 8): memory of baton up stays flat while commits keep coming.
-//   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10]
+//   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10] [--warm-up 5]
 // Builds (npm run build), then starts the compiled `baton up` on the examples repository (a
 // separate process, temporary state dir), waits
 // for the 15-service shop to be Healthy, then commits a values change every few seconds
@@ -11,7 +11,7 @@
 //   - its redis-server child;
 //   - the pod processes of the state dir, summed (they churn with every rollout).
 // Prints each sample, then start and end RSS with the change in % beside the goal (flat within
-// 10%), the slope (MB/min, least squares over the second
+// 10%), the same change from the end of --warm-up minutes (the heap's one step up to the commit load), the slope (MB/min, least squares over the second
 // half of the samples), the heap left after each major GC and its slope, and a verdict: flat when
 // the RSS slope, or else the slope of the heap after major GCs, is under --max-slope MB/min.
 import { execFileSync } from 'node:child_process';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'commit-every': { type: 'string', default: '4' },
     'sample-every': { type: 'string', default: '10' },
     'max-slope': { type: 'string', default: '1' },
+    'warm-up': { type: 'string', default: '5' },
   },
 });
 const positive = (flag: string, text: string) => {
@@ -38,6 +39,8 @@ const minutes = positive('minutes', values.minutes);
 const commitEveryMs = positive('commit-every', values['commit-every']) * 1000;
 const sampleEveryMs = positive('sample-every', values['sample-every']) * 1000;
 const maxSlope = positive('max-slope', values['max-slope']);
+const warmUpMin = Number(values['warm-up']);
+if (!(warmUpMin >= 0)) throw new Error(`--warm-up: expected minutes ≥ 0, got "${values['warm-up']}"`);
 /** The goal (issue 18): baton up's RSS at the end within this many percent of its RSS at the start. */
 const FLAT_PERCENT = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,6 +184,10 @@ try {
   const last = samples[samples.length - 1];
   const batonSlope = fit((s) => s.baton);
   const change = (100 * (last.baton - first.baton)) / first.baton;
+  // The first sample is taken at Healthy, before any soak commit: the heap then grows to the
+  // commit load once. The same change from the first sample after the warm-up shows whether it
+  // keeps growing after that step; both are printed.
+  const warm = samples.find((s) => s.atMin >= warmUpMin) ?? first;
   const percent = (from: number, to: number) => `${to >= from ? '+' : ''}${((100 * (to - from)) / from).toFixed(1)}%`;
   // The heap after each major collection (its local minima): garbage between collections makes a
   // sawtooth whose least-squares slope depends on where the run ends; a leak raises the floor.
@@ -194,6 +201,7 @@ try {
       '',
       `soak: ${minutes} min, ${commits} commits, ${samples.length} samples`,
       `  baton up (controller + worker + runtime): start ${first.baton.toFixed(1)} MB, end ${last.baton.toFixed(1)} MB (${change >= 0 ? '+' : ''}${change.toFixed(1)}%)   goal: flat within ${FLAT_PERCENT}%   max ${Math.max(...samples.map((s) => s.baton)).toFixed(1)} MB, slope ${batonSlope.toFixed(2)} MB/min (second half)`,
+      `  the same after ${warmUpMin} min of warm-up: ${warm.baton.toFixed(1)} MB at ${warm.atMin.toFixed(1)} min, end ${last.baton.toFixed(1)} MB (${percent(warm.baton, last.baton)})`,
       `  baton up V8 heap used: start ${first.heapUsed.toFixed(1)} MB, end ${last.heapUsed.toFixed(1)} MB, slope ${fit((s) => s.heapUsed).toFixed(2)} MB/min (second half)`,
       `  baton up heap after major GCs: ${floors.map((s) => `${s.heapUsed.toFixed(0)} MB at ${s.atMin.toFixed(1)} min`).join(', ') || 'none seen'}; slope ${floorSlope.toFixed(2)} MB/min`,
       // A single sample's RSS depends on where in the GC sawtooth it falls; RSS at the collections does not.
