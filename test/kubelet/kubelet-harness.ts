@@ -28,10 +28,19 @@ export async function startHarness(): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'baton-kubelet-'));
   const cluster = await openLocalCluster();
   const namespace = `kt-${process.pid}-${++counter}`;
-  await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  let kubelet: Kubelet;
+  try {
+    await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    kubelet = await startKubelet({ cluster, stateDir, resyncMs: 2000 });
+  } catch (err) {
+    // A harness that never started takes its state dir along (runs under load left them in /tmp).
+    await cluster.close();
+    await rm(stateDir, { recursive: true, force: true });
+    throw err;
+  }
   const h: Harness = {
     cluster,
-    kubelet: await startKubelet({ cluster, stateDir, resyncMs: 2000 }),
+    kubelet,
     stateDir,
     namespace,
     async restartKubelet() {
