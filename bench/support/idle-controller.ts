@@ -6,7 +6,9 @@
 // default): the apps must have been synced to `<state>/kubeconfig`'s cluster beforehand, and the figures
 // are taken after DRIFT_WARMUP_MS (default 2.5 × DRIFT_CHECK_MS), once the first checks read every app's
 // live objects (which loads @kubernetes/client-node).
-// After `IDLE_MS` (default 20 s) of idling it prints one JSON line: { rssMiB, heapMiB, cpuPercent, clientNodeLoaded }.
+// It samples its memory every 250 ms for `IDLE_MS` (default 20 s) of idling, then prints one JSON line:
+// { rssMiB, rssMaxMiB, heapMiB, cpuPercent, clientNodeLoaded }: the median RSS and heap used over the window
+// (one reading lands anywhere on the GC's sawtooth: a drift check's garbage alone swings it by ~30 MiB), and the highest RSS.
 import type { RepositorySpec } from '../../controller/apps/app-spec.js';
 import { AppController } from '../../controller/plan/app-controller.js';
 import { repoId } from '../../controller/source/normalize-url.js';
@@ -31,11 +33,18 @@ if (repo !== 'bare') {
 }
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
-await sleep(idleMs);
+const rssSamples: number[] = [];
+const heapSamples: number[] = [];
+while (performance.now() - wall0 < idleMs) {
+  await sleep(250);
+  const { rss, heapUsed } = process.memoryUsage();
+  rssSamples.push(rss / 2 ** 20);
+  heapSamples.push(heapUsed / 2 ** 20);
+}
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - wall0;
-const { rss, heapUsed } = process.memoryUsage();
-const figures = { rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20, cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / wall };
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const figures = { rssMiB: median(rssSamples), rssMaxMiB: Math.max(...rssSamples), heapMiB: median(heapSamples), cpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / wall };
 console.log(JSON.stringify({ ...figures, clientNodeLoaded: await clientNodeLoaded() }));
 
 /** Whether client-node's code was loaded, from the scripts V8 holds (asked after measuring: the debugger costs memory). */

@@ -51,6 +51,8 @@ export interface AppControllerOptions {
 
 /** Apps of one commit planned at once. */
 const PLANS_AT_ONCE = 16;
+/** Apps whose statuses a drift check reads in one round trip. */
+const DRIFT_STATUS_CHUNK = 100;
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
 interface KnownApp {
@@ -356,32 +358,63 @@ export class AppController {
   private async retryFailedRevision(status: AppStatus): Promise<boolean> {
     if (!failedRevisionLeftLive(status)) return false;
     const due = failedRevisionRetry(status, await this.state.getHistory(status.name, 10), new Date());
-    if (!due) return false;
+    if (!due || !(await this.sameRevision(status))) return false;
     const short = shortRevision(due.revision);
     this.log(`${short} failed ${due.failures === 1 ? 'once' : `${due.failures} times`} and stayed live (nothing to roll back to); trying it again`, { app: status.name, revision: due.revision, event: 'retry' });
     await this.queue.enqueue({ app: status.name, revision: due.revision, trigger: 'retry', message: `retry ${due.failures} of ${short}` });
     return true;
   }
 
-  /** selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed. */
+  /**
+   * selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed.
+   * Statuses are read a chunk of apps at a time: a round trip per app made an ioredis pipeline each, and
+   * each pipeline copies every script command of the shared connection onto itself (~18 KB of garbage per
+   * app and check). A status read that early is checked again before anything is written (sameRevision).
+   */
   private async checkDrift(): Promise<void> {
-    for (const [name, { spec }] of this.apps) {
-      if (this.closed) return;
-      const status = await this.state.getApp(name);
-      if (!status || !status.revision || (await this.queue.pendingState(name)) !== undefined) continue;
-      if (spec.syncPolicy.automated && (await this.retryFailedRevision(status))) continue;
+    const names = [...this.apps.keys()];
+    for (let i = 0; i < names.length; i += DRIFT_STATUS_CHUNK) {
+      const chunk = names.slice(i, i + DRIFT_STATUS_CHUNK);
+      const statuses = await this.state.getApps(chunk);
+      for (const [j, name] of chunk.entries()) {
+        if (this.closed) return;
+        const app = this.apps.get(name);
+        const status = statuses[j];
+        if (app && status) await this.checkAppDrift(app.spec, status);
+      }
+    }
+  }
+
+  /** Whether no sync ended since `status` was read: same revision, sync status, pin, failed revision and last sync. */
+  private async sameRevision(status: AppStatus): Promise<boolean> {
+    const now = await this.state.getApp(status.name);
+    return (
+      now !== undefined &&
+      now.revision === status.revision &&
+      now.syncStatus === status.syncStatus &&
+      now.pinnedRevision === status.pinnedRevision &&
+      now.lastFailedRevision === status.lastFailedRevision &&
+      now.lastSync === status.lastSync
+    );
+  }
+
+  private async checkAppDrift(spec: AppSpec, status: AppStatus): Promise<void> {
+    const name = status.name;
+      if (!status.revision || (await this.queue.pendingState(name)) !== undefined) return;
+      if (spec.syncPolicy.automated && (await this.retryFailedRevision(status))) return;
       // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
-      if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) continue;
+      if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) return;
       // A sync that found live already in sync (a commit that renders the same, a fixed baton.yaml) moved the
       // revision without keeping its manifests again: the newest kept ones stand for it when their digest is the same.
       const kept = (await this.state.getHealthyManifests(name, status.revision)) ?? (await this.state.getHealthyManifests(name));
-      if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) continue;
+      if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) return;
       try {
         const target = await this.cluster(spec.cluster);
         const objects = withNamespace(kept.objects, spec.namespace);
         const live = await readLiveObjects(target, objects);
         const diff = diffObjects(objects, live, { app: name });
         if (!diff.inSync) {
+          if (!(await this.sameRevision(status))) return;
           const changed = diff.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`);
           if (spec.syncPolicy.selfHeal && spec.syncPolicy.automated) {
             this.log(`live objects drifted (${changed.join(', ')}); re-applying`, { app: name });
@@ -390,19 +423,19 @@ export class AppController {
           } else {
             await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
           }
-          continue;
+          return;
         }
         // Health from the objects just read: each was read twice per check (2,000 GETs for 1,000 one-object apps).
         const { status: health, message } = await assessAppHealth(target, objects as KubernetesObject[], spec.namespace, live as KubernetesObject[]);
-        if (health === status.health && (health !== 'Degraded' || message === status.message)) continue;
+        if (health === status.health && (health !== 'Degraded' || message === status.message)) return;
+        if (!(await this.sameRevision(status))) return;
         // A Synced app's message is its health's: why it is Degraded (a pod crash-looping after the gate), or nothing.
         // A pinned app keeps the message saying how to follow the branch again.
         const said = status.syncStatus === 'Synced' ? { message: health === 'Degraded' ? message : '' } : {};
         if (health === 'Degraded' && health !== status.health) this.log(`became Degraded: ${message}`, { app: name, revision: status.revision });
         await this.state.updateApp(name, { health, ...said });
       } catch (err) {
-        this.log(`drift check failed: ${(err as Error).message}`, { app: name });
-      }
+      this.log(`drift check failed: ${(err as Error).message}`, { app: name });
     }
   }
 }
