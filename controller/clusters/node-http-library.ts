@@ -47,13 +47,17 @@ async function send(context: RequestContext): Promise<ResponseContext> {
   return new ResponseContext(response.statusCode ?? 0, responseHeaders, { text: async () => (await text).toString('utf8'), binary: () => text });
 }
 
-async function readBody(response: IncomingMessage): Promise<Buffer> {
+/** The whole body, decoded as its Content-Encoding says; read by events, which cost less than an async iterator per response. */
+function readBody(response: IncomingMessage): Promise<Buffer> {
   const encoding = response.headers['content-encoding'];
   const decoded = encoding === 'gzip' || encoding === 'x-gzip' ? response.pipe(createGunzip()) : encoding === 'deflate' ? response.pipe(createInflate()) : encoding === 'br' ? response.pipe(createBrotliDecompress()) : response;
   if (decoded !== response) response.on('error', (err) => decoded.destroy(err));
-  const chunks: Buffer[] = [];
-  for await (const chunk of decoded) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    decoded.on('data', (chunk: Buffer) => chunks.push(chunk));
+    decoded.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    decoded.on('error', reject);
+  });
 }
 
 /** node-fetch's FetchError for a request that got no answer: its message, `type: 'system'`, and the system error's code. */
