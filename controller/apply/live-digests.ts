@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { createHash } from 'node:crypto';
+import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { callClusterOrAbsent, type CallContext } from '../clusters/cluster-call.js';
 import { ObjectRejectedError } from '../clusters/object-rejected-error.js';
 
@@ -11,34 +11,14 @@ export const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace
  * the resourceVersion and managedFields time of a no-op apply
  * (kubernetes#121404), so those are left out; status is not the applier's
  * (controllers may write it in between); list items may lack apiVersion and
- * kind. client-node's Dates count as their JSON text. The digest is
- * contentDigest of the object's JSON form, made in one pass (canonicalText)
- * instead of a JSON round trip first: a re-applied large app digests every
- * object twice (its list item and the apply's answer).
+ * kind. The JSON round trip turns client-node's Dates back into their text.
  */
 export function contentDigestOf(object: KubernetesObject): string {
   const { resourceVersion: _rv, managedFields, ...metadata } = object.metadata ?? {};
   const { status: _status, apiVersion: _apiVersion, kind: _kind, ...rest } = object as KubernetesObject & { status?: unknown };
   const content = { ...rest, metadata: { ...metadata, managedFields: managedFields?.map(({ time: _time, ...entry }) => entry) } };
-  return `sha256:${createHash('sha256').update(canonicalText(content)).digest('hex')}`;
+  return contentDigest(JSON.parse(JSON.stringify(content)));
 }
-
-/** canonicalJson (runtime/kube/canonical-json.ts) of what JSON.parse(JSON.stringify(value)) would give. */
-export function canonicalText(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null) ?? 'null';
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return canonicalText(toJSON.call(value));
-  if (Array.isArray(value)) return `[${value.map((x: unknown) => (dropped(x) ? 'null' : canonicalText(x))).join(',')}]`;
-  const fields: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const field = (value as Record<string, unknown>)[key];
-    if (!dropped(field)) fields.push(`${JSON.stringify(key)}:${canonicalText(field)}`);
-  }
-  return `{${fields.join(',')}}`;
-}
-
-/** What JSON leaves out of an object (and writes as null in an array). */
-const dropped = (value: unknown) => value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
 /**
  * The content digests of the live counterparts of `run` (objects of one

@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { canonicalText, contentDigestOf } from '../../../../controller/apply/live-digests.js';
-import { canonicalJson } from '../../../../runtime/kube/canonical-json.js';
+import { contentDigestOf } from '../../../../controller/apply/live-digests.js';
 
 const typed = (overrides: Record<string, unknown> = {}) =>
   ({
@@ -20,17 +19,6 @@ const typed = (overrides: Record<string, unknown> = {}) =>
     },
     data: { k: 'v' },
   }) as unknown as KubernetesObject;
-
-describe('canonicalText', () => {
-  it.each([
-    ['a typed object (Dates, undefined fields)', typed()],
-    ['arrays with holes JSON writes as null', { a: [1, undefined, () => 1, { b: undefined, c: [new Date(0)] }], d: null }],
-    ['scalars', { s: 'é"\\', n: 1.5, z: -0, nan: Number.NaN, t: true, f: false }],
-    ['unicode and integer-like keys', { '10': 1, '2': 2, é: 3, a: { '1': [] } }],
-  ])('is canonicalJson of the JSON round trip: %s', (_, value) => {
-    expect(canonicalText(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
-  });
-});
 
 describe('contentDigestOf', () => {
   it('ignores what a no-op apply may bump (resourceVersion, managedFields times) and status', () => {
