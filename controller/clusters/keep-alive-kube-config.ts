@@ -1,7 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { KubeConfig } from './kube-client.js';
-import type { RequestContext } from '@kubernetes/client-node';
+import { createConfiguration, KubeConfig, ServerConfiguration } from './kube-client.js';
+import type { ApiConstructor, ApiType, RequestContext } from '@kubernetes/client-node';
+import { nodeHttpLibrary } from './node-http-library.js';
 
 /** Agent options that make connections differ; a change (a rotated client certificate) starts a new agent. */
 const CONNECTION_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -17,7 +18,8 @@ const CONNECTION_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUna
 const IDLE_SOCKET_MS = 30_000;
 
 /**
- * A KubeConfig whose API clients reuse connections. client-node 1.x gives
+ * A KubeConfig whose API clients reuse connections and send through
+ * node:https (node-http-library.ts) instead of node-fetch. client-node 1.x gives
  * every request a new agent, so each one paid a TLS handshake on both ends
  * (about 20 ms of CPU each; a sync makes dozens of requests, a large app
  * thousands). Plain http/https agents are swapped for one keep-alive agent
@@ -25,6 +27,13 @@ const IDLE_SOCKET_MS = 30_000;
  */
 export class KeepAliveKubeConfig extends KubeConfig {
   private kept?: { key: string; agent: HttpAgent };
+
+  /** As KubeConfig's, with nodeHttpLibrary as the clients' http library. */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    return new apiClientType(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this }, httpApi: nodeHttpLibrary }));
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);

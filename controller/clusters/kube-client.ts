@@ -11,3 +11,6 @@ export { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
 export { Watch } from '@kubernetes/client-node/dist/watch.js';
 export { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 export { ObjectCoreV1Api as CoreV1Api, ObjectAppsV1Api as AppsV1Api } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
+export { createConfiguration } from '@kubernetes/client-node/dist/gen/configuration.js';
+export { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js';
+export { ResponseContext, wrapHttpLibrary } from '@kubernetes/client-node/dist/gen/http/http.js';
