@@ -1,8 +1,8 @@
 import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
- * What the root-owned helpers of a sandbox (sh, unshare, mount, setpriv,
- * nsenter) run with: never the pod's environment, which could name a PATH or
+ * What the root-owned helpers of a sandbox (sh, unshare, the set-up's perl,
+ * setpriv, nsenter) run with: never the pod's environment, which could name a PATH or
  * LD_PRELOAD of the pod's choosing and run its code as root.
  */
 export const HELPER_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
