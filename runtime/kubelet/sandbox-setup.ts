@@ -28,6 +28,9 @@ export function mountSyscall(): number | undefined {
   return SYS_MOUNT[process.arch];
 }
 
+/** Perl that execs the rest of the arguments (the program, or setpriv that runs it). */
+export const EXEC_ARGV = 'exec { $ARGV[0] } @ARGV or do { print STDERR "baton: cannot run $ARGV[0]: $!\\n"; exit 127 };';
+
 const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, REMOUNT: 32, BIND: 4096, MOVE: 8192 };
 
 /** A perl string literal that reads back as exactly `s`. */
@@ -97,11 +100,11 @@ function bindSteps(bind: SandboxBind, at: string, create: boolean): string[] {
  * /tmp are assembled on it first, so nothing is made in the host's /tmp), the
  * other volumes, /var/tmp, /dev/shm, baton's state hidden, the host's root
  * read-only (every mount, for a root pod), the hostname, the working
- * directory; then it execs the rest of its arguments (setpriv, the program).
+ * directory; then `finish` (by default: exec the rest of its arguments).
  * Arguments: work dir, hostname, what to exec. A failure prints `baton: …`
  * and exits 128.
  */
-export function sandboxSetupProgram(setup: SandboxSetup, sysMount: number): string {
+export function sandboxSetupProgram(setup: SandboxSetup, sysMount: number, finish: string[] = [EXEC_ARGV]): string {
   const steps = prelude(sysMount);
   // Before the volumes (a volume at one of these paths wins) and before baton's state dir, where the files live, is hidden.
   if (setup.etcFiles) steps.push(...etcSteps(setup.etcFiles));
@@ -127,7 +130,7 @@ export function sandboxSetupProgram(setup: SandboxSetup, sysMount: number): stri
     // The uts namespace's own name: no exec of hostname(1).
     'if (open(my $h, ">", "/proc/sys/kernel/hostname")) { print $h $hn; close $h }',
     'if (length $wd) { chdir $wd or fail "cannot enter workingDir $wd" } else { chdir "/tmp" }',
-    'exec { $ARGV[0] } @ARGV or do { print STDERR "baton: cannot run $ARGV[0]: $!\\n"; exit 127 };',
+    ...finish,
   );
   return steps.join('\n');
 }

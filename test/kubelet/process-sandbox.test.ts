@@ -113,6 +113,13 @@ describe.skipIf(mountNamespaceSupport() !== true || process.getuid?.() !== 0)('t
     expect(readFileSync(join(hostMount, 'host-file'), 'utf8')).toBe('host\n');
   });
 
+  it('runs a pod as its user, group and supplementary groups', async () => {
+    const { code, log } = await run(['cat', '/proc/self/status'], { user: { uid: 1000, gid: 1001, groups: [10, 20] } });
+    expect(code).toBe(0);
+    expect([statusField(log, 'Uid'), statusField(log, 'Gid'), statusField(log, 'Groups')]).toEqual(['1000\t1000\t1000\t1000', '1001\t1001\t1001\t1001', '10 20']);
+    expect([statusField(log, 'CapBnd'), statusField(log, 'CapPrm'), statusField(log, 'NoNewPrivs')]).toEqual(['0000000000000000', '0000000000000000', '1']);
+  });
+
   it('refuses a mount point that is a symlink, and a missing workingDir, naming what failed (exit 128)', async () => {
     const outer = join(dir, 'outer');
     mkdirSync(outer);
