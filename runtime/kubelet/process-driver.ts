@@ -129,6 +129,10 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         throw new DriverError('CreateContainerError', `the process runtime runs each pod in its own namespaces (unshare), which is not permitted here: ${support}`);
       }
       const user = launch.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      // They become numbers in the sandbox's set-up program; 4294967295 is (uid_t)-1, "leave unchanged", to the kernel.
+      if (![user.uid, user.gid, ...user.groups].every((id) => Number.isInteger(id) && id >= 0 && id < 4294967295)) {
+        throw new DriverError('CreateContainerConfigError', `runAsUser, runAsGroup, supplementalGroups and fsGroup must be integers from 0 to 4294967294: ${JSON.stringify(user)}`);
+      }
       if (user.uid === 0 && !options.allowRoot) {
         throw new DriverError('CreateContainerConfigError', 'a process pod does not run as root (runAsUser: 0) unless the runtime is started with --allow-privileged: root on the host\'s filesystem reaches everything');
       }

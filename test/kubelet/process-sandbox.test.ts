@@ -120,6 +120,13 @@ describe.skipIf(mountNamespaceSupport() !== true || process.getuid?.() !== 0)('t
     expect([statusField(log, 'CapBnd'), statusField(log, 'CapPrm'), statusField(log, 'NoNewPrivs')]).toEqual(['0000000000000000', '0000000000000000', '1']);
   });
 
+  it('refuses a user or group that is not a plain id', async () => {
+    for (const user of [{ uid: '0', gid: 0, groups: [] }, { uid: 1000, gid: 4294967295, groups: [] }, { uid: 1000, gid: 1000, groups: [1.5] }]) {
+      await expect(driver.start({ podUid: 'uid-1', containerName: 'bad', argv: ['true'], env: {}, workingDir: '', mounts: [], logPath: join(dir, 'pods', 'bad', 'current.log'), exitPath: join(dir, 'pods', 'bad', 'exit-code'), user: user as never }))
+        .rejects.toMatchObject({ reason: 'CreateContainerConfigError' });
+    }
+  });
+
   it('refuses a mount point that is a symlink, and a missing workingDir, naming what failed (exit 128)', async () => {
     const outer = join(dir, 'outer');
     mkdirSync(outer);
