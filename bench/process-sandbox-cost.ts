@@ -14,7 +14,7 @@
  * network, no namespace is made).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,8 @@ function treeCpuMs(argv: string[], envFile: string, logPath: string): number {
   return children.map((t) => { const [, m, s] = /^(\d+)m([\d.]+)s$/.exec(t)!; return Number(m) * 60_000 + Number(s) * 1000; }).reduce((a, b) => a + b, 0);
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'baton-bench-sandbox-'));
+// Not below /tmp: the pod's own /tmp would cover the state dir, and its hiding mount would be skipped.
+const dir = await mkdtemp(join(existsSync('/run') ? '/run' : tmpdir(), 'baton-bench-sandbox-'));
 try {
   const state = join(dir, 'state');
   const pod = join(state, 'pods', 'uid', 'c');
