@@ -1,8 +1,8 @@
 import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
- * What the root-owned helpers of a sandbox (sh, unshare, mount, setpriv,
- * nsenter) run with: never the pod's environment, which could name a PATH or
+ * What the root-owned helpers of a sandbox (sh, unshare, the set-up's perl,
+ * setpriv, nsenter) run with: never the pod's environment, which could name a PATH or
  * LD_PRELOAD of the pod's choosing and run its code as root.
  */
 export const HELPER_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
@@ -12,6 +12,8 @@ export const HELPER_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
  * pod's environment from fd 3 (`NAME=value` records, NUL-separated), close
  * it, and exec the program with exactly that environment (PATH search as
  * execvp does). perl-base is Essential on Debian, so it is always there.
+ * The sandbox's set-up runs it as its own last step, once it has dropped the
+ * privileges (sandbox-privileges.ts); `kubectl exec` runs it after setpriv.
  */
 export const ENV_SHIM = [
   'open(my $f, "<&=", 3) or die "baton: no environment: $!\\n";',

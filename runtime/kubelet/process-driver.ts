@@ -2,9 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
-import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
+import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, readProcStatAsync, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, SANDBOX_NAMESPACES, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
+import type { SandboxMounts } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
@@ -30,6 +31,15 @@ function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
     'echo $code > "$exit_file"',
     'exit $code',
   ].join('\n');
+}
+
+/**
+ * `/bin/sh`'s arguments that run a container: the wrapper, its sandbox script
+ * and the program's argv (the environment comes on fd 3, ENV_SHIM's).
+ */
+export function wrapperArgs(launch: ContainerLaunch, sandbox: Omit<SandboxMounts, 'binds' | 'etcFiles'>): string[] {
+  const script = wrapperScript(sandboxScript({ ...sandbox, binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles }), launch.podNetwork?.netnsPath);
+  return ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv];
 }
 
 /**
@@ -119,6 +129,10 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         throw new DriverError('CreateContainerError', `the process runtime runs each pod in its own namespaces (unshare), which is not permitted here: ${support}`);
       }
       const user = launch.user ?? { uid: NOBODY, gid: NOBODY, groups: [] };
+      // They become numbers in the sandbox's set-up program; 4294967295 is (uid_t)-1, "leave unchanged", to the kernel.
+      if (![user.uid, user.gid, ...user.groups].every((id) => Number.isInteger(id) && id >= 0 && id < 4294967295)) {
+        throw new DriverError('CreateContainerConfigError', `runAsUser, runAsGroup, supplementalGroups and fsGroup must be integers from 0 to 4294967294: ${JSON.stringify(user)}`);
+      }
       if (user.uid === 0 && !options.allowRoot) {
         throw new DriverError('CreateContainerConfigError', 'a process pod does not run as root (runAsUser: 0) unless the runtime is started with --allow-privileged: root on the host\'s filesystem reaches everything');
       }
@@ -129,9 +143,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       rmSync(launch.exitPath, { force: true });
       const stage = join(dirname(launch.logPath), 'sandbox-tmp');
       mkdirSync(stage, { recursive: true, mode: 0o700 });
-      const etcFiles = launch.podNetwork?.etcFiles;
-      const script = wrapperScript(sandboxScript({ binds: launch.mounts, hidden: options.hiddenPaths ?? [], user, stage, etcFiles }), launch.podNetwork?.netnsPath);
-      const args = ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv];
+      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage });
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
       // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.
