@@ -35,7 +35,8 @@ export interface ApiAppOptions extends ApiContext {
 
 /**
  * The runtime's Kubernetes API as an express app: auth, discovery, OpenAPI,
- * then resource requests. Every failure is answered with a Kubernetes Status.
+ * then resource requests (those no other router serves go to the resource
+ * handler right after auth). Every failure is answered with a Kubernetes Status.
  */
 export function createApiApp(options: ApiAppOptions): Express {
   const app = express();
