@@ -10,6 +10,7 @@ import { handleResourceRequest } from './handlers/resource-handler.js';
 import { metricsApiRouter } from '../metrics/metrics-api.js';
 import type { MetricsSource } from '../metrics/metrics-sampler.js';
 import { openApiRouter } from './openapi/openapi-router.js';
+import { goesStraightToResources } from './routing/resource-shortcut.js';
 import { sendStatus } from './send-status.js';
 
 export interface ApiAppOptions extends ApiContext {
@@ -34,7 +35,8 @@ export interface ApiAppOptions extends ApiContext {
 
 /**
  * The runtime's Kubernetes API as an express app: auth, discovery, OpenAPI,
- * then resource requests. Every failure is answered with a Kubernetes Status.
+ * then resource requests (those no other router serves go to the resource
+ * handler right after auth). Every failure is answered with a Kubernetes Status.
  */
 export function createApiApp(options: ApiAppOptions): Express {
   const app = express();
@@ -43,6 +45,20 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.set('query parser', 'simple');
   const access = options.access ?? createAccessControl({ adminToken: options.token, cluster: options.cluster, tokens: options.serviceAccountTokens });
   app.use(accessMiddleware(access));
+  const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs, authorizer: access.authorizer };
+  const serveResource = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (!(await handleResourceRequest(ctx, req, res))) next();
+    } catch (err) {
+      req.resume();
+      sendStatus(res, err);
+    }
+  };
+  // Nearly every request is a resource request: it skips the routers below that would not serve it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (goesStraightToResources(req.method, req.path)) void serveResource(req, res, next);
+    else next();
+  });
   // Express would answer OPTIONS itself (200, text "GET, HEAD") for routes it knows; this API serves no OPTIONS.
   app.options(/.*/, (req: Request, res: Response) => {
     req.resume();
@@ -62,15 +78,7 @@ export function createApiApp(options: ApiAppOptions): Express {
       handleTokenRequest(options.cluster, tokens, req, res, String(req.params.namespace), String(req.params.name)).catch(next);
     });
   }
-  const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs, authorizer: access.authorizer };
-  app.use(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      if (!(await handleResourceRequest(ctx, req, res))) next();
-    } catch (err) {
-      req.resume();
-      sendStatus(res, err);
-    }
-  });
+  app.use(serveResource);
   app.use((req: Request, res: Response) => {
     req.resume();
     sendStatus(res, new StatusError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.path})`, {}));

@@ -105,13 +105,38 @@ function keyOf(path: FieldPath): string {
   return path.join('\u0000');
 }
 
-const ORDER = ['.', 'f', 'k', 'v', 'i'];
+/** Kubernetes' order of FieldsV1 children: `.` first, then f:, k:, v:, i:, each group by name. */
+function rank(key: string): number {
+  if (key === '.') return 0;
+  switch (key.charCodeAt(0)) {
+    case 102: // f
+      return 1;
+    case 107: // k
+      return 2;
+    case 118: // v
+      return 3;
+    case 105: // i
+      return 4;
+    default:
+      return -1;
+  }
+}
 
+function compareFields(a: string, b: string): number {
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Puts every level in that order; the tree is the caller's own, so a level already in order is kept as it is. */
 function sortFields(node: JsonObject): JsonObject {
-  const rank = (k: string) => ORDER.indexOf(k === '.' ? '.' : k.slice(0, 1));
+  const keys = Object.keys(node);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = compareFields(keys[i - 1], keys[i]) <= 0;
+  if (ordered) {
+    for (const k of keys) node[k] = sortFields(node[k] as JsonObject);
+    return node;
+  }
   const out: JsonObject = {};
-  const keys = Object.keys(node).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const k of keys) out[k] = sortFields(node[k] as JsonObject);
+  for (const k of keys.sort(compareFields)) out[k] = sortFields(node[k] as JsonObject);
   return out;
 }
 

@@ -74,9 +74,13 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   const previous = managers.find((m) => managerId(m.entry) === id);
   const appliedSet = fieldSetOf(kind, { path: [], meta: '', value: trackedView(config) });
 
-  const liveBody = live ? (cloneJson(live) as KubeObject) : undefined;
-  if (liveBody) delete liveBody.metadata.managedFields;
-  const merged = mergeForApply(kind, liveBody, config) as KubeObject;
+  // A create merges into nothing: the result is the configuration, already a copy of its own.
+  let merged = config;
+  if (live) {
+    const liveBody = cloneJson(live) as KubeObject;
+    delete liveBody.metadata.managedFields;
+    merged = mergeForApply(kind, liveBody, config) as KubeObject;
+  }
 
   if (previous) {
     const others = managers.filter((m) => m !== previous);

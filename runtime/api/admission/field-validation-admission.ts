@@ -1,7 +1,6 @@
 import type { Response } from 'express';
 import type { KubeObject } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
-import { cloneJson } from '../../patch/index.js';
 import { pruneUnknownFields } from '../openapi/unknown-fields.js';
 import { duplicateFieldsOf, fieldValidationOf, strictDecodingError } from '../request/field-validation.js';
 import { addWarnings } from '../handlers/respond.js';
@@ -11,16 +10,17 @@ import { addWarnings } from '../handlers/respond.js';
  * published schema does not know are dropped, as Kubernetes' decoder drops
  * them; `fieldValidation=Strict` refuses them and duplicate JSON keys with a
  * 400, Warn (the default) names each in a `Warning` header, Ignore says
- * nothing. Returns a pruned copy.
+ * nothing. Prunes `obj` itself: every caller hands over an object of its own
+ * (a decoded body, a patch's or apply's result), and a copy of each cost as
+ * much as the check.
  */
 export function admitFields(res: Response, schemas: Record<string, any>, type: ResourceType, obj: KubeObject): KubeObject {
   const mode = fieldValidationOf(res.req);
-  const copy = cloneJson(obj);
   const problems = [
-    ...pruneUnknownFields(schemas, copy).map((path) => `unknown field "${path}"`),
+    ...pruneUnknownFields(schemas, obj).map((path) => `unknown field "${path}"`),
     ...duplicateFieldsOf(res.req).map((path) => `duplicate field "${path}"`),
   ];
   if (problems.length && mode === 'Strict') throw strictDecodingError(type, problems);
   if (mode === 'Warn') addWarnings(res, problems);
-  return copy;
+  return obj;
 }

@@ -50,7 +50,8 @@ function podConstraints(pod: KubeObject, restricted: string[]): string | undefin
 export async function admitToQuotas(cluster: Cluster, type: ResourceType, obj: KubeObject, charge: boolean): Promise<void> {
   const namespace = obj.metadata.namespace;
   if (!namespace || !type.namespaced) return;
-  const delta = quotaUsageOf(type, obj);
+  // Worked out at the first quota that limits this type: most namespaces have none.
+  let delta: Usage | undefined;
   for (let attempt = 1; ; attempt++) {
     const quotas = (await cluster.list(resources.resourcequotas, { namespace })).items;
     const charged: KubeObject[] = [];
@@ -65,6 +66,7 @@ export async function admitToQuotas(cluster: Cluster, type: ResourceType, obj: K
       const used = usageOf(quota.status?.used);
       const unknown = restricted.filter((n) => !(n in used));
       if (unknown.length) throw new QuotaRefusal(`status unknown for quota: ${quota.metadata.name}, resources: ${unknown.sort().join(',')}`);
+      delta ??= quotaUsageOf(type, obj);
       const requested = Object.fromEntries(Object.entries(delta).filter(([n, q]) => n in hard && q.value !== 0));
       if (Object.keys(requested).length === 0) continue;
       const next = addUsage(used, requested);

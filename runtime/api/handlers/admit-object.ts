@@ -20,7 +20,8 @@ import { addWarnings } from './respond.js';
  * validation (unknown fields dropped with a Warning, refused under
  * fieldValidation=Strict), Kubernetes' defaults, on create its defaulting admission
  * (an Ingress' default class), then validation (422), against `live` on an
- * update. Returns the defaulted object.
+ * update. Returns the defaulted object, which is `obj` changed in place for a
+ * built-in kind: `obj` must be the caller's own, shared with nothing it still reads.
  */
 export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
   // CRDs and custom resources: their schema comes from the CRD, and they take no built-in kind's defaults or rules.
