@@ -88,7 +88,8 @@ function bindSteps(bind: SandboxBind, at: string, create: boolean): string[] {
   }
   return [
     `if (-d ${pq(bind.source)}) { ${symlink} mkdirp(${t}, 0755) or ${why}; }`,
-    `else { mkdirp(${pq(dirname(at))}, 0777) or ${why}; ${symlink} -e ${t} or (open(my $f, ">", ${t}) and close($f)) or ${why}; }`,
+    // (A `my` is seen only from the next statement on: open and close in one expression closed another $f.)
+    `else { mkdirp(${pq(dirname(at))}, 0777) or ${why}; ${symlink} -e ${t} or do { open(my $f, ">", ${t}) or ${why}; close $f }; }`,
     mount,
   ];
 }
