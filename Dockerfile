@@ -66,5 +66,5 @@ EXPOSE 7070 7071 7080
 ENV NODE_ENV=production
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/bin/baton.js"]
+ENTRYPOINT ["node", "/app/bin/baton.js"]
 CMD ["up", "--state-dir", "/var/lib/baton", "--default-runtime-class", "process"]

@@ -38,7 +38,6 @@ import { startRuntime } from '../runtime/runtime-server.js';
 import { startGitHttpServer } from '../test/support/git-http-server.js';
 import { CommitTrace } from './support/commit-trace.js';
 import { largeAppApply } from './support/large-app-apply.js';
-import { NODE_PROCESS_FLAGS } from '../controller/edges/cli/node-process-flags.js';
 import { startVersionWatcher } from './support/version-watcher.js';
 
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
@@ -295,7 +294,7 @@ interface IdleFigures {
  */
 async function idleProcess(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<IdleFigures> {
   const script = fileURLToPath(new URL('../dist/bench/support/idle-controller.js', import.meta.url));
-  const { stdout } = await execFileAsync(process.execPath, [...NODE_PROCESS_FLAGS, script, ...args], { env: { ...env, ...extraEnv }, maxBuffer: 1 << 20 });
+  const { stdout } = await execFileAsync(process.execPath, [script, ...args], { env: { ...env, ...extraEnv }, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as IdleFigures;
 }
 

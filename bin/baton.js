@@ -1,5 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// Node's flags on the line above are controller/edges/cli/node-process-flags.ts's (test/dockerfile checks they agree).
+#!/usr/bin/env node
 // The CLI is compiled to dist/ by `npm run build` (run by `prepare` on npm ci/install).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -13,7 +13,6 @@ import { Agent, request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { NODE_PROCESS_FLAGS } from '../../controller/edges/cli/node-process-flags.js';
 import { startRedisServer } from '../../controller/redis/redis-server.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -37,7 +36,7 @@ interface ChildRuntime {
 }
 
 async function startChildRuntime(stateDir: string): Promise<ChildRuntime> {
-  const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, ...profile, CLI, 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
+  const child = spawn(process.execPath, [...profile, CLI, 'runtime', '--state-dir', stateDir, '--port', '0', '--default-runtime-class', 'process'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((done, fail) => {
@@ -153,7 +152,7 @@ async function measure(dir: string, count: number): Promise<void> {
     const pid = runtime.child.pid!;
     await resetPeakRss(pid);
     const cpu0 = await cpuSeconds(pid);
-    const { stdout } = await execFileAsync(process.execPath, [...NODE_PROCESS_FLAGS, ...profile, CONTROLLER, repo, redis.url, stateDir], { env, maxBuffer: 1 << 20 });
+    const { stdout } = await execFileAsync(process.execPath, [...profile, CONTROLLER, repo, redis.url, stateDir], { env, maxBuffer: 1 << 20 });
     const { seconds, peakRssMiB: controllerRss, cpuSeconds: controllerCpu } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMiB: number; cpuSeconds: number };
     const [runtimeRss, runtimeCpu] = [await peakRssMiB(pid), (await cpuSeconds(pid)) - cpu0];
     const rate = count / seconds;

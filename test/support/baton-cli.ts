@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_PROCESS_FLAGS } from '../../controller/edges/cli/node-process-flags.js';
 
 export const repoRoot = join(import.meta.dirname, '../..');
 const source = join(repoRoot, 'controller/edges/cli/main.ts');
@@ -41,9 +40,9 @@ function startBuilt(): boolean {
   return useBuild;
 }
 
-/** Node's arguments that run the baton CLI (with the flags bin/baton.js gives Node), for spawn or execFile with process.execPath. */
+/** Node's arguments that run the baton CLI, for spawn or execFile with process.execPath. */
 export function batonArgv(args: string[]): string[] {
-  return startBuilt() ? [...NODE_PROCESS_FLAGS, built, ...args] : [...NODE_PROCESS_FLAGS, '--import', tsx, source, ...args];
+  return startBuilt() ? [built, ...args] : ['--import', tsx, source, ...args];
 }
 
 export interface CliRun {
