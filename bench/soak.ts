@@ -1,5 +1,5 @@
 // Resource bounds (issue 8): memory of baton up stays flat while commits keep coming.
-//   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10] [--warm-up 5]
+//   npx tsx bench/soak.ts [--minutes 10] [--commit-every 4] [--sample-every 10] [--warm-up 5] [--skip-build]
 // Builds (npm run build), then starts the compiled `baton up` on the examples repository (a
 // separate process, temporary state dir), waits
 // for the 15-service shop to be Healthy, then commits a values change every few seconds
@@ -28,6 +28,9 @@ const { values } = parseArgs({
     'sample-every': { type: 'string', default: '10' },
     'max-slope': { type: 'string', default: '1' },
     'warm-up': { type: 'string', default: '5' },
+    // Two soaks side by side (an A/B of an environment setting, say) share one build: a second
+    // build rewriting dist/ under a running baton up could hand it a half-written module.
+    'skip-build': { type: 'boolean', default: false },
   },
 });
 const positive = (flag: string, text: string) => {
@@ -108,11 +111,14 @@ function slope(points: Array<[number, number]>): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-// Ctrl-C (or SIGTERM) ends the soak early; baton up and its pods are still stopped.
+// Ctrl-C (or SIGTERM) ends the soak early; baton up and its pods are still stopped. Every signal
+// is caught, not only the first: `pkill -f soak` reaches this process both directly and through
+// its npx and tsx parents, and a second SIGINT left to Node's default would end it before
+// `finally` had stopped baton up, leaving the shop and its pods running.
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: ending the soak early`);
+  process.on(signal, () => {
+    log(interrupted ? `${signal}: already ending the soak; stopping baton up` : `${signal}: ending the soak early`);
     interrupted = true;
   });
 }
@@ -127,8 +133,10 @@ function verdict(rssSlope: number, floorSlope: number | undefined): string {
 
 // Measure what `npx baton up` runs: the compiled build (bin/baton.js loads dist/), not the
 // TypeScript through tsx, whose loader adds ~85 MiB and its own growth to every figure.
-log('npm run build');
-execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+if (!values['skip-build']) {
+  log('npm run build');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+}
 process.env.BATON_TEST_CLI = 'dist';
 
 const dir = await mkdtemp('/tmp/baton-soak-');
