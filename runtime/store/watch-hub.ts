@@ -2,10 +2,16 @@ import { badRequest, gone } from '../errors/status-error.js';
 import type { KubeObject, WatchEvent } from '../kube/object.js';
 import type { FieldSelector } from './field-selector.js';
 import type { LabelQuery } from '../kube/label-selector.js';
-import { copyOf } from './stored-json.js';
+import { copyOf, rememberJson, storedJson } from './stored-json.js';
 
 /** Events a watch can resume from however old they are (the API server's watch cache keeps at least 100 per resource). */
 const MIN_KEPT = 1000;
+/**
+ * Events older than this keep their objects as stored JSON text only (see
+ * CompactedEvent). Resumed watches and continued lists almost always ask for
+ * the last few seconds, which stay parsed.
+ */
+const COMPACT_AFTER_MS = 10_000;
 
 /** One committed change, as the store publishes it. */
 export interface StoreEvent {
@@ -29,6 +35,44 @@ export interface WatchFilter {
   bookmarks: boolean;
   /** Gets the one read-only copy of each version that all such watchers share (WatchOptions.sharedObjects). */
   shared?: boolean;
+}
+
+/**
+ * An event of the window kept as its objects' stored JSON text: a parsed
+ * version, its JSON and the watchers' shared copy cost about three times the
+ * text, and under a commit every few seconds the window's superseded pods,
+ * ReplicaSets and Deployments were the largest part of the runtime's heap
+ * growth. Each read of `object` or `previous` parses a fresh copy; only replays
+ * and continued lists read them.
+ */
+class CompactedEvent implements StoreEvent {
+  readonly rv: number;
+  readonly typeKey: string;
+  readonly type: StoreEvent['type'];
+  private readonly objectJson: string;
+  private readonly previousJson: string | undefined;
+
+  constructor(event: StoreEvent) {
+    this.rv = event.rv;
+    this.typeKey = event.typeKey;
+    this.type = event.type;
+    this.objectJson = storedJson(event.object);
+    this.previousJson = event.previous && storedJson(event.previous);
+  }
+
+  get object(): KubeObject {
+    return parseStored(this.objectJson);
+  }
+
+  get previous(): KubeObject | undefined {
+    return this.previousJson === undefined ? undefined : parseStored(this.previousJson);
+  }
+}
+
+function parseStored(json: string): KubeObject {
+  const object = JSON.parse(json) as KubeObject;
+  rememberJson(object, json);
+  return object;
 }
 
 interface Watcher extends WatchFilter {
@@ -73,6 +117,8 @@ export class WatchHub {
   private readonly windowMs: number;
   /** Every event with rv > windowStart is in `events`. */
   private windowStart: number;
+  /** Events before this index are CompactedEvents. */
+  private compacted = 0;
   private currentRv: number;
   private readonly watchers = new Set<Watcher>();
   private readonly queue: Array<() => void> = [];
@@ -172,25 +218,36 @@ export class WatchHub {
       while (old < n - kept && this.times[old] < cutoff) old++;
       drop = Math.max(drop, old);
     }
-    if (drop === 0) return;
-    const dropped = this.events.splice(0, drop);
-    this.times.splice(0, drop);
-    this.windowStart = dropped[dropped.length - 1].rv;
+    if (drop > 0) {
+      const dropped = this.events.splice(0, drop);
+      this.times.splice(0, drop);
+      this.windowStart = dropped[dropped.length - 1].rv;
+      this.compacted = Math.max(0, this.compacted - drop);
+    }
+    // Delivery of these events is long done (the queue drains at each publish); only replays read them now.
+    const before = now - COMPACT_AFTER_MS;
+    while (this.compacted < this.events.length && this.times[this.compacted] < before) {
+      this.events[this.compacted] = new CompactedEvent(this.events[this.compacted]);
+      this.compacted++;
+    }
   }
 
   private deliver(w: Watcher, e: StoreEvent): void {
     if (w.closed || e.rv <= w.lastRv) return;
     w.lastRv = e.rv;
     if (e.typeKey !== w.typeKey) return;
-    const now = this.matches(w, e.object);
+    // Read once: a compacted event parses on every read.
+    const object = e.object;
+    const now = this.matches(w, object);
     if (e.type === 'MODIFIED') {
       // Kubernetes semantics: leaving the selection is a DELETED, entering it an ADDED.
-      const before = e.previous !== undefined && this.matches(w, e.previous);
-      if (before && now) this.send(w, 'MODIFIED', e.object);
-      else if (before) this.send(w, 'DELETED', e.object);
-      else if (now) this.send(w, 'ADDED', e.object);
+      const previous = e.previous;
+      const before = previous !== undefined && this.matches(w, previous);
+      if (before && now) this.send(w, 'MODIFIED', object);
+      else if (before) this.send(w, 'DELETED', object);
+      else if (now) this.send(w, 'ADDED', object);
     } else if (now) {
-      this.send(w, e.type, e.object);
+      this.send(w, e.type, object);
     }
   }
 
