@@ -89,11 +89,11 @@ describe('watch window, compacted', () => {
     await cluster.create(resources.configmaps, cm('later', {}, {}));
 
     const seen: string[] = [];
-    (await cluster.watch(resources.configmaps, { resourceVersion: from, labelSelector: 'app=web' }, (e) => seen.push(`${e.type} ${e.object.metadata.name} ${e.object.data?.v}`)))();
+    (await cluster.watch(resources.configmaps, { resourceVersion: from, labelSelector: 'app=web' }, (e) => seen.push(`${e.type} ${e.object.metadata.name} ${(e.object.data as Record<string, string> | undefined)?.v}`)))();
     expect(seen).toEqual(['ADDED a web', 'DELETED a db', 'ADDED b b1', 'MODIFIED b b2']);
 
     // The rest of the list as it was at the first page's resourceVersion.
     const rest = await cluster.list(resources.configmaps, { namespace: 'default', continue: firstPage.continue });
-    expect(rest.items.map((o) => `${o.metadata.name} ${o.data?.v}`)).toEqual(['b b1', 'c c1']);
+    expect(rest.items.map((o) => `${o.metadata.name} ${(o.data as Record<string, string> | undefined)?.v}`)).toEqual(['b b1', 'c c1']);
   });
 });
