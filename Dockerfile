@@ -64,6 +64,8 @@ USER baton
 VOLUME ["/var/lib/baton"]
 EXPOSE 7070 7071 7080
 ENV NODE_ENV=production
+# controller/edges/cli/node-process-env.ts: what bin/baton.js's first line sets (ENTRYPOINT runs node directly).
+ENV MALLOC_ARENA_MAX=2
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/baton.js"]

@@ -39,8 +39,11 @@ import { startGitHttpServer } from '../test/support/git-http-server.js';
 import { CommitTrace } from './support/commit-trace.js';
 import { largeAppApply } from './support/large-app-apply.js';
 import { startVersionWatcher } from './support/version-watcher.js';
+import { NODE_PROCESS_ENV } from '../controller/edges/cli/node-process-env.js';
 
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
+// baton's processes start with the environment bin/baton.js's first line gives them (glibc's arenas).
+Object.assign(process.env, NODE_PROCESS_ENV);
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b' };
 const execFileAsync = promisify(execFile);
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();

@@ -20,6 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeApps } from '../test/e2e/support/baton-process.js';
 import { commitValues, podProcesses, setVersion, startShop, stopShop, tail, waitShopHealthy, type Shop } from '../test/load/support/shop.js';
+import { NODE_PROCESS_ENV } from '../controller/edges/cli/node-process-env.js';
+
+// baton's processes start with the environment bin/baton.js's first line gives them (glibc's arenas).
+Object.assign(process.env, NODE_PROCESS_ENV);
 
 const { values } = parseArgs({
   options: {

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node
+// The environment on the line above is controller/edges/cli/node-process-env.ts's (test/dockerfile checks they agree).
 // The CLI is compiled to dist/ by `npm run build` (run by `prepare` on npm ci/install).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

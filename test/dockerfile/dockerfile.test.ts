@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM_PACKAGES } from '../../controller/edges/cli/setup/system-packages.js';
+import { NODE_PROCESS_ENV } from '../../controller/edges/cli/node-process-env.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -64,5 +65,13 @@ describe('Dockerfile', () => {
     const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
     const entry = finalStage.find((i) => i.op === 'ENTRYPOINT')!.args;
     expect(entry).toContain(pkg.bin.baton.replace(/^\.\//, ''));
+  });
+
+  it("starts Node with baton's environment, as bin/baton.js's first line does", () => {
+    const assignments = Object.entries(NODE_PROCESS_ENV).map(([name, value]) => `${name}=${value}`);
+    const env = finalStage.filter((i) => i.op === 'ENV').map((i) => i.args.replace(/\s+/g, '='));
+    expect(env).toEqual(expect.arrayContaining(assignments));
+    const shebang = readFileSync(`${root}/bin/baton.js`, 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S ${assignments.join(' ')} node`);
   });
 });
