@@ -11,13 +11,14 @@ export const keyOf = (object: KubernetesObject) => `${object.metadata?.namespace
  * the resourceVersion and managedFields time of a no-op apply
  * (kubernetes#121404), so those are left out; status is not the applier's
  * (controllers may write it in between); list items may lack apiVersion and
- * kind. The JSON round trip turns client-node's Dates back into their text.
+ * kind. Answers come as the API server's JSON (plain-object-api.ts): no
+ * Dates to turn back into text, so the object is digested as it is.
  */
 export function contentDigestOf(object: KubernetesObject): string {
   const { resourceVersion: _rv, managedFields, ...metadata } = object.metadata ?? {};
   const { status: _status, apiVersion: _apiVersion, kind: _kind, ...rest } = object as KubernetesObject & { status?: unknown };
   const content = { ...rest, metadata: { ...metadata, managedFields: managedFields?.map(({ time: _time, ...entry }) => entry) } };
-  return contentDigest(JSON.parse(JSON.stringify(content)));
+  return contentDigest(content);
 }
 
 /**

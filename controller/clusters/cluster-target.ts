@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, Watch } from './kube-client.js';
+import { CoreV1Api, KubeConfig, type KubernetesObjectApi, Watch } from './kube-client.js';
+import { PlainObjectApi } from './plain-object-api.js';
 import { KeepAliveKubeConfig } from './keep-alive-kube-config.js';
 import { ClusterConfigError } from './cluster-config-error.js';
 
@@ -14,7 +15,7 @@ export interface ClusterTarget {
   /** The name apps use for it: `local`, or a kubeconfig context. */
   name: string;
   kubeConfig: KubeConfig;
-  /** Generic create/read/patch/list/delete of any served kind. */
+  /** Generic create/read/patch/list/delete of any served kind; answers are the API server's JSON (timestamps as text), not typed models (plain-object-api.ts). */
   objects: KubernetesObjectApi;
   /** Typed core API, for what the generic client cannot do (pod logs, events). */
   core: CoreV1Api;
@@ -53,7 +54,7 @@ function targetFrom(kubeConfig: KubeConfig, name: string, context: string | unde
   return {
     name,
     kubeConfig,
-    objects: KubernetesObjectApi.makeApiClient(kubeConfig),
+    objects: PlainObjectApi.makeApiClient(kubeConfig),
     core: kubeConfig.makeApiClient(CoreV1Api),
     watch: new Watch(kubeConfig),
   };

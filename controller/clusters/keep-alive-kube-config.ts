@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { isAscii } from 'node:buffer';
 import { createConfiguration, KubeConfig, ServerConfiguration } from './kube-client.js';
 import type { ApiConstructor, ApiType, RequestContext } from '@kubernetes/client-node';
 import { nodeHttpLibrary } from './node-http-library.js';
@@ -26,7 +27,7 @@ const IDLE_SOCKET_MS = 30_000;
  * per set of connection options; proxy agents are left as they are.
  */
 export class KeepAliveKubeConfig extends KubeConfig {
-  private kept?: { key: string; agent: HttpAgent };
+  private kept?: { https: boolean; options: Record<string, unknown>; agent: HttpAgent };
 
   /** As KubeConfig's, with nodeHttpLibrary as the clients' http library. */
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
@@ -40,14 +41,36 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const made = context.getAgent();
     if (!made || (made.constructor !== HttpsAgent && made.constructor !== HttpAgent)) return;
     const options = (made as HttpAgent & { options: Record<string, unknown> }).options;
-    const key = `${made.constructor === HttpsAgent}|${CONNECTION_OPTIONS.map((name) => String(options[name] ?? '')).join('|')}`;
-    if (this.kept?.key !== key) {
+    const https = made.constructor === HttpsAgent;
+    if (this.kept?.https !== https || !CONNECTION_OPTIONS.every((name) => sameOption(this.kept!.options[name], options[name]))) {
       this.kept?.agent.destroy();
-      const keepAlive = { ...options, keepAlive: true, timeout: IDLE_SOCKET_MS };
-      const agent = made.constructor === HttpsAgent ? new HttpsAgent(keepAlive) : new HttpAgent(keepAlive);
-      this.kept = { key, agent };
+      const keepAlive = { ...options, ...pemAsText(options), keepAlive: true, timeout: IDLE_SOCKET_MS };
+      const agent = https ? new HttpsAgent(keepAlive) : new HttpAgent(keepAlive);
+      this.kept = { https, options, agent };
     }
     made.destroy();
     context.setAgent(this.kept.agent);
   }
+}
+
+/** Whether two values of one agent option are the same: certificates come as a new Buffer each request, compared by content. */
+function sameOption(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return a === b;
+}
+
+/**
+ * The PEM buffers of `options` (CA, client certificate and key) as text, which
+ * TLS reads alike. An agent names each request's connection pool by
+ * concatenating these options (Agent#getName): from Buffers that decoded
+ * them to text on every request, a few KiB of garbage each. Non-ASCII buffers
+ * are left as they are.
+ */
+function pemAsText(options: Record<string, unknown>): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const name of ['ca', 'cert', 'key'] as const) {
+    const value = options[name];
+    if (Buffer.isBuffer(value) && isAscii(value)) text[name] = value.toString('latin1');
+  }
+  return text;
 }

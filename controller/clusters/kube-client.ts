@@ -8,6 +8,7 @@
 // wrappers baton does not construct, about half of that. Tests and tsx run the package as it is.
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 export { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
+export { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 export { Watch } from '@kubernetes/client-node/dist/watch.js';
 export { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 export { ObjectCoreV1Api as CoreV1Api, ObjectAppsV1Api as AppsV1Api } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
