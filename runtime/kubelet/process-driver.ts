@@ -173,9 +173,9 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       // The container's working directory: the pod's user may search it (0711), no one else may list it.
       mkdirSync(dirname(launch.logPath), { recursive: true, mode: 0o711 });
       rmSync(launch.exitPath, { force: true });
-      const stage = join(dirname(launch.logPath), 'sandbox-tmp');
-      mkdirSync(stage, { recursive: true, mode: 0o700 });
-      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage });
+      // The pod's /tmp is assembled over the container's own directory, seen so only in the sandbox's mount namespace
+      // and only until it moves to /tmp: no directory of its own to make per start (a new inode is dear in a burst).
+      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
       // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.
