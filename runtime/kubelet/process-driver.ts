@@ -85,7 +85,7 @@ function utilLinuxUnshare(): string {
  * util-linux's, which loads libselinux and libpcre2), else util-linux's. Both
  * setns(2) and exec without a fork.
  */
-export function networkEnterer(): string[] {
+function networkEnterer(): string[] {
   if (!enterer) {
     const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['nsenter', '--net=/proc/self/ns/net', '--', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0);
     enterer = busybox ? [busybox, 'nsenter'] : ['nsenter'];
