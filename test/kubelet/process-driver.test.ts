@@ -42,7 +42,8 @@ it('leaves no environment file and nothing of the sandbox on the host, beside th
     await waitFor('the container to end', () => driver.exitCode(handle) !== undefined, { timeoutMs: 10_000 });
     expect(readFileSync(join(dir, 'c', 'current.log'), 'utf8').trim()).toBe(`got ${marker}`);
     expect(readdirSync(join(dir, 'c')).sort()).toEqual(['current.log', 'exit-code']);
-    const handOffs = readdirSync('/dev/shm').filter((name) => name.startsWith('baton-env-'));
+    const handOffs = readdirSync('/dev/shm').filter((name) => name.startsWith(`baton-env-${process.pid}-`));
+    expect(handOffs.length).toBeGreaterThan(0);
     for (const name of handOffs) expect(readdirSync(join('/dev/shm', name))).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
