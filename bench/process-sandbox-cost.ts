@@ -55,8 +55,8 @@ try {
     mounts: [{ source: www, target: '/tmp/www', readOnly: true }, { source: token, target: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true }],
     podNetwork: { netnsPath: '/proc/self/ns/net', etcFiles: { hosts: join(etc, 'hosts'), hostname: join(etc, 'hostname'), resolvConf: join(etc, 'resolv.conf') } },
   };
-  const stage = join(pod, 'sandbox-tmp');
-  mkdirSync(stage, { mode: 0o700 });
+  // As the process driver has it: the pod's /tmp is assembled over the container's directory.
+  const stage = pod;
   const envFile = environmentFile(pod, { PATH: '/usr/bin:/bin', POD_IP: '10.244.0.2', PORT: '8080' });
   const floor = treeCpuMs(['-c', 'exec "$@"', 'bare', '/bin/true'], envFile, logPath);
   const sandboxed = treeCpuMs(wrapperArgs(launch, { hidden: [state], user, stage }), envFile, logPath);

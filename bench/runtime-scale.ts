@@ -8,16 +8,21 @@
  * bench/service-proxy.ts's; `--skip-proxy` leaves it out). Loopback only;
  * everything is stopped at the end.
  *
- *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8] [--skip-proxy]
+ *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8] [--skip-proxy] [--cpu-prof FILE]
+ *
+ * `--cpu-prof FILE`: a CPU profile of the runtime's main thread from the
+ * scale-up until all Ready only (not the floor, start-up or the stop), for
+ * Chrome DevTools or any .cpuprofile viewer.
  *
  * Needs busybox (`apt-get install busybox-static`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { resources } from '../runtime/resources/registry.js';
 import { startRuntime } from '../runtime/runtime-server.js';
@@ -29,6 +34,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
     'skip-proxy': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 /** Issue 18's goal: 0 -> 1,000 process pods Ready within 3 s. */
@@ -79,6 +85,22 @@ function mainThreadCpuMs(): number {
   const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time (ms) of each thread of this process by tid (the main thread is `main`), from /proc: libuv's pool, V8's and worker threads are told apart by what they use. */
+function threadCpuMs(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === process.pid ? 'main' : tid;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -138,7 +160,13 @@ try {
   });
 
   console.log(`runtime scale benchmark: Deployment of busybox httpd, 0 -> ${replicas} replicas, loopback\n`);
-  const cpu0 = { main: mainThreadCpuMs(), process: process.cpuUsage() };
+  const profiler = args['cpu-prof'] ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const cpu0 = { main: mainThreadCpuMs(), process: process.cpuUsage(), threads: threadCpuMs() };
   const t0 = performance.now();
   const deployment = await cluster.get(resources.deployments, ns, 'web');
   deployment.spec.replicas = replicas;
@@ -158,6 +186,11 @@ try {
     await sleep(50);
   }
   const ready = performance.now() - t0;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(args['cpu-prof']!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const mainCpu = mainThreadCpuMs() - cpu0.main;
   const used = process.cpuUsage(cpu0.process);
   console.log(`all ${replicas} pods created: ${seconds(created ?? ready)}; all Ready: ${seconds(ready)} (${(replicas / (ready / 1000)).toFixed(1)} pods/s)\n`);
@@ -170,6 +203,8 @@ try {
     `CPU of the runtime until all Ready: main thread ${seconds(mainCpu)} (${(mainCpu / replicas).toFixed(1)} ms/pod), ` +
       `all its threads ${seconds((used.user + used.system) / 1000)}; the pods' sandboxes and shells are not counted\n`,
   );
+  const threads = [...threadCpuMs()].map(([name, ms]) => [name, ms - (cpu0.threads.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
+  console.log(`  by thread (tid): ${threads.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${seconds2(ms)}`).join(', ')}\n`);
   if (!args['skip-proxy']) await proxyCost();
 } finally {
   const t1 = performance.now();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
@@ -21,12 +21,14 @@ import { spawnOnTerminal } from './tty-exec.js';
 function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
   // On the pod network the sandbox starts inside the pod's network namespace; nsenter execs unshare, so the
   // process tree stays wrapper → unshare → pid 1 (sandboxInitPid) and only the wrapper stays on the host's network.
-  const enterNetwork = netnsPath ? `nsenter --net=${quote(netnsPath)} -- ` : '';
+  const enterNetwork = netnsPath ? `${networkEnterer().map(quote).join(' ')} --net=${quote(netnsPath)} -- ` : '';
+  // By its path: busybox's nsenter would run its own unshare applet (no --kill-child) for a bare name.
+  const unshare = netnsPath ? quote(utilLinuxUnshare()) : 'unshare';
   return [
     // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
     'trap : TERM INT HUP',
     'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
-    `${enterNetwork}unshare ${SANDBOX_NAMESPACES.join(' ')} -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
+    `${enterNetwork}${unshare} ${SANDBOX_NAMESPACES.join(' ')} -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
     'code=$?',
     'echo $code > "$exit_file"',
     'exit $code',
@@ -59,6 +61,36 @@ const WRAPPER_NAME = 'baton-container';
 
 function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+let enterer: string[] | undefined;
+let unsharePath: string | undefined;
+
+/** util-linux's unshare as the sandbox's helpers find it on HELPER_ENV's PATH. */
+function utilLinuxUnshare(): string {
+  unsharePath ??= HELPER_ENV.PATH.split(':').map((dir) => join(dir, 'unshare')).find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? 'unshare';
+  return unsharePath;
+}
+
+/**
+ * What enters the pod's network namespace before unshare: busybox's nsenter
+ * where there is one (static, it costs a pod's start ~1.5 ms of CPU less than
+ * util-linux's, which loads libselinux and libpcre2), else util-linux's. Both
+ * setns(2) and exec without a fork.
+ */
+function networkEnterer(): string[] {
+  if (!enterer) {
+    const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['nsenter', '--net=/proc/self/ns/net', '--', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0);
+    enterer = busybox ? [busybox, 'nsenter'] : ['nsenter'];
+  }
+  return enterer;
 }
 
 let mountNamespacesChecked: string | true | undefined;
@@ -141,9 +173,9 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       // The container's working directory: the pod's user may search it (0711), no one else may list it.
       mkdirSync(dirname(launch.logPath), { recursive: true, mode: 0o711 });
       rmSync(launch.exitPath, { force: true });
-      const stage = join(dirname(launch.logPath), 'sandbox-tmp');
-      mkdirSync(stage, { recursive: true, mode: 0o700 });
-      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage });
+      // The pod's /tmp is assembled over the container's own directory, seen so only in the sandbox's mount namespace
+      // and only until it moves to /tmp: no directory of its own to make per start (a new inode is dear in a burst).
+      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
       // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.

@@ -34,7 +34,10 @@ export interface SandboxMounts {
   /** Directories covered by an empty read-only tmpfs (baton's state dir). */
   hidden: string[];
   user: SandboxUser;
-  /** An empty host directory of baton's where the pod's /tmp is assembled before it is moved into place. */
+  /**
+   * A host directory of baton's (the container's own) over which the pod's /tmp is assembled, in the sandbox's mount
+   * namespace, before it is moved into place; what it holds stays as it is on the host.
+   */
   stage: string;
   /**
    * The pod's own hosts, hostname and resolv.conf (a pod on the pod network), bound over the host's.

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +157,7 @@ export class Launcher {
     const { id } = shell.allocate();
     closeSync(openSync(options.outputPath, 'a', 0o600));
     const stdin = options.stdinPath === undefined ? '</dev/null' : `<>${quote(options.stdinPath)}`;
-    const command = `cd ${quote(options.cwd)} && ${this.pathPrefix()}exec setsid ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
+    const command = `cd ${quote(options.cwd)} && ${this.pathPrefix()}exec ${setsid(file).map(quote).join(' ')} ${[file, ...args].map(quote).join(' ')} ${stdin} >>${quote(options.outputPath)} 2>&1`;
     let onPid: (pid: number) => void = () => undefined;
     const pid = new Promise<number>((resolve) => (onPid = resolve));
     let onExit: (code: number) => void = () => undefined;
@@ -175,6 +176,21 @@ export class Launcher {
     // The runtime's PATH of the moment, as a spawn from node would search it.
     return this.env ? '' : `PATH=${quote(process.env.PATH ?? '')} `;
   }
+}
+
+let setsidArgv: string[] | undefined;
+
+/**
+ * What starts `file` in its own session: busybox's setsid where there is one (static, a start costs ~1 ms of CPU
+ * less than with util-linux's on this VM: perf stat -r 200, 5 rounds), else util-linux's. Both call setsid(2), forking
+ * first only when already a group leader (a job of the launcher's shell never is), and exec the program. A bare name
+ * goes to util-linux's: busybox would run its own applet of that name rather than search PATH.
+ */
+function setsid(file: string): string[] {
+  setsidArgv ??= ((busybox) => (busybox ? [busybox, 'setsid'] : ['setsid']))(
+    ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['setsid', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0),
+  );
+  return file.includes('/') ? setsidArgv : ['setsid'];
 }
 
 /**

@@ -77,6 +77,21 @@ describe('launcher shells', () => {
     const next = await start(launcher, 'b');
     expect(shellOf(next.pid)).not.toBe(shell);
   });
+
+  it('starts each program, by path or by name, as the leader of a session of its own, running that very program', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'launcher-pool-'));
+    const launcher = new Launcher(undefined, 8, 1);
+    const byPath = await launcher.start('/bin/sleep', ['600'], { cwd: dir, outputPath: join(dir, 'path.log') });
+    const byName = await launcher.start('sleep', ['600'], { cwd: dir, outputPath: join(dir, 'name.log') });
+    started.push(byPath, byName);
+    const fields = (pid: number) => { const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); return stat.slice(stat.lastIndexOf(')') + 2).split(' '); };
+    for (const { pid } of [byPath, byName]) {
+      // pgrp and session (fields 5 and 6 of stat) are its own once it runs the program.
+      await waitFor('the program to run', () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('sleep'), { timeoutMs: 10_000 });
+      expect(fields(pid).slice(2, 4).map(Number)).toEqual([pid, pid]);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual([pid === byPath.pid ? '/bin/sleep' : 'sleep', '600']);
+    }
+  });
 });
 
 /** A `sleep 30` run by the shell `shell`: the program of a job (program ← job ← shell). */
