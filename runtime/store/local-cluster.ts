@@ -212,10 +212,16 @@ class StoreCluster implements LocalCluster, StoreOps {
         resourceVersion: options.resourceVersion,
         bookmarks: options.allowWatchBookmarks === true,
         shared: options.sharedObjects === true,
+        wantsNamespace: options.onlyInNamespacesWith && this.namespacesHolding(typeKeyOf(options.onlyInNamespacesWith)),
       },
       () => this.index.list(typeKey, namespace),
       onEvent,
     );
+  }
+
+  /** Asked as each event is delivered, so it sees the store as it is then. */
+  private namespacesHolding(typeKey: string): (namespace: string) => boolean {
+    return (namespace) => this.index.holds(typeKey, namespace);
   }
 
   currentResourceVersion(): string {
