@@ -24,6 +24,8 @@ export interface WatchSource {
    * (see ObjectCache). Not called for the primary type.
    */
   onSync?(items: KubeObject[]): void;
+  /** Changes outside namespaces holding an object of this type wake nothing (WatchOptions.onlyInNamespacesWith). */
+  onlyInNamespacesWith?: ResourceType;
 }
 
 /**
@@ -63,7 +65,7 @@ export class ResourceWatcher {
     try {
       const rv = await this.relist(initial);
       if (this.stopped) return;
-      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv, sharedObjects: true }, (event) => this.onEvent(event));
+      const cancel = await this.cluster.watch(this.source.type, { resourceVersion: rv, sharedObjects: true, onlyInNamespacesWith: this.source.onlyInNamespacesWith }, (event) => this.onEvent(event));
       if (this.stopped) {
         cancel();
         return;

@@ -36,6 +36,14 @@ export interface WatchOptions extends ListOptions {
    * @defaultValue false
    */
   sharedObjects?: boolean;
+  /**
+   * In-process hint: the watcher cares only for objects in namespaces that
+   * hold an object of this type when the event is delivered (the quota
+   * controller, for namespaces with a ResourceQuota), so the store may skip
+   * the others without copying them. A cluster may ignore it and send all.
+   * @defaultValue undefined (every namespace)
+   */
+  onlyInNamespacesWith?: ResourceType;
 }
 
 export interface DeleteOptions {

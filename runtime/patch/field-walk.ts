@@ -44,18 +44,50 @@ export function childrenOf(kind: string, node: Node, shape = shapeOf(kind, node)
   return [];
 }
 
+/** The key fields of an associative list at `meta`, each with its default (undefined: none). */
+function listKeys(kind: string, meta: string): Record<string, unknown> {
+  const fieldMeta = lookupFieldMeta(kind, meta);
+  return fieldMeta?.ssaKeys ?? { [fieldMeta?.key as string]: undefined };
+}
+
+function missingKey(keys: Record<string, unknown>, item: unknown): string | undefined {
+  return Object.keys(keys).find((k) => keys[k] === undefined && (!isObject(item) || item[k] === undefined));
+}
+
 /**
  * The first item of an associative list that lacks a key field, described as
  * structured-merge-diff reports it; undefined when every item can be keyed.
+ * Every apply asks, and almost every one passes: the walk that builds field
+ * paths (for the message) runs only once a check without them found one.
  */
 export function findUnkeyedItem(kind: string, node: Node): string | undefined {
+  return hasUnkeyedItem(kind, node.meta, node.value) ? describeUnkeyedItem(kind, node) : undefined;
+}
+
+function hasUnkeyedItem(kind: string, meta: string, value: unknown): boolean {
+  const shape = shapeOf(kind, { path: [], meta, value });
+  if (shape === 'atomic') return false;
+  if (shape === 'struct') {
+    const fields = value as Record<string, unknown>;
+    for (const k of Object.keys(fields)) if (hasUnkeyedItem(kind, fieldPath(meta, k), fields[k])) return true;
+    return false;
+  }
+  const keys = shape === 'mapList' ? listKeys(kind, meta) : undefined;
+  const items = itemPath(meta);
+  for (const item of value as unknown[]) {
+    if (keys && missingKey(keys, item)) return true;
+    if (hasUnkeyedItem(kind, items, item)) return true;
+  }
+  return false;
+}
+
+function describeUnkeyedItem(kind: string, node: Node): string | undefined {
   const shape = shapeOf(kind, node);
   if (shape === 'mapList') {
-    const fieldMeta = lookupFieldMeta(kind, node.meta);
-    const keys = fieldMeta?.ssaKeys ?? { [fieldMeta?.key as string]: undefined };
+    const keys = listKeys(kind, node.meta);
     const items = node.value as unknown[];
     for (let i = 0; i < items.length; i++) {
-      const missing = Object.keys(keys).find((k) => keys[k] === undefined && (!isObject(items[i]) || (items[i] as Record<string, unknown>)[k] === undefined));
+      const missing = missingKey(keys, items[i]);
       if (missing) {
         return `${describePath(node.path)}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`;
       }
@@ -63,7 +95,7 @@ export function findUnkeyedItem(kind: string, node: Node): string | undefined {
   }
   if (shape === 'atomic') return undefined;
   for (const child of childrenOf(kind, node, shape)) {
-    const found = findUnkeyedItem(kind, child);
+    const found = describeUnkeyedItem(kind, child);
     if (found) return found;
   }
   return undefined;

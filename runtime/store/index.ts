@@ -9,3 +9,4 @@ export { openLocalCluster, type LocalCluster, type LocalClusterOptions } from '.
 export { parseLabelSelector, labelSelectorFromObject } from './label-selector.js';
 export { parseFieldSelector, fieldValue, type FieldSelector, type FieldRequirement } from './field-selector.js';
 export { backupStore, restoreStore } from './store-backup.js';
+export { answerJson } from './stored-json.js';

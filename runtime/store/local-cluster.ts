@@ -17,7 +17,7 @@ import { ServiceAllocator } from './service-allocator.js';
 import { SqliteStore } from './sqlite-store.js';
 import { GroupCommit } from './group-commit.js';
 import type { StoreOps } from './store-ops.js';
-import { copyOf } from './stored-json.js';
+import { answerCopyOf, copyOf } from './stored-json.js';
 import { decodeContinue, expiredContinue, objectsAt, pageOf } from './list-pages.js';
 import { WatchHub, type StoreEvent } from './watch-hub.js';
 
@@ -193,7 +193,7 @@ class StoreCluster implements LocalCluster, StoreOps {
   /** A write is answered once it is on disk (an unchanged object may still wait for an earlier write of this turn). */
   private async acknowledged(object: KubeObject): Promise<KubeObject> {
     await this.commits?.committed();
-    return copyOf(object);
+    return answerCopyOf(object);
   }
 
   async watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void> {
@@ -212,10 +212,16 @@ class StoreCluster implements LocalCluster, StoreOps {
         resourceVersion: options.resourceVersion,
         bookmarks: options.allowWatchBookmarks === true,
         shared: options.sharedObjects === true,
+        wantsNamespace: options.onlyInNamespacesWith && this.namespacesHolding(typeKeyOf(options.onlyInNamespacesWith)),
       },
       () => this.index.list(typeKey, namespace),
       onEvent,
     );
+  }
+
+  /** Asked as each event is delivered, so it sees the store as it is then. */
+  private namespacesHolding(typeKey: string): (namespace: string) => boolean {
+    return (namespace) => this.index.holds(typeKey, namespace);
   }
 
   currentResourceVersion(): string {

@@ -49,6 +49,11 @@ export class ObjectIndex {
     return out;
   }
 
+  /** Whether `namespace` holds any object of the type (an emptied bucket is dropped). */
+  holds(typeKey: string, namespace: string): boolean {
+    return this.byType.get(typeKey)?.has(namespace) ?? false;
+  }
+
   /** How many objects of any type live in `namespace`. */
   countInNamespace(namespace: string): number {
     let n = 0;

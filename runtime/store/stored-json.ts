@@ -26,3 +26,22 @@ export function copyOf(object: KubeObject): KubeObject {
 export function rememberJson(object: KubeObject, json: string): void {
   cache.set(object, json);
 }
+
+/**
+ * A writer's answer: a copy of what was just stored, whose JSON text is the
+ * stored text itself, so the API can send those bytes instead of stringifying
+ * the copy again. Only the handlers that send the copy straight read the text.
+ */
+const answers = new WeakMap<KubeObject, string>();
+
+export function answerCopyOf(object: KubeObject): KubeObject {
+  const json = storedJson(object);
+  const copy = JSON.parse(json) as KubeObject;
+  answers.set(copy, json);
+  return copy;
+}
+
+/** The stored text an unchanged answer (see answerCopyOf) was parsed from; undefined for any other object. */
+export function answerJson(copy: KubeObject): string | undefined {
+  return answers.get(copy);
+}

@@ -35,6 +35,8 @@ export interface WatchFilter {
   bookmarks: boolean;
   /** Gets the one read-only copy of each version that all such watchers share (WatchOptions.sharedObjects). */
   shared?: boolean;
+  /** Events of objects in namespaces this refuses are skipped before any copy is made (WatchOptions.onlyInNamespacesWith). */
+  wantsNamespace?: (namespace: string) => boolean;
 }
 
 /**
@@ -253,6 +255,7 @@ export class WatchHub {
 
   private matches(w: Watcher, object: KubeObject): boolean {
     if (w.namespace !== undefined && object.metadata.namespace !== w.namespace) return false;
+    if (w.wantsNamespace && !w.wantsNamespace(object.metadata.namespace ?? '')) return false;
     return w.labels.matches(object.metadata.labels) && w.fields.matches(object);
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
+import { answerJson, openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { configMap, deployment, expectStatus } from './helpers.js';
@@ -21,6 +21,18 @@ describe('find', () => {
     expect(found).toEqual(created);
     found!.data = { k: 'changed' };
     expect(await cluster.get(resources.configmaps, 'default', 'a')).toEqual(created);
+  });
+});
+
+describe('answers', () => {
+  it("carry the stored text of a write, which is the answer's own JSON; reads, which callers change, carry none", async () => {
+    const created = await cluster.create(resources.configmaps, configMap('a', { labels: { '1': 'x', b: 'y' } }, { k: 'v' }));
+    expect(answerJson(created)).toBe(JSON.stringify(created));
+    const updated = await cluster.update(resources.configmaps, { ...created, data: { k: 'w' } });
+    expect(answerJson(updated)).toBe(JSON.stringify(updated));
+    expect(JSON.parse(answerJson(updated)!).data).toEqual({ k: 'w' });
+    expect(answerJson(await cluster.get(resources.configmaps, 'default', 'a'))).toBeUndefined();
+    expect(answerJson((await cluster.list(resources.configmaps)).items[0]!)).toBeUndefined();
   });
 });
 

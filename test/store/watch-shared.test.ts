@@ -31,3 +31,27 @@ describe('watchers that only read', () => {
     }
   });
 });
+
+describe('a watch only for namespaces holding some type', () => {
+  it('sees changes only where an object of that type is there when the change is delivered', async () => {
+    const cluster = await openLocalCluster({ bookmarkIntervalMs: 0 });
+    try {
+      await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'limited' } });
+      const seen: string[] = [];
+      const from = cluster.currentResourceVersion();
+      await cluster.watch(resources.configmaps, { resourceVersion: from, sharedObjects: true, onlyInNamespacesWith: resources.resourcequotas }, (e) =>
+        seen.push(`${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`),
+      );
+      const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'limited' }, spec: { hard: { 'count/configmaps': '5' } } };
+      await cluster.create(resources.configmaps, { ...configMap('before'), metadata: { name: 'before', namespace: 'limited' } });
+      await cluster.create(resources.resourcequotas, quota);
+      await cluster.create(resources.configmaps, { ...configMap('during'), metadata: { name: 'during', namespace: 'limited' } });
+      await cluster.create(resources.configmaps, configMap('elsewhere'));
+      await cluster.delete(resources.resourcequotas, 'limited', 'q');
+      await cluster.create(resources.configmaps, { ...configMap('after'), metadata: { name: 'after', namespace: 'limited' } });
+      expect(seen).toEqual(['ADDED limited/during']);
+    } finally {
+      await cluster.close();
+    }
+  });
+});

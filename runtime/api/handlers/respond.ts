@@ -5,6 +5,7 @@ import { wantsMetadataOnly, wantsTable } from '../request/media-type.js';
 import { queryString } from '../request/query-options.js';
 import { toTable, type IncludeObject } from '../printing/to-table.js';
 import { customColumnsOf } from '../extension/printer-columns.js';
+import { answerJson } from '../../store/index.js';
 
 export function includeObjectOf(req: Request): IncludeObject {
   const value = queryString(req, 'includeObject');
@@ -18,7 +19,10 @@ export function includeObjectOf(req: Request): IncludeObject {
  * same headers. Node drops the body of a HEAD answer itself.
  */
 export function sendJson(res: Response, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, code, JSON.stringify(body));
+}
+
+function sendJsonText(res: Response, code: number, text: string): void {
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
@@ -39,7 +43,8 @@ export function sendObject(req: Request, res: Response, type: ResourceType, obj:
     sendJson(res, code, toTable(type.kind, [obj], { columns: customColumnsOf(type), includeObject: includeObjectOf(req), withColumns: true, resourceVersion: obj.metadata.resourceVersion }));
     return;
   }
-  sendJson(res, code, obj);
+  // A write's answer is exactly what was stored: its stored text, not a second stringify.
+  sendJsonText(res, code, answerJson(obj) ?? JSON.stringify(obj));
 }
 
 /** Kubernetes' `Warning` header, one per unknown field, as fieldValidation=Warn sends them. */

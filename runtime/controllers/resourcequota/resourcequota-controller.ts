@@ -52,6 +52,8 @@ export function startResourceQuotaController(options: ResourceQuotaControllerOpt
     reconcile: (key) => reconcileQuota(cluster, key),
     watches: WATCHED.map((type) => ({
       type,
+      // Most namespaces have no quota: their objects' changes are not even copied for this watch.
+      onlyInNamespacesWith: resources.resourcequotas,
       keysFor: async (event) => {
         const namespace = event.object.metadata.namespace;
         if (!namespace) return [];

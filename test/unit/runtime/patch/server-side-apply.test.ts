@@ -195,6 +195,15 @@ describe('serverSideApply', () => {
     expect(entry).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } } });
   });
 
+  it('rejects an item without its key deep inside an otherwise keyed list, naming where', () => {
+    const applied = config();
+    applied.spec.template.spec.containers[0].ports = [{ containerPort: 80 }, { name: 'no-port' }];
+    expect(() => apply(undefined, applied)).toThrow(expect.objectContaining({
+      code: 400,
+      message: expect.stringMatching(/\.spec\.template\.spec\.containers\[name="[^"]+"\]\.ports: element 1: associative list with keys has an element that omits key field "containerPort"/),
+    }));
+  });
+
   it('rejects an associative-list item without its key, as Kubernetes does', () => {
     const applied = config();
     applied.spec.template.spec.containers.push({ image: 'nameless' });
