@@ -7,7 +7,7 @@ import { isSameLiveProcess, readProcStat, readProcStatAsync, rssByProcessGroup }
 import { NOBODY, SANDBOX_NAMESPACES, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
 import type { SandboxMounts } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
-import { launcher } from '../launcher/index.js';
+import { busyboxApplet, launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
 import { spawnOnTerminal } from './tty-exec.js';
 
@@ -63,7 +63,6 @@ function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-let enterer: string[] | undefined;
 let unsharePath: string | undefined;
 
 /** util-linux's unshare as the sandbox's helpers find it on HELPER_ENV's PATH. */
@@ -86,11 +85,7 @@ function utilLinuxUnshare(): string {
  * setns(2) and exec without a fork.
  */
 function networkEnterer(): string[] {
-  if (!enterer) {
-    const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['nsenter', '--net=/proc/self/ns/net', '--', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0);
-    enterer = busybox ? [busybox, 'nsenter'] : ['nsenter'];
-  }
-  return enterer;
+  return busyboxApplet('nsenter', ['--net=/proc/self/ns/net', '--', 'true']) ?? ['nsenter'];
 }
 
 let mountNamespacesChecked: string | true | undefined;

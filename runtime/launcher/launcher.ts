@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { busyboxApplet } from './busybox-applet.js';
 import { LauncherShell, quote } from './launcher-shell.js';
 
 export interface RunOptions {
@@ -178,8 +178,6 @@ export class Launcher {
   }
 }
 
-let setsidArgv: string[] | undefined;
-
 /**
  * What starts `file` in its own session: busybox's setsid where there is one (static, a start costs ~1 ms of CPU
  * less than with util-linux's on this VM: perf stat -r 200, 5 rounds), else util-linux's. Both call setsid(2), forking
@@ -187,10 +185,7 @@ let setsidArgv: string[] | undefined;
  * goes to util-linux's: busybox would run its own applet of that name rather than search PATH.
  */
 function setsid(file: string): string[] {
-  setsidArgv ??= ((busybox) => (busybox ? [busybox, 'setsid'] : ['setsid']))(
-    ['/bin/busybox', '/usr/bin/busybox'].find((path) => spawnSync(path, ['setsid', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0),
-  );
-  return file.includes('/') ? setsidArgv : ['setsid'];
+  return (file.includes('/') && busyboxApplet('setsid', ['true'])) || ['setsid'];
 }
 
 /**
