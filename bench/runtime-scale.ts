@@ -80,27 +80,29 @@ async function waitForNode() {
   }
 }
 
-/** CPU time of this process's main thread (the runtime's event loop), from /proc (clock ticks of 10 ms). */
-function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /** CPU time (ms) of each thread of this process by tid (the main thread is `main`), from /proc: libuv's pool, V8's and worker threads are told apart by what they use. */
 function threadCpuMs(): Map<string, number> {
   const byName = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-      const name = Number(tid) === process.pid ? 'main' : tid;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      byName.set(Number(tid) === process.pid ? 'main' : tid, taskCpuMs(tid));
     } catch {
       // The thread ended meanwhile.
     }
   }
   return byName;
+}
+
+/** CPU time of this process's main thread (the runtime's event loop). */
+function mainThreadCpuMs(): number {
+  return taskCpuMs(String(process.pid));
+}
+
+/** User + system CPU of one thread of this process, from /proc (clock ticks of 10 ms). */
+function taskCpuMs(tid: string): number {
+  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
