@@ -6,13 +6,14 @@ import { REVISION, maxRevision, setNewReplicaSetAnnotations } from './annotation
 import { getCondition, newCondition, Reason, setCondition } from './conditions.js';
 import { COMPONENT, replaceRS, type DeploymentCtx } from './context.js';
 import { desiredReplicas, hasProgressDeadline, maxSurge, minReadySeconds } from './deployment-spec.js';
-import { computePodTemplateHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.js';
+import { computePodTemplateHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL, replicaSetTemplateText, templateText } from './pod-template-hash.js';
 import { byCreation } from './replica-sets.js';
 import { newRSNewReplicas } from './rollout-math.js';
 
 /** The oldest RS whose template equals the Deployment's but for the hash label (deploymentutil.FindNewReplicaSet). */
 export function findNewReplicaSet(d: KubeObject, rss: KubeObject[]): KubeObject | undefined {
-  return [...rss].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
+  const want = templateText(d.spec?.template);
+  return [...rss].sort(byCreation).find((rs) => replicaSetTemplateText(rs) === want);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { semanticJson } from '../../kube/canonical-json.js';
+import { semanticForm } from '../../kube/canonical-json.js';
+import type { KubeObject } from '../../kube/object.js';
 
 /** The label that ties a Deployment's ReplicaSet and its pods to one pod template. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
@@ -28,7 +29,7 @@ export function safeEncode(s: string): string {
  * hash label), the collision count mixed in, printed in decimal and safe-encoded.
  */
 export function computePodTemplateHash(template: unknown, collisionCount?: number): string {
-  let h = fnv32a(semanticJson(withoutHashLabel(template)));
+  let h = fnv32a(templateText(template));
   if (collisionCount !== undefined && collisionCount !== null) {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(collisionCount >>> 0);
@@ -40,18 +41,46 @@ export function computePodTemplateHash(template: unknown, collisionCount?: numbe
   return safeEncode(String(h >>> 0));
 }
 
-/** A copy of the template without the pod-template-hash label (removing `labels` when it empties). */
-export function withoutHashLabel<T>(template: T): T {
-  const t = structuredClone(template) as any;
-  const labels = t?.metadata?.labels;
+/**
+ * The text a template is hashed and compared by: its semantic form (see
+ * semanticForm) without the pod-template-hash label, as JSON. Built from the
+ * form, which is already a fresh object, so the template is never cloned.
+ */
+export function templateText(template: unknown): string {
+  const form = semanticForm(template) as any;
+  const labels = form?.metadata?.labels;
   if (labels && POD_TEMPLATE_HASH_LABEL in labels) {
     delete labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(labels).length === 0) delete t.metadata.labels;
+    if (Object.keys(labels).length === 0) {
+      delete form.metadata.labels;
+      if (Object.keys(form.metadata).length === 0) delete form.metadata;
+    }
   }
-  return t;
+  return JSON.stringify(form !== undefined && Object.keys(form).length > 0 ? form : null);
 }
 
 /** Templates equal but for the hash label (deploymentutil.EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
-  return semanticJson(withoutHashLabel(a)) === semanticJson(withoutHashLabel(b));
+  return templateText(a) === templateText(b);
+}
+
+/**
+ * ReplicaSets' template texts by uid, each with the resourceVersion it was
+ * read at (any write changes it, so a hit is exact). A Deployment is
+ * reconciled on every change of its pods and compares its template with each
+ * of its ReplicaSets (ten kept by default); old ones seldom change.
+ */
+const rsTexts = new Map<string, { resourceVersion: string; text: string }>();
+const MAX_RS_TEXTS = 4096;
+
+export function replicaSetTemplateText(rs: KubeObject): string {
+  const { uid, resourceVersion } = rs.metadata ?? {};
+  if (!uid || !resourceVersion) return templateText(rs.spec?.template);
+  const hit = rsTexts.get(uid);
+  if (hit?.resourceVersion === resourceVersion) return hit.text;
+  const text = templateText(rs.spec?.template);
+  rsTexts.delete(uid);
+  if (rsTexts.size >= MAX_RS_TEXTS) rsTexts.delete(rsTexts.keys().next().value!);
+  rsTexts.set(uid, { resourceVersion, text });
+  return text;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../../runtime/kube/object.js';
 import { maxUnavailable, resolveFenceposts } from '../../../../../runtime/controllers/deployment/deployment-spec.js';
-import { computePodTemplateHash, equalIgnoreHash } from '../../../../../runtime/controllers/deployment/pod-template-hash.js';
+import { computePodTemplateHash, equalIgnoreHash, replicaSetTemplateText, templateText } from '../../../../../runtime/controllers/deployment/pod-template-hash.js';
 import { findActiveOrLatest, newRSNewReplicas, planOldScaleDown, planScale } from '../../../../../runtime/controllers/deployment/rollout-math.js';
 
 function deployment(replicas: number, maxSurge?: number | string, maxUnavailable?: number | string): KubeObject {
@@ -120,5 +120,29 @@ describe('pod-template-hash', () => {
     roundTripped.spec.containers[0].resources = {};
     expect(equalIgnoreHash(fromRS, roundTripped)).toBe(true);
     expect(computePodTemplateHash(roundTripped)).toBe(computePodTemplateHash(fromRS));
+  });
+
+  it('keeps the hashes existing ReplicaSets were named by', () => {
+    const named = { metadata: { labels: { app: 'web', 'pod-template-hash': 'zzz' }, creationTimestamp: null }, spec: { containers: [{ name: 'app', image: 'nginx:1', resources: {}, ports: [{ containerPort: 80 }] }] } };
+    expect(computePodTemplateHash(named)).toBe('58689fcc6c');
+    expect(computePodTemplateHash(named, 3)).toBe('7cb8f4f656');
+    // Only the hash label: nothing is left, as with no template at all.
+    expect(computePodTemplateHash({ metadata: { labels: { 'pod-template-hash': 'x' } } })).toBe(computePodTemplateHash(undefined));
+    expect(named.metadata.labels['pod-template-hash']).toBe('zzz');
+  });
+
+  it("reads a ReplicaSet's template anew once the ReplicaSet was written", () => {
+    const replicaSet = (resourceVersion: string, image: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-1', namespace: 'default', uid: 'rs-uid-1', resourceVersion },
+      spec: { template: { metadata: { labels: { app: 'web', 'pod-template-hash': '1' } }, spec: { containers: [{ name: 'app', image }] } } },
+    });
+    const v1 = replicaSetTemplateText(replicaSet('10', 'nginx:1'));
+    expect(v1).toBe(templateText(template));
+    // Same resourceVersion, same text; a write (new resourceVersion) with another image is seen.
+    expect(replicaSetTemplateText(replicaSet('10', 'nginx:1'))).toBe(v1);
+    expect(replicaSetTemplateText(replicaSet('11', 'nginx:2'))).not.toBe(v1);
+    expect(replicaSetTemplateText(replicaSet('11', 'nginx:2'))).toContain('nginx:2');
   });
 });
