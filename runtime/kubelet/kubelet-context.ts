@@ -51,6 +51,11 @@ export interface KubeletContext {
    * binding or status), by pod key: watch events up to it wake nothing.
    */
   ownStatusWrites: Map<string, string>;
+  /**
+   * Memory limits no kernel limit enforces (a process pod's), by `<uid>/<container>`: the
+   * node's sweep measures those containers every second and wakes a pod that went over.
+   */
+  memoryLimits: Map<string, number>;
   /** Pending SIGKILL timers of containers being stopped, by `<uid>/<container>`. */
   killTimers: Map<string, NodeJS.Timeout>;
   /**

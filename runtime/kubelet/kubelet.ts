@@ -122,6 +122,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     records: new Map(),
     probes: new Map(),
     killTimers: new Map(),
+    memoryLimits: new Map(),
     ownStatusWrites: new Map(),
     enqueue: (key) => running.reconciler?.enqueueFirst(key),
     stopping: () => stopped,

@@ -143,9 +143,10 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
       }
     }
     const limit = memoryBytes(spec.resources?.limits?.memory);
+    const limitKey = `${record.uid}/${spec.name}`;
     if (limit > 0 && cr.killReason !== 'OOMKilled' && !ctx.driver.limitsMemory?.(cr.current)) {
-      // No kernel limit enforces it: the kubelet measures again every poll.
-      soon(POLL_MS);
+      // No kernel limit enforces it: the node's sweep measures it every poll and wakes this pod once over.
+      ctx.memoryLimits.set(limitKey, limit);
       sample ??= recentMemoryByProcessGroup(POLL_MS / 2);
       const used = ctx.driver.memoryUsage(cr.current, sample);
       if (used > limit) {
@@ -155,6 +156,8 @@ export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<num
         await recordEvent(ctx.cluster, pod, 'Warning', 'OOMKilling', `Memory limit ${spec.resources.limits.memory} exceeded: container ${spec.name} used ${Math.round(used / 1048576)}Mi; killed`, 'kubelet');
         soon(100);
       }
+    } else {
+      ctx.memoryLimits.delete(limitKey);
     }
   }
 

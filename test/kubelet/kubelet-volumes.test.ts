@@ -97,6 +97,26 @@ describe('kubelet: memory limits', () => {
     expect(pod.status.qosClass).toBe('Burstable');
   });
 
+  it('notices a container that outgrows its memory limit long after its last sync', async () => {
+    // No resync within the test: only the node's sweep can see the growth that starts 2 s in.
+    const quiet = await startHarness({ resyncMs: 600_000 });
+    try {
+      await quiet.createPod('late-hog', {
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'app',
+          command: [NODE, '-e', 'setTimeout(() => { const a = []; setInterval(() => a.push(Buffer.alloc(16e6, 1)), 50); }, 2000)'],
+          resources: { limits: { memory: '100Mi' } },
+        }],
+      });
+      await quiet.waitForPod('late-hog', 'Running', (p) => p?.status?.phase === 'Running');
+      const pod = await quiet.waitForPod('late-hog', 'Failed', (p) => p?.status?.phase === 'Failed');
+      expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('keeps a pod that does not fit the node Pending with FailedScheduling', async () => {
     await h.createPod('huge', { containers: [{ name: 'app', command: ['sleep', '60'], resources: { requests: { cpu: '512' } } }] });
     const pod = await h.waitForPod('huge', 'unschedulable', (p) => p?.status?.conditions?.[0]?.reason === 'Unschedulable');

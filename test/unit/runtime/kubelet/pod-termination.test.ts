@@ -35,6 +35,7 @@ describe('forgetting a pod', () => {
       records: new Map(),
       probes: new Map(),
       killTimers: new Map(),
+      memoryLimits: new Map(),
       ownStatusWrites: new Map(),
       enqueue: () => undefined,
       stopping: () => false,
