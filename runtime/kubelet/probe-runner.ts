@@ -35,14 +35,20 @@ function httpProbe(action: any, target: ProbeTarget, timeoutMs: number): Promise
   const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
   for (const h of action.httpHeaders ?? []) headers[h.name] = h.value;
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', headers, timeout: timeoutMs }, (res) => {
+    const req = request({ host, port, path, method: 'GET', headers }, (res) => {
+      clearTimeout(deadline);
       res.resume();
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    // As the tcp dialer's: an answer that came in time but waits behind a busy event loop is read by the poll after the timers.
-    req.on('timeout', () => setImmediate(() => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`))));
-    req.on('error', (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }));
+    // timeoutSeconds bounds the whole exchange, as Go's http.Client.Timeout does, not the silence between two
+    // packets (a server trickling its headers never timed out). As the tcp dialer's: an answer that came in time
+    // but waits behind a busy event loop is read by the poll after the timers.
+    const deadline = setTimeout(() => setImmediate(() => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`))), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      resolve({ ok: false, message: `Get "${url}": ${err.message}` });
+    });
     req.end();
   });
 }
