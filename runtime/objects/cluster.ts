@@ -24,6 +24,11 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/** A list whose items are stored JSON texts (see Cluster.listJson). */
+export interface ListJsonResult extends Omit<ListResult, 'items'> {
+  items: string[];
+}
+
 export interface WatchOptions extends ListOptions {
   /** Deliver events after this resourceVersion; absent or '0' means "now, starting with ADDED for every object". */
   resourceVersion?: string;
@@ -77,6 +82,13 @@ export interface Cluster {
    */
   find?(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   list(type: ResourceType, options?: ListOptions): Promise<ListResult>;
+  /**
+   * What `get` and `list` answer, each object as its stored JSON text: the API sends those bytes
+   * instead of parsing a copy of each object and stringifying it again.
+   * @defaultValue absent (wrappers that change what `get` or `list` return leave them out)
+   */
+  getJson?(type: ResourceType, namespace: string | undefined, name: string): Promise<string>;
+  listJson?(type: ResourceType, options?: ListOptions): Promise<ListJsonResult>;
   create(type: ResourceType, object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; a stale metadata.resourceVersion fails with Conflict. An absent one is last-writer-wins. */
   update(type: ResourceType, object: KubeObject, options?: UpdateOptions): Promise<KubeObject>;

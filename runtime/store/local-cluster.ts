@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { alreadyExists, conflict, forbidden, notFound } from '../errors/status-error.js';
-import type { Cluster, DeleteOptions, ListOptions, ListResult, UpdateOptions, WatchOptions } from '../objects/cluster.js';
+import type { Cluster, DeleteOptions, ListJsonResult, ListOptions, ListResult, UpdateOptions, WatchOptions } from '../objects/cluster.js';
 import type { KubeObject, WatchEvent } from '../kube/object.js';
 import { allResources, apiVersionOf, qualifiedName, resources, type ResourceType } from '../resources/registry.js';
 import { parseFieldSelector } from './field-selector.js';
@@ -17,7 +17,7 @@ import { ServiceAllocator } from './service-allocator.js';
 import { SqliteStore } from './sqlite-store.js';
 import { GroupCommit } from './group-commit.js';
 import type { StoreOps } from './store-ops.js';
-import { answerCopyOf, copyOf } from './stored-json.js';
+import { answerCopyOf, copyOf, storedJson } from './stored-json.js';
 import { decodeContinue, expiredContinue, objectsAt, pageOf } from './list-pages.js';
 import { WatchHub, type StoreEvent } from './watch-hub.js';
 
@@ -148,12 +148,31 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   async find(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    await this.commits?.settled();
-    const object = this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
+    const object = await this.stored(type, namespace, name);
     return object && copyOf(object);
   }
 
+  async getJson(type: ResourceType, namespace: string | undefined, name: string): Promise<string> {
+    const object = await this.stored(type, namespace, name);
+    if (!object) throw notFound(qualifiedName(type), name);
+    return storedJson(object);
+  }
+
+  private async stored(type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    await this.commits?.settled();
+    return this.index.get(typeKeyOf(type), type.namespaced ? (namespace ?? 'default') : '', name);
+  }
+
   async list(type: ResourceType, options: ListOptions = {}): Promise<ListResult> {
+    return this.select(type, options, copyOf);
+  }
+
+  async listJson(type: ResourceType, options: ListOptions = {}): Promise<ListJsonResult> {
+    return this.select(type, options, storedJson);
+  }
+
+  /** The stored objects a list selects, each handed out as `give` makes it (a copy, or its JSON text). */
+  private async select<T>(type: ResourceType, options: ListOptions, give: (object: KubeObject) => T): Promise<{ items: T[] } & Omit<ListResult, 'items'>> {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(options.fieldSelector);
     const namespace = type.namespaced ? options.namespace || undefined : undefined;
@@ -161,7 +180,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     await this.commits?.settled();
     const matches = (o: KubeObject) => (namespace === undefined || o.metadata.namespace === namespace) && labels.matches(o.metadata.labels) && fields.matches(o);
     if (!options.limit && !options.continue) {
-      return { items: this.index.list(typeKey, namespace).filter(matches).map(copyOf), resourceVersion: String(this.rv) };
+      return { items: this.index.list(typeKey, namespace).filter(matches).map(give), resourceVersion: String(this.rv) };
     }
     // A continued list reads the store as it was at the first page's resourceVersion, as etcd does.
     const token = options.continue ? decodeContinue(options.continue) : undefined;
@@ -175,7 +194,7 @@ class StoreCluster implements LocalCluster, StoreOps {
     }
     const countRemaining = !options.labelSelector && !options.fieldSelector;
     const page = pageOf(objects.filter(matches), token?.start, options.limit ?? 0, rv, countRemaining);
-    return { ...page, items: page.items.map(copyOf), resourceVersion: String(rv) };
+    return { ...page, items: page.items.map(give), resourceVersion: String(rv) };
   }
 
   async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {

@@ -49,6 +49,28 @@ describe('the runtime API edge', () => {
     expect(list.json().items).toEqual([]);
   });
 
+  it('sends lists and objects as JSON a client reads back unchanged, pages included', async () => {
+    for (const name of ['text-a', 'text-b', 'text-c']) {
+      expect((await apiRequest(rt, 'POST', cmPath, { body: configMap(name, { data: { k: `"quoted" ${name}\n`, '1': 'integer-like key' } }), contentType: json })).status).toBe(201);
+    }
+    const whole = await apiRequest(rt, 'GET', `${cmPath}?labelSelector=`);
+    const list = whole.json();
+    expect(list).toMatchObject({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } });
+    // The bytes are those JSON.stringify gives the parsed list: same key order, same escapes.
+    expect(whole.text).toBe(JSON.stringify(list));
+    const names = list.items.map((i: { metadata: { name: string } }) => i.metadata.name).filter((n: string) => n.startsWith('text-'));
+    expect(names).toEqual(['text-a', 'text-b', 'text-c']);
+    for (const item of list.items.filter((i: { metadata: { name: string } }) => i.metadata.name.startsWith('text-'))) {
+      const one = await apiRequest(rt, 'GET', `${cmPath}/${item.metadata.name}`);
+      expect(one.text).toBe(JSON.stringify(item));
+    }
+    const first = await apiRequest(rt, 'GET', `${cmPath}?limit=2`);
+    expect(first.text).toBe(JSON.stringify(first.json()));
+    expect(first.json().metadata).toMatchObject({ continue: expect.any(String), remainingItemCount: expect.any(Number) });
+    const rest = await apiRequest(rt, 'GET', `${cmPath}?limit=2&continue=${encodeURIComponent(first.json().metadata.continue)}`);
+    expect([...first.json().items, ...rest.json().items].map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(list.items.map((i: { metadata: { name: string } }) => i.metadata.name));
+  });
+
   it('answers unknown paths and kinds with a 404 Status', async () => {
     for (const path of ['/api/v1/namespaces/edge/widgets', '/apis/batch/v1/widgets', '/nothing/here', '/api/v1/namespaces/edge/pods/p/exec']) {
       const res = await apiRequest(rt, 'GET', path);

@@ -22,7 +22,7 @@ export function sendJson(res: Response, code: number, body: unknown): void {
   sendJsonText(res, code, JSON.stringify(body));
 }
 
-function sendJsonText(res: Response, code: number, text: string): void {
+export function sendJsonText(res: Response, code: number, text: string): void {
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
