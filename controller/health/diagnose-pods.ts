@@ -51,7 +51,7 @@ export async function workloadPods(target: ClusterTarget, workload: WorkloadWith
   const namespace = workload.metadata?.namespace ?? 'default';
   if (workload.kind === 'Pod') {
     try {
-      return [await bounded(target.core.readNamespacedPod({ name: workload.metadata!.name!, namespace }))];
+      return [(await bounded(target.objects.read({ apiVersion: 'v1', kind: 'Pod', metadata: { name: workload.metadata!.name!, namespace } }))) as V1Pod];
     } catch {
       return [];
     }
@@ -64,8 +64,10 @@ export async function workloadPods(target: ClusterTarget, workload: WorkloadWith
     const hash = newest?.metadata?.labels?.['pod-template-hash'];
     if (hash) podSelector = `${selector},pod-template-hash=${hash}`;
   }
-  const list = await bounded(target.core.listNamespacedPod({ namespace, labelSelector: podSelector }));
-  return list.items;
+  // The API's JSON as it is (timestamps stay strings): client-node's typed Pod models walked every
+  // field of every pod, for each workload at every drift check and health poll.
+  const list = await bounded(target.objects.list('v1', 'Pod', namespace, undefined, undefined, undefined, undefined, podSelector));
+  return list.items as V1Pod[];
 }
 
 async function newestReplicaSet(target: ClusterTarget, deployment: WorkloadWithMeta, namespace: string, selector: string) {
