@@ -24,14 +24,16 @@ export interface Harness {
 
 let counter = 0;
 
-export async function startHarness(): Promise<Harness> {
+/** `defaultResync`: the kubelet's own resync periods rather than a full resync every 2 s. */
+export async function startHarness(options: { defaultResync?: boolean } = {}): Promise<Harness> {
+  const resyncMs = options.defaultResync ? undefined : 2000;
   const stateDir = await mkdtemp(join(tmpdir(), 'baton-kubelet-'));
   const cluster = await openLocalCluster();
   const namespace = `kt-${process.pid}-${++counter}`;
   let kubelet: Kubelet;
   try {
     await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    kubelet = await startKubelet({ cluster, stateDir, resyncMs: 2000 });
+    kubelet = await startKubelet({ cluster, stateDir, resyncMs });
   } catch (err) {
     // A harness that never started takes its state dir along (runs under load left them in /tmp).
     await cluster.close();
@@ -45,7 +47,7 @@ export async function startHarness(): Promise<Harness> {
     namespace,
     async restartKubelet() {
       await h.kubelet.stop();
-      h.kubelet = await startKubelet({ cluster, stateDir, resyncMs: 2000 });
+      h.kubelet = await startKubelet({ cluster, stateDir, resyncMs });
     },
     createPod(name, spec, labels) {
       return cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec });
