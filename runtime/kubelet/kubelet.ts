@@ -24,7 +24,6 @@ import type { PodNetwork } from '../network/network-types.js';
 import { schedulePod } from './scheduler.js';
 import { POLL_MS, sweepContainers } from './container-sweep.js';
 import { PodTokens, type ServiceAccountTokenSource } from './service-account-volume.js';
-import { VolumeRefresh } from './volume-refresh.js';
 
 export interface KubeletOptions {
   cluster: Cluster;
@@ -64,9 +63,8 @@ export interface KubeletOptions {
   /** Cluster DNS server for pods' resolv.conf (kube-dns's ClusterIP); without it pods get the host's resolvers. */
   clusterDns?: string;
   /**
-   * Sync every pod again this often, to heal anything a watch missed and refresh its volumes; given, it is also how
-   * often pods whose volumes show ConfigMaps or Secrets are (see VolumeRefresh).
-   * @defaultValue 60000 (Kubernetes' syncFrequency); pods whose volumes show ConfigMaps or Secrets every 10000
+   * Relist all pods this often, to heal anything a watch missed.
+   * @defaultValue 10000
    */
   resyncMs?: number;
   /**
@@ -98,10 +96,6 @@ export interface Kubelet {
 }
 
 const HEARTBEAT_MS = 30_000;
-/** How often every pod is synced again without an event (Kubernetes' kubelet syncFrequency). */
-const FULL_RESYNC_MS = 60_000;
-/** How often pods whose volumes show ConfigMaps or Secrets are: an edit shows up in the pod within this. */
-const VOLUME_REFRESH_MS = 10_000;
 
 /** Registers the node, re-adopts (or reaps) what earlier runs left, and starts reconciling pods. */
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
@@ -133,7 +127,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     stopping: () => stopped,
   };
   const node = localNodeResources(nodeName);
-  const refresh = new VolumeRefresh();
   const handlers = (options.drivers ?? []).map((d) => d.name);
   await registerNode(options.cluster, nodeName, ctx.defaultRuntimeClass);
   await registerRuntimeClasses(options.cluster, handlers.length ? handlers : ['process']);
@@ -181,7 +174,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
     if (!pod) {
       ctx.ownStatusWrites.delete(key);
-      refresh.forget(key);
       return {};
     }
     const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
@@ -199,7 +191,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       if (record) await ensureStopped(ctx, record);
       return {};
     }
-    refresh.note(key, pod);
     return after(await syncPod(ctx, pod));
   };
 
@@ -209,7 +200,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     primary: resources.pods,
     reconcile,
     wakesOn: (event) => ownEcho(ctx, event),
-    resyncMs: options.resyncMs ?? FULL_RESYNC_MS,
+    resyncMs: options.resyncMs ?? 10_000,
     // Graceful terminations wait out grace periods inside a reconcile; others must not queue behind them.
     concurrency: 16,
   });
@@ -228,8 +219,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   sweep.unref();
   const containerSweep = setInterval(() => sweepContainers(ctx), POLL_MS);
   containerSweep.unref();
-  // Behind the pods queued by watches: an edit of a ConfigMap reaches a running pod within seconds, a start first.
-  if (options.resyncMs === undefined) refresh.start(VOLUME_REFRESH_MS, (key) => running.reconciler?.enqueue(key));
 
   return {
     async stop() {
@@ -237,7 +226,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       clearInterval(heartbeat);
       clearInterval(sweep);
       clearInterval(containerSweep);
-      refresh.stop();
       await running.reconciler?.stop();
       await ctx.driver.settle?.();
       for (const set of ctx.probes.values()) for (const w of [set.startup, set.liveness, set.readiness]) w?.stop();

@@ -52,7 +52,7 @@ export interface NodeOptions {
    * @defaultValue '127.0.0.1'
    */
   nodePortAddress?: string;
-  /** How often every pod is synced again without an event: see KubeletOptions.resyncMs. @defaultValue 60000 */
+  /** @defaultValue 10000 */
   resyncMs?: number;
   /**
    * Issues pod-bound service account tokens for the API credentials volume.

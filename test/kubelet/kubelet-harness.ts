@@ -24,16 +24,14 @@ export interface Harness {
 
 let counter = 0;
 
-/** `defaultResync`: the kubelet's own resync periods rather than a full resync every 2 s. */
-export async function startHarness(options: { defaultResync?: boolean } = {}): Promise<Harness> {
-  const resyncMs = options.defaultResync ? undefined : 2000;
+export async function startHarness(): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'baton-kubelet-'));
   const cluster = await openLocalCluster();
   const namespace = `kt-${process.pid}-${++counter}`;
   let kubelet: Kubelet;
   try {
     await cluster.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    kubelet = await startKubelet({ cluster, stateDir, resyncMs });
+    kubelet = await startKubelet({ cluster, stateDir, resyncMs: 2000 });
   } catch (err) {
     // A harness that never started takes its state dir along (runs under load left them in /tmp).
     await cluster.close();
@@ -47,7 +45,7 @@ export async function startHarness(options: { defaultResync?: boolean } = {}): P
     namespace,
     async restartKubelet() {
       await h.kubelet.stop();
-      h.kubelet = await startKubelet({ cluster, stateDir, resyncMs });
+      h.kubelet = await startKubelet({ cluster, stateDir, resyncMs: 2000 });
     },
     createPod(name, spec, labels) {
       return cluster.create(resources.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec });

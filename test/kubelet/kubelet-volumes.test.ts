@@ -32,40 +32,6 @@ describe.skipIf(support !== true)('kubelet: volumes in a private mount namespace
     rmSync(mountRoot, { recursive: true, force: true });
   });
 
-  it('brings a ConfigMap edit into a running pod within seconds with the kubelet\'s own resync periods', async () => {
-    const own = await startHarness({ defaultResync: true });
-    try {
-      const config = join(mountRoot, 'own-config');
-      await own.cluster.create(resources.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: own.namespace }, data: { 'app.yaml': 'color: blue\n' } });
-      await own.createPod('edited', {
-        volumes: [{ name: 'config', configMap: { name: 'settings' } }, { name: 'scratch', emptyDir: {} }],
-        containers: [{
-          name: 'app',
-          command: [NODE, '-e', FILE_SERVER],
-          ports: [{ containerPort: 8080 }],
-          env: [{ name: 'MOUNT', value: config }, { name: 'SCRATCH', value: '/tmp/scratch' }],
-          volumeMounts: [{ name: 'config', mountPath: config }, { name: 'scratch', mountPath: '/tmp/scratch' }],
-        }],
-      });
-      const pod = await own.waitForPod('edited', 'Ready', isReady);
-      const url = `http://${pod.status.podIP}:8080/`;
-      expect((await httpGetJson(url)).files).toEqual({ 'app.yaml': 'color: blue\n' });
-      const cm = await own.cluster.get(resources.configmaps, own.namespace, 'settings');
-      await own.cluster.update(resources.configmaps, { ...cm, data: { 'app.yaml': 'color: green\n' } });
-      // The refresh of such pods comes every 10 s; the full resync of every pod only after a minute.
-      const deadline = Date.now() + 20_000;
-      let files: Record<string, string> = {};
-      while (Date.now() < deadline) {
-        files = (await httpGetJson(url)).files;
-        if (files['app.yaml'] === 'color: green\n') break;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-      expect(files).toEqual({ 'app.yaml': 'color: green\n' });
-    } finally {
-      await own.close();
-    }
-  });
-
   it('shows configMap, secret and emptyDir volumes at their mountPath only inside the pod, and follows ConfigMap edits', async () => {
     const config = join(mountRoot, 'config');
     const scratch = join(mountRoot, 'scratch');
