@@ -27,6 +27,8 @@ import { parseArgs } from 'node:util';
 import { resources } from '../runtime/resources/registry.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { bareServers } from './support/spawn-cost.js';
+import { sampleCpuBusy } from './support/cpu-busy.js';
+import { watchPodTimeline } from './support/pod-timeline.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -170,6 +172,8 @@ try {
   }
   const cpu0 = { main: mainThreadCpuMs(), process: process.cpuUsage(), threads: threadCpuMs() };
   const t0 = performance.now();
+  const busy = sampleCpuBusy();
+  const timeline = await watchPodTimeline(cluster, ns, t0);
   const deployment = await cluster.get(resources.deployments, ns, 'web');
   deployment.spec.replicas = replicas;
   await cluster.update(resources.deployments, deployment);
@@ -188,6 +192,8 @@ try {
     await sleep(50);
   }
   const ready = performance.now() - t0;
+  const utilisation = busy.stop();
+  const steps = timeline.stop();
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     await writeFile(args['cpu-prof']!, JSON.stringify(profile));
@@ -207,6 +213,13 @@ try {
   );
   const threads = [...threadCpuMs()].map(([name, ms]) => [name, ms - (cpu0.threads.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
   console.log(`  by thread (tid): ${threads.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${seconds2(ms)}`).join(', ')}\n`);
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  console.log(
+    `machine CPU busy during the scale-up (both cores, /proc/stat every 100 ms): mean ${pct(utilisation.mean)}, ` +
+      `${pct(utilisation.underHalf)} of the time under half busy; per second: ${utilisation.perSecond.map((x) => (100 * x).toFixed(0)).join(' ')}\n`,
+  );
+  const events = (await cluster.list(resources.events, { namespace: ns })).items.length;
+  console.log(`per-pod timeline (ms after the scale-up, from watch events):\n  ${steps.join('\n  ')}\n  Events in the namespace: ${(events / replicas).toFixed(2)} per pod\n`);
   if (!args['skip-proxy']) await proxyCost();
 } finally {
   const t1 = performance.now();

@@ -179,10 +179,10 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
     const after = (ms: number | undefined): ReconcileResult => (ms === undefined ? {} : { requeueAfterMs: ms });
     if (!pod.spec?.nodeName) {
-      const wait = await schedulePod(ctx, pod, node);
-      if (wait !== 0) return after(wait);
-      // Bound to this node: its sync follows at once rather than after a trip through the queue.
-      pod = await options.cluster.get(resources.pods, namespace, name);
+      const scheduled = await schedulePod(ctx, pod, node);
+      if (typeof scheduled !== 'object') return after(scheduled);
+      // Bound to this node: its sync follows at once, on the pod as bound, rather than after a trip through the queue.
+      pod = scheduled;
     }
     if (pod.spec.nodeName !== nodeName) return {};
     if (pod.metadata.deletionTimestamp) return after(await terminatePod(ctx, pod));

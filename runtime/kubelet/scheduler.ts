@@ -176,10 +176,10 @@ async function decide(ctx: KubeletContext, book: NodeBook, pod: KubeObject, node
 
 /**
  * Binds a pending pod to this node when its requests fit what the bound pods
- * leave of the node's allocatable; otherwise marks it Unschedulable and tries
- * again later.
+ * leave of the node's allocatable, and returns it as bound; otherwise marks
+ * it Unschedulable and returns when to try again.
  */
-export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: NodeResources): Promise<number | undefined> {
+export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: NodeResources): Promise<KubeObject | number | undefined> {
   if (pod.metadata.deletionTimestamp) return undefined;
   const book = bookOf(ctx);
   const decided = book.turn.then(() => decide(ctx, book, pod, node));
@@ -203,17 +203,18 @@ export async function schedulePod(ctx: KubeletContext, pod: KubeObject, node: No
   const uid = pod.metadata.uid!;
   let bound: KubeObject;
   try {
-    bound = await ctx.cluster.update(resources.pods, { ...pod, spec: { ...pod.spec, nodeName: ctx.nodeName } }, { fieldManager: 'kube-scheduler' });
+    // The node and PodScheduled in one write, as Kubernetes' pods/binding makes them: one event for every pod watcher.
+    bound = await ctx.cluster.update(resources.pods, {
+      ...pod,
+      spec: { ...pod.spec, nodeName: ctx.nodeName },
+      status: { ...(pod.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
+    }, { withStatus: true, fieldManager: 'kube-scheduler' });
   } catch (err) {
     setShare(book, book.assumed, uid, undefined);
     throw err;
   }
-  const scheduled = await ctx.cluster.update(resources.pods, {
-    ...bound,
-    status: { ...(bound.status ?? {}), phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }] },
-  }, { status: true, fieldManager: 'kube-scheduler' });
-  // Its sync follows in the same reconcile: the two writes' events need not wake it again.
-  ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, scheduled.metadata.resourceVersion!);
+  // Its sync follows in the same reconcile: the binding's event need not wake it again.
+  ctx.ownStatusWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, bound.metadata.resourceVersion!);
   void recordEvent(ctx.cluster, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${ctx.nodeName}`, 'default-scheduler');
-  return 0;
+  return bound;
 }

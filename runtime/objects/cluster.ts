@@ -62,6 +62,12 @@ export interface DeleteOptions {
 export interface UpdateOptions {
   /** Write only `status` (true) or everything but `status` (false, the default) — as Kubernetes' status subresource. */
   status?: boolean;
+  /**
+   * Write the object and its `status` together (with `status` unset), as Kubernetes' `pods/binding` sets a
+   * pod's node and its PodScheduled condition in one write.
+   * @defaultValue false
+   */
+  withStatus?: boolean;
   /** Name recorded in managedFields for this writer. */
   fieldManager?: string;
 }

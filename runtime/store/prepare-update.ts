@@ -39,7 +39,9 @@ export function prepareUpdate(type: ResourceType, input: KubeObject, existing: K
     else (meta as Record<string, unknown>)[key] = existing.metadata[key];
   }
   meta.resourceVersion = existing.metadata.resourceVersion;
-  if (hasStatus) {
+  if (hasStatus && options.withStatus) {
+    if (input.status === undefined) delete next.status;
+  } else if (hasStatus) {
     if (existing.status === undefined) delete next.status;
     else next.status = structuredClone(existing.status);
   }

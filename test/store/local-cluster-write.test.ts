@@ -214,6 +214,12 @@ describe('update', () => {
     expect(normal.status).toEqual({ replicas: 3 });
     expect(normal.spec.replicas).toBe(2);
     expect(normal.metadata.generation).toBe(2);
+    // As pods/binding: the object and its status in one write, one new resourceVersion.
+    const both = await cluster.update(resources.deployments, { ...normal, spec: { ...normal.spec, replicas: 4 }, status: { replicas: 2 } }, { withStatus: true });
+    expect(both.spec.replicas).toBe(4);
+    expect(both.status).toEqual({ replicas: 2 });
+    expect(both.metadata.generation).toBe(3);
+    expect(Number(both.metadata.resourceVersion)).toBe(Number(normal.metadata.resourceVersion) + 1);
   });
 
   it('keeps uid, name and creationTimestamp', async () => {

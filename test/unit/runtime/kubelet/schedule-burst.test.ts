@@ -39,7 +39,7 @@ describe('scheduling a burst of pods', () => {
 
     const waits = await Promise.all(pods.map((p) => schedulePod(ctx, p, node)));
 
-    expect(waits.filter((w) => w === 0)).toHaveLength(2);
+    expect(waits.filter((w) => typeof w === 'object')).toHaveLength(2);
     const stored = (await store.list(resources.pods, { namespace: 'burst' })).items;
     expect(stored.filter((p) => p.spec.nodeName === 'n1')).toHaveLength(2);
     const refused = stored.find((p) => !p.spec.nodeName)!;
@@ -76,10 +76,10 @@ describe('scheduling a burst of pods', () => {
 
     await expect(schedulePod(ctx, first, node)).rejects.toThrow('refused');
     // 600m of 1000m: it fits only if the failed binding no longer holds its share.
-    expect(await schedulePod(ctx, second, node)).toBe(0);
+    expect(await schedulePod(ctx, second, node)).toMatchObject({ spec: { nodeName: 'n2' } });
     // Decided again while bound: its own share is not counted against it.
     const bound = await store.get(resources.pods, 'undo', 'second');
-    expect(await schedulePod(ctx, bound, node)).toBe(0);
+    expect(await schedulePod(ctx, bound, node)).toMatchObject({ spec: { nodeName: 'n2' } });
     expect(await schedulePod(ctx, first, node)).toBe(10_000);
   });
 
@@ -95,15 +95,39 @@ describe('scheduling a burst of pods', () => {
     });
     const ctx = { cluster: store, nodeName: 'n3', ownStatusWrites: new Map(), stopping: () => false } as unknown as KubeletContext;
     const [a, b, c] = [await make('a'), await make('b'), await make('c')];
-    expect(await schedulePod(ctx, a, node)).toBe(0);
+    expect(await schedulePod(ctx, a, node)).toMatchObject({ spec: { nodeName: 'n3' } });
     expect(await schedulePod(ctx, b, node)).toBe(10_000);
 
     const done = await store.get(resources.pods, 'churn', 'a');
     done.status = { ...done.status, phase: 'Succeeded' };
     await store.update(resources.pods, done, { status: true });
-    expect(await schedulePod(ctx, await store.get(resources.pods, 'churn', 'b'), node)).toBe(0);
+    expect(await schedulePod(ctx, await store.get(resources.pods, 'churn', 'b'), node)).toMatchObject({ spec: { nodeName: 'n3' } });
 
     await store.delete(resources.pods, 'churn', 'b', { gracePeriodSeconds: 0 });
-    expect(await schedulePod(ctx, c, node)).toBe(0);
+    expect(await schedulePod(ctx, c, node)).toMatchObject({ spec: { nodeName: 'n3' } });
+  });
+
+  it('binds in one write that shows the node and PodScheduled together, as pods/binding does', async () => {
+    cluster = await openLocalCluster();
+    const store = cluster;
+    await store.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bind' } });
+    const pod = await store.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'bind' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const seen: KubeObject[] = [];
+    const stop = await store.watch(resources.pods, { namespace: 'bind', resourceVersion: pod.metadata.resourceVersion }, (e) => seen.push(e.object));
+    const ctx = { cluster: store, nodeName: 'n4', ownStatusWrites: new Map(), stopping: () => false } as unknown as KubeletContext;
+
+    const bound = await schedulePod(ctx, pod, node);
+    await store.get(resources.pods, 'bind', 'p');
+    stop();
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0].spec.nodeName).toBe('n4');
+    expect(seen[0].status).toMatchObject({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] });
+    expect(bound).toMatchObject({ metadata: { resourceVersion: seen[0].metadata.resourceVersion }, spec: { nodeName: 'n4' } });
   });
 });
