@@ -46,8 +46,13 @@ export interface PreflightOptions {
   requestTimeoutMs?: number;
 }
 
-/** Objects looked at at once: enough to hide round trips, few enough not to flood a small API server. */
-const CONCURRENCY = 8;
+/**
+ * Objects looked at at once: enough to hide round trips, few enough not to flood a small API server.
+ * 16 rather than 8: both sides handle more requests per event-loop turn; a
+ * 5,000-object app's sync, 4 paired rounds on a loaded machine: runtime 1.65 → 1.42 ms CPU per
+ * object, controller + worker 2.2 → 1.87.
+ */
+const CONCURRENCY = 16;
 
 /**
  * Everything apply would be refused for, found before anything is written
