@@ -1,7 +1,7 @@
 /**
  * The built-in runtime's CPU per object for what a sync of one large app asks of it: a
  * server-side apply with dryRun=All of every ConfigMap (preflight), then the apply itself
- * (fieldManager=baton, force), 8 at a time over keep-alive HTTPS, as the sync worker sends them
+ * (fieldManager=baton, force), 16 at a time over keep-alive HTTPS, as the sync worker sends them
  * with @kubernetes/client-node. The runtime runs compiled from dist/ in a process of its own (as
  * `baton runtime`); its CPU is read from /proc, so the client's own CPU is not counted, and a
  * loaded machine stretches the wall time but hardly the CPU figure. Printed beside the floor
@@ -23,7 +23,7 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'dist/controller/edges/cli/main.js');
 const COUNT = Number(process.argv[2] ?? 5000);
 const ROUNDS = Number(process.argv[3] ?? 3);
-const AT_ONCE = 8;
+const AT_ONCE = 16;
 const GOAL_MS = 0.9;
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 

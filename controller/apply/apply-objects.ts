@@ -18,8 +18,13 @@ import { contentDigestOf, keyOf, liveDigests } from './live-digests.js';
 /** The field manager of every baton write; it owns every field it renders. */
 export const FIELD_MANAGER = 'baton';
 
-/** Objects of one kind applied at once: enough to hide round trips, few enough not to flood a small API server. */
-const CONCURRENCY = 8;
+/**
+ * Objects of one kind applied at once: enough to hide round trips, few enough not to flood a small API server.
+ * 16 rather than 8: both sides handle more requests per event-loop turn (and the runtime commits more writes per transaction); a
+ * 5,000-object app's sync, 4 paired rounds on a loaded machine: runtime 1.65 → 1.42 ms CPU per
+ * object, controller + worker 2.2 → 1.87.
+ */
+const CONCURRENCY = 16;
 
 /** What applying needs to know of an app. */
 export type ApplyApp = Pick<AppSpec, 'name' | 'namespace'> & { syncPolicy: Pick<AppSpec['syncPolicy'], 'prune'> };

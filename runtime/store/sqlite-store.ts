@@ -8,6 +8,9 @@ import { rememberJson, storedJson } from './stored-json.js';
 import type { Persistence } from './group-commit.js';
 import type { StoreEvent } from './watch-hub.js';
 
+/** WAL written between checkpoints. */
+const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+
 /** Rows of this type are encrypted at rest. */
 const SECRETS = '/secrets';
 
@@ -45,6 +48,12 @@ export class SqliteStore implements Persistence {
     const file = join(stateDir, 'store.db');
     this.file = file;
     this.db = new Database(file);
+    // A new store gets 16 KiB pages (SQLite's default is 4): a row is kept in its B-tree page only up to about a
+    // quarter of a page, and most objects (a ConfigMap with its managedFields, ~1 KB; a pod, 2-4 KB) overflowed
+    // 4 KiB pages into pages of their own, written and zeroed (secure_delete) with every write. CPU per write of a
+    // ~1 KB object, 5 to 16 per transaction: 57-62 → 13-20 µs; 3.3 KB: 62-65 → 33-55 µs; 20 KB: 241-297 → 176-217 µs.
+    // An existing store keeps its page size (it cannot change in WAL mode without a rewrite).
+    this.db.pragma('page_size = 16384');
     // Deleted and overwritten rows are zeroed, so a Secret's old plain text does not linger in free pages.
     this.db.pragma('secure_delete = ON');
     // Exclusive: the in-memory index is the truth for reads, so a second
@@ -54,10 +63,10 @@ export class SqliteStore implements Persistence {
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      // A checkpoint (with its fsyncs) every 8192 WAL pages instead of SQLite's 1000: at 1,000 pods it
-      // was half the cost of a write, and pods rewritten many times are copied back once per checkpoint.
+      // A checkpoint (with its fsyncs) every 32 MiB of WAL (8192 pages of 4 KiB) instead of SQLite's 1000 pages: at
+      // 1,000 pods it was half the cost of a write, and pods rewritten many times are copied back once per checkpoint.
       // The WAL file is cut back to 4 MiB after each, so the disk holds at most ~32 MiB of it between.
-      this.db.pragma('wal_autocheckpoint = 8192');
+      this.db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / (this.db.pragma('page_size', { simple: true }) as number))}`);
       this.db.pragma('journal_size_limit = 4194304');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS objects (

@@ -50,6 +50,37 @@ describe('persistence', () => {
     await expectStatus(second.watch(resources.configmaps, { resourceVersion: String(Number(rv) - 1) }, () => {}), 410);
   });
 
+  it('makes a new store with 16 KiB pages, and keeps the pages and objects of a store made with 4 KiB ones', async () => {
+    const fresh = await stateDir();
+    await (await openAt(fresh)).create(resources.configmaps, configMap('a', {}, { k: 'v' }));
+    const older = await stateDir();
+    const made = await openAt(older);
+    await made.create(resources.configmaps, configMap('a', {}, { k: 'v' }));
+    await made.close();
+    // As a store made before 16 KiB pages: the same rows rewritten into a file of 4 KiB pages.
+    const db = new Database(join(older, 'store.db'));
+    db.pragma('journal_mode = DELETE');
+    db.pragma('page_size = 4096');
+    db.exec('VACUUM');
+    db.pragma('journal_mode = WAL');
+    db.close();
+    const reopened = await openAt(older);
+    expect(await reopened.get(resources.configmaps, 'default', 'a')).toMatchObject({ data: { k: 'v' } });
+    await reopened.create(resources.configmaps, configMap('b', {}, { k: 'w' }));
+    for (const c of open.splice(0)) await c.close();
+    const pageSize = (dir: string) => {
+      const file = new Database(join(dir, 'store.db'), { readonly: true });
+      try {
+        return file.pragma('page_size', { simple: true });
+      } finally {
+        file.close();
+      }
+    };
+    expect(pageSize(fresh)).toBe(16384);
+    expect(pageSize(older)).toBe(4096);
+    expect(await (await openAt(older)).get(resources.configmaps, 'default', 'b')).toMatchObject({ data: { k: 'w' } });
+  });
+
   it('refuses a second opener of the same state dir', async () => {
     const dir = await stateDir();
     await openAt(dir);
