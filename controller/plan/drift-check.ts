@@ -1,13 +1,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LogLine } from '../apps/app-log.js';
-import type { AppSpec } from '../apps/app-spec.js';
+import type { AppSpec, HealthStatus } from '../apps/app-spec.js';
 import type { ClusterTarget } from '../clusters/cluster-target.js';
 import { readLiveCounterparts, withNamespace } from '../clusters/live-objects.js';
 import { assessAppHealth } from '../health/assess-health.js';
+import { WORKLOAD_KINDS } from '../health/rollout-status.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import type { AppStatus } from '../state/app-status.js';
 import type { HealthyManifests } from '../state/revision-history.js';
 import type { StateStore } from '../state/state-store.js';
+import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { shortRevision } from '../../runtime/kube/revision.js';
 import { diffObjects } from './diff/diff-objects.js';
@@ -43,6 +45,8 @@ interface Remembered {
   /** Header-only objects (apiVersion, kind, namespace, name); undefined when no kept manifests stand for the revision. */
   refs: KubeObject[] | undefined;
   stamp?: string;
+  /** The health assessed from live objects with that stamp. */
+  health?: { status: HealthStatus; message: string };
 }
 
 /** An app due for a comparison in this round. */
@@ -51,8 +55,6 @@ interface Due {
   status: AppStatus;
   memo: Remembered;
   refs: KubeObject[];
-  /** The kept objects when they were just read for the refs (the first round after a sync). */
-  objects?: KubeObject[];
 }
 
 /**
@@ -102,12 +104,11 @@ export class DriftCheck {
     const key = `${status.revision} ${status.manifestDigest} ${status.lastSync}`;
     const memo = this.remembered.get(name);
     if (memo?.key === key) return memo.refs && { spec, status, memo, refs: memo.refs };
-    const kept = await this.keptObjects(status);
-    const objects = kept && withNamespace(kept, spec.namespace);
-    const refs = objects?.map(header);
+    // Only the identities are held until the batch is compared: the kept objects would outlive several young-generation GCs.
+    const refs = (await this.keptObjects(status))?.map((o) => header(o, spec.namespace));
     const fresh: Remembered = { key, refs };
     this.remembered.set(name, fresh);
-    return objects && refs && { spec, status, memo: fresh, refs, objects };
+    return refs && { spec, status, memo: fresh, refs };
   }
 
   /**
@@ -156,19 +157,26 @@ export class DriftCheck {
     }
   }
 
-  private async compare(target: ClusterTarget, { spec, status, memo, refs, objects }: Due, live: KubeObject[]): Promise<void> {
+  private async compare(target: ClusterTarget, { spec, status, memo, refs }: Due, live: KubeObject[]): Promise<void> {
     const name = status.name;
     const stamp = live.length === refs.length ? liveStamp(live) : undefined;
-    if (memo.stamp === undefined || stamp !== memo.stamp) {
-      const kept = objects ?? (await this.keptObjects(status));
+    const unchanged = memo.stamp !== undefined && stamp === memo.stamp;
+    if (!unchanged) {
+      const kept = await this.keptObjects(status);
       if (!kept) return;
-      const desired = objects ?? withNamespace(kept, spec.namespace);
-      const diff = diffObjects(desired, live, { app: name });
+      const diff = diffObjects(withNamespace(kept, spec.namespace), live, { app: name });
       memo.stamp = diff.inSync ? stamp : undefined;
+      memo.health = undefined;
       if (!diff.inSync) return this.drifted(spec, status, diff.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`));
     }
     // Health from the objects just read: each was read twice per check (2,000 GETs for 1,000 one-object apps).
-    const { status: health, message } = await assessAppHealth(target, refs as KubernetesObject[], spec.namespace, live as KubernetesObject[]);
+    // Unchanged objects of kinds judged by themselves alone (not a workload, whose pods are read) are as healthy as last time.
+    const judged =
+      unchanged && memo.health && !refs.some((r) => WORKLOAD_KINDS.has(r.kind))
+        ? memo.health
+        : await assessAppHealth(target, refs as KubernetesObject[], spec.namespace, live as KubernetesObject[]);
+    memo.health = judged;
+    const { status: health, message } = judged;
     if (health === status.health && (health !== 'Degraded' || message === status.message)) return;
     if (!(await this.sameRevision(status))) return;
     // A Synced app's message is its health's: why it is Degraded (a pod crash-looping after the gate), or nothing.
@@ -221,7 +229,8 @@ export class DriftCheck {
   }
 }
 
-/** What a drift check keeps of an object between rounds: enough to read it and to assess its health. */
-function header(o: KubeObject): KubeObject {
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } } as KubeObject;
+/** What a drift check keeps of an object between rounds, with the app's namespace filled in as withNamespace does: enough to read it and to assess its health. */
+function header(o: KubeObject, namespace: string): KubeObject {
+  const ns = isClusterScoped(o.kind) ? o.metadata.namespace : o.metadata.namespace || namespace;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(ns ? { namespace: ns } : {}) } } as KubeObject;
 }
