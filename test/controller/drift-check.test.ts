@@ -57,7 +57,7 @@ class Statuses {
 }
 
 let state: Statuses;
-let pending: Map<string, ('active' | undefined)[]>;
+let pending: Map<string, ('active' | 'waiting' | undefined)[]>;
 let enqueued: SyncRequest[];
 let specs: AppSpec[];
 let check: DriftCheck;
@@ -121,12 +121,12 @@ describe('the drift check, round after round against the built-in runtime', () =
     expect(state.updates).toEqual(['a2 OutOfSync drifted: ConfigMap/cm-a2 changed', 'a3 OutOfSync drifted: ConfigMap/cm-a3 added', 'manual OutOfSync drifted: ConfigMap/cm-manual changed']);
   });
 
-  it('does not heal an app whose sync was queued, before the round or while its live objects were read', async () => {
+  it('neither heals nor writes the health of an app whose sync is queued or running', async () => {
     await check.round();
     await patchLive('cm-a0', { mode: 'slow' });
-    await patchLive('cm-a4', { mode: 'slow' });
+    state.statuses.get('a4')!.health = 'Progressing';
     pending.set('a0', ['active']);
-    pending.set('a4', [undefined, 'active']);
+    pending.set('a4', ['waiting']);
     await check.round();
     expect(enqueued).toEqual([]);
     expect(state.updates).toEqual([]);
