@@ -18,13 +18,34 @@ const LIST_FROM = 4;
 
 /**
  * The live counterparts of `objects` that exist, in their order. Objects the
- * cluster does not have are left out. Where several share a kind and
- * namespace, one list is read instead of a GET each; a list the cluster
+ * cluster does not have are left out; the first object that could not be
+ * read throws. See readLiveCounterparts.
+ */
+export async function readLiveObjects(target: ClusterTarget, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+  const { live, failures } = await readLiveCounterparts(target, objects);
+  const [first] = [...failures].sort(([a], [b]) => a - b);
+  if (first) throw first[1];
+  return live.filter((o): o is KubeObject => o !== undefined);
+}
+
+/** readLiveCounterparts' answer: index for index with the objects asked for. */
+export interface LiveCounterparts {
+  /** The live counterpart of each object; undefined where the cluster does not have it (or it could not be read). */
+  live: (KubeObject | undefined)[];
+  /** By index, why an object could not be read (a classified API error); the others were read all the same. */
+  failures: Map<number, Error>;
+}
+
+/**
+ * The live counterpart of each of `objects`, which may be several apps'
+ * (a drift check reads a batch of apps at once). Where several share a kind
+ * and namespace, one list is read instead of a GET each; a list the cluster
  * refuses (no right to list, a kind it does not serve) falls back to the
  * GETs, which then say what is wrong.
  */
-export async function readLiveObjects(target: ClusterTarget, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+export async function readLiveCounterparts(target: ClusterTarget, objects: readonly KubeObject[]): Promise<LiveCounterparts> {
   const live: (KubeObject | undefined)[] = new Array(objects.length);
+  const failures = new Map<number, Error>();
   const groups = new Map<string, number[]>();
   for (const [i, o] of objects.entries()) {
     const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}`;
@@ -36,9 +57,13 @@ export async function readLiveObjects(target: ClusterTarget, objects: readonly K
   const single = [...groups.values()].filter((g) => g.length < LIST_FROM).flat();
   const refused = await inPool(listed, CONCURRENCY, async (group) => ((await readListed(target, objects, group, live)) ? [] : group));
   await inPool([...single, ...refused.flat()].sort((a, b) => a - b), CONCURRENCY, async (i) => {
-    live[i] = await readOne(target, objects[i]!);
+    try {
+      live[i] = await readOne(target, objects[i]!);
+    } catch (err) {
+      failures.set(i, err as Error);
+    }
   });
-  return live.filter((o): o is KubeObject => o !== undefined);
+  return { live, failures };
 }
 
 /** Fills `live` for `group` (indexes into `objects`, one kind and namespace) from one list; false when the list was refused. */

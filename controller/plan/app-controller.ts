@@ -1,16 +1,14 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
 import { done, requeueAfter, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec, RepositorySpec } from '../apps/app-spec.js';
 import type { ClusterTarget, ClusterTargets } from '../clusters/cluster-target.js';
 import { diffObjects, type AppDiff } from './diff/diff-objects.js';
-import { assessAppHealth } from '../health/assess-health.js';
+import { DriftCheck } from './drift-check.js';
 import { orderApps } from './order-apps.js';
 import { planApp, type AppPlan } from './plan-app.js';
 import { PlanRecorder } from './plan-recorder.js';
 import { processPlannedRenders, type PlannedRenders } from './planned-renders.js';
-import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-retry.js';
 import { SyncQueue, type EnqueueResult } from '../queue/sync-queue.js';
 import type { SyncTrigger } from '../queue/sync-job.js';
 import { SourcePoller, type RevisionEvent } from '../source/source-poller.js';
@@ -51,8 +49,6 @@ export interface AppControllerOptions {
 
 /** Apps of one commit planned at once. */
 const PLANS_AT_ONCE = 16;
-/** Apps whose statuses a drift check reads in one round trip. */
-const DRIFT_STATUS_CHUNK = 100;
 
 /** What the controller remembers of an app between revisions (in memory: a restart re-renders once). */
 interface KnownApp {
@@ -128,11 +124,19 @@ export class AppController {
     }
     const every = this.options.driftCheckMs ?? 30_000;
     if (every > 0) {
+      const check = new DriftCheck({
+        state: this.state,
+        queue: this.queue,
+        log: this.log,
+        cluster: (name) => this.cluster(name),
+        apps: () => [...this.apps].map(([name, app]) => [name, app.spec] as const),
+        closed: () => this.closed,
+      });
       this.drift = startReconcileLoop({
         name: 'drift-check',
         concurrency: 1,
         reconcile: async () => {
-          await this.checkDrift().catch((err: unknown) => this.log(`drift check: ${(err as Error).message}`));
+          await check.round().catch((err: unknown) => this.log(`drift check: ${(err as Error).message}`));
           return requeueAfter(every);
         },
       });
@@ -352,90 +356,5 @@ export class AppController {
       .catch((err: unknown) => this.log(`repository ${repoId}: showing its state on its apps failed: ${(err as Error).message}`));
     this.shown.set(repoId, next);
     return next;
-  }
-
-  /** Queues a retry of a failed revision left live when its back-off is over (failedRevisionRetry); true if it did. */
-  private async retryFailedRevision(status: AppStatus): Promise<boolean> {
-    if (!failedRevisionLeftLive(status)) return false;
-    const due = failedRevisionRetry(status, await this.state.getHistory(status.name, 10), new Date());
-    if (!due || !(await this.sameRevision(status))) return false;
-    const short = shortRevision(due.revision);
-    this.log(`${short} failed ${due.failures === 1 ? 'once' : `${due.failures} times`} and stayed live (nothing to roll back to); trying it again`, { app: status.name, revision: due.revision, event: 'retry' });
-    await this.queue.enqueue({ app: status.name, revision: due.revision, trigger: 'retry', message: `retry ${due.failures} of ${short}` });
-    return true;
-  }
-
-  /**
-   * selfHeal: live objects that drifted from the last applied manifests are applied again; health is refreshed.
-   * Statuses are read a chunk of apps at a time: a round trip per app made an ioredis pipeline each, and
-   * each pipeline copies every script command of the shared connection onto itself (~18 KB of garbage per
-   * app and check). A status read that early is checked again before anything is written (sameRevision).
-   */
-  private async checkDrift(): Promise<void> {
-    const names = [...this.apps.keys()];
-    for (let i = 0; i < names.length; i += DRIFT_STATUS_CHUNK) {
-      const chunk = names.slice(i, i + DRIFT_STATUS_CHUNK);
-      const statuses = await this.state.getApps(chunk);
-      for (const [j, name] of chunk.entries()) {
-        if (this.closed) return;
-        const app = this.apps.get(name);
-        const status = statuses[j];
-        if (app && status) await this.checkAppDrift(app.spec, status);
-      }
-    }
-  }
-
-  /** Whether no sync ended since `status` was read: same revision, sync status, pin, failed revision and last sync. */
-  private async sameRevision(status: AppStatus): Promise<boolean> {
-    const now = await this.state.getApp(status.name);
-    return (
-      now !== undefined &&
-      now.revision === status.revision &&
-      now.syncStatus === status.syncStatus &&
-      now.pinnedRevision === status.pinnedRevision &&
-      now.lastFailedRevision === status.lastFailedRevision &&
-      now.lastSync === status.lastSync
-    );
-  }
-
-  private async checkAppDrift(spec: AppSpec, status: AppStatus): Promise<void> {
-    const name = status.name;
-      if (!status.revision || (await this.queue.pendingState(name)) !== undefined) return;
-      if (spec.syncPolicy.automated && (await this.retryFailedRevision(status))) return;
-      // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
-      if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) return;
-      // A sync that found live already in sync (a commit that renders the same, a fixed baton.yaml) moved the
-      // revision without keeping its manifests again: the newest kept ones stand for it when their digest is the same.
-      const kept = (await this.state.getHealthyManifests(name, status.revision)) ?? (await this.state.getHealthyManifests(name));
-      if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) return;
-      try {
-        const target = await this.cluster(spec.cluster);
-        const objects = withNamespace(kept.objects, spec.namespace);
-        const live = await readLiveObjects(target, objects);
-        const diff = diffObjects(objects, live, { app: name });
-        if (!diff.inSync) {
-          if (!(await this.sameRevision(status))) return;
-          const changed = diff.objects.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`);
-          if (spec.syncPolicy.selfHeal && spec.syncPolicy.automated) {
-            this.log(`live objects drifted (${changed.join(', ')}); re-applying`, { app: name });
-            await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
-            await this.queue.enqueue({ app: name, revision: status.revision, trigger: 'selfHeal', message: `drift: ${changed.join(', ')}` });
-          } else {
-            await this.state.updateApp(name, { syncStatus: 'OutOfSync', message: `drifted: ${changed.join(', ')}` });
-          }
-          return;
-        }
-        // Health from the objects just read: each was read twice per check (2,000 GETs for 1,000 one-object apps).
-        const { status: health, message } = await assessAppHealth(target, objects as KubernetesObject[], spec.namespace, live as KubernetesObject[]);
-        if (health === status.health && (health !== 'Degraded' || message === status.message)) return;
-        if (!(await this.sameRevision(status))) return;
-        // A Synced app's message is its health's: why it is Degraded (a pod crash-looping after the gate), or nothing.
-        // A pinned app keeps the message saying how to follow the branch again.
-        const said = status.syncStatus === 'Synced' ? { message: health === 'Degraded' ? message : '' } : {};
-        if (health === 'Degraded' && health !== status.health) this.log(`became Degraded: ${message}`, { app: name, revision: status.revision });
-        await this.state.updateApp(name, { health, ...said });
-      } catch (err) {
-      this.log(`drift check failed: ${(err as Error).message}`, { app: name });
-    }
   }
 }
