@@ -47,7 +47,7 @@ describe('KeepAliveKubeConfig', () => {
     const second = await agentOf(kc);
     expect(second).not.toBe(first);
     expect(destroyed).toHaveBeenCalled();
-    expect((firstDispatcher as typeof firstDispatcher & { closed: boolean }).closed).toBe(true);
+    expect(firstDispatcher.closed).toBe(true);
     expect(dispatcherOf(first)).toBeUndefined();
     expect(dispatcherOf(second)).toBeDefined();
     expect(second.options.cert).toBe(pem('CERTIFICATE', 'client-2'));
