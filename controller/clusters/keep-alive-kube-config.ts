@@ -4,7 +4,6 @@ import { isAscii } from 'node:buffer';
 import { createConfiguration, KubeConfig, ServerConfiguration } from './kube-client.js';
 import type { ApiConstructor, ApiType, RequestContext } from '@kubernetes/client-node';
 import { nodeHttpLibrary } from './node-http-library.js';
-import { closeDispatcher, keepDispatcher } from './agent-dispatcher.js';
 
 /** Agent options that make connections differ; a change (a rotated client certificate) starts a new agent. */
 const CONNECTION_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -44,14 +43,9 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const options = (made as HttpAgent & { options: Record<string, unknown> }).options;
     const https = made.constructor === HttpsAgent;
     if (this.kept?.https !== https || !CONNECTION_OPTIONS.every((name) => sameOption(this.kept!.options[name], options[name]))) {
-      if (this.kept) {
-        closeDispatcher(this.kept.agent);
-        this.kept.agent.destroy();
-      }
+      this.kept?.agent.destroy();
       const keepAlive = { ...options, ...pemAsText(options), keepAlive: true, timeout: IDLE_SOCKET_MS };
       const agent = https ? new HttpsAgent(keepAlive) : new HttpAgent(keepAlive);
-      // Requests on this agent are sent through undici with the same connection options (agent-dispatcher.ts).
-      keepDispatcher(agent, keepAlive, IDLE_SOCKET_MS);
       this.kept = { https, options, agent };
     }
     made.destroy();

@@ -1,11 +1,8 @@
-import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
-import type { Dispatcher } from 'undici';
 import { ResponseContext, wrapHttpLibrary } from './kube-client.js';
-import { dispatcherOf } from './agent-dispatcher.js';
 
 /**
  * What node-fetch sent when a request named none: the API server derives the
@@ -15,11 +12,10 @@ import { dispatcherOf } from './agent-dispatcher.js';
 const DEFAULT_HEADERS = { 'User-Agent': 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)', Accept: '*/*', 'Accept-Encoding': 'gzip,deflate' };
 
 /**
- * client-node's HttpLibrary over undici and node:http(s), in place of its default
+ * client-node's HttpLibrary over node:http(s), in place of its default
  * (node-fetch): client-node still builds, authenticates and reads every
  * request; this only sends it, on the agent its authentication chose (the
- * kept keep-alive one, through the undici dispatcher kept with it; any other
- * agent through node:http(s)), and hands the body back whole. node-fetch's Request,
+ * kept keep-alive one), and hands the body back whole. node-fetch's Request,
  * Headers and stream plumbing were the largest JS cost per request after
  * client-node's own serializing (a large app's apply sends two per object).
  * A connection failure is shaped as node-fetch's (`type: 'system'`, `code`),
@@ -35,50 +31,25 @@ async function send(context: RequestContext): Promise<ResponseContext> {
   if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
   const signal = context.getSignal();
   signal?.throwIfAborted();
-  const agent = context.getAgent() as HttpAgent | undefined;
-  const dispatcher = dispatcherOf(agent);
-  const response = dispatcher ? await sendThrough(dispatcher, url, context, headers, body, signal) : await sendThroughNode(url, context, headers, body, agent, signal);
-  const text = readBody(response.body, response.headers['content-encoding']).catch((err: Error) => Promise.reject(systemError(url, err)));
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const options = { method: context.getHttpMethod(), headers, agent: context.getAgent() as HttpAgent | undefined, signal };
+    const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, resolve);
+    req.on('error', (err) => reject(systemError(url, err)));
+    req.end(body);
+  });
+  const text = readBody(response).catch((err: Error) => Promise.reject(systemError(url, err)));
   // A body left unread would hold its socket; a rejection nobody awaits is not an unhandled one.
   text.catch(() => undefined);
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return new ResponseContext(response.status, responseHeaders, { text: async () => (await text).toString('utf8'), binary: () => text });
-}
-
-/** An answer's status, headers (names in lower case) and body, whichever client sent the request. */
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable;
-}
-
-/** Sends through the undici dispatcher kept for the request's agent. */
-async function sendThrough(dispatcher: Dispatcher, url: URL, context: RequestContext, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<Answer> {
-  try {
-    const method = context.getHttpMethod() as Dispatcher.HttpMethod;
-    const answer = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body, signal });
-    return { status: answer.statusCode, headers: answer.headers, body: answer.body };
-  } catch (err) {
-    throw systemError(url, err as Error);
-  }
-}
-
-/** Sends through node:http(s) on the request's agent (a proxy agent, or one made elsewhere). */
-function sendThroughNode(url: URL, context: RequestContext, headers: Record<string, string>, body: string | undefined, agent: HttpAgent | undefined, signal: AbortSignal | undefined): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const options = { method: context.getHttpMethod(), headers, agent, signal };
-    const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, (response) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }));
-    req.on('error', (err) => reject(systemError(url, err)));
-    req.end(body);
-  });
+  return new ResponseContext(response.statusCode ?? 0, responseHeaders, { text: async () => (await text).toString('utf8'), binary: () => text });
 }
 
 /** The whole body, decoded as its Content-Encoding says; read by events, which cost less than an async iterator per response. */
-function readBody(response: Readable, contentEncoding: string | string[] | undefined): Promise<Buffer> {
-  const encoding = Array.isArray(contentEncoding) ? contentEncoding.join(', ') : contentEncoding;
+function readBody(response: IncomingMessage): Promise<Buffer> {
+  const encoding = response.headers['content-encoding'];
   const decoded = encoding === 'gzip' || encoding === 'x-gzip' ? response.pipe(createGunzip()) : encoding === 'deflate' ? response.pipe(createInflate()) : encoding === 'br' ? response.pipe(createBrotliDecompress()) : response;
   if (decoded !== response) response.on('error', (err) => decoded.destroy(err));
   return new Promise((resolve, reject) => {

@@ -88,7 +88,7 @@ describe('nodeHttpLibrary (the http library of KeepAliveKubeConfig clients)', ()
     }
   });
 
-  it('answers as client-node reads it, typed, from plain and gzip bodies, over kept connections', async () => {
+  it('answers as client-node reads it, typed, from plain and gzip bodies, over one kept connection', async () => {
     const objects = batonClient();
     answer = echo;
     seen.length = 0;
@@ -98,11 +98,7 @@ describe('nodeHttpLibrary (the http library of KeepAliveKubeConfig clients)', ()
     const list = await objects.list('v1', 'ConfigMap', 'shop');
     expect(list.items.map((i) => i.metadata?.name)).toEqual(['c']);
     expect((list.items[0] as KubernetesObject & { data: Record<string, string> }).data.k).toHaveLength(5000);
-    answer = echo;
-    for (const name of ['c', 'd', 'e', 'f']) await objects.patch(configMap(name), undefined, undefined, 'baton', true, PatchStrategy.ServerSideApply);
-    // undici hands a connection back to its pool a turn after the answer, so a request sent at once may open a second one; never one per request.
-    expect(seen).toHaveLength(6);
-    expect(new Set(seen.map((s) => s.socket)).size).toBeLessThanOrEqual(2);
+    expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
   });
 
   it("throws client-node's ApiException for a refusal, which classifyApiError reads as the object rejected", async () => {
