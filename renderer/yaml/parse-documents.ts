@@ -1,5 +1,6 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { RenderError } from '../errors/render-error.js';
+import { jsonDocuments, type JsonDocument } from './json-documents.js';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -34,6 +35,39 @@ function firstLine(message: string): string {
  */
 export function parseDocuments(text: string, file: string, errors: RenderError[], options: ParseOptions = {}): ParsedDocument[] {
   const forbidden = new Set(options.forbiddenKeys ?? ['__proto__']);
+  const json = jsonDocuments(text, forbidden);
+  return json === undefined ? parseYamlDocuments(text, file, errors, options, forbidden) : fromJson(json, text, file, options, forbidden);
+}
+
+/**
+ * Documents read as JSON (json-documents.ts). Their start is counted here; a
+ * position inside one is asked of the YAML parser, which reads the text once
+ * when first asked (an object's own errors point into it; most never do).
+ */
+function fromJson(docs: JsonDocument[], text: string, file: string, options: ParseOptions, forbidden: ReadonlySet<string>): ParsedDocument[] {
+  const offset = options.lineOffset ?? 0;
+  let parsed: ParsedDocument[] | undefined;
+  let line = 1;
+  let lineStart = 0;
+  return docs.map(({ value, offset: at }, i) => {
+    for (let nl = text.indexOf('\n', lineStart); nl !== -1 && nl < at; nl = text.indexOf('\n', lineStart)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    const start = { line: line + offset, col: at - lineStart + 1 };
+    return {
+      value,
+      ...start,
+      locate(path) {
+        if (path.length === 0) return start;
+        parsed ??= parseYamlDocuments(text, file, [], options, forbidden);
+        return parsed[i]?.locate(path) ?? start;
+      },
+    };
+  });
+}
+
+function parseYamlDocuments(text: string, file: string, errors: RenderError[], options: ParseOptions, forbidden: ReadonlySet<string>): ParsedDocument[] {
   const offset = options.lineOffset ?? 0;
   const what = options.what ?? 'YAML';
   const lc = new LineCounter();
