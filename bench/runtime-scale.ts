@@ -28,6 +28,7 @@ import { resources } from '../runtime/resources/registry.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { bareServers } from './support/spawn-cost.js';
 import { sampleCpuBusy } from './support/cpu-busy.js';
+import { accountCpu } from './support/cpu-account.js';
 import { watchPodTimeline } from './support/pod-timeline.js';
 
 const { values: args } = parseArgs({
@@ -173,6 +174,7 @@ try {
   const cpu0 = { main: mainThreadCpuMs(), process: process.cpuUsage(), threads: threadCpuMs() };
   const t0 = performance.now();
   const busy = sampleCpuBusy();
+  const account = accountCpu();
   const timeline = await watchPodTimeline(cluster, ns, t0);
   const deployment = await cluster.get(resources.deployments, ns, 'web');
   deployment.spec.replicas = replicas;
@@ -193,6 +195,7 @@ try {
   }
   const ready = performance.now() - t0;
   const utilisation = busy.stop();
+  const spent = account.stop();
   const steps = timeline.stop();
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
@@ -217,6 +220,14 @@ try {
   console.log(
     `machine CPU busy during the scale-up (both cores, /proc/stat every 100 ms): mean ${pct(utilisation.mean)}, ` +
       `${pct(utilisation.underHalf)} of the time under half busy; per second: ${utilisation.perSecond.map((x) => (100 * x).toFixed(0)).join(' ')}\n`,
+  );
+  const perPod = (ms: number) => `${seconds(ms)} (${(ms / replicas).toFixed(1)} ms/pod)`;
+  const attributed = spent.selfMs + spent.reapedBySelfMs + spent.descendantsMs + spent.kernelThreadsMs + spent.irqMs + spent.othersMs;
+  console.log(
+    `where the machine's CPU went until all Ready (both cores, /proc): busy ${perPod(spent.machineMs)}\n` +
+      `  the runtime's threads ${perPod(spent.selfMs)}; the helpers it ran and reaped (ip, nft, mount…) ${perPod(spent.reapedBySelfMs)}\n` +
+      `  processes below it still running (${count(spent.descendants)}: launcher shells, each pod's sandbox chain and httpd) ${perPod(spent.descendantsMs)}\n` +
+      `  kernel threads ${perPod(spent.kernelThreadsMs)}; interrupts and softirqs ${perPod(spent.irqMs)}; other processes ${seconds(spent.othersMs)}; not attributed ${seconds(spent.machineMs - attributed)}\n`,
   );
   const events = (await cluster.list(resources.events, { namespace: ns })).items.length;
   console.log(`per-pod timeline (ms after the scale-up, from watch events):\n  ${steps.join('\n  ')}\n  Events in the namespace: ${(events / replicas).toFixed(2)} per pod\n`);
