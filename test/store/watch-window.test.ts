@@ -46,17 +46,18 @@ describe('watch window, compacted', () => {
 
   const cm = (name: string, labels: Record<string, string>, data: Record<string, string>) => configMap(name, { labels }, data);
 
-  it('keeps events older than 10 s as text, and replays them with the same objects', () => {
+  it('keeps events older than 10 s as deflated text, and replays them with the same objects', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const hub = new WatchHub({ startRv: 0, bookmarkIntervalMs: 0 });
     const v1 = { ...cm('a', { app: 'web' }, { k: '1' }), metadata: { ...cm('a', { app: 'web' }, {}).metadata, resourceVersion: '1' } };
-    const v2 = { ...v1, data: { k: '2' }, metadata: { ...v1.metadata, resourceVersion: '2' } };
+    // Text beyond ASCII: the deflated bytes are UTF-8, the split between the two versions is in characters.
+    const v2 = { ...v1, data: { k: '2 – grüße 😀' }, metadata: { ...v1.metadata, resourceVersion: '2' } };
     hub.publish({ rv: 1, typeKey: '/configmaps', type: 'ADDED', object: v1 });
     hub.publish({ rv: 2, typeKey: '/configmaps', type: 'MODIFIED', object: v2, previous: v1 });
     expect(hub.eventsAfter(0)![1].object).toBe(v2);
 
     vi.setSystemTime(Date.now() + 11_000);
-    const v3 = { ...v2, data: { k: '3' }, metadata: { ...v2.metadata, resourceVersion: '3' } };
+    const v3 = { ...v2, data: { k: '3 ✓' }, metadata: { ...v2.metadata, resourceVersion: '3' } };
     hub.publish({ rv: 3, typeKey: '/configmaps', type: 'MODIFIED', object: v3, previous: v2 });
     const [first, second, third] = hub.eventsAfter(0)!;
     // Compacted: a parsed copy, equal to what was published.
