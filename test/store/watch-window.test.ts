@@ -35,7 +35,7 @@ describe('watch window', () => {
   });
 });
 
-// Events older than 10 s keep only their objects' JSON text: a busy window held each superseded
+// Events older than 3 s keep only their objects' JSON text, deflated: a busy window held each superseded
 // version three times (the stored object, its JSON, the watchers' shared copy).
 describe('watch window, compacted', () => {
   let cluster: LocalCluster | undefined;
@@ -46,7 +46,7 @@ describe('watch window, compacted', () => {
 
   const cm = (name: string, labels: Record<string, string>, data: Record<string, string>) => configMap(name, { labels }, data);
 
-  it('keeps events older than 10 s as deflated text, and replays them with the same objects', () => {
+  it('keeps events older than 3 s as deflated text, and replays them with the same objects', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const hub = new WatchHub({ startRv: 0, bookmarkIntervalMs: 0 });
     const v1 = { ...cm('a', { app: 'web' }, { k: '1' }), metadata: { ...cm('a', { app: 'web' }, {}).metadata, resourceVersion: '1' } };
@@ -66,7 +66,7 @@ describe('watch window, compacted', () => {
     expect(second.previous).toEqual(v1);
     expect(first.object).toEqual(v1);
     expect(first.previous).toBeUndefined();
-    // Newer than 10 s: still the published objects.
+    // Newer than 3 s: still the published objects.
     expect(third.object).toBe(v3);
     hub.close();
   });
