@@ -3,6 +3,7 @@ import { startControllers } from '../../runtime/controllers/index.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { resources } from '../../runtime/resources/registry.js';
 import { openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
+import { holdsReplicaSetTemplateText } from '../../runtime/controllers/deployment/pod-template-hash.js';
 import { condition, deployment, replicaSetsOf, revision, rolloutStatus, setTemplate } from './deployment-helpers.js';
 import { createNamespace, FakeKubelet, uniqueNamespace } from './fake-kubelet.js';
 import { waitFor } from '../support/wait.js';
@@ -120,6 +121,7 @@ describe('Deployment controller', () => {
     const ns = await namespaceWithKubelet();
     await cluster.create(resources.deployments, deployment(ns, 'hist', { replicas: 1, revisionHistoryLimit: 2 }));
     await rolledOut(ns, 'hist');
+    const [first] = await replicaSetsOf(cluster, ns, 'hist');
     for (const image of ['app:2', 'app:3', 'app:4']) {
       await setTemplate(cluster, ns, 'hist', (d) => (d.spec.template.spec.containers[0].image = image));
       await rolledOut(ns, 'hist');
@@ -129,6 +131,9 @@ describe('Deployment controller', () => {
       return r.length === 3 && r;
     });
     expect(rss.map(revision)).toEqual([2, 3, 4]);
+    // The pruned ReplicaSet's template text, compared at each rollout, is not kept once it is gone.
+    expect(rss.map((rs) => holdsReplicaSetTemplateText(rs.metadata.uid!))).toEqual([true, true, true]);
+    await waitFor('the pruned ReplicaSet forgotten', async () => !holdsReplicaSetTemplateText(first.metadata.uid!));
 
     // What `kubectl rollout undo` does: copy the previous RS's template (Go round trip included) back without the hash label.
     const previous = structuredClone(rss[1].spec.template);

@@ -22,6 +22,7 @@ import { getCondition, newCondition, Reason, setCondition } from './conditions.j
 import { COMPONENT, type DeploymentCtx } from './context.js';
 import { hasProgressDeadline, isRollingUpdate } from './deployment-spec.js';
 import { syncRevision } from './new-replica-set.js';
+import { forgetReplicaSetTemplateText } from './pod-template-hash.js';
 import { isScalingEvent, rolloutRecreate, rolloutRolling, syncScale } from './rollout-strategies.js';
 import { writeDeploymentStatus, writeObservedGeneration } from './status-writer.js';
 
@@ -54,6 +55,7 @@ export function startDeploymentController(options: DeploymentControllerOptions):
 
 async function replicaSetKeys(cluster: Cluster, rsOwner: Map<string, string>, e: WatchEvent): Promise<string[]> {
   const rs = e.object;
+  if (e.type === 'DELETED') forgetReplicaSetTemplateText(rs.metadata.uid);
   const ns = rs.metadata.namespace;
   const rsKey = `${ns}/${rs.metadata.name}`;
   const ref = controllerRefOf(rs);

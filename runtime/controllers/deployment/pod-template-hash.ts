@@ -68,7 +68,10 @@ export function equalIgnoreHash(a: unknown, b: unknown): boolean {
  * ReplicaSets' template texts by uid, each with the resourceVersion it was
  * read at (any write changes it, so a hit is exact). A Deployment is
  * reconciled on every change of its pods and compares its template with each
- * of its ReplicaSets (ten kept by default); old ones seldom change.
+ * of its ReplicaSets (ten kept by default); old ones seldom change. A deleted
+ * ReplicaSet's entry is dropped (forgetReplicaSetTemplateText): under a
+ * rollout every few seconds the history limit deletes as many as are made,
+ * and their texts otherwise stayed until the bound, hours later.
  */
 const rsTexts = new Map<string, { resourceVersion: string; text: string }>();
 const MAX_RS_TEXTS = 4096;
@@ -83,4 +86,14 @@ export function replicaSetTemplateText(rs: KubeObject): string {
   if (rsTexts.size >= MAX_RS_TEXTS) rsTexts.delete(rsTexts.keys().next().value!);
   rsTexts.set(uid, { resourceVersion, text });
   return text;
+}
+
+/** Drops a deleted ReplicaSet's text (its uid is never seen again). */
+export function forgetReplicaSetTemplateText(uid: string | undefined): void {
+  if (uid) rsTexts.delete(uid);
+}
+
+/** Whether a ReplicaSet's text is held (for tests). */
+export function holdsReplicaSetTemplateText(uid: string): boolean {
+  return rsTexts.has(uid);
 }
