@@ -18,7 +18,7 @@ export interface ValuesLayer {
   locate?: (path: FieldPath) => { line: number; col: number };
 }
 
-/** Parsed values files by name and content digest: many apps share the same files at one commit. Each holds its YAML Document (~5 KB), so the cap keeps this to a few MB. */
+/** Parsed values files by name and content digest: many apps share the same files at one commit. Each holds its value and text, not its YAML Document. */
 const parsed = new Map<string, ValuesLayer>();
 const maxParsed = 512;
 
@@ -65,7 +65,8 @@ function parseUncached(source: ValuesSource, errors: RenderError[]): ValuesLayer
     errors.push(RenderError.at('BAD_VALUES', source.file, doc.line, doc.col, 'values must be a mapping (key: value), not a list or a scalar'));
     return undefined;
   }
-  return { file: source.file, value: doc.value, locate: doc.locate };
+  // Positions are asked only to name a schema error's line: parsed again then, so the cache holds no YAML Document.
+  return { file: source.file, value: doc.value, locate: (path) => parseDocuments(text, source.file, [], { forbiddenKeys })[0]!.locate(path) };
 }
 
 /** Refuses prototype-reaching keys in values that did not come from YAML (inline values from baton.yaml). */
