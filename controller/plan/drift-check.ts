@@ -43,8 +43,10 @@ const OBJECTS_AT_ONCE = 2_000;
  * objects, so the diff would say in sync again: the kept manifests are neither read nor compared.
  */
 interface Remembered {
-  /** The status fields the kept manifests were chosen by; a sync that ends changes `lastSync`. */
-  key: string;
+  /** The status fields the kept manifests were chosen by (a sync that ends changes `lastSync`), kept apart: joined, they were a new string an app every round. */
+  revision: string;
+  manifestDigest: string | null;
+  lastSync: string | null;
   /** Header-only objects (apiVersion, kind, namespace, name); undefined when no kept manifests stand for the revision. */
   refs: KubeObject[] | undefined;
   stamp?: string;
@@ -109,12 +111,12 @@ export class DriftCheck {
     }
     // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
     if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) return undefined;
-    const key = `${status.revision} ${status.manifestDigest} ${status.lastSync}`;
+    const { revision, manifestDigest, lastSync } = status;
     const memo = this.remembered.get(name);
-    if (memo?.key === key) return memo.refs && { spec, status, memo, refs: memo.refs };
+    if (memo?.revision === revision && memo.manifestDigest === manifestDigest && memo.lastSync === lastSync) return memo.refs && { spec, status, memo, refs: memo.refs };
     // Only the identities are held until the batch is compared: the kept objects would outlive several young-generation GCs.
     const refs = (await this.keptObjects(status))?.map((o) => header(o, spec.namespace));
-    const fresh: Remembered = { key, refs };
+    const fresh: Remembered = { revision, manifestDigest, lastSync, refs };
     this.remembered.set(name, fresh);
     return refs && { spec, status, memo: fresh, refs };
   }
