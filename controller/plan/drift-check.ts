@@ -17,7 +17,7 @@ import { failedRevisionLeftLive, failedRevisionRetry } from './failed-revision-r
 import { liveStamp } from './live-stamp.js';
 
 export interface DriftCheckOptions {
-  state: Pick<StateStore, 'getApps' | 'getApp' | 'getHealthyManifests' | 'getHistory' | 'updateApp'>;
+  state: Pick<StateStore, 'getAppFields' | 'getApp' | 'getHealthyManifests' | 'getHistory' | 'updateApp'>;
   queue: Pick<SyncQueue, 'pendingState' | 'enqueue'>;
   log: LogLine;
   /** The cluster target an app's `cluster` names. */
@@ -30,6 +30,9 @@ export interface DriftCheckOptions {
 
 /** Apps whose statuses a drift check reads in one round trip. */
 const STATUS_CHUNK = 100;
+/** What a round reads of each app's status: the whole of it was most of a round's garbage (~26 strings an app). */
+const STATUS_FIELDS = ['revision', 'syncStatus', 'health', 'message', 'lastSync', 'manifestDigest', 'pinnedRevision', 'lastFailedRevision'] as const;
+type DriftStatus = Pick<AppStatus, 'name' | (typeof STATUS_FIELDS)[number]>;
 /** Objects whose live counterparts are read at once, across apps (one list per kind and namespace where several share them). */
 const OBJECTS_AT_ONCE = 2_000;
 
@@ -40,8 +43,10 @@ const OBJECTS_AT_ONCE = 2_000;
  * objects, so the diff would say in sync again: the kept manifests are neither read nor compared.
  */
 interface Remembered {
-  /** The status fields the kept manifests were chosen by; a sync that ends changes `lastSync`. */
-  key: string;
+  /** The status fields the kept manifests were chosen by (a sync that ends changes `lastSync`), kept apart: joined, they were a new string an app every round. */
+  revision: string;
+  manifestDigest: string | null;
+  lastSync: string | null;
   /** Header-only objects (apiVersion, kind, namespace, name); undefined when no kept manifests stand for the revision. */
   refs: KubeObject[] | undefined;
   stamp?: string;
@@ -52,7 +57,7 @@ interface Remembered {
 /** An app due for a comparison in this round. */
 interface Due {
   spec: AppSpec;
-  status: AppStatus;
+  status: DriftStatus;
   memo: Remembered;
   refs: KubeObject[];
 }
@@ -76,7 +81,7 @@ export class DriftCheck {
     let objects = 0;
     for (let i = 0; i < names.length; i += STATUS_CHUNK) {
       const chunk = names.slice(i, i + STATUS_CHUNK);
-      const statuses = await this.options.state.getApps(chunk);
+      const statuses = await this.options.state.getAppFields(chunk, STATUS_FIELDS);
       for (const [j, name] of chunk.entries()) {
         if (this.options.closed()) return;
         const spec = specs.get(name);
@@ -95,7 +100,7 @@ export class DriftCheck {
   }
 
   /** The app with its kept objects' identities, when its live objects are to be compared in this round. */
-  private async due(spec: AppSpec, status: AppStatus): Promise<Due | undefined> {
+  private async due(spec: AppSpec, status: DriftStatus): Promise<Due | undefined> {
     const name = status.name;
     if (!status.revision) return undefined;
     // An app with a sync queued or running is left alone: asked here only before a retry, else before anything is
@@ -106,12 +111,12 @@ export class DriftCheck {
     }
     // A rollback's pin is OutOfSync with the branch but still the desired state: heal it too.
     if (status.syncStatus !== 'Synced' && status.pinnedRevision === undefined) return undefined;
-    const key = `${status.revision} ${status.manifestDigest} ${status.lastSync}`;
+    const { revision, manifestDigest, lastSync } = status;
     const memo = this.remembered.get(name);
-    if (memo?.key === key) return memo.refs && { spec, status, memo, refs: memo.refs };
+    if (memo?.revision === revision && memo.manifestDigest === manifestDigest && memo.lastSync === lastSync) return memo.refs && { spec, status, memo, refs: memo.refs };
     // Only the identities are held until the batch is compared: the kept objects would outlive several young-generation GCs.
     const refs = (await this.keptObjects(status))?.map((o) => header(o, spec.namespace));
-    const fresh: Remembered = { key, refs };
+    const fresh: Remembered = { revision, manifestDigest, lastSync, refs };
     this.remembered.set(name, fresh);
     return refs && { spec, status, memo: fresh, refs };
   }
@@ -121,7 +126,7 @@ export class DriftCheck {
    * renders the same, a fixed baton.yaml) moved the revision without keeping its manifests again: the newest
    * kept ones stand for it when their digest is the same.
    */
-  private async keptObjects(status: AppStatus): Promise<KubeObject[] | undefined> {
+  private async keptObjects(status: DriftStatus): Promise<KubeObject[] | undefined> {
     const kept: HealthyManifests | undefined =
       (await this.options.state.getHealthyManifests(status.name, status.revision ?? undefined)) ?? (await this.options.state.getHealthyManifests(status.name));
     if (!kept || (kept.revision !== status.revision && kept.digest !== status.manifestDigest)) return undefined;
@@ -192,7 +197,7 @@ export class DriftCheck {
   }
 
   /** Records the drift and, with selfHeal, queues a sync of the same revision; unless a sync came meanwhile. */
-  private async drifted(spec: AppSpec, status: AppStatus, changed: string[]): Promise<void> {
+  private async drifted(spec: AppSpec, status: DriftStatus, changed: string[]): Promise<void> {
     const name = status.name;
     if (!(await this.untouched(status))) return;
     if (spec.syncPolicy.selfHeal && spec.syncPolicy.automated) {
@@ -205,12 +210,12 @@ export class DriftCheck {
   }
 
   /** Whether no sync is queued or running and none ended since `status` was read (a batch of apps ago). */
-  private async untouched(status: AppStatus): Promise<boolean> {
+  private async untouched(status: DriftStatus): Promise<boolean> {
     return (await this.options.queue.pendingState(status.name)) === undefined && (await this.sameRevision(status));
   }
 
   /** Whether no sync ended since `status` was read: same revision, sync status, pin, failed revision and last sync. */
-  private async sameRevision(status: AppStatus): Promise<boolean> {
+  private async sameRevision(status: DriftStatus): Promise<boolean> {
     const now = await this.options.state.getApp(status.name);
     return (
       now !== undefined &&
@@ -223,7 +228,7 @@ export class DriftCheck {
   }
 
   /** Queues a retry of a failed revision left live when its back-off is over (failedRevisionRetry); true if it did. */
-  private async retryFailedRevision(status: AppStatus): Promise<boolean> {
+  private async retryFailedRevision(status: DriftStatus): Promise<boolean> {
     if (!failedRevisionLeftLive(status)) return false;
     const due = failedRevisionRetry(status, await this.options.state.getHistory(status.name, 10), new Date());
     if (!due || !(await this.sameRevision(status))) return false;

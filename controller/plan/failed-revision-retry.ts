@@ -2,6 +2,9 @@ import { backoffDelay, type BackoffPolicy } from '../../runtime/kube/reconcile/b
 import type { AppStatus } from '../state/app-status.js';
 import type { RevisionHistoryEntry } from '../state/revision-history.js';
 
+/** What of an app's status decides a retry. */
+type RetryFields = Pick<AppStatus, 'revision' | 'lastFailedRevision' | 'pinnedRevision' | 'lastSync'>;
+
 /** 15 s after the first failure, then doubling, never more than 5 minutes apart. */
 export const FAILED_REVISION_RETRY: BackoffPolicy = { base: 15_000, cap: 300_000 };
 
@@ -20,7 +23,7 @@ export interface RetryDue {
  * revision runs the health gate again. A rolled-back, pinned, refused or
  * unrenderable revision is never retried: it waits for a new commit or a person.
  */
-export function failedRevisionRetry(status: AppStatus, history: readonly RevisionHistoryEntry[], now: Date, policy = FAILED_REVISION_RETRY): RetryDue | undefined {
+export function failedRevisionRetry(status: RetryFields, history: readonly RevisionHistoryEntry[], now: Date, policy = FAILED_REVISION_RETRY): RetryDue | undefined {
   const failed = status.lastFailedRevision;
   if (failed === undefined || status.lastSync === null || !failedRevisionLeftLive(status)) return undefined;
   let failures = 0;
@@ -34,6 +37,6 @@ export function failedRevisionRetry(status: AppStatus, history: readonly Revisio
 }
 
 /** The status alone says its failed revision is live and may be retried (the history then says when): the cheap check first. */
-export function failedRevisionLeftLive(status: AppStatus): boolean {
+export function failedRevisionLeftLive(status: RetryFields): boolean {
   return status.lastFailedRevision !== undefined && status.revision === status.lastFailedRevision && status.pinnedRevision === undefined && status.lastSync !== null;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KubeObject } from '../../runtime/kube/object.js';
 
 /**
@@ -8,12 +8,13 @@ import type { KubeObject } from '../../runtime/kube/object.js';
  * included; a changed one (a status write, a no-op apply that bumps the
  * version) only means the objects must be compared again. Undefined when an
  * object carries no resourceVersion: nothing then says it did not change.
+ * One-shot: a Hash object an app every round was native memory churned for nothing.
  */
 export function liveStamp(live: readonly KubeObject[]): string | undefined {
-  const hash = createHash('sha1');
+  let text = '';
   for (const o of live) {
     if (!o.metadata.resourceVersion) return undefined;
-    hash.update(`${o.metadata.uid ?? ''}/${o.metadata.resourceVersion}\n`);
+    text += `${o.metadata.uid ?? ''}/${o.metadata.resourceVersion}\n`;
   }
-  return hash.digest('base64');
+  return hash('sha1', text, 'base64');
 }

@@ -118,3 +118,21 @@ local data = cjson.encode({repository = ARGV[1], revision = ARGV[2]})
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'type', 'repository.observed', 'time', ARGV[3], 'data', data)
 return seq
 `;
+
+/**
+ * Reads some fields of each app's status as one JSON object text per app (the fields' values are
+ * JSON already), false for an app with none of them: one string to parse an app instead of one per field.
+ * KEYS: each app's status. ARGV: the field names (plain identifiers).
+ */
+export const READ_FIELDS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local values = redis.call('HMGET', key, unpack(ARGV))
+  local parts = {}
+  for j, value in ipairs(values) do
+    if value then parts[#parts + 1] = '"' .. ARGV[j] .. '":' .. value end
+  end
+  if #parts == 0 then out[i] = false else out[i] = '{' .. table.concat(parts, ',') .. '}' end
+end
+return out
+`;

@@ -35,11 +35,13 @@ class Statuses {
   readonly kept = new Map<string, HealthyManifests>();
   keptReads: string[] = [];
   updates: string[] = [];
-  async getApps(list: readonly string[]) {
-    return list.map((n) => this.statuses.get(n)).map((s) => s && structuredClone(s));
+  /** As StateStore's: only the fields asked for, so a check that relied on others would see them missing. */
+  async getAppFields(list: readonly string[], fields: readonly (keyof AppStatus)[]) {
+    return list.map((n) => this.statuses.get(n)).map((s) => s && { name: s.name, ...Object.fromEntries(fields.filter((f) => f in s).map((f) => [f, structuredClone(s[f])])) });
   }
   async getApp(name: string) {
-    return (await this.getApps([name]))[0];
+    const s = this.statuses.get(name);
+    return s && structuredClone(s);
   }
   async getHealthyManifests(name: string, revision?: string) {
     this.keptReads.push(name);
@@ -83,7 +85,7 @@ beforeEach(async () => {
     state.kept.set(spec.name, { revision: 'r1', digest: 'd1', objects: [rendered(spec.name)], recordedAt: 't1' });
   }
   check = new DriftCheck({
-    state: state as unknown as ConstructorParameters<typeof DriftCheck>[0]['state'],
+    state: state as ConstructorParameters<typeof DriftCheck>[0]['state'],
     queue: {
       pendingState: async (app: string) => pending.get(app)?.shift(),
       enqueue: async (request: SyncRequest) => {

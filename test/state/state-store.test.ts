@@ -94,6 +94,19 @@ describe('StateStore', () => {
     ]);
   });
 
+  it('reads only the fields asked for, as getApps has them; nothing for an unknown app', async () => {
+    await store.ensureApp({ name: 'web', namespace: 'web', cluster: 'local' });
+    await store.updateApp('web', { syncStatus: 'Synced', revision: 'abc123', pinnedRevision: 'abc000', lastSync: '2026-01-01T00:00:00.000Z' });
+    expect(await store.getAppFields(['web', 'ghost'], ['revision', 'syncStatus', 'pinnedRevision', 'lastFailedRevision', 'lastSync'])).toEqual([
+      { name: 'web', revision: 'abc123', syncStatus: 'Synced', pinnedRevision: 'abc000', lastSync: '2026-01-01T00:00:00.000Z' },
+      undefined,
+    ]);
+    const [full] = await store.getApps(['web']);
+    expect(await store.getAppFields(['web'], ['revision', 'health', 'message', 'manifestDigest'])).toEqual([
+      { name: 'web', revision: full!.revision, health: full!.health, message: full!.message, manifestDigest: full!.manifestDigest },
+    ]);
+  });
+
   it("marks a repository's apps observed in one write, each app's own later write standing over the mark", async () => {
     const registry = new SyncRegistry(redis.url);
     try {
