@@ -98,6 +98,13 @@ export interface Cluster {
   create(type: ResourceType, object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; a stale metadata.resourceVersion fails with Conflict. An absent one is last-writer-wins. */
   update(type: ResourceType, object: KubeObject, options?: UpdateOptions): Promise<KubeObject>;
+  /**
+   * What `create` and `update` write, answered as the written object's stored JSON text: the API sends
+   * those bytes instead of parsing a copy of the object first.
+   * @defaultValue absent (wrappers that change what `create` or `update` return leave them out)
+   */
+  createJson?(type: ResourceType, object: KubeObject): Promise<string>;
+  updateJson?(type: ResourceType, object: KubeObject, options?: UpdateOptions): Promise<string>;
   /** Returns the object as it was deleted, or with deletionTimestamp set when deletion is graceful or blocked by finalizers. */
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject>;
   /** Calls `onEvent` for every change until the returned function is called. Throws Gone (410) for a too-old resourceVersion. */

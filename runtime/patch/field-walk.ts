@@ -13,6 +13,8 @@ export interface Node {
 }
 
 export function shapeOf(kind: string, node: Node): Shape {
+  // A scalar is atomic whatever its field's metadata says: most nodes are scalars, and the lookup is not free.
+  if (typeof node.value !== 'object' || node.value === null) return 'atomic';
   const meta = node.meta === '' ? undefined : lookupFieldMeta(kind, node.meta);
   if (Array.isArray(node.value)) {
     if (meta?.ssaAtomic) return 'atomic';
@@ -69,7 +71,11 @@ function hasUnkeyedItem(kind: string, meta: string, value: unknown): boolean {
   if (shape === 'atomic') return false;
   if (shape === 'struct') {
     const fields = value as Record<string, unknown>;
-    for (const k of Object.keys(fields)) if (hasUnkeyedItem(kind, fieldPath(meta, k), fields[k])) return true;
+    for (const k of Object.keys(fields)) {
+      const v = fields[k];
+      // Only a list holds items; a scalar needs no path built.
+      if (typeof v === 'object' && v !== null && hasUnkeyedItem(kind, fieldPath(meta, k), v)) return true;
+    }
     return false;
   }
   const keys = shape === 'mapList' ? listKeys(kind, meta) : undefined;

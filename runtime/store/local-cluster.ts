@@ -205,6 +205,18 @@ class StoreCluster implements LocalCluster, StoreOps {
     return this.acknowledged(this.updateObject(type, object, options));
   }
 
+  async createJson(type: ResourceType, object: KubeObject): Promise<string> {
+    const stored = this.createObject(type, object);
+    await this.commits?.committed();
+    return storedJson(stored);
+  }
+
+  async updateJson(type: ResourceType, object: KubeObject, options: UpdateOptions = {}): Promise<string> {
+    const stored = this.updateObject(type, object, options);
+    await this.commits?.committed();
+    return storedJson(stored);
+  }
+
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
     return this.acknowledged(this.deleteObject(type, namespace, name, options));
   }

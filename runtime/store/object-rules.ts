@@ -15,9 +15,18 @@ export function generateName(prefix: string): string {
   return prefix.slice(0, 63 - 5) + suffix;
 }
 
+let second = NaN;
+let secondText = '';
+
 /** RFC 3339 with whole seconds, as Kubernetes writes metav1.Time. */
 export function timestamp(offsetSeconds = 0): string {
-  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every create asks; the text changes once a second.
+  const current = Math.floor((Date.now() + offsetSeconds * 1000) / 1000);
+  if (current !== second) {
+    second = current;
+    secondText = new Date(current * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return secondText;
 }
 
 /**

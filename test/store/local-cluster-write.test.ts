@@ -36,6 +36,22 @@ describe('answers', () => {
   });
 });
 
+describe('createJson and updateJson', () => {
+  it('answer the stored text of what was written, and of the unchanged object when an update changes nothing', async () => {
+    const created = await cluster.createJson!(resources.configmaps, configMap('a', {}, { k: 'v' }));
+    expect(created).toBe(await cluster.getJson!(resources.configmaps, 'default', 'a'));
+    const stored = JSON.parse(created) as KubeObject;
+    expect(stored.metadata.resourceVersion).toBe(cluster.currentResourceVersion());
+    expect(stored.metadata.uid).toBeTruthy();
+    const updated = await cluster.updateJson!(resources.configmaps, { ...stored, data: { k: 'w' } });
+    expect(JSON.parse(updated).data).toEqual({ k: 'w' });
+    expect(updated).toBe(await cluster.getJson!(resources.configmaps, 'default', 'a'));
+    const unchanged = await cluster.updateJson!(resources.configmaps, JSON.parse(updated) as KubeObject);
+    expect(unchanged).toBe(updated);
+    await expectStatus(cluster.createJson!(resources.configmaps, configMap('a')), 409);
+  });
+});
+
 describe('create', () => {
   it('fills in uid, creationTimestamp, resourceVersion and leaves the caller object alone', async () => {
     const input = configMap('a', {}, { k: 'v' });

@@ -8,6 +8,7 @@ import { impersonatedUser } from './impersonation.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
 import type { ServiceAccountTokens } from './service-account-tokens.js';
 import { forbiddenMessage, requestAttributes, type RequestAttributes } from './request-attributes.js';
+import { queryOf } from '../request/query-options.js';
 
 /** Who may call the API, and what they may do. */
 export interface AccessControl {
@@ -48,7 +49,7 @@ export async function admitRequest(access: AccessControl, req: IncomingMessage, 
 /** The express middleware: the user lands in `res.locals.user` for the handlers (reviews, escalation checks). */
 export function accessMiddleware(access: AccessControl) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    admitRequest(access, req, req.path, req.query as Record<string, unknown>).then(
+    admitRequest(access, req, req.path, queryOf(req)).then(
       (user) => {
         res.locals.user = user;
         next();

@@ -13,6 +13,7 @@ import { admitObject, fieldManagerOf } from './admit-object.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
 import { recordUpdate, serverSideApply } from '../../patch/index.js';
 import { sendObject } from './respond.js';
+import { createAndAnswer, updateAndAnswer } from './write-answer.js';
 import { semanticEqual } from '../../kube/canonical-json.js';
 import { getIfExists } from '../../objects/get-if-exists.js';
 
@@ -76,7 +77,7 @@ export async function handlePatch(
     next = await admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name), live);
     if (!live) {
       if (dryRun) return sendObject(req, res, type, next, 201);
-      return sendObject(req, res, type, await ctx.cluster.create(type, next), 201);
+      return await createAndAnswer(ctx, req, res, type, next);
     }
     if (!pinned) next.metadata.resourceVersion = live.metadata.resourceVersion;
     if (dryRun) return sendObject(req, res, type, next);
@@ -84,7 +85,7 @@ export async function handlePatch(
     // skips no-op applies): no new resourceVersion, no MODIFIED event for every watcher.
     if (sameIgnoringManagedFieldTimes(live, next)) return sendObject(req, res, type, live);
     try {
-      return sendObject(req, res, type, await ctx.cluster.update(type, next, { status, fieldManager: manager ?? fieldManagerOf(req) }));
+      return await updateAndAnswer(ctx, req, res, type, next, { status, fieldManager: manager ?? fieldManagerOf(req) });
     } catch (err) {
       const retry = !pinned && (err as { code?: number; reason?: string }).reason === 'Conflict' && attempt < CONFLICT_RETRIES;
       if (!retry) throw err;

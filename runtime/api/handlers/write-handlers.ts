@@ -11,12 +11,13 @@ import { successStatus } from '../send-status.js';
 import type { ApiContext } from './api-context.js';
 import { admitObject, fieldManagerOf } from './admit-object.js';
 import { sendJson, sendObject } from './respond.js';
+import { createAndAnswer, updateAndAnswer } from './write-answer.js';
 
 export async function handleCreate(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined): Promise<void> {
   const obj = await admitObject(ctx, res, type, await readObjectBody(req, type, namespace));
   const recorded = recordUpdate(undefined, obj, fieldManagerOf(req));
   if (isDryRun(req)) return sendObject(req, res, type, recorded, 201);
-  sendObject(req, res, type, await ctx.cluster.create(type, recorded), 201);
+  await createAndAnswer(ctx, req, res, type, recorded);
 }
 
 /** PUT: a full replacement; a stale metadata.resourceVersion is a 409 from the store. */
@@ -34,7 +35,7 @@ export async function handleUpdate(
   const obj = await admitObject(ctx, res, type, body, live);
   const recorded = recordUpdate(live, obj, fieldManagerOf(req), undefined, status ? 'status' : undefined);
   if (isDryRun(req)) return sendObject(req, res, type, recorded);
-  sendObject(req, res, type, await ctx.cluster.update(type, recorded, { status, fieldManager: fieldManagerOf(req) }));
+  await updateAndAnswer(ctx, req, res, type, recorded, { status, fieldManager: fieldManagerOf(req) });
 }
 
 async function readDeleteBody(req: Request): Promise<Record<string, unknown> | undefined> {

@@ -16,23 +16,28 @@ function walk(schemas: Record<string, any>, schema: any, value: unknown, path: s
   const s = resolve(schemas, schema);
   if (!s || value === null || value === undefined || s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(schemas, s.items, v, `${path}[${i}]`, out, prune));
+    if (s.items) value.forEach((v, i) => holdsFields(v) && walk(schemas, s.items, v, `${path}[${i}]`, out, prune));
     return;
   }
   if (typeof value !== 'object') return;
   if (s.properties) {
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       const child = s.properties[key];
-      const at = path ? `${path}.${key}` : key;
-      if (child) walk(schemas, child, v, at, out, prune);
-      else if (!s.additionalProperties) {
-        out.push(at);
+      if (child) {
+        if (holdsFields(v)) walk(schemas, child, v, path ? `${path}.${key}` : key, out, prune);
+      } else if (!s.additionalProperties) {
+        out.push(path ? `${path}.${key}` : key);
         if (prune) delete (value as Record<string, unknown>)[key];
       }
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) walk(schemas, s.additionalProperties, v, `${path}.${key}`, out, prune);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) if (holdsFields(v)) walk(schemas, s.additionalProperties, v, `${path}.${key}`, out, prune);
   }
+}
+
+/** Only an object or a list can hold an unknown field: a scalar's walk would find none, so it builds no path. */
+function holdsFields(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 const indexes = new WeakMap<Record<string, any>, Map<string, string>>();

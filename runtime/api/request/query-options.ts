@@ -2,8 +2,19 @@ import type { Request } from 'express';
 import { badRequest } from '../../errors/status-error.js';
 import type { DeleteOptions } from '../../objects/cluster.js';
 
+const PARSED = Symbol('parsed query');
+
+/**
+ * The request's query parameters, parsed once: express 5's `req.query` parses the query string again on every
+ * read, and a write reads a handful of parameters (fieldManager, force, dryRun, fieldValidation…).
+ */
+export function queryOf(req: Request): Record<string, unknown> {
+  const holder = req as Request & { [PARSED]?: Record<string, unknown> };
+  return (holder[PARSED] ??= req.query as Record<string, unknown>);
+}
+
 export function queryString(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
+  const value = queryOf(req)[name];
   if (Array.isArray(value)) return value.length ? String(value[value.length - 1]) : undefined;
   return value === undefined ? undefined : String(value);
 }
