@@ -8,7 +8,10 @@
  * bench/service-proxy.ts's; `--skip-proxy` leaves it out). Loopback only;
  * everything is stopped at the end.
  *
- *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8] [--skip-proxy] [--cpu-prof FILE]
+ *   npx tsx bench/runtime-scale.ts [--replicas 1000] [--requests 2000] [--concurrency 8] [--skip-proxy] [--cpu-prof FILE] [--probe-period 2]
+ *
+ * `--probe-period`: the pods' tcpSocket readiness probe's periodSeconds
+ * (default 2; the first check is made as soon as the port listens either way).
  *
  * `--cpu-prof FILE`: a CPU profile of the runtime's main thread from the
  * scale-up until all Ready only (not the floor, start-up or the stop), for
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'skip-proxy': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'probe-period': { type: 'string', default: '2' },
   },
 });
 /** Issue 18's goal: 0 -> 1,000 process pods Ready within 3 s. */
@@ -154,7 +158,8 @@ try {
               // A process pod has a /tmp of its own: the host's www directory comes in as a volume.
               command: [busybox, 'httpd', '-f', '-p', '$(POD_IP):$(PORT)', '-h', '/tmp/www'],
               ports: [{ name: 'http', containerPort }],
-              readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 2 },
+              // busybox httpd forks a child for every connection, a probe's too (forks are counted below).
+              readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: Number(args['probe-period']) },
               volumeMounts: [{ name: 'www', mountPath: '/tmp/www', readOnly: true }],
             },
           ],
@@ -227,7 +232,8 @@ try {
     `where the machine's CPU went until all Ready (both cores, /proc): busy ${perPod(spent.machineMs)}\n` +
       `  the runtime's threads ${perPod(spent.selfMs)}; the helpers it ran and reaped (ip, nft, mount…) ${perPod(spent.reapedBySelfMs)}\n` +
       `  processes below it still running (${count(spent.descendants)}: launcher shells, each pod's sandbox chain and httpd) ${perPod(spent.descendantsMs)}\n` +
-      `  kernel threads ${perPod(spent.kernelThreadsMs)}; interrupts and softirqs ${perPod(spent.irqMs)}; other processes ${seconds(spent.othersMs)}; not attributed ${seconds(spent.machineMs - attributed)}\n`,
+      `  kernel threads ${perPod(spent.kernelThreadsMs)}; interrupts and softirqs ${perPod(spent.irqMs)}; other processes ${seconds(spent.othersMs)}; not attributed ${seconds(spent.machineMs - attributed)}\n` +
+      `  processes forked on the machine meanwhile: ${count(spent.forks)} (${(spent.forks / replicas).toFixed(1)} per pod)\n`,
   );
   const events = (await cluster.list(resources.events, { namespace: ns })).items.length;
   console.log(`per-pod timeline (ms after the scale-up, from watch events):\n  ${steps.join('\n  ')}\n  Events in the namespace: ${(events / replicas).toFixed(2)} per pod\n`);

@@ -28,10 +28,11 @@ function processes(): Map<string, ProcessCpu & { pid: number }> {
   return all;
 }
 
-/** The machine's busy ticks on all cores by kind (/proc/stat's first line). */
-function machine(): { user: number; system: number; irq: number; other: number } {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-  return { user: user + nice, system, irq: irq + softirq, other: steal };
+/** The machine's busy ticks on all cores by kind (/proc/stat's first line), and how many processes it has forked since boot. */
+function machine(): { user: number; system: number; irq: number; other: number; forks: number } {
+  const stat = readFileSync('/proc/stat', 'utf8');
+  const [user, nice, system, , , irq, softirq, steal] = stat.split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return { user: user + nice, system, irq: irq + softirq, other: steal, forks: Number(/^processes (\d+)$/m.exec(stat)?.[1] ?? 0) };
 }
 
 export interface CpuAccount {
@@ -50,13 +51,17 @@ export interface CpuAccount {
   kernelThreadsMs: number;
   /** Everything else on the machine. */
   othersMs: number;
+  /** Processes forked on the whole machine meanwhile. */
+  forks: number;
 }
 
 /**
  * Where the machine's CPU goes between start() and stop(), by who used it:
  * this process, its descendants (counted with whatever they reaped), kernel
  * threads, and the rest. What is left of the machine's busy time after these
- * is interrupts and processes that ended and were reaped outside this tree.
+ * is CPU no process's account shows: processes that ended and were reaped by
+ * a parent that ignores SIGCHLD (busybox httpd's per-connection children),
+ * and kernel work done on no process's behalf.
  */
 export function accountCpu() {
   const before = processes();
@@ -91,7 +96,7 @@ export function accountCpu() {
         else account.othersMs += (d.own + d.reaped) * TICK_MS;
       }
       const busy = (x: ReturnType<typeof machine>) => x.user + x.system + x.irq + x.other;
-      return { machineMs: (busy(m1) - busy(m0)) * TICK_MS, irqMs: (m1.irq - m0.irq) * TICK_MS, ...account };
+      return { machineMs: (busy(m1) - busy(m0)) * TICK_MS, irqMs: (m1.irq - m0.irq) * TICK_MS, ...account, forks: m1.forks - m0.forks };
     },
   };
 }
