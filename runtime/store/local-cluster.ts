@@ -206,15 +206,11 @@ class StoreCluster implements LocalCluster, StoreOps {
   }
 
   async createJson(type: ResourceType, object: KubeObject): Promise<string> {
-    const stored = this.createObject(type, object);
-    await this.commits?.committed();
-    return storedJson(stored);
+    return this.acknowledgedJson(this.createObject(type, object));
   }
 
   async updateJson(type: ResourceType, object: KubeObject, options: UpdateOptions = {}): Promise<string> {
-    const stored = this.updateObject(type, object, options);
-    await this.commits?.committed();
-    return storedJson(stored);
+    return this.acknowledgedJson(this.updateObject(type, object, options));
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
@@ -225,6 +221,12 @@ class StoreCluster implements LocalCluster, StoreOps {
   private async acknowledged(object: KubeObject): Promise<KubeObject> {
     await this.commits?.committed();
     return answerCopyOf(object);
+  }
+
+  /** As acknowledged, answered as the stored JSON text. */
+  private async acknowledgedJson(object: KubeObject): Promise<string> {
+    await this.commits?.committed();
+    return storedJson(object);
   }
 
   async watch(type: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<() => void> {
