@@ -31,7 +31,7 @@ import { resources } from '../runtime/resources/registry.js';
 import { startRuntime } from '../runtime/runtime-server.js';
 import { bareServers } from './support/spawn-cost.js';
 import { sampleCpuBusy } from './support/cpu-busy.js';
-import { accountCpu } from './support/cpu-account.js';
+import { accountCpu, spawnCostMs } from './support/cpu-account.js';
 import { watchPodTimeline } from './support/pod-timeline.js';
 
 const { values: args } = parseArgs({
@@ -124,6 +124,7 @@ await writeFile(join(www, 'index.html'), 'ok\n');
 const containerPort = 20_000 + Math.floor(Math.random() * 30_000);
 // Before the runtime starts, so nothing of baton's runs beside it.
 const floor = await bareServers(busybox, www, wanted, containerPort);
+const spawnMs = spawnCostMs(busybox);
 const runtime = await startRuntime({ stateDir: join(dir, 'state'), port: 0, node: { defaultRuntimeClass: 'process' } });
 const { cluster } = runtime;
 let stopping: Promise<void> | undefined;
@@ -213,7 +214,8 @@ try {
   const goal = `goal ≤ ${seconds2(GOAL.ms)}${replicas === GOAL.replicas ? '' : ` for ${count(GOAL.replicas)}`}`;
   console.log(
     `0 → ${count(replicas)} process pods Ready  ${seconds2(ready)}   ${goal}   ` +
-      `floor: ${count(wanted)} bare spawns ${seconds2(floor.spawnedMs)}, all listening ${seconds2(floor.listeningMs)}\n`,
+      `floor: ${count(wanted)} bare spawns ${seconds2(floor.spawnedMs)}, all listening ${seconds2(floor.listeningMs)}; ` +
+      `one process spawn (fork, exec, exit of busybox) costs this machine ${spawnMs.toFixed(2)} ms of CPU\n`,
   );
   console.log(
     `CPU of the runtime until all Ready: main thread ${seconds(mainCpu)} (${(mainCpu / replicas).toFixed(1)} ms/pod), ` +
@@ -233,7 +235,8 @@ try {
       `  the runtime's threads ${perPod(spent.selfMs)}; the helpers it ran and reaped (ip, nft, mount…) ${perPod(spent.reapedBySelfMs)}\n` +
       `  processes below it still running (${count(spent.descendants)}: launcher shells, each pod's sandbox chain and httpd) ${perPod(spent.descendantsMs)}\n` +
       `  kernel threads ${perPod(spent.kernelThreadsMs)}; interrupts and softirqs ${perPod(spent.irqMs)}; other processes ${seconds(spent.othersMs)}; not attributed ${seconds(spent.machineMs - attributed)}\n` +
-      `  processes forked on the machine meanwhile: ${count(spent.forks)} (${(spent.forks / replicas).toFixed(1)} per pod)\n`,
+      `  processes forked on the machine meanwhile: ${count(spent.forks)} (${(spent.forks / replicas).toFixed(1)} per pod; ` +
+      `at ${spawnMs.toFixed(2)} ms a spawn ≈ ${((spent.forks * spawnMs) / replicas).toFixed(1)} ms/pod)\n`,
   );
   const events = (await cluster.list(resources.events, { namespace: ns })).items.length;
   console.log(`per-pod timeline (ms after the scale-up, from watch events):\n  ${steps.join('\n  ')}\n  Events in the namespace: ${(events / replicas).toFixed(2)} per pod\n`);
