@@ -11,6 +11,7 @@ import { convergenceProblems } from './convergence-checks.js';
 import { createPrng, type Prng } from './prng.js';
 import { freePort } from '../support/free-port.js';
 import { killPodProcesses } from './pod-processes.js';
+import { batonTmpfsDirs, removeTmpfsLeftovers } from './tmpfs-leftovers.js';
 
 export interface ChaosOptions {
   /** Seeds the history and the kill schedule. @defaultValue 1 */
@@ -70,6 +71,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
   const procs = new ChaosProcesses({ stateDir, repoDir: join(stateDir, 'repo'), runtimePort: await freePort(), log: (l) => log(`  ${l}`) });
   let state: StateStore | undefined;
   let queue: SyncQueue | undefined;
+  const tmpfsBefore = batonTmpfsDirs();
   try {
     log(`chaos: seed ${seed}, ${totalKills} kills, state dir ${stateDir}`);
     const repo = await ChaosRepo.create(join(stateDir, 'repo'), apps);
@@ -123,6 +125,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     const left = killPodProcesses(namespaces);
     // Pods outlive baton by design (the next start re-adopts them); the run ends them itself.
     if (left) log(`chaos: stopped the ${left} pod process groups of this run`);
+    // The launcher shells of killed runtimes end once the pods they started have: give them a moment.
+    await sleep(1000);
+    const swept = removeTmpfsLeftovers(tmpfsBefore);
+    if (swept) log(`chaos: removed ${swept} /dev/shm directories of killed processes`);
     await queue?.close().catch(() => undefined);
     await state?.close().catch(() => undefined);
     if (options.keep || divergences.length) log(`chaos: state dir kept at ${stateDir}`);
