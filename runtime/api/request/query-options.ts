@@ -69,10 +69,11 @@ export function deleteOptionsOf(req: Request, body: Record<string, unknown> | un
   return options;
 }
 
-/** `dryRun=All` asks for the result without writing it. */
+/** `dryRun=All` asks for the result without writing it. A list, as Kubernetes decodes it: every value must be All. */
 export function isDryRun(req: Request): boolean {
-  const value = queryString(req, 'dryRun');
-  if (value === undefined || value === '') return false;
-  if (value !== 'All') throw badRequest(`dryRun: Unsupported value: "${value}": supported values: "All"`);
-  return true;
+  const given = queryOf(req).dryRun;
+  const values = (Array.isArray(given) ? given : [given]).filter((v) => v !== undefined && v !== '').map(String);
+  const unsupported = values.find((v) => v !== 'All');
+  if (unsupported !== undefined) throw badRequest(`dryRun: Unsupported value: "${unsupported}": supported values: "All"`);
+  return values.length > 0;
 }

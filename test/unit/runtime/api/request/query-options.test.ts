@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { requestAttributes } from '../../../../../runtime/api/auth/request-attributes.js';
 import { fieldManagerOf } from '../../../../../runtime/api/handlers/admit-object.js';
-import { queryBool, queryInt, queryString } from '../../../../../runtime/api/request/query-options.js';
+import { isDryRun, queryBool, queryInt, queryString } from '../../../../../runtime/api/request/query-options.js';
 
 type Query = Record<string, string | string[]>;
 
@@ -39,6 +39,15 @@ describe('query parameters, as Kubernetes decodes them', () => {
       expect(requestAttributes('GET', '/api/v1/namespaces/a/secrets', query).verb).toBe(want ? 'watch' : 'list');
     });
   }
+
+  it('takes dryRun as a list of directives, each of which must be All', () => {
+    expect(isDryRun(request({}))).toBe(false);
+    expect(isDryRun(request({ dryRun: 'All' }))).toBe(true);
+    expect(isDryRun(request({ dryRun: ['All', 'All'] }))).toBe(true);
+    for (const dryRun of ['Bogus', ['All', 'Bogus'], ['Bogus', 'All']]) {
+      expect(() => isDryRun(request({ dryRun })), JSON.stringify(dryRun)).toThrow('dryRun: Unsupported value: "Bogus": supported values: "All"');
+    }
+  });
 
   it('names the object of a list by the first fieldSelector, as the list itself selects', () => {
     const query = { fieldSelector: ['metadata.name=db', 'metadata.name=tls'] };
