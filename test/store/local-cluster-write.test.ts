@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { answerJson, openLocalCluster, type LocalCluster } from '../../runtime/store/index.js';
 import { resources } from '../../runtime/resources/registry.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
@@ -63,6 +63,29 @@ describe('create', () => {
     expect(created.metadata.resourceVersion).toBe(cluster.currentResourceVersion());
     expect(created.metadata.generation).toBeUndefined();
     expect(await cluster.get(resources.configmaps, 'default', 'a')).toEqual(created);
+  });
+
+  it('stamps creationTimestamp with the second of the write, in UTC, and a grace period ahead of it for deletionTimestamp', async () => {
+    // The text is made once a second and reused: a write just after the second turns, or a stamp with an offset, must not get a stale one.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-03-04T05:06:07.999Z'));
+      const first = await cluster.create(resources.configmaps, configMap('first'));
+      const pod = await cluster.create(resources.pods, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'default' },
+        spec: { nodeName: 'node', containers: [{ name: 'c', image: 'app:1' }] },
+      });
+      const deleting = await cluster.delete(resources.pods, 'default', 'p', { gracePeriodSeconds: 30 });
+      const same = await cluster.create(resources.configmaps, configMap('same'));
+      vi.setSystemTime(new Date('2026-03-04T05:06:08.000Z'));
+      const next = await cluster.create(resources.configmaps, configMap('next'));
+      expect([first, pod, same, next].map((o) => o.metadata.creationTimestamp)).toEqual(['2026-03-04T05:06:07Z', '2026-03-04T05:06:07Z', '2026-03-04T05:06:07Z', '2026-03-04T05:06:08Z']);
+      expect(deleting.metadata.deletionTimestamp).toBe('2026-03-04T05:06:37Z');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('generates a name from generateName', async () => {

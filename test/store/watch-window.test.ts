@@ -56,7 +56,7 @@ describe('watch window, compacted', () => {
     hub.publish({ rv: 2, typeKey: '/configmaps', type: 'MODIFIED', object: v2, previous: v1 });
     expect(hub.eventsAfter(0)![1].object).toBe(v2);
 
-    vi.setSystemTime(Date.now() + 11_000);
+    vi.setSystemTime(Date.now() + 4_000);
     const v3 = { ...v2, data: { k: '3 ✓' }, metadata: { ...v2.metadata, resourceVersion: '3' } };
     hub.publish({ rv: 3, typeKey: '/configmaps', type: 'MODIFIED', object: v3, previous: v2 });
     const [first, second, third] = hub.eventsAfter(0)!;
@@ -86,7 +86,7 @@ describe('watch window, compacted', () => {
     await cluster.update(resources.configmaps, { ...b, data: { v: 'b2' } });
     await cluster.delete(resources.configmaps, 'default', 'c');
 
-    vi.setSystemTime(Date.now() + 11_000);
+    vi.setSystemTime(Date.now() + 4_000);
     await cluster.create(resources.configmaps, cm('later', {}, {}));
 
     const seen: string[] = [];

@@ -1,3 +1,5 @@
+import { firstValue, flagValue } from '../request/query-options.js';
+
 /** What an authorizer decides on (Kubernetes' `authorizer.Attributes`, without the user). */
 export interface RequestAttributes {
   verb: string;
@@ -63,10 +65,10 @@ export function requestAttributes(method: string, path: string, query: Record<st
   attrs.resource = safe(parts[0]);
   attrs.name = safe(parts[1]);
   attrs.subresource = safe(parts[2]);
-  const watching = query.watch === 'true' || query.watch === '1';
+  const watching = flagValue(query, 'watch');
   if (attrs.verb === 'get' && !attrs.name) {
     attrs.verb = watching ? 'watch' : 'list';
-    attrs.name = nameFromFieldSelector(query.fieldSelector) ?? '';
+    attrs.name = nameFromFieldSelector(firstValue(query, 'fieldSelector')) ?? '';
   } else if (attrs.verb === 'get' && watching && !attrs.subresource) {
     // The runtime serves a watch of one object on its own path too; it needs the watch verb.
     attrs.verb = 'watch';

@@ -10,7 +10,7 @@ import { admitExtensionObject, isExtensionType } from '../extension/admit-extens
 import { defaultIngressClassName } from '../defaulting/default-ingress-class.js';
 import { defaultClaimStorageClass } from '../defaulting/default-storage-class.js';
 import { admitPodPriority } from '../defaulting/pod-priority.js';
-import { isDryRun, queryOf } from '../request/query-options.js';
+import { isDryRun, queryString } from '../request/query-options.js';
 import { validateObject } from '../validation/validate-object.js';
 import type { ApiContext } from './api-context.js';
 import { addWarnings } from './respond.js';
@@ -39,8 +39,8 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
 
 /** The writer's name for managedFields: `fieldManager`, else the client's program name as Kubernetes derives it. */
 export function fieldManagerOf(req: Request, fallback = 'unknown'): string {
-  const given = queryOf(req).fieldManager;
-  if (typeof given === 'string' && given) return given;
+  const given = queryString(req, 'fieldManager');
+  if (given) return given;
   const agent = req.headers['user-agent'];
   if (agent) return agent.split('/')[0] || fallback;
   return fallback;

@@ -13,15 +13,29 @@ export function queryOf(req: Request): Record<string, unknown> {
   return (holder[PARSED] ??= req.query as Record<string, unknown>);
 }
 
-export function queryString(req: Request, name: string): string | undefined {
-  const value = queryOf(req)[name];
-  if (Array.isArray(value)) return value.length ? String(value[value.length - 1]) : undefined;
+/**
+ * A parameter's value as kube-apiserver decodes a string (runtime.Convert_Slice_string_To_string): a repeated
+ * key is read by its first value. The authorizer reads the parsed query through this too, so it sees what the
+ * handler serves.
+ */
+export function firstValue(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
   return value === undefined ? undefined : String(value);
 }
 
+/** runtime.Convert_Slice_string_To_bool: false when absent, "0" or "false" (any case); any other value, even empty, is true. */
+export function flagValue(query: Record<string, unknown>, name: string): boolean {
+  const value = firstValue(query, name);
+  return value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+export function queryString(req: Request, name: string): string | undefined {
+  return firstValue(queryOf(req), name);
+}
+
 export function queryBool(req: Request, name: string): boolean {
-  const value = queryString(req, name);
-  return value === '1' || value === 'true' || value === 'True';
+  return flagValue(queryOf(req), name);
 }
 
 export function queryInt(req: Request, name: string): number | undefined {
@@ -55,10 +69,11 @@ export function deleteOptionsOf(req: Request, body: Record<string, unknown> | un
   return options;
 }
 
-/** `dryRun=All` asks for the result without writing it. */
+/** `dryRun=All` asks for the result without writing it. A list, as Kubernetes decodes it: every value must be All. */
 export function isDryRun(req: Request): boolean {
-  const value = queryString(req, 'dryRun');
-  if (value === undefined || value === '') return false;
-  if (value !== 'All') throw badRequest(`dryRun: Unsupported value: "${value}": supported values: "All"`);
-  return true;
+  const given = queryOf(req).dryRun;
+  const values = (Array.isArray(given) ? given : [given]).filter((v) => v !== undefined && v !== '').map(String);
+  const unsupported = values.find((v) => v !== 'All');
+  if (unsupported !== undefined) throw badRequest(`dryRun: Unsupported value: "${unsupported}": supported values: "All"`);
+  return values.length > 0;
 }
