@@ -66,7 +66,9 @@ function parseUncached(source: ValuesSource, errors: RenderError[]): ValuesLayer
     return undefined;
   }
   // Positions are asked only to name a schema error's line: parsed again then, so the cache holds no YAML Document.
-  return { file: source.file, value: doc.value, locate: (path) => parseDocuments(text, source.file, [], { forbiddenKeys })[0]!.locate(path) };
+  // The closure names `file`, not `source`: through `source` it held the file's bytes as well as its text.
+  const file = source.file;
+  return { file, value: doc.value, locate: (path) => parseDocuments(text, file, [], { forbiddenKeys })[0]!.locate(path) };
 }
 
 /** Refuses prototype-reaching keys in values that did not come from YAML (inline values from baton.yaml). */

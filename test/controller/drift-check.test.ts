@@ -148,4 +148,18 @@ describe('the drift check, round after round against the built-in runtime', () =
     await check.round();
     expect(enqueued.map((r) => `${r.app} ${r.revision} ${r.message}`)).toEqual(['a0 r2 drift: ConfigMap/cm-a0 changed']);
   });
+
+  it('follows the objects of a revision synced again with other manifests (same revision, new digest and last sync)', async () => {
+    await check.round();
+    // The same commit rendered anew (other inline values) with a second object, applied and kept by a sync.
+    const extra = { ...rendered('a0'), metadata: { name: 'cm-a0-extra' } } as KubeObject;
+    await applyObjects({ target: h.target, app: { name: 'a0', namespace: ns, syncPolicy: { prune: true } }, objects: [rendered('a0'), extra] as KubernetesObject[] });
+    state.kept.set('a0', { revision: 'r1', digest: 'd2', objects: [rendered('a0'), extra], recordedAt: 't2' });
+    Object.assign(state.statuses.get('a0')!, { manifestDigest: 'd2', lastSync: 't2' });
+    await check.round();
+    expect(enqueued).toEqual([]);
+    await patchLive('cm-a0-extra', { mode: 'slow' });
+    await check.round();
+    expect(enqueued.map((r) => `${r.app} ${r.revision} ${r.message}`)).toEqual(['a0 r1 drift: ConfigMap/cm-a0-extra changed']);
+  });
 });

@@ -1,5 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { mergeValues, parseSet, RenderError } from '../../../renderer/index.js';
+import { parseValuesFile } from '../../../renderer/values/load-values.js';
 
 describe('parseSet (Helm --set syntax)', () => {
   const cases: [string[], Record<string, unknown>][] = [
@@ -102,5 +105,22 @@ describe('mergeValues (Helm coalescing)', () => {
       image: { repo: 'r', tag: 'v2' },
       env: ['B', 'C'],
     });
+  });
+});
+
+describe('parseValuesFile (parsed values files are cached, up to 512)', () => {
+  it('keeps no hold on the bytes a values file was read from, and still names the line of a value in it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A unique text, so that this is a new cache entry and not one an earlier test made.
+    let content: Buffer | undefined = Buffer.from(`# ${process.hrtime.bigint()}\nreplicas: 2\nimage:\n  tag: v1\n${'#'.repeat(64 * 1024)}\n`);
+    const bytes = new WeakRef(content);
+    const layer = parseValuesFile({ file: 'envs/prod.yaml', content }, []);
+    content = undefined;
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(bytes.deref()).toBeUndefined();
+    expect(layer!.locate!(['image', 'tag'])).toEqual({ line: 4, col: 8 });
   });
 });
