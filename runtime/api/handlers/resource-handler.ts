@@ -82,6 +82,8 @@ async function handleItem(ctx: ApiContext, req: Request, res: Response, path: Ap
 export async function handleResourceRequest(ctx: ApiContext, req: Request, res: Response): Promise<boolean> {
   const path = parseApiPath(req.path);
   if (!path) return false;
+  // The legacy `/watch/` paths are watches and nothing else: the authorizer gave them the watch verb whatever the method.
+  if (path.watchPrefix && req.method !== 'GET') throw notAllowed(req, path);
   // A custom resource is stored in its CRD's storage version and read in the version asked for.
   let served = path.type.crd ? { ...ctx, cluster: servedVersionCluster(ctx.cluster) } : ctx;
   // autoscaling/v1 HorizontalPodAutoscalers are the v2 objects, converted.

@@ -62,5 +62,7 @@ export function parseApiPath(path: string): ApiPath | undefined {
   if (!type || extra.length > 0) throw notFoundPath(path);
   if (namespace !== undefined && !type.namespaced) throw notFoundPath(path);
   if (subresource !== undefined && !(type.subresources as string[]).includes(subresource)) throw notFoundPath(path);
+  // Kubernetes registers `/watch/` routes for collections and objects only, never for a subresource.
+  if (watchPrefix && subresource !== undefined) throw notFoundPath(path);
   return { type, namespace, name, subresource: subresource as ApiPath['subresource'], watchPrefix };
 }
