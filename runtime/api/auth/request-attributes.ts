@@ -1,3 +1,4 @@
+import { parseFieldSelector, type FieldRequirement } from '../../store/index.js';
 import { firstValue, flagValue } from '../request/query-options.js';
 
 /** What an authorizer decides on (Kubernetes' `authorizer.Attributes`, without the user). */
@@ -16,14 +17,31 @@ export interface RequestAttributes {
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
-/** A `metadata.name=x` (or `==`) term of a field selector: it names the object a list or watch may see. */
-function nameFromFieldSelector(selector: unknown): string | undefined {
-  if (typeof selector !== 'string') return undefined;
-  for (const term of selector.split(',')) {
-    const match = /^\s*metadata\.name\s*==?\s*([^=!\s]+)\s*$/.exec(term);
-    if (match) return match[1];
+/**
+ * The name a list or watch may see: what its field selector requires `metadata.name` to equal, read by the
+ * parser the store filters with (RequiresExactMatch on the parsed selector), and only when it is a valid path
+ * segment name. A selector that does not parse names nothing, as in Kubernetes.
+ */
+function nameFromFieldSelector(selector: string | undefined): string | undefined {
+  if (!selector) return undefined;
+  let requirements: readonly FieldRequirement[];
+  try {
+    requirements = parseFieldSelector(selector).requirements;
+  } catch {
+    return undefined;
   }
-  return undefined;
+  const name = requirements.find((r) => r.field === 'metadata.name' && r.operator === '=')?.value;
+  if (name === undefined || name === '.' || name === '..' || /[/%]/.test(name)) return undefined;
+  return name;
+}
+
+/** A malformed %-escape stays as it is: the router answers such a path 400 whatever it is authorized as. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /**
@@ -33,7 +51,8 @@ function nameFromFieldSelector(selector: unknown): string | undefined {
  */
 export function requestAttributes(method: string, path: string, query: Record<string, unknown>): RequestAttributes {
   const attrs: RequestAttributes = { verb: method.toLowerCase(), resourceRequest: false, path, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
-  let parts = path.split('/').filter(Boolean);
+  // Each segment decoded, as the resource router (parseApiPath) reads it: `/%61pi/v1/…` is served as `/api/v1/…`.
+  let parts = path.split('/').filter(Boolean).map(decodeSegment);
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return attrs;
   const grouped = parts[0] === 'apis';
   parts = parts.slice(1);
@@ -55,16 +74,9 @@ export function requestAttributes(method: string, path: string, query: Record<st
     attrs.namespace = parts[1];
     if (parts.length > 2 && parts[2] !== 'status' && parts[2] !== 'finalize') parts = parts.slice(2);
   }
-  const safe = (s: string | undefined) => {
-    try {
-      return decodeURIComponent(s ?? '');
-    } catch {
-      return s ?? '';
-    }
-  };
-  attrs.resource = safe(parts[0]);
-  attrs.name = safe(parts[1]);
-  attrs.subresource = safe(parts[2]);
+  attrs.resource = parts[0] ?? '';
+  attrs.name = parts[1] ?? '';
+  attrs.subresource = parts[2] ?? '';
   const watching = flagValue(query, 'watch');
   if (attrs.verb === 'get' && !attrs.name) {
     attrs.verb = watching ? 'watch' : 'list';

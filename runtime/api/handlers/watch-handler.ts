@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { StatusError } from '../../errors/status-error.js';
+import { badRequest, StatusError } from '../../errors/status-error.js';
 import type { WatchEvent } from '../../kube/object.js';
 import type { ResourceType } from '../../resources/registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../../store/index.js';
@@ -18,11 +18,15 @@ import { includeObjectOf, partialMetadata } from './respond.js';
  */
 export async function handleWatch(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name?: string): Promise<void> {
   let fieldSelector = queryString(req, 'fieldSelector');
-  if (name !== undefined) fieldSelector = [fieldSelector, `metadata.name=${name}`].filter(Boolean).join(',');
   const labelSelector = queryString(req, 'labelSelector');
   // A bad selector is a plain 400, before the stream starts.
   parseLabelSelector(labelSelector);
-  parseFieldSelector(fieldSelector);
+  const fields = parseFieldSelector(fieldSelector);
+  // A watch of one object (ListResource with a name): the selector is its name, or must require exactly that name.
+  if (name !== undefined) {
+    if (fields.requirements.length === 0) fieldSelector = `metadata.name=${name.replace(/[\\,=]/g, '\\$&')}`;
+    else if (fields.requirements.find((r) => r.field === 'metadata.name' && r.operator === '=')?.value !== name) throw badRequest("fieldSelector metadata.name doesn't match requested name");
+  }
   const table = wantsTable(req.headers.accept);
   const metadataOnly = !table && wantsMetadataOnly(req.headers.accept);
   const includeObject = includeObjectOf(req);

@@ -18,6 +18,15 @@ describe('requestAttributes (kube-apiserver RequestInfoFactory)', () => {
     ['GET', '/apis', {}, { resourceRequest: false, verb: 'get', path: '/apis' }],
     ['GET', '/apis/apps/v1', {}, { resourceRequest: false }],
     ['GET', '/healthz', {}, { resourceRequest: false, path: '/healthz' }],
+    // Segments are read decoded, as the router serves them.
+    ['GET', '/%61pi/v1/namespaces/%61/secrets', {}, { resourceRequest: true, verb: 'list', resource: 'secrets', namespace: 'a' }],
+    ['POST', '/api/v1/%77atch/namespaces/a/pods', {}, { verb: 'watch', resource: 'pods', namespace: 'a' }],
+    // The name a list may see is what the parsed selector requires, escapes and all.
+    ['GET', '/api/v1/namespaces/a/secrets', { fieldSelector: 'metadata.namespace!=zz\\,metadata.name=web' }, { verb: 'list', name: '' }],
+    ['GET', '/api/v1/namespaces/a/secrets', { fieldSelector: 'metadata.name!=x,metadata.name==web' }, { verb: 'list', name: 'web' }],
+    ['GET', '/api/v1/namespaces/a/secrets', { fieldSelector: 'metadata.name=a/b' }, { verb: 'list', name: '' }],
+    ['GET', '/api/v1/namespaces/a/secrets', { fieldSelector: 'metadata.name=..' }, { verb: 'list', name: '' }],
+    ['GET', '/api/v1/namespaces/a/secrets', { fieldSelector: 'metadata.name=web,=' }, { verb: 'list', name: '' }],
   ];
   for (const [method, path, query, want] of cases) {
     it(`${method} ${path} ${JSON.stringify(query)}`, () => expect(requestAttributes(method, path, query)).toMatchObject(want));
