@@ -1,4 +1,4 @@
-import { StatusError } from '../../errors/status-error.js';
+import { notFound, StatusError } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
 import { getIfExists } from '../../objects/get-if-exists.js';
 import { resources, type ResourceType } from '../../resources/registry.js';
@@ -20,9 +20,12 @@ function compact(rule: PolicyRule): string {
   return `{${parts.join(', ')}}`;
 }
 
+/** The rules a binding's role grants; a missing role is a 404, as GetRoleReferenceRules makes it (no binding ahead of its role). */
 async function rulesOf(authorizer: RbacAuthorizer, kind: string, namespace: string, name: string): Promise<PolicyRule[]> {
-  const role = kind === 'Role' ? await getIfExists(authorizer.cluster, resources.roles, namespace, name) : await getIfExists(authorizer.cluster, resources.clusterroles, undefined, name);
-  return Array.isArray(role?.rules) ? role.rules : [];
+  const type = kind === 'Role' ? resources.roles : resources.clusterroles;
+  const role = await getIfExists(authorizer.cluster, type, kind === 'Role' ? namespace : undefined, name);
+  if (!role) throw notFound(`${type.plural}.${RBAC_GROUP}`, name);
+  return Array.isArray(role.rules) ? role.rules : [];
 }
 
 /**
