@@ -43,6 +43,8 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // Kubernetes' paths are case-sensitive: the authorizer reads `/API/v1/…` as a non-resource path, so no route may serve it as the API.
+  app.set('case sensitive routing', true);
   const access = options.access ?? createAccessControl({ adminToken: options.token, cluster: options.cluster, tokens: options.serviceAccountTokens });
   app.use(accessMiddleware(access));
   const ctx: ApiContext = { cluster: options.cluster, openapi: options.openapi, logs: options.logs, authorizer: access.authorizer };

@@ -67,7 +67,7 @@ function selected(req: Request, items: Record<string, any>[]): Record<string, an
  * 503, as an aggregated API whose backend is down does.
  */
 export function metricsApiRouter(source: MetricsSource | undefined): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const json = (res: Response, body: unknown) => void res.type('application/json').send(JSON.stringify(body));
   const base = `/apis/${METRICS_GROUP}`;
   router.get(base, (_req, res) => json(res, { kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup() }));

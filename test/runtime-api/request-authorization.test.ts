@@ -32,7 +32,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: authz-any-path-reader}
 rules:
-- {nonResourceURLs: ["*"], verbs: [get]}
+- {nonResourceURLs: ["*"], verbs: [get, post]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -131,6 +131,22 @@ describe('request attributes the authorizer decides on', () => {
       expect(res.status, path).toBe(403);
       expect(res.text, path).not.toContain('other-value');
     }
+  });
+
+  it('serves paths as Kubernetes does, case and all: /API/V1/… is no resource path, and no route answers it', async () => {
+    // The token holds get and post on every non-resource URL; /API/… is one to the authorizer, so nothing may serve it as the API.
+    await k('create', 'serviceaccount', 'deployer', '-n', ns);
+    await k('create', 'clusterrolebinding', 'authz-deployer-admin', '--clusterrole=cluster-admin', `--serviceaccount=${ns}:deployer`);
+    const minted = await apiRequest(rt, 'POST', `/API/V1/NAMESPACES/${ns}/SERVICEACCOUNTS/deployer/TOKEN`, { token, body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }), contentType: json });
+    expect(minted.text).not.toContain('"token"');
+    expect(minted.status).toBe(404);
+    for (const path of [`/APIS/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`, '/API/v1', '/APIS']) {
+      const res = await apiRequest(rt, 'GET', path, { token });
+      expect(res.status, path).toBe(404);
+      expect(res.json(), path).toMatchObject({ kind: 'Status', reason: 'NotFound' });
+    }
+    // Discovery at the real paths still answers.
+    expect((await apiRequest(rt, 'GET', '/api/v1', { token })).status).toBe(200);
   });
 
   it('refuses a binding to a role that does not exist to a user who may not bind it, as Kubernetes does', async () => {

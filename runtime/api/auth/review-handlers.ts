@@ -86,7 +86,7 @@ async function selfReview(req: Request, res: Response): Promise<void> {
 
 /** The review endpoints: create only, as in Kubernetes (other methods are 405). */
 export function reviewRouter(authorizer: RbacAuthorizer): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const serve = (path: string, handler: (req: Request, res: Response) => Promise<void>) => {
     router.all(path, (req, res) => {
       if (req.method !== 'POST') {

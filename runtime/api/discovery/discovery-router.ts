@@ -7,7 +7,7 @@ import { apiGroupInfo, apiGroupList, apiResourceList, apiVersions, versionInfo }
  * back to the classic per-group documents, which are served here.
  */
 export function discoveryRouter(): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const json = (res: Response, body: unknown) => res.type('application/json').send(JSON.stringify(body));
   router.get('/version', (_req, res) => json(res, versionInfo()));
   router.get('/api', (req: Request, res) => json(res, apiVersions(req.headers.host ?? '127.0.0.1')));

@@ -10,7 +10,7 @@ import type { ServedOpenApi } from './served-openapi.js';
  * client-go asks for it as protobuf and falls back when refused.
  */
 export function openApiRouter(openapi: ServedOpenApi): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/openapi/v3', (_req, res) => {
     res.type('application/json').send(JSON.stringify(openapi.v3Index()));
   });

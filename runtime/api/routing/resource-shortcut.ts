@@ -1,6 +1,6 @@
 /**
  * Paths that some router mounted before the resource handler may serve
- * (express matches them without regard to case): the metrics group, the self
+ * (every router matches case-sensitively, as Kubernetes does): the metrics group, the self
  * reviews and TokenRequest. Everything else under `/api/v1/` or
  * `/apis/{group}/{version}/` passes discovery, OpenAPI and those routers
  * untouched, so it may go to the resource handler at once.
