@@ -19,7 +19,7 @@ kind: Role
 metadata: {name: one-secret, namespace: ${ns}}
 rules:
 - {apiGroups: [""], resources: [secrets], resourceNames: [allowed], verbs: [get, list, watch]}
-- {apiGroups: [""], resources: [configmaps], verbs: [watch]}
+- {apiGroups: [""], resources: [configmaps], verbs: [watch, patch]}
 - {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -131,6 +131,24 @@ describe('request attributes the authorizer decides on', () => {
       expect(res.status, path).toBe(403);
       expect(res.text, path).not.toContain('other-value');
     }
+  });
+
+  it('lets a server-side apply create an object only for a user who may create it, as Kubernetes asks', async () => {
+    const apply = (name: string) =>
+      apiRequest(rt, 'PATCH', `/api/v1/namespaces/${ns}/configmaps/${name}?fieldManager=probe`, {
+        token,
+        body: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {applied: "yes"}\n`,
+        contentType: 'application/apply-patch+yaml',
+      });
+    const made = await apply('applied-new');
+    expect(made.status).toBe(403);
+    expect(made.json()).toMatchObject({ kind: 'Status', reason: 'Forbidden', details: { name: 'applied-new', kind: 'configmaps' } });
+    expect(made.json().message).toContain('cannot create resource "configmaps"');
+    expect((await kubectl(rt.kubeconfig, ['get', 'configmap', 'applied-new', '-n', ns])).code).not.toBe(0);
+    // Patching what exists is what `patch` grants.
+    const patched = await apply('keep');
+    expect(patched.status).toBe(200);
+    expect(patched.json().data).toMatchObject({ applied: 'yes' });
   });
 
   it('serves paths as Kubernetes does, case and all: /API/V1/… is no resource path, and no route answers it', async () => {

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { StatusError, unauthorized } from '../../errors/status-error.js';
 import { sendStatus } from '../send-status.js';
 import type { Cluster } from '../../objects/cluster.js';
+import type { ResourceType } from '../../resources/registry.js';
 import { createAuthenticator, type Authenticator, type UserInfo } from './authenticate.js';
 import { impersonatedUser } from './impersonation.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
@@ -25,6 +26,17 @@ export function createAccessControl(options: { adminToken: string; cluster: Clus
 export function forbiddenRequest(user: UserInfo, attrs: RequestAttributes): StatusError {
   const details = attrs.resourceRequest ? { ...(attrs.name ? { name: attrs.name } : {}), group: attrs.apiGroup, kind: attrs.resource } : {};
   return new StatusError(403, 'Forbidden', forbiddenMessage(user.username, attrs), details);
+}
+
+/**
+ * A patch that creates the object it names (server-side apply) needs `create`
+ * on it as well as `patch`, as Kubernetes' patch handler asks (withAuthorization
+ * around its create validation). Without a user (no access control) it passes.
+ */
+export async function authorizeCreateByPatch(authorizer: RbacAuthorizer, user: UserInfo | undefined, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
+  if (!user) return;
+  const attrs: RequestAttributes = { verb: 'create', resourceRequest: true, path: '', apiGroup: type.group, apiVersion: type.version, resource: type.plural, subresource: '', namespace: namespace ?? '', name };
+  if (!(await authorizer.allows(user, attrs))) throw forbiddenRequest(user, attrs);
 }
 
 /**

@@ -8,6 +8,8 @@ import { checkObjectFor } from '../request/decode-write-body.js';
 import { patchTypeOf, type PatchType } from '../request/media-type.js';
 import { readBody } from '../request/read-body.js';
 import { isDryRun, queryBool, queryString } from '../request/query-options.js';
+import type { UserInfo } from '../auth/authenticate.js';
+import { authorizeCreateByPatch } from '../auth/access-control.js';
 import type { ApiContext } from './api-context.js';
 import { admitObject, fieldManagerOf } from './admit-object.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
@@ -74,6 +76,7 @@ export async function handlePatch(
     } else {
       next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req), undefined, status ? 'status' : undefined);
     }
+    if (!live && ctx.authorizer) await authorizeCreateByPatch(ctx.authorizer, res.locals.user as UserInfo | undefined, type, namespace, name);
     next = await admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name), live);
     if (!live) {
       if (dryRun) return sendObject(req, res, type, next, 201);
