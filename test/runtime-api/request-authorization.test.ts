@@ -185,4 +185,10 @@ describe('request attributes the authorizer decides on', () => {
     const held = await apiRequest(rt, 'POST', path, { token, body: JSON.stringify(binding('held', 'authz-held')), contentType: json });
     expect(held.status).toBe(201);
   });
+
+  it('takes each --as-group of an impersonation as a group of its own, as kubectl sends them', async () => {
+    const out = await k('auth', 'whoami', '--as=jane', '--as-group=authz-a', '--as-group=authz-b', '-o', 'json');
+    expect(JSON.parse(out).status.userInfo).toMatchObject({ username: 'jane', groups: expect.arrayContaining(['authz-a', 'authz-b', 'system:authenticated']) });
+    expect(JSON.parse(out).status.userInfo.groups).not.toContain('authz-a, authz-b');
+  });
 });

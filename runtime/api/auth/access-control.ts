@@ -49,7 +49,7 @@ export async function authorizeCreateByPatch(authorizer: RbacAuthorizer, user: U
 export async function admitRequest(access: AccessControl, req: IncomingMessage, path: string, query: Record<string, unknown>, extraVerbs: string[] = []): Promise<UserInfo> {
   const caller = await access.authenticate(req.headers.authorization);
   if (!caller) throw unauthorized();
-  const user = await impersonatedUser(caller, req.headers, access.authorizer);
+  const user = await impersonatedUser(caller, req.headersDistinct, access.authorizer);
   const attrs = requestAttributes(req.method ?? 'GET', path, query);
   for (const verb of [attrs.verb, ...extraVerbs]) {
     const asked = { ...attrs, verb };

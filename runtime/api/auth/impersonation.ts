@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { StatusError } from '../../errors/status-error.js';
 import type { UserInfo } from './authenticate.js';
 import type { RbacAuthorizer } from './rbac-authorizer.js';
@@ -6,9 +5,11 @@ import type { RequestAttributes } from './request-attributes.js';
 
 const SA_PREFIX = 'system:serviceaccount:';
 
-function values(headers: IncomingHttpHeaders, name: string): string[] {
-  const v = headers[name];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+/** A request's headers, each with every value it was sent with (IncomingMessage#headersDistinct). */
+export type DistinctHeaders = NodeJS.Dict<string[]>;
+
+function values(headers: DistinctHeaders, name: string): string[] {
+  return headers[name] ?? [];
 }
 
 /** An `impersonate` check as Kubernetes' impersonation filter makes it. */
@@ -33,7 +34,7 @@ function forbidden(user: UserInfo, attrs: RequestAttributes): StatusError {
  * group, uid and extra (the admin is, through `system:masters`). Without the
  * headers the caller stays who they are.
  */
-export async function impersonatedUser(caller: UserInfo, headers: IncomingHttpHeaders, authorizer: RbacAuthorizer): Promise<UserInfo> {
+export async function impersonatedUser(caller: UserInfo, headers: DistinctHeaders, authorizer: RbacAuthorizer): Promise<UserInfo> {
   const username = values(headers, 'impersonate-user')[0];
   const groups = values(headers, 'impersonate-group');
   const uid = values(headers, 'impersonate-uid')[0];
@@ -52,7 +53,7 @@ export async function impersonatedUser(caller: UserInfo, headers: IncomingHttpHe
   if (uid !== undefined) checks.push(impersonateAttrs('uids', uid, 'authentication.k8s.io'));
   const extra: Record<string, string[]> = {};
   for (const key of extraKeys) {
-    const name = decodeURIComponent(key.slice('impersonate-extra-'.length));
+    const name = unescapeExtraKey(key.slice('impersonate-extra-'.length));
     extra[name] = values(headers, key);
     for (const value of extra[name]) checks.push({ ...impersonateAttrs('userextras', value, 'authentication.k8s.io'), subresource: name });
   }
@@ -61,4 +62,13 @@ export async function impersonatedUser(caller: UserInfo, headers: IncomingHttpHe
   const impliedGroups = asServiceAccount?.length === 2 ? ['system:serviceaccounts', `system:serviceaccounts:${asServiceAccount[0]}`] : [];
   const all = [...new Set([...groups, ...impliedGroups, ...(username === 'system:anonymous' ? [] : ['system:authenticated'])])];
   return { username, groups: all, ...(uid !== undefined ? { uid } : {}), ...(extraKeys.length ? { extra } : {}) };
+}
+
+/** An Impersonate-Extra-<key> header's key, %-unescaped; kept as sent when it does not unescape (Kubernetes' unescapeExtraKey). */
+function unescapeExtraKey(key: string): string {
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
 }
