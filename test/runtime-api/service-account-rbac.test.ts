@@ -90,6 +90,13 @@ describe('service account tokens and RBAC', () => {
     const made = await k('create', 'token', 'default', '-n', 'rbac-a', '--duration=10m');
     expect((await as(made, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).stdout).toBe(SA_USER);
     expect((await kubectl(rt.kubeconfig, ['create', 'token', 'default', '-n', 'rbac-a', '--duration=1m'])).stderr).toContain('may not specify a duration less than 10 minutes');
+    // Bound to a pod, a token is the pod's own ServiceAccount's: reader runs as default.
+    const bound = await k('create', 'token', 'default', '-n', 'rbac-a', '--bound-object-kind=Pod', '--bound-object-name=reader', '--duration=10m');
+    expect(JSON.parse(Buffer.from(bound.split('.')[1], 'base64url').toString())['kubernetes.io']).toMatchObject({ pod: { name: 'reader' }, serviceaccount: { name: 'default' } });
+    await k('create', 'serviceaccount', 'bystander', '-n', 'rbac-a');
+    const other = await kubectl(rt.kubeconfig, ['create', 'token', 'bystander', '-n', 'rbac-a', '--bound-object-kind=Pod', '--bound-object-name=reader', '--duration=10m']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('cannot bind token for serviceaccount "bystander" to pod running with different serviceaccount name.');
   });
 
   it('serves an in-cluster client-node (loadFromCluster) through the kubernetes Service: 403 until bound, then its namespace\'s pods', async () => {

@@ -63,6 +63,8 @@ export async function handleTokenRequest(cluster: Cluster, tokens: ServiceAccoun
       throw conflict('pods', String(ref.name), `the UID in the bound object reference (${String(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`);
     }
     if (pod.metadata.deletionTimestamp) throw badRequest(`cannot bind token to pod ${JSON.stringify(ref.name)}: it is being deleted`);
+    // A pod's token speaks for the pod's own ServiceAccount only (Kubernetes' TokenREST).
+    if ((pod.spec?.serviceAccountName || 'default') !== name) throw badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`);
   }
   const { token, claims } = await issueBoundToken(cluster, tokens, { namespace, serviceAccount: name, pod, audiences, expirationSeconds: seconds });
   spec.audiences = claims.aud;
