@@ -104,6 +104,27 @@ describe('a hostile oci pod', () => {
     }
   });
 
+  it('gets no capability beyond Kubernetes\' baseline unless the runtime allows privileges: not SYS_ADMIN (the host\'s cgroups), SYS_PTRACE, NET_ADMIN, ALL', async () => {
+    // With CAP_SYS_ADMIN and no seccomp the container mounts the host's cgroup hierarchy (release_agent: root on the host).
+    const script = 'mkdir -p /tmp/m; mount -t cgroup -o memory c /tmp/m 2>/dev/null || mount -t cgroup2 c /tmp/m 2>/dev/null; ls /tmp/m | grep -q . && echo HOST-CGROUPS; grep CapEff /proc/self/status';
+    const asks = [['SYS_ADMIN'], ['SYS_PTRACE'], ['NET_ADMIN'], ['ALL'], ['CHOWN', 'sys_admin'], ['CAP_DAC_READ_SEARCH']];
+    const refused = (p: KubeObject) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError';
+    for (const [i, add] of asks.entries()) {
+      await rt.createPod(`caps-${i}`, { restartPolicy: 'Never', containers: [{ name: 'c', image, command: ['sh', '-c', script], securityContext: { capabilities: { add } } }] });
+    }
+    for (const [i, add] of asks.entries()) {
+      const pod = await rt.waitForPod(`caps-${i}`, 'refused or finished', (p) => refused(p) || ended(p));
+      const said = ended(pod) ? await rt.logs(`caps-${i}`) : '';
+      expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `add ${add.join(',')}: ${pod.status!.phase} ${said}`).toMatch(/^capabilities\.add \S.* not allowed by this runtime: .*--allow-privileged/);
+    }
+    // The capabilities Kubernetes' baseline lets a pod add still run.
+    await rt.createPod('caps-baseline', { restartPolicy: 'Never', containers: [{ name: 'c', image, command: ['sh', '-c', script], securityContext: { capabilities: { drop: ['ALL'], add: ['CHOWN', 'cap_kill', 'NET_BIND_SERVICE', 'NET_RAW'] } } }] });
+    const done = await rt.waitForPod('caps-baseline', 'finished', (p) => refused(p) || ended(p));
+    expect(done.status!.phase).toBe('Succeeded');
+    // CHOWN (0), KILL (5), NET_BIND_SERVICE (10), NET_RAW (13): containerd's default set, which Kubernetes' baseline allows but for NET_RAW.
+    expect(await rt.logs('caps-baseline')).toBe('CapEff:\t0000000000002421\n');
+  });
+
   it('finds the sensitive /proc and /sys paths masked or read-only', async () => {
     // Each answer is marked: the shell's own complaints go to the same log, in whatever order they land.
     const out = await runHostile('procfs', [

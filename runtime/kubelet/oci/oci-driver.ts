@@ -10,7 +10,7 @@ import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
 import { oomKills, workingSetBytes } from './cgroup-files.js';
 import { containerArgv, mergeImageEnv } from './container-command.js';
 import { resolveUser } from './container-user.js';
-import { buildOciSpec } from './oci-spec.js';
+import { buildOciSpec, capabilitiesBeyondDefault } from './oci-spec.js';
 import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
 import { runc, runcList } from './runc-cli.js';
 import { readImageFile } from './image-file.js';
@@ -24,7 +24,8 @@ export interface OciDriverOptions {
   stateDir: string;
   images: ImageStore;
   /**
-   * Run `securityContext.privileged: true` containers; refused otherwise.
+   * Run `securityContext.privileged: true` containers, and containers adding
+   * capabilities beyond the default set; refused otherwise.
    * @defaultValue false
    */
   allowPrivileged?: boolean;
@@ -103,6 +104,10 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       const { image, security } = oci;
       if (security.privileged && !options.allowPrivileged) {
         throw new DriverError('CreateContainerConfigError', 'privileged containers are not allowed by this runtime (start it with --allow-privileged)');
+      }
+      const beyond = capabilitiesBeyondDefault(security.capabilities?.add ?? []);
+      if (beyond.length > 0 && !options.allowPrivileged) {
+        throw new DriverError('CreateContainerConfigError', `capabilities.add ${beyond.join(', ')} not allowed by this runtime: a container adds only capabilities of the default set (start it with --allow-privileged for more)`);
       }
       let user;
       try {

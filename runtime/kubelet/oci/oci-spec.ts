@@ -59,6 +59,16 @@ function capName(cap: string): string {
   return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
+/**
+ * The capabilities of `add` beyond the default set (`ALL` among them), as
+ * asked: what only a runtime started with --allow-privileged grants. Without
+ * a user namespace or seccomp, SYS_ADMIN, SYS_PTRACE, DAC_READ_SEARCH and the
+ * like reach the host (Kubernetes' baseline Pod Security refuses them too).
+ */
+export function capabilitiesBeyondDefault(add: string[]): string[] {
+  return add.filter((cap) => !DEFAULT_CAPABILITIES.includes(capName(cap)));
+}
+
 /** The effective capability set: the defaults, minus `drop` (`ALL` drops every one), plus `add`. */
 export function effectiveCapabilities(add: string[], drop: string[]): string[] {
   const dropped = drop.map(capName);
