@@ -20,7 +20,18 @@ function statOf(path: string): Stats | undefined {
   }
 }
 
-/** A hostPath at, inside or above baton's state dir would hand a pod the tokens and the store. */
+/**
+ * The host's kernel filesystems, refused as hostPaths unless the runtime allows
+ * privileges: /proc shows every process of the host (another pod's environment,
+ * its files through /proc/<pid>/root, writable sysctls), /sys the host's cgroups
+ * and /dev its devices and /dev/shm, where sandboxes hand a pod its environment.
+ */
+export const KERNEL_PATHS = ['/proc', '/sys', '/dev'];
+
+/**
+ * A hostPath at, inside or above baton's state dir would hand a pod the tokens
+ * and the store; one of the host's kernel filesystems, other pods.
+ */
 function refuseProtected(path: string, protectedPaths: string[]): void {
   let real = resolve(path);
   try {
@@ -30,7 +41,9 @@ function refuseProtected(path: string, protectedPaths: string[]): void {
   }
   for (const p of protectedPaths.map((d) => resolve(d))) {
     const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
-    if (within(real, p) || within(p, real)) throw new ContainerConfigError(`hostPath ${path} would expose baton's state dir ${p}, which no pod may reach`);
+    if (!within(real, p) && !within(p, real)) continue;
+    if (KERNEL_PATHS.includes(p)) throw new ContainerConfigError(`hostPath ${path} would expose the host's kernel filesystem ${p} (other pods' processes, cgroups, devices), which no pod may reach unless the runtime is started with --allow-privileged`);
+    throw new ContainerConfigError(`hostPath ${path} would expose baton's state dir ${p}, which no pod may reach`);
   }
 }
 

@@ -17,6 +17,7 @@ import { syncPod } from './pod-sync.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
 import { createDriverSet } from './driver-set.js';
 import { createProcessDriver } from './process-driver.js';
+import { KERNEL_PATHS } from './host-path.js';
 import type { ExecProcess } from './exec-process.js';
 import { attachToPod, execInPod, type PodAttachRequest, type PodExecRequest } from './pod-exec.js';
 import type { ImageStore } from '../images/image-types.js';
@@ -45,8 +46,8 @@ export interface KubeletOptions {
    */
   defaultRuntimeClass?: string;
   /**
-   * Directories no pod may see or mount (baton's state dir).
-   * @defaultValue [stateDir]
+   * Directories no pod may see or mount (baton's state dir; the host's /proc, /sys and /dev unless privileges are allowed).
+   * @defaultValue [stateDir, ...KERNEL_PATHS]
    */
   protectedPaths?: string[];
   /** Where image drivers get images; needed when a driver runs images. */
@@ -108,7 +109,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     cluster: options.cluster,
     driver,
     defaultRuntimeClass: options.defaultRuntimeClass ?? 'process',
-    protectedPaths: options.protectedPaths ?? [options.stateDir],
+    protectedPaths: options.protectedPaths ?? [options.stateDir, ...KERNEL_PATHS],
     imageClasses: driver.imageClasses,
     images: options.images,
     network: options.network,

@@ -9,6 +9,7 @@ import type { PodNetwork } from '../network/network-types.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import { createOciDriver } from './oci/oci-driver.js';
 import { createProcessDriver } from './process-driver.js';
+import { KERNEL_PATHS } from './host-path.js';
 import { ensureHostMountPoint, type ServiceAccountTokenSource } from './service-account-volume.js';
 
 export interface NodeOptions {
@@ -140,7 +141,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     stateDir: join(options.stateDir, 'node'),
     drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir], allowRoot: options.allowPrivileged })],
     defaultRuntimeClass,
-    protectedPaths: [options.stateDir],
+    protectedPaths: [options.stateDir, ...(options.allowPrivileged ? [] : KERNEL_PATHS)],
     images,
     network: lazy.network,
     // With Services in the kernel the network runs from the start: host programs join it, with cluster DNS and policies.

@@ -166,6 +166,25 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     }
   });
 
+  // Its sandbox's /proc hides the host's processes anyway; the refusal is the image pods' one (oci-isolation.test.ts), said alike.
+  it('cannot mount the host\'s /proc as a hostPath either', async () => {
+    const pid = victimPid();
+    expect(pid).toBeDefined();
+    await runtime.cluster.create(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hostpath-proc', namespace: ns },
+      spec: {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'v', hostPath: { path: '/proc', type: 'Directory' } }],
+        containers: [{ name: 'c', image: 'host', command: ['sh', '-c', `tr "\\0" "\\n" < /tmp/v/${pid}/environ | grep -c victim-secret-value`], volumeMounts: [{ name: 'v', mountPath: '/tmp/v', readOnly: true }] }],
+      },
+    });
+    const pod = await podWhen('hostpath-proc', (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
+    const said = ended(pod) ? await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'hostpath-proc']) : '';
+    expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', said).toMatch(/would expose the host's kernel filesystem \/proc/);
+  });
+
   it('takes everything it started with it when its program exits', async () => {
     // A daemon in its own session, as a careless program would leave one behind.
     const out = await runHostile('spawner', "setsid sh -c 'sleep 3600' baton-orphan-marker & sleep 0.3; ps -o args | grep -c '[b]aton-orphan-marker'; echo started");

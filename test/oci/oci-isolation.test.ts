@@ -125,6 +125,29 @@ describe('a hostile oci pod', () => {
     expect(await rt.logs('caps-baseline')).toBe('CapEff:\t0000000000002421\n');
   });
 
+  it('mounts no kernel filesystem of the host as a hostPath: not /proc, where another pod\'s environment and files are', async () => {
+    const victim = await rt.waitForPod('victim', 'running', running);
+    const pid = hostPid(victim);
+    const script = [
+      `tr "\\0" "\\n" < /host/proc/${pid}/environ 2>/dev/null | grep -c victim-secret-value`,
+      `ls /host/proc/${pid}/root/bin 2>/dev/null | grep -q sh && echo SAW-VICTIM-ROOT`,
+      'echo done',
+    ].join('\n');
+    const asks = ['/proc', '/proc/', `/proc/${pid}`, '/sys', '/dev'];
+    for (const [i, path] of asks.entries()) {
+      await rt.createPod(`hostproc-${i}`, {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'proc', hostPath: { path } }],
+        containers: [{ name: 'c', image, command: ['sh', '-c', script], volumeMounts: [{ name: 'proc', mountPath: '/host/proc', readOnly: true }] }],
+      });
+    }
+    for (const [i, path] of asks.entries()) {
+      const pod = await rt.waitForPod(`hostproc-${i}`, 'refused or finished', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
+      const said = ended(pod) ? await rt.logs(`hostproc-${i}`) : '';
+      expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `hostPath ${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "proc" : hostPath .* the host's kernel/);
+    }
+  });
+
   it('finds the sensitive /proc and /sys paths masked or read-only', async () => {
     // Each answer is marked: the shell's own complaints go to the same log, in whatever order they land.
     const out = await runHostile('procfs', [
