@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, constants, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ContainerConfigError } from './container-env.js';
 
 /** What each hostPath type requires of the path, and Kubernetes' words when it is something else. */
@@ -29,16 +29,31 @@ function statOf(path: string): Stats | undefined {
 export const KERNEL_PATHS = ['/proc', '/sys', '/dev'];
 
 /**
+ * Where `path` leads now: the real path of its deepest existing ancestor, then
+ * the names still to be made. A symlink on the way (one another pod planted in
+ * its own hostPath) is followed, as mkdir and open would follow it.
+ */
+function resolvedNow(path: string): string {
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(path);
+      rest.unshift(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/**
  * A hostPath at, inside or above baton's state dir would hand a pod the tokens
  * and the store; one of the host's kernel filesystems, other pods.
  */
 function refuseProtected(path: string, protectedPaths: string[]): void {
-  let real = resolve(path);
-  try {
-    real = realpathSync(path);
-  } catch {
-    // Not there yet: its own name is what it will be.
-  }
+  const real = resolvedNow(path);
   for (const p of protectedPaths.map((d) => resolve(d))) {
     const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
     if (!within(real, p) && !within(p, real)) continue;
@@ -56,21 +71,26 @@ function refuseProtected(path: string, protectedPaths: string[]): void {
 export function hostPathSource(path: string, type: string | undefined, protectedPaths: string[] = []): string {
   refuseProtected(path, protectedPaths);
   let kind = type ?? '';
-  const st = statOf(path);
+  let st = statOf(path);
   if (kind === '') {
-    if (!st) mkdirSync(path, { recursive: true, mode: 0o755 });
+    try {
+      if (!st) mkdirSync(path, { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw new ContainerConfigError(`hostPath ${path}: ${(err as Error).message}`);
+    }
     return path;
   }
   if (kind === 'DirectoryOrCreate' || kind === 'FileOrCreate') {
     if (!st) {
       try {
         if (kind === 'DirectoryOrCreate') mkdirSync(path, { recursive: true, mode: 0o755 });
-        // As Kubernetes: the file is created, its parent directory is not.
-        else closeSync(openSync(path, 'a', 0o644));
+        // As Kubernetes: the file is created, its parent directory is not. Never through a symlink
+        // left in its name (a dangling one, checked above as itself): that one fails the type check below.
+        else closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644));
       } catch (err) {
-        throw new ContainerConfigError(`hostPath ${path}: ${(err as Error).message}`);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ContainerConfigError(`hostPath ${path}: ${(err as Error).message}`);
       }
-      return path;
+      st = statOf(path);
     }
     kind = kind === 'DirectoryOrCreate' ? 'Directory' : 'File';
   }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,41 @@ describe('a hostile oci pod', () => {
       const pod = await rt.waitForPod(`hostproc-${i}`, 'refused or finished', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
       const said = ended(pod) ? await rt.logs(`hostproc-${i}`) : '';
       expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `hostPath ${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "proc" : hostPath .* the host's kernel/);
+    }
+  });
+
+  it('cannot make a hostPath land in the state dir through a symlink another pod planted', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'baton-oci-planted-'));
+    try {
+      // One pod with a writable hostPath plants links towards the state dir: one dangling, one through a directory.
+      await rt.createPod('planter', {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'h', hostPath: { path: shared, type: 'Directory' } }],
+        containers: [{ name: 'c', image, command: ['sh', '-c', `ln -s '${join(rt.dir, 'registries.yaml')}' /h/file-link && ln -s '${join(rt.dir, 'runtime')}' /h/dir-link && echo planted`], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+      });
+      await rt.waitForPod('planter', 'finished', ended);
+      expect(await rt.logs('planter')).toBe('planted\n');
+      const asks: Array<[string, string | undefined, string]> = [
+        [join(shared, 'file-link'), 'FileOrCreate', join(rt.dir, 'registries.yaml')],
+        [join(shared, 'dir-link', 'planted'), 'FileOrCreate', join(rt.dir, 'runtime', 'planted')],
+        [join(shared, 'dir-link', 'planted-dir'), 'DirectoryOrCreate', join(rt.dir, 'runtime', 'planted-dir')],
+        [join(shared, 'dir-link', 'planted-untyped'), undefined, join(rt.dir, 'runtime', 'planted-untyped')],
+      ];
+      for (const [i, [path, type]] of asks.entries()) {
+        await rt.createPod(`follower-${i}`, {
+          restartPolicy: 'Never',
+          volumes: [{ name: 'x', hostPath: { path, ...(type ? { type } : {}) } }],
+          containers: [{ name: 'c', image, command: ['sh', '-c', 'echo "mirrors: {}" > /x 2>/dev/null || echo pwned > /x/file; echo wrote'], volumeMounts: [{ name: 'x', mountPath: '/x' }] }],
+        });
+      }
+      for (const [i, [path, , landed]] of asks.entries()) {
+        const pod = await rt.waitForPod(`follower-${i}`, 'refused or finished', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
+        const said = ended(pod) ? await rt.logs(`follower-${i}`) : '';
+        expect(existsSync(landed), `${landed} made through ${path}`).toBe(false);
+        expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "x" : hostPath /);
+      }
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 
