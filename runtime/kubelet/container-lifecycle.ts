@@ -9,6 +9,7 @@ import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
 import { ensureSandbox } from './pod-sandbox.js';
+import { expandSubPath } from './pod-volumes.js';
 import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
@@ -107,6 +108,7 @@ export async function startContainer(
   let resolved;
   try {
     resolved = await resolveContainer(ctx.cluster, pod, spec, record.podIP);
+    mounts = mounts.map((m) => expandSubPath(m, resolved!.env));
   } catch (err) {
     if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
     throw err;

@@ -7,6 +7,7 @@ import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { downwardApiFiles } from './downward-api.js';
 import { ensureEmptyDir, releaseMemoryVolumes } from './empty-dir.js';
+import { expandVars } from './expand-vars.js';
 import { hostPathSource } from './host-path.js';
 import type { VolumeMount } from './pod-driver.js';
 import { project, subPathInside, type VolumeFiles } from './projection.js';
@@ -101,11 +102,31 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
     for (const m of container.volumeMounts ?? []) {
       const source = paths.get(m.name);
       if (!source) throw new ContainerConfigError(`volumeMount "${m.name}" of container "${container.name}" names no volume of the pod`);
-      list.push({ source: m.subPath ? subPathInside(source, m.subPath) : source, target: m.mountPath, readOnly: !!m.readOnly || readOnly.has(m.name) });
+      const mount: VolumeMount = { source, target: m.mountPath, readOnly: !!m.readOnly || readOnly.has(m.name) };
+      // subPathExpr wins over subPath, as in the kubelet; it needs the container's environment (expandSubPath).
+      if (typeof m.subPathExpr === 'string' && m.subPathExpr !== '') mount.subPathExpr = m.subPathExpr;
+      else if (m.subPath) mount.source = subPathInside(source, m.subPath);
+      list.push(mount);
     }
     mounts.set(container.name, list);
   }
   return mounts;
+}
+
+/**
+ * A mount's `subPathExpr` expanded with the container's environment and made
+ * a subPath of its volume, as the kubelet does: a variable that is not set (or
+ * empty) is a "missing value", and the result must stay inside the volume.
+ */
+export function expandSubPath(mount: VolumeMount, env: Record<string, string>): VolumeMount {
+  if (mount.subPathExpr === undefined) return mount;
+  const missing = new Set<string>();
+  const subPath = expandVars(mount.subPathExpr, (name) => {
+    if (!env[name]) missing.add(name);
+    return env[name] ?? '';
+  });
+  if (missing.size > 0) throw new ContainerConfigError(`missing value for ${[...missing].sort().join(', ')}`);
+  return { source: subPathInside(mount.source, subPath), target: mount.target, readOnly: mount.readOnly };
 }
 
 /** Undoes what `syncVolumes` mounted on the host (memory-backed emptyDirs) before the pod's directory is removed. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -179,6 +179,39 @@ describe('a hostile oci pod', () => {
         expect(existsSync(landed), `${landed} made through ${path}`).toBe(false);
         expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "x" : hostPath /);
       }
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('sees only its own subPathExpr directory of a shared volume, never the whole volume', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'baton-oci-logs-'));
+    try {
+      mkdirSync(join(shared, 'neighbour'));
+      writeFileSync(join(shared, 'neighbour', 'private.txt'), 'not yours');
+      const pod = (name: string, expr: string, env: unknown[] = []) => rt.createPod(name, {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'logs', hostPath: { path: shared, type: 'Directory' } }],
+        containers: [{
+          name: 'c',
+          image,
+          command: ['sh', '-c', 'ls -a /logs | tr "\\n" " "; cat /logs/*/private.txt 2>/dev/null; echo mine > /logs/own.txt; echo done'],
+          env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...env],
+          volumeMounts: [{ name: 'logs', mountPath: '/logs', subPathExpr: expr }],
+        }],
+      });
+      await pod('expr-own', '$(POD_NAME)');
+      await pod('expr-missing', '$(NOT_SET)');
+      await pod('expr-climbs', 'x/$(UP)', [{ name: 'UP', value: '../..' }]);
+      await rt.waitForPod('expr-own', 'finished', ended);
+      expect(await rt.logs('expr-own')).toBe('. .. done\n');
+      expect(readFileSync(join(shared, 'expr-own', 'own.txt'), 'utf8')).toBe('mine\n');
+      for (const [name, message] of [['expr-missing', /missing value for NOT_SET/], ['expr-climbs', /\.\./]] as const) {
+        const p = await rt.waitForPod(name, 'refused or finished', (q) => q.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(q));
+        const said = ended(p) ? await rt.logs(name) : '';
+        expect(p.status!.containerStatuses[0].state.waiting?.message ?? '', `${name}: ${p.status!.phase} ${said}`).toMatch(message);
+      }
+      expect(existsSync(join(shared, 'own.txt'))).toBe(false);
     } finally {
       rmSync(shared, { recursive: true, force: true });
     }
