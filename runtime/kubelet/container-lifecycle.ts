@@ -9,7 +9,7 @@ import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
 import { ensureSandbox } from './pod-sandbox.js';
-import { expandSubPath } from './pod-volumes.js';
+import { resolveSubPath } from './pod-volumes.js';
 import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
@@ -108,7 +108,6 @@ export async function startContainer(
   let resolved;
   try {
     resolved = await resolveContainer(ctx.cluster, pod, spec, record.podIP);
-    mounts = mounts.map((m) => expandSubPath(m, resolved!.env));
   } catch (err) {
     if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
     throw err;
@@ -143,6 +142,14 @@ export async function startContainer(
         return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
       }
     }
+  }
+  // Last before the start: what a subPath names is pinned by a bind mount only now, once nothing else can fail.
+  try {
+    const subPaths = join(ctx.store.podDir(record.uid), 'volume-subpaths', String(spec.name));
+    mounts = mounts.map((m, i) => resolveSubPath(m, resolved.env, join(subPaths, String(i))));
+  } catch (err) {
+    if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
+    throw err;
   }
   const dir = ctx.store.containerDir(record.uid, spec.name);
   const restarting = cr.lastTerminated !== undefined;

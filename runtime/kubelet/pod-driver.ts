@@ -14,6 +14,8 @@ export interface VolumeMount {
   /** Where the container sees it. */
   target: string;
   readOnly: boolean;
+  /** A subPath of `source`, checked and bind-mounted when the container starts (`resolveSubPath`). */
+  subPath?: string;
   /** `subPathExpr`, to expand with the container's environment when it starts; then a subPath of `source`. */
   subPathExpr?: string;
 }

@@ -103,9 +103,9 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
       const source = paths.get(m.name);
       if (!source) throw new ContainerConfigError(`volumeMount "${m.name}" of container "${container.name}" names no volume of the pod`);
       const mount: VolumeMount = { source, target: m.mountPath, readOnly: !!m.readOnly || readOnly.has(m.name) };
-      // subPathExpr wins over subPath, as in the kubelet; it needs the container's environment (expandSubPath).
+      // subPathExpr wins over subPath, as in the kubelet; both are taken when the container starts (resolveSubPath).
       if (typeof m.subPathExpr === 'string' && m.subPathExpr !== '') mount.subPathExpr = m.subPathExpr;
-      else if (m.subPath) mount.source = subPathInside(source, m.subPath);
+      else if (m.subPath) mount.subPath = String(m.subPath);
       list.push(mount);
     }
     mounts.set(container.name, list);
@@ -114,19 +114,23 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
 }
 
 /**
- * A mount's `subPathExpr` expanded with the container's environment and made
- * a subPath of its volume, as the kubelet does: a variable that is not set (or
- * empty) is a "missing value", and the result must stay inside the volume.
+ * A mount's subPath (or its `subPathExpr` expanded with the container's
+ * environment, as the kubelet does: a variable that is not set, or empty, is a
+ * "missing value") checked inside the volume and bind-mounted at `staging`,
+ * the source the container then mounts.
  */
-export function expandSubPath(mount: VolumeMount, env: Record<string, string>): VolumeMount {
-  if (mount.subPathExpr === undefined) return mount;
-  const missing = new Set<string>();
-  const subPath = expandVars(mount.subPathExpr, (name) => {
-    if (!env[name]) missing.add(name);
-    return env[name] ?? '';
-  });
-  if (missing.size > 0) throw new ContainerConfigError(`missing value for ${[...missing].sort().join(', ')}`);
-  return { source: subPathInside(mount.source, subPath), target: mount.target, readOnly: mount.readOnly };
+export function resolveSubPath(mount: VolumeMount, env: Record<string, string>, staging: string): VolumeMount {
+  let subPath = mount.subPath;
+  if (mount.subPathExpr !== undefined) {
+    const missing = new Set<string>();
+    subPath = expandVars(mount.subPathExpr, (name) => {
+      if (!env[name]) missing.add(name);
+      return env[name] ?? '';
+    });
+    if (missing.size > 0) throw new ContainerConfigError(`missing value for ${[...missing].sort().join(', ')}`);
+  }
+  if (subPath === undefined) return mount;
+  return { source: subPathInside(mount.source, subPath, staging), target: mount.target, readOnly: mount.readOnly };
 }
 
 /** Undoes what `syncVolumes` mounted on the host (memory-backed emptyDirs) before the pod's directory is removed. */

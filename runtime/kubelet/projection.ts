@@ -1,4 +1,5 @@
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { bindAt } from './bind-at.js';
 import { ContainerConfigError } from './container-env.js';
 
 const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
@@ -185,12 +186,16 @@ function projectFiles(dir: string, files: VolumeFiles): void {
  * A subPath of a volume as a host path for a bind mount, created as a
  * directory when missing (as the kubelet does). Refuses paths that leave the
  * volume and symlinks on the way (stricter than Kubernetes, which follows
- * those that stay inside).
+ * those that stay inside). What was checked is bind-mounted at `staging` (a
+ * path of the pod's own directory, beyond the pod's reach) through the open
+ * descriptor, as the kubelet has done since CVE-2017-1002101: a container that
+ * swaps a directory of the volume for a symlink afterwards changes nothing.
  */
-export function subPathInside(root: string, subPath: string): string {
+export function subPathInside(root: string, subPath: string, staging: string): string {
   const parts = pathElements(subPath, false);
   if (parts.length === 0) return root;
   const parent = openParent(root, parts, subPath, true)!;
+  let fd: number;
   try {
     const name = parts[parts.length - 1];
     try {
@@ -199,7 +204,7 @@ export function subPathInside(root: string, subPath: string): string {
       if (code(err) !== 'EEXIST') throw err;
     }
     try {
-      closeSync(openSync(inside(parent, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+      fd = openSync(inside(parent, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     } catch (err) {
       if (code(err) === 'ELOOP') throw new ContainerConfigError(`invalid subPath: ${subPath} is a symlink in the volume`);
       throw err;
@@ -207,5 +212,10 @@ export function subPathInside(root: string, subPath: string): string {
   } finally {
     closeSync(parent);
   }
-  return `${root}/${parts.join('/')}`;
+  try {
+    bindAt(fd, staging);
+  } finally {
+    closeSync(fd);
+  }
+  return staging;
 }
