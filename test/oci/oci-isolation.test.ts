@@ -13,6 +13,14 @@ let rt: OciRuntime;
 let fakeRedis: Server;
 let image: string;
 
+/** Host directories the tests share with pods, removed once the runtime has stopped. */
+const scratch: string[] = [];
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 const running = (p: KubeObject) => p.status?.phase === 'Running' && p.status?.containerStatuses?.[0]?.state?.running;
 const ended = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -44,6 +52,7 @@ afterAll(async () => {
   fakeRedis?.close();
   await rt?.close();
   await registry?.stop();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a hostile oci pod', () => {
@@ -150,71 +159,64 @@ describe('a hostile oci pod', () => {
   });
 
   it('cannot make a hostPath land in the state dir through a symlink another pod planted', async () => {
-    const shared = mkdtempSync(join(tmpdir(), 'baton-oci-planted-'));
-    try {
-      // One pod with a writable hostPath plants links towards the state dir: one dangling, one through a directory.
-      await rt.createPod('planter', {
+    // Removed after the runtime stops: the refused pods are retried until then, and would make their paths once the links are gone.
+    const shared = scratchDir('baton-oci-planted-');
+    // One pod with a writable hostPath plants links towards the state dir: one dangling, one through a directory.
+    await rt.createPod('planter', {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'h', hostPath: { path: shared, type: 'Directory' } }],
+      containers: [{ name: 'c', image, command: ['sh', '-c', `ln -s '${join(rt.dir, 'registries.yaml')}' /h/file-link && ln -s '${join(rt.dir, 'runtime')}' /h/dir-link && echo planted`], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+    });
+    await rt.waitForPod('planter', 'finished', ended);
+    expect(await rt.logs('planter')).toBe('planted\n');
+    const asks: Array<[string, string | undefined, string]> = [
+      [join(shared, 'file-link'), 'FileOrCreate', join(rt.dir, 'registries.yaml')],
+      [join(shared, 'dir-link', 'planted'), 'FileOrCreate', join(rt.dir, 'runtime', 'planted')],
+      [join(shared, 'dir-link', 'planted-dir'), 'DirectoryOrCreate', join(rt.dir, 'runtime', 'planted-dir')],
+      [join(shared, 'dir-link', 'planted-untyped'), undefined, join(rt.dir, 'runtime', 'planted-untyped')],
+    ];
+    for (const [i, [path, type]] of asks.entries()) {
+      await rt.createPod(`follower-${i}`, {
         restartPolicy: 'Never',
-        volumes: [{ name: 'h', hostPath: { path: shared, type: 'Directory' } }],
-        containers: [{ name: 'c', image, command: ['sh', '-c', `ln -s '${join(rt.dir, 'registries.yaml')}' /h/file-link && ln -s '${join(rt.dir, 'runtime')}' /h/dir-link && echo planted`], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+        volumes: [{ name: 'x', hostPath: { path, ...(type ? { type } : {}) } }],
+        containers: [{ name: 'c', image, command: ['sh', '-c', 'echo "mirrors: {}" > /x 2>/dev/null || echo pwned > /x/file; echo wrote'], volumeMounts: [{ name: 'x', mountPath: '/x' }] }],
       });
-      await rt.waitForPod('planter', 'finished', ended);
-      expect(await rt.logs('planter')).toBe('planted\n');
-      const asks: Array<[string, string | undefined, string]> = [
-        [join(shared, 'file-link'), 'FileOrCreate', join(rt.dir, 'registries.yaml')],
-        [join(shared, 'dir-link', 'planted'), 'FileOrCreate', join(rt.dir, 'runtime', 'planted')],
-        [join(shared, 'dir-link', 'planted-dir'), 'DirectoryOrCreate', join(rt.dir, 'runtime', 'planted-dir')],
-        [join(shared, 'dir-link', 'planted-untyped'), undefined, join(rt.dir, 'runtime', 'planted-untyped')],
-      ];
-      for (const [i, [path, type]] of asks.entries()) {
-        await rt.createPod(`follower-${i}`, {
-          restartPolicy: 'Never',
-          volumes: [{ name: 'x', hostPath: { path, ...(type ? { type } : {}) } }],
-          containers: [{ name: 'c', image, command: ['sh', '-c', 'echo "mirrors: {}" > /x 2>/dev/null || echo pwned > /x/file; echo wrote'], volumeMounts: [{ name: 'x', mountPath: '/x' }] }],
-        });
-      }
-      for (const [i, [path, , landed]] of asks.entries()) {
-        const pod = await rt.waitForPod(`follower-${i}`, 'refused or finished', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
-        const said = ended(pod) ? await rt.logs(`follower-${i}`) : '';
-        expect(existsSync(landed), `${landed} made through ${path}`).toBe(false);
-        expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "x" : hostPath /);
-      }
-    } finally {
-      rmSync(shared, { recursive: true, force: true });
+    }
+    for (const [i, [path, , landed]] of asks.entries()) {
+      const pod = await rt.waitForPod(`follower-${i}`, 'refused or finished', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(p));
+      const said = ended(pod) ? await rt.logs(`follower-${i}`) : '';
+      expect(existsSync(landed), `${landed} made through ${path}`).toBe(false);
+      expect(pod.status!.containerStatuses[0].state.waiting?.message ?? '', `${path}: ${pod.status!.phase} ${said}`).toMatch(/^MountVolume\.SetUp failed for volume "x" : hostPath /);
     }
   });
 
   it('sees only its own subPathExpr directory of a shared volume, never the whole volume', async () => {
-    const shared = mkdtempSync(join(tmpdir(), 'baton-oci-logs-'));
-    try {
-      mkdirSync(join(shared, 'neighbour'));
-      writeFileSync(join(shared, 'neighbour', 'private.txt'), 'not yours');
-      const pod = (name: string, expr: string, env: unknown[] = []) => rt.createPod(name, {
-        restartPolicy: 'Never',
-        volumes: [{ name: 'logs', hostPath: { path: shared, type: 'Directory' } }],
-        containers: [{
-          name: 'c',
-          image,
-          command: ['sh', '-c', 'ls -a /logs | tr "\\n" " "; cat /logs/*/private.txt 2>/dev/null; echo mine > /logs/own.txt; echo done'],
-          env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...env],
-          volumeMounts: [{ name: 'logs', mountPath: '/logs', subPathExpr: expr }],
-        }],
-      });
-      await pod('expr-own', '$(POD_NAME)');
-      await pod('expr-missing', '$(NOT_SET)');
-      await pod('expr-climbs', 'x/$(UP)', [{ name: 'UP', value: '../..' }]);
-      await rt.waitForPod('expr-own', 'finished', ended);
-      expect(await rt.logs('expr-own')).toBe('. .. done\n');
-      expect(readFileSync(join(shared, 'expr-own', 'own.txt'), 'utf8')).toBe('mine\n');
-      for (const [name, message] of [['expr-missing', /missing value for NOT_SET/], ['expr-climbs', /\.\./]] as const) {
-        const p = await rt.waitForPod(name, 'refused or finished', (q) => q.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(q));
-        const said = ended(p) ? await rt.logs(name) : '';
-        expect(p.status!.containerStatuses[0].state.waiting?.message ?? '', `${name}: ${p.status!.phase} ${said}`).toMatch(message);
-      }
-      expect(existsSync(join(shared, 'own.txt'))).toBe(false);
-    } finally {
-      rmSync(shared, { recursive: true, force: true });
+    const shared = scratchDir('baton-oci-logs-');
+    mkdirSync(join(shared, 'neighbour'));
+    writeFileSync(join(shared, 'neighbour', 'private.txt'), 'not yours');
+    const pod = (name: string, expr: string, env: unknown[] = []) => rt.createPod(name, {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'logs', hostPath: { path: shared, type: 'Directory' } }],
+      containers: [{
+        name: 'c',
+        image,
+        command: ['sh', '-c', 'ls -a /logs | tr "\\n" " "; cat /logs/*/private.txt 2>/dev/null; echo mine > /logs/own.txt; echo done'],
+        env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...env],
+        volumeMounts: [{ name: 'logs', mountPath: '/logs', subPathExpr: expr }],
+      }],
+    });
+    await pod('expr-own', '$(POD_NAME)');
+    await pod('expr-missing', '$(NOT_SET)');
+    await pod('expr-climbs', 'x/$(UP)', [{ name: 'UP', value: '../..' }]);
+    await rt.waitForPod('expr-own', 'finished', ended);
+    expect(await rt.logs('expr-own')).toBe('. .. done\n');
+    expect(readFileSync(join(shared, 'expr-own', 'own.txt'), 'utf8')).toBe('mine\n');
+    for (const [name, message] of [['expr-missing', /missing value for NOT_SET/], ['expr-climbs', /\.\./]] as const) {
+      const p = await rt.waitForPod(name, 'refused or finished', (q) => q.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' || ended(q));
+      const said = ended(p) ? await rt.logs(name) : '';
+      expect(p.status!.containerStatuses[0].state.waiting?.message ?? '', `${name}: ${p.status!.phase} ${said}`).toMatch(message);
     }
+    expect(existsSync(join(shared, 'own.txt'))).toBe(false);
   });
 
   it('finds the sensitive /proc and /sys paths masked or read-only', async () => {
