@@ -9,6 +9,7 @@ import type { SandboxMounts } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { busyboxApplet, launcher } from '../launcher/index.js';
 import { execProcessOf } from './exec-process.js';
+import { hostAccountOf } from './host-accounts.js';
 import { spawnOnTerminal } from './tty-exec.js';
 
 /**
@@ -124,10 +125,10 @@ export interface ProcessDriverOptions {
    */
   hiddenPaths?: string[];
   /**
-   * Let pods ask for `runAsUser: 0` (the runtime's `--allow-privileged`).
+   * Let pods run as root or as a host account (the runtime's `--allow-privileged`).
    * @defaultValue false
    */
-  allowRoot?: boolean;
+  allowPrivileged?: boolean;
 }
 
 /**
@@ -160,8 +161,15 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       if (![user.uid, user.gid, ...user.groups].every((id) => Number.isInteger(id) && id >= 0 && id < 4294967295)) {
         throw new DriverError('CreateContainerConfigError', `runAsUser, runAsGroup, supplementalGroups and fsGroup must be integers from 0 to 4294967294: ${JSON.stringify(user)}`);
       }
-      if (user.uid === 0 && !options.allowRoot) {
+      if (user.uid === 0 && !options.allowPrivileged) {
         throw new DriverError('CreateContainerConfigError', 'a process pod does not run as root (runAsUser: 0) unless the runtime is started with --allow-privileged: root on the host\'s filesystem reaches everything');
+      }
+      const account = options.allowPrivileged ? undefined : hostAccountOf(user);
+      if (account !== undefined) {
+        throw new DriverError(
+          'CreateContainerConfigError',
+          `a process pod does not run as the host's ${account} unless the runtime is started with --allow-privileged: it would read and reach what that account may on the host; use an id no host account has`,
+        );
       }
       const badMount = launch.mounts.find((m) => !m.target.startsWith('/') || m.target.split('/').includes('..'));
       if (badMount) throw new DriverError('CreateContainerConfigError', `mountPath ${JSON.stringify(badMount.target)} must be an absolute path without '..'`);

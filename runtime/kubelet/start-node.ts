@@ -139,7 +139,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const kubelet = await startKubelet({
     cluster: options.cluster,
     stateDir: join(options.stateDir, 'node'),
-    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir], allowRoot: options.allowPrivileged })],
+    drivers: [createOciDriver({ stateDir: options.stateDir, images, allowPrivileged: options.allowPrivileged }), createProcessDriver({ hiddenPaths: [options.stateDir], allowPrivileged: options.allowPrivileged })],
     defaultRuntimeClass,
     protectedPaths: [options.stateDir, ...(options.allowPrivileged ? [] : KERNEL_PATHS)],
     images,

@@ -146,6 +146,19 @@ describe('a hostile process-driver pod (a host program, sandboxed)', () => {
     await create('as-root', { securityContext: { runAsUser: 0 }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
     const root = await podWhen('as-root', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError');
     expect(waitingOf(root).message).toMatch(/does not run as root \(runAsUser: 0\) unless the runtime is started with --allow-privileged/);
+    // A host account's id would read that account's files through the host's root: daemon (1) and disk (6) are on every Debian.
+    await create('as-daemon', { securityContext: { runAsUser: 1 }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
+    expect(waitingOf(await podWhen('as-daemon', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError')).message).toMatch(
+      /does not run as the host's user "daemon" \(runAsUser: 1\) unless the runtime is started with --allow-privileged/,
+    );
+    await create('root-group', { securityContext: { runAsUser: 4_000_001, runAsGroup: 0 }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
+    expect(waitingOf(await podWhen('root-group', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError')).message).toMatch(/host's group "root" \(runAsGroup: 0\)/);
+    await create('disk-group', { securityContext: { runAsUser: 4_000_001, supplementalGroups: [6] }, containers: [{ name: 'c', image: 'host', command: ['id'] }] });
+    expect(waitingOf(await podWhen('disk-group', (p) => waitingOf(p)?.reason === 'CreateContainerConfigError')).message).toMatch(/host's group "disk" \(supplementalGroups or fsGroup: 6\)/);
+    // An id no host account has runs.
+    await create('own-id', { restartPolicy: 'Never', securityContext: { runAsUser: 4_000_001, runAsGroup: 4_000_001 }, containers: [{ name: 'c', image: 'host', command: ['id', '-u'] }] });
+    expect((await podWhen('own-id', ended)).status!.phase).toBe('Succeeded');
+    expect(await kubectl(runtime.kubeconfigPath, ['logs', '-n', ns, 'own-id'])).toBe('4000001\n');
     const target = `/etc/baton-mount-${process.pid}`;
     await create('planter', { restartPolicy: 'Never', volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'host', command: ['true'], volumeMounts: [{ name: 'v', mountPath: target }] }] });
     await podWhen('planter', ended);

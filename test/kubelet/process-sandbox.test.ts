@@ -46,7 +46,7 @@ describe.skipIf(mountNamespaceSupport() !== true || process.getuid?.() !== 0)('t
     // Hidden as baton's state dir is: outside /tmp, or the pod's own /tmp would hide it anyway.
     mkdirSync(join(hostMount, 'state'));
     writeFileSync(join(hostMount, 'state', 'token'), 'secret\n');
-    driver = createProcessDriver({ hiddenPaths: [join(hostMount, 'state')], allowRoot: true });
+    driver = createProcessDriver({ hiddenPaths: [join(hostMount, 'state')], allowPrivileged: true });
     mkdirSync(join(hostMount, 'rw-volume-at'));
     writeFileSync(join(hostMount, 'host-file'), 'host\n');
   });
