@@ -1,4 +1,5 @@
 import type { HostPort } from './network-types.js';
+import { portSourceRuleset } from './port-sources.js';
 
 /** The mark service rules set on packets that must leave with the bridge's address (hairpin, node ports). */
 export const MASQUERADE_MARK = '0x00200000';
@@ -32,8 +33,8 @@ const BASE_CHAINS: Array<[name: string, spec: string]> = [
 ];
 
 /**
- * The `nft -f` script that makes the runtime's one table, `inet <bridge>`,
- * and (re)writes its base chains. The regular chains that the service proxy
+ * The `nft -f` script that makes the runtime's tables, `inet <bridge>` and
+ * the anti-spoofing `bridge <bridge>` (port-sources.ts), and (re)writes their base chains. The regular chains that the service proxy
  * and the policy compiler fill (and their sets) are declared but left as they
  * are, so a restarted runtime keeps serving from them until it rewrites them.
  *
@@ -78,5 +79,6 @@ export function firewallRuleset(plan: FirewallPlan): string {
   for (const name of GROUP_CHAINS) lines.push(`add chain ${at} ${name}`);
   for (const [name, spec] of BASE_CHAINS) lines.push(`add chain ${at} ${name} { ${spec} }`, `flush chain ${at} ${name}`);
   for (const [name] of BASE_CHAINS) for (const rule of rules[name]) lines.push(`add rule ${at} ${name} ${rule}`);
+  lines.push(...portSourceRuleset(bridge));
   return `${lines.join('\n')}\n`;
 }

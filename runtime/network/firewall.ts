@@ -7,5 +7,5 @@ export async function applyFirewall(plan: FirewallPlan): Promise<void> {
 
 export async function deleteFirewall(bridge: string): Promise<void> {
   // Declaring it first makes deleting it no error when the table is already gone.
-  await runCommand('nft', ['-f', '-'], `table inet ${bridge} {}\ndelete table inet ${bridge}\n`);
+  await runCommand('nft', ['-f', '-'], `table inet ${bridge} {}\ndelete table inet ${bridge}\ntable bridge ${bridge} {}\ndelete table bridge ${bridge}\n`);
 }

@@ -5,6 +5,8 @@ import { ipJson, runCommand } from './run-command.js';
 export interface IpLink {
   ifname: string;
   flags: string[];
+  /** Its MAC address. */
+  address?: string;
   master?: string;
   /** For a veth: the id (`ip netns list` shows it) of the namespace its peer lives in, when not this one. */
   link_netnsid?: number;

@@ -16,6 +16,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { HOST_VETH_PREFIX, networkNames } from './network-names.js';
 import type { PodNetwork, PodNetworkOptions, PodSandbox } from './network-types.js';
 import { ensureSandbox, NETNS_DIR, removeSandbox } from './pod-sandbox.js';
+import { forgetPortsExcept } from './port-sources.js';
 import { checkNoOverlap, verifyRoutedToBridge } from './route-check.js';
 
 /**
@@ -67,7 +68,7 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
 
   const teardownNow = async (uid: string) => {
     const ip = allocations.get(uid);
-    await removeSandbox(names.netns(uid), names.hostVeth(uid));
+    await removeSandbox(names.netns(uid), names.hostVeth(uid), ip ? { bridge, ip } : undefined);
     // Connections to the gone address would otherwise stay translated to it until they time out.
     if (ip && serviceRange) await forgetConnections(ip);
     await allocations.release(uid);
@@ -99,6 +100,8 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
       await deleteLink(link.ifname);
       if (link.link_netnsid === undefined || !removedIds.has(link.link_netnsid)) removed.add(link.ifname);
     }
+    // Kept: the ports on the bridge now, and those of pods being set up (attached only after their entries exist).
+    await forgetPortsExcept(bridge, new Set([...keptVeths, ...(await bridgeVeths(bridge)).map((link) => link.ifname)]));
     return removed.size;
   };
 

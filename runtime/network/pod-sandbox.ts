@@ -2,6 +2,7 @@ import { deleteLink, findLink, ipv4Addresses, listNetns, netnsUsable } from './i
 import { existsSync } from 'node:fs';
 import { CommandError } from './command-error.js';
 import { runCommand } from './run-command.js';
+import { addPortSourceLines, addPortSources, podMac, removePortSources } from './port-sources.js';
 
 /** What a sandbox needs to know of its network. */
 export interface SandboxPlan {
@@ -43,6 +44,12 @@ export async function ensureSandbox(plan: SandboxPlan): Promise<void> {
     hostEnd = await findLink(hostVeth);
   }
 
+  // The port is checked against the pod's own addresses before the pod's end is up (port-sources.ts).
+  const ip = plan.addressCidr.split('/')[0]!;
+  const mac = podMac(ip);
+  if (podEnd?.address !== mac) await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', 'eth0', 'address', mac]);
+  await addPortSources(bridge, hostVeth, mac, ip);
+
   if (hostEnd?.master !== bridge || !hostEnd.flags.includes('UP')) {
     await runCommand('ip', ['link', 'set', 'dev', hostVeth, 'master', bridge, 'up']);
   }
@@ -65,9 +72,11 @@ export async function ensureSandbox(plan: SandboxPlan): Promise<void> {
 /** The whole sandbox of a new pod; false (with the remains left for the checked path to repair) when any step fails. */
 async function makeFresh(plan: SandboxPlan): Promise<boolean> {
   const { bridge, netns, hostVeth } = plan;
+  const ip = plan.addressCidr.split('/')[0]!;
+  const mac = podMac(ip);
   const host = [
     `netns add ${netns}`,
-    `link add name ${hostVeth} type veth peer name eth0 netns ${netns}`,
+    `link add name ${hostVeth} type veth peer name eth0 address ${mac} netns ${netns}`,
     `link set dev ${hostVeth} master ${bridge} up`,
     // Hairpin: a pod reaching itself through a Service's address gets its packets back out of its own port.
     `link set dev ${hostVeth} type bridge_slave hairpin on`,
@@ -76,7 +85,14 @@ async function makeFresh(plan: SandboxPlan): Promise<boolean> {
   try {
     // Two `ip -batch` (the namespace's own part needs `-n`, which a batch line cannot take) under one shell:
     // one launcher job per new pod, not two, so a burst of pods waits for half as many of its slots.
-    await runCommand('/bin/sh', ['-c', `set -e\nip -batch - <<'HOST'\n${host.join('\n')}\nHOST\nip -n "$1" -batch - <<'INSIDE'\n${inside.join('\n')}\nINSIDE\n`, 'sh', netns]);
+    // The port is checked (port-sources.ts) before the pod's end comes up, inside.
+    const sources = addPortSourceLines(bridge, hostVeth, mac, ip);
+    await runCommand('/bin/sh', [
+      '-c',
+      `set -e\nip -batch - <<'HOST'\n${host.join('\n')}\nHOST\nnft -f - <<'NFT'\n${sources.join('\n')}\nNFT\nip -n "$1" -batch - <<'INSIDE'\n${inside.join('\n')}\nINSIDE\n`,
+      'sh',
+      netns,
+    ]);
     return true;
   } catch (err) {
     if (err instanceof CommandError) return false;
@@ -90,11 +106,13 @@ function netnsExists(netns: string): boolean {
 }
 
 /**
- * Removes the namespace and the host end of its veth. The kernel frees a
- * namespace asynchronously (or never, while a process still holds it), so the
- * veth is deleted explicitly rather than left to go with it.
+ * Removes the namespace and the host end of its veth, and with `port` the
+ * port's anti-spoofing entries. The kernel frees a namespace asynchronously
+ * (or never, while a process still holds it), so the veth is deleted
+ * explicitly rather than left to go with it.
  */
-export async function removeSandbox(netns: string, hostVeth?: string): Promise<void> {
+export async function removeSandbox(netns: string, hostVeth?: string, port?: { bridge: string; ip: string }): Promise<void> {
   if (netnsExists(netns)) await runCommand('ip', ['netns', 'del', netns]);
   if (hostVeth !== undefined) await deleteLink(hostVeth);
+  if (hostVeth !== undefined && port !== undefined) await removePortSources(port.bridge, hostVeth, podMac(port.ip), port.ip);
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodNetwork, PodSandbox } from '../../runtime/network/index.js';
+import { podMac } from '../../runtime/network/port-sources.js';
 import { routeDev, run, spawnInNetns, startTestNetwork, status, stop } from './test-network.js';
 import { retry } from '../support/wait.js';
 
@@ -121,5 +122,52 @@ describe('pod network traffic', () => {
     expect(forwardRules).toContainEqual([match('iifname', '=='), match('oifname', '!='), { drop: null }]);
     expect(forwardRules).toContainEqual([match('oifname', '=='), match('iifname', '!='), { drop: null }]);
     expect(await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(ipForwardBefore);
+  });
+
+  it("drops what a pod sends as another pod: another's address, another's MAC, ARP naming another's address", async () => {
+    const n = net as PodNetwork;
+    const victim = pods[1]!.sandbox;
+    const attacker = await n.setup('pod-spoofer');
+    const ns = netnsName(attacker);
+    const prefix = n.podCidr.split('/')[1];
+    const inPod = (...args: string[]) => run('ip', ['netns', 'exec', ns, ...args]);
+    const wget = () => status('ip', ['netns', 'exec', ns, 'timeout', '5', '/bin/busybox', 'wget', '-qO-', `http://${n.gateway}:${openedPort}/`]);
+    const hostNeighbour = async (ip: string) => (JSON.parse(await run('ip', ['-j', 'neigh', 'show', ip, 'dev', n.bridge])) as Array<{ lladdr?: string }>)[0]?.lladdr;
+    const ports = async () => run('nft', ['list', 'set', 'bridge', n.bridge, 'pod_sources']);
+    try {
+      // As itself it is served. (The test runs as root in the pod's namespace: more than a pod may, which the bridge must not care about.)
+      expect(await wget()).toEqual({ code: 0, output: 'open to pods' });
+      expect(await ports()).toContain(attacker.ip);
+      // The host knows the victim by the victim's MAC.
+      await httpGet(`http://${victim.ip}:80/`);
+      expect(await hostNeighbour(victim.ip)).toBe(podMac(victim.ip));
+
+      // Another pod's address on its own port.
+      await inPod('ip', 'addr', 'del', `${attacker.ip}/${prefix}`, 'dev', 'eth0');
+      await inPod('ip', 'addr', 'add', `${victim.ip}/${prefix}`, 'dev', 'eth0');
+      await inPod('ip', 'route', 'replace', 'default', 'via', n.gateway, 'dev', 'eth0');
+      const asVictim = await wget();
+      expect(asVictim.code).not.toBe(0);
+      expect(asVictim.output).not.toContain('open to pods');
+      // ARP saying the victim's address is at the attacker's MAC does not reach the host.
+      await status('ip', ['netns', 'exec', ns, '/bin/busybox', 'arping', '-U', '-c', '2', '-s', victim.ip, '-I', 'eth0', n.gateway]);
+      await status('ip', ['netns', 'exec', ns, '/bin/busybox', 'arping', '-c', '2', '-w', '2', '-s', victim.ip, '-I', 'eth0', n.gateway]);
+      expect(await hostNeighbour(victim.ip)).not.toBe(podMac(attacker.ip));
+
+      // Its own address again, with the victim's MAC.
+      await inPod('ip', 'addr', 'del', `${victim.ip}/${prefix}`, 'dev', 'eth0');
+      await inPod('ip', 'addr', 'add', `${attacker.ip}/${prefix}`, 'dev', 'eth0');
+      await inPod('ip', 'route', 'replace', 'default', 'via', n.gateway, 'dev', 'eth0');
+      expect(await wget()).toEqual({ code: 0, output: 'open to pods' });
+      await inPod('ip', 'link', 'set', 'dev', 'eth0', 'address', podMac(victim.ip));
+      const withVictimMac = await wget();
+      expect(withVictimMac.code).not.toBe(0);
+      // The victim is still served as itself.
+      expect(await httpGet(`http://${victim.ip}:80/`)).toBe('hello from a pod\n');
+    } finally {
+      await n.teardown('pod-spoofer');
+    }
+    // A pod gone takes its port's entries with it.
+    expect(await ports()).not.toContain(attacker.ip);
   });
 });
