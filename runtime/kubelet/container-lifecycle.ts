@@ -231,6 +231,7 @@ function ociLaunch(pod: KubeObject, record: PodRecord, spec: any, resolved: { co
       allowPrivilegeEscalation: sec.allowPrivilegeEscalation,
       privileged: sec.privileged,
       capabilities: sec.capabilities,
+      seccompProfile: pick<{ type?: string; localhostProfile?: string }>('seccompProfile'),
     },
     memoryLimitBytes: memoryBytes(limits.memory) || undefined,
     cpuLimitMillis: cpuMillis(limits.cpu) || undefined,

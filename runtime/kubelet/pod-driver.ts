@@ -85,6 +85,8 @@ export interface OciLaunch {
     allowPrivilegeEscalation?: boolean;
     privileged?: boolean;
     capabilities?: { add?: string[]; drop?: string[] };
+    /** The container's seccompProfile, else the pod's. */
+    seccompProfile?: { type?: string; localhostProfile?: string };
   };
   memoryLimitBytes?: number;
   /** limits.cpu in millicores. */

@@ -65,6 +65,21 @@ describe('securityContext and lifecycle of oci containers', () => {
     expect(await run('default-caps', { command: ['sh', '-c', 'grep CapEff /proc/self/status'] })).not.toContain('0000000000000000');
   });
 
+  it('filters system calls with seccompProfile RuntimeDefault, from the pod or the container, and refuses a Localhost profile', async () => {
+    // unshare -U makes a user namespace: no capability needed, so only the filter stops it.
+    const probe = ['sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U true 2>/dev/null && echo UNSHARED; echo end'];
+    expect(await run('unconfined', { command: probe })).toBe('Seccomp:\t0\nUNSHARED\nend\n');
+    expect(await run('default-pod', { command: probe }, { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })).toBe('Seccomp:\t2\nend\n');
+    expect(await run('default-container', { command: probe, securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })).toBe('Seccomp:\t2\nend\n');
+    // The container's own Unconfined wins over the pod's.
+    expect(await run('container-wins', { command: probe, securityContext: { seccompProfile: { type: 'Unconfined' } } }, { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })).toBe('Seccomp:\t0\nUNSHARED\nend\n');
+    // Ordinary work (threads, forks, files) goes on under it.
+    expect(await run('default-work', { command: ['sh', '-c', '(echo child) & wait; echo x > /tmp/f && cat /tmp/f'], securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })).toBe('child\nx\n');
+    await rt.createPod('localhost-profile', { containers: [{ name: 'c', image: rootImage, command: ['true'], securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' } } }] });
+    const refused = await rt.waitForPod('localhost-profile', 'refused', (p) => waiting(p)?.reason === 'CreateContainerError');
+    expect(waiting(refused).message).toMatch(/seccompProfile Localhost \("profiles\/audit.json"\) is not supported by this runtime/);
+  });
+
   it('runs exec probes and preStop hooks inside the container, with volumes from the host and from ConfigMaps', async () => {
     chmodSync(shared, 0o777);
     await rt.runtime.cluster.create(resources.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: rt.namespace }, data: { 'greeting.txt': 'hello from a ConfigMap' } });

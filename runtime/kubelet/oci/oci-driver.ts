@@ -109,6 +109,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       if (beyond.length > 0 && !options.allowPrivileged) {
         throw new DriverError('CreateContainerConfigError', `capabilities.add ${beyond.join(', ')} not allowed by this runtime: a container adds only capabilities of the default set (start it with --allow-privileged for more)`);
       }
+      const seccomp = seccompOf(security.seccompProfile);
       let user;
       try {
         user = resolveUser(image.config.user, security, readImageFile(image.rootfs, 'etc/passwd'), readImageFile(image.rootfs, 'etc/group'), oci.who);
@@ -155,6 +156,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
         capabilities: { add: security.capabilities?.add ?? [], drop: security.capabilities?.drop ?? [] },
         noNewPrivileges: security.allowPrivilegeEscalation === false,
         privileged: !!security.privileged,
+        seccompRuntimeDefault: seccomp === 'RuntimeDefault',
         cgroupsPath: cgroupsPath(id),
         memoryLimitBytes: oci.memoryLimitBytes,
         cpuQuota: oci.cpuLimitMillis ? Math.max(1000, oci.cpuLimitMillis * 100) : undefined,
@@ -278,4 +280,19 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       return swept;
     },
   };
+}
+
+/**
+ * The seccomp profile a container runs under: RuntimeDefault
+ * (seccomp-profile.ts) or Unconfined, which is also Kubernetes' default when
+ * none is asked for. A Localhost profile is a file on the node this runtime
+ * does not read: the container fails to start, as on a node lacking the file.
+ */
+function seccompOf(profile: { type?: string; localhostProfile?: string } | undefined): 'RuntimeDefault' | 'Unconfined' {
+  const type = profile?.type ?? 'Unconfined';
+  if (type === 'RuntimeDefault' || type === 'Unconfined') return type;
+  if (type === 'Localhost') {
+    throw new DriverError('CreateContainerError', `seccompProfile Localhost (${JSON.stringify(profile?.localhostProfile ?? '')}) is not supported by this runtime: use RuntimeDefault or Unconfined`);
+  }
+  throw new DriverError('CreateContainerConfigError', `seccompProfile.type ${JSON.stringify(type)} is not one of RuntimeDefault, Unconfined, Localhost`);
 }

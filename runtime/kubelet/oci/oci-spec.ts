@@ -1,4 +1,5 @@
 import type { ContainerUser } from './container-user.js';
+import { runtimeDefaultSeccomp } from './seccomp-profile.js';
 
 /** What the runtime spec of one container is made from; every field already resolved and validated. */
 export interface OciSpecInput {
@@ -29,6 +30,8 @@ export interface OciSpecInput {
   shmBytes?: number;
   /** securityContext.privileged (allowed only with the runtime's --allow-privileged): every capability, nothing masked, /sys writable, every device. */
   privileged?: boolean;
+  /** seccompProfile RuntimeDefault: runtimeDefaultSeccomp's filter (none for a privileged container). @defaultValue unconfined */
+  seccompRuntimeDefault?: boolean;
 }
 
 /** containerd's default capability set, which Kubernetes containers start from. */
@@ -120,6 +123,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       resources,
       maskedPaths: input.privileged ? [] : MASKED_PATHS,
       readonlyPaths: input.privileged ? [] : READONLY_PATHS,
+      ...(input.seccompRuntimeDefault && !input.privileged ? { seccomp: runtimeDefaultSeccomp() } : {}),
     },
   };
 }
