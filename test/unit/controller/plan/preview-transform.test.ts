@@ -41,6 +41,56 @@ describe('previewObjects', () => {
   });
 });
 
+describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
+  const obj = (apiVersion: string, kind: string, name: string, rest: Record<string, unknown> = {}): KubeObject =>
+    ({ apiVersion, kind, metadata: { name, namespace: 'shop' }, ...rest }) as KubeObject;
+  const pods = (spec: Record<string, unknown>) => ({ template: { metadata: {}, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } } });
+
+  it('drops NetworkPolicies, Roles, RoleBindings, Endpoints and EndpointSlices, naming why; same-named kinds of other groups stay', () => {
+    const { objects, dropped } = previewObjects(
+      [
+        obj('networking.k8s.io/v1', 'NetworkPolicy', 'allow-all', { spec: { podSelector: {}, egress: [{}] } }),
+        obj('rbac.authorization.k8s.io/v1', 'Role', 'all'),
+        obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'admin', { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } }),
+        obj('v1', 'Endpoints', 'direct'),
+        obj('discovery.k8s.io/v1', 'EndpointSlice', 'direct-1'),
+        obj('iam.example.com/v1', 'Role', 'custom'),
+        obj('v1', 'Service', 'direct'),
+      ],
+      instance,
+    );
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Role/custom', 'Service/direct']);
+    expect(dropped).toHaveLength(5);
+    expect(dropped[0]).toMatch(/^NetworkPolicy\/allow-all \(.*policies add up\)$/);
+    expect(dropped[2]).toMatch(/^RoleBinding\/admin \(preview pods get no API rights\)$/);
+    expect(dropped[4]).toMatch(/^EndpointSlice\/direct-1 \(.*production pods\)$/);
+  });
+
+  it("drops workloads whose pods would use the host (Pod Security's baseline), wherever the kind keeps its pod spec", () => {
+    const { objects, dropped } = previewObjects(
+      [
+        obj('v1', 'Pod', 'net', { spec: { hostNetwork: true, containers: [] } }),
+        obj('apps/v1', 'Deployment', 'pid', { spec: pods({ hostPID: true }) }),
+        obj('apps/v1', 'DaemonSet', 'ipc', { spec: pods({ hostIPC: true }) }),
+        obj('apps/v1', 'StatefulSet', 'disk', { spec: pods({ volumes: [{ name: 'root', hostPath: { path: '/' } }] }) }),
+        obj('batch/v1', 'CronJob', 'priv', { spec: { schedule: '* * * * *', jobTemplate: { spec: pods({ initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }) } } }),
+        obj('batch/v1', 'Job', 'port', { spec: pods({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] }) }),
+        obj('apps/v1', 'Deployment', 'plain', { spec: pods({ hostNetwork: false, volumes: [{ name: 'tmp', emptyDir: {} }], containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }], securityContext: { privileged: false } }] }) }),
+      ],
+      instance,
+    );
+    expect(objects.map((o) => o.metadata.name)).toEqual(['plain']);
+    expect(dropped).toEqual([
+      "Pod/net (its pods would use hostNetwork: true, which previews may not: Pod Security's baseline forbids it)",
+      "Deployment/pid (its pods would use hostPID: true, which previews may not: Pod Security's baseline forbids it)",
+      "DaemonSet/ipc (its pods would use hostIPC: true, which previews may not: Pod Security's baseline forbids it)",
+      'StatefulSet/disk (its pods would use the hostPath volume "root", which previews may not: Pod Security\'s baseline forbids it)',
+      "CronJob/priv (its pods would use a privileged container, which previews may not: Pod Security's baseline forbids it)",
+      "Job/port (its pods would use a host port, which previews may not: Pod Security's baseline forbids it)",
+    ]);
+  });
+});
+
 describe('preview names and specs', () => {
   it('names a preview app pr-N.<app>, which no declared app can be named', () => {
     expect(previewAppName(12, 'catalog')).toBe('pr-12.catalog');
