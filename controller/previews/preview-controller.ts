@@ -4,7 +4,7 @@ import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/recon
 import { done, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec } from '../apps/app-spec.js';
-import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
+import { DEFAULT_PREVIEW_SETTINGS } from '../apps/preview-settings.js';
 import { isNotFoundError } from '../clusters/classify-api-error.js';
 import { pruneObjects } from '../apply/prune-objects.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
@@ -136,7 +136,9 @@ export class PreviewController {
     // A labelled event for a request baton does not preview matters only for the gate (forks, previews.require).
     if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');
 
-    const settings = registered.revision ? await this.settingsAt(source, registered.revision, repoId) : DEFAULT_PREVIEW_SETTINGS;
+    // The followed branch's baton.yaml, never the head's, says which requests deploy and what an app's preview may reach.
+    const followed = await readAppConfig(source.tree(registered.revision), repoId);
+    const settings = followed.ok ? followed.previews : DEFAULT_PREVIEW_SETTINGS;
     const gate = previewGate(settings, pr);
     if (!gate.deploy) return ignored(gate.reason);
 
@@ -155,7 +157,8 @@ export class PreviewController {
     const enabled = config.apps.filter((a) => a.preview.enabled);
     if (enabled.length === 0) return ignored(`no app has preview.enabled at ${shortRevision(head)}`);
     const previewed = new Set(enabled.map((a) => a.name));
-    const specs = enabled.map((a) => previewAppSpec(a, { number: pr.number, branch: pr.headRef, sha: head }, previewed));
+    const declared = (name: string) => (followed.ok ? followed.apps.find((a) => a.name === name) : undefined);
+    const specs = enabled.map((a) => previewAppSpec(a, { number: pr.number, branch: pr.headRef, sha: head }, previewed, declared(a.name)));
 
     const now = new Date().toISOString();
     const record: PreviewRecord = {
@@ -264,11 +267,6 @@ export class PreviewController {
     const status = await this.options.state.getApp(name);
     await this.options.state.deleteApp(name);
     if (status) await pruneObjects({ target: this.options.clusters.get(status.cluster), app: name, keep: [], namespaces: [previewNamespace(number)] });
-  }
-
-  private async settingsAt(source: NonNullable<ReturnType<SourcePoller['repository']>>, revision: string, repoId: string): Promise<PreviewSettings> {
-    const config = await readAppConfig(source.tree(revision), repoId);
-    return config.ok ? config.previews : DEFAULT_PREVIEW_SETTINGS;
   }
 
   private async deleteNamespace(cluster: string, number: number): Promise<void> {

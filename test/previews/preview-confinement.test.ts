@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
 import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
@@ -15,6 +16,10 @@ import { waitFor } from '../support/wait.js';
 // rights), hand-written Endpoints (which could point the preview's Service, and so its URL, at a
 // production pod: CVE-2021-25740) and a Deployment on the host's network (out of every
 // NetworkPolicy's reach). A signed pull_request delivery opens the preview; none of those reach pr-N.
+// Nor can the request's baton.yaml choose what its preview reaches: a second request sends web's
+// preview to another cluster (a kubeconfig context, here "staging", naming the same runtime) and makes
+// it depend on the production app `vault`, which web does not depend on; its preview stays on `local`,
+// with no bridge to vault and no NetworkPolicy rule towards it.
 
 const SECRET = 'preview-confinement-secret';
 
@@ -66,6 +71,8 @@ subsets: [{addresses: [{ip: 10.244.0.9}], ports: [{port: 80}]}]
   'web/sniffer.yaml': deployment('sniffer', '      hostNetwork: true\n'),
 };
 
+const BATON_YAML = 'apps:\n  - name: web\n    path: web\n    namespace: shop\n    preview: { enabled: true }\n  - name: vault\n    path: vault\n    namespace: shop\n';
+
 let dir: string;
 let work: string;
 let gitServer: GitHttpServer;
@@ -88,8 +95,10 @@ beforeAll(async () => {
   const root = join(dir, 'served');
   await mkdir(join(work, 'web'), { recursive: true });
   await mkdir(root);
-  await writeFile(join(work, 'baton.yaml'), 'apps:\n  - name: web\n    path: web\n    namespace: shop\n    preview: { enabled: true }\n');
+  await mkdir(join(work, 'vault'));
+  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
   await writeFile(join(work, 'web/deployment.yaml'), deployment('web'));
+  await writeFile(join(work, 'vault/vault.yaml'), `${deployment('vault')}---\napiVersion: v1\nkind: Service\nmetadata: {name: vault}\nspec:\n  selector: {run: vault}\n  ports: [{port: 80}]\n`);
   await git(work, 'init', '-q', '-b', 'main');
   await git(work, 'add', '.');
   await git(work, 'commit', '-qm', 'web');
@@ -100,13 +109,18 @@ beforeAll(async () => {
 
   baton = startBaton(
     ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
-    { BATON_GITHUB_WEBHOOK_SECRET: SECRET },
+    { BATON_GITHUB_WEBHOOK_SECRET: SECRET, KUBECONFIG: join(dir, 'other-clusters') },
   );
   kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
+  // Context "staging": the same runtime under another name, so a preview sent there would be seen.
+  const staging = parse(await readFile(kubeconfig, 'utf8'));
+  staging.contexts[0].name = 'staging';
+  staging['current-context'] = 'staging';
+  await writeFile(join(dir, 'other-clusters'), stringify(staging), { mode: 0o600 });
   api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
   token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
   state = stateOf(dir);
-  await waitFor('web Healthy', async () => (await state.getApp('web'))?.health === 'Healthy', {
+  await waitFor('web and vault Healthy', async () => (await state.listApps()).filter((a) => a.health === 'Healthy').length === 2, {
     timeoutMs: 180_000,
     intervalMs: 250,
     describe: async () => `${describeApps(await state.listApps())}\n${tail()}`,
@@ -120,6 +134,21 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 180_000);
 
+/** Sends GitHub's `opened` delivery for request `number` at `head`, and waits for its preview to be Healthy there. */
+async function open(number: number, head: string, branch: string): Promise<void> {
+  const payload = githubExample('pull_request', (p) => p.action === 'opened') as any;
+  payload.number = number;
+  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  Object.assign(payload.pull_request, { number, labels: [] });
+  Object.assign(payload.pull_request.head, { sha: head, ref: branch, repo: { ...payload.pull_request.base.repo } });
+  expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+  await waitFor(
+    `the preview of #${number} Healthy at its head`,
+    async () => (await previews()).some((p) => p.number === number && p.revision === head && p.health === 'Healthy'),
+    { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
+  );
+}
+
 describe("a pull request's manifests cannot widen its preview", () => {
   it('its NetworkPolicies, RBAC, Endpoints and host-network pods stay out of pr-N; the rest is previewed', { timeout: 300_000 }, async () => {
     await git(work, 'checkout', '-qb', 'widen');
@@ -129,18 +158,7 @@ describe("a pull request's manifests cannot widen its preview", () => {
     const head = await git(work, 'rev-parse', 'HEAD');
     await git(work, 'push', '-q', 'origin', 'HEAD:refs/pull/5/head');
 
-    const payload = githubExample('pull_request', (p) => p.action === 'opened') as any;
-    payload.number = 5;
-    payload.repository.clone_url = `${gitServer.url}/shop.git`;
-    Object.assign(payload.pull_request, { number: 5, labels: [] });
-    Object.assign(payload.pull_request.head, { sha: head, ref: 'widen', repo: { ...payload.pull_request.base.repo } });
-    expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
-
-    await waitFor(
-      'the preview of web Healthy at the head',
-      async () => (await previews()).some((p) => p.number === 5 && p.revision === head && p.health === 'Healthy'),
-      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
-    );
+    await open(5, head, 'widen');
     const names = (resource: string) => kubectl(kubeconfig, 'get', resource, '-n', 'pr-5', '-o', 'jsonpath={.items[*].metadata.name}');
     expect.soft(await names('deployments')).toBe('web');
     expect.soft(await names('networkpolicies')).toBe('baton-preview-isolation');
@@ -150,5 +168,20 @@ describe("a pull request's manifests cannot widen its preview", () => {
     expect.soft(await names('endpoints')).not.toMatch(/direct/);
     // The namespace's ServiceAccount still may do nothing there.
     expect.soft(await kubectl(kubeconfig, 'auth', 'can-i', 'delete', 'networkpolicies', '-n', 'pr-5', '--as', 'system:serviceaccount:pr-5:default').catch((err: { stdout?: string }) => err.stdout ?? '')).toMatch(/^no/);
+  });
+
+  it("its baton.yaml cannot send the preview to another cluster, nor bridge it to production it does not depend on", { timeout: 300_000 }, async () => {
+    await git(work, 'checkout', '-q', 'main');
+    await git(work, 'checkout', '-qb', 'reach');
+    await writeFile(join(work, 'baton.yaml'), BATON_YAML.replace('    preview: { enabled: true }\n', '    cluster: staging\n    dependsOn: [vault]\n    preview: { enabled: true }\n'));
+    await git(work, 'commit', '-qam', 'reach further');
+    const head = await git(work, 'rev-parse', 'HEAD');
+    await git(work, 'push', '-q', 'origin', 'HEAD:refs/pull/6/head');
+    await open(6, head, 'reach');
+
+    const app = (await (await fetch(`${api}/api/v1/apps/pr-6.web`, { headers: { authorization: `Bearer ${token}` } })).json()) as { cluster: string };
+    expect.soft(app.cluster).toBe('local');
+    expect.soft(await kubectl(kubeconfig, 'get', 'services', '-n', 'pr-6', '-o', 'jsonpath={.items[*].metadata.name}')).not.toMatch(/vault/);
+    expect.soft(await kubectl(kubeconfig, 'get', 'networkpolicy', 'baton-preview-isolation', '-n', 'pr-6', '-o', 'json')).not.toMatch(/vault|"shop"/);
   });
 });

@@ -117,7 +117,7 @@ describe('preview names and specs', () => {
       'repo',
     );
     const catalog = apps.find((a) => a.name === 'catalog')!;
-    const spec = previewAppSpec(catalog, { number: 7, branch: 'b', sha: 'a'.repeat(40) }, new Set(['catalog', 'frontend']));
+    const spec = previewAppSpec(catalog, { number: 7, branch: 'b', sha: 'a'.repeat(40) }, new Set(['catalog', 'frontend']), catalog);
     expect(spec).toMatchObject({
       name: 'pr-7.catalog',
       namespace: 'pr-7',
@@ -127,6 +127,18 @@ describe('preview names and specs', () => {
       syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: 3 },
       instance: { app: 'catalog', number: 7, branch: 'b', host: 'pr-7.catalog.localhost' },
     });
+  });
+  it("takes the cluster and the production dependencies from the followed branch's entry, not the request's", () => {
+    const parse = (text: string) => parseBatonYaml(text, 'baton.yaml', 'repo').apps.find((a) => a.name === 'web')!;
+    const followed = parse('apps:\n  - name: web\n    path: web\n    dependsOn: [db]\n  - name: db\n    path: db\n  - name: vault\n    path: vault\n');
+    const head = parse(
+      'apps:\n  - name: web\n    path: web\n    cluster: production\n    dependsOn: [db, vault, cache]\n    preview: { enabled: true }\n  - name: db\n    path: db\n  - name: vault\n    path: vault\n  - name: cache\n    path: cache\n    preview: { enabled: true }\n',
+    );
+    const of = { number: 3, branch: 'b', sha: 'a'.repeat(40) };
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), followed)).toMatchObject({ cluster: 'local', dependsOn: ['db', 'pr-3.cache'] });
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), { ...followed, cluster: 'staging' })).toMatchObject({ cluster: 'staging' });
+    // An app the followed branch does not declare: local, and only what is previewed with it.
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), undefined)).toMatchObject({ cluster: 'local', dependsOn: ['pr-3.cache'] });
   });
 });
 
