@@ -111,6 +111,13 @@ export class PreviewController {
   private async handleInOrder(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
     try {
       if (pr.action === 'closed' || pr.action === 'merged') {
+        // Numbers are per repository: another repository's request #N closing (an organisation's hook sends them all) is not this one's.
+        const record = await this.options.store.get(pr.number);
+        if (record && !event.repoUrls.some((url) => this.options.poller.match(url).includes(record.repository))) {
+          const reason = `a request #${pr.number} of ${event.repoUrls[0] ?? 'another repository'} was ${pr.action}; the preview of ${record.repository}'s #${pr.number} stays`;
+          this.log(`#${pr.number}: ${reason}`);
+          return { action: 'ignored', number: pr.number, reason };
+        }
         const removed = await this.remove(pr.number, `request ${pr.action}`);
         return removed ? { action: 'removed', number: pr.number } : { action: 'ignored', number: pr.number, reason: 'no preview was open' };
       }

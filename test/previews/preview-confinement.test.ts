@@ -19,7 +19,8 @@ import { waitFor } from '../support/wait.js';
 // Nor can the request's baton.yaml choose what its preview reaches: a second request sends web's
 // preview to another cluster (a kubeconfig context, here "staging", naming the same runtime) and makes
 // it depend on the production app `vault`, which web does not depend on; its preview stays on `local`,
-// with no bridge to vault and no NetworkPolicy rule towards it.
+// with no bridge to vault and no NetworkPolicy rule towards it. Last, request #5 of another repository
+// (an organisation's hook sends every repository's) is closed: this repository's #5 keeps its preview.
 
 const SECRET = 'preview-confinement-secret';
 
@@ -183,5 +184,16 @@ describe("a pull request's manifests cannot widen its preview", () => {
     expect.soft(app.cluster).toBe('local');
     expect.soft(await kubectl(kubeconfig, 'get', 'services', '-n', 'pr-6', '-o', 'jsonpath={.items[*].metadata.name}')).not.toMatch(/vault/);
     expect.soft(await kubectl(kubeconfig, 'get', 'networkpolicy', 'baton-preview-isolation', '-n', 'pr-6', '-o', 'json')).not.toMatch(/vault|"shop"/);
+  });
+
+  it("another repository's request with the same number closing leaves the preview alone", { timeout: 120_000 }, async () => {
+    const payload = githubExample('pull_request', (p) => p.action === 'closed') as any;
+    payload.number = 5;
+    payload.repository = { ...payload.repository, id: 424242, full_name: 'acme/other', clone_url: `${gitServer.url}/other.git` };
+    Object.assign(payload.pull_request, { number: 5, merged: false, labels: [] });
+    expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+    await waitFor('the close handled', async () => /#5: (preview removed|a request #5 of \S+ was closed)/.test(baton.output()), { timeoutMs: 60_000, intervalMs: 250, describe: tail });
+    expect(baton.output()).not.toMatch(/#5: preview removed/);
+    expect((await previews()).map((p) => p.number).sort()).toEqual([5, 6]);
   });
 });
