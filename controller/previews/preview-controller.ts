@@ -276,10 +276,17 @@ export class PreviewController {
     if (status) await pruneObjects({ target: this.options.clusters.get(status.cluster), app: name, keep: [], namespaces: [previewNamespace(number)] });
   }
 
+  /** Deletes `pr-N` when it is a preview's (labelled with N): a namespace someone else named so is not a request's to remove. */
   private async deleteNamespace(cluster: string, number: number): Promise<void> {
     const target = this.options.clusters.get(cluster);
+    const name = previewNamespace(number);
     try {
-      await target.core.deleteNamespace({ name: previewNamespace(number) });
+      const namespace = await target.core.readNamespace({ name });
+      if (namespace.metadata?.labels?.[PREVIEW_LABEL] !== String(number)) {
+        this.log(`#${number}: namespace ${name} is not a preview's (it has no ${PREVIEW_LABEL}: "${number}" label); left alone`);
+        return;
+      }
+      await target.core.deleteNamespace({ name, body: { preconditions: { uid: namespace.metadata.uid } } });
     } catch (err) {
       if (!isNotFoundError(err)) throw err;
     }

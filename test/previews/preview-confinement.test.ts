@@ -20,7 +20,8 @@ import { waitFor } from '../support/wait.js';
 // preview to another cluster (a kubeconfig context, here "staging", naming the same runtime) and makes
 // it depend on the production app `vault`, which web does not depend on; its preview stays on `local`,
 // with no bridge to vault and no NetworkPolicy rule towards it. Last, request #5 of another repository
-// (an organisation's hook sends every repository's) is closed: this repository's #5 keeps its preview.
+// (an organisation's hook sends every repository's) is closed: this repository's #5 keeps its preview;
+// and request #77, never previewed, is closed: namespace pr-77, made by someone else, stays.
 
 const SECRET = 'preview-confinement-secret';
 
@@ -195,5 +196,22 @@ describe("a pull request's manifests cannot widen its preview", () => {
     await waitFor('the close handled', async () => /#5: (preview removed|a request #5 of \S+ was closed)/.test(baton.output()), { timeoutMs: 60_000, intervalMs: 250, describe: tail });
     expect(baton.output()).not.toMatch(/#5: preview removed/);
     expect((await previews()).map((p) => p.number).sort()).toEqual([5, 6]);
+  });
+
+  it("a request closing deletes no namespace named pr-N that is not a preview's", { timeout: 120_000 }, async () => {
+    await kubectl(kubeconfig, 'create', 'namespace', 'pr-77');
+    await kubectl(kubeconfig, 'create', 'configmap', 'keep', '-n', 'pr-77', '--from-literal=a=b');
+    const payload = githubExample('pull_request', (p) => p.action === 'closed') as any;
+    payload.number = 77;
+    payload.repository.clone_url = `${gitServer.url}/shop.git`;
+    Object.assign(payload.pull_request, { number: 77, merged: false, labels: [] });
+    expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+    await waitFor('the close handled', async () => /#77: namespace pr-77 is not a preview/.test(baton.output()) || (await kubectl(kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}').catch(() => 'gone')) !== '', {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      describe: tail,
+    });
+    expect(await kubectl(kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}')).toBe('');
+    expect(await kubectl(kubeconfig, 'get', 'configmap', 'keep', '-n', 'pr-77', '-o', 'name')).toBe('configmap/keep');
   });
 });
