@@ -21,7 +21,9 @@ export interface PreviewObjects {
  * Turns an app's rendered objects into its preview's: every namespaced
  * object moves into `pr-N` (whatever namespace the manifests name),
  * cluster-scoped objects are left out (a preview must not change what the
- * whole cluster shares), Secrets not marked for previews are left out, and
+ * whole cluster shares), Secrets not marked for previews are left out, so are
+ * what would loosen the preview's fence (NetworkPolicies, Roles and
+ * RoleBindings, hand-written Endpoints, workloads whose pods use the host), and
  * every Ingress rule's host `H` becomes `pr-N.H` (TLS hosts too; a rule
  * without a host gets `pr-N.localhost`, and a default backend is dropped).
  */
@@ -40,6 +42,10 @@ export function previewObjects(objects: readonly KubeObject[], instance: Preview
 export function previewObject(object: KubeObject, instance: PreviewInstance): { object: KubeObject } | { dropped: string } {
   const name = `${object.kind}/${object.metadata.name}`;
   if (isClusterScoped(object.kind)) return { dropped: `${name} (cluster-scoped objects are not part of previews)` };
+  const fence = FENCE_KINDS[`${apiGroup(object.apiVersion)}/${object.kind}`];
+  if (fence) return { dropped: `${name} (${fence})` };
+  const host = hostAccess(object);
+  if (host) return { dropped: `${name} (its pods would use ${host}, which previews may not: Pod Security's baseline forbids it)` };
   if (object.kind === 'Secret' && object.metadata.annotations?.[PREVIEW_SECRET_ANNOTATION] !== 'true') {
     return { dropped: `${name} (Secrets reach previews only with the annotation ${PREVIEW_SECRET_ANNOTATION}: "true")` };
   }
@@ -48,6 +54,75 @@ export function previewObject(object: KubeObject, instance: PreviewInstance): { 
     metadata: { ...object.metadata, namespace: previewNamespace(instance.number), labels: { ...object.metadata.labels, [PREVIEW_LABEL]: String(instance.number) } },
   };
   return { object: object.kind === 'Ingress' && object.apiVersion.startsWith('networking.k8s.io/') ? rewriteHosts(moved, instance.number) : moved };
+}
+
+/**
+ * Kinds (by API group) a request's manifests may not bring into its preview: each
+ * would loosen what fences `pr-N` in (controller/previews/README.md).
+ */
+const FENCE_KINDS: Readonly<Record<string, string>> = {
+  // Policies add up: any of the request's would widen baton-preview-isolation.
+  'networking.k8s.io/NetworkPolicy': "a preview is fenced by baton's NetworkPolicy alone; its own would widen it, as policies add up",
+  'rbac.authorization.k8s.io/Role': 'preview pods get no API rights',
+  'rbac.authorization.k8s.io/RoleBinding': 'preview pods get no API rights',
+  // Kubernetes' CVE-2021-25740: hand-written endpoints forward a Service (and an Ingress) anywhere; edit and admin no longer write them.
+  '/Endpoints': "hand-written endpoints could point the preview's Services at production pods",
+  'discovery.k8s.io/EndpointSlice': "hand-written endpoints could point the preview's Services at production pods",
+};
+
+/** Where each workload kind keeps its pods' spec. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+interface PodSpecView {
+  hostNetwork?: unknown;
+  hostPID?: unknown;
+  hostIPC?: unknown;
+  volumes?: Array<{ name?: string; hostPath?: unknown }>;
+  containers?: ContainerView[];
+  initContainers?: ContainerView[];
+  ephemeralContainers?: ContainerView[];
+}
+interface ContainerView {
+  securityContext?: { privileged?: unknown };
+  ports?: Array<{ hostPort?: unknown }>;
+}
+
+/**
+ * What of the host a workload's pods would use, as Pod Security's baseline
+ * level forbids it (host namespaces, hostPath volumes, privileged containers,
+ * host ports); undefined when nothing. A pod on the host's network is out of
+ * every NetworkPolicy's reach, and the others reach the host itself.
+ */
+function hostAccess(object: KubeObject): string | undefined {
+  const path = POD_SPEC_PATHS[object.kind];
+  if (!path) return undefined;
+  let spec: unknown = object;
+  for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key];
+  if (!spec || typeof spec !== 'object') return undefined;
+  const pod = spec as PodSpecView;
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (pod[field] === true) return `${field}: true`;
+  const hostPath = (pod.volumes ?? []).find((v) => v?.hostPath !== undefined && v.hostPath !== null);
+  if (hostPath) return `the hostPath volume "${hostPath.name}"`;
+  for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])]) {
+    if (c?.securityContext?.privileged === true) return 'a privileged container';
+    if ((c?.ports ?? []).some((p) => p?.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0)) return 'a host port';
+  }
+  return undefined;
+}
+
+function apiGroup(apiVersion: string | undefined): string {
+  const slash = (apiVersion ?? '').indexOf('/');
+  return slash < 0 ? '' : apiVersion!.slice(0, slash);
 }
 
 /** The preview's namespace as an object, marked with the request number. */

@@ -4,7 +4,7 @@ import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/recon
 import { done, type ReconcileResult } from '../../runtime/kube/reconcile/reconcile-result.js';
 import type { LogLine } from '../apps/app-log.js';
 import type { AppSpec } from '../apps/app-spec.js';
-import { DEFAULT_PREVIEW_SETTINGS, type PreviewSettings } from '../apps/preview-settings.js';
+import { DEFAULT_PREVIEW_SETTINGS } from '../apps/preview-settings.js';
 import { isNotFoundError } from '../clusters/classify-api-error.js';
 import { pruneObjects } from '../apply/prune-objects.js';
 import type { ClusterTargets } from '../clusters/cluster-target.js';
@@ -111,6 +111,13 @@ export class PreviewController {
   private async handleInOrder(event: WebhookEvent, pr: WebhookPullRequest): Promise<PreviewDecision> {
     try {
       if (pr.action === 'closed' || pr.action === 'merged') {
+        // Numbers are per repository: another repository's request #N closing (an organisation's hook sends them all) is not this one's.
+        const record = await this.options.store.get(pr.number);
+        if (record && !event.repoUrls.some((url) => this.options.poller.match(url).includes(record.repository))) {
+          const reason = `a request #${pr.number} of ${event.repoUrls[0] ?? 'another repository'} was ${pr.action}; the preview of ${record.repository}'s #${pr.number} stays`;
+          this.log(`#${pr.number}: ${reason}`);
+          return { action: 'ignored', number: pr.number, reason };
+        }
         const removed = await this.remove(pr.number, `request ${pr.action}`);
         return removed ? { action: 'removed', number: pr.number } : { action: 'ignored', number: pr.number, reason: 'no preview was open' };
       }
@@ -136,7 +143,9 @@ export class PreviewController {
     // A labelled event for a request baton does not preview matters only for the gate (forks, previews.require).
     if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');
 
-    const settings = registered.revision ? await this.settingsAt(source, registered.revision, repoId) : DEFAULT_PREVIEW_SETTINGS;
+    // The followed branch's baton.yaml, never the head's, says which requests deploy and what an app's preview may reach.
+    const followed = await readAppConfig(source.tree(registered.revision), repoId);
+    const settings = followed.ok ? followed.previews : DEFAULT_PREVIEW_SETTINGS;
     const gate = previewGate(settings, pr);
     if (!gate.deploy) return ignored(gate.reason);
 
@@ -155,7 +164,8 @@ export class PreviewController {
     const enabled = config.apps.filter((a) => a.preview.enabled);
     if (enabled.length === 0) return ignored(`no app has preview.enabled at ${shortRevision(head)}`);
     const previewed = new Set(enabled.map((a) => a.name));
-    const specs = enabled.map((a) => previewAppSpec(a, { number: pr.number, branch: pr.headRef, sha: head }, previewed));
+    const declared = (name: string) => (followed.ok ? followed.apps.find((a) => a.name === name) : undefined);
+    const specs = enabled.map((a) => previewAppSpec(a, { number: pr.number, branch: pr.headRef, sha: head }, previewed, declared(a.name)));
 
     const now = new Date().toISOString();
     const record: PreviewRecord = {
@@ -266,15 +276,17 @@ export class PreviewController {
     if (status) await pruneObjects({ target: this.options.clusters.get(status.cluster), app: name, keep: [], namespaces: [previewNamespace(number)] });
   }
 
-  private async settingsAt(source: NonNullable<ReturnType<SourcePoller['repository']>>, revision: string, repoId: string): Promise<PreviewSettings> {
-    const config = await readAppConfig(source.tree(revision), repoId);
-    return config.ok ? config.previews : DEFAULT_PREVIEW_SETTINGS;
-  }
-
+  /** Deletes `pr-N` when it is a preview's (labelled with N): a namespace someone else named so is not a request's to remove. */
   private async deleteNamespace(cluster: string, number: number): Promise<void> {
     const target = this.options.clusters.get(cluster);
+    const name = previewNamespace(number);
     try {
-      await target.core.deleteNamespace({ name: previewNamespace(number) });
+      const namespace = await target.core.readNamespace({ name });
+      if (namespace.metadata?.labels?.[PREVIEW_LABEL] !== String(number)) {
+        this.log(`#${number}: namespace ${name} is not a preview's (it has no ${PREVIEW_LABEL}: "${number}" label); left alone`);
+        return;
+      }
+      await target.core.deleteNamespace({ name, body: { preconditions: { uid: namespace.metadata.uid } } });
     } catch (err) {
       if (!isNotFoundError(err)) throw err;
     }

@@ -34,6 +34,8 @@ export interface SyncContext {
   revision: string;
   /** decideRevision: the newest commit of the followed branch, when known (not for previews). */
   branchHead?: string;
+  /** decideRevision, for a preview: the followed branch's newest commit, whose baton.yaml decides the preview's cluster and production dependencies. */
+  followedRevision?: string;
   /** loadApp */
   app: AppSpec;
   /** findCluster */

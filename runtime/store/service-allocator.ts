@@ -50,6 +50,17 @@ export class ServiceAllocator {
     this.nextIp = STATIC_BAND + Math.floor(Math.random() * (this.range.count - STATIC_BAND - 1));
   }
 
+  /** Whether `ip` lies in the range ClusterIPs are handed out from. */
+  private inRange(ip: string): boolean {
+    const n = stringToIp(ip);
+    return n !== undefined && n - this.range.base >= 0 && n - this.range.base < this.range.count;
+  }
+
+  /** The range as `a.b.c.d/n`. */
+  private cidr(): string {
+    return `${ipToString(this.range.base)}/${32 - Math.log2(this.range.count)}`;
+  }
+
   /** The `n`th address of the range (kube-dns is the 10th, as in Kubernetes). */
   addressAt(n: number): string {
     return ipToString((this.range.base + n) >>> 0);
@@ -102,6 +113,10 @@ export class ServiceAllocator {
         } else if (spec.clusterIP !== old.clusterIP) {
           if (stringToIp(spec.clusterIP) === undefined) {
             throw invalid('Service', name, [{ field: 'spec.clusterIPs[0]', message: `Invalid value: "${spec.clusterIP}": must be a valid IP address` }]);
+          }
+          // Kubernetes' rule: an address outside the range could be a pod's or the host's, and its rules would take that traffic.
+          if (!this.inRange(spec.clusterIP)) {
+            throw invalid('Service', name, [{ field: 'spec.clusterIPs', message: `Invalid value: ["${spec.clusterIP}"]: failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${this.cidr()}` }]);
           }
           if (this.ips.has(spec.clusterIP)) {
             throw invalid('Service', name, [{ field: 'spec.clusterIPs', message: `Invalid value: ["${spec.clusterIP}"]: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` }]);

@@ -35,6 +35,19 @@ describe('ServiceAllocator', () => {
     expect(() => new ServiceAllocator().assign(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] }))).toThrow(/not in the valid range/);
   });
 
+  it("refuses a ClusterIP asked for outside the range, as Kubernetes does: its rules would take a pod's or the host's traffic", () => {
+    const loopback = new ServiceAllocator();
+    expect(() => loopback.assign(svc({ clusterIP: '127.0.0.1', ports: [{ port: 7071 }] }))).toThrow(
+      'Invalid value: ["127.0.0.1"]: failed to allocate IP 127.0.0.1: provided IP is not in the valid range. The range of valid IPs is 127.2.0.0/16',
+    );
+    const kernel = new ServiceAllocator();
+    kernel.useRange('10.96.0.0/16');
+    expect(() => kernel.assign(svc({ clusterIP: '10.244.0.5', ports: [{ port: 80 }] }))).toThrow(/10\.244\.0\.5: provided IP is not in the valid range\. The range of valid IPs is 10\.96\.0\.0\/16$/);
+    const dns = svc({ clusterIP: '10.96.0.10', ports: [{ port: 53 }] });
+    kernel.assign(dns);
+    expect(dns.spec.clusterIPs).toEqual(['10.96.0.10']);
+  });
+
   it('does not keep what a failed assignment claimed', () => {
     const allocator = new ServiceAllocator();
     const taken = svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30001 }] });

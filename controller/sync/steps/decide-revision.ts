@@ -43,6 +43,7 @@ async function previewRevision(ctx: SyncContext, { source }: SyncPorts, origin: 
   const wanted = desiredRevision({ preview: record })!;
   ctx.repository = repo.spec;
   ctx.preview = record;
+  if (repo.revision) ctx.followedRevision = repo.revision;
   ctx.revision = await source.resolveRef(repo.spec, wanted).catch((err: unknown) => {
     if (head) return head;
     throw err;

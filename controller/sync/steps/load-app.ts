@@ -19,7 +19,10 @@ export const loadApp: Step = async (ctx, { source }) => {
     const app = config.apps.find((a) => a.name === origin.app && a.preview.enabled);
     if (!app || !ctx.preview) return conclude({ result: 'Skipped', revision: status.revision ?? revision, message: `${origin.app} has no preview at ${at}` });
     const previewed = new Set(config.apps.filter((a) => a.preview.enabled).map((a) => a.name));
-    ctx.app = previewAppSpec(app, { number: ctx.preview.number, branch: ctx.preview.branch, sha: revision }, previewed);
+    // The request wrote the head's entry; its cluster and production dependencies are the followed branch's.
+    const followed = ctx.followedRevision ? await source.appConfig(ctx.repository, ctx.followedRevision) : undefined;
+    const declared = followed?.ok ? followed.apps.find((a) => a.name === origin.app) : undefined;
+    ctx.app = previewAppSpec(app, { number: ctx.preview.number, branch: ctx.preview.branch, sha: revision }, previewed, declared);
     return undefined;
   }
   const app = config.apps.find((a) => a.name === name);

@@ -41,6 +41,56 @@ describe('previewObjects', () => {
   });
 });
 
+describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
+  const obj = (apiVersion: string, kind: string, name: string, rest: Record<string, unknown> = {}): KubeObject =>
+    ({ apiVersion, kind, metadata: { name, namespace: 'shop' }, ...rest }) as KubeObject;
+  const pods = (spec: Record<string, unknown>) => ({ template: { metadata: {}, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } } });
+
+  it('drops NetworkPolicies, Roles, RoleBindings, Endpoints and EndpointSlices, naming why; same-named kinds of other groups stay', () => {
+    const { objects, dropped } = previewObjects(
+      [
+        obj('networking.k8s.io/v1', 'NetworkPolicy', 'allow-all', { spec: { podSelector: {}, egress: [{}] } }),
+        obj('rbac.authorization.k8s.io/v1', 'Role', 'all'),
+        obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'admin', { roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } }),
+        obj('v1', 'Endpoints', 'direct'),
+        obj('discovery.k8s.io/v1', 'EndpointSlice', 'direct-1'),
+        obj('iam.example.com/v1', 'Role', 'custom'),
+        obj('v1', 'Service', 'direct'),
+      ],
+      instance,
+    );
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Role/custom', 'Service/direct']);
+    expect(dropped).toHaveLength(5);
+    expect(dropped[0]).toMatch(/^NetworkPolicy\/allow-all \(.*policies add up\)$/);
+    expect(dropped[2]).toMatch(/^RoleBinding\/admin \(preview pods get no API rights\)$/);
+    expect(dropped[4]).toMatch(/^EndpointSlice\/direct-1 \(.*production pods\)$/);
+  });
+
+  it("drops workloads whose pods would use the host (Pod Security's baseline), wherever the kind keeps its pod spec", () => {
+    const { objects, dropped } = previewObjects(
+      [
+        obj('v1', 'Pod', 'net', { spec: { hostNetwork: true, containers: [] } }),
+        obj('apps/v1', 'Deployment', 'pid', { spec: pods({ hostPID: true }) }),
+        obj('apps/v1', 'DaemonSet', 'ipc', { spec: pods({ hostIPC: true }) }),
+        obj('apps/v1', 'StatefulSet', 'disk', { spec: pods({ volumes: [{ name: 'root', hostPath: { path: '/' } }] }) }),
+        obj('batch/v1', 'CronJob', 'priv', { spec: { schedule: '* * * * *', jobTemplate: { spec: pods({ initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }) } } }),
+        obj('batch/v1', 'Job', 'port', { spec: pods({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] }) }),
+        obj('apps/v1', 'Deployment', 'plain', { spec: pods({ hostNetwork: false, volumes: [{ name: 'tmp', emptyDir: {} }], containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }], securityContext: { privileged: false } }] }) }),
+      ],
+      instance,
+    );
+    expect(objects.map((o) => o.metadata.name)).toEqual(['plain']);
+    expect(dropped).toEqual([
+      "Pod/net (its pods would use hostNetwork: true, which previews may not: Pod Security's baseline forbids it)",
+      "Deployment/pid (its pods would use hostPID: true, which previews may not: Pod Security's baseline forbids it)",
+      "DaemonSet/ipc (its pods would use hostIPC: true, which previews may not: Pod Security's baseline forbids it)",
+      'StatefulSet/disk (its pods would use the hostPath volume "root", which previews may not: Pod Security\'s baseline forbids it)',
+      "CronJob/priv (its pods would use a privileged container, which previews may not: Pod Security's baseline forbids it)",
+      "Job/port (its pods would use a host port, which previews may not: Pod Security's baseline forbids it)",
+    ]);
+  });
+});
+
 describe('preview names and specs', () => {
   it('names a preview app pr-N.<app>, which no declared app can be named', () => {
     expect(previewAppName(12, 'catalog')).toBe('pr-12.catalog');
@@ -67,7 +117,7 @@ describe('preview names and specs', () => {
       'repo',
     );
     const catalog = apps.find((a) => a.name === 'catalog')!;
-    const spec = previewAppSpec(catalog, { number: 7, branch: 'b', sha: 'a'.repeat(40) }, new Set(['catalog', 'frontend']));
+    const spec = previewAppSpec(catalog, { number: 7, branch: 'b', sha: 'a'.repeat(40) }, new Set(['catalog', 'frontend']), catalog);
     expect(spec).toMatchObject({
       name: 'pr-7.catalog',
       namespace: 'pr-7',
@@ -77,6 +127,18 @@ describe('preview names and specs', () => {
       syncPolicy: { automated: true, prune: true, selfHeal: true, allowEmpty: false, pruneLimit: 3 },
       instance: { app: 'catalog', number: 7, branch: 'b', host: 'pr-7.catalog.localhost' },
     });
+  });
+  it("takes the cluster and the production dependencies from the followed branch's entry, not the request's", () => {
+    const parse = (text: string) => parseBatonYaml(text, 'baton.yaml', 'repo').apps.find((a) => a.name === 'web')!;
+    const followed = parse('apps:\n  - name: web\n    path: web\n    dependsOn: [db]\n  - name: db\n    path: db\n  - name: vault\n    path: vault\n');
+    const head = parse(
+      'apps:\n  - name: web\n    path: web\n    cluster: production\n    dependsOn: [db, vault, cache]\n    preview: { enabled: true }\n  - name: db\n    path: db\n  - name: vault\n    path: vault\n  - name: cache\n    path: cache\n    preview: { enabled: true }\n',
+    );
+    const of = { number: 3, branch: 'b', sha: 'a'.repeat(40) };
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), followed)).toMatchObject({ cluster: 'local', dependsOn: ['db', 'pr-3.cache'] });
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), { ...followed, cluster: 'staging' })).toMatchObject({ cluster: 'staging' });
+    // An app the followed branch does not declare: local, and only what is previewed with it.
+    expect(previewAppSpec(head, of, new Set(['web', 'cache']), undefined)).toMatchObject({ cluster: 'local', dependsOn: ['pr-3.cache'] });
   });
 });
 

@@ -103,12 +103,29 @@ describe('sync: preview apps', () => {
 
   it("waits for a dependency's preview when that app is previewed too, and for production otherwise", async () => {
     const w = syncWorld();
+    const main = commitId('main');
+    w.source.commit(main, [previewed('auth'), appSpec('search'), previewed('catalog', { dependsOn: ['auth', 'search'] })]);
+    w.source.setHead('shop', main);
     const head = commitId('feature');
     w.source.commit(head, [previewed('auth'), appSpec('search'), previewed('catalog', { dependsOn: ['auth', 'search'] })]);
     w.openPreview(7, head, ['auth', 'catalog']);
     w.state.addApp('search', { health: 'Progressing' });
     w.state.status('pr-7.auth').health = 'Progressing';
     await expect(w.run('pr-7.catalog')).rejects.toThrow('pr-7.catalog: waiting for pr-7.auth, search to be Healthy');
+  });
+
+  it("takes its cluster and production dependencies from the followed branch's baton.yaml, not from the request's", async () => {
+    const w = syncWorld();
+    const main = commitId('main');
+    w.source.commit(main, [appSpec('vault'), previewed('catalog')]);
+    w.source.setHead('shop', main);
+    const head = commitId('feature');
+    // The request's head sends catalog's preview to another cluster and makes it depend on vault, which production's does not.
+    w.source.commit(head, [appSpec('vault'), previewed('catalog', { cluster: 'production', dependsOn: ['vault'] })]);
+    w.openPreview(7, head, ['catalog']);
+    w.state.addApp('vault', { health: 'Progressing' });
+    expect(await w.run('pr-7.catalog')).toEqual({ result: 'Succeeded', revision: head });
+    expect(w.cluster.get('Deployment', 'pr-7', 'catalog')).toBeDefined();
   });
 
   it("a preview ignores the pin a rollback may have left on the app's status", async () => {
