@@ -11,10 +11,18 @@ export const PREVIEW_LABEL = 'baton.dev/preview';
  */
 export const PREVIEW_SECRET_ANNOTATION = 'baton.dev/preview';
 
+/** An object a preview leaves out of `pr-N`: its kind and name (never its content: Secrets among them) and why, as a clause. */
+export interface DroppedObject {
+  kind: string;
+  name: string;
+  /** `its pods use the host's network (hostNetwork), which a preview may not`. */
+  reason: string;
+}
+
 export interface PreviewObjects {
   objects: KubeObject[];
-  /** What was left out, and why, in words (shown in the app's sync message). */
-  dropped: string[];
+  /** What was left out, and why, in render order (shown in the app's sync message: droppedMessage). */
+  dropped: DroppedObject[];
 }
 
 /**
@@ -28,7 +36,7 @@ export interface PreviewObjects {
  * without a host gets `pr-N.localhost`, and a default backend is dropped).
  */
 export function previewObjects(objects: readonly KubeObject[], instance: PreviewInstance): PreviewObjects {
-  const dropped: string[] = [];
+  const dropped: DroppedObject[] = [];
   const out: KubeObject[] = [];
   for (const object of objects) {
     const result = previewObject(object, instance);
@@ -39,15 +47,15 @@ export function previewObjects(objects: readonly KubeObject[], instance: Preview
 }
 
 /** One object as the preview's, or why it stays out of previews. */
-export function previewObject(object: KubeObject, instance: PreviewInstance): { object: KubeObject } | { dropped: string } {
-  const name = `${object.kind}/${object.metadata.name}`;
-  if (isClusterScoped(object.kind)) return { dropped: `${name} (cluster-scoped objects are not part of previews)` };
+export function previewObject(object: KubeObject, instance: PreviewInstance): { object: KubeObject } | { dropped: DroppedObject } {
+  const dropped = (reason: string) => ({ dropped: { kind: object.kind, name: object.metadata.name ?? '', reason } });
+  if (isClusterScoped(object.kind)) return dropped(`cluster-scoped objects are not part of previews, which change only ${previewNamespace(instance.number)}`);
   const fence = FENCE_KINDS[`${apiGroup(object.apiVersion)}/${object.kind}`];
-  if (fence) return { dropped: `${name} (${fence})` };
+  if (fence) return dropped(fence);
   const host = hostAccess(object);
-  if (host) return { dropped: `${name} (its pods would use ${host}, which previews may not: Pod Security's baseline forbids it)` };
+  if (host) return dropped(`its pods use ${host}, which a preview may not`);
   if (object.kind === 'Secret' && object.metadata.annotations?.[PREVIEW_SECRET_ANNOTATION] !== 'true') {
-    return { dropped: `${name} (Secrets reach previews only with the annotation ${PREVIEW_SECRET_ANNOTATION}: "true")` };
+    return dropped(`a Secret reaches a preview only with the annotation ${PREVIEW_SECRET_ANNOTATION}: "true"`);
   }
   const moved: KubeObject = {
     ...object,
@@ -93,9 +101,16 @@ interface PodSpecView {
   ephemeralContainers?: ContainerView[];
 }
 interface ContainerView {
+  name?: string;
   securityContext?: { privileged?: unknown };
   ports?: Array<{ hostPort?: unknown }>;
 }
+
+const HOST_NAMESPACES = [
+  ['hostNetwork', "the host's network"],
+  ['hostPID', "the host's processes"],
+  ['hostIPC', "the host's IPC"],
+] as const;
 
 /**
  * What of the host a workload's pods would use, as Pod Security's baseline
@@ -110,12 +125,13 @@ function hostAccess(object: KubeObject): string | undefined {
   for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key];
   if (!spec || typeof spec !== 'object') return undefined;
   const pod = spec as PodSpecView;
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (pod[field] === true) return `${field}: true`;
+  for (const [field, what] of HOST_NAMESPACES) if (pod[field] === true) return `${what} (${field})`;
   const hostPath = (pod.volumes ?? []).find((v) => v?.hostPath !== undefined && v.hostPath !== null);
-  if (hostPath) return `the hostPath volume "${hostPath.name}"`;
+  if (hostPath) return `the host's files (hostPath volume "${hostPath.name}")`;
   for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])]) {
-    if (c?.securityContext?.privileged === true) return 'a privileged container';
-    if ((c?.ports ?? []).some((p) => p?.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0)) return 'a host port';
+    if (c?.securityContext?.privileged === true) return `the host's devices (privileged container "${c.name}")`;
+    const port = (c?.ports ?? []).find((p) => p?.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0);
+    if (port) return `a port of the host (hostPort ${String(port.hostPort)})`;
   }
   return undefined;
 }

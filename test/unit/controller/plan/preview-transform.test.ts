@@ -36,8 +36,10 @@ describe('previewObjects', () => {
       instance,
     );
     expect(objects.map((o) => o.metadata.name)).toEqual(['sandbox-keys']);
-    expect(dropped.join('\n')).toMatch(/Secret\/payments-keys .*baton\.dev\/preview/);
-    expect(dropped.join('\n')).toMatch(/Namespace\/shop .*cluster-scoped/);
+    expect(dropped).toEqual([
+      { kind: 'Secret', name: 'payments-keys', reason: 'a Secret reaches a preview only with the annotation baton.dev/preview: "true"' },
+      { kind: 'Namespace', name: 'shop', reason: 'cluster-scoped objects are not part of previews, which change only pr-7' },
+    ]);
   });
 });
 
@@ -60,10 +62,10 @@ describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
       instance,
     );
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Role/custom', 'Service/direct']);
-    expect(dropped).toHaveLength(5);
-    expect(dropped[0]).toMatch(/^NetworkPolicy\/allow-all \(.*policies add up\)$/);
-    expect(dropped[2]).toMatch(/^RoleBinding\/admin \(preview pods get no API rights\)$/);
-    expect(dropped[4]).toMatch(/^EndpointSlice\/direct-1 \(.*production pods\)$/);
+    expect(dropped.map((d) => `${d.kind}/${d.name}`)).toEqual(['NetworkPolicy/allow-all', 'Role/all', 'RoleBinding/admin', 'Endpoints/direct', 'EndpointSlice/direct-1']);
+    expect(dropped[0].reason).toMatch(/policies add up$/);
+    expect(dropped[2].reason).toBe('preview pods get no API rights');
+    expect(dropped[4].reason).toMatch(/production pods$/);
   });
 
   it("drops workloads whose pods would use the host (Pod Security's baseline), wherever the kind keeps its pod spec", () => {
@@ -80,13 +82,13 @@ describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
       instance,
     );
     expect(objects.map((o) => o.metadata.name)).toEqual(['plain']);
-    expect(dropped).toEqual([
-      "Pod/net (its pods would use hostNetwork: true, which previews may not: Pod Security's baseline forbids it)",
-      "Deployment/pid (its pods would use hostPID: true, which previews may not: Pod Security's baseline forbids it)",
-      "DaemonSet/ipc (its pods would use hostIPC: true, which previews may not: Pod Security's baseline forbids it)",
-      'StatefulSet/disk (its pods would use the hostPath volume "root", which previews may not: Pod Security\'s baseline forbids it)',
-      "CronJob/priv (its pods would use a privileged container, which previews may not: Pod Security's baseline forbids it)",
-      "Job/port (its pods would use a host port, which previews may not: Pod Security's baseline forbids it)",
+    expect(dropped.map((d) => `${d.kind} ${d.name}: ${d.reason}`)).toEqual([
+      "Pod net: its pods use the host's network (hostNetwork), which a preview may not",
+      "Deployment pid: its pods use the host's processes (hostPID), which a preview may not",
+      "DaemonSet ipc: its pods use the host's IPC (hostIPC), which a preview may not",
+      'StatefulSet disk: its pods use the host\'s files (hostPath volume "root"), which a preview may not',
+      'CronJob priv: its pods use the host\'s devices (privileged container "i"), which a preview may not',
+      'Job port: its pods use a port of the host (hostPort 8080), which a preview may not',
     ]);
   });
 });
