@@ -1,5 +1,5 @@
 import type { AppSpec, PreviewInstance } from '../apps/app-spec.js';
-import { previewNamespaceObject, previewObject } from './preview-transform.js';
+import { previewNamespaceObject, previewObject, type DroppedObject } from './preview-transform.js';
 import { mergeValues, renderApp, type FileTree, type RenderedObject, type RenderError } from '../../renderer/index.js';
 import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
@@ -45,6 +45,8 @@ export interface RenderPlan {
   /** True when `digest` equals the previous plan's: inputs changed, output did not. */
   sameDigest: boolean;
   inputsKey: string;
+  /** What a preview left out of `pr-N`, and why, in render order. @defaultValue absent: not a preview, or nothing left out */
+  dropped?: DroppedObject[];
 }
 
 export type AppPlan = SkipPlan | DegradedPlan | RenderPlan;
@@ -91,23 +93,26 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
   if (result.errors.length > 0) {
     return { action: 'degraded', errors: result.errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
   }
-  const rendered = app.instance ? previewRendered(result.objects, app.instance) : result.objects;
+  const { rendered, dropped } = app.instance ? previewRendered(result.objects, app.instance) : { rendered: result.objects, dropped: [] };
   const objects = rendered.map((o) => ({ ...o, object: trackObject(o.object, { app: app.name, revision: commit, digest: o.digest }) }));
   // A preview's objects differ from the render by its number (namespace, hosts): part of the digest.
   const digest = contentDigest([...rendered.map((o) => o.digest), ...(app.instance ? [`preview:${app.instance.number}`] : [])]);
-  return { action: 'render', objects, digest, sameDigest: digest === input.previous?.digest, inputsKey };
+  return { action: 'render', objects, digest, sameDigest: digest === input.previous?.digest, inputsKey, ...(dropped.length > 0 ? { dropped } : {}) };
 }
 
-/** The render's objects as the preview's (controller/plan/preview-transform.ts), each keeping its digest. */
-function previewRendered(objects: readonly RenderedObject[], instance: PreviewInstance): RenderedObject[] {
-  const moved = objects.flatMap((o) => {
+/** The render's objects as the preview's (controller/plan/preview-transform.ts), each keeping its digest, and what the preview left out. */
+function previewRendered(objects: readonly RenderedObject[], instance: PreviewInstance): { rendered: RenderedObject[]; dropped: DroppedObject[] } {
+  const dropped: DroppedObject[] = [];
+  const moved: RenderedObject[] = [];
+  for (const o of objects) {
     const result = previewObject(o.object, instance);
-    return 'object' in result ? [{ ...o, object: result.object }] : [];
-  });
+    if ('object' in result) moved.push({ ...o, object: result.object });
+    else dropped.push(result.dropped);
+  }
   // Every app of the preview carries its namespace, labelled as a preview's, so no sync
   // ever creates `pr-N` unmarked (the sweeper finds previews' namespaces by that label).
   const namespace = previewNamespaceObject(instance.number);
-  return [{ object: namespace, source: { file: 'baton.yaml', line: 1 }, digest: `namespace:${namespace.metadata.name}` }, ...moved];
+  return { rendered: [{ object: namespace, source: { file: 'baton.yaml', line: 1 }, digest: `namespace:${namespace.metadata.name}` }, ...moved], dropped };
 }
 
 /** Inline values have no lines of their own: their errors point at the app's entry in baton.yaml. */

@@ -106,7 +106,7 @@ export class PlanRecorder {
     // Handed over before the job exists, so the worker that takes it finds the render.
     for (const [i, { app, plan }] of batch.entries()) {
       if (outcomes[i]?.sync !== undefined && plan.action === 'render') {
-        this.options.planned?.put(app.name, { revision: commit, inputsKey: plan.inputsKey, objects: plan.objects, digest: plan.digest });
+        this.options.planned?.put(app.name, { revision: commit, inputsKey: plan.inputsKey, objects: plan.objects, digest: plan.digest, ...(plan.dropped ? { dropped: plan.dropped } : {}) });
       }
     }
     await queue.enqueueAll(syncs);

@@ -1,4 +1,5 @@
 import type { RenderedObject } from '../../renderer/index.js';
+import type { DroppedObject } from './preview-transform.js';
 
 /** An app's render as its plan made it: valid for a sync of `revision` while the inputs key still matches. */
 export interface PlannedRender {
@@ -6,6 +7,8 @@ export interface PlannedRender {
   inputsKey: string;
   objects: RenderedObject[];
   digest: string;
+  /** What a preview left out (the plan's). @defaultValue none */
+  dropped?: DroppedObject[];
 }
 
 export interface PlannedRendersOptions {

@@ -12,6 +12,7 @@ import type { PrunePlan } from '../apply/prune-objects.js';
 import type { PreflightRefusal } from '../apply/preflight.js';
 import type { ObjectSources } from './ports/renderer-port.js';
 import type { SyncPorts } from './ports/sync-ports.js';
+import type { DroppedObject } from '../plan/preview-transform.js';
 
 /**
  * What one sync learns as its steps run. Each field is set by the step
@@ -49,6 +50,8 @@ export interface SyncContext {
   digest: string;
   /** render: where each object was rendered from (not for kept manifests). */
   sources?: ObjectSources;
+  /** render: what a preview left out of `pr-N`, said in the sync's messages (not for kept manifests). */
+  dropped?: readonly DroppedObject[];
   /** askPreflight: the cluster's preflight answer, asked while guardPrune lists (both only read); preflight judges it. */
   preflightAnswer?: Promise<PreflightRefusal[]>;
   /** guardPrune: what the prune would delete, listed before anything was written (reused by apply's prune). */

@@ -22,9 +22,9 @@ export function planRenderer({ sources, chartsTree, planned }: PlanRendererDeps)
       const previous = kept && { inputsKey: kept.inputsKey };
       const plan = await planApp({ app, repo: sources.get(repo), commit: revision, chartsTree, ...(previous ? { previous } : {}) });
       if (plan.action === 'degraded') return { ok: false, errors: plan.errors };
-      const { objects, digest } = plan.action === 'skip' ? kept! : plan;
+      const { objects, digest, dropped } = plan.action === 'skip' ? kept! : plan;
       const origins = Object.fromEntries(objects.map((o) => [sourceKey(o.object), o.source]));
-      return { ok: true, objects: objects.map((o) => o.object), digest, sources: origins };
+      return { ok: true, objects: objects.map((o) => o.object), digest, sources: origins, ...(dropped ? { dropped } : {}) };
     },
   };
 }

@@ -1,8 +1,12 @@
 import type { AppSpec, RepositorySpec } from '../../apps/app-spec.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
+import type { DroppedObject } from '../../plan/preview-transform.js';
 
-/** An app rendered at one commit: all its objects (and where each came from, by `sourceKey`), or why none may be applied (invariant 1). */
-export type Rendered = { ok: true; objects: KubeObject[]; digest: string; sources?: ObjectSources } | { ok: false; errors: string[] };
+/**
+ * An app rendered at one commit: all its objects (and where each came from, by `sourceKey`; for a
+ * preview, what it left out of `pr-N` and why), or why none may be applied (invariant 1).
+ */
+export type Rendered = { ok: true; objects: KubeObject[]; digest: string; sources?: ObjectSources; dropped?: readonly DroppedObject[] } | { ok: false; errors: string[] };
 
 /** The file and line each rendered object starts at, by `sourceKey(object)`, for messages that name it. */
 export type ObjectSources = Readonly<Record<string, { file: string; line: number }>>;

@@ -36,5 +36,6 @@ export const render: Step = async (ctx, { state, renderer, log }) => {
   ctx.hooks = hooks;
   ctx.digest = rendered.digest;
   ctx.sources = rendered.sources;
+  ctx.dropped = rendered.dropped;
   return undefined;
 };

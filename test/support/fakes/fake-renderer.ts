@@ -1,5 +1,6 @@
 import type { AppSpec, RepositorySpec } from '../../../controller/apps/app-spec.js';
 import { APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_ANNOTATION } from '../../../controller/apps/track-objects.js';
+import type { DroppedObject } from '../../../controller/plan/preview-transform.js';
 import type { Rendered, RendererPort } from '../../../controller/sync/ports/renderer-port.js';
 import type { KubeObject } from '../../../runtime/kube/object.js';
 
@@ -17,6 +18,7 @@ export class FakeRenderer implements RendererPort {
   private readonly extra = new Map<string, KubeObject[]>();
   private readonly errors = new Map<string, string[]>();
   private readonly only = new Map<string, KubeObject[]>();
+  private readonly dropped = new Map<string, DroppedObject[]>();
 
   /** The app renders the same at every revision given the same `content`. */
   setContent(revision: string, content: string): void {
@@ -33,6 +35,11 @@ export class FakeRenderer implements RendererPort {
     this.only.set(revision, objects);
   }
 
+  /** At `revision` a preview of the app leaves these out of `pr-N` (as planApp says). */
+  leaveOut(revision: string, dropped: DroppedObject[]): void {
+    this.dropped.set(revision, dropped);
+  }
+
   failAt(revision: string, errors: string[]): void {
     this.errors.set(revision, errors);
   }
@@ -47,7 +54,8 @@ export class FakeRenderer implements RendererPort {
     const only = this.only.get(revision);
     const objects = (only ?? [...renderedObjects({ name: app.instance?.app ?? app.name }, content), ...extra]).map((o) => tracked(o, app.name, revision));
     const digest = `sha256:${app.name}:${app.namespace}:${content}:${(only ?? extra).map((o) => `${o.kind}/${o.metadata.name}`).join(',')}${only ? ':only' : ''}`;
-    return { ok: true, objects, digest };
+    const dropped = app.instance ? this.dropped.get(revision) : undefined;
+    return { ok: true, objects, digest, ...(dropped ? { dropped } : {}) };
   }
 }
 

@@ -211,4 +211,35 @@ describe('planApp', () => {
     const plan = await planApp({ app: withPreview, repo: source, commit: 'c1', chartsTree, preview: true });
     expect(plan.action === 'render' && plan.objects.find((o) => o.object.kind === 'Deployment')!.object.spec.replicas).toBe(1);
   });
+
+  it("says what a preview left out of pr-N and why, naming a Secret but never holding its values", async () => {
+    const leaky = `apiVersion: v1
+kind: Secret
+metadata: {name: payments-keys}
+stringData: {token: hunter2}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {run: web}}
+  template:
+    metadata: {labels: {run: web}}
+    spec: {hostNetwork: true, containers: [{name: c, image: x}]}
+`;
+    const source = new FakeSource().commit('c1', { ...files, 'apps/notes/leaky.yaml': leaky });
+    const instance = { app: 'notes', number: 7, branch: 'b', sha: 'c1', host: 'pr-7.notes.localhost' };
+    const preview: AppSpec = { ...app('notes'), name: 'pr-7.notes', namespace: 'pr-7', instance };
+    const plan = await planApp({ app: preview, repo: source, commit: 'c1', chartsTree });
+    if (plan.action !== 'render') throw new Error(`expected a render, got ${plan.action}`);
+    expect(plan.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual(['Namespace/pr-7', 'ConfigMap/notes']);
+    expect(plan.dropped).toEqual([
+      { kind: 'Secret', name: 'payments-keys', reason: 'a Secret reaches a preview only with the annotation baton.dev/preview: "true"' },
+      { kind: 'Deployment', name: 'web', reason: "its pods use the host's network (hostNetwork), which a preview may not" },
+    ]);
+    expect(JSON.stringify(plan.dropped)).not.toContain('hunter2');
+    // The same manifests on the followed branch keep everything: nothing is said.
+    const production = await planApp({ app: app('notes'), repo: source, commit: 'c1', chartsTree });
+    expect(production.action === 'render' && production.dropped).toBeUndefined();
+  });
 });

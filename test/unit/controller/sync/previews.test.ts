@@ -5,6 +5,38 @@ import { appSpec, commitId, syncWorld } from '../../../support/fakes/sync-world.
 const previewed = (name: string, more: Parameters<typeof appSpec>[1] = {}) => appSpec(name, { preview: { enabled: true, values: { replicas: 1 } }, ...more });
 
 describe('sync: preview apps', () => {
+  it('what the preview left out of pr-N is said in its status message and history entry; the sync still succeeds', async () => {
+    const w = syncWorld();
+    const head = commitId('feature');
+    w.source.commit(head, [previewed('catalog')]);
+    w.openPreview(7, head, ['catalog']);
+    w.renderer.leaveOut(head, [
+      { kind: 'Deployment', name: 'sniffer', reason: "its pods use the host's network (hostNetwork), which a preview may not" },
+      { kind: 'Secret', name: 'payments-keys', reason: 'a Secret reaches a preview only with the annotation baton.dev/preview: "true"' },
+    ]);
+    const said = [
+      '2 objects left out of the preview:',
+      "Deployment sniffer: its pods use the host's network (hostNetwork), which a preview may not",
+      'Secret payments-keys: a Secret reaches a preview only with the annotation baton.dev/preview: "true"',
+    ].join('\n');
+    expect(await w.run('pr-7.catalog')).toEqual({ result: 'Succeeded', revision: head });
+    expect(w.state.status('pr-7.catalog')).toMatchObject({ syncStatus: 'Synced', health: 'Healthy', message: said });
+    expect(w.state.history.get('pr-7.catalog')![0]).toMatchObject({ result: 'Succeeded', message: `${shortRevision(head)} is Healthy\n${said}` });
+
+    // A sync that finds live in sync again says it still (its status message is rewritten).
+    expect((await w.run('pr-7.catalog', { trigger: 'poll' })).result).toBe('Skipped');
+    expect(w.state.status('pr-7.catalog')?.message).toBe(said);
+
+    // A failed revision says it under why it failed.
+    const next = commitId('feature-2');
+    w.source.commit(next, [previewed('catalog')]);
+    w.openPreview(7, next, ['catalog']);
+    w.renderer.leaveOut(next, [{ kind: 'Role', name: 'all', reason: 'preview pods get no API rights' }]);
+    w.cluster.gateFor(next, { healthy: false, reason: 'pod catalog-1 crashed' });
+    expect((await w.run('pr-7.catalog', { revision: next })).result).not.toBe('Succeeded');
+    expect(w.state.status('pr-7.catalog')?.message).toMatch(/pod catalog-1 crashed\n1 object left out of the preview:\nRole all: preview pods get no API rights$/);
+  });
+
   it("an open request's preview syncs its head into pr-N, named pr-N.<app>", async () => {
     const w = syncWorld();
     w.push('main', [previewed('catalog')]);
