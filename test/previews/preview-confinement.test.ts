@@ -168,6 +168,17 @@ describe("a pull request's manifests cannot widen its preview", () => {
     expect.soft(await names('roles')).toBe('');
     expect.soft(await names('services')).toBe('direct');
     expect.soft(await names('endpoints')).not.toMatch(/direct/);
+    // What was left out is said where the user looks: the preview app's message (baton app, baton previews, the dashboard).
+    const app = (await (await fetch(`${api}/api/v1/apps/pr-5.web`, { headers: { authorization: `Bearer ${token}` } })).json()) as { message: string };
+    const [count, ...lines] = app.message.split('\n');
+    expect.soft(count).toBe('5 objects left out of the preview:');
+    expect.soft(lines.sort()).toEqual([
+      "Deployment sniffer: its pods use the host's network (hostNetwork), which a preview may not",
+      expect.stringMatching(/^Endpoints direct: hand-written endpoints could point /),
+      expect.stringMatching(/^NetworkPolicy allow-everything: .*policies add up$/),
+      'Role everything: preview pods get no API rights',
+      'RoleBinding default-is-admin: preview pods get no API rights',
+    ]);
     // The namespace's ServiceAccount still may do nothing there.
     expect.soft(await kubectl(kubeconfig, 'auth', 'can-i', 'delete', 'networkpolicies', '-n', 'pr-5', '--as', 'system:serviceaccount:pr-5:default').catch((err: { stdout?: string }) => err.stdout ?? '')).toMatch(/^no/);
   });
