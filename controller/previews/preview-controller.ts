@@ -18,7 +18,7 @@ import { shortRevision } from '../../runtime/kube/revision.js';
 import type { SyncRegistry } from '../state/sync-registry.js';
 import type { WebhookEvent, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import { applyPreviewBridges } from './preview-bridges.js';
-import { bindApproval, type PreviewApproval } from './preview-approval.js';
+import { bindApproval } from './preview-approval.js';
 import { previewGate } from './preview-gate.js';
 import { previewNamespace } from '../apps/preview-names.js';
 import { PREVIEW_LABEL, previewNamespaceObject } from '../plan/preview-transform.js';
@@ -158,13 +158,13 @@ export class PreviewController {
     // A label event for a request baton does not preview matters only for the gate (forks, previews.require).
     if (labelEvent && known && !approves) return ignored('already previewed; a label changes nothing');
 
-    let approval: PreviewApproval | undefined;
-    if (gate.byLabel) {
-      const bound = bindApproval(settings.forkLabel, pr, recorded, known?.headSha, new Date().toISOString());
+    const bound = gate.byLabel ? bindApproval(settings.forkLabel, pr, recorded, known?.headSha, new Date().toISOString()) : undefined;
+    if (bound?.held) {
+      // Held and new only when bound to the head a preview already runs: the request exists.
       if (bound.fresh) await this.options.store.putApproval(repoId, pr.number, bound.approval);
-      if (bound.held) return ignored(known ? `${bound.held}; the preview keeps running ${shortRevision(known.headSha)}` : bound.held);
-      approval = bound.approval;
+      return ignored(known ? `${bound.held}; the preview keeps running ${shortRevision(known.headSha)}` : bound.held);
     }
+    const approval = bound?.approval;
 
     // The request must exist where the provider keeps it: a made-up number names no ref, and makes nothing.
     let head: string;
@@ -176,6 +176,7 @@ export class PreviewController {
       }
       throw err;
     }
+    if (bound?.fresh) await this.options.store.putApproval(repoId, pr.number, bound.approval);
     // A label-gated request deploys the approved head, even when the request has moved on since.
     if (approval && head !== approval.sha) {
       try {
