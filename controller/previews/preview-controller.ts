@@ -18,6 +18,7 @@ import { shortRevision } from '../../runtime/kube/revision.js';
 import type { SyncRegistry } from '../state/sync-registry.js';
 import type { WebhookEvent, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import { applyPreviewBridges } from './preview-bridges.js';
+import { bindApproval } from './preview-approval.js';
 import { previewGate } from './preview-gate.js';
 import { previewNamespace } from '../apps/preview-names.js';
 import { PREVIEW_LABEL, previewNamespaceObject } from '../plan/preview-transform.js';
@@ -118,6 +119,8 @@ export class PreviewController {
           this.log(`#${pr.number}: ${reason}`);
           return { action: 'ignored', number: pr.number, reason };
         }
+        // A merged request never reopens: its approval is of no more use. A closed one may reopen, held to it.
+        if (pr.action === 'merged') for (const repoId of event.repoUrls.flatMap((url) => this.options.poller.match(url))) await this.options.store.deleteApproval(repoId, pr.number);
         const removed = await this.remove(pr.number, `request ${pr.action}`);
         return removed ? { action: 'removed', number: pr.number } : { action: 'ignored', number: pr.number, reason: 'no preview was open' };
       }
@@ -140,14 +143,28 @@ export class PreviewController {
     const registered = await this.options.registry.repository(repoId);
     if (!source || !registered?.revision) return ignored('its repository has not been read yet', true);
     const known = await this.options.store.get(pr.number);
-    // A labelled event for a request baton does not preview matters only for the gate (forks, previews.require).
-    if (pr.action === 'labeled' && known) return ignored('already previewed; a label changes nothing');
 
     // The followed branch's baton.yaml, never the head's, says which requests deploy and what an app's preview may reach.
     const followed = await readAppConfig(source.tree(registered.revision), repoId);
     const settings = followed.ok ? followed.previews : DEFAULT_PREVIEW_SETTINGS;
+    // A label seen gone revokes its approval: only adding it again approves a head.
+    const recorded = await this.options.store.getApproval(repoId, pr.number);
+    if (recorded && !pr.labels.includes(recorded.label)) await this.options.store.deleteApproval(repoId, pr.number);
     const gate = previewGate(settings, pr);
-    if (!gate.deploy) return ignored(gate.reason);
+    // The preview that runs keeps running; nothing new of the request is deployed.
+    if (!gate.deploy) return ignored(known ? `${gate.reason}; the preview keeps running ${shortRevision(known.headSha)}` : gate.reason);
+    const labelEvent = pr.action === 'labeled' || pr.action === 'unlabeled';
+    const approves = gate.byLabel && (pr.labelChange?.added.includes(settings.forkLabel) ?? false);
+    // A label event for a request baton does not preview matters only for the gate (forks, previews.require).
+    if (labelEvent && known && !approves) return ignored('already previewed; a label changes nothing');
+
+    const bound = gate.byLabel ? bindApproval(settings.forkLabel, pr, recorded, known?.headSha, new Date().toISOString()) : undefined;
+    if (bound?.held) {
+      // Held and new only when bound to the head a preview already runs: the request exists.
+      if (bound.fresh) await this.options.store.putApproval(repoId, pr.number, bound.approval);
+      return ignored(known ? `${bound.held}; the preview keeps running ${shortRevision(known.headSha)}` : bound.held);
+    }
+    const approval = bound?.approval;
 
     // The request must exist where the provider keeps it: a made-up number names no ref, and makes nothing.
     let head: string;
@@ -158,6 +175,16 @@ export class PreviewController {
         return ignored(`${pr.headFetchRef} does not exist in ${source.url}: there is no such request; no preview was made`);
       }
       throw err;
+    }
+    if (bound?.fresh) await this.options.store.putApproval(repoId, pr.number, bound.approval);
+    // A label-gated request deploys the approved head, even when the request has moved on since.
+    if (approval && head !== approval.sha) {
+      try {
+        head = await source.resolveRef(approval.sha);
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err;
+        return ignored(`the head the label "${approval.label}" approved, ${shortRevision(approval.sha)}, is not in ${source.url} (${err.message}): not deployed until a maintainer adds the label again`);
+      }
     }
     const config = await readAppConfig(source.tree(head), repoId);
     if (!config.ok) return ignored(`baton.yaml at ${shortRevision(head)} has errors; no preview:\n${config.errors.join('\n')}`);
@@ -181,6 +208,7 @@ export class PreviewController {
       requestUrl: pr.url,
       fromFork: pr.fromFork,
       labels: pr.labels,
+      ...(approval ? { approval } : {}),
       apps: specs.map((s) => s.name),
       openedAt: known?.openedAt ?? now,
       updatedAt: now,

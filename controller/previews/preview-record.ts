@@ -1,4 +1,5 @@
 import type { WebhookProvider } from '../edges/webhooks/webhook-event.js';
+import type { PreviewApproval } from './preview-approval.js';
 
 /** An open pull/merge request baton keeps a preview of, as stored in Redis. */
 export interface PreviewRecord {
@@ -15,8 +16,10 @@ export interface PreviewRecord {
   branch: string;
   /** Where the head commit is fetched from in the base repository (`refs/pull/N/head`). */
   headFetchRef: string;
-  /** The head commit the newest event named. */
+  /** The commit the preview deploys: the request's head when last deployed; for a label-gated request, the head the label approved. */
   headSha: string;
+  /** Set when only the maintainer's label lets the request deploy: the sync then deploys `headSha` and never a newer head of the request. */
+  approval?: PreviewApproval;
   /** The request's page on the Git host. */
   requestUrl: string;
   fromFork: boolean;

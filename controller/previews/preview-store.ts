@@ -1,9 +1,17 @@
 import type { Redis } from 'ioredis';
 import { leaseRedis, type RedisLease } from '../redis/shared-redis.js';
+import type { PreviewApproval } from './preview-approval.js';
 import type { PreviewRecord } from './preview-record.js';
 
 /** Open previews: request number → PreviewRecord (JSON). */
 const PREVIEWS_KEY = 'baton:previews';
+/**
+ * Maintainers' label approvals: `<number>@<repository>` → PreviewApproval
+ * (JSON). Kept apart from the preview, which a close, the TTL or the cap
+ * removes: a reopened or re-previewed request is still held to its approved
+ * head. Deleted when baton sees the label gone or the request merged.
+ */
+const APPROVALS_KEY = 'baton:preview-approvals';
 
 /**
  * The previews baton keeps, in Redis so the controller, workers in other
@@ -36,6 +44,19 @@ export class PreviewStore {
   /** True when the preview was there. */
   async delete(number: number): Promise<boolean> {
     return (await this.redis.hdel(PREVIEWS_KEY, String(number))) > 0;
+  }
+
+  async getApproval(repository: string, number: number): Promise<PreviewApproval | undefined> {
+    const json = await this.redis.hget(APPROVALS_KEY, `${number}@${repository}`);
+    return json ? (JSON.parse(json) as PreviewApproval) : undefined;
+  }
+
+  async putApproval(repository: string, number: number, approval: PreviewApproval): Promise<void> {
+    await this.redis.hset(APPROVALS_KEY, `${number}@${repository}`, JSON.stringify(approval));
+  }
+
+  async deleteApproval(repository: string, number: number): Promise<void> {
+    await this.redis.hdel(APPROVALS_KEY, `${number}@${repository}`);
   }
 
   async close(): Promise<void> {

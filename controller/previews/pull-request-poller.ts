@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { startReconcileLoop, type ReconcileLoop } from '../../runtime/kube/reconcile/reconcile-loop.js';
 import { requeueAfter } from '../../runtime/kube/reconcile/reconcile-result.js';
 import { isCollaborator } from '../edges/webhooks/github-event.js';
-import type { WebhookEvent, WebhookProvider, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
+import type { LabelChange, WebhookEvent, WebhookProvider, WebhookPullRequest } from '../edges/webhooks/webhook-event.js';
 import type { PreviewController } from './preview-controller.js';
 
 export interface PullRequestPollerOptions {
@@ -52,14 +52,15 @@ const gitlabMergeRequest = z.object({
  * Open pull/merge requests found by asking the provider's API every
  * interval, for repositories whose webhooks cannot reach baton: a request
  * not seen before (or with a new head or labels) is handed to the previews
- * as opened/synchronize, and a previewed request no longer open as closed.
+ * as opened/synchronize (with the labels it saw come or go), and a previewed
+ * request no longer open as closed.
  * Webhooks and this poller may run together; the previews coalesce.
  */
 export class PullRequestPoller {
   private loop: ReconcileLoop | undefined;
   private closed = false;
   /** What was last handed over per request (head and labels), so an unchanged request costs nothing. */
-  private readonly seen = new Map<number, string>();
+  private readonly seen = new Map<number, { headSha: string; labels: string[] }>();
   private readonly log: (line: string) => void;
   private readonly apiUrl: string;
 
@@ -96,11 +97,13 @@ export class PullRequestPoller {
     const open = await this.fetchOpen();
     const numbers = new Set(open.map((pr) => pr.number));
     for (const pr of open) {
-      const key = `${pr.headSha} ${pr.labels.join(',')}`;
-      if (this.seen.get(pr.number) === key) continue;
-      const action = this.seen.has(pr.number) ? 'synchronize' : 'opened';
-      this.seen.set(pr.number, key);
-      const decision = await this.options.previews.handle(this.event({ ...pr, action }));
+      const before = this.seen.get(pr.number);
+      if (before?.headSha === pr.headSha && before.labels.join(',') === pr.labels.join(',')) continue;
+      const action = before ? 'synchronize' : 'opened';
+      this.seen.set(pr.number, { headSha: pr.headSha, labels: pr.labels });
+      // A label it saw come or go is handed over as such: a maintainer's label approves the head seen with it (controller/previews/preview-approval.ts).
+      const labelChange = before && labelDifference(before.labels, pr.labels);
+      const decision = await this.options.previews.handle(this.event({ ...pr, action, ...(labelChange ? { labelChange } : {}) }));
       // Not handled for a passing reason (repository not read yet, cluster down): ask again next time.
       if (decision?.action === 'ignored' && decision.retry) this.seen.delete(pr.number);
     }
@@ -189,4 +192,11 @@ export class PullRequestPoller {
       url: m.web_url,
     }));
   }
+}
+
+/** The labels added and removed between two looks; undefined when none changed. */
+function labelDifference(before: readonly string[], after: readonly string[]): LabelChange | undefined {
+  const added = after.filter((l) => !before.includes(l));
+  const removed = before.filter((l) => !after.includes(l));
+  return added.length + removed.length > 0 ? { added, removed, observed: 'poll' } : undefined;
 }

@@ -95,6 +95,8 @@ describe('PullRequestPoller', () => {
     open = [pull(7, sha('a')), pull(8, sha('c'), ['preview'])];
     await poller.pollOnce();
     expect(r.events.map((e) => [e.pullRequest!.number, e.pullRequest!.action, e.pullRequest!.labels])).toEqual([[8, 'synchronize', ['preview']]]);
+    // The label it saw appear is handed over as such: the previews bind a maintainer's label to the head seen with it.
+    expect(r.events[0].pullRequest!.labelChange).toEqual({ added: ['preview'], removed: [], observed: 'poll' });
 
     // #7 closed on GitHub: no longer listed, so its preview is closed.
     r.events.length = 0;

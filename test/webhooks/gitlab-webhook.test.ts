@@ -80,6 +80,8 @@ describe("GitLab webhooks: GitLab's documented payloads", () => {
         // From the project itself: its author can push there.
         fromCollaborator: true,
         labels: ['API'],
+        // The documented payload's changes.labels (GitLab's own example, API swapped for Platform).
+        labelChange: { added: ['Platform'], removed: ['API'], observed: 'event' },
         // The documented event was sent by user 1 about a request authored by user 51.
         author: 'user-id:51',
         title: 'MS-Viewport',

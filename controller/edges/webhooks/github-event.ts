@@ -48,6 +48,8 @@ const pullRequestPayload = z.object({
     head: branch,
     base: branch.extend({ repo: z.object({ id: z.number() }) }),
   }),
+  // The label a `labeled` or `unlabeled` event added or removed.
+  label: z.object({ name: z.string() }).optional(),
   repository,
 });
 
@@ -58,13 +60,14 @@ const pullRequestActions: Record<string, PullRequestAction | undefined> = {
   reopened: 'reopened',
   synchronize: 'synchronize',
   closed: 'closed',
-  // A maintainer's label can let a fork's request deploy (controller/previews).
+  // A maintainer's label lets a fork's request deploy at the head it was added at; removing it stops new deploys (controller/previews).
   labeled: 'labeled',
+  unlabeled: 'unlabeled',
 };
 
 /**
  * The WebhookEvent for a verified GitHub delivery, or null when baton does not
- * act on it (another event, or a pull_request action such as `labeled`).
+ * act on it (another event, or a pull_request action such as `assigned`).
  * Throws WebhookRequestError (400) naming the field when the payload lacks one baton reads.
  */
 export function githubEvent(eventName: string, delivery: string, body: unknown): WebhookEvent | null {
@@ -92,6 +95,7 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
       const p = validatePayload(pullRequestPayload, body, 'pull_request');
       const pr = p.pull_request;
       const closedAs: PullRequestAction = pr.merged ? 'merged' : 'closed';
+      const changed = p.label && (action === 'labeled' || action === 'unlabeled') ? p.label.name : undefined;
       return {
         ...base,
         kind: 'pull_request',
@@ -107,6 +111,7 @@ export function githubEvent(eventName: string, delivery: string, body: unknown):
           fromFork: pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id,
           fromCollaborator: isCollaborator(pr.author_association),
           labels: pr.labels.map((l) => l.name),
+          ...(changed !== undefined ? { labelChange: { added: action === 'labeled' ? [changed] : [], removed: action === 'unlabeled' ? [changed] : [], observed: 'event' as const } } : {}),
           author: pr.user.login,
           title: pr.title,
           url: pr.html_url,

@@ -27,6 +27,8 @@ const mergeRequestPayload = z.object({
   user: z.object({ id: z.number().optional(), username: z.string() }),
   project,
   labels: z.array(label).optional(),
+  // A label change arrives as an `update` whose `changes.labels` holds the labels before and after.
+  changes: z.object({ labels: z.object({ previous: z.array(label), current: z.array(label) }).optional() }).optional(),
   object_attributes: z.object({
     iid: z.number().int().positive(),
     action: z.string().optional(),
@@ -89,6 +91,9 @@ export function gitlabEvent(eventName: string, delivery: string, body: unknown):
       const p = validatePayload(mergeRequestPayload, body, eventName);
       const mr = p.object_attributes;
       const labels = p.labels ?? mr.labels ?? [];
+      const change = p.changes?.labels;
+      const before = new Set(change?.previous.map((l) => l.title));
+      const after = new Set(change?.current.map((l) => l.title));
       const author =
         mr.author_id === undefined || p.user.id === mr.author_id ? p.user.username : `user-id:${mr.author_id}`;
       return {
@@ -107,6 +112,7 @@ export function gitlabEvent(eventName: string, delivery: string, body: unknown):
           // Pushing a branch to the project takes the Developer role (access level 30) or above.
           fromCollaborator: mr.source_project_id === mr.target_project_id,
           labels: labels.map((l) => l.title),
+          ...(change ? { labelChange: { added: [...after].filter((l) => !before.has(l)), removed: [...before].filter((l) => !after.has(l)), observed: 'event' as const } } : {}),
           author,
           title: mr.title,
           url: mr.url,

@@ -2,7 +2,19 @@
 export type WebhookProvider = 'github' | 'gitlab';
 
 /** What happened to a pull/merge request, in GitHub's words (GitLab's are mapped onto them). */
-export type PullRequestAction = 'opened' | 'reopened' | 'synchronize' | 'closed' | 'merged' | 'labeled';
+export type PullRequestAction = 'opened' | 'reopened' | 'synchronize' | 'closed' | 'merged' | 'labeled' | 'unlabeled';
+
+/**
+ * Labels one event added or removed: GitHub's `labeled`/`unlabeled` (one
+ * label), GitLab's `changes.labels` of an `update`, or the difference the
+ * pull-request poller saw between two looks (`observed: 'poll'`: it saw the
+ * label on, not the moment it was added).
+ */
+export interface LabelChange {
+  added: string[];
+  removed: string[];
+  observed: 'event' | 'poll';
+}
 
 export interface WebhookPullRequest {
   /** GitHub's pull request number; GitLab's merge request `iid` (the number users see). */
@@ -33,6 +45,8 @@ export interface WebhookPullRequest {
    */
   fromCollaborator: boolean;
   labels: string[];
+  /** What this event changed of `labels`; undefined when it changed none or does not say. */
+  labelChange?: LabelChange;
   /** GitHub login of the author; on GitLab see normalizeGitlabEvent. */
   author: string;
   title: string;

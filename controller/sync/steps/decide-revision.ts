@@ -45,7 +45,8 @@ async function previewRevision(ctx: SyncContext, { source }: SyncPorts, origin: 
   ctx.preview = record;
   if (repo.revision) ctx.followedRevision = repo.revision;
   ctx.revision = await source.resolveRef(repo.spec, wanted).catch((err: unknown) => {
-    if (head) return head;
+    // A label-approved head is the only one that may deploy, even when it cannot be found.
+    if (head && !record.approval) return head;
     throw err;
   });
   return failedBefore(ctx, ['manual'], 'waiting for a new push to the request');

@@ -55,6 +55,19 @@ describe('previewGate', () => {
     expect(decision.deploy).toBe(deploy);
     if (reason) expect(decision.deploy ? '' : decision.reason).toMatch(reason);
   });
+
+  // byLabel: the request deploys only the head the label was added at (preview-approval.ts); the others deploy every push.
+  it.each([
+    ['a fork with the label', settings(), github('NONE', { fork: true, labels: ['preview'] }), true],
+    ['a fork with forks: true, labelled anyway', settings({ forks: true }), github('NONE', { fork: true, labels: ['preview'] }), false],
+    ['a same-repository branch, require: none, labelled anyway', settings(), github('NONE', { labels: ['preview'] }), false],
+    ['require: label', settings({ require: 'label' }), github('OWNER', { labels: ['preview'] }), true],
+    ['require: collaborator, a collaborator labelled anyway', settings({ require: 'collaborator' }), github('MEMBER', { labels: ['preview'] }), false],
+    ['require: collaborator, a stranger with the label', settings({ require: 'collaborator' }), github('NONE', { labels: ['preview'] }), true],
+    ['a fork by a collaborator, forks off, labelled', settings({ require: 'collaborator' }), github('COLLABORATOR', { fork: true, labels: ['preview'] }), true],
+  ] as Array<[string, PreviewSettings, WebhookPullRequest, boolean]>)('byLabel: %s', (_what, s, pr, byLabel) => {
+    expect(previewGate(s, pr)).toEqual({ deploy: true, byLabel });
+  });
 });
 
 describe('baton.yaml previews.require', () => {

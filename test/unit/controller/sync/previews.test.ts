@@ -104,6 +104,17 @@ describe('sync: preview apps', () => {
     expect(outcome).toEqual({ result: 'Succeeded', revision: moved });
   });
 
+  it("a label-approved head that is gone is not replaced by the request's newer head: the sync throws", async () => {
+    const w = syncWorld();
+    const pushed = commitId('pushed-after-the-label');
+    w.source.commit(pushed, [previewed('catalog')]);
+    w.source.refs.set('refs/pull/7/head', pushed);
+    const approved = commitId('approved');
+    w.openPreview(7, approved, ['catalog'], { fromFork: true, labels: ['preview'], approval: { label: 'preview', sha: approved, how: 'labeled', at: new Date(0).toISOString() } });
+    await expect(w.run('pr-7.catalog')).rejects.toThrow(`cannot resolve ${approved}`);
+    expect(w.cluster.calls).toEqual([]);
+  });
+
   it('a head neither the sha nor the request ref can find is thrown (retried)', async () => {
     const w = syncWorld();
     w.openPreview(7, commitId('nowhere'), ['catalog']);

@@ -1,0 +1,172 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../controller/state/state-store.js';
+import { describeApps, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { request } from '../ingress/helpers.js';
+import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
+import { waitFor } from '../support/wait.js';
+
+// A maintainer's label on a fork's pull request approves the head it was added at, against a real
+// `baton up`: real GitHub payloads (labeled, synchronize, unlabeled), signed with the secret. The
+// fork pushes again after the label: its new head is not deployed until the label is removed and
+// added again.
+
+const SECRET = 'approval-e2e-secret';
+const examples = join(import.meta.dirname, '../../examples-repo');
+const NUMBER = 21;
+
+const BATON_YAML = `apps:
+  - name: catalog
+    chart: web-service
+    namespace: shop
+    values: [services/shop.yaml, services/catalog/values.yaml, environments/prod/catalog.yaml]
+    set: { replicas: 1 }
+    preview: { enabled: true, values: { replicas: 1 } }
+`;
+
+let dir: string;
+let work: string;
+let gitServer: GitHttpServer;
+let baton: BatonProcess;
+let state: StateStore;
+let api: string;
+let ingressPort: number;
+let token: string;
+
+const tail = () => `baton up:\n${baton.output().split('\n').slice(-25).join('\n')}`;
+const hooks = (): WebhookServer => ({ url: api }) as WebhookServer;
+
+/** A commit of the fork's branch with catalog at `version`, pushed where GitHub keeps the request's head. */
+async function forkPush(version: string): Promise<string> {
+  await writeFile(join(work, 'environments/prod/catalog.yaml'), `version: "${version}"\nreplicas: 1\ningress:\n  host: catalog.localhost\n`);
+  await git(work, 'commit', '-qam', `catalog ${version}`);
+  await git(work, 'push', '-qf', 'origin', `HEAD:refs/pull/${NUMBER}/head`);
+  return git(work, 'rev-parse', 'HEAD');
+}
+
+/** A real `pull_request` payload of GitHub's for a fork's request, pointed at the served repository. */
+function fromFork(action: 'opened' | 'labeled' | 'unlabeled' | 'synchronize', sha: string, labels: string[]) {
+  const payload = githubExample('pull_request', (p) => p.action === action) as any;
+  payload.number = NUMBER;
+  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  payload.repository.full_name = 'acme/shop';
+  const pr = payload.pull_request;
+  pr.number = NUMBER;
+  pr.head.sha = sha;
+  pr.head.ref = 'fork-branch';
+  pr.head.repo = { ...pr.base.repo, id: 999_999, full_name: 'mallory/shop' };
+  pr.author_association = 'FIRST_TIME_CONTRIBUTOR';
+  pr.labels = labels.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false }));
+  if (action === 'labeled' || action === 'unlabeled') payload.label = { ...payload.label, name: 'preview' };
+  return payload;
+}
+
+async function send(action: 'opened' | 'labeled' | 'unlabeled' | 'synchronize', sha: string, labels: string[]): Promise<void> {
+  expect((await sendGithub(hooks(), 'pull_request', fromFork(action, sha, labels), SECRET)).status).toBe(200);
+}
+
+async function preview(): Promise<any> {
+  const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as any[]).find((p) => p.number === NUMBER);
+}
+
+async function answers(version: string): Promise<boolean> {
+  const res = await request(ingressPort, `pr-${NUMBER}.catalog.localhost`, '/version');
+  return res.status === 200 && JSON.parse(res.body).version === version;
+}
+
+/** The messages of baton's log lines (pino JSON) after `from` characters of output. */
+const messages = (from: number): string[] =>
+  baton
+    .output()
+    .slice(from)
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return [String((JSON.parse(line) as { msg?: unknown }).msg ?? '')];
+      } catch {
+        return [];
+      }
+    });
+
+/** Waits for the log line of the request's decision that comes after `from` characters of output. */
+const decided = (from: number, line: RegExp) =>
+  waitFor(`a log line ${line.source}`, async () => messages(from).some((m) => line.test(m)), { timeoutMs: 30_000, intervalMs: 100, describe: tail });
+
+beforeAll(async () => {
+  dir = await mkdtemp('/tmp/baton-approval-');
+  work = join(dir, 'work');
+  const root = join(dir, 'served');
+  await mkdir(root);
+  await cp(examples, work, { recursive: true });
+  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
+  await git(work, 'init', '-q', '-b', 'main');
+  await git(work, 'add', '.');
+  await git(work, 'commit', '-qm', 'shop: catalog');
+  await git(root, 'init', '-q', '--bare', '-b', 'main', 'shop.git');
+  await git(work, 'remote', 'add', 'origin', join(root, 'shop.git'));
+  await git(work, 'push', '-q', 'origin', 'main');
+  gitServer = await startGitHttpServer({ root });
+  baton = startBaton(
+    ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
+    { BATON_GITHUB_WEBHOOK_SECRET: SECRET },
+  );
+  api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
+  ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
+  token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+  state = stateOf(dir);
+  await waitFor('catalog Healthy', async () => (await state.getApp('catalog'))?.health === 'Healthy', {
+    timeoutMs: 240_000,
+    intervalMs: 250,
+    describe: async () => `${describeApps(await state.listApps())}\n${tail()}`,
+  });
+  await git(work, 'checkout', '-qb', 'fork-branch');
+}, 300_000);
+
+afterAll(async () => {
+  await state?.close();
+  await baton?.stop();
+  await gitServer?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 180_000);
+
+describe("a maintainer's label approves the fork's head it was added at", () => {
+  let a: string;
+  let b: string;
+
+  it('labeled at head A deploys A', { timeout: 300_000 }, async () => {
+    a = await forkPush('1.6.0-a');
+    let from = baton.output().length;
+    await send('opened', a, []);
+    await decided(from, /#21: comes from a fork: not deployed until a maintainer adds the label "preview"/);
+    from = baton.output().length;
+    await send('labeled', a, ['preview']);
+    await waitFor('pr-21.catalog.localhost answering 1.6.0-a', () => answers('1.6.0-a'), { timeoutMs: 240_000, intervalMs: 250, describe: tail });
+    await waitFor('the preview synced at A', async () => (await preview())?.revision === a, { timeoutMs: 120_000, intervalMs: 250, describe: async () => `${JSON.stringify(await preview())}\n${tail()}` });
+    expect(await preview()).toMatchObject({ headSha: a, revision: a });
+  });
+
+  it('a push B after the label (synchronize) is not deployed: the preview keeps running A, and the decision says why', { timeout: 120_000 }, async () => {
+    b = await forkPush('1.6.0-b');
+    const from = baton.output().length;
+    await send('synchronize', b, ['preview']);
+    await decided(from, new RegExp(`#21: new commits since the label "preview" was added at ${a.slice(0, 7)}: not deployed until a maintainer adds the label again.*the preview keeps running ${a.slice(0, 7)}`));
+    expect(await preview()).toMatchObject({ headSha: a, revision: a });
+    expect(await answers('1.6.0-a')).toBe(true);
+  });
+
+  it('removing the label leaves the preview running A; adding it again at B deploys B', { timeout: 300_000 }, async () => {
+    let from = baton.output().length;
+    await send('unlabeled', b, []);
+    await decided(from, new RegExp(`#21: comes from a fork: not deployed until a maintainer adds the label "preview".*; the preview keeps running ${a.slice(0, 7)}`));
+    expect(await answers('1.6.0-a')).toBe(true);
+    from = baton.output().length;
+    await send('labeled', b, ['preview']);
+    await waitFor('pr-21.catalog.localhost answering 1.6.0-b', () => answers('1.6.0-b'), { timeoutMs: 240_000, intervalMs: 250, describe: tail });
+    await waitFor('the preview synced at B', async () => (await preview())?.revision === b, { timeoutMs: 120_000, intervalMs: 250, describe: async () => `${JSON.stringify(await preview())}\n${tail()}` });
+    expect(await preview()).toMatchObject({ headSha: b, revision: b });
+    expect(messages(from)).toContainEqual(expect.stringMatching(new RegExp(`^#21: preview of catalog at ${b.slice(0, 7)} queued`)));
+  });
+});
