@@ -75,9 +75,44 @@ export async function collectKustomization(reader: TreeReader, dir: string, erro
         else fail(`"${entry}" not found in the repository`);
       }
     }
+    for (const { at, entry } of fileLoads(k)) {
+      if (!remote.test(entry) && !remote.test(entry.slice(entry.indexOf('=') + 1))) continue;
+      const p = doc.locate(at);
+      errors.push(
+        RenderError.at('KUSTOMIZE', file, p.line, p.col, `${formatPath(at)}: "${entry}" is fetched from the network by kustomize; baton builds Kustomize from the repository alone: put the file in the repository and refer to it by a relative path`),
+      );
+    }
     await takeMentionedPaths(doc, file, take, baseFields);
   }
   return files;
+}
+
+/**
+ * Fields besides the bases that kustomize reads through its loader, which
+ * fetches an http(s) URL as readily as a file (kustomize api/internal/loader):
+ * each single-line string there, with the path in the kustomization it sits at.
+ */
+function fileLoads(k: Record<string, unknown>): { at: (string | number)[]; entry: string }[] {
+  const out: { at: (string | number)[]; entry: string }[] = [];
+  const add = (at: (string | number)[], v: unknown) => {
+    if (typeof v === 'string' && !v.includes('\n')) out.push({ at, entry: v });
+  };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const field = (v: unknown, name: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[name] : undefined);
+  for (const name of ['patchesStrategicMerge', 'configurations', 'crds', 'generators', 'transformers', 'validators']) list(k[name]).forEach((v, i) => add([name, i], v));
+  for (const name of ['patches', 'patchesJson6902', 'replacements']) list(k[name]).forEach((v, i) => add([name, i, 'path'], field(v, 'path')));
+  add(['openapi', 'path'], field(k.openapi, 'path'));
+  for (const name of ['configMapGenerator', 'secretGenerator']) {
+    list(k[name]).forEach((g, i) => {
+      for (const sub of ['files', 'envs']) list(field(g, sub)).forEach((v, j) => add([name, i, sub, j], v));
+      add([name, i, 'env'], field(g, 'env'));
+    });
+  }
+  return out;
+}
+
+function formatPath(at: (string | number)[]): string {
+  return at.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 /**

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiskTree, MemoryTree, renderApp, type RenderAppInput, type RenderResult } from '../../../renderer/index.js';
@@ -178,6 +180,59 @@ describe('Kustomize apps (kubectl kustomize)', () => {
       'k/kustomization.yaml:3:5: resources[1]: "https://example.com/app.yaml" is a remote base; baton builds Kustomize from the repository alone: vendor it into the repository and refer to it by a relative path',
       'k/kustomization.yaml:4:5: resources[2]: "../missing" not found in the repository',
     ]);
+  });
+
+  it('refuses URLs in the fields kustomize reads files from (patches, generators, configurations…), so a pull request cannot make baton fetch them', async () => {
+    const fetched: string[] = [];
+    const server = createServer((req, res) => {
+      fetched.push(req.url ?? '');
+      res.end('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {stolen: from-the-host}\n');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const tree = new MemoryTree({
+        'k/kustomization.yaml': [
+          'resources: [cm.yaml]',
+          'patches:',
+          `  - path: ${url}/patch.yaml`,
+          `patchesStrategicMerge: [${url}/smp.yaml]`,
+          'patchesJson6902:',
+          `  - {path: ${url}/json6902.yaml, target: {kind: ConfigMap, name: a}}`,
+          `configurations: [${url}/conf.yaml]`,
+          `crds: [${url}/crd.json]`,
+          `openapi: {path: ${url}/openapi.json}`,
+          'configMapGenerator:',
+          `  - {name: g, files: [k=${url}/file], envs: [${url}/envs]}`,
+          'secretGenerator:',
+          `  - {name: s, env: ${url}/env}`,
+          `transformers: [${url}/transformer.yaml]`,
+          'commonAnnotations: {docs: "https://example.com/ok-as-a-value"}',
+          '',
+        ].join('\n'),
+        'k/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      });
+      const r = await renderApp({ repo: tree, path: 'k', release: { name: 'app', namespace: 'shop' } });
+      expect(fetched).toEqual([]);
+      expect(r.objects).toEqual([]);
+      expect(messages(r).map((m) => m.replace(/:\d+:\d+: .*?: /, ': '))).toEqual(
+        [
+          'patches[0].path',
+          'patchesStrategicMerge[0]',
+          'patchesJson6902[0].path',
+          'configurations[0]',
+          'crds[0]',
+          'openapi.path',
+          'configMapGenerator[0].files[0]',
+          'configMapGenerator[0].envs[0]',
+          'secretGenerator[0].env',
+          'transformers[0]',
+        ].map(() => expect.stringMatching(/^k\/kustomization\.yaml: ".*" is fetched from the network/)),
+      );
+      expect(messages(r)[0]).toMatch(/^k\/kustomization\.yaml:3:11: patches\[0\]\.path: "http:\/\/127\.0\.0\.1:\d+\/patch\.yaml" is fetched from the network/);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a symlink that leaves the repository, and quotes kustomize when it fails', async () => {
