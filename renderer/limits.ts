@@ -8,6 +8,8 @@ export interface RenderLimits {
   maxOutputBytes: number;
   /** Files read for one render. @defaultValue 10000 */
   maxFiles: number;
+  /** Template loop iterations, partial calls and helper calls of one render. @defaultValue 2000000 */
+  maxTemplateSteps: number;
 }
 
 export const defaultLimits: RenderLimits = {
@@ -15,6 +17,7 @@ export const defaultLimits: RenderLimits = {
   maxInputBytes: 64 * 1024 * 1024,
   maxOutputBytes: 16 * 1024 * 1024,
   maxFiles: 10_000,
+  maxTemplateSteps: 2_000_000,
 };
 
 export function withDefaults(limits: Partial<RenderLimits> | undefined): RenderLimits {

@@ -1,6 +1,7 @@
 import { RenderError } from '../errors/render-error.js';
 import { globToRegExp } from '../tree/ignore-file.js';
 import { normalizeTreePath } from '../tree/tree-path.js';
+import type { WorkBudget } from '../template/work-budget.js';
 
 type Loc = { loc?: { start: { line: number; column: number } } };
 
@@ -14,6 +15,8 @@ export interface FilesSources {
   repoGlobs?: Set<string>;
   /** The template file rendering (for error positions). */
   currentFile(): string;
+  /** The render's budget: each call is a step, and the text it returns counts. @defaultValue unbudgeted */
+  budget?: WorkBudget;
 }
 
 /** Repository reads a render asked for that were not loaded yet; the render is repeated once they are. */
@@ -39,6 +42,10 @@ export function filesObject(src: FilesSources, wanted: FilesWanted): Record<stri
       throw RenderError.at('PATH_ESCAPE', ...where(o), `Files: ${(err as Error).message}; Files reach only the chart${src.repo ? ' and its repository' : ''}`);
     }
   };
+  const spend = <T extends string | Record<string, string>>(out: T, o: Loc): T => {
+    src.budget?.produced(typeof out === 'string' ? out.length : Object.values(out).reduce((n, v) => n + v.length, 0), () => where(o));
+    return out;
+  };
   const lookup = (path: string): Buffer | null | undefined => {
     const c = src.chart.get(path);
     if (c) return c;
@@ -51,16 +58,19 @@ export function filesObject(src: FilesSources, wanted: FilesWanted): Record<stri
   };
   return {
     get(p: unknown, o: Loc) {
+      src.budget?.step(() => where(o));
       const path = norm(p, o);
       const buf = lookup(path);
       if (buf === null) throw RenderError.at('NOT_FOUND', ...where(o), `Files.get: "${path}" not found in the chart${src.repo ? ' or the repository' : ''}`);
-      return buf ? buf.toString('utf8') : '';
+      return spend(buf ? buf.toString('utf8') : '', o);
     },
     exists(p: unknown, o: Loc) {
+      src.budget?.step(() => where(o));
       const buf = lookup(norm(p, o));
       return buf !== null;
     },
     glob(pattern: unknown, o: Loc) {
+      src.budget?.step(() => where(o));
       if (typeof pattern !== 'string' || pattern === '') throw RenderError.at('TEMPLATE_RUNTIME', ...where(o), 'Files.glob: a pattern is required');
       norm(pattern.replace(/[*?{}]/g, 'x'), o);
       const re = globToRegExp(pattern);
@@ -70,7 +80,7 @@ export function filesObject(src: FilesSources, wanted: FilesWanted): Record<stri
         if (!src.repoGlobs?.has(pattern)) wanted.globs.add(pattern);
         for (const [k, v] of [...src.repo].sort(([a], [b]) => (a < b ? -1 : 1))) if (v && re.test(k)) out[k] = v.toString('utf8');
       }
-      return out;
+      return spend(out, o);
     },
   };
 }

@@ -123,7 +123,7 @@ function renderPass(
   const errors: RenderError[] = [];
   const session = new TemplateSession(chart.partials, input.compileCache ?? sharedCompileCache, limits);
   errors.push(...session.checkPartials());
-  const files = filesObject({ chart: chart.files, repo: repo.repo, repoGlobs: repo.repoGlobs, currentFile: () => session.currentFile() }, wanted);
+  const files = filesObject({ chart: chart.files, repo: repo.repo, repoGlobs: repo.repoGlobs, currentFile: () => session.currentFile(), budget: session.budget }, wanted);
   const kubeVersion = input.kubeVersion ?? 'v1.32.0';
   const [major, minor] = kubeVersion.replace(/^v/, '').split('.');
   const rel = input.release;

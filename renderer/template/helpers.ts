@@ -6,6 +6,7 @@ import { formatBytes } from '../limits.js';
 import { forbiddenKeys } from '../values/values.js';
 import { printf } from './printf.js';
 import { isEmpty } from './truthy.js';
+import type { StepSite, WorkBudget } from './work-budget.js';
 
 /** What helpers need from the render in progress. */
 export interface HelperHost {
@@ -14,6 +15,8 @@ export interface HelperHost {
   /** The template file being rendered (a partial's file while inside it). */
   currentFile(): string;
   maxOutputBytes: number;
+  /** What the render's templates may still spend. */
+  budget: WorkBudget;
 }
 
 interface HelperDef {
@@ -154,6 +157,7 @@ export function registerHelpers(env: typeof import('handlebars'), host: HelperHo
     function (this: unknown, ...raw: unknown[]): unknown {
       const options = raw.pop() as HelperOptions & { loc?: { start: { line: number; column: number } } };
       const where = (): [string, number, number] => [host.currentFile(), options.loc?.start.line ?? 1, (options.loc?.start.column ?? 0) + 1];
+      host.budget.step(where);
       if (raw.length < def.min || raw.length > def.max) {
         const n = def.min === def.max ? `${def.min}` : def.max === many ? `at least ${def.min}` : `${def.min}-${def.max}`;
         throw RenderError.at('TEMPLATE_RUNTIME', ...where(), `${name} takes ${n} argument(s), got ${raw.length}; usage: {{${def.usage}}}`);
@@ -168,9 +172,11 @@ export function registerHelpers(env: typeof import('handlebars'), host: HelperHo
       if (typeof out === 'string' && out.length > host.maxOutputBytes) {
         throw RenderError.at('TOO_LARGE', ...where(), `${name} produced ${formatBytes(out.length)}, over the ${formatBytes(host.maxOutputBytes)} output limit`);
       }
+      if (typeof out === 'string') host.budget.produced(out.length, where);
       return out;
     };
   for (const [name, def] of Object.entries(pure)) env.registerHelper(name, wrap(name, def));
+  for (const name of ['each', 'with', 'if', 'unless']) env.registerHelper(name, budgeted(env.helpers[name]!, host));
   env.registerHelper(
     'required',
     wrap('required', {
@@ -199,4 +205,31 @@ export function registerHelpers(env: typeof import('handlebars'), host: HelperHo
       },
     }),
   );
+}
+
+type Block = ((context: unknown, options?: unknown) => string) & Record<string, unknown>;
+
+/**
+ * A Handlebars block helper whose body and {{else}} count against the render's
+ * budget at each run, and whose own output (a loop's iterations added up) is
+ * refused once over the output limit, before the next iteration adds more.
+ */
+function budgeted(helper: (...args: any[]) => unknown, host: HelperHost) {
+  return function (this: unknown, ...args: any[]): unknown {
+    const options = args[args.length - 1] as HelperOptions & { loc?: { start: { line: number; column: number } } };
+    if (!options || typeof options.fn !== 'function') return helper.apply(this, args);
+    const where: StepSite = () => [host.currentFile(), options.loc?.start.line ?? 1, (options.loc?.start.column ?? 0) + 1];
+    let total = 0;
+    const count = (body: Block): Block =>
+      Object.assign(function (this: unknown, context: unknown, opts?: unknown): string {
+        host.budget.step(where);
+        const out = body.call(this, context, opts);
+        total += out.length;
+        if (total > host.maxOutputBytes) throw RenderError.at('TOO_LARGE', ...where(), `this block's output passes the ${formatBytes(host.maxOutputBytes)} output limit`);
+        host.budget.produced(out.length, where);
+        return out;
+      }, body);
+    args[args.length - 1] = { ...options, fn: count(options.fn as Block), inverse: count(options.inverse as Block) };
+    return helper.apply(this, args);
+  };
 }

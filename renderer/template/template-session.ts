@@ -4,6 +4,7 @@ import { formatBytes, type RenderLimits } from '../limits.js';
 import type { CompileCache } from './compile-cache.js';
 import { compileTemplate, type CompiledTemplate } from './compile-template.js';
 import { registerHelpers } from './helpers.js';
+import { WorkBudget } from './work-budget.js';
 
 /** A template's text and the tree path it is reported under. */
 export interface TemplateSource {
@@ -27,6 +28,8 @@ export class TemplateSession {
   private readonly stack: string[] = [];
   private readonly partials = new Map<string, { file: string; compiled: CompiledTemplate; fn?: Handlebars.TemplateDelegate }>();
   private outputBytes = 0;
+  /** Loop iterations, partial and helper calls, and the text they make, for every template of this render. */
+  readonly budget: WorkBudget;
   /** Errors found while compiling partials, reported once per render. */
   readonly partialErrors: RenderError[] = [];
 
@@ -35,10 +38,12 @@ export class TemplateSession {
     private readonly cache: CompileCache | false,
     private readonly limits: RenderLimits,
   ) {
+    this.budget = new WorkBudget(limits);
     registerHelpers(this.env, {
       include: (name, context, options) => this.include(name, context, options),
       currentFile: () => this.currentFile(),
       maxOutputBytes: limits.maxOutputBytes,
+      budget: this.budget,
     });
     for (const [name, tpl] of partials) {
       const compiled = compileTemplate(tpl.source, cache);
@@ -74,9 +79,14 @@ export class TemplateSession {
     if (this.stack.length > maxIncludeDepth) {
       throw RenderError.at('TEMPLATE_RUNTIME', p.file, 1, 1, `partials nested more than ${maxIncludeDepth} deep (does "${name}" include itself?)`);
     }
+    const caller = this.currentFile() || p.file;
+    const where = (): [string, number, number] => [caller, 1, 1];
+    this.budget.step(where);
     this.stack.push(p.file);
     try {
-      return p.fn(context, { data } as any);
+      const out = p.fn(context, { data } as any);
+      this.budget.produced(out.length, where);
+      return out;
     } catch (err) {
       throw toRenderError(err, p.file, p.compiled);
     } finally {

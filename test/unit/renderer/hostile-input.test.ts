@@ -112,4 +112,45 @@ describe('hostile renderer input', () => {
     expect(formatted(r)).toEqual([]);
     expect(r.objects[0].object.data).toEqual({ city: 'München 🏔' });
   });
+
+  it('stops loops nested over a small list (billions of iterations) at the inner loop, instead of spinning the controller', async () => {
+    const list = `l: [${Array.from({ length: 300 }, (_, i) => i).join(', ')}]\n`;
+    const loops = `${'{{#each @root.Values.l}}'.repeat(3)}${'{{/each}}'.repeat(3)}`;
+    const tree = new MemoryTree({ 'Chart.yaml': 'name: web\nversion: 0.1.0\n', 'values.yaml': list, 'templates/t.yaml': `k: "${loops}"\n` });
+    const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false });
+    expect(formatted(r)).toEqual(['TOO_LARGE templates/t.yaml:1:53: the templates ran more than 2,000,000 loop iterations, partial and helper calls (a loop or include nested over itself?)']);
+  });
+
+  it("refuses a loop's output once it passes the output limit, at the loop, before it grows further", async () => {
+    const list = `l: [${Array.from({ length: 100 }, (_, i) => i).join(', ')}]\n`;
+    const loops = `{{#each Values.l}}{{#each @root.Values.l}}{{#each @root.Values.l}}${'x'.repeat(30)}{{/each}}{{/each}}{{/each}}`;
+    const tree = new MemoryTree({ 'Chart.yaml': 'name: web\nversion: 0.1.0\n', 'values.yaml': list, 'templates/t.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  k: "${loops}"\n` });
+    const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false, limits: { maxOutputBytes: 1024 * 1024 } });
+    expect(formatted(r)).toEqual(['TOO_LARGE templates/t.yaml:5:7: this block\'s output passes the 1.0 MiB output limit']);
+  });
+
+  it('stops a partial that includes itself twice per level (2^N calls) within the budget, naming the template', async () => {
+    const depth = 24;
+    const tree = new MemoryTree({
+      'Chart.yaml': 'name: web\nversion: 0.1.0\n',
+      'values.yaml': `nest: ${'['.repeat(depth)}1${']'.repeat(depth)}\n`,
+      'templates/_r.hbs': '{{#each this}}{{include "r" this}}{{include "r" this}}{{/each}}',
+      'templates/t.yaml': 'k: "{{include "r" Values.nest}}"\n',
+    });
+    const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false, limits: { maxTemplateSteps: 100_000 } });
+    expect(r.errors.map((e) => `${e.code} ${e.data.file}`)).toEqual(['TOO_LARGE templates/_r.hbs']);
+    expect(r.errors[0].message).toMatch(/more than 100,000 loop iterations, partial and helper calls/);
+  });
+
+  it('counts what Files.get returns in a loop against the render, so a large file read over and over is refused', async () => {
+    const list = `l: [${Array.from({ length: 40 }, (_, i) => i).join(', ')}]\n`;
+    const tree = new MemoryTree({
+      'Chart.yaml': 'name: web\nversion: 0.1.0\n',
+      'values.yaml': list,
+      'big.txt': 'x'.repeat(512 * 1024),
+      'templates/t.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  k: "{{#each Values.l}}{{#if (@root.Files.get "big.txt")}}{{/if}}{{/each}}"\n',
+    });
+    const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false, limits: { maxOutputBytes: 1024 * 1024 } });
+    expect(formatted(r)).toEqual(['TOO_LARGE templates/t.yaml:5:31: the templates produced more than 16.0 MiB of text while rendering (loops or includes nested over large output?)']);
+  });
 });
