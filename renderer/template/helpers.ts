@@ -221,15 +221,17 @@ function budgeted(helper: (...args: any[]) => unknown, host: HelperHost) {
     const where: StepSite = () => [host.currentFile(), options.loc?.start.line ?? 1, (options.loc?.start.column ?? 0) + 1];
     let total = 0;
     const count = (body: Block): Block =>
-      Object.assign(function (this: unknown, context: unknown, opts?: unknown): string {
+      function (this: unknown, context: unknown, opts?: unknown): string {
         host.budget.step(where);
         const out = body.call(this, context, opts);
         total += out.length;
         if (total > host.maxOutputBytes) throw RenderError.at('TOO_LARGE', ...where(), `this block's output passes the ${formatBytes(host.maxOutputBytes)} output limit`);
         host.budget.produced(out.length, where);
         return out;
-      }, body);
-    args[args.length - 1] = { ...options, fn: count(options.fn as Block), inverse: count(options.inverse as Block) };
+      } as Block;
+    // Handlebars makes a fresh options object for every helper call, and block helpers read no property of fn.
+    options.fn = count(options.fn as Block);
+    options.inverse = count(options.inverse as Block);
     return helper.apply(this, args);
   };
 }
