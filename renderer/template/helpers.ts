@@ -5,6 +5,7 @@ import { RenderError } from '../errors/render-error.js';
 import { formatBytes } from '../limits.js';
 import { forbiddenKeys } from '../values/values.js';
 import { printf } from './printf.js';
+import { boundedJson, jsonLongerThan, maxSerialized, SerializedTooLarge } from './json-size.js';
 import { isEmpty } from './truthy.js';
 import type { StepSite, WorkBudget } from './work-budget.js';
 
@@ -31,7 +32,7 @@ const many = Number.POSITIVE_INFINITY;
 
 function str(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') return boundedJson(v);
   return String(v);
 }
 
@@ -51,14 +52,18 @@ function compare(a: unknown, b: unknown, op: string): boolean {
 }
 
 function indent(n: unknown, s: unknown): string {
-  const pad = ' '.repeat(int(n, 'indent width'));
-  return pad + str(s).replace(/\n/g, `\n${pad}`);
+  const width = int(n, 'indent width');
+  const text = str(s);
+  // Measured before it is built: a width of 10^8 would otherwise allocate its padding first.
+  if (Math.max(0, width) * (text.split('\n').length) + text.length > maxSerialized) throw new SerializedTooLarge(`indenting by ${width} would make more than ${formatBytes(maxSerialized)} of text`);
+  const pad = ' '.repeat(width);
+  return pad + text.replace(/\n/g, `\n${pad}`);
 }
 
 /** Helpers that need nothing from the render; `include` is added per render. */
 const pure: Record<string, HelperDef> = {
   toYaml: { usage: 'toYaml VALUE', min: 1, max: 1, fn: (v) => (v === undefined ? 'null' : stringify(v, { lineWidth: 0 }).replace(/\n$/, '')) },
-  toJson: { usage: 'toJson VALUE', min: 1, max: 1, fn: (v) => JSON.stringify(v ?? null) },
+  toJson: { usage: 'toJson VALUE', min: 1, max: 1, fn: (v) => boundedJson(v ?? null) },
   quote: { usage: 'quote VALUE…', min: 1, max: many, fn: (...vs) => vs.map((v) => JSON.stringify(str(v))).join(' ') },
   squote: { usage: 'squote VALUE…', min: 1, max: many, fn: (...vs) => vs.map((v) => `'${str(v)}'`).join(' ') },
   default: { usage: 'default DEFAULT VALUE', min: 2, max: 2, fn: (d, v) => (isEmpty(v) ? d : v) },
@@ -96,6 +101,8 @@ const pure: Record<string, HelperDef> = {
     max: 2,
     fn: (sep, l) => {
       if (!Array.isArray(l)) throw new Error('the second argument must be a list');
+      // Each item is bounded alone; so is the whole, before it is joined.
+      if (jsonLongerThan(l, maxSerialized) || str(sep).length * Math.max(0, l.length - 1) > maxSerialized) throw new SerializedTooLarge(`the list would make more than ${formatBytes(maxSerialized)} of text`);
       return l.map(str).join(str(sep));
     },
   },
@@ -167,7 +174,7 @@ export function registerHelpers(env: typeof import('handlebars'), host: HelperHo
         out = def.fn.apply(options, raw);
       } catch (err) {
         if (err instanceof RenderError) throw err;
-        throw RenderError.at('TEMPLATE_RUNTIME', ...where(), `${name}: ${(err as Error).message}`);
+        throw RenderError.at(err instanceof SerializedTooLarge ? 'TOO_LARGE' : 'TEMPLATE_RUNTIME', ...where(), `${name}: ${(err as Error).message}`);
       }
       if (typeof out === 'string' && out.length > host.maxOutputBytes) {
         throw RenderError.at('TOO_LARGE', ...where(), `${name} produced ${formatBytes(out.length)}, over the ${formatBytes(host.maxOutputBytes)} output limit`);

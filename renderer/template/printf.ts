@@ -1,3 +1,6 @@
+import { formatBytes } from '../limits.js';
+import { boundedJson, maxSerialized, SerializedTooLarge } from './json-size.js';
+
 /**
  * Go's fmt.Sprintf for the verbs templates use: %s %d %v %q %f %x %X %t %%,
  * with optional `-`/`0` flags, width and precision (`%5.2f`, `%-10s`, `%03d`).
@@ -34,6 +37,7 @@ export function printf(format: string, args: readonly unknown[]): string {
         if (prec !== undefined && verb === 's') s = s.slice(0, Number(prec));
     }
     const w = Number(width || 0);
+    if (w > maxSerialized) throw new SerializedTooLarge(`a width of ${width} would make more than ${formatBytes(maxSerialized)} of text`);
     if (s.length < w) {
       if (flags.includes('-')) s = s.padEnd(w, ' ');
       else if (flags.includes('0') && verb !== 's') s = s.padStart(w, '0');
@@ -46,6 +50,6 @@ export function printf(format: string, args: readonly unknown[]): string {
 /** %v: scalars as themselves, lists and maps as JSON (readable and deterministic). */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null) return '<nil>';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') return boundedJson(v);
   return String(v);
 }

@@ -153,4 +153,29 @@ describe('hostile renderer input', () => {
     const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false, limits: { maxOutputBytes: 1024 * 1024 } });
     expect(formatted(r)).toEqual(['TOO_LARGE templates/t.yaml:5:31: the templates produced more than 16.0 MiB of text while rendering (loops or includes nested over large output?)']);
   });
+
+  it('refuses to serialize a value that names the same list millions of times, before building the text', async () => {
+    // Six {{#with}} blocks, each a list of ten references to the one before: 10^6 copies of a 1,000-item list.
+    let open = '';
+    let close = '';
+    let prev = '@root.Values.l';
+    for (let k = 0; k < 6; k++) {
+      open += `{{#with (list ${Array(10).fill(prev).join(' ')}) as |v${k}|}}`;
+      close += '{{/with}}';
+      prev = `v${k}`;
+    }
+    const list = `l: [${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]\n`;
+    for (const helper of ['toJson', 'toString', 'quote']) {
+      const tree = new MemoryTree({ 'Chart.yaml': 'name: web\nversion: 0.1.0\n', 'values.yaml': list, 'templates/t.yaml': `k: "${open}{{#if (${helper} ${prev})}}x{{/if}}${close}"\n` });
+      const r = await renderChart({ chart: { tree, path: '' }, release, compileCache: false });
+      expect(r.errors.map((e) => `${e.code} ${e.message}`)).toEqual([`TOO_LARGE ${helper}: the value would make more than 16.0 MiB of JSON`]);
+    }
+  });
+
+  it('refuses an indent or printf width past the output limit before allocating its padding', async () => {
+    const r = await renderChart({ chart: { tree: chart('a: "{{indent 1000000000 "x"}}"\nb: "{{printf "%0900000000d" 1}}"\n'), path: '' }, release, compileCache: false });
+    expect(formatted(r)).toEqual(['TOO_LARGE templates/t.yaml:1:5: indent: indenting by 1000000000 would make more than 16.0 MiB of text']);
+    const p = await renderChart({ chart: { tree: chart('b: "{{printf "%0900000000d" 1}}"\n'), path: '' }, release, compileCache: false });
+    expect(formatted(p)).toEqual(['TOO_LARGE templates/t.yaml:1:5: printf: a width of 900000000 would make more than 16.0 MiB of text']);
+  });
 });
