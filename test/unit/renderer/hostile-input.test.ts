@@ -178,4 +178,19 @@ describe('hostile renderer input', () => {
     const p = await renderChart({ chart: { tree: chart('b: "{{printf "%0900000000d" 1}}"\n'), path: '' }, release, compileCache: false });
     expect(formatted(p)).toEqual(['TOO_LARGE templates/t.yaml:1:5: printf: a width of 900000000 would make more than 16.0 MiB of text']);
   });
+
+  it('refuses a YAML file of millions of tokens before parsing it into gigabytes, and still reads a large real-sized one', async () => {
+    const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nx: [${Array(1_100_000).fill('0').join(',')}]\n`;
+    const r = await renderManifests({ tree: new MemoryTree({ 'big.yaml': bomb }), path: '', namespace: 'shop' });
+    expect(r.objects).toEqual([]);
+    expect(formatted(r)).toEqual([expect.stringMatching(/^TOO_LARGE big\.yaml:1:1: YAML: more than 2,000,000 tokens; parsing it would take gigabytes/)]);
+    // 1.3 MB of block YAML, a CRD's schema's shape: counted, and read.
+    let props = '';
+    for (let i = 0; i < 12_000; i++) props += `    field${i}:\n      description: the field number ${i} of the schema\n      type: string\n`;
+    const crd = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: schema}\ndata:\n  note: ok\nschema:\n  properties:\n${props}`;
+    expect(crd.length).toBeGreaterThan(1024 * 1024);
+    const ok = await renderManifests({ tree: new MemoryTree({ 'crd.yaml': crd }), path: '', namespace: 'shop' });
+    expect(formatted(ok)).toEqual([]);
+    expect(ok.objects).toHaveLength(1);
+  });
 });
