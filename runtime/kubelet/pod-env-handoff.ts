@@ -40,7 +40,7 @@ let tmpfsDir: string | undefined;
 const HAND_OFF_PREFIX = 'baton-env-';
 
 /** Whether process `pid` exists (ours or not). */
-function alive(pid: number): boolean {
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -53,7 +53,7 @@ function alive(pid: number): boolean {
 function removeOrphanedHandOffDirs(): void {
   for (const name of readdirSync('/dev/shm')) {
     const pid = Number(/^baton-env-(\d+)-/.exec(name)?.[1]);
-    if (pid && !alive(pid)) rmSync(`/dev/shm/${name}`, { recursive: true, force: true });
+    if (pid && !processExists(pid)) rmSync(`/dev/shm/${name}`, { recursive: true, force: true });
   }
 }
 

@@ -118,6 +118,21 @@ export class LauncherShell {
 
 const swept = new Set<string>();
 
+/** The directories of the launcher shells alive on this machine, any runtime's (`/bin/sh -s <dir>`). */
+export function liveLauncherDirs(): Set<string> {
+  const live = new Set<string>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const [file, flag, dir] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (file === '/bin/sh' && flag === '-s' && dir) live.add(dir);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return live;
+}
+
 /**
  * Removes the directories of launcher shells that are gone: a shell ended by a signal skips its EXIT trap, and its
  * directory may still hold a pending environment hand-off (Secrets). A directory younger than a minute is left alone:
@@ -131,16 +146,7 @@ function removeOrphanedDirs(base: string): void {
     return;
   }
   if (names.length === 0) return;
-  const live = new Set<string>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const [file, flag, dir] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (file === '/bin/sh' && flag === '-s' && dir) live.add(dir);
-    } catch {
-      // Ended meanwhile.
-    }
-  }
+  const live = liveLauncherDirs();
   const oldest = Date.now() - 60_000;
   for (const name of names) {
     const dir = join(base, name);

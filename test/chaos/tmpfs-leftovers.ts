@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { liveLauncherDirs } from '../../runtime/launcher/launcher-shell.js';
+import { processExists } from '../../runtime/kubelet/pod-env-handoff.js';
 
 const SHM = '/dev/shm';
 /** What baton's processes make there: a launcher shell's directory, and a process's environment hand-off directory (by its pid). */
@@ -29,34 +31,10 @@ export function removeTmpfsLeftovers(before: ReadonlySet<string>): number {
   for (const name of batonTmpfsDirs()) {
     if (before.has(name)) continue;
     const pid = Number(HAND_OFF.exec(name)?.[1]);
-    const ownerLives = pid ? alive(pid) : shells.has(join(SHM, name));
+    const ownerLives = pid ? processExists(pid) : shells.has(join(SHM, name));
     if (ownerLives) continue;
     rmSync(join(SHM, name), { recursive: true, force: true });
     removed++;
   }
   return removed;
-}
-
-/** The directories of live launcher shells (`/bin/sh -s <dir>`). */
-function liveLauncherDirs(): Set<string> {
-  const dirs = new Set<string>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const [file, flag, dir] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (file === '/bin/sh' && flag === '-s' && dir) dirs.add(dir);
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return dirs;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
