@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
 import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
-import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+import { git, serveNewRepo, type GitHttpServer } from '../support/git-http-server.js';
 import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -101,13 +101,7 @@ beforeAll(async () => {
   await writeFile(join(work, 'baton.yaml'), BATON_YAML);
   await writeFile(join(work, 'web/deployment.yaml'), deployment('web'));
   await writeFile(join(work, 'vault/vault.yaml'), `${deployment('vault')}---\napiVersion: v1\nkind: Service\nmetadata: {name: vault}\nspec:\n  selector: {run: vault}\n  ports: [{port: 80}]\n`);
-  await git(work, 'init', '-q', '-b', 'main');
-  await git(work, 'add', '.');
-  await git(work, 'commit', '-qm', 'web');
-  await git(root, 'init', '-q', '--bare', '-b', 'main', 'shop.git');
-  await git(work, 'remote', 'add', 'origin', join(root, 'shop.git'));
-  await git(work, 'push', '-q', 'origin', 'main');
-  gitServer = await startGitHttpServer({ root });
+  gitServer = await serveNewRepo(work, root, 'web');
 
   baton = startBaton(
     ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateStore } from '../../controller/state/state-store.js';
 import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
-import { git, startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+import { git, serveNewRepo, type GitHttpServer } from '../support/git-http-server.js';
 import { githubExample, gitlabFixture, sendGithub, sendGitlab, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -113,13 +113,7 @@ beforeAll(async () => {
   await mkdir(root);
   await cp(examples, work, { recursive: true });
   await writeFile(join(work, 'baton.yaml'), BATON_YAML);
-  await git(work, 'init', '-q', '-b', 'main');
-  await git(work, 'add', '.');
-  await git(work, 'commit', '-qm', 'shop: pricing, inventory, catalog');
-  await git(root, 'init', '-q', '--bare', '-b', 'main', 'shop.git');
-  await git(work, 'remote', 'add', 'origin', join(root, 'shop.git'));
-  await git(work, 'push', '-q', 'origin', 'main');
-  gitServer = await startGitHttpServer({ root });
+  gitServer = await serveNewRepo(work, root, 'shop: pricing, inventory, catalog');
 
   githubApi = createServer((req, res) => {
     let body = '';

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 
@@ -194,4 +195,19 @@ export const gitTestEnv: NodeJS.ProcessEnv = {
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await execFileAsync('git', args, { cwd, env: gitTestEnv, maxBuffer: 64 * 1024 * 1024 });
   return stdout.trim();
+}
+
+/**
+ * Commits everything in the working repository `work` (already filled) as
+ * `message` on `main`, pushes it to a new bare `<root>/<name>.git` (its
+ * `origin`), and serves `root` over HTTP: `<url>/<name>.git`.
+ */
+export async function serveNewRepo(work: string, root: string, message: string, name = 'shop'): Promise<GitHttpServer> {
+  await git(work, 'init', '-q', '-b', 'main');
+  await git(work, 'add', '.');
+  await git(work, 'commit', '-qm', message);
+  await git(root, 'init', '-q', '--bare', '-b', 'main', `${name}.git`);
+  await git(work, 'remote', 'add', 'origin', join(root, `${name}.git`));
+  await git(work, 'push', '-q', 'origin', 'main');
+  return startGitHttpServer({ root });
 }
