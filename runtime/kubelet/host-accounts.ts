@@ -3,7 +3,6 @@ import type { SandboxUser } from './process-sandbox.js';
 import { NOBODY } from './process-sandbox.js';
 
 interface AccountFile {
-  path: string;
   stamp: string;
   names: Map<number, string>;
 }
@@ -26,7 +25,7 @@ function namesById(path: string): Map<number, string> {
     const [name, , id] = line.split(':');
     if (name && id !== undefined && /^\d+$/.test(id) && !names.has(Number(id))) names.set(Number(id), name);
   }
-  files.set(path, { path, stamp, names });
+  files.set(path, { stamp, names });
   return names;
 }
 

@@ -95,13 +95,17 @@ export async function startPodNetwork(options: PodNetworkOptions): Promise<PodNe
       if (id !== undefined) removedIds.add(id);
     }
     // Read after the namespaces went: a host end whose namespace was just removed is the same pod, not another one.
+    // Ports whose anti-spoofing entries stay: those left on the bridge, and those of pods being set up (attached only after their entries exist).
+    const ports = new Set(keptVeths);
     for (const link of await bridgeVeths(bridge)) {
-      if (!link.ifname.startsWith(HOST_VETH_PREFIX) || keptVeths.has(link.ifname)) continue;
+      if (!link.ifname.startsWith(HOST_VETH_PREFIX) || keptVeths.has(link.ifname)) {
+        ports.add(link.ifname);
+        continue;
+      }
       await deleteLink(link.ifname);
       if (link.link_netnsid === undefined || !removedIds.has(link.link_netnsid)) removed.add(link.ifname);
     }
-    // Kept: the ports on the bridge now, and those of pods being set up (attached only after their entries exist).
-    await forgetPortsExcept(bridge, new Set([...keptVeths, ...(await bridgeVeths(bridge)).map((link) => link.ifname)]));
+    await forgetPortsExcept(bridge, ports);
     return removed.size;
   };
 

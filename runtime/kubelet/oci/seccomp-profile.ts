@@ -47,7 +47,7 @@ export function runtimeDefaultSeccomp(arch: string = process.arch): Record<strin
         names: ['clone'],
         action: 'SCMP_ACT_ERRNO',
         errnoRet: EPERM,
-        args: [{ index: arch === 's390x' ? 1 : 0, value: flag, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }],
+        args: [{ index: 0, value: flag, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }],
       })),
     ],
   };
