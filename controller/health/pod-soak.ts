@@ -8,6 +8,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 export const MIN_SOAK_SECONDS = 5;
 
 /** How long the gate watches a workload's pods stay Ready: its `minReadySeconds`, at least MIN_SOAK_SECONDS. */
+/**
+ * How long a pod that left Ready with every container still running is given
+ * to show why: a probe can fail on a server that has just exited before the
+ * kubelet has recorded the exit, and the exit code is what a user needs.
+ */
+export const SETTLE_MS = 2000;
+
 export function soakSeconds(workload: { spec?: { minReadySeconds?: number } }): number {
   return Math.max(workload.spec?.minReadySeconds ?? 0, MIN_SOAK_SECONDS);
 }
@@ -20,6 +27,8 @@ export interface PodMemory {
   readyTransition?: string;
   /** When the pod became Ready (ms since the epoch), once the gate has seen it Ready. */
   readySince?: number;
+  /** When the gate first saw the pod not Ready again with its containers still running (ms since the epoch). */
+  settlingSince?: number;
 }
 
 /** Pods remembered by uid (or name, for pods without one). */
@@ -42,7 +51,8 @@ export type SoakVerdict =
  * Judges a workload's current pods against what the gate saw of them before:
  * soaked when each has been Ready for `soakMs` (by its Ready condition's
  * lastTransitionTime); failed as soon as one restarts a container, fails, or
- * leaves Ready after the gate saw it Ready. Pure: returns the memory to keep.
+ * leaves Ready after the gate saw it Ready (after up to SETTLE_MS to show an
+ * exit, while its containers still look running). Pure: returns the memory to keep.
  */
 export function judgeSoak(
   pods: readonly V1Pod[],
@@ -82,6 +92,12 @@ export function judgeSoak(
     const transition = ready?.lastTransitionTime === undefined ? undefined : String(toIso(ready.lastTransitionTime));
     if (first.readySince !== undefined) {
       if (!isReady) {
+        const settlingSince = first.settlingSince ?? now;
+        if (allRunning(pod) && now - settlingSince < SETTLE_MS) {
+          seen.settlingSince = settlingSince;
+          until = undefined;
+          continue;
+        }
         const leftAt = transition === undefined || Number.isNaN(Date.parse(transition)) ? now : Date.parse(transition);
         const held = Math.max(0, Math.round((leftAt - first.readySince) / 1000));
         failures.push({ pod: name, message: `stopped being ready ${held}s after it became ready` });
@@ -108,6 +124,12 @@ export function judgeSoak(
   if (soaked === live.length) return { verdict: { state: 'soaked' }, memory: next };
   const message = `checking that the pods stay ready for ${Math.round(soakMs / 1000)}s`;
   return { verdict: until === undefined ? { state: 'soaking', message } : { state: 'soaking', message, until }, memory: next };
+}
+
+/** Whether the pod reports each of its containers running: nothing has yet told why it is not ready. */
+function allRunning(pod: V1Pod): boolean {
+  const statuses = pod.status?.containerStatuses ?? [];
+  return statuses.length > 0 && statuses.every((cs) => cs.state?.running !== undefined);
 }
 
 function restartCounts(pod: V1Pod): Record<string, number> {

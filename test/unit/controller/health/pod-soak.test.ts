@@ -13,15 +13,17 @@ interface PodState {
   restarts?: number;
   phase?: string;
   deleting?: boolean;
+  /** The container's state says running. */
+  running?: boolean;
 }
 
-function pod({ name = 'web-1', readyAt, ready = true, restarts = 0, phase = 'Running', deleting = false }: PodState): V1Pod {
+function pod({ name = 'web-1', readyAt, ready = true, restarts = 0, phase = 'Running', deleting = false, running = false }: PodState): V1Pod {
   return {
     metadata: { name, uid: `uid-${name}`, ...(deleting ? { deletionTimestamp: new Date(T0) } : {}) },
     status: {
       phase,
       conditions: readyAt === undefined ? [] : [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at(readyAt) as unknown as Date }],
-      containerStatuses: [{ name: 'web', ready, restartCount: restarts, image: 'web', imageID: '' }],
+      containerStatuses: [{ name: 'web', ready, restartCount: restarts, image: 'web', imageID: '', ...(running ? { state: { running: { startedAt: new Date(T0) } } } : {}) }],
     },
   };
 }
@@ -47,6 +49,9 @@ describe('judgeSoak', () => {
     ['a container restarted while watched, though ready again', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 1, restarts: 1 }] }], { state: 'failed', message: 'pod web-1 restarted container web 1 time' }],
     ['restarts from before the gate looked do not count', [{ seconds: 2, pods: [{ readyAt: 1, restarts: 2 }] }, { seconds: 7, pods: [{ readyAt: 1, restarts: 2 }] }], { state: 'soaked' }],
     ['a restart of a pod never seen ready fails too', [{ seconds: 2, pods: [{ readyAt: 2, ready: false }] }, { seconds: 12, pods: [{ readyAt: 12, ready: false, restarts: 1 }] }], { state: 'failed', message: 'pod web-1 restarted container web 1 time' }],
+    ['not ready with its container still running: a moment for the exit to show', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 4, ready: false, running: true }] }], { state: 'soaking', message: 'checking that the pods stay ready for 5s' }],
+    ['not ready, running, then the exit shows as a restart', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 4, ready: false, running: true }] }, { seconds: 5, pods: [{ readyAt: 4, ready: false, running: true, restarts: 1 }] }], { state: 'failed', message: 'pod web-1 restarted container web 1 time' }],
+    ['not ready and still running once the moment is over', [{ seconds: 2, pods: [{ readyAt: 1 }] }, { seconds: 4, pods: [{ readyAt: 4, ready: false, running: true }] }, { seconds: 6, pods: [{ readyAt: 4, ready: false, running: true }] }], { state: 'failed', message: 'pod web-1 stopped being ready 3s after it became ready' }],
     ['a failed pod', [{ seconds: 2, pods: [{ readyAt: 1, ready: false, phase: 'Failed' }] }], { state: 'failed', message: 'pod web-1 failed' }],
     ['a completed pod counts as done', [{ seconds: 2, pods: [{ readyAt: 1, ready: false, phase: 'Succeeded' }] }], { state: 'soaked' }],
     ['a pod being deleted is not judged', [{ seconds: 2, pods: [{ readyAt: 1, ready: false, deleting: true }, { name: 'web-2', readyAt: 0 }] }, { seconds: 6, pods: [{ name: 'web-2', readyAt: 0 }] }], { state: 'soaked' }],
