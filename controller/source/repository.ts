@@ -1,23 +1,20 @@
 import fs from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import type { HttpClient } from 'isomorphic-git/http/node';
 import type { RepositorySpec } from '../apps/app-spec.js';
 import { compactMirror, countPacks } from './compact-mirror.js';
-import { fetchPack, UploadPackHttpError } from './fetch-pack.js';
 import { findGitdir } from './find-gitdir.js';
-import { toSourceError } from './git-error.js';
 import { createGitHttpClient } from './git-http.js';
 import { GitObjects } from './git-objects.js';
+import { GitRemote } from './git-remote.js';
+import { initMirror, isMirror } from './mirror-files.js';
 import { GitTree } from './git-tree.js';
-import { heldTips } from './held-tips.js';
 import { displayUrl, isLocalUrl, localPath } from './normalize-url.js';
-import { lsRefsDirect, type ListedRef } from './ls-refs.js';
-import { readRepositoryToken } from './repository-token.js';
 import { SourceError } from './source-error.js';
 import { TreeCache } from './tree-cache.js';
-import { httpClientUploadPackPost, nodeUploadPackPost, type UploadPackPost } from './upload-pack-post.js';
+import { httpClientUploadPackPost, nodeUploadPackPost } from './upload-pack-post.js';
 
 export interface RepositorySourceOptions {
   /** baton's state dir; mirrors of remote repositories live in `<stateDir>/git/<id>.git`. */
@@ -56,8 +53,6 @@ const SHA = /^[0-9a-f]{40}$/;
 /** Commits whose GitTree (and the paths it has looked up) a source keeps. */
 const MAX_TREES = 4;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
-// The mirror keeps the remote's ref names, so `refs/pull/7/head` stays `refs/pull/7/head`.
-const MIRROR_REFSPEC = '+refs/*:refs/*';
 
 /**
  * One Git repository as baton reads it: a remote (http/https) through a bare
@@ -69,9 +64,7 @@ export class RepositorySource {
   /** URL or path without credentials, for messages and status. */
   readonly url: string;
   readonly local: boolean;
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly http: HttpClient;
-  private readonly post: UploadPackPost;
+  private readonly remote: GitRemote;
   private readonly treeCache: TreeCache;
   private readonly mirrorDir: string;
   private objects: GitObjects | undefined;
@@ -80,14 +73,10 @@ export class RepositorySource {
   private tracked: { ref: string; oid: string } | undefined;
   /** The commit a local path's ref pointed at when last fetched. */
   private localSeen: string | undefined;
-  private authUpfront = false;
   private mirrorReady = false;
   private readonly mirrorRefs = new Map<string, string>();
   /** The trees of the commits read last: planning asks each about the same paths once per app. */
   private readonly trees = new Map<string, GitTree>();
-  /** Whether ref checks may skip isomorphic-git's capability GET (see lsRefsDirect). */
-  private direct: 'untried' | 'ready' | 'off';
-  private readonly httpTimeoutMs: number;
   private readonly maxPacks: number;
   private pendingFetch: Promise<string> | undefined;
   private lock: Promise<unknown> = Promise.resolve();
@@ -108,12 +97,15 @@ export class RepositorySource {
     if (!this.local && !/^https?:\/\//i.test(spec.url)) {
       throw new SourceError('UNSUPPORTED_URL', `repository ${spec.id}: ${this.url} is not supported; use an http(s) URL with a token, or a local path`, { url: this.url });
     }
-    this.env = options.env ?? process.env;
-    this.httpTimeoutMs = options.httpTimeoutMs ?? 60_000;
-    this.http = options.http ?? createGitHttpClient(this.httpTimeoutMs);
-    this.post = options.http ? httpClientUploadPackPost(options.http) : nodeUploadPackPost(this.httpTimeoutMs);
-    // Credentials in the URL or a custom HTTP client: leave every request to isomorphic-git.
-    this.direct = this.local || options.http || /\/\/[^/]*@/.test(spec.url) ? 'off' : 'untried';
+    const httpTimeoutMs = options.httpTimeoutMs ?? 60_000;
+    this.remote = new GitRemote(spec, this.url, {
+      env: options.env ?? process.env,
+      httpTimeoutMs,
+      http: options.http ?? createGitHttpClient(httpTimeoutMs),
+      post: options.http ? httpClientUploadPackPost(options.http) : nodeUploadPackPost(httpTimeoutMs),
+      // Credentials in the URL or a custom HTTP client: leave every request to isomorphic-git.
+      direct: !(this.local || options.http || /\/\/[^/]*@/.test(spec.url)),
+    });
     this.treeCache = options.treeCache ?? new TreeCache();
     this.mirrorDir = join(options.stateDir, 'git', `${spec.id}.git`);
     this.maxPacks = options.maxPacks ?? 50;
@@ -135,7 +127,7 @@ export class RepositorySource {
       const commit = await this.readLocalRef();
       return { commit, moved: commit !== this.localSeen };
     }
-    const tracked = await this.lsRemoteTracked();
+    const tracked = await this.remote.tracked();
     this.tracked = tracked;
     // A mirror deleted while baton runs is cloned again by the fetch this asks for.
     if (this.mirrorReady && !(await isMirror(this.mirrorDir))) {
@@ -160,7 +152,7 @@ export class RepositorySource {
         (await this.objectsOf()).resetPackCache();
         return this.localSeen;
       }
-      const tracked = this.tracked ?? (await this.lsRemoteTracked());
+      const tracked = this.tracked ?? (await this.remote.tracked());
       return this.fetchRef(tracked.ref, tracked.oid);
     }).finally(() => {
       this.pendingFetch = undefined;
@@ -238,7 +230,7 @@ export class RepositorySource {
     }
     const candidates = ref === 'HEAD' || ref.startsWith('refs/') ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
     for (const name of candidates) {
-      const found = await this.lsRemote(name, false);
+      const found = await this.remote.lsRemote(name, false);
       if (!found) continue;
       const commit = found.peeled ?? found.oid;
       if (await objects.hasObject(commit)) return objects.peelToCommit(commit);
@@ -251,7 +243,7 @@ export class RepositorySource {
   private async fetchCommit(sha: string): Promise<string> {
     const objects = await this.mirror();
     if (await objects.hasObject(sha)) return objects.peelToCommit(sha);
-    const tracked = this.tracked ?? (await this.lsRemoteTracked());
+    const tracked = this.tracked ?? (await this.remote.tracked());
     await this.fetchRef(tracked.ref, tracked.oid);
     if (await objects.hasObject(sha)) return objects.peelToCommit(sha);
     try {
@@ -311,10 +303,10 @@ export class RepositorySource {
         const scratch = `${this.mirrorDir}.compact-${process.pid}-${Math.random().toString(36).slice(2)}`;
         head = await compactMirror(objects.gitdir, scratch, async (gitdir) => {
           await initMirror(gitdir, this.url);
-          return this.gitFetch(gitdir, remoteRef, expected);
+          return this.remote.fetchInto(gitdir, remoteRef, expected);
         });
       } else {
-        head = await this.gitFetch(objects.gitdir, remoteRef, expected);
+        head = await this.remote.fetchInto(objects.gitdir, remoteRef, expected);
       }
       objects.resetPackCache();
     }
@@ -323,98 +315,6 @@ export class RepositorySource {
       this.mirrorRefs.set(localRef, head);
     }
     return objects.peelToCommit(head);
-  }
-
-  /**
-   * Downloads what `gitdir` lacks of `want`, the object `remoteRef` names (looked
-   * up when not given), as one streamed pack (fetch-pack.ts); returns `want`.
-   * The token goes up front once the server asked for it, as for ref checks.
-   */
-  private async gitFetch(gitdir: string, remoteRef: string, want: string | undefined): Promise<string> {
-    want ??= SHA.test(remoteRef) ? remoteRef : (await this.lsRemote(remoteRef, false))?.oid;
-    if (!want) throw new SourceError('REF_NOT_FOUND', `${this.url} has no ${remoteRef}`, { url: this.url, ref: remoteRef });
-    const wants = [want];
-    const haves = await heldTips(gitdir);
-    const auth = await this.auth();
-    const headers = auth.options.headers ?? {};
-    const request = (h: Record<string, string>) => fetchPack({ url: this.spec.url, gitdir, wants, haves, headers: h, post: this.post });
-    try {
-      try {
-        await request(headers);
-      } catch (err) {
-        if (!(err instanceof UploadPackHttpError && err.data.statusCode === 401 && auth.basic && !headers.Authorization)) throw err;
-        await request({ ...headers, Authorization: auth.basic }).catch((retry: unknown) => {
-          // As isomorphic-git reports a token the server turned down.
-          throw retry instanceof UploadPackHttpError && retry.data.statusCode === 401 ? Object.assign(new Error('token rejected'), { code: 'UserCanceledError' }) : retry;
-        });
-        this.authUpfront = true;
-      }
-    } catch (err) {
-      if (err instanceof UploadPackHttpError && err.data.statusCode === 401) this.authUpfront = false;
-      throw toSourceError(err, this.url, auth.source);
-    }
-    return want;
-  }
-
-  /** The ref this repository follows on the remote: `branch`, else what the remote's HEAD points at. */
-  private async lsRemoteTracked(): Promise<{ ref: string; oid: string }> {
-    const branch = this.spec.branch;
-    const found = await this.lsRemote(branch ? `refs/heads/${branch}` : 'HEAD', !branch);
-    if (!found) {
-      const what = branch ? `branch "${branch}" does not exist` : 'the remote has no HEAD (is it empty?)';
-      throw new SourceError('REF_NOT_FOUND', `${this.url}: ${what}`, { url: this.url, ref: branch ?? 'HEAD' });
-    }
-    return { ref: found.target ?? found.ref, oid: found.oid };
-  }
-
-  private async lsRemote(ref: string, symrefs: boolean): Promise<ListedRef | undefined> {
-    const auth = await this.auth();
-    if (this.direct === 'ready') {
-      const direct = await lsRefsDirect({ url: this.spec.url, prefix: ref, headers: auth.options.headers ?? {}, timeoutMs: this.httpTimeoutMs }).catch(
-        (err: unknown) => {
-          throw toSourceError(err, this.url, auth.source);
-        },
-      );
-      if (Array.isArray(direct)) return direct.find((r) => r.ref === ref);
-      if (direct === 'unsupported') this.direct = 'off';
-    }
-    try {
-      const refs = await git.listServerRefs({ http: this.http, url: this.spec.url, prefix: ref, symrefs, peelTags: true, ...auth.options });
-      // Negotiated once (auth, protocol): later checks can be the single ls-refs POST.
-      if (this.direct === 'untried') this.direct = 'ready';
-      return refs.find((r) => r.ref === ref);
-    } catch (err) {
-      throw toSourceError(err, this.url, auth.source);
-    }
-  }
-
-  /**
-   * Token auth as HTTP basic (username `x-access-token`, or the URL's user).
-   * Sent only after the server asks once, then up front, as git does.
-   */
-  private async auth(): Promise<{ source?: string; basic?: string; options: Partial<Parameters<typeof git.listServerRefs>[0]> }> {
-    const token = await readRepositoryToken(this.spec, this.env);
-    const headers: Record<string, string> = {};
-    if (!token) return { options: { headers } };
-    const username = decodeURIComponent(new URL(this.spec.url).username) || 'x-access-token';
-    const creds = { username, password: token.token };
-    const basic = `Basic ${Buffer.from(`${username}:${token.token}`).toString('base64')}`;
-    if (this.authUpfront) headers.Authorization = basic;
-    return {
-      source: token.source,
-      basic,
-      options: {
-        headers,
-        onAuth: () => creds,
-        onAuthFailure: () => {
-          this.authUpfront = false;
-          return { cancel: true };
-        },
-        onAuthSuccess: () => {
-          this.authUpfront = true;
-        },
-      },
-    };
   }
 
   private async readLocalRef(): Promise<string> {
@@ -485,21 +385,7 @@ export class RepositorySource {
   }
 }
 
-/** Whether `gitdir` still looks like a Git directory (config, HEAD and objects/ in place). */
-async function isMirror(gitdir: string): Promise<boolean> {
-  const found = await Promise.all(['config', 'HEAD', 'objects'].map((name) => stat(join(gitdir, name)).catch(() => undefined)));
-  return found.every((s) => s !== undefined);
-}
-
 /** The remote, not the mirror, failed (network, auth, a missing repository or ref): starting the mirror over would not help. */
 function isRemoteTrouble(err: unknown): boolean {
   return err instanceof SourceError && ['UNREACHABLE', 'AUTH_REQUIRED', 'AUTH_FAILED', 'REPOSITORY_NOT_FOUND', 'UNSUPPORTED_URL', 'INVALID_SPEC'].includes(err.code);
-}
-
-/** An empty bare repository set up to mirror the remote's ref names. */
-async function initMirror(gitdir: string, url: string): Promise<void> {
-  await mkdir(gitdir, { recursive: true });
-  await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
-  await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: url });
-  await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: MIRROR_REFSPEC });
 }
