@@ -14,6 +14,7 @@ import { startHpaController } from './hpa/hpa-controller.js';
 import type { MetricsSource } from '../metrics/metrics-sampler.js';
 import { startResourceQuotaController } from './resourcequota/resourcequota-controller.js';
 import { startVolumeControllers } from './volume/volume-controller.js';
+import { startClusterRoleAggregationController } from './rbac/clusterrole-aggregation-controller.js';
 
 export interface ControllersOptions {
   cluster: Cluster;
@@ -52,6 +53,7 @@ export async function startControllers(options: ControllersOptions): Promise<{ s
     started.push(await startStatefulSetController(options));
     started.push(await startHpaController({ ...options, syncPeriodMs: options.hpaSyncPeriodMs }));
     started.push(await startResourceQuotaController(options));
+    started.push(await startClusterRoleAggregationController(options));
     if (options.volumesDir) started.push(...(await startVolumeControllers({ ...options, volumesDir: options.volumesDir })));
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));

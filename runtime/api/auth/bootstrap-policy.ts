@@ -27,8 +27,8 @@ const VIEW: PolicyRule[] = [
   rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ];
 
-/** `edit`: view, plus writing workloads, Secrets and ServiceAccount tokens (no Roles or bindings). */
-const EDIT: PolicyRule[] = [
+/** What `edit` adds to view: writing workloads, Secrets and ServiceAccount tokens (no Roles or bindings). */
+const EDIT_OWN: PolicyRule[] = [
   rule(READ, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
@@ -41,21 +41,39 @@ const EDIT: PolicyRule[] = [
   rule(WRITE, ['policy'], ['poddisruptionbudgets']),
   rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
   rule([...READ, ...WRITE], ['coordination.k8s.io'], ['leases']),
-  ...VIEW,
 ];
 
-/** `admin`: edit, plus Roles and RoleBindings within a namespace. */
-const ADMIN: PolicyRule[] = [
+/** What `admin` adds to edit: Roles and RoleBindings within a namespace. */
+const ADMIN_OWN: PolicyRule[] = [
   rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
   rule([...READ, ...WRITE], ['rbac.authorization.k8s.io'], ['rolebindings', 'roles']),
-  ...EDIT,
 ];
+
+const AGGREGATE_TO = (role: string) => `rbac.authorization.k8s.io/aggregate-to-${role}`;
+const aggregating = (role: string) => ({ clusterRoleSelectors: [{ matchLabels: { [AGGREGATE_TO(role)]: 'true' } }] });
+const labelled = (name: string, into: string) => {
+  const m = meta(name);
+  return { ...m, labels: { ...m.labels, [AGGREGATE_TO(into)]: 'true' } };
+};
+
+/**
+ * admin, edit and view aggregate as in Kubernetes: each gathers the ClusterRoles labelled
+ * `aggregate-to-<it>` (a chart's CRD roles among them), `edit` is labelled into admin, `view`
+ * into edit. Their rules are written out as the aggregation controller computes them (roles by
+ * name, each rule once), so they hold from the first request.
+ */
+const VIEW_ROLE = { metadata: labelled('view', 'edit'), aggregationRule: aggregating('view'), rules: VIEW };
+const EDIT_ROLE = { metadata: labelled('edit', 'admin'), aggregationRule: aggregating('edit'), rules: [...EDIT_OWN, ...VIEW] };
+const ADMIN_ROLE = { metadata: meta('admin'), aggregationRule: aggregating('admin'), rules: [...EDIT_ROLE.rules, ...ADMIN_OWN] };
 
 const CLUSTER_ROLES: KubeObject[] = [
   { metadata: meta('cluster-admin'), rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }] },
-  { metadata: meta('admin'), rules: ADMIN },
-  { metadata: meta('edit'), rules: EDIT },
-  { metadata: meta('view'), rules: VIEW },
+  ADMIN_ROLE,
+  EDIT_ROLE,
+  VIEW_ROLE,
+  { metadata: labelled('system:aggregate-to-admin', 'admin'), rules: ADMIN_OWN },
+  { metadata: labelled('system:aggregate-to-edit', 'edit'), rules: EDIT_OWN },
+  { metadata: labelled('system:aggregate-to-view', 'view'), rules: VIEW },
   {
     metadata: meta('system:discovery'),
     rules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'] }],
@@ -85,7 +103,11 @@ const CLUSTER_ROLE_BINDINGS: KubeObject[] = [
 
 async function ensure(cluster: Cluster, type: ResourceType, objects: KubeObject[]): Promise<void> {
   for (const obj of objects) {
-    if (await getIfExists(cluster, type, undefined, obj.metadata.name!)) continue;
+    const live = await getIfExists(cluster, type, undefined, obj.metadata.name!);
+    if (live) {
+      await aggregateOnUpgrade(cluster, type, live, obj);
+      continue;
+    }
     await cluster.create(type, structuredClone(obj)).catch((err: { code?: unknown }) => {
       if (err.code !== 409) throw err;
     });
@@ -93,8 +115,22 @@ async function ensure(cluster: Cluster, type: ResourceType, objects: KubeObject[
 }
 
 /**
- * kube-apiserver's bootstrap policy: the user-facing ClusterRoles (their
- * aggregated rules written out) and the bindings that let every
+ * A state dir from before aggregation has admin, edit and view written out flat: as kube-apiserver's
+ * reconciliation does for a role still marked `autoupdate`, it gains its aggregation rule and labels
+ * (the aggregation controller then fills its rules). A role the user took over is left alone.
+ */
+async function aggregateOnUpgrade(cluster: Cluster, type: ResourceType, live: KubeObject, wanted: KubeObject): Promise<void> {
+  if (!wanted.aggregationRule || live.aggregationRule || live.metadata.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] !== 'true') return;
+  const updated = { ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, ...wanted.metadata.labels } }, aggregationRule: structuredClone(wanted.aggregationRule) };
+  await cluster.update(type, updated).catch((err: { code?: unknown }) => {
+    // Changed meanwhile: the next start looks again.
+    if (err.code !== 409) throw err;
+  });
+}
+
+/**
+ * kube-apiserver's bootstrap policy: the user-facing ClusterRoles (aggregated,
+ * their rules written out) and the bindings that let every
  * authenticated user discover the API and review itself. Made when missing,
  * so an edited one is left as the user keeps it.
  */

@@ -7,6 +7,13 @@ import { MASTERS_GROUP, type RbacAuthorizer } from './rbac-authorizer.js';
 import { uncoveredRules, type PolicyRule } from './rbac-rules.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
+/** What cluster-admin holds: the rules an aggregationRule may gather. */
+const FULL_AUTHORITY: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
+
+function hasAggregationRule(role: KubeObject | undefined): boolean {
+  const selectors = (role?.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined)?.clusterRoleSelectors;
+  return Array.isArray(selectors) && selectors.length > 0;
+}
 
 /** rbacv1helpers.CompactString, as the Forbidden message lists the rules not held. */
 function compact(rule: PolicyRule): string {
@@ -32,9 +39,12 @@ async function rulesOf(authorizer: RbacAuthorizer, kind: string, namespace: stri
  * Kubernetes' escalation check on writes of Roles and bindings: a user may
  * only grant rules they hold themselves, unless RBAC gives them `escalate` on
  * the role (for Roles) or `bind` on the referenced role (for bindings).
- * `system:masters` passes, as EscalationAllowed has it.
+ * Setting, changing or removing a ClusterRole's aggregationRule, which can
+ * gather any rules, needs full authority (`*` on everything), as
+ * clusterrole/policybased/storage.go has it. `system:masters` passes, as
+ * EscalationAllowed has it.
  */
-export async function preventEscalation(authorizer: RbacAuthorizer, user: UserInfo | undefined, type: ResourceType, obj: KubeObject): Promise<void> {
+export async function preventEscalation(authorizer: RbacAuthorizer, user: UserInfo | undefined, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<void> {
   if (!user || user.groups.includes(MASTERS_GROUP)) return;
   const namespace = obj.metadata.namespace ?? '';
   const name = obj.metadata.name ?? '';
@@ -51,8 +61,18 @@ export async function preventEscalation(authorizer: RbacAuthorizer, user: UserIn
   } else {
     return;
   }
-  const missing = uncoveredRules((await authorizer.rulesFor(user, namespace)).rules, wanted);
-  if (missing.length === 0) return;
+  const held = (await authorizer.rulesFor(user, namespace)).rules;
+  const missing = uncoveredRules(held, wanted);
+  if (missing.length === 0) {
+    if (type === resources.clusterroles && (hasAggregationRule(obj) || hasAggregationRule(live)) && uncoveredRules(held, FULL_AUTHORITY).length > 0) {
+      throw new StatusError(403, 'Forbidden', `${type.plural}.${RBAC_GROUP} ${JSON.stringify(name)} is forbidden: must have cluster-admin privileges to use the aggregationRule`, {
+        name,
+        group: RBAC_GROUP,
+        kind: type.plural,
+      });
+    }
+    return;
+  }
   const groups = `[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]`;
   const message = `${type.plural}.${RBAC_GROUP} ${JSON.stringify(name)} is forbidden: user ${JSON.stringify(user.username)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${missing.map(compact).join('\n')}`;
   throw new StatusError(403, 'Forbidden', message, { name, group: RBAC_GROUP, kind: type.plural });

@@ -33,7 +33,7 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   await mutateOnWrite(ctx.cluster, type, defaulted, !live);
   validateObject(defaulted, type, live);
   if (!live) await validateOnCreate(ctx.cluster, type, defaulted, isDryRun(res.req));
-  if (ctx.authorizer) await preventEscalation(ctx.authorizer, res.locals.user as UserInfo | undefined, type, defaulted);
+  if (ctx.authorizer) await preventEscalation(ctx.authorizer, res.locals.user as UserInfo | undefined, type, defaulted, live);
   return defaulted;
 }
 
