@@ -191,4 +191,22 @@ describe('request attributes the authorizer decides on', () => {
     expect(JSON.parse(out).status.userInfo).toMatchObject({ username: 'jane', groups: expect.arrayContaining(['authz-a', 'authz-b', 'system:authenticated']) });
     expect(JSON.parse(out).status.userInfo.groups).not.toContain('authz-a, authz-b');
   });
+
+  it('impersonates a ServiceAccount only under a valid namespace and name, with its groups unless others are asked for, as the impersonation filter does', async () => {
+    const whoami = async (...args: string[]) => JSON.parse(await k('auth', 'whoami', '-o', 'json', ...args)).status.userInfo as { username: string; groups: string[] };
+    expect(await whoami('--as=system:serviceaccount:authz-ns:robot')).toMatchObject({
+      username: 'system:serviceaccount:authz-ns:robot',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:authz-ns', 'system:authenticated'],
+    });
+    // Groups asked for replace the ServiceAccount's own.
+    expect((await whoami('--as=system:serviceaccount:authz-ns:robot', '--as-group=authz-a')).groups).toEqual(['authz-a', 'system:authenticated']);
+    // Not a valid namespace: a user of that name, with no ServiceAccount groups.
+    expect((await whoami('--as=system:serviceaccount:Not_A_Namespace:robot')).groups).toEqual(['system:authenticated']);
+    expect((await whoami('--as=system:serviceaccount::robot')).groups).toEqual(['system:authenticated']);
+    // Asking for system:unauthenticated leaves system:authenticated out, and with it system:basic-user's right to review itself.
+    const unauthenticated = await kubectl(rt.kubeconfig, ['auth', 'whoami', '--as=jane', '--as-group=system:unauthenticated']);
+    expect(unauthenticated.code).not.toBe(0);
+    expect(unauthenticated.stderr).toContain('you do not have permission to call it');
+    expect((await kubectl(rt.kubeconfig, ['auth', 'whoami', '--as=system:anonymous'])).code).not.toBe(0);
+  });
 });

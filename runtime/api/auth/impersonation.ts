@@ -1,4 +1,5 @@
 import { StatusError } from '../../errors/status-error.js';
+import { nameProblems } from '../../kube/dns-names.js';
 import type { UserInfo } from './authenticate.js';
 import type { RbacAuthorizer } from './rbac-authorizer.js';
 import type { RequestAttributes } from './request-attributes.js';
@@ -7,6 +8,19 @@ const SA_PREFIX = 'system:serviceaccount:';
 
 /** A request's headers, each with every value it was sent with (IncomingMessage#headersDistinct). */
 export type DistinctHeaders = NodeJS.Dict<string[]>;
+
+/**
+ * A ServiceAccount's namespace and name from its username, as serviceaccount.SplitUsername has it:
+ * undefined unless both are valid names, and then the username is impersonated as a user.
+ */
+function splitServiceAccount(username: string): { namespace: string; name: string } | undefined {
+  if (!username.startsWith(SA_PREFIX)) return undefined;
+  const parts = username.slice(SA_PREFIX.length).split(':');
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts as [string, string];
+  if (nameProblems(namespace, 'label').length || nameProblems(name, 'subdomain').length) return undefined;
+  return { namespace, name };
+}
 
 function values(headers: DistinctHeaders, name: string): string[] {
   return headers[name] ?? [];
@@ -46,8 +60,8 @@ export async function impersonatedUser(caller: UserInfo, headers: DistinctHeader
     return caller;
   }
   const checks: RequestAttributes[] = [];
-  const asServiceAccount = username.startsWith(SA_PREFIX) ? username.slice(SA_PREFIX.length).split(':') : undefined;
-  if (asServiceAccount?.length === 2) checks.push(impersonateAttrs('serviceaccounts', asServiceAccount[1], '', asServiceAccount[0]));
+  const asServiceAccount = splitServiceAccount(username);
+  if (asServiceAccount) checks.push(impersonateAttrs('serviceaccounts', asServiceAccount.name, '', asServiceAccount.namespace));
   else checks.push(impersonateAttrs('users', username));
   for (const group of groups) checks.push(impersonateAttrs('groups', group));
   if (uid !== undefined) checks.push(impersonateAttrs('uids', uid, 'authentication.k8s.io'));
@@ -59,8 +73,14 @@ export async function impersonatedUser(caller: UserInfo, headers: DistinctHeader
   }
   for (const attrs of checks) if (!(await authorizer.allows(caller, attrs))) throw forbidden(caller, attrs);
 
-  const impliedGroups = asServiceAccount?.length === 2 ? ['system:serviceaccounts', `system:serviceaccounts:${asServiceAccount[0]}`] : [];
-  const all = [...new Set([...groups, ...impliedGroups, ...(username === 'system:anonymous' ? [] : ['system:authenticated'])])];
+  // A ServiceAccount asked for without groups has its fixed ones; then the authenticated (or, for anonymous,
+  // unauthenticated) group unless one of the two was asked for, as the impersonation filter does.
+  const named = asServiceAccount && groups.length === 0 ? ['system:serviceaccounts', `system:serviceaccounts:${asServiceAccount.namespace}`] : groups;
+  const anonymous = username === 'system:anonymous';
+  const status = anonymous
+    ? named.includes('system:unauthenticated') ? [] : ['system:unauthenticated']
+    : named.includes('system:authenticated') || named.includes('system:unauthenticated') ? [] : ['system:authenticated'];
+  const all = [...new Set([...named, ...status])];
   return { username, groups: all, ...(uid !== undefined ? { uid } : {}), ...(extraKeys.length ? { extra } : {}) };
 }
 
