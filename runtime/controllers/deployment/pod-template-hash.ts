@@ -75,6 +75,12 @@ export function equalIgnoreHash(a: unknown, b: unknown): boolean {
  */
 const rsTexts = new Map<string, { resourceVersion: string; text: string }>();
 const MAX_RS_TEXTS = 4096;
+/**
+ * uids of ReplicaSets seen deleted, so a reconcile still holding an older list
+ * does not cache a deleted one's text again; the oldest are forgotten first.
+ */
+const deletedRs = new Set<string>();
+const MAX_DELETED = 1024;
 
 export function replicaSetTemplateText(rs: KubeObject): string {
   const { uid, resourceVersion } = rs.metadata ?? {};
@@ -82,6 +88,7 @@ export function replicaSetTemplateText(rs: KubeObject): string {
   const hit = rsTexts.get(uid);
   if (hit?.resourceVersion === resourceVersion) return hit.text;
   const text = templateText(rs.spec?.template);
+  if (deletedRs.has(uid)) return text;
   rsTexts.delete(uid);
   if (rsTexts.size >= MAX_RS_TEXTS) rsTexts.delete(rsTexts.keys().next().value!);
   rsTexts.set(uid, { resourceVersion, text });
@@ -90,7 +97,10 @@ export function replicaSetTemplateText(rs: KubeObject): string {
 
 /** Drops a deleted ReplicaSet's text (its uid is never seen again). */
 export function forgetReplicaSetTemplateText(uid: string | undefined): void {
-  if (uid) rsTexts.delete(uid);
+  if (!uid) return;
+  rsTexts.delete(uid);
+  deletedRs.add(uid);
+  if (deletedRs.size > MAX_DELETED) deletedRs.delete(deletedRs.values().next().value!);
 }
 
 /** Whether a ReplicaSet's text is held (for tests). */
