@@ -7,6 +7,22 @@
  */
 const PREVIEW_APP = /^pr-([1-9][0-9]{0,9})\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 
+/** Exactly the names previewNamespace makes of a request number: `pr-7`, never `pr-07` or `pr-0`. */
+const PREVIEW_NAMESPACE = /^pr-[1-9][0-9]*$/;
+
+/**
+ * Whether `namespace` is reserved for a pull request's preview: an app's own
+ * objects there would be mixed with (and pruned by, or prune) the preview's.
+ */
+export function isPreviewNamespace(namespace: string): boolean {
+  return PREVIEW_NAMESPACE.test(namespace);
+}
+
+/** Why `namespace` may not be an app's own: it names the preview of a request. */
+export function reservedNamespaceReason(namespace: string): string {
+  return `namespace "${namespace}" is reserved for the preview of pull/merge request #${namespace.slice(3)} (previews live in pr-<number>)`;
+}
+
 /** The namespace every app of the preview of request `number` is synced into. */
 export function previewNamespace(number: number): string {
   return `pr-${number}`;

@@ -2,6 +2,7 @@ import type { AppSpec } from './app-spec.js';
 import { appSchema, knownFields, type AppInput } from './app-schema.js';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import { closestName, formatFieldPath, type FieldPath, type Position } from './field-path.js';
+import { isPreviewNamespace, reservedNamespaceReason } from './preview-names.js';
 
 /** Where one app's declaration sits, so every error can point into it. */
 export interface AppSite {
@@ -51,6 +52,11 @@ export function validateApp(raw: unknown, site: AppSite, repository: string, err
   if (input.kustomize !== undefined && input.directory !== undefined) fail('INVALID_VALUE', ['directory'], 'key', 'give directory (plain manifests) or kustomize (a Kustomize app), not both');
   for (const [i, p] of (Array.isArray(input.kustomize?.patches) ? input.kustomize.patches : []).entries()) {
     if (p && typeof p === 'object' && (p.patch === undefined) === (p.path === undefined)) fail('INVALID_VALUE', ['kustomize', 'patches', i], 'value', 'needs exactly one of patch (inline) or path (a file)');
+  }
+  // Only a preview's sync may write into pr-N (controller/previews); an app's namespace defaults to its name.
+  if (typeof input.namespace === 'string' && isPreviewNamespace(input.namespace)) fail('INVALID_VALUE', ['namespace'], 'value', `${reservedNamespaceReason(input.namespace)}: choose another namespace`);
+  else if (input.namespace === undefined && typeof input.name === 'string' && isPreviewNamespace(input.name)) {
+    fail('INVALID_VALUE', ['name'], 'value', `the app's namespace defaults to its name, and ${reservedNamespaceReason(input.name)}: set namespace to another`);
   }
   const path = typeof input.path === 'string' ? checkRepoPath(input.path, ['path'], fail) : undefined;
   const values = Array.isArray(input.values) ? input.values.map((v, i) => (typeof v === 'string' ? checkRepoPath(v, ['values', i], fail) : '')) : [];

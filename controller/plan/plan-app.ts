@@ -5,6 +5,7 @@ import { contentDigest } from '../../runtime/kube/canonical-json.js';
 import { computeInputsKey, extraDeps, parseInputsKey, type PlanSource } from './inputs-key.js';
 import { RecordingTree } from './recording-tree.js';
 import { trackObject } from '../apps/track-objects.js';
+import { reservedNamespaceErrors } from './reserved-namespaces.js';
 
 export interface PlanAppInput {
   app: AppSpec;
@@ -90,8 +91,10 @@ export async function planApp(input: PlanAppInput): Promise<AppPlan> {
       : { name: app.name, namespace: app.namespace },
   });
   const inputsKey = await computeInputsKey({ ...keyInput, deps: extraDeps(app, tree.reads, tree.lists, tree.types) });
-  if (result.errors.length > 0) {
-    return { action: 'degraded', errors: result.errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
+  // An app's objects in a preview's namespace would collide with the preview: refused like any bad object.
+  const errors = result.errors.length > 0 || app.instance ? result.errors : reservedNamespaceErrors(result.objects);
+  if (errors.length > 0) {
+    return { action: 'degraded', errors: errors.map((e) => formatRenderError(e, valuesName, app)), inputsKey };
   }
   const { rendered, dropped } = app.instance ? previewRendered(result.objects, app.instance) : { rendered: result.objects, dropped: [] };
   const objects = rendered.map((o) => ({ ...o, object: trackObject(o.object, { app: app.name, revision: commit, digest: o.digest }) }));

@@ -1,12 +1,11 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
-import { git, serveNewRepo, type GitHttpServer } from '../support/git-http-server.js';
+import { git } from '../support/git-http-server.js';
 import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { waitFor } from '../support/wait.js';
+import { examplesWith, startPreviewBaton, type PreviewBaton } from './support/preview-baton.js';
 
 // A maintainer's label on a fork's pull request approves the head it was added at, against a real
 // `baton up`: real GitHub payloads (labeled, synchronize, unlabeled), signed with the secret. The
@@ -14,7 +13,6 @@ import { waitFor } from '../support/wait.js';
 // added again.
 
 const SECRET = 'approval-e2e-secret';
-const examples = join(import.meta.dirname, '../../examples-repo');
 const NUMBER = 21;
 
 const BATON_YAML = `apps:
@@ -26,17 +24,11 @@ const BATON_YAML = `apps:
     preview: { enabled: true, values: { replicas: 1 } }
 `;
 
-let dir: string;
+let up: PreviewBaton;
 let work: string;
-let gitServer: GitHttpServer;
-let baton: BatonProcess;
-let state: StateStore;
-let api: string;
-let ingressPort: number;
-let token: string;
 
-const tail = () => `baton up:\n${baton.output().split('\n').slice(-25).join('\n')}`;
-const hooks = (): WebhookServer => ({ url: api }) as WebhookServer;
+const tail = () => up.tail();
+const hooks = (): WebhookServer => ({ url: up.api }) as WebhookServer;
 
 /** A commit of the fork's branch with catalog at `version`, pushed where GitHub keeps the request's head. */
 async function forkPush(version: string): Promise<string> {
@@ -50,7 +42,7 @@ async function forkPush(version: string): Promise<string> {
 function fromFork(action: 'opened' | 'labeled' | 'unlabeled' | 'synchronize', sha: string, labels: string[]) {
   const payload = githubExample('pull_request', (p) => p.action === action) as any;
   payload.number = NUMBER;
-  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  payload.repository.clone_url = up.repoUrl;
   payload.repository.full_name = 'acme/shop';
   const pr = payload.pull_request;
   pr.number = NUMBER;
@@ -68,18 +60,17 @@ async function send(action: 'opened' | 'labeled' | 'unlabeled' | 'synchronize', 
 }
 
 async function preview(): Promise<any> {
-  const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await res.json()) as any[]).find((p) => p.number === NUMBER);
+  return (await up.previews()).find((p) => p.number === NUMBER);
 }
 
 async function answers(version: string): Promise<boolean> {
-  const res = await request(ingressPort, `pr-${NUMBER}.catalog.localhost`, '/version');
+  const res = await request(up.ingressPort, `pr-${NUMBER}.catalog.localhost`, '/version');
   return res.status === 200 && JSON.parse(res.body).version === version;
 }
 
 /** The messages of baton's log lines (pino JSON) after `from` characters of output. */
 const messages = (from: number): string[] =>
-  baton
+  up.baton
     .output()
     .slice(from)
     .split('\n')
@@ -96,34 +87,19 @@ const decided = (from: number, line: RegExp) =>
   waitFor(`a log line ${line.source}`, async () => messages(from).some((m) => line.test(m)), { timeoutMs: 30_000, intervalMs: 100, describe: tail });
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-approval-');
-  work = join(dir, 'work');
-  const root = join(dir, 'served');
-  await mkdir(root);
-  await cp(examples, work, { recursive: true });
-  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
-  gitServer = await serveNewRepo(work, root, 'shop: catalog');
-  baton = startBaton(
-    ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
-    { BATON_GITHUB_WEBHOOK_SECRET: SECRET },
-  );
-  api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
-  ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
-  token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-  state = stateOf(dir);
-  await waitFor('catalog Healthy', async () => (await state.getApp('catalog'))?.health === 'Healthy', {
-    timeoutMs: 240_000,
-    intervalMs: 250,
-    describe: async () => `${describeApps(await state.listApps())}\n${tail()}`,
+  up = await startPreviewBaton({
+    prefix: 'baton-approval-',
+    prepare: examplesWith(BATON_YAML),
+    message: 'shop: catalog',
+    env: { BATON_GITHUB_WEBHOOK_SECRET: SECRET },
   });
+  work = up.work;
+  await up.waitApps('catalog Healthy', (apps) => apps.find((a) => a.name === 'catalog')?.health === 'Healthy');
   await git(work, 'checkout', '-qb', 'fork-branch');
 }, 300_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  await gitServer?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await up?.stop();
 }, 180_000);
 
 describe("a maintainer's label approves the fork's head it was added at", () => {
@@ -132,10 +108,10 @@ describe("a maintainer's label approves the fork's head it was added at", () => 
 
   it('labeled at head A deploys A', { timeout: 300_000 }, async () => {
     a = await forkPush('1.6.0-a');
-    let from = baton.output().length;
+    let from = up.baton.output().length;
     await send('opened', a, []);
     await decided(from, /#21: comes from a fork: not deployed until a maintainer adds the label "preview"/);
-    from = baton.output().length;
+    from = up.baton.output().length;
     await send('labeled', a, ['preview']);
     await waitFor('pr-21.catalog.localhost answering 1.6.0-a', () => answers('1.6.0-a'), { timeoutMs: 240_000, intervalMs: 250, describe: tail });
     await waitFor('the preview synced at A', async () => (await preview())?.revision === a, { timeoutMs: 120_000, intervalMs: 250, describe: async () => `${JSON.stringify(await preview())}\n${tail()}` });
@@ -144,7 +120,7 @@ describe("a maintainer's label approves the fork's head it was added at", () => 
 
   it('a push B after the label (synchronize) is not deployed: the preview keeps running A, and the decision says why', { timeout: 120_000 }, async () => {
     b = await forkPush('1.6.0-b');
-    const from = baton.output().length;
+    const from = up.baton.output().length;
     await send('synchronize', b, ['preview']);
     await decided(from, new RegExp(`#21: new commits since the label "preview" was added at ${a.slice(0, 7)}: not deployed until a maintainer adds the label again.*the preview keeps running ${a.slice(0, 7)}`));
     expect(await preview()).toMatchObject({ headSha: a, revision: a });
@@ -152,11 +128,11 @@ describe("a maintainer's label approves the fork's head it was added at", () => 
   });
 
   it('removing the label leaves the preview running A; adding it again at B deploys B', { timeout: 300_000 }, async () => {
-    let from = baton.output().length;
+    let from = up.baton.output().length;
     await send('unlabeled', b, []);
     await decided(from, new RegExp(`#21: comes from a fork: not deployed until a maintainer adds the label "preview".*; the preview keeps running ${a.slice(0, 7)}`));
     expect(await answers('1.6.0-a')).toBe(true);
-    from = baton.output().length;
+    from = up.baton.output().length;
     await send('labeled', b, ['preview']);
     await waitFor('pr-21.catalog.localhost answering 1.6.0-b', () => answers('1.6.0-b'), { timeoutMs: 240_000, intervalMs: 250, describe: tail });
     await waitFor('the preview synced at B', async () => (await preview())?.revision === b, { timeoutMs: 120_000, intervalMs: 250, describe: async () => `${JSON.stringify(await preview())}\n${tail()}` });

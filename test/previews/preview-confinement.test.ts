@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
-import { git, serveNewRepo, type GitHttpServer } from '../support/git-http-server.js';
+import { kubectl } from '../e2e/support/baton-process.js';
+import { git } from '../support/git-http-server.js';
 import { githubExample, sendGithub, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { waitFor } from '../support/wait.js';
+import { startPreviewBaton, type PreviewBaton } from './support/preview-baton.js';
 
 // A pull request's manifests are unreviewed code: its preview may run them in pr-N, but may not
 // loosen what fences pr-N in. Here baton up follows a Git HTTP remote whose app `web` has previews;
@@ -75,87 +75,62 @@ subsets: [{addresses: [{ip: 10.244.0.9}], ports: [{port: 80}]}]
 
 const BATON_YAML = 'apps:\n  - name: web\n    path: web\n    namespace: shop\n    preview: { enabled: true }\n  - name: vault\n    path: vault\n    namespace: shop\n';
 
-let dir: string;
-let work: string;
-let gitServer: GitHttpServer;
-let baton: BatonProcess;
-let state: StateStore;
-let api: string;
-let kubeconfig: string;
-let token: string;
+let up: PreviewBaton;
 
-const tail = () => `baton up:\n${baton.output().split('\n').slice(-25).join('\n')}`;
-
-async function previews(): Promise<any[]> {
-  const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
-  return (await res.json()) as any[];
-}
+const tail = () => up.tail();
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-preview-confinement-');
-  work = join(dir, 'work');
-  const root = join(dir, 'served');
-  await mkdir(join(work, 'web'), { recursive: true });
-  await mkdir(root);
-  await mkdir(join(work, 'vault'));
-  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
-  await writeFile(join(work, 'web/deployment.yaml'), deployment('web'));
-  await writeFile(join(work, 'vault/vault.yaml'), `${deployment('vault')}---\napiVersion: v1\nkind: Service\nmetadata: {name: vault}\nspec:\n  selector: {run: vault}\n  ports: [{port: 80}]\n`);
-  gitServer = await serveNewRepo(work, root, 'web');
-
-  baton = startBaton(
-    ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
-    { BATON_GITHUB_WEBHOOK_SECRET: SECRET, KUBECONFIG: join(dir, 'other-clusters') },
-  );
-  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  // Context "staging": the same runtime under another name, so a preview sent there would be seen.
-  const staging = parse(await readFile(kubeconfig, 'utf8'));
+  up = await startPreviewBaton({
+    prefix: 'baton-preview-confinement-',
+    prepare: async (work) => {
+      await mkdir(join(work, 'web'), { recursive: true });
+      await mkdir(join(work, 'vault'));
+      await writeFile(join(work, 'baton.yaml'), BATON_YAML);
+      await writeFile(join(work, 'web/deployment.yaml'), deployment('web'));
+      await writeFile(join(work, 'vault/vault.yaml'), `${deployment('vault')}---\napiVersion: v1\nkind: Service\nmetadata: {name: vault}\nspec:\n  selector: {run: vault}\n  ports: [{port: 80}]\n`);
+    },
+    message: 'web',
+    env: (dir) => ({ BATON_GITHUB_WEBHOOK_SECRET: SECRET, KUBECONFIG: join(dir, 'other-clusters') }),
+  });
+  // Context "staging": the same runtime under another name, so a preview sent there would be seen
+  // (baton reads $KUBECONFIG's files when a cluster other than local is asked for, again when they change).
+  const staging = parse(await readFile(up.kubeconfig, 'utf8'));
   staging.contexts[0].name = 'staging';
   staging['current-context'] = 'staging';
-  await writeFile(join(dir, 'other-clusters'), stringify(staging), { mode: 0o600 });
-  api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
-  token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-  state = stateOf(dir);
-  await waitFor('web and vault Healthy', async () => (await state.listApps()).filter((a) => a.health === 'Healthy').length === 2, {
-    timeoutMs: 180_000,
-    intervalMs: 250,
-    describe: async () => `${describeApps(await state.listApps())}\n${tail()}`,
-  });
+  await writeFile(join(up.dir, 'other-clusters'), stringify(staging), { mode: 0o600 });
+  await up.waitApps('web and vault Healthy', (apps) => apps.filter((a) => a.health === 'Healthy').length === 2, 180_000);
 }, 240_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  await gitServer?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await up?.stop();
 }, 180_000);
 
 /** Sends GitHub's `opened` delivery for request `number` at `head`, and waits for its preview to be Healthy there. */
 async function open(number: number, head: string, branch: string): Promise<void> {
   const payload = githubExample('pull_request', (p) => p.action === 'opened') as any;
   payload.number = number;
-  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  payload.repository.clone_url = `${up.gitServer.url}/shop.git`;
   Object.assign(payload.pull_request, { number, labels: [] });
   Object.assign(payload.pull_request.head, { sha: head, ref: branch, repo: { ...payload.pull_request.base.repo } });
-  expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+  expect((await sendGithub({ url: up.api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
   await waitFor(
     `the preview of #${number} Healthy at its head`,
-    async () => (await previews()).some((p) => p.number === number && p.revision === head && p.health === 'Healthy'),
-    { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
+    async () => (await up.previews()).some((p) => p.number === number && p.revision === head && p.health === 'Healthy'),
+    { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await up.previews())}\n${tail()}` },
   );
 }
 
 describe("a pull request's manifests cannot widen its preview", () => {
   it('its NetworkPolicies, RBAC, Endpoints and host-network pods stay out of pr-N; the rest is previewed', { timeout: 300_000 }, async () => {
-    await git(work, 'checkout', '-qb', 'widen');
-    for (const [file, text] of Object.entries(WIDENING)) await writeFile(join(work, file), text);
-    await git(work, 'add', '.');
-    await git(work, 'commit', '-qm', 'widen the preview');
-    const head = await git(work, 'rev-parse', 'HEAD');
-    await git(work, 'push', '-q', 'origin', 'HEAD:refs/pull/5/head');
+    await git(up.work, 'checkout', '-qb', 'widen');
+    for (const [file, text] of Object.entries(WIDENING)) await writeFile(join(up.work, file), text);
+    await git(up.work, 'add', '.');
+    await git(up.work, 'commit', '-qm', 'widen the preview');
+    const head = await git(up.work, 'rev-parse', 'HEAD');
+    await git(up.work, 'push', '-q', 'origin', 'HEAD:refs/pull/5/head');
 
     await open(5, head, 'widen');
-    const names = (resource: string) => kubectl(kubeconfig, 'get', resource, '-n', 'pr-5', '-o', 'jsonpath={.items[*].metadata.name}');
+    const names = (resource: string) => kubectl(up.kubeconfig, 'get', resource, '-n', 'pr-5', '-o', 'jsonpath={.items[*].metadata.name}');
     expect.soft(await names('deployments')).toBe('web');
     expect.soft(await names('networkpolicies')).toBe('baton-preview-isolation');
     expect.soft(await names('rolebindings')).toBe('');
@@ -163,7 +138,7 @@ describe("a pull request's manifests cannot widen its preview", () => {
     expect.soft(await names('services')).toBe('direct');
     expect.soft(await names('endpoints')).not.toMatch(/direct/);
     // What was left out is said where the user looks: the preview app's message (baton app, baton previews, the dashboard).
-    const app = (await (await fetch(`${api}/api/v1/apps/pr-5.web`, { headers: { authorization: `Bearer ${token}` } })).json()) as { message: string };
+    const app = (await (await fetch(`${up.api}/api/v1/apps/pr-5.web`, { headers: { authorization: `Bearer ${up.token}` } })).json()) as { message: string };
     const [count, ...lines] = app.message.split('\n');
     expect.soft(count).toBe('5 objects left out of the preview:');
     expect.soft(lines.sort()).toEqual([
@@ -174,49 +149,49 @@ describe("a pull request's manifests cannot widen its preview", () => {
       'RoleBinding default-is-admin: preview pods get no API rights',
     ]);
     // The namespace's ServiceAccount still may do nothing there.
-    expect.soft(await kubectl(kubeconfig, 'auth', 'can-i', 'delete', 'networkpolicies', '-n', 'pr-5', '--as', 'system:serviceaccount:pr-5:default').catch((err: { stdout?: string }) => err.stdout ?? '')).toMatch(/^no/);
+    expect.soft(await kubectl(up.kubeconfig, 'auth', 'can-i', 'delete', 'networkpolicies', '-n', 'pr-5', '--as', 'system:serviceaccount:pr-5:default').catch((err: { stdout?: string }) => err.stdout ?? '')).toMatch(/^no/);
   });
 
   it("its baton.yaml cannot send the preview to another cluster, nor bridge it to production it does not depend on", { timeout: 300_000 }, async () => {
-    await git(work, 'checkout', '-q', 'main');
-    await git(work, 'checkout', '-qb', 'reach');
-    await writeFile(join(work, 'baton.yaml'), BATON_YAML.replace('    preview: { enabled: true }\n', '    cluster: staging\n    dependsOn: [vault]\n    preview: { enabled: true }\n'));
-    await git(work, 'commit', '-qam', 'reach further');
-    const head = await git(work, 'rev-parse', 'HEAD');
-    await git(work, 'push', '-q', 'origin', 'HEAD:refs/pull/6/head');
+    await git(up.work, 'checkout', '-q', 'main');
+    await git(up.work, 'checkout', '-qb', 'reach');
+    await writeFile(join(up.work, 'baton.yaml'), BATON_YAML.replace('    preview: { enabled: true }\n', '    cluster: staging\n    dependsOn: [vault]\n    preview: { enabled: true }\n'));
+    await git(up.work, 'commit', '-qam', 'reach further');
+    const head = await git(up.work, 'rev-parse', 'HEAD');
+    await git(up.work, 'push', '-q', 'origin', 'HEAD:refs/pull/6/head');
     await open(6, head, 'reach');
 
-    const app = (await (await fetch(`${api}/api/v1/apps/pr-6.web`, { headers: { authorization: `Bearer ${token}` } })).json()) as { cluster: string };
+    const app = (await (await fetch(`${up.api}/api/v1/apps/pr-6.web`, { headers: { authorization: `Bearer ${up.token}` } })).json()) as { cluster: string };
     expect.soft(app.cluster).toBe('local');
-    expect.soft(await kubectl(kubeconfig, 'get', 'services', '-n', 'pr-6', '-o', 'jsonpath={.items[*].metadata.name}')).not.toMatch(/vault/);
-    expect.soft(await kubectl(kubeconfig, 'get', 'networkpolicy', 'baton-preview-isolation', '-n', 'pr-6', '-o', 'json')).not.toMatch(/vault|"shop"/);
+    expect.soft(await kubectl(up.kubeconfig, 'get', 'services', '-n', 'pr-6', '-o', 'jsonpath={.items[*].metadata.name}')).not.toMatch(/vault/);
+    expect.soft(await kubectl(up.kubeconfig, 'get', 'networkpolicy', 'baton-preview-isolation', '-n', 'pr-6', '-o', 'json')).not.toMatch(/vault|"shop"/);
   });
 
   it("another repository's request with the same number closing leaves the preview alone", { timeout: 120_000 }, async () => {
     const payload = githubExample('pull_request', (p) => p.action === 'closed') as any;
     payload.number = 5;
-    payload.repository = { ...payload.repository, id: 424242, full_name: 'acme/other', clone_url: `${gitServer.url}/other.git` };
+    payload.repository = { ...payload.repository, id: 424242, full_name: 'acme/other', clone_url: `${up.gitServer.url}/other.git` };
     Object.assign(payload.pull_request, { number: 5, merged: false, labels: [] });
-    expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
-    await waitFor('the close handled', async () => /#5: (preview removed|a request #5 of \S+ was closed)/.test(baton.output()), { timeoutMs: 60_000, intervalMs: 250, describe: tail });
-    expect(baton.output()).not.toMatch(/#5: preview removed/);
-    expect((await previews()).map((p) => p.number).sort()).toEqual([5, 6]);
+    expect((await sendGithub({ url: up.api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+    await waitFor('the close handled', async () => /#5: (preview removed|a request #5 of \S+ was closed)/.test(up.baton.output()), { timeoutMs: 60_000, intervalMs: 250, describe: tail });
+    expect(up.baton.output()).not.toMatch(/#5: preview removed/);
+    expect((await up.previews()).map((p) => p.number).sort()).toEqual([5, 6]);
   });
 
   it("a request closing deletes no namespace named pr-N that is not a preview's", { timeout: 120_000 }, async () => {
-    await kubectl(kubeconfig, 'create', 'namespace', 'pr-77');
-    await kubectl(kubeconfig, 'create', 'configmap', 'keep', '-n', 'pr-77', '--from-literal=a=b');
+    await kubectl(up.kubeconfig, 'create', 'namespace', 'pr-77');
+    await kubectl(up.kubeconfig, 'create', 'configmap', 'keep', '-n', 'pr-77', '--from-literal=a=b');
     const payload = githubExample('pull_request', (p) => p.action === 'closed') as any;
     payload.number = 77;
-    payload.repository.clone_url = `${gitServer.url}/shop.git`;
+    payload.repository.clone_url = `${up.gitServer.url}/shop.git`;
     Object.assign(payload.pull_request, { number: 77, merged: false, labels: [] });
-    expect((await sendGithub({ url: api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
-    await waitFor('the close handled', async () => /#77: namespace pr-77 is not a preview/.test(baton.output()) || (await kubectl(kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}').catch(() => 'gone')) !== '', {
+    expect((await sendGithub({ url: up.api } as WebhookServer, 'pull_request', payload, SECRET)).status).toBe(200);
+    await waitFor('the close handled', async () => /#77: namespace pr-77 is not a preview/.test(up.baton.output()) || (await kubectl(up.kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}').catch(() => 'gone')) !== '', {
       timeoutMs: 30_000,
       intervalMs: 250,
       describe: tail,
     });
-    expect(await kubectl(kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}')).toBe('');
-    expect(await kubectl(kubeconfig, 'get', 'configmap', 'keep', '-n', 'pr-77', '-o', 'name')).toBe('configmap/keep');
+    expect(await kubectl(up.kubeconfig, 'get', 'namespace', 'pr-77', '-o', 'jsonpath={.metadata.deletionTimestamp}')).toBe('');
+    expect(await kubectl(up.kubeconfig, 'get', 'configmap', 'keep', '-n', 'pr-77', '-o', 'name')).toBe('configmap/keep');
   });
 });

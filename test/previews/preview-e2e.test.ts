@@ -1,14 +1,14 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../controller/state/state-store.js';
-import { describeApps, kubectl, startBaton, stateOf, type BatonProcess } from '../e2e/support/baton-process.js';
+import { kubectl } from '../e2e/support/baton-process.js';
 import { request } from '../ingress/helpers.js';
-import { git, serveNewRepo, type GitHttpServer } from '../support/git-http-server.js';
+import { git } from '../support/git-http-server.js';
 import { githubExample, gitlabFixture, sendGithub, sendGitlab, type WebhookServer } from '../webhooks/webhook-harness.js';
 import { waitFor } from '../support/wait.js';
+import { examplesWith, startPreviewBaton, type PreviewBaton } from './support/preview-baton.js';
 
 // baton up follows a Git HTTP remote holding three apps of the examples repository (pricing and
 // inventory in production only; catalog with previews), polling only every 10 minutes: real
@@ -17,7 +17,6 @@ import { waitFor } from '../support/wait.js';
 
 const SECRET = 'preview-e2e-secret';
 const GITLAB_TOKEN = 'preview-e2e-gitlab-token';
-const examples = join(import.meta.dirname, '../../examples-repo');
 
 const BATON_YAML = `apps:
   - name: pricing
@@ -43,20 +42,13 @@ interface PostedStatus {
   body: { state: string; context: string; target_url?: string; description?: string };
 }
 
-let dir: string;
+let up: PreviewBaton;
 let work: string;
-let gitServer: GitHttpServer;
 let githubApi: Server;
 const statuses: PostedStatus[] = [];
-let baton: BatonProcess;
-let state: StateStore;
-let api: string;
-let ingressPort: number;
-let kubeconfig: string;
-let token: string;
 
-const tail = () => `baton up:\n${baton.output().split('\n').slice(-25).join('\n')}`;
-const hooks = (): WebhookServer => ({ url: api }) as WebhookServer;
+const tail = () => up.tail();
+const hooks = (): WebhookServer => ({ url: up.api }) as WebhookServer;
 
 async function commit(file: string, text: string, message: string): Promise<string> {
   await writeFile(join(work, file), text);
@@ -68,7 +60,7 @@ async function commit(file: string, text: string, message: string): Promise<stri
 function pullRequest(action: string, number: number, head: { sha: string; ref: string }, options: { fork?: boolean; labels?: string[] } = {}) {
   const payload = githubExample('pull_request', (p) => p.action === action) as any;
   payload.number = number;
-  payload.repository.clone_url = `${gitServer.url}/shop.git`;
+  payload.repository.clone_url = up.repoUrl;
   payload.repository.full_name = 'acme/shop';
   const pr = payload.pull_request;
   pr.number = number;
@@ -83,16 +75,11 @@ function pullRequest(action: string, number: number, head: { sha: string; ref: s
 /** GitLab's documented Merge Request Hook payload, pointed at the served repository. */
 function mergeRequest(action: string, iid: number, sha: string): string {
   const payload = JSON.parse(gitlabFixture('merge-request-hook'));
-  const url = `${gitServer.url}/shop.git`;
+  const url = up.repoUrl;
   payload.project.git_http_url = url;
   payload.object_attributes.target.git_http_url = url;
   Object.assign(payload.object_attributes, { iid, action, source_branch: 'gitlab-change', last_commit: { ...payload.object_attributes.last_commit, id: sha } });
   return JSON.stringify(payload);
-}
-
-async function previews(): Promise<any[]> {
-  const res = await fetch(`${api}/api/v1/previews`, { headers: { authorization: `Bearer ${token}` } });
-  return (await res.json()) as any[];
 }
 
 /** Processes of pods in `namespace`, found by the POD_NAMESPACE the kubelet gives them. */
@@ -107,14 +94,6 @@ async function podProcesses(namespace: string): Promise<number[]> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp('/tmp/baton-previews-');
-  work = join(dir, 'work');
-  const root = join(dir, 'served');
-  await mkdir(root);
-  await cp(examples, work, { recursive: true });
-  await writeFile(join(work, 'baton.yaml'), BATON_YAML);
-  gitServer = await serveNewRepo(work, root, 'shop: pricing, inventory, catalog');
-
   githubApi = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -127,36 +106,24 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => githubApi.listen(0, '127.0.0.1', done));
 
-  baton = startBaton(
-    ['up', '--default-runtime-class', 'process', '--repo', `${gitServer.url}/shop.git`, '--state-dir', dir, '--port', '0', '--runtime-port', '0', '--ingress-port', '0', '--interval', '10m', '--stop-pods'],
-    {
+  up = await startPreviewBaton({
+    prefix: 'baton-previews-',
+    prepare: examplesWith(BATON_YAML),
+    message: 'shop: pricing, inventory, catalog',
+    env: {
       BATON_GITHUB_WEBHOOK_SECRET: SECRET,
       BATON_GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,
       BATON_GITHUB_TOKEN: 'gh-token',
       BATON_GITHUB_API_URL: `http://127.0.0.1:${(githubApi.address() as AddressInfo).port}`,
     },
-  );
-  kubeconfig = await baton.waitFor(/kubeconfig:\s+(\S+)/);
-  api = await baton.waitFor(/API:\s+(http:\/\/\S+?)\/api\/v1/);
-  ingressPort = Number(new URL(await baton.waitFor(/ingress:\s+(http\S+)/)).port);
-  token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
-  state = stateOf(dir);
-  await waitFor(
-    'pricing, inventory and catalog Healthy',
-    async () => {
-      const apps = await state.listApps();
-      return apps.length === 3 && apps.every((a) => a.health === 'Healthy' && a.syncStatus === 'Synced');
-    },
-    { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${describeApps(await state.listApps())}\n${tail()}` },
-  );
+  });
+  work = up.work;
+  await up.waitApps('pricing, inventory and catalog Healthy', (apps) => apps.length === 3 && apps.every((a) => a.health === 'Healthy' && a.syncStatus === 'Synced'));
 }, 300_000);
 
 afterAll(async () => {
-  await state?.close();
-  await baton?.stop();
-  await gitServer?.close();
+  await up?.stop();
   await new Promise((done) => githubApi?.close(done));
-  if (dir) await rm(dir, { recursive: true, force: true });
 }, 180_000);
 
 describe('webhooks and pull request previews against baton up', () => {
@@ -165,10 +132,10 @@ describe('webhooks and pull request previews against baton up', () => {
     await git(work, 'push', '-q', 'origin', 'main');
     const push = githubExample('push', (p) => typeof p.ref === 'string' && (p.ref as string).startsWith('refs/heads/')) as any;
     Object.assign(push, { ref: 'refs/heads/main', after: sha });
-    push.repository.clone_url = `${gitServer.url}/shop.git`;
+    push.repository.clone_url = up.repoUrl;
     push.repository.full_name = 'acme/shop';
     expect((await sendGithub(hooks(), 'push', push, SECRET)).status).toBe(200);
-    await waitFor('pricing Synced at the pushed commit', async () => (await state.getApp('pricing'))?.revision === sha, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    await waitFor('pricing Synced at the pushed commit', async () => (await up.state.getApp('pricing'))?.revision === sha, { timeoutMs: 180_000, intervalMs: 250, describe: tail });
     // The commit status API heard about it, linking to the dashboard.
     await waitFor('a success status for the push', async () => statuses.some((s) => s.path.endsWith(sha) && s.body.state === 'success' && s.body.context === 'baton/pricing'), { timeoutMs: 60_000, intervalMs: 250, describe: () => JSON.stringify(statuses) });
   });
@@ -185,26 +152,26 @@ describe('webhooks and pull request previews against baton up', () => {
     const [preview] = await waitFor(
       'the preview of catalog Healthy',
       async () => {
-        const list = await previews();
+        const list = await up.previews();
         return list.length === 1 && list[0].health === 'Healthy' && list[0].revision === previewSha && list;
       },
-      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
+      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await up.previews())}\n${tail()}` },
     );
     expect(preview).toMatchObject({ name: 'pr-7.catalog', app: 'catalog', number: 7, namespace: 'pr-7', branch: 'cheaper-tea', headSha: previewSha });
-    expect(preview.url).toBe(`http://pr-7.catalog.localhost:${ingressPort}/`);
+    expect(preview.url).toBe(`http://pr-7.catalog.localhost:${up.ingressPort}/`);
 
-    const version = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+    const version = await request(up.ingressPort, 'pr-7.catalog.localhost', '/version');
     expect(version.status, version.body).toBe(200);
     expect(JSON.parse(version.body).version).toBe('1.5.0-pr');
     // Production is untouched, and the preview reaches production's pricing through its bridge.
-    expect(JSON.parse((await request(ingressPort, 'catalog.localhost', '/version')).body).version).toBe('1.4.2');
-    const products = await request(ingressPort, 'pr-7.catalog.localhost', '/products');
+    expect(JSON.parse((await request(up.ingressPort, 'catalog.localhost', '/version')).body).version).toBe('1.4.2');
+    const products = await request(up.ingressPort, 'pr-7.catalog.localhost', '/products');
     expect(products.status, products.body).toBe(200);
     expect(JSON.parse(products.body).products[0].price).not.toBeNull();
     // The preview's apps are not production apps.
-    const apps = (await (await fetch(`${api}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ name: string }>;
+    const apps = (await (await fetch(`${up.api}/api/v1/apps`, { headers: { authorization: `Bearer ${up.token}` } })).json()) as Array<{ name: string }>;
     expect(apps.map((a) => a.name).sort()).toEqual(['catalog', 'inventory', 'pricing']);
-    expect(await kubectl(kubeconfig, 'get', 'deployments', '-n', 'pr-7', '-o', 'jsonpath={.items[*].spec.replicas}')).toBe('1');
+    expect(await kubectl(up.kubeconfig, 'get', 'deployments', '-n', 'pr-7', '-o', 'jsonpath={.items[*].spec.replicas}')).toBe('1');
     await waitFor(
       'a success status linking to the preview',
       async () => statuses.some((s) => s.path.endsWith(previewSha) && s.body.state === 'success' && s.body.target_url === preview.url),
@@ -219,7 +186,7 @@ describe('webhooks and pull request previews against baton up', () => {
     await waitFor(
       'pr-7.catalog.localhost answering 1.5.1-pr',
       async () => {
-        const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+        const res = await request(up.ingressPort, 'pr-7.catalog.localhost', '/version');
         return res.status === 200 && JSON.parse(res.body).version === '1.5.1-pr';
       },
       { timeoutMs: 240_000, intervalMs: 250, describe: tail },
@@ -230,16 +197,16 @@ describe('webhooks and pull request previews against baton up', () => {
     await git(work, 'push', '-q', 'origin', `${previewSha}:refs/pull/8/head`);
     const opened = await sendGithub(hooks(), 'pull_request', pullRequest('opened', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true }), SECRET);
     expect(opened.status).toBe(200);
-    await waitFor('the fork refused in the log', async () => /#8: comes from a fork/.test(baton.output()), { timeoutMs: 30_000, intervalMs: 250, describe: tail });
-    expect((await previews()).map((p) => p.number)).toEqual([7]);
-    expect(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')).not.toMatch(/namespace\/pr-8/);
+    await waitFor('the fork refused in the log', async () => /#8: comes from a fork/.test(up.baton.output()), { timeoutMs: 30_000, intervalMs: 250, describe: tail });
+    expect((await up.previews()).map((p) => p.number)).toEqual([7]);
+    expect(await kubectl(up.kubeconfig, 'get', 'namespaces', '-o', 'name')).not.toMatch(/namespace\/pr-8/);
 
     const labeled = await sendGithub(hooks(), 'pull_request', pullRequest('labeled', 8, { sha: previewSha, ref: 'fork-branch' }, { fork: true, labels: ['preview'] }), SECRET);
     expect(labeled.status).toBe(200);
     await waitFor(
       'the fork preview Healthy',
-      async () => (await previews()).some((p) => p.number === 8 && p.health === 'Healthy'),
-      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await previews())}\n${tail()}` },
+      async () => (await up.previews()).some((p) => p.number === 8 && p.health === 'Healthy'),
+      { timeoutMs: 240_000, intervalMs: 250, describe: async () => `${JSON.stringify(await up.previews())}\n${tail()}` },
     );
   });
 
@@ -249,13 +216,13 @@ describe('webhooks and pull request previews against baton up', () => {
     await waitFor(
       'pr-9.catalog.localhost answering',
       async () => {
-        const res = await request(ingressPort, 'pr-9.catalog.localhost', '/version');
+        const res = await request(up.ingressPort, 'pr-9.catalog.localhost', '/version');
         return res.status === 200 && JSON.parse(res.body).version === '1.5.0-pr';
       },
       { timeoutMs: 240_000, intervalMs: 250, describe: tail },
     );
     expect((await sendGitlab(hooks(), 'Merge Request Hook', mergeRequest('close', 9, previewSha), GITLAB_TOKEN)).status).toBe(200);
-    await waitFor('pr-9 gone', async () => !(await previews()).some((p) => p.number === 9) && !/namespace\/pr-9/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')), { timeoutMs: 180_000, intervalMs: 250, describe: tail });
+    await waitFor('pr-9 gone', async () => !(await up.previews()).some((p) => p.number === 9) && !/namespace\/pr-9/.test(await kubectl(up.kubeconfig, 'get', 'namespaces', '-o', 'name')), { timeoutMs: 180_000, intervalMs: 250, describe: tail });
   });
 
   it('closed removes the namespace and every pod process of the preview', { timeout: 300_000 }, async () => {
@@ -264,16 +231,16 @@ describe('webhooks and pull request previews against baton up', () => {
       const res = await sendGithub(hooks(), 'pull_request', pullRequest('closed', number, { sha: previewSha, ref: 'cheaper-tea' }), SECRET);
       expect(res.status).toBe(200);
     }
-    await waitFor('no previews listed', async () => (await previews()).length === 0, { timeoutMs: 30_000, intervalMs: 250, describe: tail });
+    await waitFor('no previews listed', async () => (await up.previews()).length === 0, { timeoutMs: 30_000, intervalMs: 250, describe: tail });
     await waitFor(
       'namespaces pr-7 and pr-8 gone',
-      async () => !/namespace\/pr-[78]/.test(await kubectl(kubeconfig, 'get', 'namespaces', '-o', 'name')),
+      async () => !/namespace\/pr-[78]/.test(await kubectl(up.kubeconfig, 'get', 'namespaces', '-o', 'name')),
       { timeoutMs: 180_000, intervalMs: 250, describe: tail },
     );
     await waitFor('no pod processes of pr-7 or pr-8', async () => (await podProcesses('pr-7')).length + (await podProcesses('pr-8')).length === 0, { timeoutMs: 60_000, intervalMs: 250, describe: tail });
-    const res = await request(ingressPort, 'pr-7.catalog.localhost', '/version');
+    const res = await request(up.ingressPort, 'pr-7.catalog.localhost', '/version');
     expect(res.status).toBe(404);
     // Production kept running throughout.
-    expect((await state.listApps()).every((a) => a.health === 'Healthy')).toBe(true);
+    expect((await up.state.listApps()).every((a) => a.health === 'Healthy')).toBe(true);
   });
 });

@@ -71,6 +71,18 @@ describe('parseBatonYaml', () => {
       errors: ["baton.yaml:4:11: apps[1].name: must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"],
       code: 'INVALID_VALUE',
     },
+    {
+      name: "a preview's namespace",
+      text: `${header}  - name: x\n    path: p\n    namespace: pr-7\n`,
+      errors: ['baton.yaml:6:16: apps[1].namespace: namespace "pr-7" is reserved for the preview of pull/merge request #7 (previews live in pr-<number>): choose another namespace'],
+      code: 'INVALID_VALUE',
+    },
+    {
+      name: "a name that would default the namespace to a preview's",
+      text: `${header}  - name: pr-12\n    path: p\n`,
+      errors: ['baton.yaml:4:11: apps[1].name: the app\'s namespace defaults to its name, and namespace "pr-12" is reserved for the preview of pull/merge request #12 (previews live in pr-<number>): set namespace to another'],
+      code: 'INVALID_VALUE',
+    },
     { name: 'missing name', text: `${header}  - path: p\n`, errors: ['baton.yaml:4:5: apps[1].name: is required'], code: 'MISSING_FIELD' },
     {
       name: 'neither path nor chart',
@@ -132,6 +144,12 @@ describe('parseBatonYaml', () => {
     const result = parse(text);
     expect(result.errors.map((e) => e.format())).toEqual(errors);
     expect(result.errors[0].code).toBe(code);
+  });
+
+  it('reserves only the namespaces previews use: pr-0, pr-07, pr-7a and pr-docs stay apps\' to take', () => {
+    const { apps, errors } = parse(`apps:\n${['pr-0', 'pr-07', 'pr-7a', 'pr-docs'].map((ns, i) => `  - name: a${i}\n    path: p\n    namespace: ${ns}\n`).join('')}`);
+    expect(errors).toEqual([]);
+    expect(apps.map((a) => a.namespace)).toEqual(['pr-0', 'pr-07', 'pr-7a', 'pr-docs']);
   });
 
   it('reports every mistake of one app at once, and keeps the good apps', () => {
