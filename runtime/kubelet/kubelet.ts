@@ -78,6 +78,8 @@ export interface KubeletOptions {
    * @defaultValue undefined — no credentials are mounted and `serviceAccountToken` sources fail
    */
   serviceAccountTokens?: ServiceAccountTokenSource;
+  /** Admit any namespaced sysctl, not only the safe set (the runtime's --allow-privileged). @defaultValue false */
+  allowUnsafeSysctls?: boolean;
 }
 
 export interface Kubelet {
@@ -115,6 +117,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     network: options.network,
     hostProgramsOnPodNetwork: options.hostProgramsOnPodNetwork === true && options.network !== undefined,
     clusterDns: options.clusterDns,
+    allowUnsafeSysctls: options.allowUnsafeSysctls,
     tokens: options.serviceAccountTokens && new PodTokens(options.serviceAccountTokens),
     nodeName,
     store,
