@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/object.js';
+import { normalizeSysctlName, sysctlNamespace } from '../kube/sysctl-names.js';
 
 /**
  * The kubelet's safe sysctls (pkg/kubelet/sysctl/safe_sysctls.go, 1.32; the
@@ -20,25 +21,6 @@ export const SAFE_SYSCTLS = [
 
 /** The kubelet's sysctl admission refuses a pod with this pod status reason. */
 export const SYSCTL_FORBIDDEN = 'SysctlForbidden';
-
-type SysctlNamespace = 'IPC' | 'Net';
-
-const IPC_NAMES = ['kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced', 'kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni'];
-
-/** A sysctl written with slashes (`net/ipv4/ip_forward`) in its dotted form, as the kubelet reads it (`NormalizeName`). */
-export function normalizeSysctlName(name: string): string {
-  const first = name.search(/[./]/);
-  if (first === -1 || name[first] === '.') return name;
-  return name.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
-}
-
-/** The kernel namespace that holds a sysctl (component-helpers' `namespaceOf`), undefined when it is the whole node's. */
-export function sysctlNamespace(name: string): SysctlNamespace | undefined {
-  if (IPC_NAMES.includes(name)) return 'IPC';
-  if (name.startsWith('net.')) return 'Net';
-  if (name.startsWith('fs.mqueue.')) return 'IPC';
-  return undefined;
-}
 
 /**
  * Why the kubelet refuses the pod's `securityContext.sysctls` at admission

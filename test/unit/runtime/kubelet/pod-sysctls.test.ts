@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../runtime/kube/object.js';
-import { forbiddenSysctl, normalizeSysctlName, podSysctls } from '../../../../runtime/kubelet/pod-sysctls.js';
+import { normalizeSysctlName } from '../../../../runtime/kube/sysctl-names.js';
+import { forbiddenSysctl, podSysctls } from '../../../../runtime/kubelet/pod-sysctls.js';
 
 const pod = (sysctls: Array<{ name: string; value: string }>, spec: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',
