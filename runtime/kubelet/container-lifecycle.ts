@@ -10,6 +10,8 @@ import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from '.
 import { pullImage } from './image-pull.js';
 import { ensureSandbox, hostNetworkFiles } from './pod-sandbox.js';
 import { ociLaunch } from './oci-launch.js';
+import { ensureSharedNamespaces } from './pod-shared-namespaces.js';
+import { podHostname } from '../dns/index.js';
 import { unsupportedHostFeature } from './pod-host-features.js';
 import { resolveSubPath } from './pod-volumes.js';
 import { NOBODY } from './process-sandbox.js';
@@ -121,15 +123,16 @@ export async function startContainer(
   if (ctx.imageClasses.has(runtimeClass)) {
     const image = await pullImage(ctx, pod, spec, cr);
     if (!image) return;
-    // After a reboot of the machine the pod's network namespace is gone: it is made again (same address).
-    if (pod.spec?.hostNetwork !== true && (!record.sandbox || !existsSync(record.sandbox.netnsPath))) {
-      try {
-        record.sandbox = await ensureSandbox(ctx, pod, record);
-      } catch (err) {
-        return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
-      }
+    const host = { network: pod.spec?.hostNetwork === true, ipc: pod.spec?.hostIPC === true };
+    let shared;
+    try {
+      // After a reboot of the machine the pod's network namespace is gone: it is made again (same address).
+      if (!host.network && (!record.sandbox || !existsSync(record.sandbox.netnsPath))) record.sandbox = await ensureSandbox(ctx, pod, record);
+      shared = await ensureSharedNamespaces(ctx.store.podDir(record.uid), podHostname(pod), host);
+    } catch (err) {
+      return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
     }
-    oci = ociLaunch(pod, pod.spec?.hostNetwork === true ? hostNetworkFiles(ctx, pod, record) : record.sandbox!, spec, resolved, image);
+    oci = ociLaunch(pod, host.network ? hostNetworkFiles(ctx, pod, record) : record.sandbox!, shared, spec, resolved, image);
   } else {
     try {
       user = hostProgramUser(pod, spec);

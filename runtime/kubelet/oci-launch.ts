@@ -2,16 +2,19 @@ import type { KubeObject } from '../kube/object.js';
 import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 import type { OciLaunch } from './pod-driver.js';
 import type { PodSandboxFiles } from './pod-record.js';
+import type { PodSharedNamespaces } from './pod-shared-namespaces.js';
 import { podSysctls } from './pod-sysctls.js';
 
 /**
  * What an image driver needs of the container beyond the launch: image,
  * command/args, the pod's sandbox (or, on the host's network, its /etc files
- * alone), the host namespaces and sysctls it asks for, security and resources.
+ * alone) and the namespaces all its containers share, the host namespaces and
+ * sysctls it asks for, security and resources.
  */
 export function ociLaunch(
   pod: KubeObject,
   sandbox: Omit<PodSandboxFiles, 'netnsPath'> & { netnsPath?: string },
+  shared: PodSharedNamespaces,
   spec: any,
   resolved: { command?: string[]; args?: string[] },
   image: OciLaunch['image'],
@@ -30,6 +33,7 @@ export function ociLaunch(
     hostname: sandbox.hostname,
     etcFiles: sandbox.etcFiles,
     ...(host.network || host.pid || host.ipc ? { host } : {}),
+    shared,
     sysctls: podSysctls(pod),
     security: {
       runAsUser: pick<number>('runAsUser'),

@@ -78,6 +78,8 @@ export interface OciLaunch {
    * @defaultValue none
    */
   host?: { network?: boolean; pid?: boolean; ipc?: boolean };
+  /** The pod's IPC and uts namespaces and /dev/shm, which all its containers join. @defaultValue none: the container's own */
+  shared?: { ipcPath?: string; utsPath?: string; shmDir?: string };
   /** The pod's `securityContext.sysctls` (admitted by the kubelet), by dotted name. @defaultValue none */
   sysctls?: Record<string, string>;
   /** Files every container of the pod shares: mounted at /etc/hosts, /etc/hostname, /etc/resolv.conf. */

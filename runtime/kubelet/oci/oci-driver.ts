@@ -57,11 +57,7 @@ function byDepth(a: { target: string }, b: { target: string }): number {
   return a.target.split('/').length - b.target.split('/').length;
 }
 
-/**
- * Runs OCI images with runc: each container in its own pid, mount, ipc and uts
- * namespaces, in the pod's network namespace (the host's own, as the pod asks
- * with hostNetwork, hostPID, hostIPC, when privileges are allowed).
- */
+/** Runs OCI images with runc: each container in its own pid and mount namespaces, in the pod's network, ipc and uts ones (or the host's: launch-privileges.ts). */
 export function createOciDriver(options: OciDriverOptions): PodDriver {
   const root = join(options.stateDir, 'runc');
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
@@ -153,6 +149,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
         readOnlyRoot: !!security.readOnlyRootFilesystem,
         netnsPath: oci.netnsPath,
         host: oci.host,
+        shared: oci.shared,
         sysctls: oci.sysctls,
         binds: [...launch.mounts, ...etc].sort(byDepth),
         capabilities: { add: security.capabilities?.add ?? [], drop: security.capabilities?.drop ?? [] },

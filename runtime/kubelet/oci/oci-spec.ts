@@ -22,6 +22,12 @@ export interface OciSpecInput {
    * @defaultValue none
    */
   host?: HostNamespaces;
+  /**
+   * The pod's IPC and uts namespaces and /dev/shm, joined instead of made
+   * (pod-shared-namespaces.ts); the hostname is then the uts namespace's own.
+   * @defaultValue none: the container's own
+   */
+  shared?: { ipcPath?: string; utsPath?: string; shmDir?: string };
   /** `linux.sysctl`: written by runc in the container's namespaces before its process starts. @defaultValue none */
   sysctls?: Record<string, string>;
   /** Bind mounts: volumes, then the pod's /etc/hosts, /etc/hostname, /etc/resolv.conf. */
@@ -100,13 +106,16 @@ export function effectiveCapabilities(add: string[], drop: string[]): string[] {
 export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
   const caps = input.privileged ? ALL_CAPABILITIES : effectiveCapabilities(input.capabilities.add, input.capabilities.drop);
   const host = input.host ?? {};
+  const shared = input.shared ?? {};
+  const ns = (type: string, path?: string): Record<string, string> => (path ? { type, path } : { type });
   // A namespace left out of the list is the host's: runc then neither makes one nor joins one.
   const namespaces: Array<Record<string, string>> = [{ type: 'mount' }];
   if (!host.pid) namespaces.push({ type: 'pid' });
-  if (!host.ipc) namespaces.push({ type: 'ipc' });
-  if (!host.network) namespaces.push({ type: 'uts' }, input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
-  const shm = host.ipc
-    ? { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate', 'rw'] }
+  if (!host.ipc) namespaces.push(ns('ipc', shared.ipcPath));
+  if (!host.network) namespaces.push(ns('uts', shared.utsPath), ns('network', input.netnsPath));
+  const shmDir = host.ipc ? '/dev/shm' : shared.shmDir;
+  const shm = shmDir
+    ? { destination: '/dev/shm', type: 'bind', source: shmDir, options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'rw'] }
     : { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmBytes ?? 64 * 1024 * 1024}`] };
   const resources: Record<string, unknown> = { devices: [{ allow: !!input.privileged, access: 'rwm' }] };
   if (input.memoryLimitBytes) resources.memory = { limit: input.memoryLimitBytes };
@@ -129,7 +138,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readOnlyRoot },
-    ...(host.network ? {} : { hostname: input.hostname }),
+    ...(host.network || shared.utsPath ? {} : { hostname: input.hostname }),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
