@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../../../../../runtime/api/defaulting/apply-defaults.js';
 import { validatePodSpec } from '../../../../../runtime/api/validation/validate-pod-spec.js';
 
 function problems(spec: Record<string, unknown>, ports?: unknown[]): string[] {
@@ -30,5 +31,11 @@ describe('the apiserver on pod sysctls and host-network ports', () => {
     expect(problems({ hostNetwork: true }, [{ containerPort: 80, hostPort: 8080 }])).toEqual(['spec.containers[0].ports[0].containerPort: Invalid value: 80: must match `hostPort` when `hostNetwork` is true']);
     expect(problems({ hostNetwork: true }, [{ containerPort: 80, hostPort: 80 }])).toEqual([]);
     expect(problems({}, [{ containerPort: 80, hostPort: 8080 }])).toEqual([]);
+  });
+
+  it('defaults a host-network port\'s hostPort to its containerPort, and no other pod\'s', () => {
+    const pod = (hostNetwork: boolean) => applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { hostNetwork, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } });
+    expect(pod(true).spec.containers[0].ports[0].hostPort).toBe(80);
+    expect(pod(false).spec.containers[0].ports[0].hostPort).toBeUndefined();
   });
 });
