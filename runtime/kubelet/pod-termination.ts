@@ -70,6 +70,7 @@ async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
   ctx.ips.release(record.uid);
   // Before the state dir goes: removing it would empty a mounted tmpfs, then fail on the busy mount point.
   releaseVolumes(ctx.store.podDir(record.uid));
+  releaseSharedNamespaces(ctx.store.podDir(record.uid));
   ctx.tokens?.forget(record.uid);
   ctx.store.remove(record.uid);
 }
