@@ -8,9 +8,12 @@ import type { ContainerProbes, KubeletContext } from './kubelet-context.js';
 import { containerIdOf, DriverError } from './pod-driver.js';
 import type { ContainerHandle, ContainerLaunch, OciLaunch, VolumeMount } from './pod-driver.js';
 import { pullImage } from './image-pull.js';
-import { ensureSandbox } from './pod-sandbox.js';
+import { ensureSandbox, hostNetworkFiles } from './pod-sandbox.js';
+import { ociLaunch } from './oci-launch.js';
+import { ensureSharedNamespaces } from './pod-shared-namespaces.js';
+import { podHostname } from '../dns/index.js';
+import { unsupportedHostFeature } from './pod-host-features.js';
 import { resolveSubPath } from './pod-volumes.js';
-import { cpuMillis, memoryBytes } from '../kube/quantity.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probe-runner.js';
@@ -113,20 +116,23 @@ export async function startContainer(
     throw err;
   }
   const runtimeClass = record.runtimeClass ?? 'process';
+  const unsupported = unsupportedHostFeature(pod, spec, ctx.imageClasses.has(runtimeClass));
+  if (unsupported) return setWaiting('CreateContainerConfigError', unsupported);
   let oci: OciLaunch | undefined;
   let user: ContainerLaunch['user'];
   if (ctx.imageClasses.has(runtimeClass)) {
     const image = await pullImage(ctx, pod, spec, cr);
     if (!image) return;
-    // After a reboot of the machine the pod's network namespace is gone: it is made again (same address).
-    if (!record.sandbox || !existsSync(record.sandbox.netnsPath)) {
-      try {
-        record.sandbox = await ensureSandbox(ctx, pod, record);
-      } catch (err) {
-        return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
-      }
+    const host = { network: pod.spec?.hostNetwork === true, ipc: pod.spec?.hostIPC === true };
+    let shared;
+    try {
+      // After a reboot of the machine the pod's network namespace is gone: it is made again (same address).
+      if (!host.network && (!record.sandbox || !existsSync(record.sandbox.netnsPath))) record.sandbox = await ensureSandbox(ctx, pod, record);
+      shared = await ensureSharedNamespaces(ctx.store.podDir(record.uid), podHostname(pod), host);
+    } catch (err) {
+      return setWaiting('CreateContainerError', `cannot prepare the pod sandbox: ${(err as Error).message}`);
     }
-    oci = ociLaunch(pod, record, spec, resolved, image);
+    oci = ociLaunch(pod, host.network ? hostNetworkFiles(ctx, pod, record) : record.sandbox!, shared, spec, resolved, image);
   } else {
     try {
       user = hostProgramUser(pod, spec);
@@ -205,39 +211,6 @@ function hostProgramUser(pod: KubeObject, spec: any): ContainerLaunch['user'] {
   }
   const groups = [...new Set([...(podSec.supplementalGroups ?? []), ...(podSec.fsGroup !== undefined ? [podSec.fsGroup] : [])])] as number[];
   return { uid, gid, groups };
-}
-
-/** What an image driver needs of the container beyond the launch: image, command/args, sandbox, security and resources. */
-function ociLaunch(pod: KubeObject, record: PodRecord, spec: any, resolved: { command?: string[]; args?: string[] }, image: OciLaunch['image']): OciLaunch {
-  const podSec = pod.spec?.securityContext ?? {};
-  const sec = spec.securityContext ?? {};
-  const pick = <T>(key: string): T | undefined => (sec[key] !== undefined ? sec[key] : podSec[key]);
-  const limits = spec.resources?.limits ?? {};
-  const requests = spec.resources?.requests ?? {};
-  return {
-    image,
-    command: resolved.command,
-    args: resolved.args,
-    netnsPath: record.sandbox!.netnsPath,
-    hostname: record.sandbox!.hostname,
-    etcFiles: record.sandbox!.etcFiles,
-    security: {
-      runAsUser: pick<number>('runAsUser'),
-      runAsGroup: pick<number>('runAsGroup'),
-      runAsNonRoot: pick<boolean>('runAsNonRoot'),
-      supplementalGroups: podSec.supplementalGroups,
-      fsGroup: podSec.fsGroup,
-      readOnlyRootFilesystem: sec.readOnlyRootFilesystem,
-      allowPrivilegeEscalation: sec.allowPrivilegeEscalation,
-      privileged: sec.privileged,
-      capabilities: sec.capabilities,
-      seccompProfile: pick<{ type?: string; localhostProfile?: string }>('seccompProfile'),
-    },
-    memoryLimitBytes: memoryBytes(limits.memory) || undefined,
-    cpuLimitMillis: cpuMillis(limits.cpu) || undefined,
-    cpuRequestMillis: cpuMillis(requests.cpu ?? limits.cpu) || undefined,
-    who: `pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${spec.name}`,
-  };
 }
 
 /** Probe workers for the running instance; `adopted` keeps the readiness the pod status last showed. */

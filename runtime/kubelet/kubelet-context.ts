@@ -36,6 +36,11 @@ export interface KubeletContext {
   hostProgramsOnPodNetwork?: boolean;
   /** The cluster DNS server pods with `dnsPolicy: ClusterFirst` use (kube-dns's ClusterIP); unset without one. */
   clusterDns?: string;
+  /**
+   * Admit pods asking for any namespaced sysctl, not only the safe set (the runtime's --allow-privileged).
+   * @defaultValue false
+   */
+  allowUnsafeSysctls?: boolean;
   /** Pod-bound service account tokens; absent when the runtime issues none (then no credentials are mounted). */
   tokens?: PodTokens;
   nodeName: string;

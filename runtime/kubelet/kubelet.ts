@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { startReconciler, splitKey, type ReconcileResult, type RunningReconciler } from '../controllers/index.js';
 import { badRequest, notFound } from '../errors/status-error.js';
 import type { Cluster } from '../objects/cluster.js';
-import type { KubeObject, WatchEvent } from '../kube/object.js';
+import type { KubeObject } from '../kube/object.js';
 import { resources } from '../resources/registry.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { isNotFound } from './is-not-found.js';
@@ -14,6 +14,7 @@ import { PodIpAllocator } from './pod-ip-allocator.js';
 import { boundAddressesReader } from './bound-addresses.js';
 import { PodRecordStore, type PodRecord } from './pod-record.js';
 import { syncPod } from './pod-sync.js';
+import { ownEcho } from './own-echo.js';
 import { ensureStopped, removeOrphan, terminatePod } from './pod-termination.js';
 import { createDriverSet } from './driver-set.js';
 import { createProcessDriver } from './process-driver.js';
@@ -78,6 +79,8 @@ export interface KubeletOptions {
    * @defaultValue undefined — no credentials are mounted and `serviceAccountToken` sources fail
    */
   serviceAccountTokens?: ServiceAccountTokenSource;
+  /** Admit any namespaced sysctl, not only the safe set (the runtime's --allow-privileged). @defaultValue false */
+  allowUnsafeSysctls?: boolean;
 }
 
 export interface Kubelet {
@@ -115,6 +118,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     network: options.network,
     hostProgramsOnPodNetwork: options.hostProgramsOnPodNetwork === true && options.network !== undefined,
     clusterDns: options.clusterDns,
+    allowUnsafeSysctls: options.allowUnsafeSysctls,
     tokens: options.serviceAccountTokens && new PodTokens(options.serviceAccountTokens),
     nodeName,
     store,
@@ -252,22 +256,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     podExec: (pod, request) => execInPod(ctx, pod, request),
     podAttach: (pod, request) => attachToPod(ctx, pod, request, (record, container) => readLogs(ctx, record, { container, follow: true, tailLines: 0 })),
   };
-}
-
-/**
- * False for watch events that only echo the kubelet's own writes of a pod (a
- * burst of 1,000 pods paid a full sync of each to find it as written), as
- * Kubernetes' kubelet ignores status-only updates. Those writes are made with
- * the resourceVersion read as precondition, so every version up to the last
- * one written was seen by the sync that wrote it; anything newer wakes the
- * pod, and probe results and exits wake it directly.
- */
-function ownEcho(ctx: KubeletContext, event: WatchEvent): boolean {
-  const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
-  const written = Number(ctx.ownStatusWrites.get(key));
-  if (event.type === 'MODIFIED' && Number(event.object.metadata.resourceVersion) <= written) return false;
-  ctx.ownStatusWrites.delete(key);
-  return true;
 }
 
 function readLogs(ctx: KubeletContext, record: PodRecord, options: LogOptions): Readable {

@@ -69,9 +69,19 @@ export interface OciLaunch {
   /** `command` and `args` of the spec, `$(VAR)`-expanded; combined with the image's Entrypoint and Cmd. */
   command?: string[];
   args?: string[];
-  /** The pod's network namespace. */
-  netnsPath: string;
+  /** The pod's network namespace; absent with `host.network`. */
+  netnsPath?: string;
   hostname: string;
+  /**
+   * The pod's hostNetwork, hostPID and hostIPC: the host's namespaces, which
+   * only a driver allowing privileges grants.
+   * @defaultValue none
+   */
+  host?: { network?: boolean; pid?: boolean; ipc?: boolean };
+  /** The pod's IPC and uts namespaces and /dev/shm, which all its containers join. @defaultValue none: the container's own */
+  shared?: { ipcPath?: string; utsPath?: string; shmDir?: string };
+  /** The pod's `securityContext.sysctls` (admitted by the kubelet), by dotted name. @defaultValue none */
+  sysctls?: Record<string, string>;
   /** Files every container of the pod shares: mounted at /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   /** The container's securityContext over the pod's (run-as fields) and the container's own. */

@@ -13,6 +13,7 @@ import { syncVolumes } from './pod-volumes.js';
 import { recentMemoryByProcessGroup } from './proc-stat.js';
 import { memoryBytes } from '../kube/quantity.js';
 import { POLL_MS } from './container-sweep.js';
+import { admitPod } from './pod-admission.js';
 
 /**
  * The pod's record, made on first sight: pods on the pod network get their
@@ -75,6 +76,7 @@ export async function writeStatus(ctx: KubeletContext, pod: KubeObject, status: 
  * memory limit, then write the status.
  */
 export async function syncPod(ctx: KubeletContext, pod: KubeObject): Promise<number | undefined> {
+  if (!ctx.records.has(pod.metadata.uid!) && !(await admitPod(ctx, pod))) return undefined;
   let record: PodRecord;
   try {
     record = await recordFor(ctx, pod);

@@ -10,6 +10,7 @@ import type { PodRecord } from './pod-record.js';
 import { buildPodStatus } from './pod-status.js';
 import { containerViews, writeStatus } from './pod-sync.js';
 import { releaseVolumes } from './pod-volumes.js';
+import { releaseSharedNamespaces } from './pod-shared-namespaces.js';
 import { runHandler } from './probe-runner.js';
 
 const POLL_MS = 200;
@@ -69,6 +70,7 @@ async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
   ctx.ips.release(record.uid);
   // Before the state dir goes: removing it would empty a mounted tmpfs, then fail on the busy mount point.
   releaseVolumes(ctx.store.podDir(record.uid));
+  releaseSharedNamespaces(ctx.store.podDir(record.uid));
   ctx.tokens?.forget(record.uid);
   ctx.store.remove(record.uid);
 }
@@ -105,7 +107,8 @@ export async function removeOrphan(ctx: KubeletContext, record: PodRecord): Prom
 /**
  * A pod that reached Succeeded or Failed keeps its record (for logs) but runs
  * nothing; as the kubelet tears down a finished pod's sandbox, its network
- * namespace goes and its address returns to the pool.
+ * namespace goes and its address returns to the pool, and an image pod's
+ * shared IPC and uts namespaces and /dev/shm go too.
  */
 export async function ensureStopped(ctx: KubeletContext, record: PodRecord): Promise<void> {
   let running = false;
@@ -115,8 +118,11 @@ export async function ensureStopped(ctx: KubeletContext, record: PodRecord): Pro
       running = true;
     }
   }
-  if (!running && record.sandbox && !record.sandboxReleased) {
-    await ctx.network?.teardown(record.uid);
+  const imagePod = ctx.imageClasses.has(record.runtimeClass ?? 'process');
+  if (!running && (record.sandbox || imagePod) && !record.sandboxReleased) {
+    if (record.sandbox) await ctx.network?.teardown(record.uid);
+    // The IPC and uts namespaces and /dev/shm all its containers shared go with the sandbox, as the pause container would.
+    if (imagePod) releaseSharedNamespaces(ctx.store.podDir(record.uid));
     record.sandboxReleased = true;
     ctx.store.save(record);
   }

@@ -149,6 +149,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     clusterDns: services.mode === 'kernel' ? services.clusterDns : undefined,
     resyncMs: options.resyncMs,
     serviceAccountTokens: options.serviceAccountTokens,
+    allowUnsafeSysctls: options.allowPrivileged,
   });
   // As the kubelet's image GC: unused images go when the disk holding them fills up.
   const gc = setInterval(() => {

@@ -57,10 +57,11 @@ let counter = 0;
 /**
  * The built-in runtime in this process with image pods as the default, its
  * own bridge on a fresh /24, Services in the kernel on another fresh /24,
- * registries.yaml as given, and never a fall-back to a public registry.
+ * registries.yaml as given, and never a fall-back to a public registry;
+ * `allowPrivileged` as the runtime's --allow-privileged.
  * close() deletes every pod and removes the bridge, table and routes.
  */
-export async function startOciRuntime(options: { registriesYaml?: string; dnsUpstreams?: string[]; metricResolutionMs?: number } = {}): Promise<OciRuntime> {
+export async function startOciRuntime(options: { registriesYaml?: string; dnsUpstreams?: string[]; metricResolutionMs?: number; allowPrivileged?: boolean } = {}): Promise<OciRuntime> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-oci-'));
   if (options.registriesYaml) await writeFile(join(dir, 'registries.yaml'), options.registriesYaml);
   let runtime: RunningRuntime | undefined;
@@ -74,7 +75,7 @@ export async function startOciRuntime(options: { registriesYaml?: string; dnsUps
       // Names outside the cluster go nowhere: no test query may leave the machine for its real resolvers.
       dnsUpstreams: options.dnsUpstreams ?? ['127.0.0.1:9'],
       metricResolutionMs: options.metricResolutionMs,
-      node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000 },
+      node: { defaultRuntimeClass: 'oci', podCidr, serviceCidr, disableDefaultRegistryEndpoint: true, resyncMs: 2000, allowPrivileged: options.allowPrivileged },
     });
   for (let tries = 0; !runtime; tries++) {
     podCidr = uniquePodCidr();

@@ -51,6 +51,11 @@ function defaultPodSpec(spec: unknown): void {
   spec.schedulerName ??= 'default-scheduler';
   spec.securityContext ??= {};
   for (const list of [spec.initContainers, spec.containers]) for (const c of Array.isArray(list) ? list : []) defaultContainer(c);
+  // defaultHostNetworkPorts: a host-network pod's ports are the host's own.
+  if (spec.hostNetwork !== true) return;
+  for (const list of [spec.initContainers, spec.containers]) {
+    for (const c of Array.isArray(list) ? list : []) for (const p of isObj(c) && Array.isArray(c.ports) ? c.ports : []) if (isObj(p) && !p.hostPort) p.hostPort = p.containerPort;
+  }
 }
 
 function defaultDeployment(spec: Obj): void {

@@ -2,6 +2,7 @@ import type { StatusCause } from '../../errors/status-error.js';
 import { nameProblems } from '../../kube/dns-names.js';
 import { duplicate, invalidValue, notSupported, required } from './field-error.js';
 import { validatePodDns } from './validate-pod-dns.js';
+import { validatePodSysctls } from './validate-pod-sysctls.js';
 import { validateSubPaths, validateVolumes } from './validate-volumes.js';
 
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
@@ -11,7 +12,7 @@ function validPort(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
 
-function validateContainers(list: unknown, path: string, causes: StatusCause[], seen: Set<string>, requireOne: boolean): void {
+function validateContainers(list: unknown, path: string, causes: StatusCause[], seen: Set<string>, requireOne: boolean, hostNetwork = false): void {
   if (list === undefined || list === null) {
     if (requireOne) causes.push(required(path));
     return;
@@ -41,22 +42,24 @@ function validateContainers(list: unknown, path: string, causes: StatusCause[], 
       if (p?.containerPort === undefined) causes.push(required(`${pat}.containerPort`));
       else if (!validPort(p.containerPort)) causes.push(invalidValue(`${pat}.containerPort`, p.containerPort, PORT_RANGE));
       if (p?.hostPort !== undefined && p.hostPort !== 0 && !validPort(p.hostPort)) causes.push(invalidValue(`${pat}.hostPort`, p.hostPort, PORT_RANGE));
+      else if (hostNetwork && validPort(p?.containerPort) && p.hostPort !== p.containerPort) causes.push(invalidValue(`${pat}.containerPort`, p.containerPort, 'must match `hostPort` when `hostNetwork` is true'));
       if (p?.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) causes.push(notSupported(`${pat}.protocol`, p.protocol, PROTOCOLS));
     });
     causes.push(...validateSubPaths(c.volumeMounts, `${at}.volumeMounts`));
   });
 }
 
-/** The parts of a PodSpec a user gets wrong by hand: volumes, containers, their names, images, ports and subPaths, and its DNS fields. */
+/** The parts of a PodSpec a user gets wrong by hand: volumes, containers, their names, images, ports and subPaths, its DNS fields and sysctls. */
 export function validatePodSpec(spec: any, path: string): StatusCause[] {
   if (!spec || typeof spec !== 'object') return [required(path)];
   const causes = validateVolumes(spec.volumes, `${path}.volumes`);
   const seen = new Set<string>();
-  validateContainers(spec.initContainers, `${path}.initContainers`, causes, seen, false);
-  validateContainers(spec.containers, `${path}.containers`, causes, seen, true);
+  validateContainers(spec.initContainers, `${path}.initContainers`, causes, seen, false, spec.hostNetwork === true);
+  validateContainers(spec.containers, `${path}.containers`, causes, seen, true, spec.hostNetwork === true);
   const policies = ['Always', 'OnFailure', 'Never'];
   if (spec.restartPolicy !== undefined && !policies.includes(spec.restartPolicy)) causes.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, policies));
   causes.push(...validatePodDns(spec, path));
+  causes.push(...validatePodSysctls(spec, path));
   return causes;
 }
 

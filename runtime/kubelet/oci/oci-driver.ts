@@ -10,7 +10,8 @@ import { isSameLiveProcess, readProcStat } from '../proc-stat.js';
 import { oomKills, workingSetBytes } from './cgroup-files.js';
 import { containerArgv, mergeImageEnv } from './container-command.js';
 import { resolveUser } from './container-user.js';
-import { buildOciSpec, capabilitiesBeyondDefault } from './oci-spec.js';
+import { buildOciSpec } from './oci-spec.js';
+import { refuseWithoutPrivileges } from './launch-privileges.js';
 import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
 import { runc, runcList } from './runc-cli.js';
 import { readImageFile } from './image-file.js';
@@ -24,8 +25,9 @@ export interface OciDriverOptions {
   stateDir: string;
   images: ImageStore;
   /**
-   * Run `securityContext.privileged: true` containers, and containers adding
-   * capabilities beyond the default set; refused otherwise.
+   * Run `securityContext.privileged: true` containers, containers adding
+   * capabilities beyond the default set, and pods in the host's network, pid
+   * or IPC namespace; refused otherwise.
    * @defaultValue false
    */
   allowPrivileged?: boolean;
@@ -55,7 +57,7 @@ function byDepth(a: { target: string }, b: { target: string }): number {
   return a.target.split('/').length - b.target.split('/').length;
 }
 
-/** Runs OCI images with runc: each container in its own pid, mount, ipc and uts namespaces, in the pod's network namespace. */
+/** Runs OCI images with runc: each container in its own pid and mount namespaces, in the pod's network, ipc and uts ones (or the host's: launch-privileges.ts). */
 export function createOciDriver(options: OciDriverOptions): PodDriver {
   const root = join(options.stateDir, 'runc');
   const exitListeners: Array<(handle: ContainerHandle) => void> = [];
@@ -102,13 +104,7 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
       const oci = launch.oci;
       if (!oci) throw new DriverError('CreateContainerConfigError', 'the oci runtime runs images; this container has no image');
       const { image, security } = oci;
-      if (security.privileged && !options.allowPrivileged) {
-        throw new DriverError('CreateContainerConfigError', 'privileged containers are not allowed by this runtime (start it with --allow-privileged)');
-      }
-      const beyond = capabilitiesBeyondDefault(security.capabilities?.add ?? []);
-      if (beyond.length > 0 && !options.allowPrivileged) {
-        throw new DriverError('CreateContainerConfigError', `capabilities.add ${beyond.join(', ')} not allowed by this runtime: a container adds only capabilities of the default set (start it with --allow-privileged for more)`);
-      }
+      refuseWithoutPrivileges(oci, options.allowPrivileged === true);
       const seccomp = seccompOf(security.seccompProfile);
       let user;
       try {
@@ -152,6 +148,9 @@ export function createOciDriver(options: OciDriverOptions): PodDriver {
         rootfs,
         readOnlyRoot: !!security.readOnlyRootFilesystem,
         netnsPath: oci.netnsPath,
+        host: oci.host,
+        shared: oci.shared,
+        sysctls: oci.sysctls,
         binds: [...launch.mounts, ...etc].sort(byDepth),
         capabilities: { add: security.capabilities?.add ?? [], drop: security.capabilities?.drop ?? [] },
         noNewPrivileges: security.allowPrivilegeEscalation === false,

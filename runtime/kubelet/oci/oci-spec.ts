@@ -9,12 +9,27 @@ export interface OciSpecInput {
   /** Empty: `/`. */
   cwd: string;
   user: ContainerUser;
+  /** Unused with `hostNetwork`: the container has the host's uts namespace, as Kubernetes gives a host-network pod. */
   hostname: string;
   /** Directory of the container's root filesystem (the mounted overlay). */
   rootfs: string;
   readOnlyRoot: boolean;
   /** The pod's network namespace; absent shares none (a new, empty one). */
   netnsPath?: string;
+  /**
+   * The host's namespaces instead of the container's own (hostNetwork: network
+   * and uts; hostPID: pid; hostIPC: ipc, with the host's /dev/shm).
+   * @defaultValue none
+   */
+  host?: HostNamespaces;
+  /**
+   * The pod's IPC and uts namespaces and /dev/shm, joined instead of made
+   * (pod-shared-namespaces.ts); the hostname is then the uts namespace's own.
+   * @defaultValue none: the container's own
+   */
+  shared?: { ipcPath?: string; utsPath?: string; shmDir?: string };
+  /** `linux.sysctl`: written by runc in the container's namespaces before its process starts. @defaultValue none */
+  sysctls?: Record<string, string>;
   /** Bind mounts: volumes, then the pod's /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   binds: Array<{ source: string; target: string; readOnly: boolean }>;
   capabilities: { add: string[]; drop: string[] };
@@ -32,6 +47,13 @@ export interface OciSpecInput {
   privileged?: boolean;
   /** seccompProfile RuntimeDefault: runtimeDefaultSeccomp's filter (none for a privileged container). @defaultValue unconfined */
   seccompRuntimeDefault?: boolean;
+}
+
+/** The pod's `hostNetwork`, `hostPID` and `hostIPC`. */
+export interface HostNamespaces {
+  network?: boolean;
+  pid?: boolean;
+  ipc?: boolean;
 }
 
 /** containerd's default capability set, which Kubernetes containers start from. */
@@ -83,8 +105,18 @@ export function effectiveCapabilities(add: string[], drop: string[]): string[] {
 /** An OCI runtime spec (config.json) for runc, in the shape containerd gives Kubernetes containers. */
 export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
   const caps = input.privileged ? ALL_CAPABILITIES : effectiveCapabilities(input.capabilities.add, input.capabilities.drop);
-  const namespaces: Array<Record<string, string>> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  namespaces.push(input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
+  const host = input.host ?? {};
+  const shared = input.shared ?? {};
+  const ns = (type: string, path?: string): Record<string, string> => (path ? { type, path } : { type });
+  // A namespace left out of the list is the host's: runc then neither makes one nor joins one.
+  const namespaces: Array<Record<string, string>> = [{ type: 'mount' }];
+  if (!host.pid) namespaces.push({ type: 'pid' });
+  if (!host.ipc) namespaces.push(ns('ipc', shared.ipcPath));
+  if (!host.network) namespaces.push(ns('uts', shared.utsPath), ns('network', input.netnsPath));
+  const shmDir = host.ipc ? '/dev/shm' : shared.shmDir;
+  const shm = shmDir
+    ? { destination: '/dev/shm', type: 'bind', source: shmDir, options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'rw'] }
+    : { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmBytes ?? 64 * 1024 * 1024}`] };
   const resources: Record<string, unknown> = { devices: [{ allow: !!input.privileged, access: 'rwm' }] };
   if (input.memoryLimitBytes) resources.memory = { limit: input.memoryLimitBytes };
   if (input.cpuQuota || input.cpuShares) {
@@ -106,12 +138,12 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readOnlyRoot },
-    hostname: input.hostname,
+    ...(host.network || shared.utsPath ? {} : { hostname: input.hostname }),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmBytes ?? 64 * 1024 * 1024}`] },
+      shm,
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', input.privileged ? 'rw' : 'ro'] },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
@@ -121,6 +153,7 @@ export function buildOciSpec(input: OciSpecInput): Record<string, unknown> {
       namespaces,
       cgroupsPath: input.cgroupsPath,
       resources,
+      ...(input.sysctls && Object.keys(input.sysctls).length ? { sysctl: input.sysctls } : {}),
       maskedPaths: input.privileged ? [] : MASKED_PATHS,
       readonlyPaths: input.privileged ? [] : READONLY_PATHS,
       ...(input.seccompRuntimeDefault && !input.privileged ? { seccomp: runtimeDefaultSeccomp() } : {}),

@@ -20,7 +20,7 @@ export function addNodeFlags(command: Command): Command {
     .option('--pod-cidr <cidr>', 'pod addresses, routed only to baton\'s bridge (default: 10.244.0.0/16)')
     .option('--registries <file>', 'registry mirrors, credentials and TLS in k3s\'s registries.yaml format (default: <state-dir>/registries.yaml)')
     .option('--disable-default-registry-endpoint', 'never fall back to a registry\'s own endpoint when its mirrors fail (k3s\'s flag)')
-    .option('--allow-privileged', 'run containers whose securityContext asks for privileged')
+    .option('--allow-privileged', 'run pods that reach the host: privileged containers, added capabilities, hostNetwork/hostPID/hostIPC, unsafe namespaced sysctls')
     .option('--service-proxy <mode>', 'who carries Services: kernel (nftables on the pod network, with cluster DNS), userspace, or auto (kernel when the pod network starts with the runtime and the machine allows it)', 'auto')
     .option('--service-cidr <cidr>', 'ClusterIP range when the kernel carries Services, routed only to baton\'s bridge (default: 10.96.0.0/16, or the next /16 no route overlaps)')
     .option('--node-port-host <address>', 'address NodePort Services answer on; 0.0.0.0 for every address of the machine', '127.0.0.1');
