@@ -144,7 +144,9 @@ describe('the runtime API edge', () => {
   it('apply-patch on a missing object creates it; fieldManager is required', async () => {
     const body = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  x: "1"\n`;
     const noManager = await apiRequest(rt, 'PATCH', `${cmPath}/applied`, { body, contentType: 'application/apply-patch+yaml' });
-    expect(noManager.status).toBe(400);
+    // kube-apiserver's ValidatePatchOptions: 422 on PatchOptions, not a 400.
+    expect(noManager.status).toBe(422);
+    expect(noManager.json().message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const res = await apiRequest(rt, 'PATCH', `${cmPath}/applied?fieldManager=edge-test`, { body, contentType: 'application/apply-patch+yaml' });
     expect(res.status).toBe(201);
     expect(res.json().metadata.managedFields[0]).toMatchObject({ manager: 'edge-test', operation: 'Apply' });

@@ -69,11 +69,11 @@ export function deleteOptionsOf(req: Request, body: Record<string, unknown> | un
   return options;
 }
 
-/** `dryRun=All` asks for the result without writing it. A list, as Kubernetes decodes it: every value must be All. */
+/**
+ * `dryRun=All` asks for the result without writing it (dryrun.IsDryRun: any value). The values are
+ * checked at the edge, before the body is read, by checkWriteOptions.
+ */
 export function isDryRun(req: Request): boolean {
   const given = queryOf(req).dryRun;
-  const values = (Array.isArray(given) ? given : [given]).filter((v) => v !== undefined && v !== '').map(String);
-  const unsupported = values.find((v) => v !== 'All');
-  if (unsupported !== undefined) throw badRequest(`dryRun: Unsupported value: "${unsupported}": supported values: "All"`);
-  return values.length > 0;
+  return Array.isArray(given) ? given.length > 0 : given !== undefined;
 }

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime, type RunningRuntime } from '../../runtime/runtime-server.js';
+import { apiRequest, kubectl, kubectlOk } from './runtime-process.js';
+
+let dir: string;
+let runtime: RunningRuntime;
+let rt: { url: string; token: string; ca: string };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-rt-dryrun-'));
+  runtime = await startRuntime({ stateDir: dir, port: 0, kubelet: false, proxy: false, ingress: false, controllers: false });
+  rt = { url: runtime.url, token: runtime.token, ca: runtime.caCertificate };
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const CMS = '/api/v1/namespaces/default/configmaps';
+const configMap = (name: string, value = 'one') => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: value } });
+const json = (body: string) => ({ body, contentType: 'application/json' });
+
+/** The 422 kube-apiserver answers for a dryRun it does not support (ValidateDryRun through errors.NewInvalid). */
+function unsupported(kind: string, values: string) {
+  const message = `Unsupported value: ${values}: supported values: "All"`;
+  return {
+    kind: 'Status',
+    status: 'Failure',
+    reason: 'Invalid',
+    code: 422,
+    message: `${kind}.meta.k8s.io "" is invalid: dryRun: ${message}`,
+    details: { group: 'meta.k8s.io', kind, causes: [{ reason: 'FieldValueNotSupported', message, field: 'dryRun' }] },
+  };
+}
+
+async function valueOf(name: string): Promise<string | undefined> {
+  const res = await apiRequest(rt, 'GET', `${CMS}/${name}`);
+  return res.status === 200 ? res.json().data.k : undefined;
+}
+
+describe('the dryRun query parameter, answered as kube-apiserver answers it', () => {
+  it('refuses an unsupported or empty dryRun on create with 422 CreateOptions, before reading the object', async () => {
+    const foo = await apiRequest(rt, 'POST', `${CMS}?dryRun=Foo`, json(configMap('c-foo')));
+    expect(foo.status, foo.text).toBe(422);
+    expect(foo.json()).toEqual({ apiVersion: 'v1', metadata: {}, ...unsupported('CreateOptions', '[]string{"Foo"}') });
+    const empty = await apiRequest(rt, 'POST', `${CMS}?dryRun=`, json(configMap('c-empty')));
+    expect(empty.status, empty.text).toBe(422);
+    expect(empty.json()).toMatchObject(unsupported('CreateOptions', '[]string{""}'));
+    const mixed = await apiRequest(rt, 'POST', `${CMS}?dryRun=All&dryRun=Foo`, json('not an object'));
+    expect(mixed.status, mixed.text).toBe(422);
+    expect(mixed.json()).toMatchObject(unsupported('CreateOptions', '[]string{"All", "Foo"}'));
+    expect(await valueOf('c-foo')).toBeUndefined();
+    expect(await valueOf('c-empty')).toBeUndefined();
+  });
+
+  it('takes a repeated dryRun=All as a dry run', async () => {
+    const res = await apiRequest(rt, 'POST', `${CMS}?dryRun=All&dryRun=All`, json(configMap('c-twice')));
+    expect(res.status, res.text).toBe(201);
+    expect(res.json().metadata.name).toBe('c-twice');
+    expect(await valueOf('c-twice')).toBeUndefined();
+  });
+
+  it('refuses them on update, patch and delete with UpdateOptions, PatchOptions and DeleteOptions, leaving the object as it was', async () => {
+    expect((await apiRequest(rt, 'POST', CMS, json(configMap('c-live')))).status).toBe(201);
+    const put = await apiRequest(rt, 'PUT', `${CMS}/c-live?dryRun=Foo`, json(configMap('c-live', 'two')));
+    expect(put.status, put.text).toBe(422);
+    expect(put.json()).toMatchObject(unsupported('UpdateOptions', '[]string{"Foo"}'));
+    const patch = await apiRequest(rt, 'PATCH', `${CMS}/c-live?dryRun=`, { body: '{"data":{"k":"two"}}', contentType: 'application/merge-patch+json' });
+    expect(patch.status, patch.text).toBe(422);
+    expect(patch.json()).toMatchObject(unsupported('PatchOptions', '[]string{""}'));
+    const del = await apiRequest(rt, 'DELETE', `${CMS}/c-live?dryRun=Foo`);
+    expect(del.status, del.text).toBe(422);
+    expect(del.json()).toMatchObject(unsupported('DeleteOptions', '[]string{"Foo"}'));
+    const twice = await apiRequest(rt, 'PATCH', `${CMS}/c-live?dryRun=All&dryRun=All`, { body: '{"data":{"k":"two"}}', contentType: 'application/merge-patch+json' });
+    expect(twice.status, twice.text).toBe(200);
+    expect(twice.json().data.k).toBe('two');
+    expect(await valueOf('c-live')).toBe('one');
+  });
+
+  it('reads a delete\'s dryRun from its DeleteOptions body, as kubectl delete --dry-run=server sends it', async () => {
+    await kubectlOk(runtime.kubeconfigPath, ['create', 'configmap', 'c-kept', '--from-literal=k=one']);
+    const out = await kubectlOk(runtime.kubeconfigPath, ['delete', 'configmap', 'c-kept', '--dry-run=server']);
+    expect(out).toContain('configmap "c-kept" deleted (server dry run)');
+    expect(await valueOf('c-kept')).toBe('one');
+    const bad = await apiRequest(rt, 'DELETE', `${CMS}/c-kept`, json('{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["Foo"]}'));
+    expect(bad.status, bad.text).toBe(422);
+    expect(bad.json()).toMatchObject(unsupported('DeleteOptions', '[]string{"Foo"}'));
+    expect(await valueOf('c-kept')).toBe('one');
+  });
+
+  it('refuses a server-side apply without a fieldManager with 422 PatchOptions', async () => {
+    const res = await apiRequest(rt, 'PATCH', `${CMS}/c-applied`, { body: configMap('c-applied'), contentType: 'application/apply-patch+yaml' });
+    expect(res.status, res.text).toBe(422);
+    expect(res.json()).toMatchObject({
+      reason: 'Invalid',
+      message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      details: { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] },
+    });
+    const r = await kubectl(runtime.kubeconfigPath, ['get', 'configmap', 'c-applied']);
+    expect(r.code).not.toBe(0);
+  });
+});
