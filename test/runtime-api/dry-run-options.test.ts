@@ -92,6 +92,24 @@ describe('the dryRun query parameter, answered as kube-apiserver answers it', ()
     expect(await valueOf('c-kept')).toBe('one');
   });
 
+  it('takes an eviction\'s dryRun from its deleteOptions, as kubectl drain --dry-run=server sends it', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictee' }, spec: { containers: [{ name: 'c', image: 'app:1' }] } };
+    expect((await apiRequest(rt, 'POST', '/api/v1/namespaces/default/pods', json(JSON.stringify(pod)))).status).toBe(201);
+    const eviction = (dryRun: string[]) => json(JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictee' }, deleteOptions: { dryRun } }));
+    const path = '/api/v1/namespaces/default/pods/evictee/eviction';
+    const dry = await apiRequest(rt, 'POST', path, eviction(['All']));
+    expect(dry.status, dry.text).toBe(201);
+    const mismatch = await apiRequest(rt, 'POST', `${path}?dryRun=All`, eviction(['All', 'All']));
+    expect(mismatch.status, mismatch.text).toBe(500);
+    expect(mismatch.json().message).toBe('Non-matching dry-run options in request and content: [All] and [All All]');
+    const bad = await apiRequest(rt, 'POST', path, eviction(['Foo']));
+    expect(bad.status, bad.text).toBe(422);
+    expect(bad.json()).toMatchObject(unsupported('DeleteOptions', '[]string{"Foo"}'));
+    const live = await apiRequest(rt, 'GET', '/api/v1/namespaces/default/pods/evictee');
+    expect(live.status).toBe(200);
+    expect(live.json().metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('refuses a server-side apply without a fieldManager with 422 PatchOptions', async () => {
     const res = await apiRequest(rt, 'PATCH', `${CMS}/c-applied`, { body: configMap('c-applied'), contentType: 'application/apply-patch+yaml' });
     expect(res.status, res.text).toBe(422);

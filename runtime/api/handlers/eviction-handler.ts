@@ -6,7 +6,7 @@ import { decrementedBudget, evictionVerdict } from '../../controllers/disruption
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readBody } from '../request/read-body.js';
 import { deleteOptionsOf } from '../request/query-options.js';
-import { checkWriteOptions } from '../request/write-options.js';
+import { checkWriteOptions, evictionDryRun } from '../request/write-options.js';
 import type { ApiContext } from './api-context.js';
 import { sendJson } from './respond.js';
 
@@ -19,13 +19,15 @@ const RETRIES = 5;
  * 429 TooManyRequests when it does not (what `kubectl drain` retries on).
  */
 export async function handleEviction(ctx: ApiContext, req: Request, res: Response, namespace: string | undefined, name: string): Promise<void> {
-  const dryRun = checkWriteOptions(req, 'CreateOptions');
+  checkWriteOptions(req, 'CreateOptions');
   const raw = await readBody(req);
   const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json') : {};
   if (!isPlainObject(body)) throw badRequest('the request body must be an Eviction object');
   const eviction = body as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> };
   if (eviction.metadata?.name !== undefined && eviction.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
-  const options = deleteOptionsOf(req, isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : undefined);
+  const deleteOptions = isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : undefined;
+  const dryRun = evictionDryRun(req, deleteOptions);
+  const options = deleteOptionsOf(req, deleteOptions);
   for (let attempt = 0; ; attempt++) {
     const pod = await ctx.cluster.get(resources.pods, namespace, name);
     const pdbs = (await ctx.cluster.list(resources.poddisruptionbudgets, { namespace: pod.metadata.namespace })).items.filter((p) => pdbSelects(p, pod));

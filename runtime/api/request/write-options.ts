@@ -69,20 +69,38 @@ export function checkWriteOptions(req: Request, kind: Exclude<OptionsKind, 'Dele
   return dryRun.length > 0;
 }
 
+function dryRunList(given: unknown): string[] {
+  const list = given ?? [];
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) throw badRequest(`DeleteOptions.dryRun must be a list of strings, got ${JSON.stringify(list)}`);
+  return list as string[];
+}
+
+/**
+ * Whether an eviction is a dry run: its query's dryRun (checked by
+ * checkWriteOptions) pushed into the Eviction's deleteOptions, as
+ * EvictionREST's propagateDryRun does. `kubectl drain --dry-run=server`
+ * sends it in the body only.
+ */
+export function evictionDryRun(req: Request, deleteOptions: Record<string, unknown> | undefined): boolean {
+  const query = queryValues(req, 'dryRun') ?? [];
+  const body = dryRunList(deleteOptions?.dryRun);
+  if (body.length && query.length && (body.length !== query.length || body.some((v, i) => v !== query[i]))) {
+    // kube-apiserver answers this plain error as a 500.
+    throw new StatusError(500, 'InternalError', `Non-matching dry-run options in request and content: [${query.join(' ')}] and [${body.join(' ')}]`);
+  }
+  const dryRun = body.length ? body : query;
+  const causes = dryRunCauses(dryRun);
+  if (causes.length) throw invalidOptions('DeleteOptions', causes);
+  return dryRun.length > 0;
+}
+
 /**
  * Whether a delete is a dry run. Kubernetes reads DeleteOptions from the body
  * when there is one (kubectl sends `dryRun` there) and from the query only
  * when there is none, then checks them with ValidateDeleteOptions.
  */
 export function checkDeleteDryRun(req: Request, body: Record<string, unknown> | undefined): boolean {
-  let dryRun: string[];
-  if (body) {
-    const given = body.dryRun ?? [];
-    if (!Array.isArray(given) || given.some((v) => typeof v !== 'string')) throw badRequest(`DeleteOptions.dryRun must be a list of strings, got ${JSON.stringify(given)}`);
-    dryRun = given as string[];
-  } else {
-    dryRun = queryValues(req, 'dryRun') ?? [];
-  }
+  const dryRun = body ? dryRunList(body.dryRun) : (queryValues(req, 'dryRun') ?? []);
   const causes = dryRunCauses(dryRun);
   if (causes.length) throw invalidOptions('DeleteOptions', causes);
   return dryRun.length > 0;
