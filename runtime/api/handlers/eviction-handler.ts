@@ -5,8 +5,8 @@ import { pdbSelects } from '../../controllers/disruption/disruption-budget.js';
 import { decrementedBudget, evictionVerdict } from '../../controllers/disruption/eviction-check.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readBody } from '../request/read-body.js';
-import { deleteOptionsOf } from '../request/query-options.js';
-import { checkWriteOptions, evictionDryRun } from '../request/write-options.js';
+import { evictionOptionsOf } from '../request/delete-options.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import type { ApiContext } from './api-context.js';
 import { sendJson } from './respond.js';
 
@@ -26,8 +26,7 @@ export async function handleEviction(ctx: ApiContext, req: Request, res: Respons
   const eviction = body as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> };
   if (eviction.metadata?.name !== undefined && eviction.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
   const deleteOptions = isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : undefined;
-  const dryRun = evictionDryRun(req, deleteOptions);
-  const options = deleteOptionsOf(req, deleteOptions);
+  const { options, dryRun } = evictionOptionsOf(req, deleteOptions);
   for (let attempt = 0; ; attempt++) {
     const pod = await ctx.cluster.get(resources.pods, namespace, name);
     const pdbs = (await ctx.cluster.list(resources.poddisruptionbudgets, { namespace: pod.metadata.namespace })).items.filter((p) => pdbSelects(p, pod));

@@ -6,8 +6,9 @@ import { recordUpdate } from '../../patch/index.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readObjectBody } from '../request/decode-write-body.js';
 import { readBody } from '../request/read-body.js';
-import { deleteOptionsOf, queryString } from '../request/query-options.js';
-import { checkDeleteDryRun, checkWriteOptions } from '../request/write-options.js';
+import { deleteOptionsOf } from '../request/delete-options.js';
+import { queryString } from '../request/query-options.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import { successStatus } from '../send-status.js';
 import type { ApiContext } from './api-context.js';
 import { admitObject, fieldManagerOf } from './admit-object.js';
@@ -54,9 +55,7 @@ async function readDeleteBody(req: Request): Promise<Record<string, unknown> | u
  * Kubernetes always answers with the pod.
  */
 export async function handleDelete(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
-  const body = await readDeleteBody(req);
-  const dryRun = checkDeleteDryRun(req, body);
-  const options = deleteOptionsOf(req, body);
+  const { options, dryRun } = deleteOptionsOf(req, await readDeleteBody(req));
   if (dryRun) return sendObject(req, res, type, await ctx.cluster.get(type, namespace, name));
   const result = await ctx.cluster.delete(type, namespace, name, options);
   if (result.metadata.deletionTimestamp || type === resources.pods) return sendObject(req, res, type, result);
@@ -67,9 +66,7 @@ export async function handleDeleteCollection(ctx: ApiContext, req: Request, res:
   if (type === resources.namespaces && !queryString(req, 'labelSelector') && !queryString(req, 'fieldSelector')) {
     throw methodNotAllowed(`deleting every ${qualifiedName(type)} at once is not allowed; name them or use a selector`);
   }
-  const body = await readDeleteBody(req);
-  const dryRun = checkDeleteDryRun(req, body);
-  const options = deleteOptionsOf(req, body);
+  const { options, dryRun } = deleteOptionsOf(req, await readDeleteBody(req));
   const { items, resourceVersion } = await ctx.cluster.list(type, {
     namespace,
     labelSelector: queryString(req, 'labelSelector'),

@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { badRequest } from '../../errors/status-error.js';
-import type { DeleteOptions } from '../../objects/cluster.js';
 
 const PARSED = Symbol('parsed query');
 
@@ -44,29 +43,6 @@ export function queryInt(req: Request, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n)) throw badRequest(`invalid value for query parameter ${name}: ${JSON.stringify(value)} is not an integer`);
   return n;
-}
-
-const POLICIES = ['Background', 'Foreground', 'Orphan'] as const;
-
-/** DeleteOptions from a JSON body (kubectl sends one) with query parameters taking precedence. */
-export function deleteOptionsOf(req: Request, body: Record<string, unknown> | undefined): DeleteOptions {
-  const options: DeleteOptions = {};
-  const policy = queryString(req, 'propagationPolicy') ?? (body?.propagationPolicy as string | undefined);
-  const orphan = queryString(req, 'orphanDependents') ?? body?.orphanDependents;
-  if (policy !== undefined) {
-    if (!(POLICIES as readonly string[]).includes(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Background", "Foreground", "Orphan"`);
-    options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  } else if (orphan === true || orphan === 'true') {
-    options.propagationPolicy = 'Orphan';
-  }
-  const grace = queryInt(req, 'gracePeriodSeconds') ?? (body?.gracePeriodSeconds as number | undefined);
-  if (grace !== undefined) {
-    if (!Number.isInteger(grace) || grace < 0) throw badRequest(`gracePeriodSeconds must be a non-negative integer, got ${JSON.stringify(grace)}`);
-    options.gracePeriodSeconds = grace;
-  }
-  const pre = body?.preconditions as DeleteOptions['preconditions'] | undefined;
-  if (pre && typeof pre === 'object') options.preconditions = { uid: pre.uid, resourceVersion: pre.resourceVersion };
-  return options;
 }
 
 /**
