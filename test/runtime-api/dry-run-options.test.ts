@@ -110,6 +110,21 @@ describe('the dryRun query parameter, answered as kube-apiserver answers it', ()
     expect(live.json().metadata.deletionTimestamp).toBeUndefined();
   });
 
+  it('leaves the replicas as they were on kubectl scale --dry-run=server, through the scale subresource', async () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'app:1' }] } } } };
+    expect((await apiRequest(rt, 'POST', '/apis/apps/v1/namespaces/default/deployments', json(JSON.stringify(deployment)))).status).toBe(201);
+    const out = await kubectlOk(runtime.kubeconfigPath, ['scale', 'deployment', 'web', '--replicas=5', '--dry-run=server']);
+    expect(out).toContain('deployment.apps/web scaled (server dry run)');
+    const scale = '/apis/apps/v1/namespaces/default/deployments/web/scale';
+    const dry = await apiRequest(rt, 'PUT', `${scale}?dryRun=All`, json(JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web' }, spec: { replicas: 3 } })));
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.json().spec.replicas).toBe(3);
+    const bad = await apiRequest(rt, 'PATCH', `${scale}?dryRun=Foo`, { body: '{"spec":{"replicas":2}}', contentType: 'application/merge-patch+json' });
+    expect(bad.status, bad.text).toBe(422);
+    expect(bad.json()).toMatchObject(unsupported('PatchOptions', '[]string{"Foo"}'));
+    expect((await apiRequest(rt, 'GET', scale)).json().spec.replicas).toBe(1);
+  });
+
   it('refuses a server-side apply without a fieldManager with 422 PatchOptions', async () => {
     const res = await apiRequest(rt, 'PATCH', `${CMS}/c-applied`, { body: configMap('c-applied'), contentType: 'application/apply-patch+yaml' });
     expect(res.status, res.text).toBe(422);
