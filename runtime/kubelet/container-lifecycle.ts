@@ -152,7 +152,9 @@ export async function startContainer(
   // Last before the start: what a subPath names is pinned by a bind mount only now, once nothing else can fail.
   try {
     const subPaths = join(ctx.store.podDir(record.uid), 'volume-subpaths', String(spec.name));
-    mounts = mounts.map((m, i) => resolveSubPath(m, resolved.env, join(subPaths, String(i))));
+    const staged: VolumeMount[] = [];
+    for (const [i, m] of mounts.entries()) staged.push(await resolveSubPath(m, resolved.env, join(subPaths, String(i))));
+    mounts = staged;
   } catch (err) {
     if (err instanceof ContainerConfigError) return setWaiting('CreateContainerConfigError', err.message);
     throw err;

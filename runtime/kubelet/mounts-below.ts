@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { launcher } from '../launcher/index.js';
 
 /** Mount points at or below `dir`, deepest first (octal escapes of mountinfo decoded). */
 export function mountsBelow(dir: string): string[] {
@@ -26,4 +27,9 @@ export function mountsBelow(dir: string): string[] {
  */
 export function unmountBelow(dir: string): void {
   for (const point of mountsBelow(dir)) spawnSync('umount', ['--lazy', point], { stdio: 'ignore', timeout: 10_000 });
+}
+
+/** unmountBelow through the launcher, for a path on a container's start: no fork of the runtime per umount. */
+export async function unmountBelowLazily(dir: string): Promise<void> {
+  for (const point of mountsBelow(dir)) await launcher().run('umount', ['--lazy', point], { timeoutMs: 10_000 });
 }

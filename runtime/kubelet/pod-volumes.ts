@@ -119,7 +119,7 @@ export async function syncVolumes(cluster: Cluster, given: KubeObject, podDir: s
  * "missing value") checked inside the volume and bind-mounted at `staging`,
  * the source the container then mounts.
  */
-export function resolveSubPath(mount: VolumeMount, env: Record<string, string>, staging: string): VolumeMount {
+export async function resolveSubPath(mount: VolumeMount, env: Record<string, string>, staging: string): Promise<VolumeMount> {
   let subPath = mount.subPath;
   if (mount.subPathExpr !== undefined) {
     const missing = new Set<string>();
@@ -130,7 +130,7 @@ export function resolveSubPath(mount: VolumeMount, env: Record<string, string>, 
     if (missing.size > 0) throw new ContainerConfigError(`missing value for ${[...missing].sort().join(', ')}`);
   }
   if (subPath === undefined) return mount;
-  return { source: subPathInside(mount.source, subPath, staging), target: mount.target, readOnly: mount.readOnly };
+  return { source: await subPathInside(mount.source, subPath, staging), target: mount.target, readOnly: mount.readOnly };
 }
 
 /** Undoes what `syncVolumes` mounted on the host (memory-backed emptyDirs) before the pod's directory is removed. */

@@ -191,7 +191,7 @@ function projectFiles(dir: string, files: VolumeFiles): void {
  * descriptor, as the kubelet has done since CVE-2017-1002101: a container that
  * swaps a directory of the volume for a symlink afterwards changes nothing.
  */
-export function subPathInside(root: string, subPath: string, staging: string): string {
+export async function subPathInside(root: string, subPath: string, staging: string): Promise<string> {
   const parts = pathElements(subPath, false);
   if (parts.length === 0) return root;
   const parent = openParent(root, parts, subPath, true)!;
@@ -213,7 +213,8 @@ export function subPathInside(root: string, subPath: string, staging: string): s
     closeSync(parent);
   }
   try {
-    bindAt(fd, staging);
+    // Open until the mount is done: mount(8) reaches the checked inode through this descriptor.
+    await bindAt(fd, staging);
   } finally {
     closeSync(fd);
   }

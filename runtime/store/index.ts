@@ -10,3 +10,4 @@ export { parseLabelSelector, labelSelectorFromObject } from './label-selector.js
 export { parseFieldSelector, fieldValue, type FieldSelector, type FieldRequirement } from './field-selector.js';
 export { backupStore, restoreStore } from './store-backup.js';
 export { answerJson } from './stored-json.js';
+export { CONFLICT_MESSAGE } from './object-rules.js';

@@ -184,6 +184,9 @@ describe('CustomResourceDefinitions on the built-in runtime', () => {
     const scale = JSON.parse(await k('get', '--raw', `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts/web/scale`));
     expect(scale).toMatchObject({ kind: 'Scale', spec: { replicas: 4 }, status: { replicas: 2, selector: 'app=demo' } });
     expect(await k('get', 'rollouts', '-n', ns)).toMatch(/^web\s+4\s+2\s+1\s+\d+s$/m);
+    // A server-side dry run through /scale writes nothing.
+    expect(await k('scale', 'rollout/web', '-n', ns, '--replicas=7', '--dry-run=server')).toMatch(/scaled \(server dry run\)/);
+    expect(await k('get', 'rollout/web', '-n', ns, '-o', 'jsonpath={.spec.replicas}')).toBe('4');
   });
 
   it('a strategic merge patch is refused (415) while merge and JSON patches work', async () => {

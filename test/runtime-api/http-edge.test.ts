@@ -144,7 +144,9 @@ describe('the runtime API edge', () => {
   it('apply-patch on a missing object creates it; fieldManager is required', async () => {
     const body = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  x: "1"\n`;
     const noManager = await apiRequest(rt, 'PATCH', `${cmPath}/applied`, { body, contentType: 'application/apply-patch+yaml' });
-    expect(noManager.status).toBe(400);
+    // kube-apiserver's ValidatePatchOptions: 422 on PatchOptions, not a 400.
+    expect(noManager.status).toBe(422);
+    expect(noManager.json().message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const res = await apiRequest(rt, 'PATCH', `${cmPath}/applied?fieldManager=edge-test`, { body, contentType: 'application/apply-patch+yaml' });
     expect(res.status).toBe(201);
     expect(res.json().metadata.managedFields[0]).toMatchObject({ manager: 'edge-test', operation: 'Apply' });
@@ -252,8 +254,16 @@ describe('the runtime API edge', () => {
     }
     const one = await apiRequest(rt, 'DELETE', `${cmPath}/dc-1`, { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' }), contentType: json });
     expect(one.status, one.text).toBe(200);
+    // ValidateDeleteOptions: 422 on DeleteOptions, the pointer's value printed and "nil" among the supported.
     const bad = await apiRequest(rt, 'DELETE', `${cmPath}/dc-2?propagationPolicy=Sideways`);
-    expect(bad.status).toBe(400);
+    expect(bad.status, bad.text).toBe(422);
+    expect(bad.json().message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+    // Options come from the body when there is one: the query's are not read then, as kube-apiserver does.
+    const both = await apiRequest(rt, 'DELETE', `${cmPath}/dc-2?propagationPolicy=Sideways&orphanDependents=true`, { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] }), contentType: json });
+    expect(both.status, both.text).toBe(200);
+    const mixed = await apiRequest(rt, 'DELETE', `${cmPath}/dc-2?propagationPolicy=Orphan&orphanDependents=false`);
+    expect(mixed.status, mixed.text).toBe(422);
+    expect(mixed.json().details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: 'Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set' }]);
     const many = await apiRequest(rt, 'DELETE', `${cmPath}?labelSelector=sweep%3Dyes`);
     expect(many.status).toBe(200);
     expect(many.json().items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['dc-2']);

@@ -36,13 +36,13 @@ describe('the API refuses volume paths that leave the volume', () => {
       status: 'Failure',
       reason: 'Invalid',
       code: 422,
-      message: 'Pod "evil" is invalid: [spec.volumes[0].configMap.items[0].path: Invalid value: "../../x": must not contain \'..\', spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path]',
+      message: 'Pod "evil" is invalid: [spec.volumes[0].configMap.items[0].path: Invalid value: "../../x": must not contain \'..\', spec.containers[0].volumeMounts.subPath: Invalid value: "/etc": must be a relative path]',
       details: {
         name: 'evil',
         kind: 'Pod',
         causes: [
           { reason: 'FieldValueInvalid', field: 'spec.volumes[0].configMap.items[0].path', message: 'Invalid value: "../../x": must not contain \'..\'' },
-          { reason: 'FieldValueInvalid', field: 'spec.containers[0].volumeMounts[0].subPath', message: 'Invalid value: "/etc": must be a relative path' },
+          { reason: 'FieldValueInvalid', field: 'spec.containers[0].volumeMounts.subPath', message: 'Invalid value: "/etc": must be a relative path' },
         ],
       },
     });
@@ -67,6 +67,39 @@ describe('the API refuses volume paths that leave the volume', () => {
     expect(update.json().details.causes).toEqual([
       { reason: 'FieldValueInvalid', field: 'spec.template.spec.volumes[0].configMap.items[0].path', message: 'Invalid value: "conf/../../../x": must not contain \'..\'' },
     ]);
+  });
+
+  it('refuses a subPathExpr that leaves the volume, naming the list as kube-apiserver does and printing a repeated error once', async () => {
+    const mounts = [{ name: 'logs', mountPath: '/a', subPathExpr: '/$(POD)' }, { name: 'logs', mountPath: '/b', subPathExpr: '/$(POD)' }, { name: 'logs', mountPath: '/c', subPathExpr: '$(POD)/..' }];
+    const spec = { volumes: [{ name: 'logs', emptyDir: {} }], containers: [{ name: 'app', image: 'app:1', volumeMounts: mounts }] };
+    const res = await apiRequest(rt, 'POST', '/api/v1/namespaces/default/pods', json({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'expr' }, spec }));
+    expect(res.status, res.text).toBe(422);
+    expect(res.json().message).toBe('Pod "expr" is invalid: [spec.containers[0].volumeMounts.subPathExpr: Invalid value: "/$(POD)": must be a relative path, spec.containers[0].volumeMounts.subPathExpr: Invalid value: "$(POD)/..": must not contain \'..\']');
+    expect(res.json().details.causes).toHaveLength(3);
+  });
+
+  it('shows kubectl apply that subPath and subPathExpr are mutually exclusive', async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: both
+spec:
+  containers:
+  - name: app
+    image: app:1
+    volumeMounts:
+    - name: logs
+      mountPath: /logs
+      subPath: logs
+      subPathExpr: $(POD_NAME)
+  volumes:
+  - name: logs
+    emptyDir: {}
+`;
+    const r = await kubectl(runtime.kubeconfigPath, ['apply', '-f', '-'], manifest);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('The Pod "both" is invalid: spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)": subPathExpr and subPath are mutually exclusive');
+    expect((await apiRequest(rt, 'GET', '/api/v1/namespaces/default/pods/both')).status).toBe(404);
   });
 
   it('shows kubectl apply the same message Kubernetes gives', async () => {

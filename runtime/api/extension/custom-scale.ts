@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
-import { badRequest, StatusError, unsupportedMediaType } from '../../errors/status-error.js';
+import { badRequest, conflict, StatusError, unsupportedMediaType } from '../../errors/status-error.js';
 import type { KubeObject } from '../../kube/object.js';
-import type { ResourceType } from '../../resources/registry.js';
+import { qualifiedName, type ResourceType } from '../../resources/registry.js';
+import { CONFLICT_MESSAGE } from '../../store/index.js';
 import type { ApiContext } from '../handlers/api-context.js';
 import { applyPatchBody, patchSetsResourceVersion } from '../handlers/apply-patch-body.js';
 import { readPatchBody } from '../handlers/patch-handler.js';
@@ -10,6 +11,7 @@ import { sendJson } from '../handlers/respond.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { isObjectMediaType } from '../request/media-type.js';
 import { readBody } from '../request/read-body.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import { admitExtensionObject } from './admit-extension.js';
 import { customVersionOf, type ScalePaths } from './custom-versions.js';
 import { isObjectValue } from './json-schema.js';
@@ -55,8 +57,10 @@ export async function handleCustomScale(ctx: ApiContext, req: Request, res: Resp
   if (req.method === 'GET') return sendJson(res, 200, scaleOf(live, paths));
   let scale: KubeObject;
   let resourceVersion: string | undefined;
+  let dryRun: boolean;
   if (req.method === 'PUT') {
     if (!isObjectMediaType(req.headers['content-type'])) throw unsupportedMediaType(req.headers['content-type'] ?? '');
+    dryRun = checkWriteOptions(req, 'UpdateOptions');
     const body = decodeBody(await readBody(req), req.headers['content-type']);
     if (!isPlainObject(body)) throw badRequest('the request body must be a Scale object');
     scale = body as KubeObject;
@@ -64,6 +68,7 @@ export async function handleCustomScale(ctx: ApiContext, req: Request, res: Resp
   } else {
     const { patchType, body } = await readPatchBody(req);
     if (patchType === 'apply' || patchType === 'strategic') throw badRequest(`${patchType === 'apply' ? 'server-side apply' : 'a strategic merge patch'} is not supported on a custom resource's scale subresource`);
+    dryRun = checkWriteOptions(req, 'PatchOptions', patchType);
     scale = applyPatchBody(scaleOf(live, paths), body, patchType, 'Scale');
     resourceVersion = patchSetsResourceVersion(body, patchType) ? scale.metadata?.resourceVersion : undefined;
   }
@@ -71,5 +76,9 @@ export async function handleCustomScale(ctx: ApiContext, req: Request, res: Resp
   write(next, paths.specReplicasPath, replicasOf(scale, name));
   next.metadata.resourceVersion = resourceVersion ?? live.metadata.resourceVersion;
   const admitted = admitExtensionObject(res, type, next, live, () => {});
+  if (dryRun) {
+    if (admitted.metadata.resourceVersion !== live.metadata.resourceVersion) throw conflict(qualifiedName(type), name, CONFLICT_MESSAGE);
+    return sendJson(res, 200, scaleOf(admitted, paths));
+  }
   sendJson(res, 200, scaleOf(await ctx.cluster.update(type, admitted), paths));
 }

@@ -5,7 +5,8 @@ import { pdbSelects } from '../../controllers/disruption/disruption-budget.js';
 import { decrementedBudget, evictionVerdict } from '../../controllers/disruption/eviction-check.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readBody } from '../request/read-body.js';
-import { deleteOptionsOf, isDryRun } from '../request/query-options.js';
+import { evictionOptionsOf } from '../request/delete-options.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import type { ApiContext } from './api-context.js';
 import { sendJson } from './respond.js';
 
@@ -18,13 +19,14 @@ const RETRIES = 5;
  * 429 TooManyRequests when it does not (what `kubectl drain` retries on).
  */
 export async function handleEviction(ctx: ApiContext, req: Request, res: Response, namespace: string | undefined, name: string): Promise<void> {
+  checkWriteOptions(req, 'CreateOptions');
   const raw = await readBody(req);
   const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json') : {};
   if (!isPlainObject(body)) throw badRequest('the request body must be an Eviction object');
   const eviction = body as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> };
   if (eviction.metadata?.name !== undefined && eviction.metadata.name !== name) throw badRequest('name in URL does not match name in Eviction object');
-  const options = deleteOptionsOf(req, isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : undefined);
-  const dryRun = isDryRun(req);
+  const deleteOptions = isPlainObject(eviction.deleteOptions) ? eviction.deleteOptions : undefined;
+  const { options, dryRun } = evictionOptionsOf(req, deleteOptions);
   for (let attempt = 0; ; attempt++) {
     const pod = await ctx.cluster.get(resources.pods, namespace, name);
     const pdbs = (await ctx.cluster.list(resources.poddisruptionbudgets, { namespace: pod.metadata.namespace })).items.filter((p) => pdbSelects(p, pod));

@@ -7,7 +7,8 @@ import { noteDuplicateFields } from '../request/field-validation.js';
 import { checkObjectFor } from '../request/decode-write-body.js';
 import { patchTypeOf, type PatchType } from '../request/media-type.js';
 import { readBody } from '../request/read-body.js';
-import { isDryRun, queryBool, queryString } from '../request/query-options.js';
+import { queryBool, queryString } from '../request/query-options.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import type { UserInfo } from '../auth/authenticate.js';
 import { authorizeCreateByPatch } from '../auth/access-control.js';
 import type { ApiContext } from './api-context.js';
@@ -60,10 +61,9 @@ export async function handlePatch(
   const { patchType, body } = await readPatchBody(req);
   // Custom resources have no patch strategies to merge by, so Kubernetes refuses strategic merge patches for them.
   if (patchType === 'strategic' && type.crd) throw customResourcePatchType();
+  const dryRun = checkWriteOptions(req, 'PatchOptions', patchType);
   const manager = queryString(req, 'fieldManager');
-  if (patchType === 'apply' && !manager) throw badRequest('PATCH request with apply patch type requires a fieldManager query parameter');
   const force = queryBool(req, 'force');
-  const dryRun = isDryRun(req);
   const pinned = patchSetsResourceVersion(body, patchType);
 
   for (let attempt = 0; ; attempt++) {

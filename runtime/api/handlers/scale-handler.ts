@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
-import { badRequest, StatusError } from '../../errors/status-error.js';
+import { badRequest, conflict, StatusError } from '../../errors/status-error.js';
 import { selectorToString } from '../../kube/label-selector.js';
 import type { KubeObject } from '../../kube/object.js';
-import type { ResourceType } from '../../resources/registry.js';
+import { qualifiedName, type ResourceType } from '../../resources/registry.js';
+import { CONFLICT_MESSAGE } from '../../store/index.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { isObjectMediaType } from '../request/media-type.js';
 import { readBody } from '../request/read-body.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import { unsupportedMediaType } from '../../errors/status-error.js';
 import type { ApiContext } from './api-context.js';
 import { applyPatchBody, patchSetsResourceVersion } from './apply-patch-body.js';
@@ -51,6 +53,7 @@ async function writeReplicas(
   namespace: string | undefined,
   name: string,
   change: (live: KubeObject) => { replicas: number; resourceVersion?: string },
+  dryRun: boolean,
 ): Promise<KubeObject> {
   for (let attempt = 0; ; attempt++) {
     const live = await ctx.cluster.get(type, namespace, name);
@@ -58,6 +61,11 @@ async function writeReplicas(
     const next = structuredClone(live);
     next.spec = { ...(next.spec ?? {}), replicas };
     next.metadata.resourceVersion = resourceVersion ?? live.metadata.resourceVersion;
+    if (dryRun) {
+      // What the write would be checked against, without writing: a stale resourceVersion is still a conflict.
+      if (resourceVersion !== undefined && resourceVersion !== live.metadata.resourceVersion) throw conflict(qualifiedName(type), name, CONFLICT_MESSAGE);
+      return next;
+    }
     try {
       return await ctx.cluster.update(type, next);
     } catch (err) {
@@ -71,19 +79,21 @@ export async function handleScale(ctx: ApiContext, req: Request, res: Response, 
   if (req.method === 'GET') return sendJson(res, 200, scaleOf(await ctx.cluster.get(type, namespace, name)));
   if (req.method === 'PUT') {
     if (!isObjectMediaType(req.headers['content-type'])) throw unsupportedMediaType(req.headers['content-type'] ?? '');
+    const dryRun = checkWriteOptions(req, 'UpdateOptions');
     const body = decodeBody(await readBody(req), req.headers['content-type']);
     if (!isPlainObject(body)) throw badRequest('the request body must be a Scale object');
     const scale = body as KubeObject;
     // Validated after the read: a missing object is a 404 first, as kube-apiserver reads it first.
-    const updated = await writeReplicas(ctx, type, namespace, name, () => ({ replicas: replicasOf(scale, name), resourceVersion: scale.metadata?.resourceVersion || undefined }));
+    const updated = await writeReplicas(ctx, type, namespace, name, () => ({ replicas: replicasOf(scale, name), resourceVersion: scale.metadata?.resourceVersion || undefined }), dryRun);
     return sendJson(res, 200, scaleOf(updated));
   }
   const { patchType, body } = await readPatchBody(req);
   if (patchType === 'apply') throw badRequest('server-side apply is not supported on the scale subresource');
+  const dryRun = checkWriteOptions(req, 'PatchOptions', patchType);
   const pinned = patchSetsResourceVersion(body, patchType);
   const updated = await writeReplicas(ctx, type, namespace, name, (live) => {
     const patched = applyPatchBody(scaleOf(live), body, patchType, 'Scale');
     return { replicas: replicasOf(patched, name), resourceVersion: pinned ? patched.metadata?.resourceVersion : undefined };
-  });
+  }, dryRun);
   sendJson(res, 200, scaleOf(updated));
 }

@@ -6,7 +6,9 @@ import { recordUpdate } from '../../patch/index.js';
 import { decodeBody, isPlainObject } from '../request/decode-object.js';
 import { readObjectBody } from '../request/decode-write-body.js';
 import { readBody } from '../request/read-body.js';
-import { deleteOptionsOf, isDryRun, queryString } from '../request/query-options.js';
+import { deleteOptionsOf } from '../request/delete-options.js';
+import { queryString } from '../request/query-options.js';
+import { checkWriteOptions } from '../request/write-options.js';
 import { successStatus } from '../send-status.js';
 import type { ApiContext } from './api-context.js';
 import { admitObject, fieldManagerOf } from './admit-object.js';
@@ -14,9 +16,10 @@ import { sendJson, sendObject } from './respond.js';
 import { createAndAnswer, updateAndAnswer } from './write-answer.js';
 
 export async function handleCreate(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined): Promise<void> {
+  const dryRun = checkWriteOptions(req, 'CreateOptions');
   const obj = await admitObject(ctx, res, type, await readObjectBody(req, type, namespace));
   const recorded = recordUpdate(undefined, obj, fieldManagerOf(req));
-  if (isDryRun(req)) return sendObject(req, res, type, recorded, 201);
+  if (dryRun) return sendObject(req, res, type, recorded, 201);
   await createAndAnswer(ctx, req, res, type, recorded);
 }
 
@@ -30,11 +33,12 @@ export async function handleUpdate(
   name: string,
   status: boolean,
 ): Promise<void> {
+  const dryRun = checkWriteOptions(req, 'UpdateOptions');
   const body = await readObjectBody(req, type, namespace, name);
   const live = await ctx.cluster.get(type, namespace, name);
   const obj = await admitObject(ctx, res, type, body, live);
   const recorded = recordUpdate(live, obj, fieldManagerOf(req), undefined, status ? 'status' : undefined);
-  if (isDryRun(req)) return sendObject(req, res, type, recorded);
+  if (dryRun) return sendObject(req, res, type, recorded);
   await updateAndAnswer(ctx, req, res, type, recorded, { status, fieldManager: fieldManagerOf(req) });
 }
 
@@ -51,8 +55,8 @@ async function readDeleteBody(req: Request): Promise<Record<string, unknown> | u
  * Kubernetes always answers with the pod.
  */
 export async function handleDelete(ctx: ApiContext, req: Request, res: Response, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
-  const options = deleteOptionsOf(req, await readDeleteBody(req));
-  if (isDryRun(req)) return sendObject(req, res, type, await ctx.cluster.get(type, namespace, name));
+  const { options, dryRun } = deleteOptionsOf(req, await readDeleteBody(req));
+  if (dryRun) return sendObject(req, res, type, await ctx.cluster.get(type, namespace, name));
   const result = await ctx.cluster.delete(type, namespace, name, options);
   if (result.metadata.deletionTimestamp || type === resources.pods) return sendObject(req, res, type, result);
   sendJson(res, 200, successStatus({ name, group: type.group, kind: type.plural, uid: result.metadata.uid }));
@@ -62,14 +66,14 @@ export async function handleDeleteCollection(ctx: ApiContext, req: Request, res:
   if (type === resources.namespaces && !queryString(req, 'labelSelector') && !queryString(req, 'fieldSelector')) {
     throw methodNotAllowed(`deleting every ${qualifiedName(type)} at once is not allowed; name them or use a selector`);
   }
-  const options = deleteOptionsOf(req, await readDeleteBody(req));
+  const { options, dryRun } = deleteOptionsOf(req, await readDeleteBody(req));
   const { items, resourceVersion } = await ctx.cluster.list(type, {
     namespace,
     labelSelector: queryString(req, 'labelSelector'),
     fieldSelector: queryString(req, 'fieldSelector'),
   });
   const deleted: KubeObject[] = [];
-  if (!isDryRun(req)) {
+  if (!dryRun) {
     for (const item of items) {
       try {
         deleted.push(await ctx.cluster.delete(type, item.metadata.namespace, item.metadata.name!, options));
@@ -79,5 +83,5 @@ export async function handleDeleteCollection(ctx: ApiContext, req: Request, res:
       }
     }
   }
-  sendJson(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: { resourceVersion }, items: isDryRun(req) ? items : deleted });
+  sendJson(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: { resourceVersion }, items: dryRun ? items : deleted });
 }

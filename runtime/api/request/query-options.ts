@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { badRequest } from '../../errors/status-error.js';
-import type { DeleteOptions } from '../../objects/cluster.js';
 
 const PARSED = Symbol('parsed query');
 
@@ -46,34 +45,11 @@ export function queryInt(req: Request, name: string): number | undefined {
   return n;
 }
 
-const POLICIES = ['Background', 'Foreground', 'Orphan'] as const;
-
-/** DeleteOptions from a JSON body (kubectl sends one) with query parameters taking precedence. */
-export function deleteOptionsOf(req: Request, body: Record<string, unknown> | undefined): DeleteOptions {
-  const options: DeleteOptions = {};
-  const policy = queryString(req, 'propagationPolicy') ?? (body?.propagationPolicy as string | undefined);
-  const orphan = queryString(req, 'orphanDependents') ?? body?.orphanDependents;
-  if (policy !== undefined) {
-    if (!(POLICIES as readonly string[]).includes(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Background", "Foreground", "Orphan"`);
-    options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  } else if (orphan === true || orphan === 'true') {
-    options.propagationPolicy = 'Orphan';
-  }
-  const grace = queryInt(req, 'gracePeriodSeconds') ?? (body?.gracePeriodSeconds as number | undefined);
-  if (grace !== undefined) {
-    if (!Number.isInteger(grace) || grace < 0) throw badRequest(`gracePeriodSeconds must be a non-negative integer, got ${JSON.stringify(grace)}`);
-    options.gracePeriodSeconds = grace;
-  }
-  const pre = body?.preconditions as DeleteOptions['preconditions'] | undefined;
-  if (pre && typeof pre === 'object') options.preconditions = { uid: pre.uid, resourceVersion: pre.resourceVersion };
-  return options;
-}
-
-/** `dryRun=All` asks for the result without writing it. A list, as Kubernetes decodes it: every value must be All. */
+/**
+ * `dryRun=All` asks for the result without writing it (dryrun.IsDryRun: any value). The values are
+ * checked at the edge, before the body is read, by checkWriteOptions.
+ */
 export function isDryRun(req: Request): boolean {
   const given = queryOf(req).dryRun;
-  const values = (Array.isArray(given) ? given : [given]).filter((v) => v !== undefined && v !== '').map(String);
-  const unsupported = values.find((v) => v !== 'All');
-  if (unsupported !== undefined) throw badRequest(`dryRun: Unsupported value: "${unsupported}": supported values: "All"`);
-  return values.length > 0;
+  return Array.isArray(given) ? given.length > 0 : given !== undefined;
 }

@@ -7,6 +7,7 @@ import { resources } from '../../resources/registry.js';
 import { admitRequest, type AccessControl } from '../auth/access-control.js';
 import { carriesToken } from '../auth/bearer-auth.js';
 import type { ApiContext, PodStreamProvider } from '../handlers/api-context.js';
+import { flagValue } from '../request/query-options.js';
 import { toStatusError } from '../send-status.js';
 import { ERROR, frame, negotiateProtocol, PORT_FORWARD_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_PORT_FORWARD, SPDY_TUNNEL, STDOUT } from './channel-protocol.js';
 import { socketTunnel, webSocketTunnel } from './spdy/byte-tunnel.js';
@@ -89,7 +90,9 @@ async function upgrade(options: UpgradeHandlerOptions, wss: WebSocketServer, req
 }
 
 async function remoteCommand(ws: WebSocket, streams: PodStreamProvider, pod: KubeObject, subresource: 'exec' | 'attach', query: URLSearchParams): Promise<void> {
-  const flag = (key: string) => ['true', '1'].includes(query.get(key) ?? '');
+  // As kube-apiserver decodes PodExecOptions/PodAttachOptions (runtime.Convert_Slice_string_To_bool, not
+  // strconv.ParseBool): false only when absent, "0" or "false" in any case; anything else, even empty, is true.
+  const flag = (key: string) => flagValue({ [key]: query.getAll(key) }, key);
   const container = query.get('container') || undefined;
   const stdin = flag('stdin');
   const stdout = flag('stdout');

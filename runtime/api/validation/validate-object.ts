@@ -180,7 +180,8 @@ export function validateObject(obj: KubeObject, type: ResourceType, old?: KubeOb
   if (causes.length === 0) return;
   const qualified = type.group ? `${type.kind}.${type.group}` : type.kind;
   const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
-  const list = causes.map((c) => `${c.field}: ${c.message}`);
+  // Kubernetes' ErrorList.ToAggregate prints a repeated error once; the causes keep every one.
+  const list = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   throw new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, {
     name,

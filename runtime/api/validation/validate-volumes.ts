@@ -153,7 +153,18 @@ export function validateVolumes(volumes: unknown, path: string): StatusCause[] {
   return causes;
 }
 
-/** A volumeMount's subPath, as Kubernetes' validateVolumeMounts checks it. */
+/**
+ * A volumeMount's subPath and subPathExpr, as Kubernetes' ValidateVolumeMounts
+ * checks them. Its path checks name the list (`volumeMounts.subPath`, no
+ * index) while the both-set check names the mount: kube-apiserver answers so.
+ */
 export function validateSubPaths(mounts: unknown, path: string): StatusCause[] {
-  return (Array.isArray(mounts) ? mounts : []).flatMap((m: any, i) => (text(m?.subPath) ? localDescendingPath(m.subPath, `${path}[${i}].subPath`) : []));
+  return (Array.isArray(mounts) ? mounts : []).flatMap((m: any, i) => {
+    const subPath = text(m?.subPath);
+    const expr = text(m?.subPathExpr);
+    const causes = subPath ? localDescendingPath(subPath, `${path}.subPath`) : [];
+    if (expr && subPath) causes.push(invalidValue(`${path}[${i}].subPathExpr`, expr, 'subPathExpr and subPath are mutually exclusive'));
+    if (expr) causes.push(...localDescendingPath(expr, `${path}.subPathExpr`));
+    return causes;
+  });
 }

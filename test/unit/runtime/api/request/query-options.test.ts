@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { requestAttributes } from '../../../../../runtime/api/auth/request-attributes.js';
 import { fieldManagerOf } from '../../../../../runtime/api/handlers/admit-object.js';
-import { isDryRun, queryBool, queryInt, queryString } from '../../../../../runtime/api/request/query-options.js';
+import { queryBool, queryInt, queryString } from '../../../../../runtime/api/request/query-options.js';
+import { checkWriteOptions } from '../../../../../runtime/api/request/write-options.js';
 
 type Query = Record<string, string | string[]>;
 
@@ -40,13 +41,24 @@ describe('query parameters, as Kubernetes decodes them', () => {
     });
   }
 
-  it('takes dryRun as a list of directives, each of which must be All', () => {
-    expect(isDryRun(request({}))).toBe(false);
-    expect(isDryRun(request({ dryRun: 'All' }))).toBe(true);
-    expect(isDryRun(request({ dryRun: ['All', 'All'] }))).toBe(true);
-    for (const dryRun of ['Bogus', ['All', 'Bogus'], ['Bogus', 'All']]) {
-      expect(() => isDryRun(request({ dryRun })), JSON.stringify(dryRun)).toThrow('dryRun: Unsupported value: "Bogus": supported values: "All"');
+  it('takes dryRun as a list of directives, each of which must be All (ValidateDryRun)', () => {
+    const req = (query: Query) => ({ ...request(query), resume: () => undefined }) as unknown as Request;
+    expect(checkWriteOptions(req({}), 'CreateOptions')).toBe(false);
+    expect(checkWriteOptions(req({ dryRun: 'All' }), 'CreateOptions')).toBe(true);
+    expect(checkWriteOptions(req({ dryRun: ['All', 'All'] }), 'UpdateOptions')).toBe(true);
+    const refused: Array<[string | string[], string]> = [['Bogus', '[]string{"Bogus"}'], ['', '[]string{""}'], [['All', 'Bogus'], '[]string{"All", "Bogus"}']];
+    for (const [dryRun, printed] of refused) {
+      expect(() => checkWriteOptions(req({ dryRun }), 'PatchOptions', 'merge'), JSON.stringify(dryRun)).toThrow(`PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ${printed}: supported values: "All"`);
     }
+  });
+
+  it('checks the other write options as ValidatePatchOptions does', () => {
+    const req = (query: Query) => ({ ...request(query), resume: () => undefined }) as unknown as Request;
+    expect(() => checkWriteOptions(req({ force: 'true' }), 'PatchOptions', 'merge')).toThrow('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+    expect(() => checkWriteOptions(req({ fieldManager: 'a'.repeat(129) }), 'CreateOptions')).toThrow('fieldManager: Too long: may not be more than 128 bytes');
+    expect(() => checkWriteOptions(req({ fieldManager: 'ops\tbot' }), 'CreateOptions')).toThrow('fieldManager: Invalid value: "ops\\tbot": invalid character U+0009 (at position 3)');
+    expect(() => checkWriteOptions(req({ fieldValidation: 'Loose' }), 'CreateOptions')).toThrow('fieldValidation: Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"');
+    expect(checkWriteOptions(req({ fieldManager: 'kubectl', force: 'true' }), 'PatchOptions', 'apply')).toBe(false);
   });
 
   it('names the object of a list by the first fieldSelector, as the list itself selects', () => {

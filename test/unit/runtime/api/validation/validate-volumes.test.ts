@@ -62,8 +62,13 @@ describe('volume validation refuses what Kubernetes refuses, worded as it words 
       'spec.volumes[2].name: Duplicate value: "a"',
     ]],
     ['a subPath climbing out or absolute', pod([{ name: 'v', emptyDir: {} }], [{ name: 'v', mountPath: '/a', subPath: '../../etc' }, { name: 'v', mountPath: '/b', subPath: '/etc' }, { name: 'v', mountPath: '/c', subPath: 'ok/..x' }]), [
-      'spec.containers[0].volumeMounts[0].subPath: Invalid value: "../../etc": must not contain \'..\'',
-      'spec.containers[0].volumeMounts[1].subPath: Invalid value: "/etc": must be a relative path',
+      'spec.containers[0].volumeMounts.subPath: Invalid value: "../../etc": must not contain \'..\'',
+      'spec.containers[0].volumeMounts.subPath: Invalid value: "/etc": must be a relative path',
+    ]],
+    ['a subPathExpr climbing out or absolute, or set beside a subPath', pod([{ name: 'v', emptyDir: {} }], [{ name: 'v', mountPath: '/a', subPathExpr: '$(POD)/../..' }, { name: 'v', mountPath: '/b', subPath: 'logs', subPathExpr: '/$(POD)' }, { name: 'v', mountPath: '/c', subPathExpr: '$(POD)' }]), [
+      'spec.containers[0].volumeMounts.subPathExpr: Invalid value: "$(POD)/../..": must not contain \'..\'',
+      'spec.containers[0].volumeMounts[1].subPathExpr: Invalid value: "/$(POD)": subPathExpr and subPath are mutually exclusive',
+      'spec.containers[0].volumeMounts.subPathExpr: Invalid value: "/$(POD)": must be a relative path',
     ]],
   ];
   for (const [name, spec, expected] of cases) {
