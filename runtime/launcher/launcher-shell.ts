@@ -66,10 +66,9 @@ export class LauncherShell {
   private ensure(): ChildProcess {
     if (this.child) return this.child;
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    if (!swept.has(base)) {
-      swept.add(base);
-      removeOrphanedDirs(base);
-    }
+    // At each shell's start, not once per process: shells start seldom, and a runtime that lives for weeks
+    // would otherwise keep what a shell killed meanwhile (by the OOM killer, say) left behind.
+    removeOrphanedDirs(base);
     const dir = mkdtempSync(join(base, 'baton-launcher-'));
     this.directory = dir;
     // `-s`: commands come on stdin, the directory is $1 (and names the shell in `ps`).
@@ -115,8 +114,6 @@ export class LauncherShell {
     }
   }
 }
-
-const swept = new Set<string>();
 
 /** The directories of the launcher shells alive on this machine, any runtime's (`/bin/sh -s <dir>`). */
 export function liveLauncherDirs(): Set<string> {
