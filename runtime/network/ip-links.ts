@@ -62,7 +62,8 @@ export async function deleteLink(name: string, netns?: string): Promise<void> {
   try {
     await runCommand('ip', [...scope, 'link', 'del', 'dev', name]);
   } catch (err) {
-    if (err instanceof CommandError && /Cannot find device|does not exist/.test(err.data.stderr)) return;
+    // `Cannot find device` when it was gone before ip looked it up; `No such device` (RTNETLINK) when it went in between.
+    if (err instanceof CommandError && /Cannot find device|does not exist|No such device/.test(err.data.stderr)) return;
     throw err;
   }
 }
