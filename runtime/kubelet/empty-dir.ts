@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { launcher } from '../launcher/index.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
@@ -42,9 +43,10 @@ function tmpfsSize(pod: KubeObject, sizeLimit: unknown): number {
 /**
  * Makes an emptyDir volume at `dir`, mode 0777 as Kubernetes makes it; with
  * `medium: Memory` a tmpfs is mounted there (once: it survives kubelet
- * restarts and is unmounted by `releaseMemoryVolumes` when the pod is forgotten).
+ * restarts and is unmounted by `releaseMemoryVolumes` when the pod is forgotten),
+ * by mount(8) through the launcher: a pod's start does not hold the event loop.
  */
-export function ensureEmptyDir(dir: string, source: any, pod: KubeObject): void {
+export async function ensureEmptyDir(dir: string, source: any, pod: KubeObject): Promise<void> {
   const medium: string = source?.medium ?? '';
   if (medium !== '' && medium !== 'Memory') {
     throw new ContainerConfigError(medium.startsWith('HugePages') ? `emptyDir medium ${medium} is not supported by the built-in runtime` : `unknown storage medium "${medium}"`);
@@ -53,8 +55,9 @@ export function ensureEmptyDir(dir: string, source: any, pod: KubeObject): void 
   mkdirSync(dir, { recursive: true });
   if (medium === 'Memory') {
     if (mountPoints().includes(realpathSync(dir))) return;
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `mode=0777,size=${tmpfsSize(pod, source.sizeLimit)}`, 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return;
+    const result = await launcher().run('mount', ['-t', 'tmpfs', '-o', `mode=0777,size=${tmpfsSize(pod, source.sizeLimit)}`, 'tmpfs', dir], { timeoutMs: 10_000 });
+    if (result.code === 0) return;
+    throw new Error(`cannot mount the memory-backed emptyDir: ${result.timedOut ? 'mount did not finish within 10 s' : result.stderr.trim() || `mount exited with status ${result.code}`}`);
   }
   // Only when made: what the pod did with its directory since is its own business.
   if (fresh) chmodSync(dir, 0o777);

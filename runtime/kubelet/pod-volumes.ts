@@ -43,7 +43,7 @@ async function materialise(cluster: Cluster, pod: KubeObject, volume: any, kind:
   const namespace = pod.metadata.namespace!;
   switch (kind) {
     case 'emptyDir':
-      ensureEmptyDir(dir, volume.emptyDir, pod);
+      await ensureEmptyDir(dir, volume.emptyDir, pod);
       return dir;
     case 'hostPath':
       return hostPathSource(volume.hostPath.path, volume.hostPath.type, protectedPaths);
