@@ -43,14 +43,8 @@ export async function admitPreviewRequest(deps: PreviewDeps, event: WebhookEvent
   const followed = await readAppConfig(source.tree(registered.revision), repoId);
   const settings = followed.ok ? followed.previews : DEFAULT_PREVIEW_SETTINGS;
   // A label seen gone revokes its approval: only adding it again approves a head.
-  let recorded = await deps.store.getApproval(repoId, pr.number);
+  const recorded = await deps.store.getApproval(repoId, pr.number);
   if (recorded && !pr.labels.includes(recorded.label)) await deps.store.deleteApproval(repoId, pr.number);
-  else if (recorded?.closedAt !== undefined) {
-    // Reopened: the approval holds again, and the sweep must no longer drop it.
-    const { closedAt: _closed, ...open } = recorded;
-    recorded = open;
-    await deps.store.putApproval(repoId, pr.number, recorded);
-  }
   const gate = previewGate(settings, pr);
   // The preview that runs keeps running; nothing new of the request is deployed.
   if (!gate.deploy) return ignored(known ? `${gate.reason}; the preview keeps running ${shortRevision(known.headSha)}` : gate.reason);

@@ -10,17 +10,8 @@ export async function closePreview(deps: PreviewDeps, event: WebhookEvent, pr: W
   if (record && !event.repoUrls.some((url) => deps.poller.match(url).includes(record.repository))) {
     return ignoredDecision(deps.log, pr.number, `a request #${pr.number} of ${event.repoUrls[0] ?? 'another repository'} was ${pr.action}; the preview of ${record.repository}'s #${pr.number} stays`);
   }
-  // A merged request never reopens: its approval is of no more use. A closed one may reopen, held to it,
-  // so its approval is only marked closed; the sweep drops it once the request stayed closed for the TTL.
-  for (const repoId of event.repoUrls.flatMap((url) => deps.poller.match(url))) {
-    if (pr.action === 'merged') await deps.store.deleteApproval(repoId, pr.number);
-    else await markApprovalClosed(deps, repoId, pr.number);
-  }
+  // A merged request never reopens: its approval is of no more use. A closed one may reopen, held to it.
+  if (pr.action === 'merged') for (const repoId of event.repoUrls.flatMap((url) => deps.poller.match(url))) await deps.store.deleteApproval(repoId, pr.number);
   const removed = await removePreview(deps, pr.number, `request ${pr.action}`);
   return removed ? { action: 'removed', number: pr.number } : { action: 'ignored', number: pr.number, reason: 'no preview was open' };
-}
-
-async function markApprovalClosed(deps: Pick<PreviewDeps, 'store'>, repoId: string, number: number): Promise<void> {
-  const approval = await deps.store.getApproval(repoId, number);
-  if (approval && approval.closedAt === undefined) await deps.store.putApproval(repoId, number, { ...approval, closedAt: new Date().toISOString() });
 }

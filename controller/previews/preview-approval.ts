@@ -20,13 +20,6 @@ export interface PreviewApproval {
   how: 'labeled' | 'seen';
   /** ISO 8601: when baton recorded it. */
   at: string;
-  /**
-   * ISO 8601: when the request was seen closed (not merged). The approval is
-   * kept so that a reopened request is still held to its head, and dropped by
-   * the sweep once the request has stayed closed for the previews' TTL.
-   * @defaultValue absent: the request is open
-   */
-  closedAt?: string;
 }
 
 export interface BoundApproval {

@@ -9,20 +9,9 @@ const PREVIEWS_KEY = 'baton:previews';
  * Maintainers' label approvals: `<number>@<repository>` → PreviewApproval
  * (JSON). Kept apart from the preview, which a close, the TTL or the cap
  * removes: a reopened or re-previewed request is still held to its approved
- * head. Deleted when baton sees the label gone or the request merged, and by
- * the sweep once a closed request has stayed closed for the previews' TTL.
+ * head. Deleted when baton sees the label gone or the request merged.
  */
 const APPROVALS_KEY = 'baton:preview-approvals';
-
-/** HDEL of each field (ARGV odd) whose value is still the one given (ARGV even); returns how many. */
-const DELETE_UNCHANGED = `local n = 0
-for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-    n = n + 1
-  end
-end
-return n`;
 
 /**
  * The previews baton keeps, in Redis so the controller, workers in other
@@ -68,20 +57,6 @@ export class PreviewStore {
 
   async deleteApproval(repository: string, number: number): Promise<void> {
     await this.redis.hdel(APPROVALS_KEY, `${number}@${repository}`);
-  }
-
-  /**
-   * Deletes the approvals of requests closed before `closedBefore` (ms since
-   * the epoch); returns how many. An approval changed meanwhile (its request
-   * reopened) is kept: each is deleted only if it still reads as it was found.
-   */
-  async dropClosedApprovals(closedBefore: number): Promise<number> {
-    const stale = Object.entries(await this.redis.hgetall(APPROVALS_KEY)).filter(([, json]) => {
-      const closedAt = (JSON.parse(json) as PreviewApproval).closedAt;
-      return closedAt !== undefined && Date.parse(closedAt) < closedBefore;
-    });
-    if (stale.length === 0) return 0;
-    return (await this.redis.eval(DELETE_UNCHANGED, 1, APPROVALS_KEY, ...stale.flat())) as number;
   }
 
   async close(): Promise<void> {

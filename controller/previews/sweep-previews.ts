@@ -13,8 +13,7 @@ export interface SweepLimits {
 /**
  * Removes previews idle longer than the TTL, previews over the cap (the
  * longest idle first) and preview namespaces no open request owns (left
- * by a crash between a close and its cleanup), and the label approvals of
- * requests closed longer than the TTL. Returns the preview numbers removed.
+ * by a crash between a close and its cleanup). Returns the numbers removed.
  */
 export async function sweepPreviews(deps: PreviewDeps, limits: SweepLimits, now: number): Promise<number[]> {
   const removed: number[] = [];
@@ -37,8 +36,5 @@ export async function sweepPreviews(deps: PreviewDeps, limits: SweepLimits, now:
     await deletePreviewNamespace(deps, 'local', number);
     removed.push(number);
   }
-  // A closed request's approval outlives its preview so that a reopen is still held; not forever.
-  const dropped = await deps.store.dropClosedApprovals(now - limits.ttlMs);
-  if (dropped > 0) deps.log(`dropped the label approvals of ${dropped} request(s) closed for longer than the previews' TTL`);
   return removed;
 }

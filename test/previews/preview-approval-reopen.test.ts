@@ -16,9 +16,9 @@ import { waitFor } from '../support/wait.js';
 import { githubExample } from '../webhooks/webhook-harness.js';
 
 // A fork's request approved by the maintainer's label, closed unmerged, pushed to while closed and
-// reopened: the approval outlives the close (a reopen must not deploy the new head under the old
-// label), the reopen clears its closed mark, so a sweep long after the close keeps it and the next
-// push is still held. Real Redis (the preview store, state, queue), a real runtime, real Git over
+// reopened: the approval outlives the close and any sweep (a reopen with no approval on record is a
+// first sight, which would approve the new head under the old label), so the reopen and the next
+// push are still held. Real Redis (the preview store, state, queue), a real runtime, real Git over
 // HTTP; GitHub's own pull_request payloads.
 
 const DAY = 24 * 3600 * 1000;
@@ -93,22 +93,24 @@ async function send(action: 'labeled' | 'closed' | 'reopened' | 'synchronize', s
 }
 
 describe("a label-gated request closed unmerged, then reopened", () => {
-  it('stays held to the head the label approved, even after a sweep long past the close', async () => {
+  it('stays held to the head the label approved, even after sweeps long past the close, while it was closed and after', async () => {
     const a = await forkPush('a');
     expect(await send('labeled', a)).toMatchObject({ action: 'deployed', number: NUMBER });
     expect((await store.get(NUMBER))?.headSha).toBe(a);
 
     expect(await send('closed', a)).toMatchObject({ action: 'removed' });
-    expect(await store.getApproval(id, NUMBER)).toMatchObject({ sha: a, closedAt: expect.any(String) });
+    expect(await store.getApproval(id, NUMBER)).toMatchObject({ sha: a });
 
-    // Pushed while closed, then reopened with the label still on: B is not the approved head.
+    // Eight days on, while it is still closed, the sweep keeps the approval; pushed to, then reopened
+    // with the label still on: B is not the approved head.
+    await previews.sweep(Date.now() + 8 * DAY);
+    expect(await store.getApproval(id, NUMBER)).toMatchObject({ sha: a });
     const b = await forkPush('b');
     const held = `new commits since the label "preview" was added at ${a.slice(0, 7)}: not deployed until a maintainer adds the label again (remove it and add it)`;
     expect(await send('reopened', b)).toEqual({ action: 'ignored', number: NUMBER, reason: held });
-    expect((await store.getApproval(id, NUMBER))?.closedAt).toBeUndefined();
 
-    // Eight days on, the sweep keeps the approval of the request, open again; the next push is still held.
-    await previews.sweep(Date.now() + 8 * DAY);
+    // And once open again: the sweep keeps the approval; the next push is still held.
+    await previews.sweep(Date.now() + 16 * DAY);
     expect(await store.getApproval(id, NUMBER)).toMatchObject({ sha: a });
     expect(await send('synchronize', b)).toEqual({ action: 'ignored', number: NUMBER, reason: held });
     expect(await store.get(NUMBER)).toBeUndefined();

@@ -6,15 +6,11 @@ import type { PreviewRecord } from '../../controller/previews/preview-record.js'
 import { SourcePoller } from '../../controller/source/source-poller.js';
 import { StateStore } from '../../controller/state/state-store.js';
 import { SyncRegistry } from '../../controller/state/sync-registry.js';
-import type { WebhookEvent } from '../../controller/edges/webhooks/webhook-event.js';
-import { repoId } from '../../controller/source/normalize-url.js';
 import { startHarness, type Harness } from '../apply/apply-harness.js';
-import { createGitFixture, type GitFixture } from '../source/git-fixture.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 // The sweeper against a real runtime and a real Redis: idle previews past the TTL, previews over
-// the cap (longest idle first) and preview namespaces no open request owns are removed; so are the
-// label approvals of requests that stayed closed longer than the TTL.
+// the cap (longest idle first) and preview namespaces no open request owns are removed.
 
 const DAY = 24 * 3600 * 1000;
 let redis: TestRedis;
@@ -25,7 +21,6 @@ let queue: SyncQueue;
 let registry: SyncRegistry;
 let poller: SourcePoller;
 let previews: PreviewController;
-let fx: GitFixture;
 const lines: string[] = [];
 
 function record(number: number, idleDays: number): PreviewRecord {
@@ -61,7 +56,6 @@ beforeAll(async () => {
   queue = new SyncQueue({ redisUrl: redis.url });
   registry = new SyncRegistry(redis.url);
   poller = new SourcePoller({ stateDir: harness.dir });
-  fx = await createGitFixture('shop');
   previews = new PreviewController({
     store,
     state,
@@ -80,7 +74,6 @@ afterAll(async () => {
   await Promise.all([store?.close(), state?.close(), queue?.close(), registry?.close()]);
   await harness?.close();
   await redis?.cleanup();
-  await fx?.cleanup();
 }, 60_000);
 
 describe('the preview sweeper', () => {
@@ -108,35 +101,5 @@ describe('the preview sweeper', () => {
 
     // A second sweep finds nothing to do.
     expect(await previews.sweep()).toEqual([]);
-  });
-});
-
-describe("a request's label approval", () => {
-  /** A `closed` or `merged` event of the followed repository's request `number`, as the webhooks and the poller hand it over. */
-  function ended(number: number, action: 'closed' | 'merged', repoUrl: string): WebhookEvent {
-    const pullRequest = { number, action, headSha: 'b'.repeat(40), headRef: 'fork', baseRef: 'main', headFetchRef: `refs/pull/${number}/head`, fromFork: true, fromCollaborator: false, labels: ['preview'], author: 'mallory', title: 't', url: `https://github.com/acme/shop/pull/${number}` };
-    return { provider: 'github', delivery: `d-${number}-${action}`, kind: 'pull_request', repoUrls: [repoUrl], repoPath: 'acme/shop', pullRequest };
-  }
-
-  it('of a request closed unmerged is kept while it may reopen, and dropped by the sweep once it stayed closed past the TTL', async () => {
-    const url = fx.bare;
-    const repo = repoId(url);
-    poller.add({ id: repo, url, intervalSeconds: 3600 });
-    const approval = { label: 'preview', sha: 'a'.repeat(40), how: 'labeled' as const, at: new Date().toISOString() };
-    for (const number of [11, 12, 13]) await store.putApproval(repo, number, approval);
-
-    await previews.handle(ended(11, 'closed', url));
-    await previews.handle(ended(12, 'merged', url));
-    // Closed: a reopen must still be held to the approved head, so it stays (marked closed); merged: gone at once.
-    expect(await store.getApproval(repo, 11)).toMatchObject({ sha: approval.sha, closedAt: expect.any(String) });
-    expect(await store.getApproval(repo, 12)).toBeUndefined();
-    await previews.sweep();
-    expect(await store.getApproval(repo, 11)).toBeDefined();
-
-    // Eight days on: the closed request's approval goes; the open request's (13) is not the TTL's to drop.
-    await previews.sweep(Date.now() + 8 * DAY);
-    expect(await store.getApproval(repo, 11)).toBeUndefined();
-    expect(await store.getApproval(repo, 13)).toEqual(approval);
-    expect(lines.join('\n')).toMatch(/dropped the label approvals of 1 request\(s\) closed for longer than the previews' TTL/);
   });
 });
