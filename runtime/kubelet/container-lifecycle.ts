@@ -13,6 +13,7 @@ import { ociLaunch } from './oci-launch.js';
 import { ensureSharedNamespaces } from './pod-shared-namespaces.js';
 import { podHostname } from '../dns/index.js';
 import { unsupportedHostFeature } from './pod-host-features.js';
+import { forbiddenSysctl } from './pod-sysctls.js';
 import { resolveSubPath } from './pod-volumes.js';
 import { NOBODY } from './process-sandbox.js';
 import type { ContainerRecord, PodRecord, TerminatedState } from './pod-record.js';
@@ -118,6 +119,9 @@ export async function startContainer(
   const runtimeClass = record.runtimeClass ?? 'process';
   const unsupported = unsupportedHostFeature(pod, spec, ctx.imageClasses.has(runtimeClass));
   if (unsupported) return setWaiting('CreateContainerConfigError', unsupported);
+  // Admission saw the pod's sysctls once; the API lets a pod's spec change since, so each start looks again.
+  const sysctl = forbiddenSysctl(pod, ctx.allowUnsafeSysctls === true);
+  if (sysctl) return setWaiting('CreateContainerConfigError', sysctl);
   let oci: OciLaunch | undefined;
   let user: ContainerLaunch['user'];
   if (ctx.imageClasses.has(runtimeClass)) {

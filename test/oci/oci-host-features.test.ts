@@ -83,6 +83,16 @@ describe('pod fields that reach the host, on a runtime without --allow-privilege
     expect(events.some((e: any) => e.involvedObject?.name === 'unsafe-sysctl' && e.reason === 'SysctlForbidden')).toBe(true);
   });
 
+  it('refuses an unsafe sysctl written into a running pod\'s spec when its container starts again', async () => {
+    await rt.createPod('late-sysctl', { restartPolicy: 'Always', containers: [{ name: 'c', image, command: ['sh', '-c', 'sleep 1; exit 1'] }] });
+    await rt.waitForPod('late-sysctl', 'running', (p) => p.status?.containerStatuses?.[0]?.state?.running !== undefined);
+    // Admitted without sysctls; the API lets the spec change afterwards (the kubelet must not trust its first look).
+    const live = await rt.runtime.cluster.get(resources.pods, rt.namespace, 'late-sysctl');
+    await rt.runtime.cluster.update(resources.pods, { ...live, spec: { ...live.spec, securityContext: { sysctls: [{ name: 'net.core.somaxconn', value: '7' }] } } });
+    const p = await rt.waitForPod('late-sysctl', 'refused at its restart', (x) => waiting(x)?.reason === 'CreateContainerConfigError');
+    expect(waiting(p).message).toBe('forbidden sysctl: "net.core.somaxconn" not allowlisted');
+  });
+
   it('refuses on process pods what a host program cannot have: sysctls, hostPID, hostIPC', async () => {
     const processPod = { runtimeClassName: 'process' };
     expect(await refused(rt, 'process-sysctl', { ...processPod, securityContext: { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }] } })).toMatch(/^securityContext\.sysctls are not supported for process pods/);
