@@ -105,5 +105,9 @@ rules: []
     rt = await startRuntimeProcess(rt.stateDir);
     expect(JSON.parse(await k('get', 'clusterrole', 'view', '-o', 'json')).aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }] });
     expect(JSON.parse(await k('get', 'clusterrole', 'edit', '-o', 'json')).aggregationRule).toBeUndefined();
+    // The restarted runtime knows its aggregates from its first list: a new labelled role reaches admin (untouched by the
+    // restart) at once, not at the next resync a minute later.
+    await kubectlOk(rt.kubeconfig, ['apply', '-f', '-'], WIDGETS_EDIT.replace('widgets-edit', 'widgets-admin').replace('aggregate-to-edit', 'aggregate-to-admin'));
+    await waitFor('admin to gather widgets after the restart', async () => (await rulesOf('admin')).some((r) => r.resources?.includes('widgets')), { timeoutMs: 20_000, intervalMs: 200 });
   });
 });

@@ -48,6 +48,12 @@ export async function startClusterRoleAggregationController(options: { cluster: 
     watches: [
       {
         type: resources.clusterroles,
+        // Every list (the first one too, which wakes no keys) says which roles aggregate: a restarted
+        // runtime must know its aggregates before the first change of a labelled role.
+        onSync: (items) => {
+          aggregates.clear();
+          for (const role of items) if (selectorsOf(role)) aggregates.add(role.metadata.name!);
+        },
         keysFor: (event) => {
           const name = event.object.metadata.name!;
           if (event.type !== 'DELETED' && selectorsOf(event.object)) aggregates.add(name);
