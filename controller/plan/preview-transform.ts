@@ -1,5 +1,6 @@
 import type { PreviewInstance } from '../apps/app-spec.js';
 import { isClusterScoped } from '../../runtime/kube/cluster-scoped.js';
+import { normalizeSysctlName, SAFE_SYSCTLS } from '../../runtime/kube/sysctl-names.js';
 import type { KubeObject } from '../../runtime/kube/object.js';
 import { previewHost, previewNamespace } from '../apps/preview-names.js';
 
@@ -92,6 +93,7 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
 };
 
 interface PodSpecView {
+  securityContext?: { sysctls?: Array<{ name?: unknown }> };
   hostNetwork?: unknown;
   hostPID?: unknown;
   hostIPC?: unknown;
@@ -102,9 +104,12 @@ interface PodSpecView {
 }
 interface ContainerView {
   name?: string;
-  securityContext?: { privileged?: unknown };
+  securityContext?: { privileged?: unknown; capabilities?: { add?: unknown[] } };
   ports?: Array<{ hostPort?: unknown }>;
 }
+
+/** The capabilities Pod Security's baseline level lets a container add (it has no NET_RAW, which runtimes grant by default). */
+const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
 
 const HOST_NAMESPACES = [
   ['hostNetwork', "the host's network"],
@@ -115,7 +120,9 @@ const HOST_NAMESPACES = [
 /**
  * What of the host a workload's pods would use, as Pod Security's baseline
  * level forbids it (host namespaces, hostPath volumes, privileged containers,
- * host ports); undefined when nothing. A pod on the host's network is out of
+ * added capabilities beyond its list, host ports, sysctls beyond the safe
+ * set); undefined when nothing. A runtime started with --allow-privileged
+ * would grant a preview each of them. A pod on the host's network is out of
  * every NetworkPolicy's reach, and the others reach the host itself.
  */
 function hostAccess(object: KubeObject): string | undefined {
@@ -128,8 +135,12 @@ function hostAccess(object: KubeObject): string | undefined {
   for (const [field, what] of HOST_NAMESPACES) if (pod[field] === true) return `${what} (${field})`;
   const hostPath = (pod.volumes ?? []).find((v) => v?.hostPath !== undefined && v.hostPath !== null);
   if (hostPath) return `the host's files (hostPath volume "${hostPath.name}")`;
+  const sysctl = (pod.securityContext?.sysctls ?? []).map((x) => normalizeSysctlName(String(x?.name ?? ''))).find((name) => !SAFE_SYSCTLS.includes(name));
+  if (sysctl !== undefined) return `the kernel's settings (sysctl ${sysctl}, not one of the safe set)`;
   for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])]) {
     if (c?.securityContext?.privileged === true) return `the host's devices (privileged container "${c.name}")`;
+    const added = (c?.securityContext?.capabilities?.add ?? []).map((cap) => String(cap).toUpperCase().replace(/^CAP_/, '')).find((cap) => !BASELINE_CAPABILITIES.includes(cap));
+    if (added !== undefined) return `the host's kernel (capability ${added} added to container "${c.name}")`;
     const port = (c?.ports ?? []).find((p) => p?.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0);
     if (port) return `a port of the host (hostPort ${String(port.hostPort)})`;
   }

@@ -31,3 +31,21 @@ export const SYSCTL_NAME_PATTERN = `^(${SYSCTL_SEGMENT}[\\./])*${SYSCTL_SEGMENT}
 export function isValidSysctlName(name: string): boolean {
   return name.length <= 253 && new RegExp(SYSCTL_NAME_PATTERN).test(name);
 }
+
+/**
+ * The kubelet's safe sysctls (pkg/kubelet/sysctl/safe_sysctls.go, 1.32; the
+ * Pod Security baseline's list): namespaced, and without effect on any other
+ * pod or on the node. Every pod may set them.
+ */
+export const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];

@@ -77,7 +77,16 @@ describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
         obj('apps/v1', 'StatefulSet', 'disk', { spec: pods({ volumes: [{ name: 'root', hostPath: { path: '/' } }] }) }),
         obj('batch/v1', 'CronJob', 'priv', { spec: { schedule: '* * * * *', jobTemplate: { spec: pods({ initContainers: [{ name: 'i', image: 'x', securityContext: { privileged: true } }] }) } } }),
         obj('batch/v1', 'Job', 'port', { spec: pods({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] }) }),
-        obj('apps/v1', 'Deployment', 'plain', { spec: pods({ hostNetwork: false, volumes: [{ name: 'tmp', emptyDir: {} }], containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }], securityContext: { privileged: false } }] }) }),
+        obj('apps/v1', 'Deployment', 'sysctl', { spec: pods({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'net/core/somaxconn', value: '9' }] } }) }),
+        obj('apps/v1', 'Deployment', 'caps', { spec: pods({ containers: [{ name: 'c', image: 'x', securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'CAP_SYS_ADMIN'] } } }] }) }),
+        obj('apps/v1', 'Deployment', 'plain', {
+          spec: pods({
+            hostNetwork: false,
+            securityContext: { sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '40000 50000' }] },
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+            containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }], securityContext: { privileged: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } } }],
+          }),
+        }),
       ],
       instance,
     );
@@ -89,6 +98,8 @@ describe('previewObjects keeps what would loosen the fence of pr-N out', () => {
       'StatefulSet disk: its pods use the host\'s files (hostPath volume "root"), which a preview may not',
       'CronJob priv: its pods use the host\'s devices (privileged container "i"), which a preview may not',
       'Job port: its pods use a port of the host (hostPort 8080), which a preview may not',
+      "Deployment sysctl: its pods use the kernel's settings (sysctl net.core.somaxconn, not one of the safe set), which a preview may not",
+      'Deployment caps: its pods use the host\'s kernel (capability SYS_ADMIN added to container "c"), which a preview may not',
     ]);
   });
 });
