@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launcher } from '../launcher/index.js';
-import { mountsBelow, unmountBelow } from './mounts-below.js';
+import { mountsBelow, unmountBelowLazily } from './mounts-below.js';
 import { HELPER_ENV } from './pod-env-handoff.js';
 
 function sharedDir(podDir: string): string {
@@ -11,10 +11,10 @@ function sharedDir(podDir: string): string {
 /** What this process already made or found mounted, by pod directory: a start then reads no mount table (a burst of 1,000 pods read it 1,000 times). */
 const ensured = new Map<string, PodSharedNamespaces>();
 
-/** Unmounts a pod's shared namespaces and /dev/shm (its containers are gone); a no-op when there are none. */
-export function releaseSharedNamespaces(podDir: string): void {
+/** Unmounts a pod's shared namespaces and /dev/shm (its containers are gone) through the launcher; a no-op when there are none. */
+export async function releaseSharedNamespaces(podDir: string): Promise<void> {
   ensured.delete(podDir);
-  if (existsSync(sharedDir(podDir))) unmountBelow(realpathSync(sharedDir(podDir)));
+  if (existsSync(sharedDir(podDir))) await unmountBelowLazily(realpathSync(sharedDir(podDir)));
 }
 
 /** What every image container of a pod joins instead of making its own; absent where the pod has the host's. */

@@ -70,7 +70,7 @@ async function forget(ctx: KubeletContext, record: PodRecord): Promise<void> {
   ctx.ips.release(record.uid);
   // Before the state dir goes: removing it would empty a mounted tmpfs, then fail on the busy mount point.
   releaseVolumes(ctx.store.podDir(record.uid));
-  releaseSharedNamespaces(ctx.store.podDir(record.uid));
+  await releaseSharedNamespaces(ctx.store.podDir(record.uid));
   ctx.tokens?.forget(record.uid);
   ctx.store.remove(record.uid);
 }
@@ -122,7 +122,7 @@ export async function ensureStopped(ctx: KubeletContext, record: PodRecord): Pro
   if (!running && (record.sandbox || imagePod) && !record.sandboxReleased) {
     if (record.sandbox) await ctx.network?.teardown(record.uid);
     // The IPC and uts namespaces and /dev/shm all its containers shared go with the sandbox, as the pause container would.
-    if (imagePod) releaseSharedNamespaces(ctx.store.podDir(record.uid));
+    if (imagePod) await releaseSharedNamespaces(ctx.store.podDir(record.uid));
     record.sandboxReleased = true;
     ctx.store.save(record);
   }
