@@ -20,10 +20,10 @@ import { addWarnings } from './respond.js';
  * validation (unknown fields dropped with a Warning, refused under
  * fieldValidation=Strict), Kubernetes' defaults, on create its defaulting admission
  * (an Ingress' default class), then validation (422), against `live` on an
- * update. Returns the defaulted object, which is `obj` changed in place for a
+ * update (of the object, or with `status` of its status). Returns the defaulted object, which is `obj` changed in place for a
  * built-in kind: `obj` must be the caller's own, shared with nothing it still reads.
  */
-export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject): Promise<KubeObject> {
+export async function admitObject(ctx: ApiContext, res: Response, type: ResourceType, obj: KubeObject, live?: KubeObject, status = false): Promise<KubeObject> {
   // CRDs and custom resources: their schema comes from the CRD, and they take no built-in kind's defaults or rules.
   if (isExtensionType(type)) return admitExtensionObject(res, type, obj, live, (warnings) => addWarnings(res, warnings));
   const defaulted = applyDefaults(admitFields(res, ctx.openapi.schemas, type, obj));
@@ -31,7 +31,7 @@ export async function admitObject(ctx: ApiContext, res: Response, type: Resource
   if (!live && type === resources.pods) await admitPodPriority(ctx.cluster, defaulted);
   if (!live && type === resources.persistentvolumeclaims) await defaultClaimStorageClass(ctx.cluster, defaulted);
   await mutateOnWrite(ctx.cluster, type, defaulted, !live);
-  validateObject(defaulted, type, live);
+  validateObject(defaulted, type, live, status);
   if (!live) await validateOnCreate(ctx.cluster, type, defaulted, isDryRun(res.req));
   if (ctx.authorizer) await preventEscalation(ctx.authorizer, res.locals.user as UserInfo | undefined, type, defaulted, live);
   return defaulted;

@@ -77,7 +77,7 @@ export async function handlePatch(
       next = recordUpdate(live, applyPatchBody(live!, body, patchType, type.kind), fieldManagerOf(req), undefined, status ? 'status' : undefined);
     }
     if (!live && ctx.authorizer) await authorizeCreateByPatch(ctx.authorizer, res.locals.user as UserInfo | undefined, type, namespace, name);
-    next = await admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name), live);
+    next = await admitObject(ctx, res, type, checkObjectFor(next, type, namespace, name), live, status);
     if (!live) {
       if (dryRun) return sendObject(req, res, type, next, 201);
       return await createAndAnswer(ctx, req, res, type, next);

@@ -36,7 +36,7 @@ export async function handleUpdate(
   const dryRun = checkWriteOptions(req, 'UpdateOptions');
   const body = await readObjectBody(req, type, namespace, name);
   const live = await ctx.cluster.get(type, namespace, name);
-  const obj = await admitObject(ctx, res, type, body, live);
+  const obj = await admitObject(ctx, res, type, body, live, status);
   const recorded = recordUpdate(live, obj, fieldManagerOf(req), undefined, status ? 'status' : undefined);
   if (dryRun) return sendObject(req, res, type, recorded);
   await updateAndAnswer(ctx, req, res, type, recorded, { status, fieldManager: fieldManagerOf(req) });

@@ -6,6 +6,7 @@ import { labelValueProblems, nameProblems, qualifiedNameProblems, type NameRule 
 import { invalidValue, required } from './field-error.js';
 import { validateHorizontalPodAutoscaler } from './validate-hpa.js';
 import { validatePodSpec, validateServicePorts } from './validate-pod-spec.js';
+import { validatePodUpdate } from './validate-pod-update.js';
 import { validateIngressSpec } from '../../ingress/validate-ingress.js';
 import { validateIngressClassSpec, validateIngressClassUpdate } from './validate-ingress-class.js';
 import { validateNetworkPolicySpec } from './validate-network-policy.js';
@@ -137,6 +138,8 @@ function validatePriorityClass(obj: KubeObject): StatusCause[] {
 /** The rules that compare an update with the object it replaces (Kubernetes' Validate*Update). */
 function validateUpdate(obj: KubeObject, old: KubeObject, type: ResourceType): StatusCause[] {
   switch (type.kind) {
+    case 'Pod':
+      return validatePodUpdate(obj, old);
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return validateRbacUpdate(obj, old);
@@ -171,12 +174,13 @@ function validateDataKeys(data: unknown, path: string): StatusCause[] {
 
 /**
  * Checks an object before it is written: names per kind, labels, and the
- * workload rules users most often break; with `old` (an update), the fields
- * that may not change. Throws 422 Invalid with one cause per field, worded as
+ * workload rules users most often break; with `old` (an update of the object,
+ * not of its status: a status write keeps the stored spec), the fields that
+ * may not change. Throws 422 Invalid with one cause per field, worded as
  * Kubernetes words them.
  */
-export function validateObject(obj: KubeObject, type: ResourceType, old?: KubeObject): void {
-  const causes = [...validateMetadata(obj, type), ...validateSpec(obj, type), ...(old ? validateUpdate(obj, old, type) : [])];
+export function validateObject(obj: KubeObject, type: ResourceType, old?: KubeObject, status = false): void {
+  const causes = [...validateMetadata(obj, type), ...validateSpec(obj, type), ...(old && !status ? validateUpdate(obj, old, type) : [])];
   if (causes.length === 0) return;
   const qualified = type.group ? `${type.kind}.${type.group}` : type.kind;
   const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
