@@ -43,7 +43,7 @@ export interface PodSoakFailure {
 
 export type SoakVerdict =
   | { state: 'soaked' }
-  /** `until`: the earliest moment the soak can be satisfied, when every pod is Ready. */
+  /** `until`: the earliest moment the soak can be satisfied, when every pod is Ready (or a pod settling after it left Ready shows why). */
   | { state: 'soaking'; message: string; until?: number }
   | { state: 'failed'; message: string; pods: PodSoakFailure[] };
 
@@ -95,7 +95,8 @@ export function judgeSoak(
         const settlingSince = first.settlingSince ?? now;
         if (allRunning(pod) && now - settlingSince < SETTLE_MS) {
           seen.settlingSince = settlingSince;
-          until = undefined;
+          // Looked at again when the settle ends, even past the rollout's deadline: the gate then says why.
+          if (until !== undefined) until = Math.max(until, settlingSince + SETTLE_MS);
           continue;
         }
         const leftAt = transition === undefined || Number.isNaN(Date.parse(transition)) ? now : Date.parse(transition);
