@@ -1,18 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { launcher } from '../launcher/index.js';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { mountsBelow } from './mounts-below.js';
 import type { KubeObject } from '../kube/object.js';
 import { ContainerConfigError } from './container-env.js';
 import { localNodeResources } from './node-registration.js';
 import { memoryBytes } from '../kube/quantity.js';
-
-/** Mount points on the host (this process's mount namespace), unescaped from /proc/self/mountinfo. */
-function mountPoints(): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-}
 
 /**
  * The size of a memory-backed emptyDir as Kubernetes computes it: the node's
@@ -54,7 +47,8 @@ export async function ensureEmptyDir(dir: string, source: any, pod: KubeObject):
   const fresh = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   if (medium === 'Memory') {
-    if (mountPoints().includes(realpathSync(dir))) return;
+    const real = realpathSync(dir);
+    if (mountsBelow(real).includes(real)) return;
     const result = await launcher().run('mount', ['-t', 'tmpfs', '-o', `mode=0777,size=${tmpfsSize(pod, source.sizeLimit)}`, 'tmpfs', dir], { timeoutMs: 10_000 });
     if (result.code === 0) return;
     throw new Error(`cannot mount the memory-backed emptyDir: ${result.timedOut ? 'mount did not finish within 10 s' : result.stderr.trim() || `mount exited with status ${result.code}`}`);
@@ -66,9 +60,7 @@ export async function ensureEmptyDir(dir: string, source: any, pod: KubeObject):
 /** Unmounts every tmpfs made below `volumesDir` (deepest first); a no-op when there is none. */
 export function releaseMemoryVolumes(volumesDir: string): void {
   if (!existsSync(volumesDir)) return;
-  const prefix = `${realpathSync(volumesDir)}/`;
-  const mine = mountPoints().filter((m) => m.startsWith(prefix)).sort((a, b) => b.length - a.length);
-  for (const target of mine) {
+  for (const target of mountsBelow(realpathSync(volumesDir))) {
     try {
       execFileSync('umount', [target], { stdio: 'ignore' });
     } catch {
