@@ -1,49 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
-import type { ContainerHandle, ContainerLaunch, ExecResult, PodDriver } from './pod-driver.js';
+import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
 import { isSameLiveProcess, readProcStat, readProcStatAsync, rssByProcessGroup } from './proc-stat.js';
-import { NOBODY, SANDBOX_NAMESPACES, sandboxInitPid, sandboxScript, setprivArgs } from './process-sandbox.js';
-import type { SandboxMounts } from './process-sandbox.js';
+import { NOBODY, sandboxInitPid, sandboxProgram, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
-import { busyboxApplet, launcher } from '../launcher/index.js';
+import { launcher } from '../launcher/index.js';
+import { sandboxZygote } from './sandbox-zygote.js';
+import { WRAPPER_TITLE } from './sandbox-zygote-program.js';
 import { execProcessOf } from './exec-process.js';
 import { hostAccountOf } from './host-accounts.js';
 import { spawnOnTerminal } from './tty-exec.js';
-
-/**
- * The container's process is `sh` running these lines without exec: it stays
- * as the process-group leader outside the sandbox, so it can record the exit
- * code even for an adopted container, and it waits out TERM until the
- * sandbox ends (a trap handler, unlike an ignored signal, is not inherited).
- * unshare ignores TERM while it waits, so a graceful shutdown is never cut.
- */
-function wrapperScript(sandbox: string, netnsPath: string | undefined): string {
-  // On the pod network the sandbox starts inside the pod's network namespace; nsenter execs unshare, so the
-  // process tree stays wrapper → unshare → pid 1 (sandboxInitPid) and only the wrapper stays on the host's network.
-  const enterNetwork = netnsPath ? `${networkEnterer().map(quote).join(' ')} --net=${quote(netnsPath)} -- ` : '';
-  // By its path: busybox's nsenter would run its own unshare applet (no --kill-child) for a bare name.
-  const unshare = netnsPath ? quote(utilLinuxUnshare()) : 'unshare';
-  return [
-    // The trap comes first so that a SIGTERM arriving during set-up still lets the exit code be recorded.
-    'trap : TERM INT HUP',
-    'exit_file=$1; work_dir=$2; host_name=$3; shift 3',
-    `${enterNetwork}${unshare} ${SANDBOX_NAMESPACES.join(' ')} -- sh -c ${quote(sandbox)} baton-sandbox "$work_dir" "$host_name" "$@"`,
-    'code=$?',
-    'echo $code > "$exit_file"',
-    'exit $code',
-  ].join('\n');
-}
-
-/**
- * `/bin/sh`'s arguments that run a container: the wrapper, its sandbox script
- * and the program's argv (the environment comes on fd 3, ENV_SHIM's).
- */
-export function wrapperArgs(launch: ContainerLaunch, sandbox: Omit<SandboxMounts, 'binds' | 'etcFiles'>): string[] {
-  const script = wrapperScript(sandboxScript({ ...sandbox, binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles }), launch.podNetwork?.netnsPath);
-  return ['-c', script, WRAPPER_NAME, launch.exitPath, launch.workingDir, launch.hostname ?? '', ...launch.argv];
-}
 
 /**
  * A fresh FIFO, opened read-write: the container opens it the same way as its
@@ -55,38 +23,6 @@ async function openStdinFifo(path: string): Promise<number> {
   const made = await launcher().run('mkfifo', ['-m', '0600', path]);
   if (made.code !== 0) throw new DriverError('CreateContainerError', `cannot make the stdin pipe ${path}: ${made.stderr.trim()}`);
   return openSync(path, constants.O_RDWR);
-}
-
-/** `$0` of every container wrapper: how a restarted kubelet finds containers it never recorded. */
-const WRAPPER_NAME = 'baton-container';
-
-function quote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-let unsharePath: string | undefined;
-
-/** util-linux's unshare as the sandbox's helpers find it on HELPER_ENV's PATH. */
-function utilLinuxUnshare(): string {
-  unsharePath ??= HELPER_ENV.PATH.split(':').map((dir) => join(dir, 'unshare')).find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }) ?? 'unshare';
-  return unsharePath;
-}
-
-/**
- * What enters the pod's network namespace before unshare: busybox's nsenter
- * where there is one (static, it costs a pod's start ~1.5 ms of CPU less than
- * util-linux's, which loads libselinux and libpcre2), else util-linux's. Both
- * setns(2) and exec without a fork.
- */
-function networkEnterer(): string[] {
-  return busyboxApplet('nsenter', ['--net=/proc/self/ns/net', '--', 'true']) ?? ['nsenter'];
 }
 
 let mountNamespacesChecked: string | true | undefined;
@@ -178,7 +114,12 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       rmSync(launch.exitPath, { force: true });
       // The pod's /tmp is assembled over the container's own directory, seen so only in the sandbox's mount namespace
       // and only until it moves to /tmp: no directory of its own to make per start (a new inode is dear in a burst).
-      const args = wrapperArgs(launch, { hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
+      let setup: string;
+      try {
+        setup = sandboxProgram({ binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles, hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
+      } catch (err) {
+        throw new DriverError('CreateContainerError', (err as Error).message);
+      }
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
       // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.
@@ -188,17 +129,21 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       };
       let started;
       try {
-        // Through the launcher's shell, not a spawn from node: a fork of the runtime blocks its event loop until the exec.
-        // Its own session (setsid) leads the container's process group; owner-only output, a pod's may hold secrets.
-        started = await launcher(HELPER_ENV).start('/bin/sh', args, {
+        // Forked by the zygote, not by node: a fork of the runtime blocks its event loop until the exec.
+        // Its own session leads the container's process group; owner-only output, a pod's may hold secrets.
+        started = await sandboxZygote().start({
+          exitPath: launch.exitPath,
           cwd: dirname(launch.logPath),
           outputPath: launch.logPath,
           stdinPath: launch.stdinPath,
           fd3: envFd,
+          netnsPath: launch.podNetwork?.netnsPath,
+          setup,
+          args: [launch.workingDir, launch.hostname ?? '', ...launch.argv],
         });
       } catch (err) {
         cleanUp();
-        throw new DriverError('StartError', `cannot start /bin/sh: ${(err as Error).message}`);
+        throw new DriverError('StartError', `cannot start the sandbox: ${(err as Error).message}`);
       } finally {
         closeQuietly(envFd);
       }
@@ -317,6 +262,8 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
         if (!exitPath.startsWith(`${podsDir}/`)) continue;
         const stat = readProcStat(pid);
         if (!stat || stat.state === 'Z' || keep.has(`${pid}:${stat.startTime}`)) continue;
+        // The zygote's wrapper leads its group once started; a process that does not is one it forked before renaming.
+        if (stat.pgrp !== pid && !isShellWrapper(pid)) continue;
         try {
           // The wrapper leads the container's process group (detached spawn): the whole group goes.
           process.kill(stat.pgrp === pid ? -pid : pid, 'SIGKILL');
@@ -357,28 +304,48 @@ async function signalOnceLeading(handle: ContainerHandle, signal: NodeJS.Signals
   }
 }
 
-/** Whether `pid` runs the container wrapper (not yet setsid, nor the launcher's subshell before its exec). */
+/** Whether `pid` runs the container wrapper (not yet the zygote itself, before the fork's child renamed itself). */
 function wrapperRuns(pid: number): boolean {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv[0] === '/bin/sh' && argv[3] === WRAPPER_NAME;
+    return wrapperOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) !== undefined;
   } catch {
     return false;
   }
 }
 
-/** Live container wrappers on this machine (`sh -c … baton-container <exitPath> …`), with the exit file each names. */
+/**
+ * The exit file a container wrapper's command line names: the zygote's (`baton-container <exitPath>`, one string),
+ * or an earlier version's shell chain (`sh -c … baton-container <exitPath> …`), whose containers a new runtime adopts.
+ */
+function wrapperOf(cmdline: string): string | undefined {
+  const title = `${WRAPPER_TITLE} `;
+  if (cmdline.startsWith(title)) return cmdline.slice(title.length).replace(/\0+$/, '') || undefined;
+  const argv = cmdline.split('\0');
+  if ((argv[0] === 'sh' || argv[0] === '/bin/sh') && argv[1] === '-c' && argv[3] === WRAPPER_TITLE && argv[4]) return argv[4];
+  return undefined;
+}
+
+/** Whether `pid` is an earlier version's shell wrapper (it may not lead its group, and is still swept). */
+function isShellWrapper(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`${WRAPPER_TITLE} `);
+  } catch {
+    return false;
+  }
+}
+
+/** Live container wrappers on this machine, with the exit file each names. */
 function containerWrappers(): Array<{ pid: number; exitPath: string }> {
   const found: Array<{ pid: number; exitPath: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let argv: string[];
+    let exitPath: string | undefined;
     try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      exitPath = wrapperOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
     } catch {
       continue;
     }
-    if ((argv[0] === 'sh' || argv[0] === '/bin/sh') && argv[1] === '-c' && argv[3] === WRAPPER_NAME && argv[4]) found.push({ pid: Number(entry), exitPath: argv[4] });
+    if (exitPath) found.push({ pid: Number(entry), exitPath });
   }
   return found;
 }

@@ -26,10 +26,10 @@ function startRuntime(stateDir: string, args: string[], ok: (status: any) => boo
 }
 
 /**
- * Process groups of live processes whose command line contains `marker`: one
- * per container (its wrapper, the sandbox's unshare and pid 1 all carry it).
+ * Process groups of the live container wrappers of the runtime at `stateDir`
+ * (the zygote titles each `baton-container <exit file>`): one per container.
  */
-function processesWith(marker: string): number[] {
+function containerGroups(stateDir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -37,7 +37,7 @@ function processesWith(marker: string): number[] {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
       const [state, , pgrp] = fields;
-      if (cmdline.includes(marker) && state !== 'Z' && !pids.includes(Number(pgrp))) pids.push(Number(pgrp));
+      if (cmdline.startsWith(`baton-container ${stateDir}/`) && state !== 'Z' && !pids.includes(Number(pgrp))) pids.push(Number(pgrp));
     } catch {
       // Gone meanwhile.
     }
@@ -57,7 +57,7 @@ describe('kubelet: the runtime process crashes', () => {
     const marker = `baton-survivor-${process.pid}-${Date.now()}`;
     cleanup.push(() => {
       // The wrapper leads the container's process group: kill all of it.
-      for (const pid of processesWith(marker)) process.kill(-pid, 'SIGKILL');
+      for (const pid of containerGroups(stateDir)) process.kill(-pid, 'SIGKILL');
     });
     const running = (s: any): boolean => s.containerStatuses?.[0]?.state?.running !== undefined;
 
@@ -65,7 +65,7 @@ describe('kubelet: the runtime process crashes', () => {
     const pid = Number(first.status.containerStatuses[0].containerID.replace('process://', ''));
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
-    expect(processesWith(marker).length).toBe(1);
+    expect(containerGroups(stateDir).length).toBe(1);
 
     const second = await startRuntime(stateDir, [], running);
     cleanup.push(() => {
@@ -76,7 +76,7 @@ describe('kubelet: the runtime process crashes', () => {
     const now = second.latest();
     expect(now.containerStatuses[0].containerID).toBe(`process://${pid}`);
     expect(now.containerStatuses[0].restartCount).toBe(0);
-    expect(processesWith(marker)).toHaveLength(1);
+    expect(containerGroups(stateDir)).toHaveLength(1);
     expect(() => process.kill(pid, 0)).not.toThrow();
   });
 });

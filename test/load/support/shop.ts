@@ -170,7 +170,7 @@ export async function podPids(stateDir: string, namespace = NAMESPACE): Promise<
 
 /**
  * Live pod processes (they carry POD_NAMESPACE) of the runtime at `stateDir`: those in the process
- * group of a container wrapper (`baton-container`, whose arguments name its exit file in the state
+ * group of a container wrapper (titled `baton-container <exit file>`, its exit file in the state
  * dir). A process pod's working directory is inside its own sandbox, so it no longer tells.
  */
 export async function podProcesses(stateDir: string): Promise<Array<{ pid: number; pod: string }>> {
@@ -179,8 +179,8 @@ export async function podProcesses(stateDir: string): Promise<Array<{ pid: numbe
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const argv = (await readFile(`/proc/${entry}/cmdline`, 'latin1')).split('\0');
-      if (argv.includes('baton-container') && argv.some((arg) => arg.startsWith(stateDir))) wrappers.add(Number(entry));
+      // The sandbox zygote titles each wrapper `baton-container <exit file>`.
+      if ((await readFile(`/proc/${entry}/cmdline`, 'latin1')).startsWith(`baton-container ${stateDir}`)) wrappers.add(Number(entry));
       const env = `\0${await readFile(`/proc/${entry}/environ`, 'latin1')}`;
       if (!env.includes('\0POD_NAMESPACE=')) continue;
       const stat = readProcStat(Number(entry));

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mountSyscall } from './sandbox-setup.js';
+import { zygoteProgram, zygoteSyscalls } from './sandbox-zygote-program.js';
+import { HELPER_ENV } from './pod-env-handoff.js';
+
+/** One sandbox the zygote is to fork (sandbox-zygote-program.ts has what each field does). */
+export interface SandboxRequest {
+  exitPath: string;
+  cwd: string;
+  /** stdout and stderr are appended to it, made owner-only (0600) when missing. */
+  outputPath: string;
+  /** Opened read-write as the program's stdin. @defaultValue /dev/null */
+  stdinPath?: string;
+  /** An open file descriptor of this process, the program's fd 3 (the zygote opens it through /proc). */
+  fd3: number;
+  /** The pod's network namespace. @defaultValue the host's network */
+  netnsPath?: string;
+  /** sandbox-setup.ts's program: it ends by exec'ing the program. */
+  setup: string;
+  /** The set-up program's @ARGV: work dir, hostname, the program's argv. */
+  args: string[];
+}
+
+export interface ZygoteStarted {
+  /** The wrapper's pid, known once forked: it may not yet lead its own process group. */
+  pid: number;
+  /** Its exit status once it ends, 255 when the zygote is lost first. */
+  exited: Promise<number>;
+}
+
+interface Pending {
+  pid: (pid: number) => void;
+  exit: (code: number) => void;
+}
+
+/**
+ * The runtime's end of the sandbox zygote: started on first use and again
+ * after it is lost; ends when the runtime's end of its stdin closes. The
+ * sandboxes it forked outlive it, as the launcher's do.
+ */
+export class SandboxZygote {
+  private child: ChildProcess | undefined;
+  private buffered = '';
+  private next = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  /** Forks the sandbox; resolves with the wrapper's pid, rejects when it could not be forked. */
+  async start(request: SandboxRequest): Promise<ZygoteStarted> {
+    const child = this.ensure();
+    const id = this.next++;
+    let onPid: (pid: number) => void = () => undefined;
+    const pid = new Promise<number>((resolve) => (onPid = resolve));
+    let onExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (onExit = resolve));
+    this.pending.set(id, { pid: onPid, exit: onExit });
+    const fields = [
+      request.exitPath,
+      request.cwd,
+      request.outputPath,
+      request.stdinPath ?? '',
+      `/proc/${process.pid}/fd/${request.fd3}`,
+      request.netnsPath ?? '',
+      request.setup,
+      ...request.args,
+    ];
+    const parts = [`${id} ${fields.length}\n`];
+    for (const field of fields) parts.push(`${Buffer.byteLength(field)}\n`, field);
+    child.stdin!.write(parts.join(''));
+    this.hold(1);
+    const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
+    if (typeof first !== 'number') throw new Error(`the sandbox zygote could not fork it (exit ${first.code})`);
+    return { pid: first, exited };
+  }
+
+  private holds = 0;
+
+  /** Ends the zygote once it has read what it was sent (the sandboxes it forked go on); resolves when it is gone. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin!.end();
+    await gone;
+  }
+
+  /** +1 while a start waits for its fork (node stays alive), -1 when it has it. */
+  private hold(delta: number): void {
+    this.holds += delta;
+    const stdout = this.child?.stdout as unknown as { ref?: () => void; unref?: () => void } | undefined;
+    if (this.holds > 0) stdout?.ref?.();
+    else stdout?.unref?.();
+  }
+
+  private ensure(): ChildProcess {
+    if (this.child) return this.child;
+    const nr = zygoteSyscalls();
+    const sysMount = mountSyscall();
+    if (!nr || sysMount === undefined) throw new Error(`the process runtime knows no system call numbers for ${process.arch}`);
+    const child = spawn('/usr/bin/perl', ['-e', zygoteProgram(nr, sysMount)], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: HELPER_ENV,
+      // Its own process group: a Ctrl-C at the terminal must not take it away from the runtime's cleanup.
+      detached: true,
+    });
+    this.child = child;
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
+    child.stdin!.on('error', () => undefined);
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+      const lost = [...this.pending.values()];
+      this.pending.clear();
+      this.buffered = '';
+      for (const p of lost) p.exit(255);
+    });
+    child.unref();
+    if (this.holds <= 0) (child.stdout as unknown as { unref?: () => void }).unref?.();
+    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    return child;
+  }
+
+  private receive(chunk: string): void {
+    this.buffered += chunk;
+    let end: number;
+    while ((end = this.buffered.indexOf('\n')) >= 0) {
+      const [kind, id, value] = this.buffered.slice(0, end).split(' ');
+      this.buffered = this.buffered.slice(end + 1);
+      const p = this.pending.get(Number(id));
+      if (!p) continue;
+      if (kind === 'p') p.pid(Number(value));
+      else if (kind === 'x') {
+        this.pending.delete(Number(id));
+        p.exit(Number(value));
+      }
+    }
+  }
+}
+
+let shared: SandboxZygote | undefined;
+
+/** The process-wide zygote. */
+export function sandboxZygote(): SandboxZygote {
+  return (shared ??= new SandboxZygote());
+}
