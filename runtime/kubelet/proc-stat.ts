@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 
 export interface ProcStat {
   pid: number;
@@ -22,19 +21,6 @@ export function readProcStat(pid: number): ProcStat | undefined {
     return undefined;
   }
   return parseProcStat(pid, text);
-}
-
-/**
- * readProcStat off the event loop: the stat of a process that has just
- * forked can take the kernel long to give (a read blocked the runtime up to
- * 0.9 s in a burst of 200 starts on the loaded 2-core machine).
- */
-export async function readProcStatAsync(pid: number): Promise<ProcStat | undefined> {
-  try {
-    return parseProcStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 function parseProcStat(pid: number, text: string): ProcStat {

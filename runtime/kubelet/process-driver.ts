@@ -3,7 +3,7 @@ import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fro
 import { dirname } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
-import { isSameLiveProcess, readProcStat, readProcStatAsync, rssByProcessGroup } from './proc-stat.js';
+import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
 import { NOBODY, sandboxInitPid, sandboxProgram, setprivArgs } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
@@ -147,10 +147,9 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       } finally {
         closeQuietly(envFd);
       }
-      const stat = await readProcStatAsync(started.pid);
       const handle: ContainerHandle = {
         pid: started.pid,
-        procStart: stat?.startTime ?? '',
+        procStart: started.startTime,
         startedAt: new Date().toISOString(),
         exitPath: launch.exitPath,
         mountNamespace: true,

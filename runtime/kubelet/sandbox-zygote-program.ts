@@ -34,7 +34,7 @@ const PR_SET_PDEATHSIG = 1;
  * for none), the network namespace to enter ('' for the host's), the set-up
  * program (sandbox-setup.ts's, run by the container's process with @ARGV
  * = the rest), then its arguments (work dir, hostname, argv). It reports
- * `p <id> <pid>` once forked and `x <id> <status>` when that process ends.
+ * `p <id> <pid> <start time>` once forked and `x <id> <status>` when that process ends.
  *
  * The tree it makes per request, as the shell chain made it:
  * - the wrapper (`baton-container <exit file>`): its own session, on the
@@ -106,7 +106,9 @@ while (defined(my $head = <STDIN>)) {
   if (!defined $pid) { print "x $id 255\\n"; next }
   wrapper(@f[0 .. 3], $envfh, @f[5 .. $#f]) if !$pid;
   close $envfh if $envfh;
-  print "p $id $pid\\n"; $running{$pid} = $id;
+  # The wrapper's start time (clock ticks since boot, /proc/<pid>/stat's 22nd field): with the pid, its identity.
+  my $start = ''; if (open(my $st, '<', "/proc/$pid/stat")) { my $line = <$st> // ''; close $st; $start = (split / /, substr($line, rindex($line, ')') + 2))[19] // '' }
+  print "p $id $pid $start\\n"; $running{$pid} = $id;
   # Ended before it was filed (reap ran between the fork and here): reported now, after its pid.
   if (exists $early{$pid}) { delete $running{$pid}; print "x $id ", delete $early{$pid}, "\\n" }
 }

@@ -24,12 +24,14 @@ export interface SandboxRequest {
 export interface ZygoteStarted {
   /** The wrapper's pid, known once forked: it may not yet lead its own process group. */
   pid: number;
+  /** Its start time in clock ticks since boot (/proc/<pid>/stat), '' when the zygote could not read it. */
+  startTime: string;
   /** Its exit status once it ends, 255 when the zygote is lost first. */
   exited: Promise<number>;
 }
 
 interface Pending {
-  pid: (pid: number) => void;
+  pid: (forked: { pid: number; startTime: string }) => void;
   exit: (code: number) => void;
 }
 
@@ -48,8 +50,8 @@ export class SandboxZygote {
   async start(request: SandboxRequest): Promise<ZygoteStarted> {
     const child = this.ensure();
     const id = this.next++;
-    let onPid: (pid: number) => void = () => undefined;
-    const pid = new Promise<number>((resolve) => (onPid = resolve));
+    let onPid: (forked: { pid: number; startTime: string }) => void = () => undefined;
+    const forked = new Promise<{ pid: number; startTime: string }>((resolve) => (onPid = resolve));
     let onExit: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (onExit = resolve));
     this.pending.set(id, { pid: onPid, exit: onExit });
@@ -67,9 +69,9 @@ export class SandboxZygote {
     for (const field of fields) parts.push(`${Buffer.byteLength(field)}\n`, field);
     child.stdin!.write(parts.join(''));
     this.hold(1);
-    const first = await Promise.race([pid, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
-    if (typeof first !== 'number') throw new Error(`the sandbox zygote could not fork it (exit ${first.code})`);
-    return { pid: first, exited };
+    const first = await Promise.race([forked, exited.then((code) => ({ code }))]).finally(() => this.hold(-1));
+    if ('code' in first) throw new Error(`the sandbox zygote could not fork it (exit ${first.code})`);
+    return { ...first, exited };
   }
 
   private holds = 0;
@@ -123,11 +125,11 @@ export class SandboxZygote {
     this.buffered += chunk;
     let end: number;
     while ((end = this.buffered.indexOf('\n')) >= 0) {
-      const [kind, id, value] = this.buffered.slice(0, end).split(' ');
+      const [kind, id, value, startTime] = this.buffered.slice(0, end).split(' ');
       this.buffered = this.buffered.slice(end + 1);
       const p = this.pending.get(Number(id));
       if (!p) continue;
-      if (kind === 'p') p.pid(Number(value));
+      if (kind === 'p') p.pid({ pid: Number(value), startTime: startTime ?? '' });
       else if (kind === 'x') {
         this.pending.delete(Number(id));
         p.exit(Number(value));
