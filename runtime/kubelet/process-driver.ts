@@ -114,12 +114,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       rmSync(launch.exitPath, { force: true });
       // The pod's /tmp is assembled over the container's own directory, seen so only in the sandbox's mount namespace
       // and only until it moves to /tmp: no directory of its own to make per start (a new inode is dear in a burst).
-      let setup: string;
-      try {
-        setup = sandboxProgram({ binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles, hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
-      } catch (err) {
-        throw new DriverError('CreateContainerError', (err as Error).message);
-      }
+      const setup = sandboxProgram({ binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles, hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
       // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.

@@ -1,8 +1,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { DEFAULT_CAPABILITIES } from './oci/oci-spec.js';
-import { ENV_SHIM } from './pod-env-handoff.js';
-import { dropPrivilegesSteps, privilegeSyscalls } from './sandbox-privileges.js';
-import { mountSyscall, sandboxSetupProgram } from './sandbox-setup.js';
+import { dropPrivilegesStep } from './sandbox-privileges.js';
+import { sandboxSetupProgram } from './sandbox-setup.js';
 
 /** Who a sandboxed host program runs as. */
 export interface SandboxUser {
@@ -52,11 +51,8 @@ export interface SandboxMounts {
  * privileges cannot be dropped or the program cannot run).
  */
 export function sandboxProgram(mounts: SandboxMounts): string {
-  const sysMount = mountSyscall();
-  const privileges = privilegeSyscalls();
-  if (sysMount === undefined || privileges === undefined) throw new Error(`the process runtime knows no system call numbers for ${process.arch}`);
   const setup = { binds: mounts.binds, hidden: mounts.hidden, stage: mounts.stage, etcFiles: mounts.etcFiles, everyMountReadOnly: mounts.user.uid === 0 };
-  return sandboxSetupProgram(setup, sysMount, [...dropPrivilegesSteps(mounts.user, privileges), ENV_SHIM]);
+  return sandboxSetupProgram(setup, [dropPrivilegesStep(mounts.user), 'take_environment_and_exec();']);
 }
 
 /**

@@ -39,23 +39,25 @@ function pq(s: string): string {
 }
 
 /**
- * The fixed part: `mnt` is mount(2); `ro` remounts a mount read-only keeping
- * its other flags, as util-linux's `mount -o remount,bind,ro` does (a bind
- * remount clears the flags it does not name): from the last entry for that
- * path in the mount table, read once.
+ * The fixed part, compiled once by the sandbox zygote (not per pod): `fail`
+ * ends the set-up (exit 128); `mnt` is mount(2); `mkdirp` makes a path;
+ * `ro` remounts a mount read-only keeping its other flags, as util-linux's
+ * `mount -o remount,bind,ro` does (a bind remount clears the flags it does
+ * not name): from the last entry for that path in the mount table, which
+ * `table` reads into `@mp` and `%fl` (package variables: the per-pod program
+ * reads `@mp`).
  */
-function prelude(sysMount: number): string[] {
+export function setupSubs(sysMount: number): string {
   return [
-    'my ($wd, $hn) = splice @ARGV, 0, 2;',
     'sub fail { print STDERR "baton: $_[0]\\n"; exit 128 }',
     // Copies: perl's syscall takes no read-only string (a literal), it may write through any pointer it passes.
     `sub mnt { my ($s, $t, $y, $f, $d) = @_; syscall(${sysMount}, $s, $t, $y, $f, $d) == 0 }`,
     // What an X-mount.mkdir (mode 0755) or `mkdir -p` (0777) makes; both follow symlinks and keep what exists.
     'sub mkdirp { my ($p, $m) = @_; my $d = ""; for (grep { length } split m{/}, $p) { $d .= "/$_"; -d $d or mkdir($d, $m) or -d $d or return 0 } 1 }',
-    'my (@mp, %fl); my %bit = (nosuid => 2, nodev => 4, noexec => 8, nosymfollow => 256, noatime => 1024, nodiratime => 2048, relatime => 2097152);',
+    'our (@mp, %fl); our %bit = (nosuid => 2, nodev => 4, noexec => 8, nosymfollow => 256, noatime => 1024, nodiratime => 2048, relatime => 2097152);',
     'sub table { open(my $t, "<", "/proc/self/mountinfo") or return; while (<$t>) { my $m = (split / /)[4]; my $f = 0; $f |= $bit{$_} // 0 for split /,/, (split / /)[5]; $m =~ s/\\\\([0-7]{3})/chr(oct($1))/ge; push @mp, $m unless exists $fl{$m}; $fl{$m} = $f } close $t }',
     `sub ro { mnt("none", $_[0], 0, ${MS.REMOUNT | MS.BIND | MS.RDONLY} | ($fl{$_[0]} // 0), 0) }`,
-  ];
+  ].join('\n');
 }
 
 /** Binds the pod's /etc files over the host's; a host without /etc/hostname keeps none. */
@@ -103,10 +105,10 @@ function bindSteps(bind: SandboxBind, at: string, create: boolean): string[] {
  * read-only (every mount, for a root pod), the hostname, the working
  * directory; then `finish` (by default: exec the rest of its arguments).
  * Arguments: work dir, hostname, what to exec. A failure prints `baton: …`
- * and exits 128.
+ * and exits 128. It calls setupSubs' subroutines, which the zygote defines.
  */
-export function sandboxSetupProgram(setup: SandboxSetup, sysMount: number, finish: string[] = [EXEC_ARGV]): string {
-  const steps = prelude(sysMount);
+export function sandboxSetupProgram(setup: SandboxSetup, finish: string[] = [EXEC_ARGV]): string {
+  const steps = ['my ($wd, $hn) = splice @ARGV, 0, 2;'];
   // Before the volumes (a volume at one of these paths wins) and before baton's state dir, where the files live, is hidden.
   if (setup.etcFiles) steps.push(...etcSteps(setup.etcFiles));
   // A volume at /tmp itself is the pod's /tmp; otherwise a fresh tmpfs is.

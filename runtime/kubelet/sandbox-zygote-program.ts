@@ -1,3 +1,7 @@
+import { ENV_SHIM } from './pod-env-handoff.js';
+import { privilegeSubs, type PrivilegeSyscalls } from './sandbox-privileges.js';
+import { setupSubs } from './sandbox-setup.js';
+
 /** The system calls the zygote makes itself, by number. */
 export interface ZygoteSyscalls {
   unshare: number;
@@ -48,7 +52,9 @@ const PR_SET_PDEATHSIG = 1;
  * - the program: runs the set-up program (mounts, privileges dropped, the
  *   environment from fd 3), which execs the program's argv.
  */
-export function zygoteProgram(nr: ZygoteSyscalls, sysMount: number): string {
+export function zygoteProgram(nr: ZygoteSyscalls, sysMount: number, privileges: PrivilegeSyscalls): string {
+  // What every sandbox's set-up calls, compiled here once rather than in each pod's set-up program.
+  const shared = [setupSubs(sysMount), privilegeSubs(privileges), `sub take_environment_and_exec { ${ENV_SHIM} }`].join('\n');
   return `
 use strict; use warnings; use POSIX (); use Fcntl qw(O_WRONLY O_APPEND O_CREAT O_TRUNC O_RDWR O_RDONLY);
 $0 = 'baton-sandbox-zygote'; binmode STDIN; binmode STDOUT; $| = 1;
@@ -56,7 +62,9 @@ my (%running, %early);
 sub status { my $s = shift; ($s & 127) ? 128 + ($s & 127) : $s >> 8 }
 sub reap { local ($!, $?); while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { my $c = status($?); if (defined(my $id = delete $running{$p})) { print "x $id $c\\n" } else { $early{$p} = $c } } }
 $SIG{CHLD} = \\&reap; $SIG{PIPE} = 'IGNORE';
-sub mnt { my ($s, $t, $y, $f, $d) = @_; syscall(${sysMount}, $s, $t, $y, $f, $d) == 0 }
+{ no strict; no warnings;
+${shared}
+}
 sub field { my $len = <STDIN>; defined $len or exit 0; chomp $len; my $b = ''; while (length($b) < $len) { my $r = read(STDIN, $b, $len - length($b), length($b)); $r or exit 0 } $b }
 sub die1 { print STDERR "baton: $_[0]: $!\\n"; POSIX::_exit(128) }
 sub init {

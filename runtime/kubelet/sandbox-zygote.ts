@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mountSyscall } from './sandbox-setup.js';
+import { privilegeSyscalls } from './sandbox-privileges.js';
 import { zygoteProgram, zygoteSyscalls } from './sandbox-zygote-program.js';
 import { HELPER_ENV } from './pod-env-handoff.js';
 
@@ -97,8 +98,9 @@ export class SandboxZygote {
     if (this.child) return this.child;
     const nr = zygoteSyscalls();
     const sysMount = mountSyscall();
-    if (!nr || sysMount === undefined) throw new Error(`the process runtime knows no system call numbers for ${process.arch}`);
-    const child = spawn('/usr/bin/perl', ['-e', zygoteProgram(nr, sysMount)], {
+    const privileges = privilegeSyscalls();
+    if (!nr || sysMount === undefined || !privileges) throw new Error(`the process runtime knows no system call numbers for ${process.arch}`);
+    const child = spawn('/usr/bin/perl', ['-e', zygoteProgram(nr, sysMount, privileges)], {
       stdio: ['pipe', 'pipe', 'ignore'],
       env: HELPER_ENV,
       // Its own process group: a Ctrl-C at the terminal must not take it away from the runtime's cleanup.
