@@ -3,12 +3,12 @@ import { constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fro
 import { dirname } from 'node:path';
 import { DriverError, recordedExitCode } from './pod-driver.js';
 import type { ContainerHandle, ExecResult, PodDriver } from './pod-driver.js';
-import { isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
-import { NOBODY, sandboxInitPid, sandboxProgram, setprivArgs } from './process-sandbox.js';
+import { chargedMemoryBytes, isSameLiveProcess, readProcStat, rssByProcessGroup } from './proc-stat.js';
+import { childrenOf, NOBODY, sandboxInitPid, sandboxProgram, setprivArgs, titleOf } from './process-sandbox.js';
 import { closeQuietly, ENV_SHIM_ARGV, environmentFd, HELPER_ENV } from './pod-env-handoff.js';
 import { launcher } from '../launcher/index.js';
 import { sandboxZygote } from './sandbox-zygote.js';
-import { WRAPPER_TITLE } from './sandbox-zygote-program.js';
+import { INIT_TITLE, WRAPPER_TITLE } from './sandbox-zygote-program.js';
 import { execProcessOf } from './exec-process.js';
 import { hostAccountOf } from './host-accounts.js';
 import { spawnOnTerminal } from './tty-exec.js';
@@ -242,7 +242,11 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
 
     memoryUsage(handle, sample) {
       if (!isSameLiveProcess(handle.pid, handle.procStart)) return 0;
-      return (sample ?? rssByProcessGroup()).get(handle.pid) ?? 0;
+      const group = (sample ?? rssByProcessGroup()).get(handle.pid) ?? 0;
+      // The wrapper and pid 1 are forks of the zygote: their copy-on-write pages would count as the pod's, as no
+      // container runtime's shim or pause does. What the program and its children use is charged.
+      const helpers = [handle.pid, ...childrenOf(handle.pid).filter((pid) => titleOf(pid) === INIT_TITLE)];
+      return Math.max(0, group - helpers.reduce((sum, pid) => sum + chargedMemoryBytes(pid, 0), 0));
     },
 
     onExit(listener) {

@@ -1,7 +1,8 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_CAPABILITIES } from './oci/oci-spec.js';
 import { dropPrivilegesStep } from './sandbox-privileges.js';
 import { sandboxSetupProgram } from './sandbox-setup.js';
+import { INIT_TITLE, WRAPPER_TITLE } from './sandbox-zygote-program.js';
 
 /** Who a sandboxed host program runs as. */
 export interface SandboxUser {
@@ -55,30 +56,37 @@ export function sandboxProgram(mounts: SandboxMounts): string {
   return sandboxSetupProgram(setup, [dropPrivilegesStep(mounts.user), 'take_environment_and_exec();']);
 }
 
+/** The children of `pid`, [] when it is gone. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The command line of `pid` as one string (NUL-separated arguments), '' when it is gone or a zombie. */
+export function titleOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '');
+  } catch {
+    return '';
+  }
+}
+
 /**
- * pid 1 of the sandbox, from the host's view: the wrapper's child in another pid namespace (the zygote's tree), or
- * its grandchild (wrapper → unshare → pid 1) for a container an earlier version's shell chain started.
+ * pid 1 of the sandbox, from the host's view, once it is ready to be entered: the zygote's pid 1 (titled
+ * INIT_TITLE once in the pod's namespaces) whose program has exec'd, so its set-up (baton's state hidden, the
+ * host's root read-only) is done; or the grandchild (wrapper → unshare → pid 1) for a container an earlier
+ * version's shell chain started. Undefined until then.
  */
 export function sandboxInitPid(wrapperPid: number): number | undefined {
-  const children = (pid: number): number[] => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  };
-  const pidNamespace = (pid: number): string | undefined => {
-    try {
-      return readlinkSync(`/proc/${pid}/ns/pid`);
-    } catch {
-      return undefined;
-    }
-  };
-  const own = pidNamespace(wrapperPid);
-  for (const child of children(wrapperPid)) {
-    const ns = pidNamespace(child);
-    if (ns !== undefined && own !== undefined && ns !== own) return child;
-    const init = children(child)[0];
+  for (const child of childrenOf(wrapperPid)) {
+    const title = titleOf(child);
+    if (title === INIT_TITLE) return childrenOf(child).some((program) => ![INIT_TITLE, ''].includes(titleOf(program))) ? child : undefined;
+    // Forked moments ago, not yet in the pod's namespaces.
+    if (title.startsWith(`${WRAPPER_TITLE} `)) return undefined;
+    const init = childrenOf(child)[0];
     if (init) return init;
   }
   return undefined;

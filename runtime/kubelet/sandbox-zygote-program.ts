@@ -21,8 +21,8 @@ export function zygoteSyscalls(): ZygoteSyscalls | undefined {
 
 /** `$0` of every container wrapper the zygote forks, then a space and the container's exit file. */
 export const WRAPPER_TITLE = 'baton-container';
-/** `$0` of a sandbox's pid 1 (and of its program until it execs). */
-const INIT_TITLE = 'baton-sandbox-init';
+/** `$0` of a sandbox's pid 1 once in the pod's namespaces (and of its program until it execs). */
+export const INIT_TITLE = 'baton-sandbox-init';
 
 const CLONE = { NEWNS: 0x20000, NEWUTS: 0x04000000, NEWIPC: 0x08000000, NEWPID: 0x20000000, NEWNET: 0x40000000 };
 const MS = { NOSUID: 2, NODEV: 4, NOEXEC: 8, REC: 16384, PRIVATE: 1 << 18 };
@@ -54,7 +54,7 @@ const PR_SET_PDEATHSIG = 1;
  */
 export function zygoteProgram(nr: ZygoteSyscalls, sysMount: number, privileges: PrivilegeSyscalls): string {
   // What every sandbox's set-up calls, compiled here once rather than in each pod's set-up program.
-  const shared = [setupSubs(sysMount), privilegeSubs(privileges), `sub take_environment_and_exec { ${ENV_SHIM} }`].join('\n');
+  const shared = [setupSubs(sysMount), privilegeSubs(privileges), `sub take_environment_and_exec { eval { ${ENV_SHIM} }; print STDERR $@; exit 127 }`].join('\n');
   return `
 use strict; use warnings; use POSIX (); use Fcntl qw(O_WRONLY O_APPEND O_CREAT O_TRUNC O_RDWR O_RDONLY);
 $0 = 'baton-sandbox-zygote'; binmode STDIN; binmode STDOUT; $| = 1;
@@ -69,8 +69,8 @@ sub field { my $len = <STDIN>; defined $len or exit 0; chomp $len; my $b = ''; w
 sub die1 { print STDERR "baton: $_[0]: $!\\n"; POSIX::_exit(128) }
 sub init {
   my ($w, $nsfd, $setup, @args) = @_;
-  # Not the wrapper's title: a kubelet sweeping unknown containers looks for that one.
-  $0 = '${INIT_TITLE}';
+  # A signal before the program exists is sent to it once it does.
+  my $pending; $SIG{$_} = sub { $pending = $_[0] } for qw(TERM INT HUP);
   syscall(${nr.prctl}, ${PR_SET_PDEATHSIG}, 9, 0, 0, 0);
   # getppid is 0 across the pid namespace: the host's /proc, not yet covered, names the parent (the wrapper unless it died).
   my $ppid = 0; if (open(my $st, '<', '/proc/self/status')) { while (<$st>) { $ppid = $1 if /^PPid:\\s*(\\d+)/ } close $st }
@@ -79,9 +79,15 @@ sub init {
   syscall(${nr.unshare}, ${CLONE.NEWNS | CLONE.NEWIPC | CLONE.NEWUTS}) == 0 or die1('cannot make the sandbox\\'s namespaces');
   mnt('none', '/', 0, ${MS.REC | MS.PRIVATE}, 0) or die1('cannot make the mounts private');
   mnt('proc', '/proc', 'proc', ${MS.NOSUID | MS.NODEV | MS.NOEXEC}, 0) or die1('cannot mount /proc');
+  # Titled only now, in its namespaces (not the wrapper's title, which a kubelet sweeping unknown containers looks for):
+  # exec probes and kubectl exec enter a pid 1 of this title whose program has exec'd (sandboxInitPid).
+  $0 = '${INIT_TITLE}';
   my $c = fork; defined $c or die1('cannot fork');
-  if (!$c) { $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP); @ARGV = @args; { no strict; no warnings; eval $setup; } print STDERR "baton: $@" if $@; POSIX::_exit(128) }
+  if (!$c) { $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP); @ARGV = @args; { no strict; no warnings; eval $setup; } my $e = $@; print STDERR $e =~ /^baton: / ? $e : "baton: $e" if $e; POSIX::_exit(128) }
+  # The pod's environment is the program's alone.
+  POSIX::close(3);
   $SIG{$_} = sub { kill $_[0], $c } for qw(TERM INT HUP);
+  kill $pending, $c if $pending;
   while (1) { my $p = waitpid(-1, 0); POSIX::_exit(128) if $p < 0; POSIX::_exit(status($?)) if $p == $c }
 }
 sub wrapper {
@@ -102,7 +108,7 @@ sub wrapper {
   syscall(${nr.unshare}, ${CLONE.NEWPID}) == 0 or $fail->('cannot make a pid namespace');
   my $w = $$; my $p1 = fork; defined $p1 or $fail->('cannot fork');
   init($w, $nsfd, @rest) if !$p1;
-  close $nsfd if $nsfd;
+  close $nsfd if $nsfd; POSIX::close(3);
   while (1) { my $p = waitpid($p1, 0); if ($p == $p1) { $code = status($?); last } last if $p < 0 }
   $done->();
 }

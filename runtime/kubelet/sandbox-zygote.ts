@@ -110,13 +110,17 @@ export class SandboxZygote {
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => this.receive(chunk));
     child.stdin!.on('error', () => undefined);
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
-      const lost = [...this.pending.values()];
+    const lost = () => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      const failed = [...this.pending.values()];
       this.pending.clear();
       this.buffered = '';
-      for (const p of lost) p.exit(255);
-    });
+      for (const p of failed) p.exit(255);
+    };
+    child.once('exit', lost);
+    // No perl, or no process to be had: the starts fail, the runtime goes on.
+    child.once('error', lost);
     child.unref();
     if (this.holds <= 0) (child.stdout as unknown as { unref?: () => void }).unref?.();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
