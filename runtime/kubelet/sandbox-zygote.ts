@@ -3,6 +3,7 @@ import { mountSyscall } from './sandbox-setup.js';
 import { privilegeSyscalls } from './sandbox-privileges.js';
 import { zygoteProgram, zygoteSyscalls } from './sandbox-zygote-program.js';
 import { HELPER_ENV } from './pod-env-handoff.js';
+import { holdHelper, JobReports } from '../launcher/job-reports.js';
 
 /** One sandbox the zygote is to fork (sandbox-zygote-program.ts has what each field does). */
 export interface SandboxRequest {
@@ -31,11 +32,6 @@ export interface ZygoteStarted {
   exited: Promise<number>;
 }
 
-interface Pending {
-  pid: (forked: { pid: number; startTime: string }) => void;
-  exit: (code: number) => void;
-}
-
 /**
  * The runtime's end of the sandbox zygote: started on first use and again
  * after it is lost; ends when the runtime's end of its stdin closes. The
@@ -43,9 +39,10 @@ interface Pending {
  */
 export class SandboxZygote {
   private child: ChildProcess | undefined;
-  private buffered = '';
   private next = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly reports = new JobReports();
+  /** Starts waiting for their fork: they keep node alive, a sandbox's end alone does not. */
+  private holds = 0;
 
   /** Forks the sandbox; resolves with the wrapper's pid, rejects when it could not be forked. */
   async start(request: SandboxRequest): Promise<ZygoteStarted> {
@@ -55,7 +52,7 @@ export class SandboxZygote {
     const forked = new Promise<{ pid: number; startTime: string }>((resolve) => (onPid = resolve));
     let onExit: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (onExit = resolve));
-    this.pending.set(id, { pid: onPid, exit: onExit });
+    this.reports.expect(id, { pid: (pid, [startTime]) => onPid({ pid, startTime: startTime ?? '' }), exit: onExit });
     const fields = [
       request.exitPath,
       request.cwd,
@@ -75,8 +72,6 @@ export class SandboxZygote {
     return { ...first, exited };
   }
 
-  private holds = 0;
-
   /** Ends the zygote once it has read what it was sent (the sandboxes it forked go on); resolves when it is gone. */
   async stop(): Promise<void> {
     const child = this.child;
@@ -89,9 +84,7 @@ export class SandboxZygote {
   /** +1 while a start waits for its fork (node stays alive), -1 when it has it. */
   private hold(delta: number): void {
     this.holds += delta;
-    const stdout = this.child?.stdout as unknown as { ref?: () => void; unref?: () => void } | undefined;
-    if (this.holds > 0) stdout?.ref?.();
-    else stdout?.unref?.();
+    if (this.child) holdHelper(this.child, this.holds > 0);
   }
 
   private ensure(): ChildProcess {
@@ -108,39 +101,18 @@ export class SandboxZygote {
     });
     this.child = child;
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
+    child.stdout!.on('data', (chunk: string) => this.reports.receive(chunk));
     child.stdin!.on('error', () => undefined);
     const lost = () => {
       if (this.child !== child) return;
       this.child = undefined;
-      const failed = [...this.pending.values()];
-      this.pending.clear();
-      this.buffered = '';
-      for (const p of failed) p.exit(255);
+      this.reports.lose();
     };
     child.once('exit', lost);
     // No perl, or no process to be had: the starts fail, the runtime goes on.
     child.once('error', lost);
-    child.unref();
-    if (this.holds <= 0) (child.stdout as unknown as { unref?: () => void }).unref?.();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    holdHelper(child, this.holds > 0, true);
     return child;
-  }
-
-  private receive(chunk: string): void {
-    this.buffered += chunk;
-    let end: number;
-    while ((end = this.buffered.indexOf('\n')) >= 0) {
-      const [kind, id, value, startTime] = this.buffered.slice(0, end).split(' ');
-      this.buffered = this.buffered.slice(end + 1);
-      const p = this.pending.get(Number(id));
-      if (!p) continue;
-      if (kind === 'p') p.pid({ pid: Number(value), startTime: startTime ?? '' });
-      else if (kind === 'x') {
-        this.pending.delete(Number(id));
-        p.exit(Number(value));
-      }
-    }
   }
 }
 

@@ -2,12 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** What a job reports: its pid once forked, its exit status once ended (255 when the shell is lost first). */
-export interface JobListener {
-  pid?: (pid: number) => void;
-  exit: (code: number) => void;
-}
+import { holdHelper, JobReports, type JobListener } from './job-reports.js';
 
 /** A shell word that the shell reads back as exactly `s`. */
 export function quote(s: string): string {
@@ -23,9 +18,8 @@ export function quote(s: string): string {
 export class LauncherShell {
   private child: ChildProcess | undefined;
   private directory = '';
-  private buffered = '';
   private next = 0;
-  private readonly pending = new Map<number, JobListener>();
+  private readonly reports = new JobReports();
   /** Calls waiting on the shell: they keep node alive, a started program's exit alone does not. */
   private waiting = 0;
 
@@ -33,7 +27,7 @@ export class LauncherShell {
 
   /** Jobs sent and not yet ended: how busy this shell is. */
   get jobs(): number {
-    return this.pending.size;
+    return this.reports.size;
   }
 
   /** A fresh id and the private directory (mode 0700, under /dev/shm) for its files; starts the shell if needed. */
@@ -45,7 +39,7 @@ export class LauncherShell {
   /** Runs `command` as a job that reports its pid and exit status; `fd3`: a path the job opens as fd 3 (exit status 126 when it cannot). */
   send(id: number, command: string, listener: JobListener, fd3?: string): void {
     const child = this.ensure();
-    this.pending.set(id, listener);
+    this.reports.expect(id, listener);
     const job =
       fd3 === undefined
         ? `{ ${command} & echo "p ${id} $!"; wait $!; echo "x ${id} $?"; }`
@@ -58,9 +52,7 @@ export class LauncherShell {
   /** +1 while a caller waits on this shell (node stays alive), -1 when it is done. */
   hold(delta: number): void {
     this.waiting += delta;
-    const stdout = this.child?.stdout as unknown as { ref?: () => void; unref?: () => void } | undefined;
-    if (this.waiting > 0) stdout?.ref?.();
-    else stdout?.unref?.();
+    if (this.child) holdHelper(this.child, this.waiting > 0);
   }
 
   private ensure(): ChildProcess {
@@ -81,37 +73,15 @@ export class LauncherShell {
     this.child = child;
     child.stdin!.write('trap \'rm -rf "$1"\' EXIT\n');
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
+    child.stdout!.on('data', (chunk: string) => this.reports.receive(chunk));
     child.stdin!.on('error', () => undefined);
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
-      // Whatever was in flight is lost with the shell: its callers see a failure, not a hang.
-      const lost = [...this.pending.values()];
-      this.pending.clear();
-      this.buffered = '';
       rmSync(dir, { recursive: true, force: true });
-      for (const p of lost) p.exit(255);
+      this.reports.lose();
     });
-    child.unref();
-    if (this.waiting <= 0) (child.stdout as unknown as { unref?: () => void }).unref?.();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    holdHelper(child, this.waiting > 0, true);
     return child;
-  }
-
-  private receive(chunk: string): void {
-    this.buffered += chunk;
-    let end: number;
-    while ((end = this.buffered.indexOf('\n')) >= 0) {
-      const [kind, id, value] = this.buffered.slice(0, end).split(' ');
-      this.buffered = this.buffered.slice(end + 1);
-      const p = this.pending.get(Number(id));
-      if (!p) continue;
-      if (kind === 'p') p.pid?.(Number(value));
-      else if (kind === 'x') {
-        this.pending.delete(Number(id));
-        p.exit(Number(value));
-      }
-    }
   }
 }
 
