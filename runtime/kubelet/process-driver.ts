@@ -117,7 +117,7 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
       const setup = sandboxProgram({ binds: launch.mounts, etcFiles: launch.podNetwork?.etcFiles, hidden: options.hiddenPaths ?? [], user, stage: dirname(launch.logPath) });
       // Node keeps a reader of the FIFO until the container has surely opened its own: an attach right after start must find one.
       const stdinFd = launch.stdinPath ? await openStdinFifo(launch.stdinPath) : undefined;
-      // Unlinked before the launcher's shell opens it (through /proc): the environment never has a name while the program runs.
+      // Unlinked before the zygote opens it (through /proc): the environment never has a name while the program runs.
       const envFd = environmentFd(dirname(launch.logPath), { ...hostBaseEnv(), ...launch.env });
       const cleanUp = () => {
         if (stdinFd !== undefined) closeQuietly(stdinFd);
@@ -256,12 +256,11 @@ export function createProcessDriver(options: ProcessDriverOptions = {}): PodDriv
     sweepUnknown(podsDir, known) {
       const keep = new Set(known.map((h) => `${h.pid}:${h.procStart}`));
       let killed = 0;
-      for (const { pid, exitPath } of containerWrappers()) {
+      for (const { pid, exitPath, zygote } of containerWrappers()) {
         if (!exitPath.startsWith(`${podsDir}/`)) continue;
         const stat = readProcStat(pid);
         if (!stat || stat.state === 'Z' || keep.has(`${pid}:${stat.startTime}`)) continue;
-        // The zygote's wrapper leads its group once started; a process that does not is one it forked before renaming.
-        if (stat.pgrp !== pid && !isShellWrapper(pid)) continue;
+        if (zygote && stat.pgrp !== pid) continue;
         try {
           // The wrapper leads the container's process group (detached spawn): the whole group goes.
           process.kill(stat.pgrp === pid ? -pid : pid, 'SIGKILL');
@@ -323,27 +322,20 @@ function wrapperOf(cmdline: string): string | undefined {
   return undefined;
 }
 
-/** Whether `pid` is an earlier version's shell wrapper (it may not lead its group, and is still swept). */
-function isShellWrapper(pid: number): boolean {
-  try {
-    return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`${WRAPPER_TITLE} `);
-  } catch {
-    return false;
-  }
-}
-
 /** Live container wrappers on this machine, with the exit file each names. */
-function containerWrappers(): Array<{ pid: number; exitPath: string }> {
-  const found: Array<{ pid: number; exitPath: string }> = [];
+function containerWrappers(): Array<{ pid: number; exitPath: string; zygote: boolean }> {
+  const found: Array<{ pid: number; exitPath: string; zygote: boolean }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let exitPath: string | undefined;
+    let cmdline: string;
     try {
-      exitPath = wrapperOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
     } catch {
       continue;
     }
-    if (exitPath) found.push({ pid: Number(entry), exitPath });
+    const exitPath = wrapperOf(cmdline);
+    // The zygote's wrapper leads its group once started; a process of its title that does not was forked before renaming.
+    if (exitPath) found.push({ pid: Number(entry), exitPath, zygote: cmdline.startsWith(`${WRAPPER_TITLE} `) });
   }
   return found;
 }
